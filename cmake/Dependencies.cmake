@@ -1,0 +1,12 @@
+# Every third-party dependency, found once. All come from Debian 12 packages
+# (tools/install-deps.sh installs them).
+find_package(Threads REQUIRED)
+find_package(Protobuf REQUIRED)          # FindProtobuf module: Debian ships no config file
+find_package(gRPC CONFIG REQUIRED)
+find_package(absl CONFIG REQUIRED)
+find_package(prometheus-cpp CONFIG REQUIRED)
+find_package(OpenSSL REQUIRED)            # SHA-1 of Lua scripts for EVALSHA
+find_package(PkgConfig REQUIRED)
+pkg_check_modules(HIREDIS REQUIRED IMPORTED_TARGET hiredis)  # hiredis' config defines no target
+find_package(Catch2 2 REQUIRED)
+include(Catch)

@@ -1,0 +1,112 @@
+#pragma once
+// A Redis client on hiredis, built for many commands in flight.
+//
+// A Client owns a pool of connections, one worker thread each. Callers queue
+// commands; each worker takes whatever is queued (up to max_pipeline commands),
+// writes them in one pipelined batch, reads the replies and runs the callbacks.
+// Under load many commands therefore share one round trip and, with
+// `appendfsync always`, one fsync of the append-only file.
+//
+// Failures: while Redis cannot be reached every command fails fast with
+// UNAVAILABLE; workers reconnect by themselves (with a bounded backoff) and the
+// client works again once Redis is back. A command that gets no reply within
+// command_timeout fails with UNAVAILABLE and its connection is dropped (replies
+// are positional, so a connection with a lost reply cannot be trusted).
+// A command sent before a connection broke may or may not have run: writes that
+// a caller retries must be idempotent (scripts take idempotency keys).
+//
+// Scripts: SubmitScript sends EVALSHA; when Redis answers NOSCRIPT (it was
+// restarted or flushed its script cache) the worker re-sends the script with
+// EVAL, which also re-loads it, and the caller never sees the NOSCRIPT error.
+//
+// Thread-safety: all methods may be called from any thread. Callbacks run on a
+// worker thread and must not block for long (they delay that connection).
+#include <memory>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "absl/functional/any_invocable.h"
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/time/time.h"
+
+namespace prometheus {
+class Registry;
+}
+
+namespace hotline::redis {
+
+// One reply, copied out of hiredis into an owning value.
+struct Reply {
+  enum class Type { kNil, kInteger, kString, kStatus, kError, kArray };
+  Type type = Type::kNil;
+  long long integer = 0;
+  std::string str;              // kString, kStatus, kError
+  std::vector<Reply> elements;  // kArray
+
+  bool is_nil() const { return type == Type::kNil; }
+  bool is_error() const { return type == Type::kError; }
+};
+
+struct Options {
+  std::string host = "127.0.0.1";
+  int port = 6379;
+  int connections = 8;    // pool size; one worker thread each
+  int max_pipeline = 64;  // most commands one worker writes in one batch
+  absl::Duration connect_timeout = absl::Milliseconds(500);
+  absl::Duration command_timeout = absl::Seconds(2);
+  absl::Duration max_reconnect_backoff = absl::Milliseconds(500);
+  size_t max_queue = 100000;  // more queued commands fail RESOURCE_EXHAUSTED
+};
+
+// Parses "host:port" (port 1..65535). INVALID_ARGUMENT otherwise.
+absl::StatusOr<std::pair<std::string, int>> ParseAddress(std::string_view address);
+
+// A Lua script and its SHA-1, computed once. Must outlive the commands that use it.
+class Script {
+ public:
+  explicit Script(std::string_view body);
+  const std::string& body() const { return body_; }
+  const std::string& sha1() const { return sha1_; }
+
+ private:
+  std::string body_;
+  std::string sha1_;  // lowercase hex
+};
+
+using Command = std::vector<std::string>;
+// Receives the reply (a Redis error reply is a Reply of type kError, not a
+// Status), or UNAVAILABLE (Redis unreachable, timeout, client shutting down)
+// or RESOURCE_EXHAUSTED (queue full). Called exactly once.
+using Callback = absl::AnyInvocable<void(absl::StatusOr<Reply>)>;
+
+class Client {
+ public:
+  // Starts the workers; they connect lazily, so Redis may still be down. When
+  // `metrics` is given, registers hotline_redis_* metrics there.
+  explicit Client(Options options, prometheus::Registry* metrics = nullptr);
+  // Fails what is still queued with UNAVAILABLE and joins the workers.
+  ~Client();
+  Client(const Client&) = delete;
+  Client& operator=(const Client&) = delete;
+
+  void Submit(Command command, Callback done);
+  void SubmitScript(const Script& script, std::vector<std::string> keys,
+                    std::vector<std::string> args, Callback done);
+
+  // Blocking forms of the above, for start-up code, tools and tests.
+  absl::StatusOr<Reply> Execute(Command command);
+  absl::StatusOr<Reply> ExecuteScript(const Script& script, std::vector<std::string> keys,
+                                      std::vector<std::string> args);
+
+  const Options& options() const { return options_; }
+
+ private:
+  class Impl;
+  Options options_;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace hotline::redis
