@@ -1,0 +1,85 @@
+#include "server/server.h"
+
+#include <grpcpp/ext/proto_server_reflection_plugin.h>
+#include <grpcpp/health_check_service_interface.h>
+#include <signal.h>
+
+#include <thread>
+
+#include "absl/strings/str_cat.h"
+#include "log/log.h"
+#include "server/rpc_metrics.h"
+
+namespace hotline::server {
+
+Server::Server(ServerOptions options) : options_(std::move(options)) {
+  metrics::RegisterBuildInfo(metrics_.registry(), options_.service_name, HOTLINE_VERSION);
+}
+
+Server::~Server() { Shutdown(); }
+
+void Server::AddService(grpc::Service* service, std::string health_name) {
+  services_.emplace_back(service, std::move(health_name));
+}
+
+absl::Status Server::Start() {
+  if (absl::Status s = metrics_.Start(options_.host, options_.metrics_port); !s.ok()) return s;
+
+  grpc::EnableDefaultHealthCheckService(true);
+  grpc::reflection::InitProtoReflectionServerBuilderPlugin();
+  grpc::ServerBuilder builder;
+  builder.AddListeningPort(absl::StrCat(options_.host, ":", options_.grpc_port),
+                           grpc::InsecureServerCredentials(), &grpc_port_);
+  builder.SetMaxReceiveMessageSize(options_.max_message_bytes);
+  builder.SetMaxSendMessageSize(options_.max_message_bytes);
+  for (auto& [service, name] : services_) builder.RegisterService(service);
+  std::vector<std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface>> interceptors;
+  interceptors.push_back(MakeRpcMetricsInterceptor(metrics_.registry()));
+  builder.experimental().SetInterceptorCreators(std::move(interceptors));
+
+  server_ = builder.BuildAndStart();
+  if (server_ == nullptr || grpc_port_ == 0) {
+    server_.reset();
+    return absl::UnavailableError(
+        absl::StrCat("cannot listen for gRPC on ", options_.host, ":", options_.grpc_port));
+  }
+  auto* health = server_->GetHealthCheckService();
+  health->SetServingStatus(true);
+  for (auto& [service, name] : services_) health->SetServingStatus(name, true);
+  log::Info("serving", {{"grpc_port", absl::StrCat(grpc_port_)},
+                        {"metrics_port", absl::StrCat(metrics_.port())}});
+  return absl::OkStatus();
+}
+
+void Server::Shutdown() {
+  if (server_ == nullptr) return;
+  log::Info("shutting down: not serving, draining");
+  server_->GetHealthCheckService()->SetServingStatus(false);
+  if (options_.drain_grace > absl::ZeroDuration()) {
+    std::this_thread::sleep_for(absl::ToChronoNanoseconds(options_.drain_grace));
+  }
+  server_->Shutdown(absl::ToChronoTime(absl::Now() + options_.drain_timeout));
+  server_->Wait();
+  server_.reset();
+  log::Info("stopped");
+}
+
+void BlockShutdownSignals() {
+  sigset_t set;
+  sigemptyset(&set);
+  sigaddset(&set, SIGTERM);
+  sigaddset(&set, SIGINT);
+  pthread_sigmask(SIG_BLOCK, &set, nullptr);
+}
+
+void WaitForShutdownSignal() {
+  sigset_t set;
+  sigemptyset(&set);
+  sigaddset(&set, SIGTERM);
+  sigaddset(&set, SIGINT);
+  int sig = 0;
+  sigwait(&set, &sig);
+  log::Info("signal received", {{"signal", sig == SIGTERM ? "SIGTERM" : "SIGINT"}});
+}
+
+}  // namespace hotline::server
