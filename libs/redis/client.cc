@@ -1,0 +1,394 @@
+#include "redis/client.h"
+
+#include <hiredis/hiredis.h>
+#include <pthread.h>
+#include <signal.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <chrono>
+#include <condition_variable>
+#include <deque>
+#include <future>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <utility>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "redis/metrics.h"
+
+namespace hotline::redis {
+namespace {
+
+using SteadyClock = std::chrono::steady_clock;
+using internal::Result;
+
+constexpr absl::Duration kInitialBackoff = absl::Milliseconds(10);
+
+// One queued command.
+struct Pending {
+  Command argv;
+  // Set for SubmitScript: argv is EVALSHA <sha1> ..., re-sent as EVAL on NOSCRIPT.
+  const Script* script = nullptr;
+  Callback done;
+  SteadyClock::time_point enqueued;
+};
+
+Reply ToReply(const redisReply& r) {
+  Reply out;
+  switch (r.type) {
+    case REDIS_REPLY_STRING:
+      out.type = Reply::Type::kString;
+      out.str.assign(r.str, r.len);
+      break;
+    case REDIS_REPLY_STATUS:
+      out.type = Reply::Type::kStatus;
+      out.str.assign(r.str, r.len);
+      break;
+    case REDIS_REPLY_ERROR:
+      out.type = Reply::Type::kError;
+      out.str.assign(r.str, r.len);
+      break;
+    case REDIS_REPLY_INTEGER:
+      out.type = Reply::Type::kInteger;
+      out.integer = r.integer;
+      break;
+    case REDIS_REPLY_ARRAY:
+      out.type = Reply::Type::kArray;
+      out.elements.reserve(r.elements);
+      for (size_t i = 0; i < r.elements; ++i) out.elements.push_back(ToReply(*r.element[i]));
+      break;
+    default:  // REDIS_REPLY_NIL, and the null array
+      break;
+  }
+  return out;
+}
+
+// Values are binary: pass explicit lengths, never rely on NUL termination.
+bool Append(redisContext* c, const Command& argv) {
+  std::vector<const char*> ptrs;
+  std::vector<size_t> lens;
+  ptrs.reserve(argv.size());
+  lens.reserve(argv.size());
+  for (const std::string& a : argv) {
+    ptrs.push_back(a.data());
+    lens.push_back(a.size());
+  }
+  return redisAppendCommandArgv(c, static_cast<int>(argv.size()), ptrs.data(), lens.data()) ==
+         REDIS_OK;
+}
+
+// hiredis writes with write(2); a peer that closed the socket would raise
+// SIGPIPE and kill the process. Blocked here, write just fails with EPIPE.
+void BlockSigpipeInThisThread() {
+  sigset_t set;
+  sigemptyset(&set);
+  sigaddset(&set, SIGPIPE);
+  pthread_sigmask(SIG_BLOCK, &set, nullptr);
+}
+
+// A worker's connection: connects lazily, at most once per backoff interval.
+// Used by one thread only.
+class Connection {
+ public:
+  Connection(const Options& options, internal::ClientMetrics& metrics)
+      : options_(options),
+        metrics_(metrics),
+        prefix_(absl::StrCat("redis ", options.host, ":", options.port, ": ")),
+        backoff_(std::min(kInitialBackoff, options.max_reconnect_backoff)) {}
+  ~Connection() { Close(); }
+  Connection(const Connection&) = delete;
+  Connection& operator=(const Connection&) = delete;
+
+  // The live context, or null with *error set when not connected and either the
+  // backoff forbids a new attempt or the attempt failed.
+  redisContext* Get(std::string* error) {
+    if (ctx_ != nullptr) return ctx_;
+    const auto now = SteadyClock::now();
+    if (now < next_attempt_) {
+      *error = last_error_;
+      return nullptr;
+    }
+    ctx_ = redisConnectWithTimeout(options_.host.c_str(), options_.port,
+                                   absl::ToTimeval(options_.connect_timeout));
+    std::string reason;
+    if (ctx_ == nullptr) {
+      reason = "cannot allocate connection";
+    } else if (ctx_->err != 0) {
+      reason = ctx_->errstr;
+    } else if (redisSetTimeout(ctx_, absl::ToTimeval(options_.command_timeout)) != REDIS_OK) {
+      reason = absl::StrCat("cannot set timeout: ", ctx_->errstr);
+    }
+    if (!reason.empty()) {
+      Close();
+      last_error_ = absl::StrCat(prefix_, reason);
+      *error = last_error_;
+      next_attempt_ = now + absl::ToChronoNanoseconds(backoff_);
+      backoff_ = std::min(backoff_ * 2, options_.max_reconnect_backoff);
+      return nullptr;
+    }
+    // Dead peers behind a silent network are found without a command waiting.
+    redisEnableKeepAlive(ctx_);
+    if (was_connected_) metrics_.Reconnected();
+    was_connected_ = true;
+    backoff_ = std::min(kInitialBackoff, options_.max_reconnect_backoff);
+    return ctx_;
+  }
+
+  // The UNAVAILABLE message for the I/O error on the live context.
+  std::string IoError(int saved_errno) const {
+    if (ctx_->err == REDIS_ERR_IO && (saved_errno == EAGAIN || saved_errno == EWOULDBLOCK)) {
+      return absl::StrCat(prefix_, "no reply within ",
+                          absl::FormatDuration(options_.command_timeout));
+    }
+    return absl::StrCat(prefix_, ctx_->errstr);
+  }
+
+  // Drops the connection; the next Get() reconnects at once.
+  void Close() {
+    if (ctx_ != nullptr) redisFree(ctx_);
+    ctx_ = nullptr;
+  }
+
+  const std::string& prefix() const { return prefix_; }
+
+ private:
+  const Options& options_;
+  internal::ClientMetrics& metrics_;
+  const std::string prefix_;
+  redisContext* ctx_ = nullptr;
+  bool was_connected_ = false;
+  absl::Duration backoff_;
+  SteadyClock::time_point next_attempt_{};
+  std::string last_error_;
+};
+
+}  // namespace
+
+class Client::Impl {
+ public:
+  Impl(const Options& options, prometheus::Registry* registry)
+      : options_(options),
+        metrics_(registry),
+        command_timeout_(absl::ToChronoNanoseconds(options.command_timeout)) {
+    workers_.reserve(options_.connections);
+    for (int i = 0; i < options_.connections; ++i) {
+      workers_.emplace_back([this] { WorkerLoop(); });
+    }
+  }
+
+  ~Impl() {
+    std::deque<Pending> left;
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      stopping_ = true;
+      left.swap(queue_);
+      metrics_.QueueLength(0);
+    }
+    work_.notify_all();
+    for (Pending& p : left) {
+      Deliver(p, absl::UnavailableError("redis client shutting down"));
+    }
+    for (std::thread& t : workers_) t.join();
+  }
+
+  void Enqueue(Pending p) {
+    p.enqueued = SteadyClock::now();
+    absl::Status refused;
+    if (p.argv.empty()) {
+      // Redis answers nothing to an empty command: the replies would shift.
+      Deliver(p, absl::InvalidArgumentError("redis: empty command"));
+      return;
+    }
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      if (stopping_) {
+        refused = absl::UnavailableError("redis client shutting down");
+      } else if (queue_.size() >= options_.max_queue) {
+        refused = absl::ResourceExhaustedError(
+            absl::StrCat("redis queue full (", options_.max_queue, " commands)"));
+      } else {
+        queue_.push_back(std::move(p));
+        metrics_.QueueLength(queue_.size());
+      }
+    }
+    if (refused.ok()) {
+      work_.notify_one();
+      return;
+    }
+    Deliver(p, std::move(refused));
+  }
+
+ private:
+  void WorkerLoop() {
+    BlockSigpipeInThisThread();
+    Connection conn(options_, metrics_);
+    std::vector<Pending> batch;
+    batch.reserve(options_.max_pipeline);
+    while (true) {
+      batch.clear();
+      {
+        std::unique_lock<std::mutex> lock(mu_);
+        work_.wait(lock, [this] { return stopping_ || !queue_.empty(); });
+        // The destructor empties the queue when it sets stopping_.
+        if (queue_.empty()) return;
+        const size_t n = std::min(queue_.size(), static_cast<size_t>(options_.max_pipeline));
+        for (size_t i = 0; i < n; ++i) {
+          batch.push_back(std::move(queue_.front()));
+          queue_.pop_front();
+        }
+        metrics_.QueueLength(queue_.size());
+      }
+      RunBatch(conn, batch);
+    }
+  }
+
+  // Writes the batch in one go, then reads the replies in order. Every command
+  // of the batch gets its callback before this returns.
+  void RunBatch(Connection& conn, std::vector<Pending>& batch) {
+    // A command that already waited a whole timeout in the queue has a caller
+    // that would time out anyway; not sending it keeps the outcome certain.
+    const auto now = SteadyClock::now();
+    std::deque<Pending*> expected;  // commands whose reply is next, in order
+    for (Pending& p : batch) {
+      if (now - p.enqueued >= command_timeout_) {
+        Deliver(p, absl::UnavailableError(
+                       absl::StrCat(conn.prefix(), "command waited in the queue longer than ",
+                                    absl::FormatDuration(options_.command_timeout))));
+      } else {
+        expected.push_back(&p);
+      }
+    }
+    if (expected.empty()) return;
+
+    std::string error;
+    redisContext* c = conn.Get(&error);
+    if (c == nullptr) {
+      FailAll(expected, error);
+      return;
+    }
+    for (Pending* p : expected) {
+      if (!Append(c, p->argv)) {  // out of memory: nothing sensible to salvage
+        FailAll(expected, absl::StrCat(conn.prefix(), "cannot buffer command"));
+        conn.Close();
+        return;
+      }
+    }
+    metrics_.BatchSent(expected.size());
+
+    while (!expected.empty()) {
+      void* raw = nullptr;
+      if (redisGetReply(c, &raw) != REDIS_OK) {
+        error = conn.IoError(errno);
+        // Later replies would be matched to the wrong commands: drop the link.
+        conn.Close();
+        FailAll(expected, error);
+        return;
+      }
+      Pending* p = expected.front();
+      expected.pop_front();
+      Reply reply = ToReply(*static_cast<redisReply*>(raw));
+      freeReplyObject(raw);
+      if (p->script != nullptr && reply.is_error() && absl::StartsWith(reply.str, "NOSCRIPT")) {
+        // EVAL runs and caches the script; its reply comes after the rest of
+        // the batch, so the command goes to the back of the line.
+        p->argv[0] = "EVAL";
+        p->argv[1] = p->script->body();
+        p->script = nullptr;
+        expected.push_back(p);
+        if (!Append(c, p->argv)) {
+          FailAll(expected, absl::StrCat(conn.prefix(), "cannot buffer command"));
+          conn.Close();
+          return;
+        }
+        continue;
+      }
+      Deliver(*p, std::move(reply));
+    }
+  }
+
+  void FailAll(std::deque<Pending*>& commands, const std::string& error) {
+    for (Pending* p : commands) Deliver(*p, absl::UnavailableError(error));
+    commands.clear();
+  }
+
+  // Records the outcome and runs the callback (never under mu_).
+  void Deliver(Pending& p, absl::StatusOr<Reply> result) {
+    Result kind = Result::kOk;
+    if (!result.ok()) {
+      kind = absl::IsUnavailable(result.status()) ? Result::kUnavailable : Result::kRejected;
+    } else if (result->is_error()) {
+      kind = Result::kErrorReply;
+    }
+    metrics_.CommandDone(kind,
+                         std::chrono::duration<double>(SteadyClock::now() - p.enqueued).count());
+    Callback done = std::move(p.done);
+    if (done) done(std::move(result));
+  }
+
+  const Options& options_;
+  internal::ClientMetrics metrics_;
+  const SteadyClock::duration command_timeout_;
+
+  // std::mutex rather than absl::Mutex: Debian's abseil is not built for
+  // ThreadSanitizer, which then cannot see absl::Mutex's ordering.
+  std::mutex mu_;
+  std::condition_variable work_;  // queue_ non-empty or stopping_
+  std::deque<Pending> queue_;     // guarded by mu_
+  bool stopping_ = false;         // guarded by mu_
+
+  std::vector<std::thread> workers_;  // last: started once the rest exists
+};
+
+Client::Client(Options options, prometheus::Registry* metrics) : options_(std::move(options)) {
+  // Nonsense sizes would leave the client without workers or unable to send.
+  options_.connections = std::max(options_.connections, 1);
+  options_.max_pipeline = std::max(options_.max_pipeline, 1);
+  impl_ = std::make_unique<Impl>(options_, metrics);
+}
+
+Client::~Client() = default;
+
+void Client::Submit(Command command, Callback done) {
+  Pending p;
+  p.argv = std::move(command);
+  p.done = std::move(done);
+  impl_->Enqueue(std::move(p));
+}
+
+void Client::SubmitScript(const Script& script, std::vector<std::string> keys,
+                          std::vector<std::string> args, Callback done) {
+  Pending p;
+  p.argv.reserve(3 + keys.size() + args.size());
+  p.argv.push_back("EVALSHA");
+  p.argv.push_back(script.sha1());
+  p.argv.push_back(std::to_string(keys.size()));
+  for (std::string& k : keys) p.argv.push_back(std::move(k));
+  for (std::string& a : args) p.argv.push_back(std::move(a));
+  p.script = &script;
+  p.done = std::move(done);
+  impl_->Enqueue(std::move(p));
+}
+
+absl::StatusOr<Reply> Client::Execute(Command command) {
+  std::promise<absl::StatusOr<Reply>> result;
+  std::future<absl::StatusOr<Reply>> future = result.get_future();
+  Submit(std::move(command),
+         [&result](absl::StatusOr<Reply> r) { result.set_value(std::move(r)); });
+  return future.get();
+}
+
+absl::StatusOr<Reply> Client::ExecuteScript(const Script& script, std::vector<std::string> keys,
+                                            std::vector<std::string> args) {
+  std::promise<absl::StatusOr<Reply>> result;
+  std::future<absl::StatusOr<Reply>> future = result.get_future();
+  SubmitScript(script, std::move(keys), std::move(args),
+               [&result](absl::StatusOr<Reply> r) { result.set_value(std::move(r)); });
+  return future.get();
+}
+
+}  // namespace hotline::redis
