@@ -1,0 +1,175 @@
+#include "directory/directory.h"
+
+#include <google/protobuf/io/tokenizer.h>
+#include <google/protobuf/text_format.h>
+
+#include <fstream>
+#include <set>
+#include <sstream>
+
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+
+namespace hotline::directory {
+namespace {
+
+// Keeps the first parse error with its position.
+class FirstError : public google::protobuf::io::ErrorCollector {
+ public:
+  void AddError(int line, int column, const std::string& message) override {
+    if (error_.empty()) error_ = absl::StrCat("line ", line + 1, ":", column + 1, ": ", message);
+  }
+  const std::string& error() const { return error_; }
+
+ private:
+  std::string error_;
+};
+
+template <typename Message>
+absl::Status ParseTextFile(const std::string& path, Message* out) {
+  std::ifstream in(path);
+  if (!in) return absl::NotFoundError(absl::StrCat(path, ": cannot be read"));
+  std::stringstream buffer;
+  buffer << in.rdbuf();
+  google::protobuf::TextFormat::Parser parser;
+  FirstError errors;
+  parser.RecordErrorsTo(&errors);
+  if (!parser.ParseFromString(buffer.str(), out)) {
+    return absl::InvalidArgumentError(absl::StrCat(path, ": ", errors.error()));
+  }
+  return absl::OkStatus();
+}
+
+absl::Status EntryError(absl::string_view file, absl::string_view code, absl::string_view what) {
+  return absl::InvalidArgumentError(absl::StrCat(file, ": entry \"", code, "\": ", what));
+}
+
+}  // namespace
+
+absl::StatusOr<Directory> Directory::Load(const std::string& units_path,
+                                          const std::string& categories_path) {
+  v1::UnitDirectory units;
+  v1::CategoryList categories;
+  if (absl::Status s = ParseTextFile(units_path, &units); !s.ok()) return s;
+  if (absl::Status s = ParseTextFile(categories_path, &categories); !s.ok()) return s;
+  return Build(std::move(units), std::move(categories), units_path, categories_path);
+}
+
+absl::StatusOr<Directory> Directory::Build(v1::UnitDirectory units, v1::CategoryList categories,
+                                           absl::string_view units_name,
+                                           absl::string_view categories_name) {
+  Directory d;
+  d.units_ = std::move(units);
+  d.categories_ = std::move(categories);
+
+  int centres = 0;
+  for (int i = 0; i < d.units_.units_size(); ++i) {
+    const v1::Unit& u = d.units_.units(i);
+    if (u.code().empty()) return EntryError(units_name, absl::StrCat("#", i + 1), "empty code");
+    if (u.name().empty()) return EntryError(units_name, u.code(), "empty name");
+    if (u.kind() == v1::UNIT_KIND_UNSPECIFIED) return EntryError(units_name, u.code(), "no kind");
+    if (!d.unit_index_.emplace(u.code(), i).second) {
+      return EntryError(units_name, u.code(), "duplicate code");
+    }
+    if (u.kind() == v1::UNIT_KIND_CENTRE) ++centres;
+  }
+  if (centres != 1) {
+    return absl::InvalidArgumentError(
+        absl::StrCat(units_name, ": needs exactly one unit of kind CENTRE, has ", centres));
+  }
+  for (const v1::Unit& u : d.units_.units()) {
+    if (u.kind() == v1::UNIT_KIND_CENTRE) {
+      if (!u.parent_code().empty()) return EntryError(units_name, u.code(), "the centre has a parent");
+      continue;
+    }
+    const v1::Unit* parent = d.FindUnit(u.parent_code());
+    if (parent == nullptr) {
+      return EntryError(units_name, u.code(),
+                        absl::StrCat("unknown parent \"", u.parent_code(), "\""));
+    }
+    // Which parent each kind may have keeps the three levels of government right.
+    bool parent_ok = false;
+    switch (u.kind()) {
+      case v1::UNIT_KIND_DISTRICT:
+      case v1::UNIT_KIND_DEPARTMENT: parent_ok = parent->kind() == v1::UNIT_KIND_CENTRE; break;
+      case v1::UNIT_KIND_STREET: parent_ok = parent->kind() == v1::UNIT_KIND_DISTRICT; break;
+      case v1::UNIT_KIND_SUB_UNIT: parent_ok = parent->kind() == v1::UNIT_KIND_DEPARTMENT; break;
+      default: break;
+    }
+    if (!parent_ok) {
+      return EntryError(units_name, u.code(),
+                        absl::StrCat("a ", v1::UnitKind_Name(u.kind()), " cannot be under ",
+                                     v1::UnitKind_Name(parent->kind()), " \"", parent->code(),
+                                     "\""));
+    }
+  }
+  // Walk up from every unit: a path longer than the directory is a cycle.
+  for (const v1::Unit& u : d.units_.units()) {
+    const v1::Unit* at = &u;
+    for (int steps = 0; at != nullptr && !at->parent_code().empty(); ++steps) {
+      if (steps > d.units_.units_size()) return EntryError(units_name, u.code(), "parent cycle");
+      at = d.FindUnit(at->parent_code());
+    }
+  }
+
+  for (int i = 0; i < d.categories_.categories_size(); ++i) {
+    const v1::Category& c = d.categories_.categories(i);
+    if (c.code().empty()) return EntryError(categories_name, absl::StrCat("#", i + 1), "empty code");
+    if (c.name().empty()) return EntryError(categories_name, c.code(), "empty name");
+    if (!d.category_index_.emplace(c.code(), i).second) {
+      return EntryError(categories_name, c.code(), "duplicate code");
+    }
+  }
+  for (const v1::Category& c : d.categories_.categories()) {
+    if (c.parent_code().empty()) continue;
+    if (d.FindCategory(c.parent_code()) == nullptr) {
+      return EntryError(categories_name, c.code(),
+                        absl::StrCat("unknown parent \"", c.parent_code(), "\""));
+    }
+    if (!absl::StartsWith(c.code(), c.parent_code()) || c.code() == c.parent_code()) {
+      return EntryError(categories_name, c.code(),
+                        absl::StrCat("code must extend its parent's \"", c.parent_code(), "\""));
+    }
+  }
+  return d;
+}
+
+const v1::Unit* Directory::FindUnit(absl::string_view code) const {
+  auto it = unit_index_.find(code);
+  return it == unit_index_.end() ? nullptr : &units_.units(it->second);
+}
+
+const v1::Category* Directory::FindCategory(absl::string_view code) const {
+  auto it = category_index_.find(code);
+  return it == category_index_.end() ? nullptr : &categories_.categories(it->second);
+}
+
+bool Directory::IsDistrict(absl::string_view code) const {
+  const v1::Unit* u = FindUnit(code);
+  return u != nullptr && u->kind() == v1::UNIT_KIND_DISTRICT;
+}
+
+bool Directory::IsStreetOf(absl::string_view street_code, absl::string_view district_code) const {
+  const v1::Unit* u = FindUnit(street_code);
+  return u != nullptr && u->kind() == v1::UNIT_KIND_STREET && u->parent_code() == district_code;
+}
+
+std::vector<v1::Unit> Directory::ListUnits(absl::string_view parent_code, v1::UnitKind kind) const {
+  std::vector<v1::Unit> out;
+  for (const v1::Unit& u : units_.units()) {
+    if (!parent_code.empty() && u.parent_code() != parent_code) continue;
+    if (kind != v1::UNIT_KIND_UNSPECIFIED && u.kind() != kind) continue;
+    out.push_back(u);
+  }
+  return out;
+}
+
+std::vector<v1::Category> Directory::ListCategories(absl::string_view prefix) const {
+  std::vector<v1::Category> out;
+  for (const v1::Category& c : categories_.categories()) {
+    if (absl::StartsWith(c.code(), prefix)) out.push_back(c);
+  }
+  return out;
+}
+
+}  // namespace hotline::directory

@@ -1,0 +1,47 @@
+#pragma once
+// The Redis key schema of work orders: every key the order store reads or
+// writes is named here and nowhere else (the Lua scripts derive the same names
+// from the prefix they are given; keep the two in step).
+//
+//   <p>order:{ID}            hash: the order record (fields in order_record.h)
+//   <p>order:{ID}:history    list: history entries, JSON of hotline.v1.HistoryEntry
+//   <p>seq:YYYYMMDD          counter: the day's order numbers (kept 3 days)
+//   <p>idem:create:KEY       string "fingerprint|ID" (kept idempotency_ttl)
+//   <p>events                stream: order events for the consumers
+//   <p>idx:all               sorted sets scored by creation time (ms),
+//   <p>idx:state:N             members order ids; N is the enum number
+//   <p>idx:type:N
+//   <p>idx:district:CODE
+//   <p>idx:unit:CODE
+//
+// Keys of one order share the hash tag {ID}, so per-order work stays in one slot.
+#include <string>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/string_view.h"
+
+namespace hotline::orders {
+
+class OrderKeys {
+ public:
+  explicit OrderKeys(std::string prefix = "hotline:") : prefix_(std::move(prefix)) {}
+
+  const std::string& prefix() const { return prefix_; }
+  std::string Order(absl::string_view id) const { return absl::StrCat(prefix_, "order:{", id, "}"); }
+  std::string History(absl::string_view id) const { return absl::StrCat(Order(id), ":history"); }
+  std::string Events() const { return absl::StrCat(prefix_, "events"); }
+  std::string IndexAll() const { return absl::StrCat(prefix_, "idx:all"); }
+  std::string IndexState(int state) const { return absl::StrCat(prefix_, "idx:state:", state); }
+  std::string IndexType(int type) const { return absl::StrCat(prefix_, "idx:type:", type); }
+  std::string IndexDistrict(absl::string_view code) const {
+    return absl::StrCat(prefix_, "idx:district:", code);
+  }
+  std::string IndexUnit(absl::string_view code) const {
+    return absl::StrCat(prefix_, "idx:unit:", code);
+  }
+
+ private:
+  std::string prefix_;
+};
+
+}  // namespace hotline::orders

@@ -1,0 +1,156 @@
+#include "orders/order_record.h"
+
+#include <google/protobuf/util/json_util.h>
+
+#include "absl/container/flat_hash_map.h"
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+
+namespace hotline::orders {
+namespace {
+
+// Other stored field names (the scripts never touch these).
+constexpr char kUrgent[] = "urgent";
+constexpr char kChannel[] = "channel";
+constexpr char kCallerName[] = "caller_name";
+constexpr char kCallerPhone[] = "caller_phone";
+constexpr char kStreet[] = "street";
+constexpr char kAddress[] = "address";
+constexpr char kLat[] = "lat";
+constexpr char kLng[] = "lng";
+constexpr char kCategory[] = "category";
+constexpr char kContent[] = "content";
+constexpr char kUpdatedMs[] = "updated_ms";
+constexpr char kClosedMs[] = "closed_ms";
+constexpr char kKnowledgeCode[] = "kb_code";
+constexpr char kAnswer[] = "kb_answer";
+constexpr char kByUser[] = "by_user";
+constexpr char kByRole[] = "by_role";
+constexpr char kByUnit[] = "by_unit";
+constexpr char kBounces[] = "bounces";
+constexpr char kMaster[] = "master";
+
+int64_t AsInt(const absl::flat_hash_map<std::string, std::string>& m, const char* name) {
+  int64_t v = 0;
+  if (auto it = m.find(name); it != m.end()) (void)absl::SimpleAtoi(it->second, &v);
+  return v;
+}
+
+const std::string& AsString(const absl::flat_hash_map<std::string, std::string>& m,
+                            const char* name) {
+  static const std::string kEmpty;
+  auto it = m.find(name);
+  return it == m.end() ? kEmpty : it->second;
+}
+
+}  // namespace
+
+int64_t ToMillis(const google::protobuf::Timestamp& t) {
+  return t.seconds() * 1000 + t.nanos() / 1000000;
+}
+
+google::protobuf::Timestamp FromMillis(int64_t ms) {
+  google::protobuf::Timestamp t;
+  t.set_seconds(ms / 1000);
+  t.set_nanos(static_cast<int32_t>(ms % 1000) * 1000000);
+  return t;
+}
+
+Record ToRecord(const v1::WorkOrder& o) {
+  Record r = {
+      {field::kVersion, absl::StrCat(o.version())},
+      {field::kType, absl::StrCat(o.type())},
+      {kUrgent, o.urgent() ? "1" : "0"},
+      {kChannel, absl::StrCat(o.channel())},
+      {kCallerName, o.caller().name()},
+      {kCallerPhone, o.caller().phone()},
+      {field::kDistrict, o.location().district_code()},
+      {kStreet, o.location().street_code()},
+      {kAddress, o.location().address()},
+      {kCategory, o.category_code()},
+      {kContent, o.content()},
+      {field::kState, absl::StrCat(o.state())},
+      {field::kUnit, o.assigned_unit_code()},
+      {field::kCreatedMs, absl::StrCat(ToMillis(o.created_at()))},
+      {kUpdatedMs, absl::StrCat(ToMillis(o.updated_at()))},
+      {kClosedMs, o.has_closed_at() ? absl::StrCat(ToMillis(o.closed_at())) : ""},
+      {kKnowledgeCode, o.on_spot_answer().knowledge_code()},
+      {kAnswer, o.on_spot_answer().answer()},
+      {kByUser, o.created_by().user_id()},
+      {kByRole, absl::StrCat(o.created_by().role())},
+      {kByUnit, o.created_by().unit_code()},
+      {kBounces, absl::StrCat(o.bounce_count())},
+      {kMaster, o.master_order_id()},
+  };
+  if (o.location().has_point()) {
+    // %.17g round-trips a double exactly (StrCat would keep only 6 digits).
+    r.emplace_back(kLat, absl::StrFormat("%.17g", o.location().point().latitude()));
+    r.emplace_back(kLng, absl::StrFormat("%.17g", o.location().point().longitude()));
+  }
+  return r;
+}
+
+absl::StatusOr<v1::WorkOrder> FromRecord(const std::vector<std::string>& flat) {
+  if (flat.empty() || flat.size() % 2 != 0) {
+    return absl::DataLossError("order record is empty or malformed");
+  }
+  absl::flat_hash_map<std::string, std::string> m;
+  for (size_t i = 0; i + 1 < flat.size(); i += 2) m[flat[i]] = flat[i + 1];
+  if (AsString(m, field::kId).empty()) return absl::DataLossError("order record has no id");
+
+  v1::WorkOrder o;
+  o.set_id(AsString(m, field::kId));
+  o.set_version(AsInt(m, field::kVersion));
+  o.set_type(static_cast<v1::OrderType>(AsInt(m, field::kType)));
+  o.set_urgent(AsString(m, kUrgent) == "1");
+  o.set_channel(static_cast<v1::Channel>(AsInt(m, kChannel)));
+  o.mutable_caller()->set_name(AsString(m, kCallerName));
+  o.mutable_caller()->set_phone(AsString(m, kCallerPhone));
+  v1::Location* loc = o.mutable_location();
+  loc->set_district_code(AsString(m, field::kDistrict));
+  loc->set_street_code(AsString(m, kStreet));
+  loc->set_address(AsString(m, kAddress));
+  double lat = 0, lng = 0;
+  if (absl::SimpleAtod(AsString(m, kLat), &lat) && absl::SimpleAtod(AsString(m, kLng), &lng)) {
+    loc->mutable_point()->set_latitude(lat);
+    loc->mutable_point()->set_longitude(lng);
+  }
+  o.set_category_code(AsString(m, kCategory));
+  o.set_content(AsString(m, kContent));
+  o.set_state(static_cast<v1::OrderState>(AsInt(m, field::kState)));
+  o.set_assigned_unit_code(AsString(m, field::kUnit));
+  *o.mutable_created_at() = FromMillis(AsInt(m, field::kCreatedMs));
+  *o.mutable_updated_at() = FromMillis(AsInt(m, kUpdatedMs));
+  if (!AsString(m, kClosedMs).empty()) *o.mutable_closed_at() = FromMillis(AsInt(m, kClosedMs));
+  if (!AsString(m, kKnowledgeCode).empty()) {
+    o.mutable_on_spot_answer()->set_knowledge_code(AsString(m, kKnowledgeCode));
+    o.mutable_on_spot_answer()->set_answer(AsString(m, kAnswer));
+  }
+  o.mutable_created_by()->set_user_id(AsString(m, kByUser));
+  o.mutable_created_by()->set_role(static_cast<v1::Role>(AsInt(m, kByRole)));
+  o.mutable_created_by()->set_unit_code(AsString(m, kByUnit));
+  o.set_bounce_count(static_cast<int32_t>(AsInt(m, kBounces)));
+  o.set_master_order_id(AsString(m, kMaster));
+  return o;
+}
+
+std::string HistoryEntryToJson(const v1::HistoryEntry& entry) {
+  std::string json;
+  google::protobuf::util::JsonPrintOptions options;
+  options.preserve_proto_field_names = true;
+  (void)google::protobuf::util::MessageToJsonString(entry, &json, options);
+  return json;
+}
+
+absl::StatusOr<v1::HistoryEntry> HistoryEntryFromJson(const std::string& json) {
+  v1::HistoryEntry entry;
+  google::protobuf::util::JsonParseOptions options;
+  options.ignore_unknown_fields = true;  // written by a newer version
+  if (!google::protobuf::util::JsonStringToMessage(json, &entry, options).ok()) {
+    return absl::DataLossError("history entry is not valid JSON of HistoryEntry");
+  }
+  return entry;
+}
+
+}  // namespace hotline::orders

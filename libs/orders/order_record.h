@@ -1,0 +1,39 @@
+#pragma once
+// The stored form of a work order: a flat Redis hash, one field per scalar, so
+// that server-side scripts can check and change single fields (state,
+// version, unit) without decoding the whole order. History entries are JSON of
+// hotline.v1.HistoryEntry. Pure conversion functions.
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "hotline/v1/work_order.pb.h"
+
+namespace hotline::orders {
+
+// Field names used by the scripts for indexing and filtering.
+namespace field {
+inline constexpr char kId[] = "id";
+inline constexpr char kVersion[] = "version";
+inline constexpr char kState[] = "state";
+inline constexpr char kType[] = "type";
+inline constexpr char kDistrict[] = "district";
+inline constexpr char kUnit[] = "unit";
+inline constexpr char kCreatedMs[] = "created_ms";
+}  // namespace field
+
+using Record = std::vector<std::pair<std::string, std::string>>;
+
+// Every field of `order` except id and history.
+Record ToRecord(const v1::WorkOrder& order);
+// From HGETALL's flat field/value list. DATA_LOSS if the record is unusable.
+absl::StatusOr<v1::WorkOrder> FromRecord(const std::vector<std::string>& flat);
+
+std::string HistoryEntryToJson(const v1::HistoryEntry& entry);
+absl::StatusOr<v1::HistoryEntry> HistoryEntryFromJson(const std::string& json);
+
+int64_t ToMillis(const google::protobuf::Timestamp& t);
+google::protobuf::Timestamp FromMillis(int64_t ms);
+
+}  // namespace hotline::orders

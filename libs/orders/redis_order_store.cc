@@ -1,0 +1,218 @@
+#include "orders/redis_order_store.h"
+
+#include <string_view>
+
+#include "absl/strings/numbers.h"
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
+#include "clock/clock.h"
+#include "orders/order_record.h"
+
+namespace hotline::orders {
+
+// Lua sources, embedded at build time from scripts/*.lua.
+namespace scripts {
+extern const std::string_view kCreateOrder;
+extern const std::string_view kGetOrder;
+extern const std::string_view kListOrders;
+}  // namespace scripts
+
+namespace {
+
+const redis::Script& CreateScript() {
+  static const redis::Script script(scripts::kCreateOrder);
+  return script;
+}
+const redis::Script& GetScript() {
+  static const redis::Script script(scripts::kGetOrder);
+  return script;
+}
+const redis::Script& ListScript() {
+  static const redis::Script script(scripts::kListOrders);
+  return script;
+}
+
+// A Redis error reply that is not a domain answer: retryable conditions become
+// UNAVAILABLE so clients back off and retry; the rest is a server fault.
+absl::Status RedisErrorToStatus(const std::string& error) {
+  for (const char* transient : {"LOADING", "BUSY", "READONLY", "MASTERDOWN", "TRYAGAIN"}) {
+    if (absl::StartsWith(error, transient)) return absl::UnavailableError("redis: " + error);
+  }
+  if (absl::StartsWith(error, "OOM")) return absl::ResourceExhaustedError("redis: " + error);
+  return absl::InternalError("redis: " + error);
+}
+
+absl::StatusOr<std::vector<std::string>> Strings(const redis::Reply& reply) {
+  if (reply.type != redis::Reply::Type::kArray) {
+    return absl::InternalError("redis: expected an array reply");
+  }
+  std::vector<std::string> out;
+  out.reserve(reply.elements.size());
+  for (const redis::Reply& e : reply.elements) out.push_back(e.str);
+  return out;
+}
+
+std::string EncodePageToken(const std::string& score, const std::string& member) {
+  return absl::StrCat(score, ":", member);
+}
+
+// INVALID_ARGUMENT for anything a List call did not hand out.
+absl::Status DecodePageToken(const std::string& token, std::string* score, std::string* member) {
+  std::vector<std::string> parts = absl::StrSplit(token, absl::MaxSplits(':', 1));
+  int64_t ms = 0;
+  if (parts.size() != 2 || !absl::SimpleAtoi(parts[0], &ms) || parts[1].empty()) {
+    return absl::InvalidArgumentError("page_token: not a token from a previous page");
+  }
+  *score = parts[0];
+  *member = parts[1];
+  return absl::OkStatus();
+}
+
+}  // namespace
+
+RedisOrderStore::RedisOrderStore(redis::Client& redis, RedisOrderStoreOptions options)
+    : redis_(redis), options_(std::move(options)), keys_(options_.key_prefix) {}
+
+void RedisOrderStore::Create(NewOrder in, Done<CreateResult> done) {
+  const v1::WorkOrder& o = in.order;
+  std::vector<std::string> args = {
+      keys_.prefix(),
+      options_.city_prefix,
+      absl::FormatTime("%Y%m%d", absl::FromUnixMillis(ToMillis(o.created_at())), CityTimeZone()),
+      in.idempotency_key,
+      in.fingerprint,
+      absl::StrCat(absl::ToInt64Seconds(options_.idempotency_ttl)),
+      absl::StrCat(options_.events_max_length),
+      HistoryEntryToJson(in.first_entry),
+      absl::StrCat(ToMillis(o.created_at())),
+      absl::StrCat(o.state()),
+      absl::StrCat(o.type()),
+      o.location().district_code(),
+      o.assigned_unit_code(),
+      absl::StrCat(o.channel()),
+      o.category_code(),
+      o.urgent() ? "1" : "0",
+  };
+  for (auto& [name, value] : ToRecord(o)) {
+    args.push_back(name);
+    args.push_back(std::move(value));
+  }
+  redis_.SubmitScript(
+      CreateScript(), {}, std::move(args),
+      [this, order = std::move(in.order),
+       done = std::move(done)](absl::StatusOr<redis::Reply> reply) mutable {
+        if (!reply.ok()) return done(reply.status());
+        if (reply->is_error()) {
+          if (absl::StartsWith(reply->str, "IDEMPOTENCY_MISMATCH")) {
+            return done(absl::InvalidArgumentError(absl::StrCat(
+                "idempotency_key: already used for a different request (order ",
+                reply->str.substr(reply->str.find(' ') + 1), ")")));
+          }
+          return done(RedisErrorToStatus(reply->str));
+        }
+        absl::StatusOr<std::vector<std::string>> result = Strings(*reply);
+        if (!result.ok() || result->size() != 2) {
+          return done(absl::InternalError("create script: unexpected reply"));
+        }
+        if ((*result)[0] == "created") {
+          order.set_id((*result)[1]);
+          return done(CreateResult{std::move(order), false});
+        }
+        // Replayed: answer with the order as stored by the first request.
+        Get((*result)[1], [done = std::move(done)](absl::StatusOr<v1::WorkOrder> stored) mutable {
+          if (!stored.ok()) return done(stored.status());
+          stored->clear_history();
+          done(CreateResult{std::move(*stored), true});
+        });
+      });
+}
+
+void RedisOrderStore::Get(std::string id, Done<v1::WorkOrder> done) {
+  redis_.SubmitScript(
+      GetScript(), {keys_.Order(id), keys_.History(id)}, {},
+      [id, done = std::move(done)](absl::StatusOr<redis::Reply> reply) mutable {
+        if (!reply.ok()) return done(reply.status());
+        if (reply->is_error()) return done(RedisErrorToStatus(reply->str));
+        if (reply->elements.size() != 2) return done(absl::InternalError("get script: bad reply"));
+        absl::StatusOr<std::vector<std::string>> record = Strings(reply->elements[0]);
+        if (!record.ok()) return done(record.status());
+        if (record->empty()) return done(absl::NotFoundError(absl::StrCat("order ", id, " not found")));
+        absl::StatusOr<v1::WorkOrder> order = FromRecord(*record);
+        if (!order.ok()) return done(order.status());
+        for (const redis::Reply& json : reply->elements[1].elements) {
+          absl::StatusOr<v1::HistoryEntry> entry = HistoryEntryFromJson(json.str);
+          if (!entry.ok()) return done(entry.status());
+          *order->add_history() = std::move(*entry);
+        }
+        done(std::move(*order));
+      });
+}
+
+void RedisOrderStore::List(ListQuery q, Done<ListPage> done) {
+  std::string cursor_score, cursor_member;
+  if (!q.page_token.empty()) {
+    if (absl::Status s = DecodePageToken(q.page_token, &cursor_score, &cursor_member); !s.ok()) {
+      return done(s);
+    }
+  }
+  // Scan the most selective index; check the other filters on each record.
+  std::string index;
+  std::vector<std::string> filters;
+  auto filter = [&](const char* field_name, const std::string& value, std::string key) {
+    if (index.empty()) {
+      index = std::move(key);
+    } else {
+      filters.push_back(field_name);
+      filters.push_back(value);
+    }
+  };
+  if (!q.unit_code.empty()) filter(field::kUnit, q.unit_code, keys_.IndexUnit(q.unit_code));
+  if (!q.district_code.empty()) {
+    filter(field::kDistrict, q.district_code, keys_.IndexDistrict(q.district_code));
+  }
+  if (q.state != v1::ORDER_STATE_UNSPECIFIED) {
+    filter(field::kState, absl::StrCat(q.state), keys_.IndexState(q.state));
+  }
+  if (q.type != v1::ORDER_TYPE_UNSPECIFIED) {
+    filter(field::kType, absl::StrCat(q.type), keys_.IndexType(q.type));
+  }
+  if (index.empty()) index = keys_.IndexAll();
+
+  std::vector<std::string> args = {
+      keys_.prefix(),
+      index,
+      q.oldest_first ? "asc" : "desc",
+      q.created_from ? absl::StrCat(absl::ToUnixMillis(*q.created_from)) : "-inf",
+      q.created_until ? absl::StrCat("(", absl::ToUnixMillis(*q.created_until)) : "+inf",
+      absl::StrCat(options_.list_scan_limit),
+      absl::StrCat(q.page_size),
+      cursor_score,
+      cursor_member,
+  };
+  args.insert(args.end(), filters.begin(), filters.end());
+  redis_.SubmitScript(
+      ListScript(), {}, std::move(args),
+      [done = std::move(done)](absl::StatusOr<redis::Reply> reply) mutable {
+        if (!reply.ok()) return done(reply.status());
+        if (reply->is_error()) return done(RedisErrorToStatus(reply->str));
+        if (reply->type != redis::Reply::Type::kArray || reply->elements.size() < 2) {
+          return done(absl::InternalError("list script: bad reply"));
+        }
+        ListPage page;
+        const std::string& next_score = reply->elements[0].str;
+        if (!next_score.empty()) {
+          page.next_page_token = EncodePageToken(next_score, reply->elements[1].str);
+        }
+        for (size_t i = 2; i < reply->elements.size(); ++i) {
+          absl::StatusOr<std::vector<std::string>> record = Strings(reply->elements[i]);
+          if (!record.ok()) return done(record.status());
+          absl::StatusOr<v1::WorkOrder> order = FromRecord(*record);
+          if (!order.ok()) return done(order.status());
+          page.orders.push_back(std::move(*order));
+        }
+        done(std::move(page));
+      });
+}
+
+}  // namespace hotline::orders

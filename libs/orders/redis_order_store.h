@@ -1,0 +1,36 @@
+#pragma once
+// OrderStore on Redis: each operation is one server-side script, so every
+// write is atomic and every read a consistent snapshot. Thread-safe.
+#include <string>
+
+#include "orders/order_keys.h"
+#include "orders/order_store.h"
+#include "redis/client.h"
+
+namespace hotline::orders {
+
+struct RedisOrderStoreOptions {
+  std::string key_prefix = "hotline:";
+  std::string city_prefix = "GZ";  // order numbers: GZ + local day + 6-digit sequence
+  absl::Duration idempotency_ttl = absl::Hours(24);
+  int events_max_length = 1000000;  // approximate cap of the events stream
+  int list_scan_limit = 2000;       // index entries one List call may examine
+};
+
+class RedisOrderStore final : public OrderStore {
+ public:
+  RedisOrderStore(redis::Client& redis, RedisOrderStoreOptions options = {});
+
+  void Create(NewOrder order, Done<CreateResult> done) override;
+  void Get(std::string id, Done<v1::WorkOrder> done) override;
+  void List(ListQuery query, Done<ListPage> done) override;
+
+  const OrderKeys& keys() const { return keys_; }
+
+ private:
+  redis::Client& redis_;
+  RedisOrderStoreOptions options_;
+  OrderKeys keys_;
+};
+
+}  // namespace hotline::orders

@@ -1,0 +1,30 @@
+#pragma once
+// UTF-8 text helpers: validation for input checks, and terminal display width
+// for tables that line up Chinese text (CJK characters take two columns).
+// Pure functions, no I/O; thread-safe.
+#include <cstddef>
+#include <string>
+#include <string_view>
+
+namespace hotline::text {
+
+// True if `s` is well-formed UTF-8: no overlong forms, no surrogates
+// (U+D800..U+DFFF), nothing above U+10FFFF, no truncated sequences.
+bool IsValidUtf8(std::string_view s);
+
+// Number of code points in valid UTF-8 `s`.
+size_t CodePointCount(std::string_view s);
+
+// Columns `s` takes on a terminal: East Asian Wide and Fullwidth characters
+// count 2, combining marks and zero-width characters 0, others 1. Control
+// characters count 0. `s` must be valid UTF-8.
+int DisplayWidth(std::string_view s);
+
+// The longest prefix of `s` (whole code points) that fits in `width` columns;
+// when `s` is cut, the result ends with "…" and still fits.
+std::string TruncateToWidth(std::string_view s, int width);
+
+// `s` followed by spaces up to `width` columns (no cut when already wider).
+std::string PadToWidth(std::string_view s, int width);
+
+}  // namespace hotline::text
