@@ -1,0 +1,153 @@
+#include "gateway/gateway_service.h"
+
+#include "absl/strings/str_cat.h"
+#include "server/identity.h"
+
+namespace hotline::gateway {
+namespace {
+
+// The centre's staff who take calls may create orders; unit handlers may not.
+bool TakesCalls(v1::Role role) {
+  return role == v1::ROLE_AGENT || role == v1::ROLE_DISPATCHER || role == v1::ROLE_SUPERVISOR;
+}
+
+// A failure of the backend channel itself (not an answer of the backend) is
+// named, so an operator sees which hop failed.
+grpc::Status FromBackend(const grpc::Status& status, const char* backend) {
+  if (status.error_code() == grpc::StatusCode::UNAVAILABLE &&
+      status.error_message().find("connect") != std::string::npos) {
+    return grpc::Status(grpc::StatusCode::UNAVAILABLE,
+                        absl::StrCat(backend, " unavailable: ", status.error_message()));
+  }
+  return status;
+}
+
+}  // namespace
+
+GatewayService::GatewayService(const TokenAuth& auth, Backends backends,
+                               absl::Duration backend_timeout, prometheus::Registry& metrics)
+    : auth_(auth),
+      intake_(v1::Intake::NewStub(backends.intake)),
+      directory_(v1::Directory::NewStub(backends.intake)),
+      backend_timeout_(backend_timeout),
+      auth_failures_(prometheus::BuildCounter()
+                         .Name("hotline_gateway_auth_failures_total")
+                         .Help("Calls refused by the gateway: missing, malformed or unknown "
+                               "token, or a role not allowed.")
+                         .Register(metrics)) {}
+
+std::optional<v1::TokenEntry> GatewayService::Admit(grpc::CallbackServerContext* context,
+                                                    grpc::ServerUnaryReactor* reactor,
+                                                    Access access) {
+  const auto& md = context->client_metadata();
+  auto it = md.find("authorization");
+  absl::string_view header;
+  if (it != md.end()) header = absl::string_view(it->second.data(), it->second.size());
+  std::string reason;
+  absl::StatusOr<v1::TokenEntry> caller = auth_.Authenticate(header, &reason);
+  if (!caller.ok()) {
+    auth_failures_.Add({{"reason", reason}}).Increment();
+    reactor->Finish(grpc::Status(grpc::StatusCode::UNAUTHENTICATED,
+                                 std::string(caller.status().message())));
+    return std::nullopt;
+  }
+  if (access == Access::kTakesCalls && !TakesCalls(caller->role())) {
+    auth_failures_.Add({{"reason", "forbidden"}}).Increment();
+    reactor->Finish(grpc::Status(
+        grpc::StatusCode::PERMISSION_DENIED,
+        absl::StrCat("role ", v1::Role_Name(caller->role()),
+                     " may not do this; it needs an agent, dispatcher or supervisor")));
+    return std::nullopt;
+  }
+  return *caller;
+}
+
+std::unique_ptr<grpc::ClientContext> GatewayService::BackendContext(
+    grpc::CallbackServerContext* context, const v1::TokenEntry& caller) const {
+  // Propagates the caller's deadline and cancellation; gRPC takes the earlier
+  // of the caller's deadline and ours.
+  std::unique_ptr<grpc::ClientContext> backend = grpc::ClientContext::FromCallbackServerContext(*context);
+  backend->set_deadline(absl::ToChronoTime(absl::Now() + backend_timeout_));
+  v1::Actor actor;
+  actor.set_user_id(caller.user_id());
+  actor.set_role(caller.role());
+  actor.set_unit_code(caller.unit_code());
+  server::AttachIdentity(actor, backend.get());
+  return backend;
+}
+
+template <typename Request, typename Response, typename AsyncCall>
+grpc::ServerUnaryReactor* GatewayService::Forward(grpc::CallbackServerContext* context,
+                                                  const Request* request, Response* response,
+                                                  Access access, AsyncCall call) {
+  auto* reactor = context->DefaultReactor();
+  std::optional<v1::TokenEntry> caller = Admit(context, reactor, access);
+  if (!caller) return reactor;
+  grpc::ClientContext* backend = BackendContext(context, *caller).release();
+  call(backend, request, response, [reactor, backend](grpc::Status status) {
+    delete backend;
+    reactor->Finish(FromBackend(status, "intake"));
+  });
+  return reactor;
+}
+
+grpc::ServerUnaryReactor* GatewayService::WhoAmI(grpc::CallbackServerContext* context,
+                                                 const v1::WhoAmIRequest* request,
+                                                 v1::WhoAmIResponse* response) {
+  auto* reactor = context->DefaultReactor();
+  std::optional<v1::TokenEntry> caller = Admit(context, reactor, Access::kAnyone);
+  if (!caller) return reactor;
+  response->mutable_actor()->set_user_id(caller->user_id());
+  response->mutable_actor()->set_role(caller->role());
+  response->mutable_actor()->set_unit_code(caller->unit_code());
+  response->set_display_name(caller->display_name());
+  reactor->Finish(grpc::Status::OK);
+  return reactor;
+}
+
+grpc::ServerUnaryReactor* GatewayService::CreateWorkOrder(grpc::CallbackServerContext* context,
+                                                          const v1::CreateWorkOrderRequest* request,
+                                                          v1::CreateWorkOrderResponse* response) {
+  return Forward(context, request, response, Access::kTakesCalls,
+                 [this](auto* ctx, auto* req, auto* resp, auto done) {
+                   intake_->async()->CreateWorkOrder(ctx, req, resp, std::move(done));
+                 });
+}
+
+grpc::ServerUnaryReactor* GatewayService::GetWorkOrder(grpc::CallbackServerContext* context,
+                                                       const v1::GetWorkOrderRequest* request,
+                                                       v1::GetWorkOrderResponse* response) {
+  return Forward(context, request, response, Access::kAnyone,
+                 [this](auto* ctx, auto* req, auto* resp, auto done) {
+                   intake_->async()->GetWorkOrder(ctx, req, resp, std::move(done));
+                 });
+}
+
+grpc::ServerUnaryReactor* GatewayService::ListWorkOrders(grpc::CallbackServerContext* context,
+                                                         const v1::ListWorkOrdersRequest* request,
+                                                         v1::ListWorkOrdersResponse* response) {
+  return Forward(context, request, response, Access::kAnyone,
+                 [this](auto* ctx, auto* req, auto* resp, auto done) {
+                   intake_->async()->ListWorkOrders(ctx, req, resp, std::move(done));
+                 });
+}
+
+grpc::ServerUnaryReactor* GatewayService::ListUnits(grpc::CallbackServerContext* context,
+                                                    const v1::ListUnitsRequest* request,
+                                                    v1::ListUnitsResponse* response) {
+  return Forward(context, request, response, Access::kAnyone,
+                 [this](auto* ctx, auto* req, auto* resp, auto done) {
+                   directory_->async()->ListUnits(ctx, req, resp, std::move(done));
+                 });
+}
+
+grpc::ServerUnaryReactor* GatewayService::ListCategories(grpc::CallbackServerContext* context,
+                                                         const v1::ListCategoriesRequest* request,
+                                                         v1::ListCategoriesResponse* response) {
+  return Forward(context, request, response, Access::kAnyone,
+                 [this](auto* ctx, auto* req, auto* resp, auto done) {
+                   directory_->async()->ListCategories(ctx, req, resp, std::move(done));
+                 });
+}
+
+}  // namespace hotline::gateway

@@ -1,0 +1,72 @@
+#pragma once
+// The gRPC edge of the gateway: hotline.v1.Hotline on the callback API, so no
+// thread waits while a backend works. Each call is authenticated (bearer
+// token), checked against the roles allowed for it, and forwarded with the
+// caller's identity and deadline (the backend call ends when the caller's
+// would, and is cancelled with it). Backend answers pass through unchanged.
+// Thread-safe.
+#include <grpcpp/grpcpp.h>
+#include <prometheus/counter.h>
+#include <prometheus/registry.h>
+
+#include <memory>
+#include <optional>
+
+#include "absl/time/time.h"
+#include "gateway/token_auth.h"
+#include "hotline/v1/directory.grpc.pb.h"
+#include "hotline/v1/gateway.grpc.pb.h"
+#include "hotline/v1/intake.grpc.pb.h"
+
+namespace hotline::gateway {
+
+struct Backends {
+  std::shared_ptr<grpc::Channel> intake;  // serves Intake and Directory
+};
+
+class GatewayService final : public v1::Hotline::CallbackService {
+ public:
+  GatewayService(const TokenAuth& auth, Backends backends, absl::Duration backend_timeout,
+                 prometheus::Registry& metrics);
+
+  grpc::ServerUnaryReactor* WhoAmI(grpc::CallbackServerContext* context,
+                                   const v1::WhoAmIRequest* request,
+                                   v1::WhoAmIResponse* response) override;
+  grpc::ServerUnaryReactor* CreateWorkOrder(grpc::CallbackServerContext* context,
+                                            const v1::CreateWorkOrderRequest* request,
+                                            v1::CreateWorkOrderResponse* response) override;
+  grpc::ServerUnaryReactor* GetWorkOrder(grpc::CallbackServerContext* context,
+                                         const v1::GetWorkOrderRequest* request,
+                                         v1::GetWorkOrderResponse* response) override;
+  grpc::ServerUnaryReactor* ListWorkOrders(grpc::CallbackServerContext* context,
+                                           const v1::ListWorkOrdersRequest* request,
+                                           v1::ListWorkOrdersResponse* response) override;
+  grpc::ServerUnaryReactor* ListUnits(grpc::CallbackServerContext* context,
+                                      const v1::ListUnitsRequest* request,
+                                      v1::ListUnitsResponse* response) override;
+  grpc::ServerUnaryReactor* ListCategories(grpc::CallbackServerContext* context,
+                                           const v1::ListCategoriesRequest* request,
+                                           v1::ListCategoriesResponse* response) override;
+
+ private:
+  // Who may call what.
+  enum class Access { kAnyone, kTakesCalls };
+
+  // Authenticates and authorizes; on failure finishes `reactor` and returns nullopt.
+  std::optional<v1::TokenEntry> Admit(grpc::CallbackServerContext* context,
+                                      grpc::ServerUnaryReactor* reactor, Access access);
+  // A client context for the backend call: identity, deadline, cancellation.
+  std::unique_ptr<grpc::ClientContext> BackendContext(grpc::CallbackServerContext* context,
+                                                      const v1::TokenEntry& caller) const;
+  template <typename Request, typename Response, typename AsyncCall>
+  grpc::ServerUnaryReactor* Forward(grpc::CallbackServerContext* context, const Request* request,
+                                    Response* response, Access access, AsyncCall call);
+
+  const TokenAuth& auth_;
+  std::unique_ptr<v1::Intake::Stub> intake_;
+  std::unique_ptr<v1::Directory::Stub> directory_;
+  absl::Duration backend_timeout_;
+  prometheus::Family<prometheus::Counter>& auth_failures_;
+};
+
+}  // namespace hotline::gateway

@@ -1,0 +1,60 @@
+// hotline-gateway: the one API agent desktops talk to (hotline.v1.Hotline).
+// Settings come from flags or the environment (--help lists them).
+#include <grpcpp/grpcpp.h>
+
+#include "config/flags.h"
+#include "gateway/gateway_service.h"
+#include "gateway/token_auth.h"
+#include "log/log.h"
+#include "server/server.h"
+
+int main(int argc, char** argv) {
+  using namespace hotline;
+  server::BlockShutdownSignals();
+  log::SetService("gateway");
+
+  server::ServerOptions options{
+      .service_name = "gateway", .grpc_port = 50051, .metrics_port = 9101};
+  std::string intake_address = "127.0.0.1:50052";
+  std::string tokens_path = "config/tokens.textproto";
+  absl::Duration backend_timeout = absl::Seconds(10);
+  config::Flags flags("hotline-gateway", "the Hotline API for agent desktop clients");
+  flags.String("host", "HOTLINE_HOST", "address to listen on", &options.host);
+  flags.Int("grpc_port", "HOTLINE_GRPC_PORT", "gRPC port", &options.grpc_port);
+  flags.Int("metrics_port", "HOTLINE_METRICS_PORT", "Prometheus /metrics port",
+            &options.metrics_port);
+  flags.String("intake", "HOTLINE_INTAKE_ADDR", "intake service host:port", &intake_address);
+  flags.String("tokens", "HOTLINE_TOKENS", "token file (hotline.v1.TokenFile)", &tokens_path);
+  flags.Duration("backend_timeout", "HOTLINE_BACKEND_TIMEOUT",
+                 "longest a backend call may take (the caller's deadline may be shorter)",
+                 &backend_timeout);
+  flags.Duration("drain_grace", "HOTLINE_DRAIN_GRACE",
+                 "on SIGTERM, serve this long as NOT_SERVING before draining",
+                 &options.drain_grace);
+  flags.Duration("drain_timeout", "HOTLINE_DRAIN_TIMEOUT",
+                 "on SIGTERM, how long in-flight calls may take", &options.drain_timeout);
+  flags.ParseOrExit(argc, argv);
+
+  absl::StatusOr<gateway::TokenAuth> auth = gateway::TokenAuth::Load(tokens_path);
+  if (!auth.ok()) {
+    log::Error("cannot load tokens", {{"error", auth.status().ToString()}});
+    return 1;
+  }
+  grpc::ChannelArguments args;
+  args.SetMaxReceiveMessageSize(options.max_message_bytes);
+  args.SetMaxSendMessageSize(options.max_message_bytes);
+  gateway::Backends backends{
+      .intake = grpc::CreateCustomChannel(intake_address, grpc::InsecureChannelCredentials(), args)};
+
+  server::Server server(options);
+  gateway::GatewayService service(*auth, backends, backend_timeout, server.metrics());
+  server.AddService(&service, "hotline.v1.Hotline");
+  if (absl::Status s = server.Start(); !s.ok()) {
+    log::Error("cannot start", {{"error", s.ToString()}});
+    return 1;
+  }
+  log::Info("forwarding", {{"intake", intake_address}});
+  server::WaitForShutdownSignal();
+  server.Shutdown();
+  return 0;
+}

@@ -1,0 +1,176 @@
+#include "intake/intake.h"
+
+#include <google/protobuf/io/coded_stream.h>
+#include <google/protobuf/io/zero_copy_stream_impl_lite.h>
+
+#include "absl/strings/ascii.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "intake/validation.h"
+#include "orders/order_record.h"
+#include "orders/phone.h"
+
+namespace hotline::intake {
+namespace {
+
+constexpr int kDefaultPageSize = 20;
+constexpr int kMaxPageSize = 200;
+
+absl::Time ToTime(const google::protobuf::Timestamp& t) {
+  return absl::FromUnixSeconds(t.seconds()) + absl::Nanoseconds(t.nanos());
+}
+
+}  // namespace
+
+Intake::Intake(orders::OrderStore& store, const directory::Directory& directory,
+               const Clock& clock, IntakeObserver& observer)
+    : store_(store), directory_(directory), clock_(clock), observer_(observer) {}
+
+void Intake::Create(const std::optional<v1::Actor>& actor,
+                    const v1::CreateWorkOrderRequest& request,
+                    orders::Done<v1::CreateWorkOrderResponse> done) {
+  if (!actor.has_value()) {
+    return done(absl::UnauthenticatedError("no caller identity: call through the gateway"));
+  }
+  if (std::optional<FieldError> bad = ValidateCreate(request, directory_)) {
+    observer_.Rejected(bad->field);
+    return done(absl::InvalidArgumentError(bad->message));
+  }
+
+  const google::protobuf::Timestamp now = orders::FromMillis(absl::ToUnixMillis(clock_.Now()));
+  const bool answered = request.has_on_spot_answer();
+  orders::NewOrder n;
+  v1::WorkOrder& o = n.order;
+  o.set_version(1);
+  o.set_type(request.type());
+  o.set_urgent(request.urgent());
+  o.set_channel(request.channel());
+  o.mutable_caller()->set_name(request.caller().name());
+  o.mutable_caller()->set_phone(*orders::NormalizePhone(request.caller().phone()));
+  *o.mutable_location() = request.location();
+  o.set_category_code(request.category_code());
+  o.set_content(request.content());
+  o.set_state(answered ? v1::ORDER_STATE_CLOSED : v1::ORDER_STATE_CREATED);
+  *o.mutable_created_at() = now;
+  *o.mutable_updated_at() = now;
+  if (answered) {
+    *o.mutable_closed_at() = now;
+    *o.mutable_on_spot_answer() = request.on_spot_answer();
+  }
+  *o.mutable_created_by() = *actor;
+
+  v1::HistoryEntry& h = n.first_entry;
+  h.set_seq(1);
+  *h.mutable_at() = now;
+  *h.mutable_actor() = *actor;
+  h.set_action(answered ? "answer_on_spot" : "create");
+  h.set_from_state(v1::ORDER_STATE_UNSPECIFIED);
+  h.set_to_state(o.state());
+  if (answered) {
+    h.set_note(absl::StrCat("answered from knowledge point ",
+                            request.on_spot_answer().knowledge_code()));
+  }
+  n.idempotency_key = request.idempotency_key();
+  n.fingerprint = Fingerprint(request);
+
+  store_.Create(std::move(n), [this, done = std::move(done)](
+                                  absl::StatusOr<orders::CreateResult> result) mutable {
+    if (!result.ok()) return done(result.status());
+    observer_.OrderCreated(result->order, result->replayed);
+    v1::CreateWorkOrderResponse response;
+    *response.mutable_order() = std::move(result->order);
+    response.set_replayed(result->replayed);
+    MaskForReading(response.mutable_order());
+    done(std::move(response));
+  });
+}
+
+void Intake::Get(const v1::GetWorkOrderRequest& request,
+                 orders::Done<v1::GetWorkOrderResponse> done) {
+  if (!LooksLikeOrderId(request.id())) {
+    return done(absl::InvalidArgumentError(
+        absl::StrCat("id: \"", request.id(), "\" is not an order number like GZ20261128000123")));
+  }
+  store_.Get(request.id(), [done = std::move(done)](absl::StatusOr<v1::WorkOrder> order) mutable {
+    if (!order.ok()) return done(order.status());
+    v1::GetWorkOrderResponse response;
+    *response.mutable_order() = std::move(*order);
+    MaskForReading(response.mutable_order());
+    done(std::move(response));
+  });
+}
+
+void Intake::List(const v1::ListWorkOrdersRequest& r,
+                  orders::Done<v1::ListWorkOrdersResponse> done) {
+  auto bad = [&](const char* field, const std::string& message) {
+    done(absl::InvalidArgumentError(absl::StrCat(field, ": ", message)));
+  };
+  if (!v1::OrderState_IsValid(r.state())) return bad("state", "unknown state");
+  if (!v1::OrderType_IsValid(r.type())) return bad("type", "unknown order type");
+  if (!r.district_code().empty() && !directory_.IsDistrict(r.district_code())) {
+    return bad("district_code", absl::StrCat("unknown district \"", r.district_code(), "\""));
+  }
+  if (!r.unit_code().empty() && directory_.FindUnit(r.unit_code()) == nullptr) {
+    return bad("unit_code", absl::StrCat("unknown unit \"", r.unit_code(), "\""));
+  }
+  if (r.page_size() < 0) return bad("page_size", "must not be negative");
+
+  orders::ListQuery q;
+  q.state = r.state();
+  q.type = r.type();
+  q.district_code = r.district_code();
+  q.unit_code = r.unit_code();
+  if (r.has_created_from()) q.created_from = ToTime(r.created_from());
+  if (r.has_created_until()) q.created_until = ToTime(r.created_until());
+  if (q.created_from && q.created_until && *q.created_from >= *q.created_until) {
+    return bad("created_until", "must be after created_from");
+  }
+  q.page_size = r.page_size() == 0 ? kDefaultPageSize : std::min(r.page_size(), kMaxPageSize);
+  q.page_token = r.page_token();
+  q.oldest_first = r.oldest_first();
+
+  store_.List(std::move(q), [done = std::move(done)](absl::StatusOr<orders::ListPage> page) mutable {
+    if (!page.ok()) return done(page.status());
+    v1::ListWorkOrdersResponse response;
+    for (v1::WorkOrder& o : page->orders) {
+      MaskForReading(&o);
+      *response.add_orders() = std::move(o);
+    }
+    response.set_next_page_token(std::move(page->next_page_token));
+    done(std::move(response));
+  });
+}
+
+void MaskForReading(v1::WorkOrder* order) {
+  v1::Caller* caller = order->mutable_caller();
+  caller->set_phone_masked(orders::MaskPhone(caller->phone()));
+  caller->clear_phone();
+}
+
+std::string Fingerprint(const v1::CreateWorkOrderRequest& request) {
+  v1::CreateWorkOrderRequest copy = request;
+  copy.clear_idempotency_key();
+  std::string bytes;
+  {
+    google::protobuf::io::StringOutputStream stream(&bytes);
+    google::protobuf::io::CodedOutputStream coded(&stream);
+    coded.SetSerializationDeterministic(true);
+    copy.SerializeToCodedStream(&coded);
+  }
+  uint64_t hash = 1469598103934665603ULL;  // FNV-1a 64
+  for (unsigned char c : bytes) {
+    hash ^= c;
+    hash *= 1099511628211ULL;
+  }
+  return absl::StrFormat("%016x", hash);
+}
+
+bool LooksLikeOrderId(const std::string& id) {
+  if (id.size() < 16 || id.size() > 24) return false;
+  for (size_t i = 0; i < id.size(); ++i) {
+    if (i < 2 ? !absl::ascii_isupper(id[i]) : !absl::ascii_isdigit(id[i])) return false;
+  }
+  return true;
+}
+
+}  // namespace hotline::intake

@@ -1,0 +1,52 @@
+#pragma once
+// The intake domain core: validates requests, builds new orders and reads them
+// back, against an OrderStore, the directory and a Clock. No gRPC, no Redis:
+// plain C++ that tests drive directly. Thread-safe (holds no mutable state).
+//
+// Errors (absl::Status): INVALID_ARGUMENT naming the field, UNAUTHENTICATED
+// (no caller identity on a create), NOT_FOUND, UNAVAILABLE (store down).
+#include "clock/clock.h"
+#include "directory/directory.h"
+#include "hotline/v1/intake.pb.h"
+#include "orders/order_store.h"
+
+namespace hotline::intake {
+
+// What the core reports for metrics; the gRPC edge implements it.
+class IntakeObserver {
+ public:
+  virtual ~IntakeObserver() = default;
+  virtual void OrderCreated(const v1::WorkOrder& order, bool replayed) = 0;
+  virtual void Rejected(const std::string& field) = 0;
+};
+
+class Intake {
+ public:
+  Intake(orders::OrderStore& store, const directory::Directory& directory, const Clock& clock,
+         IntakeObserver& observer);
+
+  // `actor` is who creates it (from the gateway); nullopt is refused.
+  void Create(const std::optional<v1::Actor>& actor, const v1::CreateWorkOrderRequest& request,
+              orders::Done<v1::CreateWorkOrderResponse> done);
+  void Get(const v1::GetWorkOrderRequest& request, orders::Done<v1::GetWorkOrderResponse> done);
+  void List(const v1::ListWorkOrdersRequest& request,
+            orders::Done<v1::ListWorkOrdersResponse> done);
+
+ private:
+  orders::OrderStore& store_;
+  const directory::Directory& directory_;
+  const Clock& clock_;
+  IntakeObserver& observer_;
+};
+
+// What readers see of an order: the phone masked, the full number removed.
+void MaskForReading(v1::WorkOrder* order);
+
+// Identifies a create request apart from its idempotency key (FNV-1a 64 of
+// the deterministic serialization), so a key reused for other content is caught.
+std::string Fingerprint(const v1::CreateWorkOrderRequest& request);
+
+// Order numbers: two capital letters, the local day (8 digits), a sequence.
+bool LooksLikeOrderId(const std::string& id);
+
+}  // namespace hotline::intake

@@ -1,0 +1,60 @@
+#pragma once
+// The gRPC edge of intake: hotline.v1.Intake and hotline.v1.Directory on the
+// callback API. Converts protos and statuses at the boundary and keeps the
+// intake metrics; the work is in Intake (intake.h). Thread-safe.
+#include <prometheus/counter.h>
+#include <prometheus/registry.h>
+
+#include "hotline/v1/directory.grpc.pb.h"
+#include "hotline/v1/intake.grpc.pb.h"
+#include "intake/intake.h"
+
+namespace hotline::intake {
+
+// Prometheus implementation of the core's observer.
+class IntakeMetrics final : public IntakeObserver {
+ public:
+  explicit IntakeMetrics(prometheus::Registry& registry);
+  void OrderCreated(const v1::WorkOrder& order, bool replayed) override;
+  void Rejected(const std::string& field) override;
+
+ private:
+  prometheus::Family<prometheus::Counter>& created_;
+  prometheus::Family<prometheus::Counter>& rejected_;
+  prometheus::Counter& replays_;
+};
+
+class IntakeService final : public v1::Intake::CallbackService {
+ public:
+  explicit IntakeService(Intake& intake) : intake_(intake) {}
+
+  grpc::ServerUnaryReactor* CreateWorkOrder(grpc::CallbackServerContext* context,
+                                            const v1::CreateWorkOrderRequest* request,
+                                            v1::CreateWorkOrderResponse* response) override;
+  grpc::ServerUnaryReactor* GetWorkOrder(grpc::CallbackServerContext* context,
+                                         const v1::GetWorkOrderRequest* request,
+                                         v1::GetWorkOrderResponse* response) override;
+  grpc::ServerUnaryReactor* ListWorkOrders(grpc::CallbackServerContext* context,
+                                           const v1::ListWorkOrdersRequest* request,
+                                           v1::ListWorkOrdersResponse* response) override;
+
+ private:
+  Intake& intake_;
+};
+
+class DirectoryService final : public v1::Directory::CallbackService {
+ public:
+  explicit DirectoryService(const directory::Directory& directory) : directory_(directory) {}
+
+  grpc::ServerUnaryReactor* ListUnits(grpc::CallbackServerContext* context,
+                                      const v1::ListUnitsRequest* request,
+                                      v1::ListUnitsResponse* response) override;
+  grpc::ServerUnaryReactor* ListCategories(grpc::CallbackServerContext* context,
+                                           const v1::ListCategoriesRequest* request,
+                                           v1::ListCategoriesResponse* response) override;
+
+ private:
+  const directory::Directory& directory_;
+};
+
+}  // namespace hotline::intake
