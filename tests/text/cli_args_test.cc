@@ -1,0 +1,150 @@
+#include "tools/hotline/cli_args.h"
+
+#include <catch2/catch.hpp>
+#include <map>
+#include <string>
+#include <vector>
+
+namespace hotline::cli {
+namespace {
+
+EnvLookup FakeEnv(std::map<std::string, std::string> vars) {
+  return [vars = std::move(vars)](const std::string& name) -> std::optional<std::string> {
+    auto it = vars.find(name);
+    if (it == vars.end()) return std::nullopt;
+    return it->second;
+  };
+}
+
+CommandLine MustParse(std::vector<std::string> args, EnvLookup env = FakeEnv({})) {
+  absl::StatusOr<CommandLine> cl = ParseCommandLine(args, env);
+  INFO(cl.status().ToString());
+  REQUIRE(cl.ok());
+  return *std::move(cl);
+}
+
+std::string ErrorOf(std::vector<std::string> args) {
+  absl::StatusOr<CommandLine> cl = ParseCommandLine(args, FakeEnv({}));
+  REQUIRE_FALSE(cl.ok());
+  CHECK(cl.status().code() == absl::StatusCode::kInvalidArgument);
+  return std::string(cl.status().message());
+}
+
+TEST_CASE("Global flags have defaults", "[cli][args]") {
+  const CommandLine cl = MustParse({"whoami"});
+  CHECK(cl.command == "whoami");
+  CHECK(cl.global.gateway == "127.0.0.1:50051");
+  CHECK(cl.global.token.empty());
+  CHECK_FALSE(cl.global.json);
+  CHECK(cl.global.timeout == absl::Seconds(10));
+  CHECK_FALSE(cl.help);
+}
+
+TEST_CASE("Global flags go before or after the command, in both spellings", "[cli][args]") {
+  const CommandLine before =
+      MustParse({"--gateway", "gw:1", "--token=abc", "--json", "--timeout", "2.5", "whoami"});
+  CHECK(before.global.gateway == "gw:1");
+  CHECK(before.global.token == "abc");
+  CHECK(before.global.json);
+  CHECK(before.global.timeout == absl::Milliseconds(2500));
+
+  const CommandLine after = MustParse(
+      {"list", "--state", "created", "--gateway=gw:2", "--json", "--limit=5", "--token", "t"});
+  CHECK(after.command == "list");
+  CHECK(after.global.gateway == "gw:2");
+  CHECK(after.global.token == "t");
+  CHECK(after.global.json);
+  CHECK(after.Get("state") == "created");
+  CHECK(after.Get("limit") == "5");
+}
+
+TEST_CASE("The environment gives defaults that flags override", "[cli][args]") {
+  const EnvLookup env = FakeEnv({{"HOTLINE_GATEWAY", "env:9"}, {"HOTLINE_TOKEN", "secret"}});
+  const CommandLine from_env = MustParse({"whoami"}, env);
+  CHECK(from_env.global.gateway == "env:9");
+  CHECK(from_env.global.token == "secret");
+
+  const CommandLine overridden = MustParse({"whoami", "--gateway", "flag:1"}, env);
+  CHECK(overridden.global.gateway == "flag:1");
+  CHECK(overridden.global.token == "secret");
+}
+
+TEST_CASE("Command flags, switches and arguments", "[cli][args]") {
+  const CommandLine create =
+      MustParse({"create", "--type", "complaint", "--district=440106", "--category", "0101",
+                 "--phone", "13812345678", "--content", "楼上噪音 --loud", "--urgent", "--lat",
+                 "-23.5", "--lng", "113.3"});
+  CHECK(create.Get("type") == "complaint");
+  CHECK(create.Get("district") == "440106");
+  CHECK(create.Get("content") == "楼上噪音 --loud");
+  CHECK(create.Get("lat") == "-23.5");  // a negative number is a value, not a flag
+  CHECK(create.Switch("urgent"));
+  CHECK_FALSE(create.Has("street"));
+  CHECK(create.Get("street").empty());
+
+  const CommandLine list = MustParse({"list", "--oldest-first=false"});
+  CHECK(list.Has("oldest-first"));
+  CHECK_FALSE(list.Switch("oldest-first"));
+
+  const CommandLine get = MustParse({"get", "GZ20261128000123", "--json"});
+  CHECK(get.positional == std::vector<std::string>{"GZ20261128000123"});
+
+  // After "--" everything is an argument.
+  const CommandLine dashed = MustParse({"get", "--", "--odd-id"});
+  CHECK(dashed.positional == std::vector<std::string>{"--odd-id"});
+}
+
+TEST_CASE("Help in its spellings", "[cli][args]") {
+  CHECK(MustParse({"--help"}).help);
+  CHECK(MustParse({"-h"}).help);
+  CHECK(MustParse({"help"}).help);
+  CHECK(MustParse({"help"}).command.empty());
+
+  const CommandLine help_list = MustParse({"help", "list"});
+  CHECK(help_list.help);
+  CHECK(help_list.command == "list");
+
+  // Help skips the checks of required flags.
+  const CommandLine create_help = MustParse({"create", "--help"});
+  CHECK(create_help.help);
+  CHECK(create_help.command == "create");
+
+  CHECK(MustParse({}).command.empty());
+}
+
+TEST_CASE("Usage errors name what is wrong", "[cli][args]") {
+  CHECK_THAT(ErrorOf({"frobnicate"}), Catch::Contains("unknown command 'frobnicate'"));
+  CHECK_THAT(ErrorOf({"list", "--colour", "red"}),
+             Catch::Contains("unknown flag --colour for 'list'"));
+  CHECK_THAT(ErrorOf({"--state", "created", "list"}), Catch::Contains("after the command"));
+  CHECK_THAT(ErrorOf({"list", "--state"}), Catch::Contains("--state needs a value"));
+  CHECK_THAT(ErrorOf({"list", "--state="}), Catch::Contains("--state needs a value"));
+  // A flag where a value should be is a forgotten value.
+  CHECK_THAT(ErrorOf({"list", "--state", "--json"}), Catch::Contains("--state needs a value"));
+  CHECK_THAT(ErrorOf({"whoami", "--timeout", "soon"}), Catch::Contains("--timeout"));
+  CHECK_THAT(ErrorOf({"whoami", "--timeout", "-1"}), Catch::Contains("--timeout"));
+  CHECK_THAT(ErrorOf({"whoami", "--json=maybe"}), Catch::Contains("--json"));
+  CHECK_THAT(ErrorOf({"get"}), Catch::Contains("'get' needs ORDER_ID"));
+  CHECK_THAT(ErrorOf({"get", "a", "b"}), Catch::Contains("unexpected argument 'b'"));
+  CHECK_THAT(ErrorOf({"units", "extra"}), Catch::Contains("unexpected argument 'extra'"));
+  CHECK_THAT(ErrorOf({"list", "-x"}), Catch::Contains("unknown flag -x"));
+  CHECK_THAT(ErrorOf({"create", "--type", "complaint", "--district", "440106"}),
+             Catch::Contains("'create' is missing --category, --phone, --content"));
+}
+
+TEST_CASE("Usage lists every command and flag", "[cli][args]") {
+  const std::string usage = Usage();
+  for (const char* word :
+       {"whoami", "create", "get ORDER_ID", "list", "units", "categories", "help", "--gateway",
+        "--token", "--json", "--timeout", "--answered-by", "--page-token", "--oldest-first",
+        "--kind", "--prefix", "HOTLINE_GATEWAY", "HOTLINE_TOKEN"}) {
+    CHECK_THAT(usage, Catch::Contains(word));
+  }
+  const std::string list_usage = Usage("list");
+  CHECK_THAT(list_usage, Catch::Contains("--page-token"));
+  CHECK_THAT(list_usage, Catch::Contains("--gateway"));
+  CHECK_THAT(list_usage, !Catch::Contains("--answered-by"));
+}
+
+}  // namespace
+}  // namespace hotline::cli

@@ -1,0 +1,344 @@
+#include "tools/hotline/cli_args.h"
+
+#include <algorithm>
+#include <cmath>
+
+#include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "absl/strings/str_split.h"
+
+namespace hotline::cli {
+namespace {
+
+struct FlagSpec {
+  absl::string_view name;
+  absl::string_view value;  // placeholder for the value; empty for a switch
+  std::string help;
+  bool required = false;
+
+  bool is_switch() const { return value.empty(); }
+};
+
+struct CommandSpec {
+  absl::string_view name;
+  absl::string_view argument;  // the one positional argument, if any
+  absl::string_view summary;
+  std::vector<FlagSpec> flags;
+
+  const FlagSpec* FindFlag(absl::string_view flag) const {
+    for (const FlagSpec& f : flags) {
+      if (f.name == flag) return &f;
+    }
+    return nullptr;
+  }
+};
+
+const std::vector<FlagSpec>& GlobalFlags() {
+  static const auto* const kFlags = new std::vector<FlagSpec>{
+      {"gateway", "HOST:PORT",
+       absl::StrCat("gateway address (env ", kGatewayEnv, "; default ", kDefaultGateway, ")")},
+      {"token", "T", absl::StrCat("bearer token (env ", kTokenEnv, ")")},
+      {"json", "", "print the response message as one JSON object (proto field names)"},
+      {"timeout", "SECONDS", "deadline of the call (default 10)"},
+      {"help", "", "show this text (also -h)"},
+  };
+  return *kFlags;
+}
+
+const std::vector<CommandSpec>& Commands() {
+  static const auto* const kCommands = new std::vector<CommandSpec>{
+      {"whoami", "", "Show the user, role and unit the token stands for.", {}},
+      {"create",
+       "",
+       "Take in a new work order. Prints the order (or notes that the idempotency key replayed "
+       "an earlier one).",
+       {
+           {"type", "TYPE", "consultation|complaint|report|help|suggestion|praise", true},
+           {"district", "CODE", "district unit code, e.g. 440106", true},
+           {"street", "CODE", "street/town unit code under the district"},
+           {"address", "TEXT", "address, e.g. 天河路385号"},
+           {"lat", "DEG", "latitude (WGS-84; with --lng)"},
+           {"lng", "DEG", "longitude (WGS-84; with --lat)"},
+           {"category", "CODE", "matter category code, e.g. 0101", true},
+           {"phone", "NUMBER", "caller's phone number", true},
+           {"name", "TEXT", "caller's name"},
+           {"content", "TEXT", "what the caller reports or asks", true},
+           {"channel", "CHANNEL", "phone|web|app|wechat|sms|api (default phone)"},
+           {"urgent", "", "an urgent (突发) order"},
+           {"idempotency-key", "K", "a retry with the same key returns the same order"},
+           {"answered-by", "KNOWLEDGE_CODE",
+            "a consultation answered on the spot from this knowledge point (created closed)"},
+           {"answer", "TEXT", "what the caller was told (with --answered-by)"},
+       }},
+      {"get", "ORDER_ID", "Show a work order and its history.", {}},
+      {"list",
+       "",
+       "List work orders, newest first.",
+       {
+           {"state", "STATE", "e.g. created, dispatched, signed, replied, closed"},
+           {"type", "TYPE", "e.g. complaint"},
+           {"district", "CODE", "district unit code"},
+           {"unit", "CODE", "assigned unit code"},
+           {"from", "DAY", "created on or after DAY (YYYY-MM-DD, +08:00) or an RFC 3339 time"},
+           {"until", "DAY",
+            "created on or before DAY (YYYY-MM-DD, +08:00), or before an RFC 3339 time"},
+           {"limit", "N", "page size (default 20, at most 200)"},
+           {"page-token", "T", "the next page, as printed under the previous one"},
+           {"oldest-first", "", "oldest first"},
+       }},
+      {"units",
+       "",
+       "List handling units.",
+       {
+           {"parent", "CODE", "only direct children of this unit"},
+           {"kind", "KIND", "district|street|department|centre|sub-unit"},
+       }},
+      {"categories",
+       "",
+       "List matter categories as a tree.",
+       {
+           {"prefix", "CODE", "only codes that start with this, e.g. 01"},
+       }},
+      {"help", "[COMMAND]", "Show this text, or one command's flags.", {}},
+  };
+  return *kCommands;
+}
+
+const CommandSpec* FindCommand(absl::string_view name) {
+  for (const CommandSpec& c : Commands()) {
+    if (c.name == name) return &c;
+  }
+  return nullptr;
+}
+
+const FlagSpec* FindGlobalFlag(absl::string_view name) {
+  for (const FlagSpec& f : GlobalFlags()) {
+    if (f.name == name) return &f;
+  }
+  return nullptr;
+}
+
+absl::Status UsageError(absl::string_view message) { return absl::InvalidArgumentError(message); }
+
+absl::StatusOr<bool> ParseSwitchValue(absl::string_view flag, absl::string_view value) {
+  const std::string lower = absl::AsciiStrToLower(value);
+  if (lower == "true" || lower == "1" || lower == "yes") return true;
+  if (lower == "false" || lower == "0" || lower == "no") return false;
+  return UsageError(absl::StrCat("--", flag, " takes no value, or true/false; got '", value, "'"));
+}
+
+absl::Status ApplyGlobalFlag(absl::string_view name, const std::string& value,
+                             GlobalOptions& global, bool& help) {
+  if (name == "gateway") {
+    global.gateway = value;
+  } else if (name == "token") {
+    global.token = value;
+  } else if (name == "json") {
+    global.json = value == "true";
+  } else if (name == "help") {
+    help = help || value == "true";
+  } else if (name == "timeout") {
+    double seconds = 0;
+    if (!absl::SimpleAtod(value, &seconds) || !std::isfinite(seconds) || seconds <= 0) {
+      return UsageError(
+          absl::StrCat("--timeout wants a positive number of seconds; got '", value, "'"));
+    }
+    global.timeout = absl::Seconds(seconds);
+  }
+  return absl::OkStatus();
+}
+
+// Appends aligned "  --flag VALUE   help" lines.
+void AppendFlagLines(const std::vector<FlagSpec>& flags, std::string& out) {
+  std::vector<std::string> left;
+  size_t width = 0;
+  for (const FlagSpec& f : flags) {
+    std::string text = absl::StrCat("  --", f.name);
+    if (!f.is_switch()) absl::StrAppend(&text, " ", f.value);
+    width = std::max(width, text.size());
+    left.push_back(std::move(text));
+  }
+  for (size_t i = 0; i < flags.size(); ++i) {
+    left[i].resize(width, ' ');
+    absl::StrAppend(&out, left[i], "   ", flags[i].help, flags[i].required ? " [required]" : "",
+                    "\n");
+  }
+}
+
+std::string CommandSynopsis(const CommandSpec& c) {
+  std::string out = absl::StrCat("hotline ", c.name);
+  if (!c.argument.empty()) absl::StrAppend(&out, " ", c.argument);
+  // Required flags spelled out, the optional ones listed below the synopsis.
+  bool has_optional = false;
+  for (const FlagSpec& f : c.flags) {
+    if (!f.required) {
+      has_optional = true;
+      continue;
+    }
+    absl::StrAppend(&out, " --", f.name, f.is_switch() ? "" : " ", f.value);
+  }
+  if (has_optional) absl::StrAppend(&out, " [flags]");
+  return out;
+}
+
+void AppendCommand(const CommandSpec& c, std::string& out) {
+  absl::StrAppend(&out, "  ", CommandSynopsis(c), "\n      ", c.summary, "\n");
+  if (!c.flags.empty()) {
+    std::string flags;
+    AppendFlagLines(c.flags, flags);
+    // Indent the flag lines under the command.
+    for (absl::string_view line : absl::StrSplit(flags, '\n', absl::SkipEmpty())) {
+      absl::StrAppend(&out, "    ", line, "\n");
+    }
+  }
+}
+
+}  // namespace
+
+std::string CommandLine::Get(absl::string_view flag) const {
+  auto it = flags.find(flag);
+  return it == flags.end() ? std::string() : it->second;
+}
+
+absl::StatusOr<CommandLine> ParseCommandLine(const std::vector<std::string>& args,
+                                             const EnvLookup& env) {
+  CommandLine cl;
+  if (env) {
+    if (auto gateway = env(std::string(kGatewayEnv)); gateway && !gateway->empty()) {
+      cl.global.gateway = *gateway;
+    }
+    if (auto token = env(std::string(kTokenEnv)); token && !token->empty()) {
+      cl.global.token = *token;
+    }
+  }
+
+  const CommandSpec* command = nullptr;
+  bool flags_ended = false;
+  for (size_t i = 0; i < args.size(); ++i) {
+    const std::string& arg = args[i];
+    if (!flags_ended && arg == "--") {
+      flags_ended = true;
+      continue;
+    }
+    if (!flags_ended && arg == "-h") {
+      cl.help = true;
+      continue;
+    }
+    if (!flags_ended && absl::StartsWith(arg, "--")) {
+      const absl::string_view body = absl::string_view(arg).substr(2);
+      const size_t eq = body.find('=');
+      const absl::string_view name = body.substr(0, eq);
+      std::optional<std::string> inline_value;
+      if (eq != absl::string_view::npos) inline_value = std::string(body.substr(eq + 1));
+
+      const FlagSpec* spec = FindGlobalFlag(name);
+      const bool global = spec != nullptr;
+      if (!global && command != nullptr) spec = command->FindFlag(name);
+      if (spec == nullptr) {
+        if (command == nullptr) {
+          return UsageError(
+              absl::StrCat("unknown flag --", name, " (a command's flags go after the command)"));
+        }
+        return UsageError(absl::StrCat("unknown flag --", name, " for '", command->name, "'"));
+      }
+
+      std::string value;
+      if (spec->is_switch()) {
+        bool on = true;
+        if (inline_value) {
+          absl::StatusOr<bool> parsed = ParseSwitchValue(name, *inline_value);
+          if (!parsed.ok()) return parsed.status();
+          on = *parsed;
+        }
+        value = on ? "true" : "false";
+      } else if (inline_value) {
+        value = *inline_value;
+      } else if (i + 1 < args.size() && !absl::StartsWith(args[i + 1], "--")) {
+        // A following "--flag" is taken for a forgotten value rather than
+        // swallowed; a value that starts with "--" can be given as --flag=value.
+        value = args[++i];
+      }
+      if (value.empty()) return UsageError(absl::StrCat("--", name, " needs a value"));
+
+      if (global) {
+        if (absl::Status s = ApplyGlobalFlag(name, value, cl.global, cl.help); !s.ok()) return s;
+      } else {
+        cl.flags[std::string(name)] = value;
+      }
+      continue;
+    }
+    if (!flags_ended && arg.size() > 1 && arg[0] == '-') {
+      return UsageError(absl::StrCat("unknown flag ", arg, " (flags are spelled --name)"));
+    }
+
+    // A positional argument: the command, the command after `help`, or an
+    // argument of the command.
+    if (command == nullptr) {
+      if (arg == "help" && !cl.help) {
+        cl.help = true;
+        continue;
+      }
+      command = FindCommand(arg);
+      if (command == nullptr) {
+        return UsageError(absl::StrCat("unknown command '", arg, "'"));
+      }
+      cl.command = arg;
+      continue;
+    }
+    cl.positional.push_back(arg);
+  }
+
+  if (cl.help || command == nullptr) return cl;
+
+  if (command->argument.empty() && !cl.positional.empty()) {
+    return UsageError(
+        absl::StrCat("unexpected argument '", cl.positional.front(), "' for '", cl.command, "'"));
+  }
+  if (!command->argument.empty()) {
+    if (cl.positional.empty()) {
+      return UsageError(absl::StrCat("'", cl.command, "' needs ", command->argument));
+    }
+    if (cl.positional.size() > 1) {
+      return UsageError(
+          absl::StrCat("unexpected argument '", cl.positional[1], "' for '", cl.command, "'"));
+    }
+  }
+  std::vector<std::string> missing;
+  for (const FlagSpec& f : command->flags) {
+    if (f.required && !cl.Has(f.name)) missing.push_back(absl::StrCat("--", f.name));
+  }
+  if (!missing.empty()) {
+    return UsageError(absl::StrCat("'", cl.command, "' is missing ", absl::StrJoin(missing, ", ")));
+  }
+  return cl;
+}
+
+std::string Usage(absl::string_view command) {
+  std::string out;
+  if (const CommandSpec* c = FindCommand(command); c != nullptr && c->name != "help") {
+    absl::StrAppend(&out, "Usage:\n");
+    AppendCommand(*c, out);
+    absl::StrAppend(&out, "\nGlobal flags (before or after the command):\n");
+    AppendFlagLines(GlobalFlags(), out);
+    return out;
+  }
+
+  absl::StrAppend(&out,
+                  "hotline: the agent client of the 12345 hotline. Talks to the gateway's\n"
+                  "hotline.v1.Hotline API.\n\n"
+                  "Usage: hotline [global flags] COMMAND [flags]\n\n"
+                  "Commands:\n");
+  for (const CommandSpec& c : Commands()) AppendCommand(c, out);
+  absl::StrAppend(&out, "\nGlobal flags (before or after the command):\n");
+  AppendFlagLines(GlobalFlags(), out);
+  absl::StrAppend(&out,
+                  "\nFlags take --flag value or --flag=value. Times are shown in Asia/Shanghai "
+                  "(+08:00).\n"
+                  "Exit status: 0 success, 1 the call failed, 2 usage error.\n");
+  return out;
+}
+
+}  // namespace hotline::cli

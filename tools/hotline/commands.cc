@@ -1,0 +1,448 @@
+#include "tools/hotline/commands.h"
+
+#include <grpcpp/client_context.h>
+
+#include <chrono>
+#include <map>
+#include <optional>
+#include <utility>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "absl/strings/str_join.h"
+#include "absl/strings/string_view.h"
+#include "google/protobuf/util/json_util.h"
+#include "text/utf8.h"
+#include "tools/hotline/enum_names.h"
+#include "tools/hotline/local_time.h"
+#include "tools/hotline/table.h"
+
+namespace hotline::cli {
+namespace {
+
+constexpr int kListContentWidth = 30;
+constexpr int kHistoryNoteWidth = 40;
+
+absl::Status FlagError(absl::string_view flag, absl::string_view message) {
+  return absl::InvalidArgumentError(absl::StrCat("--", flag, ": ", message));
+}
+
+// The flag's value as an enum, when given.
+template <typename Enum>
+absl::StatusOr<std::optional<Enum>> EnumFlag(const CommandLine& cl, absl::string_view flag) {
+  if (!cl.Has(flag)) return std::optional<Enum>();
+  const std::string value = cl.Get(flag);
+  std::optional<Enum> parsed = ParseShortName<Enum>(value);
+  if (!parsed) {
+    return FlagError(flag, absl::StrCat("unknown value '", value, "' (one of: ",
+                                        absl::StrJoin(AllShortNames<Enum>(), ", "), ")"));
+  }
+  return parsed;
+}
+
+// Text typed on a terminal in another encoding (GBK) would reach the server
+// as garbage; say so here, where the user can fix it.
+absl::Status CheckUtf8(const CommandLine& cl, absl::string_view flag) {
+  if (!text::IsValidUtf8(cl.Get(flag))) {
+    return FlagError(flag, "not valid UTF-8 (check the terminal's encoding)");
+  }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<double> DoubleFlag(const CommandLine& cl, absl::string_view flag, double min,
+                                  double max) {
+  double value = 0;
+  if (!absl::SimpleAtod(cl.Get(flag), &value) || !(value >= min && value <= max)) {
+    return FlagError(
+        flag, absl::StrCat("wants a number from ", min, " to ", max, "; got '", cl.Get(flag), "'"));
+  }
+  return value;
+}
+
+template <typename Enum>
+std::string EnumText(Enum value) {
+  return static_cast<int>(value) == 0 ? "-" : ShortName(value);
+}
+
+std::string TypeText(const v1::WorkOrder& order) {
+  std::string text = EnumText(order.type());
+  if (order.urgent()) absl::StrAppend(&text, " 突发");
+  return text;
+}
+
+std::string ActorText(const v1::Actor& actor) {
+  if (actor.user_id().empty()) return "";
+  std::string text = actor.user_id();
+  if (actor.role() != v1::ROLE_UNSPECIFIED) absl::StrAppend(&text, " (", EnumText(actor.role()));
+  if (!actor.unit_code().empty()) absl::StrAppend(&text, ", ", actor.unit_code());
+  if (actor.role() != v1::ROLE_UNSPECIFIED) absl::StrAppend(&text, ")");
+  return text;
+}
+
+void PrintUsageError(const absl::Status& status, absl::string_view command, Output io) {
+  io.err << "error: " << status.message() << "\n"
+         << "see: hotline help " << command << "\n";
+}
+
+void PrintRpcError(const grpc::Status& status, const CommandLine& cl, Output io) {
+  // gRPC and absl codes are both google.rpc.Code, so absl names them.
+  io.err << "error: "
+         << absl::StatusCodeToString(static_cast<absl::StatusCode>(status.error_code())) << ": "
+         << status.error_message() << "\n";
+  if (status.error_code() == grpc::StatusCode::UNAVAILABLE) {
+    io.err << "(gateway " << cl.global.gateway << "; set --gateway or HOTLINE_GATEWAY)\n";
+  }
+}
+
+template <typename Request, typename Response>
+using StubMethod = grpc::Status (HotlineStub::*)(grpc::ClientContext*, const Request&, Response*);
+
+// One call with the deadline and the token; prints the error when it fails.
+template <typename Request, typename Response>
+std::optional<Response> Call(const CommandLine& cl, HotlineStub& stub,
+                             StubMethod<Request, Response> method, const Request& request,
+                             Output io) {
+  grpc::ClientContext ctx;
+  ctx.set_deadline(std::chrono::system_clock::now() +
+                   std::chrono::duration_cast<std::chrono::system_clock::duration>(
+                       absl::ToChronoNanoseconds(cl.global.timeout)));
+  if (!cl.global.token.empty()) {
+    ctx.AddMetadata("authorization", absl::StrCat("Bearer ", cl.global.token));
+  }
+  Response response;
+  const grpc::Status status = (stub.*method)(&ctx, request, &response);
+  if (!status.ok()) {
+    PrintRpcError(status, cl, io);
+    return std::nullopt;
+  }
+  return response;
+}
+
+ExitCode PrintJson(const google::protobuf::Message& message, Output io) {
+  google::protobuf::util::JsonPrintOptions options;
+  options.preserve_proto_field_names = true;
+  std::string json;
+  if (auto status = google::protobuf::util::MessageToJsonString(message, &json, options);
+      !status.ok()) {
+    io.err << "error: cannot print the response as JSON: " << status.message() << "\n";
+    return ExitCode::kRpcFailed;
+  }
+  io.out << json << "\n";
+  return ExitCode::kOk;
+}
+
+std::string HistoryTable(const v1::WorkOrder& order) {
+  Table table({"#", "时间", "操作人", "角色", "动作", "从", "到", "单位", "备注"});
+  table.SetMaxWidth(8, kHistoryNoteWidth);
+  for (const v1::HistoryEntry& entry : order.history()) {
+    table.AddRow({absl::StrCat(entry.seq()), FormatLocalTime(entry.at()), entry.actor().user_id(),
+                  EnumText(entry.actor().role()), entry.action(), EnumText(entry.from_state()),
+                  EnumText(entry.to_state()), entry.unit_code(), entry.note()});
+  }
+  return table.Render();
+}
+
+}  // namespace
+
+std::string FormatOrder(const v1::WorkOrder& order) {
+  const v1::Location& location = order.location();
+  std::vector<std::pair<std::string, std::string>> fields = {
+      {"工单号 (id)", order.id()},
+      {"类型 (type)", EnumText(order.type())},
+      {"突发 (urgent)", order.urgent() ? "是 (yes)" : "否 (no)"},
+      {"状态 (state)", EnumText(order.state())},
+      {"渠道 (channel)", EnumText(order.channel())},
+      {"来电人 (caller)", order.caller().name()},
+      {"电话 (phone)", order.caller().phone_masked()},
+      {"区 (district)", location.district_code()},
+      {"街镇 (street)", location.street_code()},
+      {"地址 (address)", location.address()},
+  };
+  if (location.has_point()) {
+    fields.push_back({"坐标 (point)", absl::StrFormat("%.6f, %.6f", location.point().latitude(),
+                                                      location.point().longitude())});
+  }
+  fields.insert(fields.end(), {
+                                  {"事项分类 (category)", order.category_code()},
+                                  {"内容 (content)", order.content()},
+                                  {"受理时间 (created)", FormatLocalTime(order.created_at())},
+                                  {"更新时间 (updated)", FormatLocalTime(order.updated_at())},
+                              });
+  if (order.has_closed_at()) {
+    fields.push_back({"办结时间 (closed)", FormatLocalTime(order.closed_at())});
+  }
+  fields.push_back({"承办单位 (unit)", order.assigned_unit_code()});
+  if (order.has_on_spot_answer()) {
+    const v1::OnSpotAnswer& answer = order.on_spot_answer();
+    fields.push_back({"直接答复 (answered by)", answer.knowledge_code()});
+    if (!answer.answer().empty()) fields.push_back({"答复内容 (answer)", answer.answer()});
+  }
+  fields.push_back({"受理人 (created by)", ActorText(order.created_by())});
+  if (order.bounce_count() > 0) {
+    fields.push_back({"退回/改派 (bounces)", absl::StrCat(order.bounce_count())});
+  }
+  if (!order.master_order_id().empty()) {
+    fields.push_back({"主工单 (master)", order.master_order_id()});
+  }
+  fields.push_back({"版本 (version)", absl::StrCat(order.version())});
+
+  std::string out = RenderFields(fields);
+  if (order.history_size() > 0) absl::StrAppend(&out, "\n历史 (history):\n", HistoryTable(order));
+  return out;
+}
+
+absl::StatusOr<v1::CreateWorkOrderRequest> BuildCreateRequest(const CommandLine& cl) {
+  v1::CreateWorkOrderRequest request;
+
+  absl::StatusOr<std::optional<v1::OrderType>> type = EnumFlag<v1::OrderType>(cl, "type");
+  if (!type.ok()) return type.status();
+  if (!type->has_value()) return FlagError("type", "required");
+  request.set_type(**type);
+
+  absl::StatusOr<std::optional<v1::Channel>> channel = EnumFlag<v1::Channel>(cl, "channel");
+  if (!channel.ok()) return channel.status();
+  request.set_channel(channel->value_or(v1::CHANNEL_PHONE));
+
+  request.set_urgent(cl.Switch("urgent"));
+  request.set_idempotency_key(cl.Get("idempotency-key"));
+
+  for (absl::string_view flag : {"name", "address", "content", "answer"}) {
+    if (absl::Status s = CheckUtf8(cl, flag); !s.ok()) return s;
+  }
+  request.mutable_caller()->set_phone(cl.Get("phone"));
+  request.mutable_caller()->set_name(cl.Get("name"));
+
+  v1::Location& location = *request.mutable_location();
+  location.set_district_code(cl.Get("district"));
+  location.set_street_code(cl.Get("street"));
+  location.set_address(cl.Get("address"));
+  if (cl.Has("lat") != cl.Has("lng")) {
+    return cl.Has("lat") ? FlagError("lat", "needs --lng too")
+                         : FlagError("lng", "needs --lat too");
+  }
+  if (cl.Has("lat")) {
+    absl::StatusOr<double> lat = DoubleFlag(cl, "lat", -90, 90);
+    if (!lat.ok()) return lat.status();
+    absl::StatusOr<double> lng = DoubleFlag(cl, "lng", -180, 180);
+    if (!lng.ok()) return lng.status();
+    location.mutable_point()->set_latitude(*lat);
+    location.mutable_point()->set_longitude(*lng);
+  }
+
+  request.set_category_code(cl.Get("category"));
+  request.set_content(cl.Get("content"));
+
+  if (cl.Has("answer") && !cl.Has("answered-by")) {
+    return FlagError("answer", "needs --answered-by KNOWLEDGE_CODE");
+  }
+  if (cl.Has("answered-by")) {
+    request.mutable_on_spot_answer()->set_knowledge_code(cl.Get("answered-by"));
+    request.mutable_on_spot_answer()->set_answer(cl.Get("answer"));
+  }
+  return request;
+}
+
+absl::StatusOr<v1::ListWorkOrdersRequest> BuildListRequest(const CommandLine& cl) {
+  v1::ListWorkOrdersRequest request;
+
+  absl::StatusOr<std::optional<v1::OrderState>> state = EnumFlag<v1::OrderState>(cl, "state");
+  if (!state.ok()) return state.status();
+  if (state->has_value()) request.set_state(**state);
+
+  absl::StatusOr<std::optional<v1::OrderType>> type = EnumFlag<v1::OrderType>(cl, "type");
+  if (!type.ok()) return type.status();
+  if (type->has_value()) request.set_type(**type);
+
+  request.set_district_code(cl.Get("district"));
+  request.set_unit_code(cl.Get("unit"));
+
+  std::optional<absl::Time> from, until;
+  if (cl.Has("from")) {
+    absl::StatusOr<absl::Time> t = ParseDayOrTime(cl.Get("from"), /*day_end=*/false);
+    if (!t.ok()) return FlagError("from", t.status().message());
+    from = *t;
+    *request.mutable_created_from() = ToTimestamp(*from);
+  }
+  if (cl.Has("until")) {
+    absl::StatusOr<absl::Time> t = ParseDayOrTime(cl.Get("until"), /*day_end=*/true);
+    if (!t.ok()) return FlagError("until", t.status().message());
+    until = *t;
+    *request.mutable_created_until() = ToTimestamp(*until);
+  }
+  if (from && until && *from >= *until) return FlagError("until", "is not after --from");
+
+  if (cl.Has("limit")) {
+    int limit = 0;
+    if (!absl::SimpleAtoi(cl.Get("limit"), &limit) || limit <= 0) {
+      return FlagError("limit",
+                       absl::StrCat("wants a positive number; got '", cl.Get("limit"), "'"));
+    }
+    request.set_page_size(limit);
+  }
+  request.set_page_token(cl.Get("page-token"));
+  request.set_oldest_first(cl.Switch("oldest-first"));
+  return request;
+}
+
+absl::StatusOr<v1::ListUnitsRequest> BuildListUnitsRequest(const CommandLine& cl) {
+  v1::ListUnitsRequest request;
+  request.set_parent_code(cl.Get("parent"));
+  absl::StatusOr<std::optional<v1::UnitKind>> kind = EnumFlag<v1::UnitKind>(cl, "kind");
+  if (!kind.ok()) return kind.status();
+  if (kind->has_value()) request.set_kind(**kind);
+  return request;
+}
+
+ExitCode RunWhoAmI(const CommandLine& cl, HotlineStub& stub, Output io) {
+  std::optional<v1::WhoAmIResponse> response =
+      Call(cl, stub, &HotlineStub::WhoAmI, v1::WhoAmIRequest(), io);
+  if (!response) return ExitCode::kRpcFailed;
+  if (cl.global.json) return PrintJson(*response, io);
+  io.out << RenderFields({
+      {"用户 (user)", response->actor().user_id()},
+      {"姓名 (name)", response->display_name()},
+      {"角色 (role)", EnumText(response->actor().role())},
+      {"单位 (unit)", response->actor().unit_code()},
+  });
+  return ExitCode::kOk;
+}
+
+ExitCode RunCreate(const CommandLine& cl, HotlineStub& stub, Output io) {
+  absl::StatusOr<v1::CreateWorkOrderRequest> request = BuildCreateRequest(cl);
+  if (!request.ok()) {
+    PrintUsageError(request.status(), "create", io);
+    return ExitCode::kUsage;
+  }
+  std::optional<v1::CreateWorkOrderResponse> response =
+      Call(cl, stub, &HotlineStub::CreateWorkOrder, *request, io);
+  if (!response) return ExitCode::kRpcFailed;
+  if (cl.global.json) return PrintJson(*response, io);
+  if (response->replayed()) {
+    io.out << "replayed: idempotency key '" << request->idempotency_key()
+           << "' already created this order; nothing new was created\n\n";
+  }
+  io.out << FormatOrder(response->order());
+  return ExitCode::kOk;
+}
+
+ExitCode RunGet(const CommandLine& cl, HotlineStub& stub, Output io) {
+  v1::GetWorkOrderRequest request;
+  request.set_id(cl.positional.empty() ? "" : cl.positional.front());
+  std::optional<v1::GetWorkOrderResponse> response =
+      Call(cl, stub, &HotlineStub::GetWorkOrder, request, io);
+  if (!response) return ExitCode::kRpcFailed;
+  if (cl.global.json) return PrintJson(*response, io);
+  io.out << FormatOrder(response->order());
+  return ExitCode::kOk;
+}
+
+ExitCode RunList(const CommandLine& cl, HotlineStub& stub, Output io) {
+  absl::StatusOr<v1::ListWorkOrdersRequest> request = BuildListRequest(cl);
+  if (!request.ok()) {
+    PrintUsageError(request.status(), "list", io);
+    return ExitCode::kUsage;
+  }
+  std::optional<v1::ListWorkOrdersResponse> response =
+      Call(cl, stub, &HotlineStub::ListWorkOrders, *request, io);
+  if (!response) return ExitCode::kRpcFailed;
+  if (cl.global.json) return PrintJson(*response, io);
+
+  if (response->orders().empty()) {
+    io.out << "no work orders match\n";
+  } else {
+    Table table({"工单号", "受理时间", "类型", "状态", "区", "分类", "内容"});
+    table.SetMaxWidth(6, kListContentWidth);
+    for (const v1::WorkOrder& order : response->orders()) {
+      table.AddRow({order.id(), FormatLocalTime(order.created_at()), TypeText(order),
+                    EnumText(order.state()), order.location().district_code(),
+                    order.category_code(), order.content()});
+    }
+    io.out << table.Render();
+  }
+  if (!response->next_page_token().empty()) {
+    io.out << "next page: --page-token " << response->next_page_token() << "\n";
+  }
+  return ExitCode::kOk;
+}
+
+ExitCode RunUnits(const CommandLine& cl, HotlineStub& stub, Output io) {
+  absl::StatusOr<v1::ListUnitsRequest> request = BuildListUnitsRequest(cl);
+  if (!request.ok()) {
+    PrintUsageError(request.status(), "units", io);
+    return ExitCode::kUsage;
+  }
+  std::optional<v1::ListUnitsResponse> response =
+      Call(cl, stub, &HotlineStub::ListUnits, *request, io);
+  if (!response) return ExitCode::kRpcFailed;
+  if (cl.global.json) return PrintJson(*response, io);
+
+  if (response->units().empty()) {
+    io.out << "no units match\n";
+    return ExitCode::kOk;
+  }
+  Table table({"code", "名称", "name_en", "kind", "parent"});
+  for (const v1::Unit& unit : response->units()) {
+    table.AddRow(
+        {unit.code(), unit.name(), unit.name_en(), EnumText(unit.kind()), unit.parent_code()});
+  }
+  io.out << table.Render();
+  return ExitCode::kOk;
+}
+
+ExitCode RunCategories(const CommandLine& cl, HotlineStub& stub, Output io) {
+  v1::ListCategoriesRequest request;
+  request.set_code_prefix(cl.Get("prefix"));
+  std::optional<v1::ListCategoriesResponse> response =
+      Call(cl, stub, &HotlineStub::ListCategories, request, io);
+  if (!response) return ExitCode::kRpcFailed;
+  if (cl.global.json) return PrintJson(*response, io);
+
+  if (response->categories().empty()) {
+    io.out << "no categories match\n";
+    return ExitCode::kOk;
+  }
+  // A child's code starts with its parent's, so code order is tree order.
+  std::map<std::string, const v1::Category*> by_code;
+  for (const v1::Category& category : response->categories()) {
+    by_code[category.code()] = &category;
+  }
+  // Depth counts the ancestors that are listed too, so that a --prefix below
+  // the top level starts at the left margin. The step bound guards against a
+  // cycle in bad data.
+  const auto depth_of = [&by_code](const v1::Category& category) {
+    int depth = 0;
+    std::string parent = category.parent_code();
+    for (auto it = by_code.find(parent); it != by_code.end() && depth < 16;
+         it = by_code.find(parent)) {
+      ++depth;
+      parent = it->second->parent_code();
+    }
+    return depth;
+  };
+  Table table({"code", "名称", "name_en"});
+  for (const auto& [code, category] : by_code) {
+    const std::string indent(static_cast<size_t>(2 * depth_of(*category)), ' ');
+    table.AddRow({indent + code, category->name(), category->name_en()});
+  }
+  io.out << table.Render();
+  return ExitCode::kOk;
+}
+
+ExitCode RunCommand(const CommandLine& cl, HotlineStub& stub, Output io) {
+  using Runner = ExitCode (*)(const CommandLine&, HotlineStub&, Output);
+  static const auto* const kRunners = new std::map<absl::string_view, Runner>{
+      {"whoami", &RunWhoAmI}, {"create", &RunCreate}, {"get", &RunGet},
+      {"list", &RunList},     {"units", &RunUnits},   {"categories", &RunCategories},
+  };
+  auto it = kRunners->find(cl.command);
+  if (it == kRunners->end()) {
+    io.err << "error: unknown command '" << cl.command << "'\nsee: hotline help\n";
+    return ExitCode::kUsage;
+  }
+  return it->second(cl, stub, io);
+}
+
+}  // namespace hotline::cli

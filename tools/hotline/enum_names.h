@@ -1,0 +1,35 @@
+#pragma once
+// Short lowercase names for the API's enums, as typed on the command line and
+// shown in tables: ORDER_TYPE_COMPLAINT <-> "complaint", UNIT_KIND_SUB_UNIT <->
+// "sub-unit". Derived from the generated enum names by stripping the enum's
+// prefix, so a value added to a .proto needs no code here.
+// Pure functions; thread-safe.
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "absl/strings/string_view.h"
+#include "hotline/v1/directory.pb.h"
+#include "hotline/v1/work_order.pb.h"
+
+namespace hotline::cli {
+
+// Instantiated for v1::OrderType, OrderState, Channel, Role and UnitKind.
+//
+// The short name of `value`: lowercase, '-' between words. A value this build
+// does not know (a newer server) reads as its number.
+template <typename Enum>
+std::string ShortName(Enum value);
+
+// The value named `name` (case-insensitive; '-' or '_' between words; the
+// full generated name works too). Never returns the *_UNSPECIFIED value: it
+// is no meaningful input.
+template <typename Enum>
+std::optional<Enum> ParseShortName(absl::string_view name);
+
+// Every short name `ParseShortName` accepts, in declaration order; for help
+// and error messages.
+template <typename Enum>
+std::vector<std::string> AllShortNames();
+
+}  // namespace hotline::cli

@@ -1,0 +1,59 @@
+// hotline: the reference agent desktop client. Parses the command line, opens
+// a channel to the gateway and runs one subcommand (see commands.h).
+#include <grpcpp/create_channel.h>
+#include <grpcpp/security/credentials.h>
+
+#include <cstdlib>
+#include <exception>
+#include <iostream>
+#include <string>
+#include <vector>
+
+#include "tools/hotline/cli_args.h"
+#include "tools/hotline/commands.h"
+
+namespace {
+
+int Run(int argc, char** argv) {
+  using hotline::cli::ExitCode;
+  const std::vector<std::string> args(argv + 1, argv + argc);
+  const auto env = [](const std::string& name) -> std::optional<std::string> {
+    const char* value = std::getenv(name.c_str());
+    if (value == nullptr) return std::nullopt;
+    return std::string(value);
+  };
+
+  absl::StatusOr<hotline::cli::CommandLine> cl = hotline::cli::ParseCommandLine(args, env);
+  if (!cl.ok()) {
+    std::cerr << "error: " << cl.status().message() << "\n"
+              << "see: hotline help\n";
+    return static_cast<int>(ExitCode::kUsage);
+  }
+  if (cl->help) {
+    std::cout << hotline::cli::Usage(cl->command);
+    return static_cast<int>(ExitCode::kOk);
+  }
+  if (cl->command.empty()) {
+    std::cerr << hotline::cli::Usage();
+    return static_cast<int>(ExitCode::kUsage);
+  }
+
+  // Plain TCP, as the gateway listens; TLS belongs to the deployment's proxy.
+  std::shared_ptr<grpc::Channel> channel =
+      grpc::CreateChannel(cl->global.gateway, grpc::InsecureChannelCredentials());
+  std::unique_ptr<hotline::v1::Hotline::Stub> stub = hotline::v1::Hotline::NewStub(channel);
+  return static_cast<int>(hotline::cli::RunCommand(*cl, *stub, {std::cout, std::cerr}));
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  // Nothing below is meant to throw; if something does (out of memory), end
+  // with one line instead of std::terminate's abort.
+  try {
+    return Run(argc, argv);
+  } catch (const std::exception& e) {
+    std::cerr << "error: " << e.what() << "\n";
+    return 1;
+  }
+}
