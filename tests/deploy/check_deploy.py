@@ -1,0 +1,201 @@
+#!/usr/bin/env python3
+"""Consistency checks over deploy/ that promtool and docker-compose do not make.
+
+Usage: check_deploy.py SOURCE_DIR CHECK [PROMTOOL]
+  compose    docker-compose.yml: Redis AOF settings, every Hotline service has a
+             gRPC port, a healthcheck, a metrics port scraped by Prometheus.
+  k8s        deploy/k8s: every Deployment probes gRPC on the port the service
+             listens on; Redis has a PVC and appendfsync always.
+  alerts     every alert in alerts.yml has a firing and a non-firing test case.
+  dashboard  hotline.json is valid JSON, panel ids unique, datasource uid matches
+             the provisioned one, and every PromQL expression parses (promtool).
+Needs PyYAML (Debian python3-yaml). Exits non-zero with one line per problem.
+"""
+import json
+import os
+import re
+import subprocess
+import sys
+import tempfile
+
+import yaml
+
+problems = []
+
+
+def fail(msg):
+    problems.append(msg)
+
+
+def load_yaml(path):
+    with open(path, encoding="utf-8") as f:
+        return yaml.safe_load(f)
+
+
+def check_compose(src):
+    compose = load_yaml(os.path.join(src, "docker-compose.yml"))
+    services = compose.get("services", {})
+    redis = services.get("redis")
+    if not redis:
+        fail("compose: no redis service")
+    else:
+        cmd = " ".join(redis.get("command", []))
+        for want in ("--appendonly yes", "--appendfsync always"):
+            if want not in cmd:
+                fail(f"compose: redis command lacks '{want}'")
+        if not any(v.startswith("redis-data:") for v in redis.get("volumes", [])):
+            fail("compose: redis data is not on the named volume redis-data")
+    prom = load_yaml(os.path.join(src, "deploy/prometheus/prometheus.yml"))
+    targets = {}
+    for job in prom.get("scrape_configs", []):
+        for sc in job.get("static_configs", []):
+            for t in sc.get("targets", []):
+                targets[t] = job["job_name"]
+    hotline = {n: s for n, s in services.items()
+               if any(str(c).startswith("hotline-") for c in s.get("command", []))}
+    if not {"intake", "gateway"} <= set(hotline):
+        fail(f"compose: intake and gateway must run hotline binaries, found {sorted(hotline)}")
+    for name, svc in hotline.items():
+        env = svc.get("environment", {})
+        if svc.get("command") != [f"hotline-{name}"]:
+            fail(f"compose: service {name} runs {svc.get('command')}, expected hotline-{name}")
+        for key in ("HOTLINE_GRPC_PORT", "HOTLINE_METRICS_PORT", "HOTLINE_REDIS"):
+            if key not in env:
+                fail(f"compose: {name} lacks {key}")
+        if "healthcheck" not in svc:
+            fail(f"compose: {name} has no healthcheck")
+        dep = svc.get("depends_on", {})
+        if not isinstance(dep, dict) or dep.get("redis", {}).get("condition") != "service_healthy":
+            fail(f"compose: {name} does not wait for a healthy redis")
+        target = f"{name}:{env.get('HOTLINE_METRICS_PORT')}"
+        if targets.get(target) != name:
+            fail(f"compose: Prometheus has no job '{name}' scraping {target}")
+    gw = services.get("gateway", {}).get("environment", {})
+    intake_port = services.get("intake", {}).get("environment", {}).get("HOTLINE_GRPC_PORT")
+    if gw.get("HOTLINE_INTAKE_ADDR") != f"intake:{intake_port}":
+        fail(f"compose: gateway HOTLINE_INTAKE_ADDR {gw.get('HOTLINE_INTAKE_ADDR')} != intake:{intake_port}")
+
+
+def check_k8s(src):
+    d = os.path.join(src, "deploy/k8s")
+    kust = load_yaml(os.path.join(d, "kustomization.yaml"))
+    docs = []
+    for f in kust["resources"]:
+        with open(os.path.join(d, f), encoding="utf-8") as fh:
+            docs += [(f, x) for x in yaml.safe_load_all(fh) if x]
+    kinds = {(x["kind"], x["metadata"]["name"]) for _, x in docs}
+    for f, x in docs:
+        if x["kind"] == "Deployment":
+            name = x["metadata"]["name"]
+            if ("Service", name) not in kinds:
+                fail(f"k8s {f}: Deployment {name} has no Service")
+            spec = x["spec"]["template"]["spec"]
+            for c in spec["containers"]:
+                env = {e["name"]: e.get("value") for e in c.get("env", [])}
+                port = int(env.get("HOTLINE_GRPC_PORT", -1))
+                ports = {p.get("name"): p["containerPort"] for p in c.get("ports", [])}
+                if ports.get("grpc") != port:
+                    fail(f"k8s {f}: {name} grpc containerPort {ports.get('grpc')} != HOTLINE_GRPC_PORT {port}")
+                for probe in ("readinessProbe", "livenessProbe"):
+                    got = c.get(probe, {}).get("grpc", {}).get("port")
+                    if got != port:
+                        fail(f"k8s {f}: {name} {probe} is not a grpc probe on {port} (got {got})")
+                if c.get("command") != [f"hotline-{name}"]:
+                    fail(f"k8s {f}: {name} runs {c.get('command')}")
+            if not spec.get("securityContext", {}).get("runAsNonRoot"):
+                fail(f"k8s {f}: {name} does not require a non-root user")
+        if x["kind"] == "StatefulSet" and x["metadata"]["name"] == "redis":
+            c = x["spec"]["template"]["spec"]["containers"][0]
+            args = " ".join(c.get("args", []))
+            for want in ("--appendonly yes", "--appendfsync always"):
+                if want not in args:
+                    fail(f"k8s {f}: redis args lack '{want}'")
+            if not x["spec"].get("volumeClaimTemplates"):
+                fail(f"k8s {f}: redis has no volumeClaimTemplates")
+    if ("StatefulSet", "redis") not in kinds:
+        fail("k8s: no redis StatefulSet")
+
+
+def check_alerts(src):
+    d = os.path.join(src, "deploy/prometheus")
+    alerts = [r["alert"] for g in load_yaml(os.path.join(d, "alerts.yml"))["groups"]
+              for r in g["rules"] if "alert" in r]
+    fires, silent = set(), set()
+    for t in load_yaml(os.path.join(d, "alerts_test.yml"))["tests"]:
+        for a in t.get("alert_rule_test", []):
+            (fires if a.get("exp_alerts") else silent).add(a["alertname"])
+    for a in alerts:
+        if a not in fires:
+            fail(f"alerts: {a} has no test where it fires")
+        if a not in silent:
+            fail(f"alerts: {a} has no test where it stays silent")
+    for r in (r for g in load_yaml(os.path.join(d, "alerts.yml"))["groups"] for r in g["rules"]):
+        for k in ("summary", "description", "runbook"):
+            if not r.get("annotations", {}).get(k):
+                fail(f"alerts: {r.get('alert')} lacks annotation {k}")
+        if r.get("labels", {}).get("severity") not in ("critical", "warning"):
+            fail(f"alerts: {r.get('alert')} has no severity critical|warning")
+
+
+def check_dashboard(src, promtool):
+    g = os.path.join(src, "deploy/grafana")
+    ds = load_yaml(os.path.join(g, "provisioning/datasources/prometheus.yml"))["datasources"]
+    uids = {x["uid"] for x in ds}
+    with open(os.path.join(g, "dashboards/hotline.json"), encoding="utf-8") as f:
+        dash = json.load(f)
+    provider = load_yaml(os.path.join(g, "provisioning/dashboards/hotline.yml"))["providers"][0]
+    if provider["options"]["path"] != "/etc/grafana/dashboards":
+        fail("dashboard: provider path is not the compose mount /etc/grafana/dashboards")
+    ids = [p["id"] for p in dash["panels"]]
+    if len(ids) != len(set(ids)):
+        fail(f"dashboard: duplicate panel ids {ids}")
+    exprs = []
+    for p in dash["panels"]:
+        if p["type"] == "row":
+            continue
+        if p.get("datasource", {}).get("uid") not in uids:
+            fail(f"dashboard: panel '{p['title']}' uses datasource {p.get('datasource')}")
+        if not p.get("targets"):
+            fail(f"dashboard: panel '{p['title']}' has no queries")
+        for t in p.get("targets", []):
+            exprs.append((p["title"], t["expr"]))
+    text = json.dumps(dash)
+    for metric in ("hotline_grpc_server_handled_total", "hotline_grpc_server_handling_seconds_bucket",
+                   "hotline_intake_orders_created_total", "hotline_intake_rejected_total",
+                   "hotline_redis_commands_total", "hotline_redis_command_duration_seconds_bucket",
+                   "hotline_redis_queue_length"):
+        if metric not in text:
+            fail(f"dashboard: no panel uses {metric}")
+    if promtool:
+        rules = {"groups": [{"name": "dashboard", "rules": [
+            {"record": f"dashboard:expr{i}",
+             "expr": re.sub(r"\$__rate_interval", "1m", e).replace("$job", ".*")}
+            for i, (_, e) in enumerate(exprs)]}]}
+        with tempfile.NamedTemporaryFile("w", suffix=".yml", delete=False) as tf:
+            yaml.safe_dump(rules, tf)
+        try:
+            r = subprocess.run([promtool, "check", "rules", tf.name], capture_output=True, text=True)
+            if r.returncode != 0:
+                fail("dashboard: a PromQL expression does not parse:\n" + r.stdout + r.stderr)
+        finally:
+            os.unlink(tf.name)
+
+
+def main():
+    if len(sys.argv) < 3:
+        print(__doc__, file=sys.stderr)
+        return 2
+    src, check = sys.argv[1], sys.argv[2]
+    promtool = sys.argv[3] if len(sys.argv) > 3 else None
+    {"compose": lambda: check_compose(src), "k8s": lambda: check_k8s(src),
+     "alerts": lambda: check_alerts(src),
+     "dashboard": lambda: check_dashboard(src, promtool)}[check]()
+    for p in problems:
+        print("FAIL", p)
+    if not problems:
+        print(f"{check}: ok")
+    return 1 if problems else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,54 @@
+#pragma once
+// The real system for end-to-end tests: redis-server, hotline-intake and
+// hotline-gateway as separate processes on free loopback ports, with a token
+// file of the test's own. Stops everything when destroyed.
+#include <memory>
+#include <string>
+
+#include "hotline/v1/gateway.grpc.pb.h"
+#include "redis/client.h"
+#include "support/redis_server.h"
+#include "support/service_process.h"
+
+namespace hotline::testing {
+
+// Tokens in the stack's token file.
+inline constexpr char kAgentToken[] = "test-agent-token-0123456789";
+inline constexpr char kHandlerToken[] = "test-handler-token-0123456789";
+
+class Stack {
+ public:
+  explicit Stack(const std::string& appendfsync = "always");
+  ~Stack();
+
+  std::string gateway_address() const;
+  std::string intake_address() const;
+  int gateway_metrics_port() const { return gateway_metrics_; }
+  int intake_metrics_port() const { return intake_metrics_; }
+  RedisServer& redis() { return *redis_; }
+  ServiceProcess& intake() { return *intake_; }
+  ServiceProcess& gateway() { return *gateway_; }
+  const std::string& dir() const { return dir_; }
+
+  std::unique_ptr<v1::Hotline::Stub> NewClient() const;
+  // A Redis client on the stack's Redis, to look at what was written.
+  redis::Client& redis_client() { return *redis_client_; }
+  // Counts: orders indexed, events on the stream.
+  long long OrderCount();
+  long long EventCount();
+
+ private:
+  std::string dir_;
+  std::unique_ptr<RedisServer> redis_;
+  int intake_port_, intake_metrics_, gateway_port_, gateway_metrics_;
+  std::unique_ptr<ServiceProcess> intake_, gateway_;
+  std::unique_ptr<redis::Client> redis_client_;
+};
+
+// A ClientContext with a bearer token and a 10 s deadline.
+std::unique_ptr<grpc::ClientContext> CallContext(const std::string& token);
+
+// A valid complaint in Chinese, in 天河区 / 五山街道.
+v1::CreateWorkOrderRequest SampleComplaint();
+
+}  // namespace hotline::testing

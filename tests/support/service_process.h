@@ -1,0 +1,43 @@
+#pragma once
+// Runs one of our service binaries as a child process for a test, with its
+// output in a log file, and probes it with grpc.health.v1.
+#include <sys/types.h>
+
+#include <string>
+#include <vector>
+
+#include "absl/time/time.h"
+
+namespace hotline::testing {
+
+class ServiceProcess {
+ public:
+  // Starts `binary args...`; stdout and stderr go to `log_path`.
+  ServiceProcess(std::string binary, std::vector<std::string> args, std::string log_path);
+  ~ServiceProcess();  // Terminate()
+  ServiceProcess(const ServiceProcess&) = delete;
+  ServiceProcess& operator=(const ServiceProcess&) = delete;
+
+  // SIGTERM, then waits up to `grace` before SIGKILL. Returns the exit status
+  // as from waitpid (WIFEXITED / WEXITSTATUS), or -1 if it had to be killed.
+  int Terminate(absl::Duration grace = absl::Seconds(15));
+  bool Running();
+  pid_t pid() const { return pid_; }
+  std::string Log() const;
+
+ private:
+  std::string log_path_;
+  pid_t pid_ = -1;
+};
+
+// Polls grpc.health.v1.Health/Check on `address` (service "" = the server)
+// until it answers SERVING or `timeout` passes.
+bool WaitForServing(const std::string& address, absl::Duration timeout,
+                    const std::string& service = "");
+// One health check: "SERVING", "NOT_SERVING", ... or the RPC error.
+std::string HealthStatus(const std::string& address, const std::string& service = "");
+
+// GET http://127.0.0.1:port/path over a plain socket; the body, or "" on failure.
+std::string HttpGet(int port, const std::string& path);
+
+}  // namespace hotline::testing

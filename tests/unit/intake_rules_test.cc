@@ -1,0 +1,122 @@
+// Pure intake rules: field validation, fingerprints, order numbers.
+#include <catch2/catch.hpp>
+
+#include "intake/intake.h"
+#include "intake/validation.h"
+
+namespace hotline::intake {
+namespace {
+
+directory::Directory TestDirectory() {
+  v1::UnitDirectory units;
+  auto add = [&](const char* code, const char* name, v1::UnitKind kind, const char* parent) {
+    v1::Unit* u = units.add_units();
+    u->set_code(code);
+    u->set_name(name);
+    u->set_kind(kind);
+    u->set_parent_code(parent);
+  };
+  add("GZ12345", "中心", v1::UNIT_KIND_CENTRE, "");
+  add("440106", "天河区", v1::UNIT_KIND_DISTRICT, "GZ12345");
+  add("440104", "越秀区", v1::UNIT_KIND_DISTRICT, "GZ12345");
+  add("440106001", "五山街道", v1::UNIT_KIND_STREET, "440106");
+  add("440104001", "北京街道", v1::UNIT_KIND_STREET, "440104");
+  v1::CategoryList categories;
+  v1::Category* c = categories.add_categories();
+  c->set_code("01");
+  c->set_name("噪声污染");
+  c = categories.add_categories();
+  c->set_code("0101");
+  c->set_name("建筑施工噪声");
+  c->set_parent_code("01");
+  return *directory::Directory::Build(units, categories);
+}
+
+v1::CreateWorkOrderRequest Valid() {
+  v1::CreateWorkOrderRequest r;
+  r.set_type(v1::ORDER_TYPE_COMPLAINT);
+  r.set_channel(v1::CHANNEL_WECHAT);
+  r.mutable_caller()->set_phone("13812345678");
+  r.mutable_location()->set_district_code("440106");
+  r.mutable_location()->set_street_code("440106001");
+  r.set_category_code("0101");
+  r.set_content("噪声扰民");
+  return r;
+}
+
+std::string FieldOf(const v1::CreateWorkOrderRequest& r) {
+  static const directory::Directory dir = TestDirectory();
+  auto e = ValidateCreate(r, dir);
+  return e ? e->field : "";
+}
+
+}  // namespace
+
+TEST_CASE("a complete request passes", "[validation]") { CHECK(FieldOf(Valid()).empty()); }
+
+TEST_CASE("each bad field is named", "[validation]") {
+  auto with = [](auto mutate) {
+    v1::CreateWorkOrderRequest r = Valid();
+    mutate(r);
+    return FieldOf(r);
+  };
+  CHECK(with([](auto& r) { r.set_content(""); }) == "content");
+  CHECK(with([](auto& r) { r.set_content(std::string(kMaxContent, 'x')); }).empty());
+  CHECK(with([](auto& r) { r.set_content(std::string(kMaxContent + 1, 'x')); }) == "content");
+  CHECK(with([](auto& r) { r.set_content("\xED\xA0\x80"); }) == "content");  // surrogate
+  CHECK(with([](auto& r) { r.set_type(v1::ORDER_TYPE_UNSPECIFIED); }) == "type");
+  CHECK(with([](auto& r) { r.set_channel(static_cast<v1::Channel>(99)); }) == "channel");
+  CHECK(with([](auto& r) { r.mutable_caller()->set_phone("110"); }) == "caller.phone");
+  CHECK(with([](auto& r) { r.mutable_caller()->set_name(std::string(51, 'a')); }) ==
+        "caller.name");
+  CHECK(with([](auto& r) { r.mutable_location()->set_district_code("GZ12345"); }) ==
+        "location.district_code");
+  CHECK(with([](auto& r) { r.mutable_location()->set_street_code("440104001"); }) ==
+        "location.street_code");
+  CHECK(with([](auto& r) { r.mutable_location()->set_street_code(""); }).empty());
+  CHECK(with([](auto& r) { r.mutable_location()->set_address(std::string(201, 'a')); }) ==
+        "location.address");
+  CHECK(with([](auto& r) { r.mutable_location()->mutable_point()->set_longitude(-181); }) ==
+        "location.point");
+  CHECK(with([](auto& r) { r.set_category_code("02"); }) == "category_code");
+  CHECK(with([](auto& r) { r.mutable_on_spot_answer()->set_knowledge_code("KB1"); }) ==
+        "on_spot_answer");
+  CHECK(with([](auto& r) {
+          r.set_type(v1::ORDER_TYPE_CONSULTATION);
+          r.mutable_on_spot_answer()->set_knowledge_code("bad code!");
+        }) == "on_spot_answer.knowledge_code");
+  CHECK(with([](auto& r) {
+          r.set_type(v1::ORDER_TYPE_CONSULTATION);
+          r.mutable_on_spot_answer()->set_knowledge_code("KB.01.002");
+        }).empty());
+  CHECK(with([](auto& r) { r.set_idempotency_key(std::string(129, 'k')); }) == "idempotency_key");
+}
+
+TEST_CASE("the fingerprint ignores the idempotency key and sees the content", "[idempotency]") {
+  v1::CreateWorkOrderRequest a = Valid(), b = Valid();
+  a.set_idempotency_key("one");
+  b.set_idempotency_key("two");
+  CHECK(Fingerprint(a) == Fingerprint(b));
+  b.set_content("别的内容");
+  CHECK(Fingerprint(a) != Fingerprint(b));
+  CHECK(Fingerprint(a).size() == 16);
+}
+
+TEST_CASE("order numbers have the documented shape", "[numbering]") {
+  CHECK(LooksLikeOrderId("GZ20261128000123"));
+  CHECK(LooksLikeOrderId("GZ202611281234567"));  // past a million a day it grows
+  CHECK_FALSE(LooksLikeOrderId("gz20261128000123"));
+  CHECK_FALSE(LooksLikeOrderId("GZ2026112800012"));
+  CHECK_FALSE(LooksLikeOrderId("GZ2026112800012X"));
+  CHECK_FALSE(LooksLikeOrderId(""));
+}
+
+TEST_CASE("readers get the phone masked and never the full number", "[masking]") {
+  v1::WorkOrder o;
+  o.mutable_caller()->set_phone("13812345678");
+  MaskForReading(&o);
+  CHECK(o.caller().phone().empty());
+  CHECK(o.caller().phone_masked() == "138****5678");
+}
+
+}  // namespace hotline::intake

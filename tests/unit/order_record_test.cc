@@ -1,0 +1,63 @@
+#include <catch2/catch.hpp>
+
+#include "orders/order_record.h"
+
+namespace hotline::orders {
+
+TEST_CASE("an order survives the trip through its stored form", "[record]") {
+  v1::WorkOrder o;
+  o.set_id("GZ20261128000001");
+  o.set_version(3);
+  o.set_type(v1::ORDER_TYPE_REPORT);
+  o.set_urgent(true);
+  o.set_channel(v1::CHANNEL_APP);
+  o.mutable_caller()->set_name("李女士");
+  o.mutable_caller()->set_phone("02083331234");
+  o.mutable_location()->set_district_code("440106");
+  o.mutable_location()->set_street_code("440106001");
+  o.mutable_location()->set_address("天河路385号");
+  o.mutable_location()->mutable_point()->set_latitude(23.1291234);
+  o.mutable_location()->mutable_point()->set_longitude(113.3245678);
+  o.set_category_code("0101");
+  o.set_content("内容 with \"quotes\" and\nnewlines");
+  o.set_state(v1::ORDER_STATE_SIGNED);
+  o.set_assigned_unit_code("440106001");
+  *o.mutable_created_at() = FromMillis(1764547200123);
+  *o.mutable_updated_at() = FromMillis(1764547300456);
+  o.mutable_created_by()->set_user_id("agent001");
+  o.mutable_created_by()->set_role(v1::ROLE_AGENT);
+  o.mutable_created_by()->set_unit_code("GZ12345");
+  o.set_bounce_count(2);
+
+  std::vector<std::string> flat = {"id", o.id()};
+  for (auto& [k, v] : ToRecord(o)) {
+    flat.push_back(k);
+    flat.push_back(v);
+  }
+  absl::StatusOr<v1::WorkOrder> back = FromRecord(flat);
+  REQUIRE(back.ok());
+  CHECK(back->DebugString() == o.DebugString());
+}
+
+TEST_CASE("an unusable record is data loss, not a crash", "[record]") {
+  CHECK(FromRecord({}).status().code() == absl::StatusCode::kDataLoss);
+  CHECK(FromRecord({"version"}).status().code() == absl::StatusCode::kDataLoss);
+  CHECK(FromRecord({"version", "1"}).status().code() == absl::StatusCode::kDataLoss);
+}
+
+TEST_CASE("history entries are stored as JSON and read back", "[record]") {
+  v1::HistoryEntry e;
+  e.set_seq(1);
+  *e.mutable_at() = FromMillis(1764547200123);
+  e.mutable_actor()->set_user_id("agent001");
+  e.mutable_actor()->set_role(v1::ROLE_AGENT);
+  e.set_action("create");
+  e.set_to_state(v1::ORDER_STATE_CREATED);
+  e.set_note("备注");
+  absl::StatusOr<v1::HistoryEntry> back = HistoryEntryFromJson(HistoryEntryToJson(e));
+  REQUIRE(back.ok());
+  CHECK(back->DebugString() == e.DebugString());
+  CHECK(HistoryEntryFromJson("{not json").status().code() == absl::StatusCode::kDataLoss);
+}
+
+}  // namespace hotline::orders
