@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# A first batch of realistic calls for the demo city, taken in through the
+# gateway with the hotline CLI (HOTLINE_GATEWAY and HOTLINE_TOKEN must be set).
+# Usage: demo_calls.sh PATH_TO_HOTLINE_CLI
+set -euo pipefail
+CLI=$1
+# type | district | street | category | phone | name | content
+while IFS='|' read -r type district street category phone name content; do
+  [ -z "$type" ] && continue
+  args=(create --type "$type" --district "$district" --category "$category" --phone "$phone" \
+        --name "$name" --content "$content" --channel phone)
+  [ -n "$street" ] && args+=(--street "$street")
+  "$CLI" "${args[@]}"
+done <<'CALLS'
+complaint|440106|440106001|010101|13800138001|张先生|五山路地铁站旁工地凌晨一点还在打桩，噪声很大，严重影响休息。
+complaint|440104||0101|13912345602|李女士|北京路步行街附近商铺高音喇叭揽客，持续一整天。
+consultation|440105||0601|13711112203|王先生|想咨询一下灵活就业人员如何在广州缴纳社保。
+help|440111||0401|02086661234|陈阿姨|小区停水两天了，没有任何通知，老人生活很不方便。
+report|440113||0801|13622223304|匿名|市场里有商贩销售过期熟食，希望尽快查处。
+suggestion|440112||0901|13533334405|刘先生|建议增加黄埔区到天河区的早高峰公交班次。
+complaint|440103||1501|13444445506|赵女士|物业擅自提高停车费，业主没有同意。
+complaint|440114||1401|13355556607|周先生|公司拖欠三个月工资不发，多次讨要无果。
+help|440115||0301|13266667708|吴女士|南沙大道一处井盖缺失，夜间行人容易掉下去。
+praise|440106||0601|13177778809|郑先生|天河区社保窗口工作人员耐心细致，特此表扬。
+CALLS
