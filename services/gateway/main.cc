@@ -7,6 +7,7 @@
 #include "gateway/token_auth.h"
 #include "log/log.h"
 #include "server/server.h"
+#include "server/server_flags.h"
 
 int main(int argc, char** argv) {
   using namespace hotline;
@@ -19,20 +20,12 @@ int main(int argc, char** argv) {
   std::string tokens_path = "config/tokens.textproto";
   absl::Duration backend_timeout = absl::Seconds(10);
   config::Flags flags("hotline-gateway", "the Hotline API for agent desktop clients");
-  flags.String("host", "HOTLINE_HOST", "address to listen on", &options.host);
-  flags.Int("grpc_port", "HOTLINE_GRPC_PORT", "gRPC port", &options.grpc_port);
-  flags.Int("metrics_port", "HOTLINE_METRICS_PORT", "Prometheus /metrics port",
-            &options.metrics_port);
+  server::AddServerFlags(flags, &options);
   flags.String("intake", "HOTLINE_INTAKE_ADDR", "intake service host:port", &intake_address);
   flags.String("tokens", "HOTLINE_TOKENS", "token file (hotline.v1.TokenFile)", &tokens_path);
   flags.Duration("backend_timeout", "HOTLINE_BACKEND_TIMEOUT",
                  "longest a backend call may take (the caller's deadline may be shorter)",
                  &backend_timeout);
-  flags.Duration("drain_grace", "HOTLINE_DRAIN_GRACE",
-                 "on SIGTERM, serve this long as NOT_SERVING before draining",
-                 &options.drain_grace);
-  flags.Duration("drain_timeout", "HOTLINE_DRAIN_TIMEOUT",
-                 "on SIGTERM, how long in-flight calls may take", &options.drain_timeout);
   flags.ParseOrExit(argc, argv);
 
   absl::StatusOr<gateway::TokenAuth> auth = gateway::TokenAuth::Load(tokens_path);

@@ -10,6 +10,7 @@
 #include "orders/redis_order_store.h"
 #include "redis/client.h"
 #include "server/server.h"
+#include "server/server_flags.h"
 
 int main(int argc, char** argv) {
   using namespace hotline;
@@ -21,20 +22,12 @@ int main(int argc, char** argv) {
   std::string data_dir = "data";
   int redis_connections = 16;
   config::Flags flags("hotline-intake", "takes work orders in and serves the unit directory");
-  flags.String("host", "HOTLINE_HOST", "address to listen on", &options.host);
-  flags.Int("grpc_port", "HOTLINE_GRPC_PORT", "gRPC port", &options.grpc_port);
-  flags.Int("metrics_port", "HOTLINE_METRICS_PORT", "Prometheus /metrics port",
-            &options.metrics_port);
+  server::AddServerFlags(flags, &options);
   flags.String("redis", "HOTLINE_REDIS", "Redis host:port", &redis_address);
   flags.Int("redis_connections", "HOTLINE_REDIS_CONNECTIONS",
             "Redis connections (each pipelines many commands)", &redis_connections);
   flags.String("data_dir", "HOTLINE_DATA_DIR",
                "folder with units.textproto and categories.textproto", &data_dir);
-  flags.Duration("drain_grace", "HOTLINE_DRAIN_GRACE",
-                 "on SIGTERM, serve this long as NOT_SERVING before draining",
-                 &options.drain_grace);
-  flags.Duration("drain_timeout", "HOTLINE_DRAIN_TIMEOUT",
-                 "on SIGTERM, how long in-flight calls may take", &options.drain_timeout);
   flags.ParseOrExit(argc, argv);
 
   absl::StatusOr<directory::Directory> dir =

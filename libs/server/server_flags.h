@@ -1,0 +1,14 @@
+#pragma once
+// The flags every service shares (listen address, ports, drain timing), so
+// each main() declares only its own.
+#include "config/flags.h"
+#include "server/server.h"
+
+namespace hotline::server {
+
+// Binds --host, --grpc_port, --metrics_port, --drain_grace and --drain_timeout
+// (with their HOTLINE_* environment fallbacks) to `options`, whose current
+// values are the defaults.
+void AddServerFlags(config::Flags& flags, ServerOptions* options);
+
+}  // namespace hotline::server
