@@ -1,44 +1,11 @@
 #include "directory/directory.h"
 
-#include <google/protobuf/io/tokenizer.h>
-#include <google/protobuf/text_format.h>
-
-#include <fstream>
-#include <set>
-#include <sstream>
-
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "config/text_proto.h"
 
 namespace hotline::directory {
 namespace {
-
-// Keeps the first parse error with its position.
-class FirstError : public google::protobuf::io::ErrorCollector {
- public:
-  void AddError(int line, int column, const std::string& message) override {
-    if (error_.empty()) error_ = absl::StrCat("line ", line + 1, ":", column + 1, ": ", message);
-  }
-  const std::string& error() const { return error_; }
-
- private:
-  std::string error_;
-};
-
-template <typename Message>
-absl::Status ParseTextFile(const std::string& path, Message* out) {
-  std::ifstream in(path);
-  if (!in) return absl::NotFoundError(absl::StrCat(path, ": cannot be read"));
-  std::stringstream buffer;
-  buffer << in.rdbuf();
-  google::protobuf::TextFormat::Parser parser;
-  FirstError errors;
-  parser.RecordErrorsTo(&errors);
-  if (!parser.ParseFromString(buffer.str(), out)) {
-    return absl::InvalidArgumentError(absl::StrCat(path, ": ", errors.error()));
-  }
-  return absl::OkStatus();
-}
 
 absl::Status EntryError(absl::string_view file, absl::string_view code, absl::string_view what) {
   return absl::InvalidArgumentError(absl::StrCat(file, ": entry \"", code, "\": ", what));
@@ -50,8 +17,8 @@ absl::StatusOr<Directory> Directory::Load(const std::string& units_path,
                                           const std::string& categories_path) {
   v1::UnitDirectory units;
   v1::CategoryList categories;
-  if (absl::Status s = ParseTextFile(units_path, &units); !s.ok()) return s;
-  if (absl::Status s = ParseTextFile(categories_path, &categories); !s.ok()) return s;
+  if (absl::Status s = config::ReadTextProto(units_path, &units); !s.ok()) return s;
+  if (absl::Status s = config::ReadTextProto(categories_path, &categories); !s.ok()) return s;
   return Build(std::move(units), std::move(categories), units_path, categories_path);
 }
 

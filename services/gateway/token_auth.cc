@@ -1,13 +1,9 @@
 #include "gateway/token_auth.h"
 
-#include <google/protobuf/text_format.h>
-
-#include <fstream>
-#include <sstream>
-
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/strip.h"
+#include "config/text_proto.h"
 
 namespace hotline::gateway {
 namespace {
@@ -15,14 +11,8 @@ constexpr size_t kMinTokenLength = 16;
 }
 
 absl::StatusOr<TokenAuth> TokenAuth::Load(const std::string& path) {
-  std::ifstream in(path);
-  if (!in) return absl::NotFoundError(absl::StrCat(path, ": cannot be read"));
-  std::stringstream text;
-  text << in.rdbuf();
   v1::TokenFile file;
-  if (!google::protobuf::TextFormat::ParseFromString(text.str(), &file)) {
-    return absl::InvalidArgumentError(absl::StrCat(path, ": not a hotline.v1.TokenFile"));
-  }
+  if (absl::Status s = config::ReadTextProto(path, &file); !s.ok()) return s;
   return Build(file, path);
 }
 
