@@ -13,6 +13,10 @@
 //   <p>idx:type:N
 //   <p>idx:district:CODE
 //   <p>idx:unit:CODE
+//   <p>idx:queue:UNIT:N      sorted set: a unit's work queue in state N,
+//                            scored by when the order entered it (ms)
+//   <p>order:{ID}:duplicates set: orders linked to this master order
+//   <p>idem:act:KEY          string "fingerprint|version" (kept idempotency_ttl)
 //
 // Keys of one order share the hash tag {ID}, so per-order work stays in one slot.
 #include <string>
@@ -38,6 +42,12 @@ class OrderKeys {
   }
   std::string IndexUnit(absl::string_view code) const {
     return absl::StrCat(prefix_, "idx:unit:", code);
+  }
+  std::string ActionIdempotency(absl::string_view key) const {
+    return absl::StrCat(prefix_, "idem:act:", key);
+  }
+  std::string Queue(absl::string_view unit, int state) const {
+    return absl::StrCat(prefix_, "idx:queue:", unit, ":", state);
   }
 
  private:

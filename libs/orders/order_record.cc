@@ -21,15 +21,11 @@ constexpr char kLat[] = "lat";
 constexpr char kLng[] = "lng";
 constexpr char kCategory[] = "category";
 constexpr char kContent[] = "content";
-constexpr char kUpdatedMs[] = "updated_ms";
-constexpr char kClosedMs[] = "closed_ms";
 constexpr char kKnowledgeCode[] = "kb_code";
 constexpr char kAnswer[] = "kb_answer";
 constexpr char kByUser[] = "by_user";
 constexpr char kByRole[] = "by_role";
 constexpr char kByUnit[] = "by_unit";
-constexpr char kBounces[] = "bounces";
-constexpr char kMaster[] = "master";
 
 int64_t AsInt(const absl::flat_hash_map<std::string, std::string>& m, const char* name) {
   int64_t v = 0;
@@ -73,15 +69,21 @@ Record ToRecord(const v1::WorkOrder& o) {
       {field::kState, absl::StrCat(o.state())},
       {field::kUnit, o.assigned_unit_code()},
       {field::kCreatedMs, absl::StrCat(ToMillis(o.created_at()))},
-      {kUpdatedMs, absl::StrCat(ToMillis(o.updated_at()))},
-      {kClosedMs, o.has_closed_at() ? absl::StrCat(ToMillis(o.closed_at())) : ""},
+      {field::kUpdatedMs, absl::StrCat(ToMillis(o.updated_at()))},
+      {field::kClosedMs, o.has_closed_at() ? absl::StrCat(ToMillis(o.closed_at())) : ""},
       {kKnowledgeCode, o.on_spot_answer().knowledge_code()},
       {kAnswer, o.on_spot_answer().answer()},
       {kByUser, o.created_by().user_id()},
       {kByRole, absl::StrCat(o.created_by().role())},
       {kByUnit, o.created_by().unit_code()},
-      {kBounces, absl::StrCat(o.bounce_count())},
-      {kMaster, o.master_order_id()},
+      {field::kBounces, absl::StrCat(o.bounce_count())},
+      {field::kMaster, o.master_order_id()},
+      {field::kPendingUnit, o.pending_unit_code()},
+      {field::kLastRating, absl::StrCat(o.last_rating())},
+      {field::kRedos, absl::StrCat(o.redo_count())},
+      {field::kUrges, absl::StrCat(o.urge_count())},
+      {field::kSupervises, absl::StrCat(o.supervise_count())},
+      {field::kDispatchRule, o.dispatch_rule()},
   };
   if (o.location().has_point()) {
     // %.17g round-trips a double exactly (StrCat would keep only 6 digits).
@@ -121,8 +123,8 @@ absl::StatusOr<v1::WorkOrder> FromRecord(const std::vector<std::string>& flat) {
   o.set_state(static_cast<v1::OrderState>(AsInt(m, field::kState)));
   o.set_assigned_unit_code(AsString(m, field::kUnit));
   *o.mutable_created_at() = FromMillis(AsInt(m, field::kCreatedMs));
-  *o.mutable_updated_at() = FromMillis(AsInt(m, kUpdatedMs));
-  if (!AsString(m, kClosedMs).empty()) *o.mutable_closed_at() = FromMillis(AsInt(m, kClosedMs));
+  *o.mutable_updated_at() = FromMillis(AsInt(m, field::kUpdatedMs));
+  if (!AsString(m, field::kClosedMs).empty()) *o.mutable_closed_at() = FromMillis(AsInt(m, field::kClosedMs));
   if (!AsString(m, kKnowledgeCode).empty()) {
     o.mutable_on_spot_answer()->set_knowledge_code(AsString(m, kKnowledgeCode));
     o.mutable_on_spot_answer()->set_answer(AsString(m, kAnswer));
@@ -130,8 +132,14 @@ absl::StatusOr<v1::WorkOrder> FromRecord(const std::vector<std::string>& flat) {
   o.mutable_created_by()->set_user_id(AsString(m, kByUser));
   o.mutable_created_by()->set_role(static_cast<v1::Role>(AsInt(m, kByRole)));
   o.mutable_created_by()->set_unit_code(AsString(m, kByUnit));
-  o.set_bounce_count(static_cast<int32_t>(AsInt(m, kBounces)));
-  o.set_master_order_id(AsString(m, kMaster));
+  o.set_bounce_count(static_cast<int32_t>(AsInt(m, field::kBounces)));
+  o.set_master_order_id(AsString(m, field::kMaster));
+  o.set_pending_unit_code(AsString(m, field::kPendingUnit));
+  o.set_last_rating(static_cast<v1::Rating>(AsInt(m, field::kLastRating)));
+  o.set_redo_count(static_cast<int32_t>(AsInt(m, field::kRedos)));
+  o.set_urge_count(static_cast<int32_t>(AsInt(m, field::kUrges)));
+  o.set_supervise_count(static_cast<int32_t>(AsInt(m, field::kSupervises)));
+  o.set_dispatch_rule(AsString(m, field::kDispatchRule));
   return o;
 }
 

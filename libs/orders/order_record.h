@@ -21,6 +21,16 @@ inline constexpr char kType[] = "type";
 inline constexpr char kDistrict[] = "district";
 inline constexpr char kUnit[] = "unit";
 inline constexpr char kCreatedMs[] = "created_ms";
+inline constexpr char kUpdatedMs[] = "updated_ms";
+inline constexpr char kClosedMs[] = "closed_ms";
+inline constexpr char kPendingUnit[] = "pending_unit";
+inline constexpr char kLastRating[] = "last_rating";
+inline constexpr char kBounces[] = "bounces";
+inline constexpr char kRedos[] = "redos";
+inline constexpr char kUrges[] = "urges";
+inline constexpr char kSupervises[] = "supervises";
+inline constexpr char kMaster[] = "master";
+inline constexpr char kDispatchRule[] = "dispatch_rule";
 }  // namespace field
 
 using Record = std::vector<std::pair<std::string, std::string>>;

@@ -50,6 +50,43 @@ struct ListPage {
   std::string next_page_token;  // "" on the last page
 };
 
+// One transition decided by the dispatch state machine, to be applied only if
+// the order is still at `expected_version` and `from_state`.
+struct Change {
+  std::string order_id;
+  int64_t expected_version = 0;
+  v1::OrderState from_state = v1::ORDER_STATE_UNSPECIFIED;
+  v1::OrderState to_state = v1::ORDER_STATE_UNSPECIFIED;
+  std::string to_unit;
+  std::string pending_unit;
+  v1::Rating last_rating = v1::RATING_UNSPECIFIED;
+  bool bounce = false;
+  bool redo = false;
+  bool closes = false;              // also closes the order's linked duplicates
+  std::string supervision_field;    // "" or the counter to increment (urges, supervises)
+  std::string master_order_id;      // set when linking as a duplicate
+  std::string dispatch_rule;        // set by auto-dispatch
+  v1::HistoryEntry entry;           // seq = expected_version + 1
+  v1::HistoryEntry duplicate_entry; // for duplicates closed with this order (seq filled in)
+  std::string event;                // e.g. "order.sign"
+  std::string idempotency_key;
+  std::string fingerprint;
+  absl::Time at;
+};
+
+struct ApplyResult {
+  int64_t version = 0;  // after the change
+  bool replayed = false;
+};
+
+struct QueueQuery {
+  std::string unit_code;
+  v1::OrderState state = v1::ORDER_STATE_UNSPECIFIED;
+  int page_size = 20;
+  std::string page_token;
+  bool oldest_first = false;
+};
+
 class OrderStore {
  public:
   virtual ~OrderStore() = default;
@@ -59,6 +96,18 @@ class OrderStore {
   virtual void Create(NewOrder order, Done<CreateResult> done) = 0;
   virtual void Get(std::string id, Done<v1::WorkOrder> done) = 0;  // with history
   virtual void List(ListQuery query, Done<ListPage> done) = 0;       // without history
+
+  // Applies a decided change atomically. ABORTED when the order moved on since
+  // the decision; NOT_FOUND; INVALID_ARGUMENT for an idempotency key reused
+  // for another request or a master order that cannot take duplicates. A
+  // repeat with the same key changes nothing and reports replayed.
+  virtual void Apply(Change change, Done<ApplyResult> done) = 0;
+  // The version an earlier action with this idempotency key produced, or
+  // nullopt; INVALID_ARGUMENT if the key was used for a different request.
+  virtual void FindAction(std::string idempotency_key, std::string fingerprint,
+                          Done<std::optional<int64_t>> done) = 0;
+  // A unit's orders in one state, by when they entered it.
+  virtual void ListQueue(QueueQuery query, Done<ListPage> done) = 0;
 };
 
 }  // namespace hotline::orders

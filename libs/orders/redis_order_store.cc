@@ -16,6 +16,7 @@ namespace scripts {
 extern const std::string_view kCreateOrder;
 extern const std::string_view kGetOrder;
 extern const std::string_view kListOrders;
+extern const std::string_view kTransition;
 }  // namespace scripts
 
 namespace {
@@ -30,6 +31,10 @@ const redis::Script& GetScript() {
 }
 const redis::Script& ListScript() {
   static const redis::Script script(scripts::kListOrders);
+  return script;
+}
+const redis::Script& TransitionScript() {
+  static const redis::Script script(scripts::kTransition);
   return script;
 }
 
@@ -150,12 +155,6 @@ void RedisOrderStore::Get(std::string id, Done<v1::WorkOrder> done) {
 }
 
 void RedisOrderStore::List(ListQuery q, Done<ListPage> done) {
-  std::string cursor_score, cursor_member;
-  if (!q.page_token.empty()) {
-    if (absl::Status s = DecodePageToken(q.page_token, &cursor_score, &cursor_member); !s.ok()) {
-      return done(s);
-    }
-  }
   // Scan the most selective index; check the other filters on each record.
   std::string index;
   std::vector<std::string> filters;
@@ -178,17 +177,30 @@ void RedisOrderStore::List(ListQuery q, Done<ListPage> done) {
     filter(field::kType, absl::StrCat(q.type), keys_.IndexType(q.type));
   }
   if (index.empty()) index = keys_.IndexAll();
+  Scan(std::move(index), std::move(filters),
+       q.created_from ? absl::StrCat(absl::ToUnixMillis(*q.created_from)) : "-inf",
+       q.created_until ? absl::StrCat("(", absl::ToUnixMillis(*q.created_until)) : "+inf",
+       q.page_size, q.page_token, q.oldest_first, std::move(done));
+}
 
+void RedisOrderStore::ListQueue(QueueQuery q, Done<ListPage> done) {
+  Scan(keys_.Queue(q.unit_code, q.state), {}, "-inf", "+inf", q.page_size, q.page_token,
+       q.oldest_first, std::move(done));
+}
+
+void RedisOrderStore::Scan(std::string index, std::vector<std::string> filters, std::string from,
+                           std::string until, int page_size, const std::string& page_token,
+                           bool oldest_first, Done<ListPage> done) {
+  std::string cursor_score, cursor_member;
+  if (!page_token.empty()) {
+    if (absl::Status s = DecodePageToken(page_token, &cursor_score, &cursor_member); !s.ok()) {
+      return done(s);
+    }
+  }
   std::vector<std::string> args = {
-      keys_.prefix(),
-      index,
-      q.oldest_first ? "asc" : "desc",
-      q.created_from ? absl::StrCat(absl::ToUnixMillis(*q.created_from)) : "-inf",
-      q.created_until ? absl::StrCat("(", absl::ToUnixMillis(*q.created_until)) : "+inf",
-      absl::StrCat(options_.list_scan_limit),
-      absl::StrCat(q.page_size),
-      cursor_score,
-      cursor_member,
+      keys_.prefix(), std::move(index), oldest_first ? "asc" : "desc", std::move(from),
+      std::move(until), absl::StrCat(options_.list_scan_limit), absl::StrCat(page_size),
+      cursor_score, cursor_member,
   };
   args.insert(args.end(), filters.begin(), filters.end());
   redis_.SubmitScript(
@@ -212,6 +224,87 @@ void RedisOrderStore::List(ListQuery q, Done<ListPage> done) {
           page.orders.push_back(std::move(*order));
         }
         done(std::move(page));
+      });
+}
+
+void RedisOrderStore::FindAction(std::string idempotency_key, std::string fingerprint,
+                                 Done<std::optional<int64_t>> done) {
+  redis_.Submit(
+      {"GET", keys_.ActionIdempotency(idempotency_key)},
+      [fingerprint = std::move(fingerprint),
+       done = std::move(done)](absl::StatusOr<redis::Reply> reply) mutable {
+        if (!reply.ok()) return done(reply.status());
+        if (reply->is_error()) return done(RedisErrorToStatus(reply->str));
+        if (reply->is_nil()) return done(std::optional<int64_t>());
+        // "fingerprint|version", as the transition script writes it.
+        std::vector<std::string> parts = absl::StrSplit(reply->str, absl::MaxSplits('|', 1));
+        int64_t version = 0;
+        if (parts.size() != 2 || !absl::SimpleAtoi(parts[1], &version)) {
+          return done(absl::DataLossError("malformed idempotency record"));
+        }
+        if (parts[0] != fingerprint) {
+          return done(absl::InvalidArgumentError(
+              "idempotency_key: already used for a different request"));
+        }
+        done(std::optional<int64_t>(version));
+      });
+}
+
+void RedisOrderStore::Apply(Change c, Done<ApplyResult> done) {
+  // The duplicates' entry has no seq yet (0 is not printed in JSON): the
+  // script puts each duplicate's own new version in place of the marker.
+  c.duplicate_entry.clear_seq();
+  std::string duplicate_entry = HistoryEntryToJson(c.duplicate_entry);
+  duplicate_entry.insert(1, duplicate_entry.size() > 2 ? "\"seq\":\"__SEQ__\"," : "\"seq\":\"__SEQ__\"");
+  std::vector<std::string> args = {
+      keys_.prefix(),
+      c.order_id,
+      absl::StrCat(c.expected_version),
+      c.idempotency_key,
+      c.fingerprint,
+      absl::StrCat(absl::ToInt64Seconds(options_.idempotency_ttl)),
+      absl::StrCat(absl::ToUnixMillis(c.at)),
+      absl::StrCat(c.from_state),
+      absl::StrCat(c.to_state),
+      c.to_unit,
+      c.pending_unit,
+      absl::StrCat(c.last_rating),
+      c.bounce ? "1" : "0",
+      c.redo ? "1" : "0",
+      c.closes ? "1" : "0",
+      c.supervision_field,
+      c.master_order_id,
+      c.dispatch_rule,
+      HistoryEntryToJson(c.entry),
+      c.event,
+      absl::StrCat(options_.events_max_length),
+      duplicate_entry,
+  };
+  redis_.SubmitScript(
+      TransitionScript(), {}, std::move(args),
+      [id = c.order_id, done = std::move(done)](absl::StatusOr<redis::Reply> reply) mutable {
+        if (!reply.ok()) return done(reply.status());
+        if (reply->is_error()) {
+          const std::string& e = reply->str;
+          if (e == "NOT_FOUND") return done(absl::NotFoundError(absl::StrCat("order ", id, " not found")));
+          if (absl::StartsWith(e, "VERSION_CONFLICT")) {
+            return done(absl::AbortedError(absl::StrCat(
+                "order ", id, " changed meanwhile (now version ",
+                e.substr(17, e.find(' ', 17) - 17), "); reload it and try again")));
+          }
+          if (e == "IDEMPOTENCY_MISMATCH") {
+            return done(absl::InvalidArgumentError(
+                "idempotency_key: already used for a different request"));
+          }
+          if (absl::StartsWith(e, "MASTER_INVALID")) {
+            return done(absl::InvalidArgumentError(absl::StrCat("master_order_id: ", e.substr(15))));
+          }
+          return done(RedisErrorToStatus(e));
+        }
+        if (reply->type != redis::Reply::Type::kArray || reply->elements.size() != 2) {
+          return done(absl::InternalError("transition script: unexpected reply"));
+        }
+        done(ApplyResult{reply->elements[1].integer, reply->elements[0].str == "replayed"});
       });
 }
 

@@ -24,10 +24,19 @@ class RedisOrderStore final : public OrderStore {
   void Create(NewOrder order, Done<CreateResult> done) override;
   void Get(std::string id, Done<v1::WorkOrder> done) override;
   void List(ListQuery query, Done<ListPage> done) override;
+  void Apply(Change change, Done<ApplyResult> done) override;
+  void FindAction(std::string idempotency_key, std::string fingerprint,
+                  Done<std::optional<int64_t>> done) override;
+  void ListQueue(QueueQuery query, Done<ListPage> done) override;
 
   const OrderKeys& keys() const { return keys_; }
 
  private:
+  // Runs the list script over one index with optional field filters.
+  void Scan(std::string index, std::vector<std::string> filters, std::string from,
+            std::string until, int page_size, const std::string& page_token, bool oldest_first,
+            Done<ListPage> done);
+
   redis::Client& redis_;
   RedisOrderStoreOptions options_;
   OrderKeys keys_;

@@ -1,12 +1,10 @@
 #include "intake/intake.h"
 
-#include <google/protobuf/io/coded_stream.h>
-#include <google/protobuf/io/zero_copy_stream_impl_lite.h>
-
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "intake/validation.h"
+#include "orders/order_helpers.h"
 #include "orders/order_record.h"
 #include "orders/phone.h"
 
@@ -80,14 +78,14 @@ void Intake::Create(const std::optional<v1::Actor>& actor,
     v1::CreateWorkOrderResponse response;
     *response.mutable_order() = std::move(result->order);
     response.set_replayed(result->replayed);
-    MaskForReading(response.mutable_order());
+    orders::MaskForReading(response.mutable_order());
     done(std::move(response));
   });
 }
 
 void Intake::Get(const v1::GetWorkOrderRequest& request,
                  orders::Done<v1::GetWorkOrderResponse> done) {
-  if (!LooksLikeOrderId(request.id())) {
+  if (!orders::LooksLikeOrderId(request.id())) {
     return done(absl::InvalidArgumentError(
         absl::StrCat("id: \"", request.id(), "\" is not an order number like GZ20261128000123")));
   }
@@ -95,7 +93,7 @@ void Intake::Get(const v1::GetWorkOrderRequest& request,
     if (!order.ok()) return done(order.status());
     v1::GetWorkOrderResponse response;
     *response.mutable_order() = std::move(*order);
-    MaskForReading(response.mutable_order());
+    orders::MaskForReading(response.mutable_order());
     done(std::move(response));
   });
 }
@@ -133,7 +131,7 @@ void Intake::List(const v1::ListWorkOrdersRequest& r,
     if (!page.ok()) return done(page.status());
     v1::ListWorkOrdersResponse response;
     for (v1::WorkOrder& o : page->orders) {
-      MaskForReading(&o);
+      orders::MaskForReading(&o);
       *response.add_orders() = std::move(o);
     }
     response.set_next_page_token(std::move(page->next_page_token));
@@ -141,36 +139,10 @@ void Intake::List(const v1::ListWorkOrdersRequest& r,
   });
 }
 
-void MaskForReading(v1::WorkOrder* order) {
-  v1::Caller* caller = order->mutable_caller();
-  caller->set_phone_masked(orders::MaskPhone(caller->phone()));
-  caller->clear_phone();
-}
-
 std::string Fingerprint(const v1::CreateWorkOrderRequest& request) {
   v1::CreateWorkOrderRequest copy = request;
   copy.clear_idempotency_key();
-  std::string bytes;
-  {
-    google::protobuf::io::StringOutputStream stream(&bytes);
-    google::protobuf::io::CodedOutputStream coded(&stream);
-    coded.SetSerializationDeterministic(true);
-    copy.SerializeToCodedStream(&coded);
-  }
-  uint64_t hash = 1469598103934665603ULL;  // FNV-1a 64
-  for (unsigned char c : bytes) {
-    hash ^= c;
-    hash *= 1099511628211ULL;
-  }
-  return absl::StrFormat("%016x", hash);
-}
-
-bool LooksLikeOrderId(const std::string& id) {
-  if (id.size() < 16 || id.size() > 24) return false;
-  for (size_t i = 0; i < id.size(); ++i) {
-    if (i < 2 ? !absl::ascii_isupper(id[i]) : !absl::ascii_isdigit(id[i])) return false;
-  }
-  return true;
+  return orders::Fingerprint(copy);
 }
 
 }  // namespace hotline::intake

@@ -39,14 +39,7 @@ class Intake {
   IntakeObserver& observer_;
 };
 
-// What readers see of an order: the phone masked, the full number removed.
-void MaskForReading(v1::WorkOrder* order);
-
-// Identifies a create request apart from its idempotency key (FNV-1a 64 of
-// the deterministic serialization), so a key reused for other content is caught.
+// Identifies a create request apart from its idempotency key.
 std::string Fingerprint(const v1::CreateWorkOrderRequest& request);
-
-// Order numbers: two capital letters, the local day (8 digits), a sequence.
-bool LooksLikeOrderId(const std::string& id);
 
 }  // namespace hotline::intake

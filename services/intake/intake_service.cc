@@ -2,19 +2,11 @@
 
 #include "absl/strings/str_cat.h"
 #include "server/identity.h"
+#include "server/reply.h"
 #include "status/status.h"
 
 namespace hotline::intake {
 namespace {
-
-// A completion for the core that fills the response and finishes the RPC.
-template <typename Response>
-orders::Done<Response> Reply(grpc::ServerUnaryReactor* reactor, Response* response) {
-  return [reactor, response](absl::StatusOr<Response> result) {
-    if (result.ok()) *response = std::move(*result);
-    reactor->Finish(ToGrpcStatus(result.status()));
-  };
-}
 
 std::string EnumSuffix(const std::string& name, const std::string& prefix) {
   return name.substr(std::min(prefix.size(), name.size()));
@@ -58,7 +50,7 @@ grpc::ServerUnaryReactor* IntakeService::CreateWorkOrder(grpc::CallbackServerCon
                                                          const v1::CreateWorkOrderRequest* request,
                                                          v1::CreateWorkOrderResponse* response) {
   auto* reactor = context->DefaultReactor();
-  intake_.Create(server::IdentityOf(*context), *request, Reply(reactor, response));
+  intake_.Create(server::IdentityOf(*context), *request, server::ReplyTo(reactor, response));
   return reactor;
 }
 
@@ -66,7 +58,7 @@ grpc::ServerUnaryReactor* IntakeService::GetWorkOrder(grpc::CallbackServerContex
                                                       const v1::GetWorkOrderRequest* request,
                                                       v1::GetWorkOrderResponse* response) {
   auto* reactor = context->DefaultReactor();
-  intake_.Get(*request, Reply(reactor, response));
+  intake_.Get(*request, server::ReplyTo(reactor, response));
   return reactor;
 }
 
@@ -74,7 +66,7 @@ grpc::ServerUnaryReactor* IntakeService::ListWorkOrders(grpc::CallbackServerCont
                                                         const v1::ListWorkOrdersRequest* request,
                                                         v1::ListWorkOrdersResponse* response) {
   auto* reactor = context->DefaultReactor();
-  intake_.List(*request, Reply(reactor, response));
+  intake_.List(*request, server::ReplyTo(reactor, response));
   return reactor;
 }
 

@@ -3,6 +3,7 @@
 
 #include "intake/intake.h"
 #include "intake/validation.h"
+#include "orders/order_helpers.h"
 
 namespace hotline::intake {
 namespace {
@@ -103,6 +104,7 @@ TEST_CASE("the fingerprint ignores the idempotency key and sees the content", "[
 }
 
 TEST_CASE("order numbers have the documented shape", "[numbering]") {
+  using orders::LooksLikeOrderId;
   CHECK(LooksLikeOrderId("GZ20261128000123"));
   CHECK(LooksLikeOrderId("GZ202611281234567"));  // past a million a day it grows
   CHECK_FALSE(LooksLikeOrderId("gz20261128000123"));
@@ -114,7 +116,7 @@ TEST_CASE("order numbers have the documented shape", "[numbering]") {
 TEST_CASE("readers get the phone masked and never the full number", "[masking]") {
   v1::WorkOrder o;
   o.mutable_caller()->set_phone("13812345678");
-  MaskForReading(&o);
+  orders::MaskForReading(&o);
   CHECK(o.caller().phone().empty());
   CHECK(o.caller().phone_masked() == "138****5678");
 }

@@ -28,6 +28,12 @@ TEST_CASE("an order survives the trip through its stored form", "[record]") {
   o.mutable_created_by()->set_role(v1::ROLE_AGENT);
   o.mutable_created_by()->set_unit_code("GZ12345");
   o.set_bounce_count(2);
+  o.set_pending_unit_code("440106002");
+  o.set_last_rating(v1::RATING_DISSATISFIED);
+  o.set_redo_count(1);
+  o.set_urge_count(3);
+  o.set_supervise_count(1);
+  o.set_dispatch_rule("0101");
 
   std::vector<std::string> flat = {"id", o.id()};
   for (auto& [k, v] : ToRecord(o)) {
