@@ -33,7 +33,8 @@ Rule RuleFor(v1::Action action) {
     case v1::ACTION_REJECT_HAND_DOWN: return {Who::kCentre, {S::ORDER_STATE_HAND_DOWN_REQUESTED}};
     case v1::ACTION_HAND_UP:
       return {Who::kAssignedUnit, {S::ORDER_STATE_DISPATCHED, S::ORDER_STATE_SIGNED}};
-    case v1::ACTION_REPLY: return {Who::kAssignedUnit, {S::ORDER_STATE_SIGNED}};
+    case v1::ACTION_REPLY:
+      return {Who::kAssignedUnit, {S::ORDER_STATE_SIGNED, S::ORDER_STATE_SENT_BACK}};
     case v1::ACTION_APPROVE_REPLY:
     case v1::ACTION_SEND_BACK: return {Who::kCentre, {S::ORDER_STATE_REPLIED}};
     case v1::ACTION_CALLBACK:
@@ -49,7 +50,8 @@ Rule RuleFor(v1::Action action) {
       return {Who::kSupervision,
               {S::ORDER_STATE_CREATED, S::ORDER_STATE_DISPATCHED, S::ORDER_STATE_SIGNED,
                S::ORDER_STATE_RETURN_REQUESTED, S::ORDER_STATE_HAND_DOWN_REQUESTED,
-               S::ORDER_STATE_REPLIED, S::ORDER_STATE_CALLBACK_PENDING}};
+               S::ORDER_STATE_REPLIED, S::ORDER_STATE_CALLBACK_PENDING,
+               S::ORDER_STATE_SENT_BACK}};
     default: return {Who::kCentre, {}};
   }
 }
@@ -192,7 +194,7 @@ absl::StatusOr<Outcome> Decide(const OrderFacts& order, const ActionRequest& r,
       break;
     case v1::ACTION_SEND_BACK:
       if (absl::Status s = Require(r.note, "note", "the reason for sending back"); !s.ok()) return s;
-      out.to = v1::ORDER_STATE_SIGNED;
+      out.to = v1::ORDER_STATE_SENT_BACK;
       out.bounce = true;
       break;
     case v1::ACTION_CALLBACK:

@@ -29,6 +29,7 @@ GatewayService::GatewayService(const TokenAuth& auth, Backends backends,
     : auth_(auth),
       intake_(v1::Intake::NewStub(backends.intake)),
       directory_(v1::Directory::NewStub(backends.intake)),
+      dispatch_(v1::Dispatch::NewStub(backends.dispatch)),
       backend_timeout_(backend_timeout),
       auth_failures_(prometheus::BuildCounter()
                          .Name("hotline_gateway_auth_failures_total")
@@ -79,14 +80,15 @@ std::unique_ptr<grpc::ClientContext> GatewayService::BackendContext(
 template <typename Request, typename Response, typename AsyncCall>
 grpc::ServerUnaryReactor* GatewayService::Forward(grpc::CallbackServerContext* context,
                                                   const Request* request, Response* response,
-                                                  Access access, AsyncCall call) {
+                                                  Access access, const char* backend,
+                                                  AsyncCall call) {
   auto* reactor = context->DefaultReactor();
   std::optional<v1::TokenEntry> caller = Admit(context, reactor, access);
   if (!caller) return reactor;
-  grpc::ClientContext* backend = BackendContext(context, *caller).release();
-  call(backend, request, response, [reactor, backend](grpc::Status status) {
-    delete backend;
-    reactor->Finish(FromBackend(status, "intake"));
+  grpc::ClientContext* call_context = BackendContext(context, *caller).release();
+  call(call_context, request, response, [reactor, call_context, backend](grpc::Status status) {
+    delete call_context;
+    reactor->Finish(FromBackend(status, backend));
   });
   return reactor;
 }
@@ -108,7 +110,7 @@ grpc::ServerUnaryReactor* GatewayService::WhoAmI(grpc::CallbackServerContext* co
 grpc::ServerUnaryReactor* GatewayService::CreateWorkOrder(grpc::CallbackServerContext* context,
                                                           const v1::CreateWorkOrderRequest* request,
                                                           v1::CreateWorkOrderResponse* response) {
-  return Forward(context, request, response, Access::kTakesCalls,
+  return Forward(context, request, response, Access::kTakesCalls, "intake",
                  [this](auto* ctx, auto* req, auto* resp, auto done) {
                    intake_->async()->CreateWorkOrder(ctx, req, resp, std::move(done));
                  });
@@ -117,7 +119,7 @@ grpc::ServerUnaryReactor* GatewayService::CreateWorkOrder(grpc::CallbackServerCo
 grpc::ServerUnaryReactor* GatewayService::GetWorkOrder(grpc::CallbackServerContext* context,
                                                        const v1::GetWorkOrderRequest* request,
                                                        v1::GetWorkOrderResponse* response) {
-  return Forward(context, request, response, Access::kAnyone,
+  return Forward(context, request, response, Access::kAnyone, "intake",
                  [this](auto* ctx, auto* req, auto* resp, auto done) {
                    intake_->async()->GetWorkOrder(ctx, req, resp, std::move(done));
                  });
@@ -126,16 +128,34 @@ grpc::ServerUnaryReactor* GatewayService::GetWorkOrder(grpc::CallbackServerConte
 grpc::ServerUnaryReactor* GatewayService::ListWorkOrders(grpc::CallbackServerContext* context,
                                                          const v1::ListWorkOrdersRequest* request,
                                                          v1::ListWorkOrdersResponse* response) {
-  return Forward(context, request, response, Access::kAnyone,
+  return Forward(context, request, response, Access::kAnyone, "intake",
                  [this](auto* ctx, auto* req, auto* resp, auto done) {
                    intake_->async()->ListWorkOrders(ctx, req, resp, std::move(done));
+                 });
+}
+
+grpc::ServerUnaryReactor* GatewayService::Act(grpc::CallbackServerContext* context,
+                                              const v1::ActRequest* request,
+                                              v1::ActResponse* response) {
+  return Forward(context, request, response, Access::kAnyone, "dispatch",
+                 [this](auto* ctx, auto* req, auto* resp, auto done) {
+                   dispatch_->async()->Act(ctx, req, resp, std::move(done));
+                 });
+}
+
+grpc::ServerUnaryReactor* GatewayService::ListQueue(grpc::CallbackServerContext* context,
+                                                    const v1::ListQueueRequest* request,
+                                                    v1::ListQueueResponse* response) {
+  return Forward(context, request, response, Access::kAnyone, "dispatch",
+                 [this](auto* ctx, auto* req, auto* resp, auto done) {
+                   dispatch_->async()->ListQueue(ctx, req, resp, std::move(done));
                  });
 }
 
 grpc::ServerUnaryReactor* GatewayService::ListUnits(grpc::CallbackServerContext* context,
                                                     const v1::ListUnitsRequest* request,
                                                     v1::ListUnitsResponse* response) {
-  return Forward(context, request, response, Access::kAnyone,
+  return Forward(context, request, response, Access::kAnyone, "intake",
                  [this](auto* ctx, auto* req, auto* resp, auto done) {
                    directory_->async()->ListUnits(ctx, req, resp, std::move(done));
                  });
@@ -144,7 +164,7 @@ grpc::ServerUnaryReactor* GatewayService::ListUnits(grpc::CallbackServerContext*
 grpc::ServerUnaryReactor* GatewayService::ListCategories(grpc::CallbackServerContext* context,
                                                          const v1::ListCategoriesRequest* request,
                                                          v1::ListCategoriesResponse* response) {
-  return Forward(context, request, response, Access::kAnyone,
+  return Forward(context, request, response, Access::kAnyone, "intake",
                  [this](auto* ctx, auto* req, auto* resp, auto done) {
                    directory_->async()->ListCategories(ctx, req, resp, std::move(done));
                  });

@@ -15,13 +15,15 @@
 #include "absl/time/time.h"
 #include "gateway/token_auth.h"
 #include "hotline/v1/directory.grpc.pb.h"
+#include "hotline/v1/dispatch.grpc.pb.h"
 #include "hotline/v1/gateway.grpc.pb.h"
 #include "hotline/v1/intake.grpc.pb.h"
 
 namespace hotline::gateway {
 
 struct Backends {
-  std::shared_ptr<grpc::Channel> intake;  // serves Intake and Directory
+  std::shared_ptr<grpc::Channel> intake;    // serves Intake and Directory
+  std::shared_ptr<grpc::Channel> dispatch;  // serves Dispatch
 };
 
 class GatewayService final : public v1::Hotline::CallbackService {
@@ -41,6 +43,12 @@ class GatewayService final : public v1::Hotline::CallbackService {
   grpc::ServerUnaryReactor* ListWorkOrders(grpc::CallbackServerContext* context,
                                            const v1::ListWorkOrdersRequest* request,
                                            v1::ListWorkOrdersResponse* response) override;
+  grpc::ServerUnaryReactor* Act(grpc::CallbackServerContext* context,
+                                const v1::ActRequest* request,
+                                v1::ActResponse* response) override;
+  grpc::ServerUnaryReactor* ListQueue(grpc::CallbackServerContext* context,
+                                      const v1::ListQueueRequest* request,
+                                      v1::ListQueueResponse* response) override;
   grpc::ServerUnaryReactor* ListUnits(grpc::CallbackServerContext* context,
                                       const v1::ListUnitsRequest* request,
                                       v1::ListUnitsResponse* response) override;
@@ -60,11 +68,13 @@ class GatewayService final : public v1::Hotline::CallbackService {
                                                       const v1::TokenEntry& caller) const;
   template <typename Request, typename Response, typename AsyncCall>
   grpc::ServerUnaryReactor* Forward(grpc::CallbackServerContext* context, const Request* request,
-                                    Response* response, Access access, AsyncCall call);
+                                    Response* response, Access access, const char* backend,
+                                    AsyncCall call);
 
   const TokenAuth& auth_;
   std::unique_ptr<v1::Intake::Stub> intake_;
   std::unique_ptr<v1::Directory::Stub> directory_;
+  std::unique_ptr<v1::Dispatch::Stub> dispatch_;
   absl::Duration backend_timeout_;
   prometheus::Family<prometheus::Counter>& auth_failures_;
 };

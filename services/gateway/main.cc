@@ -17,11 +17,14 @@ int main(int argc, char** argv) {
   server::ServerOptions options{
       .service_name = "gateway", .grpc_port = 50051, .metrics_port = 9101};
   std::string intake_address = "127.0.0.1:50052";
+  std::string dispatch_address = "127.0.0.1:50053";
   std::string tokens_path = "config/tokens.textproto";
   absl::Duration backend_timeout = absl::Seconds(10);
   config::Flags flags("hotline-gateway", "the Hotline API for agent desktop clients");
   server::AddServerFlags(flags, &options);
   flags.String("intake", "HOTLINE_INTAKE_ADDR", "intake service host:port", &intake_address);
+  flags.String("dispatch", "HOTLINE_DISPATCH_ADDR", "dispatch service host:port",
+               &dispatch_address);
   flags.String("tokens", "HOTLINE_TOKENS", "token file (hotline.v1.TokenFile)", &tokens_path);
   flags.Duration("backend_timeout", "HOTLINE_BACKEND_TIMEOUT",
                  "longest a backend call may take (the caller's deadline may be shorter)",
@@ -37,7 +40,9 @@ int main(int argc, char** argv) {
   args.SetMaxReceiveMessageSize(options.max_message_bytes);
   args.SetMaxSendMessageSize(options.max_message_bytes);
   gateway::Backends backends{
-      .intake = grpc::CreateCustomChannel(intake_address, grpc::InsecureChannelCredentials(), args)};
+      .intake = grpc::CreateCustomChannel(intake_address, grpc::InsecureChannelCredentials(), args),
+      .dispatch =
+          grpc::CreateCustomChannel(dispatch_address, grpc::InsecureChannelCredentials(), args)};
 
   server::Server server(options);
   gateway::GatewayService service(*auth, backends, backend_timeout, server.metrics());
@@ -46,7 +51,7 @@ int main(int argc, char** argv) {
     log::Error("cannot start", {{"error", s.ToString()}});
     return 1;
   }
-  log::Info("forwarding", {{"intake", intake_address}});
+  log::Info("forwarding", {{"intake", intake_address}, {"dispatch", dispatch_address}});
   server::WaitForShutdownSignal();
   server.Shutdown();
   return 0;

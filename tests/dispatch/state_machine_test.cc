@@ -44,9 +44,10 @@ const std::map<v1::Action, std::map<S, S>>& Expected() {
     e[A::ACTION_REJECT_HAND_DOWN] = {{S::ORDER_STATE_HAND_DOWN_REQUESTED, S::ORDER_STATE_SIGNED}};
     e[A::ACTION_HAND_UP] = {{S::ORDER_STATE_DISPATCHED, S::ORDER_STATE_SIGNED},
                             {S::ORDER_STATE_SIGNED, S::ORDER_STATE_SIGNED}};
-    e[A::ACTION_REPLY] = {{S::ORDER_STATE_SIGNED, S::ORDER_STATE_REPLIED}};
+    e[A::ACTION_REPLY] = {{S::ORDER_STATE_SIGNED, S::ORDER_STATE_REPLIED},
+                          {S::ORDER_STATE_SENT_BACK, S::ORDER_STATE_REPLIED}};
     e[A::ACTION_APPROVE_REPLY] = {{S::ORDER_STATE_REPLIED, S::ORDER_STATE_CALLBACK_PENDING}};
-    e[A::ACTION_SEND_BACK] = {{S::ORDER_STATE_REPLIED, S::ORDER_STATE_SIGNED}};
+    e[A::ACTION_SEND_BACK] = {{S::ORDER_STATE_REPLIED, S::ORDER_STATE_SENT_BACK}};
     e[A::ACTION_CALLBACK] = {{S::ORDER_STATE_CALLBACK_PENDING, S::ORDER_STATE_CLOSED}};
     e[A::ACTION_REDO] = {{S::ORDER_STATE_CALLBACK_PENDING, S::ORDER_STATE_DISPATCHED}};
     e[A::ACTION_CLOSE] = {{S::ORDER_STATE_CALLBACK_PENDING, S::ORDER_STATE_CLOSED}};
@@ -57,7 +58,7 @@ const std::map<v1::Action, std::map<S, S>>& Expected() {
     }
     for (S s : {S::ORDER_STATE_CREATED, S::ORDER_STATE_DISPATCHED, S::ORDER_STATE_SIGNED,
                 S::ORDER_STATE_RETURN_REQUESTED, S::ORDER_STATE_HAND_DOWN_REQUESTED,
-                S::ORDER_STATE_REPLIED, S::ORDER_STATE_CALLBACK_PENDING}) {
+                S::ORDER_STATE_REPLIED, S::ORDER_STATE_CALLBACK_PENDING, S::ORDER_STATE_SENT_BACK}) {
       e[A::ACTION_URGE][s] = s;
       e[A::ACTION_SUPERVISE][s] = s;
     }
@@ -123,8 +124,8 @@ TEST_CASE("every action in every state gets the answer of the lifecycle", "[stat
       }
     }
   }
-  CHECK(allowed == 18 + 5 + 7 + 7);  // flow steps, link-duplicate, urge, supervise
-  CHECK(allowed + refused == 19 * 10);
+  CHECK(allowed == 19 + 5 + 8 + 8);  // flow steps, link-duplicate, urge, supervise
+  CHECK(allowed + refused == 19 * 11);  // actions x states
 }
 
 TEST_CASE("units act only on their own orders, and only the centre dispatches", "[state_machine]") {

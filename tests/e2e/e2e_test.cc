@@ -41,6 +41,8 @@ v1::ListWorkOrdersResponse List(v1::Hotline::Stub& stub, v1::ListWorkOrdersReque
 
 TEST_CASE("every service answers SERVING on grpc.health.v1", "[e2e]") {
   Stack stack;
+  CHECK(HealthStatus(stack.dispatch_address()) == "SERVING");
+  CHECK(HealthStatus(stack.dispatch_address(), "hotline.v1.Dispatch") == "SERVING");
   CHECK(HealthStatus(stack.intake_address()) == "SERVING");
   CHECK(HealthStatus(stack.intake_address(), "hotline.v1.Intake") == "SERVING");
   CHECK(HealthStatus(stack.intake_address(), "hotline.v1.Directory") == "SERVING");
@@ -49,7 +51,8 @@ TEST_CASE("every service answers SERVING on grpc.health.v1", "[e2e]") {
 }
 
 TEST_CASE("an agent creates an order in Chinese and reads it back", "[e2e]") {
-  Stack stack;
+  // Intake alone: auto-dispatch would add its own events and steps.
+  Stack stack(Stack::Options{.auto_dispatch = false});
   auto stub = stack.NewClient();
   v1::CreateWorkOrderRequest request = SampleComplaint();
   absl::StatusOr<v1::CreateWorkOrderResponse> created = Create(*stub, request);
@@ -124,7 +127,8 @@ TEST_CASE("a consultation answered on the spot is created closed", "[e2e]") {
 }
 
 TEST_CASE("50 racing clients with one idempotency key create exactly one order", "[e2e]") {
-  Stack stack;
+  // Intake alone: auto-dispatch would add its own events and steps.
+  Stack stack(Stack::Options{.auto_dispatch = false});
   v1::CreateWorkOrderRequest request = SampleComplaint();
   request.set_idempotency_key("call-20261128-agent-t1-0001");
   constexpr int kClients = 50;
@@ -165,7 +169,8 @@ TEST_CASE("50 racing clients with one idempotency key create exactly one order",
 }
 
 TEST_CASE("every bad field gets INVALID_ARGUMENT naming it, and nothing is written", "[e2e]") {
-  Stack stack;
+  // Intake alone: auto-dispatch would add its own events and steps.
+  Stack stack(Stack::Options{.auto_dispatch = false});
   auto stub = stack.NewClient();
   using Mutation = std::function<void(v1::CreateWorkOrderRequest&)>;
   const std::vector<std::pair<std::string, Mutation>> cases = {
@@ -359,7 +364,8 @@ TEST_CASE("every service's /metrics passes promtool check metrics", "[e2e]") {
   v1::CreateWorkOrderRequest bad = SampleComplaint();
   bad.set_content("");
   REQUIRE_FALSE(Create(*stub, bad).ok());
-  for (int port : {stack.intake_metrics_port(), stack.gateway_metrics_port()}) {
+  for (int port : {stack.intake_metrics_port(), stack.gateway_metrics_port(),
+                   stack.dispatch_metrics_port()}) {
     std::string body = HttpGet(port, "/metrics");
     REQUIRE_FALSE(body.empty());
     CHECK(absl::StrContains(body, "hotline_grpc_server_handled_total"));

@@ -11,24 +11,44 @@
 
 namespace hotline::testing {
 
-Stack::Stack(const std::string& appendfsync) {
+Stack::Stack(Options options) {
   char tmpl[] = "/tmp/hotline-e2e-XXXXXX";
   if (::mkdtemp(tmpl) == nullptr) throw std::runtime_error("mkdtemp failed");
   dir_ = tmpl;
-  redis_ = std::make_unique<RedisServer>(RedisServer::Options{.appendfsync = appendfsync});
+  redis_ = std::make_unique<RedisServer>(RedisServer::Options{.appendfsync = options.appendfsync});
 
+  auto token = [](const char* token, const char* user, const char* name, const char* role,
+                  const char* unit) {
+    return absl::StrCat("tokens { token: \"", token, "\" user_id: \"", user,
+                        "\" display_name: \"", name, "\" role: ", role, " unit_code: \"", unit,
+                        "\" }\n");
+  };
   std::ofstream(dir_ + "/tokens.textproto")
-      << "tokens { token: \"" << kAgentToken
-      << "\" user_id: \"agent-t1\" display_name: \"测试坐席\" role: ROLE_AGENT unit_code: "
-         "\"GZ12345\" }\n"
-      << "tokens { token: \"" << kHandlerToken
-      << "\" user_id: \"handler-t1\" display_name: \"天河区处理人\" role: ROLE_UNIT_HANDLER "
-         "unit_code: \"440106\" }\n";
+      << token(kAgentToken, "agent-t1", "测试坐席", "ROLE_AGENT", "GZ12345")
+      << token(kHandlerToken, "handler-t1", "天河区处理人", "ROLE_UNIT_HANDLER", "440106")
+      << token(kDispatcherToken, "dispatcher-t1", "派单员", "ROLE_DISPATCHER", "GZ12345")
+      << token(kSupervisorToken, "supervisor-t1", "督办员", "ROLE_SUPERVISOR", "GZ12345")
+      << token(kStreetToken, "street-t1", "五山街道处理人", "ROLE_UNIT_HANDLER", "440106001")
+      << token(kEcologyToken, "ecology-t1", "生态环境局处理人", "ROLE_UNIT_HANDLER", "GZD002")
+      << token(kHousingToken, "housing-t1", "住建局处理人", "ROLE_UNIT_HANDLER", "GZD003");
 
   intake_port_ = FreePort();
   intake_metrics_ = FreePort();
   gateway_port_ = FreePort();
   gateway_metrics_ = FreePort();
+  for (int i = 0; i < options.dispatch_replicas; ++i) {
+    dispatch_ports_.push_back(FreePort());
+    dispatch_metrics_.push_back(FreePort());
+    dispatch_.push_back(std::make_unique<ServiceProcess>(
+        HOTLINE_DISPATCH_BIN,
+        std::vector<std::string>{
+            "--host=127.0.0.1", absl::StrCat("--grpc_port=", dispatch_ports_[i]),
+            absl::StrCat("--metrics_port=", dispatch_metrics_[i]), "--redis=" + redis_->address(),
+            std::string("--data_dir=") + HOTLINE_SOURCE_DIR + "/data",
+            absl::StrCat("--consumer_name=dispatch-", i), "--reclaim_idle=2s",
+            options.auto_dispatch ? "--auto_dispatch=true" : "--auto_dispatch=false"},
+        absl::StrCat(dir_, "/dispatch-", i, ".log")));
+  }
   intake_ = std::make_unique<ServiceProcess>(
       HOTLINE_INTAKE_BIN,
       std::vector<std::string>{"--host=127.0.0.1", absl::StrCat("--grpc_port=", intake_port_),
@@ -41,10 +61,16 @@ Stack::Stack(const std::string& appendfsync) {
       std::vector<std::string>{"--host=127.0.0.1", absl::StrCat("--grpc_port=", gateway_port_),
                                absl::StrCat("--metrics_port=", gateway_metrics_),
                                "--intake=" + intake_address(),
+                               "--dispatch=" + dispatch_address(),
                                "--tokens=" + dir_ + "/tokens.textproto"},
       dir_ + "/gateway.log");
   if (!WaitForServing(intake_address(), absl::Seconds(20))) {
     throw std::runtime_error("intake did not become SERVING:\n" + intake_->Log());
+  }
+  for (int i = 0; i < options.dispatch_replicas; ++i) {
+    if (!WaitForServing(dispatch_address(i), absl::Seconds(20))) {
+      throw std::runtime_error("dispatch did not become SERVING:\n" + dispatch_[i]->Log());
+    }
   }
   if (!WaitForServing(gateway_address(), absl::Seconds(20))) {
     throw std::runtime_error("gateway did not become SERVING:\n" + gateway_->Log());
@@ -56,6 +82,7 @@ Stack::Stack(const std::string& appendfsync) {
 Stack::~Stack() {
   redis_client_.reset();
   gateway_.reset();
+  dispatch_.clear();
   intake_.reset();
   redis_.reset();
   std::error_code ignored;
@@ -63,6 +90,10 @@ Stack::~Stack() {
 }
 
 std::string Stack::gateway_address() const { return absl::StrCat("127.0.0.1:", gateway_port_); }
+std::string Stack::dispatch_address(int replica) const {
+  // With no replica running, a port nothing listens on: calls answer UNAVAILABLE.
+  return absl::StrCat("127.0.0.1:", dispatch_ports_.empty() ? 1 : dispatch_ports_[replica]);
+}
 std::string Stack::intake_address() const { return absl::StrCat("127.0.0.1:", intake_port_); }
 
 std::unique_ptr<v1::Hotline::Stub> Stack::NewClient() const {

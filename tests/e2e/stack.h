@@ -4,6 +4,7 @@
 // file of the test's own. Stops everything when destroyed.
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "hotline/v1/gateway.grpc.pb.h"
 #include "redis/client.h"
@@ -14,11 +15,22 @@ namespace hotline::testing {
 
 // Tokens in the stack's token file.
 inline constexpr char kAgentToken[] = "test-agent-token-0123456789";
-inline constexpr char kHandlerToken[] = "test-handler-token-0123456789";
+inline constexpr char kHandlerToken[] = "test-handler-token-0123456789";        // 天河区 440106
+inline constexpr char kDispatcherToken[] = "test-dispatcher-token-0123456789";
+inline constexpr char kSupervisorToken[] = "test-supervisor-token-0123456789";
+inline constexpr char kStreetToken[] = "test-street-token-0123456789";          // 五山街道 440106001
+inline constexpr char kEcologyToken[] = "test-ecology-token-0123456789";        // 生态环境局 GZD002
+inline constexpr char kHousingToken[] = "test-housing-token-0123456789";        // 住建局 GZD003
 
 class Stack {
  public:
-  explicit Stack(const std::string& appendfsync = "always");
+  struct Options {
+    std::string appendfsync = "always";
+    int dispatch_replicas = 1;
+    bool auto_dispatch = true;
+  };
+  Stack() : Stack(Options{}) {}
+  explicit Stack(Options options);
   ~Stack();
 
   std::string gateway_address() const;
@@ -28,6 +40,9 @@ class Stack {
   RedisServer& redis() { return *redis_; }
   ServiceProcess& intake() { return *intake_; }
   ServiceProcess& gateway() { return *gateway_; }
+  ServiceProcess& dispatch(int replica = 0) { return *dispatch_[replica]; }
+  std::string dispatch_address(int replica = 0) const;
+  int dispatch_metrics_port(int replica = 0) const { return dispatch_metrics_[replica]; }
   const std::string& dir() const { return dir_; }
 
   std::unique_ptr<v1::Hotline::Stub> NewClient() const;
@@ -41,7 +56,9 @@ class Stack {
   std::string dir_;
   std::unique_ptr<RedisServer> redis_;
   int intake_port_, intake_metrics_, gateway_port_, gateway_metrics_;
+  std::vector<int> dispatch_ports_, dispatch_metrics_;
   std::unique_ptr<ServiceProcess> intake_, gateway_;
+  std::vector<std::unique_ptr<ServiceProcess>> dispatch_;
   std::unique_ptr<redis::Client> redis_client_;
 };
 

@@ -5,6 +5,8 @@
 #include <string>
 #include <vector>
 
+#include "absl/strings/str_split.h"
+
 namespace hotline::cli {
 namespace {
 
@@ -94,6 +96,37 @@ TEST_CASE("Command flags, switches and arguments", "[cli][args]") {
   CHECK(dashed.positional == std::vector<std::string>{"--odd-id"});
 }
 
+TEST_CASE("act takes ORDER_ID and ACTION, queue its flags", "[cli][args]") {
+  const CommandLine act =
+      MustParse({"act", "GZ20261128000123", "callback", "--rating", "basically-satisfied",
+                 "--note=回访：基本满意", "--version", "7", "--idempotency-key", "k-1", "--json"});
+  CHECK(act.command == "act");
+  CHECK(act.positional == std::vector<std::string>{"GZ20261128000123", "callback"});
+  CHECK(act.Get("rating") == "basically-satisfied");
+  CHECK(act.Get("note") == "回访：基本满意");
+  CHECK(act.Get("version") == "7");  // checked when the request is built
+  CHECK(act.Get("idempotency-key") == "k-1");
+  CHECK(act.global.json);
+
+  // Flags may come between the arguments.
+  const CommandLine mixed = MustParse({"act", "GZ1", "--unit", "440106", "dispatch"});
+  CHECK(mixed.positional == std::vector<std::string>{"GZ1", "dispatch"});
+  CHECK(mixed.Get("unit") == "440106");
+
+  const CommandLine queue =
+      MustParse({"queue", "--unit", "440106", "--state=to-sign", "--limit", "5", "--oldest-first"});
+  CHECK(queue.command == "queue");
+  CHECK(queue.positional.empty());
+  CHECK(queue.Get("unit") == "440106");
+  CHECK(queue.Get("state") == "to-sign");
+  CHECK(queue.Get("limit") == "5");
+  CHECK(queue.Switch("oldest-first"));
+
+  // Help skips the checks of arguments and required flags.
+  CHECK(MustParse({"act", "--help"}).help);
+  CHECK(MustParse({"help", "queue"}).command == "queue");
+}
+
 TEST_CASE("Help in its spellings", "[cli][args]") {
   CHECK(MustParse({"--help"}).help);
   CHECK(MustParse({"-h"}).help);
@@ -132,6 +165,26 @@ TEST_CASE("Usage errors name what is wrong", "[cli][args]") {
              Catch::Contains("'create' is missing --category, --phone, --content"));
 }
 
+TEST_CASE("act and queue usage errors", "[cli][args]") {
+  CHECK_THAT(ErrorOf({"act"}), Catch::Contains("'act' needs ORDER_ID ACTION"));
+  CHECK_THAT(ErrorOf({"act", "GZ1"}), Catch::Contains("'act' needs ACTION"));
+  CHECK_THAT(ErrorOf({"act", "--note", "x", "GZ1"}), Catch::Contains("'act' needs ACTION"));
+  CHECK_THAT(ErrorOf({"act", "GZ1", "sign", "GZ2"}),
+             Catch::Contains("unexpected argument 'GZ2' for 'act'"));
+  CHECK_THAT(ErrorOf({"act", "GZ1", "callback", "--rating"}),
+             Catch::Contains("--rating needs a value"));
+  CHECK_THAT(ErrorOf({"act", "GZ1", "sign", "--state", "signed"}),
+             Catch::Contains("unknown flag --state for 'act'"));
+  CHECK_THAT(ErrorOf({"act", "GZ1", "sign", "--version"}),
+             Catch::Contains("--version needs a value"));
+  CHECK_THAT(ErrorOf({"queue"}), Catch::Contains("'queue' is missing --unit, --state"));
+  CHECK_THAT(ErrorOf({"queue", "--unit", "440106"}), Catch::Contains("'queue' is missing --state"));
+  CHECK_THAT(ErrorOf({"queue", "440106", "--unit", "440106", "--state", "to-sign"}),
+             Catch::Contains("unexpected argument '440106' for 'queue'"));
+  CHECK_THAT(ErrorOf({"queue", "--unit", "1", "--state", "to-sign", "--rating", "satisfied"}),
+             Catch::Contains("unknown flag --rating for 'queue'"));
+}
+
 TEST_CASE("Usage lists every command and flag", "[cli][args]") {
   const std::string usage = Usage();
   for (const char* word :
@@ -140,6 +193,45 @@ TEST_CASE("Usage lists every command and flag", "[cli][args]") {
         "--kind", "--prefix", "HOTLINE_GATEWAY", "HOTLINE_TOKEN"}) {
     CHECK_THAT(usage, Catch::Contains(word));
   }
+  for (const char* word :
+       {"act ORDER_ID ACTION", "queue --unit CODE --state STATE", "--master", "--version"}) {
+    CHECK_THAT(usage, Catch::Contains(word));
+  }
+  // Generated from the enums: every action and rating.
+  const std::string act_usage = Usage("act");
+  for (const char* word : {"dispatch",
+                           "sign",
+                           "return",
+                           "approve-return",
+                           "reject-return",
+                           "request-hand-down",
+                           "approve-hand-down",
+                           "reject-hand-down",
+                           "hand-up",
+                           "reply",
+                           "approve-reply",
+                           "send-back",
+                           "callback",
+                           "redo",
+                           "close",
+                           "archive",
+                           "link-duplicate",
+                           "urge",
+                           "supervise",
+                           "satisfied|basically-satisfied|dissatisfied",
+                           "--idempotency-key"}) {
+    CHECK_THAT(act_usage, Catch::Contains(word));
+  }
+  CHECK_THAT(act_usage, !Catch::Contains("--oldest-first"));
+  // The summary's lines are indented like the rest.
+  for (const std::string& line : std::vector<std::string>(absl::StrSplit(act_usage, '\n'))) {
+    if (!line.empty() && line != "Usage:" && line.find("Global flags") != 0) {
+      CHECK_THAT(line, Catch::StartsWith("  "));
+    }
+  }
+  const std::string queue_usage = Usage("queue");
+  CHECK_THAT(queue_usage, Catch::Contains("to-sign|in-progress|replied|sent-back"));
+  CHECK_THAT(queue_usage, Catch::Contains("--page-token"));
   const std::string list_usage = Usage("list");
   CHECK_THAT(list_usage, Catch::Contains("--page-token"));
   CHECK_THAT(list_usage, Catch::Contains("--gateway"));

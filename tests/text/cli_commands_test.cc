@@ -58,6 +58,33 @@ v1::WorkOrder SampleOrder() {
   return order;
 }
 
+// The sample order after some dispatch: every field that `get` shows only
+// when set is set.
+v1::WorkOrder ActedOrder() {
+  v1::WorkOrder order = SampleOrder();
+  order.set_version(3);
+  order.set_state(v1::ORDER_STATE_HAND_DOWN_REQUESTED);
+  order.set_pending_unit_code("440106001");
+  order.set_last_rating(v1::RATING_BASICALLY_SATISFIED);
+  order.set_redo_count(1);
+  order.set_bounce_count(2);
+  order.set_urge_count(3);
+  order.set_supervise_count(4);
+  order.set_dispatch_rule("01 噪声 -> 所在区");
+  order.set_master_order_id("GZ20261127000042");
+  v1::HistoryEntry& entry = *order.add_history();
+  entry.set_seq(3);
+  entry.mutable_at()->set_seconds(kCreatedAtSeconds + 120);
+  entry.mutable_actor()->set_user_id("handler9");
+  entry.mutable_actor()->set_role(v1::ROLE_UNIT_HANDLER);
+  entry.set_action("request_hand_down");
+  entry.set_from_state(v1::ORDER_STATE_SIGNED);
+  entry.set_to_state(v1::ORDER_STATE_HAND_DOWN_REQUESTED);
+  entry.set_unit_code("440106");
+  entry.set_note("请五山街道办理");
+  return order;
+}
+
 // Records what arrived and answers from canned responses.
 class FakeGateway final : public v1::Hotline::Service {
  public:
@@ -105,6 +132,39 @@ class FakeGateway final : public v1::Hotline::Service {
     response->set_next_page_token("cGFnZTI=");
     return grpc::Status::OK;
   }
+  grpc::Status Act(grpc::ServerContext* ctx, const v1::ActRequest* request,
+                   v1::ActResponse* response) override {
+    Record(ctx);
+    absl::MutexLock lock(&mu_);
+    last_act_ = *request;
+    if (request->order_id() != "GZ20261128000123") {
+      return grpc::Status(grpc::StatusCode::FAILED_PRECONDITION,
+                          "order " + request->order_id() + " is closed: sign is not allowed");
+    }
+    *response->mutable_order() = ActedOrder();
+    response->set_replayed(request->idempotency_key() == "seen-before");
+    return grpc::Status::OK;
+  }
+  grpc::Status ListQueue(grpc::ServerContext* ctx, const v1::ListQueueRequest* request,
+                         v1::ListQueueResponse* response) override {
+    Record(ctx);
+    absl::MutexLock lock(&mu_);
+    last_queue_ = *request;
+    if (request->unit_code() == "empty") return grpc::Status::OK;
+    for (int i = 0; i < 2; ++i) {
+      v1::WorkOrder order = SampleOrder();
+      order.clear_history();
+      order.set_id("GZ2026112800013" + std::to_string(i));
+      order.set_state(request->state());
+      order.set_assigned_unit_code(i == 0 ? "440106" : "440106001");
+      order.set_bounce_count(i == 0 ? 2 : 0);
+      order.set_redo_count(i == 0 ? 1 : 0);
+      if (i == 1) order.set_content("short");
+      *response->add_orders() = order;
+    }
+    response->set_next_page_token("cXVldWUy");
+    return grpc::Status::OK;
+  }
   grpc::Status ListUnits(grpc::ServerContext* ctx, const v1::ListUnitsRequest*,
                          v1::ListUnitsResponse* response) override {
     Record(ctx);
@@ -150,6 +210,14 @@ class FakeGateway final : public v1::Hotline::Service {
     absl::MutexLock lock(&mu_);
     return last_create_;
   }
+  v1::ActRequest last_act() const {
+    absl::MutexLock lock(&mu_);
+    return last_act_;
+  }
+  v1::ListQueueRequest last_queue() const {
+    absl::MutexLock lock(&mu_);
+    return last_queue_;
+  }
 
  private:
   void Record(grpc::ServerContext* ctx) {
@@ -164,6 +232,8 @@ class FakeGateway final : public v1::Hotline::Service {
   std::string authorization_;
   std::chrono::system_clock::time_point deadline_;
   v1::CreateWorkOrderRequest last_create_;
+  v1::ActRequest last_act_;
+  v1::ListQueueRequest last_queue_;
 };
 
 struct Harness {
@@ -245,6 +315,36 @@ TEST_CASE("get prints aligned fields in local time and the history", "[cli][comm
   for (const std::string& line : history) {
     CHECK(text::DisplayWidth(line) == text::DisplayWidth(history[0]));
   }
+}
+
+TEST_CASE("get shows the dispatch fields only when they are set", "[cli][commands]") {
+  const std::string plain = FormatOrder(SampleOrder());
+  for (const char* label :
+       {"待下派单位", "回访评价", "重办次数", "退回/改派次数", "催办/督办", "派单依据", "主工单"}) {
+    CHECK_THAT(plain, !Catch::Contains(label));
+  }
+
+  const std::string acted = FormatOrder(ActedOrder());
+  const std::vector<std::string> lines = Lines(acted);
+  const auto line_of = [&lines](const std::string& label) {
+    for (const std::string& line : lines) {
+      if (line.find(label) == 0) return line;
+    }
+    return std::string();
+  };
+  CHECK_THAT(line_of("待下派单位 (pending unit)"), Catch::EndsWith(" 440106001"));
+  CHECK_THAT(line_of("回访评价 (rating)"), Catch::EndsWith(" basically-satisfied"));
+  CHECK_THAT(line_of("重办次数 (redos)"), Catch::EndsWith(" 1"));
+  CHECK_THAT(line_of("退回/改派次数 (bounces)"), Catch::EndsWith(" 2"));
+  CHECK_THAT(line_of("催办/督办 (urged/supervised)"), Catch::EndsWith(" 3/4"));
+  CHECK_THAT(line_of("派单依据 (dispatch rule)"), Catch::EndsWith(" 01 噪声 -> 所在区"));
+  CHECK_THAT(line_of("主工单 (master)"), Catch::EndsWith(" GZ20261127000042"));
+  CHECK_THAT(line_of("状态 (state)"), Catch::EndsWith(" hand-down-requested"));
+
+  // Only urged: the pair still shows.
+  v1::WorkOrder urged = SampleOrder();
+  urged.set_urge_count(1);
+  CHECK_THAT(FormatOrder(urged), Catch::Contains("1/0"));
 }
 
 TEST_CASE("A failed call prints the status code and message and exits 1", "[cli][commands]") {
@@ -409,6 +509,215 @@ TEST_CASE("list prints an aligned table and the next page", "[cli][commands]") {
   CHECK_THAT(lines[2], Catch::Contains("…"));  // long content is cut
   CHECK_THAT(lines[3], Catch::Contains("short"));
   CHECK(lines[5] == "next page: --page-token cGFnZTI=");
+}
+
+TEST_CASE("act sends what the arguments and flags say", "[cli][commands]") {
+  Harness h;
+  REQUIRE(h.Run({"act", "GZ20261128000123", "link-duplicate", "--unit", "440106001", "--note",
+                 "同一地址重复来电", "--rating", "dissatisfied", "--master", "GZ20261127000042",
+                 "--version", "12345678901", "--idempotency-key", "act-1", "--token", "tok"}) ==
+          ExitCode::kOk);
+  const v1::ActRequest sent = h.gateway.last_act();
+  CHECK(sent.order_id() == "GZ20261128000123");
+  CHECK(sent.action() == v1::ACTION_LINK_DUPLICATE);
+  CHECK(sent.unit_code() == "440106001");
+  CHECK(sent.note() == "同一地址重复来电");
+  CHECK(sent.rating() == v1::RATING_DISSATISFIED);
+  CHECK(sent.master_order_id() == "GZ20261127000042");
+  CHECK(sent.expected_version() == 12345678901);
+  CHECK(sent.idempotency_key() == "act-1");
+  CHECK(h.gateway.authorization() == "Bearer tok");
+
+  const std::string out = h.out.str();
+  CHECK_THAT(out, Catch::StartsWith("工单号 (id)"));
+  CHECK_THAT(out, Catch::Contains("GZ20261128000123"));
+  CHECK_THAT(out, Catch::Contains("hand-down-requested"));
+  CHECK_THAT(out, Catch::Contains("440106001"));
+  CHECK_THAT(out, Catch::Contains("basically-satisfied"));
+  CHECK_THAT(out, Catch::Contains("GZ20261127000042"));
+  CHECK_THAT(out, Catch::Contains("历史 (history)"));
+  CHECK_THAT(out, Catch::Contains("请五山街道办理"));
+  CHECK_THAT(out, !Catch::Contains("replayed"));
+}
+
+TEST_CASE("act builds a minimal request and knows every action", "[cli][commands]") {
+  const auto build = [](std::vector<std::string> args) {
+    args.insert(args.begin(), "act");
+    absl::StatusOr<CommandLine> cl = ParseCommandLine(args, {});
+    REQUIRE(cl.ok());
+    return BuildActRequest(*cl);
+  };
+  absl::StatusOr<v1::ActRequest> sign = build({"GZ1", "sign"});
+  REQUIRE(sign.ok());
+  CHECK(sign->order_id() == "GZ1");
+  CHECK(sign->action() == v1::ACTION_SIGN);
+  CHECK(sign->expected_version() == 0);
+  CHECK(sign->rating() == v1::RATING_UNSPECIFIED);
+  CHECK(sign->unit_code().empty());
+  CHECK(sign->note().empty());
+  CHECK(sign->master_order_id().empty());
+  CHECK(sign->idempotency_key().empty());
+
+  const std::vector<std::pair<std::string, v1::Action>> actions = {
+      {"dispatch", v1::ACTION_DISPATCH},
+      {"return", v1::ACTION_RETURN},
+      {"approve-return", v1::ACTION_APPROVE_RETURN},
+      {"reject-return", v1::ACTION_REJECT_RETURN},
+      {"request-hand-down", v1::ACTION_REQUEST_HAND_DOWN},
+      {"approve-hand-down", v1::ACTION_APPROVE_HAND_DOWN},
+      {"reject-hand-down", v1::ACTION_REJECT_HAND_DOWN},
+      {"hand-up", v1::ACTION_HAND_UP},
+      {"reply", v1::ACTION_REPLY},
+      {"approve-reply", v1::ACTION_APPROVE_REPLY},
+      {"send-back", v1::ACTION_SEND_BACK},
+      {"callback", v1::ACTION_CALLBACK},
+      {"redo", v1::ACTION_REDO},
+      {"close", v1::ACTION_CLOSE},
+      {"archive", v1::ACTION_ARCHIVE},
+      {"urge", v1::ACTION_URGE},
+      {"supervise", v1::ACTION_SUPERVISE},
+      {"Approve_Reply", v1::ACTION_APPROVE_REPLY},  // case and '_' do not matter
+  };
+  for (const auto& [name, action] : actions) {
+    INFO(name);
+    absl::StatusOr<v1::ActRequest> request = build({"GZ1", name});
+    REQUIRE(request.ok());
+    CHECK(request->action() == action);
+  }
+  for (const auto& [name, rating] : std::vector<std::pair<std::string, v1::Rating>>{
+           {"satisfied", v1::RATING_SATISFIED},
+           {"basically-satisfied", v1::RATING_BASICALLY_SATISFIED},
+           {"dissatisfied", v1::RATING_DISSATISFIED}}) {
+    absl::StatusOr<v1::ActRequest> request = build({"GZ1", "callback", "--rating", name});
+    REQUIRE(request.ok());
+    CHECK(request->rating() == rating);
+  }
+}
+
+TEST_CASE("act argument and flag errors are usage errors and call nothing", "[cli][commands]") {
+  Harness h;
+  const auto usage_error = [&h](std::vector<std::string> args) {
+    args.insert(args.begin(), "act");
+    CHECK(h.Run(args) == ExitCode::kUsage);
+    CHECK(h.out.str().empty());
+    CHECK_THAT(h.err.str(), Catch::EndsWith("see: hotline help act\n"));
+    return h.err.str();
+  };
+  CHECK_THAT(usage_error({"GZ1", "frobnicate"}),
+             Catch::StartsWith("error: ACTION: unknown value 'frobnicate' (one of: dispatch, "
+                               "sign, return, approve-return,"));
+  CHECK_THAT(usage_error({"GZ1", "unspecified"}), Catch::Contains("ACTION: unknown value"));
+  CHECK_THAT(usage_error({"sign", "GZ1"}),
+             Catch::Contains("ACTION: unknown value 'GZ1' (the order id comes first"));
+  CHECK_THAT(usage_error({"GZ1", "callback", "--rating", "meh"}),
+             Catch::Contains("--rating: unknown value 'meh' (one of: satisfied, "
+                             "basically-satisfied, dissatisfied)"));
+  CHECK_THAT(usage_error({"GZ1", "sign", "--version", "three"}),
+             Catch::Contains("--version: wants a positive number; got 'three'"));
+  CHECK_THAT(usage_error({"GZ1", "sign", "--version", "0"}),
+             Catch::Contains("--version: wants a positive number"));
+  CHECK_THAT(usage_error({"GZ1", "sign", "--version", "99999999999999999999"}),
+             Catch::Contains("--version: wants a positive number"));
+  CHECK_THAT(usage_error({"GZ1", "reply", "--note", "\xB0\xEC\xBD\xE1"}),  // GBK 办结
+             Catch::Contains("--note: not valid UTF-8"));
+  CHECK(h.gateway.last_act().order_id().empty());  // nothing reached the server
+}
+
+TEST_CASE("act notes a replay and reports the server's refusal", "[cli][commands]") {
+  Harness h;
+  REQUIRE(h.Run({"act", "GZ20261128000123", "sign", "--idempotency-key", "seen-before"}) ==
+          ExitCode::kOk);
+  CHECK_THAT(h.out.str(), Catch::StartsWith("replayed: idempotency key 'seen-before'"));
+  CHECK_THAT(h.out.str(), Catch::Contains("GZ20261128000123"));
+
+  CHECK(h.Run({"act", "GZ-closed", "sign"}) == ExitCode::kRpcFailed);
+  CHECK(h.err.str() ==
+        "error: FAILED_PRECONDITION: order GZ-closed is closed: sign is not allowed\n");
+  CHECK(h.out.str().empty());
+
+  REQUIRE(h.Run({"act", "GZ20261128000123", "urge", "--json"}) == ExitCode::kOk);
+  CHECK(Lines(h.out.str()).size() == 1);
+  v1::ActResponse parsed;
+  REQUIRE(google::protobuf::util::JsonStringToMessage(h.out.str(), &parsed).ok());
+  CHECK(parsed.order().urge_count() == 3);
+}
+
+TEST_CASE("queue maps the queue names and any state", "[cli][commands]") {
+  const auto build = [](std::vector<std::string> args) {
+    args.insert(args.begin(), {"queue", "--unit", "440106"});
+    absl::StatusOr<CommandLine> cl = ParseCommandLine(args, {});
+    REQUIRE(cl.ok());
+    return BuildQueueRequest(*cl);
+  };
+  const std::vector<std::pair<std::string, v1::OrderState>> states = {
+      {"to-sign", v1::ORDER_STATE_DISPATCHED},
+      {"in-progress", v1::ORDER_STATE_SIGNED},
+      {"replied", v1::ORDER_STATE_REPLIED},
+      {"sent-back", v1::ORDER_STATE_SENT_BACK},
+      {"TO_SIGN", v1::ORDER_STATE_DISPATCHED},
+      {"dispatched", v1::ORDER_STATE_DISPATCHED},
+      {"signed", v1::ORDER_STATE_SIGNED},
+      {"return-requested", v1::ORDER_STATE_RETURN_REQUESTED},
+      {"Hand_Down_Requested", v1::ORDER_STATE_HAND_DOWN_REQUESTED},
+      {"ORDER_STATE_CALLBACK_PENDING", v1::ORDER_STATE_CALLBACK_PENDING},
+  };
+  for (const auto& [name, state] : states) {
+    INFO(name);
+    absl::StatusOr<v1::ListQueueRequest> request = build({"--state", name});
+    REQUIRE(request.ok());
+    CHECK(request->state() == state);
+    CHECK(request->unit_code() == "440106");
+    CHECK(request->page_size() == 0);
+    CHECK(request->page_token().empty());
+    CHECK_FALSE(request->oldest_first());
+  }
+
+  absl::StatusOr<v1::ListQueueRequest> paged =
+      build({"--state", "to-sign", "--limit", "50", "--page-token", "abc", "--oldest-first"});
+  REQUIRE(paged.ok());
+  CHECK(paged->page_size() == 50);
+  CHECK(paged->page_token() == "abc");
+  CHECK(paged->oldest_first());
+
+  const std::string unknown(build({"--state", "open"}).status().message());
+  CHECK_THAT(unknown, Catch::StartsWith("--state: unknown value 'open' (one of: to-sign, "
+                                        "in-progress, replied, sent-back, created, dispatched"));
+  CHECK_THAT(unknown, Catch::Contains("return-requested"));
+  CHECK_THAT(std::string(build({"--state", "unspecified"}).status().message()),
+             Catch::Contains("--state: unknown value"));
+  CHECK_THAT(std::string(build({"--state", "to-sign", "--limit", "-3"}).status().message()),
+             Catch::Contains("--limit: wants a positive number"));
+}
+
+TEST_CASE("queue prints the unit, the counts and the next page", "[cli][commands]") {
+  Harness h;
+  REQUIRE(h.Run({"queue", "--unit", "440106", "--state", "sent-back", "--oldest-first"}) ==
+          ExitCode::kOk);
+  CHECK(h.gateway.last_queue().unit_code() == "440106");
+  CHECK(h.gateway.last_queue().state() == v1::ORDER_STATE_SENT_BACK);
+  CHECK(h.gateway.last_queue().oldest_first());
+
+  const std::vector<std::string> lines = Lines(h.out.str());
+  REQUIRE(lines.size() == 5);  // header, rule, two orders, next page
+  for (size_t i = 0; i < 4; ++i) {
+    INFO(lines[i]);
+    CHECK(text::DisplayWidth(lines[i]) == text::DisplayWidth(lines[0]));
+  }
+  CHECK_THAT(lines[0], Catch::Contains("承办单位"));
+  CHECK_THAT(lines[0], Catch::Contains("退回/重办"));
+  CHECK_THAT(lines[2], Catch::StartsWith("GZ20261128000130"));
+  CHECK_THAT(lines[2], Catch::Contains("sent-back"));
+  CHECK_THAT(lines[2], Catch::Contains(" 2/1 "));
+  CHECK_THAT(lines[2], Catch::Contains("…"));  // long content is cut
+  CHECK_THAT(lines[3], Catch::Contains("440106001"));
+  CHECK_THAT(lines[3], Catch::Contains(" 0/0 "));
+  CHECK(lines[4] == "next page: --page-token cXVldWUy");
+
+  REQUIRE(h.Run({"queue", "--unit", "empty", "--state", "to-sign"}) == ExitCode::kOk);
+  CHECK(h.out.str() == "the queue is empty\n");
+
+  CHECK(h.Run({"queue", "--unit", "440106", "--state", "open"}) == ExitCode::kUsage);
+  CHECK_THAT(h.err.str(), Catch::Contains("see: hotline help queue"));
 }
 
 TEST_CASE("units and categories print tables", "[cli][commands]") {

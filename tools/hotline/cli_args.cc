@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstddef>
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
@@ -9,6 +10,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
+#include "tools/hotline/enum_names.h"
 
 namespace hotline::cli {
 namespace {
@@ -24,9 +26,16 @@ struct FlagSpec {
 
 struct CommandSpec {
   absl::string_view name;
-  absl::string_view argument;  // the one positional argument, if any
-  absl::string_view summary;
+  // The positional arguments, in order; all required but one in [brackets].
+  std::vector<absl::string_view> arguments;
+  std::string summary;  // may span lines
   std::vector<FlagSpec> flags;
+
+  size_t required_arguments() const {
+    size_t n = 0;
+    for (absl::string_view a : arguments) n += absl::StartsWith(a, "[") ? 0 : 1;
+    return n;
+  }
 
   const FlagSpec* FindFlag(absl::string_view flag) const {
     for (const FlagSpec& f : flags) {
@@ -48,11 +57,26 @@ const std::vector<FlagSpec>& GlobalFlags() {
   return *kFlags;
 }
 
+// `names` joined by ", ", broken into lines of at most about `width` columns.
+std::string WrapList(const std::vector<std::string>& names, size_t width) {
+  std::string out, line;
+  for (size_t i = 0; i < names.size(); ++i) {
+    const std::string item = absl::StrCat(names[i], i + 1 < names.size() ? "," : "");
+    if (!line.empty() && line.size() + 1 + item.size() > width) {
+      absl::StrAppend(&out, line, "\n");
+      line.clear();
+    }
+    absl::StrAppend(&line, line.empty() ? "" : " ", item);
+  }
+  absl::StrAppend(&out, line);
+  return out;
+}
+
 const std::vector<CommandSpec>& Commands() {
   static const auto* const kCommands = new std::vector<CommandSpec>{
-      {"whoami", "", "Show the user, role and unit the token stands for.", {}},
+      {"whoami", {}, "Show the user, role and unit the token stands for.", {}},
       {"create",
-       "",
+       {},
        "Take in a new work order. Prints the order (or notes that the idempotency key replayed "
        "an earlier one).",
        {
@@ -73,9 +97,9 @@ const std::vector<CommandSpec>& Commands() {
             "a consultation answered on the spot from this knowledge point (created closed)"},
            {"answer", "TEXT", "what the caller was told (with --answered-by)"},
        }},
-      {"get", "ORDER_ID", "Show a work order and its history.", {}},
+      {"get", {"ORDER_ID"}, "Show a work order and its history.", {}},
       {"list",
-       "",
+       {},
        "List work orders, newest first.",
        {
            {"state", "STATE", "e.g. created, dispatched, signed, replied, closed"},
@@ -89,20 +113,48 @@ const std::vector<CommandSpec>& Commands() {
            {"page-token", "T", "the next page, as printed under the previous one"},
            {"oldest-first", "", "oldest first"},
        }},
+      {"act",
+       {"ORDER_ID", "ACTION"},
+       absl::StrCat("Take one dispatch action on a work order. Prints the order after it, with\n"
+                    "its history (or notes that the idempotency key replayed an earlier action).\n"
+                    "ACTION is one of:\n",
+                    WrapList(AllShortNames<v1::Action>(), 80)),
+       {
+           {"unit", "CODE",
+            "dispatch, approve-return: the unit to send it to; request-hand-down: the sub-unit"},
+           {"note", "TEXT", "return, send-back: the reason; reply: the result; others: remarks"},
+           {"rating", "RATING",
+            absl::StrCat(absl::StrJoin(AllShortNames<v1::Rating>(), "|"),
+                         " (callback: the citizen's rating)")},
+           {"master", "ORDER_ID", "the master order (link-duplicate)"},
+           {"version", "N", "act only if the order is still at this version, else ABORTED"},
+           {"idempotency-key", "K", "a retry with the same key changes nothing and replays"},
+       }},
+      {"queue",
+       {},
+       "List a unit's work queue: its orders in one state, newest first.",
+       {
+           {"unit", "CODE", "the unit whose queue to show", true},
+           {"state", "STATE",
+            "to-sign|in-progress|replied|sent-back, or any state, e.g. return-requested", true},
+           {"limit", "N", "page size (default 20, at most 200)"},
+           {"page-token", "T", "the next page, as printed under the previous one"},
+           {"oldest-first", "", "oldest first (by when the order entered the queue)"},
+       }},
       {"units",
-       "",
+       {},
        "List handling units.",
        {
            {"parent", "CODE", "only direct children of this unit"},
            {"kind", "KIND", "district|street|department|centre|sub-unit"},
        }},
       {"categories",
-       "",
+       {},
        "List matter categories as a tree.",
        {
            {"prefix", "CODE", "only codes that start with this, e.g. 01"},
        }},
-      {"help", "[COMMAND]", "Show this text, or one command's flags.", {}},
+      {"help", {"[COMMAND]"}, "Show this text, or one command's flags.", {}},
   };
   return *kCommands;
 }
@@ -170,7 +222,7 @@ void AppendFlagLines(const std::vector<FlagSpec>& flags, std::string& out) {
 
 std::string CommandSynopsis(const CommandSpec& c) {
   std::string out = absl::StrCat("hotline ", c.name);
-  if (!c.argument.empty()) absl::StrAppend(&out, " ", c.argument);
+  for (absl::string_view argument : c.arguments) absl::StrAppend(&out, " ", argument);
   // Required flags spelled out, the optional ones listed below the synopsis.
   bool has_optional = false;
   for (const FlagSpec& f : c.flags) {
@@ -185,7 +237,10 @@ std::string CommandSynopsis(const CommandSpec& c) {
 }
 
 void AppendCommand(const CommandSpec& c, std::string& out) {
-  absl::StrAppend(&out, "  ", CommandSynopsis(c), "\n      ", c.summary, "\n");
+  absl::StrAppend(&out, "  ", CommandSynopsis(c), "\n");
+  for (absl::string_view line : absl::StrSplit(c.summary, '\n')) {
+    absl::StrAppend(&out, "      ", line, "\n");
+  }
   if (!c.flags.empty()) {
     std::string flags;
     AppendFlagLines(c.flags, flags);
@@ -293,18 +348,16 @@ absl::StatusOr<CommandLine> ParseCommandLine(const std::vector<std::string>& arg
 
   if (cl.help || command == nullptr) return cl;
 
-  if (command->argument.empty() && !cl.positional.empty()) {
-    return UsageError(
-        absl::StrCat("unexpected argument '", cl.positional.front(), "' for '", cl.command, "'"));
+  if (cl.positional.size() < command->required_arguments()) {
+    const std::vector<absl::string_view> missing(
+        command->arguments.begin() + static_cast<std::ptrdiff_t>(cl.positional.size()),
+        command->arguments.begin() + static_cast<std::ptrdiff_t>(command->required_arguments()));
+    return UsageError(absl::StrCat("'", cl.command, "' needs ", absl::StrJoin(missing, " ")));
   }
-  if (!command->argument.empty()) {
-    if (cl.positional.empty()) {
-      return UsageError(absl::StrCat("'", cl.command, "' needs ", command->argument));
-    }
-    if (cl.positional.size() > 1) {
-      return UsageError(
-          absl::StrCat("unexpected argument '", cl.positional[1], "' for '", cl.command, "'"));
-    }
+  if (cl.positional.size() > command->arguments.size()) {
+    return UsageError(absl::StrCat("unexpected argument '",
+                                   cl.positional[command->arguments.size()], "' for '", cl.command,
+                                   "'"));
   }
   std::vector<std::string> missing;
   for (const FlagSpec& f : command->flags) {

@@ -2,17 +2,21 @@
 
 #include <grpcpp/client_context.h>
 
+#include <algorithm>
 #include <chrono>
+#include <cstdint>
 #include <map>
 #include <optional>
 #include <utility>
 #include <vector>
 
 #include "absl/status/status.h"
+#include "absl/strings/ascii.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
+#include "absl/strings/str_replace.h"
 #include "absl/strings/string_view.h"
 #include "google/protobuf/util/json_util.h"
 #include "text/utf8.h"
@@ -60,6 +64,45 @@ absl::StatusOr<double> DoubleFlag(const CommandLine& cl, absl::string_view flag,
         flag, absl::StrCat("wants a number from ", min, " to ", max, "; got '", cl.Get(flag), "'"));
   }
   return value;
+}
+
+// The flag's value as a positive integer, when given.
+template <typename Int>
+absl::StatusOr<std::optional<Int>> PositiveIntFlag(const CommandLine& cl, absl::string_view flag) {
+  if (!cl.Has(flag)) return std::optional<Int>();
+  Int value = 0;
+  if (!absl::SimpleAtoi(cl.Get(flag), &value) || value <= 0) {
+    return FlagError(flag, absl::StrCat("wants a positive number; got '", cl.Get(flag), "'"));
+  }
+  return std::optional<Int>(value);
+}
+
+// The names of the work queues, for `queue --state`; any state's short name
+// works too.
+constexpr std::pair<absl::string_view, v1::OrderState> kQueueNames[] = {
+    {"to-sign", v1::ORDER_STATE_DISPATCHED},
+    {"in-progress", v1::ORDER_STATE_SIGNED},
+    {"replied", v1::ORDER_STATE_REPLIED},
+    {"sent-back", v1::ORDER_STATE_SENT_BACK},
+};
+
+absl::StatusOr<v1::OrderState> QueueStateFlag(const CommandLine& cl) {
+  if (!cl.Has("state")) return FlagError("state", "required");
+  const std::string value = cl.Get("state");
+  const std::string name = absl::StrReplaceAll(absl::AsciiStrToLower(value), {{"_", "-"}});
+  for (const auto& [queue, state] : kQueueNames) {
+    if (name == queue) return state;
+  }
+  if (std::optional<v1::OrderState> state = ParseShortName<v1::OrderState>(value)) return *state;
+  std::vector<std::string> names;
+  for (const auto& [queue, state] : kQueueNames) names.emplace_back(queue);
+  for (std::string& state : AllShortNames<v1::OrderState>()) {
+    if (std::find(names.begin(), names.end(), state) == names.end()) {
+      names.push_back(std::move(state));
+    }
+  }
+  return FlagError("state", absl::StrCat("unknown value '", value,
+                                         "' (one of: ", absl::StrJoin(names, ", "), ")"));
 }
 
 template <typename Enum>
@@ -175,14 +218,30 @@ std::string FormatOrder(const v1::WorkOrder& order) {
     fields.push_back({"办结时间 (closed)", FormatLocalTime(order.closed_at())});
   }
   fields.push_back({"承办单位 (unit)", order.assigned_unit_code()});
+  if (!order.pending_unit_code().empty()) {
+    fields.push_back({"待下派单位 (pending unit)", order.pending_unit_code()});
+  }
+  if (!order.dispatch_rule().empty()) {
+    fields.push_back({"派单依据 (dispatch rule)", order.dispatch_rule()});
+  }
   if (order.has_on_spot_answer()) {
     const v1::OnSpotAnswer& answer = order.on_spot_answer();
     fields.push_back({"直接答复 (answered by)", answer.knowledge_code()});
     if (!answer.answer().empty()) fields.push_back({"答复内容 (answer)", answer.answer()});
   }
   fields.push_back({"受理人 (created by)", ActorText(order.created_by())});
+  if (order.last_rating() != v1::RATING_UNSPECIFIED) {
+    fields.push_back({"回访评价 (rating)", EnumText(order.last_rating())});
+  }
+  if (order.redo_count() > 0) {
+    fields.push_back({"重办次数 (redos)", absl::StrCat(order.redo_count())});
+  }
   if (order.bounce_count() > 0) {
-    fields.push_back({"退回/改派 (bounces)", absl::StrCat(order.bounce_count())});
+    fields.push_back({"退回/改派次数 (bounces)", absl::StrCat(order.bounce_count())});
+  }
+  if (order.urge_count() > 0 || order.supervise_count() > 0) {
+    fields.push_back({"催办/督办 (urged/supervised)",
+                      absl::StrCat(order.urge_count(), "/", order.supervise_count())});
   }
   if (!order.master_order_id().empty()) {
     fields.push_back({"主工单 (master)", order.master_order_id()});
@@ -274,14 +333,59 @@ absl::StatusOr<v1::ListWorkOrdersRequest> BuildListRequest(const CommandLine& cl
   }
   if (from && until && *from >= *until) return FlagError("until", "is not after --from");
 
-  if (cl.Has("limit")) {
-    int limit = 0;
-    if (!absl::SimpleAtoi(cl.Get("limit"), &limit) || limit <= 0) {
-      return FlagError("limit",
-                       absl::StrCat("wants a positive number; got '", cl.Get("limit"), "'"));
-    }
-    request.set_page_size(limit);
+  absl::StatusOr<std::optional<int32_t>> limit = PositiveIntFlag<int32_t>(cl, "limit");
+  if (!limit.ok()) return limit.status();
+  if (limit->has_value()) request.set_page_size(**limit);
+  request.set_page_token(cl.Get("page-token"));
+  request.set_oldest_first(cl.Switch("oldest-first"));
+  return request;
+}
+
+absl::StatusOr<v1::ActRequest> BuildActRequest(const CommandLine& cl) {
+  v1::ActRequest request;
+  if (cl.positional.size() < 2) return absl::InvalidArgumentError("'act' needs ORDER_ID ACTION");
+  request.set_order_id(cl.positional[0]);
+  const std::string& action_name = cl.positional[1];
+  std::optional<v1::Action> action = ParseShortName<v1::Action>(action_name);
+  if (!action) {
+    // `act sign GZ...`: say which comes first.
+    const bool swapped = ParseShortName<v1::Action>(cl.positional[0]).has_value();
+    return absl::InvalidArgumentError(absl::StrCat(
+        "ACTION: unknown value '", action_name, "' ",
+        swapped
+            ? "(the order id comes first: hotline act ORDER_ID ACTION)"
+            : absl::StrCat("(one of: ", absl::StrJoin(AllShortNames<v1::Action>(), ", "), ")")));
   }
+  request.set_action(*action);
+
+  absl::StatusOr<std::optional<v1::Rating>> rating = EnumFlag<v1::Rating>(cl, "rating");
+  if (!rating.ok()) return rating.status();
+  if (rating->has_value()) request.set_rating(**rating);
+
+  absl::StatusOr<std::optional<int64_t>> version = PositiveIntFlag<int64_t>(cl, "version");
+  if (!version.ok()) return version.status();
+  if (version->has_value()) request.set_expected_version(**version);
+
+  if (absl::Status s = CheckUtf8(cl, "note"); !s.ok()) return s;
+  request.set_note(cl.Get("note"));
+  request.set_unit_code(cl.Get("unit"));
+  request.set_master_order_id(cl.Get("master"));
+  request.set_idempotency_key(cl.Get("idempotency-key"));
+  return request;
+}
+
+absl::StatusOr<v1::ListQueueRequest> BuildQueueRequest(const CommandLine& cl) {
+  v1::ListQueueRequest request;
+  if (!cl.Has("unit")) return FlagError("unit", "required");
+  request.set_unit_code(cl.Get("unit"));
+
+  absl::StatusOr<v1::OrderState> state = QueueStateFlag(cl);
+  if (!state.ok()) return state.status();
+  request.set_state(*state);
+
+  absl::StatusOr<std::optional<int32_t>> limit = PositiveIntFlag<int32_t>(cl, "limit");
+  if (!limit.ok()) return limit.status();
+  if (limit->has_value()) request.set_page_size(**limit);
   request.set_page_token(cl.Get("page-token"));
   request.set_oldest_first(cl.Switch("oldest-first"));
   return request;
@@ -368,6 +472,55 @@ ExitCode RunList(const CommandLine& cl, HotlineStub& stub, Output io) {
   return ExitCode::kOk;
 }
 
+ExitCode RunAct(const CommandLine& cl, HotlineStub& stub, Output io) {
+  absl::StatusOr<v1::ActRequest> request = BuildActRequest(cl);
+  if (!request.ok()) {
+    PrintUsageError(request.status(), "act", io);
+    return ExitCode::kUsage;
+  }
+  std::optional<v1::ActResponse> response = Call(cl, stub, &HotlineStub::Act, *request, io);
+  if (!response) return ExitCode::kRpcFailed;
+  if (cl.global.json) return PrintJson(*response, io);
+  if (response->replayed()) {
+    io.out << "replayed: idempotency key '" << request->idempotency_key()
+           << "' already took this action; nothing changed now\n\n";
+  }
+  io.out << FormatOrder(response->order());
+  return ExitCode::kOk;
+}
+
+ExitCode RunQueue(const CommandLine& cl, HotlineStub& stub, Output io) {
+  absl::StatusOr<v1::ListQueueRequest> request = BuildQueueRequest(cl);
+  if (!request.ok()) {
+    PrintUsageError(request.status(), "queue", io);
+    return ExitCode::kUsage;
+  }
+  std::optional<v1::ListQueueResponse> response =
+      Call(cl, stub, &HotlineStub::ListQueue, *request, io);
+  if (!response) return ExitCode::kRpcFailed;
+  if (cl.global.json) return PrintJson(*response, io);
+
+  if (response->orders().empty()) {
+    io.out << "the queue is empty\n";
+  } else {
+    Table table(
+        {"工单号", "受理时间", "类型", "状态", "区", "承办单位", "退回/重办", "分类", "内容"});
+    table.SetMaxWidth(8, kListContentWidth);
+    for (const v1::WorkOrder& order : response->orders()) {
+      table.AddRow({order.id(), FormatLocalTime(order.created_at()), TypeText(order),
+                    EnumText(order.state()), order.location().district_code(),
+                    order.assigned_unit_code(),
+                    absl::StrCat(order.bounce_count(), "/", order.redo_count()),
+                    order.category_code(), order.content()});
+    }
+    io.out << table.Render();
+  }
+  if (!response->next_page_token().empty()) {
+    io.out << "next page: --page-token " << response->next_page_token() << "\n";
+  }
+  return ExitCode::kOk;
+}
+
 ExitCode RunUnits(const CommandLine& cl, HotlineStub& stub, Output io) {
   absl::StatusOr<v1::ListUnitsRequest> request = BuildListUnitsRequest(cl);
   if (!request.ok()) {
@@ -434,8 +587,10 @@ ExitCode RunCategories(const CommandLine& cl, HotlineStub& stub, Output io) {
 ExitCode RunCommand(const CommandLine& cl, HotlineStub& stub, Output io) {
   using Runner = ExitCode (*)(const CommandLine&, HotlineStub&, Output);
   static const auto* const kRunners = new std::map<absl::string_view, Runner>{
-      {"whoami", &RunWhoAmI}, {"create", &RunCreate}, {"get", &RunGet},
-      {"list", &RunList},     {"units", &RunUnits},   {"categories", &RunCategories},
+      {"whoami", &RunWhoAmI}, {"create", &RunCreate},
+      {"get", &RunGet},       {"list", &RunList},
+      {"act", &RunAct},       {"queue", &RunQueue},
+      {"units", &RunUnits},   {"categories", &RunCategories},
   };
   auto it = kRunners->find(cl.command);
   if (it == kRunners->end()) {

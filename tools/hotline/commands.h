@@ -28,6 +28,8 @@ ExitCode RunWhoAmI(const CommandLine& cl, HotlineStub& stub, Output io);
 ExitCode RunCreate(const CommandLine& cl, HotlineStub& stub, Output io);
 ExitCode RunGet(const CommandLine& cl, HotlineStub& stub, Output io);
 ExitCode RunList(const CommandLine& cl, HotlineStub& stub, Output io);
+ExitCode RunAct(const CommandLine& cl, HotlineStub& stub, Output io);
+ExitCode RunQueue(const CommandLine& cl, HotlineStub& stub, Output io);
 ExitCode RunUnits(const CommandLine& cl, HotlineStub& stub, Output io);
 ExitCode RunCategories(const CommandLine& cl, HotlineStub& stub, Output io);
 
@@ -41,6 +43,11 @@ ExitCode RunCommand(const CommandLine& cl, HotlineStub& stub, Output io);
 absl::StatusOr<v1::CreateWorkOrderRequest> BuildCreateRequest(const CommandLine& cl);
 absl::StatusOr<v1::ListWorkOrdersRequest> BuildListRequest(const CommandLine& cl);
 absl::StatusOr<v1::ListUnitsRequest> BuildListUnitsRequest(const CommandLine& cl);
+// ORDER_ID and ACTION are the two positional arguments. Which fields an action
+// needs (--unit, --rating ...) is for the server's state machine to say.
+absl::StatusOr<v1::ActRequest> BuildActRequest(const CommandLine& cl);
+// --state takes to-sign, in-progress, replied, sent-back or any state's name.
+absl::StatusOr<v1::ListQueueRequest> BuildQueueRequest(const CommandLine& cl);
 
 // The human-readable order: aligned "label: value" lines, then the history
 // table when the order carries one.

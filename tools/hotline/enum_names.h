@@ -1,8 +1,9 @@
 #pragma once
 // Short lowercase names for the API's enums, as typed on the command line and
 // shown in tables: ORDER_TYPE_COMPLAINT <-> "complaint", UNIT_KIND_SUB_UNIT <->
-// "sub-unit". Derived from the generated enum names by stripping the enum's
-// prefix, so a value added to a .proto needs no code here.
+// "sub-unit", ACTION_APPROVE_RETURN <-> "approve-return". Derived from the
+// generated enum names by stripping the enum's prefix, so a value added to a
+// .proto needs no code here.
 // Pure functions; thread-safe.
 #include <optional>
 #include <string>
@@ -10,11 +11,13 @@
 
 #include "absl/strings/string_view.h"
 #include "hotline/v1/directory.pb.h"
+#include "hotline/v1/dispatch.pb.h"
 #include "hotline/v1/work_order.pb.h"
 
 namespace hotline::cli {
 
-// Instantiated for v1::OrderType, OrderState, Channel, Role and UnitKind.
+// Instantiated for v1::OrderType, OrderState, Channel, Role, UnitKind, Rating
+// and Action.
 //
 // The short name of `value`: lowercase, '-' between words. A value this build
 // does not know (a newer server) reads as its number.

@@ -1,0 +1,46 @@
+#include "dispatch/dispatch_service.h"
+
+#include "server/identity.h"
+#include "server/reply.h"
+#include "status/status.h"
+
+namespace hotline::dispatch {
+
+DispatchService::DispatchService(Dispatcher& dispatcher, prometheus::Registry& metrics)
+    : dispatcher_(dispatcher),
+      actions_(prometheus::BuildCounter()
+                   .Name("hotline_dispatch_actions_total")
+                   .Help("Actions on orders, by action and outcome (status code).")
+                   .Register(metrics)) {}
+
+grpc::ServerUnaryReactor* DispatchService::Act(grpc::CallbackServerContext* context,
+                                               const v1::ActRequest* request,
+                                               v1::ActResponse* response) {
+  auto* reactor = context->DefaultReactor();
+  // Both labels are bounded: an enum and a status code.
+  std::string action = v1::Action_IsValid(request->action())
+                           ? ActionName(request->action())
+                           : std::string("unknown");
+  auto finish = server::ReplyTo(reactor, response);
+  dispatcher_.Act(server::IdentityOf(*context), *request,
+                  [this, action, finish = std::move(finish)](
+                      absl::StatusOr<v1::ActResponse> result) mutable {
+                    actions_
+                        .Add({{"action", action},
+                              {"code", absl::StatusCodeToString(result.status().code())}})
+                        .Increment();
+                    finish(std::move(result));
+                  });
+  return reactor;
+}
+
+grpc::ServerUnaryReactor* DispatchService::ListQueue(grpc::CallbackServerContext* context,
+                                                     const v1::ListQueueRequest* request,
+                                                     v1::ListQueueResponse* response) {
+  auto* reactor = context->DefaultReactor();
+  dispatcher_.ListQueue(server::IdentityOf(*context), *request,
+                        server::ReplyTo(reactor, response));
+  return reactor;
+}
+
+}  // namespace hotline::dispatch

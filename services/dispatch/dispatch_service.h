@@ -1,0 +1,28 @@
+#pragma once
+// The gRPC edge of dispatch: hotline.v1.Dispatch on the callback API, with
+// per-action metrics. The work is in Dispatcher. Thread-safe.
+#include <prometheus/counter.h>
+#include <prometheus/registry.h>
+
+#include "dispatch/dispatcher.h"
+#include "hotline/v1/dispatch.grpc.pb.h"
+
+namespace hotline::dispatch {
+
+class DispatchService final : public v1::Dispatch::CallbackService {
+ public:
+  DispatchService(Dispatcher& dispatcher, prometheus::Registry& metrics);
+
+  grpc::ServerUnaryReactor* Act(grpc::CallbackServerContext* context,
+                                const v1::ActRequest* request,
+                                v1::ActResponse* response) override;
+  grpc::ServerUnaryReactor* ListQueue(grpc::CallbackServerContext* context,
+                                      const v1::ListQueueRequest* request,
+                                      v1::ListQueueResponse* response) override;
+
+ private:
+  Dispatcher& dispatcher_;
+  prometheus::Family<prometheus::Counter>& actions_;
+};
+
+}  // namespace hotline::dispatch

@@ -1,0 +1,228 @@
+#include "dispatch/dispatcher.h"
+
+#include "absl/strings/ascii.h"
+#include "absl/strings/str_cat.h"
+#include "orders/order_helpers.h"
+#include "orders/order_record.h"
+
+namespace hotline::dispatch {
+namespace {
+
+constexpr int kDefaultPageSize = 20;
+constexpr int kMaxPageSize = 200;
+constexpr size_t kMaxIdempotencyKey = 128;
+
+bool IsPrintableAscii(const std::string& s) {
+  for (char c : s) {
+    if (c < 0x21 || c > 0x7e) return false;
+  }
+  return true;
+}
+
+}  // namespace
+
+v1::Actor AutoDispatchActor() {
+  v1::Actor actor;
+  actor.set_user_id("system:auto-dispatch");
+  actor.set_role(v1::ROLE_DISPATCHER);
+  actor.set_unit_code("GZ12345");
+  return actor;
+}
+
+// Everything one action needs between its asynchronous steps.
+struct Dispatcher::Step {
+  v1::Actor actor;
+  v1::ActRequest request;
+  std::string fingerprint;
+  std::string dispatch_rule;  // auto-dispatch: the catalogue entry
+  std::string auto_note;
+  // Either the full answer for a client, or just the unit for auto-dispatch.
+  orders::Done<v1::ActResponse> reply;
+  orders::Done<std::string> routed;
+
+  void Fail(absl::Status status) {
+    if (reply) reply(std::move(status));
+    if (routed) routed(std::move(status));
+  }
+};
+
+Dispatcher::Dispatcher(orders::OrderStore& store, const directory::Directory& directory,
+                       const Catalogue& catalogue, const Clock& clock)
+    : store_(store), directory_(directory), catalogue_(catalogue), clock_(clock) {}
+
+void Dispatcher::Act(const std::optional<v1::Actor>& actor, const v1::ActRequest& request,
+                     orders::Done<v1::ActResponse> done) {
+  if (!actor) return done(absl::UnauthenticatedError("no caller identity: call through the gateway"));
+  if (!orders::LooksLikeOrderId(request.order_id())) {
+    return done(absl::InvalidArgumentError(absl::StrCat(
+        "order_id: \"", request.order_id(), "\" is not an order number like GZ20261128000123")));
+  }
+  if (request.expected_version() < 0) {
+    return done(absl::InvalidArgumentError("expected_version: must not be negative"));
+  }
+  if (!request.idempotency_key().empty() &&
+      (request.idempotency_key().size() > kMaxIdempotencyKey ||
+       !IsPrintableAscii(request.idempotency_key()))) {
+    return done(absl::InvalidArgumentError(
+        absl::StrCat("idempotency_key: must be 1 to ", kMaxIdempotencyKey,
+                     " printable ASCII characters")));
+  }
+  auto step = std::make_shared<Step>();
+  step->actor = *actor;
+  step->request = request;
+  step->reply = std::move(done);
+  v1::ActRequest keyless = request;
+  keyless.clear_idempotency_key();
+  step->fingerprint = orders::Fingerprint(keyless);
+
+  auto load = [this, step] {
+    store_.Get(step->request.order_id(), [this, step](absl::StatusOr<v1::WorkOrder> order) {
+      if (!order.ok()) return step->Fail(order.status());
+      Decided(step, std::move(*order));
+    });
+  };
+  if (request.idempotency_key().empty()) return load();
+  // A retry of an action that already happened answers with the order as it
+  // is, without deciding again (the state has moved on since).
+  store_.FindAction(request.idempotency_key(), step->fingerprint,
+                    [this, step, load](absl::StatusOr<std::optional<int64_t>> seen) {
+                      if (!seen.ok()) return step->Fail(seen.status());
+                      if (!seen->has_value()) return load();
+                      store_.Get(step->request.order_id(),
+                                 [step](absl::StatusOr<v1::WorkOrder> order) {
+                                   if (!order.ok()) return step->Fail(order.status());
+                                   v1::ActResponse response;
+                                   *response.mutable_order() = std::move(*order);
+                                   orders::MaskForReading(response.mutable_order());
+                                   response.set_replayed(true);
+                                   step->reply(std::move(response));
+                                 });
+                    });
+}
+
+void Dispatcher::AutoDispatch(const std::string& order_id, orders::Done<std::string> done) {
+  auto step = std::make_shared<Step>();
+  step->actor = AutoDispatchActor();
+  step->request.set_order_id(order_id);
+  step->request.set_action(v1::ACTION_DISPATCH);
+  step->request.set_idempotency_key(absl::StrCat("auto-dispatch:", order_id));
+  step->fingerprint = "auto-dispatch";
+  step->routed = std::move(done);
+  store_.Get(order_id, [this, step](absl::StatusOr<v1::WorkOrder> order) {
+    if (!order.ok()) return step->Fail(order.status());
+    absl::StatusOr<Route> route =
+        catalogue_.RouteFor(order->category_code(), order->location().district_code());
+    if (!route.ok()) return step->Fail(route.status());
+    step->request.set_unit_code(route->unit_code);
+    step->dispatch_rule = route->rule_prefix;
+    const v1::Category* category = directory_.FindCategory(route->rule_prefix);
+    step->auto_note = absl::StrCat("auto-dispatch by catalogue entry ", route->rule_prefix,
+                                   category ? absl::StrCat(" (", category->name(), ")") : "");
+    Decided(step, std::move(*order));
+  });
+}
+
+void Dispatcher::Decided(std::shared_ptr<Step> step, v1::WorkOrder order) {
+  const v1::ActRequest& r = step->request;
+  if (r.expected_version() != 0 && r.expected_version() != order.version()) {
+    return step->Fail(absl::AbortedError(
+        absl::StrCat("order ", order.id(), " is at version ", order.version(), ", not ",
+                     r.expected_version(), "; reload it and try again")));
+  }
+  OrderFacts facts{order.state(), order.assigned_unit_code(), order.pending_unit_code(),
+                   order.last_rating(), order.id()};
+  ActionRequest action{r.action(), step->actor, r.unit_code(), r.note(), r.rating(),
+                       r.master_order_id()};
+  absl::StatusOr<Outcome> out = Decide(facts, action, directory_);
+  if (!out.ok()) return step->Fail(out.status());
+
+  const absl::Time now = clock_.Now();
+  const google::protobuf::Timestamp at = orders::FromMillis(absl::ToUnixMillis(now));
+  orders::Change c;
+  c.order_id = order.id();
+  c.expected_version = order.version();
+  c.from_state = order.state();
+  c.to_state = out->to;
+  c.to_unit = out->unit_code;
+  c.pending_unit = out->pending_unit_code;
+  c.last_rating = out->last_rating;
+  c.bounce = out->bounce;
+  c.redo = out->redo;
+  c.closes = out->closes;
+  if (out->supervision) c.supervision_field = r.action() == v1::ACTION_URGE ? "urges" : "supervises";
+  c.master_order_id = out->master_order_id;
+  c.dispatch_rule = step->dispatch_rule;
+  c.entry.set_seq(order.version() + 1);
+  *c.entry.mutable_at() = at;
+  *c.entry.mutable_actor() = step->actor;
+  c.entry.set_action(ActionName(r.action()));
+  c.entry.set_from_state(order.state());
+  c.entry.set_to_state(out->to);
+  c.entry.set_unit_code(out->unit_code);
+  std::string note = step->auto_note.empty() ? r.note() : step->auto_note;
+  if (r.action() == v1::ACTION_CALLBACK) {
+    note = absl::StrCat("rating: ", absl::AsciiStrToLower(v1::Rating_Name(r.rating()).substr(7)),
+                        note.empty() ? "" : "; ", note);
+  }
+  if (r.action() == v1::ACTION_LINK_DUPLICATE) {
+    note = absl::StrCat("duplicate of ", r.master_order_id(), note.empty() ? "" : "; ", note);
+  }
+  c.entry.set_note(note);
+  *c.duplicate_entry.mutable_at() = at;
+  *c.duplicate_entry.mutable_actor() = step->actor;
+  c.duplicate_entry.set_action("close_with_master");
+  c.duplicate_entry.set_from_state(v1::ORDER_STATE_MERGED);
+  c.duplicate_entry.set_to_state(v1::ORDER_STATE_CLOSED);
+  c.duplicate_entry.set_note(absl::StrCat("closed with master order ", order.id()));
+  c.event = absl::StrCat("order.", ActionName(r.action()));
+  c.idempotency_key = r.idempotency_key();
+  c.fingerprint = step->fingerprint;
+  c.at = now;
+
+  const std::string unit = out->unit_code;
+  store_.Apply(std::move(c), [this, step, unit](absl::StatusOr<orders::ApplyResult> applied) {
+    if (!applied.ok()) return step->Fail(applied.status());
+    if (step->routed) return step->routed(unit);
+    store_.Get(step->request.order_id(),
+               [step, replayed = applied->replayed](absl::StatusOr<v1::WorkOrder> order) {
+                 if (!order.ok()) return step->Fail(order.status());
+                 v1::ActResponse response;
+                 *response.mutable_order() = std::move(*order);
+                 orders::MaskForReading(response.mutable_order());
+                 response.set_replayed(replayed);
+                 step->reply(std::move(response));
+               });
+  });
+}
+
+void Dispatcher::ListQueue(const std::optional<v1::Actor>& actor,
+                           const v1::ListQueueRequest& r,
+                           orders::Done<v1::ListQueueResponse> done) {
+  if (!actor) return done(absl::UnauthenticatedError("no caller identity: call through the gateway"));
+  if (directory_.FindUnit(r.unit_code()) == nullptr) {
+    return done(absl::InvalidArgumentError(absl::StrCat("unit_code: unknown unit \"", r.unit_code(), "\"")));
+  }
+  if (r.state() == v1::ORDER_STATE_UNSPECIFIED || !v1::OrderState_IsValid(r.state())) {
+    return done(absl::InvalidArgumentError("state: which queue (e.g. DISPATCHED: to sign) is required"));
+  }
+  if (actor->role() == v1::ROLE_UNIT_HANDLER && actor->unit_code() != r.unit_code()) {
+    return done(absl::PermissionDeniedError(
+        absl::StrCat("a handler of ", actor->unit_code(), " may not list the queue of ", r.unit_code())));
+  }
+  if (r.page_size() < 0) return done(absl::InvalidArgumentError("page_size: must not be negative"));
+  orders::QueueQuery q{r.unit_code(), r.state(),
+                       r.page_size() == 0 ? kDefaultPageSize : std::min(r.page_size(), kMaxPageSize),
+                       r.page_token(), r.oldest_first()};
+  store_.ListQueue(std::move(q), [done = std::move(done)](absl::StatusOr<orders::ListPage> page) mutable {
+    if (!page.ok()) return done(page.status());
+    v1::ListQueueResponse response;
+    for (v1::WorkOrder& o : page->orders) {
+      orders::MaskForReading(&o);
+      *response.add_orders() = std::move(o);
+    }
+    response.set_next_page_token(std::move(page->next_page_token));
+    done(std::move(response));
+  });
+}
+
+}  // namespace hotline::dispatch

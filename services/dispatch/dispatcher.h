@@ -1,0 +1,49 @@
+#pragma once
+// The dispatch domain core: applies actions to orders (read, decide with the
+// state machine, apply atomically if the order has not moved on, read back)
+// and serves units' work queues. Plain C++ against an OrderStore, the
+// directory, the catalogue and a Clock. Thread-safe (no mutable state).
+//
+// Errors: those of Decide (state_machine.h), ABORTED when the order changed
+// between read and write (or differs from expected_version), NOT_FOUND,
+// UNAUTHENTICATED without a caller identity, UNAVAILABLE when Redis is down.
+#include <optional>
+
+#include "clock/clock.h"
+#include "directory/directory.h"
+#include "dispatch/catalogue.h"
+#include "dispatch/state_machine.h"
+#include "hotline/v1/dispatch.pb.h"
+#include "orders/order_store.h"
+
+namespace hotline::dispatch {
+
+// Who auto-dispatch acts as, in history entries.
+v1::Actor AutoDispatchActor();
+
+class Dispatcher {
+ public:
+  Dispatcher(orders::OrderStore& store, const directory::Directory& directory,
+             const Catalogue& catalogue, const Clock& clock);
+
+  void Act(const std::optional<v1::Actor>& actor, const v1::ActRequest& request,
+           orders::Done<v1::ActResponse> done);
+  void ListQueue(const std::optional<v1::Actor>& actor, const v1::ListQueueRequest& request,
+                 orders::Done<v1::ListQueueResponse> done);
+
+  // Routes a new order by the catalogue, once: a repeat (another replica, a
+  // redelivered event) is a replay, and an order that was dispatched by hand
+  // meanwhile answers FAILED_PRECONDITION. Answers the unit it went to.
+  void AutoDispatch(const std::string& order_id, orders::Done<std::string> done);
+
+ private:
+  struct Step;  // one action in flight
+  void Decided(std::shared_ptr<Step> step, v1::WorkOrder order);
+
+  orders::OrderStore& store_;
+  const directory::Directory& directory_;
+  const Catalogue& catalogue_;
+  const Clock& clock_;
+};
+
+}  // namespace hotline::dispatch

@@ -1,0 +1,97 @@
+// hotline-dispatch: the life of work orders after intake (actions, work
+// queues) and auto-dispatch of new orders from the event stream. Several
+// replicas may run; they share the stream's consumer group.
+#include <unistd.h>
+
+#include "config/flags.h"
+#include "directory/directory.h"
+#include "dispatch/catalogue.h"
+#include "dispatch/dispatch_service.h"
+#include "dispatch/dispatcher.h"
+#include "dispatch/event_consumer.h"
+#include "log/log.h"
+#include "orders/redis_order_store.h"
+#include "redis/client.h"
+#include "server/server.h"
+#include "server/server_flags.h"
+
+int main(int argc, char** argv) {
+  using namespace hotline;
+  server::BlockShutdownSignals();
+  log::SetService("dispatch");
+
+  server::ServerOptions options{.service_name = "dispatch", .grpc_port = 50053, .metrics_port = 9103};
+  std::string redis_address = "127.0.0.1:6379";
+  std::string data_dir = "data";
+  int redis_connections = 16;
+  bool auto_dispatch = true;
+  dispatch::ConsumerOptions consumer{.consumer = absl::StrCat("dispatch-", ::getpid())};
+  config::Flags flags("hotline-dispatch", "moves work orders through their lifecycle");
+  server::AddServerFlags(flags, &options);
+  flags.String("redis", "HOTLINE_REDIS", "Redis host:port", &redis_address);
+  flags.Int("redis_connections", "HOTLINE_REDIS_CONNECTIONS",
+            "Redis connections (each pipelines many commands)", &redis_connections);
+  flags.String("data_dir", "HOTLINE_DATA_DIR",
+               "folder with units, categories and dispatch_catalogue .textproto", &data_dir);
+  flags.Bool("auto_dispatch", "HOTLINE_AUTO_DISPATCH", "route new orders from the event stream",
+             &auto_dispatch);
+  flags.String("consumer_name", "HOTLINE_CONSUMER_NAME",
+               "this replica's name in the stream's consumer group (unique)", &consumer.consumer);
+  flags.Duration("reclaim_idle", "HOTLINE_RECLAIM_IDLE",
+                 "take over events another replica left unacknowledged this long",
+                 &consumer.reclaim_idle);
+  flags.Int("max_deliveries", "HOTLINE_MAX_DELIVERIES",
+            "after this many failed deliveries an event goes to the dead-letter stream",
+            &consumer.max_deliveries);
+  flags.ParseOrExit(argc, argv);
+
+  absl::StatusOr<directory::Directory> dir =
+      directory::Directory::Load(data_dir + "/units.textproto", data_dir + "/categories.textproto");
+  if (!dir.ok()) {
+    log::Error("cannot load the directory", {{"error", dir.status().ToString()}});
+    return 1;
+  }
+  absl::StatusOr<dispatch::Catalogue> catalogue =
+      dispatch::Catalogue::Load(data_dir + "/dispatch_catalogue.textproto", *dir);
+  if (!catalogue.ok()) {
+    log::Error("cannot load the dispatch catalogue", {{"error", catalogue.status().ToString()}});
+    return 1;
+  }
+  absl::StatusOr<std::pair<std::string, int>> redis_at = redis::ParseAddress(redis_address);
+  if (!redis_at.ok() || redis_connections < 1) {
+    log::Error("bad --redis or --redis_connections", {{"redis", redis_address}});
+    return 2;
+  }
+
+  server::Server server(options);
+  redis::Client redis(redis::Options{.host = redis_at->first,
+                                     .port = redis_at->second,
+                                     .connections = redis_connections},
+                      &server.metrics());
+  orders::RedisOrderStore store(redis);
+  dispatch::Dispatcher dispatcher(store, *dir, *catalogue, SystemClock::Get());
+  dispatch::DispatchService service(dispatcher, server.metrics());
+  server.AddService(&service, "hotline.v1.Dispatch");
+  if (absl::Status s = server.Start(); !s.ok()) {
+    log::Error("cannot start", {{"error", s.ToString()}});
+    return 1;
+  }
+
+  // The consumer blocks on XREADGROUP, so it gets a connection of its own.
+  redis::Client stream_redis(redis::Options{.host = redis_at->first,
+                                            .port = redis_at->second,
+                                            .connections = 1});
+  dispatch::EventConsumer events(stream_redis, store.keys(), dispatcher, consumer, server.metrics());
+  if (auto_dispatch) {
+    if (absl::Status s = events.Start(); !s.ok()) {
+      // Redis not reachable yet: serve actions anyway; restart to route.
+      log::Error("auto-dispatch not started", {{"error", s.ToString()}});
+    } else {
+      log::Info("auto-dispatch running", {{"consumer", consumer.consumer}});
+    }
+  }
+  server::WaitForShutdownSignal();
+  events.Stop();
+  server.Shutdown();
+  return 0;
+}

@@ -1,0 +1,412 @@
+// End-to-end through the gateway with the real binaries: the life of work
+// orders across the centre, districts, streets and departments.
+#include <signal.h>
+
+#include <atomic>
+#include <barrier>
+#include <catch2/catch.hpp>
+#include <functional>
+#include <set>
+#include <thread>
+
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "e2e/stack.h"
+
+namespace hotline::testing {
+namespace {
+
+using v1::ActRequest;
+
+std::string CreateOrder(v1::Hotline::Stub& stub, const std::string& category = "010101",
+                        const std::string& district = "440106") {
+  v1::CreateWorkOrderRequest r = SampleComplaint();
+  r.set_category_code(category);
+  r.mutable_location()->set_district_code(district);
+  if (district != "440106") r.mutable_location()->clear_street_code();
+  auto ctx = CallContext(kAgentToken);
+  v1::CreateWorkOrderResponse response;
+  grpc::Status s = stub.CreateWorkOrder(ctx.get(), r, &response);
+  INFO(s.error_message());
+  REQUIRE(s.ok());
+  return response.order().id();
+}
+
+v1::WorkOrder Get(v1::Hotline::Stub& stub, const std::string& id) {
+  auto ctx = CallContext(kAgentToken);
+  v1::GetWorkOrderRequest r;
+  r.set_id(id);
+  v1::GetWorkOrderResponse response;
+  REQUIRE(stub.GetWorkOrder(ctx.get(), r, &response).ok());
+  return response.order();
+}
+
+// Waits until auto-dispatch has routed the order.
+v1::WorkOrder WaitDispatched(v1::Hotline::Stub& stub, const std::string& id) {
+  for (int i = 0; i < 200; ++i) {
+    v1::WorkOrder o = Get(stub, id);
+    if (o.state() != v1::ORDER_STATE_CREATED) return o;
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  FAIL("order " << id << " was not auto-dispatched within 10 s");
+  return {};
+}
+
+absl::StatusOr<v1::WorkOrder> Act(v1::Hotline::Stub& stub, const std::string& token,
+                                  const std::string& id, v1::Action action,
+                                  const std::function<void(ActRequest&)>& fill = {}) {
+  ActRequest r;
+  r.set_order_id(id);
+  r.set_action(action);
+  if (fill) fill(r);
+  auto ctx = CallContext(token);
+  v1::ActResponse response;
+  grpc::Status s = stub.Act(ctx.get(), r, &response);
+  if (!s.ok()) return absl::Status(static_cast<absl::StatusCode>(s.error_code()), s.error_message());
+  return response.order();
+}
+
+// Acts and requires success; returns the order after.
+v1::WorkOrder Must(absl::StatusOr<v1::WorkOrder> result) {
+  INFO(result.status().ToString());
+  REQUIRE(result.ok());
+  return *result;
+}
+
+// The history is complete and in order: seq 1..n, each step starting where
+// the previous one ended. Returns the actions.
+std::vector<std::string> CheckHistory(const v1::WorkOrder& o) {
+  std::vector<std::string> actions;
+  v1::OrderState at = v1::ORDER_STATE_UNSPECIFIED;
+  for (int i = 0; i < o.history_size(); ++i) {
+    const v1::HistoryEntry& h = o.history(i);
+    INFO(o.id() << " entry " << i + 1 << " " << h.action());
+    CHECK(h.seq() == i + 1);
+    CHECK(h.from_state() == at);
+    CHECK_FALSE(h.actor().user_id().empty());
+    at = h.to_state();
+    actions.push_back(h.action());
+  }
+  CHECK(at == o.state());
+  CHECK(o.version() == o.history_size());
+  return actions;
+}
+
+}  // namespace
+
+TEST_CASE("a complaint goes to its district, down to a street, is redone and archived", "[e2e][dispatch]") {
+  Stack stack;
+  auto stub = stack.NewClient();
+  const std::string id = CreateOrder(*stub, "010101", "440106");  // night construction noise
+  v1::WorkOrder o = WaitDispatched(*stub, id);
+  CHECK(o.state() == v1::ORDER_STATE_DISPATCHED);
+  CHECK(o.assigned_unit_code() == "440106");  // a local matter: the district
+  CHECK(absl::StartsWith(o.dispatch_rule(), "01"));
+  CHECK(o.history(1).actor().user_id() == "system:auto-dispatch");
+  CHECK(absl::StrContains(o.history(1).note(), "catalogue entry"));
+
+  Must(Act(*stub, kHandlerToken, id, v1::ACTION_SIGN));
+  o = Must(Act(*stub, kHandlerToken, id, v1::ACTION_REQUEST_HAND_DOWN,
+               [](auto& r) { r.set_unit_code("440106001"); }));
+  CHECK(o.pending_unit_code() == "440106001");
+  o = Must(Act(*stub, kDispatcherToken, id, v1::ACTION_APPROVE_HAND_DOWN));
+  CHECK(o.assigned_unit_code() == "440106001");
+  CHECK(o.state() == v1::ORDER_STATE_DISPATCHED);
+  // The district no longer holds it.
+  CHECK(Act(*stub, kHandlerToken, id, v1::ACTION_SIGN).status().code() ==
+        absl::StatusCode::kPermissionDenied);
+  Must(Act(*stub, kStreetToken, id, v1::ACTION_SIGN));
+  Must(Act(*stub, kStreetToken, id, v1::ACTION_REPLY, [](auto& r) { r.set_note("已责令工地夜间停工"); }));
+  Must(Act(*stub, kDispatcherToken, id, v1::ACTION_APPROVE_REPLY));
+  o = Must(Act(*stub, kDispatcherToken, id, v1::ACTION_CALLBACK,
+               [](auto& r) { r.set_rating(v1::RATING_DISSATISFIED); }));
+  CHECK(o.state() == v1::ORDER_STATE_CALLBACK_PENDING);
+  CHECK(o.last_rating() == v1::RATING_DISSATISFIED);
+  o = Must(Act(*stub, kDispatcherToken, id, v1::ACTION_REDO, [](auto& r) { r.set_note("施工仍在继续"); }));
+  CHECK(o.state() == v1::ORDER_STATE_DISPATCHED);
+  CHECK(o.redo_count() == 1);
+  Must(Act(*stub, kStreetToken, id, v1::ACTION_SIGN));
+  Must(Act(*stub, kStreetToken, id, v1::ACTION_REPLY, [](auto& r) { r.set_note("已查处并罚款"); }));
+  Must(Act(*stub, kDispatcherToken, id, v1::ACTION_APPROVE_REPLY));
+  o = Must(Act(*stub, kDispatcherToken, id, v1::ACTION_CALLBACK,
+               [](auto& r) { r.set_rating(v1::RATING_SATISFIED); }));
+  CHECK(o.state() == v1::ORDER_STATE_CLOSED);
+  o = Must(Act(*stub, kDispatcherToken, id, v1::ACTION_ARCHIVE));
+  CHECK(o.state() == v1::ORDER_STATE_ARCHIVED);
+
+  o = Get(*stub, id);
+  CHECK(CheckHistory(o) ==
+        std::vector<std::string>{"create", "dispatch", "sign", "request_hand_down",
+                                 "approve_hand_down", "sign", "reply", "approve_reply",
+                                 "callback", "redo", "sign", "reply", "approve_reply",
+                                 "callback", "archive"});
+  CHECK(o.caller().phone().empty());
+  // Nothing more can happen to an archived order.
+  absl::StatusOr<v1::WorkOrder> late = Act(*stub, kSupervisorToken, id, v1::ACTION_URGE);
+  CHECK(late.status().code() == absl::StatusCode::kFailedPrecondition);
+  CHECK(absl::StrContains(late.status().message(), "archived"));
+}
+
+TEST_CASE("a consultation answered on the spot is closed and left alone", "[e2e][dispatch]") {
+  Stack stack;
+  auto stub = stack.NewClient();
+  v1::CreateWorkOrderRequest r = SampleComplaint();
+  r.set_type(v1::ORDER_TYPE_CONSULTATION);
+  r.mutable_on_spot_answer()->set_knowledge_code("KB.06.01.003");
+  auto ctx = CallContext(kAgentToken);
+  v1::CreateWorkOrderResponse created;
+  REQUIRE(stub->CreateWorkOrder(ctx.get(), r, &created).ok());
+  // Give auto-dispatch time to see the event; it must not touch the order.
+  std::this_thread::sleep_for(std::chrono::seconds(1));
+  v1::WorkOrder o = Get(*stub, created.order().id());
+  CHECK(o.state() == v1::ORDER_STATE_CLOSED);
+  CHECK(CheckHistory(o) == std::vector<std::string>{"answer_on_spot"});
+  o = Must(Act(*stub, kDispatcherToken, o.id(), v1::ACTION_ARCHIVE));
+  CHECK(o.state() == v1::ORDER_STATE_ARCHIVED);
+}
+
+TEST_CASE("a return is re-dispatched to another unit, another return is rejected", "[e2e][dispatch]") {
+  Stack stack;
+  auto stub = stack.NewClient();
+  const std::string id = CreateOrder(*stub, "1201", "440111");  // air pollution in 白云
+  v1::WorkOrder o = WaitDispatched(*stub, id);
+  REQUIRE(o.assigned_unit_code() == "GZD002");
+  // Returning needs a reason.
+  CHECK(Act(*stub, kEcologyToken, id, v1::ACTION_RETURN).status().code() ==
+        absl::StatusCode::kInvalidArgument);
+  o = Must(Act(*stub, kEcologyToken, id, v1::ACTION_RETURN,
+               [](auto& r) { r.set_note("系工地扬尘，属住建部门管辖"); }));
+  CHECK(o.state() == v1::ORDER_STATE_RETURN_REQUESTED);
+  o = Must(Act(*stub, kDispatcherToken, id, v1::ACTION_APPROVE_RETURN,
+               [](auto& r) { r.set_unit_code("GZD003"); }));
+  CHECK(o.state() == v1::ORDER_STATE_DISPATCHED);
+  CHECK(o.assigned_unit_code() == "GZD003");
+  CHECK(o.bounce_count() == 2);  // the return and the re-dispatch
+  // The housing bureau tries to return it too; the centre says no.
+  Must(Act(*stub, kHousingToken, id, v1::ACTION_SIGN));
+  Must(Act(*stub, kHousingToken, id, v1::ACTION_RETURN, [](auto& r) { r.set_note("非我局职责"); }));
+  o = Must(Act(*stub, kDispatcherToken, id, v1::ACTION_REJECT_RETURN,
+               [](auto& r) { r.set_note("工地扬尘属住建局监管"); }));
+  CHECK(o.state() == v1::ORDER_STATE_SIGNED);
+  CHECK(o.assigned_unit_code() == "GZD003");
+  CHECK(o.bounce_count() == 3);
+  CHECK(CheckHistory(Get(*stub, id)) ==
+        std::vector<std::string>{"create", "dispatch", "return", "approve_return", "sign",
+                                 "return", "reject_return"});
+}
+
+TEST_CASE("a duplicate is closed with its master", "[e2e][dispatch]") {
+  Stack stack;
+  auto stub = stack.NewClient();
+  const std::string master = CreateOrder(*stub, "1201", "440111");
+  const std::string dup = CreateOrder(*stub, "1201", "440111");
+  WaitDispatched(*stub, master);
+  WaitDispatched(*stub, dup);
+  CHECK(Act(*stub, kDispatcherToken, dup, v1::ACTION_LINK_DUPLICATE,
+            [](auto& r) { r.set_master_order_id("GZ20200101000001"); })
+            .status().code() == absl::StatusCode::kInvalidArgument);
+  v1::WorkOrder d = Must(Act(*stub, kDispatcherToken, dup, v1::ACTION_LINK_DUPLICATE,
+                             [&](auto& r) { r.set_master_order_id(master); }));
+  CHECK(d.state() == v1::ORDER_STATE_MERGED);
+  CHECK(d.master_order_id() == master);
+  Must(Act(*stub, kEcologyToken, master, v1::ACTION_SIGN));
+  Must(Act(*stub, kEcologyToken, master, v1::ACTION_REPLY, [](auto& r) { r.set_note("已处理"); }));
+  Must(Act(*stub, kDispatcherToken, master, v1::ACTION_APPROVE_REPLY));
+  CHECK(Get(*stub, dup).state() == v1::ORDER_STATE_MERGED);
+  Must(Act(*stub, kDispatcherToken, master, v1::ACTION_CALLBACK,
+           [](auto& r) { r.set_rating(v1::RATING_BASICALLY_SATISFIED); }));
+  d = Get(*stub, dup);
+  CHECK(d.state() == v1::ORDER_STATE_CLOSED);
+  CHECK(d.has_closed_at());
+  CHECK(CheckHistory(d) == std::vector<std::string>{"create", "dispatch", "link_duplicate",
+                                                    "close_with_master"});
+}
+
+TEST_CASE("of racing conflicting transitions exactly one wins each step", "[e2e][dispatch]") {
+  Stack stack;
+  auto stub = stack.NewClient();
+  const std::string id = CreateOrder(*stub);
+  WaitDispatched(*stub, id);
+  constexpr int kClients = 20;
+  // Each step: half the clients try one action, half another; all at once.
+  struct Round {
+    const char* token_a;
+    v1::Action a;
+    const char* token_b;
+    v1::Action b;
+  };
+  // Two conflicting actions that are both allowed in the order's state.
+  auto round_for = [](v1::OrderState state) -> Round {
+    switch (state) {
+      case v1::ORDER_STATE_DISPATCHED:
+        return {kHandlerToken, v1::ACTION_SIGN, kHandlerToken, v1::ACTION_RETURN};
+      case v1::ORDER_STATE_SIGNED:
+        return {kHandlerToken, v1::ACTION_REPLY, kHandlerToken, v1::ACTION_RETURN};
+      case v1::ORDER_STATE_RETURN_REQUESTED:
+        return {kDispatcherToken, v1::ACTION_REJECT_RETURN, kSupervisorToken, v1::ACTION_SUPERVISE};
+      case v1::ORDER_STATE_REPLIED:
+        return {kDispatcherToken, v1::ACTION_APPROVE_REPLY, kDispatcherToken, v1::ACTION_SEND_BACK};
+      case v1::ORDER_STATE_SENT_BACK:
+        return {kHandlerToken, v1::ACTION_REPLY, kSupervisorToken, v1::ACTION_URGE};
+      default:
+        return {kSupervisorToken, v1::ACTION_URGE, kSupervisorToken, v1::ACTION_SUPERVISE};
+    }
+  };
+  for (int step = 0; step < 5; ++step) {
+    const Round round = round_for(Get(*stub, id).state());
+    const int64_t before = Get(*stub, id).version();
+    std::barrier start(kClients);
+    std::atomic<int> ok{0}, lost{0}, other{0};
+    std::vector<std::thread> clients;
+    for (int i = 0; i < kClients; ++i) {
+      clients.emplace_back([&, i] {
+        auto my_stub = stack.NewClient();
+        bool first = i % 2 == 0;
+        start.arrive_and_wait();
+        auto result = Act(*my_stub, first ? round.token_a : round.token_b, id,
+                          first ? round.a : round.b, [&](auto& r) {
+                            r.set_note("理由");
+                            r.set_expected_version(before);
+                          });
+        if (result.ok()) {
+          ++ok;
+        } else if (result.status().code() == absl::StatusCode::kAborted ||
+                   result.status().code() == absl::StatusCode::kFailedPrecondition) {
+          ++lost;
+        } else {
+          ++other;
+        }
+      });
+    }
+    for (auto& t : clients) t.join();
+    CHECK(ok == 1);
+    CHECK(lost == kClients - 1);
+    CHECK(other == 0);
+    v1::WorkOrder o = Get(*stub, id);
+    CHECK(o.version() == before + 1);
+    CheckHistory(o);
+  }
+}
+
+TEST_CASE("a retried action with its idempotency key is done once", "[e2e][dispatch]") {
+  Stack stack;
+  auto stub = stack.NewClient();
+  const std::string id = CreateOrder(*stub);
+  WaitDispatched(*stub, id);
+  auto sign = [&](const char* key) {
+    ActRequest r;
+    r.set_order_id(id);
+    r.set_action(v1::ACTION_SIGN);
+    r.set_idempotency_key(key);
+    auto ctx = CallContext(kHandlerToken);
+    v1::ActResponse response;
+    grpc::Status s = stub->Act(ctx.get(), r, &response);
+    REQUIRE(s.ok());
+    return response;
+  };
+  v1::ActResponse first = sign("sign-once-1");
+  v1::ActResponse again = sign("sign-once-1");
+  CHECK_FALSE(first.replayed());
+  CHECK(again.replayed());
+  CHECK(again.order().version() == first.order().version());
+  CHECK(CheckHistory(Get(*stub, id)) == std::vector<std::string>{"create", "dispatch", "sign"});
+}
+
+TEST_CASE("units see their own work queues", "[e2e][dispatch]") {
+  Stack stack;
+  auto stub = stack.NewClient();
+  std::vector<std::string> ids;
+  for (int i = 0; i < 5; ++i) ids.push_back(CreateOrder(*stub));
+  for (const auto& id : ids) WaitDispatched(*stub, id);
+  Must(Act(*stub, kHandlerToken, ids[0], v1::ACTION_SIGN));
+  auto queue = [&](const char* token, const std::string& unit, v1::OrderState state,
+                   const std::string& page_token = "") {
+    v1::ListQueueRequest r;
+    r.set_unit_code(unit);
+    r.set_state(state);
+    r.set_page_size(3);
+    r.set_page_token(page_token);
+    r.set_oldest_first(true);
+    auto ctx = CallContext(token);
+    v1::ListQueueResponse response;
+    grpc::Status s = stub->ListQueue(ctx.get(), r, &response);
+    return std::make_pair(s, response);
+  };
+  auto [s1, to_sign] = queue(kHandlerToken, "440106", v1::ORDER_STATE_DISPATCHED);
+  REQUIRE(s1.ok());
+  CHECK(to_sign.orders_size() == 3);
+  CHECK(to_sign.orders(0).id() == ids[1]);  // oldest first; ids[0] was signed
+  auto [s2, rest] = queue(kHandlerToken, "440106", v1::ORDER_STATE_DISPATCHED, to_sign.next_page_token());
+  REQUIRE(s2.ok());
+  CHECK(rest.orders_size() == 1);
+  auto [s3, in_progress] = queue(kHandlerToken, "440106", v1::ORDER_STATE_SIGNED);
+  REQUIRE(in_progress.orders_size() == 1);
+  CHECK(in_progress.orders(0).id() == ids[0]);
+  CHECK(queue(kStreetToken, "440106", v1::ORDER_STATE_DISPATCHED).first.error_code() ==
+        grpc::StatusCode::PERMISSION_DENIED);
+  CHECK(queue(kDispatcherToken, "440106", v1::ORDER_STATE_DISPATCHED).first.ok());
+}
+
+TEST_CASE("supervision marks count on open orders", "[e2e][dispatch]") {
+  Stack stack;
+  auto stub = stack.NewClient();
+  const std::string id = CreateOrder(*stub);
+  WaitDispatched(*stub, id);
+  Must(Act(*stub, kSupervisorToken, id, v1::ACTION_URGE, [](auto& r) { r.set_note("请尽快签收"); }));
+  v1::WorkOrder o = Must(Act(*stub, kSupervisorToken, id, v1::ACTION_SUPERVISE));
+  CHECK(o.urge_count() == 1);
+  CHECK(o.supervise_count() == 1);
+  CHECK(o.state() == v1::ORDER_STATE_DISPATCHED);
+  CHECK(Act(*stub, kHandlerToken, id, v1::ACTION_URGE).status().code() ==
+        absl::StatusCode::kPermissionDenied);
+}
+
+TEST_CASE("killing a dispatch replica while 1,000 orders flow routes each exactly once", "[e2e][dispatch][slow]") {
+  Stack stack(Stack::Options{.dispatch_replicas = 2});
+  constexpr int kOrders = 1000, kThreads = 8;
+  std::atomic<int> created{0};
+  std::vector<std::thread> agents;
+  for (int t = 0; t < kThreads; ++t) {
+    agents.emplace_back([&] {
+      auto stub = stack.NewClient();
+      while (true) {
+        int n = created.fetch_add(1);
+        if (n >= kOrders) break;
+        CreateOrder(*stub, n % 2 ? "010101" : "1201", n % 2 ? "440106" : "440111");
+      }
+    });
+  }
+  // Kill one replica (no goodbye: SIGKILL) while orders keep coming.
+  while (created < kOrders / 3) std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  ::kill(stack.dispatch(0).pid(), SIGKILL);
+  for (auto& t : agents) t.join();
+
+  // The survivor routes the rest and reclaims what the dead one held.
+  auto waiting = [&] {
+    absl::StatusOr<redis::Reply> r = stack.redis_client().Execute(
+        {"ZCARD", absl::StrCat("hotline:idx:state:", static_cast<int>(v1::ORDER_STATE_CREATED))});
+    return r.ok() ? r->integer : -1;
+  };
+  for (int i = 0; i < 300 && waiting() != 0; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  REQUIRE(waiting() == 0);
+  // Each order has exactly one dispatch step in its history.
+  absl::StatusOr<redis::Reply> counts = stack.redis_client().Execute(
+      {"EVAL",
+       "local once, other = 0, 0 "
+       "for _, id in ipairs(redis.call('ZRANGE', 'hotline:idx:all', 0, -1)) do "
+       "  local n = 0 "
+       "  for _, e in ipairs(redis.call('LRANGE', 'hotline:order:{' .. id .. '}:history', 0, -1)) do "
+       "    if string.find(e, '\"action\":\"dispatch\"', 1, true) then n = n + 1 end "
+       "  end "
+       "  if n == 1 then once = once + 1 else other = other + 1 end "
+       "end return {once, other}",
+       "0"});
+  REQUIRE(counts.ok());
+  REQUIRE(counts->elements.size() == 2);
+  CHECK(counts->elements[0].integer == kOrders);
+  CHECK(counts->elements[1].integer == 0);
+}
+
+}  // namespace hotline::testing
