@@ -5,8 +5,8 @@
 # until Ctrl-C (then stops everything gracefully).
 #
 # Ports (defaults; override with the environment): gateway gRPC 50051, intake
-# 50052; metrics 9101 (gateway), 9102 (intake); Redis 6380 (not 6379, so a
-# system Redis is left alone).
+# 50052, dispatch 50053; metrics 9101, 9102, 9103 in the same order; Redis 6380
+# (not 6379, so a system Redis is left alone).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
@@ -15,11 +15,13 @@ RUN_DIR=${RUN_DIR:-$ROOT/run}
 REDIS_PORT=${REDIS_PORT:-6380}
 GATEWAY_PORT=${GATEWAY_PORT:-50051}
 INTAKE_PORT=${INTAKE_PORT:-50052}
+DISPATCH_PORT=${DISPATCH_PORT:-50053}
 GATEWAY_METRICS=${GATEWAY_METRICS:-9101}
 INTAKE_METRICS=${INTAKE_METRICS:-9102}
+DISPATCH_METRICS=${DISPATCH_METRICS:-9103}
 
 bash tools/install-deps.sh
-bash tools/build.sh hotline-intake hotline-gateway hotline hotline-healthcheck
+bash tools/build.sh hotline-intake hotline-dispatch hotline-gateway hotline hotline-healthcheck
 BIN=$BUILD_DIR
 mkdir -p "$RUN_DIR/redis" "$RUN_DIR/logs"
 
@@ -48,12 +50,16 @@ for _ in $(seq 100); do redis-cli -p "$REDIS_PORT" ping >/dev/null 2>&1 && break
 "$BIN/services/intake/hotline-intake" --grpc_port "$INTAKE_PORT" --metrics_port "$INTAKE_METRICS" \
   --redis "127.0.0.1:$REDIS_PORT" --data_dir "$ROOT/data" 2>"$RUN_DIR/logs/intake.log" &
 pids+=($!)
+"$BIN/services/dispatch/hotline-dispatch" --grpc_port "$DISPATCH_PORT" --metrics_port "$DISPATCH_METRICS" \
+  --redis "127.0.0.1:$REDIS_PORT" --data_dir "$ROOT/data" 2>"$RUN_DIR/logs/dispatch.log" &
+pids+=($!)
 "$BIN/services/gateway/hotline-gateway" --grpc_port "$GATEWAY_PORT" --metrics_port "$GATEWAY_METRICS" \
-  --intake "127.0.0.1:$INTAKE_PORT" --tokens "$ROOT/config/tokens.textproto" \
+  --intake "127.0.0.1:$INTAKE_PORT" --dispatch "127.0.0.1:$DISPATCH_PORT" \
+  --tokens "$ROOT/config/tokens.textproto" \
   2>"$RUN_DIR/logs/gateway.log" &
 pids+=($!)
 
-for svc in "intake:$INTAKE_PORT" "gateway:$GATEWAY_PORT"; do
+for svc in "intake:$INTAKE_PORT" "dispatch:$DISPATCH_PORT" "gateway:$GATEWAY_PORT"; do
   ok=""
   for _ in $(seq 100); do
     if "$BIN/tools/hotline/hotline-healthcheck" --addr "127.0.0.1:${svc#*:}" >/dev/null 2>&1; then ok=1; break; fi
@@ -74,6 +80,7 @@ cat <<TXT
 Hotline is running.
   gateway (hotline.v1.Hotline)  127.0.0.1:$GATEWAY_PORT    metrics http://127.0.0.1:$GATEWAY_METRICS/metrics
   intake                        127.0.0.1:$INTAKE_PORT    metrics http://127.0.0.1:$INTAKE_METRICS/metrics
+  dispatch (auto-dispatch on)   127.0.0.1:$DISPATCH_PORT    metrics http://127.0.0.1:$DISPATCH_METRICS/metrics
   redis                         127.0.0.1:$REDIS_PORT     data $RUN_DIR/redis (AOF, fsync always)
   logs                          $RUN_DIR/logs/
 
@@ -81,6 +88,8 @@ Try, in another terminal:
   export HOTLINE_GATEWAY=$HOTLINE_GATEWAY HOTLINE_TOKEN=$HOTLINE_TOKEN
   $CLI list
   $CLI units --kind district
+  $CLI queue --unit 440106 --state to-sign          # 天河区's orders waiting for sign-off
+  HOTLINE_TOKEN=$(grep -m1 -o 'demo-tianhe-[0-9a-f]*' config/tokens.textproto) $CLI act ORDER_ID sign
   $CLI create --type complaint --district 440106 --street 440106001 --category 0101 \\
       --phone 13812345678 --name 张先生 --content "夜间施工噪声扰民"
 
