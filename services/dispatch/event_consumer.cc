@@ -53,7 +53,13 @@ EventConsumer::EventConsumer(redis::Client& redis, const orders::OrderKeys& keys
                               .Name("hotline_dispatch_oldest_pending_age_seconds")
                               .Help("Age of the oldest unacknowledged event (0 if none).")
                               .Register(metrics)
-                              .Add({})) {}
+                              .Add({})) {
+  // Every outcome shows from the start (at 0), so rate() and increase() see
+  // the first event of each kind.
+  for (const char* result : {"routed", "moot", "failed", "reclaimed", "dead_lettered", "read_error"}) {
+    events_.Add({{"result", result}});
+  }
+}
 
 EventConsumer::~EventConsumer() { Stop(); }
 

@@ -3,9 +3,15 @@
 
 Usage: check_deploy.py SOURCE_DIR CHECK [PROMTOOL]
   compose    docker-compose.yml: Redis AOF settings, every Hotline service has a
-             gRPC port, a healthcheck, a metrics port scraped by Prometheus.
+             gRPC port, a healthcheck, a metrics port scraped by Prometheus (by
+             DNS discovery when it has several replicas), ports unique; the
+             gateway's HOTLINE_*_ADDR point at the services it waits for;
+             stream consumers get a per-container HOTLINE_CONSUMER_NAME.
   k8s        deploy/k8s: every Deployment probes gRPC on the port the service
-             listens on; Redis has a PVC and appendfsync always.
+             listens on, ports and annotations agree with its env, Service and
+             docker-compose.yml; the gateway's HOTLINE_*_ADDR name Services;
+             stream consumers take HOTLINE_CONSUMER_NAME from the pod name;
+             Redis has a PVC and appendfsync always.
   alerts     every alert in alerts.yml has a firing and a non-firing test case.
   dashboard  hotline.json is valid JSON, panel ids unique, datasource uid matches
              the provisioned one, and every PromQL expression parses (promtool).
@@ -21,6 +27,11 @@ import tempfile
 import yaml
 
 problems = []
+
+# Services that read the order event stream in a Redis consumer group: every
+# replica needs its own HOTLINE_CONSUMER_NAME (the default dispatch-<pid> is the
+# same in every container, where the service is PID 1).
+STREAM_CONSUMERS = {"dispatch"}
 
 
 def fail(msg):
@@ -45,12 +56,7 @@ def check_compose(src):
                 fail(f"compose: redis command lacks '{want}'")
         if not any(v.startswith("redis-data:") for v in redis.get("volumes", [])):
             fail("compose: redis data is not on the named volume redis-data")
-    prom = load_yaml(os.path.join(src, "deploy/prometheus/prometheus.yml"))
-    targets = {}
-    for job in prom.get("scrape_configs", []):
-        for sc in job.get("static_configs", []):
-            for t in sc.get("targets", []):
-                targets[t] = job["job_name"]
+    targets = scrape_targets(src)
     hotline = {n: s for n, s in services.items()
                if any(str(c).startswith("hotline-") for c in s.get("command", []))}
     if not {"intake", "gateway"} <= set(hotline):
@@ -68,12 +74,74 @@ def check_compose(src):
         if not isinstance(dep, dict) or dep.get("redis", {}).get("condition") != "service_healthy":
             fail(f"compose: {name} does not wait for a healthy redis")
         target = f"{name}:{env.get('HOTLINE_METRICS_PORT')}"
-        if targets.get(target) != name:
+        if targets.get(target) != (name, "static") and targets.get(target) != (name, "dns"):
             fail(f"compose: Prometheus has no job '{name}' scraping {target}")
-    gw = services.get("gateway", {}).get("environment", {})
-    intake_port = services.get("intake", {}).get("environment", {}).get("HOTLINE_GRPC_PORT")
-    if gw.get("HOTLINE_INTAKE_ADDR") != f"intake:{intake_port}":
-        fail(f"compose: gateway HOTLINE_INTAKE_ADDR {gw.get('HOTLINE_INTAKE_ADDR')} != intake:{intake_port}")
+        # A static target on a scaled service hits a different replica per scrape.
+        if int(svc.get("scale", 1)) > 1 and targets.get(target) != (name, "dns"):
+            fail(f"compose: {name} has scale {svc['scale']}: its scrape job must use dns_sd_configs")
+        # Container side of `expose` and `ports` ("[ip:]host:container").
+        exposed = {str(p) for p in svc.get("expose", [])}
+        exposed |= {str(p).split(":")[-1].split("/")[0] for p in svc.get("ports", [])}
+        for key in ("HOTLINE_GRPC_PORT", "HOTLINE_METRICS_PORT"):
+            if key in env and str(env[key]) not in exposed:
+                fail(f"compose: {name} {key} {env[key]} is not in expose {sorted(exposed)}")
+        if name in STREAM_CONSUMERS:
+            check_compose_consumer_name(name, svc)
+    ports = {}
+    for name, svc in hotline.items():
+        for key in ("HOTLINE_GRPC_PORT", "HOTLINE_METRICS_PORT"):
+            port = str(svc.get("environment", {}).get(key))
+            if port in ports:
+                fail(f"compose: {name} {key} {port} is also used by {ports[port]}")
+            ports[port] = name
+    # HOTLINE_<SVC>_ADDR on the gateway: <svc>:<its gRPC port>, and it waits for <svc>.
+    gateway = services.get("gateway", {})
+    gw = gateway.get("environment", {})
+    gw_dep = gateway.get("depends_on", {})
+    for want in ("intake", "dispatch"):
+        if f"HOTLINE_{want.upper()}_ADDR" not in gw:
+            fail(f"compose: gateway lacks HOTLINE_{want.upper()}_ADDR")
+    for key, addr in gw.items():
+        m = re.fullmatch(r"HOTLINE_([A-Z]+)_ADDR", key)
+        if not m:
+            continue
+        backend = m.group(1).lower()
+        port = services.get(backend, {}).get("environment", {}).get("HOTLINE_GRPC_PORT")
+        if addr != f"{backend}:{port}":
+            fail(f"compose: gateway {key} {addr} != {backend}:{port}")
+        if not isinstance(gw_dep, dict) or gw_dep.get(backend, {}).get("condition") != "service_healthy":
+            fail(f"compose: gateway does not wait for a healthy {backend}")
+
+
+def scrape_targets(src):
+    """host:port -> (job, "static" | "dns") over the Prometheus scrape configs."""
+    prom = load_yaml(os.path.join(src, "deploy/prometheus/prometheus.yml"))
+    targets = {}
+    for job in prom.get("scrape_configs", []):
+        for sc in job.get("static_configs", []):
+            for t in sc.get("targets", []):
+                targets[t] = (job["job_name"], "static")
+        for sd in job.get("dns_sd_configs", []):
+            if sd.get("type") != "A" or not sd.get("port"):
+                fail(f"prometheus: job {job['job_name']}: dns_sd_configs needs type A and a port")
+            for n in sd.get("names", []):
+                targets[f"{n}:{sd.get('port')}"] = (job["job_name"], "dns")
+    return targets
+
+
+def check_compose_consumer_name(name, svc):
+    """The consumer name must differ per container: set from $HOSTNAME by a shell
+    entrypoint that then execs the command (so the service stays PID 1)."""
+    if "HOTLINE_CONSUMER_NAME" in svc.get("environment", {}):
+        fail(f"compose: {name} sets one HOTLINE_CONSUMER_NAME for all its containers")
+    entry = svc.get("entrypoint") or []
+    script = entry[2] if len(entry) >= 3 and entry[:2] == ["/bin/sh", "-c"] else ""
+    # Compose turns $$ into $.
+    script = script.replace("$$", "$")
+    if not re.search(r"HOTLINE_CONSUMER_NAME=\"?[\w-]*\$\{?HOSTNAME", script) or \
+            not script.rstrip().endswith('exec "$@"'):
+        fail(f"compose: {name} needs an entrypoint that sets HOTLINE_CONSUMER_NAME from "
+             f"$HOSTNAME and ends in exec \"$@\" (got {entry})")
 
 
 def check_k8s(src):
@@ -84,18 +152,50 @@ def check_k8s(src):
         with open(os.path.join(d, f), encoding="utf-8") as fh:
             docs += [(f, x) for x in yaml.safe_load_all(fh) if x]
     kinds = {(x["kind"], x["metadata"]["name"]) for _, x in docs}
+    services = {x["metadata"]["name"]: x for _, x in docs if x["kind"] == "Service"}
+    compose = load_yaml(os.path.join(src, "docker-compose.yml")).get("services", {})
     for f, x in docs:
         if x["kind"] == "Deployment":
             name = x["metadata"]["name"]
             if ("Service", name) not in kinds:
                 fail(f"k8s {f}: Deployment {name} has no Service")
             spec = x["spec"]["template"]["spec"]
+            annotations = x["spec"]["template"]["metadata"].get("annotations", {})
             for c in spec["containers"]:
                 env = {e["name"]: e.get("value") for e in c.get("env", [])}
+                env_from = {e["name"]: e.get("valueFrom") for e in c.get("env", [])}
                 port = int(env.get("HOTLINE_GRPC_PORT", -1))
+                metrics = int(env.get("HOTLINE_METRICS_PORT", -1))
                 ports = {p.get("name"): p["containerPort"] for p in c.get("ports", [])}
                 if ports.get("grpc") != port:
                     fail(f"k8s {f}: {name} grpc containerPort {ports.get('grpc')} != HOTLINE_GRPC_PORT {port}")
+                if ports.get("metrics") != metrics:
+                    fail(f"k8s {f}: {name} metrics containerPort {ports.get('metrics')} != HOTLINE_METRICS_PORT {metrics}")
+                if annotations.get("prometheus.io/port") != str(metrics):
+                    fail(f"k8s {f}: {name} prometheus.io/port {annotations.get('prometheus.io/port')} != {metrics}")
+                svc_ports = {p.get("name"): p.get("port")
+                             for p in services.get(name, {}).get("spec", {}).get("ports", [])}
+                if svc_ports != {"grpc": port, "metrics": metrics}:
+                    fail(f"k8s {f}: Service {name} ports {svc_ports} != grpc {port}, metrics {metrics}")
+                cenv = compose.get(name, {}).get("environment", {})
+                for key in ("HOTLINE_GRPC_PORT", "HOTLINE_METRICS_PORT"):
+                    if key in cenv and str(cenv[key]) != env.get(key):
+                        fail(f"k8s {f}: {name} {key} {env.get(key)} != docker-compose.yml {cenv[key]}")
+                if name in STREAM_CONSUMERS:
+                    ref = (env_from.get("HOTLINE_CONSUMER_NAME") or {}).get("fieldRef", {})
+                    if ref.get("fieldPath") != "metadata.name":
+                        fail(f"k8s {f}: {name} HOTLINE_CONSUMER_NAME must come from the pod name "
+                             "(valueFrom.fieldRef.fieldPath: metadata.name)")
+                if name == "gateway":
+                    for key, addr in env.items():
+                        m = re.fullmatch(r"HOTLINE_([A-Z]+)_ADDR", key)
+                        if not m:
+                            continue
+                        backend = m.group(1).lower()
+                        want = {p.get("name"): p.get("port") for p in
+                                services.get(backend, {}).get("spec", {}).get("ports", [])}.get("grpc")
+                        if addr != f"{backend}:{want}":
+                            fail(f"k8s {f}: gateway {key} {addr} != Service {backend} grpc port {want}")
                 for probe in ("readinessProbe", "livenessProbe"):
                     got = c.get(probe, {}).get("grpc", {}).get("port")
                     if got != port:
@@ -163,7 +263,10 @@ def check_dashboard(src, promtool):
     for metric in ("hotline_grpc_server_handled_total", "hotline_grpc_server_handling_seconds_bucket",
                    "hotline_intake_orders_created_total", "hotline_intake_rejected_total",
                    "hotline_redis_commands_total", "hotline_redis_command_duration_seconds_bucket",
-                   "hotline_redis_queue_length"):
+                   "hotline_redis_queue_length",
+                   "hotline_dispatch_actions_total", "hotline_dispatch_events_total",
+                   "hotline_dispatch_stream_lag", "hotline_dispatch_stream_pending",
+                   "hotline_dispatch_oldest_pending_age_seconds"):
         if metric not in text:
             fail(f"dashboard: no panel uses {metric}")
     if promtool:
