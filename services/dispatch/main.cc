@@ -12,6 +12,7 @@
 #include "log/log.h"
 #include "orders/redis_order_store.h"
 #include "redis/client.h"
+#include "redis/flags.h"
 #include "server/server.h"
 #include "server/server_flags.h"
 
@@ -21,16 +22,13 @@ int main(int argc, char** argv) {
   log::SetService("dispatch");
 
   server::ServerOptions options{.service_name = "dispatch", .grpc_port = 50053, .metrics_port = 9103};
-  std::string redis_address = "127.0.0.1:6379";
+  redis::RedisFlags redis_flags;
   std::string data_dir = "data";
-  int redis_connections = 16;
   bool auto_dispatch = true;
   dispatch::ConsumerOptions consumer{.consumer = absl::StrCat("dispatch-", ::getpid())};
   config::Flags flags("hotline-dispatch", "moves work orders through their lifecycle");
   server::AddServerFlags(flags, &options);
-  flags.String("redis", "HOTLINE_REDIS", "Redis host:port", &redis_address);
-  flags.Int("redis_connections", "HOTLINE_REDIS_CONNECTIONS",
-            "Redis connections (each pipelines many commands)", &redis_connections);
+  redis::AddRedisFlags(flags, &redis_flags);
   flags.String("data_dir", "HOTLINE_DATA_DIR",
                "folder with units, categories and dispatch_catalogue .textproto", &data_dir);
   flags.Bool("auto_dispatch", "HOTLINE_AUTO_DISPATCH", "route new orders from the event stream",
@@ -57,17 +55,14 @@ int main(int argc, char** argv) {
     log::Error("cannot load the dispatch catalogue", {{"error", catalogue.status().ToString()}});
     return 1;
   }
-  absl::StatusOr<std::pair<std::string, int>> redis_at = redis::ParseAddress(redis_address);
-  if (!redis_at.ok() || redis_connections < 1) {
-    log::Error("bad --redis or --redis_connections", {{"redis", redis_address}});
+  absl::StatusOr<redis::Options> redis_options = redis::ToOptions(redis_flags);
+  if (!redis_options.ok()) {
+    log::Error("bad Redis settings", {{"error", redis_options.status().ToString()}});
     return 2;
   }
 
   server::Server server(options);
-  redis::Client redis(redis::Options{.host = redis_at->first,
-                                     .port = redis_at->second,
-                                     .connections = redis_connections},
-                      &server.metrics());
+  redis::Client redis(*redis_options, &server.metrics());
   orders::RedisOrderStore store(redis);
   dispatch::Dispatcher dispatcher(store, *dir, *catalogue, SystemClock::Get());
   dispatch::DispatchService service(dispatcher, server.metrics());
@@ -78,9 +73,9 @@ int main(int argc, char** argv) {
   }
 
   // The consumer blocks on XREADGROUP, so it gets a connection of its own.
-  redis::Client stream_redis(redis::Options{.host = redis_at->first,
-                                            .port = redis_at->second,
-                                            .connections = 1});
+  redis::Options stream_options = *redis_options;
+  stream_options.connections = 1;
+  redis::Client stream_redis(stream_options);
   dispatch::EventConsumer events(stream_redis, store.keys(), dispatcher, consumer, server.metrics());
   if (auto_dispatch) {
     if (absl::Status s = events.Start(); !s.ok()) {

@@ -9,6 +9,7 @@
 #include "log/log.h"
 #include "orders/redis_order_store.h"
 #include "redis/client.h"
+#include "redis/flags.h"
 #include "server/server.h"
 #include "server/server_flags.h"
 
@@ -18,14 +19,11 @@ int main(int argc, char** argv) {
   log::SetService("intake");
 
   server::ServerOptions options{.service_name = "intake", .grpc_port = 50052, .metrics_port = 9102};
-  std::string redis_address = "127.0.0.1:6379";
+  redis::RedisFlags redis_flags;
   std::string data_dir = "data";
-  int redis_connections = 16;
   config::Flags flags("hotline-intake", "takes work orders in and serves the unit directory");
   server::AddServerFlags(flags, &options);
-  flags.String("redis", "HOTLINE_REDIS", "Redis host:port", &redis_address);
-  flags.Int("redis_connections", "HOTLINE_REDIS_CONNECTIONS",
-            "Redis connections (each pipelines many commands)", &redis_connections);
+  redis::AddRedisFlags(flags, &redis_flags);
   flags.String("data_dir", "HOTLINE_DATA_DIR",
                "folder with units.textproto and categories.textproto", &data_dir);
   flags.ParseOrExit(argc, argv);
@@ -36,17 +34,14 @@ int main(int argc, char** argv) {
     log::Error("cannot load the directory", {{"error", dir.status().ToString()}});
     return 1;
   }
-  absl::StatusOr<std::pair<std::string, int>> redis_at = redis::ParseAddress(redis_address);
-  if (!redis_at.ok() || redis_connections < 1) {
-    log::Error("bad --redis or --redis_connections", {{"redis", redis_address}});
+  absl::StatusOr<redis::Options> redis_options = redis::ToOptions(redis_flags);
+  if (!redis_options.ok()) {
+    log::Error("bad Redis settings", {{"error", redis_options.status().ToString()}});
     return 2;
   }
 
   server::Server server(options);
-  redis::Client redis(
-      redis::Options{
-          .host = redis_at->first, .port = redis_at->second, .connections = redis_connections},
-      &server.metrics());
+  redis::Client redis(*redis_options, &server.metrics());
   orders::RedisOrderStore store(redis);
   intake::IntakeMetrics metrics(server.metrics());
   intake::Intake core(store, *dir, SystemClock::Get(), metrics);
@@ -57,7 +52,8 @@ int main(int argc, char** argv) {
 
   if (absl::Status s = redis.Execute({"PING"}).status(); !s.ok()) {
     // Not fatal: requests answer UNAVAILABLE until Redis is reachable.
-    log::Warning("redis not reachable at start", {{"redis", redis_address}, {"error", s.ToString()}});
+    log::Warning("redis not reachable at start",
+                 {{"redis", redis_flags.address}, {"error", s.ToString()}});
   }
   if (absl::Status s = server.Start(); !s.ok()) {
     log::Error("cannot start", {{"error", s.ToString()}});
