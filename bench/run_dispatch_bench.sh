@@ -1,0 +1,101 @@
+#!/usr/bin/env bash
+# Auto-dispatch under load: new orders at a fixed rate through the gateway
+# (loadgen -> gateway -> intake -> Redis -> stream -> dispatch), then the delay
+# from each order's creation to its dispatch, p50/p99/max, from the event
+# stream (order.created and order.dispatch carry server-side times).
+#
+#   bash bench/run_dispatch_bench.sh
+#
+# Settings (environment): BUILD_DIR (default build), BENCH_RATE orders/s
+# (default 1000), BENCH_DURATION seconds (default 60), BENCH_APPENDFSYNC
+# (default always), BENCH_DISPATCH_REPLICAS (default 1).
+# Only loopback addresses; everything started here is stopped on exit.
+set -euo pipefail
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+BUILD_DIR=${BUILD_DIR:-build}
+[[ $BUILD_DIR = /* ]] || BUILD_DIR="$ROOT/$BUILD_DIR"
+RATE=${BENCH_RATE:-1000}
+DURATION=${BENCH_DURATION:-60}
+FSYNC=${BENCH_APPENDFSYNC:-always}
+REPLICAS=${BENCH_DISPATCH_REPLICAS:-1}
+
+cmake --build "$BUILD_DIR" -j 2 --target hotline-loadgen hotline-gateway hotline-intake \
+  hotline-dispatch hotline-healthcheck >&2
+BIN=$BUILD_DIR
+TOKEN=$(grep -m1 -o 'demo-agent-[0-9a-f]*' "$ROOT/config/tokens.textproto")
+free_port() { /usr/bin/python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+
+WORK=$(mktemp -d /tmp/hotline-dispatch-bench.XXXXXX)
+pids=()
+cleanup() {
+  for p in "${pids[@]}"; do kill -TERM "$p" 2>/dev/null || true; done
+  wait 2>/dev/null || true
+  rm -rf "$WORK"
+}
+trap cleanup EXIT
+
+REDIS_PORT=$(free_port)
+redis-server --port "$REDIS_PORT" --bind 127.0.0.1 --dir "$WORK" --appendonly yes \
+  --appendfsync "$FSYNC" --save "" --logfile "$WORK/redis.log" &
+pids+=($!)
+for _ in $(seq 100); do redis-cli -p "$REDIS_PORT" ping >/dev/null 2>&1 && break; sleep 0.1; done
+
+INTAKE_PORT=$(free_port); GATEWAY_PORT=$(free_port)
+"$BIN/services/intake/hotline-intake" --host 127.0.0.1 --grpc_port "$INTAKE_PORT" \
+  --metrics_port "$(free_port)" --redis "127.0.0.1:$REDIS_PORT" --data_dir "$ROOT/data" 2>"$WORK/intake.log" &
+pids+=($!)
+DISPATCH_PORTS=()
+for i in $(seq "$REPLICAS"); do
+  port=$(free_port)
+  DISPATCH_PORTS+=("$port")
+  "$BIN/services/dispatch/hotline-dispatch" --host 127.0.0.1 --grpc_port "$port" --metrics_port "$(free_port)" \
+    --redis "127.0.0.1:$REDIS_PORT" --data_dir "$ROOT/data" --consumer_name "bench-$i" \
+    2>"$WORK/dispatch-$i.log" &
+  pids+=($!)
+done
+"$BIN/services/gateway/hotline-gateway" --host 127.0.0.1 --grpc_port "$GATEWAY_PORT" \
+  --metrics_port "$(free_port)" --intake "127.0.0.1:$INTAKE_PORT" --dispatch "127.0.0.1:${DISPATCH_PORTS[0]}" \
+  --tokens "$ROOT/config/tokens.textproto" 2>"$WORK/gateway.log" &
+pids+=($!)
+for port in "$INTAKE_PORT" "${DISPATCH_PORTS[@]}" "$GATEWAY_PORT"; do
+  for _ in $(seq 100); do
+    "$BIN/tools/hotline/hotline-healthcheck" --addr "127.0.0.1:$port" >/dev/null 2>&1 && break
+    sleep 0.1
+  done
+done
+
+echo "== $RATE orders/s for ${DURATION}s, appendfsync $FSYNC, $REPLICAS dispatch replica(s)"
+"$BIN/bench/hotline-loadgen" --target "127.0.0.1:$GATEWAY_PORT" --rpc create --token "$TOKEN" \
+  --rate "$RATE" --concurrency 2000 --duration "$DURATION" --warmup 0 --channels 4 \
+  --data_dir "$ROOT/data"
+
+# Let auto-dispatch finish what is still queued (bounded wait).
+for _ in $(seq 300); do
+  [ "$(redis-cli -p "$REDIS_PORT" zcard hotline:idx:state:1)" = "0" ] && break
+  sleep 0.1
+done
+echo "orders still waiting for dispatch: $(redis-cli -p "$REDIS_PORT" zcard hotline:idx:state:1)"
+
+# create -> dispatch delay of every order, computed where the data is.
+redis-cli -p "$REDIS_PORT" --raw EVAL '
+  local created, delays = {}, {}
+  local last = "-"
+  while true do
+    local entries = redis.call("XRANGE", KEYS[1], last, "+", "COUNT", 10000)
+    if #entries == 0 then break end
+    for _, e in ipairs(entries) do
+      local f = {}
+      for i = 1, #e[2], 2 do f[e[2][i]] = e[2][i + 1] end
+      if f.event == "order.created" then
+        created[f.order_id] = tonumber(f.at_ms)
+      elseif f.event == "order.dispatch" and created[f.order_id] then
+        delays[#delays + 1] = tonumber(f.at_ms) - created[f.order_id]
+      end
+      last = "(" .. e[1]
+    end
+  end
+  table.sort(delays)
+  local function pct(p) if #delays == 0 then return -1 end return delays[math.max(1, math.ceil(#delays * p))] end
+  return {"dispatched", #delays, "p50_ms", pct(0.50), "p90_ms", pct(0.90), "p99_ms", pct(0.99), "max_ms", pct(1.0)}
+' 1 hotline:events | paste -d= - - | tr '\n' ' '
+echo
