@@ -2,13 +2,17 @@
 # Auto-dispatch under load: new orders at a fixed rate through the gateway
 # (loadgen -> gateway -> intake -> Redis -> stream -> dispatch), then the delay
 # from each order's creation to its dispatch, p50/p99/max, from the event
-# stream (order.created and order.dispatch carry server-side times).
+# stream (order.created and order.dispatch carry server-side times). Then, in
+# the same run, transitions per second through the gateway (a supervision mark:
+# gateway -> dispatch -> read, decide, compare-and-set script, read back) next
+# to a plain gRPC echo through the same two hops.
 #
 #   bash bench/run_dispatch_bench.sh
 #
 # Settings (environment): BUILD_DIR (default build), BENCH_RATE orders/s
 # (default 1000), BENCH_DURATION seconds (default 60), BENCH_APPENDFSYNC
-# (default always), BENCH_DISPATCH_REPLICAS (default 1).
+# (default always), BENCH_DISPATCH_REPLICAS (default 1), BENCH_ACT_SECONDS
+# (default 10), BENCH_CONCURRENCY for the closed-loop runs (default 256).
 # Only loopback addresses; everything started here is stopped on exit.
 set -euo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -18,11 +22,14 @@ RATE=${BENCH_RATE:-1000}
 DURATION=${BENCH_DURATION:-60}
 FSYNC=${BENCH_APPENDFSYNC:-always}
 REPLICAS=${BENCH_DISPATCH_REPLICAS:-1}
+ACT_SECONDS=${BENCH_ACT_SECONDS:-10}
+CONCURRENCY=${BENCH_CONCURRENCY:-256}
 
 cmake --build "$BUILD_DIR" -j 2 --target hotline-loadgen hotline-gateway hotline-intake \
-  hotline-dispatch hotline-healthcheck >&2
+  hotline-dispatch hotline-healthcheck hotline-echo >&2
 BIN=$BUILD_DIR
 TOKEN=$(grep -m1 -o 'demo-agent-[0-9a-f]*' "$ROOT/config/tokens.textproto")
+SUPERVISOR=$(grep -m1 -o 'demo-supervisor-[0-9a-f]*' "$ROOT/config/tokens.textproto")
 free_port() { /usr/bin/python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 
 WORK=$(mktemp -d /tmp/hotline-dispatch-bench.XXXXXX)
@@ -99,3 +106,30 @@ redis-cli -p "$REDIS_PORT" --raw EVAL '
   return {"dispatched", #delays, "p50_ms", pct(0.50), "p90_ms", pct(0.90), "p99_ms", pct(0.99), "max_ms", pct(1.0)}
 ' 1 hotline:events | paste -d= - - | tr '\n' ' '
 echo
+
+# Transitions vs. echo through the same two hops, closed loop, one after the other.
+redis-cli -p "$REDIS_PORT" zrange hotline:idx:all 0 -1 > "$WORK/order_ids"
+ECHO_PORT=$(free_port); PROXY_PORT=$(free_port)
+"$BIN/bench/hotline-echo" --mode server --host 127.0.0.1 --grpc_port "$ECHO_PORT" \
+  --metrics_port "$(free_port)" 2>/dev/null &
+pids+=($!)
+"$BIN/bench/hotline-echo" --mode proxy --upstream "127.0.0.1:$ECHO_PORT" --host 127.0.0.1 \
+  --grpc_port "$PROXY_PORT" --metrics_port "$(free_port)" 2>/dev/null &
+pids+=($!)
+for port in "$ECHO_PORT" "$PROXY_PORT"; do
+  for _ in $(seq 100); do
+    "$BIN/tools/hotline/hotline-healthcheck" --addr "127.0.0.1:$port" >/dev/null 2>&1 && break
+    sleep 0.1
+  done
+done
+echo "== transitions (urge) vs echo, 2 hops, concurrency $CONCURRENCY, ${ACT_SECONDS}s each"
+echo_line=$("$BIN/bench/hotline-loadgen" --target "127.0.0.1:$PROXY_PORT" --rpc echo \
+  --concurrency "$CONCURRENCY" --duration "$ACT_SECONDS" --warmup 2 --channels 4 --data_dir "$ROOT/data" | head -1)
+echo "$echo_line"
+act_line=$("$BIN/bench/hotline-loadgen" --target "127.0.0.1:$GATEWAY_PORT" --rpc urge \
+  --token "$SUPERVISOR" --order_ids "$WORK/order_ids" --concurrency "$CONCURRENCY" \
+  --duration "$ACT_SECONDS" --warmup 2 --channels 4 --data_dir "$ROOT/data" | head -1)
+echo "$act_line"
+rate_of() { sed -n 's/.*throughput=\([0-9.]*\)\/s.*/\1/p' <<<"$1"; }
+awk -v a="$(rate_of "$act_line")" -v e="$(rate_of "$echo_line")" \
+  'BEGIN { if (e > 0) printf "transitions/echo = %.2f\n", a / e }'

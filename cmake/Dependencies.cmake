@@ -8,5 +8,7 @@ find_package(prometheus-cpp CONFIG REQUIRED)
 find_package(OpenSSL REQUIRED)            # SHA-1 of Lua scripts for EVALSHA
 find_package(PkgConfig REQUIRED)
 pkg_check_modules(HIREDIS REQUIRED IMPORTED_TARGET hiredis)  # hiredis' config defines no target
+# glibc malloc was a quarter of intake's CPU under load; jemalloc halves that.
+pkg_check_modules(JEMALLOC REQUIRED IMPORTED_TARGET jemalloc)
 find_package(Catch2 2 REQUIRED)
 include(Catch)

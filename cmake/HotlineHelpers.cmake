@@ -41,3 +41,12 @@ function(hotline_embed_text target var ns file)
     COMMENT "Embedding ${stem}")
   target_sources(${target} PRIVATE ${out})
 endfunction()
+
+# hotline_service(NAME binary SOURCES ... DEPS ...): a service executable,
+# linked with jemalloc (see cmake/Dependencies.cmake).
+function(hotline_service)
+  cmake_parse_arguments(ARG "" "NAME" "SOURCES;DEPS" ${ARGN})
+  add_executable(${ARG_NAME} ${ARG_SOURCES})
+  target_link_libraries(${ARG_NAME} PRIVATE ${ARG_DEPS} PkgConfig::JEMALLOC)
+  hotline_warnings(${ARG_NAME})
+endfunction()

@@ -65,7 +65,8 @@ class Server {
 };
 
 // Blocks SIGTERM and SIGINT in the calling thread and every thread started
-// after it, so that WaitForShutdownSignal() receives them. Call before any
+// after it, so that WaitForShutdownSignal() receives them; also sets
+// process-wide settings every service wants. Call first in main(), before any
 // thread is created.
 void BlockShutdownSignals();
 // Returns when SIGTERM or SIGINT arrives.

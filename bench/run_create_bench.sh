@@ -1,0 +1,241 @@
+#!/usr/bin/env bash
+# Work orders per second through the real path (loadgen -> gateway -> intake ->
+# Redis), next to the same number of plain gRPC hops (loadgen -> echo proxy ->
+# echo server), for each Redis durability mode. See bench/README.md.
+#
+#   bash bench/run_create_bench.sh
+#
+# Settings (environment):
+#   BUILD_DIR           build tree to use (default: build); configured as Release if absent
+#   BENCH_MODES         Redis appendfsync modes (default: "always everysec")
+#   BENCH_DURATION      seconds measured per run (default 10)
+#   BENCH_WARMUP        seconds of load before each measurement (default 2)
+#   BENCH_CONCURRENCY   calls in flight, closed loop; several values ("64 256 512")
+#                       are all run and the best create figure is the peak (default 256)
+#   BENCH_CHANNELS      client channels = TCP connections (default 4)
+#   BENCH_REDIS_CONNECTIONS  intake --redis_connections (default: intake's own default)
+#   BENCH_OPEN_LOOP_CAP most calls in flight in the open-loop run (default 2000)
+#   BENCH_REPEAT        runs of each echo/create pair (default 1); peaks are the best run
+# Only loopback addresses are used; everything started here is stopped on exit.
+set -euo pipefail
+
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+BUILD_DIR=${BUILD_DIR:-build}
+[[ $BUILD_DIR = /* ]] || BUILD_DIR="$ROOT/$BUILD_DIR"
+MODES=${BENCH_MODES:-"always everysec"}
+DURATION=${BENCH_DURATION:-10}
+WARMUP=${BENCH_WARMUP:-2}
+CONCURRENCY=${BENCH_CONCURRENCY:-256}
+CHANNELS=${BENCH_CHANNELS:-4}
+REDIS_CONNECTIONS=${BENCH_REDIS_CONNECTIONS:-}
+OPEN_LOOP_CAP=${BENCH_OPEN_LOOP_CAP:-2000}
+REPEAT=${BENCH_REPEAT:-1}
+DATA_DIR="$ROOT/data"
+TOKENS="$ROOT/config/tokens.textproto"
+PY=/usr/bin/python3
+command -v "$PY" >/dev/null || PY=python3
+
+log() { printf '%s\n' "$*" >&2; }
+die() { log "run_create_bench: $*"; exit 1; }
+
+command -v redis-server >/dev/null || die "redis-server not found (apt-get install redis-server)"
+command -v redis-cli >/dev/null || die "redis-cli not found (apt-get install redis-tools)"
+
+# --- build ------------------------------------------------------------------
+if [[ ! -f "$BUILD_DIR/CMakeCache.txt" ]]; then
+  log "configuring $BUILD_DIR (Release)"
+  cmake -S "$ROOT" -B "$BUILD_DIR" -G Ninja -DCMAKE_BUILD_TYPE=Release >&2
+fi
+# Only the four binaries this needs; two jobs (other people share the cores).
+cmake --build "$BUILD_DIR" -j 2 --target hotline-echo hotline-loadgen hotline-gateway hotline-intake >&2 \
+  || die "build failed"
+ECHO="$BUILD_DIR/bench/hotline-echo"
+LOADGEN="$BUILD_DIR/bench/hotline-loadgen"
+GATEWAY="$BUILD_DIR/services/gateway/hotline-gateway"
+INTAKE="$BUILD_DIR/services/intake/hotline-intake"
+for b in "$ECHO" "$LOADGEN" "$GATEWAY" "$INTAKE"; do [[ -x $b ]] || die "missing $b"; done
+
+# The first agent token of the demo token file.
+TOKEN=$(awk '/token:/ { gsub(/"/, "", $2); t = $2 } /role: ROLE_AGENT/ { print t; exit }' "$TOKENS")
+[[ -n $TOKEN ]] || die "no ROLE_AGENT token in $TOKENS"
+
+# --- processes --------------------------------------------------------------
+WORK=$(mktemp -d /tmp/hotline-bench.XXXXXX)
+PIDS=()
+stop_all() {
+  local pid
+  for pid in "${PIDS[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
+  for pid in "${PIDS[@]}"; do
+    for _ in $(seq 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+    kill -KILL "$pid" 2>/dev/null || true
+    wait "$pid" 2>/dev/null || true
+  done
+  PIDS=()
+}
+cleanup() {
+  stop_all
+  rm -rf "$WORK"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+# N loopback ports that are free right now (all held open together, so distinct).
+free_ports() {
+  "$PY" - "$1" <<'EOF'
+import socket, sys
+socks = []
+for _ in range(int(sys.argv[1])):
+    s = socket.socket()
+    s.bind(("127.0.0.1", 0))
+    socks.append(s)
+print(" ".join(str(s.getsockname()[1]) for s in socks))
+EOF
+}
+
+# start NAME CMD...: runs CMD in the background, stderr to $WORK/NAME.log.
+start() {
+  local name=$1; shift
+  "$@" >"$WORK/$name.out" 2>"$WORK/$name.log" &
+  PIDS+=($!)
+  eval "PID_${name//-/_}=$!"
+}
+
+# wait_serving NAME: until the service logged its "serving" line.
+wait_serving() {
+  local name=$1 pid_var="PID_${1//-/_}"
+  for _ in $(seq 200); do
+    grep -q '"msg":"serving"' "$WORK/$name.log" 2>/dev/null && return 0
+    kill -0 "${!pid_var}" 2>/dev/null || { cat "$WORK/$name.log" >&2; die "$name exited"; }
+    sleep 0.05
+  done
+  cat "$WORK/$name.log" >&2
+  die "$name did not start serving within 10 s"
+}
+
+# cpu_ticks PID: user+system CPU time in clock ticks.
+cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat" 2>/dev/null || echo 0; }
+TICKS=$(getconf CLK_TCK)
+
+# busy_ticks: CPU ticks the whole machine spent busy so far (all cores).
+busy_ticks() { awk '/^cpu / { print $2 + $3 + $4 + $7 + $8 + $9 }' /proc/stat; }
+
+# field NAME LINE: the value of NAME=... in a loadgen line (numbers only).
+field() { { grep -o "$1=[0-9.]*" <<<"$2" || true; } | head -1 | cut -d= -f2; }
+
+# run_loadgen NAME PIDS_TO_WATCH -- ARGS...: runs the loadgen, prints its line and
+# how busy each watched process (and the loadgen) was; sets LAST_LINE.
+run_loadgen() {
+  local name=$1 watch=$2; shift 3
+  local -A before
+  local p
+  for p in $watch; do before[$p]=$(cpu_ticks "${!p}"); done
+  local rc=0 start_ns end_ns busy_before busy_after
+  busy_before=$(busy_ticks)
+  start_ns=$(date +%s%N)
+  "$LOADGEN" --data_dir "$DATA_DIR" --token "$TOKEN" --duration "$DURATION" --warmup "$WARMUP" \
+    --channels "$CHANNELS" "$@" >"$WORK/$name.txt" 2>"$WORK/$name.err" || rc=$?
+  end_ns=$(date +%s%N)
+  busy_after=$(busy_ticks)
+  LAST_LINE=$(cat "$WORK/$name.txt")
+  local wall cpu="" lg ours=0 t
+  wall=$(awk -v a="$start_ns" -v b="$end_ns" 'BEGIN { print (b - a) / 1e9 }')
+  for p in $watch; do
+    t=$(( $(cpu_ticks "${!p}") - before[$p] ))
+    ours=$(( ours + t ))
+    cpu+=" ${p#PID_}=$(awk -v t="$t" -v hz="$TICKS" -v w="$wall" 'BEGIN { printf "%.2f", t / hz / w }')"
+  done
+  lg=$({ grep -o 'cpu_seconds=[0-9.]*' "$WORK/$name.err" || true; } | cut -d= -f2)
+  [[ -n $lg ]] && cpu+=" loadgen=$(awk -v c="$lg" -v w="$wall" 'BEGIN { printf "%.2f", c / w }')"
+  # Whatever else ran meanwhile (other people's builds and tests) took CPU from us.
+  cpu+=" others=$(awk -v b=$(( busy_after - busy_before )) -v o="$ours" -v c="${lg:-0}" -v hz="$TICKS" \
+    -v w="$wall" 'BEGIN { x = ((b - o) / hz - c) / w; printf "%.2f", (x < 0 ? 0 : x) }')"
+  printf '%s\n' "${LAST_LINE:-rpc=? (no output)}"
+  printf '  cores busy:%s (of %d)\n' "$cpu" "$(nproc)"
+  if (( rc != 0 )); then
+    printf '  FAILED (exit %d): %s\n' "$rc" "$(grep -v cpu_seconds "$WORK/$name.err" | tr '\n' ' ')"
+  fi
+  return 0
+}
+
+# Idle share of the CPU over one second (other work on the machine skews every figure).
+idle_percent() {
+  local a b
+  a=($(head -1 /proc/stat)); sleep 1; b=($(head -1 /proc/stat))
+  awk -v i=$(( b[4] + b[5] - a[4] - a[5] )) \
+      -v t=$(( b[1]+b[2]+b[3]+b[4]+b[5]+b[6]+b[7]+b[8] - a[1]-a[2]-a[3]-a[4]-a[5]-a[6]-a[7]-a[8] )) \
+      'BEGIN { printf "%d", (t > 0 ? 100 * i / t : 100) }'
+}
+idle=$(idle_percent)
+echo "machine: $(nproc) cores, ${idle}% idle before the run"
+if (( idle < 90 )); then
+  echo "WARNING: other processes use $(( 100 - idle ))% of the CPU; the figures will be low and noisy"
+fi
+
+SUMMARY=()
+for mode in $MODES; do
+  read -r P_REDIS P_INTAKE P_INTAKE_M P_GATEWAY P_GATEWAY_M P_ECHO P_ECHO_M P_PROXY P_PROXY_M \
+    <<<"$(free_ports 9)"
+  mkdir -p "$WORK/redis-$mode"
+  start redis redis-server --bind 127.0.0.1 --port "$P_REDIS" --dir "$WORK/redis-$mode" \
+    --appendonly yes --appendfsync "$mode" --save '' --daemonize no --logfile ''
+  for _ in $(seq 100); do
+    [[ $(redis-cli -h 127.0.0.1 -p "$P_REDIS" ping 2>/dev/null) == PONG ]] && break
+    sleep 0.05
+  done
+  [[ $(redis-cli -h 127.0.0.1 -p "$P_REDIS" ping 2>/dev/null) == PONG ]] || die "redis did not start"
+
+  intake_args=(--host 127.0.0.1 --grpc_port "$P_INTAKE" --metrics_port "$P_INTAKE_M"
+               --redis "127.0.0.1:$P_REDIS" --data_dir "$DATA_DIR")
+  [[ -n $REDIS_CONNECTIONS ]] && intake_args+=(--redis_connections "$REDIS_CONNECTIONS")
+  start intake "$INTAKE" "${intake_args[@]}"
+  start gateway "$GATEWAY" --host 127.0.0.1 --grpc_port "$P_GATEWAY" --metrics_port "$P_GATEWAY_M" \
+    --intake "127.0.0.1:$P_INTAKE" --tokens "$TOKENS"
+  start echo_server "$ECHO" --mode server --host 127.0.0.1 --grpc_port "$P_ECHO" \
+    --metrics_port "$P_ECHO_M"
+  start echo_proxy "$ECHO" --mode proxy --upstream "127.0.0.1:$P_ECHO" --host 127.0.0.1 \
+    --grpc_port "$P_PROXY" --metrics_port "$P_PROXY_M"
+  for s in intake gateway echo_server echo_proxy; do wait_serving "$s"; done
+
+  echo
+  echo "== redis appendfsync=$mode  (duration ${DURATION}s, warmup ${WARMUP}s, channels $CHANNELS)"
+  peak=0 peak_c=0 peak_ratio=0 peak_echo=0
+  for c in $CONCURRENCY; do for rep in $(seq "$REPEAT"); do
+    run_loadgen "echo-$mode-$c-$rep" "PID_echo_proxy PID_echo_server" -- \
+      --target "127.0.0.1:$P_PROXY" --rpc echo --concurrency "$c"
+    echo_tp=$(field throughput "$LAST_LINE"); echo_tp=${echo_tp:-0}
+    run_loadgen "create-$mode-$c-$rep" "PID_gateway PID_intake PID_redis" -- \
+      --target "127.0.0.1:$P_GATEWAY" --rpc create --concurrency "$c"
+    create_tp=$(field throughput "$LAST_LINE"); create_tp=${create_tp:-0}
+    ratio=$(awk -v a="$create_tp" -v b="$echo_tp" 'BEGIN { printf "%.2f", (b > 0 ? a / b : 0) }')
+    echo "create/echo = $ratio  (concurrency $c)"
+    if awk -v a="$create_tp" -v b="$peak" 'BEGIN { exit !(a > b) }'; then
+      peak=$create_tp peak_c=$c
+    fi
+    if awk -v a="$echo_tp" -v b="$peak_echo" 'BEGIN { exit !(a > b) }'; then
+      peak_echo=$echo_tp
+    fi
+  done; done
+  peak_ratio=$(awk -v a="$peak" -v b="$peak_echo" 'BEGIN { printf "%.2f", (b > 0 ? a / b : 0) }')
+  echo "peaks: create $peak/s (concurrency $peak_c), echo $peak_echo/s: create/echo = $peak_ratio"
+
+  half=$(awk -v p="$peak" 'BEGIN { printf "%d", p / 2 }')
+  half_p50="-" half_p99="-"
+  if (( half > 0 )); then
+    echo "-- open loop at half the create peak ($half/s)"
+    run_loadgen "create-$mode-half" "PID_gateway PID_intake PID_redis" -- \
+      --target "127.0.0.1:$P_GATEWAY" --rpc create --rate "$half" --concurrency "$OPEN_LOOP_CAP"
+    half_p50=$(field p50 "$LAST_LINE")ms half_p99=$(field p99 "$LAST_LINE")ms
+    echo "half-peak create: p50=$half_p50 p99=$half_p99"
+  fi
+  orders=$(redis-cli -h 127.0.0.1 -p "$P_REDIS" zcard hotline:idx:all 2>/dev/null || echo "?")
+  echo "orders in redis: $orders"
+  SUMMARY+=("$(printf '%-9s %11s %10s %6s %11s %8s %10s %10s' "$mode" "$peak_echo" "$peak" \
+    "$peak_ratio" "$peak_c" "$half" "$half_p50" "$half_p99")")
+  stop_all
+done
+
+echo
+echo "== summary (calls/s; peaks = best closed-loop figure over concurrency $CONCURRENCY)"
+printf '%-9s %11s %10s %6s %11s %8s %10s %10s\n' appendfsync echo_peak create_peak ratio \
+  create_at_c half_rate half_p50 half_p99
+for row in "${SUMMARY[@]}"; do echo "$row"; done
