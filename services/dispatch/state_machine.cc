@@ -22,7 +22,10 @@ struct Rule {
 Rule RuleFor(v1::Action action) {
   using S = OrderState;
   switch (action) {
-    case v1::ACTION_DISPATCH: return {Who::kCentre, {S::ORDER_STATE_CREATED}};
+    // From DISPATCHED: the centre overrides a dispatch (e.g. auto-dispatch's)
+    // before the unit has signed.
+    case v1::ACTION_DISPATCH:
+      return {Who::kCentre, {S::ORDER_STATE_CREATED, S::ORDER_STATE_DISPATCHED}};
     case v1::ACTION_SIGN: return {Who::kAssignedUnit, {S::ORDER_STATE_DISPATCHED}};
     case v1::ACTION_RETURN:
       return {Who::kAssignedUnit, {S::ORDER_STATE_DISPATCHED, S::ORDER_STATE_SIGNED}};
@@ -134,6 +137,13 @@ absl::StatusOr<Outcome> Decide(const OrderFacts& order, const ActionRequest& r,
   switch (r.action) {
     case v1::ACTION_DISPATCH:
       if (absl::Status s = CheckTarget(r.unit_code, directory); !s.ok()) return s;
+      if (order.state == v1::ORDER_STATE_DISPATCHED) {
+        if (r.unit_code == order.unit_code) {
+          return absl::InvalidArgumentError(
+              absl::StrCat("unit_code: the order is already with ", order.unit_code));
+        }
+        out.bounce = true;  // a re-dispatch
+      }
       out.to = v1::ORDER_STATE_DISPATCHED;
       out.unit_code = r.unit_code;
       break;

@@ -33,7 +33,8 @@ const std::map<v1::Action, std::map<S, S>>& Expected() {
   static const std::map<v1::Action, std::map<S, S>> kExpected = [] {
     using A = v1::Action;
     std::map<v1::Action, std::map<S, S>> e;
-    e[A::ACTION_DISPATCH] = {{S::ORDER_STATE_CREATED, S::ORDER_STATE_DISPATCHED}};
+    e[A::ACTION_DISPATCH] = {{S::ORDER_STATE_CREATED, S::ORDER_STATE_DISPATCHED},
+                             {S::ORDER_STATE_DISPATCHED, S::ORDER_STATE_DISPATCHED}};
     e[A::ACTION_SIGN] = {{S::ORDER_STATE_DISPATCHED, S::ORDER_STATE_SIGNED}};
     e[A::ACTION_RETURN] = {{S::ORDER_STATE_DISPATCHED, S::ORDER_STATE_RETURN_REQUESTED},
                            {S::ORDER_STATE_SIGNED, S::ORDER_STATE_RETURN_REQUESTED}};
@@ -124,7 +125,7 @@ TEST_CASE("every action in every state gets the answer of the lifecycle", "[stat
       }
     }
   }
-  CHECK(allowed == 19 + 5 + 8 + 8);  // flow steps, link-duplicate, urge, supervise
+  CHECK(allowed == 20 + 5 + 8 + 8);  // flow steps, link-duplicate, urge, supervise
   CHECK(allowed + refused == 19 * 11);  // actions x states
 }
 
@@ -181,6 +182,11 @@ TEST_CASE("the lifecycle's details: bounces, hand-down, callbacks, redo", "[stat
   CHECK(run(v1::ACTION_APPROVE_RETURN, S::ORDER_STATE_RETURN_REQUESTED, nothing)->bounce);
   CHECK(run(v1::ACTION_SEND_BACK, S::ORDER_STATE_REPLIED, nothing)->bounce);
   CHECK_FALSE(run(v1::ACTION_SIGN, S::ORDER_STATE_DISPATCHED, nothing)->bounce);
+  CHECK_FALSE(run(v1::ACTION_DISPATCH, S::ORDER_STATE_CREATED, nothing)->bounce);
+  CHECK(run(v1::ACTION_DISPATCH, S::ORDER_STATE_DISPATCHED, nothing)->bounce);  // an override
+  CHECK(run(v1::ACTION_DISPATCH, S::ORDER_STATE_DISPATCHED, [](auto& o, auto& r) {
+          r.unit_code = o.unit_code;
+        }).status().code() == absl::StatusCode::kInvalidArgument);
 
   auto down = run(v1::ACTION_REQUEST_HAND_DOWN, S::ORDER_STATE_SIGNED, nothing);
   CHECK(down->pending_unit_code == "440106001");

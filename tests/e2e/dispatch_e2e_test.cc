@@ -347,6 +347,28 @@ TEST_CASE("units see their own work queues", "[e2e][dispatch]") {
   CHECK(queue(kDispatcherToken, "440106", v1::ORDER_STATE_DISPATCHED).first.ok());
 }
 
+TEST_CASE("a dispatcher overrides auto-dispatch before the unit signs", "[e2e][dispatch]") {
+  Stack stack;
+  auto stub = stack.NewClient();
+  const std::string id = CreateOrder(*stub);
+  REQUIRE(WaitDispatched(*stub, id).assigned_unit_code() == "440106");
+  // Only the centre may.
+  CHECK(Act(*stub, kHandlerToken, id, v1::ACTION_DISPATCH, [](auto& r) { r.set_unit_code("GZD002"); })
+            .status().code() == absl::StatusCode::kPermissionDenied);
+  v1::WorkOrder o = Must(Act(*stub, kDispatcherToken, id, v1::ACTION_DISPATCH, [](auto& r) {
+    r.set_unit_code("GZD002");
+    r.set_note("工业噪声，转生态环境局");
+  }));
+  CHECK(o.assigned_unit_code() == "GZD002");
+  CHECK(o.bounce_count() == 1);
+  Must(Act(*stub, kEcologyToken, id, v1::ACTION_SIGN));
+  // Once signed, only a return moves it.
+  CHECK(Act(*stub, kDispatcherToken, id, v1::ACTION_DISPATCH, [](auto& r) { r.set_unit_code("440106"); })
+            .status().code() == absl::StatusCode::kFailedPrecondition);
+  CHECK(CheckHistory(Get(*stub, id)) ==
+        std::vector<std::string>{"create", "dispatch", "dispatch", "sign"});
+}
+
 TEST_CASE("supervision marks count on open orders", "[e2e][dispatch]") {
   Stack stack;
   auto stub = stack.NewClient();
