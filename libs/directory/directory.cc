@@ -22,6 +22,10 @@ absl::StatusOr<Directory> Directory::Load(const std::string& units_path,
   return Build(std::move(units), std::move(categories), units_path, categories_path);
 }
 
+absl::StatusOr<Directory> Directory::LoadDataDir(const std::string& data_dir) {
+  return Load(data_dir + "/units.textproto", data_dir + "/categories.textproto");
+}
+
 absl::StatusOr<Directory> Directory::Build(v1::UnitDirectory units, v1::CategoryList categories,
                                            absl::string_view units_name,
                                            absl::string_view categories_name) {

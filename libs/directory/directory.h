@@ -20,6 +20,8 @@ class Directory {
   // with its parent's ...). NOT_FOUND when a file cannot be read.
   static absl::StatusOr<Directory> Load(const std::string& units_path,
                                         const std::string& categories_path);
+  // Load() of units.textproto and categories.textproto in `data_dir`.
+  static absl::StatusOr<Directory> LoadDataDir(const std::string& data_dir);
   // Validates already parsed data; `units_name`/`categories_name` name the
   // sources in error messages.
   static absl::StatusOr<Directory> Build(v1::UnitDirectory units, v1::CategoryList categories,

@@ -28,8 +28,7 @@ int main(int argc, char** argv) {
                "folder with units.textproto and categories.textproto", &data_dir);
   flags.ParseOrExit(argc, argv);
 
-  absl::StatusOr<directory::Directory> dir =
-      directory::Directory::Load(data_dir + "/units.textproto", data_dir + "/categories.textproto");
+  absl::StatusOr<directory::Directory> dir = directory::Directory::LoadDataDir(data_dir);
   if (!dir.ok()) {
     log::Error("cannot load the directory", {{"error", dir.status().ToString()}});
     return 1;

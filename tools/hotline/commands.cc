@@ -443,6 +443,41 @@ ExitCode RunGet(const CommandLine& cl, HotlineStub& stub, Output io) {
   return ExitCode::kOk;
 }
 
+namespace {
+
+// A page of orders as a table (queues add who has it and its bounces/redos),
+// then where the next page starts.
+enum class OrderColumns { kList, kQueue };
+void PrintOrderPage(const google::protobuf::RepeatedPtrField<v1::WorkOrder>& orders,
+                    const std::string& next_page_token, OrderColumns columns,
+                    const char* when_empty, Output io) {
+  const bool queue = columns == OrderColumns::kQueue;
+  if (orders.empty()) {
+    io.out << when_empty << "\n";
+  } else {
+    std::vector<std::string> header = {"工单号", "受理时间", "类型", "状态", "区"};
+    if (queue) header.insert(header.end(), {"承办单位", "退回/重办"});
+    header.insert(header.end(), {"分类", "内容"});
+    Table table(header);
+    table.SetMaxWidth(header.size() - 1, kListContentWidth);
+    for (const v1::WorkOrder& order : orders) {
+      std::vector<std::string> row = {order.id(), FormatLocalTime(order.created_at()),
+                                      TypeText(order), EnumText(order.state()),
+                                      order.location().district_code()};
+      if (queue) {
+        row.insert(row.end(), {order.assigned_unit_code(),
+                               absl::StrCat(order.bounce_count(), "/", order.redo_count())});
+      }
+      row.insert(row.end(), {order.category_code(), order.content()});
+      table.AddRow(row);
+    }
+    io.out << table.Render();
+  }
+  if (!next_page_token.empty()) io.out << "next page: --page-token " << next_page_token << "\n";
+}
+
+}  // namespace
+
 ExitCode RunList(const CommandLine& cl, HotlineStub& stub, Output io) {
   absl::StatusOr<v1::ListWorkOrdersRequest> request = BuildListRequest(cl);
   if (!request.ok()) {
@@ -454,21 +489,8 @@ ExitCode RunList(const CommandLine& cl, HotlineStub& stub, Output io) {
   if (!response) return ExitCode::kRpcFailed;
   if (cl.global.json) return PrintJson(*response, io);
 
-  if (response->orders().empty()) {
-    io.out << "no work orders match\n";
-  } else {
-    Table table({"工单号", "受理时间", "类型", "状态", "区", "分类", "内容"});
-    table.SetMaxWidth(6, kListContentWidth);
-    for (const v1::WorkOrder& order : response->orders()) {
-      table.AddRow({order.id(), FormatLocalTime(order.created_at()), TypeText(order),
-                    EnumText(order.state()), order.location().district_code(),
-                    order.category_code(), order.content()});
-    }
-    io.out << table.Render();
-  }
-  if (!response->next_page_token().empty()) {
-    io.out << "next page: --page-token " << response->next_page_token() << "\n";
-  }
+  PrintOrderPage(response->orders(), response->next_page_token(), OrderColumns::kList,
+                 "no work orders match", io);
   return ExitCode::kOk;
 }
 
@@ -500,24 +522,8 @@ ExitCode RunQueue(const CommandLine& cl, HotlineStub& stub, Output io) {
   if (!response) return ExitCode::kRpcFailed;
   if (cl.global.json) return PrintJson(*response, io);
 
-  if (response->orders().empty()) {
-    io.out << "the queue is empty\n";
-  } else {
-    Table table(
-        {"工单号", "受理时间", "类型", "状态", "区", "承办单位", "退回/重办", "分类", "内容"});
-    table.SetMaxWidth(8, kListContentWidth);
-    for (const v1::WorkOrder& order : response->orders()) {
-      table.AddRow({order.id(), FormatLocalTime(order.created_at()), TypeText(order),
-                    EnumText(order.state()), order.location().district_code(),
-                    order.assigned_unit_code(),
-                    absl::StrCat(order.bounce_count(), "/", order.redo_count()),
-                    order.category_code(), order.content()});
-    }
-    io.out << table.Render();
-  }
-  if (!response->next_page_token().empty()) {
-    io.out << "next page: --page-token " << response->next_page_token() << "\n";
-  }
+  PrintOrderPage(response->orders(), response->next_page_token(), OrderColumns::kQueue,
+                 "the queue is empty", io);
   return ExitCode::kOk;
 }
 
