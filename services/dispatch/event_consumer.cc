@@ -63,13 +63,18 @@ EventConsumer::EventConsumer(redis::Client& redis, const orders::OrderKeys& keys
 
 EventConsumer::~EventConsumer() { Stop(); }
 
-absl::Status EventConsumer::Start() {
+absl::Status EventConsumer::CreateGroup() {
   absl::StatusOr<redis::Reply> created = redis_.Execute(
       {"XGROUP", "CREATE", keys_.Events(), options_.group, "0", "MKSTREAM"});
   if (!created.ok()) return created.status();
   if (created->is_error() && !absl::StartsWith(created->str, "BUSYGROUP")) {
     return absl::InternalError("XGROUP CREATE: " + created->str);
   }
+  return absl::OkStatus();
+}
+
+absl::Status EventConsumer::Start() {
+  if (absl::Status s = CreateGroup(); !s.ok()) return s;
   thread_ = std::thread([this] { Run(); });
   return absl::OkStatus();
 }
@@ -88,8 +93,14 @@ void EventConsumer::Run() {
          "STREAMS", keys_.Events(), ">"});
     if (!read.ok() || read->is_error()) {
       // Redis down or restarting: back off a little; nothing is lost, the
-      // stream and the group keep the events.
+      // stream and the group keep the events. A group that is gone (Redis
+      // flushed, or restored from an older backup) is made again; routing is
+      // idempotent, so re-reading the stream from its start is safe.
       events_.Add({{"result", "read_error"}}).Increment();
+      if (read.ok() && absl::StartsWith(read->str, "NOGROUP")) {
+        log::Warning("consumer group missing; creating it again", {{"group", options_.group}});
+        (void)CreateGroup();
+      }
       std::this_thread::sleep_for(std::chrono::milliseconds(200));
     } else if (!read->is_nil()) {
       // [[stream, [[id, fields], ...]]]

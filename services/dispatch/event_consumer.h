@@ -43,6 +43,7 @@ class EventConsumer {
   void Stop();
 
  private:
+  absl::Status CreateGroup();  // if missing
   void Run();
   // Handles entries (id, fields) concurrently; acknowledges the settled ones.
   void Handle(const redis::Reply& entries);

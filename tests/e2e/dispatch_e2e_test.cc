@@ -369,6 +369,17 @@ TEST_CASE("a dispatcher overrides auto-dispatch before the unit signs", "[e2e][d
         std::vector<std::string>{"create", "dispatch", "dispatch", "sign"});
 }
 
+TEST_CASE("auto-dispatch goes on after its consumer group was lost", "[e2e][dispatch]") {
+  Stack stack;
+  auto stub = stack.NewClient();
+  WaitDispatched(*stub, CreateOrder(*stub));
+  // E.g. Redis restored from a backup taken before the group existed.
+  REQUIRE(stack.redis_client().Execute({"XGROUP", "DESTROY", "hotline:events", "dispatch"}).ok());
+  v1::WorkOrder o = WaitDispatched(*stub, CreateOrder(*stub));
+  CHECK(o.state() == v1::ORDER_STATE_DISPATCHED);
+  CHECK(CheckHistory(o) == std::vector<std::string>{"create", "dispatch"});
+}
+
 TEST_CASE("supervision marks count on open orders", "[e2e][dispatch]") {
   Stack stack;
   auto stub = stack.NewClient();
