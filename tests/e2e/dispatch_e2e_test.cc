@@ -397,15 +397,24 @@ TEST_CASE("supervision marks count on open orders", "[e2e][dispatch]") {
 TEST_CASE("killing a dispatch replica while 1,000 orders flow routes each exactly once", "[e2e][dispatch][slow]") {
   Stack stack(Stack::Options{.dispatch_replicas = 2});
   constexpr int kOrders = 1000, kThreads = 8;
-  std::atomic<int> created{0};
+  std::atomic<int> created{0}, failed{0};
   std::vector<std::thread> agents;
   for (int t = 0; t < kThreads; ++t) {
+    // No Catch2 assertions in these threads (they are not thread-safe): count.
     agents.emplace_back([&] {
       auto stub = stack.NewClient();
       while (true) {
         int n = created.fetch_add(1);
         if (n >= kOrders) break;
-        CreateOrder(*stub, n % 2 ? "010101" : "1201", n % 2 ? "440106" : "440111");
+        v1::CreateWorkOrderRequest r = SampleComplaint();
+        r.set_category_code(n % 2 ? "010101" : "1201");
+        if (n % 2 == 0) {
+          r.mutable_location()->set_district_code("440111");
+          r.mutable_location()->clear_street_code();
+        }
+        auto ctx = CallContext(kAgentToken);
+        v1::CreateWorkOrderResponse response;
+        if (!stub->CreateWorkOrder(ctx.get(), r, &response).ok()) ++failed;
       }
     });
   }
@@ -413,6 +422,7 @@ TEST_CASE("killing a dispatch replica while 1,000 orders flow routes each exactl
   while (created < kOrders / 3) std::this_thread::sleep_for(std::chrono::milliseconds(5));
   ::kill(stack.dispatch(0).pid(), SIGKILL);
   for (auto& t : agents) t.join();
+  REQUIRE(failed == 0);
 
   // The survivor routes the rest and reclaims what the dead one held.
   auto waiting = [&] {

@@ -45,7 +45,10 @@ Stack::Stack(Options options) {
             "--host=127.0.0.1", absl::StrCat("--grpc_port=", dispatch_ports_[i]),
             absl::StrCat("--metrics_port=", dispatch_metrics_[i]), "--redis=" + redis_->address(),
             std::string("--data_dir=") + HOTLINE_SOURCE_DIR + "/data",
-            absl::StrCat("--consumer_name=dispatch-", i), "--reclaim_idle=2s",
+            absl::StrCat("--consumer_name=dispatch-", i),
+            // Short enough for the kill test, long enough that live replicas under a
+            // loaded CI do not take slow batches from each other.
+            "--reclaim_idle=5s",
             options.auto_dispatch ? "--auto_dispatch=true" : "--auto_dispatch=false"},
         absl::StrCat(dir_, "/dispatch-", i, ".log")));
   }

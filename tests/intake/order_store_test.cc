@@ -70,17 +70,23 @@ TEST_CASE("concurrent creates get unique, gap-free numbers and complete records"
   std::vector<std::thread> threads;
   std::mutex mu;
   std::set<std::string> ids;
+  std::atomic<int> failed{0};
   for (int t = 0; t < kThreads; ++t) {
+    // No Catch2 assertions in these threads (they are not thread-safe): count.
     threads.emplace_back([&] {
       for (int i = 0; i < kEach; ++i) {
         absl::StatusOr<CreateResult> r = Create(store, MakeOrder(kMorning));
-        REQUIRE(r.ok());
+        if (!r.ok()) {
+          ++failed;
+          continue;
+        }
         std::lock_guard<std::mutex> lock(mu);
         ids.insert(r->order.id());
       }
     });
   }
   for (auto& t : threads) t.join();
+  REQUIRE(failed == 0);
   REQUIRE(ids.size() == kThreads * kEach);
   CHECK(*ids.begin() == "GZ20261128000001");
   CHECK(*ids.rbegin() == absl::StrFormat("GZ20261128%06d", kThreads * kEach));
