@@ -5,6 +5,7 @@
 #include <grpcpp/grpcpp.h>
 #include <netinet/in.h>
 #include <signal.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -25,6 +26,9 @@ ServiceProcess::ServiceProcess(std::string binary, std::vector<std::string> args
   pid_ = ::fork();
   if (pid_ < 0) throw std::runtime_error("fork failed");
   if (pid_ == 0) {
+    // If the test process dies (a crash, a timeout's SIGKILL), so does this
+    // server: no orphans holding ports and CPU on a CI machine.
+    ::prctl(PR_SET_PDEATHSIG, SIGKILL);
     int fd = ::open(log_path_.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
     if (fd >= 0) {
       ::dup2(fd, STDOUT_FILENO);
