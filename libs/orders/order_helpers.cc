@@ -4,7 +4,11 @@
 #include <google/protobuf/io/zero_copy_stream_impl_lite.h>
 #include <google/protobuf/message.h>
 
+#include <algorithm>
+#include <memory>
+
 #include "absl/strings/ascii.h"
+#include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "orders/phone.h"
 
@@ -24,13 +28,18 @@ void MaskForReading(v1::WorkOrder* order) {
   caller->clear_phone();
 }
 
-std::string Fingerprint(const google::protobuf::Message& request) {
+std::string RequestFingerprint(const google::protobuf::Message& request) {
+  std::unique_ptr<google::protobuf::Message> keyless(request.New());
+  keyless->CopyFrom(request);
+  if (const auto* key = keyless->GetDescriptor()->FindFieldByName("idempotency_key")) {
+    keyless->GetReflection()->ClearField(keyless.get(), key);
+  }
   std::string bytes;
   {
     google::protobuf::io::StringOutputStream stream(&bytes);
     google::protobuf::io::CodedOutputStream coded(&stream);
     coded.SetSerializationDeterministic(true);
-    request.SerializeToCodedStream(&coded);
+    keyless->SerializeToCodedStream(&coded);
   }
   uint64_t hash = 1469598103934665603ULL;  // FNV-1a 64
   for (unsigned char c : bytes) {
@@ -38,6 +47,20 @@ std::string Fingerprint(const google::protobuf::Message& request) {
     hash *= 1099511628211ULL;
   }
   return absl::StrFormat("%016x", hash);
+}
+
+std::optional<std::string> IdempotencyKeyProblem(const std::string& key) {
+  constexpr size_t kMaxLength = 128;
+  bool printable = true;
+  for (char c : key) printable = printable && c >= 0x21 && c <= 0x7e;
+  if (key.size() <= kMaxLength && printable) return std::nullopt;
+  return absl::StrCat("must be 1 to ", kMaxLength, " printable ASCII characters");
+}
+
+absl::StatusOr<int> PageSize(int requested) {
+  constexpr int kDefault = 20, kMax = 200;
+  if (requested < 0) return absl::InvalidArgumentError("page_size: must not be negative");
+  return requested == 0 ? kDefault : std::min(requested, kMax);
 }
 
 }  // namespace hotline::orders

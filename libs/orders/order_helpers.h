@@ -1,7 +1,10 @@
 #pragma once
 // Small rules about orders that every service which reads or changes them
 // shares. Pure functions.
+#include <optional>
 #include <string>
+
+#include "absl/status/statusor.h"
 
 #include "hotline/v1/work_order.pb.h"
 
@@ -17,9 +20,17 @@ bool LooksLikeOrderId(const std::string& id);
 // What readers see of an order: the phone masked, the full number removed.
 void MaskForReading(v1::WorkOrder* order);
 
-// A stable digest of a request (FNV-1a 64 of its deterministic
-// serialization), stored with an idempotency key so a key reused for a
-// different request is caught. Clear the key field before calling.
-std::string Fingerprint(const google::protobuf::Message& request);
+// A stable digest of a request apart from its field "idempotency_key" (FNV-1a
+// 64 of its deterministic serialization), stored with the key so that a key
+// reused for a different request is caught.
+std::string RequestFingerprint(const google::protobuf::Message& request);
+
+// What is wrong with an idempotency key (the empty key, meaning none, is
+// fine): keys are 1 to 128 printable ASCII characters.
+std::optional<std::string> IdempotencyKeyProblem(const std::string& key);
+
+// The page size a list call uses: 20 when 0 was asked for, at most 200.
+// INVALID_ARGUMENT "page_size: ..." when negative.
+absl::StatusOr<int> PageSize(int requested);
 
 }  // namespace hotline::orders

@@ -6,20 +6,6 @@
 #include "orders/order_record.h"
 
 namespace hotline::dispatch {
-namespace {
-
-constexpr int kDefaultPageSize = 20;
-constexpr int kMaxPageSize = 200;
-constexpr size_t kMaxIdempotencyKey = 128;
-
-bool IsPrintableAscii(const std::string& s) {
-  for (char c : s) {
-    if (c < 0x21 || c > 0x7e) return false;
-  }
-  return true;
-}
-
-}  // namespace
 
 v1::Actor AutoDispatchActor() {
   v1::Actor actor;
@@ -60,20 +46,14 @@ void Dispatcher::Act(const std::optional<v1::Actor>& actor, const v1::ActRequest
   if (request.expected_version() < 0) {
     return done(absl::InvalidArgumentError("expected_version: must not be negative"));
   }
-  if (!request.idempotency_key().empty() &&
-      (request.idempotency_key().size() > kMaxIdempotencyKey ||
-       !IsPrintableAscii(request.idempotency_key()))) {
-    return done(absl::InvalidArgumentError(
-        absl::StrCat("idempotency_key: must be 1 to ", kMaxIdempotencyKey,
-                     " printable ASCII characters")));
+  if (auto e = orders::IdempotencyKeyProblem(request.idempotency_key())) {
+    return done(absl::InvalidArgumentError(absl::StrCat("idempotency_key: ", *e)));
   }
   auto step = std::make_shared<Step>();
   step->actor = *actor;
   step->request = request;
   step->reply = std::move(done);
-  v1::ActRequest keyless = request;
-  keyless.clear_idempotency_key();
-  step->fingerprint = orders::Fingerprint(keyless);
+  step->fingerprint = orders::RequestFingerprint(request);
 
   auto load = [this, step] {
     store_.Get(step->request.order_id(), [this, step](absl::StatusOr<v1::WorkOrder> order) {
@@ -209,10 +189,9 @@ void Dispatcher::ListQueue(const std::optional<v1::Actor>& actor,
     return done(absl::PermissionDeniedError(
         absl::StrCat("a handler of ", actor->unit_code(), " may not list the queue of ", r.unit_code())));
   }
-  if (r.page_size() < 0) return done(absl::InvalidArgumentError("page_size: must not be negative"));
-  orders::QueueQuery q{r.unit_code(), r.state(),
-                       r.page_size() == 0 ? kDefaultPageSize : std::min(r.page_size(), kMaxPageSize),
-                       r.page_token(), r.oldest_first()};
+  absl::StatusOr<int> page_size = orders::PageSize(r.page_size());
+  if (!page_size.ok()) return done(page_size.status());
+  orders::QueueQuery q{r.unit_code(), r.state(), *page_size, r.page_token(), r.oldest_first()};
   store_.ListQueue(std::move(q), [done = std::move(done)](absl::StatusOr<orders::ListPage> page) mutable {
     if (!page.ok()) return done(page.status());
     v1::ListQueueResponse response;

@@ -11,9 +11,6 @@
 namespace hotline::intake {
 namespace {
 
-constexpr int kDefaultPageSize = 20;
-constexpr int kMaxPageSize = 200;
-
 absl::Time ToTime(const google::protobuf::Timestamp& t) {
   return absl::FromUnixSeconds(t.seconds()) + absl::Nanoseconds(t.nanos());
 }
@@ -69,7 +66,7 @@ void Intake::Create(const std::optional<v1::Actor>& actor,
                             request.on_spot_answer().knowledge_code()));
   }
   n.idempotency_key = request.idempotency_key();
-  n.fingerprint = Fingerprint(request);
+  n.fingerprint = orders::RequestFingerprint(request);
 
   store_.Create(std::move(n), [this, done = std::move(done)](
                                   absl::StatusOr<orders::CreateResult> result) mutable {
@@ -111,7 +108,8 @@ void Intake::List(const v1::ListWorkOrdersRequest& r,
   if (!r.unit_code().empty() && directory_.FindUnit(r.unit_code()) == nullptr) {
     return bad("unit_code", absl::StrCat("unknown unit \"", r.unit_code(), "\""));
   }
-  if (r.page_size() < 0) return bad("page_size", "must not be negative");
+  absl::StatusOr<int> page_size = orders::PageSize(r.page_size());
+  if (!page_size.ok()) return done(page_size.status());
 
   orders::ListQuery q;
   q.state = r.state();
@@ -123,7 +121,7 @@ void Intake::List(const v1::ListWorkOrdersRequest& r,
   if (q.created_from && q.created_until && *q.created_from >= *q.created_until) {
     return bad("created_until", "must be after created_from");
   }
-  q.page_size = r.page_size() == 0 ? kDefaultPageSize : std::min(r.page_size(), kMaxPageSize);
+  q.page_size = *page_size;
   q.page_token = r.page_token();
   q.oldest_first = r.oldest_first();
 
@@ -137,12 +135,6 @@ void Intake::List(const v1::ListWorkOrdersRequest& r,
     response.set_next_page_token(std::move(page->next_page_token));
     done(std::move(response));
   });
-}
-
-std::string Fingerprint(const v1::CreateWorkOrderRequest& request) {
-  v1::CreateWorkOrderRequest copy = request;
-  copy.clear_idempotency_key();
-  return orders::Fingerprint(copy);
 }
 
 }  // namespace hotline::intake

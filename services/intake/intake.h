@@ -39,7 +39,4 @@ class Intake {
   IntakeObserver& observer_;
 };
 
-// Identifies a create request apart from its idempotency key.
-std::string Fingerprint(const v1::CreateWorkOrderRequest& request);
-
 }  // namespace hotline::intake

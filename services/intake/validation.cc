@@ -4,6 +4,7 @@
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
+#include "orders/order_helpers.h"
 #include "orders/phone.h"
 #include "text/utf8.h"
 
@@ -18,13 +19,6 @@ std::optional<std::string> CheckText(const std::string& value, size_t max, bool 
     return absl::StrCat("is too long (", n, " characters, at most ", max, ")");
   }
   return std::nullopt;
-}
-
-bool IsPrintableAscii(const std::string& s) {
-  for (char c : s) {
-    if (c < 0x21 || c > 0x7e) return false;
-  }
-  return true;
 }
 
 bool IsCode(const std::string& s) {
@@ -42,11 +36,7 @@ std::optional<FieldError> ValidateCreate(const v1::CreateWorkOrderRequest& r,
     return std::optional<FieldError>(FieldError{field, absl::StrCat(field, ": ", message)});
   };
 
-  if (!r.idempotency_key().empty() && (r.idempotency_key().size() > kMaxIdempotencyKey ||
-                                       !IsPrintableAscii(r.idempotency_key()))) {
-    return error("idempotency_key",
-                 absl::StrCat("must be 1 to ", kMaxIdempotencyKey, " printable ASCII characters"));
-  }
+  if (auto e = orders::IdempotencyKeyProblem(r.idempotency_key())) return error("idempotency_key", *e);
   if (r.type() == v1::ORDER_TYPE_UNSPECIFIED || !v1::OrderType_IsValid(r.type())) {
     return error("type", absl::StrCat("unknown order type ", r.type()));
   }

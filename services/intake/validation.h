@@ -13,7 +13,6 @@ inline constexpr size_t kMaxContent = 2000;
 inline constexpr size_t kMaxName = 50;
 inline constexpr size_t kMaxAddress = 200;
 inline constexpr size_t kMaxAnswer = 2000;
-inline constexpr size_t kMaxIdempotencyKey = 128;
 inline constexpr size_t kMaxKnowledgeCode = 64;
 
 // The first bad field of a request: `field` is its proto path (bounded set,

@@ -97,10 +97,11 @@ TEST_CASE("the fingerprint ignores the idempotency key and sees the content", "[
   v1::CreateWorkOrderRequest a = Valid(), b = Valid();
   a.set_idempotency_key("one");
   b.set_idempotency_key("two");
-  CHECK(Fingerprint(a) == Fingerprint(b));
+  using orders::RequestFingerprint;
+  CHECK(RequestFingerprint(a) == RequestFingerprint(b));
   b.set_content("别的内容");
-  CHECK(Fingerprint(a) != Fingerprint(b));
-  CHECK(Fingerprint(a).size() == 16);
+  CHECK(RequestFingerprint(a) != RequestFingerprint(b));
+  CHECK(RequestFingerprint(a).size() == 16);
 }
 
 TEST_CASE("order numbers have the documented shape", "[numbering]") {
