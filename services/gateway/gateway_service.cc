@@ -11,15 +11,13 @@ bool TakesCalls(v1::Role role) {
   return role == v1::ROLE_AGENT || role == v1::ROLE_DISPATCHER || role == v1::ROLE_SUPERVISOR;
 }
 
-// A failure of the backend channel itself (not an answer of the backend) is
-// named, so an operator sees which hop failed.
+// UNAVAILABLE (retryable) is named with the backend it came from, whether its
+// channel failed or the backend's own dependency did, so an operator sees
+// which hop to look at. Other answers pass through unchanged.
 grpc::Status FromBackend(const grpc::Status& status, const char* backend) {
-  if (status.error_code() == grpc::StatusCode::UNAVAILABLE &&
-      status.error_message().find("connect") != std::string::npos) {
-    return grpc::Status(grpc::StatusCode::UNAVAILABLE,
-                        absl::StrCat(backend, " unavailable: ", status.error_message()));
-  }
-  return status;
+  if (status.error_code() != grpc::StatusCode::UNAVAILABLE) return status;
+  return grpc::Status(grpc::StatusCode::UNAVAILABLE,
+                      absl::StrCat(backend, ": ", status.error_message()));
 }
 
 }  // namespace
