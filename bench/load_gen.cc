@@ -68,6 +68,7 @@ struct Config {
   int payload = -1;  // echo: <0 means the mean size of a generated create request
   absl::Duration timeout = absl::Seconds(5);
   std::string data_dir = "data";
+  std::string latency_log;  // when set: one line per measured call (for finding stalls)
 };
 
 // What a create request may contain: only codes the directory knows.
@@ -242,6 +243,7 @@ class LoadGen {
     Request request;
     Response response;
     Clock::time_point due;
+    Clock::time_point started;  // when the load generator got to it (>= due)
   };
 
   // Open loop: call i is due at start + i / rate, whatever happened before.
@@ -274,12 +276,11 @@ class LoadGen {
     const size_t channel = n % config_.channels;
     if (config_.rpc == "create") {
       auto* call = new Call<v1::CreateWorkOrderRequest, v1::CreateWorkOrderResponse>;
-      Prepare(call->context, due);
-      call->due = due;
+      Prepare(*call, due);
       FillCreate(catalogue_, run_id_, n, &call->request);
       hotline_stubs_[channel]->async()->CreateWorkOrder(
           &call->context, &call->request, &call->response, [this, call](grpc::Status status) {
-            Done(call->due, status);
+            Done(call->due, call->started, status);
             delete call;
           });
     } else if (config_.rpc == "urge") {
@@ -287,46 +288,49 @@ class LoadGen {
       // decide, compare-and-set script, read back) that is allowed on any open
       // order; calls spread over many orders, so conflicts are rare.
       auto* call = new Call<v1::ActRequest, v1::ActResponse>;
-      Prepare(call->context, due);
-      call->due = due;
+      Prepare(*call, due);
       call->request.set_order_id(order_ids_[(n * 2654435761u) % order_ids_.size()]);
       call->request.set_action(v1::ACTION_URGE);
       call->request.set_note("bench");
       hotline_stubs_[channel]->async()->Act(
           &call->context, &call->request, &call->response, [this, call](grpc::Status status) {
-            Done(call->due, status);
+            Done(call->due, call->started, status);
             delete call;
           });
     } else {
       auto* call = new Call<v1::EchoRequest, v1::EchoResponse>;
-      Prepare(call->context, due);
-      call->due = due;
+      Prepare(*call, due);
       call->request = echo_;
       echo_stubs_[channel]->async()->Echo(
           &call->context, &call->request, &call->response, [this, call](grpc::Status status) {
-            Done(call->due, status);
+            Done(call->due, call->started, status);
             delete call;
           });
     }
   }
 
-  void Prepare(grpc::ClientContext& context, Clock::time_point due) {
+  template <typename Request, typename Response>
+  void Prepare(Call<Request, Response>& call, Clock::time_point due) {
+    call.due = due;
+    call.started = Clock::now();
     // gRPC deadlines are system_clock time points; the budget counts from when
     // the call was due.
-    const auto late = Clock::now() - due;
-    context.set_deadline(std::chrono::system_clock::now() +
-                         absl::ToChronoNanoseconds(config_.timeout) -
-                         std::chrono::duration_cast<std::chrono::nanoseconds>(late));
-    if (!config_.token.empty()) context.AddMetadata("authorization", "Bearer " + config_.token);
+    const auto late = call.started - due;
+    call.context.set_deadline(std::chrono::system_clock::now() +
+                              absl::ToChronoNanoseconds(config_.timeout) -
+                              std::chrono::duration_cast<std::chrono::nanoseconds>(late));
+    if (!config_.token.empty()) {
+      call.context.AddMetadata("authorization", "Bearer " + config_.token);
+    }
   }
 
   // Runs on a gRPC thread when a call ends.
-  void Done(Clock::time_point due, const grpc::Status& status) {
+  void Done(Clock::time_point due, Clock::time_point started, const grpc::Status& status) {
     const auto now = Clock::now();
     const bool next = config_.rate <= 0 && now < end_;  // closed loop: keep it going
     {
       std::lock_guard lock(mu_);
-      RecordLocked(due, status.error_code(), now);
+      RecordLocked(due, status.error_code(), now, started);
       if (!status.ok()) {
         std::string& first = first_error_[status.error_code()];
         if (first.empty()) first = status.error_message().empty() ? "-" : status.error_message();
@@ -339,15 +343,35 @@ class LoadGen {
 
   void Record(Clock::time_point due, int code, Clock::time_point now) {
     std::lock_guard lock(mu_);
-    RecordLocked(due, code, now);
+    RecordLocked(due, code, now, now);
   }
 
-  void RecordLocked(Clock::time_point due, int code, Clock::time_point now) {
+  void RecordLocked(Clock::time_point due, int code, Clock::time_point now,
+                    Clock::time_point started) {
     if (due < measure_from_ || due >= end_) return;
     ++count_by_code_[code];
     if (code == 0) {
-      latencies_us_.push_back(
-          std::chrono::duration_cast<std::chrono::microseconds>(now - due).count());
+      latencies_us_.push_back(Micros(now - due));
+      start_late_us_.push_back(Micros(started - due));
+    }
+    if (!config_.latency_log.empty()) {
+      log_.push_back({Micros(due - start_), Micros(started - due), Micros(now - due), code});
+    }
+  }
+
+  static int64_t Micros(Clock::duration d) {
+    return std::chrono::duration_cast<std::chrono::microseconds>(d).count();
+  }
+
+  // One line per measured call: when it was due (us since start), how late the
+  // load generator started it, its latency (both us, from due), its code.
+  void WriteLatencyLog() {
+    std::ofstream out(config_.latency_log);
+    // The start on the steady clock (CLOCK_MONOTONIC), to line the log up with other traces.
+    out << "# start_steady_us=" << Micros(start_.time_since_epoch()) << '\n';
+    out << "due_us start_late_us latency_us code\n";
+    for (const LogEntry& e : log_) {
+      out << e.due_us << ' ' << e.start_late_us << ' ' << e.latency_us << ' ' << e.code << '\n';
     }
   }
 
@@ -362,20 +386,28 @@ class LoadGen {
                       count_by_code_[code]);
     }
     std::sort(latencies_us_.begin(), latencies_us_.end());
-    auto pct = [&](double p) -> double {
-      if (latencies_us_.empty()) return 0;
-      size_t i = static_cast<size_t>(p * (latencies_us_.size() - 1) + 0.5);
-      return latencies_us_[i] / 1000.0;
+    std::sort(start_late_us_.begin(), start_late_us_.end());
+    auto pct = [](const std::vector<int64_t>& sorted, double p) -> double {
+      if (sorted.empty()) return 0;
+      size_t i = static_cast<size_t>(p * (sorted.size() - 1) + 0.5);
+      return sorted[i] / 1000.0;
     };
     const double seconds = config_.duration_s;
     std::printf(
         "rpc=%s target=%s concurrency=%d rate=%d channels=%d payload=%d ok=%ld errors=%ld%s%s "
-        "duration=%.1fs throughput=%.1f/s p50=%.2fms p90=%.2fms p99=%.2fms max=%.2fms\n",
+        "duration=%.1fs throughput=%.1f/s p50=%.2fms p90=%.2fms p99=%.2fms max=%.2fms",
         config_.rpc.c_str(), config_.target.c_str(), config_.concurrency, config_.rate,
         config_.channels, config_.rpc == "echo" ? config_.payload : 0, static_cast<long>(ok),
         static_cast<long>(errors), by_code.empty() ? "" : " error_codes=", by_code.c_str(),
-        seconds, ok / seconds, pct(0.50), pct(0.90), pct(0.99),
-        latencies_us_.empty() ? 0.0 : latencies_us_.back() / 1000.0);
+        seconds, ok / seconds, pct(latencies_us_, 0.50), pct(latencies_us_, 0.90),
+        pct(latencies_us_, 0.99), latencies_us_.empty() ? 0.0 : latencies_us_.back() / 1000.0);
+    if (config_.rate > 0) {
+      // Open loop: how late the load generator itself started calls (part of
+      // the latency above; large values mean the client, not the server, lagged).
+      std::printf(" start_late_p99=%.2fms", pct(start_late_us_, 0.99));
+    }
+    std::printf("\n");
+    if (!config_.latency_log.empty()) WriteLatencyLog();
     std::fflush(stdout);
     // The client shares the CPU with the servers: say how much it took.
     rusage usage{};
@@ -411,6 +443,12 @@ class LoadGen {
   int64_t in_flight_ = 0;                      // guarded by mu_
   std::array<int64_t, kSkipped + 1> count_by_code_{};  // guarded by mu_
   std::vector<int64_t> latencies_us_;          // guarded by mu_; ok calls only
+  std::vector<int64_t> start_late_us_;         // guarded by mu_; ok calls only
+  struct LogEntry {
+    int64_t due_us, start_late_us, latency_us;
+    int code;
+  };
+  std::vector<LogEntry> log_;                  // guarded by mu_; --latency_log only
   std::map<int, std::string> first_error_;     // guarded by mu_
 };
 
@@ -443,6 +481,9 @@ int main(int argc, char** argv) {
   flags.String("data_dir", "HOTLINE_DATA_DIR",
                "create: folder with units.textproto and categories.textproto (the codes used)",
                &c.data_dir);
+  flags.String("latency_log", "HOTLINE_BENCH_LATENCY_LOG",
+               "write one line per measured call (due time, start lateness, latency) here",
+               &c.latency_log);
   flags.ParseOrExit(argc, argv);
 
   if ((c.rpc != "create" && c.rpc != "echo" && c.rpc != "urge") || c.concurrency < 1 || c.rate < 0 ||

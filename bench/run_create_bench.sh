@@ -16,6 +16,8 @@
 #   BENCH_REDIS_CONNECTIONS  intake --redis_connections (default: intake's own default)
 #   BENCH_OPEN_LOOP_CAP most calls in flight in the open-loop run (default 2000)
 #   BENCH_REPEAT        runs of each echo/create pair (default 1); peaks are the best run
+#   BENCH_SWEEP         open-loop rates (calls/s) at which create and echo are both run
+#                       after the peaks, e.g. "250 500 1000 2000" (default: none)
 # Only loopback addresses are used; everything started here is stopped on exit.
 set -euo pipefail
 
@@ -30,6 +32,7 @@ CHANNELS=${BENCH_CHANNELS:-4}
 REDIS_CONNECTIONS=${BENCH_REDIS_CONNECTIONS:-}
 OPEN_LOOP_CAP=${BENCH_OPEN_LOOP_CAP:-2000}
 REPEAT=${BENCH_REPEAT:-1}
+SWEEP=${BENCH_SWEEP:-}
 DATA_DIR="$ROOT/data"
 TOKENS="$ROOT/config/tokens.textproto"
 PY=/usr/bin/python3
@@ -116,8 +119,26 @@ wait_serving() {
 cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat" 2>/dev/null || echo 0; }
 TICKS=$(getconf CLK_TCK)
 
-# busy_ticks: CPU ticks the whole machine spent busy so far (all cores).
-busy_ticks() { awk '/^cpu / { print $2 + $3 + $4 + $7 + $8 + $9 }' /proc/stat; }
+# busy_ticks: CPU ticks the whole machine spent busy so far (all cores);
+# steal_ticks: ticks the hypervisor gave our virtual CPUs to someone else.
+busy_ticks() { awk '/^cpu / { print $2 + $3 + $4 + $7 + $8 }' /proc/stat; }
+steal_ticks() { awk '/^cpu / { print $9 }' /proc/stat; }
+
+# redis_info FIELD: one field of the benchmark Redis's INFO.
+redis_info() {
+  redis-cli -h 127.0.0.1 -p "$P_REDIS" info 2>/dev/null | awk -F: -v f="$1" '$1 == f { print $2 + 0 }'
+}
+
+# Redis rewrites its append-only file now and then (a forked child that takes a
+# core for seconds): let a rewrite finish before the next run starts, so that
+# one run does not pay for the one before.
+wait_no_rewrite() {
+  for _ in $(seq 600); do
+    [[ $(redis_info aof_rewrite_in_progress) == 0 && $(redis_info aof_rewrite_scheduled) == 0 ]] &&
+      return 0
+    sleep 0.1
+  done
+}
 
 # field NAME LINE: the value of NAME=... in a loadgen line (numbers only).
 field() { { grep -o "$1=[0-9.]*" <<<"$2" || true; } | head -1 | cut -d= -f2; }
@@ -129,13 +150,17 @@ run_loadgen() {
   local -A before
   local p
   for p in $watch; do before[$p]=$(cpu_ticks "${!p}"); done
-  local rc=0 start_ns end_ns busy_before busy_after
+  local rc=0 start_ns end_ns busy_before busy_after steal_before forks_before
+  wait_no_rewrite
+  forks_before=$(redis_info total_forks)
+  steal_before=$(steal_ticks)
   busy_before=$(busy_ticks)
   start_ns=$(date +%s%N)
   "$LOADGEN" --data_dir "$DATA_DIR" --token "$TOKEN" --duration "$DURATION" --warmup "$WARMUP" \
     --channels "$CHANNELS" "$@" >"$WORK/$name.txt" 2>"$WORK/$name.err" || rc=$?
   end_ns=$(date +%s%N)
   busy_after=$(busy_ticks)
+  local steal=$(( $(steal_ticks) - steal_before )) forks=$(( $(redis_info total_forks) - forks_before ))
   LAST_LINE=$(cat "$WORK/$name.txt")
   local wall cpu="" lg ours=0 t
   wall=$(awk -v a="$start_ns" -v b="$end_ns" 'BEGIN { print (b - a) / 1e9 }')
@@ -146,11 +171,15 @@ run_loadgen() {
   done
   lg=$({ grep -o 'cpu_seconds=[0-9.]*' "$WORK/$name.err" || true; } | cut -d= -f2)
   [[ -n $lg ]] && cpu+=" loadgen=$(awk -v c="$lg" -v w="$wall" 'BEGIN { printf "%.2f", c / w }')"
-  # Whatever else ran meanwhile (other people's builds and tests) took CPU from us.
+  # Whatever else ran meanwhile (other people's builds and tests, a Redis
+  # rewrite child) took CPU from us; so did a hypervisor that ran other guests
+  # on our virtual CPUs (stolen).
   cpu+=" others=$(awk -v b=$(( busy_after - busy_before )) -v o="$ours" -v c="${lg:-0}" -v hz="$TICKS" \
     -v w="$wall" 'BEGIN { x = ((b - o) / hz - c) / w; printf "%.2f", (x < 0 ? 0 : x) }')"
+  cpu+=" stolen=$(awk -v t="$steal" -v hz="$TICKS" -v w="$wall" 'BEGIN { printf "%.2f", t / hz / w }')"
   printf '%s\n' "${LAST_LINE:-rpc=? (no output)}"
-  printf '  cores busy:%s (of %d)\n' "$cpu" "$(nproc)"
+  printf '  cores busy:%s (of %d)%s\n' "$cpu" "$(nproc)" \
+    "$( (( forks > 0 )) && echo "; Redis rewrote its append-only file during this run")"
   if (( rc != 0 )); then
     printf '  FAILED (exit %d): %s\n' "$rc" "$(grep -v cpu_seconds "$WORK/$name.err" | tr '\n' ' ')"
   fi
@@ -172,6 +201,7 @@ if (( idle < 90 )); then
 fi
 
 SUMMARY=()
+SWEEP_ROWS=()
 for mode in $MODES; do
   read -r P_REDIS P_INTAKE P_INTAKE_M P_GATEWAY P_GATEWAY_M P_ECHO P_ECHO_M P_PROXY P_PROXY_M \
     <<<"$(free_ports 9)"
@@ -218,24 +248,58 @@ for mode in $MODES; do
   peak_ratio=$(awk -v a="$peak" -v b="$peak_echo" 'BEGIN { printf "%.2f", (b > 0 ? a / b : 0) }')
   echo "peaks: create $peak/s (concurrency $peak_c), echo $peak_echo/s: create/echo = $peak_ratio"
 
+  # Open loop at half the create peak, and the echo path at the same rate and
+  # at half its own peak: what the two gRPC hops alone cost in tail latency here.
   half=$(awk -v p="$peak" 'BEGIN { printf "%d", p / 2 }')
-  half_p50="-" half_p99="-"
+  echo_half=$(awk -v p="$peak_echo" 'BEGIN { printf "%d", p / 2 }')
+  half_p50="-" half_p99="-" same_p99="-" echo_half_p99="-"
   if (( half > 0 )); then
     echo "-- open loop at half the create peak ($half/s)"
     run_loadgen "create-$mode-half" "PID_gateway PID_intake PID_redis" -- \
       --target "127.0.0.1:$P_GATEWAY" --rpc create --rate "$half" --concurrency "$OPEN_LOOP_CAP"
     half_p50=$(field p50 "$LAST_LINE")ms half_p99=$(field p99 "$LAST_LINE")ms
     echo "half-peak create: p50=$half_p50 p99=$half_p99"
+    echo "-- echo, open loop at the same rate ($half/s)"
+    run_loadgen "echo-$mode-same" "PID_echo_proxy PID_echo_server" -- \
+      --target "127.0.0.1:$P_PROXY" --rpc echo --rate "$half" --concurrency "$OPEN_LOOP_CAP"
+    same_p99=$(field p99 "$LAST_LINE")ms
   fi
+  if (( echo_half > 0 )); then
+    echo "-- echo, open loop at half the echo peak ($echo_half/s)"
+    run_loadgen "echo-$mode-half" "PID_echo_proxy PID_echo_server" -- \
+      --target "127.0.0.1:$P_PROXY" --rpc echo --rate "$echo_half" --concurrency "$OPEN_LOOP_CAP"
+    echo_half_p99=$(field p99 "$LAST_LINE")ms
+  fi
+  for rate in $SWEEP; do
+    echo "-- sweep: create and echo, open loop at $rate/s"
+    run_loadgen "create-$mode-sweep-$rate" "PID_gateway PID_intake PID_redis" -- \
+      --target "127.0.0.1:$P_GATEWAY" --rpc create --rate "$rate" --concurrency "$OPEN_LOOP_CAP"
+    create_line=$LAST_LINE
+    run_loadgen "echo-$mode-sweep-$rate" "PID_echo_proxy PID_echo_server" -- \
+      --target "127.0.0.1:$P_PROXY" --rpc echo --rate "$rate" --concurrency "$OPEN_LOOP_CAP"
+    SWEEP_ROWS+=("$(printf '%-9s %6s %10s %10s %10s %10s' "$mode" "$rate" \
+      "$(field p50 "$create_line")ms" "$(field p99 "$create_line")ms" \
+      "$(field p50 "$LAST_LINE")ms" "$(field p99 "$LAST_LINE")ms")")
+  done
   orders=$(redis-cli -h 127.0.0.1 -p "$P_REDIS" zcard hotline:idx:all 2>/dev/null || echo "?")
-  echo "orders in redis: $orders"
-  SUMMARY+=("$(printf '%-9s %11s %10s %6s %11s %8s %10s %10s' "$mode" "$peak_echo" "$peak" \
-    "$peak_ratio" "$peak_c" "$half" "$half_p50" "$half_p99")")
+  # An automatic AOF rewrite (a forked child writing the whole data set) takes
+  # a core for a while: say when one fell into this mode's runs.
+  rewrites=$(redis-cli -h 127.0.0.1 -p "$P_REDIS" info persistence 2>/dev/null |
+    awk -F: '/^aof_rewrites:/ { print $2 + 0 }')
+  echo "orders in redis: $orders; automatic AOF rewrites during the runs: ${rewrites:-?}"
+  SUMMARY+=("$(printf '%-9s %11s %10s %6s %11s %8s %10s %10s %13s %14s' "$mode" "$peak_echo" \
+    "$peak" "$peak_ratio" "$peak_c" "$half" "$half_p50" "$half_p99" "$same_p99" "$echo_half_p99")")
   stop_all
 done
 
 echo
 echo "== summary (calls/s; peaks = best closed-loop figure over concurrency $CONCURRENCY)"
-printf '%-9s %11s %10s %6s %11s %8s %10s %10s\n' appendfsync echo_peak create_peak ratio \
-  create_at_c half_rate half_p50 half_p99
+printf '%-9s %11s %10s %6s %11s %8s %10s %10s %13s %14s\n' appendfsync echo_peak create_peak ratio \
+  create_at_c half_rate half_p50 half_p99 echo_same_p99 echo_half_p99
 for row in "${SUMMARY[@]}"; do echo "$row"; done
+if (( ${#SWEEP_ROWS[@]} > 0 )); then
+  echo
+  echo "== open-loop sweep (latency counted from when each call was due)"
+  printf '%-9s %6s %10s %10s %10s %10s\n' appendfsync rate create_p50 create_p99 echo_p50 echo_p99
+  for row in "${SWEEP_ROWS[@]}"; do echo "$row"; done
+fi
