@@ -1,6 +1,7 @@
 #include "gateway/gateway_service.h"
 
 #include "absl/strings/str_cat.h"
+#include "gateway/raw_messages.h"
 #include "server/identity.h"
 
 namespace hotline::gateway {
@@ -46,8 +47,8 @@ std::optional<v1::TokenEntry> GatewayService::Admit(grpc::CallbackServerContext*
   absl::StatusOr<v1::TokenEntry> caller = auth_.Authenticate(header, &reason);
   if (!caller.ok()) {
     auth_failures_.Add({{"reason", reason}}).Increment();
-    reactor->Finish(grpc::Status(grpc::StatusCode::UNAUTHENTICATED,
-                                 std::string(caller.status().message())));
+    reactor->Finish(
+        grpc::Status(grpc::StatusCode::UNAUTHENTICATED, std::string(caller.status().message())));
     return std::nullopt;
   }
   if (access == Access::kTakesCalls && !TakesCalls(caller->role())) {
@@ -65,7 +66,8 @@ std::unique_ptr<grpc::ClientContext> GatewayService::BackendContext(
     grpc::CallbackServerContext* context, const v1::TokenEntry& caller) const {
   // Propagates the caller's deadline and cancellation; gRPC takes the earlier
   // of the caller's deadline and ours.
-  std::unique_ptr<grpc::ClientContext> backend = grpc::ClientContext::FromCallbackServerContext(*context);
+  std::unique_ptr<grpc::ClientContext> backend =
+      grpc::ClientContext::FromCallbackServerContext(*context);
   backend->set_deadline(absl::ToChronoTime(absl::Now() + backend_timeout_));
   v1::Actor actor;
   actor.set_user_id(caller.user_id());
@@ -77,95 +79,122 @@ std::unique_ptr<grpc::ClientContext> GatewayService::BackendContext(
 
 template <typename Request, typename Response, typename AsyncCall>
 grpc::ServerUnaryReactor* GatewayService::Forward(grpc::CallbackServerContext* context,
-                                                  const Request* request, Response* response,
-                                                  Access access, const char* backend,
-                                                  AsyncCall call) {
+                                                  const grpc::ByteBuffer* request,
+                                                  grpc::ByteBuffer* response, Access access,
+                                                  const char* backend, AsyncCall call) {
   auto* reactor = context->DefaultReactor();
   std::optional<v1::TokenEntry> caller = Admit(context, reactor, access);
   if (!caller) return reactor;
-  grpc::ClientContext* call_context = BackendContext(context, *caller).release();
-  call(call_context, request, response, [reactor, call_context, backend](grpc::Status status) {
-    delete call_context;
-    reactor->Finish(FromBackend(status, backend));
-  });
+  // What the backend call needs until it ends.
+  struct BackendCall {
+    Request request;
+    Response response;
+    std::unique_ptr<grpc::ClientContext> context;
+  };
+  auto* backend_call = new BackendCall;
+  if (grpc::Status parsed = ParseRequest(*request, &backend_call->request); !parsed.ok()) {
+    delete backend_call;
+    reactor->Finish(parsed);
+    return reactor;
+  }
+  backend_call->context = BackendContext(context, *caller);
+  call(backend_call->context.get(), &backend_call->request, &backend_call->response,
+       [reactor, backend_call, response, backend](grpc::Status status) {
+         if (status.ok()) status = SerializeResponse(backend_call->response, response);
+         delete backend_call;
+         reactor->Finish(FromBackend(status, backend));
+       });
   return reactor;
 }
 
 grpc::ServerUnaryReactor* GatewayService::WhoAmI(grpc::CallbackServerContext* context,
-                                                 const v1::WhoAmIRequest* request,
-                                                 v1::WhoAmIResponse* response) {
+                                                 const grpc::ByteBuffer* request,
+                                                 grpc::ByteBuffer* response) {
   auto* reactor = context->DefaultReactor();
   std::optional<v1::TokenEntry> caller = Admit(context, reactor, Access::kAnyone);
   if (!caller) return reactor;
-  response->mutable_actor()->set_user_id(caller->user_id());
-  response->mutable_actor()->set_role(caller->role());
-  response->mutable_actor()->set_unit_code(caller->unit_code());
-  response->set_display_name(caller->display_name());
-  reactor->Finish(grpc::Status::OK);
+  v1::WhoAmIRequest parsed;
+  if (grpc::Status status = ParseRequest(*request, &parsed); !status.ok()) {
+    reactor->Finish(status);
+    return reactor;
+  }
+  v1::WhoAmIResponse me;
+  me.mutable_actor()->set_user_id(caller->user_id());
+  me.mutable_actor()->set_role(caller->role());
+  me.mutable_actor()->set_unit_code(caller->unit_code());
+  me.set_display_name(caller->display_name());
+  reactor->Finish(SerializeResponse(me, response));
   return reactor;
 }
 
 grpc::ServerUnaryReactor* GatewayService::CreateWorkOrder(grpc::CallbackServerContext* context,
-                                                          const v1::CreateWorkOrderRequest* request,
-                                                          v1::CreateWorkOrderResponse* response) {
-  return Forward(context, request, response, Access::kTakesCalls, "intake",
-                 [this](auto* ctx, auto* req, auto* resp, auto done) {
-                   intake_->async()->CreateWorkOrder(ctx, req, resp, std::move(done));
-                 });
+                                                          const grpc::ByteBuffer* request,
+                                                          grpc::ByteBuffer* response) {
+  return Forward<v1::CreateWorkOrderRequest, v1::CreateWorkOrderResponse>(
+      context, request, response, Access::kTakesCalls, "intake",
+      [this](auto* ctx, auto* req, auto* resp, auto done) {
+        intake_->async()->CreateWorkOrder(ctx, req, resp, std::move(done));
+      });
 }
 
 grpc::ServerUnaryReactor* GatewayService::GetWorkOrder(grpc::CallbackServerContext* context,
-                                                       const v1::GetWorkOrderRequest* request,
-                                                       v1::GetWorkOrderResponse* response) {
-  return Forward(context, request, response, Access::kAnyone, "intake",
-                 [this](auto* ctx, auto* req, auto* resp, auto done) {
-                   intake_->async()->GetWorkOrder(ctx, req, resp, std::move(done));
-                 });
+                                                       const grpc::ByteBuffer* request,
+                                                       grpc::ByteBuffer* response) {
+  return Forward<v1::GetWorkOrderRequest, v1::GetWorkOrderResponse>(
+      context, request, response, Access::kAnyone, "intake",
+      [this](auto* ctx, auto* req, auto* resp, auto done) {
+        intake_->async()->GetWorkOrder(ctx, req, resp, std::move(done));
+      });
 }
 
 grpc::ServerUnaryReactor* GatewayService::ListWorkOrders(grpc::CallbackServerContext* context,
-                                                         const v1::ListWorkOrdersRequest* request,
-                                                         v1::ListWorkOrdersResponse* response) {
-  return Forward(context, request, response, Access::kAnyone, "intake",
-                 [this](auto* ctx, auto* req, auto* resp, auto done) {
-                   intake_->async()->ListWorkOrders(ctx, req, resp, std::move(done));
-                 });
+                                                         const grpc::ByteBuffer* request,
+                                                         grpc::ByteBuffer* response) {
+  return Forward<v1::ListWorkOrdersRequest, v1::ListWorkOrdersResponse>(
+      context, request, response, Access::kAnyone, "intake",
+      [this](auto* ctx, auto* req, auto* resp, auto done) {
+        intake_->async()->ListWorkOrders(ctx, req, resp, std::move(done));
+      });
 }
 
 grpc::ServerUnaryReactor* GatewayService::Act(grpc::CallbackServerContext* context,
-                                              const v1::ActRequest* request,
-                                              v1::ActResponse* response) {
-  return Forward(context, request, response, Access::kAnyone, "dispatch",
-                 [this](auto* ctx, auto* req, auto* resp, auto done) {
-                   dispatch_->async()->Act(ctx, req, resp, std::move(done));
-                 });
+                                              const grpc::ByteBuffer* request,
+                                              grpc::ByteBuffer* response) {
+  return Forward<v1::ActRequest, v1::ActResponse>(
+      context, request, response, Access::kAnyone, "dispatch",
+      [this](auto* ctx, auto* req, auto* resp, auto done) {
+        dispatch_->async()->Act(ctx, req, resp, std::move(done));
+      });
 }
 
 grpc::ServerUnaryReactor* GatewayService::ListQueue(grpc::CallbackServerContext* context,
-                                                    const v1::ListQueueRequest* request,
-                                                    v1::ListQueueResponse* response) {
-  return Forward(context, request, response, Access::kAnyone, "dispatch",
-                 [this](auto* ctx, auto* req, auto* resp, auto done) {
-                   dispatch_->async()->ListQueue(ctx, req, resp, std::move(done));
-                 });
+                                                    const grpc::ByteBuffer* request,
+                                                    grpc::ByteBuffer* response) {
+  return Forward<v1::ListQueueRequest, v1::ListQueueResponse>(
+      context, request, response, Access::kAnyone, "dispatch",
+      [this](auto* ctx, auto* req, auto* resp, auto done) {
+        dispatch_->async()->ListQueue(ctx, req, resp, std::move(done));
+      });
 }
 
 grpc::ServerUnaryReactor* GatewayService::ListUnits(grpc::CallbackServerContext* context,
-                                                    const v1::ListUnitsRequest* request,
-                                                    v1::ListUnitsResponse* response) {
-  return Forward(context, request, response, Access::kAnyone, "intake",
-                 [this](auto* ctx, auto* req, auto* resp, auto done) {
-                   directory_->async()->ListUnits(ctx, req, resp, std::move(done));
-                 });
+                                                    const grpc::ByteBuffer* request,
+                                                    grpc::ByteBuffer* response) {
+  return Forward<v1::ListUnitsRequest, v1::ListUnitsResponse>(
+      context, request, response, Access::kAnyone, "intake",
+      [this](auto* ctx, auto* req, auto* resp, auto done) {
+        directory_->async()->ListUnits(ctx, req, resp, std::move(done));
+      });
 }
 
 grpc::ServerUnaryReactor* GatewayService::ListCategories(grpc::CallbackServerContext* context,
-                                                         const v1::ListCategoriesRequest* request,
-                                                         v1::ListCategoriesResponse* response) {
-  return Forward(context, request, response, Access::kAnyone, "intake",
-                 [this](auto* ctx, auto* req, auto* resp, auto done) {
-                   directory_->async()->ListCategories(ctx, req, resp, std::move(done));
-                 });
+                                                         const grpc::ByteBuffer* request,
+                                                         grpc::ByteBuffer* response) {
+  return Forward<v1::ListCategoriesRequest, v1::ListCategoriesResponse>(
+      context, request, response, Access::kAnyone, "intake",
+      [this](auto* ctx, auto* req, auto* resp, auto done) {
+        directory_->async()->ListCategories(ctx, req, resp, std::move(done));
+      });
 }
 
 }  // namespace hotline::gateway

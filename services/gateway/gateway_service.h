@@ -4,6 +4,9 @@
 // token), checked against the roles allowed for it, and forwarded with the
 // caller's identity and deadline (the backend call ends when the caller's
 // would, and is cancelled with it). Backend answers pass through unchanged.
+// The methods are raw (bytes in, bytes out): the gateway parses requests
+// itself so that one it cannot parse gets INVALID_ARGUMENT naming the field
+// (raw_messages.h), not gRPC's bare INTERNAL.
 // Thread-safe.
 #include <grpcpp/grpcpp.h>
 #include <prometheus/counter.h>
@@ -26,35 +29,45 @@ struct Backends {
   std::shared_ptr<grpc::Channel> dispatch;  // serves Dispatch
 };
 
-class GatewayService final : public v1::Hotline::CallbackService {
+// hotline.v1.Hotline with every method raw.
+using RawHotlineService =
+    v1::Hotline::WithRawCallbackMethod_WhoAmI<v1::Hotline::WithRawCallbackMethod_CreateWorkOrder<
+        v1::Hotline::WithRawCallbackMethod_GetWorkOrder<
+            v1::Hotline::WithRawCallbackMethod_ListWorkOrders<
+                v1::Hotline::WithRawCallbackMethod_Act<v1::Hotline::WithRawCallbackMethod_ListQueue<
+                    v1::Hotline::WithRawCallbackMethod_ListUnits<
+                        v1::Hotline::WithRawCallbackMethod_ListCategories<
+                            v1::Hotline::Service>>>>>>>>;
+
+class GatewayService final : public RawHotlineService {
  public:
   GatewayService(const TokenAuth& auth, Backends backends, absl::Duration backend_timeout,
                  prometheus::Registry& metrics);
 
   grpc::ServerUnaryReactor* WhoAmI(grpc::CallbackServerContext* context,
-                                   const v1::WhoAmIRequest* request,
-                                   v1::WhoAmIResponse* response) override;
+                                   const grpc::ByteBuffer* request,
+                                   grpc::ByteBuffer* response) override;
   grpc::ServerUnaryReactor* CreateWorkOrder(grpc::CallbackServerContext* context,
-                                            const v1::CreateWorkOrderRequest* request,
-                                            v1::CreateWorkOrderResponse* response) override;
+                                            const grpc::ByteBuffer* request,
+                                            grpc::ByteBuffer* response) override;
   grpc::ServerUnaryReactor* GetWorkOrder(grpc::CallbackServerContext* context,
-                                         const v1::GetWorkOrderRequest* request,
-                                         v1::GetWorkOrderResponse* response) override;
+                                         const grpc::ByteBuffer* request,
+                                         grpc::ByteBuffer* response) override;
   grpc::ServerUnaryReactor* ListWorkOrders(grpc::CallbackServerContext* context,
-                                           const v1::ListWorkOrdersRequest* request,
-                                           v1::ListWorkOrdersResponse* response) override;
+                                           const grpc::ByteBuffer* request,
+                                           grpc::ByteBuffer* response) override;
   grpc::ServerUnaryReactor* Act(grpc::CallbackServerContext* context,
-                                const v1::ActRequest* request,
-                                v1::ActResponse* response) override;
+                                const grpc::ByteBuffer* request,
+                                grpc::ByteBuffer* response) override;
   grpc::ServerUnaryReactor* ListQueue(grpc::CallbackServerContext* context,
-                                      const v1::ListQueueRequest* request,
-                                      v1::ListQueueResponse* response) override;
+                                      const grpc::ByteBuffer* request,
+                                      grpc::ByteBuffer* response) override;
   grpc::ServerUnaryReactor* ListUnits(grpc::CallbackServerContext* context,
-                                      const v1::ListUnitsRequest* request,
-                                      v1::ListUnitsResponse* response) override;
+                                      const grpc::ByteBuffer* request,
+                                      grpc::ByteBuffer* response) override;
   grpc::ServerUnaryReactor* ListCategories(grpc::CallbackServerContext* context,
-                                           const v1::ListCategoriesRequest* request,
-                                           v1::ListCategoriesResponse* response) override;
+                                           const grpc::ByteBuffer* request,
+                                           grpc::ByteBuffer* response) override;
 
  private:
   // Who may call what.
@@ -66,10 +79,13 @@ class GatewayService final : public v1::Hotline::CallbackService {
   // A client context for the backend call: identity, deadline, cancellation.
   std::unique_ptr<grpc::ClientContext> BackendContext(grpc::CallbackServerContext* context,
                                                       const v1::TokenEntry& caller) const;
+  // Admits the caller, parses the request as a Request and calls `call`
+  // (context, request, response, done) on the backend; the reply goes back as
+  // bytes.
   template <typename Request, typename Response, typename AsyncCall>
-  grpc::ServerUnaryReactor* Forward(grpc::CallbackServerContext* context, const Request* request,
-                                    Response* response, Access access, const char* backend,
-                                    AsyncCall call);
+  grpc::ServerUnaryReactor* Forward(grpc::CallbackServerContext* context,
+                                    const grpc::ByteBuffer* request, grpc::ByteBuffer* response,
+                                    Access access, const char* backend, AsyncCall call);
 
   const TokenAuth& auth_;
   std::unique_ptr<v1::Intake::Stub> intake_;

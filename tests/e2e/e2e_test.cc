@@ -1,5 +1,7 @@
 // End-to-end: the real binaries (redis-server, hotline-intake, hotline-gateway)
 // driven through the gateway over gRPC, as an agent desktop would.
+#include <grpcpp/generic/generic_stub.h>
+#include <grpcpp/grpcpp.h>
 #include <signal.h>
 #include <sys/wait.h>
 
@@ -8,12 +10,14 @@
 #include <cstdio>
 #include <fstream>
 #include <functional>
+#include <future>
 #include <set>
 #include <thread>
 
 #include "absl/strings/match.h"
 #include "absl/time/clock.h"
 #include "e2e/stack.h"
+#include "support/raw_wire.h"
 
 namespace hotline::testing {
 namespace {
@@ -24,8 +28,23 @@ absl::StatusOr<v1::CreateWorkOrderResponse> Create(v1::Hotline::Stub& stub,
   auto ctx = CallContext(token);
   v1::CreateWorkOrderResponse response;
   grpc::Status s = stub.CreateWorkOrder(ctx.get(), request, &response);
-  if (!s.ok()) return absl::Status(static_cast<absl::StatusCode>(s.error_code()), s.error_message());
+  if (!s.ok())
+    return absl::Status(static_cast<absl::StatusCode>(s.error_code()), s.error_message());
   return response;
+}
+
+// Sends `wire` as the request of `method` through the gateway, as a client
+// that builds its own bytes would.
+grpc::Status RawCall(const Stack& stack, const std::string& method, const std::string& wire) {
+  grpc::GenericStub stub(
+      grpc::CreateChannel(stack.gateway_address(), grpc::InsecureChannelCredentials()));
+  auto ctx = CallContext(kAgentToken);
+  grpc::Slice slice(wire);
+  grpc::ByteBuffer request(&slice, 1), response;
+  std::promise<grpc::Status> done;
+  stub.UnaryCall(ctx.get(), method, grpc::StubOptions(), &request, &response,
+                 [&done](grpc::Status s) { done.set_value(std::move(s)); });
+  return done.get_future().get();
 }
 
 v1::ListWorkOrdersResponse List(v1::Hotline::Stub& stub, v1::ListWorkOrdersRequest request) {
@@ -177,16 +196,16 @@ TEST_CASE("every bad field gets INVALID_ARGUMENT naming it, and nothing is writt
       {"content", [](auto& r) { r.set_content(""); }},
       {"content", [](auto& r) { r.set_content("   "); }},
       {"content", [](auto& r) { r.set_content(std::string(2001, 'a')); }},
-      {"content", [](auto& r) {
+      {"content",
+       [](auto& r) {
          std::string s;
          for (int i = 0; i < 2001; ++i) s += "噪";
          r.set_content(s);
        }},
-      // Invalid UTF-8 cannot be sent in a proto3 string from C++: protobuf
-      // refuses to serialize it (and gRPC servers refuse to parse it). The
-      // intake validator checks it too; see tests/unit/intake_rules_test.cc.
+      // Bytes that are not UTF-8: below, as raw bytes (protobuf will not send them).
       {"caller.name", [](auto& r) { r.mutable_caller()->set_name(std::string(51, 'x')); }},
-      {"location.address", [](auto& r) { r.mutable_location()->set_address(std::string(201, 'x')); }},
+      {"location.address",
+       [](auto& r) { r.mutable_location()->set_address(std::string(201, 'x')); }},
       {"type", [](auto& r) { r.set_type(v1::ORDER_TYPE_UNSPECIFIED); }},
       {"type", [](auto& r) { r.set_type(static_cast<v1::OrderType>(42)); }},
       {"channel", [](auto& r) { r.set_channel(v1::CHANNEL_UNSPECIFIED); }},
@@ -216,11 +235,37 @@ TEST_CASE("every bad field gets INVALID_ARGUMENT naming it, and nothing is writt
     CHECK(result.status().code() == absl::StatusCode::kInvalidArgument);
     CHECK(absl::StartsWith(result.status().message(), field + ":"));
   }
+  // Bytes that are not UTF-8 in a string field, top-level or nested, sent raw
+  // the way a client that builds its own bytes would.
+  const std::string good = SampleComplaint().SerializeAsString();
+  const std::string not_utf8 = "\xe5\x99\xaa\xff\xfe";
+  using R = v1::CreateWorkOrderRequest;
+  const std::vector<std::pair<std::string, std::string>> raw_cases = {
+      {"content", AppendField(good, R::kContentFieldNumber, not_utf8)},
+      {"caller.name", AppendField(good, R::kCallerFieldNumber,
+                                  AppendField("", v1::Caller::kNameFieldNumber, not_utf8))},
+      {"location.address",
+       AppendField(good, R::kLocationFieldNumber,
+                   AppendField("", v1::Location::kAddressFieldNumber, not_utf8))},
+  };
+  for (const auto& [field, wire] : raw_cases) {
+    grpc::Status s = RawCall(stack, "/hotline.v1.Hotline/CreateWorkOrder", wire);
+    INFO("expected field " << field << ", got " << s.error_message());
+    CHECK(s.error_code() == grpc::StatusCode::INVALID_ARGUMENT);
+    CHECK(s.error_message() == field + ": is not valid UTF-8");
+  }
+  grpc::Status garbage = RawCall(stack, "/hotline.v1.Hotline/CreateWorkOrder", "\x0a\xff\xff");
+  CHECK(garbage.error_code() == grpc::StatusCode::INVALID_ARGUMENT);
+  CHECK(absl::StrContains(garbage.error_message(), "hotline.v1.CreateWorkOrderRequest"));
   CHECK(stack.OrderCount() == 0);
   CHECK(stack.EventCount() == 0);
-  // The good request still works after all of that.
+  // The good request still works after all of that, typed and as raw bytes.
   CHECK(Create(*stub, SampleComplaint()).ok());
   CHECK(stack.OrderCount() == 1);
+  v1::CreateWorkOrderRequest another = SampleComplaint();
+  another.set_idempotency_key("raw-bytes-good-request");
+  CHECK(RawCall(stack, "/hotline.v1.Hotline/CreateWorkOrder", another.SerializeAsString()).ok());
+  CHECK(stack.OrderCount() == 2);
 }
 
 TEST_CASE("the gateway authenticates callers and checks their role", "[e2e]") {
@@ -296,10 +341,9 @@ TEST_CASE("list pages through orders with a cursor, without gaps or repeats", "[
     } while (!request.page_token().empty());
     REQUIRE(seen.size() == kOrders);
     CHECK(std::set<std::string>(seen.begin(), seen.end()).size() == kOrders);
-    CHECK(std::is_sorted(seen.begin(), seen.end(),
-                         [&](const std::string& a, const std::string& b) {
-                           return oldest_first ? a < b : a > b;
-                         }));
+    CHECK(std::is_sorted(seen.begin(), seen.end(), [&](const std::string& a, const std::string& b) {
+      return oldest_first ? a < b : a > b;
+    }));
   }
   v1::ListWorkOrdersRequest suggestions;
   suggestions.set_type(v1::ORDER_TYPE_SUGGESTION);
@@ -364,8 +408,8 @@ TEST_CASE("every service's /metrics passes promtool check metrics", "[e2e]") {
   v1::CreateWorkOrderRequest bad = SampleComplaint();
   bad.set_content("");
   REQUIRE_FALSE(Create(*stub, bad).ok());
-  for (int port : {stack.intake_metrics_port(), stack.gateway_metrics_port(),
-                   stack.dispatch_metrics_port()}) {
+  for (int port :
+       {stack.intake_metrics_port(), stack.gateway_metrics_port(), stack.dispatch_metrics_port()}) {
     std::string body = HttpGet(port, "/metrics");
     REQUIRE_FALSE(body.empty());
     CHECK(absl::StrContains(body, "hotline_grpc_server_handled_total"));
@@ -385,8 +429,9 @@ TEST_CASE("every service's /metrics passes promtool check metrics", "[e2e]") {
     CHECK(output.empty());
   }
   std::string intake_metrics = HttpGet(stack.intake_metrics_port(), "/metrics");
-  CHECK(absl::StrContains(intake_metrics,
-                          "hotline_intake_orders_created_total{channel=\"PHONE\",type=\"COMPLAINT\"} 1"));
+  CHECK(absl::StrContains(
+      intake_metrics,
+      "hotline_intake_orders_created_total{channel=\"PHONE\",type=\"COMPLAINT\"} 1"));
   CHECK(absl::StrContains(intake_metrics, "hotline_intake_rejected_total{field=\"content\"} 1"));
   // No personal data in metrics.
   CHECK_FALSE(absl::StrContains(intake_metrics, "13812345678"));
