@@ -1,8 +1,12 @@
 #!/usr/bin/env bash
 # The main job: installs what is missing, builds, starts a local Redis (append-
 # only file, fsync on every write, data under ./run/redis) and every service,
-# loads the demo city, takes in a first batch of demo calls, and keeps running
-# until Ctrl-C (then stops everything gracefully).
+# loads the demo city, takes in a first batch of demo calls, then keeps the city
+# alive with the simulator (calls coming in, units and the centre working every
+# order through its life) until Ctrl-C (then stops everything gracefully).
+#
+# SIMULATE=0 leaves the simulator out; SIM_CALLS_PER_MINUTE (default 30) and
+# SIM_MINUTE (how long a simulated minute lasts, default 2s) set its pace.
 #
 # Ports (defaults; override with the environment): gateway gRPC 50051, intake
 # 50052, dispatch 50053; metrics 9101, 9102, 9103 in the same order; Redis 6380
@@ -21,7 +25,8 @@ INTAKE_METRICS=${INTAKE_METRICS:-9102}
 DISPATCH_METRICS=${DISPATCH_METRICS:-9103}
 
 bash tools/install-deps.sh
-bash tools/build.sh hotline-intake hotline-dispatch hotline-gateway hotline hotline-healthcheck
+bash tools/build.sh hotline-intake hotline-dispatch hotline-gateway hotline hotline-healthcheck \
+  hotline-simulator
 BIN=$BUILD_DIR
 mkdir -p "$RUN_DIR/redis" "$RUN_DIR/logs"
 
@@ -53,9 +58,13 @@ pids+=($!)
 "$BIN/services/dispatch/hotline-dispatch" --grpc_port "$DISPATCH_PORT" --metrics_port "$DISPATCH_METRICS" \
   --redis "127.0.0.1:$REDIS_PORT" --data_dir "$ROOT/data" 2>"$RUN_DIR/logs/dispatch.log" &
 pids+=($!)
+# The demo tokens plus a simulated handler for every unit (fresh secrets each run).
+TOKENS=$RUN_DIR/tokens.textproto
+"$BIN/tools/simulator/hotline-simulator" --write_tokens "$TOKENS" \
+  --tokens "$ROOT/config/tokens.textproto" --data_dir "$ROOT/data" 2>>"$RUN_DIR/logs/simulator.log"
 "$BIN/services/gateway/hotline-gateway" --grpc_port "$GATEWAY_PORT" --metrics_port "$GATEWAY_METRICS" \
   --intake "127.0.0.1:$INTAKE_PORT" --dispatch "127.0.0.1:$DISPATCH_PORT" \
-  --tokens "$ROOT/config/tokens.textproto" \
+  --tokens "$TOKENS" \
   2>"$RUN_DIR/logs/gateway.log" &
 pids+=($!)
 
@@ -75,6 +84,15 @@ if [ "$(redis-cli -p "$REDIS_PORT" zcard hotline:idx:all)" = "0" ]; then
   bash tools/demo_calls.sh "$CLI" >/dev/null
 fi
 
+simulating="off (SIMULATE=0)"
+if [ "${SIMULATE:-1}" != 0 ]; then
+  "$BIN/tools/simulator/hotline-simulator" --gateway "$HOTLINE_GATEWAY" --tokens "$TOKENS" \
+    --data_dir "$ROOT/data" --calls_per_minute "${SIM_CALLS_PER_MINUTE:-30}" \
+    --minute "${SIM_MINUTE:-2s}" 2>>"$RUN_DIR/logs/simulator.log" &
+  pids+=($!)
+  simulating="${SIM_CALLS_PER_MINUTE:-30} calls a minute; a simulated minute lasts ${SIM_MINUTE:-2s}"
+fi
+
 cat <<TXT
 
 Hotline is running.
@@ -82,6 +100,8 @@ Hotline is running.
   intake                        127.0.0.1:$INTAKE_PORT    metrics http://127.0.0.1:$INTAKE_METRICS/metrics
   dispatch (auto-dispatch on)   127.0.0.1:$DISPATCH_PORT    metrics http://127.0.0.1:$DISPATCH_METRICS/metrics
   redis                         127.0.0.1:$REDIS_PORT     data $RUN_DIR/redis (AOF, fsync always)
+  simulator                     $simulating
+  tokens                        $TOKENS (demo tokens + one per unit)
   logs                          $RUN_DIR/logs/
 
 Try, in another terminal:

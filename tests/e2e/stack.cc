@@ -19,9 +19,8 @@ Stack::Stack(Options options) {
 
   auto token = [](const char* token, const char* user, const char* name, const char* role,
                   const char* unit) {
-    return absl::StrCat("tokens { token: \"", token, "\" user_id: \"", user,
-                        "\" display_name: \"", name, "\" role: ", role, " unit_code: \"", unit,
-                        "\" }\n");
+    return absl::StrCat("tokens { token: \"", token, "\" user_id: \"", user, "\" display_name: \"",
+                        name, "\" role: ", role, " unit_code: \"", unit, "\" }\n");
   };
   std::ofstream(dir_ + "/tokens.textproto")
       << token(kAgentToken, "agent-t1", "测试坐席", "ROLE_AGENT", "GZ12345")
@@ -61,11 +60,12 @@ Stack::Stack(Options options) {
       dir_ + "/intake.log");
   gateway_ = std::make_unique<ServiceProcess>(
       HOTLINE_GATEWAY_BIN,
-      std::vector<std::string>{"--host=127.0.0.1", absl::StrCat("--grpc_port=", gateway_port_),
-                               absl::StrCat("--metrics_port=", gateway_metrics_),
-                               "--intake=" + intake_address(),
-                               "--dispatch=" + dispatch_address(),
-                               "--tokens=" + dir_ + "/tokens.textproto"},
+      std::vector<std::string>{
+          "--host=127.0.0.1", absl::StrCat("--grpc_port=", gateway_port_),
+          absl::StrCat("--metrics_port=", gateway_metrics_), "--intake=" + intake_address(),
+          "--dispatch=" + dispatch_address(),
+          "--tokens=" +
+              (options.tokens_file.empty() ? dir_ + "/tokens.textproto" : options.tokens_file)},
       dir_ + "/gateway.log");
   if (!WaitForServing(intake_address(), absl::Seconds(20))) {
     throw std::runtime_error("intake did not become SERVING:\n" + intake_->Log());
@@ -78,8 +78,8 @@ Stack::Stack(Options options) {
   if (!WaitForServing(gateway_address(), absl::Seconds(20))) {
     throw std::runtime_error("gateway did not become SERVING:\n" + gateway_->Log());
   }
-  redis_client_ = std::make_unique<redis::Client>(
-      redis::Options{.port = redis_->port(), .connections = 2});
+  redis_client_ =
+      std::make_unique<redis::Client>(redis::Options{.port = redis_->port(), .connections = 2});
 }
 
 Stack::~Stack() {

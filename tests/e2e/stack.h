@@ -15,12 +15,12 @@ namespace hotline::testing {
 
 // Tokens in the stack's token file.
 inline constexpr char kAgentToken[] = "test-agent-token-0123456789";
-inline constexpr char kHandlerToken[] = "test-handler-token-0123456789";        // 天河区 440106
+inline constexpr char kHandlerToken[] = "test-handler-token-0123456789";  // 天河区 440106
 inline constexpr char kDispatcherToken[] = "test-dispatcher-token-0123456789";
 inline constexpr char kSupervisorToken[] = "test-supervisor-token-0123456789";
-inline constexpr char kStreetToken[] = "test-street-token-0123456789";          // 五山街道 440106001
-inline constexpr char kEcologyToken[] = "test-ecology-token-0123456789";        // 生态环境局 GZD002
-inline constexpr char kHousingToken[] = "test-housing-token-0123456789";        // 住建局 GZD003
+inline constexpr char kStreetToken[] = "test-street-token-0123456789";    // 五山街道 440106001
+inline constexpr char kEcologyToken[] = "test-ecology-token-0123456789";  // 生态环境局 GZD002
+inline constexpr char kHousingToken[] = "test-housing-token-0123456789";  // 住建局 GZD003
 
 class Stack {
  public:
@@ -28,6 +28,8 @@ class Stack {
     std::string appendfsync = "always";
     int dispatch_replicas = 1;
     bool auto_dispatch = true;
+    // The gateway's token file; empty: one with the tokens below.
+    std::string tokens_file = "";
   };
   Stack() : Stack(Options{}) {}
   explicit Stack(Options options);

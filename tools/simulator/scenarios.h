@@ -1,0 +1,32 @@
+#pragma once
+// What the simulated city calls about: each scenario is a kind of call with a
+// matter category and words that fit it, so the demo's orders read like real
+// ones and the dispatch catalogue routes them where they belong.
+#include <cstdint>
+#include <string>
+
+#include "hotline/v1/work_order.pb.h"
+
+namespace hotline::simulator {
+
+struct Scenario {
+  v1::OrderType type;
+  const char* category_code;  // a leaf of data/categories.textproto
+  const char* content;
+  // Set for consultations the agent answers on the spot from the knowledge
+  // base (the order is created closed); empty: the call becomes a work order.
+  const char* knowledge_code;
+};
+
+// The n-th scenario of a fixed, weighted list (complaints most often).
+const Scenario& PickScenario(uint64_t n);
+int ScenarioCount();
+
+// What a unit writes when it replies (办结), picked by n.
+const char* PickReply(uint64_t n);
+// A caller's name, picked by n.
+const char* PickCallerName(uint64_t n);
+// An address text in Guangzhou, picked by n.
+const char* PickAddress(uint64_t n);
+
+}  // namespace hotline::simulator
