@@ -335,10 +335,23 @@ TEST_CASE("units see their own work queues", "[e2e][dispatch]") {
   auto [s1, to_sign] = queue(kHandlerToken, "440106", v1::ORDER_STATE_DISPATCHED);
   REQUIRE(s1.ok());
   CHECK(to_sign.orders_size() == 3);
-  CHECK(to_sign.orders(0).id() == ids[1]);  // oldest first; ids[0] was signed
   auto [s2, rest] = queue(kHandlerToken, "440106", v1::ORDER_STATE_DISPATCHED, to_sign.next_page_token());
   REQUIRE(s2.ok());
   CHECK(rest.orders_size() == 1);
+  // Both pages: the four unsigned orders (ids[0] was signed), each once, oldest
+  // first by when they entered the queue. Auto-dispatch routes a batch of
+  // events concurrently, so that need not be the order they were created in.
+  std::vector<v1::WorkOrder> waiting(to_sign.orders().begin(), to_sign.orders().end());
+  waiting.insert(waiting.end(), rest.orders().begin(), rest.orders().end());
+  auto entered_ms = [](const v1::WorkOrder& o) {
+    return o.updated_at().seconds() * 1000 + o.updated_at().nanos() / 1000000;
+  };
+  std::set<std::string> waiting_ids;
+  for (size_t i = 0; i < waiting.size(); ++i) {
+    waiting_ids.insert(waiting[i].id());
+    if (i > 0) CHECK(entered_ms(waiting[i - 1]) <= entered_ms(waiting[i]));
+  }
+  CHECK(waiting_ids == std::set<std::string>(ids.begin() + 1, ids.end()));
   auto [s3, in_progress] = queue(kHandlerToken, "440106", v1::ORDER_STATE_SIGNED);
   REQUIRE(in_progress.orders_size() == 1);
   CHECK(in_progress.orders(0).id() == ids[0]);
