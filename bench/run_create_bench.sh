@@ -103,7 +103,9 @@ start() {
   eval "PID_${name//-/_}=$!"
 }
 
-# wait_serving NAME: until the service logged its "serving" line.
+# wait_serving NAME: until the service logged its "serving" line. Services start
+# with --grpc_port 0 and pick a free port themselves (no race with other
+# processes for a port chosen in advance); grpc_port NAME reads it from that line.
 wait_serving() {
   local name=$1 pid_var="PID_${1//-/_}"
   for _ in $(seq 200); do
@@ -114,6 +116,8 @@ wait_serving() {
   cat "$WORK/$name.log" >&2
   die "$name did not start serving within 10 s"
 }
+
+grpc_port() { grep -o '"msg":"serving","grpc_port":"[0-9]*"' "$WORK/$1.log" | grep -o '[0-9]*"$' | tr -d '"'; }
 
 # cpu_ticks PID: user+system CPU time in clock ticks.
 cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat" 2>/dev/null || echo 0; }
@@ -203,8 +207,7 @@ fi
 SUMMARY=()
 SWEEP_ROWS=()
 for mode in $MODES; do
-  read -r P_REDIS P_INTAKE P_INTAKE_M P_GATEWAY P_GATEWAY_M P_ECHO P_ECHO_M P_PROXY P_PROXY_M \
-    <<<"$(free_ports 9)"
+  P_REDIS=$(free_ports 1)
   mkdir -p "$WORK/redis-$mode"
   start redis redis-server --bind 127.0.0.1 --port "$P_REDIS" --dir "$WORK/redis-$mode" \
     --appendonly yes --appendfsync "$mode" --save '' --daemonize no --logfile ''
@@ -214,17 +217,20 @@ for mode in $MODES; do
   done
   [[ $(redis-cli -h 127.0.0.1 -p "$P_REDIS" ping 2>/dev/null) == PONG ]] || die "redis did not start"
 
-  intake_args=(--host 127.0.0.1 --grpc_port "$P_INTAKE" --metrics_port "$P_INTAKE_M"
+  intake_args=(--host 127.0.0.1 --grpc_port 0 --metrics_port 0
                --redis "127.0.0.1:$P_REDIS" --data_dir "$DATA_DIR")
   [[ -n $REDIS_CONNECTIONS ]] && intake_args+=(--redis_connections "$REDIS_CONNECTIONS")
   start intake "$INTAKE" "${intake_args[@]}"
-  start gateway "$GATEWAY" --host 127.0.0.1 --grpc_port "$P_GATEWAY" --metrics_port "$P_GATEWAY_M" \
-    --intake "127.0.0.1:$P_INTAKE" --tokens "$TOKENS"
-  start echo_server "$ECHO" --mode server --host 127.0.0.1 --grpc_port "$P_ECHO" \
-    --metrics_port "$P_ECHO_M"
-  start echo_proxy "$ECHO" --mode proxy --upstream "127.0.0.1:$P_ECHO" --host 127.0.0.1 \
-    --grpc_port "$P_PROXY" --metrics_port "$P_PROXY_M"
-  for s in intake gateway echo_server echo_proxy; do wait_serving "$s"; done
+  start echo_server "$ECHO" --mode server --host 127.0.0.1 --grpc_port 0 --metrics_port 0
+  wait_serving intake
+  wait_serving echo_server
+  start gateway "$GATEWAY" --host 127.0.0.1 --grpc_port 0 --metrics_port 0 \
+    --intake "127.0.0.1:$(grpc_port intake)" --tokens "$TOKENS"
+  start echo_proxy "$ECHO" --mode proxy --upstream "127.0.0.1:$(grpc_port echo_server)" \
+    --host 127.0.0.1 --grpc_port 0 --metrics_port 0
+  wait_serving gateway
+  wait_serving echo_proxy
+  P_GATEWAY=$(grpc_port gateway) P_PROXY=$(grpc_port echo_proxy)
 
   echo
   echo "== redis appendfsync=$mode  (duration ${DURATION}s, warmup ${WARMUP}s, channels $CHANNELS)"

@@ -7,7 +7,6 @@
 #include <stdexcept>
 
 #include "absl/strings/str_cat.h"
-#include "support/free_port.h"
 
 namespace hotline::testing {
 
@@ -31,42 +30,48 @@ Stack::Stack(Options options) {
       << token(kEcologyToken, "ecology-t1", "生态环境局处理人", "ROLE_UNIT_HANDLER", "GZD002")
       << token(kHousingToken, "housing-t1", "住建局处理人", "ROLE_UNIT_HANDLER", "GZD003");
 
-  intake_port_ = FreePort();
-  intake_metrics_ = FreePort();
-  gateway_port_ = FreePort();
-  gateway_metrics_ = FreePort();
+  // Every service picks free ports itself (port 0) and names them in its log,
+  // so no other test can take a port between choosing and binding it.
+  const std::vector<std::string> any_ports = {"--host=127.0.0.1", "--grpc_port=0",
+                                              "--metrics_port=0"};
+  auto with = [&](std::vector<std::string> args) {
+    args.insert(args.begin(), any_ports.begin(), any_ports.end());
+    return args;
+  };
   for (int i = 0; i < options.dispatch_replicas; ++i) {
-    dispatch_ports_.push_back(FreePort());
-    dispatch_metrics_.push_back(FreePort());
     dispatch_.push_back(std::make_unique<ServiceProcess>(
         HOTLINE_DISPATCH_BIN,
-        std::vector<std::string>{
-            "--host=127.0.0.1", absl::StrCat("--grpc_port=", dispatch_ports_[i]),
-            absl::StrCat("--metrics_port=", dispatch_metrics_[i]), "--redis=" + redis_->address(),
-            std::string("--data_dir=") + HOTLINE_SOURCE_DIR + "/data",
-            absl::StrCat("--consumer_name=dispatch-", i),
-            // Short enough for the kill test, long enough that live replicas under a
-            // loaded CI do not take slow batches from each other.
-            "--reclaim_idle=5s",
-            options.auto_dispatch ? "--auto_dispatch=true" : "--auto_dispatch=false"},
+        with({"--redis=" + redis_->address(),
+              std::string("--data_dir=") + HOTLINE_SOURCE_DIR + "/data",
+              absl::StrCat("--consumer_name=dispatch-", i),
+              // Short enough for the kill test, long enough that live replicas under a
+              // loaded CI do not take slow batches from each other.
+              "--reclaim_idle=5s",
+              options.auto_dispatch ? "--auto_dispatch=true" : "--auto_dispatch=false"}),
         absl::StrCat(dir_, "/dispatch-", i, ".log")));
   }
   intake_ = std::make_unique<ServiceProcess>(
       HOTLINE_INTAKE_BIN,
-      std::vector<std::string>{"--host=127.0.0.1", absl::StrCat("--grpc_port=", intake_port_),
-                               absl::StrCat("--metrics_port=", intake_metrics_),
-                               "--redis=" + redis_->address(),
-                               std::string("--data_dir=") + HOTLINE_SOURCE_DIR + "/data"},
+      with({"--redis=" + redis_->address(),
+            std::string("--data_dir=") + HOTLINE_SOURCE_DIR + "/data"}),
       dir_ + "/intake.log");
+  for (auto& replica : dispatch_) {
+    ServiceProcess::Ports ports = replica->WaitForServingPorts(absl::Seconds(20));
+    dispatch_ports_.push_back(ports.grpc);
+    dispatch_metrics_.push_back(ports.metrics);
+  }
+  ServiceProcess::Ports intake = intake_->WaitForServingPorts(absl::Seconds(20));
+  intake_port_ = intake.grpc;
+  intake_metrics_ = intake.metrics;
   gateway_ = std::make_unique<ServiceProcess>(
       HOTLINE_GATEWAY_BIN,
-      std::vector<std::string>{
-          "--host=127.0.0.1", absl::StrCat("--grpc_port=", gateway_port_),
-          absl::StrCat("--metrics_port=", gateway_metrics_), "--intake=" + intake_address(),
-          "--dispatch=" + dispatch_address(),
-          "--tokens=" +
-              (options.tokens_file.empty() ? dir_ + "/tokens.textproto" : options.tokens_file)},
+      with({"--intake=" + intake_address(), "--dispatch=" + dispatch_address(),
+            "--tokens=" +
+                (options.tokens_file.empty() ? dir_ + "/tokens.textproto" : options.tokens_file)}),
       dir_ + "/gateway.log");
+  ServiceProcess::Ports gateway = gateway_->WaitForServingPorts(absl::Seconds(20));
+  gateway_port_ = gateway.grpc;
+  gateway_metrics_ = gateway.metrics;
   if (!WaitForServing(intake_address(), absl::Seconds(20))) {
     throw std::runtime_error("intake did not become SERVING:\n" + intake_->Log());
   }

@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include <fstream>
+#include <regex>
 #include <sstream>
 #include <stdexcept>
 #include <thread>
@@ -74,6 +75,21 @@ int ServiceProcess::Terminate(absl::Duration grace) {
   ::waitpid(pid_, &status, 0);
   pid_ = -1;
   return -1;
+}
+
+ServiceProcess::Ports ServiceProcess::WaitForServingPorts(absl::Duration timeout) {
+  static const std::regex kServing(
+      R"re("msg":"serving","grpc_port":"([0-9]+)","metrics_port":"([0-9]+)")re");
+  const absl::Time until = absl::Now() + timeout;
+  while (true) {
+    const std::string log = Log();
+    std::smatch m;
+    if (std::regex_search(log, m, kServing)) return {std::stoi(m[1]), std::stoi(m[2])};
+    if (!Running() || absl::Now() > until) {
+      throw std::runtime_error("no \"serving\" line from the service:\n" + log);
+    }
+    absl::SleepFor(absl::Milliseconds(20));
+  }
 }
 
 std::string ServiceProcess::Log() const {

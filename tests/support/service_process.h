@@ -25,6 +25,16 @@ class ServiceProcess {
   pid_t pid() const { return pid_; }
   std::string Log() const;
 
+  // A hotline service started with --grpc_port=0 --metrics_port=0 picks free
+  // ports itself and names them in its "serving" log line: waits for that line
+  // and returns them. No race with other tests for a port picked in advance.
+  // Throws (with the log) when the process exits or `timeout` passes first.
+  struct Ports {
+    int grpc = 0;
+    int metrics = 0;
+  };
+  Ports WaitForServingPorts(absl::Duration timeout);
+
  private:
   std::string log_path_;
   pid_t pid_ = -1;
