@@ -53,7 +53,13 @@ EventConsumer::EventConsumer(redis::Client& redis, const orders::OrderKeys& keys
                               .Name("hotline_dispatch_oldest_pending_age_seconds")
                               .Help("Age of the oldest unacknowledged event (0 if none).")
                               .Register(metrics)
-                              .Add({})) {
+                              .Add({})),
+      last_poll_(prometheus::BuildGauge()
+                     .Name("hotline_dispatch_consumer_last_poll_timestamp_seconds")
+                     .Help("When the auto-dispatch loop last came back from reading the stream "
+                           "(Unix time); it stands still when the loop hangs.")
+                     .Register(metrics)
+                     .Add({})) {
   // Every outcome shows from the start (at 0), so rate() and increase() see
   // the first event of each kind.
   for (const char* result : {"routed", "moot", "failed", "reclaimed", "dead_lettered", "read_error"}) {
@@ -91,6 +97,8 @@ void EventConsumer::Run() {
         {"XREADGROUP", "GROUP", options_.group, options_.consumer, "COUNT",
          absl::StrCat(options_.batch), "BLOCK", absl::StrCat(absl::ToInt64Milliseconds(options_.block)),
          "STREAMS", keys_.Events(), ">"});
+    // The other gauges are this loop's own reports; this one shows it is alive.
+    last_poll_.Set(static_cast<double>(absl::ToUnixMicros(absl::Now())) / 1e6);
     if (!read.ok() || read->is_error()) {
       // Redis down or restarting: back off a little; nothing is lost, the
       // stream and the group keep the events. A group that is gone (Redis

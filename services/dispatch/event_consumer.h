@@ -61,6 +61,7 @@ class EventConsumer {
   prometheus::Gauge& lag_;
   prometheus::Gauge& pending_;
   prometheus::Gauge& oldest_pending_age_;
+  prometheus::Gauge& last_poll_;  // stops moving if this loop hangs
 };
 
 }  // namespace hotline::dispatch

@@ -7,6 +7,7 @@
 
 #include <barrier>
 #include <catch2/catch.hpp>
+#include <cmath>
 #include <cstdio>
 #include <fstream>
 #include <functional>
@@ -435,6 +436,13 @@ TEST_CASE("every service's /metrics passes promtool check metrics", "[e2e]") {
   CHECK(absl::StrContains(intake_metrics, "hotline_intake_rejected_total{field=\"content\"} 1"));
   // No personal data in metrics.
   CHECK_FALSE(absl::StrContains(intake_metrics, "13812345678"));
+  // The auto-dispatch loop shows it is alive: it read the stream moments ago.
+  const std::string dispatch_metrics = HttpGet(stack.dispatch_metrics_port(), "/metrics");
+  const std::string gauge = "\nhotline_dispatch_consumer_last_poll_timestamp_seconds ";
+  const size_t at = dispatch_metrics.find(gauge);
+  REQUIRE(at != std::string::npos);
+  const double last_poll = std::stod(dispatch_metrics.substr(at + gauge.size()));
+  CHECK(std::abs(static_cast<double>(absl::ToUnixMicros(absl::Now())) / 1e6 - last_poll) < 30);
 }
 
 TEST_CASE("on SIGTERM the services drain and exit cleanly", "[e2e]") {
