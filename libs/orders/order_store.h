@@ -77,6 +77,7 @@ struct Change {
 struct ApplyResult {
   int64_t version = 0;  // after the change
   bool replayed = false;
+  v1::WorkOrder order;  // as it is after the change, with history (read in the same step)
 };
 
 struct QueueQuery {

@@ -58,6 +58,23 @@ absl::StatusOr<std::vector<std::string>> Strings(const redis::Reply& reply) {
   return out;
 }
 
+// An order from its record (HGETALL) and history (LRANGE), both read in one
+// script; NOT_FOUND when the record is empty.
+absl::StatusOr<v1::WorkOrder> OrderWithHistory(const std::string& id, const redis::Reply& record,
+                                               const redis::Reply& history) {
+  absl::StatusOr<std::vector<std::string>> fields = Strings(record);
+  if (!fields.ok()) return fields.status();
+  if (fields->empty()) return absl::NotFoundError(absl::StrCat("order ", id, " not found"));
+  absl::StatusOr<v1::WorkOrder> order = FromRecord(*fields);
+  if (!order.ok()) return order.status();
+  for (const redis::Reply& json : history.elements) {
+    absl::StatusOr<v1::HistoryEntry> entry = HistoryEntryFromJson(json.str);
+    if (!entry.ok()) return entry.status();
+    *order->add_history() = std::move(*entry);
+  }
+  return order;
+}
+
 std::string EncodePageToken(const std::string& score, const std::string& member) {
   return absl::StrCat(score, ":", member);
 }
@@ -140,17 +157,7 @@ void RedisOrderStore::Get(std::string id, Done<v1::WorkOrder> done) {
         if (!reply.ok()) return done(reply.status());
         if (reply->is_error()) return done(RedisErrorToStatus(reply->str));
         if (reply->elements.size() != 2) return done(absl::InternalError("get script: bad reply"));
-        absl::StatusOr<std::vector<std::string>> record = Strings(reply->elements[0]);
-        if (!record.ok()) return done(record.status());
-        if (record->empty()) return done(absl::NotFoundError(absl::StrCat("order ", id, " not found")));
-        absl::StatusOr<v1::WorkOrder> order = FromRecord(*record);
-        if (!order.ok()) return done(order.status());
-        for (const redis::Reply& json : reply->elements[1].elements) {
-          absl::StatusOr<v1::HistoryEntry> entry = HistoryEntryFromJson(json.str);
-          if (!entry.ok()) return done(entry.status());
-          *order->add_history() = std::move(*entry);
-        }
-        done(std::move(*order));
+        done(OrderWithHistory(id, reply->elements[0], reply->elements[1]));
       });
 }
 
@@ -301,10 +308,14 @@ void RedisOrderStore::Apply(Change c, Done<ApplyResult> done) {
           }
           return done(RedisErrorToStatus(e));
         }
-        if (reply->type != redis::Reply::Type::kArray || reply->elements.size() != 2) {
+        if (reply->type != redis::Reply::Type::kArray || reply->elements.size() != 4) {
           return done(absl::InternalError("transition script: unexpected reply"));
         }
-        done(ApplyResult{reply->elements[1].integer, reply->elements[0].str == "replayed"});
+        absl::StatusOr<v1::WorkOrder> order =
+            OrderWithHistory(id, reply->elements[2], reply->elements[3]);
+        if (!order.ok()) return done(order.status());
+        done(ApplyResult{reply->elements[1].integer, reply->elements[0].str == "replayed",
+                         std::move(*order)});
       });
 }
 

@@ -160,18 +160,14 @@ void Dispatcher::Decided(std::shared_ptr<Step> step, v1::WorkOrder order) {
   c.at = now;
 
   const std::string unit = out->unit_code;
-  store_.Apply(std::move(c), [this, step, unit](absl::StatusOr<orders::ApplyResult> applied) {
+  store_.Apply(std::move(c), [step, unit](absl::StatusOr<orders::ApplyResult> applied) {
     if (!applied.ok()) return step->Fail(applied.status());
     if (step->routed) return step->routed(unit);
-    store_.Get(step->request.order_id(),
-               [step, replayed = applied->replayed](absl::StatusOr<v1::WorkOrder> order) {
-                 if (!order.ok()) return step->Fail(order.status());
-                 v1::ActResponse response;
-                 *response.mutable_order() = std::move(*order);
-                 orders::MaskForReading(response.mutable_order());
-                 response.set_replayed(replayed);
-                 step->reply(std::move(response));
-               });
+    v1::ActResponse response;
+    *response.mutable_order() = std::move(applied->order);
+    orders::MaskForReading(response.mutable_order());
+    response.set_replayed(applied->replayed);
+    step->reply(std::move(response));
   });
 }
 

@@ -133,8 +133,11 @@ TEST_CASE("a complaint goes to its district, down to a street, is redone and arc
   CHECK(o.state() == v1::ORDER_STATE_CLOSED);
   o = Must(Act(*stub, kDispatcherToken, id, v1::ACTION_ARCHIVE));
   CHECK(o.state() == v1::ORDER_STATE_ARCHIVED);
+  const v1::WorkOrder answered = o;
 
   o = Get(*stub, id);
+  // The answer to an action is the order as stored afterwards, history and all.
+  CHECK(answered.SerializeAsString() == o.SerializeAsString());
   CHECK(CheckHistory(o) ==
         std::vector<std::string>{"create", "dispatch", "sign", "request_hand_down",
                                  "approve_hand_down", "sign", "reply", "approve_reply",

@@ -21,12 +21,18 @@
 -- ARGV[22] history entry for duplicates closed with it (JSON; "__SEQ__" is
 --          replaced by each duplicate's new version)
 --
--- Returns {"applied", new_version} or {"replayed", version}; error replies:
+-- Returns {"applied", new_version, record, history} or {"replayed", version,
+-- record, history}: the order as it is afterwards (HGETALL, LRANGE), read in
+-- the same step so the caller needs no second read. Error replies:
 -- "NOT_FOUND", "VERSION_CONFLICT <current version> <current state>",
 -- "IDEMPOTENCY_MISMATCH", "MASTER_INVALID <why>".
 local p, id = ARGV[1], ARGV[2]
 local key = p .. "order:{" .. id .. "}"
 local now = ARGV[7]
+
+local function answer(outcome, version)
+  return {outcome, version, redis.call("HGETALL", key), redis.call("LRANGE", key .. ":history", 0, -1)}
+end
 
 local idem_key = nil
 if ARGV[4] ~= "" then
@@ -37,7 +43,7 @@ if ARGV[4] ~= "" then
     if fingerprint ~= ARGV[5] then
       return redis.error_reply("IDEMPOTENCY_MISMATCH")
     end
-    return {"replayed", tonumber(version)}
+    return answer("replayed", tonumber(version))
   end
 end
 
@@ -132,4 +138,4 @@ end
 if idem_key then
   redis.call("SET", idem_key, ARGV[5] .. "|" .. new_version, "EX", ARGV[6])
 end
-return {"applied", new_version}
+return answer("applied", new_version)
