@@ -4,7 +4,7 @@
 # from each order's creation to its dispatch, p50/p99/max, from the event
 # stream (order.created and order.dispatch carry server-side times). Then, in
 # the same run, transitions per second through the gateway (a supervision mark:
-# gateway -> dispatch -> read, decide, compare-and-set script, read back) next
+# gateway -> dispatch -> read, decide, compare-and-set script that answers with the order) next
 # to a plain gRPC echo through the same two hops.
 #
 #   bash bench/run_dispatch_bench.sh
