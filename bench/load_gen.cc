@@ -285,7 +285,7 @@ class LoadGen {
           });
     } else if (config_.rpc == "urge") {
       // A transition through the whole path (gateway -> dispatch: read,
-      // decide, compare-and-set script, read back) that is allowed on any open
+      // decide, compare-and-set script answering with the order) allowed on any open
       // order; calls spread over many orders, so conflicts are rare.
       auto* call = new Call<v1::ActRequest, v1::ActResponse>;
       Prepare(*call, due);

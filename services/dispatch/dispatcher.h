@@ -1,6 +1,6 @@
 #pragma once
 // The dispatch domain core: applies actions to orders (read, decide with the
-// state machine, apply atomically if the order has not moved on, read back)
+// state machine, apply atomically if the order has not moved on, answer with the order as written)
 // and serves units' work queues. Plain C++ against an OrderStore, the
 // directory, the catalogue and a Clock. Thread-safe (no mutable state).
 //
