@@ -79,18 +79,29 @@ absl::Status EventConsumer::CreateGroup() {
   return absl::OkStatus();
 }
 
-absl::Status EventConsumer::Start() {
-  if (absl::Status s = CreateGroup(); !s.ok()) return s;
+void EventConsumer::Start() {
+  last_poll_.Set(static_cast<double>(absl::ToUnixMicros(absl::Now())) / 1e6);
   thread_ = std::thread([this] { Run(); });
-  return absl::OkStatus();
 }
 
 void EventConsumer::Stop() {
   stop_ = true;
-  if (thread_.joinable()) thread_.join();
+  if (!thread_.joinable()) return;
+  thread_.join();
+  // XPENDING summary: [count, ...]. What is still pending keeps the name, so
+  // another replica can claim it; otherwise the name goes.
+  absl::StatusOr<redis::Reply> mine = redis_.Execute(
+      {"XPENDING", keys_.Events(), options_.group, "-", "+", "1", options_.consumer});
+  if (mine.ok() && mine->type == redis::Reply::Type::kArray && mine->elements.empty()) {
+    (void)redis_.Execute({"XGROUP", "DELCONSUMER", keys_.Events(), options_.group, options_.consumer});
+    log::Info("left the consumer group", {{"consumer", options_.consumer}});
+  }
 }
 
 void EventConsumer::Run() {
+  // If Redis is not there yet, the loop below makes the group once it is
+  // (NOGROUP); a failure here costs nothing.
+  (void)CreateGroup();
   absl::Time next_reclaim = absl::Now();
   while (!stop_) {
     absl::StatusOr<redis::Reply> read = redis_.Execute(

@@ -37,9 +37,12 @@ class EventConsumer {
                 ConsumerOptions options, prometheus::Registry& metrics);
   ~EventConsumer();  // Stop()
 
-  // Creates the group if needed (reading the stream from its start, so orders
-  // taken in before dispatch first ran are routed too) and starts the thread.
-  absl::Status Start();
+  // Starts the thread. It creates the group if needed (reading the stream
+  // from its start, so orders taken in before dispatch first ran are routed
+  // too), also when Redis comes up only later.
+  void Start();
+  // Stops the thread. A consumer that leaves nothing pending takes its name
+  // out of the group, so XINFO CONSUMERS lists only replicas that matter.
   void Stop();
 
  private:

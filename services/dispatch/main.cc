@@ -3,6 +3,8 @@
 // replicas may run; they share the stream's consumer group.
 #include <unistd.h>
 
+#include <optional>
+
 #include "config/flags.h"
 #include "directory/directory.h"
 #include "dispatch/catalogue.h"
@@ -75,17 +77,14 @@ int main(int argc, char** argv) {
   redis::Options stream_options = *redis_options;
   stream_options.connections = 1;
   redis::Client stream_redis(stream_options);
-  dispatch::EventConsumer events(stream_redis, store.keys(), dispatcher, consumer, server.metrics());
+  std::optional<dispatch::EventConsumer> events;
   if (auto_dispatch) {
-    if (absl::Status s = events.Start(); !s.ok()) {
-      // Redis not reachable yet: serve actions anyway; restart to route.
-      log::Error("auto-dispatch not started", {{"error", s.ToString()}});
-    } else {
-      log::Info("auto-dispatch running", {{"consumer", consumer.consumer}});
-    }
+    events.emplace(stream_redis, store.keys(), dispatcher, consumer, server.metrics());
+    events->Start();
+    log::Info("auto-dispatch running", {{"consumer", consumer.consumer}});
   }
   server::WaitForShutdownSignal();
-  events.Stop();
+  if (events) events->Stop();
   server.Shutdown();
   return 0;
 }

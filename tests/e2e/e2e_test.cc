@@ -455,6 +455,18 @@ TEST_CASE("on SIGTERM the services drain and exit cleanly", "[e2e]") {
   CHECK(WEXITSTATUS(gateway_status) == 0);
   CHECK(WIFEXITED(intake_status));
   CHECK(WEXITSTATUS(intake_status) == 0);
+  // A dispatch replica that leaves nothing pending also leaves the consumer group.
+  auto consumers = [&] {
+    absl::StatusOr<redis::Reply> r =
+        stack.redis_client().Execute({"XINFO", "CONSUMERS", "hotline:events", "dispatch"});
+    REQUIRE(r.ok());
+    return r->elements.size();
+  };
+  CHECK(consumers() == 1);
+  int dispatch_status = stack.dispatch().Terminate();
+  CHECK(WIFEXITED(dispatch_status));
+  CHECK(WEXITSTATUS(dispatch_status) == 0);
+  CHECK(consumers() == 0);
 }
 
 }  // namespace hotline::testing
