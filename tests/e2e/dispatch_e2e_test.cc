@@ -62,7 +62,8 @@ absl::StatusOr<v1::WorkOrder> Act(v1::Hotline::Stub& stub, const std::string& to
   auto ctx = CallContext(token);
   v1::ActResponse response;
   grpc::Status s = stub.Act(ctx.get(), r, &response);
-  if (!s.ok()) return absl::Status(static_cast<absl::StatusCode>(s.error_code()), s.error_message());
+  if (!s.ok())
+    return absl::Status(static_cast<absl::StatusCode>(s.error_code()), s.error_message());
   return response.order();
 }
 
@@ -94,7 +95,8 @@ std::vector<std::string> CheckHistory(const v1::WorkOrder& o) {
 
 }  // namespace
 
-TEST_CASE("a complaint goes to its district, down to a street, is redone and archived", "[e2e][dispatch]") {
+TEST_CASE("a complaint goes to its district, down to a street, is redone and archived",
+          "[e2e][dispatch]") {
   Stack stack;
   auto stub = stack.NewClient();
   const std::string id = CreateOrder(*stub, "010101", "440106");  // night construction noise
@@ -116,13 +118,15 @@ TEST_CASE("a complaint goes to its district, down to a street, is redone and arc
   CHECK(Act(*stub, kHandlerToken, id, v1::ACTION_SIGN).status().code() ==
         absl::StatusCode::kPermissionDenied);
   Must(Act(*stub, kStreetToken, id, v1::ACTION_SIGN));
-  Must(Act(*stub, kStreetToken, id, v1::ACTION_REPLY, [](auto& r) { r.set_note("已责令工地夜间停工"); }));
+  Must(Act(*stub, kStreetToken, id, v1::ACTION_REPLY,
+           [](auto& r) { r.set_note("已责令工地夜间停工"); }));
   Must(Act(*stub, kDispatcherToken, id, v1::ACTION_APPROVE_REPLY));
   o = Must(Act(*stub, kDispatcherToken, id, v1::ACTION_CALLBACK,
                [](auto& r) { r.set_rating(v1::RATING_DISSATISFIED); }));
   CHECK(o.state() == v1::ORDER_STATE_CALLBACK_PENDING);
   CHECK(o.last_rating() == v1::RATING_DISSATISFIED);
-  o = Must(Act(*stub, kDispatcherToken, id, v1::ACTION_REDO, [](auto& r) { r.set_note("施工仍在继续"); }));
+  o = Must(Act(*stub, kDispatcherToken, id, v1::ACTION_REDO,
+               [](auto& r) { r.set_note("施工仍在继续"); }));
   CHECK(o.state() == v1::ORDER_STATE_DISPATCHED);
   CHECK(o.redo_count() == 1);
   Must(Act(*stub, kStreetToken, id, v1::ACTION_SIGN));
@@ -140,9 +144,8 @@ TEST_CASE("a complaint goes to its district, down to a street, is redone and arc
   CHECK(answered.SerializeAsString() == o.SerializeAsString());
   CHECK(CheckHistory(o) ==
         std::vector<std::string>{"create", "dispatch", "sign", "request_hand_down",
-                                 "approve_hand_down", "sign", "reply", "approve_reply",
-                                 "callback", "redo", "sign", "reply", "approve_reply",
-                                 "callback", "archive"});
+                                 "approve_hand_down", "sign", "reply", "approve_reply", "callback",
+                                 "redo", "sign", "reply", "approve_reply", "callback", "archive"});
   CHECK(o.caller().phone().empty());
   // Nothing more can happen to an archived order.
   absl::StatusOr<v1::WorkOrder> late = Act(*stub, kSupervisorToken, id, v1::ACTION_URGE);
@@ -168,7 +171,8 @@ TEST_CASE("a consultation answered on the spot is closed and left alone", "[e2e]
   CHECK(o.state() == v1::ORDER_STATE_ARCHIVED);
 }
 
-TEST_CASE("a return is re-dispatched to another unit, another return is rejected", "[e2e][dispatch]") {
+TEST_CASE("a return is re-dispatched to another unit, another return is rejected",
+          "[e2e][dispatch]") {
   Stack stack;
   auto stub = stack.NewClient();
   const std::string id = CreateOrder(*stub, "1201", "440111");  // air pollution in 白云
@@ -193,9 +197,9 @@ TEST_CASE("a return is re-dispatched to another unit, another return is rejected
   CHECK(o.state() == v1::ORDER_STATE_SIGNED);
   CHECK(o.assigned_unit_code() == "GZD003");
   CHECK(o.bounce_count() == 3);
-  CHECK(CheckHistory(Get(*stub, id)) ==
-        std::vector<std::string>{"create", "dispatch", "return", "approve_return", "sign",
-                                 "return", "reject_return"});
+  CHECK(CheckHistory(Get(*stub, id)) == std::vector<std::string>{"create", "dispatch", "return",
+                                                                 "approve_return", "sign", "return",
+                                                                 "reject_return"});
 }
 
 TEST_CASE("a duplicate is closed with its master", "[e2e][dispatch]") {
@@ -207,7 +211,8 @@ TEST_CASE("a duplicate is closed with its master", "[e2e][dispatch]") {
   WaitDispatched(*stub, dup);
   CHECK(Act(*stub, kDispatcherToken, dup, v1::ACTION_LINK_DUPLICATE,
             [](auto& r) { r.set_master_order_id("GZ20200101000001"); })
-            .status().code() == absl::StatusCode::kInvalidArgument);
+            .status()
+            .code() == absl::StatusCode::kInvalidArgument);
   v1::WorkOrder d = Must(Act(*stub, kDispatcherToken, dup, v1::ACTION_LINK_DUPLICATE,
                              [&](auto& r) { r.set_master_order_id(master); }));
   CHECK(d.state() == v1::ORDER_STATE_MERGED);
@@ -221,8 +226,8 @@ TEST_CASE("a duplicate is closed with its master", "[e2e][dispatch]") {
   d = Get(*stub, dup);
   CHECK(d.state() == v1::ORDER_STATE_CLOSED);
   CHECK(d.has_closed_at());
-  CHECK(CheckHistory(d) == std::vector<std::string>{"create", "dispatch", "link_duplicate",
-                                                    "close_with_master"});
+  CHECK(CheckHistory(d) ==
+        std::vector<std::string>{"create", "dispatch", "link_duplicate", "close_with_master"});
 }
 
 TEST_CASE("of racing conflicting transitions exactly one wins each step", "[e2e][dispatch]") {
@@ -338,7 +343,8 @@ TEST_CASE("units see their own work queues", "[e2e][dispatch]") {
   auto [s1, to_sign] = queue(kHandlerToken, "440106", v1::ORDER_STATE_DISPATCHED);
   REQUIRE(s1.ok());
   CHECK(to_sign.orders_size() == 3);
-  auto [s2, rest] = queue(kHandlerToken, "440106", v1::ORDER_STATE_DISPATCHED, to_sign.next_page_token());
+  auto [s2, rest] =
+      queue(kHandlerToken, "440106", v1::ORDER_STATE_DISPATCHED, to_sign.next_page_token());
   REQUIRE(s2.ok());
   CHECK(rest.orders_size() == 1);
   // Both pages: the four unsigned orders (ids[0] was signed), each once, oldest
@@ -369,8 +375,10 @@ TEST_CASE("a dispatcher overrides auto-dispatch before the unit signs", "[e2e][d
   const std::string id = CreateOrder(*stub);
   REQUIRE(WaitDispatched(*stub, id).assigned_unit_code() == "440106");
   // Only the centre may.
-  CHECK(Act(*stub, kHandlerToken, id, v1::ACTION_DISPATCH, [](auto& r) { r.set_unit_code("GZD002"); })
-            .status().code() == absl::StatusCode::kPermissionDenied);
+  CHECK(
+      Act(*stub, kHandlerToken, id, v1::ACTION_DISPATCH, [](auto& r) { r.set_unit_code("GZD002"); })
+          .status()
+          .code() == absl::StatusCode::kPermissionDenied);
   v1::WorkOrder o = Must(Act(*stub, kDispatcherToken, id, v1::ACTION_DISPATCH, [](auto& r) {
     r.set_unit_code("GZD002");
     r.set_note("工业噪声，转生态环境局");
@@ -379,8 +387,10 @@ TEST_CASE("a dispatcher overrides auto-dispatch before the unit signs", "[e2e][d
   CHECK(o.bounce_count() == 1);
   Must(Act(*stub, kEcologyToken, id, v1::ACTION_SIGN));
   // Once signed, only a return moves it.
-  CHECK(Act(*stub, kDispatcherToken, id, v1::ACTION_DISPATCH, [](auto& r) { r.set_unit_code("440106"); })
-            .status().code() == absl::StatusCode::kFailedPrecondition);
+  CHECK(Act(*stub, kDispatcherToken, id, v1::ACTION_DISPATCH,
+            [](auto& r) { r.set_unit_code("440106"); })
+            .status()
+            .code() == absl::StatusCode::kFailedPrecondition);
   CHECK(CheckHistory(Get(*stub, id)) ==
         std::vector<std::string>{"create", "dispatch", "dispatch", "sign"});
 }
@@ -396,12 +406,47 @@ TEST_CASE("auto-dispatch goes on after its consumer group was lost", "[e2e][disp
   CHECK(CheckHistory(o) == std::vector<std::string>{"create", "dispatch"});
 }
 
+TEST_CASE("a replica started while Redis is down routes once Redis is back", "[e2e][dispatch]") {
+  Stack stack(Stack::Options{.auto_dispatch = false});
+  auto stub = stack.NewClient();
+  stack.redis().Stop();
+  ServiceProcess late(HOTLINE_DISPATCH_BIN,
+                      {"--host=127.0.0.1", "--grpc_port=0", "--metrics_port=0",
+                       "--redis=" + stack.redis().address(),
+                       std::string("--data_dir=") + HOTLINE_SOURCE_DIR + "/data",
+                       "--consumer_name=late", "--auto_dispatch=true"},
+                      stack.dir() + "/late-dispatch.log");
+  late.WaitForServingPorts(absl::Seconds(20));
+  absl::SleepFor(absl::Seconds(1));  // its loop meets a Redis that is not there
+  stack.redis().Start();
+  // Intake's connections from before the restart fail once each (UNAVAILABLE,
+  // as a client retries); the order is taken in and then routed by `late`.
+  v1::WorkOrder o;
+  const absl::Time until = absl::Now() + absl::Seconds(20);
+  while (o.state() != v1::ORDER_STATE_DISPATCHED && absl::Now() < until) {
+    auto ctx = CallContext(kAgentToken);
+    if (o.id().empty()) {
+      v1::CreateWorkOrderResponse created;
+      if (stub->CreateWorkOrder(ctx.get(), SampleComplaint(), &created).ok()) o = created.order();
+    } else {
+      v1::GetWorkOrderRequest get;
+      get.set_id(o.id());
+      v1::GetWorkOrderResponse got;
+      if (stub->GetWorkOrder(ctx.get(), get, &got).ok()) o = got.order();
+    }
+    absl::SleepFor(absl::Milliseconds(100));
+  }
+  REQUIRE(o.state() == v1::ORDER_STATE_DISPATCHED);
+  CHECK(o.history(1).actor().user_id() == "system:auto-dispatch");
+}
+
 TEST_CASE("supervision marks count on open orders", "[e2e][dispatch]") {
   Stack stack;
   auto stub = stack.NewClient();
   const std::string id = CreateOrder(*stub);
   WaitDispatched(*stub, id);
-  Must(Act(*stub, kSupervisorToken, id, v1::ACTION_URGE, [](auto& r) { r.set_note("请尽快签收"); }));
+  Must(
+      Act(*stub, kSupervisorToken, id, v1::ACTION_URGE, [](auto& r) { r.set_note("请尽快签收"); }));
   v1::WorkOrder o = Must(Act(*stub, kSupervisorToken, id, v1::ACTION_SUPERVISE));
   CHECK(o.urge_count() == 1);
   CHECK(o.supervise_count() == 1);
@@ -410,7 +455,8 @@ TEST_CASE("supervision marks count on open orders", "[e2e][dispatch]") {
         absl::StatusCode::kPermissionDenied);
 }
 
-TEST_CASE("killing a dispatch replica while 1,000 orders flow routes each exactly once", "[e2e][dispatch][slow]") {
+TEST_CASE("killing a dispatch replica while 1,000 orders flow routes each exactly once",
+          "[e2e][dispatch][slow]") {
   Stack stack(Stack::Options{.dispatch_replicas = 2});
   constexpr int kOrders = 1000, kThreads = 8;
   std::atomic<int> created{0}, failed{0};
@@ -456,7 +502,8 @@ TEST_CASE("killing a dispatch replica while 1,000 orders flow routes each exactl
        "local once, other = 0, 0 "
        "for _, id in ipairs(redis.call('ZRANGE', 'hotline:idx:all', 0, -1)) do "
        "  local n = 0 "
-       "  for _, e in ipairs(redis.call('LRANGE', 'hotline:order:{' .. id .. '}:history', 0, -1)) do "
+       "  for _, e in ipairs(redis.call('LRANGE', 'hotline:order:{' .. id .. '}:history', 0, -1)) "
+       "do "
        "    if string.find(e, '\"action\":\"dispatch\"', 1, true) then n = n + 1 end "
        "  end "
        "  if n == 1 then once = once + 1 else other = other + 1 end "
