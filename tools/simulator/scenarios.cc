@@ -85,7 +85,6 @@ constexpr const char* kAddresses[] = {"天河路385号附近",           "中山
 }  // namespace
 
 const Scenario& PickScenario(uint64_t n) { return kScenarios[n % std::size(kScenarios)]; }
-int ScenarioCount() { return static_cast<int>(std::size(kScenarios)); }
 const char* PickReply(uint64_t n) { return kReplies[n % std::size(kReplies)]; }
 const char* PickCallerName(uint64_t n) { return kCallerNames[n % std::size(kCallerNames)]; }
 const char* PickAddress(uint64_t n) { return kAddresses[n % std::size(kAddresses)]; }

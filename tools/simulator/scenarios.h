@@ -20,7 +20,6 @@ struct Scenario {
 
 // The n-th scenario of a fixed, weighted list (complaints most often).
 const Scenario& PickScenario(uint64_t n);
-int ScenarioCount();
 
 // What a unit writes when it replies (办结), picked by n.
 const char* PickReply(uint64_t n);
