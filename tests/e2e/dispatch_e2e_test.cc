@@ -440,6 +440,45 @@ TEST_CASE("a replica started while Redis is down routes once Redis is back", "[e
   CHECK(o.history(1).actor().user_id() == "system:auto-dispatch");
 }
 
+TEST_CASE("an event that keeps failing is parked in events:dead, and the rest flow on",
+          "[e2e][dispatch]") {
+  Stack stack(Stack::Options{.reclaim_idle = "500ms", .max_deliveries = 2});
+  auto stub = stack.NewClient();
+  // An order record that cannot be read (damaged by hand, say): routing it
+  // fails every time.
+  const std::string bad = "GZ20261128999999";
+  redis::Client& redis = stack.redis_client();
+  REQUIRE(redis.Execute({"HSET", "hotline:order:{" + bad + "}", "state", "1"}).ok());
+  REQUIRE(redis
+              .Execute({"XADD", "hotline:events", "*", "event", "order.created", "order_id", bad,
+                        "version", "1", "state", "1"})
+              .ok());
+  // Orders after it are routed all the same.
+  v1::WorkOrder good = WaitDispatched(*stub, CreateOrder(*stub));
+  CHECK(good.state() == v1::ORDER_STATE_DISPATCHED);
+
+  absl::StatusOr<redis::Reply> dead;
+  const absl::Time until = absl::Now() + absl::Seconds(20);
+  do {
+    absl::SleepFor(absl::Milliseconds(200));
+    dead = redis.Execute({"XRANGE", "hotline:events:dead", "-", "+"});
+    REQUIRE(dead.ok());
+  } while (dead->elements.empty() && absl::Now() < until);
+  REQUIRE(dead->elements.size() == 1);
+  // Parked with the event's own fields, for a person to look at.
+  const redis::Reply& fields = dead->elements[0].elements[1];
+  std::vector<std::string> flat;
+  for (const redis::Reply& f : fields.elements) flat.push_back(f.str);
+  CHECK(std::find(flat.begin(), flat.end(), bad) != flat.end());
+  CHECK(std::find(flat.begin(), flat.end(), "source_id") != flat.end());
+  // Acknowledged: nothing of it stays pending.
+  absl::StatusOr<redis::Reply> pending = redis.Execute({"XPENDING", "hotline:events", "dispatch"});
+  REQUIRE(pending.ok());
+  CHECK(pending->elements[0].integer == 0);
+  const std::string metrics = HttpGet(stack.dispatch_metrics_port(), "/metrics");
+  CHECK(absl::StrContains(metrics, "hotline_dispatch_events_total{result=\"dead_lettered\"} 1"));
+}
+
 TEST_CASE("supervision marks count on open orders", "[e2e][dispatch]") {
   Stack stack;
   auto stub = stack.NewClient();

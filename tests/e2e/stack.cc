@@ -44,9 +44,8 @@ Stack::Stack(Options options) {
         with({"--redis=" + redis_->address(),
               std::string("--data_dir=") + HOTLINE_SOURCE_DIR + "/data",
               absl::StrCat("--consumer_name=dispatch-", i),
-              // Short enough for the kill test, long enough that live replicas under a
-              // loaded CI do not take slow batches from each other.
-              "--reclaim_idle=5s",
+              "--reclaim_idle=" + options.reclaim_idle,
+              absl::StrCat("--max_deliveries=", options.max_deliveries),
               options.auto_dispatch ? "--auto_dispatch=true" : "--auto_dispatch=false"}),
         absl::StrCat(dir_, "/dispatch-", i, ".log")));
   }

@@ -30,6 +30,12 @@ class Stack {
     bool auto_dispatch = true;
     // The gateway's token file; empty: one with the tokens below.
     std::string tokens_file = "";
+    // Dispatch: take over another replica's events after this long idle; park
+    // an event in events:dead after this many deliveries. Short enough for the
+    // kill test, long enough that live replicas under a loaded CI do not take
+    // slow batches from each other.
+    std::string reclaim_idle = "5s";
+    int max_deliveries = 5;
   };
   Stack() : Stack(Options{}) {}
   explicit Stack(Options options);
