@@ -3,6 +3,7 @@
 #include <hiredis/hiredis.h>
 #include <pthread.h>
 #include <signal.h>
+#include <sys/socket.h>
 
 #include <algorithm>
 #include <cerrno>
@@ -107,7 +108,8 @@ class Connection {
   // The live context, or null with *error set when not connected and either the
   // backoff forbids a new attempt or the attempt failed.
   redisContext* Get(std::string* error) {
-    if (ctx_ != nullptr) return ctx_;
+    if (ctx_ != nullptr && !PeerClosed()) return ctx_;
+    Close();
     const auto now = SteadyClock::now();
     if (now < next_attempt_) {
       *error = last_error_;
@@ -146,6 +148,16 @@ class Connection {
                           absl::FormatDuration(options_.command_timeout));
     }
     return absl::StrCat(prefix_, ctx_->errstr);
+  }
+
+  // True when the idle connection can no longer be used: Redis closed it (it
+  // restarted, or dropped an idle client) or something unasked-for is waiting
+  // on it. Checked before each batch with a non-blocking peek, so a restart
+  // while the client was idle costs no failed command.
+  bool PeerClosed() const {
+    char byte;
+    const ssize_t n = ::recv(ctx_->fd, &byte, 1, MSG_PEEK | MSG_DONTWAIT);
+    return n >= 0 || (errno != EAGAIN && errno != EWOULDBLOCK);
   }
 
   // Drops the connection; the next Get() reconnects at once.

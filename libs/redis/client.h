@@ -13,7 +13,9 @@
 // command_timeout fails with UNAVAILABLE and its connection is dropped (replies
 // are positional, so a connection with a lost reply cannot be trusted).
 // A command sent before a connection broke may or may not have run: writes that
-// a caller retries must be idempotent (scripts take idempotency keys).
+// a caller retries must be idempotent (scripts take idempotency keys). A
+// connection Redis closed while it was idle (a restart) is noticed before it is
+// used and replaced, so that costs no command.
 //
 // Scripts: SubmitScript sends EVALSHA; when Redis answers NOSCRIPT (it was
 // restarted or flushed its script cache) the worker re-sends the script with

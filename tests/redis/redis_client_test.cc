@@ -547,6 +547,31 @@ TEST_CASE("with Redis down commands fail fast, and work again once it is back",
   }
 }
 
+TEST_CASE("a Redis restart while the client is idle costs no failed command", "[redis][failure]") {
+  RedisServer server;
+  prometheus::Registry registry;
+  Options options = For(server.port());
+  options.connections = 4;
+  Client client(options, &registry);
+  // Every connection in use once: a burst spreads over all workers.
+  constexpr size_t kBurst = 400;
+  Results warm(kBurst);
+  for (size_t i = 0; i < kBurst; ++i) client.Submit({"SET", "k", "v"}, warm.For(i));
+  REQUIRE(warm.WaitForTotal(kBurst, std::chrono::seconds(5)));
+
+  server.Stop();
+  server.Start();  // nothing was sent meanwhile: every connection is stale
+  Results after(kBurst);
+  for (size_t i = 0; i < kBurst; ++i) client.Submit({"GET", "k"}, after.For(i));
+  REQUIRE(after.WaitForTotal(kBurst, std::chrono::seconds(5)));
+  for (size_t i = 0; i < kBurst; ++i) {
+    INFO("command " << i << ": " << after.result(i).status());
+    REQUIRE(after.result(i).ok());
+    CHECK(after.result(i)->str == "v");
+  }
+  CHECK(CommandsWithResult(registry, "unavailable") == 0);
+}
+
 TEST_CASE("with no Redis at all the client starts, fails fast and shuts down", "[redis][failure]") {
   const int dead_port = hotline::testing::FreePort();
   const auto start = SteadyClock::now();
