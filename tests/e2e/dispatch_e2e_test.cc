@@ -419,23 +419,9 @@ TEST_CASE("a replica started while Redis is down routes once Redis is back", "[e
   late.WaitForServingPorts(absl::Seconds(20));
   absl::SleepFor(absl::Seconds(1));  // its loop meets a Redis that is not there
   stack.redis().Start();
-  // Intake's connections from before the restart fail once each (UNAVAILABLE,
-  // as a client retries); the order is taken in and then routed by `late`.
-  v1::WorkOrder o;
-  const absl::Time until = absl::Now() + absl::Seconds(20);
-  while (o.state() != v1::ORDER_STATE_DISPATCHED && absl::Now() < until) {
-    auto ctx = CallContext(kAgentToken);
-    if (o.id().empty()) {
-      v1::CreateWorkOrderResponse created;
-      if (stub->CreateWorkOrder(ctx.get(), SampleComplaint(), &created).ok()) o = created.order();
-    } else {
-      v1::GetWorkOrderRequest get;
-      get.set_id(o.id());
-      v1::GetWorkOrderResponse got;
-      if (stub->GetWorkOrder(ctx.get(), get, &got).ok()) o = got.order();
-    }
-    absl::SleepFor(absl::Milliseconds(100));
-  }
+  // Intake's connections from before the restart are replaced before use, so
+  // the first create after it works; `late` routes it.
+  v1::WorkOrder o = WaitDispatched(*stub, CreateOrder(*stub));
   REQUIRE(o.state() == v1::ORDER_STATE_DISPATCHED);
   CHECK(o.history(1).actor().user_id() == "system:auto-dispatch");
 }
