@@ -7,7 +7,9 @@
 #include <cstdint>
 #include <map>
 #include <optional>
+#include <type_traits>
 #include <utility>
+#include <variant>
 #include <vector>
 
 #include "absl/status/status.h"
@@ -186,6 +188,25 @@ std::string HistoryTable(const v1::WorkOrder& order) {
                   EnumText(entry.to_state()), entry.unit_code(), entry.note()});
   }
   return table.Render();
+}
+
+// The steps every command shares: a request that could not be built is a
+// usage error, a failed call is printed, and --json prints the answer. Returns
+// the exit code when the command is done with, or the answer to print.
+template <typename Request, typename Response>
+std::variant<ExitCode, Response> Exchange(
+    const CommandLine& cl, HotlineStub& stub, StubMethod<Request, Response> method,
+    // Request comes from `method` alone:
+    const std::type_identity_t<absl::StatusOr<Request>>& request, absl::string_view command,
+    Output io) {
+  if (!request.ok()) {
+    PrintUsageError(request.status(), command, io);
+    return ExitCode::kUsage;
+  }
+  std::optional<Response> response = Call(cl, stub, method, *request, io);
+  if (!response) return ExitCode::kRpcFailed;
+  if (cl.global.json) return PrintJson(*response, io);
+  return std::move(*response);
 }
 
 }  // namespace
@@ -401,45 +422,38 @@ absl::StatusOr<v1::ListUnitsRequest> BuildListUnitsRequest(const CommandLine& cl
 }
 
 ExitCode RunWhoAmI(const CommandLine& cl, HotlineStub& stub, Output io) {
-  std::optional<v1::WhoAmIResponse> response =
-      Call(cl, stub, &HotlineStub::WhoAmI, v1::WhoAmIRequest(), io);
-  if (!response) return ExitCode::kRpcFailed;
-  if (cl.global.json) return PrintJson(*response, io);
+  auto exchanged = Exchange(cl, stub, &HotlineStub::WhoAmI, v1::WhoAmIRequest(), "whoami", io);
+  if (auto* done = std::get_if<ExitCode>(&exchanged)) return *done;
+  const v1::WhoAmIResponse& response = std::get<v1::WhoAmIResponse>(exchanged);
   io.out << RenderFields({
-      {"用户 (user)", response->actor().user_id()},
-      {"姓名 (name)", response->display_name()},
-      {"角色 (role)", EnumText(response->actor().role())},
-      {"单位 (unit)", response->actor().unit_code()},
+      {"用户 (user)", response.actor().user_id()},
+      {"姓名 (name)", response.display_name()},
+      {"角色 (role)", EnumText(response.actor().role())},
+      {"单位 (unit)", response.actor().unit_code()},
   });
   return ExitCode::kOk;
 }
 
 ExitCode RunCreate(const CommandLine& cl, HotlineStub& stub, Output io) {
-  absl::StatusOr<v1::CreateWorkOrderRequest> request = BuildCreateRequest(cl);
-  if (!request.ok()) {
-    PrintUsageError(request.status(), "create", io);
-    return ExitCode::kUsage;
-  }
-  std::optional<v1::CreateWorkOrderResponse> response =
-      Call(cl, stub, &HotlineStub::CreateWorkOrder, *request, io);
-  if (!response) return ExitCode::kRpcFailed;
-  if (cl.global.json) return PrintJson(*response, io);
-  if (response->replayed()) {
-    io.out << "replayed: idempotency key '" << request->idempotency_key()
+  auto exchanged =
+      Exchange(cl, stub, &HotlineStub::CreateWorkOrder, BuildCreateRequest(cl), "create", io);
+  if (auto* done = std::get_if<ExitCode>(&exchanged)) return *done;
+  const v1::CreateWorkOrderResponse& response = std::get<v1::CreateWorkOrderResponse>(exchanged);
+  if (response.replayed()) {
+    io.out << "replayed: idempotency key '" << cl.Get("idempotency-key")
            << "' already created this order; nothing new was created\n\n";
   }
-  io.out << FormatOrder(response->order());
+  io.out << FormatOrder(response.order());
   return ExitCode::kOk;
 }
 
 ExitCode RunGet(const CommandLine& cl, HotlineStub& stub, Output io) {
   v1::GetWorkOrderRequest request;
   request.set_id(cl.positional.empty() ? "" : cl.positional.front());
-  std::optional<v1::GetWorkOrderResponse> response =
-      Call(cl, stub, &HotlineStub::GetWorkOrder, request, io);
-  if (!response) return ExitCode::kRpcFailed;
-  if (cl.global.json) return PrintJson(*response, io);
-  io.out << FormatOrder(response->order());
+  auto exchanged = Exchange(cl, stub, &HotlineStub::GetWorkOrder, request, "get", io);
+  if (auto* done = std::get_if<ExitCode>(&exchanged)) return *done;
+  const v1::GetWorkOrderResponse& response = std::get<v1::GetWorkOrderResponse>(exchanged);
+  io.out << FormatOrder(response.order());
   return ExitCode::kOk;
 }
 
@@ -479,71 +493,50 @@ void PrintOrderPage(const google::protobuf::RepeatedPtrField<v1::WorkOrder>& ord
 }  // namespace
 
 ExitCode RunList(const CommandLine& cl, HotlineStub& stub, Output io) {
-  absl::StatusOr<v1::ListWorkOrdersRequest> request = BuildListRequest(cl);
-  if (!request.ok()) {
-    PrintUsageError(request.status(), "list", io);
-    return ExitCode::kUsage;
-  }
-  std::optional<v1::ListWorkOrdersResponse> response =
-      Call(cl, stub, &HotlineStub::ListWorkOrders, *request, io);
-  if (!response) return ExitCode::kRpcFailed;
-  if (cl.global.json) return PrintJson(*response, io);
+  auto exchanged =
+      Exchange(cl, stub, &HotlineStub::ListWorkOrders, BuildListRequest(cl), "list", io);
+  if (auto* done = std::get_if<ExitCode>(&exchanged)) return *done;
+  const v1::ListWorkOrdersResponse& response = std::get<v1::ListWorkOrdersResponse>(exchanged);
 
-  PrintOrderPage(response->orders(), response->next_page_token(), OrderColumns::kList,
+  PrintOrderPage(response.orders(), response.next_page_token(), OrderColumns::kList,
                  "no work orders match", io);
   return ExitCode::kOk;
 }
 
 ExitCode RunAct(const CommandLine& cl, HotlineStub& stub, Output io) {
-  absl::StatusOr<v1::ActRequest> request = BuildActRequest(cl);
-  if (!request.ok()) {
-    PrintUsageError(request.status(), "act", io);
-    return ExitCode::kUsage;
-  }
-  std::optional<v1::ActResponse> response = Call(cl, stub, &HotlineStub::Act, *request, io);
-  if (!response) return ExitCode::kRpcFailed;
-  if (cl.global.json) return PrintJson(*response, io);
-  if (response->replayed()) {
-    io.out << "replayed: idempotency key '" << request->idempotency_key()
+  auto exchanged = Exchange(cl, stub, &HotlineStub::Act, BuildActRequest(cl), "act", io);
+  if (auto* done = std::get_if<ExitCode>(&exchanged)) return *done;
+  const v1::ActResponse& response = std::get<v1::ActResponse>(exchanged);
+  if (response.replayed()) {
+    io.out << "replayed: idempotency key '" << cl.Get("idempotency-key")
            << "' already took this action; nothing changed now\n\n";
   }
-  io.out << FormatOrder(response->order());
+  io.out << FormatOrder(response.order());
   return ExitCode::kOk;
 }
 
 ExitCode RunQueue(const CommandLine& cl, HotlineStub& stub, Output io) {
-  absl::StatusOr<v1::ListQueueRequest> request = BuildQueueRequest(cl);
-  if (!request.ok()) {
-    PrintUsageError(request.status(), "queue", io);
-    return ExitCode::kUsage;
-  }
-  std::optional<v1::ListQueueResponse> response =
-      Call(cl, stub, &HotlineStub::ListQueue, *request, io);
-  if (!response) return ExitCode::kRpcFailed;
-  if (cl.global.json) return PrintJson(*response, io);
+  auto exchanged = Exchange(cl, stub, &HotlineStub::ListQueue, BuildQueueRequest(cl), "queue", io);
+  if (auto* done = std::get_if<ExitCode>(&exchanged)) return *done;
+  const v1::ListQueueResponse& response = std::get<v1::ListQueueResponse>(exchanged);
 
-  PrintOrderPage(response->orders(), response->next_page_token(), OrderColumns::kQueue,
+  PrintOrderPage(response.orders(), response.next_page_token(), OrderColumns::kQueue,
                  "the queue is empty", io);
   return ExitCode::kOk;
 }
 
 ExitCode RunUnits(const CommandLine& cl, HotlineStub& stub, Output io) {
-  absl::StatusOr<v1::ListUnitsRequest> request = BuildListUnitsRequest(cl);
-  if (!request.ok()) {
-    PrintUsageError(request.status(), "units", io);
-    return ExitCode::kUsage;
-  }
-  std::optional<v1::ListUnitsResponse> response =
-      Call(cl, stub, &HotlineStub::ListUnits, *request, io);
-  if (!response) return ExitCode::kRpcFailed;
-  if (cl.global.json) return PrintJson(*response, io);
+  auto exchanged =
+      Exchange(cl, stub, &HotlineStub::ListUnits, BuildListUnitsRequest(cl), "units", io);
+  if (auto* done = std::get_if<ExitCode>(&exchanged)) return *done;
+  const v1::ListUnitsResponse& response = std::get<v1::ListUnitsResponse>(exchanged);
 
-  if (response->units().empty()) {
+  if (response.units().empty()) {
     io.out << "no units match\n";
     return ExitCode::kOk;
   }
   Table table({"code", "名称", "name_en", "kind", "parent"});
-  for (const v1::Unit& unit : response->units()) {
+  for (const v1::Unit& unit : response.units()) {
     table.AddRow(
         {unit.code(), unit.name(), unit.name_en(), EnumText(unit.kind()), unit.parent_code()});
   }
@@ -554,18 +547,17 @@ ExitCode RunUnits(const CommandLine& cl, HotlineStub& stub, Output io) {
 ExitCode RunCategories(const CommandLine& cl, HotlineStub& stub, Output io) {
   v1::ListCategoriesRequest request;
   request.set_code_prefix(cl.Get("prefix"));
-  std::optional<v1::ListCategoriesResponse> response =
-      Call(cl, stub, &HotlineStub::ListCategories, request, io);
-  if (!response) return ExitCode::kRpcFailed;
-  if (cl.global.json) return PrintJson(*response, io);
+  auto exchanged = Exchange(cl, stub, &HotlineStub::ListCategories, request, "categories", io);
+  if (auto* done = std::get_if<ExitCode>(&exchanged)) return *done;
+  const v1::ListCategoriesResponse& response = std::get<v1::ListCategoriesResponse>(exchanged);
 
-  if (response->categories().empty()) {
+  if (response.categories().empty()) {
     io.out << "no categories match\n";
     return ExitCode::kOk;
   }
   // A child's code starts with its parent's, so code order is tree order.
   std::map<std::string, const v1::Category*> by_code;
-  for (const v1::Category& category : response->categories()) {
+  for (const v1::Category& category : response.categories()) {
     by_code[category.code()] = &category;
   }
   // Depth counts the ancestors that are listed too, so that a --prefix below
