@@ -34,6 +34,18 @@ double SecondsSince(SteadyClock::time_point start) {
   return std::chrono::duration<double>(SteadyClock::now() - start).count();
 }
 
+// Sends `command` every 20 ms until it succeeds or `start` is 5 s ago; the
+// last result.
+absl::StatusOr<Reply> RetryUntilOk(Client& client, const Command& command,
+                                   SteadyClock::time_point start) {
+  absl::StatusOr<Reply> r = client.Execute(command);
+  while (!r.ok() && SecondsSince(start) < 5.0) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    r = client.Execute(command);
+  }
+  return r;
+}
+
 // Unwraps a reply the test requires to have arrived.
 Reply Must(absl::StatusOr<Reply> r) {
   INFO(r.status().ToString());
@@ -515,13 +527,7 @@ TEST_CASE("with Redis down commands fail fast, and work again once it is back",
   }
 
   server.Start();
-  const auto start = SteadyClock::now();
-  absl::StatusOr<Reply> r;
-  while (SecondsSince(start) < 5.0) {
-    r = client.Execute({"GET", "k"});
-    if (r.ok()) break;
-    std::this_thread::sleep_for(std::chrono::milliseconds(20));
-  }
+  absl::StatusOr<Reply> r = RetryUntilOk(client, {"GET", "k"}, SteadyClock::now());
   INFO(r.status());
   REQUIRE(r.ok());
   CHECK(r->str == "v");  // appendonly: the data came back with the server
@@ -537,13 +543,7 @@ TEST_CASE("with Redis down commands fail fast, and work again once it is back",
     CHECK(absl::IsUnavailable(client.Execute({"PING"}).status()));
     CHECK(SecondsSince(kill_start) < 1.0);
     server.Start();
-    const auto restart = SteadyClock::now();
-    bool back = false;
-    while (!back && SecondsSince(restart) < 5.0) {
-      back = client.Execute({"PING"}).ok();
-      if (!back) std::this_thread::sleep_for(std::chrono::milliseconds(20));
-    }
-    CHECK(back);
+    CHECK(RetryUntilOk(client, {"PING"}, SteadyClock::now()).ok());
   }
 }
 
@@ -612,12 +612,7 @@ TEST_CASE("a command without reply within command_timeout fails, the client reco
   CHECK(waited < 0.8);
 
   // Once Redis is free the client answers again, on a fresh connection.
-  absl::StatusOr<Reply> get;
-  while (SecondsSince(start) < 5.0) {
-    get = client.Execute({"GET", "k"});
-    if (get.ok()) break;
-    std::this_thread::sleep_for(std::chrono::milliseconds(20));
-  }
+  absl::StatusOr<Reply> get = RetryUntilOk(client, {"GET", "k"}, start);
   INFO(get.status());
   REQUIRE(get.ok());
   CHECK(get->str == "v");
