@@ -28,6 +28,17 @@ CONCURRENCY=${BENCH_CONCURRENCY:-256}
 cmake --build "$BUILD_DIR" -j 2 --target hotline-loadgen hotline-gateway hotline-intake \
   hotline-dispatch hotline-healthcheck hotline-echo >&2
 BIN=$BUILD_DIR
+
+# wait_healthy PORT...: until each answers the gRPC health check (up to 10 s each).
+wait_healthy() {
+  local port
+  for port in "$@"; do
+    for _ in $(seq 100); do
+      "$BIN/tools/hotline/hotline-healthcheck" --addr "127.0.0.1:$port" >/dev/null 2>&1 && break
+      sleep 0.1
+    done
+  done
+}
 TOKEN=$(grep -m1 -o 'demo-agent-[0-9a-f]*' "$ROOT/config/tokens.textproto")
 SUPERVISOR=$(grep -m1 -o 'demo-supervisor-[0-9a-f]*' "$ROOT/config/tokens.textproto")
 free_port() { /usr/bin/python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
@@ -64,12 +75,7 @@ done
   --metrics_port "$(free_port)" --intake "127.0.0.1:$INTAKE_PORT" --dispatch "127.0.0.1:${DISPATCH_PORTS[0]}" \
   --tokens "$ROOT/config/tokens.textproto" 2>"$WORK/gateway.log" &
 pids+=($!)
-for port in "$INTAKE_PORT" "${DISPATCH_PORTS[@]}" "$GATEWAY_PORT"; do
-  for _ in $(seq 100); do
-    "$BIN/tools/hotline/hotline-healthcheck" --addr "127.0.0.1:$port" >/dev/null 2>&1 && break
-    sleep 0.1
-  done
-done
+wait_healthy "$INTAKE_PORT" "${DISPATCH_PORTS[@]}" "$GATEWAY_PORT"
 
 echo "== $RATE orders/s for ${DURATION}s, appendfsync $FSYNC, $REPLICAS dispatch replica(s)"
 "$BIN/bench/hotline-loadgen" --target "127.0.0.1:$GATEWAY_PORT" --rpc create --token "$TOKEN" \
@@ -116,12 +122,7 @@ pids+=($!)
 "$BIN/bench/hotline-echo" --mode proxy --upstream "127.0.0.1:$ECHO_PORT" --host 127.0.0.1 \
   --grpc_port "$PROXY_PORT" --metrics_port "$(free_port)" 2>/dev/null &
 pids+=($!)
-for port in "$ECHO_PORT" "$PROXY_PORT"; do
-  for _ in $(seq 100); do
-    "$BIN/tools/hotline/hotline-healthcheck" --addr "127.0.0.1:$port" >/dev/null 2>&1 && break
-    sleep 0.1
-  done
-done
+wait_healthy "$ECHO_PORT" "$PROXY_PORT"
 echo "== transitions (urge) vs echo, 2 hops, concurrency $CONCURRENCY, ${ACT_SECONDS}s each"
 echo_line=$("$BIN/bench/hotline-loadgen" --target "127.0.0.1:$PROXY_PORT" --rpc echo \
   --concurrency "$CONCURRENCY" --duration "$ACT_SECONDS" --warmup 2 --channels 4 --data_dir "$ROOT/data" | head -1)
