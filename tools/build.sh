@@ -7,6 +7,10 @@ BUILD_DIR=${BUILD_DIR:-build}
 # The compiler cache lives outside the checkout so fresh clones reuse it.
 export CCACHE_DIR=${CCACHE_DIR:-$HOME/.cache/hotline-ccache}
 mkdir -p "$CCACHE_DIR"
+# Paths relative to the checkout, and no working directory in the hash, so two
+# checkouts (a fresh CI clone, a second worktree) share cached objects.
+export CCACHE_BASEDIR=${CCACHE_BASEDIR:-$PWD}
+export CCACHE_NOHASHDIR=${CCACHE_NOHASHDIR:-1}
 if [ ! -f "$BUILD_DIR/build.ninja" ]; then
   cmake -S . -B "$BUILD_DIR" -G Ninja -DCMAKE_BUILD_TYPE="${BUILD_TYPE:-RelWithDebInfo}"
 fi
