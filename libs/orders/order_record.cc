@@ -40,6 +40,24 @@ const std::string& AsString(const absl::flat_hash_map<std::string, std::string>&
   return it == m.end() ? kEmpty : it->second;
 }
 
+// The enum stored in field `name` (absent: 0). DATA_LOSS naming the order
+// and field when it holds a value this build does not know: a damaged or
+// foreign record must be an error answer, never a value that later code
+// trips over (names of unknown values are empty).
+template <typename Enum>
+absl::Status AsEnum(const absl::flat_hash_map<std::string, std::string>& m, const char* name,
+                    bool (*is_valid)(int), Enum* out) {
+  int64_t v = 0;
+  if (auto it = m.find(name); it != m.end() && !it->second.empty()) {
+    if (!absl::SimpleAtoi(it->second, &v) || !is_valid(static_cast<int>(v))) {
+      return absl::DataLossError(absl::StrCat("order ", AsString(m, field::kId), ": field ", name,
+                                              " holds \"", it->second, "\", not a known value"));
+    }
+  }
+  *out = static_cast<Enum>(v);
+  return absl::OkStatus();
+}
+
 }  // namespace
 
 int64_t ToMillis(const google::protobuf::Timestamp& t) {
@@ -101,12 +119,25 @@ absl::StatusOr<v1::WorkOrder> FromRecord(const std::vector<std::string>& flat) {
   for (size_t i = 0; i + 1 < flat.size(); i += 2) m[flat[i]] = flat[i + 1];
   if (AsString(m, field::kId).empty()) return absl::DataLossError("order record has no id");
 
+  v1::OrderType type = v1::ORDER_TYPE_UNSPECIFIED;
+  v1::Channel channel = v1::CHANNEL_UNSPECIFIED;
+  v1::OrderState state = v1::ORDER_STATE_UNSPECIFIED;
+  v1::Role by_role = v1::ROLE_UNSPECIFIED;
+  v1::Rating last_rating = v1::RATING_UNSPECIFIED;
+  for (absl::Status s : {AsEnum(m, field::kType, v1::OrderType_IsValid, &type),
+                         AsEnum(m, kChannel, v1::Channel_IsValid, &channel),
+                         AsEnum(m, field::kState, v1::OrderState_IsValid, &state),
+                         AsEnum(m, kByRole, v1::Role_IsValid, &by_role),
+                         AsEnum(m, field::kLastRating, v1::Rating_IsValid, &last_rating)}) {
+    if (!s.ok()) return s;
+  }
+
   v1::WorkOrder o;
   o.set_id(AsString(m, field::kId));
   o.set_version(AsInt(m, field::kVersion));
-  o.set_type(static_cast<v1::OrderType>(AsInt(m, field::kType)));
+  o.set_type(type);
   o.set_urgent(AsString(m, kUrgent) == "1");
-  o.set_channel(static_cast<v1::Channel>(AsInt(m, kChannel)));
+  o.set_channel(channel);
   o.mutable_caller()->set_name(AsString(m, kCallerName));
   o.mutable_caller()->set_phone(AsString(m, kCallerPhone));
   v1::Location* loc = o.mutable_location();
@@ -120,7 +151,7 @@ absl::StatusOr<v1::WorkOrder> FromRecord(const std::vector<std::string>& flat) {
   }
   o.set_category_code(AsString(m, kCategory));
   o.set_content(AsString(m, kContent));
-  o.set_state(static_cast<v1::OrderState>(AsInt(m, field::kState)));
+  o.set_state(state);
   o.set_assigned_unit_code(AsString(m, field::kUnit));
   *o.mutable_created_at() = FromMillis(AsInt(m, field::kCreatedMs));
   *o.mutable_updated_at() = FromMillis(AsInt(m, field::kUpdatedMs));
@@ -130,12 +161,12 @@ absl::StatusOr<v1::WorkOrder> FromRecord(const std::vector<std::string>& flat) {
     o.mutable_on_spot_answer()->set_answer(AsString(m, kAnswer));
   }
   o.mutable_created_by()->set_user_id(AsString(m, kByUser));
-  o.mutable_created_by()->set_role(static_cast<v1::Role>(AsInt(m, kByRole)));
+  o.mutable_created_by()->set_role(by_role);
   o.mutable_created_by()->set_unit_code(AsString(m, kByUnit));
   o.set_bounce_count(static_cast<int32_t>(AsInt(m, field::kBounces)));
   o.set_master_order_id(AsString(m, field::kMaster));
   o.set_pending_unit_code(AsString(m, field::kPendingUnit));
-  o.set_last_rating(static_cast<v1::Rating>(AsInt(m, field::kLastRating)));
+  o.set_last_rating(last_rating);
   o.set_redo_count(static_cast<int32_t>(AsInt(m, field::kRedos)));
   o.set_urge_count(static_cast<int32_t>(AsInt(m, field::kUrges)));
   o.set_supervise_count(static_cast<int32_t>(AsInt(m, field::kSupervises)));

@@ -1,7 +1,7 @@
 #include "dispatch/dispatcher.h"
 
-#include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
+#include "enums/enum_names.h"
 #include "orders/order_helpers.h"
 #include "orders/order_record.h"
 
@@ -80,19 +80,34 @@ void Dispatcher::Act(const std::optional<v1::Actor>& actor, const v1::ActRequest
                     });
 }
 
-void Dispatcher::AutoDispatch(const std::string& order_id, orders::Done<std::string> done) {
+void Dispatcher::AutoDispatch(const std::string& order_id, int64_t event_version,
+                              orders::Done<AutoDispatchResult> done) {
+  auto moot = [](std::string why) { return AutoDispatchResult{false, "", std::move(why)}; };
+  auto finish = std::make_shared<orders::Done<AutoDispatchResult>>(std::move(done));
   auto step = std::make_shared<Step>();
   step->actor = AutoDispatchActor();
   step->request.set_order_id(order_id);
   step->request.set_action(v1::ACTION_DISPATCH);
-  step->request.set_idempotency_key(absl::StrCat("auto-dispatch:", order_id));
-  step->fingerprint = "auto-dispatch";
-  step->routed = std::move(done);
-  store_.Get(order_id, [this, step](absl::StatusOr<v1::WorkOrder> order) {
-    if (!order.ok()) return step->Fail(order.status());
+  // The compare-and-set on the event's version makes routing happen at most
+  // once; no idempotency key is needed (nor kept in Redis for a day).
+  step->request.set_expected_version(event_version);
+  step->routed = [finish, moot](absl::StatusOr<std::string> unit) {
+    if (unit.ok()) return (*finish)(AutoDispatchResult{true, *unit, ""});
+    // Another writer moved the order between our read and our write.
+    if (absl::IsAborted(unit.status())) return (*finish)(moot("the order changed meanwhile"));
+    (*finish)(unit.status());
+  };
+  store_.Get(order_id, [this, step, finish, moot,
+                        event_version](absl::StatusOr<v1::WorkOrder> order) {
+    if (absl::IsNotFound(order.status())) return (*finish)(moot("the order is gone"));
+    if (!order.ok()) return (*finish)(order.status());
+    if (order->version() != event_version || order->state() != v1::ORDER_STATE_CREATED) {
+      return (*finish)(moot(absl::StrCat("the order is at version ", order->version(), ", ",
+                                         enums::SnakeName(order->state()))));
+    }
     absl::StatusOr<Route> route =
         catalogue_.RouteFor(order->category_code(), order->location().district_code());
-    if (!route.ok()) return step->Fail(route.status());
+    if (!route.ok()) return (*finish)(route.status());
     step->request.set_unit_code(route->unit_code);
     step->dispatch_rule = route->rule_prefix;
     const v1::Category* category = directory_.FindCategory(route->rule_prefix);
@@ -141,7 +156,7 @@ void Dispatcher::Decided(std::shared_ptr<Step> step, v1::WorkOrder order) {
   c.entry.set_unit_code(out->unit_code);
   std::string note = step->auto_note.empty() ? r.note() : step->auto_note;
   if (r.action() == v1::ACTION_CALLBACK) {
-    note = absl::StrCat("rating: ", absl::AsciiStrToLower(v1::Rating_Name(r.rating()).substr(7)),
+    note = absl::StrCat("rating: ", enums::SnakeName(r.rating()),
                         note.empty() ? "" : "; ", note);
   }
   if (r.action() == v1::ACTION_LINK_DUPLICATE) {

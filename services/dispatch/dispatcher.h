@@ -31,10 +31,20 @@ class Dispatcher {
   void ListQueue(const std::optional<v1::Actor>& actor, const v1::ListQueueRequest& request,
                  orders::Done<v1::ListQueueResponse> done);
 
-  // Routes a new order by the catalogue, once: a repeat (another replica, a
-  // redelivered event) is a replay, and an order that was dispatched by hand
-  // meanwhile answers FAILED_PRECONDITION. Answers the unit it went to.
-  void AutoDispatch(const std::string& order_id, orders::Done<std::string> done);
+  // What auto-dispatch did with one order.created event.
+  struct AutoDispatchResult {
+    bool routed = false;      // false: moot, nothing was changed
+    std::string unit_code;    // routed: where the order went
+    std::string moot_reason;  // moot: why (the order moved on, or is gone)
+  };
+  // Routes a new order by the catalogue, but only while the order is still as
+  // the event left it (`event_version`, state created): an event handled late
+  // (a dispatcher sent the order elsewhere by hand meanwhile), twice (another
+  // replica, a redelivery) or again (a group recreated from the stream's
+  // start) is moot and changes nothing. Errors are only what a retry may
+  // cure (UNAVAILABLE) or a human must fix (no catalogue route: dead letter).
+  void AutoDispatch(const std::string& order_id, int64_t event_version,
+                    orders::Done<AutoDispatchResult> done);
 
  private:
   struct Step;  // one action in flight

@@ -136,43 +136,46 @@ void EventConsumer::Run() {
 }
 
 void EventConsumer::Handle(const redis::Reply& entries) {
+  using Result = Dispatcher::AutoDispatchResult;
   struct Pending {
     std::string id;
-    std::future<absl::StatusOr<std::string>> result;
+    std::string order_id;
+    std::future<absl::StatusOr<Result>> result;
   };
+  static const std::string kCreated = absl::StrCat(v1::ORDER_STATE_CREATED);
   std::vector<Pending> routing;
   std::vector<std::string> settled;
   for (const redis::Reply& entry : entries.elements) {
     if (entry.elements.size() != 2) continue;
     const std::string& id = entry.elements[0].str;
     const redis::Reply& fields = entry.elements[1];
-    // Only new orders that still wait for dispatch concern us.
-    if (FieldOf(fields, "event") != "order.created" || FieldOf(fields, "state") != "1") {
+    // Only new orders that wait for dispatch concern us.
+    int64_t version = 0;
+    if (FieldOf(fields, "event") != "order.created" || FieldOf(fields, "state") != kCreated ||
+        !absl::SimpleAtoi(FieldOf(fields, "version"), &version)) {
       settled.push_back(id);
       continue;
     }
-    auto promise = std::make_shared<std::promise<absl::StatusOr<std::string>>>();
-    routing.push_back({id, promise->get_future()});
-    dispatcher_.AutoDispatch(FieldOf(fields, "order_id"),
-                             [promise](absl::StatusOr<std::string> unit) {
-                               promise->set_value(std::move(unit));
+    auto promise = std::make_shared<std::promise<absl::StatusOr<Result>>>();
+    routing.push_back({id, FieldOf(fields, "order_id"), promise->get_future()});
+    dispatcher_.AutoDispatch(routing.back().order_id, version,
+                             [promise](absl::StatusOr<Result> result) {
+                               promise->set_value(std::move(result));
                              });
   }
   // All routes run concurrently (their Redis calls pipeline); wait for all.
   for (Pending& p : routing) {
-    absl::StatusOr<std::string> unit = p.result.get();
-    if (unit.ok()) {
-      events_.Add({{"result", "routed"}}).Increment();
-      settled.push_back(p.id);
-    } else if (absl::IsFailedPrecondition(unit.status()) || absl::IsNotFound(unit.status())) {
-      // Dispatched by hand meanwhile (or gone): nothing left to do.
-      events_.Add({{"result", "moot"}}).Increment();
+    absl::StatusOr<Result> result = p.result.get();
+    if (result.ok()) {
+      // Moot (the order moved on, e.g. a group re-reading the stream from its
+      // start) is counted, not logged: it can be every event of a replay.
+      events_.Add({{"result", result->routed ? "routed" : "moot"}}).Increment();
       settled.push_back(p.id);
     } else {
       // Left pending: reclaimed and retried, dead-lettered after max_deliveries.
       events_.Add({{"result", "failed"}}).Increment();
       log::Warning("auto-dispatch failed; will retry",
-                   {{"event_id", p.id}, {"error", unit.status().ToString()}});
+                   {{"event_id", p.id}, {"order_id", p.order_id}, {"error", result.status().ToString()}});
     }
   }
   if (settled.empty()) return;

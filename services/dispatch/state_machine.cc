@@ -4,6 +4,7 @@
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
+#include "enums/enum_names.h"
 
 namespace hotline::dispatch {
 namespace {
@@ -59,7 +60,6 @@ Rule RuleFor(v1::Action action) {
   }
 }
 
-std::string StateName(OrderState s) { return absl::AsciiStrToLower(v1::OrderState_Name(s).substr(12)); }
 
 absl::Status CheckActor(Who who, const v1::Actor& actor, const OrderFacts& order) {
   const v1::Role role = actor.role();
@@ -111,7 +111,7 @@ bool IsOpen(v1::OrderState state) {
 }
 
 std::string ActionName(v1::Action action) {
-  return absl::AsciiStrToLower(v1::Action_Name(action).substr(7));
+  return enums::SnakeName(action);
 }
 
 absl::StatusOr<Outcome> Decide(const OrderFacts& order, const ActionRequest& r,
@@ -124,7 +124,7 @@ absl::StatusOr<Outcome> Decide(const OrderFacts& order, const ActionRequest& r,
   for (OrderState s : rule.from) allowed = allowed || s == order.state;
   if (!allowed) {
     return absl::FailedPreconditionError(absl::StrCat("cannot ", ActionName(r.action),
-                                                      " an order in state ", StateName(order.state)));
+                                                      " an order in state ", enums::SnakeName(order.state)));
   }
   if (absl::Status s = CheckActor(rule.who, r.actor, order); !s.ok()) return s;
 

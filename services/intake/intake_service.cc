@@ -1,19 +1,12 @@
 #include "intake/intake_service.h"
 
 #include "absl/strings/str_cat.h"
+#include "enums/enum_names.h"
 #include "server/identity.h"
 #include "server/reply.h"
 #include "status/status.h"
 
 namespace hotline::intake {
-namespace {
-
-std::string EnumSuffix(const std::string& name, const std::string& prefix) {
-  return name.substr(std::min(prefix.size(), name.size()));
-}
-
-}  // namespace
-
 IntakeMetrics::IntakeMetrics(prometheus::Registry& registry)
     : created_(prometheus::BuildCounter()
                    .Name("hotline_intake_orders_created_total")
@@ -37,8 +30,8 @@ void IntakeMetrics::OrderCreated(const v1::WorkOrder& order, bool replayed) {
   // Family::Add returns the existing child for known labels; both label sets
   // are small enums.
   created_
-      .Add({{"type", EnumSuffix(v1::OrderType_Name(order.type()), "ORDER_TYPE_")},
-            {"channel", EnumSuffix(v1::Channel_Name(order.channel()), "CHANNEL_")}})
+      .Add({{"type", enums::SnakeName(order.type())},
+            {"channel", enums::SnakeName(order.channel())}})
       .Increment();
 }
 

@@ -395,15 +395,35 @@ TEST_CASE("a dispatcher overrides auto-dispatch before the unit signs", "[e2e][d
         std::vector<std::string>{"create", "dispatch", "dispatch", "sign"});
 }
 
-TEST_CASE("auto-dispatch goes on after its consumer group was lost", "[e2e][dispatch]") {
+TEST_CASE("auto-dispatch goes on after its consumer group was lost, and overrides no one",
+          "[e2e][dispatch]") {
   Stack stack;
   auto stub = stack.NewClient();
-  WaitDispatched(*stub, CreateOrder(*stub));
-  // E.g. Redis restored from a backup taken before the group existed.
+  // A dispatcher moved this order by hand after auto-dispatch had routed it.
+  const std::string by_hand = CreateOrder(*stub);
+  WaitDispatched(*stub, by_hand);
+  Must(Act(*stub, kDispatcherToken, by_hand, v1::ACTION_DISPATCH,
+           [](auto& r) { r.set_unit_code("GZD002"); }));
+  // E.g. Redis restored from a backup taken before the group existed: the
+  // group is made again and re-reads the stream from its start.
   REQUIRE(stack.redis_client().Execute({"XGROUP", "DESTROY", "hotline:events", "dispatch"}).ok());
   v1::WorkOrder o = WaitDispatched(*stub, CreateOrder(*stub));
   CHECK(o.state() == v1::ORDER_STATE_DISPATCHED);
   CHECK(CheckHistory(o) == std::vector<std::string>{"create", "dispatch"});
+  // The old order's event was read again and found moot: the dispatcher's
+  // choice stands, and nothing was parked as a poison event.
+  for (int i = 0; i < 100 && !absl::StrContains(HttpGet(stack.dispatch_metrics_port(), "/metrics"),
+                                                "hotline_dispatch_events_total{result=\"moot\"} 1");
+       ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  CHECK(absl::StrContains(HttpGet(stack.dispatch_metrics_port(), "/metrics"),
+                          "hotline_dispatch_events_total{result=\"moot\"} 1"));
+  v1::WorkOrder kept = Get(*stub, by_hand);
+  CHECK(kept.assigned_unit_code() == "GZD002");
+  CHECK(kept.bounce_count() == 1);
+  CHECK(CheckHistory(kept) == std::vector<std::string>{"create", "dispatch", "dispatch"});
+  CHECK(stack.redis_client().Execute({"XLEN", "hotline:events:dead"})->integer == 0);
 }
 
 TEST_CASE("a replica started while Redis is down routes once Redis is back", "[e2e][dispatch]") {
@@ -538,6 +558,9 @@ TEST_CASE("killing a dispatch replica while 1,000 orders flow routes each exactl
   REQUIRE(counts->elements.size() == 2);
   CHECK(counts->elements[0].integer == kOrders);
   CHECK(counts->elements[1].integer == 0);
+  // Redeliveries of what the dead replica held were moot or routed, never
+  // poison: nothing was parked.
+  CHECK(stack.redis_client().Execute({"XLEN", "hotline:events:dead"})->integer == 0);
 }
 
 }  // namespace hotline::testing

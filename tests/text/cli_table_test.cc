@@ -4,10 +4,14 @@
 
 #include "absl/strings/str_split.h"
 #include "text/utf8.h"
-#include "tools/hotline/enum_names.h"
+#include "enums/enum_names.h"
 #include "tools/hotline/table.h"
 
 namespace hotline::cli {
+
+using enums::AllShortNames;
+using enums::ParseShortName;
+using enums::ShortName;
 namespace {
 
 std::vector<std::string> Lines(const std::string& text) {

@@ -10,9 +10,13 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
-#include "tools/hotline/enum_names.h"
+#include "enums/enum_names.h"
 
 namespace hotline::cli {
+
+using enums::AllShortNames;
+using enums::ParseShortName;
+using enums::ShortName;
 namespace {
 
 struct FlagSpec {

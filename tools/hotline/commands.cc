@@ -22,11 +22,15 @@
 #include "absl/strings/string_view.h"
 #include "google/protobuf/util/json_util.h"
 #include "text/utf8.h"
-#include "tools/hotline/enum_names.h"
+#include "enums/enum_names.h"
 #include "tools/hotline/local_time.h"
 #include "tools/hotline/table.h"
 
 namespace hotline::cli {
+
+using enums::AllShortNames;
+using enums::ParseShortName;
+using enums::ShortName;
 namespace {
 
 constexpr int kListContentWidth = 30;

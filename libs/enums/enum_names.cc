@@ -1,4 +1,6 @@
-#include "tools/hotline/enum_names.h"
+#include "enums/enum_names.h"
+
+#include <algorithm>
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
@@ -6,7 +8,7 @@
 #include "absl/strings/str_replace.h"
 #include "google/protobuf/generated_enum_reflection.h"
 
-namespace hotline::cli {
+namespace hotline::enums {
 namespace {
 
 // What differs between the enums: the generated functions and the prefix
@@ -37,14 +39,16 @@ HOTLINE_ENUM_TRAITS(Action, "ACTION_");
 }  // namespace
 
 template <typename Enum>
-std::string ShortName(Enum value) {
+std::string ShortName(Enum value, char separator) {
   std::string name = EnumTraits<Enum>::Name(value);
   if (name.empty()) return absl::StrCat(static_cast<int>(value));
   absl::string_view rest = name;
   if (absl::StartsWith(rest, EnumTraits<Enum>::kPrefix)) {
     rest.remove_prefix(EnumTraits<Enum>::kPrefix.size());
   }
-  return absl::StrReplaceAll(absl::AsciiStrToLower(rest), {{"_", "-"}});
+  std::string lower = absl::AsciiStrToLower(rest);
+  if (separator != '_') std::replace(lower.begin(), lower.end(), '_', separator);
+  return lower;
 }
 
 template <typename Enum>
@@ -72,7 +76,7 @@ std::vector<std::string> AllShortNames() {
 }
 
 #define HOTLINE_INSTANTIATE(Enum)                                               \
-  template std::string ShortName<v1::Enum>(v1::Enum);                           \
+  template std::string ShortName<v1::Enum>(v1::Enum, char);                         \
   template std::optional<v1::Enum> ParseShortName<v1::Enum>(absl::string_view); \
   template std::vector<std::string> AllShortNames<v1::Enum>()
 
@@ -86,4 +90,4 @@ HOTLINE_INSTANTIATE(Action);
 
 #undef HOTLINE_INSTANTIATE
 
-}  // namespace hotline::cli
+}  // namespace hotline::enums

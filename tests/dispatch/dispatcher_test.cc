@@ -1,0 +1,192 @@
+// The dispatch core alone: Dispatcher against an in-memory store and a
+// FakeClock. Auto-dispatch acts only on an order still as its event left it.
+#include <catch2/catch.hpp>
+
+#include "dispatch/dispatcher.h"
+#include "orders/order_record.h"
+#include "support/fake_order_store.h"
+
+namespace hotline::dispatch {
+namespace {
+
+using Result = Dispatcher::AutoDispatchResult;
+
+const directory::Directory& Demo() {
+  static const directory::Directory d = *directory::Directory::LoadDataDir(
+      std::string(HOTLINE_SOURCE_DIR) + "/data");
+  return d;
+}
+
+const Catalogue& DemoCatalogue() {
+  static const Catalogue c = *Catalogue::Load(
+      std::string(HOTLINE_SOURCE_DIR) + "/data/dispatch_catalogue.textproto", Demo());
+  return c;
+}
+
+v1::Actor Dispatcher1() {
+  v1::Actor a;
+  a.set_user_id("dispatcher-1");
+  a.set_role(v1::ROLE_DISPATCHER);
+  a.set_unit_code("GZ12345");
+  return a;
+}
+
+v1::Actor Handler(const std::string& unit) {
+  v1::Actor a;
+  a.set_user_id("handler-" + unit);
+  a.set_role(v1::ROLE_UNIT_HANDLER);
+  a.set_unit_code(unit);
+  return a;
+}
+
+struct Fixture {
+  testing::FakeOrderStore store;
+  FakeClock clock{absl::FromCivil(absl::CivilSecond(2026, 11, 30, 10, 0, 0), CityTimeZone())};
+  Dispatcher dispatcher{store, Demo(), DemoCatalogue(), clock};
+
+  // A new complaint about construction noise in 天河区 (the catalogue sends
+  // it to the district), as intake would have stored it.
+  std::string NewOrder() {
+    orders::NewOrder n;
+    n.order.set_version(1);
+    n.order.set_type(v1::ORDER_TYPE_COMPLAINT);
+    n.order.set_state(v1::ORDER_STATE_CREATED);
+    n.order.set_category_code("010101");
+    n.order.mutable_location()->set_district_code("440106");
+    *n.order.mutable_created_at() = orders::FromMillis(absl::ToUnixMillis(clock.Now()));
+    n.first_entry.set_seq(1);
+    n.first_entry.set_action("create");
+    std::string id;
+    store.Create(std::move(n), [&](absl::StatusOr<orders::CreateResult> r) { id = r->order.id(); });
+    return id;
+  }
+
+  absl::StatusOr<Result> Auto(const std::string& id, int64_t event_version) {
+    absl::StatusOr<Result> out = absl::InternalError("no answer");
+    dispatcher.AutoDispatch(id, event_version, [&](absl::StatusOr<Result> r) { out = std::move(r); });
+    return out;
+  }
+
+  absl::StatusOr<v1::ActResponse> Act(const v1::Actor& actor, const std::string& id,
+                                      v1::Action action, const std::string& unit = "") {
+    v1::ActRequest r;
+    r.set_order_id(id);
+    r.set_action(action);
+    r.set_unit_code(unit);
+    absl::StatusOr<v1::ActResponse> out = absl::InternalError("no answer");
+    dispatcher.Act(actor, r, [&](absl::StatusOr<v1::ActResponse> a) { out = std::move(a); });
+    return out;
+  }
+
+  v1::WorkOrder Order(const std::string& id) { return *store.Peek(id); }
+};
+
+}  // namespace
+
+TEST_CASE("auto-dispatch routes a new order by the catalogue, at the clock's time", "[dispatcher]") {
+  Fixture f;
+  const std::string id = f.NewOrder();
+  f.clock.Advance(absl::Seconds(3));
+  absl::StatusOr<Result> r = f.Auto(id, 1);
+  REQUIRE(r.ok());
+  CHECK(r->routed);
+  CHECK(r->unit_code == "440106");
+  v1::WorkOrder o = f.Order(id);
+  CHECK(o.state() == v1::ORDER_STATE_DISPATCHED);
+  CHECK(o.assigned_unit_code() == "440106");
+  CHECK(o.version() == 2);
+  CHECK(o.dispatch_rule() == "0101");
+  REQUIRE(o.history_size() == 2);
+  CHECK(o.history(1).actor().user_id() == "system:auto-dispatch");
+  CHECK(orders::ToMillis(o.history(1).at()) == absl::ToUnixMillis(f.clock.Now()));
+}
+
+TEST_CASE("a late event does not override a dispatcher's choice", "[dispatcher]") {
+  Fixture f;
+  const std::string id = f.NewOrder();
+  // While auto-dispatch was down, a dispatcher sent it to the ecology bureau.
+  REQUIRE(f.Act(Dispatcher1(), id, v1::ACTION_DISPATCH, "GZD002").ok());
+  absl::StatusOr<Result> r = f.Auto(id, 1);
+  REQUIRE(r.ok());  // acknowledged, never retried, never dead-lettered
+  CHECK_FALSE(r->routed);
+  CHECK(r->moot_reason.find("version 2") != std::string::npos);
+  v1::WorkOrder o = f.Order(id);
+  CHECK(o.assigned_unit_code() == "GZD002");
+  CHECK(o.bounce_count() == 0);
+  CHECK(o.version() == 2);
+}
+
+TEST_CASE("a redelivered event for an order already routed is moot, not an error", "[dispatcher]") {
+  Fixture f;
+  const std::string id = f.NewOrder();
+  REQUIRE(f.Auto(id, 1)->routed);
+  for (int delivery = 2; delivery <= 4; ++delivery) {
+    absl::StatusOr<Result> again = f.Auto(id, 1);
+    INFO("delivery " << delivery << ": " << again.status().ToString());
+    REQUIRE(again.ok());
+    CHECK_FALSE(again->routed);
+  }
+  CHECK(f.Order(id).version() == 2);
+  CHECK(f.store.Events() == std::vector<std::string>{"order.created", "order.dispatch"});
+}
+
+TEST_CASE("a group re-reading the stream from its start changes no order that moved on",
+          "[dispatcher]") {
+  Fixture f;
+  const std::string signed_order = f.NewOrder();
+  REQUIRE(f.Auto(signed_order, 1)->routed);
+  REQUIRE(f.Act(Handler("440106"), signed_order, v1::ACTION_SIGN).ok());
+  const std::string returned = f.NewOrder();
+  REQUIRE(f.Auto(returned, 1)->routed);
+  v1::ActRequest ret;
+  ret.set_order_id(returned);
+  ret.set_action(v1::ACTION_RETURN);
+  ret.set_note("not ours");
+  f.dispatcher.Act(Handler("440106"), ret, [](absl::StatusOr<v1::ActResponse> r) { REQUIRE(r.ok()); });
+
+  for (const std::string& id : {signed_order, returned}) {
+    const v1::WorkOrder before = f.Order(id);
+    absl::StatusOr<Result> r = f.Auto(id, 1);
+    REQUIRE(r.ok());
+    CHECK_FALSE(r->routed);
+    CHECK(f.Order(id).version() == before.version());
+    CHECK(f.Order(id).state() == before.state());
+  }
+}
+
+TEST_CASE("an order changed between auto-dispatch's read and write is moot", "[dispatcher]") {
+  Fixture f;
+  const std::string id = f.NewOrder();
+  // The dispatcher's write lands after auto-dispatch read version 1.
+  f.store.BeforeNextGetAnswer([&] {
+    f.dispatcher.Act(Dispatcher1(),
+                     [&] {
+                       v1::ActRequest r;
+                       r.set_order_id(id);
+                       r.set_action(v1::ACTION_DISPATCH);
+                       r.set_unit_code("GZD002");
+                       return r;
+                     }(),
+                     [](absl::StatusOr<v1::ActResponse> r) { REQUIRE(r.ok()); });
+  });
+  absl::StatusOr<Result> r = f.Auto(id, 1);
+  REQUIRE(r.ok());
+  CHECK_FALSE(r->routed);
+  CHECK(f.Order(id).assigned_unit_code() == "GZD002");
+  CHECK(f.Order(id).bounce_count() == 0);
+}
+
+TEST_CASE("an order that no longer exists is moot; Redis trouble is an error to retry",
+          "[dispatcher]") {
+  Fixture f;
+  absl::StatusOr<Result> gone = f.Auto("GZ20261130999999", 1);
+  REQUIRE(gone.ok());
+  CHECK_FALSE(gone->routed);
+
+  const std::string id = f.NewOrder();
+  f.store.FailNextGet(absl::UnavailableError("redis down"));
+  CHECK(absl::IsUnavailable(f.Auto(id, 1).status()));  // left pending, retried later
+  CHECK(f.Auto(id, 1)->routed);
+}
+
+}  // namespace hotline::dispatch

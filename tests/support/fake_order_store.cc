@@ -1,0 +1,202 @@
+#include "support/fake_order_store.h"
+
+#include <algorithm>
+#include <utility>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "clock/clock.h"
+#include "orders/order_record.h"
+
+namespace hotline::testing {
+namespace {
+
+bool Matches(const v1::WorkOrder& o, const orders::ListQuery& q) {
+  if (q.state != v1::ORDER_STATE_UNSPECIFIED && o.state() != q.state) return false;
+  if (q.type != v1::ORDER_TYPE_UNSPECIFIED && o.type() != q.type) return false;
+  if (!q.district_code.empty() && o.location().district_code() != q.district_code) return false;
+  if (!q.unit_code.empty() && o.assigned_unit_code() != q.unit_code) return false;
+  return true;
+}
+
+}  // namespace
+
+void FakeOrderStore::Create(orders::NewOrder in, orders::Done<orders::CreateResult> done) {
+  absl::StatusOr<orders::CreateResult> result;
+  {
+    absl::MutexLock lock(&mu_);
+    auto seen = create_keys_.find(in.idempotency_key);
+    if (!in.idempotency_key.empty() && seen != create_keys_.end()) {
+      if (seen->second.first != in.fingerprint) {
+        result = absl::InvalidArgumentError("idempotency_key: already used for a different request");
+      } else {
+        v1::WorkOrder stored = orders_.at(seen->second.second);
+        stored.clear_history();
+        result = orders::CreateResult{std::move(stored), true};
+      }
+    } else {
+      v1::WorkOrder& o = in.order;
+      const absl::Time created = absl::FromUnixMillis(orders::ToMillis(o.created_at()));
+      o.set_id(absl::StrCat("GZ", absl::FormatTime("%Y%m%d", created, CityTimeZone()),
+                            absl::StrFormat("%06d", ++sequence_)));
+      v1::WorkOrder stored = o;
+      *stored.add_history() = in.first_entry;
+      orders_[o.id()] = std::move(stored);
+      if (!in.idempotency_key.empty()) {
+        create_keys_[in.idempotency_key] = {in.fingerprint, o.id()};
+      }
+      events_.push_back("order.created");
+      result = orders::CreateResult{o, false};
+    }
+  }
+  done(std::move(result));
+}
+
+void FakeOrderStore::Get(std::string id, orders::Done<v1::WorkOrder> done) {
+  absl::StatusOr<v1::WorkOrder> result;
+  std::function<void()> hook;
+  {
+    absl::MutexLock lock(&mu_);
+    auto it = orders_.find(id);
+    if (!fail_next_get_.ok()) {
+      result = std::exchange(fail_next_get_, absl::OkStatus());
+    } else if (it == orders_.end()) {
+      result = absl::NotFoundError(absl::StrCat("order ", id, " not found"));
+    } else {
+      result = it->second;
+    }
+    hook.swap(before_get_answer_);
+  }
+  if (hook) hook();
+  done(std::move(result));
+}
+
+void FakeOrderStore::List(orders::ListQuery query, orders::Done<orders::ListPage> done) {
+  orders::ListPage page;
+  {
+    absl::MutexLock lock(&mu_);
+    for (const auto& [id, o] : orders_) {
+      if (!Matches(o, query)) continue;
+      v1::WorkOrder copy = o;
+      copy.clear_history();
+      page.orders.push_back(std::move(copy));
+    }
+  }
+  std::sort(page.orders.begin(), page.orders.end(),
+            [&](const v1::WorkOrder& a, const v1::WorkOrder& b) {
+              return query.oldest_first ? a.id() < b.id() : a.id() > b.id();
+            });
+  if (static_cast<int>(page.orders.size()) > query.page_size) page.orders.resize(query.page_size);
+  done(std::move(page));
+}
+
+void FakeOrderStore::Apply(orders::Change c, orders::Done<orders::ApplyResult> done) {
+  absl::StatusOr<orders::ApplyResult> result;
+  {
+    absl::MutexLock lock(&mu_);
+    auto it = orders_.find(c.order_id);
+    auto seen = action_keys_.find(c.idempotency_key);
+    if (it == orders_.end()) {
+      result = absl::NotFoundError(absl::StrCat("order ", c.order_id, " not found"));
+    } else if (!c.idempotency_key.empty() && seen != action_keys_.end()) {
+      if (seen->second.first != c.fingerprint) {
+        result = absl::InvalidArgumentError("idempotency_key: already used for a different request");
+      } else {
+        result = orders::ApplyResult{seen->second.second, true, it->second};
+      }
+    } else if (it->second.version() != c.expected_version || it->second.state() != c.from_state) {
+      result = absl::AbortedError(absl::StrCat("order ", c.order_id, " changed meanwhile"));
+    } else {
+      v1::WorkOrder& o = it->second;
+      o.set_version(o.version() + 1);
+      o.set_state(c.to_state);
+      o.set_assigned_unit_code(c.to_unit);
+      o.set_pending_unit_code(c.pending_unit);
+      o.set_last_rating(c.last_rating);
+      *o.mutable_updated_at() = orders::FromMillis(absl::ToUnixMillis(c.at));
+      if (c.closes) *o.mutable_closed_at() = o.updated_at();
+      if (c.bounce) o.set_bounce_count(o.bounce_count() + 1);
+      if (c.redo) o.set_redo_count(o.redo_count() + 1);
+      if (c.supervision_field == "urges") o.set_urge_count(o.urge_count() + 1);
+      if (c.supervision_field == "supervises") o.set_supervise_count(o.supervise_count() + 1);
+      if (!c.master_order_id.empty()) {
+        o.set_master_order_id(c.master_order_id);
+        duplicates_[c.master_order_id].push_back(o.id());
+      }
+      if (!c.dispatch_rule.empty()) o.set_dispatch_rule(c.dispatch_rule);
+      *o.add_history() = c.entry;
+      events_.push_back(c.event);
+      if (c.closes) {
+        for (const std::string& dup : duplicates_[o.id()]) {
+          v1::WorkOrder& d = orders_.at(dup);
+          if (d.state() != v1::ORDER_STATE_MERGED) continue;
+          d.set_version(d.version() + 1);
+          d.set_state(v1::ORDER_STATE_CLOSED);
+          *d.mutable_closed_at() = o.updated_at();
+          v1::HistoryEntry entry = c.duplicate_entry;
+          entry.set_seq(d.version());
+          *d.add_history() = std::move(entry);
+          events_.push_back("order.closed_with_master");
+        }
+      }
+      if (!c.idempotency_key.empty()) action_keys_[c.idempotency_key] = {c.fingerprint, o.version()};
+      result = orders::ApplyResult{o.version(), false, o};
+    }
+  }
+  done(std::move(result));
+}
+
+void FakeOrderStore::FindAction(std::string idempotency_key, std::string fingerprint,
+                                orders::Done<std::optional<int64_t>> done) {
+  absl::StatusOr<std::optional<int64_t>> result = std::optional<int64_t>();
+  {
+    absl::MutexLock lock(&mu_);
+    auto seen = action_keys_.find(idempotency_key);
+    if (seen != action_keys_.end()) {
+      if (seen->second.first != fingerprint) {
+        result = absl::InvalidArgumentError("idempotency_key: already used for a different request");
+      } else {
+        result = std::optional<int64_t>(seen->second.second);
+      }
+    }
+  }
+  done(std::move(result));
+}
+
+void FakeOrderStore::ListQueue(orders::QueueQuery q, orders::Done<orders::ListPage> done) {
+  orders::ListQuery query;
+  query.unit_code = q.unit_code;
+  query.state = q.state;
+  query.page_size = q.page_size;
+  query.oldest_first = q.oldest_first;
+  List(std::move(query), std::move(done));
+}
+
+void FakeOrderStore::BeforeNextGetAnswer(std::function<void()> hook) {
+  absl::MutexLock lock(&mu_);
+  before_get_answer_ = std::move(hook);
+}
+
+void FakeOrderStore::FailNextGet(absl::Status status) {
+  absl::MutexLock lock(&mu_);
+  fail_next_get_ = std::move(status);
+}
+
+std::optional<v1::WorkOrder> FakeOrderStore::Peek(const std::string& id) const {
+  absl::MutexLock lock(&mu_);
+  auto it = orders_.find(id);
+  if (it == orders_.end()) return std::nullopt;
+  return it->second;
+}
+
+std::vector<std::string> FakeOrderStore::Events() const {
+  absl::MutexLock lock(&mu_);
+  return events_;
+}
+
+int FakeOrderStore::creates() const {
+  absl::MutexLock lock(&mu_);
+  return sequence_;
+}
+
+}  // namespace hotline::testing
