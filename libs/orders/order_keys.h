@@ -1,13 +1,17 @@
 #pragma once
 // The Redis key schema of work orders: every key the order store reads or
-// writes is named here and nowhere else (the Lua scripts derive the same names
-// from the prefix they are given; keep the two in step).
+// writes is named here and nowhere else. Scripts get the keys passed in, but
+// for those derived from an id or a state the script only learns while it runs
+// (a new order's number, a duplicate's id, the state an index moves from):
+// those it builds from the prefix the same way as below (keep the two in step).
 //
 //   <p>order:{ID}            hash: the order record (fields in order_record.h)
 //   <p>order:{ID}:history    list: history entries, JSON of hotline.v1.HistoryEntry
 //   <p>seq:YYYYMMDD          counter: the day's order numbers (kept 3 days)
 //   <p>idem:create:KEY       string "fingerprint|ID" (kept idempotency_ttl)
-//   <p>events                stream: order events for the consumers
+//   <p>events                stream: order events for the consumers, trimmed up
+//                            to what every consumer group has settled
+//   <p>events:dead           stream: events a consumer gave up on (capped)
 //   <p>idx:all               sorted sets scored by creation time (ms),
 //   <p>idx:state:N             members order ids; N is the enum number
 //   <p>idx:type:N
@@ -33,7 +37,15 @@ class OrderKeys {
   const std::string& prefix() const { return prefix_; }
   std::string Order(absl::string_view id) const { return absl::StrCat(prefix_, "order:{", id, "}"); }
   std::string History(absl::string_view id) const { return absl::StrCat(Order(id), ":history"); }
+  std::string Duplicates(absl::string_view id) const { return absl::StrCat(Order(id), ":duplicates"); }
+  std::string Sequence(absl::string_view local_day) const {
+    return absl::StrCat(prefix_, "seq:", local_day);
+  }
+  std::string CreateIdempotency(absl::string_view key) const {
+    return absl::StrCat(prefix_, "idem:create:", key);
+  }
   std::string Events() const { return absl::StrCat(prefix_, "events"); }
+  std::string DeadEvents() const { return absl::StrCat(prefix_, "events:dead"); }
   std::string IndexAll() const { return absl::StrCat(prefix_, "idx:all"); }
   std::string IndexState(int state) const { return absl::StrCat(prefix_, "idx:state:", state); }
   std::string IndexType(int type) const { return absl::StrCat(prefix_, "idx:type:", type); }

@@ -102,6 +102,7 @@ Record ToRecord(const v1::WorkOrder& o) {
       {field::kUrges, absl::StrCat(o.urge_count())},
       {field::kSupervises, absl::StrCat(o.supervise_count())},
       {field::kDispatchRule, o.dispatch_rule()},
+      {field::kHandedDownBy, o.handed_down_by()},
   };
   if (o.location().has_point()) {
     // %.17g round-trips a double exactly (StrCat would keep only 6 digits).
@@ -171,6 +172,7 @@ absl::StatusOr<v1::WorkOrder> FromRecord(const std::vector<std::string>& flat) {
   o.set_urge_count(static_cast<int32_t>(AsInt(m, field::kUrges)));
   o.set_supervise_count(static_cast<int32_t>(AsInt(m, field::kSupervises)));
   o.set_dispatch_rule(AsString(m, field::kDispatchRule));
+  o.set_handed_down_by(AsString(m, field::kHandedDownBy));
   return o;
 }
 

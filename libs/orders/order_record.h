@@ -31,6 +31,7 @@ inline constexpr char kUrges[] = "urges";
 inline constexpr char kSupervises[] = "supervises";
 inline constexpr char kMaster[] = "master";
 inline constexpr char kDispatchRule[] = "dispatch_rule";
+inline constexpr char kHandedDownBy[] = "handed_down_by";
 }  // namespace field
 
 using Record = std::vector<std::pair<std::string, std::string>>;

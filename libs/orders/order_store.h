@@ -28,6 +28,17 @@ struct NewOrder {
   std::string fingerprint;        // identifies the request behind the key
 };
 
+// Which page of an order's history a read returns: an order's history can
+// outgrow what one answer may carry (urges, supervision, redo cycles).
+inline constexpr int kDefaultHistoryLimit = 200;
+inline constexpr int kMaxHistoryLimit = 500;
+// Apply answers with the order's latest entries, at most this many.
+inline constexpr int kAnswerHistoryEntries = 100;
+struct HistoryWindow {
+  int offset = 0;  // entries to skip from the first; negative: from the end
+  int limit = kDefaultHistoryLimit;  // 0: no entries
+};
+
 struct CreateResult {
   v1::WorkOrder order;  // without history
   bool replayed = false;
@@ -59,6 +70,7 @@ struct Change {
   v1::OrderState to_state = v1::ORDER_STATE_UNSPECIFIED;
   std::string to_unit;
   std::string pending_unit;
+  std::string handed_down_by;       // written as given ("" clears it)
   v1::Rating last_rating = v1::RATING_UNSPECIFIED;
   bool bounce = false;
   bool redo = false;
@@ -68,6 +80,7 @@ struct Change {
   std::string dispatch_rule;        // set by auto-dispatch
   v1::HistoryEntry entry;           // seq = expected_version + 1
   v1::HistoryEntry duplicate_entry; // for duplicates closed with this order (seq filled in)
+  v1::HistoryEntry relinked_entry;  // for this order's own duplicates when it is linked (seq filled in)
   std::string event;                // e.g. "order.sign"
   std::string idempotency_key;
   std::string fingerprint;
@@ -77,7 +90,9 @@ struct Change {
 struct ApplyResult {
   int64_t version = 0;  // after the change
   bool replayed = false;
-  v1::WorkOrder order;  // as it is after the change, with history (read in the same step)
+  // As it is after the change (read in the same step), with its latest
+  // kAnswerHistoryEntries history entries.
+  v1::WorkOrder order;
 };
 
 struct QueueQuery {
@@ -95,7 +110,12 @@ class OrderStore {
   // order.created event, all or nothing. With an idempotency key, a repeat
   // (also a concurrent one) yields the first order with replayed = true.
   virtual void Create(NewOrder order, Done<CreateResult> done) = 0;
-  virtual void Get(std::string id, Done<v1::WorkOrder> done) = 0;  // with history
+  // The order with one page of its history (and history_total set).
+  virtual void GetPage(std::string id, HistoryWindow window, Done<v1::WorkOrder> done) = 0;
+  // The order with the first page of its history.
+  void Get(std::string id, Done<v1::WorkOrder> done) {
+    GetPage(std::move(id), HistoryWindow{}, std::move(done));
+  }
   virtual void List(ListQuery query, Done<ListPage> done) = 0;       // without history
 
   // Applies a decided change atomically. ABORTED when the order moved on since

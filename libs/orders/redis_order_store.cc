@@ -7,6 +7,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "clock/clock.h"
+#include "log/log.h"
 #include "orders/order_record.h"
 
 namespace hotline::orders {
@@ -58,10 +59,12 @@ absl::StatusOr<std::vector<std::string>> Strings(const redis::Reply& reply) {
   return out;
 }
 
-// An order from its record (HGETALL) and history (LRANGE), both read in one
-// script; NOT_FOUND when the record is empty.
+// An order from its record (HGETALL), a page of its history (LRANGE) and
+// the history's length, all read in one script; NOT_FOUND when the record is
+// empty.
 absl::StatusOr<v1::WorkOrder> OrderWithHistory(const std::string& id, const redis::Reply& record,
-                                               const redis::Reply& history) {
+                                               const redis::Reply& history,
+                                               const redis::Reply& history_length) {
   absl::StatusOr<std::vector<std::string>> fields = Strings(record);
   if (!fields.ok()) return fields.status();
   if (fields->empty()) return absl::NotFoundError(absl::StrCat("order ", id, " not found"));
@@ -72,7 +75,18 @@ absl::StatusOr<v1::WorkOrder> OrderWithHistory(const std::string& id, const redi
     if (!entry.ok()) return entry.status();
     *order->add_history() = std::move(*entry);
   }
+  order->set_history_total(static_cast<int32_t>(history_length.integer));
   return order;
+}
+
+// A history entry for several orders at once (duplicates), whose seq each
+// order's own new version replaces in the script: the JSON gets the marker
+// "__SEQ__" in place of the seq (0 is not printed in JSON).
+std::string EntryWithSeqMarker(v1::HistoryEntry entry) {
+  entry.clear_seq();
+  std::string json = HistoryEntryToJson(entry);
+  json.insert(1, json.size() > 2 ? "\"seq\":\"__SEQ__\"," : "\"seq\":\"__SEQ__\"");
+  return json;
 }
 
 std::string EncodePageToken(const std::string& score, const std::string& member) {
@@ -98,24 +112,31 @@ RedisOrderStore::RedisOrderStore(redis::Client& redis, RedisOrderStoreOptions op
 
 void RedisOrderStore::Create(NewOrder in, Done<CreateResult> done) {
   const v1::WorkOrder& o = in.order;
+  const std::string day =
+      absl::FormatTime("%Y%m%d", absl::FromUnixMillis(ToMillis(o.created_at())), CityTimeZone());
+  std::vector<std::string> indexes = {keys_.IndexAll(), keys_.IndexState(o.state()),
+                                      keys_.IndexType(o.type()),
+                                      keys_.IndexDistrict(o.location().district_code())};
+  if (!o.assigned_unit_code().empty()) indexes.push_back(keys_.IndexUnit(o.assigned_unit_code()));
   std::vector<std::string> args = {
       keys_.prefix(),
-      options_.city_prefix,
-      absl::FormatTime("%Y%m%d", absl::FromUnixMillis(ToMillis(o.created_at())), CityTimeZone()),
-      in.idempotency_key,
+      absl::StrCat(options_.city_prefix, day),
+      keys_.Sequence(day),
+      in.idempotency_key.empty() ? "" : keys_.CreateIdempotency(in.idempotency_key),
       in.fingerprint,
       absl::StrCat(absl::ToInt64Seconds(options_.idempotency_ttl)),
-      absl::StrCat(options_.events_max_length),
+      keys_.Events(),
       HistoryEntryToJson(in.first_entry),
       absl::StrCat(ToMillis(o.created_at())),
       absl::StrCat(o.state()),
       absl::StrCat(o.type()),
       o.location().district_code(),
-      o.assigned_unit_code(),
       absl::StrCat(o.channel()),
       o.category_code(),
       o.urgent() ? "1" : "0",
+      absl::StrCat(indexes.size()),
   };
+  args.insert(args.end(), indexes.begin(), indexes.end());
   for (auto& [name, value] : ToRecord(o)) {
     args.push_back(name);
     args.push_back(std::move(value));
@@ -131,13 +152,24 @@ void RedisOrderStore::Create(NewOrder in, Done<CreateResult> done) {
                 "idempotency_key: already used for a different request (order ",
                 reply->str.substr(reply->str.find(' ') + 1), ")")));
           }
+          if (absl::StartsWith(reply->str, "NUMBERS_EXHAUSTED")) {
+            return done(absl::ResourceExhaustedError(
+                "the day's order numbers (999,999) are used up; nothing was written"));
+          }
           return done(RedisErrorToStatus(reply->str));
         }
         absl::StatusOr<std::vector<std::string>> result = Strings(*reply);
-        if (!result.ok() || result->size() != 2) {
+        if (!result.ok() || result->size() < 2) {
           return done(absl::InternalError("create script: unexpected reply"));
         }
         if ((*result)[0] == "created") {
+          if (reply->elements.size() == 3 && reply->elements[2].integer > 0) {
+            // Numbers were already taken: the counter had gone back (Redis
+            // restored from an older backup?). Nothing was overwritten.
+            log::Warning("order counter was behind; skipped numbers already in use",
+                         {{"order_id", (*result)[1]},
+                          {"skipped", absl::StrCat(reply->elements[2].integer)}});
+          }
           order.set_id((*result)[1]);
           return done(CreateResult{std::move(order), false});
         }
@@ -150,14 +182,15 @@ void RedisOrderStore::Create(NewOrder in, Done<CreateResult> done) {
       });
 }
 
-void RedisOrderStore::Get(std::string id, Done<v1::WorkOrder> done) {
+void RedisOrderStore::GetPage(std::string id, HistoryWindow window, Done<v1::WorkOrder> done) {
   redis_.SubmitScript(
-      GetScript(), {keys_.Order(id), keys_.History(id)}, {},
+      GetScript(), {keys_.Order(id), keys_.History(id)},
+      {absl::StrCat(window.offset), absl::StrCat(window.limit)},
       [id, done = std::move(done)](absl::StatusOr<redis::Reply> reply) mutable {
         if (!reply.ok()) return done(reply.status());
         if (reply->is_error()) return done(RedisErrorToStatus(reply->str));
-        if (reply->elements.size() != 2) return done(absl::InternalError("get script: bad reply"));
-        done(OrderWithHistory(id, reply->elements[0], reply->elements[1]));
+        if (reply->elements.size() != 3) return done(absl::InternalError("get script: bad reply"));
+        done(OrderWithHistory(id, reply->elements[0], reply->elements[1], reply->elements[2]));
       });
 }
 
@@ -260,14 +293,13 @@ void RedisOrderStore::FindAction(std::string idempotency_key, std::string finger
 void RedisOrderStore::Apply(Change c, Done<ApplyResult> done) {
   // The duplicates' entry has no seq yet (0 is not printed in JSON): the
   // script puts each duplicate's own new version in place of the marker.
-  c.duplicate_entry.clear_seq();
-  std::string duplicate_entry = HistoryEntryToJson(c.duplicate_entry);
-  duplicate_entry.insert(1, duplicate_entry.size() > 2 ? "\"seq\":\"__SEQ__\"," : "\"seq\":\"__SEQ__\"");
+  std::string duplicate_entry = EntryWithSeqMarker(std::move(c.duplicate_entry));
+  std::string relinked_entry = EntryWithSeqMarker(std::move(c.relinked_entry));
   std::vector<std::string> args = {
       keys_.prefix(),
       c.order_id,
       absl::StrCat(c.expected_version),
-      c.idempotency_key,
+      c.idempotency_key.empty() ? "" : keys_.ActionIdempotency(c.idempotency_key),
       c.fingerprint,
       absl::StrCat(absl::ToInt64Seconds(options_.idempotency_ttl)),
       absl::StrCat(absl::ToUnixMillis(c.at)),
@@ -284,8 +316,14 @@ void RedisOrderStore::Apply(Change c, Done<ApplyResult> done) {
       c.dispatch_rule,
       HistoryEntryToJson(c.entry),
       c.event,
-      absl::StrCat(options_.events_max_length),
+      keys_.Events(),
       duplicate_entry,
+      absl::StrCat(v1::ORDER_STATE_CLOSED),
+      absl::StrCat(v1::ORDER_STATE_ARCHIVED),
+      absl::StrCat(v1::ORDER_STATE_MERGED),
+      relinked_entry,
+      absl::StrCat(kAnswerHistoryEntries),
+      c.handed_down_by,
   };
   redis_.SubmitScript(
       TransitionScript(), {}, std::move(args),
@@ -293,13 +331,13 @@ void RedisOrderStore::Apply(Change c, Done<ApplyResult> done) {
         if (!reply.ok()) return done(reply.status());
         if (reply->is_error()) {
           const std::string& e = reply->str;
-          if (e == "NOT_FOUND") return done(absl::NotFoundError(absl::StrCat("order ", id, " not found")));
+          if (absl::StartsWith(e, "NOT_FOUND ")) return done(absl::NotFoundError(absl::StrCat("order ", id, " not found")));
           if (absl::StartsWith(e, "VERSION_CONFLICT")) {
             return done(absl::AbortedError(absl::StrCat(
                 "order ", id, " changed meanwhile (now version ",
                 e.substr(17, e.find(' ', 17) - 17), "); reload it and try again")));
           }
-          if (e == "IDEMPOTENCY_MISMATCH") {
+          if (absl::StartsWith(e, "IDEMPOTENCY_MISMATCH ")) {
             return done(absl::InvalidArgumentError(
                 "idempotency_key: already used for a different request"));
           }
@@ -308,11 +346,11 @@ void RedisOrderStore::Apply(Change c, Done<ApplyResult> done) {
           }
           return done(RedisErrorToStatus(e));
         }
-        if (reply->type != redis::Reply::Type::kArray || reply->elements.size() != 4) {
+        if (reply->type != redis::Reply::Type::kArray || reply->elements.size() != 5) {
           return done(absl::InternalError("transition script: unexpected reply"));
         }
         absl::StatusOr<v1::WorkOrder> order =
-            OrderWithHistory(id, reply->elements[2], reply->elements[3]);
+            OrderWithHistory(id, reply->elements[2], reply->elements[3], reply->elements[4]);
         if (!order.ok()) return done(order.status());
         done(ApplyResult{reply->elements[1].integer, reply->elements[0].str == "replayed",
                          std::move(*order)});

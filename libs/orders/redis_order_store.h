@@ -13,7 +13,6 @@ struct RedisOrderStoreOptions {
   std::string key_prefix = "hotline:";
   std::string city_prefix = "GZ";  // order numbers: GZ + local day + 6-digit sequence
   absl::Duration idempotency_ttl = absl::Hours(24);
-  int events_max_length = 1000000;  // approximate cap of the events stream
   int list_scan_limit = 2000;       // index entries one List call may examine
 };
 
@@ -22,7 +21,7 @@ class RedisOrderStore final : public OrderStore {
   RedisOrderStore(redis::Client& redis, RedisOrderStoreOptions options = {});
 
   void Create(NewOrder order, Done<CreateResult> done) override;
-  void Get(std::string id, Done<v1::WorkOrder> done) override;
+  void GetPage(std::string id, HistoryWindow window, Done<v1::WorkOrder> done) override;
   void List(ListQuery query, Done<ListPage> done) override;
   void Apply(Change change, Done<ApplyResult> done) override;
   void FindAction(std::string idempotency_key, std::string fingerprint,

@@ -3,6 +3,9 @@
 #include <algorithm>
 #include <iterator>
 
+#include "absl/strings/ascii.h"
+#include "absl/strings/str_cat.h"
+
 namespace hotline::text {
 namespace {
 
@@ -172,6 +175,15 @@ std::string PadToWidth(std::string_view s, int width) {
   const int missing = width - DisplayWidth(s);
   if (missing > 0) out.append(static_cast<size_t>(missing), ' ');
   return out;
+}
+
+std::optional<std::string> TextProblem(std::string_view value, size_t max, bool required) {
+  if (!IsValidUtf8(value)) return "is not valid UTF-8";
+  if (required && absl::StripAsciiWhitespace(absl::string_view(value.data(), value.size())).empty()) return "is required";
+  if (size_t n = CodePointCount(value); n > max) {
+    return absl::StrCat("is too long (", n, " characters, at most ", max, ")");
+  }
+  return std::nullopt;
 }
 
 }  // namespace hotline::text

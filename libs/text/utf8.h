@@ -3,6 +3,7 @@
 // for tables that line up Chinese text (CJK characters take two columns).
 // Pure functions, no I/O; thread-safe.
 #include <cstddef>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -14,6 +15,11 @@ bool IsValidUtf8(std::string_view s);
 
 // Number of code points in valid UTF-8 `s`.
 size_t CodePointCount(std::string_view s);
+
+// What is wrong with a free-text field, or nullopt: not valid UTF-8, blank
+// when `required`, or longer than `max` code points ("is too long (N
+// characters, at most M)"). Callers put the field's name in front.
+std::optional<std::string> TextProblem(std::string_view value, size_t max, bool required);
 
 // Columns `s` takes on a terminal: East Asian Wide and Fullwidth characters
 // count 2, combining marks and zero-width characters 0, others 1. Control

@@ -4,6 +4,7 @@
 #include "enums/enum_names.h"
 #include "orders/order_helpers.h"
 #include "orders/order_record.h"
+#include "text/utf8.h"
 
 namespace hotline::dispatch {
 
@@ -15,12 +16,19 @@ v1::Actor AutoDispatchActor() {
   return actor;
 }
 
+// Deciding needs no history; an answer carries the latest entries, as the
+// store's own answers to a change do.
+constexpr orders::HistoryWindow kNoHistory{0, 0};
+constexpr orders::HistoryWindow kLatestHistory{-orders::kAnswerHistoryEntries,
+                                               orders::kAnswerHistoryEntries};
+
 // Everything one action needs between its asynchronous steps.
 struct Dispatcher::Step {
   v1::Actor actor;
   v1::ActRequest request;
   std::string fingerprint;
   std::string dispatch_rule;  // auto-dispatch: the catalogue entry
+  std::string asked_master;   // LINK_DUPLICATE: the master the caller named
   std::string auto_note;
   // Either the full answer for a client, or just the unit for auto-dispatch.
   orders::Done<v1::ActResponse> reply;
@@ -49,6 +57,18 @@ void Dispatcher::Act(const std::optional<v1::Actor>& actor, const v1::ActRequest
   if (auto e = orders::IdempotencyKeyProblem(request.idempotency_key())) {
     return done(absl::InvalidArgumentError(absl::StrCat("idempotency_key: ", *e)));
   }
+  // Bounded, so that an order's history (and every answer carrying it) stays
+  // bounded too.
+  if (auto e = text::TextProblem(request.note(), kMaxNote, false)) {
+    return done(absl::InvalidArgumentError(absl::StrCat("note: ", *e)));
+  }
+  if (request.unit_code().size() > kMaxUnitCode) {
+    return done(absl::InvalidArgumentError(
+        absl::StrCat("unit_code: is too long (at most ", kMaxUnitCode, " characters)")));
+  }
+  if (!request.master_order_id().empty() && !orders::LooksLikeOrderId(request.master_order_id())) {
+    return done(absl::InvalidArgumentError("master_order_id: is not an order number"));
+  }
   auto step = std::make_shared<Step>();
   step->actor = *actor;
   step->request = request;
@@ -56,19 +76,19 @@ void Dispatcher::Act(const std::optional<v1::Actor>& actor, const v1::ActRequest
   step->fingerprint = orders::RequestFingerprint(request);
 
   auto load = [this, step] {
-    store_.Get(step->request.order_id(), [this, step](absl::StatusOr<v1::WorkOrder> order) {
+    store_.GetPage(step->request.order_id(), kNoHistory, [this, step](absl::StatusOr<v1::WorkOrder> order) {
       if (!order.ok()) return step->Fail(order.status());
       Decided(step, std::move(*order));
     });
   };
-  if (request.idempotency_key().empty()) return load();
+  if (request.idempotency_key().empty()) return ResolveRootMaster(step, 0, load);
   // A retry of an action that already happened answers with the order as it
   // is, without deciding again (the state has moved on since).
   store_.FindAction(request.idempotency_key(), step->fingerprint,
                     [this, step, load](absl::StatusOr<std::optional<int64_t>> seen) {
                       if (!seen.ok()) return step->Fail(seen.status());
-                      if (!seen->has_value()) return load();
-                      store_.Get(step->request.order_id(),
+                      if (!seen->has_value()) return ResolveRootMaster(step, 0, load);
+                      store_.GetPage(step->request.order_id(), kLatestHistory,
                                  [step](absl::StatusOr<v1::WorkOrder> order) {
                                    if (!order.ok()) return step->Fail(order.status());
                                    v1::ActResponse response;
@@ -78,6 +98,31 @@ void Dispatcher::Act(const std::optional<v1::Actor>& actor, const v1::ActRequest
                                    step->reply(std::move(response));
                                  });
                     });
+}
+
+void Dispatcher::ResolveRootMaster(std::shared_ptr<Step> step, int hops,
+                                   absl::AnyInvocable<void()> then) {
+  const v1::ActRequest& r = step->request;
+  if (r.action() != v1::ACTION_LINK_DUPLICATE || r.master_order_id().empty()) return then();
+  if (hops == 0) step->asked_master = r.master_order_id();
+  store_.GetPage(r.master_order_id(), kNoHistory,
+                 [this, step, hops, then = std::move(then)](absl::StatusOr<v1::WorkOrder> master) mutable {
+                   if (absl::IsNotFound(master.status())) {
+                     return step->Fail(absl::InvalidArgumentError(absl::StrCat(
+                         "master_order_id: order ", step->request.master_order_id(), " not found")));
+                   }
+                   if (!master.ok()) return step->Fail(master.status());
+                   if (master->state() != v1::ORDER_STATE_MERGED || master->master_order_id().empty()) {
+                     return then();
+                   }
+                   if (hops >= kMaxMasterHops) {
+                     return step->Fail(absl::FailedPreconditionError(absl::StrCat(
+                         "master_order_id: more than ", kMaxMasterHops, " duplicates deep from ",
+                         step->asked_master)));
+                   }
+                   step->request.set_master_order_id(master->master_order_id());
+                   ResolveRootMaster(step, hops + 1, std::move(then));
+                 });
 }
 
 void Dispatcher::AutoDispatch(const std::string& order_id, int64_t event_version,
@@ -97,7 +142,7 @@ void Dispatcher::AutoDispatch(const std::string& order_id, int64_t event_version
     if (absl::IsAborted(unit.status())) return (*finish)(moot("the order changed meanwhile"));
     (*finish)(unit.status());
   };
-  store_.Get(order_id, [this, step, finish, moot,
+  store_.GetPage(order_id, kNoHistory, [this, step, finish, moot,
                         event_version](absl::StatusOr<v1::WorkOrder> order) {
     if (absl::IsNotFound(order.status())) return (*finish)(moot("the order is gone"));
     if (!order.ok()) return (*finish)(order.status());
@@ -124,8 +169,13 @@ void Dispatcher::Decided(std::shared_ptr<Step> step, v1::WorkOrder order) {
         absl::StrCat("order ", order.id(), " is at version ", order.version(), ", not ",
                      r.expected_version(), "; reload it and try again")));
   }
-  OrderFacts facts{order.state(), order.assigned_unit_code(), order.pending_unit_code(),
-                   order.last_rating(), order.id()};
+  if (r.action() == v1::ACTION_LINK_DUPLICATE && r.master_order_id() == order.id() &&
+      step->asked_master != order.id()) {
+    return step->Fail(absl::InvalidArgumentError(absl::StrCat(
+        "master_order_id: ", step->asked_master, " is itself a duplicate of this order")));
+  }
+  OrderFacts facts{order.state(),       order.assigned_unit_code(), order.pending_unit_code(),
+                   order.last_rating(), order.id(),                order.handed_down_by()};
   ActionRequest action{r.action(), step->actor, r.unit_code(), r.note(), r.rating(),
                        r.master_order_id()};
   absl::StatusOr<Outcome> out = Decide(facts, action, directory_);
@@ -140,6 +190,7 @@ void Dispatcher::Decided(std::shared_ptr<Step> step, v1::WorkOrder order) {
   c.to_state = out->to;
   c.to_unit = out->unit_code;
   c.pending_unit = out->pending_unit_code;
+  c.handed_down_by = out->handed_down_by;
   c.last_rating = out->last_rating;
   c.bounce = out->bounce;
   c.redo = out->redo;
@@ -160,7 +211,10 @@ void Dispatcher::Decided(std::shared_ptr<Step> step, v1::WorkOrder order) {
                         note.empty() ? "" : "; ", note);
   }
   if (r.action() == v1::ACTION_LINK_DUPLICATE) {
-    note = absl::StrCat("duplicate of ", r.master_order_id(), note.empty() ? "" : "; ", note);
+    const std::string via = step->asked_master == r.master_order_id()
+                                ? ""
+                                : absl::StrCat(" (asked: ", step->asked_master, ", itself a duplicate)");
+    note = absl::StrCat("duplicate of ", r.master_order_id(), via, note.empty() ? "" : "; ", note);
   }
   c.entry.set_note(note);
   *c.duplicate_entry.mutable_at() = at;
@@ -169,6 +223,14 @@ void Dispatcher::Decided(std::shared_ptr<Step> step, v1::WorkOrder order) {
   c.duplicate_entry.set_from_state(v1::ORDER_STATE_MERGED);
   c.duplicate_entry.set_to_state(v1::ORDER_STATE_CLOSED);
   c.duplicate_entry.set_note(absl::StrCat("closed with master order ", order.id()));
+  *c.relinked_entry.mutable_at() = at;
+  *c.relinked_entry.mutable_actor() = step->actor;
+  c.relinked_entry.set_action("relink_duplicate");
+  c.relinked_entry.set_from_state(v1::ORDER_STATE_MERGED);
+  c.relinked_entry.set_to_state(v1::ORDER_STATE_MERGED);
+  c.relinked_entry.set_note(absl::StrCat("its master ", order.id(), " became a duplicate of ",
+                                         r.master_order_id(), "; now a duplicate of ",
+                                         r.master_order_id()));
   c.event = absl::StrCat("order.", ActionName(r.action()));
   c.idempotency_key = r.idempotency_key();
   c.fingerprint = step->fingerprint;

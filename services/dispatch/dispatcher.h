@@ -7,7 +7,10 @@
 // Errors: those of Decide (state_machine.h), ABORTED when the order changed
 // between read and write (or differs from expected_version), NOT_FOUND,
 // UNAUTHENTICATED without a caller identity, UNAVAILABLE when Redis is down.
+#include <memory>
 #include <optional>
+
+#include "absl/functional/any_invocable.h"
 
 #include "clock/clock.h"
 #include "directory/directory.h"
@@ -17,6 +20,11 @@
 #include "orders/order_store.h"
 
 namespace hotline::dispatch {
+
+// Longest note (reason, result, remarks) an action may carry, in characters.
+inline constexpr size_t kMaxNote = 1000;
+inline constexpr size_t kMaxUnitCode = 32;
+inline constexpr int kMaxMasterHops = 16;
 
 // Who auto-dispatch acts as, in history entries.
 v1::Actor AutoDispatchActor();
@@ -48,6 +56,10 @@ class Dispatcher {
 
  private:
   struct Step;  // one action in flight
+  // LINK_DUPLICATE: replaces the named master by the root of its master
+  // links (a duplicate's master, and so on), so that every duplicate hangs on
+  // one open master and closes with it; then runs `then`.
+  void ResolveRootMaster(std::shared_ptr<Step> step, int hops, absl::AnyInvocable<void()> then);
   void Decided(std::shared_ptr<Step> step, v1::WorkOrder order);
 
   orders::OrderStore& store_;

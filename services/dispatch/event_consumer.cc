@@ -11,6 +11,8 @@
 namespace hotline::dispatch {
 namespace {
 
+constexpr int kDeadEventsMaxLength = 10000;
+
 // The value of `name` in a stream entry's flat field list.
 std::string FieldOf(const redis::Reply& fields, const std::string& name) {
   for (size_t i = 0; i + 1 < fields.elements.size(); i += 2) {
@@ -198,7 +200,10 @@ void EventConsumer::Reclaim() {
     if (p.elements[3].integer >= options_.max_deliveries) {
       // A poison event: park it with its fields for a human, and let go.
       absl::StatusOr<redis::Reply> entry = redis_.Execute({"XRANGE", keys_.Events(), id, id});
-      redis::Command dead = {"XADD", keys_.Events() + ":dead", "*", "source_id", id};
+      // Capped: a flood of poison events (a bad catalogue entry, say) must
+      // not fill Redis; the alert and the log have each one.
+      redis::Command dead = {"XADD", keys_.DeadEvents(), "MAXLEN", "~",
+                             absl::StrCat(kDeadEventsMaxLength), "*", "source_id", id};
       if (entry.ok() && entry->elements.size() == 1 && entry->elements[0].elements.size() == 2) {
         for (const redis::Reply& f : entry->elements[0].elements[1].elements) dead.push_back(f.str);
       }

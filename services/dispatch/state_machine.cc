@@ -132,6 +132,7 @@ absl::StatusOr<Outcome> Decide(const OrderFacts& order, const ActionRequest& r,
   Outcome out;
   out.to = order.state;
   out.unit_code = order.unit_code;
+  out.handed_down_by = order.handed_down_by;
   out.last_rating = order.last_rating;
 
   switch (r.action) {
@@ -146,6 +147,7 @@ absl::StatusOr<Outcome> Decide(const OrderFacts& order, const ActionRequest& r,
       }
       out.to = v1::ORDER_STATE_DISPATCHED;
       out.unit_code = r.unit_code;
+      out.handed_down_by.clear();
       break;
     case v1::ACTION_SIGN:
       out.to = v1::ORDER_STATE_SIGNED;
@@ -163,6 +165,7 @@ absl::StatusOr<Outcome> Decide(const OrderFacts& order, const ActionRequest& r,
       }
       out.to = v1::ORDER_STATE_DISPATCHED;
       out.unit_code = r.unit_code;
+      out.handed_down_by.clear();
       out.bounce = true;
       break;
     case v1::ACTION_REJECT_RETURN:
@@ -182,6 +185,7 @@ absl::StatusOr<Outcome> Decide(const OrderFacts& order, const ActionRequest& r,
     case v1::ACTION_APPROVE_HAND_DOWN:
       out.to = v1::ORDER_STATE_DISPATCHED;
       out.unit_code = order.pending_unit_code;
+      out.handed_down_by = order.unit_code;  // it signed before handing down
       break;
     case v1::ACTION_HAND_UP: {
       const v1::Unit* unit = directory.FindUnit(order.unit_code);
@@ -190,8 +194,12 @@ absl::StatusOr<Outcome> Decide(const OrderFacts& order, const ActionRequest& r,
         return absl::FailedPreconditionError(absl::StrCat(
             "unit ", order.unit_code, " has no parent unit to hand up to; return it instead"));
       }
-      out.to = v1::ORDER_STATE_SIGNED;  // the parent had signed before handing down
+      // Back to a parent that signed and handed it down: signed, as it was.
+      // Sent to the sub-unit directly, the parent never signed: it must.
+      out.to = order.handed_down_by == parent->code() ? v1::ORDER_STATE_SIGNED
+                                                      : v1::ORDER_STATE_DISPATCHED;
       out.unit_code = parent->code();
+      out.handed_down_by.clear();
       out.bounce = true;
       break;
     }

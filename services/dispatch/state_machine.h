@@ -23,6 +23,7 @@ struct OrderFacts {
   std::string pending_unit_code;  // the sub-unit of a hand-down request
   v1::Rating last_rating = v1::RATING_UNSPECIFIED;
   std::string order_id;
+  std::string handed_down_by;     // the unit that signed and handed it down here
 };
 
 // An action and its arguments, and who asks.
@@ -40,6 +41,7 @@ struct Outcome {
   v1::OrderState to = v1::ORDER_STATE_UNSPECIFIED;
   std::string unit_code;          // with whom it is afterwards
   std::string pending_unit_code;  // set by REQUEST_HAND_DOWN, cleared otherwise
+  std::string handed_down_by;     // set by APPROVE_HAND_DOWN, cleared when the unit changes otherwise
   v1::Rating last_rating = v1::RATING_UNSPECIFIED;
   bool bounce = false;      // counts against the unit and the order (推诿)
   bool redo = false;        // 重办

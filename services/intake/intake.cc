@@ -86,7 +86,19 @@ void Intake::Get(const v1::GetWorkOrderRequest& request,
     return done(absl::InvalidArgumentError(
         absl::StrCat("id: \"", request.id(), "\" is not an order number like GZ20261128000123")));
   }
-  store_.Get(request.id(), [done = std::move(done)](absl::StatusOr<v1::WorkOrder> order) mutable {
+  if (request.history_offset() < 0) {
+    return done(absl::InvalidArgumentError("history_offset: must not be negative"));
+  }
+  if (request.history_limit() < 0 || request.history_limit() > orders::kMaxHistoryLimit) {
+    return done(absl::InvalidArgumentError(
+        absl::StrCat("history_limit: must be 0 (for ", orders::kDefaultHistoryLimit, ") to ",
+                     orders::kMaxHistoryLimit)));
+  }
+  orders::HistoryWindow window{request.history_offset(), request.history_limit() == 0
+                                                             ? orders::kDefaultHistoryLimit
+                                                             : request.history_limit()};
+  store_.GetPage(request.id(), window,
+                 [done = std::move(done)](absl::StatusOr<v1::WorkOrder> order) mutable {
     if (!order.ok()) return done(order.status());
     v1::GetWorkOrderResponse response;
     *response.mutable_order() = std::move(*order);

@@ -7,6 +7,7 @@
 #include "intake/intake.h"
 #include "intake/intake_service.h"
 #include "log/log.h"
+#include "orders/event_retention.h"
 #include "orders/redis_order_store.h"
 #include "redis/client.h"
 #include "redis/flags.h"
@@ -60,7 +61,11 @@ int main(int argc, char** argv) {
   }
   log::Info("directory loaded", {{"units", absl::StrCat(dir->unit_count())},
                                  {"categories", absl::StrCat(dir->category_count())}});
+  // Trims the event stream up to what every consumer group has settled.
+  orders::EventRetention retention(redis, store.keys(), server.metrics());
+  retention.Start();
   server::WaitForShutdownSignal();
+  retention.Stop();
   server.Shutdown();
   return 0;
 }

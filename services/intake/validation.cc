@@ -11,16 +11,6 @@
 namespace hotline::intake {
 namespace {
 
-// Valid UTF-8 of at most `max` code points; `required` also rejects blank text.
-std::optional<std::string> CheckText(const std::string& value, size_t max, bool required) {
-  if (!text::IsValidUtf8(value)) return "is not valid UTF-8";
-  if (required && absl::StripAsciiWhitespace(value).empty()) return "is required";
-  if (size_t n = text::CodePointCount(value); n > max) {
-    return absl::StrCat("is too long (", n, " characters, at most ", max, ")");
-  }
-  return std::nullopt;
-}
-
 bool IsCode(const std::string& s) {
   for (char c : s) {
     if (!absl::ascii_isalnum(c) && c != '.' && c != '-' && c != '_') return false;
@@ -43,8 +33,8 @@ std::optional<FieldError> ValidateCreate(const v1::CreateWorkOrderRequest& r,
   if (r.channel() == v1::CHANNEL_UNSPECIFIED || !v1::Channel_IsValid(r.channel())) {
     return error("channel", absl::StrCat("unknown channel ", r.channel()));
   }
-  if (auto e = CheckText(r.content(), kMaxContent, true)) return error("content", *e);
-  if (auto e = CheckText(r.caller().name(), kMaxName, false)) return error("caller.name", *e);
+  if (auto e = text::TextProblem(r.content(), kMaxContent, true)) return error("content", *e);
+  if (auto e = text::TextProblem(r.caller().name(), kMaxName, false)) return error("caller.name", *e);
   if (r.caller().phone().empty()) return error("caller.phone", "is required");
   if (!orders::NormalizePhone(r.caller().phone())) {
     return error("caller.phone", "is not a Chinese mobile or landline number");
@@ -68,7 +58,7 @@ std::optional<FieldError> ValidateCreate(const v1::CreateWorkOrderRequest& r,
                                 loc.district_code(), "\""));
     }
   }
-  if (auto e = CheckText(loc.address(), kMaxAddress, false)) return error("location.address", *e);
+  if (auto e = text::TextProblem(loc.address(), kMaxAddress, false)) return error("location.address", *e);
   if (loc.has_point()) {
     double lat = loc.point().latitude(), lng = loc.point().longitude();
     if (!std::isfinite(lat) || !std::isfinite(lng) || lat < -90 || lat > 90 || lng < -180 ||
@@ -92,7 +82,7 @@ std::optional<FieldError> ValidateCreate(const v1::CreateWorkOrderRequest& r,
                    absl::StrCat("is required: 1 to ", kMaxKnowledgeCode,
                                 " letters, digits, '.', '-' or '_'"));
     }
-    if (auto e = CheckText(a.answer(), kMaxAnswer, false)) {
+    if (auto e = text::TextProblem(a.answer(), kMaxAnswer, false)) {
       return error("on_spot_answer.answer", *e);
     }
   }

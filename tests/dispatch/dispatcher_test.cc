@@ -2,6 +2,8 @@
 // FakeClock. Auto-dispatch acts only on an order still as its event left it.
 #include <catch2/catch.hpp>
 
+#include "absl/strings/match.h"
+
 #include "dispatch/dispatcher.h"
 #include "orders/order_record.h"
 #include "support/fake_order_store.h"
@@ -187,6 +189,50 @@ TEST_CASE("an order that no longer exists is moot; Redis trouble is an error to 
   f.store.FailNextGet(absl::UnavailableError("redis down"));
   CHECK(absl::IsUnavailable(f.Auto(id, 1).status()));  // left pending, retried later
   CHECK(f.Auto(id, 1)->routed);
+}
+
+TEST_CASE("duplicates hang on the root master, so all of them close with it", "[dispatcher]") {
+  Fixture f;
+  auto link = [&](const std::string& id, const std::string& master) {
+    v1::ActRequest r;
+    r.set_order_id(id);
+    r.set_action(v1::ACTION_LINK_DUPLICATE);
+    r.set_master_order_id(master);
+    absl::StatusOr<v1::ActResponse> out = absl::InternalError("no answer");
+    f.dispatcher.Act(Dispatcher1(), r, [&](absl::StatusOr<v1::ActResponse> a) { out = std::move(a); });
+    return out;
+  };
+  const std::string root = f.NewOrder(), a = f.NewOrder(), b = f.NewOrder(), c = f.NewOrder();
+  REQUIRE(link(b, a).ok());
+  REQUIRE(link(a, root).ok());  // a had a duplicate: b follows it
+  CHECK(f.Order(b).master_order_id() == root);
+  CHECK(f.Order(b).history(f.Order(b).history_size() - 1).action() == "relink_duplicate");
+  absl::StatusOr<v1::ActResponse> via = link(c, b);  // b is a duplicate: c goes to the root
+  REQUIRE(via.ok());
+  CHECK(via->order().master_order_id() == root);
+  absl::StatusOr<v1::ActResponse> cycle = link(root, c);
+  CHECK(cycle.status().code() == absl::StatusCode::kInvalidArgument);
+  CHECK(absl::StrContains(cycle.status().message(), "itself a duplicate of this order"));
+  CHECK(link(c, "GZ20261130999999").status().code() == absl::StatusCode::kInvalidArgument);
+
+  // Close the root the short way: dispatch, sign, reply, approve, callback.
+  REQUIRE(f.Auto(root, 1)->routed);
+  REQUIRE(f.Act(Handler("440106"), root, v1::ACTION_SIGN).ok());
+  v1::ActRequest reply;
+  reply.set_order_id(root);
+  reply.set_action(v1::ACTION_REPLY);
+  reply.set_note("已处理");
+  f.dispatcher.Act(Handler("440106"), reply, [](absl::StatusOr<v1::ActResponse> r) { REQUIRE(r.ok()); });
+  REQUIRE(f.Act(Dispatcher1(), root, v1::ACTION_APPROVE_REPLY).ok());
+  v1::ActRequest callback;
+  callback.set_order_id(root);
+  callback.set_action(v1::ACTION_CALLBACK);
+  callback.set_rating(v1::RATING_SATISFIED);
+  f.dispatcher.Act(Dispatcher1(), callback, [](absl::StatusOr<v1::ActResponse> r) { REQUIRE(r.ok()); });
+  for (const std::string& id : {a, b, c}) {
+    INFO(id);
+    CHECK(f.Order(id).state() == v1::ORDER_STATE_CLOSED);
+  }
 }
 
 }  // namespace hotline::dispatch

@@ -75,6 +75,7 @@ std::pair<OrderFacts, ActionRequest> GoodCase(v1::Action action, S state) {
   o.order_id = "GZ20261128000001";
   o.state = state;
   o.unit_code = action == v1::ACTION_HAND_UP ? "440106001" : "440106";
+  if (action == v1::ACTION_HAND_UP) o.handed_down_by = "440106";  // the usual way down
   o.pending_unit_code = "440106001";
   o.last_rating = v1::RATING_DISSATISFIED;
   ActionRequest r;
@@ -193,8 +194,22 @@ TEST_CASE("the lifecycle's details: bounces, hand-down, callbacks, redo", "[stat
   CHECK(down->unit_code == "440106");  // stays with the district until the centre consents
   auto approved = run(v1::ACTION_APPROVE_HAND_DOWN, S::ORDER_STATE_HAND_DOWN_REQUESTED, nothing);
   CHECK(approved->unit_code == "440106001");
+  CHECK(approved->handed_down_by == "440106");  // the district signed, then handed down
+  // Handed up to the district that had handed it down: signed, as it was.
   auto up = run(v1::ACTION_HAND_UP, S::ORDER_STATE_SIGNED, nothing);
   CHECK(up->unit_code == "440106");
+  CHECK(up->to == S::ORDER_STATE_SIGNED);
+  CHECK(up->handed_down_by.empty());
+  // Dispatched straight to the street, the district never signed: it must.
+  for (S from : {S::ORDER_STATE_DISPATCHED, S::ORDER_STATE_SIGNED}) {
+    auto direct = run(v1::ACTION_HAND_UP, from, [](auto& o, auto&) { o.handed_down_by.clear(); });
+    CHECK(direct->unit_code == "440106");
+    CHECK(direct->to == S::ORDER_STATE_DISPATCHED);
+  }
+  // Any other move of the order forgets who handed it down.
+  CHECK(run(v1::ACTION_APPROVE_RETURN, S::ORDER_STATE_RETURN_REQUESTED, [](auto& o, auto&) {
+          o.handed_down_by = "440106";
+        })->handed_down_by.empty());
   // A district has no parent to hand up to (the centre is not one).
   auto top = run(v1::ACTION_HAND_UP, S::ORDER_STATE_SIGNED, [](auto& o, auto& r) {
     o.unit_code = "440106";

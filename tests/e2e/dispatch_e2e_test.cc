@@ -90,6 +90,7 @@ std::vector<std::string> CheckHistory(const v1::WorkOrder& o) {
   }
   CHECK(at == o.state());
   CHECK(o.version() == o.history_size());
+  CHECK(o.history_total() == o.history_size());
   return actions;
 }
 
@@ -228,6 +229,128 @@ TEST_CASE("a duplicate is closed with its master", "[e2e][dispatch]") {
   CHECK(d.has_closed_at());
   CHECK(CheckHistory(d) ==
         std::vector<std::string>{"create", "dispatch", "link_duplicate", "close_with_master"});
+}
+
+TEST_CASE("every duplicate closes with its root master, however it was linked",
+          "[e2e][dispatch]") {
+  Stack stack;
+  auto stub = stack.NewClient();
+  auto order = [&] {
+    const std::string id = CreateOrder(*stub, "1201", "440111");
+    WaitDispatched(*stub, id);
+    return id;
+  };
+  auto link = [&](const std::string& id, const std::string& master) {
+    return Act(*stub, kDispatcherToken, id, v1::ACTION_LINK_DUPLICATE,
+               [&](auto& r) { r.set_master_order_id(master); });
+  };
+  const std::string root = order(), a = order(), a_dup = order(), late = order();
+  Must(link(a_dup, a));
+  // `a` already has a duplicate when it becomes one itself: its duplicate
+  // follows it to the root.
+  v1::WorkOrder linked = Must(link(a, root));
+  CHECK(linked.master_order_id() == root);
+  v1::WorkOrder moved = Get(*stub, a_dup);
+  CHECK(moved.master_order_id() == root);
+  CHECK(CheckHistory(moved) ==
+        std::vector<std::string>{"create", "dispatch", "link_duplicate", "relink_duplicate"});
+  // Linking to a duplicate links to its root.
+  v1::WorkOrder to_dup = Must(link(late, a_dup));
+  CHECK(to_dup.master_order_id() == root);
+  CHECK(absl::StrContains(to_dup.history(to_dup.history_size() - 1).note(), a_dup));
+  // A cycle is refused, naming the field.
+  const std::string other = order();
+  Must(link(other, a));  // other -> root (a is a duplicate of root)
+  absl::StatusOr<v1::WorkOrder> cycle = link(root, other);
+  CHECK(cycle.status().code() == absl::StatusCode::kInvalidArgument);
+  CHECK(absl::StartsWith(cycle.status().message(), "master_order_id:"));
+
+  Must(Act(*stub, kEcologyToken, root, v1::ACTION_SIGN));
+  Must(Act(*stub, kEcologyToken, root, v1::ACTION_REPLY, [](auto& r) { r.set_note("已处理"); }));
+  Must(Act(*stub, kDispatcherToken, root, v1::ACTION_APPROVE_REPLY));
+  Must(Act(*stub, kDispatcherToken, root, v1::ACTION_CALLBACK,
+           [](auto& r) { r.set_rating(v1::RATING_SATISFIED); }));
+  for (const std::string& id : {a, a_dup, late, other}) {
+    INFO(id);
+    v1::WorkOrder o = Get(*stub, id);
+    CHECK(o.state() == v1::ORDER_STATE_CLOSED);
+    CHECK(o.master_order_id() == root);
+    CheckHistory(o);
+  }
+}
+
+TEST_CASE("a street hands up an order sent to it directly: the district must sign",
+          "[e2e][dispatch]") {
+  Stack stack;
+  auto stub = stack.NewClient();
+  const std::string id = CreateOrder(*stub);
+  WaitDispatched(*stub, id);
+  Must(Act(*stub, kDispatcherToken, id, v1::ACTION_DISPATCH,
+           [](auto& r) { r.set_unit_code("440106001"); }));
+  Must(Act(*stub, kStreetToken, id, v1::ACTION_SIGN));
+  v1::WorkOrder up = Must(Act(*stub, kStreetToken, id, v1::ACTION_HAND_UP,
+                              [](auto& r) { r.set_note("需区级协调"); }));
+  CHECK(up.assigned_unit_code() == "440106");
+  CHECK(up.state() == v1::ORDER_STATE_DISPATCHED);  // the district never signed it
+  CHECK(Act(*stub, kHandlerToken, id, v1::ACTION_REPLY, [](auto& r) { r.set_note("x"); })
+            .status()
+            .code() == absl::StatusCode::kFailedPrecondition);
+  Must(Act(*stub, kHandlerToken, id, v1::ACTION_SIGN));
+  // Handed down by the district and up again: back signed, as it was.
+  Must(Act(*stub, kHandlerToken, id, v1::ACTION_REQUEST_HAND_DOWN,
+           [](auto& r) { r.set_unit_code("440106001"); }));
+  Must(Act(*stub, kDispatcherToken, id, v1::ACTION_APPROVE_HAND_DOWN));
+  Must(Act(*stub, kStreetToken, id, v1::ACTION_SIGN));
+  v1::WorkOrder back = Must(Act(*stub, kStreetToken, id, v1::ACTION_HAND_UP));
+  CHECK(back.state() == v1::ORDER_STATE_SIGNED);
+  CHECK(back.assigned_unit_code() == "440106");
+}
+
+TEST_CASE("an order with a very long history stays readable, page by page", "[e2e][dispatch]") {
+  Stack stack;
+  auto stub = stack.NewClient();
+  const std::string id = CreateOrder(*stub);
+  WaitDispatched(*stub, id);
+  // Notes are bounded: the history cannot grow by megabytes in one step.
+  absl::StatusOr<v1::WorkOrder> huge = Act(*stub, kSupervisorToken, id, v1::ACTION_URGE,
+                                           [](auto& r) { r.set_note(std::string(1001, 'x')); });
+  CHECK(huge.status().code() == absl::StatusCode::kInvalidArgument);
+  CHECK(absl::StartsWith(huge.status().message(), "note:"));
+  // 1,300 urges with the longest notes: more than one answer could carry.
+  std::string note;
+  for (int i = 0; i < 1000; ++i) note += "催";  // 3,000 bytes of UTF-8
+  v1::WorkOrder last;
+  for (int i = 0; i < 1300; ++i) {
+    last = Must(Act(*stub, kSupervisorToken, id, v1::ACTION_URGE, [&](auto& r) { r.set_note(note); }));
+  }
+  // An action answers with the latest entries and says how many there are.
+  CHECK(last.history_total() == 1302);
+  CHECK(last.history_size() == 100);
+  CHECK(last.history(99).seq() == 1302);
+  // Get pages through all of it.
+  int64_t next_seq = 1;
+  for (int offset = 0; offset < 1302; offset += 500) {
+    auto ctx = CallContext(kAgentToken);
+    v1::GetWorkOrderRequest r;
+    r.set_id(id);
+    r.set_history_offset(offset);
+    r.set_history_limit(500);
+    v1::GetWorkOrderResponse page;
+    grpc::Status s = stub->GetWorkOrder(ctx.get(), r, &page);
+    INFO(s.error_message());
+    REQUIRE(s.ok());
+    CHECK(page.order().history_total() == 1302);
+    for (const v1::HistoryEntry& e : page.order().history()) CHECK(e.seq() == next_seq++);
+  }
+  CHECK(next_seq == 1303);
+  CHECK(Get(*stub, id).history_size() == 200);  // the default page
+  auto ctx = CallContext(kAgentToken);
+  v1::GetWorkOrderRequest too_many;
+  too_many.set_id(id);
+  too_many.set_history_limit(501);
+  v1::GetWorkOrderResponse ignored;
+  CHECK(stub->GetWorkOrder(ctx.get(), too_many, &ignored).error_code() ==
+        grpc::StatusCode::INVALID_ARGUMENT);
 }
 
 TEST_CASE("of racing conflicting transitions exactly one wins each step", "[e2e][dispatch]") {

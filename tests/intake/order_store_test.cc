@@ -7,6 +7,7 @@
 #include <set>
 #include <thread>
 
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "clock/clock.h"
@@ -195,15 +196,43 @@ TEST_CASE("acknowledged orders survive a Redis crash (appendfsync always)", "[st
   CHECK(next->order.id() == "GZ20261128000051");
 }
 
-TEST_CASE("a day's counter that went backwards is refused, not overwriting an order", "[store]") {
+TEST_CASE("a day's counter that went backwards skips the numbers in use, overwriting nothing",
+          "[store]") {
   RedisServer server;
   redis::Client redis(redis::Options{.port = server.port(), .connections = 2});
   RedisOrderStore store(redis);
-  REQUIRE(Create(store, MakeOrder(kMorning)).ok());
-  REQUIRE(redis.Execute({"SET", "hotline:seq:20261128", "0"}).ok());  // e.g. restored backup
-  absl::StatusOr<CreateResult> r = Create(store, MakeOrder(kMorning));
-  CHECK(r.status().code() == absl::StatusCode::kInternal);
+  for (int i = 0; i < 37; ++i) REQUIRE(Create(store, MakeOrder(kMorning)).ok());
+  const std::string first_content =
+      redis.Execute({"HGET", "hotline:order:{GZ20261128000001}", "content"})->str;
+  // E.g. Redis restored from a backup taken before the counter was written,
+  // or set back by hand: the next order takes the first free number.
+  for (const char* counter : {"0", "12"}) {
+    REQUIRE(redis.Execute({"SET", "hotline:seq:20261128", counter}).ok());
+    absl::StatusOr<CreateResult> r = Create(store, MakeOrder(kMorning));
+    REQUIRE(r.ok());
+    CHECK(r->order.id() == absl::StrFormat("GZ20261128%06d", 38 + (counter[0] == '1')));
+  }
+  CHECK(Integer(redis, {"ZCARD", "hotline:idx:all"}) == 39);
+  CHECK(redis.Execute({"GET", "hotline:seq:20261128"})->str == "39");
+  CHECK(redis.Execute({"HGET", "hotline:order:{GZ20261128000001}", "content"})->str == first_content);
+  CHECK(Integer(redis, {"LLEN", "hotline:order:{GZ20261128000001}:history"}) == 1);
+  CHECK(Integer(redis, {"XLEN", "hotline:events"}) == 39);
+}
+
+TEST_CASE("when the day's numbers are used up nothing is written, not even the counter",
+          "[store]") {
+  RedisServer server;
+  redis::Client redis(redis::Options{.port = server.port(), .connections = 2});
+  RedisOrderStore store(redis);
+  REQUIRE(redis.Execute({"SET", "hotline:seq:20261128", "999998"}).ok());
+  REQUIRE(Create(store, MakeOrder(kMorning)).ok());  // GZ20261128999999
+  absl::StatusOr<CreateResult> r = Create(store, MakeOrder(kMorning, "key-exhausted"));
+  INFO(r.status().ToString());
+  CHECK(r.status().code() == absl::StatusCode::kResourceExhausted);
+  CHECK(redis.Execute({"GET", "hotline:seq:20261128"})->str == "999999");
   CHECK(Integer(redis, {"ZCARD", "hotline:idx:all"}) == 1);
+  CHECK(Integer(redis, {"XLEN", "hotline:events"}) == 1);
+  CHECK(Integer(redis, {"EXISTS", "hotline:idem:create:key-exhausted"}) == 0);
 }
 
 TEST_CASE("orders are numbered by the local (Guangzhou) day", "[store]") {
@@ -215,6 +244,39 @@ TEST_CASE("orders are numbered by the local (Guangzhou) day", "[store]") {
   absl::StatusOr<CreateResult> r = Create(store, MakeOrder(late));
   REQUIRE(r.ok());
   CHECK(r->order.id() == "GZ20261129000001");
+}
+
+TEST_CASE("a transition's own refusals come back as what they are", "[store]") {
+  RedisServer server;
+  redis::Client redis(redis::Options{.port = server.port(), .connections = 2});
+  RedisOrderStore store(redis);
+  auto apply = [&](Change c) {
+    return Wait<ApplyResult>([&](Done<ApplyResult> done) { store.Apply(std::move(c), std::move(done)); });
+  };
+  Change c;
+  c.order_id = "GZ20261128000404";
+  c.expected_version = 1;
+  c.from_state = v1::ORDER_STATE_CREATED;
+  c.to_state = v1::ORDER_STATE_DISPATCHED;
+  c.to_unit = "440106";
+  c.event = "order.dispatch";
+  c.at = kMorning;
+  // Gone between the caller's read and its write (Redis replies "ERR ..."
+  // to a bare word, which once made this INTERNAL).
+  CHECK(apply(c).status().code() == absl::StatusCode::kNotFound);
+
+  absl::StatusOr<CreateResult> created = Create(store, MakeOrder(kMorning));
+  REQUIRE(created.ok());
+  c.order_id = created->order.id();
+  c.idempotency_key = "act-1";
+  c.fingerprint = "first";
+  REQUIRE(apply(c).ok());
+  c.fingerprint = "other";  // the same key for another request, racing past FindAction
+  absl::StatusOr<ApplyResult> reused = apply(c);
+  CHECK(reused.status().code() == absl::StatusCode::kInvalidArgument);
+  CHECK(absl::StrContains(reused.status().message(), "idempotency_key"));
+  c.idempotency_key = "";
+  CHECK(apply(c).status().code() == absl::StatusCode::kAborted);  // version 1 is gone
 }
 
 }  // namespace hotline::orders

@@ -19,6 +19,23 @@ bool Matches(const v1::WorkOrder& o, const orders::ListQuery& q) {
   return true;
 }
 
+bool IsOpenMaster(v1::OrderState s) {
+  return s != v1::ORDER_STATE_CLOSED && s != v1::ORDER_STATE_ARCHIVED &&
+         s != v1::ORDER_STATE_MERGED;
+}
+
+// The order with the entries LRANGE would return for the window.
+v1::WorkOrder Windowed(v1::WorkOrder o, orders::HistoryWindow w) {
+  const int total = o.history_size();
+  int first = w.offset < 0 ? std::max(0, total + w.offset) : w.offset;
+  int last = std::min(total, first + std::max(0, w.limit));
+  v1::WorkOrder out = o;
+  out.clear_history();
+  for (int i = first; i < last; ++i) *out.add_history() = o.history(i);
+  out.set_history_total(total);
+  return out;
+}
+
 }  // namespace
 
 void FakeOrderStore::Create(orders::NewOrder in, orders::Done<orders::CreateResult> done) {
@@ -52,7 +69,8 @@ void FakeOrderStore::Create(orders::NewOrder in, orders::Done<orders::CreateResu
   done(std::move(result));
 }
 
-void FakeOrderStore::Get(std::string id, orders::Done<v1::WorkOrder> done) {
+void FakeOrderStore::GetPage(std::string id, orders::HistoryWindow window,
+                             orders::Done<v1::WorkOrder> done) {
   absl::StatusOr<v1::WorkOrder> result;
   std::function<void()> hook;
   {
@@ -63,7 +81,7 @@ void FakeOrderStore::Get(std::string id, orders::Done<v1::WorkOrder> done) {
     } else if (it == orders_.end()) {
       result = absl::NotFoundError(absl::StrCat("order ", id, " not found"));
     } else {
-      result = it->second;
+      result = Windowed(it->second, window);
     }
     hook.swap(before_get_answer_);
   }
@@ -102,16 +120,25 @@ void FakeOrderStore::Apply(orders::Change c, orders::Done<orders::ApplyResult> d
       if (seen->second.first != c.fingerprint) {
         result = absl::InvalidArgumentError("idempotency_key: already used for a different request");
       } else {
-        result = orders::ApplyResult{seen->second.second, true, it->second};
+        result = orders::ApplyResult{
+            seen->second.second, true,
+            Windowed(it->second, {-orders::kAnswerHistoryEntries, orders::kAnswerHistoryEntries})};
       }
     } else if (it->second.version() != c.expected_version || it->second.state() != c.from_state) {
       result = absl::AbortedError(absl::StrCat("order ", c.order_id, " changed meanwhile"));
+    } else if (!c.master_order_id.empty() &&
+               (!orders_.contains(c.master_order_id) ||
+                !IsOpenMaster(orders_.at(c.master_order_id).state()))) {
+      result = absl::InvalidArgumentError(absl::StrCat(
+          "master_order_id: master order ", c.master_order_id,
+          " not found, closed, archived or itself a duplicate"));
     } else {
       v1::WorkOrder& o = it->second;
       o.set_version(o.version() + 1);
       o.set_state(c.to_state);
       o.set_assigned_unit_code(c.to_unit);
       o.set_pending_unit_code(c.pending_unit);
+      o.set_handed_down_by(c.handed_down_by);
       o.set_last_rating(c.last_rating);
       *o.mutable_updated_at() = orders::FromMillis(absl::ToUnixMillis(c.at));
       if (c.closes) *o.mutable_closed_at() = o.updated_at();
@@ -122,6 +149,19 @@ void FakeOrderStore::Apply(orders::Change c, orders::Done<orders::ApplyResult> d
       if (!c.master_order_id.empty()) {
         o.set_master_order_id(c.master_order_id);
         duplicates_[c.master_order_id].push_back(o.id());
+        // Its own duplicates follow it to the master.
+        for (const std::string& dup : std::exchange(duplicates_[o.id()], {})) {
+          v1::WorkOrder& d = orders_.at(dup);
+          if (d.state() == v1::ORDER_STATE_MERGED) {
+            d.set_version(d.version() + 1);
+            d.set_master_order_id(c.master_order_id);
+            v1::HistoryEntry entry = c.relinked_entry;
+            entry.set_seq(d.version());
+            *d.add_history() = std::move(entry);
+            events_.push_back("order.relink_duplicate");
+          }
+          duplicates_[c.master_order_id].push_back(dup);
+        }
       }
       if (!c.dispatch_rule.empty()) o.set_dispatch_rule(c.dispatch_rule);
       *o.add_history() = c.entry;
@@ -140,7 +180,8 @@ void FakeOrderStore::Apply(orders::Change c, orders::Done<orders::ApplyResult> d
         }
       }
       if (!c.idempotency_key.empty()) action_keys_[c.idempotency_key] = {c.fingerprint, o.version()};
-      result = orders::ApplyResult{o.version(), false, o};
+      result = orders::ApplyResult{
+          o.version(), false, Windowed(o, {-orders::kAnswerHistoryEntries, orders::kAnswerHistoryEntries})};
     }
   }
   done(std::move(result));

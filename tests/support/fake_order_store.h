@@ -17,7 +17,8 @@ namespace hotline::testing {
 class FakeOrderStore final : public orders::OrderStore {
  public:
   void Create(orders::NewOrder order, orders::Done<orders::CreateResult> done) override;
-  void Get(std::string id, orders::Done<v1::WorkOrder> done) override;
+  void GetPage(std::string id, orders::HistoryWindow window,
+               orders::Done<v1::WorkOrder> done) override;
   void List(orders::ListQuery query, orders::Done<orders::ListPage> done) override;
   void Apply(orders::Change change, orders::Done<orders::ApplyResult> done) override;
   void FindAction(std::string idempotency_key, std::string fingerprint,

@@ -1,31 +1,36 @@
 -- Creates a work order: the whole write in one atomic step. Either all of it
 -- happens (sequence number, order record, first history entry, indexes, event,
--- idempotency record) or, on any error, none of it.
+-- idempotency record) or, on an error reply, none of it: every check comes
+-- before the first write.
 --
--- Order keys are derived here from the new order number (they share its hash
--- tag {ID}), so they cannot be declared in KEYS: this script assumes a single
--- Redis shard, like the rest of the platform today.
+-- The order's own keys are derived here from the new order number (they share
+-- its hash tag {ID}), so they cannot be declared in KEYS: this script assumes a
+-- single Redis shard, like the rest of the platform today. Every other key is
+-- named by the key schema (order_keys.h) and passed in.
 --
--- ARGV[1]  key prefix, e.g. "hotline:"
--- ARGV[2]  city prefix of order numbers, e.g. "GZ"
--- ARGV[3]  local day YYYYMMDD (the order number's date)
--- ARGV[4]  idempotency key ("" for none)
+-- ARGV[1]  key prefix, e.g. "hotline:" (for the order's own keys)
+-- ARGV[2]  order number prefix and local day, e.g. "GZ20261128"
+-- ARGV[3]  the day's sequence key             ARGV[4]  idempotency key ("" for none)
 -- ARGV[5]  request fingerprint (compared on replay)
 -- ARGV[6]  idempotency record TTL, seconds
--- ARGV[7]  events stream approximate max length
+-- ARGV[7]  events stream key
 -- ARGV[8]  history entry (JSON)
 -- ARGV[9]  created_ms       ARGV[10] state      ARGV[11] type
--- ARGV[12] district code    ARGV[13] assigned unit ("" for none)
--- ARGV[14] channel          ARGV[15] category   ARGV[16] urgent ("1"/"0")
--- ARGV[17..] field, value pairs of the order record (without id)
+-- ARGV[12] district code    ARGV[13] channel    ARGV[14] category
+-- ARGV[15] urgent ("1"/"0")
+-- ARGV[16] number of index keys, then that many sorted-set keys to add the
+--          order to (all, state, type, district, unit), then the
+--          field, value pairs of the order record (without id)
 --
--- Returns {"created", id} or {"replayed", id}, or the error reply
--- "IDEMPOTENCY_MISMATCH <id>" when the key was used for a different request.
+-- Returns {"created", id, skipped} (skipped: numbers passed over because an
+-- order already had them: the day's counter had gone back, e.g. Redis restored
+-- from an older backup) or {"replayed", id}. Error replies (nothing written):
+-- "IDEMPOTENCY_MISMATCH <id>" when the key was used for a different request,
+-- "NUMBERS_EXHAUSTED <prefix>" when the day's 999,999 numbers are used up.
 local p = ARGV[1]
 
-local idem_key = nil
-if ARGV[4] ~= "" then
-  idem_key = p .. "idem:create:" .. ARGV[4]
+local idem_key = ARGV[4]
+if idem_key ~= "" then
   local seen = redis.call("GET", idem_key)
   if seen then
     local fingerprint, id = string.match(seen, "^([^|]*)|(.*)$")
@@ -36,41 +41,61 @@ if ARGV[4] ~= "" then
   end
 end
 
-local seq_key = p .. "seq:" .. ARGV[3]
-local seq = redis.call("INCR", seq_key)
-if seq == 1 then
-  redis.call("EXPIRE", seq_key, 3 * 86400)
+-- The next free number after the day's counter. Numbers of one day are
+-- taken in order, so a counter that went back finds the end of the taken run
+-- by galloping, then bisecting: O(log n) lookups, never an overwrite (the
+-- number chosen is checked free).
+local prefix = ARGV[2]
+local function taken(n)
+  return redis.call("EXISTS", p .. "order:{" .. prefix .. string.format("%06d", n) .. "}") == 1
 end
-local id = ARGV[2] .. ARGV[3] .. string.format("%06d", seq)
-local order_key = p .. "order:{" .. id .. "}"
-if redis.call("EXISTS", order_key) == 1 then
-  -- The day's counter was lost (e.g. restored from an old backup): refuse
-  -- rather than overwrite an order.
-  return redis.error_reply("ORDER_EXISTS " .. id)
+local seq_key = ARGV[3]
+local seq = tonumber(redis.call("GET", seq_key) or "0") + 1
+local first = seq
+if seq <= 999999 and taken(seq) then
+  local low, step = seq, 1            -- low is taken
+  local high = low + step
+  while high <= 999999 and taken(high) do
+    low = high
+    step = step * 2
+    high = low + step
+  end
+  if high > 999999 then high = 1000000 end
+  while high - low > 1 do             -- low taken, high free (or past the end)
+    local mid = math.floor((low + high) / 2)
+    if taken(mid) then low = mid else high = mid end
+  end
+  seq = high
+end
+if seq > 999999 then
+  return redis.error_reply("NUMBERS_EXHAUSTED " .. prefix)
 end
 
+redis.call("SET", seq_key, seq, "EX", 3 * 86400)
+local id = prefix .. string.format("%06d", seq)
+local order_key = p .. "order:{" .. id .. "}"
+
+local n_index = tonumber(ARGV[16])
 local fields = {"id", id}
-for i = 17, #ARGV do
+for i = 17 + n_index, #ARGV do
   fields[#fields + 1] = ARGV[i]
 end
 redis.call("HSET", order_key, unpack(fields))
 redis.call("RPUSH", order_key .. ":history", ARGV[8])
 
 local created_ms = ARGV[9]
-redis.call("ZADD", p .. "idx:all", created_ms, id)
-redis.call("ZADD", p .. "idx:state:" .. ARGV[10], created_ms, id)
-redis.call("ZADD", p .. "idx:type:" .. ARGV[11], created_ms, id)
-redis.call("ZADD", p .. "idx:district:" .. ARGV[12], created_ms, id)
-if ARGV[13] ~= "" then
-  redis.call("ZADD", p .. "idx:unit:" .. ARGV[13], created_ms, id)
+for i = 17, 16 + n_index do
+  redis.call("ZADD", ARGV[i], created_ms, id)
 end
 
-redis.call("XADD", p .. "events", "MAXLEN", "~", ARGV[7], "*",
+-- No MAXLEN: the stream is trimmed up to what every consumer group has
+-- settled (event_retention.h), never past an event a group still needs.
+redis.call("XADD", ARGV[7], "*",
   "event", "order.created", "order_id", id, "version", "1", "at_ms", created_ms,
-  "state", ARGV[10], "type", ARGV[11], "district", ARGV[12], "channel", ARGV[14],
-  "category", ARGV[15], "urgent", ARGV[16])
+  "state", ARGV[10], "type", ARGV[11], "district", ARGV[12], "channel", ARGV[13],
+  "category", ARGV[14], "urgent", ARGV[15])
 
-if idem_key then
+if idem_key ~= "" then
   redis.call("SET", idem_key, ARGV[5] .. "|" .. id, "EX", ARGV[6])
 end
-return {"created", id}
+return {"created", id, seq - first}
