@@ -143,4 +143,15 @@ std::string HttpGet(int port, const std::string& path) {
   return body == std::string::npos ? "" : response.substr(body + 4);
 }
 
+ShellResult RunShell(const std::string& command) {
+  ShellResult result;
+  FILE* p = ::popen((command + " 2>&1").c_str(), "r");
+  if (p == nullptr) return result;
+  char buf[512];
+  while (fgets(buf, sizeof(buf), p)) result.output += buf;
+  const int status = ::pclose(p);
+  if (WIFEXITED(status)) result.exit_code = WEXITSTATUS(status);
+  return result;
+}
+
 }  // namespace hotline::testing

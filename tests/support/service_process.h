@@ -50,4 +50,11 @@ std::string HealthStatus(const std::string& address, const std::string& service 
 // GET http://127.0.0.1:port/path over a plain socket; the body, or "" on failure.
 std::string HttpGet(int port, const std::string& path);
 
+// Runs `command` with /bin/sh, stderr joined to stdout.
+struct ShellResult {
+  int exit_code = -1;  // -1 if it did not exit normally
+  std::string output;
+};
+ShellResult RunShell(const std::string& command);
+
 }  // namespace hotline::testing
