@@ -1,6 +1,7 @@
 #include "redis/client.h"
 
 #include <hiredis/hiredis.h>
+#include <hiredis/sds.h>
 #include <pthread.h>
 #include <signal.h>
 #include <sys/socket.h>
@@ -29,6 +30,9 @@ using SteadyClock = std::chrono::steady_clock;
 using internal::Result;
 
 constexpr absl::Duration kInitialBackoff = absl::Milliseconds(10);
+// Said of commands that were sent and got no answer.
+constexpr char kMayHaveRun[] =
+    "; the command was sent and may have been applied: retry only with the same idempotency key";
 
 // One queued command.
 struct Pending {
@@ -141,9 +145,14 @@ class Connection {
     return ctx_;
   }
 
-  // The UNAVAILABLE message for the I/O error on the live context.
+  // True when the I/O error on the live context is the command timeout.
+  bool TimedOut(int saved_errno) const {
+    return ctx_->err == REDIS_ERR_IO && (saved_errno == EAGAIN || saved_errno == EWOULDBLOCK);
+  }
+
+  // The message for the I/O error on the live context.
   std::string IoError(int saved_errno) const {
-    if (ctx_->err == REDIS_ERR_IO && (saved_errno == EAGAIN || saved_errno == EWOULDBLOCK)) {
+    if (TimedOut(saved_errno)) {
       return absl::StrCat(prefix_, "no reply within ",
                           absl::FormatDuration(options_.command_timeout));
     }
@@ -292,13 +301,34 @@ class Client::Impl {
     }
     metrics_.BatchSent(expected.size());
 
+    // Write the whole batch before reading. A write failure while nothing
+    // has left the buffer means nothing was sent: UNAVAILABLE, a plain retry
+    // is safe. Once bytes have gone, Redis may have run some of the batch.
+    const size_t unsent_before = sdslen(c->obuf);
+    for (int written = 0; !written;) {
+      if (redisBufferWrite(c, &written) != REDIS_OK) {
+        error = conn.IoError(errno);
+        const bool nothing_sent = sdslen(c->obuf) == unsent_before;
+        conn.Close();
+        if (nothing_sent) {
+          FailAll(expected, absl::UnavailableError(error));
+        } else {
+          FailAll(expected, absl::UnknownError(absl::StrCat(error, kMayHaveRun)));
+        }
+        return;
+      }
+    }
     while (!expected.empty()) {
       void* raw = nullptr;
       if (redisGetReply(c, &raw) != REDIS_OK) {
+        const bool timed_out = conn.TimedOut(errno);
         error = conn.IoError(errno);
         // Later replies would be matched to the wrong commands: drop the link.
         conn.Close();
-        FailAll(expected, error);
+        // Sent and unanswered: the caller must not assume it did not happen.
+        const std::string message = absl::StrCat(error, kMayHaveRun);
+        FailAll(expected, timed_out ? absl::DeadlineExceededError(message)
+                                    : absl::UnknownError(message));
         return;
       }
       Pending* p = expected.front();
@@ -324,7 +354,10 @@ class Client::Impl {
   }
 
   void FailAll(std::deque<Pending*>& commands, const std::string& error) {
-    for (Pending* p : commands) Deliver(*p, absl::UnavailableError(error));
+    FailAll(commands, absl::UnavailableError(error));
+  }
+  void FailAll(std::deque<Pending*>& commands, const absl::Status& status) {
+    for (Pending* p : commands) Deliver(*p, status);
     commands.clear();
   }
 
@@ -332,7 +365,10 @@ class Client::Impl {
   void Deliver(Pending& p, absl::StatusOr<Reply> result) {
     Result kind = Result::kOk;
     if (!result.ok()) {
-      kind = absl::IsUnavailable(result.status()) ? Result::kUnavailable : Result::kRejected;
+      const absl::Status& st = result.status();
+      kind = absl::IsUnavailable(st)                                    ? Result::kUnavailable
+             : absl::IsDeadlineExceeded(st) || absl::IsUnknown(st) ? Result::kUnanswered
+                                                                    : Result::kRejected;
     } else if (result->is_error()) {
       kind = Result::kErrorReply;
     }

@@ -8,12 +8,14 @@
 // `appendfsync always`, one fsync of the append-only file.
 //
 // Failures: while Redis cannot be reached every command fails fast with
-// UNAVAILABLE; workers reconnect by themselves (with a bounded backoff) and the
-// client works again once Redis is back. A command that gets no reply within
-// command_timeout fails with UNAVAILABLE and its connection is dropped (replies
-// are positional, so a connection with a lost reply cannot be trusted).
-// A command sent before a connection broke may or may not have run: writes that
-// a caller retries must be idempotent (scripts take idempotency keys). A
+// UNAVAILABLE (it was not sent: a retry is safe); workers reconnect by
+// themselves (with a bounded backoff) and the client works again once Redis is
+// back. A command that was sent and got no reply within command_timeout fails
+// with DEADLINE_EXCEEDED, one whose connection broke after it was sent with
+// UNKNOWN: either may have run, and the message says so; writes that a caller
+// retries must be idempotent (scripts take idempotency keys). The connection
+// is dropped then (replies are positional, so a connection with a lost reply
+// cannot be trusted). A
 // connection Redis closed while it was idle (a restart) is noticed before it is
 // used and replaced, so that costs no command.
 //
@@ -80,8 +82,9 @@ class Script {
 
 using Command = std::vector<std::string>;
 // Receives the reply (a Redis error reply is a Reply of type kError, not a
-// Status), or UNAVAILABLE (Redis unreachable, timeout, client shutting down)
-// or RESOURCE_EXHAUSTED (queue full). Called exactly once.
+// Status), or UNAVAILABLE (not sent: Redis unreachable, client shutting down,
+// waited in the queue too long), DEADLINE_EXCEEDED / UNKNOWN (sent, no reply:
+// may have run) or RESOURCE_EXHAUSTED (queue full). Called exactly once.
 using Callback = absl::AnyInvocable<void(absl::StatusOr<Reply>)>;
 
 class Client {

@@ -20,12 +20,15 @@ ClientMetrics::ClientMetrics(prometheus::Registry* registry) {
                          .Name("hotline_redis_commands_total")
                          .Help(
                              "Redis commands finished, by result: ok, error_reply (Redis "
-                             "answered an error), unavailable (unreachable, timeout, "
-                             "shutdown), rejected (queue full, empty command)")
+                             "answered an error), unavailable (not sent: unreachable, "
+                             "shutdown, waited too long), unanswered (sent, then timeout or "
+                             "connection lost: may have run), rejected (queue full, empty "
+                             "command)")
                          .Register(*registry);
     ok_ = &commands.Add({{"result", "ok"}});
     error_reply_ = &commands.Add({{"result", "error_reply"}});
     unavailable_ = &commands.Add({{"result", "unavailable"}});
+    unanswered_ = &commands.Add({{"result", "unanswered"}});
     rejected_ = &commands.Add({{"result", "rejected"}});
     duration_ = &prometheus::BuildHistogram()
                      .Name("hotline_redis_command_duration_seconds")
@@ -66,6 +69,9 @@ void ClientMetrics::CommandDone(Result result, double seconds) {
       break;
     case Result::kUnavailable:
       unavailable_->Increment();
+      break;
+    case Result::kUnanswered:
+      unanswered_->Increment();
       break;
     case Result::kRejected:
       rejected_->Increment();

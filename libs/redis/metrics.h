@@ -13,7 +13,8 @@ class Registry;
 namespace hotline::redis::internal {
 
 // How a command ended; the values of the `result` label.
-enum class Result { kOk, kErrorReply, kUnavailable, kRejected };
+// kUnanswered: sent, then no reply (timeout, connection lost): it may have run.
+enum class Result { kOk, kErrorReply, kUnavailable, kUnanswered, kRejected };
 
 class ClientMetrics {
  public:
@@ -31,6 +32,7 @@ class ClientMetrics {
   prometheus::Counter* ok_ = nullptr;
   prometheus::Counter* error_reply_ = nullptr;
   prometheus::Counter* unavailable_ = nullptr;
+  prometheus::Counter* unanswered_ = nullptr;
   prometheus::Counter* rejected_ = nullptr;
   prometheus::Histogram* duration_ = nullptr;
   prometheus::Histogram* pipeline_ = nullptr;
