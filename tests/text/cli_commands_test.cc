@@ -6,6 +6,7 @@
 #include <grpcpp/server_builder.h>
 
 #include <catch2/catch.hpp>
+#include <algorithm>
 #include <chrono>
 #include <memory>
 #include <sstream>
@@ -102,6 +103,11 @@ class FakeGateway final : public v1::Hotline::Service {
     Record(ctx);
     absl::MutexLock lock(&mu_);
     last_create_ = *request;
+    create_keys_.push_back(request->idempotency_key());
+    if (unavailable_creates_ > 0) {
+      --unavailable_creates_;
+      return grpc::Status(grpc::StatusCode::UNAVAILABLE, "intake restarting");
+    }
     if (request->content() == "reject me") {
       return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT, "category_code: unknown 9999");
     }
@@ -210,6 +216,15 @@ class FakeGateway final : public v1::Hotline::Service {
     absl::MutexLock lock(&mu_);
     return last_create_;
   }
+  std::vector<std::string> create_keys() const {
+    absl::MutexLock lock(&mu_);
+    return create_keys_;
+  }
+  // The next `n` creates answer UNAVAILABLE.
+  void FailCreates(int n) {
+    absl::MutexLock lock(&mu_);
+    unavailable_creates_ = n;
+  }
   v1::ActRequest last_act() const {
     absl::MutexLock lock(&mu_);
     return last_act_;
@@ -232,6 +247,8 @@ class FakeGateway final : public v1::Hotline::Service {
   std::string authorization_;
   std::chrono::system_clock::time_point deadline_;
   v1::CreateWorkOrderRequest last_create_;
+  std::vector<std::string> create_keys_;
+  int unavailable_creates_ = 0;
   v1::ActRequest last_act_;
   v1::ListQueueRequest last_queue_;
 };
@@ -627,7 +644,7 @@ TEST_CASE("act notes a replay and reports the server's refusal", "[cli][commands
   Harness h;
   REQUIRE(h.Run({"act", "GZ20261128000123", "sign", "--idempotency-key", "seen-before"}) ==
           ExitCode::kOk);
-  CHECK_THAT(h.out.str(), Catch::StartsWith("replayed: idempotency key 'seen-before'"));
+  CHECK_THAT(h.out.str(), Catch::StartsWith("replayed: an earlier request with this idempotency key"));
   CHECK_THAT(h.out.str(), Catch::Contains("GZ20261128000123"));
 
   CHECK(h.Run({"act", "GZ-closed", "sign"}) == ExitCode::kRpcFailed);
@@ -734,6 +751,38 @@ TEST_CASE("units and categories print tables", "[cli][commands]") {
   CHECK_THAT(lines[2], Catch::StartsWith("01 "));
   CHECK_THAT(lines[3], Catch::StartsWith("  0101 "));
   CHECK_THAT(lines[4], Catch::StartsWith("    010101 "));
+}
+
+TEST_CASE("a create without a key gets one, and a retry after UNAVAILABLE reuses it",
+          "[cli][commands]") {
+  Harness h;
+  const std::vector<std::string> create = {"create",   "--type",    "complaint", "--district",
+                                           "440106",   "--phone",   "13812345678", "--category",
+                                           "0101",     "--content", "噪声"};
+  REQUIRE(h.Run(create) == ExitCode::kOk);
+  REQUIRE(h.Run(create) == ExitCode::kOk);
+  std::vector<std::string> keys = h.gateway.create_keys();
+  REQUIRE(keys.size() == 2);
+  CHECK_THAT(keys[0], Catch::StartsWith("cli-"));
+  CHECK(keys[0].size() == 20);
+  CHECK(keys[0] != keys[1]);  // two commands, two orders
+
+  // Briefly unavailable: retried with the same key, once done.
+  h.gateway.FailCreates(2);
+  REQUIRE(h.Run(create) == ExitCode::kOk);
+  keys = h.gateway.create_keys();
+  REQUIRE(keys.size() == 5);
+  CHECK(keys[2] == keys[3]);
+  CHECK(keys[3] == keys[4]);
+
+  // Still unavailable: the user is told how to retry without a second order.
+  h.gateway.FailCreates(3);
+  std::vector<std::string> keyed = create;
+  keyed.insert(keyed.end(), {"--idempotency-key", "desk-7-call-42"});
+  CHECK(h.Run(keyed) == ExitCode::kRpcFailed);
+  CHECK_THAT(h.err.str(), Catch::Contains("--idempotency-key desk-7-call-42"));
+  keys = h.gateway.create_keys();
+  CHECK(std::count(keys.begin(), keys.end(), "desk-7-call-42") == 3);
 }
 
 TEST_CASE("An unreachable gateway is an RPC failure", "[cli][commands]") {

@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <map>
 #include <optional>
+#include <random>
 #include <type_traits>
 #include <utility>
 #include <variant>
@@ -35,6 +36,9 @@ namespace {
 
 constexpr int kListContentWidth = 30;
 constexpr int kHistoryNoteWidth = 40;
+// Keyed writes: tries in all, and the pause before the second.
+constexpr int kRetryAttempts = 3;
+constexpr absl::Duration kRetryBackoff = absl::Milliseconds(300);
 
 absl::Status FlagError(absl::string_view flag, absl::string_view message) {
   return absl::InvalidArgumentError(absl::StrCat("--", flag, ": ", message));
@@ -149,25 +153,59 @@ void PrintRpcError(const grpc::Status& status, const CommandLine& cl, Output io)
 template <typename Request, typename Response>
 using StubMethod = grpc::Status (HotlineStub::*)(grpc::ClientContext*, const Request&, Response*);
 
+// A write that may be retried carries a key: the user's, or one made up here,
+// so that a retry after an answer that got lost cannot do it twice.
+std::string IdempotencyKey(const CommandLine& cl) {
+  if (cl.Has("idempotency-key")) return cl.Get("idempotency-key");
+  std::random_device random;
+  return absl::StrFormat("cli-%08x%08x", random(), random());
+}
+
+// Failures after which the request may or may not have been done.
+bool OutcomeUnknown(const grpc::Status& status) {
+  return status.error_code() == grpc::StatusCode::UNAVAILABLE ||
+         status.error_code() == grpc::StatusCode::UNKNOWN ||
+         status.error_code() == grpc::StatusCode::DEADLINE_EXCEEDED;
+}
+
 // One call with the deadline and the token; prints the error when it fails.
+// A request with an idempotency key is retried (same key) when the gateway
+// or a backend was briefly unavailable: the README's retry policy for
+// desktop clients.
 template <typename Request, typename Response>
 std::optional<Response> Call(const CommandLine& cl, HotlineStub& stub,
                              StubMethod<Request, Response> method, const Request& request,
                              Output io) {
-  grpc::ClientContext ctx;
-  ctx.set_deadline(std::chrono::system_clock::now() +
-                   std::chrono::duration_cast<std::chrono::system_clock::duration>(
-                       absl::ToChronoNanoseconds(cl.global.timeout)));
-  if (!cl.global.token.empty()) {
-    ctx.AddMetadata("authorization", absl::StrCat("Bearer ", cl.global.token));
-  }
+  constexpr bool kKeyed = requires { request.idempotency_key(); };
+  const int attempts = kKeyed ? kRetryAttempts : 1;
+  grpc::Status status;
   Response response;
-  const grpc::Status status = (stub.*method)(&ctx, request, &response);
-  if (!status.ok()) {
-    PrintRpcError(status, cl, io);
-    return std::nullopt;
+  for (int attempt = 1; attempt <= attempts; ++attempt) {
+    grpc::ClientContext ctx;
+    ctx.set_deadline(std::chrono::system_clock::now() +
+                     std::chrono::duration_cast<std::chrono::system_clock::duration>(
+                         absl::ToChronoNanoseconds(cl.global.timeout)));
+    if (!cl.global.token.empty()) {
+      ctx.AddMetadata("authorization", absl::StrCat("Bearer ", cl.global.token));
+    }
+    status = (stub.*method)(&ctx, request, &response);
+    if (status.ok()) return response;
+    // UNAVAILABLE is quick and usually passes (a backend restarting); a
+    // deadline the user set is not stretched by retrying.
+    if (status.error_code() != grpc::StatusCode::UNAVAILABLE &&
+        status.error_code() != grpc::StatusCode::UNKNOWN) {
+      break;
+    }
+    if (attempt < attempts) absl::SleepFor(kRetryBackoff * attempt);
   }
-  return response;
+  PrintRpcError(status, cl, io);
+  if constexpr (kKeyed) {
+    if (OutcomeUnknown(status)) {
+      io.err << "it may have been done: to retry safely, repeat the command with "
+             << "--idempotency-key " << request.idempotency_key() << "\n";
+    }
+  }
+  return std::nullopt;
 }
 
 ExitCode PrintJson(const google::protobuf::Message& message, Output io) {
@@ -291,7 +329,7 @@ absl::StatusOr<v1::CreateWorkOrderRequest> BuildCreateRequest(const CommandLine&
   request.set_channel(channel->value_or(v1::CHANNEL_PHONE));
 
   request.set_urgent(cl.Switch("urgent"));
-  request.set_idempotency_key(cl.Get("idempotency-key"));
+  request.set_idempotency_key(IdempotencyKey(cl));
 
   for (absl::string_view flag : {"name", "address", "content", "answer"}) {
     if (absl::Status s = CheckUtf8(cl, flag); !s.ok()) return s;
@@ -395,7 +433,7 @@ absl::StatusOr<v1::ActRequest> BuildActRequest(const CommandLine& cl) {
   request.set_note(cl.Get("note"));
   request.set_unit_code(cl.Get("unit"));
   request.set_master_order_id(cl.Get("master"));
-  request.set_idempotency_key(cl.Get("idempotency-key"));
+  request.set_idempotency_key(IdempotencyKey(cl));
   return request;
 }
 
@@ -444,8 +482,8 @@ ExitCode RunCreate(const CommandLine& cl, HotlineStub& stub, Output io) {
   if (auto* done = std::get_if<ExitCode>(&exchanged)) return *done;
   const v1::CreateWorkOrderResponse& response = std::get<v1::CreateWorkOrderResponse>(exchanged);
   if (response.replayed()) {
-    io.out << "replayed: idempotency key '" << cl.Get("idempotency-key")
-           << "' already created this order; nothing new was created\n\n";
+    io.out << "replayed: an earlier request with this idempotency key created this order; "
+              "nothing new was created\n\n";
   }
   io.out << FormatOrder(response.order());
   return ExitCode::kOk;
@@ -512,8 +550,8 @@ ExitCode RunAct(const CommandLine& cl, HotlineStub& stub, Output io) {
   if (auto* done = std::get_if<ExitCode>(&exchanged)) return *done;
   const v1::ActResponse& response = std::get<v1::ActResponse>(exchanged);
   if (response.replayed()) {
-    io.out << "replayed: idempotency key '" << cl.Get("idempotency-key")
-           << "' already took this action; nothing changed now\n\n";
+    io.out << "replayed: an earlier request with this idempotency key already took this action; "
+              "nothing changed now\n\n";
   }
   io.out << FormatOrder(response.order());
   return ExitCode::kOk;
