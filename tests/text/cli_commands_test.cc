@@ -573,7 +573,7 @@ TEST_CASE("act builds a minimal request and knows every action", "[cli][commands
   CHECK(sign->unit_code().empty());
   CHECK(sign->note().empty());
   CHECK(sign->master_order_id().empty());
-  CHECK(sign->idempotency_key().empty());
+  CHECK_THAT(sign->idempotency_key(), Catch::StartsWith("cli-"));  // always one: a retry is safe
 
   const std::vector<std::pair<std::string, v1::Action>> actions = {
       {"dispatch", v1::ACTION_DISPATCH},
