@@ -236,9 +236,15 @@ void EventConsumer::UpdateBacklog() {
     }
   }
   // XPENDING summary: [count, smallest id, greatest id, consumers].
+  // Its age by Redis's own clock (TIME), the clock that stamped the id: this
+  // host's clock may differ from Redis's.
   absl::StatusOr<redis::Reply> summary = redis_.Execute({"XPENDING", keys_.Events(), options_.group});
-  if (summary.ok() && summary->elements.size() == 4 && summary->elements[0].integer > 0) {
-    double age = (absl::ToUnixMillis(absl::Now()) - IdMillis(summary->elements[1].str)) / 1000.0;
+  absl::StatusOr<redis::Reply> now = redis_.Execute({"TIME"});
+  int64_t now_s = 0, now_us = 0;
+  if (summary.ok() && summary->elements.size() == 4 && summary->elements[0].integer > 0 &&
+      now.ok() && now->elements.size() == 2 && absl::SimpleAtoi(now->elements[0].str, &now_s) &&
+      absl::SimpleAtoi(now->elements[1].str, &now_us)) {
+    const double age = (now_s * 1000 + now_us / 1000 - IdMillis(summary->elements[1].str)) / 1000.0;
     oldest_pending_age_.Set(age > 0 ? age : 0);
   } else {
     oldest_pending_age_.Set(0);

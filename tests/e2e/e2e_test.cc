@@ -462,4 +462,33 @@ TEST_CASE("on SIGTERM the services drain and exit cleanly", "[e2e]") {
   CHECK(consumers() == 0);
 }
 
+TEST_CASE("a call in flight when SIGTERM arrives completes; new calls are refused", "[e2e]") {
+  Stack stack;
+  auto stub = stack.NewClient();
+  REQUIRE(Create(*stub, SampleComplaint()).ok());  // warm: connections made
+  // Redis holds every command for 2 s: the next create waits inside intake.
+  REQUIRE(stack.redis_client().Execute({"CLIENT", "PAUSE", "2000", "ALL"}).ok());
+  auto in_flight = std::async(std::launch::async, [&] {
+    auto own = stack.NewClient();
+    return Create(*own, SampleComplaint());
+  });
+  absl::SleepFor(absl::Milliseconds(300));
+  REQUIRE(in_flight.wait_for(std::chrono::seconds(0)) == std::future_status::timeout);
+  ::kill(stack.intake().pid(), SIGTERM);
+  absl::SleepFor(absl::Milliseconds(300));
+  // Draining: intake takes no new call (the gateway says which backend).
+  absl::StatusOr<v1::CreateWorkOrderResponse> refused = Create(*stub, SampleComplaint());
+  CHECK(refused.status().code() == absl::StatusCode::kUnavailable);
+  // The call that was in flight finishes, and is stored.
+  absl::StatusOr<v1::CreateWorkOrderResponse> finished = in_flight.get();
+  INFO(finished.status().ToString());
+  REQUIRE(finished.ok());
+  CHECK(stack.redis_client()
+            .Execute({"EXISTS", "hotline:order:{" + finished->order().id() + "}"})
+            ->integer == 1);
+  const int status = stack.intake().Terminate();
+  CHECK(WIFEXITED(status));
+  CHECK(WEXITSTATUS(status) == 0);
+}
+
 }  // namespace hotline::testing
