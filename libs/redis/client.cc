@@ -7,6 +7,7 @@
 #include <sys/socket.h>
 
 #include <algorithm>
+#include <atomic>
 #include <cerrno>
 #include <chrono>
 #include <condition_variable>
@@ -21,6 +22,7 @@
 #include "absl/status/status.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "log/log.h"
 #include "redis/metrics.h"
 
 namespace hotline::redis {
@@ -98,11 +100,34 @@ void BlockSigpipeInThisThread() {
 
 // A worker's connection: connects lazily, at most once per backoff interval.
 // Used by one thread only.
+// Whether this client can reach Redis, as its connections find out; logs the
+// changes only (a line when Redis becomes unreachable and one when it is back,
+// not one per failed command or connection). Thread-safe.
+class Reachability {
+ public:
+  explicit Reachability(const Options& options)
+      : address_(absl::StrCat(options.host, ":", options.port)) {}
+  void Failed(const std::string& error) {
+    if (!down_.exchange(true)) {
+      log::Warning("redis unreachable; commands fail until it is back",
+                   {{"redis", address_}, {"error", error}});
+    }
+  }
+  void Connected() {
+    if (down_.exchange(false)) log::Info("redis reachable again", {{"redis", address_}});
+  }
+
+ private:
+  const std::string address_;
+  std::atomic<bool> down_{false};
+};
+
 class Connection {
  public:
-  Connection(const Options& options, internal::ClientMetrics& metrics)
+  Connection(const Options& options, internal::ClientMetrics& metrics, Reachability& reachability)
       : options_(options),
         metrics_(metrics),
+        reachability_(reachability),
         prefix_(absl::StrCat("redis ", options.host, ":", options.port, ": ")),
         backoff_(std::min(kInitialBackoff, options.max_reconnect_backoff)) {}
   ~Connection() { Close(); }
@@ -132,6 +157,7 @@ class Connection {
     if (!reason.empty()) {
       Close();
       last_error_ = absl::StrCat(prefix_, reason);
+      reachability_.Failed(last_error_);
       *error = last_error_;
       next_attempt_ = now + absl::ToChronoNanoseconds(backoff_);
       backoff_ = std::min(backoff_ * 2, options_.max_reconnect_backoff);
@@ -140,6 +166,7 @@ class Connection {
     // Dead peers behind a silent network are found without a command waiting.
     redisEnableKeepAlive(ctx_);
     if (was_connected_) metrics_.Reconnected();
+    reachability_.Connected();
     was_connected_ = true;
     backoff_ = std::min(kInitialBackoff, options_.max_reconnect_backoff);
     return ctx_;
@@ -180,6 +207,7 @@ class Connection {
  private:
   const Options& options_;
   internal::ClientMetrics& metrics_;
+  Reachability& reachability_;
   const std::string prefix_;
   redisContext* ctx_ = nullptr;
   bool was_connected_ = false;
@@ -247,7 +275,7 @@ class Client::Impl {
  private:
   void WorkerLoop() {
     BlockSigpipeInThisThread();
-    Connection conn(options_, metrics_);
+    Connection conn(options_, metrics_, reachability_);
     std::vector<Pending> batch;
     batch.reserve(options_.max_pipeline);
     while (true) {
@@ -380,6 +408,7 @@ class Client::Impl {
 
   const Options& options_;
   internal::ClientMetrics metrics_;
+  Reachability reachability_{options_};
   const SteadyClock::duration command_timeout_;
 
   // std::mutex rather than absl::Mutex: Debian's abseil is not built for

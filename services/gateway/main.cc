@@ -3,6 +3,7 @@
 #include <grpcpp/grpcpp.h>
 
 #include "config/flags.h"
+#include "gateway/backend_watch.h"
 #include "gateway/gateway_service.h"
 #include "gateway/token_auth.h"
 #include "log/log.h"
@@ -39,10 +40,19 @@ int main(int argc, char** argv) {
   grpc::ChannelArguments args;
   args.SetMaxReceiveMessageSize(options.max_message_bytes);
   args.SetMaxSendMessageSize(options.max_message_bytes);
+  // gRPC waits 1 s (and more, with jitter) before reconnecting to a backend
+  // that went away; a backend restarts in well under that, and calls fail
+  // meanwhile. Reconnect attempts every 100 ms..1 s instead.
+  args.SetInt(GRPC_ARG_INITIAL_RECONNECT_BACKOFF_MS, 100);
+  args.SetInt(GRPC_ARG_MIN_RECONNECT_BACKOFF_MS, 100);
+  args.SetInt(GRPC_ARG_MAX_RECONNECT_BACKOFF_MS, 1000);
   gateway::Backends backends{
       .intake = grpc::CreateCustomChannel(intake_address, grpc::InsecureChannelCredentials(), args),
       .dispatch =
           grpc::CreateCustomChannel(dispatch_address, grpc::InsecureChannelCredentials(), args)};
+
+  gateway::BackendWatch watch({{"intake", intake_address, backends.intake},
+                               {"dispatch", dispatch_address, backends.dispatch}});
 
   server::Server server(options);
   gateway::GatewayService service(*auth, backends, backend_timeout, server.metrics());

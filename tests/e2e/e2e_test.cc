@@ -491,4 +491,52 @@ TEST_CASE("a call in flight when SIGTERM arrives completes; new calls are refuse
   CHECK(WEXITSTATUS(status) == 0);
 }
 
+namespace {
+int CountLines(const std::string& log, const std::string& text) {
+  int n = 0;
+  for (size_t at = log.find(text); at != std::string::npos; at = log.find(text, at + 1)) ++n;
+  return n;
+}
+}  // namespace
+
+TEST_CASE("operators see a dependency go and come back, once each; the gateway reconnects at once",
+          "[e2e]") {
+  Stack stack;
+  auto stub = stack.NewClient();
+  REQUIRE(Create(*stub, SampleComplaint()).ok());
+
+  stack.redis().Stop();
+  for (int i = 0; i < 5; ++i) {
+    CHECK(Create(*stub, SampleComplaint()).status().code() == absl::StatusCode::kUnavailable);
+  }
+  stack.redis().Start();
+  bool stored = false;
+  for (int i = 0; i < 100 && !stored; ++i) {
+    stored = Create(*stub, SampleComplaint()).ok();
+    if (!stored) absl::SleepFor(absl::Milliseconds(50));
+  }
+  REQUIRE(stored);
+  const std::string intake_log = stack.intake().Log();
+  INFO(intake_log);
+  CHECK(CountLines(intake_log, "redis unreachable") == 1);
+  CHECK(CountLines(intake_log, "redis reachable again") == 1);
+
+  stack.RestartIntake();  // returns once the new intake is SERVING
+  const absl::Time serving = absl::Now();
+  absl::StatusOr<v1::CreateWorkOrderResponse> first = Create(*stub, SampleComplaint());
+  while (!first.ok() && absl::Now() - serving < absl::Seconds(5)) {
+    absl::SleepFor(absl::Milliseconds(10));
+    first = Create(*stub, SampleComplaint());
+  }
+  const absl::Duration reconnect = absl::Now() - serving;
+  INFO("first create through the gateway after intake was serving again: " << reconnect);
+  REQUIRE(first.ok());
+  CHECK(reconnect < absl::Milliseconds(500));  // gRPC's default backoff took 1-1.8 s
+  absl::SleepFor(absl::Milliseconds(200));
+  const std::string gateway_log = stack.gateway().Log();
+  INFO(gateway_log);
+  CHECK(CountLines(gateway_log, "backend unavailable") == 1);
+  CHECK(CountLines(gateway_log, "backend available again") == 1);
+}
+
 }  // namespace hotline::testing

@@ -2,6 +2,8 @@
 
 #include <grpcpp/grpcpp.h>
 
+#include <signal.h>
+
 #include <filesystem>
 #include <fstream>
 #include <stdexcept>
@@ -50,10 +52,7 @@ Stack::Stack(Options options) {
         absl::StrCat(dir_, "/dispatch-", i, ".log")));
   }
   intake_ = std::make_unique<ServiceProcess>(
-      HOTLINE_INTAKE_BIN,
-      with({"--redis=" + redis_->address(),
-            std::string("--data_dir=") + HOTLINE_SOURCE_DIR + "/data"}),
-      dir_ + "/intake.log");
+      HOTLINE_INTAKE_BIN, with(IntakeArgs()), dir_ + "/intake.log");
   for (auto& replica : dispatch_) {
     ServiceProcess::Ports ports = replica->WaitForServingPorts(absl::Seconds(20));
     dispatch_ports_.push_back(ports.grpc);
@@ -102,6 +101,24 @@ std::string Stack::dispatch_address(int replica) const {
   return absl::StrCat("127.0.0.1:", dispatch_ports_.empty() ? 1 : dispatch_ports_[replica]);
 }
 std::string Stack::intake_address() const { return absl::StrCat("127.0.0.1:", intake_port_); }
+
+std::vector<std::string> Stack::IntakeArgs() const {
+  return {"--redis=" + redis_->address(), std::string("--data_dir=") + HOTLINE_SOURCE_DIR + "/data"};
+}
+
+void Stack::RestartIntake() {
+  ::kill(intake_->pid(), SIGKILL);
+  intake_->Terminate();  // reaps it
+  std::vector<std::string> args = IntakeArgs();
+  args.insert(args.begin(), {"--host=127.0.0.1", absl::StrCat("--grpc_port=", intake_port_),
+                             absl::StrCat("--metrics_port=", intake_metrics_)});
+  intake_ = std::make_unique<ServiceProcess>(HOTLINE_INTAKE_BIN, args,
+                                             dir_ + "/intake-restarted.log");
+  intake_->WaitForServingPorts(absl::Seconds(20));
+  if (!WaitForServing(intake_address(), absl::Seconds(20))) {
+    throw std::runtime_error("intake did not become SERVING again:\n" + intake_->Log());
+  }
+}
 
 std::unique_ptr<v1::Hotline::Stub> Stack::NewClient() const {
   return v1::Hotline::NewStub(

@@ -53,6 +53,10 @@ class Stack {
   int dispatch_metrics_port(int replica = 0) const { return dispatch_metrics_[replica]; }
   const std::string& dir() const { return dir_; }
 
+  // Kills intake (SIGKILL) and starts it again on the same ports; returns
+  // once it is SERVING.
+  void RestartIntake();
+
   std::unique_ptr<v1::Hotline::Stub> NewClient() const;
   // A Redis client on the stack's Redis, to look at what was written.
   redis::Client& redis_client() { return *redis_client_; }
@@ -61,6 +65,8 @@ class Stack {
   long long EventCount();
 
  private:
+  std::vector<std::string> IntakeArgs() const;
+
   std::string dir_;
   std::unique_ptr<RedisServer> redis_;
   int intake_port_, intake_metrics_, gateway_port_, gateway_metrics_;
