@@ -8,6 +8,8 @@
 # SIMULATE=0 leaves the simulator out; SIM_CALLS_PER_MINUTE (default 30) and
 # SIM_MINUTE (how long a simulated minute lasts, default 2s) set its pace.
 #
+# A service (or Redis) that dies is started again, with a line on the terminal.
+#
 # Ports (defaults; override with the environment): gateway gRPC 50051, intake
 # 50052, dispatch 50053; metrics 9101, 9102, 9103 in the same order; Redis 6380
 # (not 6379, so a system Redis is left alone).
@@ -31,6 +33,7 @@ BIN=$BUILD_DIR
 mkdir -p "$RUN_DIR/redis" "$RUN_DIR/logs"
 
 pids=()
+source tools/lib/supervise.sh
 stop() {
   echo
   echo "stopping..."
@@ -46,27 +49,26 @@ if redis-cli -p "$REDIS_PORT" ping >/dev/null 2>&1; then
   echo "a Redis already answers on port $REDIS_PORT; stop it first (redis-cli -p $REDIS_PORT shutdown)" >&2
   exit 1
 fi
-redis-server --port "$REDIS_PORT" --bind 127.0.0.1 --dir "$RUN_DIR/redis" \
+supervise redis "$RUN_DIR/logs/redis.log" \
+  redis-server --port "$REDIS_PORT" --bind 127.0.0.1 --dir "$RUN_DIR/redis" \
   --appendonly yes --appendfsync always --save "" \
-  --logfile "$RUN_DIR/logs/redis.log" --daemonize no &
-pids+=($!)
+  --logfile "$RUN_DIR/logs/redis.log" --daemonize no
 for _ in $(seq 100); do redis-cli -p "$REDIS_PORT" ping >/dev/null 2>&1 && break; sleep 0.1; done
 
-"$BIN/services/intake/hotline-intake" --grpc_port "$INTAKE_PORT" --metrics_port "$INTAKE_METRICS" \
-  --redis "127.0.0.1:$REDIS_PORT" --data_dir "$ROOT/data" 2>"$RUN_DIR/logs/intake.log" &
-pids+=($!)
-"$BIN/services/dispatch/hotline-dispatch" --grpc_port "$DISPATCH_PORT" --metrics_port "$DISPATCH_METRICS" \
-  --redis "127.0.0.1:$REDIS_PORT" --data_dir "$ROOT/data" 2>"$RUN_DIR/logs/dispatch.log" &
-pids+=($!)
+supervise intake "$RUN_DIR/logs/intake.log" \
+  "$BIN/services/intake/hotline-intake" --grpc_port "$INTAKE_PORT" --metrics_port "$INTAKE_METRICS" \
+  --redis "127.0.0.1:$REDIS_PORT" --data_dir "$ROOT/data"
+supervise dispatch "$RUN_DIR/logs/dispatch.log" \
+  "$BIN/services/dispatch/hotline-dispatch" --grpc_port "$DISPATCH_PORT" --metrics_port "$DISPATCH_METRICS" \
+  --redis "127.0.0.1:$REDIS_PORT" --data_dir "$ROOT/data"
 # The demo tokens plus a simulated handler for every unit (fresh secrets each run).
 TOKENS=$RUN_DIR/tokens.textproto
 "$BIN/tools/simulator/hotline-simulator" --write_tokens "$TOKENS" \
   --tokens "$ROOT/config/tokens.textproto" --data_dir "$ROOT/data" 2>>"$RUN_DIR/logs/simulator.log"
-"$BIN/services/gateway/hotline-gateway" --grpc_port "$GATEWAY_PORT" --metrics_port "$GATEWAY_METRICS" \
+supervise gateway "$RUN_DIR/logs/gateway.log" \
+  "$BIN/services/gateway/hotline-gateway" --grpc_port "$GATEWAY_PORT" --metrics_port "$GATEWAY_METRICS" \
   --intake "127.0.0.1:$INTAKE_PORT" --dispatch "127.0.0.1:$DISPATCH_PORT" \
-  --tokens "$TOKENS" \
-  2>"$RUN_DIR/logs/gateway.log" &
-pids+=($!)
+  --tokens "$TOKENS"
 
 for svc in "intake:$INTAKE_PORT" "dispatch:$DISPATCH_PORT" "gateway:$GATEWAY_PORT"; do
   ok=""
@@ -86,10 +88,10 @@ fi
 
 simulating="off (SIMULATE=0)"
 if [ "${SIMULATE:-1}" != 0 ]; then
-  "$BIN/tools/simulator/hotline-simulator" --gateway "$HOTLINE_GATEWAY" --tokens "$TOKENS" \
+  supervise simulator "$RUN_DIR/logs/simulator.log" \
+    "$BIN/tools/simulator/hotline-simulator" --gateway "$HOTLINE_GATEWAY" --tokens "$TOKENS" \
     --data_dir "$ROOT/data" --calls_per_minute "${SIM_CALLS_PER_MINUTE:-30}" \
-    --minute "${SIM_MINUTE:-2s}" 2>>"$RUN_DIR/logs/simulator.log" &
-  pids+=($!)
+    --minute "${SIM_MINUTE:-2s}"
   simulating="${SIM_CALLS_PER_MINUTE:-30} calls a minute; a simulated minute lasts ${SIM_MINUTE:-2s}"
 fi
 
@@ -113,7 +115,6 @@ Try, in another terminal:
   $CLI create --type complaint --district 440106 --street 440106001 --category 0101 \\
       --phone 13812345678 --name 张先生 --content "夜间施工噪声扰民"
 
-Ctrl-C stops everything.
+A process that dies is started again (said here). Ctrl-C stops everything.
 TXT
-wait -n "${pids[@]}" || true
-echo "a process exited; see $RUN_DIR/logs/" >&2
+wait
