@@ -526,6 +526,28 @@ TEST_CASE("list prints an aligned table and the next page", "[cli][commands]") {
   CHECK_THAT(lines[2], Catch::Contains("…"));  // long content is cut
   CHECK_THAT(lines[3], Catch::Contains("short"));
   CHECK(lines[5] == "next page: --page-token cGFnZTI=");
+  // Names beside codes, from the directory: 天河区 and 建筑施工噪声; a code
+  // the directory does not know stays bare.
+  CHECK_THAT(lines[2], Catch::Contains("天河区 440106"));
+  CHECK_THAT(h.out.str(), Catch::Contains(" 440104 "));
+}
+
+TEST_CASE("get and queue show unit and category names beside their codes", "[cli][commands]") {
+  Harness h;
+  REQUIRE(h.Run({"get", "GZ20261128000123"}) == ExitCode::kOk);
+  const std::string out = h.out.str();
+  CHECK_THAT(out, Catch::Contains("天河区 440106"));
+  CHECK_THAT(out, Catch::Contains("噪声污染 0101"));  // the sample's category
+  Harness q;
+  REQUIRE(q.Run({"queue", "--unit", "440106", "--state", "to-sign"}) == ExitCode::kOk);
+  const std::vector<std::string> lines = Lines(q.out.str());
+  REQUIRE(lines.size() >= 4);
+  CHECK_THAT(lines[2], Catch::Contains("天河区 440106"));
+  CHECK_THAT(lines[3], Catch::Contains("五山街道 440106001"));
+  for (size_t i = 0; i < 4; ++i) {
+    INFO(lines[i]);
+    CHECK(text::DisplayWidth(lines[i]) == text::DisplayWidth(lines[0]));
+  }
 }
 
 TEST_CASE("act sends what the arguments and flags say", "[cli][commands]") {

@@ -25,6 +25,7 @@
 #include "text/utf8.h"
 #include "enums/enum_names.h"
 #include "tools/hotline/local_time.h"
+#include "tools/hotline/names.h"
 #include "tools/hotline/table.h"
 
 namespace hotline::cli {
@@ -221,13 +222,36 @@ ExitCode PrintJson(const google::protobuf::Message& message, Output io) {
   return ExitCode::kOk;
 }
 
-std::string HistoryTable(const v1::WorkOrder& order) {
+// The directory's names for the codes an order shows; bare codes if it cannot
+// be read (the command itself then says what is wrong, if anything).
+Names FetchNames(const CommandLine& cl, HotlineStub& stub) {
+  auto context = [&cl](grpc::ClientContext& ctx) {
+    ctx.set_deadline(std::chrono::system_clock::now() +
+                     std::chrono::duration_cast<std::chrono::system_clock::duration>(
+                         absl::ToChronoNanoseconds(cl.global.timeout)));
+    if (!cl.global.token.empty()) {
+      ctx.AddMetadata("authorization", absl::StrCat("Bearer ", cl.global.token));
+    }
+  };
+  grpc::ClientContext units_ctx, categories_ctx;
+  context(units_ctx);
+  context(categories_ctx);
+  v1::ListUnitsResponse units;
+  v1::ListCategoriesResponse categories;
+  if (!stub.ListUnits(&units_ctx, v1::ListUnitsRequest(), &units).ok()) units.Clear();
+  if (!stub.ListCategories(&categories_ctx, v1::ListCategoriesRequest(), &categories).ok()) {
+    categories.Clear();
+  }
+  return Names(units, categories);
+}
+
+std::string HistoryTable(const v1::WorkOrder& order, const Names& names) {
   Table table({"#", "时间", "操作人", "角色", "动作", "从", "到", "单位", "备注"});
   table.SetMaxWidth(8, kHistoryNoteWidth);
   for (const v1::HistoryEntry& entry : order.history()) {
     table.AddRow({absl::StrCat(entry.seq()), FormatLocalTime(entry.at()), entry.actor().user_id(),
                   EnumText(entry.actor().role()), entry.action(), EnumText(entry.from_state()),
-                  EnumText(entry.to_state()), entry.unit_code(), entry.note()});
+                  EnumText(entry.to_state()), names.Unit(entry.unit_code()), entry.note()});
   }
   return table.Render();
 }
@@ -253,7 +277,7 @@ std::variant<ExitCode, Response> Exchange(
 
 }  // namespace
 
-std::string FormatOrder(const v1::WorkOrder& order) {
+std::string FormatOrder(const v1::WorkOrder& order, const Names& names) {
   const v1::Location& location = order.location();
   std::vector<std::pair<std::string, std::string>> fields = {
       {"工单号 (id)", order.id()},
@@ -263,8 +287,8 @@ std::string FormatOrder(const v1::WorkOrder& order) {
       {"渠道 (channel)", EnumText(order.channel())},
       {"来电人 (caller)", order.caller().name()},
       {"电话 (phone)", order.caller().phone_masked()},
-      {"区 (district)", location.district_code()},
-      {"街镇 (street)", location.street_code()},
+      {"区 (district)", names.Unit(location.district_code())},
+      {"街镇 (street)", names.Unit(location.street_code())},
       {"地址 (address)", location.address()},
   };
   if (location.has_point()) {
@@ -272,7 +296,7 @@ std::string FormatOrder(const v1::WorkOrder& order) {
                                                       location.point().longitude())});
   }
   fields.insert(fields.end(), {
-                                  {"事项分类 (category)", order.category_code()},
+                                  {"事项分类 (category)", names.Category(order.category_code())},
                                   {"内容 (content)", order.content()},
                                   {"受理时间 (created)", FormatLocalTime(order.created_at())},
                                   {"更新时间 (updated)", FormatLocalTime(order.updated_at())},
@@ -280,12 +304,12 @@ std::string FormatOrder(const v1::WorkOrder& order) {
   if (order.has_closed_at()) {
     fields.push_back({"办结时间 (closed)", FormatLocalTime(order.closed_at())});
   }
-  fields.push_back({"承办单位 (unit)", order.assigned_unit_code()});
+  fields.push_back({"承办单位 (unit)", names.Unit(order.assigned_unit_code())});
   if (!order.pending_unit_code().empty()) {
-    fields.push_back({"待下派单位 (pending unit)", order.pending_unit_code()});
+    fields.push_back({"待下派单位 (pending unit)", names.Unit(order.pending_unit_code())});
   }
   if (!order.dispatch_rule().empty()) {
-    fields.push_back({"派单依据 (dispatch rule)", order.dispatch_rule()});
+    fields.push_back({"派单依据 (dispatch rule)", names.Category(order.dispatch_rule())});
   }
   if (order.has_on_spot_answer()) {
     const v1::OnSpotAnswer& answer = order.on_spot_answer();
@@ -312,7 +336,13 @@ std::string FormatOrder(const v1::WorkOrder& order) {
   fields.push_back({"版本 (version)", absl::StrCat(order.version())});
 
   std::string out = RenderFields(fields);
-  if (order.history_size() > 0) absl::StrAppend(&out, "\n历史 (history):\n", HistoryTable(order));
+  if (order.history_size() > 0) {
+    absl::StrAppend(&out, "\n历史 (history):\n", HistoryTable(order, names));
+    if (order.history_total() > order.history_size()) {
+      absl::StrAppend(&out, "(", order.history_size(), " of ", order.history_total(),
+                      " entries shown)\n");
+    }
+  }
   return out;
 }
 
@@ -485,7 +515,7 @@ ExitCode RunCreate(const CommandLine& cl, HotlineStub& stub, Output io) {
     io.out << "replayed: an earlier request with this idempotency key created this order; "
               "nothing new was created\n\n";
   }
-  io.out << FormatOrder(response.order());
+  io.out << FormatOrder(response.order(), FetchNames(cl, stub));
   return ExitCode::kOk;
 }
 
@@ -495,7 +525,7 @@ ExitCode RunGet(const CommandLine& cl, HotlineStub& stub, Output io) {
   auto exchanged = Exchange(cl, stub, &HotlineStub::GetWorkOrder, request, "get", io);
   if (auto* done = std::get_if<ExitCode>(&exchanged)) return *done;
   const v1::GetWorkOrderResponse& response = std::get<v1::GetWorkOrderResponse>(exchanged);
-  io.out << FormatOrder(response.order());
+  io.out << FormatOrder(response.order(), FetchNames(cl, stub));
   return ExitCode::kOk;
 }
 
@@ -506,7 +536,7 @@ namespace {
 enum class OrderColumns { kList, kQueue };
 void PrintOrderPage(const google::protobuf::RepeatedPtrField<v1::WorkOrder>& orders,
                     const std::string& next_page_token, OrderColumns columns,
-                    const char* when_empty, Output io) {
+                    const char* when_empty, const Names& names, Output io) {
   const bool queue = columns == OrderColumns::kQueue;
   if (orders.empty()) {
     io.out << when_empty << "\n";
@@ -519,12 +549,12 @@ void PrintOrderPage(const google::protobuf::RepeatedPtrField<v1::WorkOrder>& ord
     for (const v1::WorkOrder& order : orders) {
       std::vector<std::string> row = {order.id(), FormatLocalTime(order.created_at()),
                                       TypeText(order), EnumText(order.state()),
-                                      order.location().district_code()};
+                                      names.Unit(order.location().district_code())};
       if (queue) {
-        row.insert(row.end(), {order.assigned_unit_code(),
+        row.insert(row.end(), {names.Unit(order.assigned_unit_code()),
                                absl::StrCat(order.bounce_count(), "/", order.redo_count())});
       }
-      row.insert(row.end(), {order.category_code(), order.content()});
+      row.insert(row.end(), {names.Category(order.category_code()), order.content()});
       table.AddRow(row);
     }
     io.out << table.Render();
@@ -541,7 +571,7 @@ ExitCode RunList(const CommandLine& cl, HotlineStub& stub, Output io) {
   const v1::ListWorkOrdersResponse& response = std::get<v1::ListWorkOrdersResponse>(exchanged);
 
   PrintOrderPage(response.orders(), response.next_page_token(), OrderColumns::kList,
-                 "no work orders match", io);
+                 "no work orders match", FetchNames(cl, stub), io);
   return ExitCode::kOk;
 }
 
@@ -553,7 +583,7 @@ ExitCode RunAct(const CommandLine& cl, HotlineStub& stub, Output io) {
     io.out << "replayed: an earlier request with this idempotency key already took this action; "
               "nothing changed now\n\n";
   }
-  io.out << FormatOrder(response.order());
+  io.out << FormatOrder(response.order(), FetchNames(cl, stub));
   return ExitCode::kOk;
 }
 
@@ -563,7 +593,7 @@ ExitCode RunQueue(const CommandLine& cl, HotlineStub& stub, Output io) {
   const v1::ListQueueResponse& response = std::get<v1::ListQueueResponse>(exchanged);
 
   PrintOrderPage(response.orders(), response.next_page_token(), OrderColumns::kQueue,
-                 "the queue is empty", io);
+                 "the queue is empty", FetchNames(cl, stub), io);
   return ExitCode::kOk;
 }
 

@@ -12,6 +12,7 @@
 #include "absl/status/statusor.h"
 #include "hotline/v1/gateway.grpc.pb.h"
 #include "tools/hotline/cli_args.h"
+#include "tools/hotline/names.h"
 
 namespace hotline::cli {
 
@@ -49,8 +50,9 @@ absl::StatusOr<v1::ActRequest> BuildActRequest(const CommandLine& cl);
 // --state takes to-sign, in-progress, replied, sent-back or any state's name.
 absl::StatusOr<v1::ListQueueRequest> BuildQueueRequest(const CommandLine& cl);
 
-// The human-readable order: aligned "label: value" lines, then the history
+// The human-readable order: aligned "label: value" lines (units and
+// categories with their names when `names` knows them), then the history
 // table when the order carries one.
-std::string FormatOrder(const v1::WorkOrder& order);
+std::string FormatOrder(const v1::WorkOrder& order, const Names& names = Names());
 
 }  // namespace hotline::cli
