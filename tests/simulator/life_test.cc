@@ -2,6 +2,7 @@
 // machine accepts, an order's simulated life ends archived through every kind
 // of detour, and nothing happens before it is due.
 #include "simulator/life.h"
+#include "simulator/scenarios.h"
 
 #include <catch2/catch.hpp>
 #include <set>
@@ -127,4 +128,14 @@ TEST_CASE("created, archived and merged orders are left alone", "[unit]") {
 }
 
 }  // namespace
+TEST_CASE("a simulated address lies in the order's own district and street", "[unit]") {
+  for (uint64_t n = 0; n < 500; n += 7) {
+    const std::string a = PickAddress("天河区", "五山街道", n * 0x9E3779B97F4A7C15ull);
+    INFO(a);
+    CHECK(a.rfind("天河区五山街道", 0) == 0);
+    CHECK(a.find("号") != std::string::npos);
+  }
+  CHECK(PickAddress("越秀区", "", 3).rfind("越秀区", 0) == 0);
+}
+
 }  // namespace hotline::simulator

@@ -103,9 +103,9 @@ class Simulator {
             grpc::CreateChannel(config_.gateway, grpc::InsecureChannelCredentials()))),
         run_id_(absl::StrFormat("%x", absl::ToUnixSeconds(absl::Now()))) {
     for (const v1::Unit& d : dir.ListUnits("", v1::UNIT_KIND_DISTRICT)) {
-      places_.emplace_back(d.code(), "");
+      places_.push_back({d.code(), "", d.name(), ""});
       for (const v1::Unit& s : dir.ListUnits(d.code(), v1::UNIT_KIND_STREET)) {
-        places_.emplace_back(d.code(), s.code());
+        places_.push_back({d.code(), s.code(), d.name(), s.name()});
       }
     }
     for (const v1::TokenEntry& e : tokens.tokens()) {
@@ -157,7 +157,7 @@ class Simulator {
   // An agent takes a call: answers it on the spot or files a work order.
   void TakeCall(uint64_t dice) {
     const Scenario& s = PickScenario(dice);
-    const auto& [district, street] = places_[(dice >> 20) % places_.size()];
+    const Place& place = places_[(dice >> 20) % places_.size()];
     v1::CreateWorkOrderRequest r;
     r.set_idempotency_key(absl::StrCat("sim-call-", run_id_, "-", ++calls_));
     r.set_type(s.type);
@@ -166,9 +166,9 @@ class Simulator {
     r.mutable_caller()->set_name(PickCallerName(dice >> 28));
     r.mutable_caller()->set_phone(
         absl::StrFormat("13%d%08d", 5 + (dice >> 36) % 5, (dice >> 40) % 100000000));
-    r.mutable_location()->set_district_code(district);
-    r.mutable_location()->set_street_code(street);
-    r.mutable_location()->set_address(PickAddress(dice >> 44));
+    r.mutable_location()->set_district_code(place.district);
+    r.mutable_location()->set_street_code(place.street);
+    r.mutable_location()->set_address(PickAddress(place.district_name, place.street_name, dice >> 44));
     r.set_category_code(s.category_code);
     r.set_content(s.content);
     if (*s.knowledge_code != '\0') {
@@ -238,7 +238,11 @@ class Simulator {
   const Config config_;
   std::unique_ptr<v1::Hotline::Stub> stub_;
   const std::string run_id_;
-  std::vector<std::pair<std::string, std::string>> places_;  // district, street ("" = none)
+  struct Place {
+    std::string district, street;  // codes; street "" for a district-wide order
+    std::string district_name, street_name;
+  };
+  std::vector<Place> places_;
   std::string agent_token_, centre_token_;
   std::map<std::string, std::string> unit_tokens_;  // unit code -> a handler's token
   uint64_t calls_ = 0, conflicts_ = 0, errors_ = 0;

@@ -2,6 +2,8 @@
 
 #include <iterator>
 
+#include "absl/strings/str_cat.h"
+
 namespace hotline::simulator {
 namespace {
 
@@ -77,16 +79,20 @@ constexpr const char* kReplies[] = {
 constexpr const char* kCallerNames[] = {"陈先生", "李女士", "王先生", "张女士", "刘先生",
                                         "黄女士", "林先生", "何阿姨", "梁先生", "郭女士"};
 
-constexpr const char* kAddresses[] = {"天河路385号附近",           "中山大道西89号小区门口",
-                                      "五山路华南理工大学东门",    "黄埔大道西100号",
-                                      "广州大道中288号对面公交站", "江南大道中地铁站C出口",
-                                      "工业大道北小区南门",        "新港西路菜市场旁"};
+// Places inside a street or town, made into an address there.
+constexpr const char* kPlaces[] = {"建设路",   "幸福路",   "文化街",   "人民路",
+                                   "新村",     "花园小区", "农贸市场", "社区公园"};
+constexpr const char* kLandmarks[] = {"附近", "门口", "东门", "对面公交站", "南门", "旁"};
 
 }  // namespace
 
 const Scenario& PickScenario(uint64_t n) { return kScenarios[n % std::size(kScenarios)]; }
 const char* PickReply(uint64_t n) { return kReplies[n % std::size(kReplies)]; }
 const char* PickCallerName(uint64_t n) { return kCallerNames[n % std::size(kCallerNames)]; }
-const char* PickAddress(uint64_t n) { return kAddresses[n % std::size(kAddresses)]; }
+std::string PickAddress(const std::string& district_name, const std::string& street_name,
+                        uint64_t n) {
+  return absl::StrCat(district_name, street_name, kPlaces[n % std::size(kPlaces)],
+                      1 + (n >> 8) % 199, "号", kLandmarks[(n >> 16) % std::size(kLandmarks)]);
+}
 
 }  // namespace hotline::simulator

@@ -25,7 +25,10 @@ const Scenario& PickScenario(uint64_t n);
 const char* PickReply(uint64_t n);
 // A caller's name, picked by n.
 const char* PickCallerName(uint64_t n);
-// An address text in Guangzhou, picked by n.
-const char* PickAddress(uint64_t n);
+// An address in the given district and street (street "" for a district-wide
+// order), e.g. 天河区五山街道建设路12号附近, picked by n: the order's address
+// always lies where the order says it is.
+std::string PickAddress(const std::string& district_name, const std::string& street_name,
+                        uint64_t n);
 
 }  // namespace hotline::simulator
