@@ -17,7 +17,12 @@
 #   BENCH_OPEN_LOOP_CAP most calls in flight in the open-loop run (default 2000)
 #   BENCH_REPEAT        runs of each echo/create pair (default 1); peaks are the best run
 #   BENCH_SWEEP         open-loop rates (calls/s) at which create and echo are both run
-#                       after the peaks, e.g. "250 500 1000 2000" (default: none)
+#                       after the peaks (default "100 1000")
+#   BENCH_REWRITE_RATE  create rate (calls/s) during a forced AOF rewrite, with
+#                       BENCH_REWRITE_ORDERS orders in Redis (defaults 1000, 100000;
+#                       rate 0 skips it); appendfsync=always only
+#   BENCH_MEMORY_ORDERS orders for the Redis bytes-per-order figure (default 100000;
+#                       0 skips it), of which a tenth go through a whole life
 # Only loopback addresses are used; everything started here is stopped on exit.
 set -euo pipefail
 
@@ -32,7 +37,13 @@ CHANNELS=${BENCH_CHANNELS:-4}
 REDIS_CONNECTIONS=${BENCH_REDIS_CONNECTIONS:-}
 OPEN_LOOP_CAP=${BENCH_OPEN_LOOP_CAP:-2000}
 REPEAT=${BENCH_REPEAT:-1}
-SWEEP=${BENCH_SWEEP:-}
+SWEEP=${BENCH_SWEEP-"100 1000"}
+REWRITE_RATE=${BENCH_REWRITE_RATE:-1000}
+REWRITE_ORDERS=${BENCH_REWRITE_ORDERS:-100000}
+MEMORY_ORDERS=${BENCH_MEMORY_ORDERS:-100000}
+# Redis as deployed (docker-compose.yml, deploy/k8s/redis.yaml, tools/run.sh):
+# no automatic AOF rewrite until the file is huge; a nightly job rewrites it.
+REDIS_POLICY=(--auto-aof-rewrite-percentage 400 --auto-aof-rewrite-min-size 4gb)
 DATA_DIR="$ROOT/data"
 TOKENS="$ROOT/config/tokens.textproto"
 PY=/usr/bin/python3
@@ -50,8 +61,8 @@ if [[ ! -f "$BUILD_DIR/CMakeCache.txt" ]]; then
   cmake -S "$ROOT" -B "$BUILD_DIR" -G Ninja -DCMAKE_BUILD_TYPE=Release >&2
 fi
 # Only the four binaries this needs; two jobs (other people share the cores).
-cmake --build "$BUILD_DIR" -j 2 --target hotline-echo hotline-loadgen hotline-gateway hotline-intake >&2 \
-  || die "build failed"
+cmake --build "$BUILD_DIR" -j 2 --target hotline-echo hotline-loadgen hotline-gateway hotline-intake \
+  hotline-order-memory >&2 || die "build failed"
 ECHO="$BUILD_DIR/bench/hotline-echo"
 LOADGEN="$BUILD_DIR/bench/hotline-loadgen"
 GATEWAY="$BUILD_DIR/services/gateway/hotline-gateway"
@@ -204,13 +215,68 @@ if (( idle < 90 )); then
   echo "WARNING: other processes use $(( 100 - idle ))% of the CPU; the figures will be low and noisy"
 fi
 
+# Create at REWRITE_RATE/s while Redis rewrites its append-only file (forced
+# with BGREWRITEAOF a second into the measurement), with REWRITE_ORDERS orders
+# stored (topped up first): the tail a centre meets when its nightly rewrite
+# runs, or the backstop fires by day. Sets REWRITE_ROW.
+run_during_rewrite() {
+  local have top_up_s
+  have=$(redis-cli -h 127.0.0.1 -p "$P_REDIS" zcard hotline:idx:all)
+  if (( have < REWRITE_ORDERS )); then
+    top_up_s=$(( (REWRITE_ORDERS - have) / (${peak%.*} > 0 ? ${peak%.*} * 8 / 10 : 1000) + 1 ))
+    echo "-- topping up to $REWRITE_ORDERS orders (${top_up_s}s of closed-loop creates)"
+    "$LOADGEN" --data_dir "$DATA_DIR" --token "$TOKEN" --duration "$top_up_s" --warmup 0 \
+      --channels "$CHANNELS" --target "127.0.0.1:$P_GATEWAY" --rpc create --concurrency 256 \
+      >/dev/null 2>&1 || true
+  fi
+  wait_no_rewrite
+  local before after rc=0
+  before=$(redis_info aof_rewrites)
+  echo "-- create at $REWRITE_RATE/s during an AOF rewrite ($(redis-cli -h 127.0.0.1 -p "$P_REDIS" \
+    zcard hotline:idx:all) orders, $(redis_info aof_current_size) bytes of AOF)"
+  "$LOADGEN" --data_dir "$DATA_DIR" --token "$TOKEN" --duration "$DURATION" --warmup "$WARMUP" \
+    --channels "$CHANNELS" --target "127.0.0.1:$P_GATEWAY" --rpc create --rate "$REWRITE_RATE" \
+    --concurrency "$OPEN_LOOP_CAP" >"$WORK/rewrite.txt" 2>"$WORK/rewrite.err" &
+  local lg=$!
+  sleep $(( WARMUP + 1 ))
+  redis-cli -h 127.0.0.1 -p "$P_REDIS" bgrewriteaof >/dev/null
+  wait "$lg" || rc=$?
+  after=$(redis_info aof_rewrites)
+  wait_no_rewrite
+  LAST_LINE=$(cat "$WORK/rewrite.txt")
+  printf '%s\n' "${LAST_LINE:-rpc=? (no output)}"
+  REWRITE_ROW=$(printf 'always rate=%s/s during_rewrite p50=%sms p99=%sms rewrites_in_run=%s rewrite_seconds=%s%s' \
+    "$REWRITE_RATE" "$(field p50 "$LAST_LINE")" "$(field p99 "$LAST_LINE")" $(( after - before )) \
+    "$(redis_info aof_last_rewrite_time_sec)" "$( (( rc != 0 )) && echo ' FAILED')")
+}
+
+# Redis bytes per order, open and closed with a typical history (a Redis of
+# its own, filled by the real store and dispatch core). Sets MEMORY_ROW.
+run_memory() {
+  local port
+  port=$(free_ports 1)
+  mkdir -p "$WORK/redis-memory"
+  start redis_memory redis-server --bind 127.0.0.1 --port "$port" --dir "$WORK/redis-memory" \
+    --appendonly yes --appendfsync everysec --save '' --daemonize no --logfile ''
+  for _ in $(seq 100); do
+    [[ $(redis-cli -h 127.0.0.1 -p "$port" ping 2>/dev/null) == PONG ]] && break
+    sleep 0.05
+  done
+  echo
+  echo "== Redis bytes per order ($MEMORY_ORDERS orders, $(( MEMORY_ORDERS / 10 )) closed with 10 history entries)"
+  MEMORY_ROW=$("$BUILD_DIR/bench/hotline-order-memory" --redis "127.0.0.1:$port" --data_dir "$DATA_DIR" \
+    --orders "$MEMORY_ORDERS" --closed $(( MEMORY_ORDERS / 10 )) 2>"$WORK/memory.err" | tr "\n" " ")
+  echo "$MEMORY_ROW"
+  stop_all
+}
+
 SUMMARY=()
 SWEEP_ROWS=()
 for mode in $MODES; do
   P_REDIS=$(free_ports 1)
   mkdir -p "$WORK/redis-$mode"
   start redis redis-server --bind 127.0.0.1 --port "$P_REDIS" --dir "$WORK/redis-$mode" \
-    --appendonly yes --appendfsync "$mode" --save '' --daemonize no --logfile ''
+    --appendonly yes --appendfsync "$mode" "${REDIS_POLICY[@]}" --save '' --daemonize no --logfile ''
   for _ in $(seq 100); do
     [[ $(redis-cli -h 127.0.0.1 -p "$P_REDIS" ping 2>/dev/null) == PONG ]] && break
     sleep 0.05
@@ -287,22 +353,33 @@ for mode in $MODES; do
       "$(field p50 "$create_line")ms" "$(field p99 "$create_line")ms" \
       "$(field p50 "$LAST_LINE")ms" "$(field p99 "$LAST_LINE")ms")")
   done
+  if [[ $mode == always ]] && (( REWRITE_RATE > 0 )); then
+    run_during_rewrite
+  fi
   orders=$(redis-cli -h 127.0.0.1 -p "$P_REDIS" zcard hotline:idx:all 2>/dev/null || echo "?")
   # An automatic AOF rewrite (a forked child writing the whole data set) takes
   # a core for a while: say when one fell into this mode's runs.
   rewrites=$(redis-cli -h 127.0.0.1 -p "$P_REDIS" info persistence 2>/dev/null |
     awk -F: '/^aof_rewrites:/ { print $2 + 0 }')
   echo "orders in redis: $orders; automatic AOF rewrites during the runs: ${rewrites:-?}"
-  SUMMARY+=("$(printf '%-9s %11s %10s %6s %11s %8s %10s %10s %13s %14s' "$mode" "$peak_echo" \
-    "$peak" "$peak_ratio" "$peak_c" "$half" "$half_p50" "$half_p99" "$same_p99" "$echo_half_p99")")
+  tail_ratio=$(awk -v a="${half_p99%ms}" -v b="${echo_half_p99%ms}" \
+    'BEGIN { if (a + 0 > 0 && b + 0 > 0) printf "%.2f", a / b; else print "-" }')
+  SUMMARY+=("$(printf '%-9s %11s %10s %6s %11s %8s %10s %10s %13s %14s %10s' "$mode" "$peak_echo" \
+    "$peak" "$peak_ratio" "$peak_c" "$half" "$half_p50" "$half_p99" "$same_p99" "$echo_half_p99" \
+    "$tail_ratio")")
   stop_all
 done
 
+(( MEMORY_ORDERS > 0 )) && run_memory
+
 echo
 echo "== summary (calls/s; peaks = best closed-loop figure over concurrency $CONCURRENCY)"
-printf '%-9s %11s %10s %6s %11s %8s %10s %10s %13s %14s\n' appendfsync echo_peak create_peak ratio \
-  create_at_c half_rate half_p50 half_p99 echo_same_p99 echo_half_p99
+printf '%-9s %11s %10s %6s %11s %8s %10s %10s %13s %14s %10s\n' appendfsync echo_peak create_peak ratio \
+  create_at_c half_rate half_p50 half_p99 echo_same_p99 echo_half_p99 tail_ratio
+echo "(tail_ratio: create's p99 at half its own peak / echo's p99 at half the echo peak)"
 for row in "${SUMMARY[@]}"; do echo "$row"; done
+[[ -n ${REWRITE_ROW:-} ]] && { echo; echo "== create during an AOF rewrite"; echo "$REWRITE_ROW"; }
+[[ -n ${MEMORY_ROW:-} ]] && { echo; echo "== Redis bytes per order"; echo "$MEMORY_ROW"; }
 if (( ${#SWEEP_ROWS[@]} > 0 )); then
   echo
   echo "== open-loop sweep (latency counted from when each call was due)"

@@ -7,6 +7,14 @@ SystemClock& SystemClock::Get() {
   return clock;
 }
 
-absl::TimeZone CityTimeZone() { return absl::FixedTimeZone(8 * 60 * 60); }
+namespace {
+absl::TimeZone& Zone() {
+  static absl::TimeZone zone = absl::FixedTimeZone(8 * 60 * 60);
+  return zone;
+}
+}  // namespace
+
+absl::TimeZone CityTimeZone() { return Zone(); }
+void SetCityTimeZone(absl::TimeZone zone) { Zone() = zone; }
 
 }  // namespace hotline

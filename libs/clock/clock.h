@@ -41,8 +41,12 @@ class FakeClock final : public Clock {
   absl::Time now_;
 };
 
-// Guangzhou's time zone (Asia/Shanghai, UTC+8 with no daylight saving): order
-// numbers and "today" are local days. A fixed zone, so no tzdata is needed.
+// The city's time zone: order numbers and "today" are local days there. The
+// city profile (data/city.textproto) sets it at start-up; until then it is
+// UTC+8 (Asia/Shanghai has had no daylight saving since 1991), which is also
+// what tools that read no profile (the CLI) show.
 absl::TimeZone CityTimeZone();
+// Called once from main(), before any other thread reads the zone.
+void SetCityTimeZone(absl::TimeZone zone);
 
 }  // namespace hotline

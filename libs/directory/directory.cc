@@ -42,7 +42,10 @@ absl::StatusOr<Directory> Directory::Build(v1::UnitDirectory units, v1::Category
     if (!d.unit_index_.emplace(u.code(), i).second) {
       return EntryError(units_name, u.code(), "duplicate code");
     }
-    if (u.kind() == v1::UNIT_KIND_CENTRE) ++centres;
+    if (u.kind() == v1::UNIT_KIND_CENTRE) {
+      ++centres;
+      d.centre_code_ = u.code();
+    }
   }
   if (centres != 1) {
     return absl::InvalidArgumentError(

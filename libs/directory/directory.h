@@ -39,6 +39,9 @@ class Directory {
   // Categories whose code starts with `prefix`, in file order.
   std::vector<v1::Category> ListCategories(absl::string_view prefix) const;
 
+  // The centre's unit (the directory has exactly one).
+  const std::string& centre_code() const { return centre_code_; }
+
   size_t unit_count() const { return units_.units_size(); }
   size_t category_count() const { return categories_.categories_size(); }
 
@@ -47,6 +50,7 @@ class Directory {
 
   v1::UnitDirectory units_;
   v1::CategoryList categories_;
+  std::string centre_code_;
   std::map<std::string, int, std::less<>> unit_index_;      // code -> position
   std::map<std::string, int, std::less<>> category_index_;  // code -> position
 };

@@ -60,17 +60,6 @@ absl::Status AsEnum(const absl::flat_hash_map<std::string, std::string>& m, cons
 
 }  // namespace
 
-int64_t ToMillis(const google::protobuf::Timestamp& t) {
-  return t.seconds() * 1000 + t.nanos() / 1000000;
-}
-
-google::protobuf::Timestamp FromMillis(int64_t ms) {
-  google::protobuf::Timestamp t;
-  t.set_seconds(ms / 1000);
-  t.set_nanos(static_cast<int32_t>(ms % 1000) * 1000000);
-  return t;
-}
-
 Record ToRecord(const v1::WorkOrder& o) {
   Record r = {
       {field::kVersion, absl::StrCat(o.version())},

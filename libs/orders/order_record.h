@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "clock/proto_time.h"
 #include "hotline/v1/work_order.pb.h"
 
 namespace hotline::orders {
@@ -44,7 +45,8 @@ absl::StatusOr<v1::WorkOrder> FromRecord(const std::vector<std::string>& flat);
 std::string HistoryEntryToJson(const v1::HistoryEntry& entry);
 absl::StatusOr<v1::HistoryEntry> HistoryEntryFromJson(const std::string& json);
 
-int64_t ToMillis(const google::protobuf::Timestamp& t);
-google::protobuf::Timestamp FromMillis(int64_t ms);
+// Kept here by name for the store's users; defined once in clock/proto_time.h.
+using ::hotline::FromMillis;
+using ::hotline::ToMillis;
 
 }  // namespace hotline::orders

@@ -11,7 +11,9 @@ namespace hotline::orders {
 
 struct RedisOrderStoreOptions {
   std::string key_prefix = "hotline:";
-  std::string city_prefix = "GZ";  // order numbers: GZ + local day + 6-digit sequence
+  // Order numbers: this + local day + 6-digit sequence (the city profile's
+  // order_prefix; "GZ" only as the default of tests and tools).
+  std::string city_prefix = "GZ";
   absl::Duration idempotency_ttl = absl::Hours(24);
   int list_scan_limit = 2000;       // index entries one List call may examine
 };

@@ -8,11 +8,11 @@
 
 namespace hotline::dispatch {
 
-v1::Actor AutoDispatchActor() {
+v1::Actor AutoDispatchActor(const directory::Directory& directory) {
   v1::Actor actor;
   actor.set_user_id("system:auto-dispatch");
   actor.set_role(v1::ROLE_DISPATCHER);
-  actor.set_unit_code("GZ12345");
+  actor.set_unit_code(directory.centre_code());
   return actor;
 }
 
@@ -130,7 +130,7 @@ void Dispatcher::AutoDispatch(const std::string& order_id, int64_t event_version
   auto moot = [](std::string why) { return AutoDispatchResult{false, "", std::move(why)}; };
   auto finish = std::make_shared<orders::Done<AutoDispatchResult>>(std::move(done));
   auto step = std::make_shared<Step>();
-  step->actor = AutoDispatchActor();
+  step->actor = AutoDispatchActor(directory_);
   step->request.set_order_id(order_id);
   step->request.set_action(v1::ACTION_DISPATCH);
   // The compare-and-set on the event's version makes routing happen at most

@@ -26,8 +26,8 @@ inline constexpr size_t kMaxNote = 1000;
 inline constexpr size_t kMaxUnitCode = 32;
 inline constexpr int kMaxMasterHops = 16;
 
-// Who auto-dispatch acts as, in history entries.
-v1::Actor AutoDispatchActor();
+// Who auto-dispatch acts as, in history entries: a system user of the centre.
+v1::Actor AutoDispatchActor(const directory::Directory& directory);
 
 class Dispatcher {
  public:

@@ -6,6 +6,8 @@
 #include <optional>
 
 #include "config/flags.h"
+#include "clock/clock.h"
+#include "directory/city.h"
 #include "directory/directory.h"
 #include "dispatch/catalogue.h"
 #include "dispatch/dispatch_service.h"
@@ -56,6 +58,12 @@ int main(int argc, char** argv) {
     log::Error("cannot load the dispatch catalogue", {{"error", catalogue.status().ToString()}});
     return 1;
   }
+  absl::StatusOr<directory::City> city = directory::LoadCity(data_dir + "/city.textproto", *dir);
+  if (!city.ok()) {
+    log::Error("cannot load the city profile", {{"error", city.status().ToString()}});
+    return 1;
+  }
+  SetCityTimeZone(city->time_zone);
   absl::StatusOr<redis::Options> redis_options = redis::ToOptions(redis_flags);
   if (!redis_options.ok()) {
     log::Error("bad Redis settings", {{"error", redis_options.status().ToString()}});

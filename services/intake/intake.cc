@@ -9,14 +9,6 @@
 #include "orders/phone.h"
 
 namespace hotline::intake {
-namespace {
-
-absl::Time ToTime(const google::protobuf::Timestamp& t) {
-  return absl::FromUnixSeconds(t.seconds()) + absl::Nanoseconds(t.nanos());
-}
-
-}  // namespace
-
 Intake::Intake(orders::OrderStore& store, const directory::Directory& directory,
                const Clock& clock, IntakeObserver& observer)
     : store_(store), directory_(directory), clock_(clock), observer_(observer) {}

@@ -3,6 +3,8 @@
 #include <cstdio>
 
 #include "config/flags.h"
+#include "clock/clock.h"
+#include "directory/city.h"
 #include "directory/directory.h"
 #include "intake/intake.h"
 #include "intake/intake_service.h"
@@ -11,6 +13,7 @@
 #include "orders/redis_order_store.h"
 #include "redis/client.h"
 #include "redis/flags.h"
+#include "redis/server_stats.h"
 #include "server/server.h"
 #include "server/server_flags.h"
 
@@ -34,6 +37,12 @@ int main(int argc, char** argv) {
     log::Error("cannot load the directory", {{"error", dir.status().ToString()}});
     return 1;
   }
+  absl::StatusOr<directory::City> city = directory::LoadCity(data_dir + "/city.textproto", *dir);
+  if (!city.ok()) {
+    log::Error("cannot load the city profile", {{"error", city.status().ToString()}});
+    return 1;
+  }
+  SetCityTimeZone(city->time_zone);
   absl::StatusOr<redis::Options> redis_options = redis::ToOptions(redis_flags);
   if (!redis_options.ok()) {
     log::Error("bad Redis settings", {{"error", redis_options.status().ToString()}});
@@ -42,7 +51,7 @@ int main(int argc, char** argv) {
 
   server::Server server(options);
   redis::Client redis(*redis_options, &server.metrics());
-  orders::RedisOrderStore store(redis);
+  orders::RedisOrderStore store(redis, {.city_prefix = city->profile.order_prefix()});
   intake::IntakeMetrics metrics(server.metrics());
   intake::Intake core(store, *dir, SystemClock::Get(), metrics);
   intake::IntakeService intake_service(core);
@@ -64,7 +73,11 @@ int main(int argc, char** argv) {
   // Trims the event stream up to what every consumer group has settled.
   orders::EventRetention retention(redis, store.keys(), server.metrics());
   retention.Start();
+  // Redis's memory and append-only file, for the alerts.
+  redis::ServerStats redis_stats(redis, server.metrics());
+  redis_stats.Start();
   server::WaitForShutdownSignal();
+  redis_stats.Stop();
   retention.Stop();
   server.Shutdown();
   return 0;

@@ -2,6 +2,7 @@
 #include <fstream>
 
 #include "absl/strings/match.h"
+#include "directory/city.h"
 #include "directory/directory.h"
 
 namespace hotline::directory {
@@ -109,6 +110,49 @@ TEST_CASE("a file that does not parse is named with its line", "[directory]") {
   CHECK(absl::StartsWith(d.status().message(), path + ": line 2:"));
   CHECK(Directory::Load("/nonexistent/units", path).status().code() ==
         absl::StatusCode::kNotFound);
+}
+
+TEST_CASE("the city profile is checked against the directory", "[directory][city]") {
+  absl::StatusOr<Directory> d = Directory::Build(Good(), {});
+  REQUIRE(d.ok());
+  CHECK(d->centre_code() == "C");
+  v1::CityProfile good;
+  good.set_name("广州市");
+  good.set_order_prefix("GZ");
+  good.set_centre_unit_code("C");
+  good.set_time_zone("Asia/Shanghai");
+  absl::StatusOr<City> city = ValidateCity(good, *d, "city.textproto");
+  INFO(city.status().ToString());
+  REQUIRE(city.ok());
+  // 2026-11-28 16:30 UTC is already the 29th in Guangzhou.
+  CHECK(absl::FormatTime("%Y-%m-%d", absl::FromCivil(absl::CivilSecond(2026, 11, 28, 16, 30, 0),
+                                                      absl::UTCTimeZone()),
+                         city->time_zone) == "2026-11-29");
+  auto error = [&](auto spoil) {
+    v1::CityProfile p = good;
+    spoil(p);
+    absl::StatusOr<City> c = ValidateCity(p, *d, "city.textproto");
+    return c.ok() ? std::string() : std::string(c.status().message());
+  };
+  CHECK_THAT(error([](auto& p) { p.set_order_prefix("gz"); }),
+             Catch::StartsWith("city.textproto: order_prefix:"));
+  CHECK_THAT(error([](auto& p) { p.set_order_prefix("GZX"); }),
+             Catch::StartsWith("city.textproto: order_prefix:"));
+  CHECK_THAT(error([](auto& p) { p.set_centre_unit_code("D1"); }),
+             Catch::StartsWith("city.textproto: centre_unit_code:"));
+  CHECK_THAT(error([](auto& p) { p.set_time_zone("Mars/Olympus"); }),
+             Catch::StartsWith("city.textproto: time_zone:"));
+  CHECK_THAT(error([](auto& p) { p.set_name(" "); }), Catch::StartsWith("city.textproto: name:"));
+}
+
+TEST_CASE("the demo city's profile loads", "[directory][city]") {
+  absl::StatusOr<Directory> d = Directory::LoadDataDir(std::string(HOTLINE_SOURCE_DIR) + "/data");
+  REQUIRE(d.ok());
+  absl::StatusOr<City> city = LoadCity(std::string(HOTLINE_SOURCE_DIR) + "/data/city.textproto", *d);
+  INFO(city.status().ToString());
+  REQUIRE(city.ok());
+  CHECK(city->profile.order_prefix() == "GZ");
+  CHECK(city->profile.centre_unit_code() == d->centre_code());
 }
 
 }  // namespace hotline::directory

@@ -1,18 +1,15 @@
 #pragma once
-// Times as the centre reads them: Asia/Shanghai, which is UTC+8 all year (no
-// daylight saving since 1991), so a fixed offset is exact and needs no tzdata
-// in the container.
+// Times as the centre reads them, in the city's time zone (clock.h).
 // Pure functions; thread-safe.
 #include <string>
 
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
+#include "clock/proto_time.h"
 #include "google/protobuf/timestamp.pb.h"
 
 namespace hotline::cli {
-
-absl::TimeZone CentreTimeZone();
 
 // "2026-11-28 14:03:05" in the centre's time; "" when `t` is unset (zero).
 std::string FormatLocalTime(const google::protobuf::Timestamp& t);
@@ -23,6 +20,6 @@ std::string FormatLocalTime(const google::protobuf::Timestamp& t);
 // upper bound includes the whole day). INVALID_ARGUMENT for anything else.
 absl::StatusOr<absl::Time> ParseDayOrTime(absl::string_view text, bool day_end);
 
-google::protobuf::Timestamp ToTimestamp(absl::Time t);
+using ::hotline::ToTimestamp;  // clock/proto_time.h
 
 }  // namespace hotline::cli

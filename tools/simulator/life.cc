@@ -3,14 +3,11 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "clock/proto_time.h"
 #include "simulator/scenarios.h"
 
 namespace hotline::simulator {
 namespace {
-
-absl::Time ToTime(const google::protobuf::Timestamp& t) {
-  return absl::FromUnixSeconds(t.seconds()) + absl::Nanoseconds(t.nanos());
-}
 
 bool IsDistrictCode(const std::string& unit) { return unit.size() == 6; }
 

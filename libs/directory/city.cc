@@ -1,0 +1,39 @@
+#include "directory/city.h"
+
+#include "absl/strings/ascii.h"
+#include "absl/strings/str_cat.h"
+#include "config/text_proto.h"
+
+namespace hotline::directory {
+
+absl::StatusOr<City> ValidateCity(v1::CityProfile profile, const Directory& directory,
+                                  absl::string_view source) {
+  auto bad = [&](absl::string_view field, absl::string_view why) {
+    return absl::InvalidArgumentError(absl::StrCat(source, ": ", field, ": ", why));
+  };
+  if (absl::StripAsciiWhitespace(profile.name()).empty()) return bad("name", "is required");
+  const std::string& prefix = profile.order_prefix();
+  if (prefix.size() != 2 || !absl::ascii_isupper(prefix[0]) || !absl::ascii_isupper(prefix[1])) {
+    return bad("order_prefix", absl::StrCat("\"", prefix, "\" is not two capital letters"));
+  }
+  const v1::Unit* centre = directory.FindUnit(profile.centre_unit_code());
+  if (centre == nullptr || centre->kind() != v1::UNIT_KIND_CENTRE) {
+    return bad("centre_unit_code",
+               absl::StrCat("\"", profile.centre_unit_code(), "\" is not the directory's centre"));
+  }
+  City city;
+  if (!absl::LoadTimeZone(profile.time_zone(), &city.time_zone)) {
+    return bad("time_zone", absl::StrCat("\"", profile.time_zone(),
+                                         "\" is not a time zone this machine knows (tzdata)"));
+  }
+  city.profile = std::move(profile);
+  return city;
+}
+
+absl::StatusOr<City> LoadCity(const std::string& path, const Directory& directory) {
+  v1::CityProfile profile;
+  if (absl::Status s = config::ReadTextProto(path, &profile); !s.ok()) return s;
+  return ValidateCity(std::move(profile), directory, path);
+}
+
+}  // namespace hotline::directory
