@@ -52,6 +52,7 @@ fi
 supervise redis "$RUN_DIR/logs/redis.log" \
   redis-server --port "$REDIS_PORT" --bind 127.0.0.1 --dir "$RUN_DIR/redis" \
   --appendonly yes --appendfsync always --save "" \
+  --auto-aof-rewrite-percentage 400 --auto-aof-rewrite-min-size 4gb \
   --logfile "$RUN_DIR/logs/redis.log" --daemonize no
 for _ in $(seq 100); do redis-cli -p "$REDIS_PORT" ping >/dev/null 2>&1 && break; sleep 0.1; done
 
