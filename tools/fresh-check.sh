@@ -60,10 +60,14 @@ echo "fresh-check: bash tools/run.sh for ${FRESH_RUN_SECONDS:-90} s (inside the 
 set +e
 inside "timeout --signal=INT ${FRESH_RUN_SECONDS:-90} bash tools/run.sh" > "$ROOT/run.log" 2>&1
 set -e
+# Up: it said so and the city took calls; down: every service logged that it
+# stopped (they drain on the signal) and none is left running.
 run_ok=0
-grep -q "Hotline is running" "$ROOT/run.log" && run_ok=1
-grep -q "stopped; data kept" "$ROOT/run.log" || run_ok=0
+logs=$ROOT/src/hotline/run/logs
+grep -q "Hotline is running" "$ROOT/run.log" && grep -Eq '[" ]create=[1-9]' "$logs/simulator.log" && run_ok=1
+for svc in intake dispatch gateway; do grep -q '"msg":"stopped"' "$logs/$svc.log" || run_ok=0; done
+pgrep -f "$ROOT|/src/hotline/build" >/dev/null && run_ok=0
 
 echo "fresh-check: test.sh exit $test_rc, ${fresh_count:-?} tests in the fresh root, ${host_count:-?} here;" \
-     "run.sh $([ $run_ok = 1 ] && echo 'came up and stopped cleanly' || echo 'FAILED (see '"$ROOT"'/run.log)')"
+     "run.sh $([ $run_ok = 1 ] && echo 'came up, took calls and stopped cleanly' || echo 'FAILED (see '"$ROOT"'/run.log)')"
 [ "$test_rc" -eq 0 ] && [ "$run_ok" = 1 ] && [ "${fresh_count:-x}" = "${host_count:-y}" ]

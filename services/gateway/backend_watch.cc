@@ -9,9 +9,11 @@ namespace hotline::gateway {
 BackendWatch::BackendWatch(std::vector<WatchedBackend> backends)
     : backends_(std::move(backends)), thread_([this] { Run(); }) {}
 
-BackendWatch::~BackendWatch() {
+BackendWatch::~BackendWatch() { Stop(); }
+
+void BackendWatch::Stop() {
   stop_ = true;
-  thread_.join();
+  if (thread_.joinable()) thread_.join();
 }
 
 void BackendWatch::Run() {

@@ -23,7 +23,9 @@ struct WatchedBackend {
 class BackendWatch {
  public:
   explicit BackendWatch(std::vector<WatchedBackend> backends);
-  ~BackendWatch();  // stops the thread
+  ~BackendWatch();  // Stop()
+  // Stops watching (on shutdown, before the channels' peers go away).
+  void Stop();
   BackendWatch(const BackendWatch&) = delete;
   BackendWatch& operator=(const BackendWatch&) = delete;
 

@@ -63,6 +63,7 @@ int main(int argc, char** argv) {
   }
   log::Info("forwarding", {{"intake", intake_address}, {"dispatch", dispatch_address}});
   server::WaitForShutdownSignal();
+  watch.Stop();  // the backends stop too: their going is no news
   server.Shutdown();
   return 0;
 }
