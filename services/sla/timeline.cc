@@ -172,7 +172,6 @@ absl::StatusOr<Timeline> BuildTimeline(const v1::WorkOrder& order, const v1::Sla
       close_left = *left;
       original_left = *orig;
       close.running = false;
-      if (finished) close.met = close_left >= absl::ZeroDuration();
     } else if (close.armed && !close.running && !finished && ClosingRuns(state)) {
       // Re-armed from what was left; an order already late stays late.
       if (close_left > absl::ZeroDuration()) {
@@ -241,10 +240,12 @@ absl::StatusOr<Timeline> BuildTimeline(const v1::WorkOrder& order, const v1::Sla
     }
     if (close.breached || (finished && !close.met)) {
       for (const Interval& in : intervals) {
-        if (in.from <= close.due && close.due < in.to) tl.late_holder = in.holder.code;
+        // Who held it up to the moment it ran out.
+        if (in.from < close.due && close.due <= in.to) tl.late_holder = in.holder.code;
       }
     }
   }
+  if (finished && close.armed) close.met = close_left >= absl::ZeroDuration();
   if (sign.running) {
     absl::StatusOr<absl::Duration> left = Between(cal, sign.measure, now, sign.due);
     if (!left.ok()) return left.status();
