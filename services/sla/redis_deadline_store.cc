@@ -120,7 +120,8 @@ absl::Status RedisDeadlineStore::Settle(const Settlement& s) {
   absl::StatusOr<redis::Reply> reply = redis_.ExecuteScript(SettleScript(), std::move(keys), std::move(args));
   if (!reply.ok()) return reply.status();
   if (reply->is_error()) {
-    if (reply->str == "NOT_FOUND") return absl::NotFoundError(absl::StrCat("order ", id, " not found"));
+    // Redis 7 puts "ERR " before an error without a code of its own.
+    if (reply->str == "NOT_FOUND" || reply->str == "ERR NOT_FOUND") return absl::NotFoundError(absl::StrCat("order ", id, " not found"));
     if (absl::StartsWith(reply->str, "CONFLICT")) {
       return absl::AbortedError(absl::StrCat("order ", id, " moved on (", reply->str, ")"));
     }
