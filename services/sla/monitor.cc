@@ -74,13 +74,17 @@ v1::OrderSla ToProto(const v1::WorkOrder& order, const Timeline& tl) {
   *out.mutable_closing() = DeadlineProto(tl.closing);
   for (const Mark& m : tl.fired) *out.add_fired() = MarkProto(m);
   for (const Mark& m : tl.upcoming) *out.add_upcoming() = MarkProto(m);
+  // Whole seconds per holder, and the elapsed time as their sum, so that the
+  // shares add up exactly as shown.
+  int64_t elapsed = 0;
   for (const HolderTime& h : tl.holders) {
     v1::HolderShare* share = out.add_holders();
     share->set_kind(h.kind);
     share->set_unit_code(h.code);
     share->set_seconds(absl::ToInt64Seconds(h.time));
+    elapsed += share->seconds();
   }
-  out.set_elapsed_seconds(absl::ToInt64Seconds(tl.elapsed));
+  out.set_elapsed_seconds(elapsed);
   out.set_late_unit_code(tl.late_holder);
   if (tl.extension) {
     v1::PendingExtension* e = out.mutable_pending_extension();

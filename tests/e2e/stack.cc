@@ -6,6 +6,10 @@
 #include <fstream>
 #include <stdexcept>
 
+#include <csignal>
+#include <thread>
+
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 
 namespace hotline::testing {
@@ -34,14 +38,32 @@ Stack::Stack(Options options) {
   // so no other test can take a port between choosing and binding it.
   const std::vector<std::string> any_ports = {"--host=127.0.0.1", "--grpc_port=0",
                                               "--metrics_port=0"};
+  // One city clock for all: the same start, anchor and rate.
+  clock_anchor_ = absl::FromUnixSeconds(absl::ToUnixSeconds(absl::Now()));
+  clock_start_ = clock_anchor_;
+  if (!options.clock_start.empty()) {
+    std::string error;
+    if (!absl::ParseTime(absl::RFC3339_full, options.clock_start, &clock_start_, &error) ||
+        !absl::SimpleAtod(options.clock_rate, &clock_rate_)) {
+      throw std::runtime_error("bad clock_start or clock_rate: " + error);
+    }
+    clock_args_ = {"--clock_start=" + options.clock_start,
+                   absl::StrCat("--clock_anchor=", absl::ToUnixSeconds(clock_anchor_)),
+                   "--clock_rate=" + options.clock_rate};
+  }
   auto with = [&](std::vector<std::string> args) {
     args.insert(args.begin(), any_ports.begin(), any_ports.end());
     return args;
   };
+  // The services that read the city clock.
+  auto with_clock = [&](std::vector<std::string> args) {
+    args.insert(args.end(), clock_args_.begin(), clock_args_.end());
+    return with(std::move(args));
+  };
   for (int i = 0; i < options.dispatch_replicas; ++i) {
     dispatch_.push_back(std::make_unique<ServiceProcess>(
         HOTLINE_DISPATCH_BIN,
-        with({"--redis=" + redis_->address(),
+        with_clock({"--redis=" + redis_->address(),
               std::string("--data_dir=") + HOTLINE_SOURCE_DIR + "/data",
               absl::StrCat("--consumer_name=dispatch-", i),
               "--reclaim_idle=" + options.reclaim_idle,
@@ -49,9 +71,13 @@ Stack::Stack(Options options) {
               options.auto_dispatch ? "--auto_dispatch=true" : "--auto_dispatch=false"}),
         absl::StrCat(dir_, "/dispatch-", i, ".log")));
   }
+  sla_.resize(options.sla_replicas);
+  sla_ports_.resize(options.sla_replicas);
+  sla_metrics_.resize(options.sla_replicas);
+  for (int i = 0; i < options.sla_replicas; ++i) StartSla(i);
   intake_ = std::make_unique<ServiceProcess>(
       HOTLINE_INTAKE_BIN,
-      with({"--redis=" + redis_->address(),
+      with_clock({"--redis=" + redis_->address(),
             std::string("--data_dir=") + HOTLINE_SOURCE_DIR + "/data"}),
       dir_ + "/intake.log");
   for (auto& replica : dispatch_) {
@@ -65,6 +91,7 @@ Stack::Stack(Options options) {
   gateway_ = std::make_unique<ServiceProcess>(
       HOTLINE_GATEWAY_BIN,
       with({"--intake=" + intake_address(), "--dispatch=" + dispatch_address(),
+            "--sla=" + sla_address(),
             "--tokens=" +
                 (options.tokens_file.empty() ? dir_ + "/tokens.textproto" : options.tokens_file)}),
       dir_ + "/gateway.log");
@@ -89,6 +116,7 @@ Stack::Stack(Options options) {
 Stack::~Stack() {
   redis_client_.reset();
   gateway_.reset();
+  sla_.clear();
   dispatch_.clear();
   intake_.reset();
   redis_.reset();
@@ -101,6 +129,30 @@ std::string Stack::dispatch_address(int replica) const {
   // With no replica running, a port nothing listens on: calls answer UNAVAILABLE.
   return absl::StrCat("127.0.0.1:", dispatch_ports_.empty() ? 1 : dispatch_ports_[replica]);
 }
+std::string Stack::sla_address(int replica) const {
+  return absl::StrCat("127.0.0.1:", sla_ports_.empty() ? 1 : sla_ports_[replica]);
+}
+
+void Stack::StartSla(int i) {
+  std::vector<std::string> args = {"--host=127.0.0.1", "--grpc_port=0", "--metrics_port=0",
+                                   "--redis=" + redis_->address(),
+                                   std::string("--data_dir=") + HOTLINE_SOURCE_DIR + "/data",
+                                   absl::StrCat("--consumer_name=sla-", i), "--reclaim_idle=2s",
+                                   "--pass_interval=20ms"};
+  args.insert(args.end(), clock_args_.begin(), clock_args_.end());
+  sla_[i] = std::make_unique<ServiceProcess>(HOTLINE_SLA_BIN, args, absl::StrCat(dir_, "/sla-", i, ".log"));
+  ServiceProcess::Ports ports = sla_[i]->WaitForServingPorts(absl::Seconds(20));
+  sla_ports_[i] = ports.grpc;
+  sla_metrics_[i] = ports.metrics;
+}
+
+void Stack::KillSla(int i) {
+  ::kill(sla_[i]->pid(), SIGKILL);
+  while (sla_[i]->Running()) std::this_thread::sleep_for(std::chrono::milliseconds(5));  // reaps it
+}
+
+absl::Time Stack::CityNow() const { return clock_start_ + (absl::Now() - clock_anchor_) * clock_rate_; }
+
 std::string Stack::intake_address() const { return absl::StrCat("127.0.0.1:", intake_port_); }
 
 std::unique_ptr<v1::Hotline::Stub> Stack::NewClient() const {
