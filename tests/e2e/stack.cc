@@ -144,6 +144,9 @@ void Stack::StartSla(int i) {
   ServiceProcess::Ports ports = sla_[i]->WaitForServingPorts(absl::Seconds(20));
   sla_ports_[i] = ports.grpc;
   sla_metrics_[i] = ports.metrics;
+  if (!WaitForServing(sla_address(i), absl::Seconds(20))) {
+    throw std::runtime_error("sla did not become SERVING:\n" + sla_[i]->Log());
+  }
 }
 
 void Stack::KillSla(int i) {
