@@ -21,6 +21,7 @@ struct SlaFields {
   std::string status;  // "" when in no status set
   std::string level;
   std::string unit;    // "" when in no unit list
+  std::string district;  // "" when in no district set
 };
 
 struct LoadedOrder {
@@ -36,6 +37,7 @@ struct Summary {
   std::string status;  // "" to leave every status set
   std::string level;
   std::string unit;    // "" to leave every unit list
+  std::string district;  // the order's district while it has a status
 };
 
 // One atomic write: only if the order is still at `expected_version` and the
@@ -79,6 +81,8 @@ class DeadlineStore {
   virtual absl::StatusOr<std::vector<std::string>> ListUnit(const UnitListQuery& query) = 0;
   // How many open orders are in each status set: "status:level" -> count.
   virtual absl::StatusOr<std::vector<std::pair<std::string, int64_t>>> CountByStatus() = 0;
+  // The same by district: "district:status" -> count.
+  virtual absl::StatusOr<std::vector<std::pair<std::string, int64_t>>> CountByDistrict() = 0;
 };
 
 // The status and level values (bounded: metric labels).

@@ -51,6 +51,7 @@ void DueLoop::Run() {
     if (!fired.ok()) log::Warning("due pass failed", {{"error", fired.status().ToString()}});
     if (absl::Now() >= next_gauges) {
       if (auto counts = store_.CountByStatus(); counts.ok()) metrics_.SetOpen(*counts);
+      if (auto counts = store_.CountByDistrict(); counts.ok()) metrics_.SetOpenByDistrict(*counts);
       next_gauges = absl::Now() + absl::Seconds(1);
     }
     // A pass that found work may have left more: go again at once.

@@ -106,6 +106,7 @@ Summary SummaryOf(const v1::WorkOrder& order, const Timeline& tl) {
   if (tl.status != "done" && tl.status != "none") {
     s.status = tl.status;
     s.level = tl.level;
+    s.district = order.location().district_code();
   }
   if (tl.closing.running && !order.assigned_unit_code().empty()) s.unit = order.assigned_unit_code();
   return s;

@@ -59,6 +59,7 @@ absl::StatusOr<LoadedOrder> RedisDeadlineStore::Load(const std::string& id) {
     if (name == field::kStatus) out.sla.status = value;
     if (name == field::kLevel) out.sla.level = value;
     if (name == field::kUnit) out.sla.unit = value;
+    if (name == field::kDistrict) out.sla.district = value;
   }
   for (const redis::Reply& json : reply->elements[1].elements) {
     absl::StatusOr<v1::HistoryEntry> entry = orders::HistoryEntryFromJson(json.str);
@@ -94,6 +95,9 @@ absl::Status RedisDeadlineStore::Settle(const Settlement& s) {
       next.unit.empty() ? "" : keys_.Unit(next.unit),
       status_key(prev.status, prev.level),
       status_key(next.status, next.level),
+      prev.district.empty() || prev.status.empty() ? "" : keys_.District(prev.district, prev.status),
+      next.district.empty() || next.status.empty() ? "" : keys_.District(next.district, next.status),
+      keys_.Districts(),
   };
   std::vector<std::string> args = {
       id,
@@ -117,6 +121,7 @@ absl::Status RedisDeadlineStore::Settle(const Settlement& s) {
     args.push_back(step.mark);
     args.push_back(Ms(step.due));
   }
+  args.push_back(next.status.empty() ? "" : next.district);
   absl::StatusOr<redis::Reply> reply = redis_.ExecuteScript(SettleScript(), std::move(keys), std::move(args));
   if (!reply.ok()) return reply.status();
   if (reply->is_error()) {
@@ -148,6 +153,20 @@ absl::StatusOr<std::vector<std::pair<std::string, int64_t>>> RedisDeadlineStore:
       absl::StatusOr<redis::Reply> reply = redis_.Execute({"SCARD", keys_.Status(status, level)});
       if (absl::Status s = ErrorOf(reply); !s.ok()) return s;
       out.emplace_back(absl::StrCat(status, ":", level), reply->integer);
+    }
+  }
+  return out;
+}
+
+absl::StatusOr<std::vector<std::pair<std::string, int64_t>>> RedisDeadlineStore::CountByDistrict() {
+  absl::StatusOr<redis::Reply> districts = redis_.Execute({"SMEMBERS", keys_.Districts()});
+  if (absl::Status s = ErrorOf(districts); !s.ok()) return s;
+  std::vector<std::pair<std::string, int64_t>> out;
+  for (const redis::Reply& d : districts->elements) {
+    for (const char* status : kStatuses) {
+      absl::StatusOr<redis::Reply> reply = redis_.Execute({"SCARD", keys_.District(d.str, status)});
+      if (absl::Status s = ErrorOf(reply); !s.ok()) return s;
+      out.emplace_back(absl::StrCat(d.str, ":", status), reply->integer);
     }
   }
   return out;

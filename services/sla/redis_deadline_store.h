@@ -18,6 +18,7 @@ class RedisDeadlineStore final : public DeadlineStore {
   absl::Status Settle(const Settlement& settlement) override;
   absl::StatusOr<std::vector<std::string>> ListUnit(const UnitListQuery& query) override;
   absl::StatusOr<std::vector<std::pair<std::string, int64_t>>> CountByStatus() override;
+  absl::StatusOr<std::vector<std::pair<std::string, int64_t>>> CountByDistrict() override;
 
   const SlaKeys& keys() const { return keys_; }
 

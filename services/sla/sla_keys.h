@@ -13,6 +13,8 @@
 //   <p>sla:status:S:L       set: open orders in SLA status S (on_time, warned,
 //                           breached, escalated, stopped) at escalation level
 //                           L (none, urge, supervise, notice), for gauges.
+//   <p>sla:district:D:S     set: open orders of district D in SLA status S.
+//   <p>sla:districts        set: the district codes that have such sets.
 // Fields it writes on the order record <p>order:{ID} (never the state):
 //   sla_rev                 increments with every write of the monitor
 //   sla_sign_due_ms         current sign-off deadline ("" for none)
@@ -20,6 +22,7 @@
 //   sla_close_original_ms   closing deadline before any extension
 //   sla_status, sla_level   as in sla:status:S:L ("" when in no set)
 //   sla_unit                the unit whose sla:unit list holds it ("" none)
+//   sla_district            the district whose sla:district set holds it
 //   notices                 通报 count (urges and supervises are the
 //                           existing counters)
 // It also appends to <p>order:{ID}:history and <p>events (orders::OrderKeys).
@@ -41,6 +44,10 @@ class SlaKeys {
   std::string Status(absl::string_view status, absl::string_view level) const {
     return absl::StrCat(prefix_, "sla:status:", status, ":", level);
   }
+  std::string District(absl::string_view code, absl::string_view status) const {
+    return absl::StrCat(prefix_, "sla:district:", code, ":", status);
+  }
+  std::string Districts() const { return absl::StrCat(prefix_, "sla:districts"); }
 
  private:
   orders::OrderKeys orders_;
@@ -56,6 +63,7 @@ inline constexpr char kCloseOriginal[] = "sla_close_original_ms";
 inline constexpr char kStatus[] = "sla_status";
 inline constexpr char kLevel[] = "sla_level";
 inline constexpr char kUnit[] = "sla_unit";
+inline constexpr char kDistrict[] = "sla_district";
 inline constexpr char kNotices[] = "notices";
 }  // namespace field
 

@@ -28,6 +28,10 @@ SlaMetrics::SlaMetrics(prometheus::Registry& registry)
                 .Help("Open orders by SLA status (on_time, warned, breached, escalated, stopped) and "
                       "escalation level (none, urge, supervise, notice).")
                 .Register(registry)),
+      open_by_district_(prometheus::BuildGauge()
+                            .Name("hotline_sla_open_orders_by_district")
+                            .Help("Open orders by district (code) and SLA status.")
+                            .Register(registry)),
       last_pass_(prometheus::BuildGauge()
                      .Name("hotline_sla_due_pass_last_timestamp_seconds")
                      .Help("When the due-pass loop last finished a pass (Unix time); stands still when it hangs.")
@@ -56,6 +60,14 @@ void SlaMetrics::SetOpen(const std::vector<std::pair<std::string, int64_t>>& cou
   for (const auto& [key, n] : counts) {
     const size_t colon = key.find(':');
     open_.Add({{"status", key.substr(0, colon)}, {"level", key.substr(colon + 1)}}).Set(static_cast<double>(n));
+  }
+}
+
+void SlaMetrics::SetOpenByDistrict(const std::vector<std::pair<std::string, int64_t>>& counts) {
+  for (const auto& [key, n] : counts) {
+    const size_t colon = key.find(':');
+    open_by_district_.Add({{"district", key.substr(0, colon)}, {"status", key.substr(colon + 1)}})
+        .Set(static_cast<double>(n));
   }
 }
 

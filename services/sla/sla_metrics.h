@@ -5,6 +5,7 @@
 //   hotline_sla_escalations_total{kind}      urge (催办), supervise (督办), notice (通报)
 //   hotline_sla_fire_lag_seconds             due moment -> written, in city-clock seconds
 //   hotline_sla_open_orders{status,level}    open orders by SLA status and escalation level
+//   hotline_sla_open_orders_by_district{district,status}   the same by district (11 codes)
 //   hotline_sla_due_pass_last_timestamp_seconds   heartbeat of the due-pass loop
 // Thread-safe.
 #include <prometheus/counter.h>
@@ -22,6 +23,7 @@ class SlaMetrics {
   explicit SlaMetrics(prometheus::Registry& registry);
   void Fired(const Mark& mark, absl::Duration lag);
   void SetOpen(const std::vector<std::pair<std::string, int64_t>>& counts);  // "status:level" -> n
+  void SetOpenByDistrict(const std::vector<std::pair<std::string, int64_t>>& counts);  // "district:status" -> n
   void PassDone();
 
  private:
@@ -30,6 +32,7 @@ class SlaMetrics {
   prometheus::Family<prometheus::Counter>& escalations_;
   prometheus::Histogram& lag_;
   prometheus::Family<prometheus::Gauge>& open_;
+  prometheus::Family<prometheus::Gauge>& open_by_district_;
   prometheus::Gauge& last_pass_;
 };
 

@@ -140,7 +140,10 @@ void Stack::StartSla(int i) {
                                    absl::StrCat("--consumer_name=sla-", i), "--reclaim_idle=2s",
                                    "--pass_interval=20ms"};
   args.insert(args.end(), clock_args_.begin(), clock_args_.end());
-  sla_[i] = std::make_unique<ServiceProcess>(HOTLINE_SLA_BIN, args, absl::StrCat(dir_, "/sla-", i, ".log"));
+  // A log of its own per start: a restart must not read the "serving" line
+  // (and ports) the killed process left in the old one.
+  sla_[i] = std::make_unique<ServiceProcess>(HOTLINE_SLA_BIN, args,
+                                             absl::StrCat(dir_, "/sla-", i, "-", ++sla_starts_, ".log"));
   ServiceProcess::Ports ports = sla_[i]->WaitForServingPorts(absl::Seconds(20));
   sla_ports_[i] = ports.grpc;
   sla_metrics_[i] = ports.metrics;

@@ -85,6 +85,7 @@ class Stack {
   std::vector<std::unique_ptr<ServiceProcess>> dispatch_;
   std::vector<std::unique_ptr<ServiceProcess>> sla_;
   std::vector<int> sla_ports_, sla_metrics_;
+  int sla_starts_ = 0;
   std::vector<std::string> clock_args_;
   absl::Time clock_start_, clock_anchor_;
   double clock_rate_ = 1;

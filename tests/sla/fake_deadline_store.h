@@ -101,7 +101,10 @@ class FakeDeadlineStore final : public DeadlineStore {
     if (!s.summary.unit.empty()) units_[s.summary.unit][s.order_id] = absl::ToUnixMillis(*s.summary.close_due);
     if (!s.previous.status.empty()) status_[s.previous.status + ":" + s.previous.level].erase(s.order_id);
     if (!s.summary.status.empty()) status_[s.summary.status + ":" + s.summary.level].insert(s.order_id);
-    st.sla = {st.sla.rev + 1, s.summary.status, s.summary.level, s.summary.unit};
+    if (!s.previous.status.empty()) districts_[s.previous.district + ":" + s.previous.status].erase(s.order_id);
+    if (!s.summary.status.empty()) districts_[s.summary.district + ":" + s.summary.status].insert(s.order_id);
+    st.sla = {st.sla.rev + 1, s.summary.status, s.summary.level, s.summary.unit,
+              s.summary.status.empty() ? "" : s.summary.district};
     return absl::OkStatus();
   }
   absl::StatusOr<std::vector<std::string>> ListUnit(const UnitListQuery& q) override {
@@ -125,6 +128,12 @@ class FakeDeadlineStore final : public DeadlineStore {
     for (const auto& [k, ids] : status_) out.emplace_back(k, static_cast<int64_t>(ids.size()));
     return out;
   }
+  absl::StatusOr<std::vector<std::pair<std::string, int64_t>>> CountByDistrict() override {
+    absl::MutexLock lock(&mu_);
+    std::vector<std::pair<std::string, int64_t>> out;
+    for (const auto& [k, ids] : districts_) out.emplace_back(k, static_cast<int64_t>(ids.size()));
+    return out;
+  }
 
  private:
   struct Stored {
@@ -138,6 +147,7 @@ class FakeDeadlineStore final : public DeadlineStore {
   std::map<std::pair<int64_t, std::string>, std::string> by_due_;
   std::map<std::string, std::map<std::string, int64_t>> units_;
   std::map<std::string, std::set<std::string>> status_;
+  std::map<std::string, std::set<std::string>> districts_;
   std::vector<Event> events_;
 };
 

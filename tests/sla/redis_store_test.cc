@@ -77,6 +77,7 @@ TEST_CASE("an urgent order's marks are filed by due time and written once with e
   CHECK(Run(w.redis, {"HGET", "hotline:order:{" + id + "}", "sla_close_due_ms"}).str ==
         absl::StrCat(absl::ToUnixMillis(Local(2026, 10, 2, 1))));
   CHECK(Run(w.redis, {"SISMEMBER", "hotline:sla:status:on_time:none", id}).integer == 1);
+  CHECK(Run(w.redis, {"SISMEMBER", "hotline:sla:district:440106:on_time", id}).integer == 1);
 
   w.clock.Set(Local(2026, 10, 2, 1));
   REQUIRE(*w.monitor.DuePass(100) == 4);  // 50%, 15 min before, breach, urge
@@ -112,6 +113,10 @@ TEST_CASE("an urgent order's marks are filed by due time and written once with e
   auto counts = w.store.CountByStatus();
   REQUIRE(counts.ok());
   for (const auto& [k, n] : *counts) CHECK(n == (k == "escalated:notice" ? 1 : 0));
+  auto by_district = w.store.CountByDistrict();
+  REQUIRE(by_district.ok());
+  for (const auto& [k, n] : *by_district) CHECK(n == (k == "440106:escalated" ? 1 : 0));
+  CHECK(by_district->size() == 5);
 }
 
 TEST_CASE("a write decided on an old version is refused and changes nothing") {

@@ -9,13 +9,14 @@
 -- KEYS[1] order record   KEYS[2] history        KEYS[3] events stream
 -- KEYS[4] due set        KEYS[5] old unit list  KEYS[6] new unit list
 -- KEYS[7] old status set KEYS[8] new status set
+-- KEYS[9] old district set KEYS[10] new district set KEYS[11] district codes
 -- (an unused old/new key is passed as "")
 --
 -- ARGV[1] order id        ARGV[2] expected version  ARGV[3] expected sla_rev
 -- ARGV[4] now ms          ARGV[5] next due ms ("" to leave the due set)
 -- ARGV[6] sign due ms     ARGV[7] close due ms      ARGV[8] close original ms
 -- ARGV[9] status          ARGV[10] level            ARGV[11] unit
--- ARGV[12] events stream max length
+-- ARGV[12] events stream max length  ARGV[14 + 5 * steps] district ("" none)
 -- ARGV[13] number of steps, then per step 5 values: history entry JSON,
 --          event name, counter field (""), mark (""), due ms ("")
 --
@@ -57,8 +58,14 @@ if KEYS[5] ~= "" then redis.call("ZREM", KEYS[5], id) end
 if KEYS[6] ~= "" then redis.call("ZADD", KEYS[6], ARGV[7], id) end
 if KEYS[7] ~= "" then redis.call("SREM", KEYS[7], id) end
 if KEYS[8] ~= "" then redis.call("SADD", KEYS[8], id) end
+local district = ARGV[14 + steps * 5] or ""
+if KEYS[9] ~= "" then redis.call("SREM", KEYS[9], id) end
+if KEYS[10] ~= "" then
+  redis.call("SADD", KEYS[10], id)
+  redis.call("SADD", KEYS[11], district)
+end
 
 redis.call("HSET", KEYS[1], "sla_rev", rev + 1, "sla_sign_due_ms", ARGV[6],
   "sla_close_due_ms", ARGV[7], "sla_close_original_ms", ARGV[8],
-  "sla_status", ARGV[9], "sla_level", ARGV[10], "sla_unit", ARGV[11])
+  "sla_status", ARGV[9], "sla_level", ARGV[10], "sla_unit", ARGV[11], "sla_district", district)
 return version
