@@ -22,6 +22,9 @@ struct SlaFields {
   std::string level;
   std::string unit;    // "" when in no unit list
   std::string district;  // "" when in no district set
+  // As filed (ms since the epoch, "" for none): to skip writes that would
+  // change nothing.
+  std::string next_due_ms, sign_due_ms, close_due_ms, close_original_ms;
 };
 
 struct LoadedOrder {
@@ -61,6 +64,10 @@ struct Settlement {
   Summary summary;
   absl::Time now;
 };
+
+// Whether writing `s` would change nothing: no steps, and the same next due
+// time, deadlines, status and lists as filed.
+bool ChangesNothing(const Settlement& s);
 
 struct UnitListQuery {
   std::string unit_code;

@@ -54,6 +54,16 @@ v1::SlaMark MarkProto(const Mark& m) {
 
 }  // namespace
 
+bool ChangesNothing(const Settlement& s) {
+  auto ms = [](const std::optional<absl::Time>& t) { return t ? absl::StrCat(absl::ToUnixMillis(*t)) : ""; };
+  const SlaFields& p = s.previous;
+  const Summary& n = s.summary;
+  return s.steps.empty() && p.next_due_ms == ms(s.next_due) && p.sign_due_ms == ms(n.sign_due) &&
+         p.close_due_ms == ms(n.close_due) && p.close_original_ms == ms(n.close_original) &&
+         p.status == n.status && p.level == n.level && p.unit == n.unit &&
+         p.district == (n.status.empty() ? "" : n.district);
+}
+
 v1::Actor SlaActor() {
   v1::Actor actor;
   actor.set_user_id(kSlaActor);
@@ -193,6 +203,7 @@ absl::StatusOr<int> Monitor::Settle(const std::string& order_id) {
     }
     if (!after.upcoming.empty()) s.next_due = after.upcoming.front().at;
     s.summary = SummaryOf(order, after);
+    if (ChangesNothing(s)) return 0;  // a repeated event, or another replica was first
     absl::Status written = store_.Settle(s);
     if (absl::IsAborted(written)) continue;  // moved on meanwhile: decide again
     if (!written.ok()) return written;
@@ -277,35 +288,39 @@ absl::StatusOr<v1::ListUnitDeadlinesResponse> Monitor::ListUnit(const std::optio
 
 absl::StatusOr<v1::OrderSla> Monitor::AppendStep(const std::string& order_id, v1::HistoryEntry entry,
                                                  std::string event, absl::Time now) {
-  // The caller checked against a timeline; this re-reads so the step lands
-  // on the version it was checked on (else ABORTED: the client retries).
-  absl::StatusOr<Loaded> l = LoadTimeline(order_id, now);
-  if (!l.ok()) return l.status();
-  v1::WorkOrder& order = l->loaded.order;
-  if (order.version() + 1 != entry.seq()) {
-    return absl::AbortedError(absl::StrCat("order ", order_id, " changed meanwhile; try again"));
+  // The caller decided on the order at version entry.seq() - 1. The step is
+  // written only onto that version (else ABORTED: the client looks again);
+  // a concurrent re-filing by the monitor itself (same version, new sla_rev)
+  // only means writing again.
+  for (int attempt = 0; attempt < kAttempts; ++attempt) {
+    absl::StatusOr<Loaded> l = LoadTimeline(order_id, now);
+    if (!l.ok()) return l.status();
+    v1::WorkOrder& order = l->loaded.order;
+    if (order.version() + 1 != entry.seq()) {
+      return absl::AbortedError(absl::StrCat("order ", order_id, " changed meanwhile; try again"));
+    }
+    *order.add_history() = entry;
+    const v1::SlaPolicy* policy = policies_.Match(order.type(), order.urgent(), order.category_code());
+    absl::StatusOr<Timeline> after = BuildTimeline(order, *policy, calendar_, now);
+    if (!after.ok()) return after.status();
+    Settlement s;
+    s.order_id = order_id;
+    s.expected_version = entry.seq() - 1;
+    s.expected_rev = l->loaded.sla.rev;
+    s.previous = l->loaded.sla;
+    s.now = now;
+    Settlement::Step step;
+    step.entry = entry;
+    step.event = event;
+    s.steps.push_back(std::move(step));
+    if (!after->upcoming.empty()) s.next_due = after->upcoming.front().at;
+    s.summary = SummaryOf(order, *after);
+    absl::Status w = store_.Settle(s);
+    if (absl::IsAborted(w)) continue;
+    if (!w.ok()) return w;
+    return ToProto(order, *after);
   }
-  *order.add_history() = entry;
-  const v1::SlaPolicy* policy = policies_.Match(order.type(), order.urgent(), order.category_code());
-  absl::StatusOr<Timeline> after = BuildTimeline(order, *policy, calendar_, now);
-  if (!after.ok()) return after.status();
-  Settlement s;
-  s.order_id = order_id;
-  s.expected_version = entry.seq() - 1;
-  s.expected_rev = l->loaded.sla.rev;
-  s.previous = l->loaded.sla;
-  s.now = now;
-  Settlement::Step step;
-  step.entry = std::move(entry);
-  step.event = std::move(event);
-  s.steps.push_back(std::move(step));
-  if (!after->upcoming.empty()) s.next_due = after->upcoming.front().at;
-  s.summary = SummaryOf(order, *after);
-  if (absl::Status w = store_.Settle(s); !w.ok()) {
-    if (absl::IsAborted(w)) return absl::AbortedError(absl::StrCat("order ", order_id, " changed meanwhile; try again"));
-    return w;
-  }
-  return ToProto(order, *after);
+  return absl::AbortedError(absl::StrCat("order ", order_id, " changed meanwhile; try again"));
 }
 
 absl::StatusOr<v1::OrderSla> Monitor::RequestExtension(const std::optional<v1::Actor>& actor,

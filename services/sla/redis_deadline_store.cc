@@ -42,9 +42,9 @@ std::string Ms(const std::optional<absl::Time>& t) {
 
 absl::StatusOr<LoadedOrder> RedisDeadlineStore::Load(const std::string& id) {
   absl::StatusOr<redis::Reply> reply = redis_.ExecuteScript(
-      LoadScript(), {keys_.orders().Order(id), keys_.orders().History(id)}, {});
+      LoadScript(), {keys_.orders().Order(id), keys_.orders().History(id), keys_.Due()}, {id});
   if (absl::Status s = ErrorOf(reply); !s.ok()) return s;
-  if (reply->elements.size() != 2) return absl::InternalError("redis: unexpected load reply");
+  if (reply->elements.size() != 3) return absl::InternalError("redis: unexpected load reply");
   std::vector<std::string> flat;
   for (const redis::Reply& e : reply->elements[0].elements) flat.push_back(e.str);
   if (flat.empty()) return absl::NotFoundError(absl::StrCat("order ", id, " not found"));
@@ -60,7 +60,11 @@ absl::StatusOr<LoadedOrder> RedisDeadlineStore::Load(const std::string& id) {
     if (name == field::kLevel) out.sla.level = value;
     if (name == field::kUnit) out.sla.unit = value;
     if (name == field::kDistrict) out.sla.district = value;
+    if (name == field::kSignDue) out.sla.sign_due_ms = value;
+    if (name == field::kCloseDue) out.sla.close_due_ms = value;
+    if (name == field::kCloseOriginal) out.sla.close_original_ms = value;
   }
+  out.sla.next_due_ms = reply->elements[2].str;  // nil (not filed): ""
   for (const redis::Reply& json : reply->elements[1].elements) {
     absl::StatusOr<v1::HistoryEntry> entry = orders::HistoryEntryFromJson(json.str);
     if (!entry.ok()) return entry.status();

@@ -53,6 +53,10 @@ class FakeDeadlineStore final : public DeadlineStore {
     absl::MutexLock lock(&mu_);
     return events_;
   }
+  int Writes() {
+    absl::MutexLock lock(&mu_);
+    return writes_;
+  }
   size_t DueSize() {
     absl::MutexLock lock(&mu_);
     return due_.size();
@@ -103,8 +107,11 @@ class FakeDeadlineStore final : public DeadlineStore {
     if (!s.summary.status.empty()) status_[s.summary.status + ":" + s.summary.level].insert(s.order_id);
     if (!s.previous.status.empty()) districts_[s.previous.district + ":" + s.previous.status].erase(s.order_id);
     if (!s.summary.status.empty()) districts_[s.summary.district + ":" + s.summary.status].insert(s.order_id);
+    auto ms = [](const std::optional<absl::Time>& t) { return t ? absl::StrCat(absl::ToUnixMillis(*t)) : ""; };
     st.sla = {st.sla.rev + 1, s.summary.status, s.summary.level, s.summary.unit,
-              s.summary.status.empty() ? "" : s.summary.district};
+              s.summary.status.empty() ? "" : s.summary.district, ms(s.next_due), ms(s.summary.sign_due),
+              ms(s.summary.close_due), ms(s.summary.close_original)};
+    ++writes_;
     return absl::OkStatus();
   }
   absl::StatusOr<std::vector<std::string>> ListUnit(const UnitListQuery& q) override {
@@ -149,6 +156,7 @@ class FakeDeadlineStore final : public DeadlineStore {
   std::map<std::string, std::set<std::string>> status_;
   std::map<std::string, std::set<std::string>> districts_;
   std::vector<Event> events_;
+  int writes_ = 0;
 };
 
 }  // namespace hotline::sla

@@ -224,6 +224,20 @@ TEST_CASE("the clock runs through return, re-dispatch and hand-down; extension, 
   CHECK(steps == 2);
 }
 
+TEST_CASE("settling an order that has not changed writes nothing") {
+  World w;
+  const std::string id = w.Create("GZ20260312000001", v1::ORDER_TYPE_COMPLAINT, false, Local(2026, 3, 12, 9));
+  const int writes = w.store.Writes();
+  REQUIRE(writes == 1);
+  // A redelivered event, or a second replica: the same answer, no write.
+  REQUIRE(w.monitor.Settle(id).ok());
+  w.clock.Advance(absl::Hours(1));
+  REQUIRE(w.monitor.Settle(id).ok());
+  CHECK(w.store.Writes() == writes);
+  w.Act(id, Local(2026, 3, 12, 11), "dispatch", v1::ORDER_STATE_DISPATCHED, "440104");
+  CHECK(w.store.Writes() == writes + 1);  // a sign-off deadline to file
+}
+
 TEST_CASE("an extension after the deadline is refused, and a refusal keeps the deadline") {
   World w;
   const std::string id = w.Create("GZ20260310000001", v1::ORDER_TYPE_CONSULTATION, false, Local(2026, 3, 10, 9));
