@@ -362,3 +362,64 @@ TEST_CASE("two monitors racing over the same due orders fire every mark exactly 
 
 }  // namespace
 }  // namespace hotline::sla
+
+namespace hotline::sla {
+namespace {
+
+TEST_CASE("a unit's overdue and at-risk lists, paged; handlers see only their own unit") {
+  World w;
+  // Three consultations at 440104 created an hour apart (due two working days later).
+  for (int i = 0; i < 3; ++i) {
+    const std::string id = absl::StrCat("GZ2026031600000", i + 1);
+    w.Create(id, v1::ORDER_TYPE_CONSULTATION, false, Local(2026, 3, 16, 9 + i));
+    w.Act(id, Local(2026, 3, 16, 12), "dispatch", v1::ORDER_STATE_DISPATCHED, "440104");
+  }
+  w.clock.Set(Local(2026, 3, 18, 10, 30));  // the first two are overdue, the third due at 11:00
+  v1::ListUnitDeadlinesRequest r;
+  r.set_unit_code("440104");
+  r.set_overdue(true);
+  r.set_page_size(1);
+  absl::StatusOr<v1::ListUnitDeadlinesResponse> page = w.monitor.ListUnit(Handler("440104"), r);
+  REQUIRE(page.ok());
+  REQUIRE(page->orders_size() == 1);
+  CHECK(page->orders(0).order_id() == "GZ20260316000001");
+  CHECK(page->orders(0).closing().left_seconds() < 0);
+  r.set_page_token(page->next_page_token());
+  page = w.monitor.ListUnit(Handler("440104"), r);
+  REQUIRE(page.ok());
+  REQUIRE(page->orders_size() == 1);
+  CHECK(page->orders(0).order_id() == "GZ20260316000002");
+  CHECK(page->next_page_token().empty());
+  v1::ListUnitDeadlinesRequest risk;
+  risk.set_unit_code("440104");
+  risk.set_within_hours(2);
+  page = w.monitor.ListUnit(Dispatcher(), risk);
+  REQUIRE(page.ok());
+  REQUIRE(page->orders_size() == 1);
+  CHECK(page->orders(0).order_id() == "GZ20260316000003");
+  CHECK(absl::IsPermissionDenied(w.monitor.ListUnit(Handler("440105"), risk).status()));
+  risk.set_unit_code("");
+  CHECK(w.monitor.ListUnit(Dispatcher(), risk).status().message() == "unit_code: is required");
+}
+
+TEST_CASE("the calendar answers through the monitor, in the city's time zone") {
+  World w;
+  v1::QueryCalendarRequest q;
+  *q.mutable_from() = Stamp(Local(2026, 10, 10, 9));
+  q.set_add_working_days(1);
+  absl::StatusOr<v1::QueryCalendarResponse> a = w.monitor.QueryCalendar(q);
+  REQUIRE(a.ok());
+  CHECK(a->working_day());
+  CHECK(a->make_up_day());
+  CHECK(Show(a->result()) == "2026-10-12 09:00");  // Sunday 10-11 is off
+  *q.mutable_from() = Stamp(Local(2026, 10, 3, 9));
+  a = w.monitor.QueryCalendar(q);
+  REQUIRE(a.ok());
+  CHECK_FALSE(a->working_day());
+  CHECK(a->holiday() == "国庆节");
+  *q.mutable_from() = Stamp(Local(2027, 1, 4, 9));
+  CHECK(absl::IsFailedPrecondition(w.monitor.QueryCalendar(q).status()));
+}
+
+}  // namespace
+}  // namespace hotline::sla
