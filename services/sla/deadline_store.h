@@ -84,6 +84,10 @@ class DeadlineStore {
   // Up to `limit` orders with a mark due at or before `now`, earliest first.
   virtual absl::StatusOr<std::vector<std::string>> Due(absl::Time now, int limit) = 0;
   virtual absl::Status Settle(const Settlement& settlement) = 0;
+  // Moves an order in the due set (only if it is there), or takes it out
+  // (nullopt): for orders that are gone or cannot be settled now, so that
+  // they do not stand at the head of every due pass.
+  virtual absl::Status Reschedule(const std::string& order_id, std::optional<absl::Time> due) = 0;
   // A unit's open orders with a closing deadline in the range, earliest first.
   virtual absl::StatusOr<std::vector<std::string>> ListUnit(const UnitListQuery& query) = 0;
   // How many open orders are in each status set: "status:level" -> count.

@@ -14,6 +14,7 @@ constexpr int kAttempts = 5;
 // A calendar year missing for an order's deadline: look again this much later
 // (the data may have been added meanwhile); the error is in the log.
 constexpr absl::Duration kRetryMissingCalendar = absl::Hours(1);
+constexpr absl::Duration kRetryFailedSettle = absl::Minutes(1);
 
 google::protobuf::Timestamp Stamp(absl::Time t) { return orders::FromMillis(absl::ToUnixMillis(t)); }
 absl::Time TimeOf(const google::protobuf::Timestamp& t) { return absl::FromUnixMillis(orders::ToMillis(t)); }
@@ -226,8 +227,13 @@ absl::StatusOr<int> Monitor::DuePass(int limit) {
       fired += *n;
     } else if (absl::IsUnavailable(n.status())) {
       return n.status();  // Redis is gone: the next pass starts over
-    } else if (!absl::IsFailedPrecondition(n.status()) && !absl::IsNotFound(n.status())) {
+    } else if (absl::IsNotFound(n.status())) {
+      (void)store_.Reschedule(id, std::nullopt);  // the order is gone: nothing to fire
+    } else if (!absl::IsFailedPrecondition(n.status())) {
+      // Not now (kept changing, a record that cannot be read): a minute
+      // later, so that it does not stand at the head of every pass.
       log::Warning("settling failed; will retry", {{"order_id", id}, {"error", n.status().ToString()}});
+      (void)store_.Reschedule(id, clock_.Now() + kRetryFailedSettle);
     }
   }
   return fired;

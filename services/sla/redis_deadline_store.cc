@@ -139,6 +139,12 @@ absl::Status RedisDeadlineStore::Settle(const Settlement& s) {
   return absl::OkStatus();
 }
 
+absl::Status RedisDeadlineStore::Reschedule(const std::string& id, std::optional<absl::Time> due) {
+  redis::Command c = due ? redis::Command{"ZADD", keys_.Due(), "XX", Ms(due), id}
+                         : redis::Command{"ZREM", keys_.Due(), id};
+  return ErrorOf(redis_.Execute(std::move(c)));
+}
+
 absl::StatusOr<std::vector<std::string>> RedisDeadlineStore::ListUnit(const UnitListQuery& q) {
   const std::string from = q.due_from ? absl::StrCat("(", absl::ToUnixMillis(*q.due_from)) : "-inf";
   absl::StatusOr<redis::Reply> reply = redis_.Execute(

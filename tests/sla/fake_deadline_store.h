@@ -114,6 +114,24 @@ class FakeDeadlineStore final : public DeadlineStore {
     ++writes_;
     return absl::OkStatus();
   }
+  absl::Status Reschedule(const std::string& id, std::optional<absl::Time> due) override {
+    absl::MutexLock lock(&mu_);
+    auto d = due_.find(id);
+    if (d == due_.end()) return absl::OkStatus();
+    by_due_.erase({d->second, id});
+    due_.erase(d);
+    if (due) {
+      due_[id] = absl::ToUnixMillis(*due);
+      by_due_.insert({{absl::ToUnixMillis(*due), id}, id});
+    }
+    return absl::OkStatus();
+  }
+  // An entry in the due set without an order (as after a lost record).
+  void FileDue(const std::string& id, absl::Time due) {
+    absl::MutexLock lock(&mu_);
+    due_[id] = absl::ToUnixMillis(due);
+    by_due_.insert({{absl::ToUnixMillis(due), id}, id});
+  }
   absl::StatusOr<std::vector<std::string>> ListUnit(const UnitListQuery& q) override {
     absl::MutexLock lock(&mu_);
     std::vector<std::pair<int64_t, std::string>> hits;

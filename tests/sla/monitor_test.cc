@@ -402,6 +402,15 @@ TEST_CASE("a unit's overdue and at-risk lists, paged; handlers see only their ow
   CHECK(w.monitor.ListUnit(Dispatcher(), risk).status().message() == "unit_code: is required");
 }
 
+TEST_CASE("a due entry whose order is gone leaves the due set instead of blocking the passes") {
+  World w;
+  w.clock.Set(Local(2026, 3, 16, 9));
+  w.store.FileDue("GZ20260316999999", Local(2026, 3, 16, 8));
+  CHECK(w.store.DueSize() == 1);
+  REQUIRE(w.monitor.DuePass(10).ok());
+  CHECK(w.store.DueSize() == 0);
+}
+
 TEST_CASE("the calendar answers through the monitor, in the city's time zone") {
   World w;
   v1::QueryCalendarRequest q;

@@ -153,6 +153,10 @@ TEST_CASE("a due pass reads only what is due") {
   REQUIRE(due.ok());
   CHECK(due->size() == 5);
   CHECK(due->front() == "GZ20261001200000");
+  // Those five have no order behind them: a pass takes them out, and only them.
+  w.clock.Set(Local(2026, 10, 2));
+  REQUIRE(w.monitor.DuePass(100).ok());
+  CHECK(Run(w.redis, {"ZCARD", "hotline:sla:due"}).integer == 300);
 }
 
 TEST_CASE("the sla consumer group settles new orders from the event stream") {
