@@ -231,6 +231,34 @@ TEST_CASE("a complaint through return, re-dispatch, hand-down, extension and sen
   WaitFor(*stub, id,
           [&](const v1::WorkOrder& w) { return TimeOf(w.deadlines().closing_due()) == TimeOf(sla.closing().due()); },
           "the re-armed deadline on the order");
+
+  // The street's list of orders due within 40 days has it; another unit's
+  // handler may not look at the street's list.
+  {
+    v1::ListUnitDeadlinesRequest r;
+    r.set_unit_code("440106001");
+    r.set_within_hours(40 * 24);
+    auto ctx = CallContext(kStreetToken);
+    v1::ListUnitDeadlinesResponse response;
+    grpc::Status s = stub->ListUnitDeadlines(ctx.get(), r, &response);
+    INFO(s.error_message());
+    REQUIRE(s.ok());
+    REQUIRE(response.orders_size() == 1);
+    CHECK(response.orders(0).order_id() == id);
+    auto other = CallContext(kEcologyToken);
+    CHECK(stub->ListUnitDeadlines(other.get(), r, &response).error_code() == grpc::StatusCode::PERMISSION_DENIED);
+  }
+  // The calendar through the gateway agrees with the library.
+  {
+    v1::QueryCalendarRequest r;
+    *r.mutable_from() = Stamp(t0);
+    r.set_add_working_days(20);
+    auto ctx = CallContext(kAgentToken);
+    v1::QueryCalendarResponse response;
+    REQUIRE(stub->QueryCalendar(ctx.get(), r, &response).ok());
+    CHECK(TimeOf(response.result()) == original);
+    CHECK(response.working_day());
+  }
 }
 
 TEST_CASE("two sla replicas, one killed at random moments while 2,000 deadlines fall due: every mark once",
