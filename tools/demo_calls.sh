@@ -23,3 +23,19 @@ complaint|440114||1401|13355556607|周先生|公司拖欠三个月工资不发�
 help|440115||0301|13266667708|吴女士|南沙大道一处井盖缺失，夜间行人容易掉下去。
 praise|440106||0601|13177778809|郑先生|天河区社保窗口工作人员耐心细致，特此表扬。
 CALLS
+# Urgent (突发) matters: two hours, wall clock; some land with slow units and
+# show warnings, breaches and escalations within minutes of the demo's start.
+while IFS='|' read -r district category phone content; do
+  [ -z "$district" ] && continue
+  "$CLI" create --urgent --type help --district "$district" --category "$category" --phone "$phone" \
+    --content "$content" --channel phone
+done <<'URGENT'
+440106|0401|13800138011|天河路一段水管爆裂，路面积水严重，车辆无法通行。
+440104|0301|13800138012|中山五路人行道大面积塌陷，已有行人受伤。
+440105|0401|13800138013|江南西小区整栋楼停电，电梯内有人被困。
+440111|0301|13800138014|白云大道北路灯全部不亮，路口有交通事故隐患。
+440113|0401|13800138015|番禺市桥街燃气管道疑似泄漏，气味很重。
+440112|0301|13800138016|黄埔东路一棵大树倒伏压住道路。
+440103|0401|13800138017|荔湾路老城区民居外墙脱落，砸到路边车辆。
+440114|0301|13800138018|花都新华街桥面出现裂缝，需要紧急封闭。
+URGENT

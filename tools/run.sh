@@ -6,12 +6,21 @@
 # order through its life) until Ctrl-C (then stops everything gracefully).
 #
 # SIMULATE=0 leaves the simulator out; SIM_CALLS_PER_MINUTE (default 30) and
-# SIM_MINUTE (how long a simulated minute lasts, default 2s) set its pace.
+# SIM_MINUTE (a simulated minute, in city time, default 2m) set its pace;
+# SIM_SLOW_PERCENT (default 25) of the units work slowly and miss deadlines.
+#
+# The city clock (libs/clock/city_clock.h): every service reads one clock that
+# starts at CITY_CLOCK_START (default 2026-09-14T08:30:00+08:00, before the
+# Mid-Autumn and National Day holidays) and runs CITY_CLOCK_RATE (default 60)
+# times as fast as the wall clock, so warnings, breaches and escalations of the
+# real policies show within minutes. It is kept in $RUN_DIR/clock.env with the
+# data, so a restart continues the same city time; CITY_CLOCK_RATE=1 with
+# CITY_CLOCK_START= runs on the wall clock. Remove $RUN_DIR to start afresh.
 #
 # A service (or Redis) that dies is started again, with a line on the terminal.
 #
 # Ports (defaults; override with the environment): gateway gRPC 50051, intake
-# 50052, dispatch 50053; metrics 9101, 9102, 9103 in the same order; Redis 6380
+# 50052, dispatch 50053, sla 50054; metrics 9101..9104 in the same order; Redis 6380
 # (not 6379, so a system Redis is left alone).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -25,12 +34,26 @@ DISPATCH_PORT=${DISPATCH_PORT:-50053}
 GATEWAY_METRICS=${GATEWAY_METRICS:-9101}
 INTAKE_METRICS=${INTAKE_METRICS:-9102}
 DISPATCH_METRICS=${DISPATCH_METRICS:-9103}
+SLA_PORT=${SLA_PORT:-50054}
+SLA_METRICS=${SLA_METRICS:-9104}
 
 bash tools/install-deps.sh
 bash tools/build.sh hotline-intake hotline-dispatch hotline-gateway hotline hotline-healthcheck \
-  hotline-simulator
+  hotline-simulator hotline-sla
 BIN=$BUILD_DIR
 mkdir -p "$RUN_DIR/redis" "$RUN_DIR/logs"
+
+# One city clock for every process, kept with the data (see above).
+if [ ! -f "$RUN_DIR/clock.env" ]; then
+  cat >"$RUN_DIR/clock.env" <<CLOCK
+HOTLINE_CLOCK_START=${CITY_CLOCK_START-2026-09-14T08:30:00+08:00}
+HOTLINE_CLOCK_ANCHOR=$(date +%s)
+HOTLINE_CLOCK_RATE=${CITY_CLOCK_RATE:-60}
+CLOCK
+fi
+set -a
+. "$RUN_DIR/clock.env"
+set +a
 
 pids=()
 source tools/lib/supervise.sh
@@ -62,6 +85,13 @@ supervise intake "$RUN_DIR/logs/intake.log" \
 supervise dispatch "$RUN_DIR/logs/dispatch.log" \
   "$BIN/services/dispatch/hotline-dispatch" --grpc_port "$DISPATCH_PORT" --metrics_port "$DISPATCH_METRICS" \
   --redis "127.0.0.1:$REDIS_PORT" --data_dir "$ROOT/data"
+# Two SLA monitors, as in production: they share the work and either may die.
+for replica in 0 1; do
+  supervise "sla-$replica" "$RUN_DIR/logs/sla-$replica.log" \
+    "$BIN/services/sla/hotline-sla" --grpc_port "$((SLA_PORT + replica * 100))" \
+    --metrics_port "$((SLA_METRICS + replica * 100))" --consumer_name "sla-$replica" \
+    --redis "127.0.0.1:$REDIS_PORT" --data_dir "$ROOT/data"
+done
 # The demo tokens plus a simulated handler for every unit (fresh secrets each run).
 TOKENS=$RUN_DIR/tokens.textproto
 "$BIN/tools/simulator/hotline-simulator" --write_tokens "$TOKENS" \
@@ -69,9 +99,10 @@ TOKENS=$RUN_DIR/tokens.textproto
 supervise gateway "$RUN_DIR/logs/gateway.log" \
   "$BIN/services/gateway/hotline-gateway" --grpc_port "$GATEWAY_PORT" --metrics_port "$GATEWAY_METRICS" \
   --intake "127.0.0.1:$INTAKE_PORT" --dispatch "127.0.0.1:$DISPATCH_PORT" \
-  --tokens "$TOKENS"
+  --sla "127.0.0.1:$SLA_PORT" --tokens "$TOKENS"
 
-for svc in "intake:$INTAKE_PORT" "dispatch:$DISPATCH_PORT" "gateway:$GATEWAY_PORT"; do
+for svc in "intake:$INTAKE_PORT" "dispatch:$DISPATCH_PORT" "sla-0:$SLA_PORT" "sla-1:$((SLA_PORT + 100))" \
+  "gateway:$GATEWAY_PORT"; do
   ok=""
   for _ in $(seq 100); do
     if "$BIN/tools/hotline/hotline-healthcheck" --addr "127.0.0.1:${svc#*:}" >/dev/null 2>&1; then ok=1; break; fi
@@ -92,8 +123,8 @@ if [ "${SIMULATE:-1}" != 0 ]; then
   supervise simulator "$RUN_DIR/logs/simulator.log" \
     "$BIN/tools/simulator/hotline-simulator" --gateway "$HOTLINE_GATEWAY" --tokens "$TOKENS" \
     --data_dir "$ROOT/data" --calls_per_minute "${SIM_CALLS_PER_MINUTE:-30}" \
-    --minute "${SIM_MINUTE:-2s}"
-  simulating="${SIM_CALLS_PER_MINUTE:-30} calls a minute; a simulated minute lasts ${SIM_MINUTE:-2s}"
+    --minute "${SIM_MINUTE:-2m}" --slow_percent "${SIM_SLOW_PERCENT:-25}"
+  simulating="${SIM_CALLS_PER_MINUTE:-30} calls a minute; a simulated minute is ${SIM_MINUTE:-2m} of city time"
 fi
 
 cat <<TXT
@@ -102,6 +133,8 @@ Hotline is running.
   gateway (hotline.v1.Hotline)  127.0.0.1:$GATEWAY_PORT    metrics http://127.0.0.1:$GATEWAY_METRICS/metrics
   intake                        127.0.0.1:$INTAKE_PORT    metrics http://127.0.0.1:$INTAKE_METRICS/metrics
   dispatch (auto-dispatch on)   127.0.0.1:$DISPATCH_PORT    metrics http://127.0.0.1:$DISPATCH_METRICS/metrics
+  sla (2 replicas)              127.0.0.1:$SLA_PORT,$((SLA_PORT + 100))  metrics http://127.0.0.1:$SLA_METRICS/metrics
+  city clock                    from $HOTLINE_CLOCK_START, x$HOTLINE_CLOCK_RATE ($RUN_DIR/clock.env)
   redis                         127.0.0.1:$REDIS_PORT     data $RUN_DIR/redis (AOF, fsync always)
   simulator                     $simulating
   tokens                        $TOKENS (demo tokens + one per unit)
@@ -112,6 +145,10 @@ Try, in another terminal:
   $CLI list
   $CLI units --kind district
   $CLI queue --unit 440106 --state to-sign          # 天河区's orders waiting for sign-off
+  $CLI deadlines --unit 440106 --overdue              # 天河区's overdue orders
+  $CLI sla ORDER_ID                                   # deadlines, warnings, who held it how long
+  $CLI calendar --from 2026-09-30 --add-days 3        # working days across National Day
+  curl -s http://127.0.0.1:$SLA_METRICS/metrics | grep hotline_sla_open_orders
   HOTLINE_TOKEN=$(grep -m1 -o 'demo-tianhe-[0-9a-f]*' config/tokens.textproto) $CLI act ORDER_ID sign
   $CLI create --type complaint --district 440106 --street 440106001 --category 0101 \\
       --phone 13812345678 --name 张先生 --content "夜间施工噪声扰民"

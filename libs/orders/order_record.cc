@@ -26,6 +26,13 @@ constexpr char kAnswer[] = "kb_answer";
 constexpr char kByUser[] = "by_user";
 constexpr char kByRole[] = "by_role";
 constexpr char kByUnit[] = "by_unit";
+// Written by the SLA monitor (services/sla/sla_keys.h), only read here.
+constexpr char kSlaSignDue[] = "sla_sign_due_ms";
+constexpr char kSlaCloseDue[] = "sla_close_due_ms";
+constexpr char kSlaCloseOriginal[] = "sla_close_original_ms";
+constexpr char kSlaStatus[] = "sla_status";
+constexpr char kSlaLevel[] = "sla_level";
+constexpr char kNotices[] = "notices";
 
 int64_t AsInt(const absl::flat_hash_map<std::string, std::string>& m, const char* name) {
   int64_t v = 0;
@@ -162,6 +169,18 @@ absl::StatusOr<v1::WorkOrder> FromRecord(const std::vector<std::string>& flat) {
   o.set_supervise_count(static_cast<int32_t>(AsInt(m, field::kSupervises)));
   o.set_dispatch_rule(AsString(m, field::kDispatchRule));
   o.set_handed_down_by(AsString(m, field::kHandedDownBy));
+  o.set_notice_count(static_cast<int32_t>(AsInt(m, kNotices)));
+  if (!AsString(m, kSlaSignDue).empty()) {
+    *o.mutable_deadlines()->mutable_sign_off_due() = FromMillis(AsInt(m, kSlaSignDue));
+  }
+  if (!AsString(m, kSlaCloseDue).empty()) {
+    *o.mutable_deadlines()->mutable_closing_due() = FromMillis(AsInt(m, kSlaCloseDue));
+    *o.mutable_deadlines()->mutable_original_closing_due() = FromMillis(AsInt(m, kSlaCloseOriginal));
+  }
+  if (!AsString(m, kSlaStatus).empty()) {
+    o.mutable_deadlines()->set_status(AsString(m, kSlaStatus));
+    o.mutable_deadlines()->set_level(AsString(m, kSlaLevel));
+  }
   return o;
 }
 

@@ -125,30 +125,28 @@ void Dispatcher::ResolveRootMaster(std::shared_ptr<Step> step, int hops,
                  });
 }
 
-void Dispatcher::AutoDispatch(const std::string& order_id, int64_t event_version,
-                              orders::Done<AutoDispatchResult> done) {
+void Dispatcher::AutoDispatch(const std::string& order_id, orders::Done<AutoDispatchResult> done) {
   auto moot = [](std::string why) { return AutoDispatchResult{false, "", std::move(why)}; };
   auto finish = std::make_shared<orders::Done<AutoDispatchResult>>(std::move(done));
   auto step = std::make_shared<Step>();
   step->actor = AutoDispatchActor(directory_);
   step->request.set_order_id(order_id);
   step->request.set_action(v1::ACTION_DISPATCH);
-  // The compare-and-set on the event's version makes routing happen at most
-  // once; no idempotency key is needed (nor kept in Redis for a day).
-  step->request.set_expected_version(event_version);
+  // The state check below and the compare-and-set on the version read make
+  // routing happen at most once; no idempotency key is needed (nor kept in
+  // Redis for a day).
   step->routed = [finish, moot](absl::StatusOr<std::string> unit) {
     if (unit.ok()) return (*finish)(AutoDispatchResult{true, *unit, ""});
     // Another writer moved the order between our read and our write.
     if (absl::IsAborted(unit.status())) return (*finish)(moot("the order changed meanwhile"));
     (*finish)(unit.status());
   };
-  store_.GetPage(order_id, kNoHistory, [this, step, finish, moot,
-                        event_version](absl::StatusOr<v1::WorkOrder> order) {
+  store_.GetPage(order_id, kNoHistory, [this, step, finish, moot](absl::StatusOr<v1::WorkOrder> order) {
     if (absl::IsNotFound(order.status())) return (*finish)(moot("the order is gone"));
     if (!order.ok()) return (*finish)(order.status());
-    if (order->version() != event_version || order->state() != v1::ORDER_STATE_CREATED) {
-      return (*finish)(moot(absl::StrCat("the order is at version ", order->version(), ", ",
-                                         enums::SnakeName(order->state()))));
+    if (order->state() != v1::ORDER_STATE_CREATED) {
+      return (*finish)(moot(absl::StrCat("the order is ", enums::SnakeName(order->state()),
+                                         " already (version ", order->version(), ")")));
     }
     absl::StatusOr<Route> route =
         catalogue_.RouteFor(order->category_code(), order->location().district_code());

@@ -45,14 +45,16 @@ class Dispatcher {
     std::string unit_code;    // routed: where the order went
     std::string moot_reason;  // moot: why (the order moved on, or is gone)
   };
-  // Routes a new order by the catalogue, but only while the order is still as
-  // the event left it (`event_version`, state created): an event handled late
-  // (a dispatcher sent the order elsewhere by hand meanwhile), twice (another
-  // replica, a redelivery) or again (a group recreated from the stream's
-  // start) is moot and changes nothing. Errors are only what a retry may
+  // Routes a new order by the catalogue, but only while it is still as its
+  // order.created event left it: undispatched (state created). No step leads
+  // back to created, so an order in any other state was dispatched already
+  // (by hand, by another replica, by an earlier delivery of this event) and
+  // the event is moot: nothing changes. Marks that leave the state alone (an
+  // urge, an SLA warning) do not stop the routing; the write is a
+  // compare-and-set on the version read, so a dispatcher acting at the same
+  // moment wins or loses cleanly (moot). Errors are only what a retry may
   // cure (UNAVAILABLE) or a human must fix (no catalogue route: dead letter).
-  void AutoDispatch(const std::string& order_id, int64_t event_version,
-                    orders::Done<AutoDispatchResult> done);
+  void AutoDispatch(const std::string& order_id, orders::Done<AutoDispatchResult> done);
 
  private:
   struct Step;  // one action in flight

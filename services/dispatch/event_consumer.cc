@@ -152,15 +152,13 @@ void EventConsumer::Handle(const redis::Reply& entries) {
     const std::string& id = entry.elements[0].str;
     const redis::Reply& fields = entry.elements[1];
     // Only new orders that wait for dispatch concern us.
-    int64_t version = 0;
-    if (FieldOf(fields, "event") != "order.created" || FieldOf(fields, "state") != kCreated ||
-        !absl::SimpleAtoi(FieldOf(fields, "version"), &version)) {
+    if (FieldOf(fields, "event") != "order.created" || FieldOf(fields, "state") != kCreated) {
       settled.push_back(id);
       continue;
     }
     auto promise = std::make_shared<std::promise<absl::StatusOr<Result>>>();
     routing.push_back({id, FieldOf(fields, "order_id"), promise->get_future()});
-    dispatcher_.AutoDispatch(routing.back().order_id, version,
+    dispatcher_.AutoDispatch(routing.back().order_id,
                              [promise](absl::StatusOr<Result> result) {
                                promise->set_value(std::move(result));
                              });

@@ -5,6 +5,7 @@
 
 #include <optional>
 
+#include "clock/city_clock.h"
 #include "config/flags.h"
 #include "clock/clock.h"
 #include "directory/city.h"
@@ -45,7 +46,14 @@ int main(int argc, char** argv) {
   flags.Int("max_deliveries", "HOTLINE_MAX_DELIVERIES",
             "after this many failed deliveries an event goes to the dead-letter stream",
             &consumer.max_deliveries);
+  CityClockFlags clock_flags;  // the wall clock unless a demo or test sets it
+  AddCityClockFlags(flags, &clock_flags);
   flags.ParseOrExit(argc, argv);
+  absl::StatusOr<std::unique_ptr<Clock>> clock = MakeCityClock(clock_flags);
+  if (!clock.ok()) {
+    log::Error("bad clock settings", {{"error", clock.status().ToString()}});
+    return 2;
+  }
 
   absl::StatusOr<directory::Directory> dir = directory::Directory::LoadDataDir(data_dir);
   if (!dir.ok()) {
@@ -73,7 +81,7 @@ int main(int argc, char** argv) {
   server::Server server(options);
   redis::Client redis(*redis_options, &server.metrics());
   orders::RedisOrderStore store(redis);
-  dispatch::Dispatcher dispatcher(store, *dir, *catalogue, SystemClock::Get());
+  dispatch::Dispatcher dispatcher(store, *dir, *catalogue, **clock);
   dispatch::DispatchService service(dispatcher, server.metrics());
   server.AddService(&service, "hotline.v1.Dispatch");
   if (absl::Status s = server.Start(); !s.ok()) {

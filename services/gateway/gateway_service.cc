@@ -29,6 +29,7 @@ GatewayService::GatewayService(const TokenAuth& auth, Backends backends,
       intake_(v1::Intake::NewStub(backends.intake)),
       directory_(v1::Directory::NewStub(backends.intake)),
       dispatch_(v1::Dispatch::NewStub(backends.dispatch)),
+      sla_(backends.sla ? v1::Sla::NewStub(backends.sla) : nullptr),
       backend_timeout_(backend_timeout),
       auth_failures_(prometheus::BuildCounter()
                          .Name("hotline_gateway_auth_failures_total")
@@ -196,5 +197,29 @@ grpc::ServerUnaryReactor* GatewayService::ListCategories(grpc::CallbackServerCon
         directory_->async()->ListCategories(ctx, req, resp, std::move(done));
       });
 }
+
+// The SLA methods, forwarded to the sla service (the service decides who may
+// see and do what from the caller's identity).
+#define HOTLINE_FORWARD_TO_SLA(Method)                                                          \
+  grpc::ServerUnaryReactor* GatewayService::Method(grpc::CallbackServerContext* context,        \
+                                                   const grpc::ByteBuffer* request,             \
+                                                   grpc::ByteBuffer* response) {                \
+    if (!sla_) {                                                                                \
+      auto* reactor = context->DefaultReactor();                                                \
+      reactor->Finish(grpc::Status(grpc::StatusCode::UNAVAILABLE, "sla: no address configured")); \
+      return reactor;                                                                           \
+    }                                                                                           \
+    return Forward<v1::Method##Request, v1::Method##Response>(                                  \
+        context, request, response, Access::kAnyone, "sla",                                     \
+        [this](auto* ctx, auto* req, auto* resp, auto done) {                                   \
+          sla_->async()->Method(ctx, req, resp, std::move(done));                               \
+        });                                                                                     \
+  }
+HOTLINE_FORWARD_TO_SLA(GetOrderSla)
+HOTLINE_FORWARD_TO_SLA(ListUnitDeadlines)
+HOTLINE_FORWARD_TO_SLA(RequestExtension)
+HOTLINE_FORWARD_TO_SLA(DecideExtension)
+HOTLINE_FORWARD_TO_SLA(QueryCalendar)
+#undef HOTLINE_FORWARD_TO_SLA
 
 }  // namespace hotline::gateway

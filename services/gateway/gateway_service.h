@@ -21,14 +21,21 @@
 #include "hotline/v1/dispatch.grpc.pb.h"
 #include "hotline/v1/gateway.grpc.pb.h"
 #include "hotline/v1/intake.grpc.pb.h"
+#include "hotline/v1/sla.grpc.pb.h"
 
 namespace hotline::gateway {
 
 struct Backends {
   std::shared_ptr<grpc::Channel> intake;    // serves Intake and Directory
   std::shared_ptr<grpc::Channel> dispatch;  // serves Dispatch
+  std::shared_ptr<grpc::Channel> sla;       // serves Sla
 };
 
+// The SLA methods of hotline.v1.Hotline, raw.
+using SlaRawMethods = v1::Hotline::WithRawCallbackMethod_GetOrderSla<
+    v1::Hotline::WithRawCallbackMethod_ListUnitDeadlines<v1::Hotline::WithRawCallbackMethod_RequestExtension<
+        v1::Hotline::WithRawCallbackMethod_DecideExtension<
+            v1::Hotline::WithRawCallbackMethod_QueryCalendar<v1::Hotline::Service>>>>>;
 // hotline.v1.Hotline with every method raw.
 using RawHotlineService =
     v1::Hotline::WithRawCallbackMethod_WhoAmI<v1::Hotline::WithRawCallbackMethod_CreateWorkOrder<
@@ -36,8 +43,7 @@ using RawHotlineService =
             v1::Hotline::WithRawCallbackMethod_ListWorkOrders<
                 v1::Hotline::WithRawCallbackMethod_Act<v1::Hotline::WithRawCallbackMethod_ListQueue<
                     v1::Hotline::WithRawCallbackMethod_ListUnits<
-                        v1::Hotline::WithRawCallbackMethod_ListCategories<
-                            v1::Hotline::Service>>>>>>>>;
+                        v1::Hotline::WithRawCallbackMethod_ListCategories<SlaRawMethods>>>>>>>>;
 
 class GatewayService final : public RawHotlineService {
  public:
@@ -68,6 +74,21 @@ class GatewayService final : public RawHotlineService {
   grpc::ServerUnaryReactor* ListCategories(grpc::CallbackServerContext* context,
                                            const grpc::ByteBuffer* request,
                                            grpc::ByteBuffer* response) override;
+  grpc::ServerUnaryReactor* GetOrderSla(grpc::CallbackServerContext* context,
+                                        const grpc::ByteBuffer* request,
+                                        grpc::ByteBuffer* response) override;
+  grpc::ServerUnaryReactor* ListUnitDeadlines(grpc::CallbackServerContext* context,
+                                              const grpc::ByteBuffer* request,
+                                              grpc::ByteBuffer* response) override;
+  grpc::ServerUnaryReactor* RequestExtension(grpc::CallbackServerContext* context,
+                                             const grpc::ByteBuffer* request,
+                                             grpc::ByteBuffer* response) override;
+  grpc::ServerUnaryReactor* DecideExtension(grpc::CallbackServerContext* context,
+                                            const grpc::ByteBuffer* request,
+                                            grpc::ByteBuffer* response) override;
+  grpc::ServerUnaryReactor* QueryCalendar(grpc::CallbackServerContext* context,
+                                          const grpc::ByteBuffer* request,
+                                          grpc::ByteBuffer* response) override;
 
  private:
   // Who may call what.
@@ -91,6 +112,7 @@ class GatewayService final : public RawHotlineService {
   std::unique_ptr<v1::Intake::Stub> intake_;
   std::unique_ptr<v1::Directory::Stub> directory_;
   std::unique_ptr<v1::Dispatch::Stub> dispatch_;
+  std::unique_ptr<v1::Sla::Stub> sla_;
   absl::Duration backend_timeout_;
   prometheus::Family<prometheus::Counter>& auth_failures_;
 };

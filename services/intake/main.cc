@@ -2,6 +2,7 @@
 // directory. Settings come from flags or the environment (--help lists them).
 #include <cstdio>
 
+#include "clock/city_clock.h"
 #include "config/flags.h"
 #include "clock/clock.h"
 #include "directory/city.h"
@@ -30,7 +31,14 @@ int main(int argc, char** argv) {
   redis::AddRedisFlags(flags, &redis_flags);
   flags.String("data_dir", "HOTLINE_DATA_DIR",
                "folder with units.textproto and categories.textproto", &data_dir);
+  CityClockFlags clock_flags;  // the wall clock unless a demo or test sets it
+  AddCityClockFlags(flags, &clock_flags);
   flags.ParseOrExit(argc, argv);
+  absl::StatusOr<std::unique_ptr<Clock>> clock = MakeCityClock(clock_flags);
+  if (!clock.ok()) {
+    log::Error("bad clock settings", {{"error", clock.status().ToString()}});
+    return 2;
+  }
 
   absl::StatusOr<directory::Directory> dir = directory::Directory::LoadDataDir(data_dir);
   if (!dir.ok()) {
@@ -53,7 +61,7 @@ int main(int argc, char** argv) {
   redis::Client redis(*redis_options, &server.metrics());
   orders::RedisOrderStore store(redis, {.city_prefix = city->profile.order_prefix()});
   intake::IntakeMetrics metrics(server.metrics());
-  intake::Intake core(store, *dir, SystemClock::Get(), metrics);
+  intake::Intake core(store, *dir, **clock, metrics);
   intake::IntakeService intake_service(core);
   intake::DirectoryService directory_service(*dir);
   server.AddService(&intake_service, "hotline.v1.Intake");

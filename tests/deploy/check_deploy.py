@@ -31,7 +31,7 @@ problems = []
 # Services that read the order event stream in a Redis consumer group: every
 # replica needs its own HOTLINE_CONSUMER_NAME (the default dispatch-<pid> is the
 # same in every container, where the service is PID 1).
-STREAM_CONSUMERS = {"dispatch"}
+STREAM_CONSUMERS = {"dispatch", "sla"}
 
 
 def fail(msg):
@@ -266,7 +266,9 @@ def check_dashboard(src, promtool):
                    "hotline_redis_queue_length",
                    "hotline_dispatch_actions_total", "hotline_dispatch_events_total",
                    "hotline_dispatch_stream_lag", "hotline_dispatch_stream_pending",
-                   "hotline_dispatch_oldest_pending_age_seconds"):
+                   "hotline_dispatch_oldest_pending_age_seconds",
+                   "hotline_sla_open_orders", "hotline_sla_breaches_total",
+                   "hotline_sla_fire_lag_seconds_bucket"):
         if metric not in text:
             fail(f"dashboard: no panel uses {metric}")
     if promtool:

@@ -63,9 +63,9 @@ struct Fixture {
     return id;
   }
 
-  absl::StatusOr<Result> Auto(const std::string& id, int64_t event_version) {
+  absl::StatusOr<Result> Auto(const std::string& id) {
     absl::StatusOr<Result> out = absl::InternalError("no answer");
-    dispatcher.AutoDispatch(id, event_version, [&](absl::StatusOr<Result> r) { out = std::move(r); });
+    dispatcher.AutoDispatch(id, [&](absl::StatusOr<Result> r) { out = std::move(r); });
     return out;
   }
 
@@ -89,7 +89,7 @@ TEST_CASE("auto-dispatch routes a new order by the catalogue, at the clock's tim
   Fixture f;
   const std::string id = f.NewOrder();
   f.clock.Advance(absl::Seconds(3));
-  absl::StatusOr<Result> r = f.Auto(id, 1);
+  absl::StatusOr<Result> r = f.Auto(id);
   REQUIRE(r.ok());
   CHECK(r->routed);
   CHECK(r->unit_code == "440106");
@@ -108,22 +108,36 @@ TEST_CASE("a late event does not override a dispatcher's choice", "[dispatcher]"
   const std::string id = f.NewOrder();
   // While auto-dispatch was down, a dispatcher sent it to the ecology bureau.
   REQUIRE(f.Act(Dispatcher1(), id, v1::ACTION_DISPATCH, "GZD002").ok());
-  absl::StatusOr<Result> r = f.Auto(id, 1);
+  absl::StatusOr<Result> r = f.Auto(id);
   REQUIRE(r.ok());  // acknowledged, never retried, never dead-lettered
   CHECK_FALSE(r->routed);
-  CHECK(r->moot_reason.find("version 2") != std::string::npos);
+  CHECK(r->moot_reason.find("dispatched already") != std::string::npos);
   v1::WorkOrder o = f.Order(id);
   CHECK(o.assigned_unit_code() == "GZD002");
   CHECK(o.bounce_count() == 0);
   CHECK(o.version() == 2);
 }
 
+TEST_CASE("an order marked before routing (an urge, an SLA warning) is still routed",
+          "[dispatcher]") {
+  Fixture f;
+  const std::string id = f.NewOrder();
+  v1::Actor supervisor = Dispatcher1();
+  supervisor.set_role(v1::ROLE_SUPERVISOR);
+  REQUIRE(f.Act(supervisor, id, v1::ACTION_URGE).ok());  // version 2, still created
+  absl::StatusOr<Result> r = f.Auto(id);
+  REQUIRE(r.ok());
+  CHECK(r->routed);
+  CHECK(f.Order(id).state() == v1::ORDER_STATE_DISPATCHED);
+  CHECK(f.Order(id).version() == 3);
+}
+
 TEST_CASE("a redelivered event for an order already routed is moot, not an error", "[dispatcher]") {
   Fixture f;
   const std::string id = f.NewOrder();
-  REQUIRE(f.Auto(id, 1)->routed);
+  REQUIRE(f.Auto(id)->routed);
   for (int delivery = 2; delivery <= 4; ++delivery) {
-    absl::StatusOr<Result> again = f.Auto(id, 1);
+    absl::StatusOr<Result> again = f.Auto(id);
     INFO("delivery " << delivery << ": " << again.status().ToString());
     REQUIRE(again.ok());
     CHECK_FALSE(again->routed);
@@ -136,10 +150,10 @@ TEST_CASE("a group re-reading the stream from its start changes no order that mo
           "[dispatcher]") {
   Fixture f;
   const std::string signed_order = f.NewOrder();
-  REQUIRE(f.Auto(signed_order, 1)->routed);
+  REQUIRE(f.Auto(signed_order)->routed);
   REQUIRE(f.Act(Handler("440106"), signed_order, v1::ACTION_SIGN).ok());
   const std::string returned = f.NewOrder();
-  REQUIRE(f.Auto(returned, 1)->routed);
+  REQUIRE(f.Auto(returned)->routed);
   v1::ActRequest ret;
   ret.set_order_id(returned);
   ret.set_action(v1::ACTION_RETURN);
@@ -148,7 +162,7 @@ TEST_CASE("a group re-reading the stream from its start changes no order that mo
 
   for (const std::string& id : {signed_order, returned}) {
     const v1::WorkOrder before = f.Order(id);
-    absl::StatusOr<Result> r = f.Auto(id, 1);
+    absl::StatusOr<Result> r = f.Auto(id);
     REQUIRE(r.ok());
     CHECK_FALSE(r->routed);
     CHECK(f.Order(id).version() == before.version());
@@ -171,7 +185,7 @@ TEST_CASE("an order changed between auto-dispatch's read and write is moot", "[d
                      }(),
                      [](absl::StatusOr<v1::ActResponse> r) { REQUIRE(r.ok()); });
   });
-  absl::StatusOr<Result> r = f.Auto(id, 1);
+  absl::StatusOr<Result> r = f.Auto(id);
   REQUIRE(r.ok());
   CHECK_FALSE(r->routed);
   CHECK(f.Order(id).assigned_unit_code() == "GZD002");
@@ -181,14 +195,14 @@ TEST_CASE("an order changed between auto-dispatch's read and write is moot", "[d
 TEST_CASE("an order that no longer exists is moot; Redis trouble is an error to retry",
           "[dispatcher]") {
   Fixture f;
-  absl::StatusOr<Result> gone = f.Auto("GZ20261130999999", 1);
+  absl::StatusOr<Result> gone = f.Auto("GZ20261130999999");
   REQUIRE(gone.ok());
   CHECK_FALSE(gone->routed);
 
   const std::string id = f.NewOrder();
   f.store.FailNextGet(absl::UnavailableError("redis down"));
-  CHECK(absl::IsUnavailable(f.Auto(id, 1).status()));  // left pending, retried later
-  CHECK(f.Auto(id, 1)->routed);
+  CHECK(absl::IsUnavailable(f.Auto(id).status()));  // left pending, retried later
+  CHECK(f.Auto(id)->routed);
 }
 
 TEST_CASE("duplicates hang on the root master, so all of them close with it", "[dispatcher]") {
@@ -216,7 +230,7 @@ TEST_CASE("duplicates hang on the root master, so all of them close with it", "[
   CHECK(link(c, "GZ20261130999999").status().code() == absl::StatusCode::kInvalidArgument);
 
   // Close the root the short way: dispatch, sign, reply, approve, callback.
-  REQUIRE(f.Auto(root, 1)->routed);
+  REQUIRE(f.Auto(root)->routed);
   REQUIRE(f.Act(Handler("440106"), root, v1::ACTION_SIGN).ok());
   v1::ActRequest reply;
   reply.set_order_id(root);

@@ -403,14 +403,15 @@ TEST_CASE("while Redis is down creates fail UNAVAILABLE; after it is back they w
 }
 
 TEST_CASE("every service's /metrics passes promtool check metrics", "[e2e]") {
-  Stack stack;
+  Stack stack(Stack::Options{.sla_replicas = 1});
   auto stub = stack.NewClient();
   REQUIRE(Create(*stub, SampleComplaint()).ok());
   v1::CreateWorkOrderRequest bad = SampleComplaint();
   bad.set_content("");
   REQUIRE_FALSE(Create(*stub, bad).ok());
   for (int port :
-       {stack.intake_metrics_port(), stack.gateway_metrics_port(), stack.dispatch_metrics_port()}) {
+       {stack.intake_metrics_port(), stack.gateway_metrics_port(), stack.dispatch_metrics_port(),
+        stack.sla_metrics_port()}) {
     std::string body = HttpGet(port, "/metrics");
     REQUIRE_FALSE(body.empty());
     CHECK(absl::StrContains(body, "hotline_grpc_server_handled_total"));

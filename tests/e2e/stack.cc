@@ -8,6 +8,10 @@
 #include <fstream>
 #include <stdexcept>
 
+#include <csignal>
+#include <thread>
+
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 
 namespace hotline::testing {
@@ -36,14 +40,32 @@ Stack::Stack(Options options) {
   // so no other test can take a port between choosing and binding it.
   const std::vector<std::string> any_ports = {"--host=127.0.0.1", "--grpc_port=0",
                                               "--metrics_port=0"};
+  // One city clock for all: the same start, anchor and rate.
+  clock_anchor_ = absl::FromUnixSeconds(absl::ToUnixSeconds(absl::Now()));
+  clock_start_ = clock_anchor_;
+  if (!options.clock_start.empty()) {
+    std::string error;
+    if (!absl::ParseTime(absl::RFC3339_full, options.clock_start, &clock_start_, &error) ||
+        !absl::SimpleAtod(options.clock_rate, &clock_rate_)) {
+      throw std::runtime_error("bad clock_start or clock_rate: " + error);
+    }
+    clock_args_ = {"--clock_start=" + options.clock_start,
+                   absl::StrCat("--clock_anchor=", absl::ToUnixSeconds(clock_anchor_)),
+                   "--clock_rate=" + options.clock_rate};
+  }
   auto with = [&](std::vector<std::string> args) {
     args.insert(args.begin(), any_ports.begin(), any_ports.end());
     return args;
   };
+  // The services that read the city clock.
+  auto with_clock = [&](std::vector<std::string> args) {
+    args.insert(args.end(), clock_args_.begin(), clock_args_.end());
+    return with(std::move(args));
+  };
   for (int i = 0; i < options.dispatch_replicas; ++i) {
     dispatch_.push_back(std::make_unique<ServiceProcess>(
         HOTLINE_DISPATCH_BIN,
-        with({"--redis=" + redis_->address(),
+        with_clock({"--redis=" + redis_->address(),
               std::string("--data_dir=") + HOTLINE_SOURCE_DIR + "/data",
               absl::StrCat("--consumer_name=dispatch-", i),
               "--reclaim_idle=" + options.reclaim_idle,
@@ -51,8 +73,12 @@ Stack::Stack(Options options) {
               options.auto_dispatch ? "--auto_dispatch=true" : "--auto_dispatch=false"}),
         absl::StrCat(dir_, "/dispatch-", i, ".log")));
   }
+  sla_.resize(options.sla_replicas);
+  sla_ports_.resize(options.sla_replicas);
+  sla_metrics_.resize(options.sla_replicas);
+  for (int i = 0; i < options.sla_replicas; ++i) StartSla(i);
   intake_ = std::make_unique<ServiceProcess>(
-      HOTLINE_INTAKE_BIN, with(IntakeArgs()), dir_ + "/intake.log");
+      HOTLINE_INTAKE_BIN, with_clock(IntakeArgs()), dir_ + "/intake.log");
   for (auto& replica : dispatch_) {
     ServiceProcess::Ports ports = replica->WaitForServingPorts(absl::Seconds(20));
     dispatch_ports_.push_back(ports.grpc);
@@ -64,6 +90,7 @@ Stack::Stack(Options options) {
   gateway_ = std::make_unique<ServiceProcess>(
       HOTLINE_GATEWAY_BIN,
       with({"--intake=" + intake_address(), "--dispatch=" + dispatch_address(),
+            "--sla=" + sla_address(),
             "--tokens=" +
                 (options.tokens_file.empty() ? dir_ + "/tokens.textproto" : options.tokens_file)}),
       dir_ + "/gateway.log");
@@ -88,6 +115,7 @@ Stack::Stack(Options options) {
 Stack::~Stack() {
   redis_client_.reset();
   gateway_.reset();
+  sla_.clear();
   dispatch_.clear();
   intake_.reset();
   redis_.reset();
@@ -100,6 +128,36 @@ std::string Stack::dispatch_address(int replica) const {
   // With no replica running, a port nothing listens on: calls answer UNAVAILABLE.
   return absl::StrCat("127.0.0.1:", dispatch_ports_.empty() ? 1 : dispatch_ports_[replica]);
 }
+std::string Stack::sla_address(int replica) const {
+  return absl::StrCat("127.0.0.1:", sla_ports_.empty() ? 1 : sla_ports_[replica]);
+}
+
+void Stack::StartSla(int i) {
+  std::vector<std::string> args = {"--host=127.0.0.1", "--grpc_port=0", "--metrics_port=0",
+                                   "--redis=" + redis_->address(),
+                                   std::string("--data_dir=") + HOTLINE_SOURCE_DIR + "/data",
+                                   absl::StrCat("--consumer_name=sla-", i), "--reclaim_idle=2s",
+                                   "--pass_interval=20ms"};
+  args.insert(args.end(), clock_args_.begin(), clock_args_.end());
+  // A log of its own per start: a restart must not read the "serving" line
+  // (and ports) the killed process left in the old one.
+  sla_[i] = std::make_unique<ServiceProcess>(HOTLINE_SLA_BIN, args,
+                                             absl::StrCat(dir_, "/sla-", i, "-", ++sla_starts_, ".log"));
+  ServiceProcess::Ports ports = sla_[i]->WaitForServingPorts(absl::Seconds(20));
+  sla_ports_[i] = ports.grpc;
+  sla_metrics_[i] = ports.metrics;
+  if (!WaitForServing(sla_address(i), absl::Seconds(20))) {
+    throw std::runtime_error("sla did not become SERVING:\n" + sla_[i]->Log());
+  }
+}
+
+void Stack::KillSla(int i) {
+  ::kill(sla_[i]->pid(), SIGKILL);
+  while (sla_[i]->Running()) std::this_thread::sleep_for(std::chrono::milliseconds(5));  // reaps it
+}
+
+absl::Time Stack::CityNow() const { return clock_start_ + (absl::Now() - clock_anchor_) * clock_rate_; }
+
 std::string Stack::intake_address() const { return absl::StrCat("127.0.0.1:", intake_port_); }
 
 std::vector<std::string> Stack::IntakeArgs() const {
@@ -110,6 +168,7 @@ void Stack::RestartIntake() {
   ::kill(intake_->pid(), SIGKILL);
   intake_->Terminate();  // reaps it
   std::vector<std::string> args = IntakeArgs();
+  args.insert(args.end(), clock_args_.begin(), clock_args_.end());
   args.insert(args.begin(), {"--host=127.0.0.1", absl::StrCat("--grpc_port=", intake_port_),
                              absl::StrCat("--metrics_port=", intake_metrics_)});
   intake_ = std::make_unique<ServiceProcess>(HOTLINE_INTAKE_BIN, args,

@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "absl/time/time.h"
 #include "hotline/v1/gateway.grpc.pb.h"
 #include "redis/client.h"
 #include "support/redis_server.h"
@@ -36,6 +37,13 @@ class Stack {
     // slow batches from each other.
     std::string reclaim_idle = "5s";
     int max_deliveries = 5;
+    // SLA monitors (hotline-sla); the gateway forwards SLA calls to the first.
+    int sla_replicas = 0;
+    // The city clock every service reads (libs/clock/city_clock.h): empty
+    // start = the wall clock; else the city time at the stack's start, running
+    // `clock_rate` times as fast as the wall clock.
+    std::string clock_start = "";
+    std::string clock_rate = "1";
   };
   Stack() : Stack(Options{}) {}
   explicit Stack(Options options);
@@ -52,6 +60,14 @@ class Stack {
   std::string dispatch_address(int replica = 0) const;
   int dispatch_metrics_port(int replica = 0) const { return dispatch_metrics_[replica]; }
   const std::string& dir() const { return dir_; }
+  ServiceProcess& sla(int replica = 0) { return *sla_[replica]; }
+  std::string sla_address(int replica = 0) const;
+  int sla_metrics_port(int replica = 0) const { return sla_metrics_[replica]; }
+  // SIGKILL an sla replica (a crash), and start it again with the same name.
+  void KillSla(int replica);
+  void StartSla(int replica);
+  // What the services' city clock reads now.
+  absl::Time CityNow() const;
 
   // Kills intake (SIGKILL) and starts it again on the same ports; returns
   // once it is SERVING.
@@ -73,6 +89,12 @@ class Stack {
   std::vector<int> dispatch_ports_, dispatch_metrics_;
   std::unique_ptr<ServiceProcess> intake_, gateway_;
   std::vector<std::unique_ptr<ServiceProcess>> dispatch_;
+  std::vector<std::unique_ptr<ServiceProcess>> sla_;
+  std::vector<int> sla_ports_, sla_metrics_;
+  int sla_starts_ = 0;
+  std::vector<std::string> clock_args_;
+  absl::Time clock_start_, clock_anchor_;
+  double clock_rate_ = 1;
   std::unique_ptr<redis::Client> redis_client_;
 };
 

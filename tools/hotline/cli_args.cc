@@ -158,6 +158,43 @@ const std::vector<CommandSpec>& Commands() {
        {
            {"prefix", "CODE", "only codes that start with this, e.g. 01"},
        }},
+      {"sla", {"ORDER_ID"},
+       "Show an order's deadlines, its warnings and escalations (fired and to come) and the\n"
+       "working time each holder had it (who made it late).",
+       {}},
+      {"deadlines",
+       {},
+       "List a unit's open orders that are overdue, or due soon (at risk), earliest first.",
+       {
+           {"unit", "CODE", "the unit whose orders to show", true},
+           {"overdue", "", "past the closing deadline (default: due within --within-hours)"},
+           {"within-hours", "N", "at-risk horizon in hours (default 24)"},
+           {"limit", "N", "page size (default 20, at most 200)"},
+           {"page-token", "T", "the next page, as printed under the previous one"},
+       }},
+      {"extend",
+       {"ORDER_ID"},
+       "Ask for an extension (延期) of the closing deadline, before it passes.",
+       {
+           {"due", "TIME", "the new deadline: YYYY-MM-DD (+08:00) or an RFC 3339 time", true},
+           {"reason", "TEXT", "why more time is needed", true},
+       }},
+      {"extension",
+       {"ORDER_ID"},
+       "Decide on a pending extension request (centre).",
+       {
+           {"approve", "", "grant it (the date asked for, or --due)"},
+           {"refuse", "", "refuse it (--note says why)"},
+           {"due", "TIME", "with --approve: another date than asked for"},
+           {"note", "TEXT", "remarks; the reason for a refusal"},
+       }},
+      {"calendar",
+       {},
+       "The working-day calendar: is a day a working day, and N working days after a moment.",
+       {
+           {"from", "TIME", "YYYY-MM-DD (+08:00) or an RFC 3339 time (default now)"},
+           {"add-days", "N", "working days to add"},
+       }},
       {"help", {"[COMMAND]"}, "Show this text, or one command's flags.", {}},
   };
   return *kCommands;

@@ -26,6 +26,7 @@
 #include "enums/enum_names.h"
 #include "tools/hotline/local_time.h"
 #include "tools/hotline/names.h"
+#include "tools/hotline/sla_commands.h"
 #include "tools/hotline/table.h"
 
 namespace hotline::cli {
@@ -332,6 +333,16 @@ std::string FormatOrder(const v1::WorkOrder& order, const Names& names) {
   }
   if (!order.master_order_id().empty()) {
     fields.push_back({"主工单 (master)", order.master_order_id()});
+  }
+  if (order.notice_count() > 0) fields.push_back({"通报 (public notices)", absl::StrCat(order.notice_count())});
+  if (order.deadlines().has_closing_due() || order.deadlines().has_sign_off_due()) {
+    const v1::OrderDeadlines& d = order.deadlines();
+    fields.push_back({"签收时限 (sign-off due)", FormatLocalTime(d.sign_off_due())});
+    fields.push_back({"办结时限 (closing due)", FormatLocalTime(d.closing_due())});
+    if (d.original_closing_due().seconds() != d.closing_due().seconds()) {
+      fields.push_back({"原办结时限 (original due)", FormatLocalTime(d.original_closing_due())});
+    }
+    if (!d.status().empty()) fields.push_back({"时限状态 (SLA)", absl::StrCat(d.status(), " / ", d.level())});
   }
   fields.push_back({"版本 (version)", absl::StrCat(order.version())});
 
@@ -654,6 +665,44 @@ ExitCode RunCategories(const CommandLine& cl, HotlineStub& stub, Output io) {
   return ExitCode::kOk;
 }
 
+ExitCode RunSla(const CommandLine& cl, HotlineStub& stub, Output io) {
+  auto exchanged = Exchange(cl, stub, &HotlineStub::GetOrderSla, BuildOrderSlaRequest(cl), "sla", io);
+  if (auto* code = std::get_if<ExitCode>(&exchanged)) return *code;
+  io.out << FormatOrderSla(std::get<v1::GetOrderSlaResponse>(exchanged).sla());
+  return ExitCode::kOk;
+}
+
+ExitCode RunDeadlines(const CommandLine& cl, HotlineStub& stub, Output io) {
+  auto exchanged =
+      Exchange(cl, stub, &HotlineStub::ListUnitDeadlines, BuildDeadlinesRequest(cl), "deadlines", io);
+  if (auto* code = std::get_if<ExitCode>(&exchanged)) return *code;
+  io.out << FormatDeadlines(std::get<v1::ListUnitDeadlinesResponse>(exchanged), cl.Switch("overdue"));
+  return ExitCode::kOk;
+}
+
+ExitCode RunExtend(const CommandLine& cl, HotlineStub& stub, Output io) {
+  auto exchanged = Exchange(cl, stub, &HotlineStub::RequestExtension, BuildExtendRequest(cl), "extend", io);
+  if (auto* code = std::get_if<ExitCode>(&exchanged)) return *code;
+  io.out << FormatOrderSla(std::get<v1::RequestExtensionResponse>(exchanged).sla());
+  return ExitCode::kOk;
+}
+
+ExitCode RunExtension(const CommandLine& cl, HotlineStub& stub, Output io) {
+  auto exchanged =
+      Exchange(cl, stub, &HotlineStub::DecideExtension, BuildDecideExtensionRequest(cl), "extension", io);
+  if (auto* code = std::get_if<ExitCode>(&exchanged)) return *code;
+  io.out << FormatOrderSla(std::get<v1::DecideExtensionResponse>(exchanged).sla());
+  return ExitCode::kOk;
+}
+
+ExitCode RunCalendar(const CommandLine& cl, HotlineStub& stub, Output io) {
+  absl::StatusOr<v1::QueryCalendarRequest> request = BuildCalendarRequest(cl);
+  auto exchanged = Exchange(cl, stub, &HotlineStub::QueryCalendar, request, "calendar", io);
+  if (auto* code = std::get_if<ExitCode>(&exchanged)) return *code;
+  io.out << FormatCalendar(*request, std::get<v1::QueryCalendarResponse>(exchanged));
+  return ExitCode::kOk;
+}
+
 ExitCode RunCommand(const CommandLine& cl, HotlineStub& stub, Output io) {
   using Runner = ExitCode (*)(const CommandLine&, HotlineStub&, Output);
   static const auto* const kRunners = new std::map<absl::string_view, Runner>{
@@ -661,6 +710,9 @@ ExitCode RunCommand(const CommandLine& cl, HotlineStub& stub, Output io) {
       {"get", &RunGet},       {"list", &RunList},
       {"act", &RunAct},       {"queue", &RunQueue},
       {"units", &RunUnits},   {"categories", &RunCategories},
+      {"sla", &RunSla},       {"deadlines", &RunDeadlines},
+      {"extend", &RunExtend}, {"extension", &RunExtension},
+      {"calendar", &RunCalendar},
   };
   auto it = kRunners->find(cl.command);
   if (it == kRunners->end()) {

@@ -33,6 +33,12 @@ ExitCode RunAct(const CommandLine& cl, HotlineStub& stub, Output io);
 ExitCode RunQueue(const CommandLine& cl, HotlineStub& stub, Output io);
 ExitCode RunUnits(const CommandLine& cl, HotlineStub& stub, Output io);
 ExitCode RunCategories(const CommandLine& cl, HotlineStub& stub, Output io);
+// SLA (tables in sla_commands.h).
+ExitCode RunSla(const CommandLine& cl, HotlineStub& stub, Output io);
+ExitCode RunDeadlines(const CommandLine& cl, HotlineStub& stub, Output io);
+ExitCode RunExtend(const CommandLine& cl, HotlineStub& stub, Output io);
+ExitCode RunExtension(const CommandLine& cl, HotlineStub& stub, Output io);
+ExitCode RunCalendar(const CommandLine& cl, HotlineStub& stub, Output io);
 
 // Runs `cl.command`; kUsage for a command it does not know.
 ExitCode RunCommand(const CommandLine& cl, HotlineStub& stub, Output io);

@@ -22,6 +22,10 @@ uint64_t Dice(const std::string& text) {
   return h;
 }
 
+bool IsSlowUnit(const std::string& unit_code, int percent) {
+  return static_cast<int>(Dice("slow:" + unit_code) % 100) < percent;
+}
+
 const std::vector<v1::OrderState>& WorkedStates() {
   static const std::vector<v1::OrderState> states = {
       v1::ORDER_STATE_DISPATCHED,       v1::ORDER_STATE_SIGNED,

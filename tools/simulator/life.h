@@ -35,6 +35,10 @@ const std::vector<v1::OrderState>& WorkedStates();
 // never: created orders wait for auto-dispatch, archived ones are done).
 std::optional<Step> NextStep(const v1::WorkOrder& order, absl::Time now, absl::Duration minute);
 
+// The units that work slowly (so that deadlines are really missed): about
+// `percent` of all units, always the same ones.
+bool IsSlowUnit(const std::string& unit_code, int percent);
+
 // A stable 64-bit hash of the text (FNV-1a): the simulator's dice.
 uint64_t Dice(const std::string& text);
 

@@ -21,6 +21,7 @@
 #include <csignal>
 #include <fstream>
 #include <map>
+#include <set>
 #include <random>
 #include <string>
 #include <thread>
@@ -29,6 +30,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/time/clock.h"
+#include "clock/city_clock.h"
 #include "config/flags.h"
 #include "config/text_proto.h"
 #include "directory/directory.h"
@@ -53,6 +55,12 @@ struct Config {
   absl::Duration minute = absl::Seconds(2);
   absl::Duration sweep = absl::Seconds(1);
   absl::Duration duration = absl::ZeroDuration();  // 0: until SIGINT/SIGTERM
+  // Slow units take `slow_factor` times as long for everything they do, and
+  // now and then ask for an extension (延期) instead.
+  int slow_percent = 0;
+  int slow_factor = 50;
+  int extension_percent = 30;
+  const Clock* clock = nullptr;  // the city clock the services read (orders' times)
 };
 
 // Writes `in`'s tokens plus one handler token per unit (not the centre).
@@ -122,6 +130,7 @@ class Simulator {
     // Calls arrive at random (a Poisson stream), like real ones.
     std::exponential_distribution<double> gap(std::max(config_.calls_per_minute, 1) / 60.0);
     const absl::Time start = absl::Now();
+    const Clock& city = *config_.clock;
     absl::Time next_call = config_.calls_per_minute > 0 ? start : absl::InfiniteFuture();
     absl::Time next_sweep = start, next_report = start + absl::Seconds(30);
     while (!g_stop) {
@@ -133,7 +142,8 @@ class Simulator {
         if (next_call < now - absl::Seconds(10)) next_call = now;  // after a stall, no burst
       }
       if (now >= next_sweep) {
-        Sweep(now);
+        Sweep(city.Now());
+        DecideExtensions();
         next_sweep = absl::Now() + config_.sweep;
       }
       if (now >= next_report) {
@@ -195,7 +205,12 @@ class Simulator {
       }
       for (const v1::WorkOrder& order : page.orders()) {
         if (g_stop) return;
-        std::optional<Step> step = NextStep(order, now, config_.minute);
+        const bool slow = IsSlowUnit(order.assigned_unit_code(), config_.slow_percent);
+        if (slow && state == v1::ORDER_STATE_SIGNED) MaybeAskExtension(order, now);
+        std::optional<Step> step = NextStep(order, now, slow ? config_.minute * config_.slow_factor : config_.minute);
+        if (step && slow && step->actor == Actor::kCentre) {
+          step = NextStep(order, now, config_.minute);  // the centre itself is not slow
+        }
         if (!step) continue;
         const std::string* token = &centre_token_;
         if (step->actor == Actor::kAssignedUnit) {
@@ -209,6 +224,39 @@ class Simulator {
               v1::Action_Name(step->request.action()));
       }
     }
+  }
+
+  // A slow unit asks, before the deadline, for five more days (once per order).
+  void MaybeAskExtension(const v1::WorkOrder& order, absl::Time now) {
+    if (!order.deadlines().has_closing_due() || asked_.count(order.id())) return;
+    const absl::Time due = absl::FromUnixSeconds(order.deadlines().closing_due().seconds());
+    if (now >= due || static_cast<int>(Dice("ext:" + order.id()) % 100) >= config_.extension_percent) return;
+    auto it = unit_tokens_.find(order.assigned_unit_code());
+    if (it == unit_tokens_.end()) return;
+    asked_.insert(order.id());
+    v1::RequestExtensionRequest r;
+    r.set_order_id(order.id());
+    r.set_reason("涉及多个部门，需要现场联合勘查，申请延期。");
+    r.mutable_new_due()->set_seconds(absl::ToUnixSeconds(due + absl::Hours(24 * 5)));
+    v1::RequestExtensionResponse response;
+    auto ctx = Context(it->second);
+    grpc::Status s = stub_->RequestExtension(ctx.get(), r, &response);
+    if (s.ok()) to_decide_.push_back(order.id());
+    Count(s, "request_extension");
+  }
+
+  // The centre decides on the extensions asked for: most are granted.
+  void DecideExtensions() {
+    for (const std::string& id : to_decide_) {
+      v1::DecideExtensionRequest r;
+      r.set_order_id(id);
+      r.set_approve(Dice("decide:" + id) % 100 < 75);
+      if (!r.approve()) r.set_note("时限内可以办结，不同意延期。");
+      v1::DecideExtensionResponse response;
+      auto ctx = Context(centre_token_);
+      Count(stub_->DecideExtension(ctx.get(), r, &response), r.approve() ? "approve_extension" : "refuse_extension");
+    }
+    to_decide_.clear();
   }
 
   void Count(const grpc::Status& s, const std::string& what) {
@@ -247,6 +295,8 @@ class Simulator {
   std::map<std::string, std::string> unit_tokens_;  // unit code -> a handler's token
   uint64_t calls_ = 0, conflicts_ = 0, errors_ = 0;
   std::map<std::string, uint64_t> done_;  // successful calls by kind
+  std::set<std::string> asked_;           // orders an extension was asked for
+  std::vector<std::string> to_decide_;    // ... and not yet decided by the centre
 };
 
 }  // namespace
@@ -271,7 +321,21 @@ int main(int argc, char** argv) {
   flags.Duration("sweep", "HOTLINE_SIM_SWEEP", "how often the work queues are looked at", &c.sweep);
   flags.Duration("duration", "HOTLINE_SIM_DURATION", "stop after this long (0: run until stopped)",
                  &c.duration);
+  flags.Int("slow_percent", "HOTLINE_SIM_SLOW_PERCENT",
+            "share of units (%) that work slowly and miss deadlines", &c.slow_percent);
+  flags.Int("slow_factor", "HOTLINE_SIM_SLOW_FACTOR", "how many times as long slow units take",
+            &c.slow_factor);
+  flags.Int("extension_percent", "HOTLINE_SIM_EXTENSION_PERCENT",
+            "share of a slow unit's orders (%) it asks an extension for", &c.extension_percent);
+  CityClockFlags clock_flags;  // the services' city clock: order times are in it
+  AddCityClockFlags(flags, &clock_flags);
   flags.ParseOrExit(argc, argv);
+  absl::StatusOr<std::unique_ptr<Clock>> city_clock = MakeCityClock(clock_flags);
+  if (!city_clock.ok()) {
+    std::fprintf(stderr, "hotline-simulator: %s\n", city_clock.status().ToString().c_str());
+    return 2;
+  }
+  c.clock = city_clock->get();
   if (c.calls_per_minute < 0 || c.minute <= absl::ZeroDuration() ||
       c.sweep <= absl::ZeroDuration()) {
     std::fprintf(stderr,

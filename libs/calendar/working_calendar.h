@@ -1,0 +1,60 @@
+#pragma once
+// China's working-day calendar (weekends off, public holidays off, make-up
+// working days on weekends) as data, with the working-time arithmetic that
+// deadlines need. Working time counts the whole local day of every working
+// day (00:00-24:00, Asia/Shanghai): "N working days after Friday 10:00" is
+// 10:00 of the Nth working day after it.
+//
+// Errors: a question that touches a day of a year the data does not have is
+// FAILED_PRECONDITION "calendar: no working-day data for YYYY" - never a
+// guess. Loading errors are INVALID_ARGUMENT naming the file and the entry.
+//
+// Immutable after loading; thread-safe.
+#include <map>
+#include <string>
+#include <vector>
+
+#include "absl/container/flat_hash_map.h"
+#include "absl/container/flat_hash_set.h"
+#include "absl/status/statusor.h"
+#include "absl/time/civil_time.h"
+#include "absl/time/time.h"
+#include "hotline/v1/sla.pb.h"
+
+namespace hotline::calendar {
+
+class WorkingCalendar {
+ public:
+  // Reads every YYYY.textproto in `dir` (at least one).
+  static absl::StatusOr<WorkingCalendar> LoadDir(const std::string& dir);
+  // From parsed years; `origin` names where each came from (for errors).
+  static absl::StatusOr<WorkingCalendar> FromYears(
+      const std::vector<std::pair<std::string, v1::CalendarYear>>& years);
+
+  absl::StatusOr<bool> IsWorkingDay(absl::CivilDay day) const;
+  // `t` itself if it falls on a working day, else 00:00 of the next working day.
+  absl::StatusOr<absl::Time> NextWorkingMoment(absl::Time t) const;
+  // The moment when `amount` (>= 0) of working time has passed after `from`.
+  absl::StatusOr<absl::Time> AddWorkingTime(absl::Time from, absl::Duration amount) const;
+  // The moment `amount` (>= 0) of working time before `to`.
+  absl::StatusOr<absl::Time> SubtractWorkingTime(absl::Time to, absl::Duration amount) const;
+  absl::StatusOr<absl::Time> AddWorkingDays(absl::Time from, int days) const;
+  // Working time in [from, to); negative when to < from.
+  absl::StatusOr<absl::Duration> WorkingTimeBetween(absl::Time from, absl::Time to) const;
+
+  std::vector<int> years() const;  // ascending
+  // The holiday's name if `day` is a listed holiday, else "".
+  std::string HolidayName(absl::CivilDay day) const;
+  bool IsMakeUpDay(absl::CivilDay day) const;
+
+ private:
+  // Days are keyed by their number since 1970-01-01.
+  absl::flat_hash_set<int> years_;
+  absl::flat_hash_map<int64_t, std::string> holidays_;  // day -> name
+  absl::flat_hash_set<int64_t> make_up_;
+};
+
+// "YYYY-MM-DD" -> day; false if it is not such a date.
+bool ParseDay(const std::string& text, absl::CivilDay* day);
+
+}  // namespace hotline::calendar

@@ -1,0 +1,62 @@
+#include "sla/loops.h"
+
+#include "absl/container/flat_hash_map.h"
+#include "absl/strings/match.h"
+#include "log/log.h"
+
+namespace hotline::sla {
+
+stream::BatchHandler EventHandler(Monitor& monitor) {
+  return [&monitor](const std::vector<stream::Entry>& entries) {
+    std::vector<absl::Status> out(entries.size());
+    absl::flat_hash_map<std::string, absl::Status> settled;  // order id -> outcome
+    for (size_t i = 0; i < entries.size(); ++i) {
+      const stream::Entry& e = entries[i];
+      const std::string& event = e.Field("event");
+      const std::string& id = e.Field("order_id");
+      if (id.empty() || absl::StartsWith(event, "order.sla_") || absl::StartsWith(event, "order.extension_")) {
+        out[i] = absl::FailedPreconditionError("nothing to do");
+        continue;
+      }
+      auto it = settled.find(id);
+      if (it == settled.end()) {
+        absl::StatusOr<int> n = monitor.Settle(id);
+        it = settled.emplace(id, n.status()).first;
+      }
+      out[i] = it->second;
+    }
+    return out;
+  };
+}
+
+DueLoop::DueLoop(Monitor& monitor, DeadlineStore& store, SlaMetrics& metrics, absl::Duration interval, int batch)
+    : monitor_(monitor), store_(store), metrics_(metrics), interval_(interval), batch_(batch) {}
+
+DueLoop::~DueLoop() { Stop(); }
+
+void DueLoop::Start() {
+  thread_ = std::thread([this] { Run(); });
+}
+
+void DueLoop::Stop() {
+  stop_ = true;
+  if (thread_.joinable()) thread_.join();
+}
+
+void DueLoop::Run() {
+  absl::Time next_gauges = absl::Now();
+  while (!stop_) {
+    absl::StatusOr<int> fired = monitor_.DuePass(batch_);
+    metrics_.PassDone();
+    if (!fired.ok()) log::Warning("due pass failed", {{"error", fired.status().ToString()}});
+    if (absl::Now() >= next_gauges) {
+      if (auto counts = store_.CountByStatus(); counts.ok()) metrics_.SetOpen(*counts);
+      if (auto counts = store_.CountByDistrict(); counts.ok()) metrics_.SetOpenByDistrict(*counts);
+      next_gauges = absl::Now() + absl::Seconds(1);
+    }
+    // A pass that found work may have left more: go again at once.
+    if (!fired.ok() || *fired == 0) absl::SleepFor(interval_);
+  }
+}
+
+}  // namespace hotline::sla

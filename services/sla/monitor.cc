@@ -1,0 +1,436 @@
+#include "sla/monitor.h"
+
+#include "absl/strings/ascii.h"
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "log/log.h"
+#include "orders/order_helpers.h"
+#include "orders/order_record.h"
+
+namespace hotline::sla {
+namespace {
+
+constexpr int kAttempts = 5;
+// A calendar year missing for an order's deadline: look again this much later
+// (the data may have been added meanwhile); the error is in the log.
+constexpr absl::Duration kRetryMissingCalendar = absl::Hours(1);
+constexpr absl::Duration kRetryFailedSettle = absl::Minutes(1);
+
+google::protobuf::Timestamp Stamp(absl::Time t) { return orders::FromMillis(absl::ToUnixMillis(t)); }
+absl::Time TimeOf(const google::protobuf::Timestamp& t) { return absl::FromUnixMillis(orders::ToMillis(t)); }
+
+std::string CounterFor(MarkKind kind) {
+  switch (kind) {
+    case MarkKind::kUrge: return "urges";
+    case MarkKind::kSupervise: return "supervises";
+    case MarkKind::kNotice: return "notices";
+    default: return "";
+  }
+}
+
+v1::Deadline DeadlineProto(const ClockView& c) {
+  v1::Deadline d;
+  d.set_armed(c.armed);
+  d.set_running(c.running);
+  d.set_met(c.met);
+  d.set_breached(c.breached);
+  d.set_wall_clock(c.measure == Measure::kWall);
+  if (c.armed) {
+    *d.mutable_due() = Stamp(c.due);
+    *d.mutable_original_due() = Stamp(c.original_due);
+    d.set_left_seconds(absl::ToInt64Seconds(c.left));
+  }
+  return d;
+}
+
+v1::SlaMark MarkProto(const Mark& m) {
+  v1::SlaMark out;
+  out.set_id(m.id);
+  out.set_clock(m.clock);
+  out.set_kind(KindName(m.kind));
+  *out.mutable_at() = Stamp(m.at);
+  out.set_note(m.note);
+  return out;
+}
+
+}  // namespace
+
+bool ChangesNothing(const Settlement& s) {
+  auto ms = [](const std::optional<absl::Time>& t) { return t ? absl::StrCat(absl::ToUnixMillis(*t)) : ""; };
+  const SlaFields& p = s.previous;
+  const Summary& n = s.summary;
+  return s.steps.empty() && p.next_due_ms == ms(s.next_due) && p.sign_due_ms == ms(n.sign_due) &&
+         p.close_due_ms == ms(n.close_due) && p.close_original_ms == ms(n.close_original) &&
+         p.status == n.status && p.level == n.level && p.unit == n.unit &&
+         p.district == (n.status.empty() ? "" : n.district);
+}
+
+v1::Actor SlaActor() {
+  v1::Actor actor;
+  actor.set_user_id(kSlaActor);
+  actor.set_role(v1::ROLE_SUPERVISOR);
+  actor.set_unit_code(kCentreCode);
+  return actor;
+}
+
+v1::OrderSla ToProto(const v1::WorkOrder& order, const Timeline& tl) {
+  v1::OrderSla out;
+  out.set_order_id(order.id());
+  out.set_policy(tl.policy);
+  out.set_status(tl.status);
+  out.set_level(tl.level);
+  out.set_state(order.state());
+  out.set_assigned_unit_code(order.assigned_unit_code());
+  *out.mutable_sign_off() = DeadlineProto(tl.sign_off);
+  *out.mutable_closing() = DeadlineProto(tl.closing);
+  for (const Mark& m : tl.fired) *out.add_fired() = MarkProto(m);
+  for (const Mark& m : tl.upcoming) *out.add_upcoming() = MarkProto(m);
+  // Whole seconds per holder, and the elapsed time as their sum, so that the
+  // shares add up exactly as shown.
+  int64_t elapsed = 0;
+  for (const HolderTime& h : tl.holders) {
+    v1::HolderShare* share = out.add_holders();
+    share->set_kind(h.kind);
+    share->set_unit_code(h.code);
+    share->set_seconds(absl::ToInt64Seconds(h.time));
+    elapsed += share->seconds();
+  }
+  out.set_elapsed_seconds(elapsed);
+  out.set_late_unit_code(tl.late_holder);
+  if (tl.extension) {
+    v1::PendingExtension* e = out.mutable_pending_extension();
+    *e->mutable_requested_at() = Stamp(tl.extension->requested_at);
+    *e->mutable_wanted_due() = Stamp(tl.extension->wanted_due);
+    e->set_reason(tl.extension->reason);
+    e->set_unit_code(tl.extension->unit_code);
+  }
+  return out;
+}
+
+Summary SummaryOf(const v1::WorkOrder& order, const Timeline& tl) {
+  Summary s;
+  if (tl.sign_off.armed) s.sign_due = tl.sign_off.due;
+  if (tl.closing.armed) {
+    s.close_due = tl.closing.due;
+    s.close_original = tl.closing.original_due;
+  }
+  if (tl.status != "done" && tl.status != "none") {
+    s.status = tl.status;
+    s.level = tl.level;
+    s.district = order.location().district_code();
+  }
+  if (tl.closing.running && !order.assigned_unit_code().empty()) s.unit = order.assigned_unit_code();
+  return s;
+}
+
+struct Monitor::Loaded {
+  LoadedOrder loaded;
+  Timeline timeline;
+};
+
+Monitor::Monitor(DeadlineStore& store, const Policies& policies, const calendar::WorkingCalendar& calendar,
+                 const Clock& clock)
+    : store_(store), policies_(policies), calendar_(calendar), clock_(clock) {}
+
+absl::StatusOr<Monitor::Loaded> Monitor::LoadTimeline(const std::string& order_id, absl::Time now) {
+  absl::StatusOr<LoadedOrder> loaded = store_.Load(order_id);
+  if (!loaded.ok()) return loaded.status();
+  const v1::WorkOrder& o = loaded->order;
+  const v1::SlaPolicy* policy = policies_.Match(o.type(), o.urgent(), o.category_code());
+  if (policy == nullptr) return absl::InternalError("no SLA policy matches order " + order_id);
+  absl::StatusOr<Timeline> tl = BuildTimeline(o, *policy, calendar_, now);
+  if (!tl.ok()) {
+    return absl::Status(tl.status().code(), absl::StrCat("order ", order_id, ": ", tl.status().message()));
+  }
+  return Loaded{std::move(*loaded), std::move(*tl)};
+}
+
+absl::StatusOr<int> Monitor::Settle(const std::string& order_id) {
+  for (int attempt = 0; attempt < kAttempts; ++attempt) {
+    const absl::Time now = clock_.Now();
+    absl::StatusOr<Loaded> l = LoadTimeline(order_id, now);
+    if (absl::IsFailedPrecondition(l.status())) {
+      // The calendar lacks a year: never guess a deadline. Say so, and look
+      // again later rather than on every pass.
+      log::Error("cannot compute deadlines", {{"order_id", order_id}, {"error", l.status().ToString()}});
+      absl::StatusOr<LoadedOrder> raw = store_.Load(order_id);
+      if (!raw.ok()) return raw.status();
+      Settlement s;
+      s.order_id = order_id;
+      s.expected_version = raw->order.version();
+      s.expected_rev = raw->sla.rev;
+      s.previous = raw->sla;
+      s.next_due = now + kRetryMissingCalendar;
+      s.now = now;
+      if (absl::Status w = store_.Settle(s); !w.ok() && !absl::IsAborted(w)) return w;
+      return l.status();
+    }
+    if (!l.ok()) return l.status();
+    v1::WorkOrder& order = l->loaded.order;
+    const std::vector<Mark> due = l->timeline.DueAt(now);
+
+    Settlement s;
+    s.order_id = order_id;
+    s.expected_version = order.version();
+    s.expected_rev = l->loaded.sla.rev;
+    s.previous = l->loaded.sla;
+    s.now = now;
+    int64_t seq = order.version();
+    for (const Mark& m : due) {
+      Settlement::Step step;
+      v1::HistoryEntry& e = step.entry;
+      e.set_seq(++seq);
+      *e.mutable_at() = Stamp(now);
+      *e.mutable_actor() = SlaActor();
+      e.set_action("sla_" + KindName(m.kind));
+      e.set_from_state(order.state());
+      e.set_to_state(order.state());
+      e.set_unit_code(order.assigned_unit_code());
+      e.set_note(m.note);
+      e.set_sla_mark(m.id);
+      step.event = "order.sla_" + KindName(m.kind);
+      step.counter = CounterFor(m.kind);
+      step.mark = m.id;
+      step.due = m.at;
+      *order.add_history() = e;  // so the summary below sees it fired
+      s.steps.push_back(std::move(step));
+    }
+    Timeline after = l->timeline;
+    if (!due.empty()) {
+      const v1::SlaPolicy* policy = policies_.Match(order.type(), order.urgent(), order.category_code());
+      absl::StatusOr<Timeline> tl = BuildTimeline(order, *policy, calendar_, now);
+      if (!tl.ok()) return tl.status();
+      after = std::move(*tl);
+    }
+    if (!after.upcoming.empty()) s.next_due = after.upcoming.front().at;
+    s.summary = SummaryOf(order, after);
+    if (ChangesNothing(s)) return 0;  // a repeated event, or another replica was first
+    absl::Status written = store_.Settle(s);
+    if (absl::IsAborted(written)) continue;  // moved on meanwhile: decide again
+    if (!written.ok()) return written;
+    if (on_fire_) {
+      for (const Mark& m : due) on_fire_(m, now - m.at);
+    }
+    return static_cast<int>(due.size());
+  }
+  return absl::AbortedError(absl::StrCat("order ", order_id, " kept changing; will settle it later"));
+}
+
+absl::StatusOr<int> Monitor::DuePass(int limit) {
+  absl::StatusOr<std::vector<std::string>> ids = store_.Due(clock_.Now(), limit);
+  if (!ids.ok()) return ids.status();
+  int fired = 0;
+  absl::Status first_error;
+  for (const std::string& id : *ids) {
+    absl::StatusOr<int> n = Settle(id);
+    if (n.ok()) {
+      fired += *n;
+    } else if (absl::IsUnavailable(n.status())) {
+      return n.status();  // Redis is gone: the next pass starts over
+    } else if (absl::IsNotFound(n.status())) {
+      (void)store_.Reschedule(id, std::nullopt);  // the order is gone: nothing to fire
+    } else if (!absl::IsFailedPrecondition(n.status())) {
+      // Not now (kept changing, a record that cannot be read): a minute
+      // later, so that it does not stand at the head of every pass.
+      log::Warning("settling failed; will retry", {{"order_id", id}, {"error", n.status().ToString()}});
+      (void)store_.Reschedule(id, clock_.Now() + kRetryFailedSettle);
+    }
+  }
+  return fired;
+}
+
+absl::StatusOr<v1::OrderSla> Monitor::Get(const std::string& order_id) {
+  if (!orders::LooksLikeOrderId(order_id)) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("order_id: \"", order_id, "\" is not an order number like GZ20261128000123"));
+  }
+  absl::StatusOr<Loaded> l = LoadTimeline(order_id, clock_.Now());
+  if (!l.ok()) return l.status();
+  return ToProto(l->loaded.order, l->timeline);
+}
+
+absl::StatusOr<v1::ListUnitDeadlinesResponse> Monitor::ListUnit(const std::optional<v1::Actor>& actor,
+                                                                const v1::ListUnitDeadlinesRequest& r) {
+  if (!actor) return absl::UnauthenticatedError("no caller identity: call through the gateway");
+  if (r.unit_code().empty()) return absl::InvalidArgumentError("unit_code: is required");
+  if (actor->role() == v1::ROLE_UNIT_HANDLER && actor->unit_code() != r.unit_code()) {
+    return absl::PermissionDeniedError(
+        absl::StrCat("a handler of ", actor->unit_code(), " may not list the orders of ", r.unit_code()));
+  }
+  if (r.within_hours() < 0) return absl::InvalidArgumentError("within_hours: must not be negative");
+  absl::StatusOr<int> page_size = orders::PageSize(r.page_size());
+  if (!page_size.ok()) return page_size.status();
+  int64_t offset = 0;
+  if (!r.page_token().empty() && (!absl::SimpleAtoi(r.page_token(), &offset) || offset < 0)) {
+    return absl::InvalidArgumentError("page_token: not a token this list gave out");
+  }
+  const absl::Time now = clock_.Now();
+  UnitListQuery q;
+  q.unit_code = r.unit_code();
+  q.page_size = *page_size + 1;  // one more tells whether there is a next page
+  q.offset = offset;
+  if (r.overdue()) {
+    q.due_until = now;
+  } else {
+    q.due_from = now;
+    q.due_until = now + absl::Hours(r.within_hours() == 0 ? 24 : r.within_hours());
+  }
+  absl::StatusOr<std::vector<std::string>> ids = store_.ListUnit(q);
+  if (!ids.ok()) return ids.status();
+  v1::ListUnitDeadlinesResponse out;
+  for (size_t i = 0; i < ids->size() && static_cast<int>(i) < *page_size; ++i) {
+    absl::StatusOr<Loaded> l = LoadTimeline((*ids)[i], now);
+    if (absl::IsNotFound(l.status())) continue;
+    if (!l.ok()) return l.status();
+    v1::OrderSla sla = ToProto(l->loaded.order, l->timeline);
+    sla.clear_fired();
+    sla.clear_upcoming();
+    sla.clear_holders();
+    *out.add_orders() = std::move(sla);
+  }
+  if (static_cast<int>(ids->size()) > *page_size) out.set_next_page_token(absl::StrCat(offset + *page_size));
+  return out;
+}
+
+absl::StatusOr<v1::OrderSla> Monitor::AppendStep(const std::string& order_id, v1::HistoryEntry entry,
+                                                 std::string event, absl::Time now) {
+  // The caller decided on the order at version entry.seq() - 1. The step is
+  // written only onto that version (else ABORTED: the client looks again);
+  // a concurrent re-filing by the monitor itself (same version, new sla_rev)
+  // only means writing again.
+  for (int attempt = 0; attempt < kAttempts; ++attempt) {
+    absl::StatusOr<Loaded> l = LoadTimeline(order_id, now);
+    if (!l.ok()) return l.status();
+    v1::WorkOrder& order = l->loaded.order;
+    if (order.version() + 1 != entry.seq()) {
+      return absl::AbortedError(absl::StrCat("order ", order_id, " changed meanwhile; try again"));
+    }
+    *order.add_history() = entry;
+    const v1::SlaPolicy* policy = policies_.Match(order.type(), order.urgent(), order.category_code());
+    absl::StatusOr<Timeline> after = BuildTimeline(order, *policy, calendar_, now);
+    if (!after.ok()) return after.status();
+    Settlement s;
+    s.order_id = order_id;
+    s.expected_version = entry.seq() - 1;
+    s.expected_rev = l->loaded.sla.rev;
+    s.previous = l->loaded.sla;
+    s.now = now;
+    Settlement::Step step;
+    step.entry = entry;
+    step.event = event;
+    s.steps.push_back(std::move(step));
+    if (!after->upcoming.empty()) s.next_due = after->upcoming.front().at;
+    s.summary = SummaryOf(order, *after);
+    absl::Status w = store_.Settle(s);
+    if (absl::IsAborted(w)) continue;
+    if (!w.ok()) return w;
+    return ToProto(order, *after);
+  }
+  return absl::AbortedError(absl::StrCat("order ", order_id, " changed meanwhile; try again"));
+}
+
+absl::StatusOr<v1::OrderSla> Monitor::RequestExtension(const std::optional<v1::Actor>& actor,
+                                                       const v1::RequestExtensionRequest& r) {
+  if (!actor) return absl::UnauthenticatedError("no caller identity: call through the gateway");
+  if (!orders::LooksLikeOrderId(r.order_id())) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("order_id: \"", r.order_id(), "\" is not an order number like GZ20261128000123"));
+  }
+  if (absl::StripAsciiWhitespace(r.reason()).empty()) {
+    return absl::InvalidArgumentError("reason: the reason for the extension is required");
+  }
+  if (!r.has_new_due()) return absl::InvalidArgumentError("new_due: the date asked for is required");
+  const absl::Time now = clock_.Now();
+  absl::StatusOr<Loaded> l = LoadTimeline(r.order_id(), now);
+  if (!l.ok()) return l.status();
+  const v1::WorkOrder& order = l->loaded.order;
+  const Timeline& tl = l->timeline;
+  if (actor->role() != v1::ROLE_UNIT_HANDLER || actor->unit_code() != order.assigned_unit_code()) {
+    return absl::PermissionDeniedError("only a handler of the unit that holds the order may ask for an extension");
+  }
+  if (!tl.closing.armed || !tl.closing.running) {
+    return absl::FailedPreconditionError("the order has no running closing deadline to extend");
+  }
+  if (now >= tl.closing.due) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        "the closing deadline passed at ", absl::FormatTime("%Y-%m-%d %H:%M", tl.closing.due, CityTimeZone()),
+        "; an extension must be asked for before it"));
+  }
+  if (tl.extension) return absl::FailedPreconditionError("an extension request is already waiting for the centre");
+  const absl::Time wanted = TimeOf(r.new_due());
+  if (wanted <= tl.closing.due) {
+    return absl::InvalidArgumentError("new_due: must be later than the current closing deadline");
+  }
+  v1::HistoryEntry e;
+  e.set_seq(order.version() + 1);
+  *e.mutable_at() = Stamp(now);
+  *e.mutable_actor() = *actor;
+  e.set_action("request_extension");
+  e.set_from_state(order.state());
+  e.set_to_state(order.state());
+  e.set_unit_code(order.assigned_unit_code());
+  e.set_note(r.reason());
+  *e.mutable_extension_due() = r.new_due();
+  return AppendStep(r.order_id(), std::move(e), "order.extension_requested", now);
+}
+
+absl::StatusOr<v1::OrderSla> Monitor::DecideExtension(const std::optional<v1::Actor>& actor,
+                                                      const v1::DecideExtensionRequest& r) {
+  if (!actor) return absl::UnauthenticatedError("no caller identity: call through the gateway");
+  if (!orders::LooksLikeOrderId(r.order_id())) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("order_id: \"", r.order_id(), "\" is not an order number like GZ20261128000123"));
+  }
+  if (actor->role() != v1::ROLE_DISPATCHER && actor->role() != v1::ROLE_ADMIN &&
+      actor->role() != v1::ROLE_SUPERVISOR) {
+    return absl::PermissionDeniedError("only the centre decides on extensions");
+  }
+  if (!r.approve() && absl::StripAsciiWhitespace(r.note()).empty()) {
+    return absl::InvalidArgumentError("note: the reason for the refusal is required");
+  }
+  const absl::Time now = clock_.Now();
+  absl::StatusOr<Loaded> l = LoadTimeline(r.order_id(), now);
+  if (!l.ok()) return l.status();
+  const v1::WorkOrder& order = l->loaded.order;
+  const Timeline& tl = l->timeline;
+  if (!tl.extension) return absl::FailedPreconditionError("no extension request is waiting");
+  v1::HistoryEntry e;
+  e.set_seq(order.version() + 1);
+  *e.mutable_at() = Stamp(now);
+  *e.mutable_actor() = *actor;
+  e.set_action(r.approve() ? "approve_extension" : "refuse_extension");
+  e.set_from_state(order.state());
+  e.set_to_state(order.state());
+  e.set_unit_code(order.assigned_unit_code());
+  e.set_note(r.note());
+  if (r.approve()) {
+    const absl::Time granted = r.has_new_due() ? TimeOf(r.new_due()) : tl.extension->wanted_due;
+    if (granted <= now) return absl::InvalidArgumentError("new_due: must be in the future");
+    if (tl.closing.armed && granted <= tl.closing.due) {
+      return absl::InvalidArgumentError("new_due: must be later than the current closing deadline");
+    }
+    *e.mutable_extension_due() = Stamp(granted);
+  }
+  return AppendStep(r.order_id(), std::move(e),
+                    r.approve() ? "order.extension_approved" : "order.extension_refused", now);
+}
+
+absl::StatusOr<v1::QueryCalendarResponse> Monitor::QueryCalendar(const v1::QueryCalendarRequest& r) {
+  if (r.add_working_days() < 0 || r.add_working_days() > 3650) {
+    return absl::InvalidArgumentError("add_working_days: must be 0..3650");
+  }
+  const absl::Time from = r.has_from() ? TimeOf(r.from()) : clock_.Now();
+  const absl::CivilDay day = absl::ToCivilDay(from, CityTimeZone());
+  absl::StatusOr<bool> working = calendar_.IsWorkingDay(day);
+  if (!working.ok()) return working.status();
+  absl::StatusOr<absl::Time> result = calendar_.AddWorkingDays(from, r.add_working_days());
+  if (!result.ok()) return result.status();
+  v1::QueryCalendarResponse out;
+  out.set_working_day(*working);
+  *out.mutable_result() = Stamp(*result);
+  out.set_holiday(calendar_.HolidayName(day));
+  out.set_make_up_day(calendar_.IsMakeUpDay(day));
+  return out;
+}
+
+}  // namespace hotline::sla

@@ -1,0 +1,74 @@
+#pragma once
+// The SLA monitor's domain core. Plain C++ over a DeadlineStore, the policies,
+// the calendar and a Clock; the gRPC edge (sla_service.h), the event consumer
+// and the due-pass loop (main.cc) call it.
+//
+// Settle(order) is the one way deadlines change: load the order, derive its
+// timeline from the history (timeline.h), fire the marks that are due, and
+// write it all in one atomic step that succeeds only if the order has not
+// moved on (else load again). So any number of replicas may settle the same
+// order at the same time, and a replica may die anywhere: a mark is either
+// written together with its history entry, event and counter, or not at all,
+// and once written it is never due again.
+//
+// Thread-safe (no mutable state but the fire callback, set before use).
+#include <functional>
+#include <optional>
+#include <string>
+
+#include "calendar/working_calendar.h"
+#include "clock/clock.h"
+#include "hotline/v1/sla.pb.h"
+#include "sla/deadline_store.h"
+#include "sla/policies.h"
+#include "sla/timeline.h"
+
+namespace hotline::sla {
+
+// Who the monitor acts as, in history entries.
+v1::Actor SlaActor();
+
+class Monitor {
+ public:
+  Monitor(DeadlineStore& store, const Policies& policies, const calendar::WorkingCalendar& calendar,
+          const Clock& clock);
+
+  // Called once per mark written (after the write), with how late it fired.
+  void OnFire(std::function<void(const Mark&, absl::Duration lag)> f) { on_fire_ = std::move(f); }
+
+  // Brings one order up to date; answers how many marks it fired.
+  absl::StatusOr<int> Settle(const std::string& order_id);
+  // Settles the orders with something due now (at most `limit`); answers the
+  // number of marks fired.
+  absl::StatusOr<int> DuePass(int limit);
+
+  absl::StatusOr<v1::OrderSla> Get(const std::string& order_id);
+  absl::StatusOr<v1::ListUnitDeadlinesResponse> ListUnit(const std::optional<v1::Actor>& actor,
+                                                         const v1::ListUnitDeadlinesRequest& request);
+  absl::StatusOr<v1::OrderSla> RequestExtension(const std::optional<v1::Actor>& actor,
+                                                const v1::RequestExtensionRequest& request);
+  absl::StatusOr<v1::OrderSla> DecideExtension(const std::optional<v1::Actor>& actor,
+                                               const v1::DecideExtensionRequest& request);
+  absl::StatusOr<v1::QueryCalendarResponse> QueryCalendar(const v1::QueryCalendarRequest& request);
+
+ private:
+  struct Loaded;
+  absl::StatusOr<Loaded> LoadTimeline(const std::string& order_id, absl::Time now);
+  // Writes `steps` (extension steps, or nothing) after the order's history
+  // and re-files the order; ABORTED when it moved on.
+  absl::StatusOr<v1::OrderSla> AppendStep(const std::string& order_id, v1::HistoryEntry entry,
+                                          std::string event, absl::Time now);
+
+  DeadlineStore& store_;
+  const Policies& policies_;
+  const calendar::WorkingCalendar& calendar_;
+  const Clock& clock_;
+  std::function<void(const Mark&, absl::Duration)> on_fire_;
+};
+
+// The timeline as the API shows it.
+v1::OrderSla ToProto(const v1::WorkOrder& order, const Timeline& timeline);
+// Summary for the store: deadlines, status set and unit list of an order.
+Summary SummaryOf(const v1::WorkOrder& order, const Timeline& timeline);
+
+}  // namespace hotline::sla

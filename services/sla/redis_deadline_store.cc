@@ -1,0 +1,185 @@
+#include "sla/redis_deadline_store.h"
+
+#include "absl/strings/match.h"
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "orders/order_record.h"
+
+namespace hotline::sla {
+
+namespace scripts {
+extern const std::string_view kLoadOrder;
+extern const std::string_view kSettle;
+}  // namespace scripts
+
+namespace {
+
+const redis::Script& LoadScript() {
+  static const redis::Script script(scripts::kLoadOrder);
+  return script;
+}
+const redis::Script& SettleScript() {
+  static const redis::Script script(scripts::kSettle);
+  return script;
+}
+
+absl::Status ErrorOf(const absl::StatusOr<redis::Reply>& reply) {
+  if (!reply.ok()) return reply.status();
+  if (reply->is_error()) {
+    for (const char* transient : {"LOADING", "BUSY", "READONLY", "MASTERDOWN", "TRYAGAIN"}) {
+      if (absl::StartsWith(reply->str, transient)) return absl::UnavailableError("redis: " + reply->str);
+    }
+    return absl::InternalError("redis: " + reply->str);
+  }
+  return absl::OkStatus();
+}
+
+std::string Ms(const std::optional<absl::Time>& t) {
+  return t ? absl::StrCat(absl::ToUnixMillis(*t)) : "";
+}
+
+}  // namespace
+
+absl::StatusOr<LoadedOrder> RedisDeadlineStore::Load(const std::string& id) {
+  absl::StatusOr<redis::Reply> reply = redis_.ExecuteScript(
+      LoadScript(), {keys_.orders().Order(id), keys_.orders().History(id), keys_.Due()}, {id});
+  if (absl::Status s = ErrorOf(reply); !s.ok()) return s;
+  if (reply->elements.size() != 3) return absl::InternalError("redis: unexpected load reply");
+  std::vector<std::string> flat;
+  for (const redis::Reply& e : reply->elements[0].elements) flat.push_back(e.str);
+  if (flat.empty()) return absl::NotFoundError(absl::StrCat("order ", id, " not found"));
+  absl::StatusOr<v1::WorkOrder> order = orders::FromRecord(flat);
+  if (!order.ok()) return order.status();
+  LoadedOrder out;
+  out.order = std::move(*order);
+  for (size_t i = 0; i + 1 < flat.size(); i += 2) {
+    const std::string& name = flat[i];
+    const std::string& value = flat[i + 1];
+    if (name == field::kRev) (void)absl::SimpleAtoi(value, &out.sla.rev);
+    if (name == field::kStatus) out.sla.status = value;
+    if (name == field::kLevel) out.sla.level = value;
+    if (name == field::kUnit) out.sla.unit = value;
+    if (name == field::kDistrict) out.sla.district = value;
+    if (name == field::kSignDue) out.sla.sign_due_ms = value;
+    if (name == field::kCloseDue) out.sla.close_due_ms = value;
+    if (name == field::kCloseOriginal) out.sla.close_original_ms = value;
+  }
+  out.sla.next_due_ms = reply->elements[2].str;  // nil (not filed): ""
+  for (const redis::Reply& json : reply->elements[1].elements) {
+    absl::StatusOr<v1::HistoryEntry> entry = orders::HistoryEntryFromJson(json.str);
+    if (!entry.ok()) return entry.status();
+    *out.order.add_history() = std::move(*entry);
+  }
+  return out;
+}
+
+absl::StatusOr<std::vector<std::string>> RedisDeadlineStore::Due(absl::Time now, int limit) {
+  absl::StatusOr<redis::Reply> reply =
+      redis_.Execute({"ZRANGEBYSCORE", keys_.Due(), "-inf", absl::StrCat(absl::ToUnixMillis(now)),
+                      "LIMIT", "0", absl::StrCat(limit)});
+  if (absl::Status s = ErrorOf(reply); !s.ok()) return s;
+  std::vector<std::string> ids;
+  for (const redis::Reply& e : reply->elements) ids.push_back(e.str);
+  return ids;
+}
+
+absl::Status RedisDeadlineStore::Settle(const Settlement& s) {
+  const std::string& id = s.order_id;
+  const SlaFields& prev = s.previous;
+  const Summary& next = s.summary;
+  auto status_key = [&](const std::string& status, const std::string& level) {
+    return status.empty() ? std::string() : keys_.Status(status, level);
+  };
+  std::vector<std::string> keys = {
+      keys_.orders().Order(id),
+      keys_.orders().History(id),
+      keys_.orders().Events(),
+      keys_.Due(),
+      prev.unit.empty() ? "" : keys_.Unit(prev.unit),
+      next.unit.empty() ? "" : keys_.Unit(next.unit),
+      status_key(prev.status, prev.level),
+      status_key(next.status, next.level),
+      prev.district.empty() || prev.status.empty() ? "" : keys_.District(prev.district, prev.status),
+      next.district.empty() || next.status.empty() ? "" : keys_.District(next.district, next.status),
+      keys_.Districts(),
+  };
+  std::vector<std::string> args = {
+      id,
+      absl::StrCat(s.expected_version),
+      absl::StrCat(s.expected_rev),
+      absl::StrCat(absl::ToUnixMillis(s.now)),
+      Ms(s.next_due),
+      Ms(next.sign_due),
+      Ms(next.close_due),
+      Ms(next.close_original),
+      next.status,
+      next.level,
+      next.unit,
+      absl::StrCat(events_max_length_),
+      absl::StrCat(s.steps.size()),
+  };
+  for (const Settlement::Step& step : s.steps) {
+    args.push_back(orders::HistoryEntryToJson(step.entry));
+    args.push_back(step.event);
+    args.push_back(step.counter);
+    args.push_back(step.mark);
+    args.push_back(Ms(step.due));
+  }
+  args.push_back(next.status.empty() ? "" : next.district);
+  absl::StatusOr<redis::Reply> reply = redis_.ExecuteScript(SettleScript(), std::move(keys), std::move(args));
+  if (!reply.ok()) return reply.status();
+  if (reply->is_error()) {
+    // Redis 7 puts "ERR " before an error without a code of its own.
+    if (reply->str == "NOT_FOUND" || reply->str == "ERR NOT_FOUND") return absl::NotFoundError(absl::StrCat("order ", id, " not found"));
+    if (absl::StartsWith(reply->str, "CONFLICT")) {
+      return absl::AbortedError(absl::StrCat("order ", id, " moved on (", reply->str, ")"));
+    }
+    return ErrorOf(reply);
+  }
+  return absl::OkStatus();
+}
+
+absl::Status RedisDeadlineStore::Reschedule(const std::string& id, std::optional<absl::Time> due) {
+  redis::Command c = due ? redis::Command{"ZADD", keys_.Due(), "XX", Ms(due), id}
+                         : redis::Command{"ZREM", keys_.Due(), id};
+  return ErrorOf(redis_.Execute(std::move(c)));
+}
+
+absl::StatusOr<std::vector<std::string>> RedisDeadlineStore::ListUnit(const UnitListQuery& q) {
+  const std::string from = q.due_from ? absl::StrCat("(", absl::ToUnixMillis(*q.due_from)) : "-inf";
+  absl::StatusOr<redis::Reply> reply = redis_.Execute(
+      {"ZRANGEBYSCORE", keys_.Unit(q.unit_code), from, absl::StrCat(absl::ToUnixMillis(q.due_until)),
+       "LIMIT", absl::StrCat(q.offset), absl::StrCat(q.page_size)});
+  if (absl::Status s = ErrorOf(reply); !s.ok()) return s;
+  std::vector<std::string> ids;
+  for (const redis::Reply& e : reply->elements) ids.push_back(e.str);
+  return ids;
+}
+
+absl::StatusOr<std::vector<std::pair<std::string, int64_t>>> RedisDeadlineStore::CountByStatus() {
+  std::vector<std::pair<std::string, int64_t>> out;
+  for (const char* status : kStatuses) {
+    for (const char* level : kLevels) {
+      absl::StatusOr<redis::Reply> reply = redis_.Execute({"SCARD", keys_.Status(status, level)});
+      if (absl::Status s = ErrorOf(reply); !s.ok()) return s;
+      out.emplace_back(absl::StrCat(status, ":", level), reply->integer);
+    }
+  }
+  return out;
+}
+
+absl::StatusOr<std::vector<std::pair<std::string, int64_t>>> RedisDeadlineStore::CountByDistrict() {
+  absl::StatusOr<redis::Reply> districts = redis_.Execute({"SMEMBERS", keys_.Districts()});
+  if (absl::Status s = ErrorOf(districts); !s.ok()) return s;
+  std::vector<std::pair<std::string, int64_t>> out;
+  for (const redis::Reply& d : districts->elements) {
+    for (const char* status : kStatuses) {
+      absl::StatusOr<redis::Reply> reply = redis_.Execute({"SCARD", keys_.District(d.str, status)});
+      if (absl::Status s = ErrorOf(reply); !s.ok()) return s;
+      out.emplace_back(absl::StrCat(d.str, ":", status), reply->integer);
+    }
+  }
+  return out;
+}
+
+}  // namespace hotline::sla

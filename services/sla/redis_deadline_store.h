@@ -1,0 +1,32 @@
+#pragma once
+// The SLA monitor's store on Redis: keys in sla_keys.h, atomic writes in
+// scripts/settle.lua. Blocking calls (the monitor's loops and its RPCs are few
+// and short); thread-safe (redis::Client is).
+#include "redis/client.h"
+#include "sla/deadline_store.h"
+#include "sla/sla_keys.h"
+
+namespace hotline::sla {
+
+class RedisDeadlineStore final : public DeadlineStore {
+ public:
+  RedisDeadlineStore(redis::Client& redis, SlaKeys keys, int events_max_length = 1000000)
+      : redis_(redis), keys_(std::move(keys)), events_max_length_(events_max_length) {}
+
+  absl::StatusOr<LoadedOrder> Load(const std::string& order_id) override;
+  absl::StatusOr<std::vector<std::string>> Due(absl::Time now, int limit) override;
+  absl::Status Settle(const Settlement& settlement) override;
+  absl::Status Reschedule(const std::string& order_id, std::optional<absl::Time> due) override;
+  absl::StatusOr<std::vector<std::string>> ListUnit(const UnitListQuery& query) override;
+  absl::StatusOr<std::vector<std::pair<std::string, int64_t>>> CountByStatus() override;
+  absl::StatusOr<std::vector<std::pair<std::string, int64_t>>> CountByDistrict() override;
+
+  const SlaKeys& keys() const { return keys_; }
+
+ private:
+  redis::Client& redis_;
+  SlaKeys keys_;
+  int events_max_length_;
+};
+
+}  // namespace hotline::sla

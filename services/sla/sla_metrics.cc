@@ -1,0 +1,76 @@
+#include "sla/sla_metrics.h"
+
+#include "absl/time/clock.h"
+
+namespace hotline::sla {
+
+SlaMetrics::SlaMetrics(prometheus::Registry& registry)
+    : warnings_(prometheus::BuildCounter()
+                    .Name("hotline_sla_warnings_total")
+                    .Help("Pre-warnings (预警) fired, by clock (sign_off, closing).")
+                    .Register(registry)),
+      breaches_(prometheus::BuildCounter()
+                    .Name("hotline_sla_breaches_total")
+                    .Help("Deadlines breached (超时), by clock (sign_off, closing).")
+                    .Register(registry)),
+      escalations_(prometheus::BuildCounter()
+                       .Name("hotline_sla_escalations_total")
+                       .Help("Escalations of overdue orders, by kind (urge 催办, supervise 督办, notice 通报).")
+                       .Register(registry)),
+      lag_(prometheus::BuildHistogram()
+               .Name("hotline_sla_fire_lag_seconds")
+               .Help("From the moment a mark was due to when it was written (city-clock seconds).")
+               .Register(registry)
+               .Add({}, prometheus::Histogram::BucketBoundaries{0.01, 0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10, 30, 60,
+                                                                 300})),
+      open_(prometheus::BuildGauge()
+                .Name("hotline_sla_open_orders")
+                .Help("Open orders by SLA status (on_time, warned, breached, escalated, stopped) and "
+                      "escalation level (none, urge, supervise, notice).")
+                .Register(registry)),
+      open_by_district_(prometheus::BuildGauge()
+                            .Name("hotline_sla_open_orders_by_district")
+                            .Help("Open orders by district (code) and SLA status.")
+                            .Register(registry)),
+      last_pass_(prometheus::BuildGauge()
+                     .Name("hotline_sla_due_pass_last_timestamp_seconds")
+                     .Help("When the due-pass loop last finished a pass (Unix time); stands still when it hangs.")
+                     .Register(registry)
+                     .Add({})) {
+  for (const char* clock : {"sign_off", "closing"}) {
+    warnings_.Add({{"clock", clock}});
+    breaches_.Add({{"clock", clock}});
+  }
+  for (const char* kind : {"urge", "supervise", "notice"}) escalations_.Add({{"kind", kind}});
+  for (const char* status : kStatuses) {
+    for (const char* level : kLevels) open_.Add({{"status", status}, {"level", level}});
+  }
+}
+
+void SlaMetrics::Fired(const Mark& mark, absl::Duration lag) {
+  switch (mark.kind) {
+    case MarkKind::kWarning: warnings_.Add({{"clock", mark.clock}}).Increment(); break;
+    case MarkKind::kBreach: breaches_.Add({{"clock", mark.clock}}).Increment(); break;
+    default: escalations_.Add({{"kind", KindName(mark.kind)}}).Increment(); break;
+  }
+  lag_.Observe(absl::ToDoubleSeconds(lag));
+}
+
+void SlaMetrics::SetOpen(const std::vector<std::pair<std::string, int64_t>>& counts) {
+  for (const auto& [key, n] : counts) {
+    const size_t colon = key.find(':');
+    open_.Add({{"status", key.substr(0, colon)}, {"level", key.substr(colon + 1)}}).Set(static_cast<double>(n));
+  }
+}
+
+void SlaMetrics::SetOpenByDistrict(const std::vector<std::pair<std::string, int64_t>>& counts) {
+  for (const auto& [key, n] : counts) {
+    const size_t colon = key.find(':');
+    open_by_district_.Add({{"district", key.substr(0, colon)}, {"status", key.substr(colon + 1)}})
+        .Set(static_cast<double>(n));
+  }
+}
+
+void SlaMetrics::PassDone() { last_pass_.Set(static_cast<double>(absl::ToUnixMicros(absl::Now())) / 1e6); }
+
+}  // namespace hotline::sla

@@ -1,0 +1,57 @@
+#include "sla/sla_service.h"
+
+#include "server/identity.h"
+#include "status/status.h"
+
+namespace hotline::sla {
+
+SlaService::SlaService(Monitor& monitor, prometheus::Registry& metrics)
+    : monitor_(monitor),
+      calls_(prometheus::BuildCounter()
+                 .Name("hotline_sla_requests_total")
+                 .Help("Calls of the SLA API, by method and outcome (status code).")
+                 .Register(metrics)) {}
+
+grpc::Status SlaService::Finish(const char* rpc, const absl::Status& status) {
+  calls_.Add({{"rpc", rpc}, {"code", absl::StatusCodeToString(status.code())}}).Increment();
+  return ToGrpcStatus(status);
+}
+
+grpc::Status SlaService::GetOrderSla(grpc::ServerContext*, const v1::GetOrderSlaRequest* request,
+                                     v1::GetOrderSlaResponse* response) {
+  absl::StatusOr<v1::OrderSla> sla = monitor_.Get(request->order_id());
+  if (sla.ok()) *response->mutable_sla() = std::move(*sla);
+  return Finish("GetOrderSla", sla.status());
+}
+
+grpc::Status SlaService::ListUnitDeadlines(grpc::ServerContext* context,
+                                           const v1::ListUnitDeadlinesRequest* request,
+                                           v1::ListUnitDeadlinesResponse* response) {
+  absl::StatusOr<v1::ListUnitDeadlinesResponse> list = monitor_.ListUnit(server::IdentityOf(*context), *request);
+  if (list.ok()) *response = std::move(*list);
+  return Finish("ListUnitDeadlines", list.status());
+}
+
+grpc::Status SlaService::RequestExtension(grpc::ServerContext* context,
+                                          const v1::RequestExtensionRequest* request,
+                                          v1::RequestExtensionResponse* response) {
+  absl::StatusOr<v1::OrderSla> sla = monitor_.RequestExtension(server::IdentityOf(*context), *request);
+  if (sla.ok()) *response->mutable_sla() = std::move(*sla);
+  return Finish("RequestExtension", sla.status());
+}
+
+grpc::Status SlaService::DecideExtension(grpc::ServerContext* context, const v1::DecideExtensionRequest* request,
+                                         v1::DecideExtensionResponse* response) {
+  absl::StatusOr<v1::OrderSla> sla = monitor_.DecideExtension(server::IdentityOf(*context), *request);
+  if (sla.ok()) *response->mutable_sla() = std::move(*sla);
+  return Finish("DecideExtension", sla.status());
+}
+
+grpc::Status SlaService::QueryCalendar(grpc::ServerContext*, const v1::QueryCalendarRequest* request,
+                                       v1::QueryCalendarResponse* response) {
+  absl::StatusOr<v1::QueryCalendarResponse> answer = monitor_.QueryCalendar(*request);
+  if (answer.ok()) *response = std::move(*answer);
+  return Finish("QueryCalendar", answer.status());
+}
+
+}  // namespace hotline::sla
