@@ -13,7 +13,7 @@ namespace hotline::testing {
 
 TEST_CASE("every alert and dashboard selector matches a series the services export",
           "[e2e][deploy]") {
-  Stack stack;
+  Stack stack(Stack::Options{.sla_replicas = 1});
   auto stub = stack.NewClient();
   auto create = [&](const v1::CreateWorkOrderRequest& r, const std::string& token) {
     auto ctx = CallContext(token);
@@ -69,7 +69,8 @@ TEST_CASE("every alert and dashboard selector matches a series the services expo
   // Named after the Prometheus jobs of deploy/prometheus/prometheus.yml.
   const std::pair<const char*, int> services[] = {{"gateway", stack.gateway_metrics_port()},
                                                   {"intake", stack.intake_metrics_port()},
-                                                  {"dispatch", stack.dispatch_metrics_port()}};
+                                                  {"dispatch", stack.dispatch_metrics_port()},
+                                                  {"sla", stack.sla_metrics_port()}};
   for (const auto& [job, port] : services) {
     const std::string body = HttpGet(port, "/metrics");
     REQUIRE_FALSE(body.empty());

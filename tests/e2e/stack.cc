@@ -190,8 +190,13 @@ long long Stack::OrderCount() {
 }
 
 long long Stack::EventCount() {
-  absl::StatusOr<redis::Reply> r = redis_client_->Execute({"XLEN", "hotline:events"});
-  return r.ok() ? r->integer : -1;
+  // Entries ever added, not XLEN: intake trims what every group has settled.
+  absl::StatusOr<redis::Reply> r = redis_client_->Execute({"XINFO", "STREAM", "hotline:events"});
+  if (!r.ok() || r->is_error()) return 0;  // no stream yet: no event
+  for (size_t i = 0; i + 1 < r->elements.size(); i += 2) {
+    if (r->elements[i].str == "entries-added") return r->elements[i + 1].integer;
+  }
+  return -1;
 }
 
 std::unique_ptr<grpc::ClientContext> CallContext(const std::string& token) {

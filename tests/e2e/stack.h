@@ -76,7 +76,8 @@ class Stack {
   std::unique_ptr<v1::Hotline::Stub> NewClient() const;
   // A Redis client on the stack's Redis, to look at what was written.
   redis::Client& redis_client() { return *redis_client_; }
-  // Counts: orders indexed, events on the stream.
+  // Counts: orders indexed, events ever added to the stream (some may be
+  // trimmed already).
   long long OrderCount();
   long long EventCount();
 
