@@ -1,0 +1,199 @@
+#include "knowledge/search_index.h"
+
+#include <xapian.h>
+
+#include <algorithm>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_replace.h"
+#include "knowledge/kb_code.h"
+#include "knowledge/point_validation.h"
+
+namespace hotline::knowledge {
+namespace {
+
+constexpr Xapian::valueno kSlotCode = 0;
+constexpr Xapian::valueno kSlotExpiry = 1;  // YYYY-MM-DD, "9999-12-31" for none
+constexpr char kNoExpiry[] = "9999-12-31";
+constexpr size_t kSnippetBytes = 180;  // about 60 Chinese characters
+
+// Boolean filter terms.
+std::string IdTerm(const std::string& code) { return "Q" + code; }
+std::string StatusTerm(v1::KnowledgeStatus s) { return absl::StrCat("XS", static_cast<int>(s)); }
+std::string UnitTerm(const std::string& unit) { return "XU" + unit; }
+std::string PrefixTerm(const std::string& prefix) { return "XP" + prefix; }
+
+int WeightOr(int weight, int fallback) { return weight > 0 ? weight : fallback; }
+
+// Xapian's snippet is HTML-escaped; agents read plain text.
+std::string Unescape(const std::string& html) {
+  return absl::StrReplaceAll(html, {{"&lt;", "<"}, {"&gt;", ">"}, {"&quot;", "\""}, {"&amp;", "&"}});
+}
+
+}  // namespace
+
+SearchIndex::SearchIndex(v1::KnowledgeSearchSettings settings, v1::KnowledgeSynonyms synonyms)
+    : settings_(std::move(settings)),
+      synonyms_(std::move(synonyms)),
+      db_(std::make_unique<Xapian::WritableDatabase>(std::string(), Xapian::DB_BACKEND_INMEMORY)) {}
+
+SearchIndex::~SearchIndex() = default;
+
+bool SearchIndex::Upsert(const v1::KnowledgePoint& point) {
+  Xapian::Document doc;
+  Xapian::TermGenerator terms;
+  terms.set_flags(Xapian::TermGenerator::FLAG_CJK_NGRAM);
+  terms.set_document(doc);
+  // Field weights are within-document frequency increments: a word in the
+  // title counts as several in the answer.
+  const int title = WeightOr(settings_.title_weight(), 4);
+  const int question = WeightOr(settings_.question_weight(), 3);
+  const int keyword = WeightOr(settings_.keyword_weight(), 3);
+  const int answer = WeightOr(settings_.answer_weight(), 1);
+  terms.index_text(point.title(), title);
+  for (const std::string& q : point.questions()) {
+    terms.increase_termpos();
+    terms.index_text(q, question);
+  }
+  for (const std::string& k : point.keywords()) {
+    terms.increase_termpos();
+    terms.index_text(k, keyword);
+  }
+  terms.increase_termpos();
+  terms.index_text(point.answer(), answer);
+
+  const std::string& code = point.code();
+  doc.add_boolean_term(IdTerm(code));
+  doc.add_boolean_term(StatusTerm(point.status()));
+  doc.add_boolean_term(UnitTerm(point.owner_unit()));
+  for (const std::string& prefix : {DomainOf(code), TopicOf(code), code}) {
+    if (!prefix.empty()) doc.add_boolean_term(PrefixTerm(prefix));
+  }
+  doc.add_value(kSlotCode, code);
+  doc.add_value(kSlotExpiry, point.expires_on().empty() ? kNoExpiry : point.expires_on());
+
+  absl::MutexLock lock(&mu_);
+  auto it = points_.find(code);
+  if (it != points_.end() && it->second.version() >= point.version()) return false;
+  db_->replace_document(IdTerm(code), doc);
+  points_[code] = point;
+  return true;
+}
+
+std::string SearchIndex::Rewrite(const std::string& text) const {
+  std::string out = text;
+  // Synonyms first (a stopword may be part of one), appended so the original
+  // words keep their place.
+  std::string extra;
+  for (const v1::SynonymGroup& group : synonyms_.groups()) {
+    bool present = false;
+    for (const std::string& t : group.terms()) present = present || out.find(t) != std::string::npos;
+    if (!present) continue;
+    for (const std::string& t : group.terms()) {
+      if (out.find(t) == std::string::npos) absl::StrAppend(&extra, " ", t);
+    }
+  }
+  for (const std::string& stop : settings_.stopwords()) {
+    if (stop.empty()) continue;
+    for (size_t at = out.find(stop); at != std::string::npos; at = out.find(stop, at)) {
+      out.replace(at, stop.size(), " ");
+    }
+  }
+  return out + extra;
+}
+
+absl::StatusOr<SearchResult> SearchIndex::Search(const SearchQuery& query) const {
+  // The query's n-grams, OR-ed: BM25 ranks points sharing more (and rarer)
+  // of them first, so a rephrased question still finds its point.
+  Xapian::Document scratch;
+  Xapian::TermGenerator terms;
+  terms.set_flags(Xapian::TermGenerator::FLAG_CJK_NGRAM);
+  terms.set_document(scratch);
+  terms.index_text(Rewrite(query.text));
+  std::vector<Xapian::Query> parts;
+  for (auto t = scratch.termlist_begin(); t != scratch.termlist_end(); ++t) {
+    parts.emplace_back(*t, t.get_wdf());
+  }
+  if (parts.empty()) return absl::InvalidArgumentError("query: has no words to search for");
+  Xapian::Query match(Xapian::Query::OP_OR, parts.begin(), parts.end());
+
+  std::vector<Xapian::Query> filters;
+  if (query.status != v1::KNOWLEDGE_STATUS_UNSPECIFIED) {
+    filters.emplace_back(StatusTerm(query.status));
+  } else if (query.include_retired) {
+    filters.emplace_back(Xapian::Query::OP_OR, Xapian::Query(StatusTerm(v1::KNOWLEDGE_STATUS_PUBLISHED)),
+                         Xapian::Query(StatusTerm(v1::KNOWLEDGE_STATUS_RETIRED)));
+  } else {
+    filters.emplace_back(StatusTerm(v1::KNOWLEDGE_STATUS_PUBLISHED));
+  }
+  if (!query.owner_unit.empty()) filters.emplace_back(UnitTerm(query.owner_unit));
+  if (!query.code_prefix.empty() && query.code_prefix != "KB") {
+    filters.emplace_back(PrefixTerm(query.code_prefix));
+  }
+  if (!query.include_expired) {
+    filters.emplace_back(Xapian::Query::OP_VALUE_GE, kSlotExpiry, absl::FormatCivilTime(query.today));
+  }
+  Xapian::Query filter(Xapian::Query::OP_AND, filters.begin(), filters.end());
+  Xapian::Query full(Xapian::Query::OP_FILTER, match, filter);
+
+  SearchResult result;
+  absl::MutexLock lock(&mu_);
+  Xapian::Enquire enquire(*db_);
+  enquire.set_query(full);
+  Xapian::MSet mset = enquire.get_mset(0, std::max(1, query.limit));
+  result.matches_estimated = mset.get_matches_estimated();
+  for (auto m = mset.begin(); m != mset.end(); ++m) {
+    const std::string code = m.get_document().get_value(kSlotCode);
+    auto it = points_.find(code);
+    if (it == points_.end()) continue;
+    const v1::KnowledgePoint& p = it->second;
+    v1::KnowledgeHit& hit = result.hits.emplace_back();
+    hit.set_code(code);
+    hit.set_title(p.title());
+    hit.set_status(p.status());
+    hit.set_owner_unit(p.owner_unit());
+    hit.set_expires_on(p.expires_on());
+    hit.set_score(m.get_weight());
+    hit.set_snippet(Unescape(mset.snippet(
+        p.answer(), kSnippetBytes, Xapian::Stem(),
+        Xapian::MSet::SNIPPET_CJK_NGRAM | Xapian::MSet::SNIPPET_BACKGROUND_MODEL |
+            Xapian::MSet::SNIPPET_EXHAUSTIVE,
+        "【", "】", "…")));
+  }
+  return result;
+}
+
+std::vector<v1::KnowledgeSummary> SearchIndex::Expiring(const std::string& owner_unit,
+                                                        absl::CivilDay until) const {
+  std::vector<v1::KnowledgeSummary> out;
+  absl::MutexLock lock(&mu_);
+  for (const auto& [code, p] : points_) {
+    if (p.owner_unit() != owner_unit || p.status() == v1::KNOWLEDGE_STATUS_RETIRED) continue;
+    std::optional<absl::CivilDay> expiry = ParseDay(p.expires_on());
+    if (!expiry || *expiry > until) continue;
+    v1::KnowledgeSummary& s = out.emplace_back();
+    s.set_code(code);
+    s.set_title(p.title());
+    s.set_status(p.status());
+    s.set_version(p.version());
+    s.set_owner_unit(p.owner_unit());
+    s.set_expires_on(p.expires_on());
+  }
+  std::stable_sort(out.begin(), out.end(), [](const auto& a, const auto& b) {
+    return a.expires_on() < b.expires_on();
+  });
+  return out;
+}
+
+int64_t SearchIndex::VersionOf(const std::string& code) const {
+  absl::MutexLock lock(&mu_);
+  auto it = points_.find(code);
+  return it == points_.end() ? 0 : it->second.version();
+}
+
+size_t SearchIndex::size() const {
+  absl::MutexLock lock(&mu_);
+  return points_.size();
+}
+
+}  // namespace hotline::knowledge
