@@ -94,10 +94,7 @@ std::string SearchIndex::Rewrite(const std::string& text) const {
     }
   }
   for (const std::string& stop : settings_.stopwords()) {
-    if (stop.empty()) continue;
-    for (size_t at = out.find(stop); at != std::string::npos; at = out.find(stop, at)) {
-      out.replace(at, stop.size(), " ");
-    }
+    if (!stop.empty()) absl::StrReplaceAll({{stop, " "}}, &out);
   }
   return out + extra;
 }

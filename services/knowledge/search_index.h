@@ -29,14 +29,14 @@ class WritableDatabase;
 namespace hotline::knowledge {
 
 struct SearchQuery {
-  std::string text;
-  std::string code_prefix;  // "" or a valid prefix
-  std::string owner_unit;   // "" for any
+  std::string text = "";
+  std::string code_prefix = "";  // "" or a valid prefix
+  std::string owner_unit = "";   // "" for any
   v1::KnowledgeStatus status = v1::KNOWLEDGE_STATUS_UNSPECIFIED;  // unspecified: published
   bool include_expired = false;
   bool include_retired = false;
   int limit = 10;
-  absl::CivilDay today;
+  absl::CivilDay today = absl::CivilDay();
 };
 
 struct SearchResult {
