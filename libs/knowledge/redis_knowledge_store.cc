@@ -89,15 +89,15 @@ void RedisKnowledgeStore::Put(v1::KnowledgePoint point, int64_t expected_version
         if (!r.ok()) return done(r.status());
         if (r->is_error()) {
           const std::string& e = r->str;
-          if (e == "EXISTS") {
+          if (absl::StartsWith(e, "KB_EXISTS")) {
             return done(absl::AlreadyExistsError(absl::StrCat("point ", point.code(), " already exists")));
           }
-          if (e == "NOT_FOUND") {
+          if (absl::StartsWith(e, "KB_NOT_FOUND")) {
             return done(absl::NotFoundError(absl::StrCat("point ", point.code(), " not found")));
           }
-          if (absl::StartsWith(e, "STALE ")) {
+          if (absl::StartsWith(e, "KB_STALE ")) {
             return done(absl::AbortedError(absl::StrCat("point ", point.code(), " is at version ",
-                                                        e.substr(6), ", not ",
+                                                        e.substr(9), ", not ",
                                                         point.version() - 1,
                                                         ": read it again and redo the change")));
           }
@@ -170,7 +170,7 @@ void RedisKnowledgeStore::MarkNotHelpful(std::string code, Done<int64_t> done) {
                       [code, done = std::move(done)](absl::StatusOr<redis::Reply> r) mutable {
                         if (!r.ok()) return done(r.status());
                         if (r->is_error()) {
-                          if (r->str == "NOT_FOUND") {
+                          if (absl::StartsWith(r->str, "KB_NOT_FOUND")) {
                             return done(absl::NotFoundError(absl::StrCat("point ", code, " not found")));
                           }
                           return done(redis::ErrorReplyToStatus(r->str));

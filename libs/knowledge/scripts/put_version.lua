@@ -12,18 +12,18 @@
 -- ARGV[5] binary KnowledgeSummary
 -- ARGV[6] at_ms            ARGV[7] changes stream approximate max length
 --
--- Returns the new version, or the error replies "EXISTS", "NOT_FOUND",
--- "STALE <current version>".
+-- Returns the new version, or the error replies "KB_EXISTS <code>", "KB_NOT_FOUND <code>",
+-- "KB_STALE <current version>".
 local expected = tonumber(ARGV[2])
 local current = tonumber(redis.call("HGET", KEYS[1], "version") or "0")
 if expected == 0 and current ~= 0 then
-  return redis.error_reply("EXISTS")
+  return redis.error_reply("KB_EXISTS " .. ARGV[1])
 end
 if expected ~= 0 and current == 0 then
-  return redis.error_reply("NOT_FOUND")
+  return redis.error_reply("KB_NOT_FOUND " .. ARGV[1])
 end
 if current ~= expected then
-  return redis.error_reply("STALE " .. current)
+  return redis.error_reply("KB_STALE " .. current)
 end
 local version = expected + 1
 redis.call("HSET", KEYS[1], "point", ARGV[3], "version", version, "status", ARGV[4])
