@@ -18,6 +18,7 @@ int main(int argc, char** argv) {
       .service_name = "gateway", .grpc_port = 50051, .metrics_port = 9101};
   std::string intake_address = "127.0.0.1:50052";
   std::string dispatch_address = "127.0.0.1:50053";
+  std::string knowledge_address = "127.0.0.1:50055";
   std::string tokens_path = "config/tokens.textproto";
   absl::Duration backend_timeout = absl::Seconds(10);
   config::Flags flags("hotline-gateway", "the Hotline API for agent desktop clients");
@@ -25,6 +26,8 @@ int main(int argc, char** argv) {
   flags.String("intake", "HOTLINE_INTAKE_ADDR", "intake service host:port", &intake_address);
   flags.String("dispatch", "HOTLINE_DISPATCH_ADDR", "dispatch service host:port",
                &dispatch_address);
+  flags.String("knowledge", "HOTLINE_KNOWLEDGE_ADDR", "knowledge service host:port",
+               &knowledge_address);
   flags.String("tokens", "HOTLINE_TOKENS", "token file (hotline.v1.TokenFile)", &tokens_path);
   flags.Duration("backend_timeout", "HOTLINE_BACKEND_TIMEOUT",
                  "longest a backend call may take (the caller's deadline may be shorter)",
@@ -42,7 +45,9 @@ int main(int argc, char** argv) {
   gateway::Backends backends{
       .intake = grpc::CreateCustomChannel(intake_address, grpc::InsecureChannelCredentials(), args),
       .dispatch =
-          grpc::CreateCustomChannel(dispatch_address, grpc::InsecureChannelCredentials(), args)};
+          grpc::CreateCustomChannel(dispatch_address, grpc::InsecureChannelCredentials(), args),
+      .knowledge =
+          grpc::CreateCustomChannel(knowledge_address, grpc::InsecureChannelCredentials(), args)};
 
   server::Server server(options);
   gateway::GatewayService service(*auth, backends, backend_timeout, server.metrics());
@@ -51,7 +56,9 @@ int main(int argc, char** argv) {
     log::Error("cannot start", {{"error", s.ToString()}});
     return 1;
   }
-  log::Info("forwarding", {{"intake", intake_address}, {"dispatch", dispatch_address}});
+  log::Info("forwarding", {{"intake", intake_address},
+                           {"dispatch", dispatch_address},
+                           {"knowledge", knowledge_address}});
   server::WaitForShutdownSignal();
   server.Shutdown();
   return 0;
