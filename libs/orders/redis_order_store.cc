@@ -7,6 +7,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "clock/clock.h"
+#include "knowledge/knowledge_keys.h"
 #include "orders/order_record.h"
 
 namespace hotline::orders {
@@ -120,11 +121,23 @@ void RedisOrderStore::Create(NewOrder in, Done<CreateResult> done) {
     args.push_back(name);
     args.push_back(std::move(value));
   }
+  // An on-spot answer must cite a published knowledge point: the script
+  // checks it in the same atomic step and counts the use.
+  std::vector<std::string> keys;
+  const std::string& cited = o.on_spot_answer().knowledge_code();
+  if (!cited.empty()) keys.push_back(knowledge::KnowledgeKeys(keys_.prefix()).Point(cited));
   redis_.SubmitScript(
-      CreateScript(), {}, std::move(args),
+      CreateScript(), std::move(keys), std::move(args),
       [this, order = std::move(in.order),
        done = std::move(done)](absl::StatusOr<redis::Reply> reply) mutable {
         if (!reply.ok()) return done(reply.status());
+        if (reply->is_error() && absl::StartsWith(reply->str, "KNOWLEDGE_NOT_PUBLISHED")) {
+          const std::string status = reply->str.substr(reply->str.find(' ') + 1);
+          return done(absl::InvalidArgumentError(absl::StrCat(
+              "on_spot_answer.knowledge_code: ", order.on_spot_answer().knowledge_code(),
+              status == "missing" ? " is not a knowledge point"
+                                  : absl::StrCat(" is ", status, ", not published"))));
+        }
         if (reply->is_error()) {
           if (absl::StartsWith(reply->str, "IDEMPOTENCY_MISMATCH")) {
             return done(absl::InvalidArgumentError(absl::StrCat(

@@ -105,7 +105,7 @@ int main(int argc, char** argv) {
       }
     });
   }
-  log::Info("serving", {{"seed_points", absl::StrCat(seed->points.size())},
+  log::Info("knowledge loaded", {{"seed_points", absl::StrCat(seed->points.size())},
                         {"synonym_groups", absl::StrCat(seed->synonyms.groups_size())}});
   server::WaitForShutdownSignal();
   stopping = true;

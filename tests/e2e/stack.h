@@ -21,6 +21,8 @@ inline constexpr char kSupervisorToken[] = "test-supervisor-token-0123456789";
 inline constexpr char kStreetToken[] = "test-street-token-0123456789";    // 五山街道 440106001
 inline constexpr char kEcologyToken[] = "test-ecology-token-0123456789";  // 生态环境局 GZD002
 inline constexpr char kHousingToken[] = "test-housing-token-0123456789";  // 住建局 GZD003
+inline constexpr char kKnowledgeEditorToken[] = "test-kbeditor-token-0123456789";
+inline constexpr char kHrToken[] = "test-hr-token-0123456789";  // 人社局 GZD006
 
 class Stack {
  public:
@@ -36,6 +38,9 @@ class Stack {
     // slow batches from each other.
     std::string reclaim_idle = "5s";
     int max_deliveries = 5;
+    // Knowledge replicas, each with its own index, all loading the seed of
+    // data/knowledge; the gateway talks to the first.
+    int knowledge_replicas = 1;
   };
   Stack() : Stack(Options{}) {}
   explicit Stack(Options options);
@@ -52,6 +57,9 @@ class Stack {
   std::string dispatch_address(int replica = 0) const;
   int dispatch_metrics_port(int replica = 0) const { return dispatch_metrics_[replica]; }
   const std::string& dir() const { return dir_; }
+  ServiceProcess& knowledge(int replica = 0) { return *knowledge_[replica]; }
+  std::string knowledge_address(int replica = 0) const;
+  int knowledge_metrics_port(int replica = 0) const { return knowledge_metrics_[replica]; }
 
   std::unique_ptr<v1::Hotline::Stub> NewClient() const;
   // A Redis client on the stack's Redis, to look at what was written.
@@ -67,6 +75,8 @@ class Stack {
   std::vector<int> dispatch_ports_, dispatch_metrics_;
   std::unique_ptr<ServiceProcess> intake_, gateway_;
   std::vector<std::unique_ptr<ServiceProcess>> dispatch_;
+  std::vector<int> knowledge_ports_, knowledge_metrics_;
+  std::vector<std::unique_ptr<ServiceProcess>> knowledge_;
   std::unique_ptr<redis::Client> redis_client_;
 };
 

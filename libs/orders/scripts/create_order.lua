@@ -18,9 +18,13 @@
 -- ARGV[12] district code    ARGV[13] assigned unit ("" for none)
 -- ARGV[14] channel          ARGV[15] category   ARGV[16] urgent ("1"/"0")
 -- ARGV[17..] field, value pairs of the order record (without id)
+-- KEYS[1]  (only for an order answered on the spot) the cited knowledge
+--          point's hash (libs/knowledge/knowledge_keys.h): it must be
+--          published; its use_count and fcr_count rise with the order.
 --
 -- Returns {"created", id} or {"replayed", id}, or the error reply
--- "IDEMPOTENCY_MISMATCH <id>" when the key was used for a different request.
+-- "IDEMPOTENCY_MISMATCH <id>" when the key was used for a different request,
+-- or "KNOWLEDGE_NOT_PUBLISHED <status|missing>" when the cited point cannot be cited.
 local p = ARGV[1]
 
 local idem_key = nil
@@ -33,6 +37,13 @@ if ARGV[4] ~= "" then
       return redis.error_reply("IDEMPOTENCY_MISMATCH " .. id)
     end
     return {"replayed", id}
+  end
+end
+
+if #KEYS >= 1 then
+  local kb_status = redis.call("HGET", KEYS[1], "status")
+  if kb_status ~= "published" then
+    return redis.error_reply("KNOWLEDGE_NOT_PUBLISHED " .. (kb_status or "missing"))
   end
 end
 
@@ -72,5 +83,9 @@ redis.call("XADD", p .. "events", "MAXLEN", "~", ARGV[7], "*",
 
 if idem_key then
   redis.call("SET", idem_key, ARGV[5] .. "|" .. id, "EX", ARGV[6])
+end
+if #KEYS >= 1 then
+  redis.call("HINCRBY", KEYS[1], "use_count", 1)
+  redis.call("HINCRBY", KEYS[1], "fcr_count", 1)
 end
 return {"created", id}
