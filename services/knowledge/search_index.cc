@@ -25,9 +25,11 @@ std::string PrefixTerm(const std::string& prefix) { return "XP" + prefix; }
 
 int WeightOr(int weight, int fallback) { return weight > 0 ? weight : fallback; }
 
-// Xapian's snippet is HTML-escaped; agents read plain text.
-std::string Unescape(const std::string& html) {
-  return absl::StrReplaceAll(html, {{"&lt;", "<"}, {"&gt;", ">"}, {"&quot;", "\""}, {"&amp;", "&"}});
+// Xapian's snippet is HTML-escaped (agents read plain text) and highlights
+// CJK n-grams character by character: 【机】【动】【车】 reads as 【机动车】.
+std::string PlainSnippet(const std::string& html) {
+  return absl::StrReplaceAll(
+      html, {{"】【", ""}, {"&lt;", "<"}, {"&gt;", ">"}, {"&quot;", "\""}, {"&amp;", "&"}});
 }
 
 }  // namespace
@@ -151,7 +153,7 @@ absl::StatusOr<SearchResult> SearchIndex::Search(const SearchQuery& query) const
     hit.set_owner_unit(p.owner_unit());
     hit.set_expires_on(p.expires_on());
     hit.set_score(m.get_weight());
-    hit.set_snippet(Unescape(mset.snippet(
+    hit.set_snippet(PlainSnippet(mset.snippet(
         p.answer(), kSnippetBytes, Xapian::Stem(),
         Xapian::MSet::SNIPPET_CJK_NGRAM | Xapian::MSet::SNIPPET_BACKGROUND_MODEL |
             Xapian::MSet::SNIPPET_EXHAUSTIVE,

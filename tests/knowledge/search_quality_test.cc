@@ -15,6 +15,7 @@
 #include "knowledge/kb_code.h"
 #include "knowledge/search_index.h"
 #include "knowledge/seed.h"
+#include "simulator/scenarios.h"
 
 namespace hotline::knowledge {
 namespace {
@@ -98,6 +99,36 @@ TEST_CASE("Citizen questions find their point in the top 3", "[knowledge][search
             << misses;
   CHECK(total >= 50);
   CHECK(share >= 0.90);
+}
+
+}  // namespace
+}  // namespace hotline::knowledge
+
+namespace hotline::knowledge {
+namespace {
+
+TEST_CASE("The simulator's consultations find their point as the top hit", "[knowledge][search][simulator]") {
+  SeedBase seed = LoadSeed();
+  v1::KnowledgeSearchSettings settings;
+  REQUIRE(config::ReadTextProto(std::string(kData) + "/knowledge_search.textproto", &settings).ok());
+  SearchIndex index(settings, seed.synonyms);
+  for (const auto& s : seed.points) {
+    v1::KnowledgePoint p = FromSeed(s);
+    p.set_status(v1::KNOWLEDGE_STATUS_PUBLISHED);
+    p.set_version(1);
+    index.Upsert(p);
+  }
+  std::set<std::string> seen;
+  for (uint64_t n = 0; n < 2000; ++n) {
+    const simulator::Scenario& s = simulator::PickScenario(n);
+    if (*s.knowledge_code == '\0' || !seen.insert(s.content).second) continue;
+    absl::StatusOr<SearchResult> r = index.Search({.text = s.content, .limit = 1, .today = kToday});
+    REQUIRE(r.ok());
+    INFO(s.content);
+    REQUIRE(r->hits.size() == 1);
+    CHECK(r->hits[0].code() == s.knowledge_code);
+  }
+  CHECK(seen.size() >= 5);
 }
 
 }  // namespace

@@ -23,6 +23,7 @@
 #include "google/protobuf/util/json_util.h"
 #include "text/utf8.h"
 #include "tools/hotline/enum_names.h"
+#include "tools/hotline/kb_commands.h"
 #include "tools/hotline/local_time.h"
 #include "tools/hotline/table.h"
 
@@ -589,6 +590,7 @@ ExitCode RunCommand(const CommandLine& cl, HotlineStub& stub, Output io) {
       {"get", &RunGet},       {"list", &RunList},
       {"act", &RunAct},       {"queue", &RunQueue},
       {"units", &RunUnits},   {"categories", &RunCategories},
+      {"kb", &RunKb},
   };
   auto it = kRunners->find(cl.command);
   if (it == kRunners->end()) {
