@@ -3,6 +3,8 @@
 #include <grpcpp/grpcpp.h>
 
 #include <catch2/catch.hpp>
+#include <cstdio>
+#include <fstream>
 
 #include "absl/strings/match.h"
 #include "absl/time/clock.h"
@@ -182,6 +184,42 @@ TEST_CASE("knowledge writes: editors and the owning unit only, fields named", "[
   p.set_effective_from("2026-01-01");
   CHECK(call(kHrToken).ok());  // the owning unit's handler
   CHECK(call(kKnowledgeEditorToken).error_code() == grpc::StatusCode::ALREADY_EXISTS);
+}
+
+TEST_CASE("knowledge /metrics counts searches and passes promtool check metrics", "[e2e][knowledge]") {
+  Stack stack;
+  auto stub = stack.NewClient();
+  for (const char* words : {"德国驾照换中国驾照", "zzqqxxyy"}) {
+    v1::SearchKnowledgeRequest r;
+    r.set_query(words);
+    v1::SearchKnowledgeResponse found;
+    auto ctx = CallContext(kAgentToken);
+    REQUIRE(stub->SearchKnowledge(ctx.get(), r, &found).ok());
+  }
+  const std::string body = HttpGet(stack.knowledge_metrics_port(), "/metrics");
+  CHECK(absl::StrContains(body, "hotline_knowledge_searches_total{result=\"hit\"} 1"));
+  CHECK(absl::StrContains(body, "hotline_knowledge_searches_total{result=\"zero_hit\"} 1"));
+  CHECK(absl::StrContains(body, "hotline_knowledge_index_points"));
+  CHECK_FALSE(absl::StrContains(body, "zzqqxxyy"));  // queries are never labels
+  const std::string path = stack.dir() + "/knowledge_metrics.txt";
+  std::ofstream(path) << body;
+  FILE* p = ::popen(("promtool check metrics < " + path + " 2>&1").c_str(), "r");
+  REQUIRE(p != nullptr);
+  std::string output;
+  char buf[512];
+  while (fgets(buf, sizeof(buf), p)) output += buf;
+  const int status = ::pclose(p);
+  INFO("promtool said:\n" << output);
+  CHECK(WIFEXITED(status));
+  CHECK(WEXITSTATUS(status) == 0);
+  CHECK(output.empty());
+
+  // The zero-hit query is listed, through the gateway, for the base's upkeep.
+  v1::ListUnansweredQueriesResponse top;
+  auto ctx = CallContext(kAgentToken);
+  REQUIRE(stub->ListUnansweredQueries(ctx.get(), {}, &top).ok());
+  REQUIRE(top.queries_size() == 1);
+  CHECK(top.queries(0).query() == "zzqqxxyy");
 }
 
 }  // namespace
