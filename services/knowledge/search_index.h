@@ -1,6 +1,7 @@
 #pragma once
-// The search index of one knowledge replica: Xapian, in memory, over the
-// current version of every point. Chinese is indexed as CJK n-grams
+// The search index of one knowledge replica: Xapian over the current version
+// of every point, built at start in a private temporary folder (removed when
+// the index is destroyed; it lives mostly in the page cache). Chinese is indexed as CJK n-grams
 // (unigrams + bigrams: TermGenerator::FLAG_CJK_NGRAM), so text written
 // without spaces needs no word segmenter. Fields are weighted (title, question
 // forms, keywords above the answer: data/knowledge_search.textproto), queries
@@ -75,9 +76,12 @@ class SearchIndex {
  private:
   v1::KnowledgeSearchSettings settings_;
   v1::KnowledgeSynonyms synonyms_;
+  std::string dir_;
   mutable absl::Mutex mu_;
   std::unique_ptr<Xapian::WritableDatabase> db_ ABSL_GUARDED_BY(mu_);
   std::map<std::string, v1::KnowledgePoint> points_ ABSL_GUARDED_BY(mu_);  // by code
+  std::map<std::string, unsigned> docids_ ABSL_GUARDED_BY(mu_);  // code -> Xapian document id
+  int uncommitted_ ABSL_GUARDED_BY(mu_) = 0;
 };
 
 }  // namespace hotline::knowledge
