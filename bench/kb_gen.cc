@@ -11,6 +11,7 @@
 // (KB.DD.TT, one a line) to --prefixes_out for the lookup load.
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <fstream>
 #include <string>
@@ -50,12 +51,17 @@ int main(int argc, char** argv) {
   std::string redis_address = "127.0.0.1:6379";
   std::string data_dir = "data";
   std::string prefixes_out;
+  std::string queries;
+  int search_limit = 10;
   int points = 100000;
   bool store = true;
   config::Flags flags("hotline-kb-gen", "generates knowledge points from the seed for the benchmark");
   flags.String("redis", "HOTLINE_REDIS", "Redis host:port to store them in", &redis_address);
   flags.String("data_dir", "HOTLINE_DATA_DIR", "units and knowledge/ seed", &data_dir);
   flags.String("prefixes_out", "HOTLINE_BENCH_PREFIXES", "write the topic prefixes here", &prefixes_out);
+  flags.String("queries", "HOTLINE_BENCH_QUERIES",
+               "also time in-process searches of these questions (TSV first column)", &queries);
+  flags.Int("search_limit", "HOTLINE_BENCH_SEARCH_LIMIT", "hits per in-process search", &search_limit);
   flags.Int("points", "HOTLINE_BENCH_POINTS", "how many (at most 100800)", &points);
   flags.Bool("store", "HOTLINE_BENCH_STORE", "store them in Redis (else only measure the index)", &store);
   flags.ParseOrExit(argc, argv);
@@ -141,6 +147,27 @@ int main(int argc, char** argv) {
   std::printf("kb-gen: index build %d points in %.1f s (%.0f points/s), memory %lld bytes/point "
               "(RSS +%lld MB)\n",
               points, seconds, points / seconds, grown / points, grown >> 20);
+  if (!queries.empty()) {
+    std::vector<std::string> questions;
+    std::ifstream in(queries);
+    for (std::string line; std::getline(in, line);) {
+      line = line.substr(0, line.find('\t'));
+      if (!line.empty() && line[0] != '#') questions.push_back(line);
+    }
+    std::vector<double> ms;
+    const absl::CivilDay today = absl::ToCivilDay(absl::Now(), absl::UTCTimeZone());
+    for (int round = 0; round < 3; ++round) {
+      for (const std::string& q : questions) {
+        const absl::Time t0 = absl::Now();
+        auto r = index.Search({.text = q, .limit = search_limit, .today = today});
+        ms.push_back(absl::ToDoubleMilliseconds(absl::Now() - t0));
+        if (!r.ok()) return 1;
+      }
+    }
+    std::sort(ms.begin(), ms.end());
+    std::printf("kb-gen: in-process search over %d points: %zu searches, p50 %.2f ms, p99 %.2f ms, max %.2f ms\n",
+                points, ms.size(), ms[ms.size() / 2], ms[ms.size() * 99 / 100], ms.back());
+  }
   std::fflush(stdout);
   return 0;
 }

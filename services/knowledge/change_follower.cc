@@ -1,6 +1,7 @@
 #include "knowledge/change_follower.h"
 
 #include <mutex>
+#include <optional>
 
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/blocking_counter.h"
@@ -54,24 +55,23 @@ void ChangeFollower::Stop() {
 }
 
 absl::Status ChangeFollower::Reindex(const std::vector<std::string>& codes) {
-  // All reads in flight at once: the client pipelines them.
+  // All reads in flight at once (the client pipelines them); the callbacks
+  // only keep the bytes, and indexing happens here afterwards, so the Redis
+  // workers are never held up by the index (they were, and reads queued
+  // behind a 100 000-point build timed out).
+  std::vector<std::optional<std::string>> stored(codes.size());
   absl::BlockingCounter pending(static_cast<int>(codes.size()));
   std::mutex mu;
   absl::Status first_error;
-  for (const std::string& code : codes) {
-    redis_.Submit({"HGET", keys_.Point(code), "point"}, [&](absl::StatusOr<redis::Reply> r) {
+  for (size_t i = 0; i < codes.size(); ++i) {
+    redis_.Submit({"HGET", keys_.Point(codes[i]), "point"}, [&, i](absl::StatusOr<redis::Reply> r) {
       absl::Status s;
       if (!r.ok()) {
         s = r.status();
       } else if (r->is_error()) {
         s = redis::ErrorReplyToStatus(r->str);
       } else if (!r->is_nil()) {
-        v1::KnowledgePoint p;
-        if (p.ParseFromString(r->str)) {
-          if (index_.Upsert(p)) changes_applied_.Increment();
-        } else {
-          s = absl::InternalError("a stored point does not parse");
-        }
+        stored[i] = std::move(r->str);
       }
       if (!s.ok()) {
         std::lock_guard lock(mu);
@@ -81,12 +81,17 @@ absl::Status ChangeFollower::Reindex(const std::vector<std::string>& codes) {
     });
   }
   pending.Wait();
+  for (const std::optional<std::string>& bytes : stored) {
+    if (!bytes) continue;
+    v1::KnowledgePoint p;
+    if (!p.ParseFromString(*bytes)) return absl::InternalError("a stored point does not parse");
+    if (index_.Upsert(p)) changes_applied_.Increment();
+  }
   indexed_points_.Set(static_cast<double>(index_.size()));
   return first_error;
 }
 
 absl::StatusOr<std::string> ChangeFollower::Build() {
-  const absl::Time start = absl::Now();
   absl::StatusOr<redis::Reply> last = redis_.Execute({"XREVRANGE", keys_.Changes(), "+", "-", "COUNT", "1"});
   if (!last.ok()) return last.status();
   if (last->is_error()) return redis::ErrorReplyToStatus(last->str);
@@ -105,7 +110,6 @@ absl::StatusOr<std::string> ChangeFollower::Build() {
       batch.clear();
     }
   }
-  build_seconds_.Set(absl::ToDoubleSeconds(absl::Now() - start));
   return last_id;
 }
 
@@ -132,6 +136,7 @@ absl::StatusOr<int> ChangeFollower::Poll(std::string* last_id, int block_ms) {
 }
 
 void ChangeFollower::Run() {
+  const absl::Time start = absl::Now();
   std::string last_id;
   while (!stop_) {
     absl::StatusOr<std::string> built = Build();
@@ -144,6 +149,7 @@ void ChangeFollower::Run() {
     absl::SleepFor(absl::Milliseconds(500));
   }
   if (stop_) return;
+  build_seconds_.Set(absl::ToDoubleSeconds(absl::Now() - start));
   base_.MarkIndexReady();
   log::Info("search index built", {{"points", absl::StrCat(index_.size())}});
   while (!stop_) {
