@@ -59,6 +59,9 @@ struct Config {
   std::string target = "127.0.0.1:50051";
   std::string rpc = "create";
   std::string order_ids_file;  // urge: the orders to act on, one id a line
+  // kb_lookup: code prefixes to list, one a line; kb_search: questions, one a
+  // line (a TSV's first column; '#' lines skipped).
+  std::string lines_file;
   std::string token;
   int concurrency = 256;
   int rate = 0;
@@ -201,9 +204,20 @@ class LoadGen {
         if (!id.empty()) order_ids_.push_back(id);
       }
     }
+    if (config_.rpc == "kb_lookup" || config_.rpc == "kb_search") {
+      std::ifstream in(config_.lines_file);
+      for (std::string line; std::getline(in, line);) {
+        line = line.substr(0, line.find('\t'));
+        if (!line.empty() && line[0] != '#') lines_.push_back(line);
+      }
+    }
   }
 
-  bool ready() const { return config_.rpc != "urge" || !order_ids_.empty(); }
+  bool ready() const {
+    if (config_.rpc == "urge") return !order_ids_.empty();
+    if (config_.rpc == "kb_lookup" || config_.rpc == "kb_search") return !lines_.empty();
+    return true;
+  }
 
   // Runs warmup + duration, waits for the calls in flight, prints the line.
   // Returns the process exit code.
@@ -293,6 +307,29 @@ class LoadGen {
       call->request.set_action(v1::ACTION_URGE);
       call->request.set_note("bench");
       hotline_stubs_[channel]->async()->Act(
+          &call->context, &call->request, &call->response, [this, call](grpc::Status status) {
+            Done(call->due, call->started, status);
+            delete call;
+          });
+    } else if (config_.rpc == "kb_lookup") {
+      // Prefix lookup: one page (20) of the points under a topic, through the
+      // gateway to knowledge and its Redis listing script.
+      auto* call = new Call<v1::ListKnowledgePointsRequest, v1::ListKnowledgePointsResponse>;
+      Prepare(*call, due);
+      call->request.set_prefix(lines_[(n * 2654435761u) % lines_.size()]);
+      call->request.set_page_size(20);
+      hotline_stubs_[channel]->async()->ListKnowledgePoints(
+          &call->context, &call->request, &call->response, [this, call](grpc::Status status) {
+            Done(call->due, call->started, status);
+            delete call;
+          });
+    } else if (config_.rpc == "kb_search") {
+      // A citizen's question, searched in the replica's in-memory index.
+      auto* call = new Call<v1::SearchKnowledgeRequest, v1::SearchKnowledgeResponse>;
+      Prepare(*call, due);
+      call->request.set_query(lines_[n % lines_.size()]);
+      call->request.set_limit(10);
+      hotline_stubs_[channel]->async()->SearchKnowledge(
           &call->context, &call->request, &call->response, [this, call](grpc::Status status) {
             Done(call->due, call->started, status);
             delete call;
@@ -435,6 +472,7 @@ class LoadGen {
   std::vector<std::unique_ptr<v1::Echo::Stub>> echo_stubs_;
   v1::EchoRequest echo_;
   std::vector<std::string> order_ids_;  // urge
+  std::vector<std::string> lines_;      // kb_lookup prefixes, kb_search questions
   Clock::time_point start_, measure_from_, end_;
   std::atomic<uint64_t> next_call_{0};
 
@@ -464,9 +502,13 @@ int main(int argc, char** argv) {
   flags.String("target", "HOTLINE_BENCH_TARGET", "host:port of the gateway or echo server",
                &c.target);
   flags.String("rpc", "HOTLINE_BENCH_RPC",
-               "create | echo | urge (a supervision mark on orders of --order_ids)", &c.rpc);
+               "create | echo | urge (a supervision mark on orders of --order_ids) | kb_lookup | kb_search",
+               &c.rpc);
   flags.String("order_ids", "HOTLINE_BENCH_ORDER_IDS", "urge: file of order ids, one a line",
                &c.order_ids_file);
+  flags.String("lines", "HOTLINE_BENCH_LINES",
+               "kb_lookup: code prefixes, one a line; kb_search: questions (TSV first column)",
+               &c.lines_file);
   flags.String("token", "HOTLINE_BENCH_TOKEN", "bearer token sent with every call", &c.token);
   flags.Int("concurrency", "HOTLINE_BENCH_CONCURRENCY",
             "closed loop: calls in flight; open loop: most calls in flight", &c.concurrency);
@@ -486,10 +528,13 @@ int main(int argc, char** argv) {
                &c.latency_log);
   flags.ParseOrExit(argc, argv);
 
-  if ((c.rpc != "create" && c.rpc != "echo" && c.rpc != "urge") || c.concurrency < 1 || c.rate < 0 ||
+  const bool known_rpc = c.rpc == "create" || c.rpc == "echo" || c.rpc == "urge" ||
+                         c.rpc == "kb_lookup" || c.rpc == "kb_search";
+  if (!known_rpc || c.concurrency < 1 || c.rate < 0 ||
       c.duration_s < 1 || c.warmup_s < 0 || c.channels < 1 || c.timeout <= absl::ZeroDuration()) {
     std::fprintf(stderr,
-                 "hotline-loadgen: need --rpc create|echo|urge, --concurrency >= 1, --rate >= 0, "
+                 "hotline-loadgen: need --rpc create|echo|urge|kb_lookup|kb_search, --concurrency >= 1, "
+                 "--rate >= 0, "
                  "--duration >= 1, --warmup >= 0, --channels >= 1, --timeout > 0\n");
     return 2;
   }
@@ -500,7 +545,9 @@ int main(int argc, char** argv) {
   }
   bench::LoadGen gen(std::move(c), std::move(*catalogue));
   if (!gen.ready()) {
-    std::fprintf(stderr, "hotline-loadgen: --rpc urge needs --order_ids with order ids\n");
+    std::fprintf(stderr,
+                 "hotline-loadgen: --rpc urge needs --order_ids with order ids; kb_lookup and "
+                 "kb_search need --lines\n");
     return 2;
   }
   return gen.Run();

@@ -12,3 +12,5 @@ pkg_check_modules(HIREDIS REQUIRED IMPORTED_TARGET hiredis)  # hiredis' config d
 pkg_check_modules(JEMALLOC REQUIRED IMPORTED_TARGET jemalloc)
 find_package(Catch2 2 REQUIRED)
 include(Catch)
+# Full-text search of the knowledge base (CJK n-grams; Debian 12: 1.4.22).
+pkg_check_modules(XAPIAN REQUIRED IMPORTED_TARGET xapian-core)

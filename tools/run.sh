@@ -20,8 +20,9 @@
 # A service (or Redis) that dies is started again, with a line on the terminal.
 #
 # Ports (defaults; override with the environment): gateway gRPC 50051, intake
-# 50052, dispatch 50053, sla 50054; metrics 9101..9104 in the same order; Redis 6380
-# (not 6379, so a system Redis is left alone).
+# 50052, dispatch 50053, sla 50054, knowledge 50055; metrics 9101..9105 in the
+# same order; Redis 6380 (not 6379, so a system Redis is left alone). Knowledge
+# starts with the seed of data/knowledge loaded (points Redis lacks are added).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
@@ -36,10 +37,12 @@ INTAKE_METRICS=${INTAKE_METRICS:-9102}
 DISPATCH_METRICS=${DISPATCH_METRICS:-9103}
 SLA_PORT=${SLA_PORT:-50054}
 SLA_METRICS=${SLA_METRICS:-9104}
+KNOWLEDGE_PORT=${KNOWLEDGE_PORT:-50055}
+KNOWLEDGE_METRICS=${KNOWLEDGE_METRICS:-9105}
 
 bash tools/install-deps.sh
 bash tools/build.sh hotline-intake hotline-dispatch hotline-gateway hotline hotline-healthcheck \
-  hotline-simulator hotline-sla
+  hotline-simulator hotline-sla hotline-knowledge
 BIN=$BUILD_DIR
 mkdir -p "$RUN_DIR/redis" "$RUN_DIR/logs"
 
@@ -92,6 +95,9 @@ for replica in 0 1; do
     --metrics_port "$((SLA_METRICS + replica * 100))" --consumer_name "sla-$replica" \
     --redis "127.0.0.1:$REDIS_PORT" --data_dir "$ROOT/data"
 done
+supervise knowledge "$RUN_DIR/logs/knowledge.log" \
+  "$BIN/services/knowledge/hotline-knowledge" --grpc_port "$KNOWLEDGE_PORT" --metrics_port "$KNOWLEDGE_METRICS" \
+  --redis "127.0.0.1:$REDIS_PORT" --data_dir "$ROOT/data" --load_seed
 # The demo tokens plus a simulated handler for every unit (fresh secrets each run).
 TOKENS=$RUN_DIR/tokens.textproto
 "$BIN/tools/simulator/hotline-simulator" --write_tokens "$TOKENS" \
@@ -99,9 +105,10 @@ TOKENS=$RUN_DIR/tokens.textproto
 supervise gateway "$RUN_DIR/logs/gateway.log" \
   "$BIN/services/gateway/hotline-gateway" --grpc_port "$GATEWAY_PORT" --metrics_port "$GATEWAY_METRICS" \
   --intake "127.0.0.1:$INTAKE_PORT" --dispatch "127.0.0.1:$DISPATCH_PORT" \
-  --sla "127.0.0.1:$SLA_PORT" --tokens "$TOKENS"
+  --sla "127.0.0.1:$SLA_PORT" --knowledge "127.0.0.1:$KNOWLEDGE_PORT" --tokens "$TOKENS"
 
 for svc in "intake:$INTAKE_PORT" "dispatch:$DISPATCH_PORT" "sla-0:$SLA_PORT" "sla-1:$((SLA_PORT + 100))" \
+  "knowledge:$KNOWLEDGE_PORT" \
   "gateway:$GATEWAY_PORT"; do
   ok=""
   for _ in $(seq 100); do
@@ -110,6 +117,11 @@ for svc in "intake:$INTAKE_PORT" "dispatch:$DISPATCH_PORT" "sla-0:$SLA_PORT" "sl
   done
   [ -n "$ok" ] || { echo "${svc%%:*} did not start; see $RUN_DIR/logs/${svc%%:*}.log" >&2; exit 1; }
 done
+
+# Orders answered on the spot cite knowledge points: wait for the seed.
+for _ in $(seq 300); do grep -q '"seed loaded"' "$RUN_DIR/logs/knowledge.log" && break; sleep 0.1; done
+grep -q '"seed loaded"' "$RUN_DIR/logs/knowledge.log" ||
+  { echo "knowledge did not load its seed; see $RUN_DIR/logs/knowledge.log" >&2; exit 1; }
 
 export HOTLINE_GATEWAY=127.0.0.1:$GATEWAY_PORT
 export HOTLINE_TOKEN=$(grep -m1 -o 'demo-agent-[0-9a-f]*' config/tokens.textproto)
@@ -135,6 +147,7 @@ Hotline is running.
   dispatch (auto-dispatch on)   127.0.0.1:$DISPATCH_PORT    metrics http://127.0.0.1:$DISPATCH_METRICS/metrics
   sla (2 replicas)              127.0.0.1:$SLA_PORT,$((SLA_PORT + 100))  metrics http://127.0.0.1:$SLA_METRICS/metrics
   city clock                    from $HOTLINE_CLOCK_START, x$HOTLINE_CLOCK_RATE ($RUN_DIR/clock.env)
+  knowledge (seed loaded)       127.0.0.1:$KNOWLEDGE_PORT    metrics http://127.0.0.1:$KNOWLEDGE_METRICS/metrics
   redis                         127.0.0.1:$REDIS_PORT     data $RUN_DIR/redis (AOF, fsync always)
   simulator                     $simulating
   tokens                        $TOKENS (demo tokens + one per unit)
@@ -152,6 +165,9 @@ Try, in another terminal:
   HOTLINE_TOKEN=$(grep -m1 -o 'demo-tianhe-[0-9a-f]*' config/tokens.textproto) $CLI act ORDER_ID sign
   $CLI create --type complaint --district 440106 --street 440106001 --category 0101 \\
       --phone 13812345678 --name 张先生 --content "夜间施工噪声扰民"
+  $CLI kb search "德国驾照怎么换成中国的"            # the knowledge base, in Chinese
+  $CLI kb list KB.20
+  $CLI kb get KB.20.03.001
 
 A process that dies is started again (said here). Ctrl-C stops everything.
 TXT

@@ -7,6 +7,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "clock/clock.h"
+#include "knowledge/knowledge_keys.h"
 #include "log/log.h"
 #include "orders/order_record.h"
 
@@ -141,8 +142,13 @@ void RedisOrderStore::Create(NewOrder in, Done<CreateResult> done) {
     args.push_back(name);
     args.push_back(std::move(value));
   }
+  // An on-spot answer must cite a published knowledge point: the script
+  // checks it in the same atomic step and counts the use.
+  std::vector<std::string> keys;
+  const std::string& cited = o.on_spot_answer().knowledge_code();
+  if (!cited.empty()) keys.push_back(knowledge::KnowledgeKeys(keys_.prefix()).Point(cited));
   redis_.SubmitScript(
-      CreateScript(), {}, std::move(args),
+      CreateScript(), std::move(keys), std::move(args),
       [this, order = std::move(in.order),
        done = std::move(done)](absl::StatusOr<redis::Reply> reply) mutable {
         if (!reply.ok()) return done(reply.status());
@@ -151,6 +157,13 @@ void RedisOrderStore::Create(NewOrder in, Done<CreateResult> done) {
             return done(absl::InvalidArgumentError(absl::StrCat(
                 "idempotency_key: already used for a different request (order ",
                 reply->str.substr(reply->str.find(' ') + 1), ")")));
+          }
+          if (absl::StartsWith(reply->str, "KNOWLEDGE_NOT_PUBLISHED")) {
+            const std::string status = reply->str.substr(reply->str.find(' ') + 1);
+            return done(absl::InvalidArgumentError(absl::StrCat(
+                "on_spot_answer.knowledge_code: ", order.on_spot_answer().knowledge_code(),
+                status == "missing" ? " is not a knowledge point"
+                                    : absl::StrCat(" is ", status, ", not published"))));
           }
           if (absl::StartsWith(reply->str, "NUMBERS_EXHAUSTED")) {
             return done(absl::ResourceExhaustedError(

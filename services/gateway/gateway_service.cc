@@ -30,6 +30,7 @@ GatewayService::GatewayService(const TokenAuth& auth, Backends backends,
       directory_(v1::Directory::NewStub(backends.intake)),
       dispatch_(v1::Dispatch::NewStub(backends.dispatch)),
       sla_(backends.sla ? v1::Sla::NewStub(backends.sla) : nullptr),
+      knowledge_(v1::Knowledge::NewStub(backends.knowledge)),
       backend_timeout_(backend_timeout),
       auth_failures_(prometheus::BuildCounter()
                          .Name("hotline_gateway_auth_failures_total")
@@ -221,5 +222,104 @@ HOTLINE_FORWARD_TO_SLA(RequestExtension)
 HOTLINE_FORWARD_TO_SLA(DecideExtension)
 HOTLINE_FORWARD_TO_SLA(QueryCalendar)
 #undef HOTLINE_FORWARD_TO_SLA
+grpc::ServerUnaryReactor* GatewayService::SearchKnowledge(grpc::CallbackServerContext* context,
+                                              const grpc::ByteBuffer* request,
+                                              grpc::ByteBuffer* response) {
+  return Forward<v1::SearchKnowledgeRequest, v1::SearchKnowledgeResponse>(
+      context, request, response, Access::kAnyone, "knowledge",
+      [this](auto* ctx, auto* req, auto* resp, auto done) {
+        knowledge_->async()->SearchKnowledge(ctx, req, resp, std::move(done));
+      });
+}
+
+grpc::ServerUnaryReactor* GatewayService::GetKnowledgePoint(grpc::CallbackServerContext* context,
+                                              const grpc::ByteBuffer* request,
+                                              grpc::ByteBuffer* response) {
+  return Forward<v1::GetKnowledgePointRequest, v1::GetKnowledgePointResponse>(
+      context, request, response, Access::kAnyone, "knowledge",
+      [this](auto* ctx, auto* req, auto* resp, auto done) {
+        knowledge_->async()->GetKnowledgePoint(ctx, req, resp, std::move(done));
+      });
+}
+
+grpc::ServerUnaryReactor* GatewayService::ListKnowledgePoints(grpc::CallbackServerContext* context,
+                                              const grpc::ByteBuffer* request,
+                                              grpc::ByteBuffer* response) {
+  return Forward<v1::ListKnowledgePointsRequest, v1::ListKnowledgePointsResponse>(
+      context, request, response, Access::kAnyone, "knowledge",
+      [this](auto* ctx, auto* req, auto* resp, auto done) {
+        knowledge_->async()->ListKnowledgePoints(ctx, req, resp, std::move(done));
+      });
+}
+
+grpc::ServerUnaryReactor* GatewayService::CreateKnowledgePoint(grpc::CallbackServerContext* context,
+                                              const grpc::ByteBuffer* request,
+                                              grpc::ByteBuffer* response) {
+  return Forward<v1::CreateKnowledgePointRequest, v1::KnowledgePointResponse>(
+      context, request, response, Access::kAnyone, "knowledge",
+      [this](auto* ctx, auto* req, auto* resp, auto done) {
+        knowledge_->async()->CreateKnowledgePoint(ctx, req, resp, std::move(done));
+      });
+}
+
+grpc::ServerUnaryReactor* GatewayService::EditKnowledgePoint(grpc::CallbackServerContext* context,
+                                              const grpc::ByteBuffer* request,
+                                              grpc::ByteBuffer* response) {
+  return Forward<v1::EditKnowledgePointRequest, v1::KnowledgePointResponse>(
+      context, request, response, Access::kAnyone, "knowledge",
+      [this](auto* ctx, auto* req, auto* resp, auto done) {
+        knowledge_->async()->EditKnowledgePoint(ctx, req, resp, std::move(done));
+      });
+}
+
+grpc::ServerUnaryReactor* GatewayService::PublishKnowledgePoint(grpc::CallbackServerContext* context,
+                                              const grpc::ByteBuffer* request,
+                                              grpc::ByteBuffer* response) {
+  return Forward<v1::ChangeKnowledgeStatusRequest, v1::KnowledgePointResponse>(
+      context, request, response, Access::kAnyone, "knowledge",
+      [this](auto* ctx, auto* req, auto* resp, auto done) {
+        knowledge_->async()->PublishKnowledgePoint(ctx, req, resp, std::move(done));
+      });
+}
+
+grpc::ServerUnaryReactor* GatewayService::RetireKnowledgePoint(grpc::CallbackServerContext* context,
+                                              const grpc::ByteBuffer* request,
+                                              grpc::ByteBuffer* response) {
+  return Forward<v1::ChangeKnowledgeStatusRequest, v1::KnowledgePointResponse>(
+      context, request, response, Access::kAnyone, "knowledge",
+      [this](auto* ctx, auto* req, auto* resp, auto done) {
+        knowledge_->async()->RetireKnowledgePoint(ctx, req, resp, std::move(done));
+      });
+}
+
+grpc::ServerUnaryReactor* GatewayService::MarkKnowledgeNotHelpful(grpc::CallbackServerContext* context,
+                                              const grpc::ByteBuffer* request,
+                                              grpc::ByteBuffer* response) {
+  return Forward<v1::MarkKnowledgeNotHelpfulRequest, v1::MarkKnowledgeNotHelpfulResponse>(
+      context, request, response, Access::kAnyone, "knowledge",
+      [this](auto* ctx, auto* req, auto* resp, auto done) {
+        knowledge_->async()->MarkKnowledgeNotHelpful(ctx, req, resp, std::move(done));
+      });
+}
+
+grpc::ServerUnaryReactor* GatewayService::ListExpiringKnowledge(grpc::CallbackServerContext* context,
+                                              const grpc::ByteBuffer* request,
+                                              grpc::ByteBuffer* response) {
+  return Forward<v1::ListExpiringKnowledgeRequest, v1::ListExpiringKnowledgeResponse>(
+      context, request, response, Access::kAnyone, "knowledge",
+      [this](auto* ctx, auto* req, auto* resp, auto done) {
+        knowledge_->async()->ListExpiringKnowledge(ctx, req, resp, std::move(done));
+      });
+}
+
+grpc::ServerUnaryReactor* GatewayService::ListUnansweredQueries(grpc::CallbackServerContext* context,
+                                              const grpc::ByteBuffer* request,
+                                              grpc::ByteBuffer* response) {
+  return Forward<v1::ListUnansweredQueriesRequest, v1::ListUnansweredQueriesResponse>(
+      context, request, response, Access::kAnyone, "knowledge",
+      [this](auto* ctx, auto* req, auto* resp, auto done) {
+        knowledge_->async()->ListUnansweredQueries(ctx, req, resp, std::move(done));
+      });
+}
 
 }  // namespace hotline::gateway

@@ -22,13 +22,15 @@
 #include "hotline/v1/gateway.grpc.pb.h"
 #include "hotline/v1/intake.grpc.pb.h"
 #include "hotline/v1/sla.grpc.pb.h"
+#include "hotline/v1/knowledge.grpc.pb.h"
 
 namespace hotline::gateway {
 
 struct Backends {
   std::shared_ptr<grpc::Channel> intake;    // serves Intake and Directory
   std::shared_ptr<grpc::Channel> dispatch;  // serves Dispatch
-  std::shared_ptr<grpc::Channel> sla;       // serves Sla
+  std::shared_ptr<grpc::Channel> sla;        // serves Sla
+  std::shared_ptr<grpc::Channel> knowledge;  // serves Knowledge
 };
 
 // The SLA methods of hotline.v1.Hotline, raw.
@@ -36,14 +38,30 @@ using SlaRawMethods = v1::Hotline::WithRawCallbackMethod_GetOrderSla<
     v1::Hotline::WithRawCallbackMethod_ListUnitDeadlines<v1::Hotline::WithRawCallbackMethod_RequestExtension<
         v1::Hotline::WithRawCallbackMethod_DecideExtension<
             v1::Hotline::WithRawCallbackMethod_QueryCalendar<v1::Hotline::Service>>>>>;
+
+
+// The knowledge methods, raw, on top of `Base`.
+template <typename Base>
+using WithRawKnowledgeMethods =
+v1::Hotline::WithRawCallbackMethod_SearchKnowledge<
+    v1::Hotline::WithRawCallbackMethod_GetKnowledgePoint<
+    v1::Hotline::WithRawCallbackMethod_ListKnowledgePoints<
+    v1::Hotline::WithRawCallbackMethod_CreateKnowledgePoint<
+    v1::Hotline::WithRawCallbackMethod_EditKnowledgePoint<
+    v1::Hotline::WithRawCallbackMethod_PublishKnowledgePoint<
+    v1::Hotline::WithRawCallbackMethod_RetireKnowledgePoint<
+    v1::Hotline::WithRawCallbackMethod_MarkKnowledgeNotHelpful<
+    v1::Hotline::WithRawCallbackMethod_ListExpiringKnowledge<
+    v1::Hotline::WithRawCallbackMethod_ListUnansweredQueries<Base>>>>>>>>>>;
+
 // hotline.v1.Hotline with every method raw.
-using RawHotlineService =
+using RawHotlineService = WithRawKnowledgeMethods<
     v1::Hotline::WithRawCallbackMethod_WhoAmI<v1::Hotline::WithRawCallbackMethod_CreateWorkOrder<
         v1::Hotline::WithRawCallbackMethod_GetWorkOrder<
             v1::Hotline::WithRawCallbackMethod_ListWorkOrders<
                 v1::Hotline::WithRawCallbackMethod_Act<v1::Hotline::WithRawCallbackMethod_ListQueue<
                     v1::Hotline::WithRawCallbackMethod_ListUnits<
-                        v1::Hotline::WithRawCallbackMethod_ListCategories<SlaRawMethods>>>>>>>>;
+                        v1::Hotline::WithRawCallbackMethod_ListCategories<SlaRawMethods>>>>>>>>>;
 
 class GatewayService final : public RawHotlineService {
  public:
@@ -89,6 +107,37 @@ class GatewayService final : public RawHotlineService {
   grpc::ServerUnaryReactor* QueryCalendar(grpc::CallbackServerContext* context,
                                           const grpc::ByteBuffer* request,
                                           grpc::ByteBuffer* response) override;
+  // Knowledge base (forwarded to knowledge; the backend decides who may write).
+  grpc::ServerUnaryReactor* SearchKnowledge(grpc::CallbackServerContext* context,
+                                const grpc::ByteBuffer* request,
+                                grpc::ByteBuffer* response) override;
+  grpc::ServerUnaryReactor* GetKnowledgePoint(grpc::CallbackServerContext* context,
+                                const grpc::ByteBuffer* request,
+                                grpc::ByteBuffer* response) override;
+  grpc::ServerUnaryReactor* ListKnowledgePoints(grpc::CallbackServerContext* context,
+                                const grpc::ByteBuffer* request,
+                                grpc::ByteBuffer* response) override;
+  grpc::ServerUnaryReactor* CreateKnowledgePoint(grpc::CallbackServerContext* context,
+                                const grpc::ByteBuffer* request,
+                                grpc::ByteBuffer* response) override;
+  grpc::ServerUnaryReactor* EditKnowledgePoint(grpc::CallbackServerContext* context,
+                                const grpc::ByteBuffer* request,
+                                grpc::ByteBuffer* response) override;
+  grpc::ServerUnaryReactor* PublishKnowledgePoint(grpc::CallbackServerContext* context,
+                                const grpc::ByteBuffer* request,
+                                grpc::ByteBuffer* response) override;
+  grpc::ServerUnaryReactor* RetireKnowledgePoint(grpc::CallbackServerContext* context,
+                                const grpc::ByteBuffer* request,
+                                grpc::ByteBuffer* response) override;
+  grpc::ServerUnaryReactor* MarkKnowledgeNotHelpful(grpc::CallbackServerContext* context,
+                                const grpc::ByteBuffer* request,
+                                grpc::ByteBuffer* response) override;
+  grpc::ServerUnaryReactor* ListExpiringKnowledge(grpc::CallbackServerContext* context,
+                                const grpc::ByteBuffer* request,
+                                grpc::ByteBuffer* response) override;
+  grpc::ServerUnaryReactor* ListUnansweredQueries(grpc::CallbackServerContext* context,
+                                const grpc::ByteBuffer* request,
+                                grpc::ByteBuffer* response) override;
 
  private:
   // Who may call what.
@@ -113,6 +162,7 @@ class GatewayService final : public RawHotlineService {
   std::unique_ptr<v1::Directory::Stub> directory_;
   std::unique_ptr<v1::Dispatch::Stub> dispatch_;
   std::unique_ptr<v1::Sla::Stub> sla_;
+  std::unique_ptr<v1::Knowledge::Stub> knowledge_;
   absl::Duration backend_timeout_;
   prometheus::Family<prometheus::Counter>& auth_failures_;
 };

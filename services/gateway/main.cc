@@ -20,6 +20,7 @@ int main(int argc, char** argv) {
   std::string intake_address = "127.0.0.1:50052";
   std::string dispatch_address = "127.0.0.1:50053";
   std::string sla_address = "127.0.0.1:50054";
+  std::string knowledge_address = "127.0.0.1:50055";
   std::string tokens_path = "config/tokens.textproto";
   absl::Duration backend_timeout = absl::Seconds(10);
   config::Flags flags("hotline-gateway", "the Hotline API for agent desktop clients");
@@ -28,6 +29,8 @@ int main(int argc, char** argv) {
   flags.String("dispatch", "HOTLINE_DISPATCH_ADDR", "dispatch service host:port",
                &dispatch_address);
   flags.String("sla", "HOTLINE_SLA_ADDR", "sla service host:port", &sla_address);
+  flags.String("knowledge", "HOTLINE_KNOWLEDGE_ADDR", "knowledge service host:port",
+               &knowledge_address);
   flags.String("tokens", "HOTLINE_TOKENS", "token file (hotline.v1.TokenFile)", &tokens_path);
   flags.Duration("backend_timeout", "HOTLINE_BACKEND_TIMEOUT",
                  "longest a backend call may take (the caller's deadline may be shorter)",
@@ -52,11 +55,14 @@ int main(int argc, char** argv) {
       .intake = grpc::CreateCustomChannel(intake_address, grpc::InsecureChannelCredentials(), args),
       .dispatch =
           grpc::CreateCustomChannel(dispatch_address, grpc::InsecureChannelCredentials(), args),
-      .sla = grpc::CreateCustomChannel(sla_address, grpc::InsecureChannelCredentials(), args)};
+      .sla = grpc::CreateCustomChannel(sla_address, grpc::InsecureChannelCredentials(), args),
+      .knowledge =
+          grpc::CreateCustomChannel(knowledge_address, grpc::InsecureChannelCredentials(), args)};
 
   gateway::BackendWatch watch({{"intake", intake_address, backends.intake},
                                {"dispatch", dispatch_address, backends.dispatch},
-                               {"sla", sla_address, backends.sla}});
+                               {"sla", sla_address, backends.sla},
+                               {"knowledge", knowledge_address, backends.knowledge}});
 
   server::Server server(options);
   gateway::GatewayService service(*auth, backends, backend_timeout, server.metrics());
@@ -65,8 +71,10 @@ int main(int argc, char** argv) {
     log::Error("cannot start", {{"error", s.ToString()}});
     return 1;
   }
-  log::Info("forwarding",
-            {{"intake", intake_address}, {"dispatch", dispatch_address}, {"sla", sla_address}});
+  log::Info("forwarding", {{"intake", intake_address},
+                           {"dispatch", dispatch_address},
+                           {"sla", sla_address},
+                           {"knowledge", knowledge_address}});
   server::WaitForShutdownSignal();
   watch.Stop();  // the backends stop too: their going is no news
   server.Shutdown();

@@ -130,13 +130,13 @@ TEST_CASE("a consultation answered on the spot is created closed", "[e2e]") {
   v1::CreateWorkOrderRequest request = SampleComplaint();
   request.set_type(v1::ORDER_TYPE_CONSULTATION);
   request.set_content("咨询：德国驾照如何换领中国驾照？");
-  request.mutable_on_spot_answer()->set_knowledge_code("KB.07.03.012");
+  request.mutable_on_spot_answer()->set_knowledge_code("KB.20.03.001");
   request.mutable_on_spot_answer()->set_answer("携带护照、德国驾照及翻译件到车管所办理。");
   absl::StatusOr<v1::CreateWorkOrderResponse> created = Create(*stub, request);
   REQUIRE(created.ok());
   CHECK(created->order().state() == v1::ORDER_STATE_CLOSED);
   CHECK(created->order().has_closed_at());
-  CHECK(created->order().on_spot_answer().knowledge_code() == "KB.07.03.012");
+  CHECK(created->order().on_spot_answer().knowledge_code() == "KB.20.03.001");
 
   v1::ListWorkOrdersRequest closed;
   closed.set_state(v1::ORDER_STATE_CLOSED);

@@ -12,7 +12,9 @@
 #include <thread>
 
 #include "absl/strings/numbers.h"
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
 
 namespace hotline::testing {
 
@@ -34,7 +36,9 @@ Stack::Stack(Options options) {
       << token(kSupervisorToken, "supervisor-t1", "督办员", "ROLE_SUPERVISOR", "GZ12345")
       << token(kStreetToken, "street-t1", "五山街道处理人", "ROLE_UNIT_HANDLER", "440106001")
       << token(kEcologyToken, "ecology-t1", "生态环境局处理人", "ROLE_UNIT_HANDLER", "GZD002")
-      << token(kHousingToken, "housing-t1", "住建局处理人", "ROLE_UNIT_HANDLER", "GZD003");
+      << token(kHousingToken, "housing-t1", "住建局处理人", "ROLE_UNIT_HANDLER", "GZD003")
+      << token(kKnowledgeEditorToken, "kbeditor-t1", "知识库管理员", "ROLE_KNOWLEDGE_EDITOR", "GZ12345")
+      << token(kHrToken, "hr-t1", "人社局处理人", "ROLE_UNIT_HANDLER", "GZD006");
 
   // Every service picks free ports itself (port 0) and names them in its log,
   // so no other test can take a port between choosing and binding it.
@@ -77,12 +81,24 @@ Stack::Stack(Options options) {
   sla_ports_.resize(options.sla_replicas);
   sla_metrics_.resize(options.sla_replicas);
   for (int i = 0; i < options.sla_replicas; ++i) StartSla(i);
+  for (int i = 0; i < options.knowledge_replicas; ++i) {
+    knowledge_.push_back(std::make_unique<ServiceProcess>(
+        HOTLINE_KNOWLEDGE_BIN,
+        with({"--redis=" + redis_->address(),
+              std::string("--data_dir=") + HOTLINE_SOURCE_DIR + "/data", "--load_seed=true"}),
+        absl::StrCat(dir_, "/knowledge-", i, ".log")));
+  }
   intake_ = std::make_unique<ServiceProcess>(
       HOTLINE_INTAKE_BIN, with_clock(IntakeArgs()), dir_ + "/intake.log");
   for (auto& replica : dispatch_) {
     ServiceProcess::Ports ports = replica->WaitForServingPorts(absl::Seconds(20));
     dispatch_ports_.push_back(ports.grpc);
     dispatch_metrics_.push_back(ports.metrics);
+  }
+  for (auto& replica : knowledge_) {
+    ServiceProcess::Ports ports = replica->WaitForServingPorts(absl::Seconds(20));
+    knowledge_ports_.push_back(ports.grpc);
+    knowledge_metrics_.push_back(ports.metrics);
   }
   ServiceProcess::Ports intake = intake_->WaitForServingPorts(absl::Seconds(20));
   intake_port_ = intake.grpc;
@@ -91,6 +107,7 @@ Stack::Stack(Options options) {
       HOTLINE_GATEWAY_BIN,
       with({"--intake=" + intake_address(), "--dispatch=" + dispatch_address(),
             "--sla=" + sla_address(),
+            "--knowledge=" + knowledge_address(),
             "--tokens=" +
                 (options.tokens_file.empty() ? dir_ + "/tokens.textproto" : options.tokens_file)}),
       dir_ + "/gateway.log");
@@ -108,6 +125,18 @@ Stack::Stack(Options options) {
   if (!WaitForServing(gateway_address(), absl::Seconds(20))) {
     throw std::runtime_error("gateway did not become SERVING:\n" + gateway_->Log());
   }
+  // Knowledge serves at once but answers searches once its index is built;
+  // orders may cite the seed once it is stored.
+  for (auto& replica : knowledge_) {
+    const absl::Time until = absl::Now() + absl::Seconds(30);
+    while (!(absl::StrContains(replica->Log(), "seed loaded") &&
+             absl::StrContains(replica->Log(), "search index built"))) {
+      if (absl::Now() > until) {
+        throw std::runtime_error("knowledge did not load its seed:\n" + replica->Log());
+      }
+      absl::SleepFor(absl::Milliseconds(20));
+    }
+  }
   redis_client_ =
       std::make_unique<redis::Client>(redis::Options{.port = redis_->port(), .connections = 2});
 }
@@ -117,6 +146,7 @@ Stack::~Stack() {
   gateway_.reset();
   sla_.clear();
   dispatch_.clear();
+  knowledge_.clear();
   intake_.reset();
   redis_.reset();
   std::error_code ignored;
@@ -158,6 +188,9 @@ void Stack::KillSla(int i) {
 
 absl::Time Stack::CityNow() const { return clock_start_ + (absl::Now() - clock_anchor_) * clock_rate_; }
 
+std::string Stack::knowledge_address(int replica) const {
+  return absl::StrCat("127.0.0.1:", knowledge_ports_.empty() ? 1 : knowledge_ports_[replica]);
+}
 std::string Stack::intake_address() const { return absl::StrCat("127.0.0.1:", intake_port_); }
 
 std::vector<std::string> Stack::IntakeArgs() const {

@@ -22,6 +22,8 @@ inline constexpr char kSupervisorToken[] = "test-supervisor-token-0123456789";
 inline constexpr char kStreetToken[] = "test-street-token-0123456789";    // 五山街道 440106001
 inline constexpr char kEcologyToken[] = "test-ecology-token-0123456789";  // 生态环境局 GZD002
 inline constexpr char kHousingToken[] = "test-housing-token-0123456789";  // 住建局 GZD003
+inline constexpr char kKnowledgeEditorToken[] = "test-kbeditor-token-0123456789";
+inline constexpr char kHrToken[] = "test-hr-token-0123456789";  // 人社局 GZD006
 
 class Stack {
  public:
@@ -44,6 +46,9 @@ class Stack {
     // `clock_rate` times as fast as the wall clock.
     std::string clock_start = "";
     std::string clock_rate = "1";
+    // Knowledge replicas, each with its own index, all loading the seed of
+    // data/knowledge; the gateway talks to the first.
+    int knowledge_replicas = 1;
   };
   Stack() : Stack(Options{}) {}
   explicit Stack(Options options);
@@ -72,6 +77,9 @@ class Stack {
   // Kills intake (SIGKILL) and starts it again on the same ports; returns
   // once it is SERVING.
   void RestartIntake();
+  ServiceProcess& knowledge(int replica = 0) { return *knowledge_[replica]; }
+  std::string knowledge_address(int replica = 0) const;
+  int knowledge_metrics_port(int replica = 0) const { return knowledge_metrics_[replica]; }
 
   std::unique_ptr<v1::Hotline::Stub> NewClient() const;
   // A Redis client on the stack's Redis, to look at what was written.
@@ -96,6 +104,8 @@ class Stack {
   std::vector<std::string> clock_args_;
   absl::Time clock_start_, clock_anchor_;
   double clock_rate_ = 1;
+  std::vector<int> knowledge_ports_, knowledge_metrics_;
+  std::vector<std::unique_ptr<ServiceProcess>> knowledge_;
   std::unique_ptr<redis::Client> redis_client_;
 };
 

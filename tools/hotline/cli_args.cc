@@ -195,6 +195,30 @@ const std::vector<CommandSpec>& Commands() {
            {"from", "TIME", "YYYY-MM-DD (+08:00) or an RFC 3339 time (default now)"},
            {"add-days", "N", "working days to add"},
        }},
+      {"kb",
+       {"SUBCOMMAND", "[ARG]"},
+       "The knowledge base (知识库):\n"
+       "  kb search \"WORDS\"    top hits with code, title and snippet\n"
+       "  kb get CODE          one point (--as-of DAY or --version N: as it was)\n"
+       "  kb list PREFIX       every point under a code prefix, e.g. KB.06 (paged; --all)\n"
+       "  kb import FILE       validate every point, then create or update them (progress)\n"
+       "  kb export FILE       write the points (--prefix) as a KnowledgeSeed file\n"
+       "  kb expiring UNIT     a unit's points near or past expiry (--days N, default 30)\n"
+       "  kb not-helpful CODE  mark that the point did not help the caller\n"
+       "  kb unanswered        the most frequent searches that found nothing",
+       {
+           {"limit", "N", "search: hits (default 5); list: page size (default 50)"},
+           {"prefix", "CODE", "search, export: only points under this code prefix"},
+           {"unit", "CODE", "search: only points of this owning unit"},
+           {"include-retired", "", "search: retired points too"},
+           {"include-expired", "", "search: expired points too"},
+           {"as-of", "DAY", "get: the point as it was at the end of DAY (YYYY-MM-DD)"},
+           {"version", "N", "get: this version"},
+           {"page-token", "T", "list: the next page, as printed under the previous one"},
+           {"all", "", "list: every page"},
+           {"days", "N", "expiring: within N days (default 30)"},
+           {"draft", "", "import: create new points as drafts instead of published"},
+       }},
       {"help", {"[COMMAND]"}, "Show this text, or one command's flags.", {}},
   };
   return *kCommands;

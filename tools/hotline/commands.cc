@@ -24,6 +24,7 @@
 #include "google/protobuf/util/json_util.h"
 #include "text/utf8.h"
 #include "enums/enum_names.h"
+#include "tools/hotline/kb_commands.h"
 #include "tools/hotline/local_time.h"
 #include "tools/hotline/names.h"
 #include "tools/hotline/sla_commands.h"
@@ -713,6 +714,7 @@ ExitCode RunCommand(const CommandLine& cl, HotlineStub& stub, Output io) {
       {"sla", &RunSla},       {"deadlines", &RunDeadlines},
       {"extend", &RunExtend}, {"extension", &RunExtension},
       {"calendar", &RunCalendar},
+      {"kb", &RunKb},
   };
   auto it = kRunners->find(cl.command);
   if (it == kRunners->end()) {

@@ -22,6 +22,7 @@
 #include <fstream>
 #include <map>
 #include <set>
+#include <optional>
 #include <random>
 #include <string>
 #include <thread>
@@ -164,6 +165,19 @@ class Simulator {
     return ctx;
   }
 
+  // The best knowledge point for the caller's words, as an agent would search.
+  std::optional<v1::KnowledgeHit> TopHit(const std::string& words) {
+    v1::SearchKnowledgeRequest search;
+    search.set_query(words);
+    search.set_limit(1);
+    v1::SearchKnowledgeResponse found;
+    auto ctx = Context(agent_token_);
+    grpc::Status status = stub_->SearchKnowledge(ctx.get(), search, &found);
+    Count(status, "search_knowledge");
+    if (!status.ok() || found.hits().empty()) return std::nullopt;
+    return found.hits(0);
+  }
+
   // An agent takes a call: answers it on the spot or files a work order.
   void TakeCall(uint64_t dice) {
     const Scenario& s = PickScenario(dice);
@@ -182,7 +196,12 @@ class Simulator {
     r.set_category_code(s.category_code);
     r.set_content(s.content);
     if (*s.knowledge_code != '\0') {
-      r.mutable_on_spot_answer()->set_knowledge_code(s.knowledge_code);
+      // The agent searches the knowledge base with the caller's words and
+      // answers from the top hit; with no hit the call becomes a work order.
+      if (std::optional<v1::KnowledgeHit> hit = TopHit(s.content)) {
+        r.mutable_on_spot_answer()->set_knowledge_code(hit->code());
+        r.mutable_on_spot_answer()->set_answer(hit->title());
+      }
     }
     v1::CreateWorkOrderResponse response;
     auto ctx = Context(agent_token_);

@@ -14,7 +14,10 @@ struct Scenario {
   const char* category_code;  // a leaf of data/categories.textproto
   const char* content;
   // Set for consultations the agent answers on the spot from the knowledge
-  // base (the order is created closed); empty: the call becomes a work order.
+  // base (the order is created closed): the point the call is about. The
+  // simulated agent searches with the caller's words and cites the top hit
+  // (tests/knowledge/search_quality_test.cc checks the two agree). Empty: the
+  // call becomes a work order.
   const char* knowledge_code;
 };
 

@@ -21,12 +21,16 @@
 -- ARGV[16] number of index keys, then that many sorted-set keys to add the
 --          order to (all, state, type, district, unit), then the
 --          field, value pairs of the order record (without id)
+-- KEYS[1]  (only for an order answered on the spot) the cited knowledge
+--          point's hash (libs/knowledge/knowledge_keys.h): it must be
+--          published; its use_count and fcr_count rise with the order.
 --
 -- Returns {"created", id, skipped} (skipped: numbers passed over because an
 -- order already had them: the day's counter had gone back, e.g. Redis restored
 -- from an older backup) or {"replayed", id}. Error replies (nothing written):
 -- "IDEMPOTENCY_MISMATCH <id>" when the key was used for a different request,
--- "NUMBERS_EXHAUSTED <prefix>" when the day's 999,999 numbers are used up.
+-- "NUMBERS_EXHAUSTED <prefix>" when the day's 999,999 numbers are used up,
+-- "KNOWLEDGE_NOT_PUBLISHED <status|missing>" when the cited point cannot be cited.
 local p = ARGV[1]
 
 local idem_key = ARGV[4]
@@ -38,6 +42,13 @@ if idem_key ~= "" then
       return redis.error_reply("IDEMPOTENCY_MISMATCH " .. id)
     end
     return {"replayed", id}
+  end
+end
+
+if #KEYS >= 1 then
+  local kb_status = redis.call("HGET", KEYS[1], "status")
+  if kb_status ~= "published" then
+    return redis.error_reply("KNOWLEDGE_NOT_PUBLISHED " .. (kb_status or "missing"))
   end
 end
 
@@ -97,5 +108,9 @@ redis.call("XADD", ARGV[7], "*",
 
 if idem_key ~= "" then
   redis.call("SET", idem_key, ARGV[5] .. "|" .. id, "EX", ARGV[6])
+end
+if #KEYS >= 1 then
+  redis.call("HINCRBY", KEYS[1], "use_count", 1)
+  redis.call("HINCRBY", KEYS[1], "fcr_count", 1)
 end
 return {"created", id, seq - first}

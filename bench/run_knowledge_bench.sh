@@ -1,0 +1,102 @@
+#!/usr/bin/env bash
+# The knowledge base at scale: BENCH_POINTS (default 100 000) points generated
+# from the seed are stored in Redis (hotline-kb-gen, which also prints the
+# in-process index build time and memory per point); a knowledge replica then
+# builds its own index from Redis (its build time and resident memory are
+# printed); then, open loop at BENCH_RATE calls/s (default 100), three runs
+# through the same two gRPC hops:
+#   echo       loadgen -> hotline-echo proxy -> hotline-echo server (the bare hops)
+#   kb_lookup  loadgen -> gateway -> knowledge (ListKnowledgePoints of a topic
+#              prefix, 20 a page, from Redis)
+#   kb_search  loadgen -> gateway -> knowledge (SearchKnowledge of the citizen
+#              questions of tests/knowledge/search_questions.tsv, top 10)
+# each printing p50/p99. Targets: lookup p99 < 1 ms, search p99 < 10 ms.
+#
+#   bash bench/run_knowledge_bench.sh
+#
+# Settings (environment): BUILD_DIR (default build), BENCH_POINTS, BENCH_RATE,
+# BENCH_DURATION seconds per run (default 20). Loopback only; everything
+# started here is stopped on exit.
+set -euo pipefail
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+BUILD_DIR=${BUILD_DIR:-build}
+[[ $BUILD_DIR = /* ]] || BUILD_DIR="$ROOT/$BUILD_DIR"
+POINTS=${BENCH_POINTS:-100000}
+RATE=${BENCH_RATE:-100}
+DURATION=${BENCH_DURATION:-20}
+
+cmake --build "$BUILD_DIR" -j 2 --target hotline-loadgen hotline-gateway hotline-knowledge \
+  hotline-healthcheck hotline-echo hotline-kb-gen >&2
+BIN=$BUILD_DIR
+
+wait_healthy() {
+  local port
+  for port in "$@"; do
+    for _ in $(seq 100); do
+      "$BIN/tools/hotline/hotline-healthcheck" --addr "127.0.0.1:$port" >/dev/null 2>&1 && break
+      sleep 0.1
+    done
+  done
+}
+TOKEN=$(grep -m1 -o 'demo-agent-[0-9a-f]*' "$ROOT/config/tokens.textproto")
+free_port() { /usr/bin/python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+
+WORK=$(mktemp -d /tmp/hotline-knowledge-bench.XXXXXX)
+pids=()
+cleanup() {
+  for p in "${pids[@]}"; do kill -TERM "$p" 2>/dev/null || true; done
+  wait 2>/dev/null || true
+  rm -rf "$WORK"
+}
+trap cleanup EXIT
+
+REDIS_PORT=$(free_port)
+redis-server --port "$REDIS_PORT" --bind 127.0.0.1 --dir "$WORK" --appendonly yes \
+  --appendfsync everysec --save "" --logfile "$WORK/redis.log" &
+pids+=($!)
+for _ in $(seq 100); do redis-cli -p "$REDIS_PORT" ping >/dev/null 2>&1 && break; sleep 0.1; done
+
+echo "== $POINTS points generated from the seed"
+"$BIN/bench/hotline-kb-gen" --redis "127.0.0.1:$REDIS_PORT" --data_dir "$ROOT/data" \
+  --points "$POINTS" --prefixes_out "$WORK/prefixes"
+echo "redis: $(redis-cli -p "$REDIS_PORT" info memory | grep -m1 used_memory_human | tr -d '\r')"
+
+KB_PORT=$(free_port); KB_METRICS=$(free_port); GATEWAY_PORT=$(free_port)
+started=$(date +%s.%N)
+"$BIN/services/knowledge/hotline-knowledge" --host 127.0.0.1 --grpc_port "$KB_PORT" \
+  --metrics_port "$KB_METRICS" --redis "127.0.0.1:$REDIS_PORT" --data_dir "$ROOT/data" \
+  2>"$WORK/knowledge.log" &
+KB_PID=$!
+pids+=($KB_PID)
+"$BIN/services/gateway/hotline-gateway" --host 127.0.0.1 --grpc_port "$GATEWAY_PORT" \
+  --metrics_port "$(free_port)" --intake 127.0.0.1:1 --dispatch 127.0.0.1:1 \
+  --knowledge "127.0.0.1:$KB_PORT" --tokens "$ROOT/config/tokens.textproto" 2>"$WORK/gateway.log" &
+pids+=($!)
+wait_healthy "$KB_PORT" "$GATEWAY_PORT"
+for _ in $(seq 6000); do grep -q '"search index built"' "$WORK/knowledge.log" && break; sleep 0.1; done
+grep -q '"search index built"' "$WORK/knowledge.log" || { echo "the index was not built in 10 min" >&2; exit 1; }
+build_s=$(curl -s "http://127.0.0.1:$KB_METRICS/metrics" | sed -n 's/^hotline_knowledge_index_build_seconds \(.*\)/\1/p')
+rss_kb=$(sed -n 's/^VmRSS:[[:space:]]*\([0-9]*\) kB/\1/p' "/proc/$KB_PID/status")
+awk -v s="$build_s" -v r="$rss_kb" -v n="$POINTS" -v t0="$started" -v t1="$(date +%s.%N)" 'BEGIN {
+  printf "knowledge replica: index of %d points built from Redis in %.1f s (%.1f s after start), RSS %.0f MB = %.0f bytes/point (whole process)\n",
+         n, s, t1 - t0, r / 1024, r * 1024 / n }'
+
+ECHO_PORT=$(free_port); PROXY_PORT=$(free_port)
+"$BIN/bench/hotline-echo" --mode server --host 127.0.0.1 --grpc_port "$ECHO_PORT" \
+  --metrics_port "$(free_port)" 2>/dev/null &
+pids+=($!)
+"$BIN/bench/hotline-echo" --mode proxy --upstream "127.0.0.1:$ECHO_PORT" --host 127.0.0.1 \
+  --grpc_port "$PROXY_PORT" --metrics_port "$(free_port)" 2>/dev/null &
+pids+=($!)
+wait_healthy "$ECHO_PORT" "$PROXY_PORT"
+
+echo "== open loop, $RATE calls/s, ${DURATION}s each, 2 gRPC hops"
+run() {
+  "$BIN/bench/hotline-loadgen" --rate "$RATE" --concurrency 100 --duration "$DURATION" --warmup 2 \
+    --channels 1 --data_dir "$ROOT/data" "$@" | head -1
+}
+run --target "127.0.0.1:$PROXY_PORT" --rpc echo --payload 64
+run --target "127.0.0.1:$GATEWAY_PORT" --rpc kb_lookup --token "$TOKEN" --lines "$WORK/prefixes"
+run --target "127.0.0.1:$GATEWAY_PORT" --rpc kb_search --token "$TOKEN" \
+  --lines "$ROOT/tests/knowledge/search_questions.tsv"
+echo "knowledge: $(curl -s "http://127.0.0.1:$KB_METRICS/metrics" | grep '^hotline_knowledge_searches_total' | tr '\n' ' ')"

@@ -1,0 +1,87 @@
+#pragma once
+// The search index of one knowledge replica: Xapian over the current version
+// of every point, built at start in a private temporary folder (removed when
+// the index is destroyed; it lives mostly in the page cache). Chinese is indexed as CJK n-grams
+// (unigrams + bigrams: TermGenerator::FLAG_CJK_NGRAM), so text written
+// without spaces needs no word segmenter. Fields are weighted (title, question
+// forms, keywords above the answer: data/knowledge_search.textproto), queries
+// lose their particles (stopwords) and gain the synonyms of the words they
+// contain (data/knowledge/synonyms.textproto), and terms are OR-ed so a
+// colloquial question still matches; BM25 ranks.
+//
+// Filters: code prefix (domain/topic), owning unit, status (published by
+// default; retired only when asked), expiry (expired points only when asked).
+//
+// Thread-safe: Xapian objects are not, so one mutex guards them; a search on
+// the seed takes well under a millisecond (bench/).
+#include <map>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "absl/synchronization/mutex.h"
+#include "absl/time/civil_time.h"
+#include "hotline/v1/knowledge.pb.h"
+
+namespace Xapian {
+class WritableDatabase;
+}
+
+namespace hotline::knowledge {
+
+struct SearchQuery {
+  std::string text = "";
+  std::string code_prefix = "";  // "" or a valid prefix
+  std::string owner_unit = "";   // "" for any
+  v1::KnowledgeStatus status = v1::KNOWLEDGE_STATUS_UNSPECIFIED;  // unspecified: published
+  bool include_expired = false;
+  bool include_retired = false;
+  int limit = 10;
+  absl::CivilDay today = absl::CivilDay();
+};
+
+struct SearchResult {
+  std::vector<v1::KnowledgeHit> hits;
+  int64_t matches_estimated = 0;
+};
+
+class SearchIndex {
+ public:
+  SearchIndex(v1::KnowledgeSearchSettings settings, v1::KnowledgeSynonyms synonyms);
+  ~SearchIndex();
+  SearchIndex(const SearchIndex&) = delete;
+  SearchIndex& operator=(const SearchIndex&) = delete;
+
+  // Adds the point or replaces what is indexed for its code, unless the
+  // indexed version is already as new (so replays and the change stream's
+  // echo of a local write do nothing). True when it changed the index.
+  bool Upsert(const v1::KnowledgePoint& point);
+
+  // The best matches first. INVALID_ARGUMENT for a query with no searchable
+  // words left.
+  absl::StatusOr<SearchResult> Search(const SearchQuery& query) const;
+
+  // The unit's points (not retired) that expire on or before `until`, expired first.
+  std::vector<v1::KnowledgeSummary> Expiring(const std::string& owner_unit,
+                                             absl::CivilDay until) const;
+
+  // The version indexed for `code`, 0 when none.
+  int64_t VersionOf(const std::string& code) const;
+  size_t size() const;
+
+  // The query text after stopwords and synonyms (what is searched); pure,
+  // exposed for tests.
+  std::string Rewrite(const std::string& text) const;
+
+ private:
+  v1::KnowledgeSearchSettings settings_;
+  v1::KnowledgeSynonyms synonyms_;
+  std::string dir_;
+  mutable absl::Mutex mu_;
+  std::unique_ptr<Xapian::WritableDatabase> db_ ABSL_GUARDED_BY(mu_);
+  std::map<std::string, v1::KnowledgePoint> points_ ABSL_GUARDED_BY(mu_);  // by code
+  std::map<std::string, unsigned> docids_ ABSL_GUARDED_BY(mu_);  // code -> Xapian document id
+  int uncommitted_ ABSL_GUARDED_BY(mu_) = 0;
+};
+
+}  // namespace hotline::knowledge

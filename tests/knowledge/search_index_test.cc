@@ -1,0 +1,142 @@
+// The Xapian index alone: Chinese without spaces, ranking, filters, synonyms,
+// snippets, versions.
+#include <catch2/catch.hpp>
+
+#include "knowledge/search_index.h"
+
+namespace hotline::knowledge {
+namespace {
+
+v1::KnowledgePoint Point(const char* code, const char* title, const char* question,
+                         const char* answer, const char* unit = "GZD006",
+                         v1::KnowledgeStatus status = v1::KNOWLEDGE_STATUS_PUBLISHED,
+                         const char* expires = "", int64_t version = 1) {
+  v1::KnowledgePoint p;
+  p.set_code(code);
+  p.set_title(title);
+  p.add_questions(question);
+  p.set_answer(answer);
+  p.set_owner_unit(unit);
+  p.set_effective_from("2025-01-01");
+  p.set_expires_on(expires);
+  p.set_status(status);
+  p.set_version(version);
+  return p;
+}
+
+struct Fixture {
+  Fixture() : index(Settings(), Synonyms()) {
+    index.Upsert(Point("KB.06.01.003", "灵活就业人员参加社会保险", "灵活就业怎么交社保",
+                       "灵活就业人员可到社保经办窗口或通过粤税通办理参保登记，由市人力资源和社会保障局负责。"));
+    index.Upsert(Point("KB.09.02.001", "境外驾驶证换领中国驾驶证", "外国驾照怎么换国内的",
+                       "持境外驾驶证申领中国驾驶证的，到车管所提交申请并参加科目一考试，由市公安局交通警察支队办理。",
+                       "GZD001"));
+    index.Upsert(Point("KB.07.01.001", "住房公积金提取", "公积金怎么取出来",
+                       "购房、租房等情形可以提取住房公积金，向住房公积金管理中心申请。", "GZD020"));
+    index.Upsert(Point("KB.06.02.001", "失业保险金申领", "失业了能领钱吗",
+                       "失业人员可申领失业保险金，由市人力资源和社会保障局负责。", "GZD006",
+                       v1::KNOWLEDGE_STATUS_RETIRED));
+    index.Upsert(Point("KB.06.03.001", "工伤认定申请", "上班受伤怎么认定工伤",
+                       "工伤认定向人力资源和社会保障部门申请。", "GZD006",
+                       v1::KNOWLEDGE_STATUS_PUBLISHED, "2026-01-31"));
+  }
+  static v1::KnowledgeSearchSettings Settings() {
+    v1::KnowledgeSearchSettings s;
+    s.add_stopwords("怎么");
+    s.add_stopwords("吗");
+    return s;
+  }
+  static v1::KnowledgeSynonyms Synonyms() {
+    v1::KnowledgeSynonyms s;
+    auto* g = s.add_groups();
+    g->add_terms("驾照");
+    g->add_terms("驾驶证");
+    return s;
+  }
+  std::vector<std::string> Codes(SearchQuery q) {
+    q.today = absl::CivilDay(2026, 6, 1);
+    absl::StatusOr<SearchResult> r = index.Search(q);
+    REQUIRE(r.ok());
+    std::vector<std::string> codes;
+    for (const auto& h : r->hits) codes.push_back(h.code());
+    return codes;
+  }
+  SearchIndex index;
+};
+
+TEST_CASE_METHOD(Fixture, "Chinese without spaces finds the right point first", "[knowledge][search]") {
+  auto codes = Codes({.text = "我是自由职业者想交社保"});
+  REQUIRE_FALSE(codes.empty());
+  CHECK(codes[0] == "KB.06.01.003");
+  codes = Codes({.text = "公积金提取"});
+  REQUIRE_FALSE(codes.empty());
+  CHECK(codes[0] == "KB.07.01.001");
+}
+
+TEST_CASE_METHOD(Fixture, "Synonyms from data widen the query", "[knowledge][search]") {
+  CHECK(index.Rewrite("驾照").find("驾驶证") != std::string::npos);
+  CHECK(index.Rewrite("我的驾照怎么办吗").find("怎么") == std::string::npos);
+  auto codes = Codes({.text = "德国驾照"});
+  REQUIRE_FALSE(codes.empty());
+  CHECK(codes[0] == "KB.09.02.001");
+}
+
+TEST_CASE_METHOD(Fixture, "Retired and expired points only when asked", "[knowledge][search]") {
+  auto codes = Codes({.text = "失业保险金"});
+  CHECK(std::find(codes.begin(), codes.end(), "KB.06.02.001") == codes.end());
+  codes = Codes({.text = "失业保险金", .include_retired = true});
+  REQUIRE_FALSE(codes.empty());
+  CHECK(codes[0] == "KB.06.02.001");
+  codes = Codes({.text = "工伤认定"});
+  CHECK(std::find(codes.begin(), codes.end(), "KB.06.03.001") == codes.end());
+  codes = Codes({.text = "工伤认定", .include_expired = true});
+  REQUIRE_FALSE(codes.empty());
+  CHECK(codes[0] == "KB.06.03.001");
+}
+
+TEST_CASE_METHOD(Fixture, "Filters by code prefix, unit and status", "[knowledge][search]") {
+  for (const std::string& c : Codes({.text = "申请 办理 负责", .code_prefix = "KB.06"})) {
+    CHECK(c.rfind("KB.06.", 0) == 0);
+  }
+  auto codes = Codes({.text = "申请 办理 负责", .owner_unit = "GZD001"});
+  REQUIRE(codes.size() == 1);
+  CHECK(codes[0] == "KB.09.02.001");
+  codes = Codes({.text = "失业", .status = v1::KNOWLEDGE_STATUS_RETIRED});
+  REQUIRE(codes.size() == 1);
+}
+
+TEST_CASE_METHOD(Fixture, "Hits carry a highlighted snippet of the answer", "[knowledge][search]") {
+  absl::StatusOr<SearchResult> r = index.Search({.text = "车管所", .today = absl::CivilDay(2026, 6, 1)});
+  REQUIRE(r.ok());
+  REQUIRE_FALSE(r->hits.empty());
+  CHECK(r->hits[0].snippet().find("【") != std::string::npos);
+  CHECK(r->hits[0].title() == "境外驾驶证换领中国驾驶证");
+}
+
+TEST_CASE_METHOD(Fixture, "A newer version replaces the old text; an older one is ignored", "[knowledge][search]") {
+  CHECK(index.Upsert(Point("KB.07.01.001", "住房公积金提取", "公积金怎么取", "现在也可以在线提取，网办。", "GZD020",
+                           v1::KNOWLEDGE_STATUS_PUBLISHED, "", 2)));
+  CHECK_FALSE(index.Upsert(Point("KB.07.01.001", "旧的", "旧", "旧", "GZD020",
+                                 v1::KNOWLEDGE_STATUS_PUBLISHED, "", 1)));
+  CHECK(index.VersionOf("KB.07.01.001") == 2);
+  CHECK(index.size() == 5);
+  auto codes = Codes({.text = "网办"});
+  REQUIRE_FALSE(codes.empty());
+  CHECK(codes[0] == "KB.07.01.001");
+  codes = Codes({.text = "管理中心"});  // only the old answer had it
+  CHECK(std::find(codes.begin(), codes.end(), "KB.07.01.001") == codes.end());
+}
+
+TEST_CASE_METHOD(Fixture, "A query of only stopwords is refused", "[knowledge][search]") {
+  CHECK(absl::IsInvalidArgument(index.Search({.text = "怎么 吗"}).status()));
+}
+
+TEST_CASE_METHOD(Fixture, "Expiring lists a unit's points by expiry, not retired ones", "[knowledge][search]") {
+  auto list = index.Expiring("GZD006", absl::CivilDay(2026, 2, 28));
+  REQUIRE(list.size() == 1);
+  CHECK(list[0].code() == "KB.06.03.001");
+  CHECK(index.Expiring("GZD006", absl::CivilDay(2026, 1, 30)).empty());
+}
+
+}  // namespace
+}  // namespace hotline::knowledge
