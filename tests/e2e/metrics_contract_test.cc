@@ -35,6 +35,13 @@ TEST_CASE("every alert and dashboard selector matches a series the services expo
     spoil(bad);
     CHECK(create(bad, kAgentToken).error_code() == grpc::StatusCode::INVALID_ARGUMENT);
   }
+  {
+    auto ctx = CallContext(kAgentToken);
+    v1::SearchKnowledgeRequest search;
+    search.set_query("驾照 换证");
+    v1::SearchKnowledgeResponse hits;
+    CHECK(stub->SearchKnowledge(ctx.get(), search, &hits).ok());
+  }
   for (const char* id : {"GZ20261128000001", "GZ20261128999999"}) {
     auto ctx = CallContext(kAgentToken);
     v1::GetWorkOrderRequest get;
@@ -70,7 +77,8 @@ TEST_CASE("every alert and dashboard selector matches a series the services expo
   const std::pair<const char*, int> services[] = {{"gateway", stack.gateway_metrics_port()},
                                                   {"intake", stack.intake_metrics_port()},
                                                   {"dispatch", stack.dispatch_metrics_port()},
-                                                  {"sla", stack.sla_metrics_port()}};
+                                                  {"sla", stack.sla_metrics_port()},
+                                                  {"knowledge", stack.knowledge_metrics_port()}};
   for (const auto& [job, port] : services) {
     const std::string body = HttpGet(port, "/metrics");
     REQUIRE_FALSE(body.empty());
