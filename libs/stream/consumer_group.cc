@@ -16,6 +16,8 @@ std::string FieldOf(const redis::Reply& fields, const std::string& name) {
 }
 
 // Milliseconds since the epoch encoded in a stream id "ms-seq".
+constexpr int kDeadLetterMaxLength = 10000;
+
 int64_t IdMillis(const std::string& id) {
   int64_t ms = 0;
   (void)absl::SimpleAtoi(id.substr(0, id.find('-')), &ms);
@@ -174,7 +176,11 @@ void ConsumerGroup::Reclaim() {
     if (p.elements[3].integer >= options_.max_deliveries) {
       // A poison event: park it with its fields for a human, and let go.
       absl::StatusOr<redis::Reply> entry = redis_.Execute({"XRANGE", options_.stream, id, id});
-      redis::Command dead = {"XADD", options_.dead_letter, "*", "source_id", id, "group", options_.group};
+      // Capped: a flood of poison events (a bad data file, say) must not fill
+      // Redis; the alert and the log have each one.
+      redis::Command dead = {"XADD", options_.dead_letter, "MAXLEN", "~",
+                             absl::StrCat(kDeadLetterMaxLength), "*",
+                             "source_id", id, "group", options_.group};
       if (entry.ok() && entry->elements.size() == 1 && entry->elements[0].elements.size() == 2) {
         for (const redis::Reply& f : entry->elements[0].elements[1].elements) dead.push_back(f.str);
       }
@@ -206,9 +212,15 @@ void ConsumerGroup::UpdateBacklog() {
       }
     }
   }
+  // The oldest pending entry's age by Redis's own clock (TIME), the clock
+  // that stamped its id: this host's clock may differ from Redis's.
   absl::StatusOr<redis::Reply> summary = redis_.Execute({"XPENDING", options_.stream, options_.group});
-  if (summary.ok() && summary->elements.size() == 4 && summary->elements[0].integer > 0) {
-    double age = (absl::ToUnixMillis(absl::Now()) - IdMillis(summary->elements[1].str)) / 1000.0;
+  absl::StatusOr<redis::Reply> now = redis_.Execute({"TIME"});
+  int64_t now_s = 0, now_us = 0;
+  if (summary.ok() && summary->elements.size() == 4 && summary->elements[0].integer > 0 &&
+      now.ok() && now->elements.size() == 2 && absl::SimpleAtoi(now->elements[0].str, &now_s) &&
+      absl::SimpleAtoi(now->elements[1].str, &now_us)) {
+    const double age = (now_s * 1000 + now_us / 1000 - IdMillis(summary->elements[1].str)) / 1000.0;
     oldest_pending_age_.Set(age > 0 ? age : 0);
   } else {
     oldest_pending_age_.Set(0);

@@ -13,7 +13,7 @@
 #include "dispatch/catalogue.h"
 #include "dispatch/dispatch_service.h"
 #include "dispatch/dispatcher.h"
-#include "dispatch/event_consumer.h"
+#include "dispatch/auto_dispatch.h"
 #include "log/log.h"
 #include "orders/redis_order_store.h"
 #include "redis/client.h"
@@ -30,7 +30,10 @@ int main(int argc, char** argv) {
   redis::RedisFlags redis_flags;
   std::string data_dir = "data";
   bool auto_dispatch = true;
-  dispatch::ConsumerOptions consumer{.consumer = absl::StrCat("dispatch-", ::getpid())};
+  // The consumer group "dispatch" on the order event stream (libs/stream).
+  stream::GroupOptions consumer{.group = "dispatch",
+                                .consumer = absl::StrCat("dispatch-", ::getpid()),
+                                .metric_prefix = "hotline_dispatch"};
   config::Flags flags("hotline-dispatch", "moves work orders through their lifecycle");
   server::AddServerFlags(flags, &options);
   redis::AddRedisFlags(flags, &redis_flags);
@@ -93,9 +96,12 @@ int main(int argc, char** argv) {
   redis::Options stream_options = *redis_options;
   stream_options.connections = 1;
   redis::Client stream_redis(stream_options);
-  std::optional<dispatch::EventConsumer> events;
+  std::optional<stream::ConsumerGroup> events;
   if (auto_dispatch) {
-    events.emplace(stream_redis, store.keys(), dispatcher, consumer, server.metrics());
+    consumer.stream = store.keys().Events();
+    consumer.dead_letter = store.keys().DeadEvents();
+    events.emplace(stream_redis, consumer, dispatch::AutoDispatchHandler(dispatcher),
+                   server.metrics());
     events->Start();
     log::Info("auto-dispatch running", {{"consumer", consumer.consumer}});
   }

@@ -1,0 +1,47 @@
+#include "dispatch/auto_dispatch.h"
+
+#include <future>
+#include <memory>
+#include <optional>
+
+#include "absl/strings/str_cat.h"
+#include "log/log.h"
+
+namespace hotline::dispatch {
+
+stream::BatchHandler AutoDispatchHandler(Dispatcher& dispatcher) {
+  return [&dispatcher](const std::vector<stream::Entry>& entries) {
+    using Result = Dispatcher::AutoDispatchResult;
+    static const std::string kCreated = absl::StrCat(v1::ORDER_STATE_CREATED);
+    std::vector<std::optional<std::future<absl::StatusOr<Result>>>> routing(entries.size());
+    for (size_t i = 0; i < entries.size(); ++i) {
+      const stream::Entry& e = entries[i];
+      // Only new orders that wait for dispatch concern us.
+      if (e.Field("event") != "order.created" || e.Field("state") != kCreated) continue;
+      auto promise = std::make_shared<std::promise<absl::StatusOr<Result>>>();
+      routing[i] = promise->get_future();
+      dispatcher.AutoDispatch(e.Field("order_id"), [promise](absl::StatusOr<Result> result) {
+        promise->set_value(std::move(result));
+      });
+    }
+    std::vector<absl::Status> answers(entries.size());
+    for (size_t i = 0; i < entries.size(); ++i) {
+      if (!routing[i]) continue;  // not ours: acknowledged as done
+      absl::StatusOr<Result> result = routing[i]->get();
+      if (!result.ok()) {
+        log::Warning("auto-dispatch failed; will retry",
+                     {{"event_id", entries[i].id},
+                      {"order_id", entries[i].Field("order_id")},
+                      {"error", result.status().ToString()}});
+        answers[i] = result.status();
+      } else if (!result->routed) {
+        // Counted, not logged: a group re-reading the stream from its start
+        // finds every old order moot.
+        answers[i] = absl::FailedPreconditionError(result->moot_reason);
+      }
+    }
+    return answers;
+  };
+}
+
+}  // namespace hotline::dispatch
