@@ -27,6 +27,7 @@
 #include "tools/hotline/kb_commands.h"
 #include "tools/hotline/local_time.h"
 #include "tools/hotline/names.h"
+#include "tools/hotline/rpc_call.h"
 #include "tools/hotline/sla_commands.h"
 #include "tools/hotline/table.h"
 
@@ -39,9 +40,6 @@ namespace {
 
 constexpr int kListContentWidth = 30;
 constexpr int kHistoryNoteWidth = 40;
-// Keyed writes: tries in all, and the pause before the second.
-constexpr int kRetryAttempts = 3;
-constexpr absl::Duration kRetryBackoff = absl::Milliseconds(300);
 
 absl::Status FlagError(absl::string_view flag, absl::string_view message) {
   return absl::InvalidArgumentError(absl::StrCat("--", flag, ": ", message));
@@ -143,19 +141,6 @@ void PrintUsageError(const absl::Status& status, absl::string_view command, Outp
          << "see: hotline help " << command << "\n";
 }
 
-void PrintRpcError(const grpc::Status& status, const CommandLine& cl, Output io) {
-  // gRPC and absl codes are both google.rpc.Code, so absl names them.
-  io.err << "error: "
-         << absl::StatusCodeToString(static_cast<absl::StatusCode>(status.error_code())) << ": "
-         << status.error_message() << "\n";
-  if (status.error_code() == grpc::StatusCode::UNAVAILABLE) {
-    io.err << "(gateway " << cl.global.gateway << "; set --gateway or HOTLINE_GATEWAY)\n";
-  }
-}
-
-template <typename Request, typename Response>
-using StubMethod = grpc::Status (HotlineStub::*)(grpc::ClientContext*, const Request&, Response*);
-
 // A write that may be retried carries a key: the user's, or one made up here,
 // so that a retry after an answer that got lost cannot do it twice.
 std::string IdempotencyKey(const CommandLine& cl) {
@@ -164,84 +149,17 @@ std::string IdempotencyKey(const CommandLine& cl) {
   return absl::StrFormat("cli-%08x%08x", random(), random());
 }
 
-// Failures after which the request may or may not have been done.
-bool OutcomeUnknown(const grpc::Status& status) {
-  return status.error_code() == grpc::StatusCode::UNAVAILABLE ||
-         status.error_code() == grpc::StatusCode::UNKNOWN ||
-         status.error_code() == grpc::StatusCode::DEADLINE_EXCEEDED;
-}
-
-// One call with the deadline and the token; prints the error when it fails.
-// A request with an idempotency key is retried (same key) when the gateway
-// or a backend was briefly unavailable: the README's retry policy for
-// desktop clients.
-template <typename Request, typename Response>
-std::optional<Response> Call(const CommandLine& cl, HotlineStub& stub,
-                             StubMethod<Request, Response> method, const Request& request,
-                             Output io) {
-  constexpr bool kKeyed = requires { request.idempotency_key(); };
-  const int attempts = kKeyed ? kRetryAttempts : 1;
-  grpc::Status status;
-  Response response;
-  for (int attempt = 1; attempt <= attempts; ++attempt) {
-    grpc::ClientContext ctx;
-    ctx.set_deadline(std::chrono::system_clock::now() +
-                     std::chrono::duration_cast<std::chrono::system_clock::duration>(
-                         absl::ToChronoNanoseconds(cl.global.timeout)));
-    if (!cl.global.token.empty()) {
-      ctx.AddMetadata("authorization", absl::StrCat("Bearer ", cl.global.token));
-    }
-    status = (stub.*method)(&ctx, request, &response);
-    if (status.ok()) return response;
-    // UNAVAILABLE is quick and usually passes (a backend restarting); a
-    // deadline the user set is not stretched by retrying.
-    if (status.error_code() != grpc::StatusCode::UNAVAILABLE &&
-        status.error_code() != grpc::StatusCode::UNKNOWN) {
-      break;
-    }
-    if (attempt < attempts) absl::SleepFor(kRetryBackoff * attempt);
-  }
-  PrintRpcError(status, cl, io);
-  if constexpr (kKeyed) {
-    if (OutcomeUnknown(status)) {
-      io.err << "it may have been done: to retry safely, repeat the command with "
-             << "--idempotency-key " << request.idempotency_key() << "\n";
-    }
-  }
-  return std::nullopt;
-}
-
-ExitCode PrintJson(const google::protobuf::Message& message, Output io) {
-  google::protobuf::util::JsonPrintOptions options;
-  options.preserve_proto_field_names = true;
-  std::string json;
-  if (auto status = google::protobuf::util::MessageToJsonString(message, &json, options);
-      !status.ok()) {
-    io.err << "error: cannot print the response as JSON: " << status.message() << "\n";
-    return ExitCode::kRpcFailed;
-  }
-  io.out << json << "\n";
-  return ExitCode::kOk;
-}
 
 // The directory's names for the codes an order shows; bare codes if it cannot
 // be read (the command itself then says what is wrong, if anything).
 Names FetchNames(const CommandLine& cl, HotlineStub& stub) {
-  auto context = [&cl](grpc::ClientContext& ctx) {
-    ctx.set_deadline(std::chrono::system_clock::now() +
-                     std::chrono::duration_cast<std::chrono::system_clock::duration>(
-                         absl::ToChronoNanoseconds(cl.global.timeout)));
-    if (!cl.global.token.empty()) {
-      ctx.AddMetadata("authorization", absl::StrCat("Bearer ", cl.global.token));
-    }
-  };
-  grpc::ClientContext units_ctx, categories_ctx;
-  context(units_ctx);
-  context(categories_ctx);
   v1::ListUnitsResponse units;
   v1::ListCategoriesResponse categories;
-  if (!stub.ListUnits(&units_ctx, v1::ListUnitsRequest(), &units).ok()) units.Clear();
-  if (!stub.ListCategories(&categories_ctx, v1::ListCategoriesRequest(), &categories).ok()) {
+  if (!CallGateway(cl, stub, &HotlineStub::ListUnits, v1::ListUnitsRequest(), &units).ok()) {
+    units.Clear();
+  }
+  if (!CallGateway(cl, stub, &HotlineStub::ListCategories, v1::ListCategoriesRequest(), &categories)
+           .ok()) {
     categories.Clear();
   }
   return Names(units, categories);
@@ -263,7 +181,7 @@ std::string HistoryTable(const v1::WorkOrder& order, const Names& names) {
 // the exit code when the command is done with, or the answer to print.
 template <typename Request, typename Response>
 std::variant<ExitCode, Response> Exchange(
-    const CommandLine& cl, HotlineStub& stub, StubMethod<Request, Response> method,
+    const CommandLine& cl, HotlineStub& stub, GatewayMethod<Request, Response> method,
     // Request comes from `method` alone:
     const std::type_identity_t<absl::StatusOr<Request>>& request, absl::string_view command,
     Output io) {
@@ -273,7 +191,7 @@ std::variant<ExitCode, Response> Exchange(
   }
   std::optional<Response> response = Call(cl, stub, method, *request, io);
   if (!response) return ExitCode::kRpcFailed;
-  if (cl.global.json) return PrintJson(*response, io);
+  if (cl.global.json) return PrintMessageJson(*response, io);
   return std::move(*response);
 }
 

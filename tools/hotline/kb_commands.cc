@@ -53,18 +53,6 @@ absl::StatusOr<int> IntFlag(const CommandLine& cl, const char* flag, int fallbac
   return n;
 }
 
-template <typename Request, typename Response>
-std::optional<Response> Call(const CommandLine& cl, HotlineStub& stub,
-                             GatewayMethod<Request, Response> method, const Request& request,
-                             Output io) {
-  Response response;
-  grpc::Status status = CallGateway(cl, stub, method, request, &response);
-  if (!status.ok()) {
-    PrintCallError(status, cl, io);
-    return std::nullopt;
-  }
-  return response;
-}
 
 ExitCode Search(const CommandLine& cl, HotlineStub& stub, Output io) {
   absl::StatusOr<v1::SearchKnowledgeRequest> request = BuildKbSearchRequest(cl);

@@ -1,8 +1,9 @@
 #pragma once
 // One gateway call the way every CLI command makes it: the global deadline and
-// bearer token, the error printed as "error: CODE: message" (with a hint when
-// the gateway is unreachable), and --json output of a response. Header-only
-// templates; not thread-safe (writes to the given streams).
+// bearer token, keyed writes retried, the error printed as "error: CODE:
+// message" (with a hint when the gateway is unreachable), and --json output
+// of a response. Header-only templates; not thread-safe (writes to the given
+// streams).
 #include <grpcpp/client_context.h>
 
 #include <chrono>
@@ -10,6 +11,8 @@
 
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
+#include "absl/time/time.h"
 #include "google/protobuf/util/json_util.h"
 #include "tools/hotline/commands.h"
 
@@ -40,6 +43,45 @@ grpc::Status CallGateway(const CommandLine& cl, HotlineStub& stub,
     ctx.AddMetadata("authorization", absl::StrCat("Bearer ", cl.global.token));
   }
   return (stub.*method)(&ctx, request, response);
+}
+
+// Keyed writes: tries in all, and the pause before the second.
+inline constexpr int kRetryAttempts = 3;
+inline constexpr absl::Duration kRetryBackoff = absl::Milliseconds(300);
+
+// One call; prints the error when it fails. A request with an idempotency
+// key is retried (same key) when the gateway or a backend was briefly
+// unavailable, and a failure whose outcome is unknown says how to retry
+// safely: the README's retry policy for desktop clients.
+template <typename Request, typename Response>
+std::optional<Response> Call(const CommandLine& cl, HotlineStub& stub,
+                             GatewayMethod<Request, Response> method, const Request& request,
+                             Output io) {
+  constexpr bool kKeyed = requires { request.idempotency_key(); };
+  const int attempts = kKeyed ? kRetryAttempts : 1;
+  grpc::Status status;
+  Response response;
+  for (int attempt = 1; attempt <= attempts; ++attempt) {
+    status = CallGateway(cl, stub, method, request, &response);
+    if (status.ok()) return response;
+    // UNAVAILABLE is quick and usually passes (a backend restarting); a
+    // deadline the user set is not stretched by retrying.
+    if (status.error_code() != grpc::StatusCode::UNAVAILABLE &&
+        status.error_code() != grpc::StatusCode::UNKNOWN) {
+      break;
+    }
+    if (attempt < attempts) absl::SleepFor(kRetryBackoff * attempt);
+  }
+  PrintCallError(status, cl, io);
+  const grpc::StatusCode code = status.error_code();
+  if constexpr (kKeyed) {
+    if (code == grpc::StatusCode::UNAVAILABLE || code == grpc::StatusCode::UNKNOWN ||
+        code == grpc::StatusCode::DEADLINE_EXCEEDED) {
+      io.err << "it may have been done: to retry safely, repeat the command with "
+             << "--idempotency-key " << request.idempotency_key() << "\n";
+    }
+  }
+  return std::nullopt;
 }
 
 inline ExitCode PrintMessageJson(const google::protobuf::Message& message, Output io) {
