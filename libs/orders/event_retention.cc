@@ -81,6 +81,7 @@ absl::StatusOr<TrimResult> TrimSettledEvents(redis::Client& redis, const OrderKe
   absl::StatusOr<std::vector<GroupState>> groups = ReadGroups(redis, keys.Events());
   if (!groups.ok()) return groups.status();
   TrimResult result;
+  for (const GroupState& g : *groups) result.groups.push_back({g.name, g.lag, g.pending});
   if (!groups->empty()) {
     std::pair<uint64_t, uint64_t> floor = groups->front().floor;
     for (const GroupState& g : *groups) floor = std::min(floor, g.floor);
@@ -144,16 +145,13 @@ void EventRetention::Stop() {
 }
 
 void EventRetention::RunOnce() {
-  absl::StatusOr<std::vector<GroupState>> groups = ReadGroups(redis_, keys_.Events());
-  if (groups.ok()) {
-    // Group names are the services' own (dispatch, sla, ...): a bounded set.
-    for (const GroupState& g : *groups) {
-      group_lag_.Add({{"group", g.name}}).Set(static_cast<double>(g.lag));
-      group_pending_.Add({{"group", g.name}}).Set(static_cast<double>(g.pending));
-    }
-  }
   absl::StatusOr<TrimResult> trimmed = TrimSettledEvents(redis_, keys_);
   if (!trimmed.ok()) return;  // Redis down: the next pass tries again
+  // Group names are the services' own (dispatch, sla, ...): a bounded set.
+  for (const GroupBacklog& g : trimmed->groups) {
+    group_lag_.Add({{"group", g.group}}).Set(static_cast<double>(g.lag));
+    group_pending_.Add({{"group", g.group}}).Set(static_cast<double>(g.pending));
+  }
   trimmed_.Increment(static_cast<double>(trimmed->removed));
   length_.Set(static_cast<double>(trimmed->length_after));
 }

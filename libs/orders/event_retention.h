@@ -13,6 +13,7 @@
 #include <atomic>
 #include <string>
 #include <thread>
+#include <vector>
 
 #include <prometheus/counter.h>
 #include <prometheus/gauge.h>
@@ -25,10 +26,18 @@
 
 namespace hotline::orders {
 
+// Where one consumer group stands, as the pass found it.
+struct GroupBacklog {
+  std::string group;
+  long long lag = -1;  // undelivered entries; -1: Redis cannot tell (after a trim)
+  long long pending = 0;
+};
+
 struct TrimResult {
   long long removed = 0;
   long long length_after = 0;
   std::string floor_id;  // entries below it were removed; "" when none could be
+  std::vector<GroupBacklog> groups;
 };
 
 // One pass: reads every group's settled position and trims below the lowest.
