@@ -17,7 +17,6 @@ namespace hotline::knowledge {
 namespace {
 
 constexpr Xapian::valueno kSlotCode = 0;
-constexpr Xapian::valueno kSlotExpiry = 1;  // YYYY-MM-DD, "9999-12-31" for none
 constexpr char kNoExpiry[] = "9999-12-31";
 constexpr size_t kSnippetBytes = 180;  // about 60 Chinese characters
 
@@ -33,6 +32,25 @@ bool IsCjkUnigram(const std::string& term) {
   const auto lead = static_cast<unsigned char>(term.empty() ? 0 : term[0]);
   return term.size() == 3 && lead >= 0xE3 && lead <= 0xE9;
 }
+
+// Leaves out points expired before `today`. A match decider, not a value
+// range in the query: Xapian asks a decider only about documents that would
+// enter the result, while an OP_VALUE_GE filter reads the value of every
+// document the query's terms reach (measured at 100 000 points: 43 % of a
+// search's CPU time).
+class NotExpired final : public Xapian::MatchDecider {
+ public:
+  NotExpired(const std::vector<std::string>& expiry_by_docid, std::string today)
+      : expiry_by_docid_(expiry_by_docid), today_(std::move(today)) {}
+  bool operator()(const Xapian::Document& doc) const override {
+    const Xapian::docid id = doc.get_docid();
+    return id < expiry_by_docid_.size() && expiry_by_docid_[id] >= today_;
+  }
+
+ private:
+  const std::vector<std::string>& expiry_by_docid_;
+  const std::string today_;
+};
 
 int WeightOr(int weight, int fallback) { return weight > 0 ? weight : fallback; }
 
@@ -98,7 +116,6 @@ bool SearchIndex::Upsert(const v1::KnowledgePoint& point) {
     if (!prefix.empty()) doc.add_boolean_term(PrefixTerm(prefix));
   }
   doc.add_value(kSlotCode, code);
-  doc.add_value(kSlotExpiry, point.expires_on().empty() ? kNoExpiry : point.expires_on());
 
   absl::MutexLock lock(&mu_);
   auto it = points_.find(code);
@@ -111,6 +128,8 @@ bool SearchIndex::Upsert(const v1::KnowledgePoint& point) {
   } else {
     db_->replace_document(slot->second, doc);
   }
+  if (expiry_by_docid_.size() <= slot->second) expiry_by_docid_.resize(slot->second + 1);
+  expiry_by_docid_[slot->second] = point.expires_on().empty() ? kNoExpiry : point.expires_on();
   points_[code] = point;
   // Small commits keep Xapian's buffer of changes small: measured 2.5x
   // faster builds than its default of one commit per 10 000 changes.
@@ -158,7 +177,15 @@ absl::StatusOr<SearchResult> SearchIndex::Search(const SearchQuery& query) const
   }
   if (parts.empty()) parts = std::move(unigrams);
   if (parts.empty()) return absl::InvalidArgumentError("query: has no words to search for");
-  Xapian::Query match(Xapian::Query::OP_OR, parts.begin(), parts.end());
+  // A long question (a caller's whole sentence) has dozens of bigrams; its
+  // most selective ones decide the ranking, and the common ones mostly cost
+  // time (measured at 100 000 points: p99 CPU 9.1 ms with all, 3.9 ms with 9;
+  // the same 137/145 in the top 3).
+  const int max_terms = settings_.max_query_terms();
+  Xapian::Query match =
+      max_terms > 0 && static_cast<int>(parts.size()) > max_terms
+          ? Xapian::Query(Xapian::Query::OP_ELITE_SET, parts.begin(), parts.end(), max_terms)
+          : Xapian::Query(Xapian::Query::OP_OR, parts.begin(), parts.end());
   // Snippets highlight single characters (Xapian's CJK snippets do not mark
   // bigrams), so they are made against every n-gram of the query.
   std::vector<Xapian::Query> all_ngrams = parts;
@@ -183,9 +210,6 @@ absl::StatusOr<SearchResult> SearchIndex::Search(const SearchQuery& query) const
   if (!query.code_prefix.empty() && query.code_prefix != "KB") {
     filters.emplace_back(PrefixTerm(query.code_prefix));
   }
-  if (!query.include_expired) {
-    filters.emplace_back(Xapian::Query::OP_VALUE_GE, kSlotExpiry, absl::FormatCivilTime(query.today));
-  }
   Xapian::Query filter(Xapian::Query::OP_AND, filters.begin(), filters.end());
   Xapian::Query full(Xapian::Query::OP_FILTER, match, filter);
 
@@ -193,7 +217,9 @@ absl::StatusOr<SearchResult> SearchIndex::Search(const SearchQuery& query) const
   absl::MutexLock lock(&mu_);
   Xapian::Enquire enquire(*db_);
   enquire.set_query(full);
-  Xapian::MSet mset = enquire.get_mset(0, std::max(1, query.limit));
+  const NotExpired not_expired(expiry_by_docid_, absl::FormatCivilTime(query.today));
+  Xapian::MSet mset = enquire.get_mset(0, std::max(1, query.limit), nullptr,
+                                       query.include_expired ? nullptr : &not_expired);
   result.matches_estimated = mset.get_matches_estimated();
   // An empty result set of the highlight query: no matching is done, it only
   // carries the terms snippet() marks.

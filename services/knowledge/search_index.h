@@ -81,6 +81,9 @@ class SearchIndex {
   std::unique_ptr<Xapian::WritableDatabase> db_ ABSL_GUARDED_BY(mu_);
   std::map<std::string, v1::KnowledgePoint> points_ ABSL_GUARDED_BY(mu_);  // by code
   std::map<std::string, unsigned> docids_ ABSL_GUARDED_BY(mu_);  // code -> Xapian document id
+  // Expiry day (YYYY-MM-DD, "9999-12-31" for none) by document id: the
+  // expiry filter reads it from here, not from a Xapian value slot (below).
+  std::vector<std::string> expiry_by_docid_ ABSL_GUARDED_BY(mu_);
   int uncommitted_ ABSL_GUARDED_BY(mu_) = 0;
 };
 
