@@ -2,11 +2,16 @@
 // The gRPC edge of the knowledge service: hotline.v1.Knowledge on the callback
 // API, with search and write metrics. The work is in KnowledgeBase.
 // Thread-safe.
+#include <map>
+#include <string>
+
 #include <prometheus/counter.h>
+#include <prometheus/gauge.h>
 #include <prometheus/histogram.h>
 #include <prometheus/registry.h>
 
 #include "hotline/v1/knowledge.grpc.pb.h"
+#include "absl/synchronization/mutex.h"
 #include "knowledge/knowledge_base.h"
 
 namespace hotline::knowledge {
@@ -55,6 +60,13 @@ class KnowledgeService final : public v1::Knowledge::CallbackService {
   prometheus::Family<prometheus::Counter>& searches_;
   prometheus::Histogram& search_seconds_;
   prometheus::Family<prometheus::Counter>& writes_;
+  // The most frequent searches that found nothing, for the dashboard: at
+  // most kUnansweredShown series (the query text, digits masked, as a label),
+  // resynced after each zero-hit search.
+  void ExportUnanswered();
+  prometheus::Family<prometheus::Gauge>& unanswered_top_;
+  absl::Mutex unanswered_mu_;
+  std::map<std::string, prometheus::Gauge*> unanswered_shown_ ABSL_GUARDED_BY(unanswered_mu_);
 };
 
 }  // namespace hotline::knowledge

@@ -2,13 +2,20 @@
 
 #include <xapian.h>
 
+#include <signal.h>
 #include <stdlib.h>
+#include <unistd.h>
+
+#include <cerrno>
 
 #include <algorithm>
 #include <filesystem>
 #include <stdexcept>
 
+#include "absl/strings/match.h"
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
 #include "absl/strings/str_replace.h"
 #include "knowledge/kb_code.h"
 #include "knowledge/point_validation.h"
@@ -65,9 +72,29 @@ std::string PlainSnippet(const std::string& html) {
 
 namespace {
 
+constexpr char kIndexDirPrefix[] = "hotline-kb-index-";
+
+// Removes the index folders of replicas that died without cleaning up
+// (SIGKILL, a crash): named with their process id, which no longer runs.
+void RemoveOrphanIndexDirs(const std::filesystem::path& parent) {
+  std::error_code error;
+  for (const auto& entry : std::filesystem::directory_iterator(parent, error)) {
+    const std::string name = entry.path().filename().string();
+    if (!absl::StartsWith(name, kIndexDirPrefix)) continue;
+    // hotline-kb-index-<pid>-XXXXXX
+    std::vector<std::string> parts = absl::StrSplit(name.substr(sizeof(kIndexDirPrefix) - 1), '-');
+    int pid = 0;
+    if (parts.size() != 2 || !absl::SimpleAtoi(parts[0], &pid) || pid <= 0) continue;
+    if (::kill(pid, 0) == 0 || errno != ESRCH) continue;  // alive, or not ours to judge
+    std::filesystem::remove_all(entry.path(), error);
+  }
+}
+
 // A fresh private folder for this replica's index.
 std::string MakeIndexDir() {
-  std::string tmpl = (std::filesystem::temp_directory_path() / "hotline-kb-index-XXXXXX").string();
+  const std::filesystem::path parent = std::filesystem::temp_directory_path();
+  RemoveOrphanIndexDirs(parent);
+  std::string tmpl = (parent / absl::StrCat(kIndexDirPrefix, ::getpid(), "-XXXXXX")).string();
   if (::mkdtemp(tmpl.data()) == nullptr) throw std::runtime_error("cannot create " + tmpl);
   return tmpl;
 }

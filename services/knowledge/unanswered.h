@@ -3,7 +3,8 @@
 // base: bounded (the Space-Saving scheme: when full, the least counted entry
 // makes room and its count carries over, so a frequent query is never lost)
 // and without personal data (runs of digits masked, cut to 30 characters).
-// Served by an RPC, never as a metric label. Thread-safe.
+// Served by an RPC; the service also shows the top 10 as a gauge (bounded:
+// ten series). Thread-safe.
 #include <cstdint>
 #include <string>
 #include <utility>

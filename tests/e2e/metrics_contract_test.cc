@@ -42,6 +42,15 @@ TEST_CASE("every alert and dashboard selector matches a series the services expo
     v1::SearchKnowledgeResponse hits;
     CHECK(stub->SearchKnowledge(ctx.get(), search, &hits).ok());
   }
+  {
+    // A search that finds nothing: the dashboard's top unanswered queries.
+    auto ctx = CallContext(kAgentToken);
+    v1::SearchKnowledgeRequest search;
+    search.set_query("zzqqxxyy");
+    v1::SearchKnowledgeResponse none;
+    CHECK(stub->SearchKnowledge(ctx.get(), search, &none).ok());
+    CHECK(none.hits().empty());
+  }
   for (const char* id : {"GZ20261128000001", "GZ20261128999999"}) {
     auto ctx = CallContext(kAgentToken);
     v1::GetWorkOrderRequest get;

@@ -1,6 +1,11 @@
 // The Xapian index alone: Chinese without spaces, ranking, filters, synonyms,
 // snippets, versions.
+#include <sys/wait.h>
+#include <unistd.h>
+
 #include <catch2/catch.hpp>
+#include <filesystem>
+#include <string>
 
 #include "knowledge/search_index.h"
 
@@ -136,6 +141,22 @@ TEST_CASE_METHOD(Fixture, "Expiring lists a unit's points by expiry, not retired
   REQUIRE(list.size() == 1);
   CHECK(list[0].code() == "KB.06.03.001");
   CHECK(index.Expiring("GZD006", absl::CivilDay(2026, 1, 30)).empty());
+}
+
+TEST_CASE("A new index removes the folders of dead replicas, not of live ones", "[knowledge][search]") {
+  const std::filesystem::path tmp = std::filesystem::temp_directory_path();
+  // A pid that ran and is gone: a child that exited and was reaped.
+  const pid_t dead = ::fork();
+  if (dead == 0) ::_exit(0);
+  ::waitpid(dead, nullptr, 0);
+  const auto orphan = tmp / ("hotline-kb-index-" + std::to_string(dead) + "-test01");
+  const auto live = tmp / ("hotline-kb-index-" + std::to_string(::getpid()) + "-test02");
+  std::filesystem::create_directories(orphan / "sub");
+  std::filesystem::create_directories(live);
+  { SearchIndex index(Fixture::Settings(), Fixture::Synonyms()); }
+  CHECK_FALSE(std::filesystem::exists(orphan));
+  CHECK(std::filesystem::exists(live));
+  std::filesystem::remove_all(live);
 }
 
 }  // namespace
