@@ -49,8 +49,9 @@ const std::vector<MethodAccess>& AccessTable() {
       {"PublishKnowledgePoint", {kHandler, kEditor, kAdmin}},
       {"RetireKnowledgePoint", {kHandler, kEditor, kAdmin}},
       {"MarkKnowledgeNotHelpful", {kAgent, kDispatcher, kSupervisor, kHandler, kEditor, kAdmin}},
-      {"ListExpiringKnowledge", {kDispatcher, kSupervisor, kHandler, kEditor, kAdmin}},
-      {"ListUnansweredQueries", {kDispatcher, kSupervisor, kHandler, kEditor, kAdmin}},
+      // The base's upkeep; agents, who search it, see what it lacks.
+      {"ListExpiringKnowledge", {kAgent, kDispatcher, kSupervisor, kHandler, kEditor, kAdmin}},
+      {"ListUnansweredQueries", {kAgent, kDispatcher, kSupervisor, kHandler, kEditor, kAdmin}},
       // The access log.
       {"ListAuditEntries", {kAuditor, kAdmin}},
   };
