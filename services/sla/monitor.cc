@@ -294,7 +294,9 @@ absl::StatusOr<v1::ListUnitDeadlinesResponse> Monitor::ListUnit(const std::optio
   if (!ids.ok()) return ids.status();
   v1::ListUnitDeadlinesResponse out;
   for (size_t i = 0; i < ids->size() && static_cast<int>(i) < *page_size; ++i) {
-    absl::StatusOr<Loaded> l = LoadTimeline((*ids)[i], now);
+    // The unit index may lag behind a move (the monitor re-files it after):
+    // an order no longer within the caller's units is skipped, as a gone one.
+    absl::StatusOr<Loaded> l = LoadTimeline((*ids)[i], now, &*actor);
     if (absl::IsNotFound(l.status())) continue;
     if (!l.ok()) return l.status();
     v1::OrderSla sla = ToProto(l->loaded.order, l->timeline);
