@@ -22,6 +22,7 @@
 #include "calendar/working_calendar.h"
 #include "clock/clock.h"
 #include "config/flags.h"
+#include "directory/directory.h"
 #include "orders/order_record.h"
 #include "redis/client.h"
 #include "redis/flags.h"
@@ -133,7 +134,8 @@ int main(int argc, char** argv) {
   sla::RedisDeadlineStore store(redis, keys);
   absl::StatusOr<calendar::WorkingCalendar> cal = calendar::WorkingCalendar::LoadDir(data_dir + "/calendar");
   absl::StatusOr<sla::Policies> policies = sla::Policies::Load(data_dir + "/sla_policies.textproto");
-  if (!cal.ok() || !policies.ok()) {
+  absl::StatusOr<directory::Directory> dir = directory::Directory::LoadDataDir(data_dir);
+  if (!cal.ok() || !policies.ok() || !dir.ok()) {
     std::fprintf(stderr, "cannot load data from %s\n", data_dir.c_str());
     return 1;
   }
@@ -145,7 +147,8 @@ int main(int argc, char** argv) {
   FakeClock clock(absl::FromCivil(absl::CivilHour(2026, 10, 1, 12), CityTimeZone()));
   sla::SlaKeys small_keys("bench-small:"), big_keys("bench-big:");
   sla::RedisDeadlineStore small_store(redis, small_keys), big_store(redis, big_keys);
-  sla::Monitor small_monitor(small_store, *policies, *cal, clock), big_monitor(big_store, *policies, *cal, clock);
+  sla::Monitor small_monitor(small_store, *policies, *cal, clock, *dir),
+      big_monitor(big_store, *policies, *cal, clock, *dir);
   sla::FillNotDue(redis, small_keys, 0, small, clock.Now());
   sla::FillNotDue(redis, big_keys, 0, big, clock.Now());
   std::vector<double> small_ms, big_ms;
@@ -177,7 +180,7 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "loading %d orders took longer than 20 s; lower --rate or --seconds\n", total);
     return 1;
   }
-  sla::Monitor live(store, *policies, *cal, SystemClock::Get());
+  sla::Monitor live(store, *policies, *cal, SystemClock::Get(), *dir);
   std::mutex mu;
   std::vector<double> lag_ms;
   live.OnFire([&](const sla::Mark&, absl::Duration lag) {

@@ -8,7 +8,8 @@
 //   <p>order:{ID}            hash: the order record (fields in order_record.h)
 //   <p>order:{ID}:history    list: history entries, JSON of hotline.v1.HistoryEntry
 //   <p>seq:YYYYMMDD          counter: the day's order numbers (kept 3 days)
-//   <p>idem:create:KEY       string "fingerprint|ID" (kept idempotency_ttl)
+//   <p>idem:create:KEY       string "fingerprint|ID" (kept idempotency_ttl);
+//                            KEY is CallerScopedKey(user, the client's key)
 //   <p>events                stream: order events for the consumers, trimmed up
 //                            to what every consumer group has settled
 //   <p>events:dead           stream: events a consumer gave up on (capped)
@@ -20,7 +21,8 @@
 //   <p>idx:queue:UNIT:N      sorted set: a unit's work queue in state N,
 //                            scored by when the order entered it (ms)
 //   <p>order:{ID}:duplicates set: orders linked to this master order
-//   <p>idem:act:KEY          string "fingerprint|version" (kept idempotency_ttl)
+//   <p>idem:act:KEY          string "fingerprint|version" (kept idempotency_ttl);
+//                            KEY is CallerScopedKey(user, the client's key)
 //
 // Keys of one order share the hash tag {ID}, so per-order work stays in one slot.
 // create_order.lua also reads (and counts on) the cited knowledge point's hash,
@@ -31,6 +33,15 @@
 #include "absl/strings/string_view.h"
 
 namespace hotline::orders {
+
+// An idempotency key as stored: the client's key within the calling user's
+// own space ("<length of user>:<user>:<key>", unambiguous whatever the user id
+// holds), so another caller's same key is a different key: neither a replay
+// of someone else's request (which would hand over their order) nor a
+// "different request" error that tells them the key is taken.
+inline std::string CallerScopedKey(absl::string_view user_id, absl::string_view key) {
+  return absl::StrCat(user_id.size(), ":", user_id, ":", key);
+}
 
 class OrderKeys {
  public:

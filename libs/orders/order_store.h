@@ -24,7 +24,7 @@ using Done = absl::AnyInvocable<void(absl::StatusOr<T>)>;
 struct NewOrder {
   v1::WorkOrder order;            // complete but for id (assigned by the store)
   v1::HistoryEntry first_entry;   // the "create" step
-  std::string idempotency_key;    // "" for none
+  std::string idempotency_key;    // "" for none; stored as given (callers scope it: CallerScopedKey)
   std::string fingerprint;        // identifies the request behind the key
 };
 

@@ -6,8 +6,10 @@
 
 namespace hotline::dispatch {
 
-DispatchService::DispatchService(Dispatcher& dispatcher, prometheus::Registry& metrics)
+DispatchService::DispatchService(Dispatcher& dispatcher, audit::ReadRecorder& reads,
+                                 prometheus::Registry& metrics)
     : dispatcher_(dispatcher),
+      reads_(reads),
       actions_(prometheus::BuildCounter()
                    .Name("hotline_dispatch_actions_total")
                    .Help("Actions on orders, by action and outcome (status code).")
@@ -38,8 +40,19 @@ grpc::ServerUnaryReactor* DispatchService::ListQueue(grpc::CallbackServerContext
                                                      const v1::ListQueueRequest* request,
                                                      v1::ListQueueResponse* response) {
   auto* reactor = context->DefaultReactor();
-  dispatcher_.ListQueue(server::IdentityOf(*context), *request,
-                        server::ReplyTo(reactor, response));
+  std::optional<v1::Actor> actor = server::IdentityOf(*context);
+  dispatcher_.ListQueue(
+      actor, *request,
+      [this, actor, reactor, response](absl::StatusOr<v1::ListQueueResponse> page) {
+        if (!page.ok()) return reactor->Finish(ToGrpcStatus(page.status()));
+        std::vector<std::string> ids;
+        for (const v1::WorkOrder& o : page->orders()) ids.push_back(o.id());
+        reads_.Record(*actor, v1::AUDIT_ACTION_LIST_ORDERS, std::move(ids),
+                      [reactor, response, page = std::move(*page)](absl::Status logged) mutable {
+                        if (logged.ok()) *response = std::move(page);
+                        reactor->Finish(ToGrpcStatus(logged));
+                      });
+      });
   return reactor;
 }
 

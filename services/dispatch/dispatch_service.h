@@ -1,9 +1,12 @@
 #pragma once
 // The gRPC edge of dispatch: hotline.v1.Dispatch on the callback API, with
-// per-action metrics. The work is in Dispatcher. Thread-safe.
+// per-action metrics. The work is in Dispatcher. A queue page carries its
+// orders' callers, so it is recorded in the access log before it is answered
+// (UNAVAILABLE when it cannot be). Thread-safe.
 #include <prometheus/counter.h>
 #include <prometheus/registry.h>
 
+#include "audit/read_recorder.h"
 #include "dispatch/dispatcher.h"
 #include "hotline/v1/dispatch.grpc.pb.h"
 
@@ -11,7 +14,8 @@ namespace hotline::dispatch {
 
 class DispatchService final : public v1::Dispatch::CallbackService {
  public:
-  DispatchService(Dispatcher& dispatcher, prometheus::Registry& metrics);
+  DispatchService(Dispatcher& dispatcher, audit::ReadRecorder& reads,
+                  prometheus::Registry& metrics);
 
   grpc::ServerUnaryReactor* Act(grpc::CallbackServerContext* context,
                                 const v1::ActRequest* request,
@@ -22,6 +26,7 @@ class DispatchService final : public v1::Dispatch::CallbackService {
 
  private:
   Dispatcher& dispatcher_;
+  audit::ReadRecorder& reads_;
   prometheus::Family<prometheus::Counter>& actions_;
 };
 

@@ -1,8 +1,10 @@
 #include "dispatch/dispatcher.h"
 
 #include "absl/strings/str_cat.h"
+#include "authz/unit_scope.h"
 #include "enums/enum_names.h"
 #include "orders/order_helpers.h"
+#include "orders/order_keys.h"
 #include "orders/order_record.h"
 #include "text/utf8.h"
 
@@ -27,6 +29,7 @@ struct Dispatcher::Step {
   v1::Actor actor;
   v1::ActRequest request;
   std::string fingerprint;
+  std::string scoped_key;     // the idempotency key in the caller's space ("" for none)
   std::string dispatch_rule;  // auto-dispatch: the catalogue entry
   std::string asked_master;   // LINK_DUPLICATE: the master the caller named
   std::string auto_note;
@@ -74,6 +77,9 @@ void Dispatcher::Act(const std::optional<v1::Actor>& actor, const v1::ActRequest
   step->request = request;
   step->reply = std::move(done);
   step->fingerprint = orders::RequestFingerprint(request);
+  if (!request.idempotency_key().empty()) {
+    step->scoped_key = orders::CallerScopedKey(actor->user_id(), request.idempotency_key());
+  }
 
   auto load = [this, step] {
     store_.GetPage(step->request.order_id(), kNoHistory, [this, step](absl::StatusOr<v1::WorkOrder> order) {
@@ -84,13 +90,19 @@ void Dispatcher::Act(const std::optional<v1::Actor>& actor, const v1::ActRequest
   if (request.idempotency_key().empty()) return ResolveRootMaster(step, 0, load);
   // A retry of an action that already happened answers with the order as it
   // is, without deciding again (the state has moved on since).
-  store_.FindAction(request.idempotency_key(), step->fingerprint,
+  // Keys are the caller's own: another user's same key is another key.
+  store_.FindAction(step->scoped_key, step->fingerprint,
                     [this, step, load](absl::StatusOr<std::optional<int64_t>> seen) {
                       if (!seen.ok()) return step->Fail(seen.status());
                       if (!seen->has_value()) return ResolveRootMaster(step, 0, load);
                       store_.GetPage(step->request.order_id(), kLatestHistory,
-                                 [step](absl::StatusOr<v1::WorkOrder> order) {
+                                 [this, step](absl::StatusOr<v1::WorkOrder> order) {
                                    if (!order.ok()) return step->Fail(order.status());
+                                   // The order may have left the caller's
+                                   // units since; then it is not theirs to see.
+                                   if (!authz::MayAccessOrder(step->actor, *order, directory_)) {
+                                     return step->Fail(authz::OrderNotFound(order->id()));
+                                   }
                                    v1::ActResponse response;
                                    *response.mutable_order() = std::move(*order);
                                    orders::MaskForReading(response.mutable_order());
@@ -104,6 +116,10 @@ void Dispatcher::ResolveRootMaster(std::shared_ptr<Step> step, int hops,
                                    absl::AnyInvocable<void()> then) {
   const v1::ActRequest& r = step->request;
   if (r.action() != v1::ACTION_LINK_DUPLICATE || r.master_order_id().empty()) return then();
+  // Only the centre links duplicates (the state machine refuses the rest once
+  // it has the order); looking the master up for anyone else would tell them
+  // whether another unit's order exists.
+  if (authz::IsUnitScoped(step->actor)) return then();
   if (hops == 0) step->asked_master = r.master_order_id();
   store_.GetPage(r.master_order_id(), kNoHistory,
                  [this, step, hops, then = std::move(then)](absl::StatusOr<v1::WorkOrder> master) mutable {
@@ -162,6 +178,11 @@ void Dispatcher::AutoDispatch(const std::string& order_id, orders::Done<AutoDisp
 
 void Dispatcher::Decided(std::shared_ptr<Step> step, v1::WorkOrder order) {
   const v1::ActRequest& r = step->request;
+  // Before anything that depends on the order (its version, its state): an
+  // order outside the caller's units answers as a missing one.
+  if (!authz::MayAccessOrder(step->actor, order, directory_)) {
+    return step->Fail(authz::OrderNotFound(order.id()));
+  }
   if (r.expected_version() != 0 && r.expected_version() != order.version()) {
     return step->Fail(absl::AbortedError(
         absl::StrCat("order ", order.id(), " is at version ", order.version(), ", not ",
@@ -230,7 +251,7 @@ void Dispatcher::Decided(std::shared_ptr<Step> step, v1::WorkOrder order) {
                                          r.master_order_id(), "; now a duplicate of ",
                                          r.master_order_id()));
   c.event = absl::StrCat("order.", ActionName(r.action()));
-  c.idempotency_key = r.idempotency_key();
+  c.idempotency_key = step->scoped_key;
   c.fingerprint = step->fingerprint;
   c.at = now;
 
@@ -256,13 +277,12 @@ void Dispatcher::ListQueue(const std::optional<v1::Actor>& actor,
   if (r.state() == v1::ORDER_STATE_UNSPECIFIED || !v1::OrderState_IsValid(r.state())) {
     return done(absl::InvalidArgumentError("state: which queue (e.g. DISPATCHED: to sign) is required"));
   }
-  if (actor->role() == v1::ROLE_UNIT_HANDLER && actor->unit_code() != r.unit_code()) {
-    return done(absl::PermissionDeniedError(
-        absl::StrCat("a handler of ", actor->unit_code(), " may not list the queue of ", r.unit_code())));
-  }
+  // A handler lists the queues of its own unit and the units under it.
+  absl::StatusOr<std::string> unit = authz::ListingUnit(*actor, r.unit_code(), "unit_code", directory_);
+  if (!unit.ok()) return done(unit.status());
   absl::StatusOr<int> page_size = orders::PageSize(r.page_size());
   if (!page_size.ok()) return done(page_size.status());
-  orders::QueueQuery q{r.unit_code(), r.state(), *page_size, r.page_token(), r.oldest_first()};
+  orders::QueueQuery q{*unit, r.state(), *page_size, r.page_token(), r.oldest_first()};
   store_.ListQueue(std::move(q), [done = std::move(done)](absl::StatusOr<orders::ListPage> page) mutable {
     if (!page.ok()) return done(page.status());
     v1::ListQueueResponse response;

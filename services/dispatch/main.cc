@@ -8,6 +8,8 @@
 #include "clock/city_clock.h"
 #include "config/flags.h"
 #include "clock/clock.h"
+#include "audit/audit_log.h"
+#include "audit/read_recorder.h"
 #include "directory/city.h"
 #include "directory/directory.h"
 #include "dispatch/catalogue.h"
@@ -85,7 +87,9 @@ int main(int argc, char** argv) {
   redis::Client redis(*redis_options, &server.metrics());
   orders::RedisOrderStore store(redis);
   dispatch::Dispatcher dispatcher(store, *dir, *catalogue, **clock);
-  dispatch::DispatchService service(dispatcher, server.metrics());
+  audit::AuditLog access_log(redis);
+  audit::ReadRecorder reads(access_log, **clock);
+  dispatch::DispatchService service(dispatcher, reads, server.metrics());
   server.AddService(&service, "hotline.v1.Dispatch");
   if (absl::Status s = server.Start(); !s.ok()) {
     log::Error("cannot start", {{"error", s.ToString()}});

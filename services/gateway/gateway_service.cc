@@ -1,16 +1,12 @@
 #include "gateway/gateway_service.h"
 
 #include "absl/strings/str_cat.h"
+#include "gateway/access_policy.h"
 #include "gateway/raw_messages.h"
 #include "server/identity.h"
 
 namespace hotline::gateway {
 namespace {
-
-// The centre's staff who take calls may create orders; unit handlers may not.
-bool TakesCalls(v1::Role role) {
-  return role == v1::ROLE_AGENT || role == v1::ROLE_DISPATCHER || role == v1::ROLE_SUPERVISOR;
-}
 
 // UNAVAILABLE (retryable) is named with the backend it came from, whether its
 // channel failed or the backend's own dependency did, so an operator sees
@@ -31,6 +27,7 @@ GatewayService::GatewayService(const TokenAuth& auth, Backends backends,
       dispatch_(v1::Dispatch::NewStub(backends.dispatch)),
       sla_(backends.sla ? v1::Sla::NewStub(backends.sla) : nullptr),
       knowledge_(v1::Knowledge::NewStub(backends.knowledge)),
+      audit_(v1::Audit::NewStub(backends.intake)),
       backend_timeout_(backend_timeout),
       auth_failures_(prometheus::BuildCounter()
                          .Name("hotline_gateway_auth_failures_total")
@@ -40,7 +37,7 @@ GatewayService::GatewayService(const TokenAuth& auth, Backends backends,
 
 std::optional<v1::TokenEntry> GatewayService::Admit(grpc::CallbackServerContext* context,
                                                     grpc::ServerUnaryReactor* reactor,
-                                                    Access access) {
+                                                    absl::string_view method) {
   const auto& md = context->client_metadata();
   auto it = md.find("authorization");
   absl::string_view header;
@@ -53,12 +50,11 @@ std::optional<v1::TokenEntry> GatewayService::Admit(grpc::CallbackServerContext*
         grpc::Status(grpc::StatusCode::UNAUTHENTICATED, std::string(caller.status().message())));
     return std::nullopt;
   }
-  if (access == Access::kTakesCalls && !TakesCalls(caller->role())) {
+  // Authorization: the one table of who may call what (access_policy.h).
+  if (absl::Status allowed = MayCall(method, caller->role()); !allowed.ok()) {
     auth_failures_.Add({{"reason", "forbidden"}}).Increment();
-    reactor->Finish(grpc::Status(
-        grpc::StatusCode::PERMISSION_DENIED,
-        absl::StrCat("role ", v1::Role_Name(caller->role()),
-                     " may not do this; it needs an agent, dispatcher or supervisor")));
+    reactor->Finish(
+        grpc::Status(grpc::StatusCode::PERMISSION_DENIED, std::string(allowed.message())));
     return std::nullopt;
   }
   return *caller;
@@ -82,10 +78,11 @@ std::unique_ptr<grpc::ClientContext> GatewayService::BackendContext(
 template <typename Request, typename Response, typename AsyncCall>
 grpc::ServerUnaryReactor* GatewayService::Forward(grpc::CallbackServerContext* context,
                                                   const grpc::ByteBuffer* request,
-                                                  grpc::ByteBuffer* response, Access access,
+                                                  grpc::ByteBuffer* response,
+                                                  absl::string_view method,
                                                   const char* backend, AsyncCall call) {
   auto* reactor = context->DefaultReactor();
-  std::optional<v1::TokenEntry> caller = Admit(context, reactor, access);
+  std::optional<v1::TokenEntry> caller = Admit(context, reactor, method);
   if (!caller) return reactor;
   // What the backend call needs until it ends.
   struct BackendCall {
@@ -113,7 +110,7 @@ grpc::ServerUnaryReactor* GatewayService::WhoAmI(grpc::CallbackServerContext* co
                                                  const grpc::ByteBuffer* request,
                                                  grpc::ByteBuffer* response) {
   auto* reactor = context->DefaultReactor();
-  std::optional<v1::TokenEntry> caller = Admit(context, reactor, Access::kAnyone);
+  std::optional<v1::TokenEntry> caller = Admit(context, reactor, "WhoAmI");
   if (!caller) return reactor;
   v1::WhoAmIRequest parsed;
   if (grpc::Status status = ParseRequest(*request, &parsed); !status.ok()) {
@@ -133,7 +130,7 @@ grpc::ServerUnaryReactor* GatewayService::CreateWorkOrder(grpc::CallbackServerCo
                                                           const grpc::ByteBuffer* request,
                                                           grpc::ByteBuffer* response) {
   return Forward<v1::CreateWorkOrderRequest, v1::CreateWorkOrderResponse>(
-      context, request, response, Access::kTakesCalls, "intake",
+      context, request, response, "CreateWorkOrder", "intake",
       [this](auto* ctx, auto* req, auto* resp, auto done) {
         intake_->async()->CreateWorkOrder(ctx, req, resp, std::move(done));
       });
@@ -143,7 +140,7 @@ grpc::ServerUnaryReactor* GatewayService::GetWorkOrder(grpc::CallbackServerConte
                                                        const grpc::ByteBuffer* request,
                                                        grpc::ByteBuffer* response) {
   return Forward<v1::GetWorkOrderRequest, v1::GetWorkOrderResponse>(
-      context, request, response, Access::kAnyone, "intake",
+      context, request, response, "GetWorkOrder", "intake",
       [this](auto* ctx, auto* req, auto* resp, auto done) {
         intake_->async()->GetWorkOrder(ctx, req, resp, std::move(done));
       });
@@ -153,7 +150,7 @@ grpc::ServerUnaryReactor* GatewayService::ListWorkOrders(grpc::CallbackServerCon
                                                          const grpc::ByteBuffer* request,
                                                          grpc::ByteBuffer* response) {
   return Forward<v1::ListWorkOrdersRequest, v1::ListWorkOrdersResponse>(
-      context, request, response, Access::kAnyone, "intake",
+      context, request, response, "ListWorkOrders", "intake",
       [this](auto* ctx, auto* req, auto* resp, auto done) {
         intake_->async()->ListWorkOrders(ctx, req, resp, std::move(done));
       });
@@ -163,7 +160,7 @@ grpc::ServerUnaryReactor* GatewayService::Act(grpc::CallbackServerContext* conte
                                               const grpc::ByteBuffer* request,
                                               grpc::ByteBuffer* response) {
   return Forward<v1::ActRequest, v1::ActResponse>(
-      context, request, response, Access::kAnyone, "dispatch",
+      context, request, response, "Act", "dispatch",
       [this](auto* ctx, auto* req, auto* resp, auto done) {
         dispatch_->async()->Act(ctx, req, resp, std::move(done));
       });
@@ -173,7 +170,7 @@ grpc::ServerUnaryReactor* GatewayService::ListQueue(grpc::CallbackServerContext*
                                                     const grpc::ByteBuffer* request,
                                                     grpc::ByteBuffer* response) {
   return Forward<v1::ListQueueRequest, v1::ListQueueResponse>(
-      context, request, response, Access::kAnyone, "dispatch",
+      context, request, response, "ListQueue", "dispatch",
       [this](auto* ctx, auto* req, auto* resp, auto done) {
         dispatch_->async()->ListQueue(ctx, req, resp, std::move(done));
       });
@@ -183,7 +180,7 @@ grpc::ServerUnaryReactor* GatewayService::ListUnits(grpc::CallbackServerContext*
                                                     const grpc::ByteBuffer* request,
                                                     grpc::ByteBuffer* response) {
   return Forward<v1::ListUnitsRequest, v1::ListUnitsResponse>(
-      context, request, response, Access::kAnyone, "intake",
+      context, request, response, "ListUnits", "intake",
       [this](auto* ctx, auto* req, auto* resp, auto done) {
         directory_->async()->ListUnits(ctx, req, resp, std::move(done));
       });
@@ -193,7 +190,7 @@ grpc::ServerUnaryReactor* GatewayService::ListCategories(grpc::CallbackServerCon
                                                          const grpc::ByteBuffer* request,
                                                          grpc::ByteBuffer* response) {
   return Forward<v1::ListCategoriesRequest, v1::ListCategoriesResponse>(
-      context, request, response, Access::kAnyone, "intake",
+      context, request, response, "ListCategories", "intake",
       [this](auto* ctx, auto* req, auto* resp, auto done) {
         directory_->async()->ListCategories(ctx, req, resp, std::move(done));
       });
@@ -211,7 +208,7 @@ grpc::ServerUnaryReactor* GatewayService::ListCategories(grpc::CallbackServerCon
       return reactor;                                                                           \
     }                                                                                           \
     return Forward<v1::Method##Request, v1::Method##Response>(                                  \
-        context, request, response, Access::kAnyone, "sla",                                     \
+        context, request, response, #Method, "sla",                                     \
         [this](auto* ctx, auto* req, auto* resp, auto done) {                                   \
           sla_->async()->Method(ctx, req, resp, std::move(done));                               \
         });                                                                                     \
@@ -226,7 +223,7 @@ grpc::ServerUnaryReactor* GatewayService::SearchKnowledge(grpc::CallbackServerCo
                                               const grpc::ByteBuffer* request,
                                               grpc::ByteBuffer* response) {
   return Forward<v1::SearchKnowledgeRequest, v1::SearchKnowledgeResponse>(
-      context, request, response, Access::kAnyone, "knowledge",
+      context, request, response, "SearchKnowledge", "knowledge",
       [this](auto* ctx, auto* req, auto* resp, auto done) {
         knowledge_->async()->SearchKnowledge(ctx, req, resp, std::move(done));
       });
@@ -236,7 +233,7 @@ grpc::ServerUnaryReactor* GatewayService::GetKnowledgePoint(grpc::CallbackServer
                                               const grpc::ByteBuffer* request,
                                               grpc::ByteBuffer* response) {
   return Forward<v1::GetKnowledgePointRequest, v1::GetKnowledgePointResponse>(
-      context, request, response, Access::kAnyone, "knowledge",
+      context, request, response, "GetKnowledgePoint", "knowledge",
       [this](auto* ctx, auto* req, auto* resp, auto done) {
         knowledge_->async()->GetKnowledgePoint(ctx, req, resp, std::move(done));
       });
@@ -246,7 +243,7 @@ grpc::ServerUnaryReactor* GatewayService::ListKnowledgePoints(grpc::CallbackServ
                                               const grpc::ByteBuffer* request,
                                               grpc::ByteBuffer* response) {
   return Forward<v1::ListKnowledgePointsRequest, v1::ListKnowledgePointsResponse>(
-      context, request, response, Access::kAnyone, "knowledge",
+      context, request, response, "ListKnowledgePoints", "knowledge",
       [this](auto* ctx, auto* req, auto* resp, auto done) {
         knowledge_->async()->ListKnowledgePoints(ctx, req, resp, std::move(done));
       });
@@ -256,7 +253,7 @@ grpc::ServerUnaryReactor* GatewayService::CreateKnowledgePoint(grpc::CallbackSer
                                               const grpc::ByteBuffer* request,
                                               grpc::ByteBuffer* response) {
   return Forward<v1::CreateKnowledgePointRequest, v1::KnowledgePointResponse>(
-      context, request, response, Access::kAnyone, "knowledge",
+      context, request, response, "CreateKnowledgePoint", "knowledge",
       [this](auto* ctx, auto* req, auto* resp, auto done) {
         knowledge_->async()->CreateKnowledgePoint(ctx, req, resp, std::move(done));
       });
@@ -266,7 +263,7 @@ grpc::ServerUnaryReactor* GatewayService::EditKnowledgePoint(grpc::CallbackServe
                                               const grpc::ByteBuffer* request,
                                               grpc::ByteBuffer* response) {
   return Forward<v1::EditKnowledgePointRequest, v1::KnowledgePointResponse>(
-      context, request, response, Access::kAnyone, "knowledge",
+      context, request, response, "EditKnowledgePoint", "knowledge",
       [this](auto* ctx, auto* req, auto* resp, auto done) {
         knowledge_->async()->EditKnowledgePoint(ctx, req, resp, std::move(done));
       });
@@ -276,7 +273,7 @@ grpc::ServerUnaryReactor* GatewayService::PublishKnowledgePoint(grpc::CallbackSe
                                               const grpc::ByteBuffer* request,
                                               grpc::ByteBuffer* response) {
   return Forward<v1::ChangeKnowledgeStatusRequest, v1::KnowledgePointResponse>(
-      context, request, response, Access::kAnyone, "knowledge",
+      context, request, response, "PublishKnowledgePoint", "knowledge",
       [this](auto* ctx, auto* req, auto* resp, auto done) {
         knowledge_->async()->PublishKnowledgePoint(ctx, req, resp, std::move(done));
       });
@@ -286,7 +283,7 @@ grpc::ServerUnaryReactor* GatewayService::RetireKnowledgePoint(grpc::CallbackSer
                                               const grpc::ByteBuffer* request,
                                               grpc::ByteBuffer* response) {
   return Forward<v1::ChangeKnowledgeStatusRequest, v1::KnowledgePointResponse>(
-      context, request, response, Access::kAnyone, "knowledge",
+      context, request, response, "RetireKnowledgePoint", "knowledge",
       [this](auto* ctx, auto* req, auto* resp, auto done) {
         knowledge_->async()->RetireKnowledgePoint(ctx, req, resp, std::move(done));
       });
@@ -296,7 +293,7 @@ grpc::ServerUnaryReactor* GatewayService::MarkKnowledgeNotHelpful(grpc::Callback
                                               const grpc::ByteBuffer* request,
                                               grpc::ByteBuffer* response) {
   return Forward<v1::MarkKnowledgeNotHelpfulRequest, v1::MarkKnowledgeNotHelpfulResponse>(
-      context, request, response, Access::kAnyone, "knowledge",
+      context, request, response, "MarkKnowledgeNotHelpful", "knowledge",
       [this](auto* ctx, auto* req, auto* resp, auto done) {
         knowledge_->async()->MarkKnowledgeNotHelpful(ctx, req, resp, std::move(done));
       });
@@ -306,7 +303,7 @@ grpc::ServerUnaryReactor* GatewayService::ListExpiringKnowledge(grpc::CallbackSe
                                               const grpc::ByteBuffer* request,
                                               grpc::ByteBuffer* response) {
   return Forward<v1::ListExpiringKnowledgeRequest, v1::ListExpiringKnowledgeResponse>(
-      context, request, response, Access::kAnyone, "knowledge",
+      context, request, response, "ListExpiringKnowledge", "knowledge",
       [this](auto* ctx, auto* req, auto* resp, auto done) {
         knowledge_->async()->ListExpiringKnowledge(ctx, req, resp, std::move(done));
       });
@@ -316,9 +313,19 @@ grpc::ServerUnaryReactor* GatewayService::ListUnansweredQueries(grpc::CallbackSe
                                               const grpc::ByteBuffer* request,
                                               grpc::ByteBuffer* response) {
   return Forward<v1::ListUnansweredQueriesRequest, v1::ListUnansweredQueriesResponse>(
-      context, request, response, Access::kAnyone, "knowledge",
+      context, request, response, "ListUnansweredQueries", "knowledge",
       [this](auto* ctx, auto* req, auto* resp, auto done) {
         knowledge_->async()->ListUnansweredQueries(ctx, req, resp, std::move(done));
+      });
+}
+
+grpc::ServerUnaryReactor* GatewayService::ListAuditEntries(grpc::CallbackServerContext* context,
+                                                           const grpc::ByteBuffer* request,
+                                                           grpc::ByteBuffer* response) {
+  return Forward<v1::ListAuditEntriesRequest, v1::ListAuditEntriesResponse>(
+      context, request, response, "ListAuditEntries", "intake",
+      [this](auto* ctx, auto* req, auto* resp, auto done) {
+        audit_->async()->ListAuditEntries(ctx, req, resp, std::move(done));
       });
 }
 

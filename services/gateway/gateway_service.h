@@ -17,6 +17,7 @@
 
 #include "absl/time/time.h"
 #include "gateway/token_auth.h"
+#include "hotline/v1/audit.grpc.pb.h"
 #include "hotline/v1/directory.grpc.pb.h"
 #include "hotline/v1/dispatch.grpc.pb.h"
 #include "hotline/v1/gateway.grpc.pb.h"
@@ -27,7 +28,7 @@
 namespace hotline::gateway {
 
 struct Backends {
-  std::shared_ptr<grpc::Channel> intake;    // serves Intake and Directory
+  std::shared_ptr<grpc::Channel> intake;    // serves Intake, Directory and Audit
   std::shared_ptr<grpc::Channel> dispatch;  // serves Dispatch
   std::shared_ptr<grpc::Channel> sla;        // serves Sla
   std::shared_ptr<grpc::Channel> knowledge;  // serves Knowledge
@@ -55,13 +56,13 @@ v1::Hotline::WithRawCallbackMethod_SearchKnowledge<
     v1::Hotline::WithRawCallbackMethod_ListUnansweredQueries<Base>>>>>>>>>>;
 
 // hotline.v1.Hotline with every method raw.
-using RawHotlineService = WithRawKnowledgeMethods<
+using RawHotlineService = v1::Hotline::WithRawCallbackMethod_ListAuditEntries<WithRawKnowledgeMethods<
     v1::Hotline::WithRawCallbackMethod_WhoAmI<v1::Hotline::WithRawCallbackMethod_CreateWorkOrder<
         v1::Hotline::WithRawCallbackMethod_GetWorkOrder<
             v1::Hotline::WithRawCallbackMethod_ListWorkOrders<
                 v1::Hotline::WithRawCallbackMethod_Act<v1::Hotline::WithRawCallbackMethod_ListQueue<
                     v1::Hotline::WithRawCallbackMethod_ListUnits<
-                        v1::Hotline::WithRawCallbackMethod_ListCategories<SlaRawMethods>>>>>>>>>;
+                        v1::Hotline::WithRawCallbackMethod_ListCategories<SlaRawMethods>>>>>>>>>>;
 
 class GatewayService final : public RawHotlineService {
  public:
@@ -138,14 +139,17 @@ class GatewayService final : public RawHotlineService {
   grpc::ServerUnaryReactor* ListUnansweredQueries(grpc::CallbackServerContext* context,
                                 const grpc::ByteBuffer* request,
                                 grpc::ByteBuffer* response) override;
+  // The access log (forwarded to intake; auditors and administrators only).
+  grpc::ServerUnaryReactor* ListAuditEntries(grpc::CallbackServerContext* context,
+                                             const grpc::ByteBuffer* request,
+                                             grpc::ByteBuffer* response) override;
 
  private:
-  // Who may call what.
-  enum class Access { kAnyone, kTakesCalls };
-
-  // Authenticates and authorizes; on failure finishes `reactor` and returns nullopt.
+  // Authenticates, then authorizes `method` (its name in hotline.v1.Hotline)
+  // by the access table (access_policy.h); on failure finishes `reactor` and
+  // returns nullopt.
   std::optional<v1::TokenEntry> Admit(grpc::CallbackServerContext* context,
-                                      grpc::ServerUnaryReactor* reactor, Access access);
+                                      grpc::ServerUnaryReactor* reactor, absl::string_view method);
   // A client context for the backend call: identity, deadline, cancellation.
   std::unique_ptr<grpc::ClientContext> BackendContext(grpc::CallbackServerContext* context,
                                                       const v1::TokenEntry& caller) const;
@@ -155,7 +159,8 @@ class GatewayService final : public RawHotlineService {
   template <typename Request, typename Response, typename AsyncCall>
   grpc::ServerUnaryReactor* Forward(grpc::CallbackServerContext* context,
                                     const grpc::ByteBuffer* request, grpc::ByteBuffer* response,
-                                    Access access, const char* backend, AsyncCall call);
+                                    absl::string_view method, const char* backend,
+                                    AsyncCall call);
 
   const TokenAuth& auth_;
   std::unique_ptr<v1::Intake::Stub> intake_;
@@ -163,6 +168,7 @@ class GatewayService final : public RawHotlineService {
   std::unique_ptr<v1::Dispatch::Stub> dispatch_;
   std::unique_ptr<v1::Sla::Stub> sla_;
   std::unique_ptr<v1::Knowledge::Stub> knowledge_;
+  std::unique_ptr<v1::Audit::Stub> audit_;
   absl::Duration backend_timeout_;
   prometheus::Family<prometheus::Counter>& auth_failures_;
 };

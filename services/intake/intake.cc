@@ -3,8 +3,10 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "authz/unit_scope.h"
 #include "intake/validation.h"
 #include "orders/order_helpers.h"
+#include "orders/order_keys.h"
 #include "orders/order_record.h"
 #include "orders/phone.h"
 
@@ -57,7 +59,9 @@ void Intake::Create(const std::optional<v1::Actor>& actor,
     h.set_note(absl::StrCat("answered from knowledge point ",
                             request.on_spot_answer().knowledge_code()));
   }
-  n.idempotency_key = request.idempotency_key();
+  if (!request.idempotency_key().empty()) {
+    n.idempotency_key = orders::CallerScopedKey(actor->user_id(), request.idempotency_key());
+  }
   n.fingerprint = orders::RequestFingerprint(request);
 
   store_.Create(std::move(n), [this, done = std::move(done)](
@@ -72,8 +76,9 @@ void Intake::Create(const std::optional<v1::Actor>& actor,
   });
 }
 
-void Intake::Get(const v1::GetWorkOrderRequest& request,
+void Intake::Get(const std::optional<v1::Actor>& actor, const v1::GetWorkOrderRequest& request,
                  orders::Done<v1::GetWorkOrderResponse> done) {
+  if (!actor) return done(absl::UnauthenticatedError("no caller identity: call through the gateway"));
   if (!orders::LooksLikeOrderId(request.id())) {
     return done(absl::InvalidArgumentError(
         absl::StrCat("id: \"", request.id(), "\" is not an order number like GZ20261128000123")));
@@ -90,8 +95,12 @@ void Intake::Get(const v1::GetWorkOrderRequest& request,
                                                              ? orders::kDefaultHistoryLimit
                                                              : request.history_limit()};
   store_.GetPage(request.id(), window,
-                 [done = std::move(done)](absl::StatusOr<v1::WorkOrder> order) mutable {
+                 [this, caller = *actor, done = std::move(done)](
+                     absl::StatusOr<v1::WorkOrder> order) mutable {
     if (!order.ok()) return done(order.status());
+    if (!authz::MayAccessOrder(caller, *order, directory_)) {
+      return done(authz::OrderNotFound(order->id()));
+    }
     v1::GetWorkOrderResponse response;
     *response.mutable_order() = std::move(*order);
     orders::MaskForReading(response.mutable_order());
@@ -99,8 +108,9 @@ void Intake::Get(const v1::GetWorkOrderRequest& request,
   });
 }
 
-void Intake::List(const v1::ListWorkOrdersRequest& r,
+void Intake::List(const std::optional<v1::Actor>& actor, const v1::ListWorkOrdersRequest& r,
                   orders::Done<v1::ListWorkOrdersResponse> done) {
+  if (!actor) return done(absl::UnauthenticatedError("no caller identity: call through the gateway"));
   auto bad = [&](const char* field, const std::string& message) {
     done(absl::InvalidArgumentError(absl::StrCat(field, ": ", message)));
   };
@@ -114,12 +124,14 @@ void Intake::List(const v1::ListWorkOrdersRequest& r,
   }
   absl::StatusOr<int> page_size = orders::PageSize(r.page_size());
   if (!page_size.ok()) return done(page_size.status());
+  absl::StatusOr<std::string> unit = authz::ListingUnit(*actor, r.unit_code(), "unit_code", directory_);
+  if (!unit.ok()) return done(unit.status());
 
   orders::ListQuery q;
   q.state = r.state();
   q.type = r.type();
   q.district_code = r.district_code();
-  q.unit_code = r.unit_code();
+  q.unit_code = *unit;
   if (r.has_created_from()) q.created_from = ToTime(r.created_from());
   if (r.has_created_until()) q.created_until = ToTime(r.created_until());
   if (q.created_from && q.created_until && *q.created_from >= *q.created_until) {

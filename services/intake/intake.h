@@ -25,11 +25,18 @@ class Intake {
   Intake(orders::OrderStore& store, const directory::Directory& directory, const Clock& clock,
          IntakeObserver& observer);
 
-  // `actor` is who creates it (from the gateway); nullopt is refused.
+  // `actor` is the verified caller (from the gateway); nullopt is refused
+  // (UNAUTHENTICATED). Idempotency keys are the caller's own: the same key
+  // from another user is another key.
   void Create(const std::optional<v1::Actor>& actor, const v1::CreateWorkOrderRequest& request,
               orders::Done<v1::CreateWorkOrderResponse> done);
-  void Get(const v1::GetWorkOrderRequest& request, orders::Done<v1::GetWorkOrderResponse> done);
-  void List(const v1::ListWorkOrdersRequest& request,
+  // Unit scoping (libs/authz): an order outside a unit handler's subtree is
+  // NOT_FOUND, word for word as a missing one.
+  void Get(const std::optional<v1::Actor>& actor, const v1::GetWorkOrderRequest& request,
+           orders::Done<v1::GetWorkOrderResponse> done);
+  // A unit handler lists one unit of its subtree (its own when unit_code is
+  // empty); another unit is PERMISSION_DENIED.
+  void List(const std::optional<v1::Actor>& actor, const v1::ListWorkOrdersRequest& request,
             orders::Done<v1::ListWorkOrdersResponse> done);
 
  private:

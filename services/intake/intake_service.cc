@@ -51,7 +51,17 @@ grpc::ServerUnaryReactor* IntakeService::GetWorkOrder(grpc::CallbackServerContex
                                                       const v1::GetWorkOrderRequest* request,
                                                       v1::GetWorkOrderResponse* response) {
   auto* reactor = context->DefaultReactor();
-  intake_.Get(*request, server::ReplyTo(reactor, response));
+  std::optional<v1::Actor> actor = server::IdentityOf(*context);
+  intake_.Get(actor, *request,
+              [this, actor, reactor, response](absl::StatusOr<v1::GetWorkOrderResponse> got) {
+                if (!got.ok()) return reactor->Finish(ToGrpcStatus(got.status()));
+                std::vector<std::string> ids = {got->order().id()};
+                reads_.Record(*actor, v1::AUDIT_ACTION_READ_ORDER, std::move(ids),
+                              [reactor, response, got = std::move(*got)](absl::Status logged) mutable {
+                                if (logged.ok()) *response = std::move(got);
+                                reactor->Finish(ToGrpcStatus(logged));
+                              });
+              });
   return reactor;
 }
 
@@ -59,7 +69,18 @@ grpc::ServerUnaryReactor* IntakeService::ListWorkOrders(grpc::CallbackServerCont
                                                         const v1::ListWorkOrdersRequest* request,
                                                         v1::ListWorkOrdersResponse* response) {
   auto* reactor = context->DefaultReactor();
-  intake_.List(*request, server::ReplyTo(reactor, response));
+  std::optional<v1::Actor> actor = server::IdentityOf(*context);
+  intake_.List(actor, *request,
+               [this, actor, reactor, response](absl::StatusOr<v1::ListWorkOrdersResponse> page) {
+                 if (!page.ok()) return reactor->Finish(ToGrpcStatus(page.status()));
+                 std::vector<std::string> ids;
+                 for (const v1::WorkOrder& o : page->orders()) ids.push_back(o.id());
+                 reads_.Record(*actor, v1::AUDIT_ACTION_LIST_ORDERS, std::move(ids),
+                               [reactor, response, page = std::move(*page)](absl::Status logged) mutable {
+                                 if (logged.ok()) *response = std::move(page);
+                                 reactor->Finish(ToGrpcStatus(logged));
+                               });
+               });
   return reactor;
 }
 
@@ -86,6 +107,19 @@ grpc::ServerUnaryReactor* DirectoryService::ListCategories(
     *response->add_categories() = std::move(c);
   }
   reactor->Finish(grpc::Status::OK);
+  return reactor;
+}
+
+grpc::ServerUnaryReactor* AuditService::ListAuditEntries(
+    grpc::CallbackServerContext* context, const v1::ListAuditEntriesRequest* request,
+    v1::ListAuditEntriesResponse* response) {
+  auto* reactor = context->DefaultReactor();
+  if (!server::IdentityOf(*context)) {
+    reactor->Finish(grpc::Status(grpc::StatusCode::UNAUTHENTICATED,
+                                 "no caller identity: call through the gateway"));
+    return reactor;
+  }
+  log_.List(*request, server::ReplyTo(reactor, response));
   return reactor;
 }
 

@@ -5,6 +5,9 @@
 #include <prometheus/counter.h>
 #include <prometheus/registry.h>
 
+#include "audit/audit_log.h"
+#include "audit/read_recorder.h"
+#include "hotline/v1/audit.grpc.pb.h"
 #include "hotline/v1/directory.grpc.pb.h"
 #include "hotline/v1/intake.grpc.pb.h"
 #include "intake/intake.h"
@@ -24,9 +27,11 @@ class IntakeMetrics final : public IntakeObserver {
   prometheus::Counter& replays_;
 };
 
+// Reads of orders (get, list) are recorded in the access log before they are
+// answered; one that cannot be recorded answers UNAVAILABLE.
 class IntakeService final : public v1::Intake::CallbackService {
  public:
-  explicit IntakeService(Intake& intake) : intake_(intake) {}
+  IntakeService(Intake& intake, audit::ReadRecorder& reads) : intake_(intake), reads_(reads) {}
 
   grpc::ServerUnaryReactor* CreateWorkOrder(grpc::CallbackServerContext* context,
                                             const v1::CreateWorkOrderRequest* request,
@@ -40,6 +45,22 @@ class IntakeService final : public v1::Intake::CallbackService {
 
  private:
   Intake& intake_;
+  audit::ReadRecorder& reads_;
+};
+
+// hotline.v1.Audit: lists the access log. Who may call it is the gateway's
+// access table (auditors and administrators); a call without a caller
+// identity is UNAUTHENTICATED.
+class AuditService final : public v1::Audit::CallbackService {
+ public:
+  explicit AuditService(audit::AuditLog& log) : log_(log) {}
+
+  grpc::ServerUnaryReactor* ListAuditEntries(grpc::CallbackServerContext* context,
+                                             const v1::ListAuditEntriesRequest* request,
+                                             v1::ListAuditEntriesResponse* response) override;
+
+ private:
+  audit::AuditLog& log_;
 };
 
 class DirectoryService final : public v1::Directory::CallbackService {

@@ -62,10 +62,14 @@ int main(int argc, char** argv) {
   orders::RedisOrderStore store(redis, {.city_prefix = city->profile.order_prefix()});
   intake::IntakeMetrics metrics(server.metrics());
   intake::Intake core(store, *dir, **clock, metrics);
-  intake::IntakeService intake_service(core);
+  audit::AuditLog access_log(redis);
+  audit::ReadRecorder reads(access_log, **clock);
+  intake::IntakeService intake_service(core, reads);
   intake::DirectoryService directory_service(*dir);
+  intake::AuditService audit_service(access_log);
   server.AddService(&intake_service, "hotline.v1.Intake");
   server.AddService(&directory_service, "hotline.v1.Directory");
+  server.AddService(&audit_service, "hotline.v1.Audit");
 
   if (absl::Status s = redis.Execute({"PING"}).status(); !s.ok()) {
     // Not fatal: requests answer UNAVAILABLE until Redis is reachable.

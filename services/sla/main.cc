@@ -8,6 +8,7 @@
 #include "calendar/working_calendar.h"
 #include "clock/city_clock.h"
 #include "config/flags.h"
+#include "directory/directory.h"
 #include "log/log.h"
 #include "redis/client.h"
 #include "redis/flags.h"
@@ -43,7 +44,7 @@ int main(int argc, char** argv) {
   server::AddServerFlags(flags, &options);
   redis::AddRedisFlags(flags, &redis_flags);
   AddCityClockFlags(flags, &clock_flags);
-  flags.String("data_dir", "HOTLINE_DATA_DIR", "folder with sla_policies.textproto and calendar/YYYY.textproto",
+  flags.String("data_dir", "HOTLINE_DATA_DIR", "folder with sla_policies.textproto, calendar/YYYY.textproto and the unit directory",
                &data_dir);
   flags.Duration("pass_interval", "HOTLINE_SLA_PASS_INTERVAL", "how often to look for due deadlines",
                  &pass_interval);
@@ -59,6 +60,12 @@ int main(int argc, char** argv) {
   absl::StatusOr<calendar::WorkingCalendar> cal = calendar::WorkingCalendar::LoadDir(data_dir + "/calendar");
   if (!cal.ok()) {
     log::Error("cannot load the working-day calendar", {{"error", cal.status().ToString()}});
+    return 1;
+  }
+  // The unit tree, for unit scoping of reads and extensions.
+  absl::StatusOr<directory::Directory> dir = directory::Directory::LoadDataDir(data_dir);
+  if (!dir.ok()) {
+    log::Error("cannot load the directory", {{"error", dir.status().ToString()}});
     return 1;
   }
   absl::StatusOr<sla::Policies> policies = sla::Policies::Load(data_dir + "/sla_policies.textproto");
@@ -80,7 +87,7 @@ int main(int argc, char** argv) {
   server::Server server(options);
   redis::Client redis(*redis_options, &server.metrics());
   sla::RedisDeadlineStore store(redis, keys);
-  sla::Monitor monitor(store, *policies, *cal, **clock);
+  sla::Monitor monitor(store, *policies, *cal, **clock, *dir);
   sla::SlaMetrics metrics(server.metrics());
   monitor.OnFire([&metrics](const sla::Mark& mark, absl::Duration lag) { metrics.Fired(mark, lag); });
   sla::SlaService service(monitor, server.metrics());

@@ -3,6 +3,7 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "authz/unit_scope.h"
 #include "log/log.h"
 #include "orders/order_helpers.h"
 #include "orders/order_record.h"
@@ -129,12 +130,18 @@ struct Monitor::Loaded {
 };
 
 Monitor::Monitor(DeadlineStore& store, const Policies& policies, const calendar::WorkingCalendar& calendar,
-                 const Clock& clock)
-    : store_(store), policies_(policies), calendar_(calendar), clock_(clock) {}
+                 const Clock& clock, const directory::Directory& directory)
+    : store_(store), policies_(policies), calendar_(calendar), clock_(clock), directory_(directory) {}
 
-absl::StatusOr<Monitor::Loaded> Monitor::LoadTimeline(const std::string& order_id, absl::Time now) {
+absl::StatusOr<Monitor::Loaded> Monitor::LoadTimeline(const std::string& order_id, absl::Time now,
+                                                      const v1::Actor* reader) {
   absl::StatusOr<LoadedOrder> loaded = store_.Load(order_id);
   if (!loaded.ok()) return loaded.status();
+  // Before anything that depends on the order (even a timeline that cannot
+  // be built): another unit's order answers as a missing one.
+  if (reader != nullptr && !authz::MayAccessOrder(*reader, loaded->order, directory_)) {
+    return authz::OrderNotFound(order_id);
+  }
   const v1::WorkOrder& o = loaded->order;
   const v1::SlaPolicy* policy = policies_.Match(o.type(), o.urgent(), o.category_code());
   if (policy == nullptr) return absl::InternalError("no SLA policy matches order " + order_id);
@@ -249,14 +256,22 @@ absl::StatusOr<v1::OrderSla> Monitor::Get(const std::string& order_id) {
   return ToProto(l->loaded.order, l->timeline);
 }
 
+absl::StatusOr<v1::OrderSla> Monitor::Get(const std::optional<v1::Actor>& actor,
+                                          const std::string& order_id) {
+  if (!actor) return absl::UnauthenticatedError("no caller identity: call through the gateway");
+  if (!orders::LooksLikeOrderId(order_id)) return Get(order_id);  // the same INVALID_ARGUMENT
+  absl::StatusOr<Loaded> l = LoadTimeline(order_id, clock_.Now(), &*actor);
+  if (!l.ok()) return l.status();
+  return ToProto(l->loaded.order, l->timeline);
+}
+
 absl::StatusOr<v1::ListUnitDeadlinesResponse> Monitor::ListUnit(const std::optional<v1::Actor>& actor,
                                                                 const v1::ListUnitDeadlinesRequest& r) {
   if (!actor) return absl::UnauthenticatedError("no caller identity: call through the gateway");
   if (r.unit_code().empty()) return absl::InvalidArgumentError("unit_code: is required");
-  if (actor->role() == v1::ROLE_UNIT_HANDLER && actor->unit_code() != r.unit_code()) {
-    return absl::PermissionDeniedError(
-        absl::StrCat("a handler of ", actor->unit_code(), " may not list the orders of ", r.unit_code()));
-  }
+  // A handler lists its own unit and the units under it.
+  absl::StatusOr<std::string> unit = authz::ListingUnit(*actor, r.unit_code(), "unit_code", directory_);
+  if (!unit.ok()) return unit.status();
   if (r.within_hours() < 0) return absl::InvalidArgumentError("within_hours: must not be negative");
   absl::StatusOr<int> page_size = orders::PageSize(r.page_size());
   if (!page_size.ok()) return page_size.status();
@@ -266,7 +281,7 @@ absl::StatusOr<v1::ListUnitDeadlinesResponse> Monitor::ListUnit(const std::optio
   }
   const absl::Time now = clock_.Now();
   UnitListQuery q;
-  q.unit_code = r.unit_code();
+  q.unit_code = *unit;
   q.page_size = *page_size + 1;  // one more tells whether there is a next page
   q.offset = offset;
   if (r.overdue()) {
@@ -279,7 +294,9 @@ absl::StatusOr<v1::ListUnitDeadlinesResponse> Monitor::ListUnit(const std::optio
   if (!ids.ok()) return ids.status();
   v1::ListUnitDeadlinesResponse out;
   for (size_t i = 0; i < ids->size() && static_cast<int>(i) < *page_size; ++i) {
-    absl::StatusOr<Loaded> l = LoadTimeline((*ids)[i], now);
+    // The unit index may lag behind a move (the monitor re-files it after):
+    // an order no longer within the caller's units is skipped, as a gone one.
+    absl::StatusOr<Loaded> l = LoadTimeline((*ids)[i], now, &*actor);
     if (absl::IsNotFound(l.status())) continue;
     if (!l.ok()) return l.status();
     v1::OrderSla sla = ToProto(l->loaded.order, l->timeline);
@@ -341,7 +358,7 @@ absl::StatusOr<v1::OrderSla> Monitor::RequestExtension(const std::optional<v1::A
   }
   if (!r.has_new_due()) return absl::InvalidArgumentError("new_due: the date asked for is required");
   const absl::Time now = clock_.Now();
-  absl::StatusOr<Loaded> l = LoadTimeline(r.order_id(), now);
+  absl::StatusOr<Loaded> l = LoadTimeline(r.order_id(), now, &*actor);
   if (!l.ok()) return l.status();
   const v1::WorkOrder& order = l->loaded.order;
   const Timeline& tl = l->timeline;

@@ -18,6 +18,7 @@
 
 #include "calendar/working_calendar.h"
 #include "clock/clock.h"
+#include "directory/directory.h"
 #include "hotline/v1/sla.pb.h"
 #include "sla/deadline_store.h"
 #include "sla/policies.h"
@@ -30,8 +31,9 @@ v1::Actor SlaActor();
 
 class Monitor {
  public:
+  // `directory` is the unit tree for unit scoping (libs/authz).
   Monitor(DeadlineStore& store, const Policies& policies, const calendar::WorkingCalendar& calendar,
-          const Clock& clock);
+          const Clock& clock, const directory::Directory& directory);
 
   // Called once per mark written (after the write), with how late it fired.
   void OnFire(std::function<void(const Mark&, absl::Duration lag)> f) { on_fire_ = std::move(f); }
@@ -42,7 +44,11 @@ class Monitor {
   // number of marks fired.
   absl::StatusOr<int> DuePass(int limit);
 
+  // Unscoped: for the monitor's own use and tests.
   absl::StatusOr<v1::OrderSla> Get(const std::string& order_id);
+  // For a caller: an order outside a unit handler's units is NOT_FOUND, as a
+  // missing one. Listing and extensions below are scoped the same way.
+  absl::StatusOr<v1::OrderSla> Get(const std::optional<v1::Actor>& actor, const std::string& order_id);
   absl::StatusOr<v1::ListUnitDeadlinesResponse> ListUnit(const std::optional<v1::Actor>& actor,
                                                          const v1::ListUnitDeadlinesRequest& request);
   absl::StatusOr<v1::OrderSla> RequestExtension(const std::optional<v1::Actor>& actor,
@@ -53,7 +59,9 @@ class Monitor {
 
  private:
   struct Loaded;
-  absl::StatusOr<Loaded> LoadTimeline(const std::string& order_id, absl::Time now);
+  // With a `reader`, an order outside its units is NOT_FOUND (libs/authz).
+  absl::StatusOr<Loaded> LoadTimeline(const std::string& order_id, absl::Time now,
+                                      const v1::Actor* reader = nullptr);
   // Writes `steps` (extension steps, or nothing) after the order's history
   // and re-files the order; ABORTED when it moved on.
   absl::StatusOr<v1::OrderSla> AppendStep(const std::string& order_id, v1::HistoryEntry entry,
@@ -63,6 +71,7 @@ class Monitor {
   const Policies& policies_;
   const calendar::WorkingCalendar& calendar_;
   const Clock& clock_;
+  const directory::Directory& directory_;
   std::function<void(const Mark&, absl::Duration)> on_fire_;
 };
 

@@ -17,9 +17,9 @@ grpc::Status SlaService::Finish(const char* rpc, const absl::Status& status) {
   return ToGrpcStatus(status);
 }
 
-grpc::Status SlaService::GetOrderSla(grpc::ServerContext*, const v1::GetOrderSlaRequest* request,
+grpc::Status SlaService::GetOrderSla(grpc::ServerContext* context, const v1::GetOrderSlaRequest* request,
                                      v1::GetOrderSlaResponse* response) {
-  absl::StatusOr<v1::OrderSla> sla = monitor_.Get(request->order_id());
+  absl::StatusOr<v1::OrderSla> sla = monitor_.Get(server::IdentityOf(*context), request->order_id());
   if (sla.ok()) *response->mutable_sla() = std::move(*sla);
   return Finish("GetOrderSla", sla.status());
 }

@@ -5,6 +5,8 @@
 #include <catch2/catch.hpp>
 #include <future>
 
+#include "audit/read_recorder.h"
+#include "clock/clock.h"
 #include "support/redis_server.h"
 
 namespace hotline::audit {
@@ -99,6 +101,45 @@ TEST_CASE("the access log refuses a bad page size or token, naming the field") {
   page = List(log, request);
   CHECK(page.status().code() == absl::StatusCode::kInvalidArgument);
   CHECK(page.status().message().find("page_token") == 0);
+}
+
+
+absl::Status Record(ReadRecorder& reads, v1::AuditAction action, std::vector<std::string> ids) {
+  v1::Actor actor;
+  actor.set_user_id("handler-1");
+  actor.set_role(v1::ROLE_UNIT_HANDLER);
+  actor.set_unit_code("440106");
+  std::promise<absl::Status> done;
+  reads.Record(actor, action, std::move(ids), [&](absl::Status s) { done.set_value(s); });
+  return done.get_future().get();
+}
+
+TEST_CASE("a read is recorded with who and when, and one that cannot be is UNAVAILABLE") {
+  testing::RedisServer server;
+  redis::Client redis(OptionsFor(server));
+  AuditLog log(redis);
+  FakeClock clock(absl::FromUnixSeconds(1764547200));
+  ReadRecorder reads(log, clock);
+  REQUIRE(Record(reads, v1::AUDIT_ACTION_READ_ORDER, {"GZ20251201000001"}).ok());
+  REQUIRE(Record(reads, v1::AUDIT_ACTION_LIST_ORDERS, {"GZ20251201000001", "GZ20251201000002"}).ok());
+  REQUIRE(Record(reads, v1::AUDIT_ACTION_LIST_ORDERS, {}).ok());  // an empty page: no entry
+  v1::ListAuditEntriesRequest all;
+  absl::StatusOr<v1::ListAuditEntriesResponse> page = List(log, all);
+  REQUIRE(page.ok());
+  REQUIRE(page->entries_size() == 2);
+  CHECK(page->entries(0).action() == v1::AUDIT_ACTION_LIST_ORDERS);
+  CHECK(page->entries(0).order_ids_size() == 2);
+  CHECK(page->entries(1).order_id() == "GZ20251201000001");
+  CHECK(page->entries(1).actor().user_id() == "handler-1");
+  CHECK(page->entries(1).at().seconds() == 1764547200);
+  v1::ListAuditEntriesRequest second;
+  second.set_order_id("GZ20251201000002");
+  CHECK(List(log, second)->entries_size() == 1);  // the page names it too
+
+  server.Kill();
+  absl::Status down = Record(reads, v1::AUDIT_ACTION_READ_ORDER, {"GZ20251201000001"});
+  CHECK(absl::IsUnavailable(down));
+  CHECK(down.message().rfind("access log: ", 0) == 0);
 }
 
 }  // namespace

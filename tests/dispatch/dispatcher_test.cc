@@ -249,4 +249,73 @@ TEST_CASE("duplicates hang on the root master, so all of them close with it", "[
   }
 }
 
+namespace {
+
+absl::StatusOr<v1::ActResponse> ActWithKey(Fixture& f, const v1::Actor& actor, const std::string& id,
+                                           v1::Action action, const std::string& key,
+                                           int64_t expected_version = 0) {
+  v1::ActRequest r;
+  r.set_order_id(id);
+  r.set_action(action);
+  r.set_idempotency_key(key);
+  r.set_expected_version(expected_version);
+  absl::StatusOr<v1::ActResponse> out = absl::InternalError("no answer");
+  f.dispatcher.Act(actor, r, [&](absl::StatusOr<v1::ActResponse> a) { out = std::move(a); });
+  return out;
+}
+
+}  // namespace
+
+TEST_CASE("another unit's order is NOT_FOUND as a missing one, whatever its state or version",
+          "[dispatcher][scoping]") {
+  Fixture f;
+  const std::string id = f.NewOrder();
+  REQUIRE(f.Auto(id).ok());  // with 天河区 (440106), DISPATCHED
+  const std::string missing = id.substr(0, id.size() - 6) + "999999";
+  for (v1::Action action : {v1::ACTION_SIGN, v1::ACTION_REPLY, v1::ACTION_DISPATCH, v1::ACTION_URGE}) {
+    absl::StatusOr<v1::ActResponse> theirs = f.Act(Handler("440104"), id, action, "440104");
+    absl::StatusOr<v1::ActResponse> none = f.Act(Handler("440104"), missing, action, "440104");
+    INFO(v1::Action_Name(action) << ": " << theirs.status() << " / " << none.status());
+    CHECK(absl::IsNotFound(theirs.status()));
+    CHECK(theirs.status().message() == "order " + id + " not found");
+    CHECK(absl::IsNotFound(none.status()));
+  }
+  // A stale version would be ABORTED for someone who may see it.
+  CHECK(absl::IsNotFound(ActWithKey(f, Handler("440104"), id, v1::ACTION_SIGN, "", 99).status()));
+  CHECK(absl::IsAborted(ActWithKey(f, Handler("440106"), id, v1::ACTION_SIGN, "", 99).status()));
+  // A street under 天河 does not see its district's orders either.
+  CHECK(absl::IsNotFound(f.Act(Handler("440106001"), id, v1::ACTION_SIGN).status()));
+  CHECK(f.Order(id).state() == v1::ORDER_STATE_DISPATCHED);  // nothing changed
+  CHECK(f.Act(Handler("440106"), id, v1::ACTION_SIGN).ok());
+  // Handed down to the street, the district still sees it: the state machine,
+  // not scoping, says who acts.
+  REQUIRE(f.Act(Handler("440106"), id, v1::ACTION_REQUEST_HAND_DOWN, "440106001").ok());
+  REQUIRE(f.Act(Dispatcher1(), id, v1::ACTION_APPROVE_HAND_DOWN).ok());
+  CHECK(f.Order(id).assigned_unit_code() == "440106001");
+  CHECK(absl::IsPermissionDenied(f.Act(Handler("440106"), id, v1::ACTION_SIGN).status()));
+  CHECK(absl::IsNotFound(f.Act(Handler("440104"), id, v1::ACTION_SIGN).status()));
+  CHECK(f.Act(Handler("440106001"), id, v1::ACTION_SIGN).ok());
+}
+
+TEST_CASE("idempotency keys are the caller's own: another's key is no replay",
+          "[dispatcher][scoping]") {
+  Fixture f;
+  const std::string id = f.NewOrder();
+  REQUIRE(f.Auto(id).ok());
+  absl::StatusOr<v1::ActResponse> first = ActWithKey(f, Handler("440106"), id, v1::ACTION_SIGN, "k-1");
+  REQUIRE(first.ok());
+  CHECK_FALSE(first->replayed());
+  // The same caller's retry is a replay.
+  absl::StatusOr<v1::ActResponse> retry = ActWithKey(f, Handler("440106"), id, v1::ACTION_SIGN, "k-1");
+  REQUIRE(retry.ok());
+  CHECK(retry->replayed());
+  // A colleague of the same unit with the same key: decided afresh (already signed).
+  v1::Actor colleague = Handler("440106");
+  colleague.set_user_id("handler-440106-b");
+  CHECK(absl::IsFailedPrecondition(ActWithKey(f, colleague, id, v1::ACTION_SIGN, "k-1").status()));
+  // Another unit with the same key: as a missing order, not the order.
+  absl::StatusOr<v1::ActResponse> other = ActWithKey(f, Handler("440104"), id, v1::ACTION_SIGN, "k-1");
+  CHECK(absl::IsNotFound(other.status()));
+}
+
 }  // namespace hotline::dispatch

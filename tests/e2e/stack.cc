@@ -38,7 +38,10 @@ Stack::Stack(Options options) {
       << token(kEcologyToken, "ecology-t1", "生态环境局处理人", "ROLE_UNIT_HANDLER", "GZD002")
       << token(kHousingToken, "housing-t1", "住建局处理人", "ROLE_UNIT_HANDLER", "GZD003")
       << token(kKnowledgeEditorToken, "kbeditor-t1", "知识库管理员", "ROLE_KNOWLEDGE_EDITOR", "GZ12345")
-      << token(kHrToken, "hr-t1", "人社局处理人", "ROLE_UNIT_HANDLER", "GZD006");
+      << token(kHrToken, "hr-t1", "人社局处理人", "ROLE_UNIT_HANDLER", "GZD006")
+      << token(kYuexiuToken, "yuexiu-t1", "越秀区处理人", "ROLE_UNIT_HANDLER", "440104")
+      << token(kAuditorToken, "auditor-t1", "审计员", "ROLE_AUDITOR", "GZ12345")
+      << token(kAdminToken, "admin-t1", "管理员", "ROLE_ADMIN", "GZ12345");
 
   // Every service picks free ports itself (port 0) and names them in its log,
   // so no other test can take a port between choosing and binding it.

@@ -24,6 +24,9 @@ inline constexpr char kEcologyToken[] = "test-ecology-token-0123456789";  // 生
 inline constexpr char kHousingToken[] = "test-housing-token-0123456789";  // 住建局 GZD003
 inline constexpr char kKnowledgeEditorToken[] = "test-kbeditor-token-0123456789";
 inline constexpr char kHrToken[] = "test-hr-token-0123456789";  // 人社局 GZD006
+inline constexpr char kYuexiuToken[] = "test-yuexiu-token-0123456789";  // 越秀区 440104
+inline constexpr char kAuditorToken[] = "test-auditor-token-0123456789";
+inline constexpr char kAdminToken[] = "test-admin-token-0123456789";
 
 class Stack {
  public:

@@ -26,7 +26,8 @@ struct World {
   FakeDeadlineStore store;
   calendar::WorkingCalendar cal = *calendar::WorkingCalendar::LoadDir(HOTLINE_SOURCE_DIR "/data/calendar");
   Policies policies = *Policies::Load(HOTLINE_SOURCE_DIR "/data/sla_policies.textproto");
-  Monitor monitor{store, policies, cal, clock};
+  directory::Directory directory = *directory::Directory::LoadDataDir(HOTLINE_SOURCE_DIR "/data");
+  Monitor monitor{store, policies, cal, clock, directory};
 
   std::string Create(const std::string& id, v1::OrderType type, bool urgent, absl::Time at) {
     clock.Set(at);
@@ -322,7 +323,7 @@ TEST_CASE("a deadline in a year without calendar data is an error, not a guess")
 
 TEST_CASE("two monitors racing over the same due orders fire every mark exactly once") {
   World w;
-  Monitor second(w.store, w.policies, w.cal, w.clock);
+  Monitor second(w.store, w.policies, w.cal, w.clock, w.directory);
   const absl::Time start = Local(2026, 10, 1, 8);
   for (int i = 0; i < 200; ++i) {
     char id[32];

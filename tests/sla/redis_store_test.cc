@@ -63,7 +63,8 @@ struct RedisWorld {
   FakeClock clock{Local(2026, 10, 1, 22)};
   calendar::WorkingCalendar cal = *calendar::WorkingCalendar::LoadDir(HOTLINE_SOURCE_DIR "/data/calendar");
   Policies policies = *Policies::Load(HOTLINE_SOURCE_DIR "/data/sla_policies.textproto");
-  Monitor monitor{store, policies, cal, clock};
+  directory::Directory directory = *directory::Directory::LoadDataDir(HOTLINE_SOURCE_DIR "/data");
+  Monitor monitor{store, policies, cal, clock, directory};
 };
 
 TEST_CASE("an urgent order's marks are filed by due time and written once with entry, event and counter") {

@@ -195,6 +195,15 @@ const std::vector<CommandSpec>& Commands() {
            {"from", "TIME", "YYYY-MM-DD (+08:00) or an RFC 3339 time (default now)"},
            {"add-days", "N", "working days to add"},
        }},
+      {"audit",
+       {},
+       "The access log: who read which order's personal data, when (auditors and\n"
+       "administrators), newest first.",
+       {
+           {"order", "ORDER_ID", "only the entries naming this order"},
+           {"limit", "N", "page size (default 100, at most 500)"},
+           {"page-token", "T", "the next page, as printed under the previous one"},
+       }},
       {"kb",
        {"SUBCOMMAND", "[ARG]"},
        "The knowledge base (知识库):\n"

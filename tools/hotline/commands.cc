@@ -21,6 +21,7 @@
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_replace.h"
 #include "absl/strings/string_view.h"
+#include "absl/strings/strip.h"
 #include "google/protobuf/util/json_util.h"
 #include "text/utf8.h"
 #include "enums/enum_names.h"
@@ -622,6 +623,49 @@ ExitCode RunCalendar(const CommandLine& cl, HotlineStub& stub, Output io) {
   return ExitCode::kOk;
 }
 
+absl::StatusOr<v1::ListAuditEntriesRequest> BuildAuditRequest(const CommandLine& cl) {
+  v1::ListAuditEntriesRequest request;
+  request.set_order_id(cl.Get("order"));
+  absl::StatusOr<std::optional<int32_t>> limit = PositiveIntFlag<int32_t>(cl, "limit");
+  if (!limit.ok()) return limit.status();
+  if (limit->has_value()) request.set_page_size(**limit);
+  request.set_page_token(cl.Get("page-token"));
+  return request;
+}
+
+std::string FormatAuditEntries(const v1::ListAuditEntriesResponse& response) {
+  // e.g. AUDIT_ACTION_READ_ORDER -> read_order
+  const auto action_name = [](v1::AuditAction a) {
+    std::string name = v1::AuditAction_Name(a);
+    absl::string_view short_name = name;
+    absl::ConsumePrefix(&short_name, "AUDIT_ACTION_");
+    return short_name.empty() ? absl::StrCat(static_cast<int>(a))
+                              : absl::AsciiStrToLower(short_name);
+  };
+  if (response.entries().empty()) return "no access entries\n";
+  Table table({"when", "who", "role", "unit", "action", "orders", "reason"});
+  for (const v1::AuditEntry& e : response.entries()) {
+    const std::string orders = e.order_id().empty() ? absl::StrJoin(e.order_ids(), " ")
+                                                    : e.order_id();
+    table.AddRow({FormatLocalTime(e.at()), e.actor().user_id(),
+                  enums::SnakeName(e.actor().role()), e.actor().unit_code(),
+                  action_name(e.action()), orders, e.reason()});
+  }
+  std::string out = table.Render();
+  if (!response.next_page_token().empty()) {
+    absl::StrAppend(&out, "next page: --page-token ", response.next_page_token(), "\n");
+  }
+  return out;
+}
+
+ExitCode RunAudit(const CommandLine& cl, HotlineStub& stub, Output io) {
+  auto exchanged =
+      Exchange(cl, stub, &HotlineStub::ListAuditEntries, BuildAuditRequest(cl), "audit", io);
+  if (auto* code = std::get_if<ExitCode>(&exchanged)) return *code;
+  io.out << FormatAuditEntries(std::get<v1::ListAuditEntriesResponse>(exchanged));
+  return ExitCode::kOk;
+}
+
 ExitCode RunCommand(const CommandLine& cl, HotlineStub& stub, Output io) {
   using Runner = ExitCode (*)(const CommandLine&, HotlineStub&, Output);
   static const auto* const kRunners = new std::map<absl::string_view, Runner>{
@@ -633,6 +677,7 @@ ExitCode RunCommand(const CommandLine& cl, HotlineStub& stub, Output io) {
       {"extend", &RunExtend}, {"extension", &RunExtension},
       {"calendar", &RunCalendar},
       {"kb", &RunKb},
+      {"audit", &RunAudit},
   };
   auto it = kRunners->find(cl.command);
   if (it == kRunners->end()) {

@@ -39,6 +39,10 @@ ExitCode RunDeadlines(const CommandLine& cl, HotlineStub& stub, Output io);
 ExitCode RunExtend(const CommandLine& cl, HotlineStub& stub, Output io);
 ExitCode RunExtension(const CommandLine& cl, HotlineStub& stub, Output io);
 ExitCode RunCalendar(const CommandLine& cl, HotlineStub& stub, Output io);
+// The access log (auditors and administrators).
+ExitCode RunAudit(const CommandLine& cl, HotlineStub& stub, Output io);
+absl::StatusOr<v1::ListAuditEntriesRequest> BuildAuditRequest(const CommandLine& cl);
+std::string FormatAuditEntries(const v1::ListAuditEntriesResponse& response);
 
 // Runs `cl.command`; kUsage for a command it does not know.
 ExitCode RunCommand(const CommandLine& cl, HotlineStub& stub, Output io);
