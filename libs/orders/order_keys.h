@@ -21,6 +21,9 @@
 //                            scored by when the order entered it (ms)
 //   <p>order:{ID}:duplicates set: orders linked to this master order
 //   <p>idem:act:KEY          string "fingerprint|version" (kept idempotency_ttl)
+//   <p>idx:phone:HASH        sorted set: a caller's orders by creation time (ms);
+//                            HASH is the keyed hash of the number (HMAC-SHA256,
+//                            crypto/phone_vault.h), never the number itself
 //
 // Keys of one order share the hash tag {ID}, so per-order work stays in one slot.
 // create_order.lua also reads (and counts on) the cited knowledge point's hash,
@@ -59,6 +62,9 @@ class OrderKeys {
   }
   std::string ActionIdempotency(absl::string_view key) const {
     return absl::StrCat(prefix_, "idem:act:", key);
+  }
+  std::string IndexPhone(absl::string_view lookup_hash) const {
+    return absl::StrCat(prefix_, "idx:phone:", lookup_hash);
   }
   std::string Queue(absl::string_view unit, int state) const {
     return absl::StrCat(prefix_, "idx:queue:", unit, ":", state);

@@ -322,4 +322,20 @@ grpc::ServerUnaryReactor* GatewayService::ListUnansweredQueries(grpc::CallbackSe
       });
 }
 
+// Personal data and the trail: intake decides who may (guardian.h).
+#define HOTLINE_FORWARD_TO_INTAKE(Method)                                                \
+  grpc::ServerUnaryReactor* GatewayService::Method(grpc::CallbackServerContext* context, \
+                                                   const grpc::ByteBuffer* request,      \
+                                                   grpc::ByteBuffer* response) {         \
+    return Forward<v1::Method##Request, v1::Method##Response>(                           \
+        context, request, response, Access::kAnyone, "intake",                           \
+        [this](auto* ctx, auto* req, auto* resp, auto done) {                            \
+          intake_->async()->Method(ctx, req, resp, std::move(done));                     \
+        });                                                                              \
+  }
+HOTLINE_FORWARD_TO_INTAKE(RevealCallerPhone)
+HOTLINE_FORWARD_TO_INTAKE(FindOrdersByPhone)
+HOTLINE_FORWARD_TO_INTAKE(VerifyOrderTrail)
+#undef HOTLINE_FORWARD_TO_INTAKE
+
 }  // namespace hotline::gateway

@@ -6,6 +6,7 @@
 // Errors (absl::Status): INVALID_ARGUMENT naming the field, UNAUTHENTICATED
 // (no caller identity on a create), NOT_FOUND, UNAVAILABLE (store down).
 #include "clock/clock.h"
+#include "crypto/phone_vault.h"
 #include "directory/directory.h"
 #include "hotline/v1/intake.pb.h"
 #include "orders/order_store.h"
@@ -22,14 +23,17 @@ class IntakeObserver {
 
 class Intake {
  public:
+  // `vault` seals the caller's number before it is stored.
   Intake(orders::OrderStore& store, const directory::Directory& directory, const Clock& clock,
-         IntakeObserver& observer);
+         IntakeObserver& observer, const crypto::PhoneVault& vault);
 
   // `actor` is who creates it (from the gateway); nullopt is refused.
   void Create(const std::optional<v1::Actor>& actor, const v1::CreateWorkOrderRequest& request,
               orders::Done<v1::CreateWorkOrderResponse> done);
-  void Get(const v1::GetWorkOrderRequest& request, orders::Done<v1::GetWorkOrderResponse> done);
-  void List(const v1::ListWorkOrdersRequest& request,
+  // `reader` decides what of a confidential caller is shown (MaskForReading).
+  void Get(const std::optional<v1::Actor>& reader, const v1::GetWorkOrderRequest& request,
+           orders::Done<v1::GetWorkOrderResponse> done);
+  void List(const std::optional<v1::Actor>& reader, const v1::ListWorkOrdersRequest& request,
             orders::Done<v1::ListWorkOrdersResponse> done);
 
  private:
@@ -37,6 +41,7 @@ class Intake {
   const directory::Directory& directory_;
   const Clock& clock_;
   IntakeObserver& observer_;
+  const crypto::PhoneVault& vault_;
 };
 
 }  // namespace hotline::intake

@@ -2,11 +2,14 @@
 // directory. Settings come from flags or the environment (--help lists them).
 #include <cstdio>
 
+#include "audit/audit_log.h"
 #include "clock/city_clock.h"
+#include "crypto/phone_vault.h"
 #include "config/flags.h"
 #include "clock/clock.h"
 #include "directory/city.h"
 #include "directory/directory.h"
+#include "intake/guardian.h"
 #include "intake/intake.h"
 #include "intake/intake_service.h"
 #include "log/log.h"
@@ -31,6 +34,11 @@ int main(int argc, char** argv) {
   redis::AddRedisFlags(flags, &redis_flags);
   flags.String("data_dir", "HOTLINE_DATA_DIR",
                "folder with units.textproto and categories.textproto", &data_dir);
+  std::string phone_keys;
+  flags.String("phone_keys", "HOTLINE_PHONE_KEYS",
+               "key file that seals callers' numbers and keys their lookup hash (required; "
+               "format in libs/crypto/phone_vault.h)",
+               &phone_keys);
   CityClockFlags clock_flags;  // the wall clock unless a demo or test sets it
   AddCityClockFlags(flags, &clock_flags);
   flags.ParseOrExit(argc, argv);
@@ -38,6 +46,16 @@ int main(int argc, char** argv) {
   if (!clock.ok()) {
     log::Error("bad clock settings", {{"error", clock.status().ToString()}});
     return 2;
+  }
+
+  if (phone_keys.empty()) {
+    log::Error("no phone key file: set --phone_keys or HOTLINE_PHONE_KEYS", {});
+    return 2;
+  }
+  absl::StatusOr<crypto::PhoneVault> vault = crypto::PhoneVault::LoadKeyFile(phone_keys);
+  if (!vault.ok()) {
+    log::Error("cannot load the phone keys", {{"error", vault.status().ToString()}});
+    return 1;
   }
 
   absl::StatusOr<directory::Directory> dir = directory::Directory::LoadDataDir(data_dir);
@@ -61,8 +79,11 @@ int main(int argc, char** argv) {
   redis::Client redis(*redis_options, &server.metrics());
   orders::RedisOrderStore store(redis, {.city_prefix = city->profile.order_prefix()});
   intake::IntakeMetrics metrics(server.metrics());
-  intake::Intake core(store, *dir, **clock, metrics);
-  intake::IntakeService intake_service(core);
+  intake::Intake core(store, *dir, **clock, metrics, *vault);
+  audit::AuditLog audit_log(redis, audit::AuditKeys(store.keys().prefix()));
+  intake::GuardianMetrics guardian_metrics(server.metrics());
+  intake::Guardian guardian(store, store, audit_log, *vault, **clock, guardian_metrics);
+  intake::IntakeService intake_service(core, guardian);
   intake::DirectoryService directory_service(*dir);
   server.AddService(&intake_service, "hotline.v1.Intake");
   server.AddService(&directory_service, "hotline.v1.Directory");
@@ -76,6 +97,7 @@ int main(int argc, char** argv) {
     log::Error("cannot start", {{"error", s.ToString()}});
     return 1;
   }
+  log::Info("phone keys loaded", {{"current_key_id", vault->current_key_id()}});
   log::Info("directory loaded", {{"units", absl::StrCat(dir->unit_count())},
                                  {"categories", absl::StrCat(dir->category_count())}});
   // Trims the event stream up to what every consumer group has settled.

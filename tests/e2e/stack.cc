@@ -15,6 +15,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
+#include "crypto/phone_vault.h"
 
 namespace hotline::testing {
 
@@ -39,6 +40,9 @@ Stack::Stack(Options options) {
       << token(kHousingToken, "housing-t1", "住建局处理人", "ROLE_UNIT_HANDLER", "GZD003")
       << token(kKnowledgeEditorToken, "kbeditor-t1", "知识库管理员", "ROLE_KNOWLEDGE_EDITOR", "GZ12345")
       << token(kHrToken, "hr-t1", "人社局处理人", "ROLE_UNIT_HANDLER", "GZD006");
+
+  // Fresh phone keys for intake (libs/crypto/phone_vault.h).
+  std::ofstream(phone_keys_file()) << crypto::PhoneVault::GenerateKeyFile("test1");
 
   // Every service picks free ports itself (port 0) and names them in its log,
   // so no other test can take a port between choosing and binding it.
@@ -194,7 +198,8 @@ std::string Stack::knowledge_address(int replica) const {
 std::string Stack::intake_address() const { return absl::StrCat("127.0.0.1:", intake_port_); }
 
 std::vector<std::string> Stack::IntakeArgs() const {
-  return {"--redis=" + redis_->address(), std::string("--data_dir=") + HOTLINE_SOURCE_DIR + "/data"};
+  return {"--redis=" + redis_->address(), std::string("--data_dir=") + HOTLINE_SOURCE_DIR + "/data",
+          "--phone_keys=" + phone_keys_file()};
 }
 
 void Stack::RestartIntake() {
