@@ -36,6 +36,7 @@ std::vector<v1::AuditEntry> AuditEntries(Stack& stack, const std::string& order_
       if (fields.elements[i].str != "e") continue;
       v1::AuditEntry entry;
       REQUIRE(entry.ParseFromString(fields.elements[i + 1].str));
+      entry.set_id(item.elements[0].str);  // the stream id is the entry's id
       entries.push_back(entry);
     }
   }
