@@ -112,6 +112,29 @@ TEST_CASE("a dispatcher reveals a number with a reason, and the reveal is logged
   }
 }
 
+TEST_CASE("an order stored before sealing (plain number) still reads masked and reveals",
+          "[e2e][privacy]") {
+  Stack stack(Stack::Options{.auto_dispatch = false});
+  auto stub = stack.NewClient();
+  const v1::WorkOrder order = CreateWith(*stub, "13812345678", false);
+  // As the older version stored it: the plain number, nothing sealed.
+  const std::string key = "hotline:order:{" + order.id() + "}";
+  REQUIRE(stack.redis_client()
+              .Execute({"HDEL", key, "caller_phone_enc", "caller_phone_hash", "caller_phone_masked"})
+              .ok());
+  REQUIRE(stack.redis_client().Execute({"HSET", key, "caller_phone", "13700001234"}).ok());
+  v1::GetWorkOrderRequest get;
+  get.set_id(order.id());
+  v1::GetWorkOrderResponse got;
+  auto ctx = CallContext(kAgentToken);
+  REQUIRE(stub->GetWorkOrder(ctx.get(), get, &got).ok());
+  CHECK(got.order().caller().phone().empty());
+  CHECK(got.order().caller().phone_masked() == "137****1234");
+  v1::RevealCallerPhoneResponse revealed;
+  REQUIRE(Reveal(*stub, kDispatcherToken, order.id(), "回访", &revealed).ok());
+  CHECK(revealed.phone() == "13700001234");
+}
+
 TEST_CASE("a caller's earlier orders are found by phone, masked and logged", "[e2e][privacy]") {
   Stack stack(Stack::Options{.auto_dispatch = false});
   auto stub = stack.NewClient();
