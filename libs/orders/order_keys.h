@@ -6,7 +6,9 @@
 // those it builds from the prefix the same way as below (keep the two in step).
 //
 //   <p>order:{ID}            hash: the order record (fields in order_record.h)
-//   <p>order:{ID}:history    list: history entries, JSON of hotline.v1.HistoryEntry
+//   <p>order:{ID}:history    list: history entries, JSON of hotline.v1.HistoryEntry,
+//                            hash-chained (scripts/history_chain.lua, trail.h);
+//                            the order's field trail_head holds the last hash
 //   <p>seq:YYYYMMDD          counter: the day's order numbers (kept 3 days)
 //   <p>idem:create:KEY       string "fingerprint|ID" (kept idempotency_ttl)
 //   <p>events                stream: order events for the consumers, trimmed up
