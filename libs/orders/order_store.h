@@ -157,4 +157,21 @@ class GuardedStore {
   virtual void ListOrderIds(int64_t offset, int count, Done<std::vector<std::string>> done) = 0;
 };
 
+// Orders stored before callers' numbers were sealed, found a stretch of
+// idx:all at a time, and sealed one by one (intake, once at start).
+struct LegacyPhones {
+  int scanned = 0;  // ids of idx:all looked at (0: past the end)
+  std::vector<std::pair<std::string, std::string>> plain;  // order id, plain number
+};
+class LegacyPhoneStore {
+ public:
+  virtual ~LegacyPhoneStore() = default;
+  virtual absl::StatusOr<LegacyPhones> FindLegacyPhones(int64_t offset, int count) = 0;
+  // False when the order changed meanwhile (nothing written).
+  virtual absl::StatusOr<bool> SealLegacyPhone(const std::string& id, const std::string& plain,
+                                               const std::string& sealed,
+                                               const std::string& hash,
+                                               const std::string& masked) = 0;
+};
+
 }  // namespace hotline::orders

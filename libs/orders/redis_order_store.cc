@@ -20,6 +20,8 @@ extern const std::string_view kGetOrder;
 extern const std::string_view kListOrders;
 extern const std::string_view kTransition;
 extern const std::string_view kVerifyTrail;
+extern const std::string_view kLegacyPhones;
+extern const std::string_view kSealPhone;
 }  // namespace scripts
 
 namespace {
@@ -38,6 +40,14 @@ const redis::Script& ListScript() {
 }
 const redis::Script& TransitionScript() {
   static const redis::Script script(WithHistoryChain(scripts::kTransition));
+  return script;
+}
+const redis::Script& LegacyPhonesScript() {
+  static const redis::Script script(scripts::kLegacyPhones);
+  return script;
+}
+const redis::Script& SealPhoneScript() {
+  static const redis::Script script(scripts::kSealPhone);
   return script;
 }
 const redis::Script& VerifyTrailScript() {
@@ -432,6 +442,35 @@ void RedisOrderStore::ListOrderIds(int64_t offset, int count,
                   if (reply->is_error()) return done(RedisErrorToStatus(reply->str));
                   done(Strings(*reply));
                 });
+}
+
+absl::StatusOr<LegacyPhones> RedisOrderStore::FindLegacyPhones(int64_t offset, int count) {
+  absl::StatusOr<redis::Reply> reply = redis_.ExecuteScript(
+      LegacyPhonesScript(), {keys_.IndexAll()},
+      {keys_.prefix(), absl::StrCat(offset), absl::StrCat(count)});
+  if (!reply.ok()) return reply.status();
+  if (reply->is_error()) return RedisErrorToStatus(reply->str);
+  if (reply->type != redis::Reply::Type::kArray || reply->elements.empty()) {
+    return absl::InternalError("legacy phones script: unexpected reply");
+  }
+  LegacyPhones out;
+  out.scanned = static_cast<int>(reply->elements[0].integer);
+  for (size_t i = 1; i + 1 < reply->elements.size(); i += 2) {
+    out.plain.emplace_back(reply->elements[i].str, reply->elements[i + 1].str);
+  }
+  return out;
+}
+
+absl::StatusOr<bool> RedisOrderStore::SealLegacyPhone(const std::string& id,
+                                                      const std::string& plain,
+                                                      const std::string& sealed,
+                                                      const std::string& hash,
+                                                      const std::string& masked) {
+  absl::StatusOr<redis::Reply> reply = redis_.ExecuteScript(
+      SealPhoneScript(), {keys_.Order(id), keys_.IndexPhone(hash)}, {plain, sealed, hash, masked});
+  if (!reply.ok()) return reply.status();
+  if (reply->is_error()) return RedisErrorToStatus(reply->str);
+  return reply->integer == 1;
 }
 
 }  // namespace hotline::orders

@@ -1,6 +1,8 @@
 // hotline-intake: takes work orders in, keeps them in Redis, serves the
 // directory. Settings come from flags or the environment (--help lists them).
+#include <atomic>
 #include <cstdio>
+#include <thread>
 
 #include "audit/audit_log.h"
 #include "clock/city_clock.h"
@@ -11,6 +13,7 @@
 #include "directory/directory.h"
 #include "intake/guardian.h"
 #include "intake/intake.h"
+#include "intake/legacy_phones.h"
 #include "intake/intake_service.h"
 #include "log/log.h"
 #include "orders/event_retention.h"
@@ -106,7 +109,22 @@ int main(int argc, char** argv) {
   // Redis's memory and append-only file, for the alerts.
   redis::ServerStats redis_stats(redis, server.metrics());
   redis_stats.Start();
+  // Numbers stored before sealing existed: sealed in the background, once.
+  std::atomic<bool> stop_sealing{false};
+  std::thread sealer([&] {
+    absl::StatusOr<intake::LegacySealCounts> counts =
+        intake::SealLegacyPhones(store, *vault, stop_sealing);
+    if (!counts.ok()) {
+      log::Warning("sealing of legacy phone numbers stopped (retried at the next start)",
+                   {{"error", counts.status().ToString()}});
+    } else if (counts->sealed > 0) {
+      log::Info("legacy phone numbers sealed", {{"orders_scanned", absl::StrCat(counts->scanned)},
+                                                {"sealed", absl::StrCat(counts->sealed)}});
+    }
+  });
   server::WaitForShutdownSignal();
+  stop_sealing = true;
+  sealer.join();
   redis_stats.Stop();
   retention.Stop();
   server.Shutdown();

@@ -6,6 +6,7 @@
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
 #include "e2e/stack.h"
 #include "hotline/v1/audit.pb.h"
 
@@ -112,7 +113,7 @@ TEST_CASE("a dispatcher reveals a number with a reason, and the reveal is logged
   }
 }
 
-TEST_CASE("an order stored before sealing (plain number) still reads masked and reveals",
+TEST_CASE("an order stored before sealing reads masked, reveals, and is sealed at intake's start",
           "[e2e][privacy]") {
   Stack stack(Stack::Options{.auto_dispatch = false});
   auto stub = stack.NewClient();
@@ -133,6 +134,32 @@ TEST_CASE("an order stored before sealing (plain number) still reads masked and 
   v1::RevealCallerPhoneResponse revealed;
   REQUIRE(Reveal(*stub, kDispatcherToken, order.id(), "回访", &revealed).ok());
   CHECK(revealed.phone() == "13700001234");
+
+  // Intake seals such numbers in the background at its start.
+  stack.RestartIntake();
+  bool sealed = false;
+  for (int i = 0; i < 100 && !sealed; ++i) {
+    absl::StatusOr<redis::Reply> plain = stack.redis_client().Execute({"HEXISTS", key, "caller_phone"});
+    REQUIRE(plain.ok());
+    sealed = plain->integer == 0;
+    if (!sealed) absl::SleepFor(absl::Milliseconds(100));
+  }
+  REQUIRE(sealed);
+  absl::StatusOr<redis::Reply> enc = stack.redis_client().Execute({"HGET", key, "caller_phone_enc"});
+  REQUIRE(enc.ok());
+  CHECK_FALSE(enc->str.empty());
+  CHECK_FALSE(absl::StrContains(enc->str, "13700001234"));
+  v1::RevealCallerPhoneResponse again;
+  REQUIRE(Reveal(*stub, kDispatcherToken, order.id(), "回访", &again).ok());
+  CHECK(again.phone() == "13700001234");
+  v1::FindOrdersByPhoneRequest find;
+  find.set_phone("13700001234");
+  v1::FindOrdersByPhoneResponse found;
+  auto fctx = CallContext(kAgentToken);
+  REQUIRE(stub->FindOrdersByPhone(fctx.get(), find, &found).ok());
+  REQUIRE(found.orders_size() == 1);
+  CHECK(found.orders(0).id() == order.id());
+  CHECK(found.orders(0).caller().phone_masked() == "137****1234");
 }
 
 TEST_CASE("a caller's earlier orders are found by phone, masked and logged", "[e2e][privacy]") {
