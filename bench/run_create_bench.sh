@@ -75,6 +75,8 @@ TOKEN=$(awk '/token:/ { gsub(/"/, "", $2); t = $2 } /role: ROLE_AGENT/ { print t
 
 # --- processes --------------------------------------------------------------
 WORK=$(mktemp -d /tmp/hotline-bench.XXXXXX)
+PHONE_KEYS="$WORK/phone_keys"
+bash "$(dirname "$0")/../tools/make-phone-keys.sh" "$PHONE_KEYS" bench1
 PIDS=()
 stop_all() {
   local pid
@@ -284,7 +286,7 @@ for mode in $MODES; do
   [[ $(redis-cli -h 127.0.0.1 -p "$P_REDIS" ping 2>/dev/null) == PONG ]] || die "redis did not start"
 
   intake_args=(--host 127.0.0.1 --grpc_port 0 --metrics_port 0
-               --redis "127.0.0.1:$P_REDIS" --data_dir "$DATA_DIR")
+               --redis "127.0.0.1:$P_REDIS" --data_dir "$DATA_DIR" --phone_keys "$PHONE_KEYS")
   [[ -n $REDIS_CONNECTIONS ]] && intake_args+=(--redis_connections "$REDIS_CONNECTIONS")
   start intake "$INTAKE" "${intake_args[@]}"
   start echo_server "$ECHO" --mode server --host 127.0.0.1 --grpc_port 0 --metrics_port 0

@@ -59,8 +59,10 @@ pids+=($!)
 for _ in $(seq 100); do redis-cli -p "$REDIS_PORT" ping >/dev/null 2>&1 && break; sleep 0.1; done
 
 INTAKE_PORT=$(free_port); GATEWAY_PORT=$(free_port)
+bash "$ROOT/tools/make-phone-keys.sh" "$WORK/phone_keys" bench1
 "$BIN/services/intake/hotline-intake" --host 127.0.0.1 --grpc_port "$INTAKE_PORT" \
-  --metrics_port "$(free_port)" --redis "127.0.0.1:$REDIS_PORT" --data_dir "$ROOT/data" 2>"$WORK/intake.log" &
+  --metrics_port "$(free_port)" --redis "127.0.0.1:$REDIS_PORT" --data_dir "$ROOT/data" \
+  --phone_keys "$WORK/phone_keys" 2>"$WORK/intake.log" &
 pids+=($!)
 DISPATCH_PORTS=()
 for i in $(seq "$REPLICAS"); do

@@ -82,9 +82,13 @@ supervise redis "$RUN_DIR/logs/redis.log" \
   --logfile "$RUN_DIR/logs/redis.log" --daemonize no
 for _ in $(seq 100); do redis-cli -p "$REDIS_PORT" ping >/dev/null 2>&1 && break; sleep 0.1; done
 
+# Demo phone keys (seal callers' numbers, key their lookup hash): kept across
+# runs of the same RUN_DIR so earlier orders still open; never for production.
+PHONE_KEYS=$RUN_DIR/phone_keys
+[ -f "$PHONE_KEYS" ] || bash "$ROOT/tools/make-phone-keys.sh" "$PHONE_KEYS" demo1
 supervise intake "$RUN_DIR/logs/intake.log" \
   "$BIN/services/intake/hotline-intake" --grpc_port "$INTAKE_PORT" --metrics_port "$INTAKE_METRICS" \
-  --redis "127.0.0.1:$REDIS_PORT" --data_dir "$ROOT/data"
+  --redis "127.0.0.1:$REDIS_PORT" --data_dir "$ROOT/data" --phone_keys "$PHONE_KEYS"
 supervise dispatch "$RUN_DIR/logs/dispatch.log" \
   "$BIN/services/dispatch/hotline-dispatch" --grpc_port "$DISPATCH_PORT" --metrics_port "$DISPATCH_METRICS" \
   --redis "127.0.0.1:$REDIS_PORT" --data_dir "$ROOT/data"

@@ -22,10 +22,16 @@ bool LooksLikeOrderId(const std::string& id) {
   return true;
 }
 
-void MaskForReading(v1::WorkOrder* order) {
+void MaskForReading(v1::WorkOrder* order, const std::optional<v1::Actor>& reader) {
   v1::Caller* caller = order->mutable_caller();
-  caller->set_phone_masked(MaskPhone(caller->phone()));
+  if (!caller->phone().empty()) caller->set_phone_masked(MaskPhone(caller->phone()));
   caller->clear_phone();
+  const bool centre = reader && reader->role() != v1::ROLE_UNIT_HANDLER &&
+                      reader->role() != v1::ROLE_UNSPECIFIED;
+  if (caller->confidential() && !centre) {
+    caller->set_name(kConfidentialPlaceholder);
+    caller->set_phone_masked(kConfidentialPlaceholder);
+  }
 }
 
 std::string RequestFingerprint(const google::protobuf::Message& request) {

@@ -17,8 +17,12 @@ namespace hotline::orders {
 // Order numbers: two capital letters, the local day (8 digits), a sequence.
 bool LooksLikeOrderId(const std::string& id);
 
-// What readers see of an order: the phone masked, the full number removed.
-void MaskForReading(v1::WorkOrder* order);
+// What `reader` sees of an order: the phone masked, the full number removed;
+// and when the caller asked for confidentiality (保密), a unit handler (or a
+// reader with no identity) sees neither name nor number, not even masked,
+// but kConfidentialPlaceholder in their place. The centre sees them masked.
+void MaskForReading(v1::WorkOrder* order, const std::optional<v1::Actor>& reader);
+inline constexpr char kConfidentialPlaceholder[] = "保密";
 
 // A stable digest of a request apart from its field "idempotency_key" (FNV-1a
 // 64 of its deterministic serialization), stored with the key so that a key

@@ -6,7 +6,9 @@
 // those it builds from the prefix the same way as below (keep the two in step).
 //
 //   <p>order:{ID}            hash: the order record (fields in order_record.h)
-//   <p>order:{ID}:history    list: history entries, JSON of hotline.v1.HistoryEntry
+//   <p>order:{ID}:history    list: history entries, JSON of hotline.v1.HistoryEntry,
+//                            hash-chained (scripts/history_chain.lua, trail.h);
+//                            the order's field trail_head holds the last hash
 //   <p>seq:YYYYMMDD          counter: the day's order numbers (kept 3 days)
 //   <p>idem:create:KEY       string "fingerprint|ID" (kept idempotency_ttl);
 //                            KEY is CallerScopedKey(user, the client's key)
@@ -23,6 +25,9 @@
 //   <p>order:{ID}:duplicates set: orders linked to this master order
 //   <p>idem:act:KEY          string "fingerprint|version" (kept idempotency_ttl);
 //                            KEY is CallerScopedKey(user, the client's key)
+//   <p>idx:phone:HASH        sorted set: a caller's orders by creation time (ms);
+//                            HASH is the keyed hash of the number (HMAC-SHA256,
+//                            crypto/phone_vault.h), never the number itself
 //
 // Keys of one order share the hash tag {ID}, so per-order work stays in one slot.
 // create_order.lua also reads (and counts on) the cited knowledge point's hash,
@@ -70,6 +75,9 @@ class OrderKeys {
   }
   std::string ActionIdempotency(absl::string_view key) const {
     return absl::StrCat(prefix_, "idem:act:", key);
+  }
+  std::string IndexPhone(absl::string_view lookup_hash) const {
+    return absl::StrCat(prefix_, "idx:phone:", lookup_hash);
   }
   std::string Queue(absl::string_view unit, int state) const {
     return absl::StrCat(prefix_, "idx:queue:", unit, ":", state);

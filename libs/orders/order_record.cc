@@ -6,6 +6,7 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "orders/phone.h"
 
 namespace hotline::orders {
 namespace {
@@ -14,7 +15,8 @@ namespace {
 constexpr char kUrgent[] = "urgent";
 constexpr char kChannel[] = "channel";
 constexpr char kCallerName[] = "caller_name";
-constexpr char kCallerPhone[] = "caller_phone";
+constexpr char kCallerPhoneMasked[] = "caller_phone_masked";
+constexpr char kConfidential[] = "confidential";
 constexpr char kStreet[] = "street";
 constexpr char kAddress[] = "address";
 constexpr char kLat[] = "lat";
@@ -74,7 +76,9 @@ Record ToRecord(const v1::WorkOrder& o) {
       {kUrgent, o.urgent() ? "1" : "0"},
       {kChannel, absl::StrCat(o.channel())},
       {kCallerName, o.caller().name()},
-      {kCallerPhone, o.caller().phone()},
+      // Never the number itself: the store adds it sealed (NewOrder).
+      {kCallerPhoneMasked,
+       o.caller().phone().empty() ? o.caller().phone_masked() : MaskPhone(o.caller().phone())},
       {field::kDistrict, o.location().district_code()},
       {kStreet, o.location().street_code()},
       {kAddress, o.location().address()},
@@ -100,6 +104,8 @@ Record ToRecord(const v1::WorkOrder& o) {
       {field::kDispatchRule, o.dispatch_rule()},
       {field::kHandedDownBy, o.handed_down_by()},
   };
+  // Only when set: a field less per order (the hash's table stays smaller).
+  if (o.caller().confidential()) r.emplace_back(kConfidential, "1");
   if (o.location().has_point()) {
     // %.17g round-trips a double exactly (StrCat would keep only 6 digits).
     r.emplace_back(kLat, absl::StrFormat("%.17g", o.location().point().latitude()));
@@ -136,7 +142,10 @@ absl::StatusOr<v1::WorkOrder> FromRecord(const std::vector<std::string>& flat) {
   o.set_urgent(AsString(m, kUrgent) == "1");
   o.set_channel(channel);
   o.mutable_caller()->set_name(AsString(m, kCallerName));
-  o.mutable_caller()->set_phone(AsString(m, kCallerPhone));
+  // A legacy plain-text number is handed on for MaskForReading to mask.
+  o.mutable_caller()->set_phone(AsString(m, field::kCallerPhoneLegacy));
+  o.mutable_caller()->set_phone_masked(AsString(m, kCallerPhoneMasked));
+  o.mutable_caller()->set_confidential(AsString(m, kConfidential) == "1");
   v1::Location* loc = o.mutable_location();
   loc->set_district_code(AsString(m, field::kDistrict));
   loc->set_street_code(AsString(m, kStreet));
@@ -184,7 +193,11 @@ absl::StatusOr<v1::WorkOrder> FromRecord(const std::vector<std::string>& flat) {
   return o;
 }
 
-std::string HistoryEntryToJson(const v1::HistoryEntry& entry) {
+std::string HistoryEntryToJson(const v1::HistoryEntry& in) {
+  // The chain fields are the scripts' to write (history_chain.lua).
+  v1::HistoryEntry entry = in;
+  entry.clear_prev_hash();
+  entry.clear_hash();
   std::string json;
   google::protobuf::util::JsonPrintOptions options;
   options.preserve_proto_field_names = true;

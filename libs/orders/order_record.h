@@ -33,6 +33,16 @@ inline constexpr char kSupervises[] = "supervises";
 inline constexpr char kMaster[] = "master";
 inline constexpr char kDispatchRule[] = "dispatch_rule";
 inline constexpr char kHandedDownBy[] = "handed_down_by";
+// Personal data at rest: the caller's number sealed (AES-256-GCM, key id in
+// front), its keyed lookup hash, and the masked form readers are shown. An
+// order written before sealing has the number in plain text in caller_phone,
+// which is read (and shown masked) but never written any more.
+inline constexpr char kCallerPhoneSealed[] = "caller_phone_enc";
+inline constexpr char kCallerPhoneHash[] = "caller_phone_hash";
+inline constexpr char kCallerPhoneLegacy[] = "caller_phone";
+// The trail (libs/orders/trail.h), written by the scripts only.
+inline constexpr char kTrailHead[] = "trail_head";
+inline constexpr char kTrailLegacy[] = "trail_legacy";
 }  // namespace field
 
 using Record = std::vector<std::pair<std::string, std::string>>;

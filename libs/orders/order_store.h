@@ -15,6 +15,7 @@
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
 #include "hotline/v1/work_order.pb.h"
+#include "orders/trail.h"
 
 namespace hotline::orders {
 
@@ -26,6 +27,10 @@ struct NewOrder {
   v1::HistoryEntry first_entry;   // the "create" step
   std::string idempotency_key;    // "" for none; stored as given (callers scope it: CallerScopedKey)
   std::string fingerprint;        // identifies the request behind the key
+  // The caller's number at rest (order.caller.phone must be empty): sealed
+  // (crypto/phone_vault.h) and its keyed lookup hash; "" for none.
+  std::string sealed_phone;
+  std::string phone_hash;
 };
 
 // Which page of an order's history a read returns: an order's history can
@@ -49,6 +54,7 @@ struct ListQuery {
   v1::OrderType type = v1::ORDER_TYPE_UNSPECIFIED;
   std::string district_code;
   std::string unit_code;
+  std::string phone_hash;  // the caller's keyed phone hash (idx:phone)
   std::optional<absl::Time> created_from;   // inclusive
   std::optional<absl::Time> created_until;  // exclusive
   int page_size = 20;
@@ -129,6 +135,43 @@ class OrderStore {
                           Done<std::optional<int64_t>> done) = 0;
   // A unit's orders in one state, by when they entered it.
   virtual void ListQueue(QueueQuery query, Done<ListPage> done) = 0;
+};
+
+// The caller's number as stored: sealed, or (an order written before phones
+// were sealed) in plain text.
+struct StoredPhone {
+  std::string sealed;
+  std::string legacy_plain;
+};
+
+// Reads that only the guardians of personal data and of the trail need: the
+// sealed phone (for a reveal) and the whole trail (for verification), which
+// chains a trail written before the chain existed.
+class GuardedStore {
+ public:
+  virtual ~GuardedStore() = default;
+  // NOT_FOUND when there is no such order.
+  virtual void LoadPhone(std::string id, Done<StoredPhone> done) = 0;
+  virtual void LoadTrail(std::string id, absl::Time now, Done<StoredTrail> done) = 0;
+  // Order ids by creation time, oldest first: [offset, offset + count).
+  virtual void ListOrderIds(int64_t offset, int count, Done<std::vector<std::string>> done) = 0;
+};
+
+// Orders stored before callers' numbers were sealed, found a stretch of
+// idx:all at a time, and sealed one by one (intake, once at start).
+struct LegacyPhones {
+  int scanned = 0;  // ids of idx:all looked at (0: past the end)
+  std::vector<std::pair<std::string, std::string>> plain;  // order id, plain number
+};
+class LegacyPhoneStore {
+ public:
+  virtual ~LegacyPhoneStore() = default;
+  virtual absl::StatusOr<LegacyPhones> FindLegacyPhones(int64_t offset, int count) = 0;
+  // False when the order changed meanwhile (nothing written).
+  virtual absl::StatusOr<bool> SealLegacyPhone(const std::string& id, const std::string& plain,
+                                               const std::string& sealed,
+                                               const std::string& hash,
+                                               const std::string& masked) = 0;
 };
 
 }  // namespace hotline::orders

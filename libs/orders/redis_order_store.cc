@@ -19,12 +19,15 @@ extern const std::string_view kCreateOrder;
 extern const std::string_view kGetOrder;
 extern const std::string_view kListOrders;
 extern const std::string_view kTransition;
+extern const std::string_view kVerifyTrail;
+extern const std::string_view kLegacyPhones;
+extern const std::string_view kSealPhone;
 }  // namespace scripts
 
 namespace {
 
 const redis::Script& CreateScript() {
-  static const redis::Script script(scripts::kCreateOrder);
+  static const redis::Script script(WithHistoryChain(scripts::kCreateOrder));
   return script;
 }
 const redis::Script& GetScript() {
@@ -36,7 +39,19 @@ const redis::Script& ListScript() {
   return script;
 }
 const redis::Script& TransitionScript() {
-  static const redis::Script script(scripts::kTransition);
+  static const redis::Script script(WithHistoryChain(scripts::kTransition));
+  return script;
+}
+const redis::Script& LegacyPhonesScript() {
+  static const redis::Script script(scripts::kLegacyPhones);
+  return script;
+}
+const redis::Script& SealPhoneScript() {
+  static const redis::Script script(scripts::kSealPhone);
+  return script;
+}
+const redis::Script& VerifyTrailScript() {
+  static const redis::Script script(WithHistoryChain(scripts::kVerifyTrail));
   return script;
 }
 
@@ -119,6 +134,7 @@ void RedisOrderStore::Create(NewOrder in, Done<CreateResult> done) {
                                       keys_.IndexType(o.type()),
                                       keys_.IndexDistrict(o.location().district_code())};
   if (!o.assigned_unit_code().empty()) indexes.push_back(keys_.IndexUnit(o.assigned_unit_code()));
+  if (!in.phone_hash.empty()) indexes.push_back(keys_.IndexPhone(in.phone_hash));
   std::vector<std::string> args = {
       keys_.prefix(),
       absl::StrCat(options_.city_prefix, day),
@@ -141,6 +157,10 @@ void RedisOrderStore::Create(NewOrder in, Done<CreateResult> done) {
   for (auto& [name, value] : ToRecord(o)) {
     args.push_back(name);
     args.push_back(std::move(value));
+  }
+  if (!in.sealed_phone.empty()) {
+    args.insert(args.end(), {field::kCallerPhoneSealed, in.sealed_phone, field::kCallerPhoneHash,
+                             in.phone_hash});
   }
   // An on-spot answer must cite a published knowledge point: the script
   // checks it in the same atomic step and counts the use.
@@ -219,6 +239,9 @@ void RedisOrderStore::List(ListQuery q, Done<ListPage> done) {
       filters.push_back(value);
     }
   };
+  if (!q.phone_hash.empty()) {
+    filter(field::kCallerPhoneHash, q.phone_hash, keys_.IndexPhone(q.phone_hash));
+  }
   if (!q.unit_code.empty()) filter(field::kUnit, q.unit_code, keys_.IndexUnit(q.unit_code));
   if (!q.district_code.empty()) {
     filter(field::kDistrict, q.district_code, keys_.IndexDistrict(q.district_code));
@@ -368,6 +391,86 @@ void RedisOrderStore::Apply(Change c, Done<ApplyResult> done) {
         done(ApplyResult{reply->elements[1].integer, reply->elements[0].str == "replayed",
                          std::move(*order)});
       });
+}
+
+void RedisOrderStore::LoadPhone(std::string id, Done<StoredPhone> done) {
+  redis_.Submit({"HMGET", keys_.Order(id), field::kId, field::kCallerPhoneSealed,
+                 field::kCallerPhoneLegacy},
+                [id, done = std::move(done)](absl::StatusOr<redis::Reply> reply) mutable {
+                  if (!reply.ok()) return done(reply.status());
+                  if (reply->is_error()) return done(RedisErrorToStatus(reply->str));
+                  if (reply->elements.size() != 3) {
+                    return done(absl::InternalError("HMGET: unexpected reply"));
+                  }
+                  if (reply->elements[0].is_nil()) {
+                    return done(absl::NotFoundError(absl::StrCat("order ", id, " not found")));
+                  }
+                  done(StoredPhone{reply->elements[1].str, reply->elements[2].str});
+                });
+}
+
+void RedisOrderStore::LoadTrail(std::string id, absl::Time now, Done<StoredTrail> done) {
+  redis_.SubmitScript(
+      VerifyTrailScript(), {keys_.Order(id), keys_.History(id)},
+      {id, absl::StrCat(absl::ToUnixMillis(now))},
+      [id, done = std::move(done)](absl::StatusOr<redis::Reply> reply) mutable {
+        if (!reply.ok()) return done(reply.status());
+        if (reply->is_error()) {
+          if (absl::StartsWith(reply->str, "NOT_FOUND ")) {
+            return done(absl::NotFoundError(absl::StrCat("order ", id, " not found")));
+          }
+          return done(RedisErrorToStatus(reply->str));
+        }
+        if (reply->type != redis::Reply::Type::kArray || reply->elements.size() != 4) {
+          return done(absl::InternalError("verify script: unexpected reply"));
+        }
+        StoredTrail trail;
+        trail.order_id = id;
+        for (const redis::Reply& e : reply->elements[0].elements) trail.entries.push_back(e.str);
+        trail.head = reply->elements[1].str;
+        trail.legacy = reply->elements[2].str;
+        trail.chained_now = reply->elements[3].integer == 1;
+        done(std::move(trail));
+      });
+}
+
+void RedisOrderStore::ListOrderIds(int64_t offset, int count,
+                                   Done<std::vector<std::string>> done) {
+  redis_.Submit({"ZRANGE", keys_.IndexAll(), absl::StrCat(offset), absl::StrCat(offset + count - 1)},
+                [done = std::move(done)](absl::StatusOr<redis::Reply> reply) mutable {
+                  if (!reply.ok()) return done(reply.status());
+                  if (reply->is_error()) return done(RedisErrorToStatus(reply->str));
+                  done(Strings(*reply));
+                });
+}
+
+absl::StatusOr<LegacyPhones> RedisOrderStore::FindLegacyPhones(int64_t offset, int count) {
+  absl::StatusOr<redis::Reply> reply = redis_.ExecuteScript(
+      LegacyPhonesScript(), {keys_.IndexAll()},
+      {keys_.prefix(), absl::StrCat(offset), absl::StrCat(count)});
+  if (!reply.ok()) return reply.status();
+  if (reply->is_error()) return RedisErrorToStatus(reply->str);
+  if (reply->type != redis::Reply::Type::kArray || reply->elements.empty()) {
+    return absl::InternalError("legacy phones script: unexpected reply");
+  }
+  LegacyPhones out;
+  out.scanned = static_cast<int>(reply->elements[0].integer);
+  for (size_t i = 1; i + 1 < reply->elements.size(); i += 2) {
+    out.plain.emplace_back(reply->elements[i].str, reply->elements[i + 1].str);
+  }
+  return out;
+}
+
+absl::StatusOr<bool> RedisOrderStore::SealLegacyPhone(const std::string& id,
+                                                      const std::string& plain,
+                                                      const std::string& sealed,
+                                                      const std::string& hash,
+                                                      const std::string& masked) {
+  absl::StatusOr<redis::Reply> reply = redis_.ExecuteScript(
+      SealPhoneScript(), {keys_.Order(id), keys_.IndexPhone(hash)}, {plain, sealed, hash, masked});
+  if (!reply.ok()) return reply.status();
+  if (reply->is_error()) return RedisErrorToStatus(reply->str);
+  return reply->integer == 1;
 }
 
 }  // namespace hotline::orders

@@ -18,7 +18,7 @@ struct RedisOrderStoreOptions {
   int list_scan_limit = 2000;       // index entries one List call may examine
 };
 
-class RedisOrderStore final : public OrderStore {
+class RedisOrderStore final : public OrderStore, public GuardedStore, public LegacyPhoneStore {
  public:
   RedisOrderStore(redis::Client& redis, RedisOrderStoreOptions options = {});
 
@@ -29,6 +29,14 @@ class RedisOrderStore final : public OrderStore {
   void FindAction(std::string idempotency_key, std::string fingerprint,
                   Done<std::optional<int64_t>> done) override;
   void ListQueue(QueueQuery query, Done<ListPage> done) override;
+  void LoadPhone(std::string id, Done<StoredPhone> done) override;
+  void LoadTrail(std::string id, absl::Time now, Done<StoredTrail> done) override;
+  void ListOrderIds(int64_t offset, int count, Done<std::vector<std::string>> done) override;
+  // Blocking (a start-up pass): not on a Redis worker thread.
+  absl::StatusOr<LegacyPhones> FindLegacyPhones(int64_t offset, int count) override;
+  absl::StatusOr<bool> SealLegacyPhone(const std::string& id, const std::string& plain,
+                                       const std::string& sealed, const std::string& hash,
+                                       const std::string& masked) override;
 
   const OrderKeys& keys() const { return keys_; }
 

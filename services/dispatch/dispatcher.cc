@@ -105,7 +105,7 @@ void Dispatcher::Act(const std::optional<v1::Actor>& actor, const v1::ActRequest
                                    }
                                    v1::ActResponse response;
                                    *response.mutable_order() = std::move(*order);
-                                   orders::MaskForReading(response.mutable_order());
+                                   orders::MaskForReading(response.mutable_order(), step->actor);
                                    response.set_replayed(true);
                                    step->reply(std::move(response));
                                  });
@@ -261,7 +261,7 @@ void Dispatcher::Decided(std::shared_ptr<Step> step, v1::WorkOrder order) {
     if (step->routed) return step->routed(unit);
     v1::ActResponse response;
     *response.mutable_order() = std::move(applied->order);
-    orders::MaskForReading(response.mutable_order());
+    orders::MaskForReading(response.mutable_order(), step->actor);
     response.set_replayed(applied->replayed);
     step->reply(std::move(response));
   });
@@ -283,11 +283,12 @@ void Dispatcher::ListQueue(const std::optional<v1::Actor>& actor,
   absl::StatusOr<int> page_size = orders::PageSize(r.page_size());
   if (!page_size.ok()) return done(page_size.status());
   orders::QueueQuery q{*unit, r.state(), *page_size, r.page_token(), r.oldest_first()};
-  store_.ListQueue(std::move(q), [done = std::move(done)](absl::StatusOr<orders::ListPage> page) mutable {
+  store_.ListQueue(std::move(q), [reader = actor, done = std::move(done)](
+                                     absl::StatusOr<orders::ListPage> page) mutable {
     if (!page.ok()) return done(page.status());
     v1::ListQueueResponse response;
     for (v1::WorkOrder& o : page->orders) {
-      orders::MaskForReading(&o);
+      orders::MaskForReading(&o, reader);
       *response.add_orders() = std::move(o);
     }
     response.set_next_page_token(std::move(page->next_page_token));

@@ -54,6 +54,12 @@ const std::vector<MethodAccess>& AccessTable() {
       {"ListUnansweredQueries", {kAgent, kDispatcher, kSupervisor, kHandler, kEditor, kAdmin}},
       // The access log.
       {"ListAuditEntries", {kAuditor, kAdmin}},
+      // Personal data and the trail: the callback duty reveals a number (with
+      // a reason, logged); the call takers look a caller up (logged);
+      // auditors verify the trail.
+      {"RevealCallerPhone", {kDispatcher, kSupervisor}},
+      {"FindOrdersByPhone", {kAgent, kDispatcher, kSupervisor}},
+      {"VerifyOrderTrail", {kAuditor, kSupervisor, kAdmin}},
   };
   return *table;
 }

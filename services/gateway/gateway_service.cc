@@ -328,5 +328,20 @@ grpc::ServerUnaryReactor* GatewayService::ListAuditEntries(grpc::CallbackServerC
         audit_->async()->ListAuditEntries(ctx, req, resp, std::move(done));
       });
 }
+// Personal data and the trail: intake decides who may (guardian.h).
+#define HOTLINE_FORWARD_TO_INTAKE(Method)                                                \
+  grpc::ServerUnaryReactor* GatewayService::Method(grpc::CallbackServerContext* context, \
+                                                   const grpc::ByteBuffer* request,      \
+                                                   grpc::ByteBuffer* response) {         \
+    return Forward<v1::Method##Request, v1::Method##Response>(                           \
+        context, request, response, #Method, "intake",                                  \
+        [this](auto* ctx, auto* req, auto* resp, auto done) {                            \
+          intake_->async()->Method(ctx, req, resp, std::move(done));                     \
+        });                                                                              \
+  }
+HOTLINE_FORWARD_TO_INTAKE(RevealCallerPhone)
+HOTLINE_FORWARD_TO_INTAKE(FindOrdersByPhone)
+HOTLINE_FORWARD_TO_INTAKE(VerifyOrderTrail)
+#undef HOTLINE_FORWARD_TO_INTAKE
 
 }  // namespace hotline::gateway

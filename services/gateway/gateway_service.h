@@ -55,14 +55,20 @@ v1::Hotline::WithRawCallbackMethod_SearchKnowledge<
     v1::Hotline::WithRawCallbackMethod_ListExpiringKnowledge<
     v1::Hotline::WithRawCallbackMethod_ListUnansweredQueries<Base>>>>>>>>>>;
 
+// The personal-data and trail methods (served by intake), raw, on top of `Base`.
+template <class Base>
+using WithRawGuardedMethods = v1::Hotline::WithRawCallbackMethod_RevealCallerPhone<
+    v1::Hotline::WithRawCallbackMethod_FindOrdersByPhone<
+        v1::Hotline::WithRawCallbackMethod_VerifyOrderTrail<Base>>>;
+
 // hotline.v1.Hotline with every method raw.
-using RawHotlineService = v1::Hotline::WithRawCallbackMethod_ListAuditEntries<WithRawKnowledgeMethods<
+using RawHotlineService = v1::Hotline::WithRawCallbackMethod_ListAuditEntries<WithRawGuardedMethods<WithRawKnowledgeMethods<
     v1::Hotline::WithRawCallbackMethod_WhoAmI<v1::Hotline::WithRawCallbackMethod_CreateWorkOrder<
         v1::Hotline::WithRawCallbackMethod_GetWorkOrder<
             v1::Hotline::WithRawCallbackMethod_ListWorkOrders<
                 v1::Hotline::WithRawCallbackMethod_Act<v1::Hotline::WithRawCallbackMethod_ListQueue<
                     v1::Hotline::WithRawCallbackMethod_ListUnits<
-                        v1::Hotline::WithRawCallbackMethod_ListCategories<SlaRawMethods>>>>>>>>>>;
+                        v1::Hotline::WithRawCallbackMethod_ListCategories<SlaRawMethods>>>>>>>>>>>;
 
 class GatewayService final : public RawHotlineService {
  public:
@@ -141,6 +147,16 @@ class GatewayService final : public RawHotlineService {
                                 grpc::ByteBuffer* response) override;
   // The access log (forwarded to intake; auditors and administrators only).
   grpc::ServerUnaryReactor* ListAuditEntries(grpc::CallbackServerContext* context,
+                                             const grpc::ByteBuffer* request,
+                                             grpc::ByteBuffer* response) override;
+  // Personal data and the trail (forwarded to intake, which decides by role).
+  grpc::ServerUnaryReactor* RevealCallerPhone(grpc::CallbackServerContext* context,
+                                              const grpc::ByteBuffer* request,
+                                              grpc::ByteBuffer* response) override;
+  grpc::ServerUnaryReactor* FindOrdersByPhone(grpc::CallbackServerContext* context,
+                                              const grpc::ByteBuffer* request,
+                                              grpc::ByteBuffer* response) override;
+  grpc::ServerUnaryReactor* VerifyOrderTrail(grpc::CallbackServerContext* context,
                                              const grpc::ByteBuffer* request,
                                              grpc::ByteBuffer* response) override;
 

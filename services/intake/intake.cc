@@ -12,8 +12,8 @@
 
 namespace hotline::intake {
 Intake::Intake(orders::OrderStore& store, const directory::Directory& directory,
-               const Clock& clock, IntakeObserver& observer)
-    : store_(store), directory_(directory), clock_(clock), observer_(observer) {}
+               const Clock& clock, IntakeObserver& observer, const crypto::PhoneVault& vault)
+    : store_(store), directory_(directory), clock_(clock), observer_(observer), vault_(vault) {}
 
 void Intake::Create(const std::optional<v1::Actor>& actor,
                     const v1::CreateWorkOrderRequest& request,
@@ -35,7 +35,15 @@ void Intake::Create(const std::optional<v1::Actor>& actor,
   o.set_urgent(request.urgent());
   o.set_channel(request.channel());
   o.mutable_caller()->set_name(request.caller().name());
-  o.mutable_caller()->set_phone(*orders::NormalizePhone(request.caller().phone()));
+  // The number itself is only ever stored sealed, with its keyed hash for
+  // lookup; the order carries the masked form.
+  const std::string phone = *orders::NormalizePhone(request.caller().phone());
+  absl::StatusOr<std::string> sealed = vault_.Seal(phone);
+  if (!sealed.ok()) return done(sealed.status());
+  n.sealed_phone = std::move(*sealed);
+  n.phone_hash = vault_.LookupHash(phone);
+  o.mutable_caller()->set_phone_masked(orders::MaskPhone(phone));
+  o.mutable_caller()->set_confidential(request.caller().confidential());
   *o.mutable_location() = request.location();
   o.set_category_code(request.category_code());
   o.set_content(request.content());
@@ -64,14 +72,14 @@ void Intake::Create(const std::optional<v1::Actor>& actor,
   }
   n.fingerprint = orders::RequestFingerprint(request);
 
-  store_.Create(std::move(n), [this, done = std::move(done)](
+  store_.Create(std::move(n), [this, actor, done = std::move(done)](
                                   absl::StatusOr<orders::CreateResult> result) mutable {
     if (!result.ok()) return done(result.status());
     observer_.OrderCreated(result->order, result->replayed);
     v1::CreateWorkOrderResponse response;
     *response.mutable_order() = std::move(result->order);
     response.set_replayed(result->replayed);
-    orders::MaskForReading(response.mutable_order());
+    orders::MaskForReading(response.mutable_order(), actor);
     done(std::move(response));
   });
 }
@@ -103,7 +111,7 @@ void Intake::Get(const std::optional<v1::Actor>& actor, const v1::GetWorkOrderRe
     }
     v1::GetWorkOrderResponse response;
     *response.mutable_order() = std::move(*order);
-    orders::MaskForReading(response.mutable_order());
+    orders::MaskForReading(response.mutable_order(), caller);
     done(std::move(response));
   });
 }
@@ -141,11 +149,12 @@ void Intake::List(const std::optional<v1::Actor>& actor, const v1::ListWorkOrder
   q.page_token = r.page_token();
   q.oldest_first = r.oldest_first();
 
-  store_.List(std::move(q), [done = std::move(done)](absl::StatusOr<orders::ListPage> page) mutable {
+  store_.List(std::move(q), [reader = actor, done = std::move(done)](
+                                absl::StatusOr<orders::ListPage> page) mutable {
     if (!page.ok()) return done(page.status());
     v1::ListWorkOrdersResponse response;
     for (v1::WorkOrder& o : page->orders) {
-      orders::MaskForReading(&o);
+      orders::MaskForReading(&o, reader);
       *response.add_orders() = std::move(o);
     }
     response.set_next_page_token(std::move(page->next_page_token));

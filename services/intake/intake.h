@@ -6,6 +6,7 @@
 // Errors (absl::Status): INVALID_ARGUMENT naming the field, UNAUTHENTICATED
 // (no caller identity on a create), NOT_FOUND, UNAVAILABLE (store down).
 #include "clock/clock.h"
+#include "crypto/phone_vault.h"
 #include "directory/directory.h"
 #include "hotline/v1/intake.pb.h"
 #include "orders/order_store.h"
@@ -22,14 +23,16 @@ class IntakeObserver {
 
 class Intake {
  public:
+  // `vault` seals the caller's number before it is stored.
   Intake(orders::OrderStore& store, const directory::Directory& directory, const Clock& clock,
-         IntakeObserver& observer);
+         IntakeObserver& observer, const crypto::PhoneVault& vault);
 
   // `actor` is the verified caller (from the gateway); nullopt is refused
   // (UNAUTHENTICATED). Idempotency keys are the caller's own: the same key
   // from another user is another key.
   void Create(const std::optional<v1::Actor>& actor, const v1::CreateWorkOrderRequest& request,
               orders::Done<v1::CreateWorkOrderResponse> done);
+  // `actor` also decides what of a confidential caller is shown (MaskForReading).
   // Unit scoping (libs/authz): an order outside a unit handler's subtree is
   // NOT_FOUND, word for word as a missing one.
   void Get(const std::optional<v1::Actor>& actor, const v1::GetWorkOrderRequest& request,
@@ -44,6 +47,7 @@ class Intake {
   const directory::Directory& directory_;
   const Clock& clock_;
   IntakeObserver& observer_;
+  const crypto::PhoneVault& vault_;
 };
 
 }  // namespace hotline::intake

@@ -39,6 +39,34 @@ void IntakeMetrics::Rejected(const std::string& field) {
   rejected_.Add({{"field", field}}).Increment();
 }
 
+GuardianMetrics::GuardianMetrics(prometheus::Registry& registry)
+    : reveals_(prometheus::BuildCounter()
+                   .Name("hotline_intake_phone_reveals_total")
+                   .Help("Requests to reveal a caller's full number, by answer code.")
+                   .Register(registry)),
+      lookups_(prometheus::BuildCounter()
+                   .Name("hotline_intake_phone_lookups_total")
+                   .Help("Lookups of a caller's orders by phone, by answer code.")
+                   .Register(registry)),
+      verifications_(prometheus::BuildCounter()
+                         .Name("hotline_intake_trail_verifications_total")
+                         .Help("Order trails verified, by verdict: intact, broken, chained "
+                               "(a trail from before the chain, chained by this check).")
+                         .Register(registry)) {}
+
+void GuardianMetrics::Revealed(absl::StatusCode code) {
+  reveals_.Add({{"code", absl::StatusCodeToString(code)}}).Increment();
+}
+
+void GuardianMetrics::LookedUp(absl::StatusCode code) {
+  lookups_.Add({{"code", absl::StatusCodeToString(code)}}).Increment();
+}
+
+void GuardianMetrics::Verified(const v1::TrailVerdict& verdict) {
+  const char* result = !verdict.intact() ? "broken" : verdict.chained_now() ? "chained" : "intact";
+  verifications_.Add({{"result", result}}).Increment();
+}
+
 grpc::ServerUnaryReactor* IntakeService::CreateWorkOrder(grpc::CallbackServerContext* context,
                                                          const v1::CreateWorkOrderRequest* request,
                                                          v1::CreateWorkOrderResponse* response) {
@@ -81,6 +109,30 @@ grpc::ServerUnaryReactor* IntakeService::ListWorkOrders(grpc::CallbackServerCont
                                  reactor->Finish(ToGrpcStatus(logged));
                                });
                });
+  return reactor;
+}
+
+grpc::ServerUnaryReactor* IntakeService::RevealCallerPhone(
+    grpc::CallbackServerContext* context, const v1::RevealCallerPhoneRequest* request,
+    v1::RevealCallerPhoneResponse* response) {
+  auto* reactor = context->DefaultReactor();
+  guardian_.Reveal(server::IdentityOf(*context), *request, server::ReplyTo(reactor, response));
+  return reactor;
+}
+
+grpc::ServerUnaryReactor* IntakeService::FindOrdersByPhone(
+    grpc::CallbackServerContext* context, const v1::FindOrdersByPhoneRequest* request,
+    v1::FindOrdersByPhoneResponse* response) {
+  auto* reactor = context->DefaultReactor();
+  guardian_.FindByPhone(server::IdentityOf(*context), *request, server::ReplyTo(reactor, response));
+  return reactor;
+}
+
+grpc::ServerUnaryReactor* IntakeService::VerifyOrderTrail(
+    grpc::CallbackServerContext* context, const v1::VerifyOrderTrailRequest* request,
+    v1::VerifyOrderTrailResponse* response) {
+  auto* reactor = context->DefaultReactor();
+  guardian_.Verify(server::IdentityOf(*context), *request, server::ReplyTo(reactor, response));
   return reactor;
 }
 

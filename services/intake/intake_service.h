@@ -10,6 +10,7 @@
 #include "hotline/v1/audit.grpc.pb.h"
 #include "hotline/v1/directory.grpc.pb.h"
 #include "hotline/v1/intake.grpc.pb.h"
+#include "intake/guardian.h"
 #include "intake/intake.h"
 
 namespace hotline::intake {
@@ -27,11 +28,26 @@ class IntakeMetrics final : public IntakeObserver {
   prometheus::Counter& replays_;
 };
 
+// Prometheus implementation of the guardian's observer.
+class GuardianMetrics final : public GuardianObserver {
+ public:
+  explicit GuardianMetrics(prometheus::Registry& registry);
+  void Revealed(absl::StatusCode code) override;
+  void LookedUp(absl::StatusCode code) override;
+  void Verified(const v1::TrailVerdict& verdict) override;
+
+ private:
+  prometheus::Family<prometheus::Counter>& reveals_;
+  prometheus::Family<prometheus::Counter>& lookups_;
+  prometheus::Family<prometheus::Counter>& verifications_;
+};
+
 // Reads of orders (get, list) are recorded in the access log before they are
 // answered; one that cannot be recorded answers UNAVAILABLE.
 class IntakeService final : public v1::Intake::CallbackService {
  public:
-  IntakeService(Intake& intake, audit::ReadRecorder& reads) : intake_(intake), reads_(reads) {}
+  IntakeService(Intake& intake, audit::ReadRecorder& reads, Guardian& guardian)
+      : intake_(intake), reads_(reads), guardian_(guardian) {}
 
   grpc::ServerUnaryReactor* CreateWorkOrder(grpc::CallbackServerContext* context,
                                             const v1::CreateWorkOrderRequest* request,
@@ -42,10 +58,20 @@ class IntakeService final : public v1::Intake::CallbackService {
   grpc::ServerUnaryReactor* ListWorkOrders(grpc::CallbackServerContext* context,
                                            const v1::ListWorkOrdersRequest* request,
                                            v1::ListWorkOrdersResponse* response) override;
+  grpc::ServerUnaryReactor* RevealCallerPhone(grpc::CallbackServerContext* context,
+                                              const v1::RevealCallerPhoneRequest* request,
+                                              v1::RevealCallerPhoneResponse* response) override;
+  grpc::ServerUnaryReactor* FindOrdersByPhone(grpc::CallbackServerContext* context,
+                                              const v1::FindOrdersByPhoneRequest* request,
+                                              v1::FindOrdersByPhoneResponse* response) override;
+  grpc::ServerUnaryReactor* VerifyOrderTrail(grpc::CallbackServerContext* context,
+                                             const v1::VerifyOrderTrailRequest* request,
+                                             v1::VerifyOrderTrailResponse* response) override;
 
  private:
   Intake& intake_;
   audit::ReadRecorder& reads_;
+  Guardian& guardian_;
 };
 
 // hotline.v1.Audit: lists the access log. Who may call it is the gateway's

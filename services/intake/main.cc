@@ -1,13 +1,19 @@
 // hotline-intake: takes work orders in, keeps them in Redis, serves the
 // directory. Settings come from flags or the environment (--help lists them).
+#include <atomic>
 #include <cstdio>
+#include <thread>
 
+#include "audit/audit_log.h"
 #include "clock/city_clock.h"
+#include "crypto/phone_vault.h"
 #include "config/flags.h"
 #include "clock/clock.h"
 #include "directory/city.h"
 #include "directory/directory.h"
+#include "intake/guardian.h"
 #include "intake/intake.h"
+#include "intake/legacy_phones.h"
 #include "intake/intake_service.h"
 #include "log/log.h"
 #include "orders/event_retention.h"
@@ -31,6 +37,11 @@ int main(int argc, char** argv) {
   redis::AddRedisFlags(flags, &redis_flags);
   flags.String("data_dir", "HOTLINE_DATA_DIR",
                "folder with units.textproto and categories.textproto", &data_dir);
+  std::string phone_keys;
+  flags.String("phone_keys", "HOTLINE_PHONE_KEYS",
+               "key file that seals callers' numbers and keys their lookup hash (required; "
+               "format in libs/crypto/phone_vault.h)",
+               &phone_keys);
   CityClockFlags clock_flags;  // the wall clock unless a demo or test sets it
   AddCityClockFlags(flags, &clock_flags);
   flags.ParseOrExit(argc, argv);
@@ -38,6 +49,16 @@ int main(int argc, char** argv) {
   if (!clock.ok()) {
     log::Error("bad clock settings", {{"error", clock.status().ToString()}});
     return 2;
+  }
+
+  if (phone_keys.empty()) {
+    log::Error("no phone key file: set --phone_keys or HOTLINE_PHONE_KEYS", {});
+    return 2;
+  }
+  absl::StatusOr<crypto::PhoneVault> vault = crypto::PhoneVault::LoadKeyFile(phone_keys);
+  if (!vault.ok()) {
+    log::Error("cannot load the phone keys", {{"error", vault.status().ToString()}});
+    return 1;
   }
 
   absl::StatusOr<directory::Directory> dir = directory::Directory::LoadDataDir(data_dir);
@@ -61,10 +82,12 @@ int main(int argc, char** argv) {
   redis::Client redis(*redis_options, &server.metrics());
   orders::RedisOrderStore store(redis, {.city_prefix = city->profile.order_prefix()});
   intake::IntakeMetrics metrics(server.metrics());
-  intake::Intake core(store, *dir, **clock, metrics);
-  audit::AuditLog access_log(redis);
+  intake::Intake core(store, *dir, **clock, metrics, *vault);
+  audit::AuditLog access_log(redis, audit::AuditKeys(store.keys().prefix()));
   audit::ReadRecorder reads(access_log, **clock);
-  intake::IntakeService intake_service(core, reads);
+  intake::GuardianMetrics guardian_metrics(server.metrics());
+  intake::Guardian guardian(store, store, access_log, *vault, **clock, guardian_metrics);
+  intake::IntakeService intake_service(core, reads, guardian);
   intake::DirectoryService directory_service(*dir);
   intake::AuditService audit_service(access_log);
   server.AddService(&intake_service, "hotline.v1.Intake");
@@ -80,6 +103,7 @@ int main(int argc, char** argv) {
     log::Error("cannot start", {{"error", s.ToString()}});
     return 1;
   }
+  log::Info("phone keys loaded", {{"current_key_id", vault->current_key_id()}});
   log::Info("directory loaded", {{"units", absl::StrCat(dir->unit_count())},
                                  {"categories", absl::StrCat(dir->category_count())}});
   // Trims the event stream up to what every consumer group has settled.
@@ -88,7 +112,22 @@ int main(int argc, char** argv) {
   // Redis's memory and append-only file, for the alerts.
   redis::ServerStats redis_stats(redis, server.metrics());
   redis_stats.Start();
+  // Numbers stored before sealing existed: sealed in the background, once.
+  std::atomic<bool> stop_sealing{false};
+  std::thread sealer([&] {
+    absl::StatusOr<intake::LegacySealCounts> counts =
+        intake::SealLegacyPhones(store, *vault, stop_sealing);
+    if (!counts.ok()) {
+      log::Warning("sealing of legacy phone numbers stopped (retried at the next start)",
+                   {{"error", counts.status().ToString()}});
+    } else if (counts->sealed > 0) {
+      log::Info("legacy phone numbers sealed", {{"orders_scanned", absl::StrCat(counts->scanned)},
+                                                {"sealed", absl::StrCat(counts->sealed)}});
+    }
+  });
   server::WaitForShutdownSignal();
+  stop_sealing = true;
+  sealer.join();
   redis_stats.Stop();
   retention.Stop();
   server.Shutdown();

@@ -3,6 +3,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "orders/trail.h"
 #include "orders/order_record.h"
 
 namespace hotline::sla {
@@ -19,7 +20,7 @@ const redis::Script& LoadScript() {
   return script;
 }
 const redis::Script& SettleScript() {
-  static const redis::Script script(scripts::kSettle);
+  static const redis::Script script(orders::WithHistoryChain(scripts::kSettle));
   return script;
 }
 

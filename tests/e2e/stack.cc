@@ -15,6 +15,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
+#include "crypto/phone_vault.h"
 
 namespace hotline::testing {
 
@@ -42,6 +43,9 @@ Stack::Stack(Options options) {
       << token(kYuexiuToken, "yuexiu-t1", "越秀区处理人", "ROLE_UNIT_HANDLER", "440104")
       << token(kAuditorToken, "auditor-t1", "审计员", "ROLE_AUDITOR", "GZ12345")
       << token(kAdminToken, "admin-t1", "管理员", "ROLE_ADMIN", "GZ12345");
+
+  // Fresh phone keys for intake (libs/crypto/phone_vault.h).
+  std::ofstream(phone_keys_file()) << crypto::PhoneVault::GenerateKeyFile("test1");
 
   // Every service picks free ports itself (port 0) and names them in its log,
   // so no other test can take a port between choosing and binding it.
@@ -197,7 +201,8 @@ std::string Stack::knowledge_address(int replica) const {
 std::string Stack::intake_address() const { return absl::StrCat("127.0.0.1:", intake_port_); }
 
 std::vector<std::string> Stack::IntakeArgs() const {
-  return {"--redis=" + redis_->address(), std::string("--data_dir=") + HOTLINE_SOURCE_DIR + "/data"};
+  return {"--redis=" + redis_->address(), std::string("--data_dir=") + HOTLINE_SOURCE_DIR + "/data",
+          "--phone_keys=" + phone_keys_file()};
 }
 
 void Stack::RestartIntake() {

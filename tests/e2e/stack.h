@@ -68,6 +68,8 @@ class Stack {
   std::string dispatch_address(int replica = 0) const;
   int dispatch_metrics_port(int replica = 0) const { return dispatch_metrics_[replica]; }
   const std::string& dir() const { return dir_; }
+  // Intake's phone key file (fresh random keys, written by the stack).
+  std::string phone_keys_file() const { return dir_ + "/phone_keys"; }
   ServiceProcess& sla(int replica = 0) { return *sla_[replica]; }
   std::string sla_address(int replica = 0) const;
   int sla_metrics_port(int replica = 0) const { return sla_metrics_[replica]; }

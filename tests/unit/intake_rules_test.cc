@@ -117,9 +117,38 @@ TEST_CASE("order numbers have the documented shape", "[numbering]") {
 TEST_CASE("readers get the phone masked and never the full number", "[masking]") {
   v1::WorkOrder o;
   o.mutable_caller()->set_phone("13812345678");
-  orders::MaskForReading(&o);
+  orders::MaskForReading(&o, std::nullopt);
   CHECK(o.caller().phone().empty());
   CHECK(o.caller().phone_masked() == "138****5678");
+}
+
+TEST_CASE("a confidential caller is hidden from units, masked for the centre", "[masking]") {
+  v1::WorkOrder order;
+  order.mutable_caller()->set_name("王先生");
+  order.mutable_caller()->set_phone_masked("138****5678");
+  order.mutable_caller()->set_confidential(true);
+  v1::Actor handler, dispatcher;
+  handler.set_role(v1::ROLE_UNIT_HANDLER);
+  handler.set_unit_code("440106");
+  dispatcher.set_role(v1::ROLE_DISPATCHER);
+
+  v1::WorkOrder seen_by_unit = order;
+  orders::MaskForReading(&seen_by_unit, handler);
+  CHECK(seen_by_unit.caller().name() == "保密");
+  CHECK(seen_by_unit.caller().phone_masked() == "保密");
+  v1::WorkOrder seen_without_identity = order;
+  orders::MaskForReading(&seen_without_identity, std::nullopt);
+  CHECK(seen_without_identity.caller().name() == "保密");
+
+  v1::WorkOrder seen_by_centre = order;
+  orders::MaskForReading(&seen_by_centre, dispatcher);
+  CHECK(seen_by_centre.caller().name() == "王先生");
+  CHECK(seen_by_centre.caller().phone_masked() == "138****5678");
+
+  order.mutable_caller()->set_confidential(false);
+  orders::MaskForReading(&order, handler);
+  CHECK(order.caller().name() == "王先生");
+  CHECK(order.caller().phone_masked() == "138****5678");
 }
 
 }  // namespace hotline::intake

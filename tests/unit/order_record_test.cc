@@ -14,7 +14,8 @@ TEST_CASE("an order survives the trip through its stored form", "[record]") {
   o.set_urgent(true);
   o.set_channel(v1::CHANNEL_APP);
   o.mutable_caller()->set_name("李女士");
-  o.mutable_caller()->set_phone("02083331234");
+  o.mutable_caller()->set_phone_masked("020****1234");
+  o.mutable_caller()->set_confidential(true);
   o.mutable_location()->set_district_code("440106");
   o.mutable_location()->set_street_code("440106001");
   o.mutable_location()->set_address("天河路385号");
@@ -45,6 +46,21 @@ TEST_CASE("an order survives the trip through its stored form", "[record]") {
   absl::StatusOr<v1::WorkOrder> back = FromRecord(flat);
   REQUIRE(back.ok());
   CHECK(back->DebugString() == o.DebugString());
+}
+
+TEST_CASE("the stored form never carries the full number", "[record][phone]") {
+  v1::WorkOrder o;
+  o.set_id("GZ20261128000001");
+  o.mutable_caller()->set_phone("13812345678");
+  for (auto& [k, v] : ToRecord(o)) {
+    INFO(k);
+    CHECK_FALSE(absl::StrContains(v, "13812345678"));
+  }
+  // An order stored before numbers were sealed: read, for masking.
+  absl::StatusOr<v1::WorkOrder> legacy =
+      FromRecord({"id", "GZ20261128000001", "caller_phone", "13812345678"});
+  REQUIRE(legacy.ok());
+  CHECK(legacy->caller().phone() == "13812345678");
 }
 
 TEST_CASE("an unusable record is data loss, not a crash", "[record]") {

@@ -93,6 +93,8 @@ const std::vector<CommandSpec>& Commands() {
            {"category", "CODE", "matter category code, e.g. 0101", true},
            {"phone", "NUMBER", "caller's phone number", true},
            {"name", "TEXT", "caller's name"},
+           {"confidential", "", "the caller asks for confidentiality (保密): units never see "
+                                "the name or number"},
            {"content", "TEXT", "what the caller reports or asks", true},
            {"channel", "CHANNEL", "phone|web|app|wechat|sms|api (default phone)"},
            {"urgent", "", "an urgent (突发) order"},
@@ -227,6 +229,26 @@ const std::vector<CommandSpec>& Commands() {
            {"all", "", "list: every page"},
            {"days", "N", "expiring: within N days (default 30)"},
            {"draft", "", "import: create new points as drafts instead of published"},
+       }},
+      {"reveal",
+       {"ORDER_ID"},
+       "Show the caller's full number, for the callback (centre dispatchers, supervisors).\n"
+       "The reason is kept in the access log with who asked and when.",
+       {
+           {"reason", "TEXT", "why the full number is needed, e.g. 回访", true},
+       }},
+      {"lookup-phone",
+       {"PHONE"},
+       "A caller's earlier orders, newest first, found by the number (logged).",
+       {
+           {"limit", "N", "at most this many (default 20, at most 200)"},
+       }},
+      {"verify",
+       {"[ORDER_ID]"},
+       "Check the hash chain of an order's history (or every order's, with --all) and name\n"
+       "the first entry altered, removed, inserted or reordered. Exits 1 when one is broken.",
+       {
+           {"all", "", "every order"},
        }},
       {"help", {"[COMMAND]"}, "Show this text, or one command's flags.", {}},
   };

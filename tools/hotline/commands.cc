@@ -25,6 +25,7 @@
 #include "google/protobuf/util/json_util.h"
 #include "text/utf8.h"
 #include "enums/enum_names.h"
+#include "tools/hotline/guarded_commands.h"
 #include "tools/hotline/kb_commands.h"
 #include "tools/hotline/local_time.h"
 #include "tools/hotline/names.h"
@@ -297,6 +298,7 @@ absl::StatusOr<v1::CreateWorkOrderRequest> BuildCreateRequest(const CommandLine&
   }
   request.mutable_caller()->set_phone(cl.Get("phone"));
   request.mutable_caller()->set_name(cl.Get("name"));
+  request.mutable_caller()->set_confidential(cl.Switch("confidential"));
 
   v1::Location& location = *request.mutable_location();
   location.set_district_code(cl.Get("district"));
@@ -678,6 +680,8 @@ ExitCode RunCommand(const CommandLine& cl, HotlineStub& stub, Output io) {
       {"calendar", &RunCalendar},
       {"kb", &RunKb},
       {"audit", &RunAudit},
+      {"reveal", &RunReveal}, {"lookup-phone", &RunLookupPhone},
+      {"verify", &RunVerify},
   };
   auto it = kRunners->find(cl.command);
   if (it == kRunners->end()) {

@@ -14,7 +14,7 @@
 -- ARGV[5]  request fingerprint (compared on replay)
 -- ARGV[6]  idempotency record TTL, seconds
 -- ARGV[7]  events stream key
--- ARGV[8]  history entry (JSON)
+-- ARGV[8]  history entry (JSON; chained by history_chain.lua, prepended)
 -- ARGV[9]  created_ms       ARGV[10] state      ARGV[11] type
 -- ARGV[12] district code    ARGV[13] channel    ARGV[14] category
 -- ARGV[15] urgent ("1"/"0")
@@ -92,7 +92,7 @@ for i = 17 + n_index, #ARGV do
   fields[#fields + 1] = ARGV[i]
 end
 redis.call("HSET", order_key, unpack(fields))
-redis.call("RPUSH", order_key .. ":history", ARGV[8])
+chain_push(order_key, order_key .. ":history", id, ARGV[8], ARGV[9])
 
 local created_ms = ARGV[9]
 for i = 17, 16 + n_index do

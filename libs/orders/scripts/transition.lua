@@ -20,6 +20,7 @@
 -- ARGV[17] master order id ("" unless linking)
 -- ARGV[18] dispatch rule ("" to keep)
 -- ARGV[19] history entry (JSON)  ARGV[20] event name  ARGV[21] events stream key
+--          (every entry appended is chained by history_chain.lua, prepended)
 -- ARGV[22] history entry for duplicates closed with it (JSON; "__SEQ__" is
 --          replaced by each duplicate's new version)
 -- ARGV[23] CLOSED   ARGV[24] ARCHIVED   ARGV[25] MERGED (state numbers)
@@ -131,7 +132,7 @@ redis.call("HSET", key, unpack(fields))
 if ARGV[13] == "1" then redis.call("HINCRBY", key, "bounces", 1) end
 if ARGV[14] == "1" then redis.call("HINCRBY", key, "redos", 1) end
 if ARGV[16] ~= "" then redis.call("HINCRBY", key, ARGV[16], 1) end
-redis.call("RPUSH", key .. ":history", ARGV[19])
+chain_push(key, key .. ":history", id, ARGV[19], now)
 move(id, from_state, to_state, from_unit, to_unit, created)
 event(id, ARGV[20], new_version, to_state, to_unit)
 
@@ -147,7 +148,7 @@ if master ~= "" then
       local dup_version = tonumber(d[1]) + 1
       redis.call("HSET", dup_key, "version", dup_version, "master", master, "updated_ms", now)
       local entry = string.gsub(ARGV[26], '"__SEQ__"', tostring(dup_version))
-      redis.call("RPUSH", dup_key .. ":history", entry)
+      chain_push(dup_key, dup_key .. ":history", dup, entry, now)
       event(dup, "order.relink_duplicate", dup_version, MERGED, d[3] or "")
     end
     redis.call("SADD", master_duplicates, dup)
@@ -164,7 +165,7 @@ if ARGV[15] == "1" then
       redis.call("HSET", dup_key, "version", dup_version, "state", CLOSED,
         "updated_ms", now, "closed_ms", now)
       local entry = string.gsub(ARGV[22], '"__SEQ__"', tostring(dup_version))
-      redis.call("RPUSH", dup_key .. ":history", entry)
+      chain_push(dup_key, dup_key .. ":history", dup, entry, now)
       move(dup, MERGED, CLOSED, d[3] or "", d[3] or "", d[4])
       event(dup, "order.closed_with_master", dup_version, CLOSED, d[3] or "")
     end

@@ -17,7 +17,8 @@
 -- ARGV[6] sign due ms     ARGV[7] close due ms      ARGV[8] close original ms
 -- ARGV[9] status          ARGV[10] level            ARGV[11] unit
 -- ARGV[12] events stream max length  ARGV[14 + 5 * steps] district ("" none)
--- ARGV[13] number of steps, then per step 5 values: history entry JSON,
+-- ARGV[13] number of steps, then per step 5 values: history entry JSON
+--          (chained by libs/orders/scripts/history_chain.lua, prepended),
 --          event name, counter field (""), mark (""), due ms ("")
 --
 -- Returns the new version. Errors: "NOT_FOUND", "CONFLICT <version> <rev>".
@@ -39,7 +40,7 @@ local steps = tonumber(ARGV[13])
 for i = 0, steps - 1 do
   local base = 14 + i * 5
   version = version + 1
-  redis.call("RPUSH", KEYS[2], ARGV[base])
+  chain_push(KEYS[1], KEYS[2], id, ARGV[base], now)
   if ARGV[base + 2] ~= "" then redis.call("HINCRBY", KEYS[1], ARGV[base + 2], 1) end
   redis.call("XADD", KEYS[3], "MAXLEN", "~", ARGV[12], "*",
     "event", ARGV[base + 1], "order_id", id, "version", tostring(version), "at_ms", now,

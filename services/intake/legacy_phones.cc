@@ -1,0 +1,32 @@
+#include "intake/legacy_phones.h"
+
+#include "orders/phone.h"
+
+namespace hotline::intake {
+
+absl::StatusOr<LegacySealCounts> SealLegacyPhones(orders::LegacyPhoneStore& store,
+                                                  const crypto::PhoneVault& vault,
+                                                  const std::atomic<bool>& stop, int batch) {
+  LegacySealCounts counts;
+  for (int64_t offset = 0; !stop.load();) {
+    absl::StatusOr<orders::LegacyPhones> found = store.FindLegacyPhones(offset, batch);
+    if (!found.ok()) return found.status();
+    if (found->scanned == 0) break;
+    offset += found->scanned;
+    counts.scanned += found->scanned;
+    for (const auto& [id, plain] : found->plain) {
+      // Stored numbers were normalized at intake; an odd one is sealed as found.
+      const std::string number = orders::NormalizePhone(plain).value_or(plain);
+      absl::StatusOr<std::string> sealed = vault.Seal(number);
+      if (!sealed.ok()) return sealed.status();
+      absl::StatusOr<bool> done = store.SealLegacyPhone(id, plain, *sealed,
+                                                        vault.LookupHash(number),
+                                                        orders::MaskPhone(number));
+      if (!done.ok()) return done.status();
+      if (*done) ++counts.sealed;
+    }
+  }
+  return counts;
+}
+
+}  // namespace hotline::intake

@@ -1,0 +1,330 @@
+// Personal data through the real gateway and intake: a dispatcher reveals a
+// caller's number with a reason (logged first), others are refused; a
+// caller's earlier orders are found by phone (logged, masked); a confidential
+// caller is hidden from units entirely; trails are verified over the API.
+#include <catch2/catch.hpp>
+
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
+#include "e2e/stack.h"
+#include "hotline/v1/audit.pb.h"
+
+namespace hotline::testing {
+namespace {
+
+v1::WorkOrder CreateWith(v1::Hotline::Stub& stub, const std::string& phone, bool confidential) {
+  v1::CreateWorkOrderRequest request = SampleComplaint();
+  request.mutable_caller()->set_phone(phone);
+  request.mutable_caller()->set_confidential(confidential);
+  auto ctx = CallContext(kAgentToken);
+  v1::CreateWorkOrderResponse response;
+  grpc::Status status = stub.CreateWorkOrder(ctx.get(), request, &response);
+  INFO(status.error_message());
+  REQUIRE(status.ok());
+  return response.order();
+}
+
+// The access-log entries naming `order_id`, oldest first.
+std::vector<v1::AuditEntry> AuditEntries(Stack& stack, const std::string& order_id) {
+  absl::StatusOr<redis::Reply> r =
+      stack.redis_client().Execute({"XRANGE", "hotline:audit:order:{" + order_id + "}", "-", "+"});
+  REQUIRE(r.ok());
+  std::vector<v1::AuditEntry> entries;
+  for (const redis::Reply& item : r->elements) {
+    const redis::Reply& fields = item.elements[1];
+    for (size_t i = 0; i + 1 < fields.elements.size(); i += 2) {
+      if (fields.elements[i].str != "e") continue;
+      v1::AuditEntry entry;
+      REQUIRE(entry.ParseFromString(fields.elements[i + 1].str));
+      entry.set_id(item.elements[0].str);  // the stream id is the entry's id
+      entries.push_back(entry);
+    }
+  }
+  return entries;
+}
+
+grpc::Status Reveal(v1::Hotline::Stub& stub, const char* token, const std::string& id,
+                    const std::string& reason, v1::RevealCallerPhoneResponse* response) {
+  v1::RevealCallerPhoneRequest request;
+  request.set_order_id(id);
+  request.set_reason(reason);
+  auto ctx = CallContext(token);
+  return stub.RevealCallerPhone(ctx.get(), request, response);
+}
+
+}  // namespace
+
+TEST_CASE("a dispatcher reveals a number with a reason, and the reveal is logged first",
+          "[e2e][privacy]") {
+  Stack stack(Stack::Options{.auto_dispatch = false});
+  auto stub = stack.NewClient();
+  const v1::WorkOrder order = CreateWith(*stub, "+86 139-2233-4455", false);
+  CHECK(order.caller().phone_masked() == "139****4455");
+
+  v1::RevealCallerPhoneResponse revealed;
+  REQUIRE(Reveal(*stub, kDispatcherToken, order.id(), "回访来电人", &revealed).ok());
+  CHECK(revealed.phone() == "13922334455");
+  CHECK_FALSE(revealed.audit_id().empty());
+  std::vector<v1::AuditEntry> log = AuditEntries(stack, order.id());
+  REQUIRE(log.size() == 1);
+  CHECK(log[0].action() == v1::AUDIT_ACTION_REVEAL_PHONE);
+  CHECK(log[0].actor().user_id() == "dispatcher-t1");
+  CHECK(log[0].reason() == "回访来电人");
+  CHECK(log[0].id() == revealed.audit_id());
+  // The log holds who, which order and why, never the number.
+  CHECK_FALSE(absl::StrContains(log[0].SerializeAsString(), "13922334455"));
+
+  SECTION("a supervisor may too") {
+    CHECK(Reveal(*stub, kSupervisorToken, order.id(), "督办核实", &revealed).ok());
+  }
+  SECTION("without a reason: refused, naming the field, nothing logged") {
+    grpc::Status s = Reveal(*stub, kDispatcherToken, order.id(), "", &revealed);
+    CHECK(s.error_code() == grpc::StatusCode::INVALID_ARGUMENT);
+    CHECK_THAT(s.error_message(), Catch::StartsWith("reason:"));
+    CHECK(AuditEntries(stack, order.id()).size() == 1);
+  }
+  SECTION("a unit handler or an agent: refused, nothing logged") {
+    v1::RevealCallerPhoneResponse none;
+    CHECK(Reveal(*stub, kHandlerToken, order.id(), "想打电话", &none).error_code() ==
+          grpc::StatusCode::PERMISSION_DENIED);
+    CHECK(Reveal(*stub, kAgentToken, order.id(), "想打电话", &none).error_code() ==
+          grpc::StatusCode::PERMISSION_DENIED);
+    CHECK(none.phone().empty());
+    CHECK(AuditEntries(stack, order.id()).size() == 1);
+  }
+  SECTION("when the access log cannot be written, no number is revealed") {
+    // The per-order stream made a string: the log's append fails.
+    REQUIRE(stack.redis_client()
+                .Execute({"DEL", "hotline:audit:order:{" + order.id() + "}"})
+                .ok());
+    REQUIRE(stack.redis_client()
+                .Execute({"SET", "hotline:audit:order:{" + order.id() + "}", "x"})
+                .ok());
+    v1::RevealCallerPhoneResponse none;
+    grpc::Status s = Reveal(*stub, kDispatcherToken, order.id(), "回访", &none);
+    CHECK(s.error_code() == grpc::StatusCode::UNAVAILABLE);
+    CHECK(none.phone().empty());
+  }
+  SECTION("an unknown order") {
+    v1::RevealCallerPhoneResponse none;
+    CHECK(Reveal(*stub, kDispatcherToken, "GZ20200101999999", "回访", &none).error_code() ==
+          grpc::StatusCode::NOT_FOUND);
+  }
+}
+
+TEST_CASE("an order stored before sealing reads masked, reveals, and is sealed at intake's start",
+          "[e2e][privacy]") {
+  Stack stack(Stack::Options{.auto_dispatch = false});
+  auto stub = stack.NewClient();
+  const v1::WorkOrder order = CreateWith(*stub, "13812345678", false);
+  // As the older version stored it: the plain number, nothing sealed.
+  const std::string key = "hotline:order:{" + order.id() + "}";
+  REQUIRE(stack.redis_client()
+              .Execute({"HDEL", key, "caller_phone_enc", "caller_phone_hash", "caller_phone_masked"})
+              .ok());
+  REQUIRE(stack.redis_client().Execute({"HSET", key, "caller_phone", "13700001234"}).ok());
+  v1::GetWorkOrderRequest get;
+  get.set_id(order.id());
+  v1::GetWorkOrderResponse got;
+  auto ctx = CallContext(kAgentToken);
+  REQUIRE(stub->GetWorkOrder(ctx.get(), get, &got).ok());
+  CHECK(got.order().caller().phone().empty());
+  CHECK(got.order().caller().phone_masked() == "137****1234");
+  v1::RevealCallerPhoneResponse revealed;
+  REQUIRE(Reveal(*stub, kDispatcherToken, order.id(), "回访", &revealed).ok());
+  CHECK(revealed.phone() == "13700001234");
+
+  // Intake seals such numbers in the background at its start.
+  stack.RestartIntake();
+  bool sealed = false;
+  for (int i = 0; i < 100 && !sealed; ++i) {
+    absl::StatusOr<redis::Reply> plain = stack.redis_client().Execute({"HEXISTS", key, "caller_phone"});
+    REQUIRE(plain.ok());
+    sealed = plain->integer == 0;
+    if (!sealed) absl::SleepFor(absl::Milliseconds(100));
+  }
+  REQUIRE(sealed);
+  absl::StatusOr<redis::Reply> enc = stack.redis_client().Execute({"HGET", key, "caller_phone_enc"});
+  REQUIRE(enc.ok());
+  CHECK_FALSE(enc->str.empty());
+  CHECK_FALSE(absl::StrContains(enc->str, "13700001234"));
+  // The gateway's channel reconnects to the new intake within a moment.
+  v1::RevealCallerPhoneResponse again;
+  grpc::Status status = Reveal(*stub, kDispatcherToken, order.id(), "回访", &again);
+  for (int i = 0; i < 100 && status.error_code() == grpc::StatusCode::UNAVAILABLE; ++i) {
+    absl::SleepFor(absl::Milliseconds(50));
+    status = Reveal(*stub, kDispatcherToken, order.id(), "回访", &again);
+  }
+  INFO(status.error_message());
+  REQUIRE(status.ok());
+  CHECK(again.phone() == "13700001234");
+  v1::FindOrdersByPhoneRequest find;
+  find.set_phone("13700001234");
+  v1::FindOrdersByPhoneResponse found;
+  auto fctx = CallContext(kAgentToken);
+  REQUIRE(stub->FindOrdersByPhone(fctx.get(), find, &found).ok());
+  REQUIRE(found.orders_size() == 1);
+  CHECK(found.orders(0).id() == order.id());
+  CHECK(found.orders(0).caller().phone_masked() == "137****1234");
+}
+
+TEST_CASE("a caller's earlier orders are found by phone, masked and logged", "[e2e][privacy]") {
+  Stack stack(Stack::Options{.auto_dispatch = false});
+  auto stub = stack.NewClient();
+  const v1::WorkOrder first = CreateWith(*stub, "020-83331234", false);
+  CreateWith(*stub, "13600001111", false);
+  const v1::WorkOrder second = CreateWith(*stub, "02083331234", false);
+
+  v1::FindOrdersByPhoneRequest request;
+  request.set_phone("020 8333 1234");
+  v1::FindOrdersByPhoneResponse found;
+  auto ctx = CallContext(kAgentToken);
+  REQUIRE(stub->FindOrdersByPhone(ctx.get(), request, &found).ok());
+  REQUIRE(found.orders_size() == 2);
+  CHECK(found.orders(0).id() == second.id());  // newest first
+  CHECK(found.orders(1).id() == first.id());
+  for (const v1::WorkOrder& o : found.orders()) {
+    CHECK(o.caller().phone().empty());
+    CHECK(o.caller().phone_masked() == "020****1234");
+  }
+  std::vector<v1::AuditEntry> log = AuditEntries(stack, first.id());
+  REQUIRE(log.size() == 1);
+  CHECK(log[0].action() == v1::AUDIT_ACTION_LOOKUP_BY_PHONE);
+  CHECK(log[0].actor().user_id() == "agent-t1");
+  CHECK(log[0].order_ids_size() == 2);
+  // Redis holds the keyed hash of the number, not the number.
+  absl::StatusOr<redis::Reply> keys = stack.redis_client().Execute({"KEYS", "hotline:idx:phone:*"});
+  REQUIRE(keys.ok());
+  CHECK(keys->elements.size() == 2);
+
+  v1::FindOrdersByPhoneResponse none;
+  auto handler = CallContext(kHandlerToken);
+  CHECK(stub->FindOrdersByPhone(handler.get(), request, &none).error_code() ==
+        grpc::StatusCode::PERMISSION_DENIED);
+  request.set_phone("12345");
+  auto bad = CallContext(kAgentToken);
+  grpc::Status s = stub->FindOrdersByPhone(bad.get(), request, &none);
+  CHECK(s.error_code() == grpc::StatusCode::INVALID_ARGUMENT);
+  CHECK_THAT(s.error_message(), Catch::StartsWith("phone:"));
+}
+
+TEST_CASE("a confidential caller is hidden from the unit in every read", "[e2e][privacy]") {
+  Stack stack(Stack::Options{.auto_dispatch = false});
+  auto stub = stack.NewClient();
+  const v1::WorkOrder order = CreateWith(*stub, "13812345678", true);
+  CHECK(order.caller().confidential());
+  CHECK(order.caller().name() == "张先生");  // the agent who took the call sees it
+
+  v1::ActRequest dispatch;
+  dispatch.set_order_id(order.id());
+  dispatch.set_action(v1::ACTION_DISPATCH);
+  dispatch.set_unit_code("440106");
+  v1::ActResponse acted;
+  auto dctx = CallContext(kDispatcherToken);
+  REQUIRE(stub->Act(dctx.get(), dispatch, &acted).ok());
+  CHECK(acted.order().caller().name() == "张先生");
+  CHECK(acted.order().caller().phone_masked() == "138****5678");
+
+  auto hidden = [](const v1::WorkOrder& o) {
+    INFO(o.ShortDebugString());
+    CHECK(o.caller().name() == "保密");
+    CHECK(o.caller().phone_masked() == "保密");
+    CHECK(o.caller().phone().empty());
+    CHECK_FALSE(absl::StrContains(o.SerializeAsString(), "5678"));
+    CHECK_FALSE(absl::StrContains(o.SerializeAsString(), "张先生"));
+  };
+  v1::GetWorkOrderRequest get;
+  get.set_id(order.id());
+  v1::GetWorkOrderResponse got;
+  auto h1 = CallContext(kHandlerToken);
+  REQUIRE(stub->GetWorkOrder(h1.get(), get, &got).ok());
+  hidden(got.order());
+
+  v1::ListWorkOrdersRequest list;
+  list.set_district_code("440106");
+  v1::ListWorkOrdersResponse listed;
+  auto h2 = CallContext(kHandlerToken);
+  REQUIRE(stub->ListWorkOrders(h2.get(), list, &listed).ok());
+  REQUIRE(listed.orders_size() == 1);
+  hidden(listed.orders(0));
+
+  v1::ListQueueRequest queue;
+  queue.set_unit_code("440106");
+  queue.set_state(v1::ORDER_STATE_DISPATCHED);
+  v1::ListQueueResponse queued;
+  auto h3 = CallContext(kHandlerToken);
+  REQUIRE(stub->ListQueue(h3.get(), queue, &queued).ok());
+  REQUIRE(queued.orders_size() == 1);
+  hidden(queued.orders(0));
+
+  v1::ActRequest sign;
+  sign.set_order_id(order.id());
+  sign.set_action(v1::ACTION_SIGN);
+  v1::ActResponse signed_order;
+  auto h4 = CallContext(kHandlerToken);
+  REQUIRE(stub->Act(h4.get(), sign, &signed_order).ok());
+  hidden(signed_order.order());
+
+  // The centre still sees it, masked.
+  auto centre = CallContext(kSupervisorToken);
+  REQUIRE(stub->GetWorkOrder(centre.get(), get, &got).ok());
+  CHECK(got.order().caller().name() == "张先生");
+  CHECK(got.order().caller().phone_masked() == "138****5678");
+}
+
+TEST_CASE("trails are verified through the gateway, and tampering is named", "[e2e][trail]") {
+  Stack stack(Stack::Options{.auto_dispatch = false});
+  auto stub = stack.NewClient();
+  const v1::WorkOrder a = CreateWith(*stub, "13812345678", false);
+  const v1::WorkOrder b = CreateWith(*stub, "13812345679", false);
+  v1::ActRequest urge;
+  urge.set_order_id(a.id());
+  urge.set_action(v1::ACTION_URGE);
+  v1::ActResponse acted;
+  auto sctx = CallContext(kSupervisorToken);
+  REQUIRE(stub->Act(sctx.get(), urge, &acted).ok());
+  REQUIRE(acted.order().history_size() == 2);
+  CHECK(acted.order().history(1).prev_hash() == acted.order().history(0).hash());
+
+  v1::VerifyOrderTrailRequest one;
+  one.set_order_id(a.id());
+  v1::VerifyOrderTrailResponse verdict;
+  auto c1 = CallContext(kSupervisorToken);
+  REQUIRE(stub->VerifyOrderTrail(c1.get(), one, &verdict).ok());
+  REQUIRE(verdict.verdicts_size() == 1);
+  CHECK(verdict.verdicts(0).intact());
+  CHECK(verdict.verdicts(0).entries() == 2);
+
+  v1::VerifyOrderTrailResponse refused;
+  auto c2 = CallContext(kHandlerToken);
+  CHECK(stub->VerifyOrderTrail(c2.get(), one, &refused).error_code() ==
+        grpc::StatusCode::PERMISSION_DENIED);
+  auto c3 = CallContext(kAgentToken);
+  CHECK(stub->VerifyOrderTrail(c3.get(), one, &refused).error_code() ==
+        grpc::StatusCode::PERMISSION_DENIED);
+
+  // Someone with Redis access rewrites who created order b.
+  const std::string history = "hotline:order:{" + b.id() + "}:history";
+  absl::StatusOr<redis::Reply> entry = stack.redis_client().Execute({"LINDEX", history, "0"});
+  REQUIRE(entry.ok());
+  std::string altered = entry->str;
+  const size_t at = altered.find("agent-t1");
+  REQUIRE(at != std::string::npos);
+  altered.replace(at, 8, "agent-t9");
+  REQUIRE(stack.redis_client().Execute({"LSET", history, "0", altered}).ok());
+
+  v1::VerifyOrderTrailRequest all;
+  all.set_all(true);
+  v1::VerifyOrderTrailResponse city;
+  auto c4 = CallContext(kSupervisorToken);
+  REQUIRE(stub->VerifyOrderTrail(c4.get(), all, &city).ok());
+  CHECK(city.orders_checked() == 2);
+  CHECK(city.orders_broken() == 1);
+  REQUIRE(city.verdicts_size() == 1);
+  CHECK(city.verdicts(0).order_id() == b.id());
+  CHECK(city.verdicts(0).problem() == v1::TRAIL_PROBLEM_ALTERED);
+  CHECK(city.verdicts(0).entry() == 1);
+}
+
+}  // namespace hotline::testing
