@@ -192,7 +192,7 @@ TEST_CASE("an order changed between auto-dispatch's read and write is moot", "[d
   CHECK(f.Order(id).bounce_count() == 0);
 }
 
-TEST_CASE("an order that no longer exists is moot; Redis trouble is an error to retry",
+TEST_CASE("an order that no longer exists is moot, Redis trouble is an error to retry",
           "[dispatcher]") {
   Fixture f;
   absl::StatusOr<Result> gone = f.Auto("GZ20261130999999");

@@ -381,7 +381,7 @@ TEST_CASE("the caller's deadline reaches the backend", "[e2e]") {
   CHECK(took < absl::Seconds(2));
 }
 
-TEST_CASE("while Redis is down creates fail UNAVAILABLE; after it is back they work", "[e2e]") {
+TEST_CASE("while Redis is down creates fail UNAVAILABLE, after it is back they work", "[e2e]") {
   Stack stack;
   auto stub = stack.NewClient();
   REQUIRE(Create(*stub, SampleComplaint()).ok());
@@ -463,7 +463,7 @@ TEST_CASE("on SIGTERM the services drain and exit cleanly", "[e2e]") {
   CHECK(consumers() == 0);
 }
 
-TEST_CASE("a call in flight when SIGTERM arrives completes; new calls are refused", "[e2e]") {
+TEST_CASE("a call in flight when SIGTERM arrives completes, new calls are refused", "[e2e]") {
   Stack stack;
   auto stub = stack.NewClient();
   REQUIRE(Create(*stub, SampleComplaint()).ok());  // warm: connections made
@@ -500,7 +500,7 @@ int CountLines(const std::string& log, const std::string& text) {
 }
 }  // namespace
 
-TEST_CASE("operators see a dependency go and come back, once each; the gateway reconnects at once",
+TEST_CASE("operators see a dependency go and come back, once each, the gateway reconnects at once",
           "[e2e]") {
   Stack stack;
   auto stub = stack.NewClient();

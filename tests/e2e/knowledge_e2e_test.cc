@@ -84,7 +84,7 @@ TEST_CASE("an edit through one replica is found by search on another within a se
   CHECK(stub->EditKnowledgePoint(again.get(), edit, &edited).error_code() == grpc::StatusCode::ABORTED);
 }
 
-TEST_CASE("an on-spot answer must cite a published point; citing one counts its use", "[e2e][knowledge]") {
+TEST_CASE("an on-spot answer must cite a published point, citing one counts its use", "[e2e][knowledge]") {
   Stack stack;
   auto stub = stack.NewClient();
   const knowledge::SeedBase seed = Seed();

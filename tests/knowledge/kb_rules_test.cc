@@ -59,7 +59,7 @@ TEST_CASE("Listing prefixes are whole levels", "[knowledge][code]") {
   CHECK_FALSE(IsUnder("KB.06.01.003", "KB.0"));
 }
 
-TEST_CASE("A valid point passes; each bad field is named", "[knowledge][validation]") {
+TEST_CASE("A valid point passes, each bad field is named", "[knowledge][validation]") {
   CHECK_FALSE(ValidatePoint(ValidPoint(), kKnownUnits));
   struct Case {
     const char* field;
@@ -105,7 +105,7 @@ TEST_CASE("Days parse strictly and expiry is after the day", "[knowledge][valida
   CHECK_FALSE(IsExpired(p, absl::CivilDay(2099, 1, 1)));
 }
 
-TEST_CASE("Editors and the owning unit's handlers may write; others may not", "[knowledge][rules]") {
+TEST_CASE("Editors and the owning unit's handlers may write, others may not", "[knowledge][rules]") {
   auto actor = [](v1::Role role, const char* unit) {
     v1::Actor a;
     a.set_user_id("u");

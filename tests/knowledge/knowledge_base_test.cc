@@ -171,7 +171,7 @@ TEST_CASE("Only editors and the owning unit may write", "[knowledge][core]") {
   CHECK(c.Get("KB.06.01.003")->point().version() == 1);
 }
 
-TEST_CASE("Bad input is INVALID_ARGUMENT naming the field; duplicates ALREADY_EXISTS", "[knowledge][core]") {
+TEST_CASE("Bad input is INVALID_ARGUMENT naming the field, duplicates ALREADY_EXISTS", "[knowledge][core]") {
   Core c;
   v1::KnowledgePoint bad = Content();
   bad.set_code("KB.6.1.3");
@@ -271,7 +271,7 @@ TEST_CASE("Search: not before the index is built, bad input named, zero hits tra
   CHECK(base.Search(r).status().message().rfind("code_prefix: ", 0) == 0);
 }
 
-TEST_CASE("Did-not-help marks count; expiring lists need a known unit", "[knowledge][core]") {
+TEST_CASE("Did-not-help marks count, expiring lists need a known unit", "[knowledge][core]") {
   Core c;
   REQUIRE(c.Create(kEditor, Content(), true).ok());
   v1::MarkKnowledgeNotHelpfulRequest m;

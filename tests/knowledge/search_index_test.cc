@@ -118,7 +118,7 @@ TEST_CASE_METHOD(Fixture, "Hits carry a highlighted snippet of the answer", "[kn
   CHECK(r->hits[0].title() == "境外驾驶证换领中国驾驶证");
 }
 
-TEST_CASE_METHOD(Fixture, "A newer version replaces the old text; an older one is ignored", "[knowledge][search]") {
+TEST_CASE_METHOD(Fixture, "A newer version replaces the old text, an older one is ignored", "[knowledge][search]") {
   CHECK(index.Upsert(Point("KB.07.01.001", "住房公积金提取", "公积金怎么取", "现在也可以在线提取，网办。", "GZD020",
                            v1::KNOWLEDGE_STATUS_PUBLISHED, "", 2)));
   CHECK_FALSE(index.Upsert(Point("KB.07.01.001", "旧的", "旧", "旧", "GZD020",

@@ -17,7 +17,7 @@ TEST_CASE("a scaled clock runs from its start at its rate") {
   CHECK(ran < absl::Minutes(110));
 }
 
-TEST_CASE("city clock flags: defaults give the wall clock; bad values name the flag") {
+TEST_CASE("city clock flags: defaults give the wall clock, bad values name the flag") {
   absl::StatusOr<std::unique_ptr<Clock>> wall = MakeCityClock({});
   REQUIRE(wall.ok());
   CHECK(absl::AbsDuration((*wall)->Now() - absl::Now()) < absl::Seconds(1));

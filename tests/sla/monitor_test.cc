@@ -142,7 +142,7 @@ TEST_CASE("a complaint warns at 50% and 80%, breaches, is urged, supervised and 
   CHECK(w.Sla(id).level() == "notice");
 }
 
-TEST_CASE("the clock runs through return, re-dispatch and hand-down; extension, reply and send-back move it") {
+TEST_CASE("the clock runs through return, re-dispatch and hand-down, extension, reply and send-back move it") {
   World w;
   const std::string id = w.Create("GZ20260302000001", v1::ORDER_TYPE_COMPLAINT, false, Local(2026, 3, 2, 9));
   CHECK(Show(w.Sla(id).closing().due()) == "2026-03-30 09:00");
@@ -367,7 +367,7 @@ TEST_CASE("two monitors racing over the same due orders fire every mark exactly 
 namespace hotline::sla {
 namespace {
 
-TEST_CASE("a unit's overdue and at-risk lists, paged; handlers see only their own unit") {
+TEST_CASE("a unit's overdue and at-risk lists, paged, handlers see only their own unit") {
   World w;
   // Three consultations at 440104 created an hour apart (due two working days later).
   for (int i = 0; i < 3; ++i) {

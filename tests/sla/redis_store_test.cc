@@ -190,7 +190,7 @@ TEST_CASE("the sla consumer group settles new orders from the event stream") {
   group.Stop();
 }
 
-TEST_CASE("consumer group: failures stay pending, are reclaimed, then dead-lettered; a lost group is made again") {
+TEST_CASE("consumer group: failures stay pending, are reclaimed, then dead-lettered, a lost group is made again") {
   RedisServer server;
   redis::Client redis(redis::Options{.port = server.port(), .connections = 2});
   redis::Client stream_redis(redis::Options{.port = server.port(), .connections = 1});

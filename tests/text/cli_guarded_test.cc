@@ -17,7 +17,7 @@ CommandLine Parsed(const std::vector<std::string>& args) {
 
 }  // namespace
 
-TEST_CASE("reveal needs a reason; lookup-phone and verify take their arguments", "[cli]") {
+TEST_CASE("reveal needs a reason, lookup-phone and verify take their arguments", "[cli]") {
   CHECK_FALSE(ParseCommandLine({"reveal", "GZ20261128000123"}, {}).ok());  // --reason required
   v1::RevealCallerPhoneRequest reveal =
       *BuildRevealRequest(Parsed({"reveal", "GZ20261128000123", "--reason", "回访"}));
