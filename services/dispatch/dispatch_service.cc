@@ -16,6 +16,7 @@ DispatchService::DispatchService(Dispatcher& dispatcher, prometheus::Registry& m
 grpc::ServerUnaryReactor* DispatchService::Act(grpc::CallbackServerContext* context,
                                                const v1::ActRequest* request,
                                                v1::ActResponse* response) {
+  if (auto* refused = server::RefuseUnverified(context)) return refused;
   auto* reactor = context->DefaultReactor();
   // Both labels are bounded: an enum and a status code.
   std::string action = v1::Action_IsValid(request->action())
@@ -37,6 +38,7 @@ grpc::ServerUnaryReactor* DispatchService::Act(grpc::CallbackServerContext* cont
 grpc::ServerUnaryReactor* DispatchService::ListQueue(grpc::CallbackServerContext* context,
                                                      const v1::ListQueueRequest* request,
                                                      v1::ListQueueResponse* response) {
+  if (auto* refused = server::RefuseUnverified(context)) return refused;
   auto* reactor = context->DefaultReactor();
   dispatcher_.ListQueue(server::IdentityOf(*context), *request,
                         server::ReplyTo(reactor, response));

@@ -16,6 +16,7 @@
 #include <optional>
 
 #include "absl/time/time.h"
+#include "gateway/rate_limiter.h"
 #include "gateway/token_auth.h"
 #include "hotline/v1/directory.grpc.pb.h"
 #include "hotline/v1/dispatch.grpc.pb.h"
@@ -65,8 +66,9 @@ using RawHotlineService = WithRawKnowledgeMethods<
 
 class GatewayService final : public RawHotlineService {
  public:
+  // `limiter` (optional) limits each user's call rate; it must outlive the service.
   GatewayService(const TokenAuth& auth, Backends backends, absl::Duration backend_timeout,
-                 prometheus::Registry& metrics);
+                 prometheus::Registry& metrics, RateLimiter* limiter = nullptr);
 
   grpc::ServerUnaryReactor* WhoAmI(grpc::CallbackServerContext* context,
                                    const grpc::ByteBuffer* request,
@@ -165,6 +167,8 @@ class GatewayService final : public RawHotlineService {
   std::unique_ptr<v1::Knowledge::Stub> knowledge_;
   absl::Duration backend_timeout_;
   prometheus::Family<prometheus::Counter>& auth_failures_;
+  RateLimiter* limiter_;
+  prometheus::Counter& rate_limited_;
 };
 
 }  // namespace hotline::gateway

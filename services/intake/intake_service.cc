@@ -42,6 +42,7 @@ void IntakeMetrics::Rejected(const std::string& field) {
 grpc::ServerUnaryReactor* IntakeService::CreateWorkOrder(grpc::CallbackServerContext* context,
                                                          const v1::CreateWorkOrderRequest* request,
                                                          v1::CreateWorkOrderResponse* response) {
+  if (auto* refused = server::RefuseUnverified(context)) return refused;
   auto* reactor = context->DefaultReactor();
   intake_.Create(server::IdentityOf(*context), *request, server::ReplyTo(reactor, response));
   return reactor;
@@ -50,6 +51,7 @@ grpc::ServerUnaryReactor* IntakeService::CreateWorkOrder(grpc::CallbackServerCon
 grpc::ServerUnaryReactor* IntakeService::GetWorkOrder(grpc::CallbackServerContext* context,
                                                       const v1::GetWorkOrderRequest* request,
                                                       v1::GetWorkOrderResponse* response) {
+  if (auto* refused = server::RefuseUnverified(context)) return refused;
   auto* reactor = context->DefaultReactor();
   intake_.Get(*request, server::ReplyTo(reactor, response));
   return reactor;
@@ -58,6 +60,7 @@ grpc::ServerUnaryReactor* IntakeService::GetWorkOrder(grpc::CallbackServerContex
 grpc::ServerUnaryReactor* IntakeService::ListWorkOrders(grpc::CallbackServerContext* context,
                                                         const v1::ListWorkOrdersRequest* request,
                                                         v1::ListWorkOrdersResponse* response) {
+  if (auto* refused = server::RefuseUnverified(context)) return refused;
   auto* reactor = context->DefaultReactor();
   intake_.List(*request, server::ReplyTo(reactor, response));
   return reactor;
@@ -66,6 +69,7 @@ grpc::ServerUnaryReactor* IntakeService::ListWorkOrders(grpc::CallbackServerCont
 grpc::ServerUnaryReactor* DirectoryService::ListUnits(grpc::CallbackServerContext* context,
                                                       const v1::ListUnitsRequest* request,
                                                       v1::ListUnitsResponse* response) {
+  if (auto* refused = server::RefuseUnverified(context)) return refused;
   auto* reactor = context->DefaultReactor();
   if (!v1::UnitKind_IsValid(request->kind())) {
     reactor->Finish(grpc::Status(grpc::StatusCode::INVALID_ARGUMENT, "kind: unknown unit kind"));
@@ -81,6 +85,7 @@ grpc::ServerUnaryReactor* DirectoryService::ListUnits(grpc::CallbackServerContex
 grpc::ServerUnaryReactor* DirectoryService::ListCategories(
     grpc::CallbackServerContext* context, const v1::ListCategoriesRequest* request,
     v1::ListCategoriesResponse* response) {
+  if (auto* refused = server::RefuseUnverified(context)) return refused;
   auto* reactor = context->DefaultReactor();
   for (v1::Category& c : directory_.ListCategories(request->code_prefix())) {
     *response->add_categories() = std::move(c);

@@ -17,8 +17,11 @@ grpc::Status SlaService::Finish(const char* rpc, const absl::Status& status) {
   return ToGrpcStatus(status);
 }
 
-grpc::Status SlaService::GetOrderSla(grpc::ServerContext*, const v1::GetOrderSlaRequest* request,
+grpc::Status SlaService::GetOrderSla(grpc::ServerContext* context, const v1::GetOrderSlaRequest* request,
                                      v1::GetOrderSlaResponse* response) {
+  if (absl::StatusOr<v1::Actor> caller = server::VerifiedIdentity(*context); !caller.ok()) {
+    return Finish("GetOrderSla", caller.status());
+  }
   absl::StatusOr<v1::OrderSla> sla = monitor_.Get(request->order_id());
   if (sla.ok()) *response->mutable_sla() = std::move(*sla);
   return Finish("GetOrderSla", sla.status());
@@ -27,6 +30,9 @@ grpc::Status SlaService::GetOrderSla(grpc::ServerContext*, const v1::GetOrderSla
 grpc::Status SlaService::ListUnitDeadlines(grpc::ServerContext* context,
                                            const v1::ListUnitDeadlinesRequest* request,
                                            v1::ListUnitDeadlinesResponse* response) {
+  if (absl::StatusOr<v1::Actor> caller = server::VerifiedIdentity(*context); !caller.ok()) {
+    return Finish("ListUnitDeadlines", caller.status());
+  }
   absl::StatusOr<v1::ListUnitDeadlinesResponse> list = monitor_.ListUnit(server::IdentityOf(*context), *request);
   if (list.ok()) *response = std::move(*list);
   return Finish("ListUnitDeadlines", list.status());
@@ -35,6 +41,9 @@ grpc::Status SlaService::ListUnitDeadlines(grpc::ServerContext* context,
 grpc::Status SlaService::RequestExtension(grpc::ServerContext* context,
                                           const v1::RequestExtensionRequest* request,
                                           v1::RequestExtensionResponse* response) {
+  if (absl::StatusOr<v1::Actor> caller = server::VerifiedIdentity(*context); !caller.ok()) {
+    return Finish("RequestExtension", caller.status());
+  }
   absl::StatusOr<v1::OrderSla> sla = monitor_.RequestExtension(server::IdentityOf(*context), *request);
   if (sla.ok()) *response->mutable_sla() = std::move(*sla);
   return Finish("RequestExtension", sla.status());
@@ -42,13 +51,19 @@ grpc::Status SlaService::RequestExtension(grpc::ServerContext* context,
 
 grpc::Status SlaService::DecideExtension(grpc::ServerContext* context, const v1::DecideExtensionRequest* request,
                                          v1::DecideExtensionResponse* response) {
+  if (absl::StatusOr<v1::Actor> caller = server::VerifiedIdentity(*context); !caller.ok()) {
+    return Finish("DecideExtension", caller.status());
+  }
   absl::StatusOr<v1::OrderSla> sla = monitor_.DecideExtension(server::IdentityOf(*context), *request);
   if (sla.ok()) *response->mutable_sla() = std::move(*sla);
   return Finish("DecideExtension", sla.status());
 }
 
-grpc::Status SlaService::QueryCalendar(grpc::ServerContext*, const v1::QueryCalendarRequest* request,
+grpc::Status SlaService::QueryCalendar(grpc::ServerContext* context, const v1::QueryCalendarRequest* request,
                                        v1::QueryCalendarResponse* response) {
+  if (absl::StatusOr<v1::Actor> caller = server::VerifiedIdentity(*context); !caller.ok()) {
+    return Finish("QueryCalendar", caller.status());
+  }
   absl::StatusOr<v1::QueryCalendarResponse> answer = monitor_.QueryCalendar(*request);
   if (answer.ok()) *response = std::move(*answer);
   return Finish("QueryCalendar", answer.status());
