@@ -1,9 +1,10 @@
 #include "gateway/token_auth.h"
 
+#include <variant>
+
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/strip.h"
-#include "absl/strings/match.h"
 #include "config/text_proto.h"
 
 namespace hotline::gateway {
