@@ -190,6 +190,25 @@ TEST_CASE("a revocation is seen by two gateway replicas within a second", "[e2e]
     CHECK(took < absl::Seconds(1));
     CHECK(WhoAmI(gw, Bearer(token)).error_code() == grpc::StatusCode::UNAUTHENTICATED);
   }
+
+  // Redis away: a replica keeps the list it read (the revoked token stays
+  // refused, others work) and says so in a gauge; back, the gauge clears.
+  stack.redis().Stop();
+  absl::SleepFor(absl::Milliseconds(600));
+  CHECK(WhoAmI(gateways[0], Bearer(token)).error_code() == grpc::StatusCode::UNAUTHENTICATED);
+  CHECK(WhoAmI(gateways[0], Bearer(TokenFor(kAgentToken))).ok());
+  CHECK(absl::StrContains(Metrics(stack.gateway_metrics_port()),
+                          "hotline_gateway_revocation_list_stale 1"));
+  CHECK(absl::StrContains(stack.gateway().Log(), "cannot read revoked tokens; keeping the last list"));
+  stack.redis().Start();
+  const absl::Time back_by = absl::Now() + absl::Seconds(5);
+  while (!absl::StrContains(Metrics(stack.gateway_metrics_port()),
+                            "hotline_gateway_revocation_list_stale 0") &&
+         absl::Now() < back_by) {
+    absl::SleepFor(absl::Milliseconds(50));
+  }
+  CHECK(absl::StrContains(Metrics(stack.gateway_metrics_port()),
+                          "hotline_gateway_revocation_list_stale 0"));
 }
 
 TEST_CASE("a gateway refuses a token file outside demo mode", "[e2e][security]") {
