@@ -2,6 +2,7 @@
 // revocation across replicas, hotline-admin), identities the backends verify,
 // the per-user rate limit, metrics for unknown methods, TLS and mutual TLS.
 // Real binaries and a real Redis (tests/e2e/stack.h).
+#include <google/protobuf/descriptor.h>
 #include <grpcpp/generic/generic_stub.h>
 #include <grpcpp/grpcpp.h>
 
@@ -301,6 +302,37 @@ TEST_CASE("backends refuse identities the gateway did not sign", "[e2e][security
   CHECK(absl::StrContains(Direct(stack.intake_address(), wrong_key, list_orders).error_message(),
                           "does not verify"));
   CHECK(absl::StrContains(Direct(stack.intake_address(), stale, list_orders).error_message(), "stale"));
+  // Every method of every backend service, listed from the descriptors (so
+  // a new RPC cannot be forgotten), refuses a call with a forged identity.
+  const std::pair<const char*, std::string> services[] = {
+      {"hotline.v1.Intake", stack.intake_address()},
+      {"hotline.v1.Directory", stack.intake_address()},
+      {"hotline.v1.Dispatch", stack.dispatch_address()},
+      {"hotline.v1.Sla", stack.sla_address()},
+      {"hotline.v1.Knowledge", stack.knowledge_address()}};
+  int methods = 0;
+  for (const auto& [name, address] : services) {
+    const google::protobuf::ServiceDescriptor* service =
+        google::protobuf::DescriptorPool::generated_pool()->FindServiceByName(name);
+    REQUIRE(service != nullptr);
+    grpc::GenericStub stub(grpc::CreateChannel(address, grpc::InsecureChannelCredentials()));
+    for (int i = 0; i < service->method_count(); ++i, ++methods) {
+      const std::string path = absl::StrCat("/", name, "/", service->method(i)->name());
+      grpc::ClientContext ctx;
+      ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(5));
+      forged(&ctx);
+      grpc::Slice empty("");
+      grpc::ByteBuffer request(&empty, 1), response;
+      std::promise<grpc::Status> done;
+      stub.UnaryCall(&ctx, path, grpc::StubOptions(), &request, &response,
+                     [&done](grpc::Status st) { done.set_value(std::move(st)); });
+      grpc::Status st = done.get_future().get();
+      INFO(path << ": " << st.error_message());
+      CHECK(st.error_code() == grpc::StatusCode::UNAUTHENTICATED);
+    }
+  }
+  CHECK(methods > 20);
+
   // Signed with the shared secret, as the gateway signs: it works.
   grpc::Status good = Direct(stack.intake_address(), signed_ok, list_orders);
   INFO(good.error_message());
