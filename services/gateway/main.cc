@@ -62,9 +62,8 @@ int main(int argc, char** argv) {
   flags.String("tokens", "HOTLINE_TOKENS", "no longer accepted: use --jwt_keys (or --demo_tokens)",
                &refused_tokens_path);
   flags.Int("rate_limit", "HOTLINE_RATE_LIMIT",
-               "calls per second each user may make on average (0: no limit)", &rate_limit);
-  flags.Int("rate_burst", "HOTLINE_RATE_BURST", "calls a user may make at once",
-               &rate_burst);
+            "calls per second each user may make on average (0: no limit)", &rate_limit);
+  flags.Int("rate_burst", "HOTLINE_RATE_BURST", "calls a user may make at once", &rate_burst);
   flags.Bool("reflection", "HOTLINE_REFLECTION", "serve gRPC reflection on the public port",
              &options.reflection);
   flags.String("backend_tls_ca", "HOTLINE_BACKEND_TLS_CA",
