@@ -136,7 +136,9 @@ int main(int argc, char** argv) {
   // that went away; a backend restarts in well under that, and calls fail
   // meanwhile. Reconnect attempts every 100 ms..1 s instead.
   args.SetInt(GRPC_ARG_INITIAL_RECONNECT_BACKOFF_MS, 100);
-  args.SetInt(GRPC_ARG_MIN_RECONNECT_BACKOFF_MS, 100);
+  // gRPC also takes this as the longest a connection attempt may take; a TLS
+  // handshake on a busy machine needs more than 100 ms.
+  args.SetInt(GRPC_ARG_MIN_RECONNECT_BACKOFF_MS, backend_tls.ca_file.empty() ? 100 : 1000);
   args.SetInt(GRPC_ARG_MAX_RECONNECT_BACKOFF_MS, 1000);
   gateway::Backends backends{
       .intake = grpc::CreateCustomChannel(intake_address, *backend_credentials, args),
