@@ -109,6 +109,9 @@ int main(int argc, char** argv) {
   flags.Int("grpc_port", "HOTLINE_GRPC_PORT", "gRPC port", &options.grpc_port);
   flags.Int("metrics_port", "HOTLINE_METRICS_PORT", "Prometheus /metrics port",
             &options.metrics_port);
+  // Signs the identity it passes on as the gateway does (the same work per call).
+  flags.String("identity_secret_file", "HOTLINE_IDENTITY_SECRET_FILE",
+               "identity secret (libs/server/identity.h)", &options.identity_secret_file);
   flags.ParseOrExit(argc, argv);
 
   if (mode != "server" && mode != "proxy") {

@@ -25,6 +25,12 @@
 #                       0 skips it), of which a tenth go through a whole life
 # Only loopback addresses are used; everything started here is stopped on exit.
 set -euo pipefail
+# Services sign and verify caller identities with a shared secret
+# (libs/server/identity.h): a fresh one per run. The gateway runs in demo mode
+# (static tokens) without a rate limit: the load generator is one user.
+HOTLINE_IDENTITY_SECRET_FILE=$(mktemp /tmp/hotline-bench-identity.XXXXXX)
+head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n' >"$HOTLINE_IDENTITY_SECRET_FILE"
+export HOTLINE_IDENTITY_SECRET_FILE HOTLINE_RATE_LIMIT=0
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 BUILD_DIR=${BUILD_DIR:-build}
@@ -293,7 +299,7 @@ for mode in $MODES; do
   wait_serving intake
   wait_serving echo_server
   start gateway "$GATEWAY" --host 127.0.0.1 --grpc_port 0 --metrics_port 0 \
-    --intake "127.0.0.1:$(grpc_port intake)" --tokens "$TOKENS"
+    --intake "127.0.0.1:$(grpc_port intake)" --demo_tokens "$TOKENS"
   start echo_proxy "$ECHO" --mode proxy --upstream "127.0.0.1:$(grpc_port echo_server)" \
     --host 127.0.0.1 --grpc_port 0 --metrics_port 0
   wait_serving gateway

@@ -15,6 +15,12 @@
 # (default 10), BENCH_CONCURRENCY for the closed-loop runs (default 256).
 # Only loopback addresses; everything started here is stopped on exit.
 set -euo pipefail
+# Services sign and verify caller identities with a shared secret
+# (libs/server/identity.h): a fresh one per run. The gateway runs in demo mode
+# (static tokens) without a rate limit: the load generator is one user.
+HOTLINE_IDENTITY_SECRET_FILE=$(mktemp /tmp/hotline-bench-identity.XXXXXX)
+head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n' >"$HOTLINE_IDENTITY_SECRET_FILE"
+export HOTLINE_IDENTITY_SECRET_FILE HOTLINE_RATE_LIMIT=0
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 BUILD_DIR=${BUILD_DIR:-build}
 [[ $BUILD_DIR = /* ]] || BUILD_DIR="$ROOT/$BUILD_DIR"
@@ -75,7 +81,7 @@ for i in $(seq "$REPLICAS"); do
 done
 "$BIN/services/gateway/hotline-gateway" --host 127.0.0.1 --grpc_port "$GATEWAY_PORT" \
   --metrics_port "$(free_port)" --intake "127.0.0.1:$INTAKE_PORT" --dispatch "127.0.0.1:${DISPATCH_PORTS[0]}" \
-  --tokens "$ROOT/config/tokens.textproto" 2>"$WORK/gateway.log" &
+  --demo_tokens "$ROOT/config/tokens.textproto" 2>"$WORK/gateway.log" &
 pids+=($!)
 wait_healthy "$INTAKE_PORT" "${DISPATCH_PORTS[@]}" "$GATEWAY_PORT"
 

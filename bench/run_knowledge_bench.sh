@@ -18,6 +18,12 @@
 # BENCH_DURATION seconds per run (default 20). Loopback only; everything
 # started here is stopped on exit.
 set -euo pipefail
+# Services sign and verify caller identities with a shared secret
+# (libs/server/identity.h): a fresh one per run. The gateway runs in demo mode
+# (static tokens) without a rate limit: the load generator is one user.
+HOTLINE_IDENTITY_SECRET_FILE=$(mktemp /tmp/hotline-bench-identity.XXXXXX)
+head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n' >"$HOTLINE_IDENTITY_SECRET_FILE"
+export HOTLINE_IDENTITY_SECRET_FILE HOTLINE_RATE_LIMIT=0
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 BUILD_DIR=${BUILD_DIR:-build}
 [[ $BUILD_DIR = /* ]] || BUILD_DIR="$ROOT/$BUILD_DIR"
@@ -70,7 +76,7 @@ KB_PID=$!
 pids+=($KB_PID)
 "$BIN/services/gateway/hotline-gateway" --host 127.0.0.1 --grpc_port "$GATEWAY_PORT" \
   --metrics_port "$(free_port)" --intake 127.0.0.1:1 --dispatch 127.0.0.1:1 \
-  --knowledge "127.0.0.1:$KB_PORT" --tokens "$ROOT/config/tokens.textproto" 2>"$WORK/gateway.log" &
+  --knowledge "127.0.0.1:$KB_PORT" --demo_tokens "$ROOT/config/tokens.textproto" 2>"$WORK/gateway.log" &
 pids+=($!)
 wait_healthy "$KB_PORT" "$GATEWAY_PORT"
 for _ in $(seq 6000); do grep -q '"search index built"' "$WORK/knowledge.log" && break; sleep 0.1; done

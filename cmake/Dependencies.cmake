@@ -14,3 +14,5 @@ find_package(Catch2 2 REQUIRED)
 include(Catch)
 # Full-text search of the knowledge base (CJK n-grams; Debian 12: 1.4.22).
 pkg_check_modules(XAPIAN REQUIRED IMPORTED_TARGET xapian-core)
+# Signed bearer tokens at the gateway (Debian 12: libjwt 1.10.2).
+pkg_check_modules(LIBJWT REQUIRED IMPORTED_TARGET libjwt)

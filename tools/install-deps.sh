@@ -6,10 +6,10 @@ set -euo pipefail
 PACKAGES=(
   g++ cmake ninja-build ccache pkg-config git
   libgrpc++-dev protobuf-compiler-grpc libprotobuf-dev protobuf-compiler grpc-proto
-  libabsl-dev libhiredis-dev prometheus-cpp-dev libssl-dev libjemalloc-dev catch2 libxapian-dev
+  libabsl-dev libhiredis-dev prometheus-cpp-dev libssl-dev libjemalloc-dev catch2 libxapian-dev libjwt-dev
   redis-server redis-tools prometheus curl tzdata
   # tests and benchmarks: deploy checks, the selector check, bench scripts
-  python3 python3-yaml docker-compose procps
+  python3 python3-yaml docker-compose procps openssl
 )
 
 missing=()

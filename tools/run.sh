@@ -41,10 +41,15 @@ KNOWLEDGE_PORT=${KNOWLEDGE_PORT:-50055}
 KNOWLEDGE_METRICS=${KNOWLEDGE_METRICS:-9105}
 
 bash tools/install-deps.sh
-bash tools/build.sh hotline-intake hotline-dispatch hotline-gateway hotline hotline-healthcheck \
+bash tools/build.sh hotline-intake hotline-dispatch hotline-gateway hotline hotline-healthcheck hotline-admin \
   hotline-simulator hotline-sla hotline-knowledge
 BIN=$BUILD_DIR
 mkdir -p "$RUN_DIR/redis" "$RUN_DIR/logs"
+# Secrets of this run (kept in $RUN_DIR, never in the repository): the secret
+# every service signs and verifies caller identities with, and the key that
+# signs bearer tokens (hotline-admin token issue).
+bash tools/make-secrets.sh "$RUN_DIR/secrets"
+export HOTLINE_IDENTITY_SECRET_FILE=$RUN_DIR/secrets/identity.secret
 
 # One city clock for every process, kept with the data (see above).
 if [ ! -f "$RUN_DIR/clock.env" ]; then
@@ -109,7 +114,9 @@ TOKENS=$RUN_DIR/tokens.textproto
 supervise gateway "$RUN_DIR/logs/gateway.log" \
   "$BIN/services/gateway/hotline-gateway" --grpc_port "$GATEWAY_PORT" --metrics_port "$GATEWAY_METRICS" \
   --intake "127.0.0.1:$INTAKE_PORT" --dispatch "127.0.0.1:$DISPATCH_PORT" \
-  --sla "127.0.0.1:$SLA_PORT" --knowledge "127.0.0.1:$KNOWLEDGE_PORT" --tokens "$TOKENS"
+  --sla "127.0.0.1:$SLA_PORT" --knowledge "127.0.0.1:$KNOWLEDGE_PORT" \
+  --jwt_keys "$RUN_DIR/secrets/jwt_keys.textproto" --redis "127.0.0.1:$REDIS_PORT" \
+  --demo_tokens "$TOKENS"  # demo mode: the static tokens work too
 
 for svc in "intake:$INTAKE_PORT" "dispatch:$DISPATCH_PORT" "sla-0:$SLA_PORT" "sla-1:$((SLA_PORT + 100))" \
   "knowledge:$KNOWLEDGE_PORT" \
@@ -154,7 +161,8 @@ Hotline is running.
   knowledge (seed loaded)       127.0.0.1:$KNOWLEDGE_PORT    metrics http://127.0.0.1:$KNOWLEDGE_METRICS/metrics
   redis                         127.0.0.1:$REDIS_PORT     data $RUN_DIR/redis (AOF, fsync always)
   simulator                     $simulating
-  tokens                        $TOKENS (demo tokens + one per unit)
+  tokens                        $TOKENS (DEMO MODE: demo tokens + one per unit)
+  signed tokens                 keys $RUN_DIR/secrets/jwt_keys.textproto; issue with hotline-admin (below)
   logs                          $RUN_DIR/logs/
 
 Try, in another terminal:
@@ -172,6 +180,11 @@ Try, in another terminal:
   $CLI kb search "德国驾照怎么换成中国的"            # the knowledge base, in Chinese
   $CLI kb list KB.20
   $CLI kb get KB.20.03.001
+  # a signed token (JWT) of your own, then revoke it:
+  $BIN/tools/admin/hotline-admin token issue --jwt_keys $RUN_DIR/secrets/jwt_keys.textproto \\
+      --redis 127.0.0.1:$REDIS_PORT --user me --role agent --unit GZ12345 --ttl 8h
+  $BIN/tools/admin/hotline-admin token list --redis 127.0.0.1:$REDIS_PORT
+  $BIN/tools/admin/hotline-admin token revoke JTI --redis 127.0.0.1:$REDIS_PORT
 
 A process that dies is started again (said here). Ctrl-C stops everything.
 TXT

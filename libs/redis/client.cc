@@ -153,6 +153,8 @@ class Connection {
       reason = ctx_->errstr;
     } else if (redisSetTimeout(ctx_, absl::ToTimeval(options_.command_timeout)) != REDIS_OK) {
       reason = absl::StrCat("cannot set timeout: ", ctx_->errstr);
+    } else if (!options_.password.empty()) {
+      reason = Authenticate();
     }
     if (!reason.empty()) {
       Close();
@@ -170,6 +172,18 @@ class Connection {
     was_connected_ = true;
     backoff_ = std::min(kInitialBackoff, options_.max_reconnect_backoff);
     return ctx_;
+  }
+
+  // AUTH with the configured password on the fresh context; "" when
+  // accepted, else why (never the password).
+  std::string Authenticate() {
+    auto* reply = static_cast<redisReply*>(redisCommand(
+        ctx_, "AUTH %b", options_.password.data(), options_.password.size()));
+    if (reply == nullptr) return absl::StrCat("AUTH: ", ctx_->errstr);
+    std::string why;
+    if (reply->type == REDIS_REPLY_ERROR) why = absl::StrCat("AUTH refused: ", reply->str);
+    freeReplyObject(reply);
+    return why;
   }
 
   // True when the I/O error on the live context is the command timeout.

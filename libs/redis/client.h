@@ -63,6 +63,8 @@ struct Options {
   absl::Duration command_timeout = absl::Seconds(2);
   absl::Duration max_reconnect_backoff = absl::Milliseconds(500);
   size_t max_queue = 100000;  // more queued commands fail RESOURCE_EXHAUSTED
+  // Sent with AUTH on every new connection when not empty (requirepass).
+  std::string password = "";
 };
 
 // Parses "host:port" (port 1..65535). INVALID_ARGUMENT otherwise.

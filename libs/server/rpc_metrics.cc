@@ -1,5 +1,6 @@
 #include "server/rpc_metrics.h"
 
+#include <google/protobuf/descriptor.h>
 #include <prometheus/counter.h>
 #include <prometheus/histogram.h>
 #include <prometheus/registry.h>
@@ -28,6 +29,19 @@ const char* CodeName(int code) {
       "UNIMPLEMENTED", "INTERNAL",          "UNAVAILABLE",      "DATA_LOSS",
       "UNAUTHENTICATED"};
   return code >= 0 && code < kNumCodes ? kNames[code] : "UNKNOWN";
+}
+
+// Methods of the services compiled into this binary (our protos) plus the
+// health and reflection services gRPC itself serves.
+bool IsKnownMethod(const std::string& service, const std::string& method) {
+  if (service == "grpc.health.v1.Health") return method == "Check" || method == "Watch";
+  if (service == "grpc.reflection.v1alpha.ServerReflection" ||
+      service == "grpc.reflection.v1.ServerReflection") {
+    return method == "ServerReflectionInfo";
+  }
+  const google::protobuf::ServiceDescriptor* s =
+      google::protobuf::DescriptorPool::generated_pool()->FindServiceByName(service);
+  return s != nullptr && s->FindMethodByName(method) != nullptr;
 }
 
 // The metric children of one method, looked up once and then reused.
@@ -60,11 +74,19 @@ class RpcMetrics {
       absl::ReaderMutexLock lock(&mu_);
       if (auto it = methods_.find(key); it != methods_.end()) return it->second.get();
     }
-    // "/hotline.v1.Intake/CreateWorkOrder" -> service, method.
+    // "/hotline.v1.Intake/CreateWorkOrder" -> service, method; a path no
+    // compiled service defines (a scanner's guess) shares one "unknown" child,
+    // and so does the map entry, so junk paths cannot grow either.
     std::string service = "unknown", method = "unknown";
-    if (auto slash = key.rfind('/'); slash != std::string::npos && slash > 0) {
+    if (auto slash = key.rfind('/'); slash != std::string::npos && slash > 0 &&
+                                      IsKnownMethod(key.substr(1, slash - 1),
+                                                    key.substr(slash + 1))) {
       service = key.substr(1, slash - 1);
       method = key.substr(slash + 1);
+    } else {
+      key = "unknown";
+      absl::ReaderMutexLock lock(&mu_);
+      if (auto it = methods_.find(key); it != methods_.end()) return it->second.get();
     }
     prometheus::Labels labels = {{"grpc_service", service}, {"grpc_method", method}};
     auto m = std::make_unique<MethodMetrics>();

@@ -2,6 +2,8 @@
 
 #include <grpcpp/ext/proto_server_reflection_plugin.h>
 #include <grpcpp/health_check_service_interface.h>
+#include <grpcpp/impl/server_builder_option.h>
+#include <grpcpp/impl/server_builder_plugin.h>
 #include <signal.h>
 
 #include <thread>
@@ -9,9 +11,24 @@
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/mutex.h"
 #include "log/log.h"
+#include "server/identity.h"
 #include "server/rpc_metrics.h"
+#include "server/tls.h"
 
 namespace hotline::server {
+namespace {
+
+class WithoutReflection final : public grpc::ServerBuilderOption {
+ public:
+  void UpdateArguments(grpc::ChannelArguments*) override {}
+  void UpdatePlugins(std::vector<std::unique_ptr<grpc::ServerBuilderPlugin>>* plugins) override {
+    std::erase_if(*plugins, [](const std::unique_ptr<grpc::ServerBuilderPlugin>& p) {
+      return p->name() == "proto_server_reflection";
+    });
+  }
+};
+
+}  // namespace
 
 Server::Server(ServerOptions options) : options_(std::move(options)) {
   metrics::RegisterBuildInfo(metrics_.registry(), options_.service_name, HOTLINE_VERSION);
@@ -24,13 +41,24 @@ void Server::AddService(grpc::Service* service, std::string health_name) {
 }
 
 absl::Status Server::Start() {
+  if (options_.identity_secret_file.empty()) {
+    return absl::InvalidArgumentError(
+        "--identity_secret_file is required (the secret that signs caller identities)");
+  }
+  if (absl::Status s = LoadIdentitySecret(options_.identity_secret_file); !s.ok()) return s;
+  absl::StatusOr<std::shared_ptr<grpc::ServerCredentials>> credentials =
+      ServerCredentialsFrom(options_);
+  if (!credentials.ok()) return credentials.status();
   if (absl::Status s = metrics_.Start(options_.host, options_.metrics_port); !s.ok()) return s;
 
   grpc::EnableDefaultHealthCheckService(true);
+  // Linking the reflection library registers its plugin for every server in
+  // the process; a server without reflection drops it from its own builder.
   grpc::reflection::InitProtoReflectionServerBuilderPlugin();
   grpc::ServerBuilder builder;
-  builder.AddListeningPort(absl::StrCat(options_.host, ":", options_.grpc_port),
-                           grpc::InsecureServerCredentials(), &grpc_port_);
+  if (!options_.reflection) builder.SetOption(std::make_unique<WithoutReflection>());
+  builder.AddListeningPort(absl::StrCat(options_.host, ":", options_.grpc_port), *credentials,
+                           &grpc_port_);
   builder.SetMaxReceiveMessageSize(options_.max_message_bytes);
   builder.SetMaxSendMessageSize(options_.max_message_bytes);
   for (auto& [service, name] : services_) builder.RegisterService(service);
@@ -48,7 +76,10 @@ absl::Status Server::Start() {
   health->SetServingStatus(true);
   for (auto& [service, name] : services_) health->SetServingStatus(name, true);
   log::Info("serving", {{"grpc_port", absl::StrCat(grpc_port_)},
-                        {"metrics_port", absl::StrCat(metrics_.port())}});
+                        {"metrics_port", absl::StrCat(metrics_.port())},
+                        {"tls", options_.tls_cert_file.empty()               ? "off"
+                                : options_.tls_client_ca_file.empty() ? "server"
+                                                                      : "mutual"}});
   return absl::OkStatus();
 }
 

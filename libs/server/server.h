@@ -26,7 +26,9 @@ namespace hotline::server {
 
 struct ServerOptions {
   std::string service_name;  // e.g. "intake": logs and hotline_build_info
-  std::string host = "0.0.0.0";
+  // Loopback unless told otherwise: backends are reached through the gateway
+  // only; deployments that need another interface say so (--host=0.0.0.0).
+  std::string host = "127.0.0.1";
   int grpc_port = 0;     // 0: any free port (tests)
   int metrics_port = 0;  // 0: any free port (tests)
   int max_message_bytes = 4 << 20;
@@ -34,6 +36,16 @@ struct ServerOptions {
   absl::Duration drain_grace = absl::ZeroDuration();
   // How long in-flight calls get to finish before they are cancelled.
   absl::Duration drain_timeout = absl::Seconds(10);
+  // The shared secret that signs and verifies caller identities
+  // (server/identity.h). Start() refuses to run without one.
+  std::string identity_secret_file = "";
+  // gRPC server reflection (grpcurl without protos).
+  bool reflection = true;
+  // TLS on the gRPC port from PEM files (both or neither). With a client CA
+  // too, callers must present a certificate it signed (mutual TLS).
+  std::string tls_cert_file = "";
+  std::string tls_key_file = "";
+  std::string tls_client_ca_file = "";
 };
 
 class Server {

@@ -3,7 +3,9 @@
 namespace hotline::server {
 
 void AddServerFlags(config::Flags& flags, ServerOptions* options) {
-  flags.String("host", "HOTLINE_HOST", "address to listen on", &options->host);
+  flags.String("host", "HOTLINE_HOST",
+               "address to listen on (loopback by default; 0.0.0.0 for every interface)",
+               &options->host);
   flags.Int("grpc_port", "HOTLINE_GRPC_PORT", "gRPC port", &options->grpc_port);
   flags.Int("metrics_port", "HOTLINE_METRICS_PORT", "Prometheus /metrics port",
             &options->metrics_port);
@@ -12,6 +14,17 @@ void AddServerFlags(config::Flags& flags, ServerOptions* options) {
                  &options->drain_grace);
   flags.Duration("drain_timeout", "HOTLINE_DRAIN_TIMEOUT",
                  "on SIGTERM, how long in-flight calls may take", &options->drain_timeout);
+  flags.String("identity_secret_file", "HOTLINE_IDENTITY_SECRET_FILE",
+               "file with the secret (32+ bytes) shared by every service that signs and "
+               "verifies caller identities (required)",
+               &options->identity_secret_file);
+  flags.String("tls_cert", "HOTLINE_TLS_CERT", "PEM certificate for TLS on the gRPC port",
+               &options->tls_cert_file);
+  flags.String("tls_key", "HOTLINE_TLS_KEY", "PEM private key of --tls_cert",
+               &options->tls_key_file);
+  flags.String("tls_client_ca", "HOTLINE_TLS_CLIENT_CA",
+               "PEM CA: callers must present a certificate it signed (mutual TLS)",
+               &options->tls_client_ca_file);
 }
 
 }  // namespace hotline::server

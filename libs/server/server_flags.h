@@ -6,7 +6,8 @@
 
 namespace hotline::server {
 
-// Binds --host, --grpc_port, --metrics_port, --drain_grace and --drain_timeout
+// Binds --host, --grpc_port, --metrics_port, --drain_grace, --drain_timeout,
+// --identity_secret_file, --tls_cert, --tls_key and --tls_client_ca
 // (with their HOTLINE_* environment fallbacks) to `options`, whose current
 // values are the defaults.
 void AddServerFlags(config::Flags& flags, ServerOptions* options);

@@ -18,6 +18,7 @@ DispatchService::DispatchService(Dispatcher& dispatcher, audit::ReadRecorder& re
 grpc::ServerUnaryReactor* DispatchService::Act(grpc::CallbackServerContext* context,
                                                const v1::ActRequest* request,
                                                v1::ActResponse* response) {
+  if (auto* refused = server::RefuseUnverified(context)) return refused;
   auto* reactor = context->DefaultReactor();
   // Both labels are bounded: an enum and a status code.
   std::string action = v1::Action_IsValid(request->action())
@@ -39,6 +40,7 @@ grpc::ServerUnaryReactor* DispatchService::Act(grpc::CallbackServerContext* cont
 grpc::ServerUnaryReactor* DispatchService::ListQueue(grpc::CallbackServerContext* context,
                                                      const v1::ListQueueRequest* request,
                                                      v1::ListQueueResponse* response) {
+  if (auto* refused = server::RefuseUnverified(context)) return refused;
   auto* reactor = context->DefaultReactor();
   std::optional<v1::Actor> actor = server::IdentityOf(*context);
   dispatcher_.ListQueue(

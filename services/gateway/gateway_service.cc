@@ -3,6 +3,8 @@
 #include "absl/strings/str_cat.h"
 #include "gateway/access_policy.h"
 #include "gateway/raw_messages.h"
+#include "google/rpc/error_details.pb.h"
+#include "google/rpc/status.pb.h"
 #include "server/identity.h"
 
 namespace hotline::gateway {
@@ -17,10 +19,31 @@ grpc::Status FromBackend(const grpc::Status& status, const char* backend) {
                       absl::StrCat(backend, ": ", status.error_message()));
 }
 
+// RESOURCE_EXHAUSTED with the wait as google.rpc.RetryInfo in the status
+// details and, for clients that read no details, a retry-after trailer
+// (seconds, rounded up).
+grpc::Status RateLimited(grpc::CallbackServerContext* context, absl::Duration wait) {
+  const absl::Duration rounded = absl::Ceil(wait, absl::Milliseconds(1));
+  context->AddTrailingMetadata(
+      "retry-after", absl::StrCat(absl::ToInt64Seconds(absl::Ceil(wait, absl::Seconds(1)))));
+  const std::string message =
+      absl::StrCat("rate limit: too many calls; retry in ", absl::FormatDuration(rounded));
+  google::rpc::RetryInfo retry;
+  retry.mutable_retry_delay()->set_seconds(absl::ToInt64Seconds(rounded));
+  retry.mutable_retry_delay()->set_nanos(static_cast<int32_t>(
+      absl::ToInt64Nanoseconds(rounded - absl::Seconds(absl::ToInt64Seconds(rounded)))));
+  google::rpc::Status details;
+  details.set_code(grpc::StatusCode::RESOURCE_EXHAUSTED);
+  details.set_message(message);
+  details.add_details()->PackFrom(retry);
+  return grpc::Status(grpc::StatusCode::RESOURCE_EXHAUSTED, message, details.SerializeAsString());
+}
+
 }  // namespace
 
 GatewayService::GatewayService(const TokenAuth& auth, Backends backends,
-                               absl::Duration backend_timeout, prometheus::Registry& metrics)
+                               absl::Duration backend_timeout, prometheus::Registry& metrics,
+                               RateLimiter* limiter)
     : auth_(auth),
       intake_(v1::Intake::NewStub(backends.intake)),
       directory_(v1::Directory::NewStub(backends.intake)),
@@ -31,9 +54,15 @@ GatewayService::GatewayService(const TokenAuth& auth, Backends backends,
       backend_timeout_(backend_timeout),
       auth_failures_(prometheus::BuildCounter()
                          .Name("hotline_gateway_auth_failures_total")
-                         .Help("Calls refused by the gateway: missing, malformed or unknown "
-                               "token, or a role not allowed.")
-                         .Register(metrics)) {}
+                         .Help("Calls refused by the gateway, by reason: a token missing, "
+                               "malformed, unsigned, expired, revoked, ... or a role not allowed.")
+                         .Register(metrics)),
+      limiter_(limiter),
+      rate_limited_(prometheus::BuildCounter()
+                        .Name("hotline_gateway_rate_limited_total")
+                        .Help("Calls refused RESOURCE_EXHAUSTED: the caller's rate limit.")
+                        .Register(metrics)
+                        .Add({})) {}
 
 std::optional<v1::TokenEntry> GatewayService::Admit(grpc::CallbackServerContext* context,
                                                     grpc::ServerUnaryReactor* reactor,
@@ -49,6 +78,14 @@ std::optional<v1::TokenEntry> GatewayService::Admit(grpc::CallbackServerContext*
     reactor->Finish(
         grpc::Status(grpc::StatusCode::UNAUTHENTICATED, std::string(caller.status().message())));
     return std::nullopt;
+  }
+  if (limiter_ != nullptr) {
+    if (absl::Duration wait = limiter_->Take(caller->user_id(), absl::Now());
+        wait > absl::ZeroDuration()) {
+      rate_limited_.Increment();
+      reactor->Finish(RateLimited(context, wait));
+      return std::nullopt;
+    }
   }
   // Authorization: the one table of who may call what (access_policy.h).
   if (absl::Status allowed = MayCall(method, caller->role()); !allowed.ok()) {

@@ -16,6 +16,7 @@
 #include <optional>
 
 #include "absl/time/time.h"
+#include "gateway/rate_limiter.h"
 #include "gateway/token_auth.h"
 #include "hotline/v1/audit.grpc.pb.h"
 #include "hotline/v1/directory.grpc.pb.h"
@@ -72,8 +73,9 @@ using RawHotlineService = v1::Hotline::WithRawCallbackMethod_ListAuditEntries<Wi
 
 class GatewayService final : public RawHotlineService {
  public:
+  // `limiter` (optional) limits each user's call rate; it must outlive the service.
   GatewayService(const TokenAuth& auth, Backends backends, absl::Duration backend_timeout,
-                 prometheus::Registry& metrics);
+                 prometheus::Registry& metrics, RateLimiter* limiter = nullptr);
 
   grpc::ServerUnaryReactor* WhoAmI(grpc::CallbackServerContext* context,
                                    const grpc::ByteBuffer* request,
@@ -187,6 +189,8 @@ class GatewayService final : public RawHotlineService {
   std::unique_ptr<v1::Audit::Stub> audit_;
   absl::Duration backend_timeout_;
   prometheus::Family<prometheus::Counter>& auth_failures_;
+  RateLimiter* limiter_;
+  prometheus::Counter& rate_limited_;
 };
 
 }  // namespace hotline::gateway

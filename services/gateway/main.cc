@@ -3,12 +3,19 @@
 #include <grpcpp/grpcpp.h>
 
 #include "config/flags.h"
+#include "auth/jwt.h"
+#include "auth/token_registry.h"
 #include "gateway/backend_watch.h"
 #include "gateway/gateway_service.h"
+#include "gateway/rate_limiter.h"
+#include "gateway/revocation_list.h"
 #include "gateway/token_auth.h"
 #include "log/log.h"
+#include "redis/client.h"
+#include "redis/flags.h"
 #include "server/server.h"
 #include "server/server_flags.h"
+#include "server/tls.h"
 
 int main(int argc, char** argv) {
   using namespace hotline;
@@ -16,12 +23,21 @@ int main(int argc, char** argv) {
   log::SetService("gateway");
 
   server::ServerOptions options{
-      .service_name = "gateway", .grpc_port = 50051, .metrics_port = 9101};
+      .service_name = "gateway", .host = "0.0.0.0", .grpc_port = 50051, .metrics_port = 9101};
+  options.reflection = false;  // the public port: on only when asked
   std::string intake_address = "127.0.0.1:50052";
   std::string dispatch_address = "127.0.0.1:50053";
   std::string sla_address = "127.0.0.1:50054";
   std::string knowledge_address = "127.0.0.1:50055";
-  std::string tokens_path = "config/tokens.textproto";
+  std::string jwt_keys_path;
+  auth::Audience audience;
+  redis::RedisFlags redis_flags;
+  absl::Duration revocation_poll = absl::Milliseconds(200);
+  std::string demo_tokens_path;
+  std::string refused_tokens_path;  // the old --tokens: refused, see below
+  int rate_limit = 20;
+  int rate_burst = 40;
+  server::ChannelTls backend_tls;
   absl::Duration backend_timeout = absl::Seconds(10);
   config::Flags flags("hotline-gateway", "the Hotline API for agent desktop clients");
   server::AddServerFlags(flags, &options);
@@ -31,17 +47,88 @@ int main(int argc, char** argv) {
   flags.String("sla", "HOTLINE_SLA_ADDR", "sla service host:port", &sla_address);
   flags.String("knowledge", "HOTLINE_KNOWLEDGE_ADDR", "knowledge service host:port",
                &knowledge_address);
-  flags.String("tokens", "HOTLINE_TOKENS", "token file (hotline.v1.TokenFile)", &tokens_path);
+  flags.String("jwt_keys", "HOTLINE_JWT_KEYS",
+               "signing keys of bearer tokens (hotline.v1.JwtKeyFile; the last one signs)",
+               &jwt_keys_path);
+  flags.String("jwt_issuer", "HOTLINE_JWT_ISSUER", "the iss a token must carry", &audience.issuer);
+  flags.String("jwt_audience", "HOTLINE_JWT_AUDIENCE", "the aud a token must carry",
+               &audience.audience);
+  redis::AddRedisFlags(flags, &redis_flags);
+  flags.Duration("revocation_poll", "HOTLINE_REVOCATION_POLL",
+                 "how often to re-read the revoked tokens from Redis", &revocation_poll);
+  flags.String("demo_tokens", "HOTLINE_DEMO_TOKENS",
+               "DEMO MODE ONLY: also accept the static tokens of this file (hotline.v1.TokenFile)",
+               &demo_tokens_path);
+  flags.String("tokens", "HOTLINE_TOKENS", "no longer accepted: use --jwt_keys (or --demo_tokens)",
+               &refused_tokens_path);
+  flags.Int("rate_limit", "HOTLINE_RATE_LIMIT",
+            "calls per second each user may make on average (0: no limit)", &rate_limit);
+  flags.Int("rate_burst", "HOTLINE_RATE_BURST", "calls a user may make at once", &rate_burst);
+  flags.Bool("reflection", "HOTLINE_REFLECTION", "serve gRPC reflection on the public port",
+             &options.reflection);
+  flags.String("backend_tls_ca", "HOTLINE_BACKEND_TLS_CA",
+               "PEM CA that signed the backends' certificates (empty: plaintext to backends)",
+               &backend_tls.ca_file);
+  flags.String("backend_tls_cert", "HOTLINE_BACKEND_TLS_CERT",
+               "PEM client certificate for mutual TLS to the backends", &backend_tls.cert_file);
+  flags.String("backend_tls_key", "HOTLINE_BACKEND_TLS_KEY", "PEM key of --backend_tls_cert",
+               &backend_tls.key_file);
   flags.Duration("backend_timeout", "HOTLINE_BACKEND_TIMEOUT",
                  "longest a backend call may take (the caller's deadline may be shorter)",
                  &backend_timeout);
   flags.ParseOrExit(argc, argv);
 
-  absl::StatusOr<gateway::TokenAuth> auth = gateway::TokenAuth::Load(tokens_path);
-  if (!auth.ok()) {
-    log::Error("cannot load tokens", {{"error", auth.status().ToString()}});
-    return 1;
+  if (!refused_tokens_path.empty()) {
+    log::Error("a token file is accepted only in demo mode: pass --demo_tokens=FILE for a demo, "
+               "or --jwt_keys=FILE and issue tokens with hotline-admin",
+               {{"tokens", refused_tokens_path}});
+    return 2;
   }
+  if (jwt_keys_path.empty() && demo_tokens_path.empty()) {
+    log::Error("no way to authenticate: pass --jwt_keys=FILE (or --demo_tokens=FILE for a demo)");
+    return 2;
+  }
+  gateway::TokenAuth auth;
+  if (!demo_tokens_path.empty()) {
+    absl::StatusOr<gateway::TokenAuth> demo = gateway::TokenAuth::Load(demo_tokens_path);
+    if (!demo.ok()) {
+      log::Error("cannot load demo tokens", {{"error", demo.status().ToString()}});
+      return 1;
+    }
+    auth = *std::move(demo);
+    log::Warning("DEMO MODE: static tokens accepted", {{"demo_tokens", demo_tokens_path}});
+  }
+  absl::StatusOr<redis::Options> redis_options = redis::ToOptions(redis_flags);
+  if (!redis_options.ok()) {
+    log::Error("bad Redis settings", {{"error", redis_options.status().ToString()}});
+    return 2;
+  }
+  absl::StatusOr<std::shared_ptr<grpc::ChannelCredentials>> backend_credentials =
+      server::ChannelCredentialsFrom(backend_tls);
+  if (!backend_credentials.ok()) {
+    log::Error("bad backend TLS settings", {{"error", backend_credentials.status().ToString()}});
+    return 2;
+  }
+  server::Server server(options);
+  // Redis holds only the revocation list for the gateway: few connections.
+  redis_options->connections = 1;
+  std::unique_ptr<redis::Client> redis;
+  std::unique_ptr<auth::TokenRegistry> registry;
+  std::unique_ptr<gateway::RevocationList> revoked;
+  if (!jwt_keys_path.empty()) {
+    absl::StatusOr<auth::JwtKeys> keys = auth::JwtKeys::Load(jwt_keys_path);
+    if (!keys.ok()) {
+      log::Error("cannot load token keys", {{"error", keys.status().ToString()}});
+      return 1;
+    }
+    redis = std::make_unique<redis::Client>(*redis_options, &server.metrics());
+    registry = std::make_unique<auth::TokenRegistry>(*redis);
+    revoked = std::make_unique<gateway::RevocationList>(*registry, revocation_poll,
+                                                        server.metrics());
+    auth.EnableJwt(*std::move(keys), audience,
+                   [list = revoked.get()](const std::string& jti) { return list->IsRevoked(jti); });
+  }
+  gateway::RateLimiter limiter(rate_limit, rate_burst);
   grpc::ChannelArguments args;
   args.SetMaxReceiveMessageSize(options.max_message_bytes);
   args.SetMaxSendMessageSize(options.max_message_bytes);
@@ -49,23 +136,24 @@ int main(int argc, char** argv) {
   // that went away; a backend restarts in well under that, and calls fail
   // meanwhile. Reconnect attempts every 100 ms..1 s instead.
   args.SetInt(GRPC_ARG_INITIAL_RECONNECT_BACKOFF_MS, 100);
-  args.SetInt(GRPC_ARG_MIN_RECONNECT_BACKOFF_MS, 100);
+  // gRPC also takes this as the longest a connection attempt may take; a TLS
+  // handshake on a busy machine needs more than 100 ms.
+  args.SetInt(GRPC_ARG_MIN_RECONNECT_BACKOFF_MS, backend_tls.ca_file.empty() ? 100 : 1000);
   args.SetInt(GRPC_ARG_MAX_RECONNECT_BACKOFF_MS, 1000);
   gateway::Backends backends{
-      .intake = grpc::CreateCustomChannel(intake_address, grpc::InsecureChannelCredentials(), args),
+      .intake = grpc::CreateCustomChannel(intake_address, *backend_credentials, args),
       .dispatch =
-          grpc::CreateCustomChannel(dispatch_address, grpc::InsecureChannelCredentials(), args),
-      .sla = grpc::CreateCustomChannel(sla_address, grpc::InsecureChannelCredentials(), args),
+          grpc::CreateCustomChannel(dispatch_address, *backend_credentials, args),
+      .sla = grpc::CreateCustomChannel(sla_address, *backend_credentials, args),
       .knowledge =
-          grpc::CreateCustomChannel(knowledge_address, grpc::InsecureChannelCredentials(), args)};
+          grpc::CreateCustomChannel(knowledge_address, *backend_credentials, args)};
 
   gateway::BackendWatch watch({{"intake", intake_address, backends.intake},
                                {"dispatch", dispatch_address, backends.dispatch},
                                {"sla", sla_address, backends.sla},
                                {"knowledge", knowledge_address, backends.knowledge}});
 
-  server::Server server(options);
-  gateway::GatewayService service(*auth, backends, backend_timeout, server.metrics());
+  gateway::GatewayService service(auth, backends, backend_timeout, server.metrics(), &limiter);
   server.AddService(&service, "hotline.v1.Hotline");
   if (absl::Status s = server.Start(); !s.ok()) {
     log::Error("cannot start", {{"error", s.ToString()}});

@@ -70,6 +70,7 @@ void GuardianMetrics::Verified(const v1::TrailVerdict& verdict) {
 grpc::ServerUnaryReactor* IntakeService::CreateWorkOrder(grpc::CallbackServerContext* context,
                                                          const v1::CreateWorkOrderRequest* request,
                                                          v1::CreateWorkOrderResponse* response) {
+  if (auto* refused = server::RefuseUnverified(context)) return refused;
   auto* reactor = context->DefaultReactor();
   intake_.Create(server::IdentityOf(*context), *request, server::ReplyTo(reactor, response));
   return reactor;
@@ -78,6 +79,7 @@ grpc::ServerUnaryReactor* IntakeService::CreateWorkOrder(grpc::CallbackServerCon
 grpc::ServerUnaryReactor* IntakeService::GetWorkOrder(grpc::CallbackServerContext* context,
                                                       const v1::GetWorkOrderRequest* request,
                                                       v1::GetWorkOrderResponse* response) {
+  if (auto* refused = server::RefuseUnverified(context)) return refused;
   auto* reactor = context->DefaultReactor();
   std::optional<v1::Actor> actor = server::IdentityOf(*context);
   intake_.Get(actor, *request,
@@ -96,6 +98,7 @@ grpc::ServerUnaryReactor* IntakeService::GetWorkOrder(grpc::CallbackServerContex
 grpc::ServerUnaryReactor* IntakeService::ListWorkOrders(grpc::CallbackServerContext* context,
                                                         const v1::ListWorkOrdersRequest* request,
                                                         v1::ListWorkOrdersResponse* response) {
+  if (auto* refused = server::RefuseUnverified(context)) return refused;
   auto* reactor = context->DefaultReactor();
   std::optional<v1::Actor> actor = server::IdentityOf(*context);
   intake_.List(actor, *request,
@@ -115,6 +118,7 @@ grpc::ServerUnaryReactor* IntakeService::ListWorkOrders(grpc::CallbackServerCont
 grpc::ServerUnaryReactor* IntakeService::RevealCallerPhone(
     grpc::CallbackServerContext* context, const v1::RevealCallerPhoneRequest* request,
     v1::RevealCallerPhoneResponse* response) {
+  if (auto* refused = server::RefuseUnverified(context)) return refused;
   auto* reactor = context->DefaultReactor();
   guardian_.Reveal(server::IdentityOf(*context), *request, server::ReplyTo(reactor, response));
   return reactor;
@@ -123,6 +127,7 @@ grpc::ServerUnaryReactor* IntakeService::RevealCallerPhone(
 grpc::ServerUnaryReactor* IntakeService::FindOrdersByPhone(
     grpc::CallbackServerContext* context, const v1::FindOrdersByPhoneRequest* request,
     v1::FindOrdersByPhoneResponse* response) {
+  if (auto* refused = server::RefuseUnverified(context)) return refused;
   auto* reactor = context->DefaultReactor();
   guardian_.FindByPhone(server::IdentityOf(*context), *request, server::ReplyTo(reactor, response));
   return reactor;
@@ -131,6 +136,7 @@ grpc::ServerUnaryReactor* IntakeService::FindOrdersByPhone(
 grpc::ServerUnaryReactor* IntakeService::VerifyOrderTrail(
     grpc::CallbackServerContext* context, const v1::VerifyOrderTrailRequest* request,
     v1::VerifyOrderTrailResponse* response) {
+  if (auto* refused = server::RefuseUnverified(context)) return refused;
   auto* reactor = context->DefaultReactor();
   guardian_.Verify(server::IdentityOf(*context), *request, server::ReplyTo(reactor, response));
   return reactor;
@@ -139,6 +145,7 @@ grpc::ServerUnaryReactor* IntakeService::VerifyOrderTrail(
 grpc::ServerUnaryReactor* DirectoryService::ListUnits(grpc::CallbackServerContext* context,
                                                       const v1::ListUnitsRequest* request,
                                                       v1::ListUnitsResponse* response) {
+  if (auto* refused = server::RefuseUnverified(context)) return refused;
   auto* reactor = context->DefaultReactor();
   if (!v1::UnitKind_IsValid(request->kind())) {
     reactor->Finish(grpc::Status(grpc::StatusCode::INVALID_ARGUMENT, "kind: unknown unit kind"));
@@ -154,6 +161,7 @@ grpc::ServerUnaryReactor* DirectoryService::ListUnits(grpc::CallbackServerContex
 grpc::ServerUnaryReactor* DirectoryService::ListCategories(
     grpc::CallbackServerContext* context, const v1::ListCategoriesRequest* request,
     v1::ListCategoriesResponse* response) {
+  if (auto* refused = server::RefuseUnverified(context)) return refused;
   auto* reactor = context->DefaultReactor();
   for (v1::Category& c : directory_.ListCategories(request->code_prefix())) {
     *response->add_categories() = std::move(c);
@@ -165,12 +173,8 @@ grpc::ServerUnaryReactor* DirectoryService::ListCategories(
 grpc::ServerUnaryReactor* AuditService::ListAuditEntries(
     grpc::CallbackServerContext* context, const v1::ListAuditEntriesRequest* request,
     v1::ListAuditEntriesResponse* response) {
+  if (auto* refused = server::RefuseUnverified(context)) return refused;
   auto* reactor = context->DefaultReactor();
-  if (!server::IdentityOf(*context)) {
-    reactor->Finish(grpc::Status(grpc::StatusCode::UNAUTHENTICATED,
-                                 "no caller identity: call through the gateway"));
-    return reactor;
-  }
   log_.List(*request, server::ReplyTo(reactor, response));
   return reactor;
 }

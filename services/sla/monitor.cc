@@ -7,11 +7,14 @@
 #include "log/log.h"
 #include "orders/order_helpers.h"
 #include "orders/order_record.h"
+#include "text/utf8.h"
 
 namespace hotline::sla {
 namespace {
 
 constexpr int kAttempts = 5;
+// An extension's reason and a refusal's note: as long as an action's note.
+constexpr size_t kMaxExtensionText = 1000;
 // A calendar year missing for an order's deadline: look again this much later
 // (the data may have been added meanwhile); the error is in the log.
 constexpr absl::Duration kRetryMissingCalendar = absl::Hours(1);
@@ -356,6 +359,9 @@ absl::StatusOr<v1::OrderSla> Monitor::RequestExtension(const std::optional<v1::A
   if (absl::StripAsciiWhitespace(r.reason()).empty()) {
     return absl::InvalidArgumentError("reason: the reason for the extension is required");
   }
+  if (auto e = text::TextProblem(r.reason(), kMaxExtensionText, true)) {
+    return absl::InvalidArgumentError(absl::StrCat("reason: ", *e));
+  }
   if (!r.has_new_due()) return absl::InvalidArgumentError("new_due: the date asked for is required");
   const absl::Time now = clock_.Now();
   absl::StatusOr<Loaded> l = LoadTimeline(r.order_id(), now, &*actor);
@@ -404,6 +410,9 @@ absl::StatusOr<v1::OrderSla> Monitor::DecideExtension(const std::optional<v1::Ac
   }
   if (!r.approve() && absl::StripAsciiWhitespace(r.note()).empty()) {
     return absl::InvalidArgumentError("note: the reason for the refusal is required");
+  }
+  if (auto e = text::TextProblem(r.note(), kMaxExtensionText, false)) {
+    return absl::InvalidArgumentError(absl::StrCat("note: ", *e));
   }
   const absl::Time now = clock_.Now();
   absl::StatusOr<Loaded> l = LoadTimeline(r.order_id(), now);

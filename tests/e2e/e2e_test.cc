@@ -370,7 +370,7 @@ TEST_CASE("the caller's deadline reaches the backend", "[e2e]") {
   REQUIRE(intake_pid > 0);
   ::kill(intake_pid, SIGSTOP);
   grpc::ClientContext ctx;
-  ctx.AddMetadata("authorization", std::string("Bearer ") + kAgentToken);
+  ctx.AddMetadata("authorization", "Bearer " + TokenFor(kAgentToken));
   ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::milliseconds(300));
   v1::CreateWorkOrderResponse response;
   absl::Time start = absl::Now();

@@ -10,6 +10,7 @@
 #include "absl/time/clock.h"
 #include "directory/directory.h"
 #include "e2e/stack.h"
+#include "server/identity.h"
 #include "hotline/v1/knowledge.grpc.pb.h"
 #include "knowledge/kb_code.h"
 #include "knowledge/seed.h"
@@ -36,11 +37,16 @@ grpc::Status GetPoint(v1::Hotline::Stub& stub, const std::string& code, v1::Know
   return s;
 }
 
-// Searches one knowledge replica directly (reads need no identity).
+// Searches one knowledge replica directly, signed as the gateway signs.
 bool ReplicaFinds(const std::string& address, const std::string& words, const std::string& code) {
   auto stub = v1::Knowledge::NewStub(grpc::CreateChannel(address, grpc::InsecureChannelCredentials()));
   grpc::ClientContext ctx;
   ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(2));
+  v1::Actor agent;
+  agent.set_user_id("agent-t1");
+  agent.set_role(v1::ROLE_AGENT);
+  agent.set_unit_code("GZ12345");
+  server::AttachIdentity(agent, &ctx);  // the stack set this process's secret
   v1::SearchKnowledgeRequest r;
   r.set_query(words);
   v1::SearchKnowledgeResponse found;

@@ -14,8 +14,13 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "absl/container/flat_hash_map.h"
+#include "absl/synchronization/mutex.h"
 #include "absl/time/clock.h"
 #include "crypto/phone_vault.h"
+#include "auth/jwt.h"
+#include "auth/token_registry.h"
+#include "server/identity.h"
 
 namespace hotline::testing {
 
@@ -25,24 +30,14 @@ Stack::Stack(Options options) {
   dir_ = tmpl;
   redis_ = std::make_unique<RedisServer>(RedisServer::Options{.appendfsync = options.appendfsync});
 
-  auto token = [](const char* token, const char* user, const char* name, const char* role,
-                  const char* unit) {
-    return absl::StrCat("tokens { token: \"", token, "\" user_id: \"", user, "\" display_name: \"",
-                        name, "\" role: ", role, " unit_code: \"", unit, "\" }\n");
-  };
-  std::ofstream(dir_ + "/tokens.textproto")
-      << token(kAgentToken, "agent-t1", "测试坐席", "ROLE_AGENT", "GZ12345")
-      << token(kHandlerToken, "handler-t1", "天河区处理人", "ROLE_UNIT_HANDLER", "440106")
-      << token(kDispatcherToken, "dispatcher-t1", "派单员", "ROLE_DISPATCHER", "GZ12345")
-      << token(kSupervisorToken, "supervisor-t1", "督办员", "ROLE_SUPERVISOR", "GZ12345")
-      << token(kStreetToken, "street-t1", "五山街道处理人", "ROLE_UNIT_HANDLER", "440106001")
-      << token(kEcologyToken, "ecology-t1", "生态环境局处理人", "ROLE_UNIT_HANDLER", "GZD002")
-      << token(kHousingToken, "housing-t1", "住建局处理人", "ROLE_UNIT_HANDLER", "GZD003")
-      << token(kKnowledgeEditorToken, "kbeditor-t1", "知识库管理员", "ROLE_KNOWLEDGE_EDITOR", "GZ12345")
-      << token(kHrToken, "hr-t1", "人社局处理人", "ROLE_UNIT_HANDLER", "GZD006")
-      << token(kYuexiuToken, "yuexiu-t1", "越秀区处理人", "ROLE_UNIT_HANDLER", "440104")
-      << token(kAuditorToken, "auditor-t1", "审计员", "ROLE_AUDITOR", "GZ12345")
-      << token(kAdminToken, "admin-t1", "管理员", "ROLE_ADMIN", "GZ12345");
+  options_ = options;
+  std::ofstream(identity_secret_file()) << kIdentitySecret << "\n";
+  std::ofstream(jwt_keys_file()) << "keys { id: \"" << kJwtKeyId << "\" secret: \"" << kJwtSecret
+                                 << "\" }\n";
+  // The test process signs direct backend calls with the same secret.
+  if (absl::Status s = server::SetIdentitySecret(kIdentitySecret); !s.ok()) {
+    throw std::runtime_error(s.ToString());
+  }
 
   // Fresh phone keys for intake (libs/crypto/phone_vault.h).
   std::ofstream(phone_keys_file()) << crypto::PhoneVault::GenerateKeyFile("test1");
@@ -50,7 +45,8 @@ Stack::Stack(Options options) {
   // Every service picks free ports itself (port 0) and names them in its log,
   // so no other test can take a port between choosing and binding it.
   const std::vector<std::string> any_ports = {"--host=127.0.0.1", "--grpc_port=0",
-                                              "--metrics_port=0"};
+                                              "--metrics_port=0",
+                                              "--identity_secret_file=" + identity_secret_file()};
   // One city clock for all: the same start, anchor and rate.
   clock_anchor_ = absl::FromUnixSeconds(absl::ToUnixSeconds(absl::Now()));
   clock_start_ = clock_anchor_;
@@ -110,14 +106,8 @@ Stack::Stack(Options options) {
   ServiceProcess::Ports intake = intake_->WaitForServingPorts(absl::Seconds(20));
   intake_port_ = intake.grpc;
   intake_metrics_ = intake.metrics;
-  gateway_ = std::make_unique<ServiceProcess>(
-      HOTLINE_GATEWAY_BIN,
-      with({"--intake=" + intake_address(), "--dispatch=" + dispatch_address(),
-            "--sla=" + sla_address(),
-            "--knowledge=" + knowledge_address(),
-            "--tokens=" +
-                (options.tokens_file.empty() ? dir_ + "/tokens.textproto" : options.tokens_file)}),
-      dir_ + "/gateway.log");
+  gateway_ = std::make_unique<ServiceProcess>(HOTLINE_GATEWAY_BIN, with(GatewayArgs()),
+                                              dir_ + "/gateway.log");
   ServiceProcess::Ports gateway = gateway_->WaitForServingPorts(absl::Seconds(20));
   gateway_port_ = gateway.grpc;
   gateway_metrics_ = gateway.metrics;
@@ -146,6 +136,95 @@ Stack::Stack(Options options) {
   }
   redis_client_ =
       std::make_unique<redis::Client>(redis::Options{.port = redis_->port(), .connections = 2});
+  IssueTestTokens();
+}
+
+namespace {
+absl::Mutex issued_mu;
+absl::flat_hash_map<std::string, std::string>& Issued() {
+  static auto* issued = new absl::flat_hash_map<std::string, std::string>;
+  return *issued;
+}
+}  // namespace
+
+std::string TokenFor(const std::string& identity) {
+  absl::MutexLock lock(&issued_mu);
+  auto it = Issued().find(identity);
+  return it == Issued().end() ? identity : it->second;
+}
+
+void Stack::IssueTestTokens() {
+  absl::StatusOr<auth::JwtKeys> keys = auth::JwtKeys::Load(jwt_keys_file());
+  if (!keys.ok()) throw std::runtime_error(keys.status().ToString());
+  auth::TokenRegistry registry(*redis_client_);
+  struct Identity {
+    const char* name;
+    const char* user;
+    const char* display;
+    v1::Role role;
+    const char* unit;
+  };
+  const Identity identities[] = {
+      {kAgentToken, "agent-t1", "测试坐席", v1::ROLE_AGENT, "GZ12345"},
+      {kHandlerToken, "handler-t1", "天河区处理人", v1::ROLE_UNIT_HANDLER, "440106"},
+      {kDispatcherToken, "dispatcher-t1", "派单员", v1::ROLE_DISPATCHER, "GZ12345"},
+      {kSupervisorToken, "supervisor-t1", "督办员", v1::ROLE_SUPERVISOR, "GZ12345"},
+      {kStreetToken, "street-t1", "五山街道处理人", v1::ROLE_UNIT_HANDLER, "440106001"},
+      {kEcologyToken, "ecology-t1", "生态环境局处理人", v1::ROLE_UNIT_HANDLER, "GZD002"},
+      {kHousingToken, "housing-t1", "住建局处理人", v1::ROLE_UNIT_HANDLER, "GZD003"},
+      {kKnowledgeEditorToken, "kbeditor-t1", "知识库管理员", v1::ROLE_KNOWLEDGE_EDITOR, "GZ12345"},
+      {kHrToken, "hr-t1", "人社局处理人", v1::ROLE_UNIT_HANDLER, "GZD006"},
+      {kYuexiuToken, "yuexiu-t1", "越秀区处理人", v1::ROLE_UNIT_HANDLER, "440104"},
+      {kAuditorToken, "auditor-t1", "审计员", v1::ROLE_AUDITOR, "GZ12345"},
+      {kAdminToken, "admin-t1", "管理员", v1::ROLE_ADMIN, "GZ12345"},
+  };
+  const absl::Time now = absl::FromUnixSeconds(absl::ToUnixSeconds(absl::Now()));
+  for (const Identity& id : identities) {
+    auth::TokenClaims claims{.jti = auth::NewTokenId(),
+                             .user_id = id.user,
+                             .display_name = id.display,
+                             .role = id.role,
+                             .unit_code = id.unit,
+                             .issued_at = now,
+                             .expires_at = now + absl::Hours(2)};
+    absl::StatusOr<std::string> token = auth::SignToken(*keys, auth::Audience{}, claims);
+    if (!token.ok()) throw std::runtime_error(token.status().ToString());
+    if (absl::Status s = registry.Record(claims, auth::TokenHash(*token)); !s.ok()) {
+      throw std::runtime_error(s.ToString());
+    }
+    absl::MutexLock lock(&issued_mu);
+    Issued()[id.name] = *token;
+  }
+}
+
+std::vector<std::string> Stack::AuthArgs() const {
+  return {"--redis=" + redis_->address(), "--jwt_keys=" + jwt_keys_file()};
+}
+
+std::vector<std::string> Stack::GatewayArgs() const {
+  std::vector<std::string> args = {"--intake=" + intake_address(),
+                                   "--dispatch=" + dispatch_address(),
+                                   "--sla=" + sla_address(),
+                                   "--knowledge=" + knowledge_address(),
+                                   absl::StrCat("--rate_limit=", options_.rate_limit),
+                                   absl::StrCat("--rate_burst=", options_.rate_burst),
+                                   "--revocation_poll=200ms"};
+  for (std::string& a : AuthArgs()) args.push_back(std::move(a));
+  if (!options_.tokens_file.empty()) args.push_back("--demo_tokens=" + options_.tokens_file);
+  args.insert(args.end(), options_.gateway_args.begin(), options_.gateway_args.end());
+  return args;
+}
+
+std::unique_ptr<ServiceProcess> Stack::StartGateway(std::vector<std::string> extra,
+                                                    const std::string& log_name,
+                                                    int* grpc_port) const {
+  std::vector<std::string> args = {"--host=127.0.0.1", "--grpc_port=0", "--metrics_port=0",
+                                   "--identity_secret_file=" + identity_secret_file()};
+  for (std::string& a : GatewayArgs()) args.push_back(std::move(a));
+  args.insert(args.end(), extra.begin(), extra.end());
+  auto gateway = std::make_unique<ServiceProcess>(HOTLINE_GATEWAY_BIN, args, dir_ + "/" + log_name);
+  *grpc_port = gateway->WaitForServingPorts(absl::Seconds(20)).grpc;
+  return gateway;
 }
 
 Stack::~Stack() {
@@ -171,6 +250,7 @@ std::string Stack::sla_address(int replica) const {
 
 void Stack::StartSla(int i) {
   std::vector<std::string> args = {"--host=127.0.0.1", "--grpc_port=0", "--metrics_port=0",
+                                   "--identity_secret_file=" + identity_secret_file(),
                                    "--redis=" + redis_->address(),
                                    std::string("--data_dir=") + HOTLINE_SOURCE_DIR + "/data",
                                    absl::StrCat("--consumer_name=sla-", i), "--reclaim_idle=2s",
@@ -211,7 +291,8 @@ void Stack::RestartIntake() {
   std::vector<std::string> args = IntakeArgs();
   args.insert(args.end(), clock_args_.begin(), clock_args_.end());
   args.insert(args.begin(), {"--host=127.0.0.1", absl::StrCat("--grpc_port=", intake_port_),
-                             absl::StrCat("--metrics_port=", intake_metrics_)});
+                             absl::StrCat("--metrics_port=", intake_metrics_),
+                             "--identity_secret_file=" + identity_secret_file()});
   intake_ = std::make_unique<ServiceProcess>(HOTLINE_INTAKE_BIN, args,
                                              dir_ + "/intake-restarted.log");
   intake_->WaitForServingPorts(absl::Seconds(20));
@@ -242,7 +323,7 @@ long long Stack::EventCount() {
 
 std::unique_ptr<grpc::ClientContext> CallContext(const std::string& token) {
   auto ctx = std::make_unique<grpc::ClientContext>();
-  ctx->AddMetadata("authorization", "Bearer " + token);
+  ctx->AddMetadata("authorization", "Bearer " + TokenFor(token));
   ctx->set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(10));
   return ctx;
 }

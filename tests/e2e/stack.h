@@ -1,7 +1,9 @@
 #pragma once
 // The real system for end-to-end tests: redis-server, hotline-intake and
-// hotline-gateway as separate processes on free loopback ports, with a token
-// file of the test's own. Stops everything when destroyed.
+// hotline-gateway as separate processes on free loopback ports. Every service
+// shares an identity secret of the test's own; the gateway verifies signed
+// tokens (JWT) with a key file of the test's own, and the stack issues one
+// token per test identity below. Stops everything when destroyed.
 #include <memory>
 #include <string>
 #include <vector>
@@ -14,7 +16,8 @@
 
 namespace hotline::testing {
 
-// Tokens in the stack's token file.
+// The test identities. Each names the token the running stack issued for it
+// (a JWT, issued as hotline-admin does); CallContext(kAgentToken) sends it.
 inline constexpr char kAgentToken[] = "test-agent-token-0123456789";
 inline constexpr char kHandlerToken[] = "test-handler-token-0123456789";  // 天河区 440106
 inline constexpr char kDispatcherToken[] = "test-dispatcher-token-0123456789";
@@ -34,8 +37,15 @@ class Stack {
     std::string appendfsync = "always";
     int dispatch_replicas = 1;
     bool auto_dispatch = true;
-    // The gateway's token file; empty: one with the tokens below.
+    // DEMO MODE: the gateway also accepts the static tokens of this file
+    // (--demo_tokens); empty: signed tokens only.
     std::string tokens_file = "";
+    // The gateway's per-user rate limit (calls/s, burst); 0: none, so tests
+    // that call fast are not throttled unless they ask for it.
+    int rate_limit = 0;
+    int rate_burst = 1;
+    // Extra flags for the gateway (TLS, reflection ...).
+    std::vector<std::string> gateway_args = {};
     // Dispatch: take over another replica's events after this long idle; park
     // an event in events:dead after this many deliveries. Short enough for the
     // kill test, long enough that live replicas under a loaded CI do not take
@@ -87,6 +97,22 @@ class Stack {
   int knowledge_metrics_port(int replica = 0) const { return knowledge_metrics_[replica]; }
 
   std::unique_ptr<v1::Hotline::Stub> NewClient() const;
+
+  // The files every service / the gateway were given.
+  std::string identity_secret_file() const { return dir_ + "/identity.secret"; }
+  std::string jwt_keys_file() const { return dir_ + "/jwt_keys.textproto"; }
+  // The secret itself (the test process also signs with it: see
+  // server/identity.h), and the key file's one key.
+  static constexpr char kIdentitySecret[] = "e2e-identity-secret-0123456789abcdef";
+  static constexpr char kJwtKeyId[] = "e2e-1";
+  static constexpr char kJwtSecret[] = "e2e-jwt-signing-secret-0123456789abcdef";
+  // Flags that point a hotline-admin (or a second gateway) at this stack.
+  std::vector<std::string> AuthArgs() const;
+  // Starts one more gateway replica on free ports, wired like the first
+  // (extra flags appended); the caller owns it.
+  std::unique_ptr<ServiceProcess> StartGateway(std::vector<std::string> extra,
+                                               const std::string& log_name,
+                                               int* grpc_port) const;
   // A Redis client on the stack's Redis, to look at what was written.
   redis::Client& redis_client() { return *redis_client_; }
   // Counts: orders indexed, events ever added to the stream (some may be
@@ -96,6 +122,8 @@ class Stack {
 
  private:
   std::vector<std::string> IntakeArgs() const;
+  std::vector<std::string> GatewayArgs() const;
+  void IssueTestTokens();
 
   std::string dir_;
   std::unique_ptr<RedisServer> redis_;
@@ -112,9 +140,14 @@ class Stack {
   std::vector<int> knowledge_ports_, knowledge_metrics_;
   std::vector<std::unique_ptr<ServiceProcess>> knowledge_;
   std::unique_ptr<redis::Client> redis_client_;
+  Options options_;
 };
 
-// A ClientContext with a bearer token and a 10 s deadline.
+// The token the latest stack issued for a test identity (kAgentToken ...);
+// any other string is returned as it is.
+std::string TokenFor(const std::string& identity);
+
+// A ClientContext with a bearer token (TokenFor(token)) and a 10 s deadline.
 std::unique_ptr<grpc::ClientContext> CallContext(const std::string& token);
 
 // A valid complaint in Chinese, in 天河区 / 五山街道.

@@ -697,3 +697,34 @@ TEST_CASE("the destructor fails queued commands, each callback exactly once", "[
 
 }  // namespace
 }  // namespace hotline::redis
+
+namespace hotline::redis {
+
+TEST_CASE("a client with the password works against requirepass; one without is refused",
+          "[redis]") {
+  RedisServer server;
+  {
+    Client admin(For(server.port()));
+    REQUIRE(admin.Execute({"CONFIG", "SET", "requirepass", "s3cret-pass"}).ok());
+  }
+  Options with = For(server.port());
+  with.password = "s3cret-pass";
+  Client good(with);
+  absl::StatusOr<Reply> ping = good.Execute({"PING"});
+  REQUIRE(ping.ok());
+  CHECK(ping->str == "PONG");
+  Client bad(For(server.port()));
+  absl::StatusOr<Reply> refused = bad.Execute({"PING"});
+  REQUIRE(refused.ok());
+  CHECK(refused->is_error());
+  CHECK(absl::StrContains(refused->str, "NOAUTH"));
+  Options wrong = For(server.port());
+  wrong.password = "not-it";
+  Client wrong_client(wrong);
+  absl::StatusOr<Reply> denied = wrong_client.Execute({"PING"});
+  CHECK(denied.status().code() == absl::StatusCode::kUnavailable);
+  CHECK(absl::StrContains(denied.status().message(), "AUTH refused"));
+  CHECK_FALSE(absl::StrContains(denied.status().message(), "not-it"));
+}
+
+}  // namespace hotline::redis

@@ -168,6 +168,11 @@ TEST_CASE("the clock runs through return, re-dispatch and hand-down, extension, 
   ask.clear_reason();
   CHECK(w.monitor.RequestExtension(Handler("440104001"), ask).status().message() ==
         "reason: the reason for the extension is required");
+  std::string long_reason;
+  for (int i = 0; i < 1001; ++i) long_reason += "查";
+  ask.set_reason(long_reason);
+  CHECK(w.monitor.RequestExtension(Handler("440104001"), ask).status().message() ==
+        "reason: is too long (1001 characters, at most 1000)");
   ask.set_reason("需要现场勘查");
   *ask.mutable_new_due() = Stamp(Local(2026, 3, 20, 9));
   CHECK(absl::IsInvalidArgument(w.monitor.RequestExtension(Handler("440104001"), ask).status()));

@@ -1,0 +1,143 @@
+// hotline-admin: operator tasks that need the secrets, not the API.
+//
+//   hotline-admin token issue --user U --role agent --unit GZ12345 [--name N] [--ttl 8h]
+//   hotline-admin token revoke JTI
+//   hotline-admin token list
+//
+// Common flags: --jwt_keys FILE (issue only), --redis HOST:PORT, --jwt_issuer,
+// --jwt_audience (or their HOTLINE_* variables, as the gateway reads them).
+// `issue` prints the token on stdout, once: only its SHA-256 and metadata are
+// recorded (in Redis, auth/token_registry_keys.h). `revoke` takes effect on
+// every gateway within its --revocation_poll (200 ms by default).
+#include <cstdio>
+#include <iostream>
+#include <string>
+#include <vector>
+
+#include "absl/strings/ascii.h"
+#include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
+#include "auth/jwt.h"
+#include "auth/token_registry.h"
+#include "config/flags.h"
+#include "redis/client.h"
+#include "redis/flags.h"
+
+namespace hotline {
+namespace {
+
+constexpr char kUsage[] =
+    "usage: hotline-admin token issue --user U --role ROLE --unit CODE [--name N] [--ttl 8h]\n"
+    "       hotline-admin token revoke JTI\n"
+    "       hotline-admin token list\n"
+    "       (hotline-admin token issue --help lists the flags)\n";
+
+// "agent", "unit_handler" or "ROLE_AGENT" -> the role.
+bool ParseRole(const std::string& text, v1::Role* role) {
+  std::string name = absl::AsciiStrToUpper(text);
+  if (name.rfind("ROLE_", 0) != 0) name = "ROLE_" + name;
+  return v1::Role_Parse(name, role) && *role != v1::ROLE_UNSPECIFIED;
+}
+
+std::string Rfc3339(absl::Time t) { return absl::FormatTime("%Y-%m-%dT%H:%M:%SZ", t, absl::UTCTimeZone()); }
+
+int Fail(const absl::Status& s) {
+  std::fprintf(stderr, "hotline-admin: %s\n", s.ToString().c_str());
+  return s.code() == absl::StatusCode::kInvalidArgument ? 2 : 1;
+}
+
+int Main(int argc, char** argv) {
+  if (argc < 3 || std::string(argv[1]) != "token") {
+    std::fputs(kUsage, stderr);
+    return 2;
+  }
+  const std::string verb = argv[2];
+  // The flags parser sees the program name and what follows the verb, minus
+  // a revoke's positional jti.
+  std::vector<const char*> rest = {argv[0]};
+  std::string jti;
+  for (int i = 3; i < argc; ++i) {
+    if (verb == "revoke" && jti.empty() && argv[i][0] != '-') {
+      jti = argv[i];
+    } else {
+      rest.push_back(argv[i]);
+    }
+  }
+  std::string jwt_keys_path, user, role_text, unit, name;
+  absl::Duration ttl = absl::Hours(8);
+  auth::Audience audience;
+  redis::RedisFlags redis_flags;
+  config::Flags flags("hotline-admin token " + verb, "issue, revoke and list gateway tokens");
+  flags.String("jwt_keys", "HOTLINE_JWT_KEYS", "signing keys (hotline.v1.JwtKeyFile)",
+               &jwt_keys_path);
+  flags.String("jwt_issuer", "HOTLINE_JWT_ISSUER", "the token's iss", &audience.issuer);
+  flags.String("jwt_audience", "HOTLINE_JWT_AUDIENCE", "the token's aud", &audience.audience);
+  redis::AddRedisFlags(flags, &redis_flags);
+  flags.String("user", "", "issue: user id", &user);
+  flags.String("role", "", "issue: role (agent, dispatcher, supervisor, unit_handler, ...)",
+               &role_text);
+  flags.String("unit", "", "issue: unit code", &unit);
+  flags.String("name", "", "issue: display name", &name);
+  flags.Duration("ttl", "", "issue: how long the token is valid", &ttl);
+  flags.ParseOrExit(static_cast<int>(rest.size()), rest.data());
+
+  absl::StatusOr<redis::Options> redis_options = redis::ToOptions(redis_flags);
+  if (!redis_options.ok()) return Fail(redis_options.status());
+  redis_options->connections = 1;
+  redis::Client redis(*redis_options);
+  auth::TokenRegistry registry(redis);
+
+  if (verb == "issue") {
+    if (jwt_keys_path.empty()) return Fail(absl::InvalidArgumentError("--jwt_keys: required"));
+    if (user.empty()) return Fail(absl::InvalidArgumentError("--user: required"));
+    auth::TokenClaims claims;
+    if (!ParseRole(role_text, &claims.role)) {
+      return Fail(absl::InvalidArgumentError(absl::StrCat("--role: unknown role \"", role_text, "\"")));
+    }
+    if (ttl <= absl::ZeroDuration()) return Fail(absl::InvalidArgumentError("--ttl: must be positive"));
+    absl::StatusOr<auth::JwtKeys> keys = auth::JwtKeys::Load(jwt_keys_path);
+    if (!keys.ok()) return Fail(keys.status());
+    claims.jti = auth::NewTokenId();
+    claims.user_id = user;
+    claims.display_name = name;
+    claims.unit_code = unit;
+    claims.issued_at = absl::FromUnixSeconds(absl::ToUnixSeconds(absl::Now()));
+    claims.expires_at = claims.issued_at + ttl;
+    absl::StatusOr<std::string> token = auth::SignToken(*keys, audience, claims);
+    if (!token.ok()) return Fail(token.status());
+    // Recorded before it is shown: a token the registry does not know could
+    // not be listed or revoked by id.
+    if (absl::Status s = registry.Record(claims, auth::TokenHash(*token)); !s.ok()) return Fail(s);
+    std::fprintf(stderr, "issued jti %s for %s (%s, %s), expires %s\n", claims.jti.c_str(),
+                 user.c_str(), v1::Role_Name(claims.role).c_str(), unit.c_str(),
+                 Rfc3339(claims.expires_at).c_str());
+    std::cout << *token << "\n";
+    return 0;
+  }
+  if (verb == "revoke") {
+    if (jti.empty()) return Fail(absl::InvalidArgumentError("revoke: which jti?"));
+    if (absl::Status s = registry.Revoke(jti, absl::Now()); !s.ok()) return Fail(s);
+    std::fprintf(stderr, "revoked %s\n", jti.c_str());
+    return 0;
+  }
+  if (verb == "list") {
+    absl::StatusOr<std::vector<auth::TokenRecord>> records = registry.List();
+    if (!records.ok()) return Fail(records.status());
+    std::printf("%-32s  %-16s  %-22s  %-10s  %-20s  %s\n", "JTI", "USER", "ROLE", "UNIT",
+                "EXPIRES", "REVOKED");
+    for (const auth::TokenRecord& r : *records) {
+      std::printf("%-32s  %-16s  %-22s  %-10s  %-20s  %s\n", r.claims.jti.c_str(),
+                  r.claims.user_id.c_str(), v1::Role_Name(r.claims.role).c_str(),
+                  r.claims.unit_code.c_str(), Rfc3339(r.claims.expires_at).c_str(),
+                  r.revoked ? "yes" : "no");
+    }
+    return 0;
+  }
+  std::fputs(kUsage, stderr);
+  return 2;
+}
+
+}  // namespace
+}  // namespace hotline
+
+int main(int argc, char** argv) { return hotline::Main(argc, argv); }
