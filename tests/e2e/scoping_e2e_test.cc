@@ -427,6 +427,26 @@ std::map<std::string, Case> Cases() {
     CheckDenied(w, Call<v1::ListAuditEntriesRequest, v1::ListAuditEntriesResponse>(
                        w.stub(), &S::ListAuditEntries, kHandlerToken, r));
   };
+  // Personal data and the trail: the centre's, never a unit handler's.
+  c["RevealCallerPhone"] = [](Seeded& w) {
+    v1::RevealCallerPhoneRequest r;
+    r.set_order_id(w.yuexiu_order());
+    r.set_reason("回访");
+    CheckDenied(w, Call<v1::RevealCallerPhoneRequest, v1::RevealCallerPhoneResponse>(
+                       w.stub(), &S::RevealCallerPhone, kHandlerToken, r));
+  };
+  c["FindOrdersByPhone"] = [](Seeded& w) {
+    v1::FindOrdersByPhoneRequest r;
+    r.set_phone(kSecretPhone);
+    CheckDenied(w, Call<v1::FindOrdersByPhoneRequest, v1::FindOrdersByPhoneResponse>(
+                       w.stub(), &S::FindOrdersByPhone, kHandlerToken, r));
+  };
+  c["VerifyOrderTrail"] = [](Seeded& w) {
+    v1::VerifyOrderTrailRequest r;
+    r.set_order_id(w.yuexiu_order());
+    CheckDenied(w, Call<v1::VerifyOrderTrailRequest, v1::VerifyOrderTrailResponse>(
+                       w.stub(), &S::VerifyOrderTrail, kHandlerToken, r));
+  };
   return c;
 }
 

@@ -391,7 +391,7 @@ grpc::Status GenericCall(const std::string& address, const std::string& method) 
   return done.get_future().get();
 }
 
-TEST_CASE("unknown method paths share one metrics series; reflection is off on the gateway",
+TEST_CASE("unknown method paths share one metrics series, reflection is off on the gateway",
           "[e2e][security]") {
   Stack stack;
   for (int i = 0; i < 20; ++i) {
@@ -472,6 +472,7 @@ TEST_CASE("TLS on the gateway's port, mutual TLS on a backend's", "[e2e][securit
       {"--host=127.0.0.1", "--grpc_port=0", "--metrics_port=0",
        "--identity_secret_file=" + stack.identity_secret_file(),
        "--redis=" + stack.redis().address(), std::string("--data_dir=") + HOTLINE_SOURCE_DIR + "/data",
+       "--phone_keys=" + stack.phone_keys_file(),
        "--tls_cert=" + dir + "/server.crt", "--tls_key=" + dir + "/server.key",
        "--tls_client_ca=" + dir + "/ca.crt"},
       dir + "/intake-mtls.log");

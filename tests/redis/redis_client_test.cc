@@ -700,7 +700,7 @@ TEST_CASE("the destructor fails queued commands, each callback exactly once", "[
 
 namespace hotline::redis {
 
-TEST_CASE("a client with the password works against requirepass; one without is refused",
+TEST_CASE("a client with the password works against requirepass, one without is refused",
           "[redis]") {
   RedisServer server;
   {
