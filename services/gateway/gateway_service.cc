@@ -31,6 +31,7 @@ GatewayService::GatewayService(const TokenAuth& auth, Backends backends,
       dispatch_(v1::Dispatch::NewStub(backends.dispatch)),
       sla_(backends.sla ? v1::Sla::NewStub(backends.sla) : nullptr),
       knowledge_(v1::Knowledge::NewStub(backends.knowledge)),
+      scoring_(backends.scoring ? v1::Scoring::NewStub(backends.scoring) : nullptr),
       backend_timeout_(backend_timeout),
       auth_failures_(prometheus::BuildCounter()
                          .Name("hotline_gateway_auth_failures_total")
@@ -321,5 +322,27 @@ grpc::ServerUnaryReactor* GatewayService::ListUnansweredQueries(grpc::CallbackSe
         knowledge_->async()->ListUnansweredQueries(ctx, req, resp, std::move(done));
       });
 }
+
+#define HOTLINE_FORWARD_TO_SCORING(Method)                                                        \
+  grpc::ServerUnaryReactor* GatewayService::Method(grpc::CallbackServerContext* context,          \
+                                                   const grpc::ByteBuffer* request,               \
+                                                   grpc::ByteBuffer* response) {                  \
+    if (!scoring_) {                                                                              \
+      auto* reactor = context->DefaultReactor();                                                  \
+      reactor->Finish(grpc::Status(grpc::StatusCode::UNAVAILABLE, "scoring: no address configured")); \
+      return reactor;                                                                             \
+    }                                                                                             \
+    return Forward<v1::Method##Request, v1::Method##Response>(                                    \
+        context, request, response, Access::kAnyone, "scoring",                                   \
+        [this](auto* ctx, auto* req, auto* resp, auto done) {                                     \
+          scoring_->async()->Method(ctx, req, resp, std::move(done));                             \
+        });                                                                                       \
+  }
+HOTLINE_FORWARD_TO_SCORING(GetUnitScore)
+HOTLINE_FORWARD_TO_SCORING(ExplainScore)
+HOTLINE_FORWARD_TO_SCORING(RankUnits)
+HOTLINE_FORWARD_TO_SCORING(GetHotSpots)
+HOTLINE_FORWARD_TO_SCORING(GetAgentFigures)
+#undef HOTLINE_FORWARD_TO_SCORING
 
 }  // namespace hotline::gateway

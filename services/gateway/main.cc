@@ -5,6 +5,7 @@
 #include "config/flags.h"
 #include "gateway/backend_watch.h"
 #include "gateway/gateway_service.h"
+#include "gateway/screen_server.h"
 #include "gateway/token_auth.h"
 #include "log/log.h"
 #include "server/server.h"
@@ -21,6 +22,8 @@ int main(int argc, char** argv) {
   std::string dispatch_address = "127.0.0.1:50053";
   std::string sla_address = "127.0.0.1:50054";
   std::string knowledge_address = "127.0.0.1:50055";
+  std::string scoring_address = "127.0.0.1:50056";
+  int screen_port = 8080;
   std::string tokens_path = "config/tokens.textproto";
   absl::Duration backend_timeout = absl::Seconds(10);
   config::Flags flags("hotline-gateway", "the Hotline API for agent desktop clients");
@@ -31,6 +34,9 @@ int main(int argc, char** argv) {
   flags.String("sla", "HOTLINE_SLA_ADDR", "sla service host:port", &sla_address);
   flags.String("knowledge", "HOTLINE_KNOWLEDGE_ADDR", "knowledge service host:port",
                &knowledge_address);
+  flags.String("scoring", "HOTLINE_SCORING_ADDR", "scoring service host:port (\"\": none)", &scoring_address);
+  flags.Int("screen_port", "HOTLINE_SCREEN_PORT",
+            "HTTP port of the big screen and its JSON API (0: any free port; -1: off)", &screen_port);
   flags.String("tokens", "HOTLINE_TOKENS", "token file (hotline.v1.TokenFile)", &tokens_path);
   flags.Duration("backend_timeout", "HOTLINE_BACKEND_TIMEOUT",
                  "longest a backend call may take (the caller's deadline may be shorter)",
@@ -57,7 +63,10 @@ int main(int argc, char** argv) {
           grpc::CreateCustomChannel(dispatch_address, grpc::InsecureChannelCredentials(), args),
       .sla = grpc::CreateCustomChannel(sla_address, grpc::InsecureChannelCredentials(), args),
       .knowledge =
-          grpc::CreateCustomChannel(knowledge_address, grpc::InsecureChannelCredentials(), args)};
+          grpc::CreateCustomChannel(knowledge_address, grpc::InsecureChannelCredentials(), args),
+      .scoring = scoring_address.empty()
+                     ? nullptr
+                     : grpc::CreateCustomChannel(scoring_address, grpc::InsecureChannelCredentials(), args)};
 
   gateway::BackendWatch watch({{"intake", intake_address, backends.intake},
                                {"dispatch", dispatch_address, backends.dispatch},
@@ -71,11 +80,23 @@ int main(int argc, char** argv) {
     log::Error("cannot start", {{"error", s.ToString()}});
     return 1;
   }
+  // The big screen: the page and its JSON API, on the same host as the API.
+  gateway::ScreenServer screen(backends.scoring, absl::Seconds(3));
+  if (screen_port >= 0) {
+    if (absl::Status s = screen.Start(options.host, screen_port); !s.ok()) {
+      log::Error("cannot start the screen", {{"error", s.ToString()}});
+      server.Shutdown();
+      return 1;
+    }
+    log::Info("screen serving", {{"screen_port", std::to_string(screen.port())}});
+  }
   log::Info("forwarding", {{"intake", intake_address},
                            {"dispatch", dispatch_address},
                            {"sla", sla_address},
-                           {"knowledge", knowledge_address}});
+                           {"knowledge", knowledge_address},
+                           {"scoring", scoring_address}});
   server::WaitForShutdownSignal();
+  screen.Stop();
   watch.Stop();  // the backends stop too: their going is no news
   server.Shutdown();
   return 0;
