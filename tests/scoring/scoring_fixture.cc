@@ -1,5 +1,8 @@
 #include "scoring/scoring_fixture.h"
 
+#include <random>
+
+#include "absl/strings/str_cat.h"
 #include "clock/proto_time.h"
 
 namespace hotline::scoring::fixture {
@@ -116,6 +119,74 @@ std::vector<v1::WorkOrder> KnownMonth() {
                     .Step(30, "dispatch", "GZD001", S::ORDER_STATE_DISPATCHED)
                     .Step(60, "sign", "GZD001", S::ORDER_STATE_SIGNED)
                     .Build());
+  return out;
+}
+
+std::vector<v1::WorkOrder> BusyMonth(const directory::Directory& dir, absl::CivilMonth month, int n, uint32_t seed) {
+  using S = v1::OrderState;
+  std::mt19937 rng(seed);
+  auto chance = [&rng](int percent) { return static_cast<int>(rng() % 100) < percent; };
+  const std::vector<v1::Unit> districts = dir.ListUnits("", v1::UNIT_KIND_DISTRICT);
+  const std::vector<v1::Unit> departments = dir.ListUnits("", v1::UNIT_KIND_DEPARTMENT);
+  const std::vector<v1::Category> categories = dir.ListCategories("");
+  const char* ratings[] = {"rating: satisfied", "rating: basically_satisfied", "rating: dissatisfied"};
+  std::vector<v1::WorkOrder> out;
+  for (int i = 0; i < n; ++i) {
+    const v1::Unit& district = districts[rng() % districts.size()];
+    const std::vector<v1::Unit> streets = dir.ListUnits(district.code(), v1::UNIT_KIND_STREET);
+    const std::string street = streets.empty() ? "" : streets[rng() % streets.size()].code();
+    const absl::Time created = absl::FromCivil(absl::CivilSecond(month.year(), month.month(), 1 + rng() % 28, rng() % 24, rng() % 60, 0),
+                                               Guangzhou());
+    const v1::OrderType type = chance(5) ? v1::ORDER_TYPE_PRAISE : chance(20) ? v1::ORDER_TYPE_CONSULTATION
+                                                                                : v1::ORDER_TYPE_COMPLAINT;
+    OrderBuilder b(absl::StrCat("GZ", month.year(), month.month(), "-", i), type, district.code(), street,
+                   categories[rng() % categories.size()].code(), absl::StrCat("agent-", rng() % 40), created);
+    if (type == v1::ORDER_TYPE_CONSULTATION && chance(85)) {
+      v1::WorkOrder o = b.Build();
+      o.mutable_history(0)->set_to_state(S::ORDER_STATE_CLOSED);
+      o.set_state(S::ORDER_STATE_CLOSED);
+      out.push_back(o);
+      continue;
+    }
+    int t = 10 + rng() % 60;  // minutes since creation
+    auto later = [&](int max_minutes) { return t += 1 + rng() % max_minutes; };
+    std::string unit = chance(30) ? departments[rng() % departments.size()].code() : district.code();
+    b.Step(later(60), "dispatch", unit, S::ORDER_STATE_DISPATCHED);
+    if (chance(15)) {
+      b.Step(later(600), "return", unit, S::ORDER_STATE_RETURN_REQUESTED, "not ours");
+      if (chance(50)) {
+        b.Step(later(60), "reject_return", unit, S::ORDER_STATE_SIGNED, "yours");
+      } else {
+        unit = districts[rng() % districts.size()].code();
+        b.Step(later(60), "approve_return", unit, S::ORDER_STATE_DISPATCHED);
+      }
+    }
+    if (chance(20)) b.Step(later(1440), "sla_breach", unit, S::ORDER_STATE_UNSPECIFIED, "", "sign_off.0.breach");
+    b.Step(later(600), "sign", unit, S::ORDER_STATE_SIGNED);
+    if (unit == district.code() && !street.empty() && chance(25)) {
+      b.Step(later(60), "request_hand_down", unit, S::ORDER_STATE_HAND_DOWN_REQUESTED);
+      unit = street;
+      b.Step(later(60), "approve_hand_down", unit, S::ORDER_STATE_DISPATCHED);
+      b.Step(later(600), "sign", unit, S::ORDER_STATE_SIGNED);
+    }
+    if (chance(15)) {
+      b.Step(later(20 * 1440), "sla_breach", unit, S::ORDER_STATE_UNSPECIFIED, "", "closing.0.breach");
+      b.Step(later(10), "sla_urge", unit, S::ORDER_STATE_UNSPECIFIED, "", "closing.0.urge");
+      if (chance(50)) b.Step(later(1440), "sla_supervise", unit, S::ORDER_STATE_UNSPECIFIED, "", "closing.0.supervise");
+      if (chance(30)) b.Step(later(1440), "sla_notice", unit, S::ORDER_STATE_UNSPECIFIED, "", "closing.0.notice");
+    }
+    if (chance(10)) continue;  // still open
+    for (int round = 0; round < 2; ++round) {
+      b.Step(later(3 * 1440), "reply", unit, S::ORDER_STATE_REPLIED);
+      b.Step(later(600), "approve_reply", unit, S::ORDER_STATE_CALLBACK_PENDING);
+      const char* rating = ratings[rng() % 3];
+      b.Step(later(1440), "callback", unit, S::ORDER_STATE_CALLBACK_PENDING, rating);
+      if (std::string(rating) != "rating: dissatisfied" || round == 1 || !chance(50)) break;
+      b.Step(later(60), "redo", unit, S::ORDER_STATE_DISPATCHED);
+      b.Step(later(600), "sign", unit, S::ORDER_STATE_SIGNED);
+    }
+    out.push_back(b.Build());
+  }
   return out;
 }
 

@@ -5,7 +5,9 @@
 #include <string>
 #include <vector>
 
+#include "absl/time/civil_time.h"
 #include "absl/time/time.h"
+#include "directory/directory.h"
 #include "hotline/v1/scoring.pb.h"
 #include "hotline/v1/work_order.pb.h"
 
@@ -33,5 +35,13 @@ class OrderBuilder {
 
 // The five orders A..E described in scorer_test.cc.
 std::vector<v1::WorkOrder> KnownMonth();
+
+// `n` orders created in `month` (days 1..28) with random lives over the whole
+// unit directory: dispatch to a district or department, late sign-off,
+// returns accepted or rejected, hand-down to a street, overdue closure and
+// escalations, callbacks, redo, praise; 85 % of consultations answered on the
+// spot; some left open. The same seed gives the same orders.
+std::vector<v1::WorkOrder> BusyMonth(const directory::Directory& dir, absl::CivilMonth month, int n,
+                                     uint32_t seed);
 
 }  // namespace hotline::scoring::fixture
