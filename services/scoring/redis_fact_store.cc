@@ -2,6 +2,7 @@
 
 #include <condition_variable>
 #include <mutex>
+#include <algorithm>
 #include <set>
 
 #include "absl/strings/str_cat.h"
@@ -13,12 +14,17 @@ namespace hotline::scoring {
 namespace scripts {
 extern const std::string_view kPutFacts;
 extern const std::string_view kLoadOrder;
+extern const std::string_view kGetFacts;
 }  // namespace scripts
 
 namespace {
 
 const redis::Script& PutScript() {
   static const redis::Script script(scripts::kPutFacts);
+  return script;
+}
+const redis::Script& GetFactsScript() {
+  static const redis::Script script(scripts::kGetFacts);
   return script;
 }
 const redis::Script& LoadOrderScript() {
@@ -73,17 +79,39 @@ absl::StatusOr<bool> RedisFactStore::Put(const v1::OrderFacts& facts) {
 }
 
 absl::StatusOr<std::vector<v1::OrderFacts>> RedisFactStore::LoadIds(const std::vector<std::string>& ids) {
-  std::vector<redis::Command> gets;
-  gets.reserve(ids.size());
-  for (const std::string& id : ids) gets.push_back({"HGET", keys_.Facts(id), "facts"});
+  // Chunks of kChunk orders, one script call each, all in flight at once.
+  constexpr size_t kChunk = 500;
+  std::vector<std::vector<std::string>> chunks;
+  for (size_t i = 0; i < ids.size(); i += kChunk) {
+    std::vector<std::string> keys;
+    for (size_t j = i; j < std::min(ids.size(), i + kChunk); ++j) keys.push_back(keys_.Facts(ids[j]));
+    chunks.push_back(std::move(keys));
+  }
+  std::vector<absl::StatusOr<redis::Reply>> replies(chunks.size(), absl::UnknownError("no reply"));
+  std::mutex mu;
+  std::condition_variable cv;
+  size_t left = chunks.size();
+  for (size_t i = 0; i < chunks.size(); ++i) {
+    redis_.SubmitScript(GetFactsScript(), std::move(chunks[i]), {}, [&, i](absl::StatusOr<redis::Reply> reply) {
+      std::lock_guard<std::mutex> lock(mu);
+      replies[i] = std::move(reply);
+      if (--left == 0) cv.notify_all();
+    });
+  }
+  {
+    std::unique_lock<std::mutex> lock(mu);
+    cv.wait(lock, [&] { return left == 0; });
+  }
   std::vector<v1::OrderFacts> out;
   out.reserve(ids.size());
-  for (absl::StatusOr<redis::Reply>& reply : ExecuteAll(redis_, std::move(gets))) {
+  for (absl::StatusOr<redis::Reply>& reply : replies) {
     if (absl::Status s = ErrorOf(reply); !s.ok()) return s;
-    if (reply->is_nil()) continue;  // indexed a moment before its facts were written
-    v1::OrderFacts f;
-    if (!f.ParseFromString(reply->str)) return absl::DataLossError("scoring: unreadable facts record");
-    out.push_back(std::move(f));
+    for (const redis::Reply& e : reply->elements) {
+      if (e.type != redis::Reply::Type::kString) continue;  // indexed a moment before its facts were written
+      v1::OrderFacts f;
+      if (!f.ParseFromString(e.str)) return absl::DataLossError("scoring: unreadable facts record");
+      out.push_back(std::move(f));
+    }
   }
   return out;
 }
