@@ -64,7 +64,7 @@ int Run(int argc, char** argv) {
   const RuleBook book = RuleBook::Load(data_dir + "/scoring_rules.textproto").value();
   const absl::TimeZone zone = fixture::Guangzhou();
   ScoringKeys keys;
-  RedisFactStore store(redis, keys, zone);
+  RedisFactStore store(redis, keys, zone, dir);
 
   std::printf("generating %d orders of 2026-11 ...\n", orders);
   std::vector<v1::WorkOrder> month = fixture::BusyMonth(dir, absl::CivilMonth(2026, 11), orders, 42);

@@ -58,9 +58,30 @@ absl::StatusOr<v1::UnitScore> Assessor::Score(const Caller& caller, const std::s
   if (!rules.ok()) return rules.status();
   absl::StatusOr<Interval> interval = Resolve(period, clock_.Now(), zone_);
   if (!interval.ok()) return interval.status();
-  absl::StatusOr<std::vector<v1::OrderFacts>> facts = store_.Load(interval->start, interval->end);
+  const Scorer scorer(**rules, directory_);
+  if (item_limit == 0) {  // the figures alone: from the unit's per-day aggregates
+    absl::StatusOr<std::vector<Counts>> counts = store_.SumUnitDays({unit}, interval->start, interval->end);
+    if (!counts.ok()) return counts.status();
+    return scorer.ScoreCounts(counts->at(0), unit, *interval, CityDay(interval->start, zone_));
+  }
+  // The explanation: the facts of this unit's orders of the period only.
+  absl::StatusOr<std::vector<v1::OrderFacts>> facts = store_.LoadUnit(unit, interval->start, interval->end);
   if (!facts.ok()) return facts.status();
-  return Scorer(**rules, directory_).Score(Ptrs(*facts), unit, *interval, item_limit);
+  return scorer.Score(Ptrs(*facts), unit, *interval, item_limit);
+}
+
+absl::StatusOr<v1::RankUnitsResponse> Assessor::Rank(const v1::ScoringRules& rules, v1::UnitLevel level,
+                                                     const Interval& interval) {
+  const Scorer scorer(rules, directory_);
+  const std::vector<std::string> units = scorer.UnitsOfLevel(level);
+  absl::StatusOr<std::vector<Counts>> counts = store_.SumUnitDays(units, interval.start, interval.end);
+  if (!counts.ok()) return counts.status();
+  const std::string start_day = CityDay(interval.start, zone_);
+  std::vector<v1::UnitScore> scores;
+  for (size_t i = 0; i < units.size(); ++i) {
+    scores.push_back(scorer.ScoreCounts((*counts)[i], units[i], interval, start_day));
+  }
+  return scorer.RankScores(std::move(scores), interval);
 }
 
 absl::StatusOr<v1::GetUnitScoreResponse> Assessor::GetUnitScore(const Caller& caller,
@@ -90,9 +111,9 @@ absl::StatusOr<v1::RankUnitsResponse> Assessor::RankUnits(const Caller& caller, 
   if (!rules.ok()) return rules.status();
   absl::StatusOr<Interval> interval = Resolve(r.period(), clock_.Now(), zone_);
   if (!interval.ok()) return interval.status();
-  absl::StatusOr<std::vector<v1::OrderFacts>> facts = store_.Load(interval->start, interval->end);
-  if (!facts.ok()) return facts.status();
-  v1::RankUnitsResponse out = Scorer(**rules, directory_).Rank(Ptrs(*facts), r.level(), *interval);
+  absl::StatusOr<v1::RankUnitsResponse> ranked = Rank(**rules, r.level(), *interval);
+  if (!ranked.ok()) return ranked.status();
+  v1::RankUnitsResponse out = std::move(*ranked);
   if (!IsCentreStaff(caller)) {
     auto* rows = out.mutable_ranking();
     for (int i = rows->size() - 1; i >= 0; --i) {
@@ -111,21 +132,25 @@ absl::StatusOr<v1::GetHotSpotsResponse> Assessor::GetHotSpots(const v1::GetHotSp
   }
   absl::StatusOr<Interval> interval = Resolve(r.period(), clock_.Now(), zone_);
   if (!interval.ok()) return interval.status();
-  absl::Time from = interval->start;
-  absl::StatusOr<Interval> previous = Previous(r.period(), clock_.Now(), zone_);
-  if (!previous.ok()) return previous.status();
-  if (r.kind() == v1::HOT_KIND_RISING) from = previous->start;
-  absl::StatusOr<std::vector<v1::OrderFacts>> facts = store_.Load(from, interval->end);
-  if (!facts.ok()) return facts.status();
+  absl::StatusOr<Counts> city = store_.SumCityDays(interval->start, interval->end);
+  if (!city.ok()) return city.status();
   const Scorer scorer(rules_.current(), directory_);
-  const FactsList list = Ptrs(*facts);
   std::vector<v1::HotEntry> entries;
   switch (r.kind()) {
-    case v1::HOT_KIND_MATTERS: entries = scorer.TopMatters(list, *interval); break;
-    case v1::HOT_KIND_LOCATIONS: entries = scorer.TopLocations(list, *interval); break;
-    case v1::HOT_KIND_DEPARTMENTS: entries = scorer.TopDepartments(list, *interval); break;
-    case v1::HOT_KIND_RISING: entries = scorer.RisingMatters(list, *interval, *previous); break;
-    default: entries = scorer.TopMatters(list, *interval, r.district_code()); break;
+    case v1::HOT_KIND_MATTERS: entries = scorer.Top(WithPrefix(*city, "cat:"), true); break;
+    case v1::HOT_KIND_LOCATIONS: entries = scorer.Top(WithPrefix(*city, "street:"), false); break;
+    case v1::HOT_KIND_DEPARTMENTS:
+      entries = scorer.Top(DistinctFrom(*city, "dept:", CityDay(interval->start, zone_)), false);
+      break;
+    case v1::HOT_KIND_RISING: {
+      absl::StatusOr<Interval> previous = Previous(r.period(), clock_.Now(), zone_);
+      if (!previous.ok()) return previous.status();
+      absl::StatusOr<Counts> before = store_.SumCityDays(previous->start, previous->end);
+      if (!before.ok()) return before.status();
+      entries = scorer.Rising(WithPrefix(*city, "cat:"), WithPrefix(*before, "cat:"));
+      break;
+    }
+    default: entries = scorer.Top(WithPrefix(*city, absl::StrCat("dcat:", r.district_code(), "|")), true); break;
   }
   v1::GetHotSpotsResponse out;
   out.set_period_label(interval->label);
@@ -139,9 +164,9 @@ absl::StatusOr<v1::GetAgentFiguresResponse> Assessor::GetAgentFigures(const Call
   if (!IsCentreStaff(caller)) return absl::PermissionDeniedError("agents' figures are for the centre's staff");
   absl::StatusOr<Interval> interval = Resolve(r.period(), clock_.Now(), zone_);
   if (!interval.ok()) return interval.status();
-  absl::StatusOr<std::vector<v1::OrderFacts>> facts = store_.Load(interval->start, interval->end);
-  if (!facts.ok()) return facts.status();
-  return Scorer(rules_.current(), directory_).Agents(Ptrs(*facts), *interval, r.agent_id());
+  absl::StatusOr<std::vector<Counts>> days = store_.CityDays(interval->start, interval->end);
+  if (!days.ok()) return days.status();
+  return Scorer(rules_.current(), directory_).AgentsFromDays(*days, *interval, r.agent_id());
 }
 
 absl::StatusOr<v1::GetScreenResponse> Assessor::GetScreen() {
@@ -152,29 +177,36 @@ absl::StatusOr<v1::GetScreenResponse> Assessor::GetScreen() {
   absl::StatusOr<Interval> today = Resolve(day, now, zone_);
   absl::StatusOr<Interval> this_month = Resolve(month, now, zone_);
   if (!today.ok() || !this_month.ok()) return absl::InternalError("cannot place today in the calendar");
-  absl::StatusOr<std::vector<v1::OrderFacts>> facts = store_.Load(this_month->start, this_month->end);
-  if (!facts.ok()) return facts.status();
-  absl::StatusOr<std::vector<v1::OrderFacts>> open = store_.LoadOpen();
-  if (!open.ok()) return open.status();
+  absl::StatusOr<Counts> day_counts = store_.SumCityDays(today->start, today->end);
+  if (!day_counts.ok()) return day_counts.status();
+  absl::StatusOr<Counts> month_counts = store_.SumCityDays(this_month->start, this_month->end);
+  if (!month_counts.ok()) return month_counts.status();
+  absl::StatusOr<Counts> load = store_.OpenLoad();
+  if (!load.ok()) return load.status();
   const v1::ScoringRules& rules = rules_.current();
+  absl::StatusOr<v1::RankUnitsResponse> ranking = Rank(rules, v1::UNIT_LEVEL_DISTRICT, *this_month);
+  if (!ranking.ok()) return ranking.status();
   const Scorer scorer(rules, directory_);
-  const FactsList list = Ptrs(*facts);
 
   v1::GetScreenResponse out;
   *out.mutable_at() = FromMillis(absl::ToUnixMillis(now));
   out.set_day_label(today->label);
   out.set_month_label(this_month->label);
   out.set_rules_version(rules.version());
-  for (v1::HotEntry& e : scorer.TopMatters(list, *today)) *out.add_top_matters_today() = std::move(e);
-  for (v1::HotEntry& e : scorer.TopLocations(list, *this_month)) *out.add_top_locations_month() = std::move(e);
-  for (v1::HotEntry& e : scorer.TopDepartments(list, *this_month)) *out.add_top_departments_month() = std::move(e);
-  std::map<int, int64_t> by_type, by_channel;
-  for (const v1::OrderFacts* f : list) {
-    if (!today->Contains(f->created_ms())) continue;
-    ++by_type[f->type()];
-    ++by_channel[f->channel()];
-    out.set_today_total(out.today_total() + 1);
+  for (v1::HotEntry& e : scorer.Top(WithPrefix(*day_counts, "cat:"), true)) {
+    *out.add_top_matters_today() = std::move(e);
   }
+  for (v1::HotEntry& e : scorer.Top(WithPrefix(*month_counts, "street:"), false)) {
+    *out.add_top_locations_month() = std::move(e);
+  }
+  const Counts departments = DistinctFrom(*month_counts, "dept:", CityDay(this_month->start, zone_));
+  for (v1::HotEntry& e : scorer.Top(departments, false)) *out.add_top_departments_month() = std::move(e);
+  std::map<int, int64_t> by_type, by_channel;
+  for (const auto& [type, n] : WithPrefix(*day_counts, "type:")) {
+    by_type[std::stoi(type)] += n;
+    out.set_today_total(out.today_total() + n);
+  }
+  for (const auto& [channel, n] : WithPrefix(*day_counts, "channel:")) by_channel[std::stoi(channel)] += n;
   for (const auto& [type, n] : by_type) {
     v1::CountEntry* e = out.add_today_by_type();
     e->set_key(enums::SnakeName(static_cast<v1::OrderType>(type)));
@@ -187,21 +219,19 @@ absl::StatusOr<v1::GetScreenResponse> Assessor::GetScreen() {
     e->set_name(ChannelLabel(channel));
     e->set_count(n);
   }
-  std::map<std::string, std::pair<int64_t, int64_t>> load;
-  for (const v1::OrderFacts& f : *open) {
-    auto& l = load[f.district_code()];
-    ++l.first;
-    if (f.overdue()) ++l.second;
-  }
+  const Counts open = WithPrefix(*load, "open:"), overdue = WithPrefix(*load, "overdue:");
+  auto count_of = [](const Counts& c, const std::string& k) {
+    const auto it = c.find(k);
+    return it == c.end() ? int64_t{0} : it->second;
+  };
   for (const v1::Unit& d : directory_.ListUnits("", v1::UNIT_KIND_DISTRICT)) {
     v1::DistrictLoad* l = out.add_districts();
     l->set_district_code(d.code());
     l->set_name(d.name());
-    l->set_open(load[d.code()].first);
-    l->set_overdue(load[d.code()].second);
+    l->set_open(count_of(open, d.code()));
+    l->set_overdue(count_of(overdue, d.code()));
   }
-  v1::RankUnitsResponse ranking = scorer.Rank(list, v1::UNIT_LEVEL_DISTRICT, *this_month);
-  for (v1::UnitScore& s : *ranking.mutable_ranking()) {
+  for (v1::UnitScore& s : *ranking->mutable_ranking()) {
     s.clear_counts();
     *out.add_district_ranking() = std::move(s);
   }

@@ -1,9 +1,10 @@
 #pragma once
 // The scoring service's domain core: answers the hotline.v1.Scoring requests
-// from the stored facts (FactStore) under the rules, in the city's time zone,
-// and checks who may see what (access.h). Every answer is computed from the
-// facts of its period, so any period under any rules version can be asked
-// for. Thread-safe (the store is; the rest is immutable).
+// from the stored per-day aggregates (figures, rankings, hot spots, the
+// screen) or, for an explanation, from the facts of the one unit's orders of
+// the period (FactStore), under the rules, in the city's time zone, and
+// checks who may see what (access.h). The aggregates are rules-independent
+// counts, so any period under any rules version can be asked for. Thread-safe (the store is; the rest is immutable).
 #include <optional>
 
 #include "absl/status/statusor.h"
@@ -39,6 +40,9 @@ class Assessor {
  private:
   absl::StatusOr<v1::UnitScore> Score(const Caller& caller, const std::string& unit, const v1::Period& period,
                                       const std::string& version, int item_limit);
+  // Every unit of `level` scored from its aggregates and ranked.
+  absl::StatusOr<v1::RankUnitsResponse> Rank(const v1::ScoringRules& rules, v1::UnitLevel level,
+                                             const Interval& interval);
 
   const RuleBook& rules_;
   const directory::Directory& directory_;

@@ -7,6 +7,7 @@
 #include "absl/status/statusor.h"
 #include "hotline/v1/scoring.pb.h"
 #include "hotline/v1/work_order.pb.h"
+#include "scoring/aggregates.h"
 #include "scoring/period.h"
 
 namespace hotline::scoring {
@@ -15,13 +16,31 @@ class FactStore {
  public:
   virtual ~FactStore() = default;
   // Stores `facts` unless facts of the same or a newer order version are
-  // stored already (a replay or a late, stale read changes nothing).
-  // Returns whether it wrote.
+  // stored already (a replay or a late, stale read changes nothing), and in
+  // the same step moves the per-day aggregates (aggregates.h) from the
+  // previously stored facts' contribution to these facts'. Returns whether
+  // it wrote.
   virtual absl::StatusOr<bool> Put(const v1::OrderFacts& facts) = 0;
   // Facts of every order created, or with a fact, within [start, end).
   virtual absl::StatusOr<std::vector<v1::OrderFacts>> Load(absl::Time start, absl::Time end) = 0;
   // Facts of every open order.
   virtual absl::StatusOr<std::vector<v1::OrderFacts>> LoadOpen() = 0;
+
+  // The aggregates, read by the queries instead of the facts. Periods are
+  // whole city days: [start, end) are city midnights.
+  // Each unit's unit-day counts summed over the days of [start, end).
+  virtual absl::StatusOr<std::vector<Counts>> SumUnitDays(const std::vector<std::string>& units, absl::Time start,
+                                                          absl::Time end) = 0;
+  // The city-day counts summed over the days of [start, end).
+  virtual absl::StatusOr<Counts> SumCityDays(absl::Time start, absl::Time end) = 0;
+  // The city-day counts of each day of [start, end), in order.
+  virtual absl::StatusOr<std::vector<Counts>> CityDays(absl::Time start, absl::Time end) = 0;
+  // Open and overdue orders by district (open:<d>, overdue:<d>).
+  virtual absl::StatusOr<Counts> OpenLoad() = 0;
+  // Facts of the orders with a fact for `unit` or a unit under it within the
+  // days of [start, end) (and only those: an explanation reads one unit's orders).
+  virtual absl::StatusOr<std::vector<v1::OrderFacts>> LoadUnit(const std::string& unit, absl::Time start,
+                                                               absl::Time end) = 0;
 };
 
 // Where orders are read from, with their whole history.

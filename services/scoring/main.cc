@@ -76,7 +76,7 @@ int main(int argc, char** argv) {
 
   server::Server server(options);
   redis::Client redis(*redis_options, &server.metrics());
-  scoring::RedisFactStore store(redis, keys, CityTimeZone());
+  scoring::RedisFactStore store(redis, keys, CityTimeZone(), *directory);
   scoring::Assessor assessor(*rules, *directory, store, **clock, CityTimeZone());
   scoring::ScoringService service(assessor, server.metrics());
   server.AddService(&service, "hotline.v1.Scoring");

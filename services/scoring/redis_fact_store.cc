@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <set>
 
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "orders/order_record.h"
 #include "redis/reply_status.h"
@@ -15,6 +16,7 @@ namespace scripts {
 extern const std::string_view kPutFacts;
 extern const std::string_view kLoadOrder;
 extern const std::string_view kGetFacts;
+extern const std::string_view kSumHashes;
 }  // namespace scripts
 
 namespace {
@@ -25,6 +27,10 @@ const redis::Script& PutScript() {
 }
 const redis::Script& GetFactsScript() {
   static const redis::Script script(scripts::kGetFacts);
+  return script;
+}
+const redis::Script& SumHashesScript() {
+  static const redis::Script script(scripts::kSumHashes);
   return script;
 }
 const redis::Script& LoadOrderScript() {
@@ -57,6 +63,38 @@ std::vector<absl::StatusOr<redis::Reply>> ExecuteAll(redis::Client& redis, std::
   return out;
 }
 
+// Runs `script` once per key list, all calls in flight at once.
+std::vector<absl::StatusOr<redis::Reply>> RunScripts(redis::Client& redis, const redis::Script& script,
+                                                     std::vector<std::vector<std::string>> key_lists) {
+  std::vector<absl::StatusOr<redis::Reply>> out(key_lists.size(), absl::UnknownError("no reply"));
+  std::mutex mu;
+  std::condition_variable cv;
+  size_t left = key_lists.size();
+  for (size_t i = 0; i < key_lists.size(); ++i) {
+    redis.SubmitScript(script, std::move(key_lists[i]), {}, [&, i](absl::StatusOr<redis::Reply> reply) {
+      std::lock_guard<std::mutex> lock(mu);
+      out[i] = std::move(reply);
+      if (--left == 0) cv.notify_all();
+    });
+  }
+  std::unique_lock<std::mutex> lock(mu);
+  cv.wait(lock, [&] { return left == 0; });
+  return out;
+}
+
+// A flat field, value, field, value ... reply as counts.
+absl::StatusOr<Counts> CountsOf(const redis::Reply& reply) {
+  Counts out;
+  for (size_t i = 0; i + 1 < reply.elements.size(); i += 2) {
+    int64_t n = 0;
+    if (!absl::SimpleAtoi(reply.elements[i + 1].str, &n)) {
+      return absl::DataLossError(absl::StrCat("scoring: aggregate ", reply.elements[i].str, " is not a count"));
+    }
+    out[reply.elements[i].str] += n;
+  }
+  return out;
+}
+
 }  // namespace
 
 std::vector<std::string> DaysOf(const v1::OrderFacts& facts, absl::TimeZone zone) {
@@ -67,15 +105,76 @@ std::vector<std::string> DaysOf(const v1::OrderFacts& facts, absl::TimeZone zone
   return {days.begin(), days.end()};
 }
 
-absl::StatusOr<bool> RedisFactStore::Put(const v1::OrderFacts& facts) {
-  std::vector<std::string> keys = {keys_.Facts(facts.order_id()), keys_.Open()};
-  for (const std::string& day : DaysOf(facts, zone_)) keys.push_back(keys_.Day(day));
-  absl::StatusOr<redis::Reply> reply =
-      redis_.ExecuteScript(PutScript(), std::move(keys),
-                           {facts.order_id(), absl::StrCat(facts.version()), facts.SerializeAsString(),
-                            facts.open() ? "1" : "0"});
+std::string RedisFactStore::KeyOf(const Bucket& b) const {
+  switch (b.kind) {
+    case BucketKind::kUnitDay: return keys_.UnitDay(b.unit, b.day);
+    case BucketKind::kCityDay: return keys_.CityDay(b.day);
+    case BucketKind::kLoad: return keys_.Load();
+  }
+  return "";
+}
+
+absl::StatusOr<int64_t> RedisFactStore::TryPut(const v1::OrderFacts& facts) {
+  const std::string facts_key = keys_.Facts(facts.order_id());
+  absl::StatusOr<redis::Reply> read = redis_.Execute({"HMGET", facts_key, "version", "facts"});
+  if (absl::Status s = ErrorOf(read); !s.ok()) return s;
+  if (read->elements.size() != 2) return absl::InternalError("redis: unexpected HMGET reply");
+  int64_t stored = 0;
+  v1::OrderFacts before;
+  if (read->elements[0].type == redis::Reply::Type::kString) {
+    if (!absl::SimpleAtoi(read->elements[0].str, &stored) || !before.ParseFromString(read->elements[1].str)) {
+      return absl::DataLossError(absl::StrCat("scoring: unreadable facts of order ", facts.order_id()));
+    }
+  }
+  if (stored >= facts.version()) return 0;
+
+  // The aggregates move by (new contribution - old contribution).
+  const Contribution now = ContributionOf(facts, directory_, zone_);
+  const Contribution old = stored == 0 ? Contribution{} : ContributionOf(before, directory_, zone_);
+  std::map<Bucket, Counts> delta = now.counts;
+  for (const auto& [bucket, counts] : old.counts) {
+    for (const auto& [field, n] : counts) delta[bucket][field] -= n;
+  }
+  std::vector<std::string> keys = {facts_key, keys_.Open()};
+  const std::vector<std::string> days = DaysOf(facts, zone_);
+  for (const std::string& day : days) keys.push_back(keys_.Day(day));
+  std::vector<std::string> args = {facts.order_id(), absl::StrCat(facts.version()), facts.SerializeAsString(),
+                                   facts.open() ? "1" : "0", absl::StrCat(stored), absl::StrCat(days.size())};
+  std::map<std::string, size_t> index;  // key -> its 1-based place in KEYS
+  auto key_index = [&](const std::string& key) {
+    auto [it, added] = index.emplace(key, keys.size() + 1);
+    if (added) keys.push_back(key);
+    return absl::StrCat(it->second);
+  };
+  for (const auto& [bucket, counts] : delta) {
+    for (const auto& [field, n] : counts) {
+      if (n != 0) args.insert(args.end(), {"h", key_index(KeyOf(bucket)), field, absl::StrCat(n)});
+    }
+  }
+  for (const auto& [unit, member] : old.unit_days) {
+    if (!now.unit_days.contains({unit, member})) {
+      args.insert(args.end(), {"r", key_index(keys_.UnitOrders(unit)), member, "-"});
+    }
+  }
+  for (const auto& [unit, member] : now.unit_days) {
+    if (!old.unit_days.contains({unit, member})) {
+      args.insert(args.end(), {"a", key_index(keys_.UnitOrders(unit)), member, member.substr(0, 8)});
+    }
+  }
+  absl::StatusOr<redis::Reply> reply = redis_.ExecuteScript(PutScript(), std::move(keys), std::move(args));
   if (absl::Status s = ErrorOf(reply); !s.ok()) return s;
-  return reply->integer == 1;
+  return reply->integer;
+}
+
+absl::StatusOr<bool> RedisFactStore::Put(const v1::OrderFacts& facts) {
+  // Another writer may store the same order between our read and our
+  // write (two consumers, one reclaiming); then we read again.
+  for (int attempt = 0; attempt < 8; ++attempt) {
+    absl::StatusOr<int64_t> r = TryPut(facts);
+    if (!r.ok()) return r.status();
+    if (*r >= 0) return *r == 1;
+  }
+  return absl::AbortedError(absl::StrCat("scoring: order ", facts.order_id(), " kept changing while stored"));
 }
 
 absl::StatusOr<std::vector<v1::OrderFacts>> RedisFactStore::LoadIds(const std::vector<std::string>& ids) {
@@ -87,21 +186,7 @@ absl::StatusOr<std::vector<v1::OrderFacts>> RedisFactStore::LoadIds(const std::v
     for (size_t j = i; j < std::min(ids.size(), i + kChunk); ++j) keys.push_back(keys_.Facts(ids[j]));
     chunks.push_back(std::move(keys));
   }
-  std::vector<absl::StatusOr<redis::Reply>> replies(chunks.size(), absl::UnknownError("no reply"));
-  std::mutex mu;
-  std::condition_variable cv;
-  size_t left = chunks.size();
-  for (size_t i = 0; i < chunks.size(); ++i) {
-    redis_.SubmitScript(GetFactsScript(), std::move(chunks[i]), {}, [&, i](absl::StatusOr<redis::Reply> reply) {
-      std::lock_guard<std::mutex> lock(mu);
-      replies[i] = std::move(reply);
-      if (--left == 0) cv.notify_all();
-    });
-  }
-  {
-    std::unique_lock<std::mutex> lock(mu);
-    cv.wait(lock, [&] { return left == 0; });
-  }
+  std::vector<absl::StatusOr<redis::Reply>> replies = RunScripts(redis_, GetFactsScript(), std::move(chunks));
   std::vector<v1::OrderFacts> out;
   out.reserve(ids.size());
   for (absl::StatusOr<redis::Reply>& reply : replies) {
@@ -118,9 +203,7 @@ absl::StatusOr<std::vector<v1::OrderFacts>> RedisFactStore::LoadIds(const std::v
 
 absl::StatusOr<std::vector<v1::OrderFacts>> RedisFactStore::Load(absl::Time start, absl::Time end) {
   std::vector<redis::Command> days;
-  for (absl::CivilDay d = absl::ToCivilDay(start, zone_); absl::FromCivil(d, zone_) < end; ++d) {
-    days.push_back({"SMEMBERS", keys_.Day(absl::FormatTime("%Y%m%d", absl::FromCivil(d, zone_), zone_))});
-  }
+  for (const std::string& day : DaysIn(start, end)) days.push_back({"SMEMBERS", keys_.Day(day)});
   std::set<std::string> ids;
   for (absl::StatusOr<redis::Reply>& reply : ExecuteAll(redis_, std::move(days))) {
     if (absl::Status s = ErrorOf(reply); !s.ok()) return s;
@@ -135,6 +218,70 @@ absl::StatusOr<std::vector<v1::OrderFacts>> RedisFactStore::LoadOpen() {
   std::vector<std::string> ids;
   for (const redis::Reply& e : reply->elements) ids.push_back(e.str);
   return LoadIds(ids);
+}
+
+std::vector<std::string> RedisFactStore::DaysIn(absl::Time start, absl::Time end) const {
+  std::vector<std::string> out;
+  for (absl::CivilDay d = absl::ToCivilDay(start, zone_); absl::FromCivil(d, zone_) < end; ++d) {
+    out.push_back(CityDay(absl::FromCivil(d, zone_), zone_));
+  }
+  return out;
+}
+
+absl::StatusOr<std::vector<Counts>> RedisFactStore::SumUnitDays(const std::vector<std::string>& units,
+                                                                absl::Time start, absl::Time end) {
+  const std::vector<std::string> days = DaysIn(start, end);
+  std::vector<std::vector<std::string>> key_lists;
+  for (const std::string& unit : units) {
+    std::vector<std::string>& keys = key_lists.emplace_back();
+    for (const std::string& day : days) keys.push_back(keys_.UnitDay(unit, day));
+  }
+  std::vector<Counts> out;
+  for (absl::StatusOr<redis::Reply>& reply : RunScripts(redis_, SumHashesScript(), std::move(key_lists))) {
+    if (absl::Status s = ErrorOf(reply); !s.ok()) return s;
+    absl::StatusOr<Counts> counts = CountsOf(*reply);
+    if (!counts.ok()) return counts.status();
+    out.push_back(std::move(*counts));
+  }
+  return out;
+}
+
+absl::StatusOr<Counts> RedisFactStore::SumCityDays(absl::Time start, absl::Time end) {
+  std::vector<std::string> keys;
+  for (const std::string& day : DaysIn(start, end)) keys.push_back(keys_.CityDay(day));
+  absl::StatusOr<redis::Reply> reply = redis_.ExecuteScript(SumHashesScript(), std::move(keys), {});
+  if (absl::Status s = ErrorOf(reply); !s.ok()) return s;
+  return CountsOf(*reply);
+}
+
+absl::StatusOr<std::vector<Counts>> RedisFactStore::CityDays(absl::Time start, absl::Time end) {
+  std::vector<redis::Command> reads;
+  for (const std::string& day : DaysIn(start, end)) reads.push_back({"HGETALL", keys_.CityDay(day)});
+  std::vector<Counts> out;
+  for (absl::StatusOr<redis::Reply>& reply : ExecuteAll(redis_, std::move(reads))) {
+    if (absl::Status s = ErrorOf(reply); !s.ok()) return s;
+    absl::StatusOr<Counts> counts = CountsOf(*reply);
+    if (!counts.ok()) return counts.status();
+    out.push_back(std::move(*counts));
+  }
+  return out;
+}
+
+absl::StatusOr<Counts> RedisFactStore::OpenLoad() {
+  absl::StatusOr<redis::Reply> reply = redis_.Execute({"HGETALL", keys_.Load()});
+  if (absl::Status s = ErrorOf(reply); !s.ok()) return s;
+  return CountsOf(*reply);
+}
+
+absl::StatusOr<std::vector<v1::OrderFacts>> RedisFactStore::LoadUnit(const std::string& unit, absl::Time start,
+                                                                     absl::Time end) {
+  absl::StatusOr<redis::Reply> reply =
+      redis_.Execute({"ZRANGEBYSCORE", keys_.UnitOrders(unit), CityDay(start, zone_),
+                      absl::StrCat("(", CityDay(end, zone_))});
+  if (absl::Status s = ErrorOf(reply); !s.ok()) return s;
+  std::set<std::string> ids;
+  for (const redis::Reply& e : reply->elements) ids.insert(e.str.substr(e.str.find(':') + 1));
+  return LoadIds({ids.begin(), ids.end()});
 }
 
 absl::StatusOr<v1::WorkOrder> RedisFactStore::LoadWhole(const std::string& id) {

@@ -1,6 +1,7 @@
 #include "scoring/scorer.h"
 
 #include <algorithm>
+#include <cmath>
 #include <map>
 #include <set>
 #include <tuple>
@@ -224,17 +225,31 @@ v1::RankUnitsResponse Scorer::Rank(const FactsList& facts, v1::UnitLevel level, 
     }
     for (const std::string& u : touched) by_unit[u].push_back(o);
   }
+  std::vector<v1::UnitScore> scores;
+  for (const auto& [code, list] : by_unit) scores.push_back(Score(list, code, period));
+  return RankScores(std::move(scores), period);
+}
+
+std::vector<std::string> Scorer::UnitsOfLevel(v1::UnitLevel level) const {
+  std::vector<std::string> out;
+  for (const v1::Unit& u : directory_.ListUnits("", KindOfLevel(level))) out.push_back(u.code());
+  return out;
+}
+
+v1::RankUnitsResponse Scorer::RankScores(std::vector<v1::UnitScore> scores, const Interval& period) const {
   std::vector<v1::UnitScore> ranked, unranked;
-  for (const auto& [code, list] : by_unit) {
-    v1::UnitScore s = Score(list, code, period);
+  for (v1::UnitScore& s : scores) {
     if (s.orders() > 0 && s.orders() >= rules_.ranking().min_orders()) {
       ranked.push_back(std::move(s));
     } else {
       unranked.push_back(std::move(s));
     }
   }
-  std::sort(ranked.begin(), ranked.end(), [](const v1::UnitScore& a, const v1::UnitScore& b) {
-    if (a.score() != b.score()) return a.score() > b.score();
+  // Scores equal but for the rounding of their sums (items summed one by
+  // one, or counts times points) are a tie, broken by code.
+  auto key = [](const v1::UnitScore& s) { return std::llround(s.score() * 1e6); };
+  std::sort(ranked.begin(), ranked.end(), [&key](const v1::UnitScore& a, const v1::UnitScore& b) {
+    if (key(a) != key(b)) return key(a) > key(b);
     return a.unit_code() < b.unit_code();
   });
   v1::RankUnitsResponse out;
@@ -257,7 +272,7 @@ v1::RankUnitsResponse Scorer::Rank(const FactsList& facts, v1::UnitLevel level, 
   return out;
 }
 
-std::vector<v1::HotEntry> Scorer::Top(const std::map<std::string, int64_t>& counts, bool categories) const {
+std::vector<v1::HotEntry> Scorer::Top(const Counts& counts, bool categories) const {
   std::vector<v1::HotEntry> all;
   for (const auto& [code, n] : counts) {
     v1::HotEntry e;
@@ -314,12 +329,19 @@ std::vector<v1::HotEntry> Scorer::TopDepartments(const FactsList& facts, const I
 
 std::vector<v1::HotEntry> Scorer::RisingMatters(const FactsList& facts, const Interval& period,
                                                 const Interval& previous) const {
-  std::map<std::string, std::pair<int64_t, int64_t>> counts;  // now, before
+  Counts now, before;
   for (const v1::OrderFacts* o : facts) {
     if (o->category_code().empty()) continue;
-    if (period.Contains(o->created_ms())) ++counts[o->category_code()].first;
-    if (previous.Contains(o->created_ms())) ++counts[o->category_code()].second;
+    if (period.Contains(o->created_ms())) ++now[o->category_code()];
+    if (previous.Contains(o->created_ms())) ++before[o->category_code()];
   }
+  return Rising(now, before);
+}
+
+std::vector<v1::HotEntry> Scorer::Rising(const Counts& now, const Counts& before) const {
+  std::map<std::string, std::pair<int64_t, int64_t>> counts;  // now, before
+  for (const auto& [code, n] : now) counts[code].first = n;
+  for (const auto& [code, n] : before) counts[code].second = n;
   std::vector<v1::HotEntry> all;
   for (const auto& [code, c] : counts) {
     if (c.first < rules_.hot().rising_min_count() || c.first < rules_.hot().rising_factor() * c.second) continue;
@@ -339,29 +361,16 @@ std::vector<v1::HotEntry> Scorer::RisingMatters(const FactsList& facts, const In
   return all;
 }
 
-v1::GetAgentFiguresResponse Scorer::Agents(const FactsList& facts, const Interval& period,
-                                           const std::string& agent_id) const {
-  struct Acc {
-    int64_t contacts = 0, consultations = 0, on_spot = 0;
-    std::set<int64_t> days;
-  };
-  std::map<std::string, Acc> by_agent;
-  Acc total;
-  for (const v1::OrderFacts* o : facts) {
-    if (o->agent_id().empty() || !period.Contains(o->created_ms())) continue;
-    if (!agent_id.empty() && o->agent_id() != agent_id) continue;
-    // Days are counted by the period's own boundaries: whole days since its start.
-    const int64_t day = (absl::FromUnixMillis(o->created_ms()) - period.start) / absl::Hours(24);
-    for (Acc* a : {&by_agent[o->agent_id()], &total}) {
-      ++a->contacts;
-      a->days.insert(day);
-      if (o->type() == v1::ORDER_TYPE_CONSULTATION) {
-        ++a->consultations;
-        if (o->on_spot()) ++a->on_spot;
-      }
-    }
-  }
-  auto fill = [](const std::string& id, const Acc& a, v1::AgentFigures* f) {
+namespace {
+
+struct AgentAcc {
+  int64_t contacts = 0, consultations = 0, on_spot = 0;
+  std::set<int64_t> days;
+};
+
+v1::GetAgentFiguresResponse AgentFigures(const std::map<std::string, AgentAcc>& by_agent, const AgentAcc& total,
+                                         const Interval& period) {
+  auto fill = [](const std::string& id, const AgentAcc& a, v1::AgentFigures* f) {
     f->set_agent_id(id);
     f->set_contacts(a.contacts);
     f->set_contacts_per_day(a.days.empty() ? 0 : static_cast<double>(a.contacts) / a.days.size());
@@ -373,6 +382,100 @@ v1::GetAgentFiguresResponse Scorer::Agents(const FactsList& facts, const Interva
   out.set_period_label(period.label);
   for (const auto& [id, a] : by_agent) fill(id, a, out.add_agents());
   fill("", total, out.mutable_total());
+  return out;
+}
+
+}  // namespace
+
+v1::GetAgentFiguresResponse Scorer::Agents(const FactsList& facts, const Interval& period,
+                                           const std::string& agent_id) const {
+  std::map<std::string, AgentAcc> by_agent;
+  AgentAcc total;
+  for (const v1::OrderFacts* o : facts) {
+    if (o->agent_id().empty() || !period.Contains(o->created_ms())) continue;
+    if (!agent_id.empty() && o->agent_id() != agent_id) continue;
+    // Days are counted by the period's own boundaries: whole days since its start.
+    const int64_t day = (absl::FromUnixMillis(o->created_ms()) - period.start) / absl::Hours(24);
+    for (AgentAcc* a : {&by_agent[o->agent_id()], &total}) {
+      ++a->contacts;
+      a->days.insert(day);
+      if (o->type() == v1::ORDER_TYPE_CONSULTATION) {
+        ++a->consultations;
+        if (o->on_spot()) ++a->on_spot;
+      }
+    }
+  }
+  return AgentFigures(by_agent, total, period);
+}
+
+v1::GetAgentFiguresResponse Scorer::AgentsFromDays(const std::vector<Counts>& city_days, const Interval& period,
+                                                   const std::string& agent_id) const {
+  std::map<std::string, AgentAcc> by_agent;
+  AgentAcc total;
+  for (size_t day = 0; day < city_days.size(); ++day) {
+    const Counts consult = WithPrefix(city_days[day], "agent_consult:");
+    const Counts on_spot = WithPrefix(city_days[day], "agent_onspot:");
+    for (const auto& [id, n] : WithPrefix(city_days[day], "agent:")) {
+      if (!agent_id.empty() && id != agent_id) continue;
+      const auto c = consult.find(id);
+      const auto s = on_spot.find(id);
+      for (AgentAcc* a : {&by_agent[id], &total}) {
+        a->contacts += n;
+        a->days.insert(static_cast<int64_t>(day));
+        a->consultations += c == consult.end() ? 0 : c->second;
+        a->on_spot += s == on_spot.end() ? 0 : s->second;
+      }
+    }
+  }
+  return AgentFigures(by_agent, total, period);
+}
+
+v1::UnitScore Scorer::ScoreCounts(const Counts& unit_days, const std::string& unit_code, const Interval& period,
+                                  const std::string& start_day) const {
+  const v1::RateWeights& w = rules_.weights();
+  const double weight[4] = {0, w.response(), w.resolution(), w.satisfaction()};
+  int64_t trials[4] = {0, 0, 0, 0};
+  double credit[4] = {0, 0, 0, 0};
+  v1::UnitScore out;
+  out.set_unit_code(unit_code);
+  if (const v1::Unit* u = directory_.FindUnit(unit_code)) out.set_unit_name(u->name());
+  out.set_rules_version(rules_.version());
+  out.set_period_label(period.label);
+  std::vector<std::pair<v1::FactKind, int64_t>> kinds;
+  for (int k = v1::FactKind_MIN; k <= v1::FactKind_MAX; ++k) {
+    if (!v1::FactKind_IsValid(k) || k == v1::FACT_KIND_UNSPECIFIED) continue;
+    const auto it = unit_days.find(FactName(static_cast<v1::FactKind>(k)));
+    if (it == unit_days.end() || it->second == 0) continue;
+    kinds.push_back({static_cast<v1::FactKind>(k), it->second});
+    (*out.mutable_counts())[it->first] = static_cast<int32_t>(it->second);
+    const int rate = static_cast<int>(RateOf(static_cast<v1::FactKind>(k)));
+    trials[rate] += it->second;
+    credit[rate] += Credit(w, static_cast<v1::FactKind>(k)) * it->second;
+  }
+  double rate_points = 0, penalties = 0, rewards = 0;
+  int64_t items = 0;
+  for (const auto& [k, n] : kinds) {
+    const int rate = static_cast<int>(RateOf(k));
+    if (rate != 0 && Credit(w, k) > 0) items += n;
+    const double points = EventPoints(rules_.points(), k);
+    if (points < 0) penalties += points * n;
+    if (points > 0) rewards += points * n;
+    if (points != 0) items += n;
+  }
+  for (int rate = 1; rate < 4; ++rate) {
+    if (trials[rate] > 0) rate_points += weight[rate] * credit[rate] / trials[rate];
+  }
+  out.set_score(rate_points + penalties + rewards);
+  out.set_rate_points(rate_points);
+  out.set_penalty_points(penalties);
+  out.set_reward_points(rewards);
+  out.set_items_total(static_cast<int32_t>(items));
+  const Counts orders = DistinctFrom(unit_days, "orders", start_day);
+  out.set_orders(orders.empty() ? 0 : static_cast<int32_t>(orders.begin()->second));
+  auto ratio = [&](int rate) { return trials[rate] == 0 ? 0.0 : credit[rate] / trials[rate]; };
+  out.set_response_rate(ratio(1));
+  out.set_resolution_rate(ratio(2));
+  out.set_satisfaction_rate(ratio(3));
   return out;
 }
 

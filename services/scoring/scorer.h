@@ -12,6 +12,7 @@
 #include "directory/directory.h"
 #include "hotline/v1/work_order.pb.h"
 #include "hotline/v1/scoring.pb.h"
+#include "scoring/aggregates.h"
 #include "scoring/period.h"
 
 namespace hotline::scoring {
@@ -41,13 +42,30 @@ class Scorer {
   v1::GetAgentFiguresResponse Agents(const FactsList& facts, const Interval& period,
                                      const std::string& agent_id = "") const;
 
+  // The same figures from the per-day aggregates (aggregates.h) summed over
+  // the period, without reading any order; `start_day` is the period's first
+  // city day (YYYYMMDD). Equal to the facts-based ones (up to the rounding of
+  // a different order of additions); items are never filled in.
+  v1::UnitScore ScoreCounts(const Counts& unit_days, const std::string& unit_code, const Interval& period,
+                            const std::string& start_day) const;
+  // The codes of the units `level` ranks.
+  std::vector<std::string> UnitsOfLevel(v1::UnitLevel level) const;
+  // Ranks `scores` (one per unit of a level) as Rank does.
+  v1::RankUnitsResponse RankScores(std::vector<v1::UnitScore> scores, const Interval& period) const;
+  // Top list of `counts` (code -> count) naming categories or units.
+  std::vector<v1::HotEntry> Top(const Counts& counts, bool categories) const;
+  // Rising categories: `now` and `before` are category -> orders.
+  std::vector<v1::HotEntry> Rising(const Counts& now, const Counts& before) const;
+  // Agents' figures from the city-day aggregates of each day of the period.
+  v1::GetAgentFiguresResponse AgentsFromDays(const std::vector<Counts>& city_days, const Interval& period,
+                                             const std::string& agent_id = "") const;
+
   // The unit a fact counts for at `level` (itself or the ancestor of that
   // level's kind); "" if none.
   std::string AncestorOfKind(const std::string& unit_code, v1::UnitKind kind) const;
 
  private:
   bool InSubtree(const std::string& unit_code, const std::string& root) const;
-  std::vector<v1::HotEntry> Top(const std::map<std::string, int64_t>& counts, bool categories) const;
 
   const v1::ScoringRules& rules_;
   const directory::Directory& directory_;

@@ -7,6 +7,15 @@
 //   <p>scoring:day:YYYYMMDD   set: ids of orders created or with a fact that
 //                             day (city time); how a period finds its orders
 //   <p>scoring:open           set: ids of open orders (the screen's load by district)
+//   <p>scoring:unitday:{UNIT}:YYYYMMDD  hash: the unit's (and its subtree's)
+//                             fact counts that city day (aggregates.h fields)
+//   <p>scoring:cityday:YYYYMMDD  hash: the city's counts that day (categories,
+//                             streets, departments, types, channels, agents)
+//   <p>scoring:load           hash: open:<district>, overdue:<district>
+//   <p>scoring:unitorders:{UNIT}  sorted set: "YYYYMMDD:<order id>" scored
+//                             YYYYMMDD, the orders with a fact for the unit's
+//                             subtree that day (explanations read only these)
+// All but the facts are maintained by put_facts.lua together with the facts.
 //
 // The orders themselves are read through libs/orders' keys (order_keys.h).
 #include <string>
@@ -26,6 +35,14 @@ class ScoringKeys {
   // `day` is YYYYMMDD in city time.
   std::string Day(absl::string_view day) const { return absl::StrCat(prefix_, "scoring:day:", day); }
   std::string Open() const { return absl::StrCat(prefix_, "scoring:open"); }
+  std::string UnitDay(absl::string_view unit, absl::string_view day) const {
+    return absl::StrCat(prefix_, "scoring:unitday:{", unit, "}:", day);
+  }
+  std::string CityDay(absl::string_view day) const { return absl::StrCat(prefix_, "scoring:cityday:", day); }
+  std::string Load() const { return absl::StrCat(prefix_, "scoring:load"); }
+  std::string UnitOrders(absl::string_view unit) const {
+    return absl::StrCat(prefix_, "scoring:unitorders:{", unit, "}");
+  }
 
  private:
   std::string prefix_;

@@ -18,6 +18,11 @@
 namespace hotline::scoring {
 namespace {
 
+const directory::Directory& Dir() {
+  static const directory::Directory dir = directory::Directory::LoadDataDir(HOTLINE_SOURCE_DIR "/data").value();
+  return dir;
+}
+
 struct Rig {
   hotline::testing::RedisServer server;
   redis::Client redis{[this] {
@@ -26,7 +31,7 @@ struct Rig {
     return o;
   }()};
   ScoringKeys keys{"t:"};
-  RedisFactStore store{redis, keys, fixture::Guangzhou()};
+  RedisFactStore store{redis, keys, fixture::Guangzhou(), Dir()};
   std::vector<stream::Entry> events;
 
   // Writes `order` as libs/orders keeps it and appends one event per history entry.
@@ -62,10 +67,6 @@ v1::Actor Centre() {
   return a;
 }
 
-const directory::Directory& Dir() {
-  static const directory::Directory dir = directory::Directory::LoadDataDir(HOTLINE_SOURCE_DIR "/data").value();
-  return dir;
-}
 
 // Everything the assessor says about November, as text, to compare runs.
 std::string Snapshot(Assessor& a) {
