@@ -37,7 +37,7 @@ std::string CityDay(absl::Time t, absl::TimeZone zone) { return absl::FormatTime
 Contribution ContributionOf(const v1::OrderFacts& o, const directory::Directory& directory, absl::TimeZone zone) {
   Contribution out;
   auto unit_day = [&](const std::string& unit, const std::string& day) -> Counts& {
-    return out.counts[{BucketKind::kUnitDay, unit, day}];
+    return out.counts[{BucketKind::kUnitDay, unit, day, ""}];
   };
   std::map<std::string, std::set<std::string>> unit_fact_days, dept_days;
   for (const v1::Fact& f : o.facts()) {
@@ -60,26 +60,32 @@ Contribution ContributionOf(const v1::OrderFacts& o, const directory::Directory&
   for (const auto& [unit, days] : unit_fact_days) {
     Chain(days, "orders", [&](const std::string& day) -> Counts& { return unit_day(unit, day); });
   }
-  auto city = [&](const std::string& day) -> Counts& { return out.counts[{BucketKind::kCityDay, "", day}]; };
-  for (const auto& [dept, days] : dept_days) Chain(days, absl::StrCat("dept:", dept), city);
-
-  Counts& created = city(CityDay(absl::FromUnixMillis(o.created_ms()), zone));
-  if (!o.category_code().empty()) {
-    created[absl::StrCat("cat:", o.category_code())] += 1;
-    created[absl::StrCat("dcat:", o.district_code(), "|", o.category_code())] += 1;
+  auto city = [&](const std::string& list, const std::string& day) -> Counts& {
+    return out.counts[{BucketKind::kCityDay, "", day, list}];
+  };
+  for (const auto& [dept, days] : dept_days) {
+    Chain(days, absl::StrCat("dept:", dept), [&](const std::string& day) -> Counts& { return city("dept", day); });
   }
-  if (!o.street_code().empty()) created[absl::StrCat("street:", o.street_code())] += 1;
-  created[absl::StrCat("type:", static_cast<int>(o.type()))] += 1;
-  created[absl::StrCat("channel:", static_cast<int>(o.channel()))] += 1;
+
+  const std::string created = CityDay(absl::FromUnixMillis(o.created_ms()), zone);
+  if (!o.category_code().empty()) {
+    city("cat", created)[absl::StrCat("cat:", o.category_code())] += 1;
+    city("dcat", created)[absl::StrCat("dcat:", o.district_code(), "|", o.category_code())] += 1;
+  }
+  if (!o.street_code().empty()) city("street", created)[absl::StrCat("street:", o.street_code())] += 1;
+  Counts& volume = city("volume", created);
+  volume[absl::StrCat("type:", static_cast<int>(o.type()))] += 1;
+  volume[absl::StrCat("channel:", static_cast<int>(o.channel()))] += 1;
   if (!o.agent_id().empty()) {
-    created[absl::StrCat("agent:", o.agent_id())] += 1;
+    Counts& agent = city("agent", created);
+    agent[absl::StrCat("agent:", o.agent_id())] += 1;
     if (o.type() == v1::ORDER_TYPE_CONSULTATION) {
-      created[absl::StrCat("agent_consult:", o.agent_id())] += 1;
-      if (o.on_spot()) created[absl::StrCat("agent_onspot:", o.agent_id())] += 1;
+      agent[absl::StrCat("agent_consult:", o.agent_id())] += 1;
+      if (o.on_spot()) agent[absl::StrCat("agent_onspot:", o.agent_id())] += 1;
     }
   }
   if (o.open()) {
-    Counts& load = out.counts[{BucketKind::kLoad, "", ""}];
+    Counts& load = out.counts[{BucketKind::kLoad, "", "", ""}];
     load[absl::StrCat("open:", o.district_code())] += 1;
     if (o.overdue()) load[absl::StrCat("overdue:", o.district_code())] += 1;
   }

@@ -12,11 +12,15 @@
 //                      previous such day is <prev> (YYYYMMDD, "0" if none):
 //                      a period counts an order once, on its first day in the
 //                      period, by summing the fields whose <prev> is before it
-//   city day (per city day of creation, except dept):
-//     cat:<category>  dcat:<district>|<category>  street:<street>
-//     type:<n>  channel:<n>  agent:<id>  agent_consult:<id>  agent_onspot:<id>
-//     dept:<department>|<prev>   orders dispatched to the department that day
-//                      (by the day of the dispatch; <prev> as for orders|)
+//   city day, one bucket per list so a top list reads only its own counts
+//   (per city day of creation, except dept):
+//     cat       cat:<category>
+//     dcat      dcat:<district>|<category>
+//     street    street:<street>
+//     volume    type:<n>  channel:<n>
+//     agent     agent:<id>  agent_consult:<id>  agent_onspot:<id>
+//     dept      dept:<department>|<prev>: orders dispatched to the department
+//               that day (by the day of the dispatch; <prev> as for orders|)
 //   load (no day): open:<district>  overdue:<district>
 #include <compare>
 #include <functional>
@@ -38,6 +42,7 @@ struct Bucket {
   BucketKind kind;
   std::string unit;  // kUnitDay only
   std::string day;   // YYYYMMDD; not for kLoad
+  std::string list;  // kCityDay only: the list the fields serve (kCityLists)
   auto operator<=>(const Bucket&) const = default;
 };
 
@@ -49,6 +54,8 @@ struct Contribution {
 
 // The city day (YYYYMMDD) of `t`.
 std::string CityDay(absl::Time t, absl::TimeZone zone);
+
+inline constexpr const char* kCityLists[] = {"cat", "dcat", "street", "volume", "agent", "dept"};
 
 Contribution ContributionOf(const v1::OrderFacts& facts, const directory::Directory& directory,
                             absl::TimeZone zone);

@@ -132,7 +132,11 @@ absl::StatusOr<v1::GetHotSpotsResponse> Assessor::GetHotSpots(const v1::GetHotSp
   }
   absl::StatusOr<Interval> interval = Resolve(r.period(), clock_.Now(), zone_);
   if (!interval.ok()) return interval.status();
-  absl::StatusOr<Counts> city = store_.SumCityDays(interval->start, interval->end);
+  const char* list = r.kind() == v1::HOT_KIND_LOCATIONS      ? "street"
+                     : r.kind() == v1::HOT_KIND_DEPARTMENTS    ? "dept"
+                     : r.kind() == v1::HOT_KIND_DISTRICT_MATTERS ? "dcat"
+                                                                 : "cat";
+  absl::StatusOr<Counts> city = store_.SumCityDays(list, interval->start, interval->end);
   if (!city.ok()) return city.status();
   const Scorer scorer(rules_.current(), directory_);
   std::vector<v1::HotEntry> entries;
@@ -145,7 +149,7 @@ absl::StatusOr<v1::GetHotSpotsResponse> Assessor::GetHotSpots(const v1::GetHotSp
     case v1::HOT_KIND_RISING: {
       absl::StatusOr<Interval> previous = Previous(r.period(), clock_.Now(), zone_);
       if (!previous.ok()) return previous.status();
-      absl::StatusOr<Counts> before = store_.SumCityDays(previous->start, previous->end);
+      absl::StatusOr<Counts> before = store_.SumCityDays("cat", previous->start, previous->end);
       if (!before.ok()) return before.status();
       entries = scorer.Rising(WithPrefix(*city, "cat:"), WithPrefix(*before, "cat:"));
       break;
@@ -164,7 +168,7 @@ absl::StatusOr<v1::GetAgentFiguresResponse> Assessor::GetAgentFigures(const Call
   if (!IsCentreStaff(caller)) return absl::PermissionDeniedError("agents' figures are for the centre's staff");
   absl::StatusOr<Interval> interval = Resolve(r.period(), clock_.Now(), zone_);
   if (!interval.ok()) return interval.status();
-  absl::StatusOr<std::vector<Counts>> days = store_.CityDays(interval->start, interval->end);
+  absl::StatusOr<std::vector<Counts>> days = store_.CityDays("agent", interval->start, interval->end);
   if (!days.ok()) return days.status();
   return Scorer(rules_.current(), directory_).AgentsFromDays(*days, *interval, r.agent_id());
 }
@@ -177,10 +181,14 @@ absl::StatusOr<v1::GetScreenResponse> Assessor::GetScreen() {
   absl::StatusOr<Interval> today = Resolve(day, now, zone_);
   absl::StatusOr<Interval> this_month = Resolve(month, now, zone_);
   if (!today.ok() || !this_month.ok()) return absl::InternalError("cannot place today in the calendar");
-  absl::StatusOr<Counts> day_counts = store_.SumCityDays(today->start, today->end);
-  if (!day_counts.ok()) return day_counts.status();
-  absl::StatusOr<Counts> month_counts = store_.SumCityDays(this_month->start, this_month->end);
-  if (!month_counts.ok()) return month_counts.status();
+  absl::StatusOr<Counts> matters = store_.SumCityDays("cat", today->start, today->end);
+  if (!matters.ok()) return matters.status();
+  absl::StatusOr<Counts> volume = store_.SumCityDays("volume", today->start, today->end);
+  if (!volume.ok()) return volume.status();
+  absl::StatusOr<Counts> streets = store_.SumCityDays("street", this_month->start, this_month->end);
+  if (!streets.ok()) return streets.status();
+  absl::StatusOr<Counts> dispatched = store_.SumCityDays("dept", this_month->start, this_month->end);
+  if (!dispatched.ok()) return dispatched.status();
   absl::StatusOr<Counts> load = store_.OpenLoad();
   if (!load.ok()) return load.status();
   const v1::ScoringRules& rules = rules_.current();
@@ -193,20 +201,20 @@ absl::StatusOr<v1::GetScreenResponse> Assessor::GetScreen() {
   out.set_day_label(today->label);
   out.set_month_label(this_month->label);
   out.set_rules_version(rules.version());
-  for (v1::HotEntry& e : scorer.Top(WithPrefix(*day_counts, "cat:"), true)) {
+  for (v1::HotEntry& e : scorer.Top(WithPrefix(*matters, "cat:"), true)) {
     *out.add_top_matters_today() = std::move(e);
   }
-  for (v1::HotEntry& e : scorer.Top(WithPrefix(*month_counts, "street:"), false)) {
+  for (v1::HotEntry& e : scorer.Top(WithPrefix(*streets, "street:"), false)) {
     *out.add_top_locations_month() = std::move(e);
   }
-  const Counts departments = DistinctFrom(*month_counts, "dept:", CityDay(this_month->start, zone_));
+  const Counts departments = DistinctFrom(*dispatched, "dept:", CityDay(this_month->start, zone_));
   for (v1::HotEntry& e : scorer.Top(departments, false)) *out.add_top_departments_month() = std::move(e);
   std::map<int, int64_t> by_type, by_channel;
-  for (const auto& [type, n] : WithPrefix(*day_counts, "type:")) {
+  for (const auto& [type, n] : WithPrefix(*volume, "type:")) {
     by_type[std::stoi(type)] += n;
     out.set_today_total(out.today_total() + n);
   }
-  for (const auto& [channel, n] : WithPrefix(*day_counts, "channel:")) by_channel[std::stoi(channel)] += n;
+  for (const auto& [channel, n] : WithPrefix(*volume, "channel:")) by_channel[std::stoi(channel)] += n;
   for (const auto& [type, n] : by_type) {
     v1::CountEntry* e = out.add_today_by_type();
     e->set_key(enums::SnakeName(static_cast<v1::OrderType>(type)));

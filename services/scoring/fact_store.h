@@ -31,10 +31,10 @@ class FactStore {
   // Each unit's unit-day counts summed over the days of [start, end).
   virtual absl::StatusOr<std::vector<Counts>> SumUnitDays(const std::vector<std::string>& units, absl::Time start,
                                                           absl::Time end) = 0;
-  // The city-day counts summed over the days of [start, end).
-  virtual absl::StatusOr<Counts> SumCityDays(absl::Time start, absl::Time end) = 0;
-  // The city-day counts of each day of [start, end), in order.
-  virtual absl::StatusOr<std::vector<Counts>> CityDays(absl::Time start, absl::Time end) = 0;
+  // The city-day counts of `list` (kCityLists) summed over the days of [start, end).
+  virtual absl::StatusOr<Counts> SumCityDays(const std::string& list, absl::Time start, absl::Time end) = 0;
+  // The city-day counts of `list` of each day of [start, end), in order.
+  virtual absl::StatusOr<std::vector<Counts>> CityDays(const std::string& list, absl::Time start, absl::Time end) = 0;
   // Open and overdue orders by district (open:<d>, overdue:<d>).
   virtual absl::StatusOr<Counts> OpenLoad() = 0;
   // Facts of the orders with a fact for `unit` or a unit under it within the

@@ -108,7 +108,7 @@ std::vector<std::string> DaysOf(const v1::OrderFacts& facts, absl::TimeZone zone
 std::string RedisFactStore::KeyOf(const Bucket& b) const {
   switch (b.kind) {
     case BucketKind::kUnitDay: return keys_.UnitDay(b.unit, b.day);
-    case BucketKind::kCityDay: return keys_.CityDay(b.day);
+    case BucketKind::kCityDay: return keys_.CityDay(b.list, b.day);
     case BucketKind::kLoad: return keys_.Load();
   }
   return "";
@@ -246,17 +246,18 @@ absl::StatusOr<std::vector<Counts>> RedisFactStore::SumUnitDays(const std::vecto
   return out;
 }
 
-absl::StatusOr<Counts> RedisFactStore::SumCityDays(absl::Time start, absl::Time end) {
+absl::StatusOr<Counts> RedisFactStore::SumCityDays(const std::string& list, absl::Time start, absl::Time end) {
   std::vector<std::string> keys;
-  for (const std::string& day : DaysIn(start, end)) keys.push_back(keys_.CityDay(day));
+  for (const std::string& day : DaysIn(start, end)) keys.push_back(keys_.CityDay(list, day));
   absl::StatusOr<redis::Reply> reply = redis_.ExecuteScript(SumHashesScript(), std::move(keys), {});
   if (absl::Status s = ErrorOf(reply); !s.ok()) return s;
   return CountsOf(*reply);
 }
 
-absl::StatusOr<std::vector<Counts>> RedisFactStore::CityDays(absl::Time start, absl::Time end) {
+absl::StatusOr<std::vector<Counts>> RedisFactStore::CityDays(const std::string& list, absl::Time start,
+                                                             absl::Time end) {
   std::vector<redis::Command> reads;
-  for (const std::string& day : DaysIn(start, end)) reads.push_back({"HGETALL", keys_.CityDay(day)});
+  for (const std::string& day : DaysIn(start, end)) reads.push_back({"HGETALL", keys_.CityDay(list, day)});
   std::vector<Counts> out;
   for (absl::StatusOr<redis::Reply>& reply : ExecuteAll(redis_, std::move(reads))) {
     if (absl::Status s = ErrorOf(reply); !s.ok()) return s;

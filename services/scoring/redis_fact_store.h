@@ -22,8 +22,8 @@ class RedisFactStore final : public FactStore, public OrderSource {
   absl::StatusOr<v1::WorkOrder> LoadWhole(const std::string& order_id) override;
   absl::StatusOr<std::vector<Counts>> SumUnitDays(const std::vector<std::string>& units, absl::Time start,
                                                   absl::Time end) override;
-  absl::StatusOr<Counts> SumCityDays(absl::Time start, absl::Time end) override;
-  absl::StatusOr<std::vector<Counts>> CityDays(absl::Time start, absl::Time end) override;
+  absl::StatusOr<Counts> SumCityDays(const std::string& list, absl::Time start, absl::Time end) override;
+  absl::StatusOr<std::vector<Counts>> CityDays(const std::string& list, absl::Time start, absl::Time end) override;
   absl::StatusOr<Counts> OpenLoad() override;
   absl::StatusOr<std::vector<v1::OrderFacts>> LoadUnit(const std::string& unit, absl::Time start,
                                                        absl::Time end) override;

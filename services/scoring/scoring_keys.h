@@ -9,8 +9,9 @@
 //   <p>scoring:open           set: ids of open orders (the screen's load by district)
 //   <p>scoring:unitday:{UNIT}:YYYYMMDD  hash: the unit's (and its subtree's)
 //                             fact counts that city day (aggregates.h fields)
-//   <p>scoring:cityday:YYYYMMDD  hash: the city's counts that day (categories,
-//                             streets, departments, types, channels, agents)
+//   <p>scoring:cityday:LIST:YYYYMMDD  hash: the city's counts of one list
+//                             that day (LIST: cat, dcat, street, volume,
+//                             agent, dept; fields in aggregates.h)
 //   <p>scoring:load           hash: open:<district>, overdue:<district>
 //   <p>scoring:unitorders:{UNIT}  sorted set: "YYYYMMDD:<order id>" scored
 //                             YYYYMMDD, the orders with a fact for the unit's
@@ -38,7 +39,9 @@ class ScoringKeys {
   std::string UnitDay(absl::string_view unit, absl::string_view day) const {
     return absl::StrCat(prefix_, "scoring:unitday:{", unit, "}:", day);
   }
-  std::string CityDay(absl::string_view day) const { return absl::StrCat(prefix_, "scoring:cityday:", day); }
+  std::string CityDay(absl::string_view list, absl::string_view day) const {
+    return absl::StrCat(prefix_, "scoring:cityday:", list, ":", day);
+  }
   std::string Load() const { return absl::StrCat(prefix_, "scoring:load"); }
   std::string UnitOrders(absl::string_view unit) const {
     return absl::StrCat(prefix_, "scoring:unitorders:{", unit, "}");
