@@ -10,6 +10,9 @@ PACKAGES=(
   redis-server redis-tools prometheus curl tzdata
   # tests and benchmarks: deploy checks, the selector check, bench scripts
   python3 python3-yaml docker-compose procps openssl
+  # the gateway's big screen (civetweb, also under prometheus-cpp) and its
+  # test in a real headless browser with CJK fonts
+  libcivetweb-dev chromium fonts-noto-cjk
 )
 
 missing=()

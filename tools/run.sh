@@ -20,8 +20,8 @@
 # A service (or Redis) that dies is started again, with a line on the terminal.
 #
 # Ports (defaults; override with the environment): gateway gRPC 50051, intake
-# 50052, dispatch 50053, sla 50054, knowledge 50055; metrics 9101..9105 in the
-# same order; Redis 6380 (not 6379, so a system Redis is left alone). Knowledge
+# 50052, dispatch 50053, sla 50054, knowledge 50055, scoring 50056; metrics
+# 9101..9106 in the same order; the big screen http://127.0.0.1:8080/; Redis 6380 (not 6379, so a system Redis is left alone). Knowledge
 # starts with the seed of data/knowledge loaded (points Redis lacks are added).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -39,10 +39,13 @@ SLA_PORT=${SLA_PORT:-50054}
 SLA_METRICS=${SLA_METRICS:-9104}
 KNOWLEDGE_PORT=${KNOWLEDGE_PORT:-50055}
 KNOWLEDGE_METRICS=${KNOWLEDGE_METRICS:-9105}
+SCORING_PORT=${SCORING_PORT:-50056}
+SCORING_METRICS=${SCORING_METRICS:-9106}
+SCREEN_PORT=${SCREEN_PORT:-8080}
 
 bash tools/install-deps.sh
 bash tools/build.sh hotline-intake hotline-dispatch hotline-gateway hotline hotline-healthcheck hotline-admin \
-  hotline-simulator hotline-sla hotline-knowledge
+  hotline-simulator hotline-sla hotline-knowledge hotline-scoring
 BIN=$BUILD_DIR
 mkdir -p "$RUN_DIR/redis" "$RUN_DIR/logs"
 # Secrets of this run (kept in $RUN_DIR, never in the repository): the secret
@@ -107,6 +110,9 @@ done
 supervise knowledge "$RUN_DIR/logs/knowledge.log" \
   "$BIN/services/knowledge/hotline-knowledge" --grpc_port "$KNOWLEDGE_PORT" --metrics_port "$KNOWLEDGE_METRICS" \
   --redis "127.0.0.1:$REDIS_PORT" --data_dir "$ROOT/data" --load_seed
+supervise scoring "$RUN_DIR/logs/scoring.log" \
+  "$BIN/services/scoring/hotline-scoring" --grpc_port "$SCORING_PORT" --metrics_port "$SCORING_METRICS" \
+  --redis "127.0.0.1:$REDIS_PORT" --data_dir "$ROOT/data" --gauge_interval 10s
 # The demo tokens plus a simulated handler for every unit (fresh secrets each run).
 TOKENS=$RUN_DIR/tokens.textproto
 "$BIN/tools/simulator/hotline-simulator" --write_tokens "$TOKENS" \
@@ -116,10 +122,11 @@ supervise gateway "$RUN_DIR/logs/gateway.log" \
   --intake "127.0.0.1:$INTAKE_PORT" --dispatch "127.0.0.1:$DISPATCH_PORT" \
   --sla "127.0.0.1:$SLA_PORT" --knowledge "127.0.0.1:$KNOWLEDGE_PORT" \
   --jwt_keys "$RUN_DIR/secrets/jwt_keys.textproto" --redis "127.0.0.1:$REDIS_PORT" \
+  --scoring "127.0.0.1:$SCORING_PORT" --screen_port "$SCREEN_PORT" \
   --demo_tokens "$TOKENS"  # demo mode: the static tokens work too
 
 for svc in "intake:$INTAKE_PORT" "dispatch:$DISPATCH_PORT" "sla-0:$SLA_PORT" "sla-1:$((SLA_PORT + 100))" \
-  "knowledge:$KNOWLEDGE_PORT" \
+  "knowledge:$KNOWLEDGE_PORT" "scoring:$SCORING_PORT" \
   "gateway:$GATEWAY_PORT"; do
   ok=""
   for _ in $(seq 100); do
@@ -159,6 +166,8 @@ Hotline is running.
   sla (2 replicas)              127.0.0.1:$SLA_PORT,$((SLA_PORT + 100))  metrics http://127.0.0.1:$SLA_METRICS/metrics
   city clock                    from $HOTLINE_CLOCK_START, x$HOTLINE_CLOCK_RATE ($RUN_DIR/clock.env)
   knowledge (seed loaded)       127.0.0.1:$KNOWLEDGE_PORT    metrics http://127.0.0.1:$KNOWLEDGE_METRICS/metrics
+  scoring                       127.0.0.1:$SCORING_PORT    metrics http://127.0.0.1:$SCORING_METRICS/metrics
+  big screen (大屏)             http://127.0.0.1:$SCREEN_PORT/   (JSON: http://127.0.0.1:$SCREEN_PORT/api/screen)
   redis                         127.0.0.1:$REDIS_PORT     data $RUN_DIR/redis (AOF, fsync always)
   simulator                     $simulating
   tokens                        $TOKENS (DEMO MODE: demo tokens + one per unit)
@@ -185,6 +194,10 @@ Try, in another terminal:
       --redis 127.0.0.1:$REDIS_PORT --user me --role agent --unit GZ12345 --ttl 8h
   $BIN/tools/admin/hotline-admin token list --redis 127.0.0.1:$REDIS_PORT
   $BIN/tools/admin/hotline-admin token revoke JTI --redis 127.0.0.1:$REDIS_PORT
+  $CLI score --unit 440106                            # 天河区's score this month, the three rates
+  $CLI explain --unit 440106 --limit 20               # every point and the order behind it
+  $CLI rank --level district                          # ranking, red and black lists
+  $CLI hot today                                      # top 10 matters today (also: month, locations, departments, rising)
 
 A process that dies is started again (said here). Ctrl-C stops everything.
 TXT

@@ -60,6 +60,13 @@ const std::vector<MethodAccess>& AccessTable() {
       {"RevealCallerPhone", {kDispatcher, kSupervisor}},
       {"FindOrdersByPhone", {kAgent, kDispatcher, kSupervisor}},
       {"VerifyOrderTrail", {kAuditor, kSupervisor, kAdmin}},
+      // Assessment: scoring shows a unit handler its own subtree only; hot
+      // spots carry no personal data; agents' figures are the centre's.
+      {"GetUnitScore", {kDispatcher, kSupervisor, kHandler, kAuditor, kAdmin}},
+      {"ExplainScore", {kDispatcher, kSupervisor, kHandler, kAuditor, kAdmin}},
+      {"RankUnits", {kDispatcher, kSupervisor, kHandler, kAuditor, kAdmin}},
+      {"GetHotSpots", {kAgent, kDispatcher, kSupervisor, kHandler, kEditor, kAuditor, kAdmin}},
+      {"GetAgentFigures", {kDispatcher, kSupervisor, kAdmin}},
   };
   return *table;
 }

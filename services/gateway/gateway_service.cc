@@ -51,6 +51,7 @@ GatewayService::GatewayService(const TokenAuth& auth, Backends backends,
       sla_(backends.sla ? v1::Sla::NewStub(backends.sla) : nullptr),
       knowledge_(v1::Knowledge::NewStub(backends.knowledge)),
       audit_(v1::Audit::NewStub(backends.intake)),
+      scoring_(backends.scoring ? v1::Scoring::NewStub(backends.scoring) : nullptr),
       backend_timeout_(backend_timeout),
       auth_failures_(prometheus::BuildCounter()
                          .Name("hotline_gateway_auth_failures_total")
@@ -380,5 +381,26 @@ HOTLINE_FORWARD_TO_INTAKE(RevealCallerPhone)
 HOTLINE_FORWARD_TO_INTAKE(FindOrdersByPhone)
 HOTLINE_FORWARD_TO_INTAKE(VerifyOrderTrail)
 #undef HOTLINE_FORWARD_TO_INTAKE
+#define HOTLINE_FORWARD_TO_SCORING(Method)                                                        \
+  grpc::ServerUnaryReactor* GatewayService::Method(grpc::CallbackServerContext* context,          \
+                                                   const grpc::ByteBuffer* request,               \
+                                                   grpc::ByteBuffer* response) {                  \
+    if (!scoring_) {                                                                              \
+      auto* reactor = context->DefaultReactor();                                                  \
+      reactor->Finish(grpc::Status(grpc::StatusCode::UNAVAILABLE, "scoring: no address configured")); \
+      return reactor;                                                                             \
+    }                                                                                             \
+    return Forward<v1::Method##Request, v1::Method##Response>(                                    \
+        context, request, response, #Method, "scoring",                                           \
+        [this](auto* ctx, auto* req, auto* resp, auto done) {                                     \
+          scoring_->async()->Method(ctx, req, resp, std::move(done));                             \
+        });                                                                                       \
+  }
+HOTLINE_FORWARD_TO_SCORING(GetUnitScore)
+HOTLINE_FORWARD_TO_SCORING(ExplainScore)
+HOTLINE_FORWARD_TO_SCORING(RankUnits)
+HOTLINE_FORWARD_TO_SCORING(GetHotSpots)
+HOTLINE_FORWARD_TO_SCORING(GetAgentFigures)
+#undef HOTLINE_FORWARD_TO_SCORING
 
 }  // namespace hotline::gateway

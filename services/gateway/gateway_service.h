@@ -25,6 +25,7 @@
 #include "hotline/v1/intake.grpc.pb.h"
 #include "hotline/v1/sla.grpc.pb.h"
 #include "hotline/v1/knowledge.grpc.pb.h"
+#include "hotline/v1/scoring.grpc.pb.h"
 
 namespace hotline::gateway {
 
@@ -33,6 +34,7 @@ struct Backends {
   std::shared_ptr<grpc::Channel> dispatch;  // serves Dispatch
   std::shared_ptr<grpc::Channel> sla;        // serves Sla
   std::shared_ptr<grpc::Channel> knowledge;  // serves Knowledge
+  std::shared_ptr<grpc::Channel> scoring = nullptr;  // serves Scoring (null: none configured)
 };
 
 // The SLA methods of hotline.v1.Hotline, raw.
@@ -56,6 +58,15 @@ v1::Hotline::WithRawCallbackMethod_SearchKnowledge<
     v1::Hotline::WithRawCallbackMethod_ListExpiringKnowledge<
     v1::Hotline::WithRawCallbackMethod_ListUnansweredQueries<Base>>>>>>>>>>;
 
+// The scoring methods, raw, on top of `Base`.
+template <typename Base>
+using WithRawScoringMethods =
+v1::Hotline::WithRawCallbackMethod_GetUnitScore<
+    v1::Hotline::WithRawCallbackMethod_ExplainScore<
+    v1::Hotline::WithRawCallbackMethod_RankUnits<
+    v1::Hotline::WithRawCallbackMethod_GetHotSpots<
+    v1::Hotline::WithRawCallbackMethod_GetAgentFigures<Base>>>>>;
+
 // The personal-data and trail methods (served by intake), raw, on top of `Base`.
 template <class Base>
 using WithRawGuardedMethods = v1::Hotline::WithRawCallbackMethod_RevealCallerPhone<
@@ -63,13 +74,13 @@ using WithRawGuardedMethods = v1::Hotline::WithRawCallbackMethod_RevealCallerPho
         v1::Hotline::WithRawCallbackMethod_VerifyOrderTrail<Base>>>;
 
 // hotline.v1.Hotline with every method raw.
-using RawHotlineService = v1::Hotline::WithRawCallbackMethod_ListAuditEntries<WithRawGuardedMethods<WithRawKnowledgeMethods<
+using RawHotlineService = WithRawScoringMethods<v1::Hotline::WithRawCallbackMethod_ListAuditEntries<WithRawGuardedMethods<WithRawKnowledgeMethods<
     v1::Hotline::WithRawCallbackMethod_WhoAmI<v1::Hotline::WithRawCallbackMethod_CreateWorkOrder<
         v1::Hotline::WithRawCallbackMethod_GetWorkOrder<
             v1::Hotline::WithRawCallbackMethod_ListWorkOrders<
                 v1::Hotline::WithRawCallbackMethod_Act<v1::Hotline::WithRawCallbackMethod_ListQueue<
                     v1::Hotline::WithRawCallbackMethod_ListUnits<
-                        v1::Hotline::WithRawCallbackMethod_ListCategories<SlaRawMethods>>>>>>>>>>>;
+                        v1::Hotline::WithRawCallbackMethod_ListCategories<SlaRawMethods>>>>>>>>>>>>;
 
 class GatewayService final : public RawHotlineService {
  public:
@@ -161,6 +172,18 @@ class GatewayService final : public RawHotlineService {
   grpc::ServerUnaryReactor* VerifyOrderTrail(grpc::CallbackServerContext* context,
                                              const grpc::ByteBuffer* request,
                                              grpc::ByteBuffer* response) override;
+  // Assessment and hot spots (forwarded to scoring, which checks who may see
+  // which unit).
+  grpc::ServerUnaryReactor* GetUnitScore(grpc::CallbackServerContext* context, const grpc::ByteBuffer* request,
+                                         grpc::ByteBuffer* response) override;
+  grpc::ServerUnaryReactor* ExplainScore(grpc::CallbackServerContext* context, const grpc::ByteBuffer* request,
+                                         grpc::ByteBuffer* response) override;
+  grpc::ServerUnaryReactor* RankUnits(grpc::CallbackServerContext* context, const grpc::ByteBuffer* request,
+                                      grpc::ByteBuffer* response) override;
+  grpc::ServerUnaryReactor* GetHotSpots(grpc::CallbackServerContext* context, const grpc::ByteBuffer* request,
+                                        grpc::ByteBuffer* response) override;
+  grpc::ServerUnaryReactor* GetAgentFigures(grpc::CallbackServerContext* context, const grpc::ByteBuffer* request,
+                                            grpc::ByteBuffer* response) override;
 
  private:
   // Authenticates, then authorizes `method` (its name in hotline.v1.Hotline)
@@ -187,6 +210,7 @@ class GatewayService final : public RawHotlineService {
   std::unique_ptr<v1::Sla::Stub> sla_;
   std::unique_ptr<v1::Knowledge::Stub> knowledge_;
   std::unique_ptr<v1::Audit::Stub> audit_;
+  std::unique_ptr<v1::Scoring::Stub> scoring_;
   absl::Duration backend_timeout_;
   prometheus::Family<prometheus::Counter>& auth_failures_;
   RateLimiter* limiter_;

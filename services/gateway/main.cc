@@ -9,6 +9,7 @@
 #include "gateway/gateway_service.h"
 #include "gateway/rate_limiter.h"
 #include "gateway/revocation_list.h"
+#include "gateway/screen_server.h"
 #include "gateway/token_auth.h"
 #include "log/log.h"
 #include "redis/client.h"
@@ -38,6 +39,8 @@ int main(int argc, char** argv) {
   int rate_limit = 20;
   int rate_burst = 40;
   server::ChannelTls backend_tls;
+  std::string scoring_address = "127.0.0.1:50056";
+  int screen_port = 8080;
   absl::Duration backend_timeout = absl::Seconds(10);
   config::Flags flags("hotline-gateway", "the Hotline API for agent desktop clients");
   server::AddServerFlags(flags, &options);
@@ -73,6 +76,9 @@ int main(int argc, char** argv) {
                "PEM client certificate for mutual TLS to the backends", &backend_tls.cert_file);
   flags.String("backend_tls_key", "HOTLINE_BACKEND_TLS_KEY", "PEM key of --backend_tls_cert",
                &backend_tls.key_file);
+  flags.String("scoring", "HOTLINE_SCORING_ADDR", "scoring service host:port (\"\": none)", &scoring_address);
+  flags.Int("screen_port", "HOTLINE_SCREEN_PORT",
+            "HTTP port of the big screen and its JSON API (0: any free port; -1: off)", &screen_port);
   flags.Duration("backend_timeout", "HOTLINE_BACKEND_TIMEOUT",
                  "longest a backend call may take (the caller's deadline may be shorter)",
                  &backend_timeout);
@@ -146,7 +152,10 @@ int main(int argc, char** argv) {
           grpc::CreateCustomChannel(dispatch_address, *backend_credentials, args),
       .sla = grpc::CreateCustomChannel(sla_address, *backend_credentials, args),
       .knowledge =
-          grpc::CreateCustomChannel(knowledge_address, *backend_credentials, args)};
+          grpc::CreateCustomChannel(knowledge_address, *backend_credentials, args),
+      .scoring = scoring_address.empty()
+                     ? nullptr
+                     : grpc::CreateCustomChannel(scoring_address, *backend_credentials, args)};
 
   gateway::BackendWatch watch({{"intake", intake_address, backends.intake},
                                {"dispatch", dispatch_address, backends.dispatch},
@@ -159,11 +168,23 @@ int main(int argc, char** argv) {
     log::Error("cannot start", {{"error", s.ToString()}});
     return 1;
   }
+  // The big screen: the page and its JSON API, on the same host as the API.
+  gateway::ScreenServer screen(backends.scoring, absl::Seconds(3));
+  if (screen_port >= 0) {
+    if (absl::Status s = screen.Start(options.host, screen_port); !s.ok()) {
+      log::Error("cannot start the screen", {{"error", s.ToString()}});
+      server.Shutdown();
+      return 1;
+    }
+    log::Info("screen serving", {{"screen_port", std::to_string(screen.port())}});
+  }
   log::Info("forwarding", {{"intake", intake_address},
                            {"dispatch", dispatch_address},
                            {"sla", sla_address},
-                           {"knowledge", knowledge_address}});
+                           {"knowledge", knowledge_address},
+                           {"scoring", scoring_address}});
   server::WaitForShutdownSignal();
+  screen.Stop();
   watch.Stop();  // the backends stop too: their going is no news
   server.Shutdown();
   return 0;

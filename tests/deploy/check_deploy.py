@@ -31,7 +31,7 @@ problems = []
 # Services that read the order event stream in a Redis consumer group: every
 # replica needs its own HOTLINE_CONSUMER_NAME (the default dispatch-<pid> is the
 # same in every container, where the service is PID 1).
-STREAM_CONSUMERS = {"dispatch", "sla"}
+STREAM_CONSUMERS = {"dispatch", "sla", "scoring"}
 
 
 def fail(msg):

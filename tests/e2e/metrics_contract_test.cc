@@ -13,7 +13,7 @@ namespace hotline::testing {
 
 TEST_CASE("every alert and dashboard selector matches a series the services export",
           "[e2e][deploy]") {
-  Stack stack(Stack::Options{.sla_replicas = 1});
+  Stack stack(Stack::Options{.sla_replicas = 1, .scoring_replicas = 1});
   auto stub = stack.NewClient();
   auto create = [&](const v1::CreateWorkOrderRequest& r, const std::string& token) {
     auto ctx = CallContext(token);
@@ -78,7 +78,16 @@ TEST_CASE("every alert and dashboard selector matches a series the services expo
     if (!back) absl::SleepFor(absl::Milliseconds(100));
   }
   REQUIRE(back);
-  absl::SleepFor(absl::Seconds(1));  // auto-dispatch and event retention report
+  {
+    // A scoring call, so its per-RPC series exist.
+    auto ctx = CallContext(kDispatcherToken);
+    v1::GetUnitScoreRequest score;
+    score.set_unit_code("440106");
+    v1::GetUnitScoreResponse ignored;
+    CHECK(stub->GetUnitScore(ctx.get(), score, &ignored).ok());
+  }
+  // Auto-dispatch and event retention report; the score gauges refresh (1 s in the stack).
+  absl::SleepFor(absl::Seconds(2));
 
   const std::string dir = stack.dir() + "/scrapes";
   std::filesystem::create_directories(dir);
@@ -87,7 +96,8 @@ TEST_CASE("every alert and dashboard selector matches a series the services expo
                                                   {"intake", stack.intake_metrics_port()},
                                                   {"dispatch", stack.dispatch_metrics_port()},
                                                   {"sla", stack.sla_metrics_port()},
-                                                  {"knowledge", stack.knowledge_metrics_port()}};
+                                                  {"knowledge", stack.knowledge_metrics_port()},
+                                                  {"scoring", stack.scoring_metrics_port()}};
   for (const auto& [job, port] : services) {
     const std::string body = HttpGet(port, "/metrics");
     REQUIRE_FALSE(body.empty());

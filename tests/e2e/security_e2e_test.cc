@@ -237,7 +237,10 @@ grpc::Status Direct(const std::string& address, const std::function<void(grpc::C
 }
 
 TEST_CASE("backends refuse identities the gateway did not sign", "[e2e][security]") {
-  Stack stack(Stack::Options{.sla_replicas = 1});
+  Stack::Options options;
+  options.sla_replicas = 1;
+  options.scoring_replicas = 1;
+  Stack stack(options);
   v1::Actor admin;
   admin.set_user_id("mallory");
   admin.set_role(v1::ROLE_ADMIN);
@@ -309,7 +312,9 @@ TEST_CASE("backends refuse identities the gateway did not sign", "[e2e][security
       {"hotline.v1.Directory", stack.intake_address()},
       {"hotline.v1.Dispatch", stack.dispatch_address()},
       {"hotline.v1.Sla", stack.sla_address()},
-      {"hotline.v1.Knowledge", stack.knowledge_address()}};
+      {"hotline.v1.Knowledge", stack.knowledge_address()},
+      {"hotline.v1.Audit", stack.intake_address()},
+      {"hotline.v1.Scoring", stack.scoring_address()}};
   int methods = 0;
   for (const auto& [name, address] : services) {
     const google::protobuf::ServiceDescriptor* service =

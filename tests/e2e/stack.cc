@@ -6,6 +6,7 @@
 
 #include <filesystem>
 #include <fstream>
+#include <regex>
 #include <stdexcept>
 
 #include <csignal>
@@ -91,6 +92,19 @@ Stack::Stack(Options options) {
               std::string("--data_dir=") + HOTLINE_SOURCE_DIR + "/data", "--load_seed=true"}),
         absl::StrCat(dir_, "/knowledge-", i, ".log")));
   }
+  for (int i = 0; i < options.scoring_replicas; ++i) {
+    scoring_.push_back(std::make_unique<ServiceProcess>(
+        HOTLINE_SCORING_BIN,
+        with_clock({"--redis=" + redis_->address(), std::string("--data_dir=") + HOTLINE_SOURCE_DIR + "/data",
+                    absl::StrCat("--consumer_name=scoring-", i), "--reclaim_idle=2s",
+                    "--gauge_interval=" + options.scoring_gauge_interval}),
+        absl::StrCat(dir_, "/scoring-", i, ".log")));
+  }
+  for (auto& replica : scoring_) {
+    ServiceProcess::Ports ports = replica->WaitForServingPorts(absl::Seconds(20));
+    scoring_ports_.push_back(ports.grpc);
+    scoring_metrics_.push_back(ports.metrics);
+  }
   intake_ = std::make_unique<ServiceProcess>(
       HOTLINE_INTAKE_BIN, with_clock(IntakeArgs()), dir_ + "/intake.log");
   for (auto& replica : dispatch_) {
@@ -111,6 +125,17 @@ Stack::Stack(Options options) {
   ServiceProcess::Ports gateway = gateway_->WaitForServingPorts(absl::Seconds(20));
   gateway_port_ = gateway.grpc;
   gateway_metrics_ = gateway.metrics;
+  {
+    static const std::regex kScreen(R"re("msg":"screen serving","screen_port":"([0-9]+)")re");
+    const absl::Time until = absl::Now() + absl::Seconds(20);
+    std::smatch m;
+    std::string log;
+    while (!std::regex_search(log = gateway_->Log(), m, kScreen)) {
+      if (absl::Now() > until) throw std::runtime_error("the gateway's screen did not start:\n" + log);
+      absl::SleepFor(absl::Milliseconds(20));
+    }
+    screen_port_ = std::stoi(m[1]);
+  }
   if (!WaitForServing(intake_address(), absl::Seconds(20))) {
     throw std::runtime_error("intake did not become SERVING:\n" + intake_->Log());
   }
@@ -206,6 +231,8 @@ std::vector<std::string> Stack::GatewayArgs() const {
                                    "--dispatch=" + dispatch_address(),
                                    "--sla=" + sla_address(),
                                    "--knowledge=" + knowledge_address(),
+                                   "--scoring=" + scoring_address(),
+                                   "--screen_port=0",
                                    absl::StrCat("--rate_limit=", options_.rate_limit),
                                    absl::StrCat("--rate_burst=", options_.rate_burst),
                                    "--revocation_poll=200ms"};
@@ -230,6 +257,7 @@ std::unique_ptr<ServiceProcess> Stack::StartGateway(std::vector<std::string> ext
 Stack::~Stack() {
   redis_client_.reset();
   gateway_.reset();
+  scoring_.clear();
   sla_.clear();
   dispatch_.clear();
   knowledge_.clear();
@@ -277,6 +305,9 @@ absl::Time Stack::CityNow() const { return clock_start_ + (absl::Now() - clock_a
 
 std::string Stack::knowledge_address(int replica) const {
   return absl::StrCat("127.0.0.1:", knowledge_ports_.empty() ? 1 : knowledge_ports_[replica]);
+}
+std::string Stack::scoring_address(int replica) const {
+  return absl::StrCat("127.0.0.1:", scoring_ports_.empty() ? 1 : scoring_ports_[replica]);
 }
 std::string Stack::intake_address() const { return absl::StrCat("127.0.0.1:", intake_port_); }
 

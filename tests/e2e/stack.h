@@ -62,6 +62,10 @@ class Stack {
     // Knowledge replicas, each with its own index, all loading the seed of
     // data/knowledge; the gateway talks to the first.
     int knowledge_replicas = 1;
+    // Scoring services (hotline-scoring); the gateway forwards scoring calls
+    // and its screen API to the first. Score gauges refresh this often.
+    int scoring_replicas = 0;
+    std::string scoring_gauge_interval = "1s";
   };
   Stack() : Stack(Options{}) {}
   explicit Stack(Options options);
@@ -95,6 +99,12 @@ class Stack {
   ServiceProcess& knowledge(int replica = 0) { return *knowledge_[replica]; }
   std::string knowledge_address(int replica = 0) const;
   int knowledge_metrics_port(int replica = 0) const { return knowledge_metrics_[replica]; }
+
+  ServiceProcess& scoring(int replica = 0) { return *scoring_[replica]; }
+  std::string scoring_address(int replica = 0) const;
+  int scoring_metrics_port(int replica = 0) const { return scoring_metrics_[replica]; }
+  // The gateway's big-screen HTTP port (http://127.0.0.1:<port>/).
+  int screen_port() const { return screen_port_; }
 
   std::unique_ptr<v1::Hotline::Stub> NewClient() const;
 
@@ -141,6 +151,9 @@ class Stack {
   std::vector<std::unique_ptr<ServiceProcess>> knowledge_;
   std::unique_ptr<redis::Client> redis_client_;
   Options options_;
+  std::vector<int> scoring_ports_, scoring_metrics_;
+  std::vector<std::unique_ptr<ServiceProcess>> scoring_;
+  int screen_port_ = 0;
 };
 
 // The token the latest stack issued for a test identity (kAgentToken ...);

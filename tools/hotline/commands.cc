@@ -30,6 +30,7 @@
 #include "tools/hotline/local_time.h"
 #include "tools/hotline/names.h"
 #include "tools/hotline/rpc_call.h"
+#include "tools/hotline/score_commands.h"
 #include "tools/hotline/sla_commands.h"
 #include "tools/hotline/table.h"
 
@@ -668,6 +669,42 @@ ExitCode RunAudit(const CommandLine& cl, HotlineStub& stub, Output io) {
   return ExitCode::kOk;
 }
 
+ExitCode RunScore(const CommandLine& cl, HotlineStub& stub, Output io) {
+  auto exchanged = Exchange(cl, stub, &HotlineStub::GetUnitScore, BuildScoreRequest(cl), "score", io);
+  if (auto* code = std::get_if<ExitCode>(&exchanged)) return *code;
+  io.out << FormatScore(std::get<v1::GetUnitScoreResponse>(exchanged).score());
+  return ExitCode::kOk;
+}
+
+ExitCode RunExplain(const CommandLine& cl, HotlineStub& stub, Output io) {
+  auto exchanged = Exchange(cl, stub, &HotlineStub::ExplainScore, BuildExplainRequest(cl), "explain", io);
+  if (auto* code = std::get_if<ExitCode>(&exchanged)) return *code;
+  io.out << FormatExplanation(std::get<v1::ExplainScoreResponse>(exchanged).score());
+  return ExitCode::kOk;
+}
+
+ExitCode RunRank(const CommandLine& cl, HotlineStub& stub, Output io) {
+  auto exchanged = Exchange(cl, stub, &HotlineStub::RankUnits, BuildRankRequest(cl), "rank", io);
+  if (auto* code = std::get_if<ExitCode>(&exchanged)) return *code;
+  io.out << FormatRanking(std::get<v1::RankUnitsResponse>(exchanged));
+  return ExitCode::kOk;
+}
+
+ExitCode RunHot(const CommandLine& cl, HotlineStub& stub, Output io) {
+  absl::StatusOr<v1::GetHotSpotsRequest> request = BuildHotRequest(cl);
+  auto exchanged = Exchange(cl, stub, &HotlineStub::GetHotSpots, request, "hot", io);
+  if (auto* code = std::get_if<ExitCode>(&exchanged)) return *code;
+  io.out << FormatHotSpots(std::get<v1::GetHotSpotsResponse>(exchanged), request->kind() == v1::HOT_KIND_RISING);
+  return ExitCode::kOk;
+}
+
+ExitCode RunAgents(const CommandLine& cl, HotlineStub& stub, Output io) {
+  auto exchanged = Exchange(cl, stub, &HotlineStub::GetAgentFigures, BuildAgentsRequest(cl), "agents", io);
+  if (auto* code = std::get_if<ExitCode>(&exchanged)) return *code;
+  io.out << FormatAgents(std::get<v1::GetAgentFiguresResponse>(exchanged));
+  return ExitCode::kOk;
+}
+
 ExitCode RunCommand(const CommandLine& cl, HotlineStub& stub, Output io) {
   using Runner = ExitCode (*)(const CommandLine&, HotlineStub&, Output);
   static const auto* const kRunners = new std::map<absl::string_view, Runner>{
@@ -682,6 +719,9 @@ ExitCode RunCommand(const CommandLine& cl, HotlineStub& stub, Output io) {
       {"audit", &RunAudit},
       {"reveal", &RunReveal}, {"lookup-phone", &RunLookupPhone},
       {"verify", &RunVerify},
+      {"score", &RunScore},   {"explain", &RunExplain},
+      {"rank", &RunRank},     {"hot", &RunHot},
+      {"agents", &RunAgents},
   };
   auto it = kRunners->find(cl.command);
   if (it == kRunners->end()) {

@@ -1,0 +1,22 @@
+#pragma once
+// Who may see which unit's assessment. One small function on purpose: the
+// gateway is getting a central authorization table, and this is the rule to
+// move there. A unit handler sees its own unit and the units under it; every
+// other role is the centre's staff and sees all. No identity: nothing.
+#include <optional>
+#include <string>
+
+#include "absl/status/status.h"
+#include "directory/directory.h"
+#include "hotline/v1/work_order.pb.h"
+
+namespace hotline::scoring {
+
+// OK, or PERMISSION_DENIED (UNAUTHENTICATED without an identity) naming the unit.
+absl::Status CheckMaySee(const std::optional<v1::Actor>& caller, const std::string& unit_code,
+                         const directory::Directory& directory);
+
+// Whether `unit_code` is `root` or lies under it in the unit tree.
+bool IsWithin(const std::string& unit_code, const std::string& root, const directory::Directory& directory);
+
+}  // namespace hotline::scoring

@@ -1,0 +1,114 @@
+#include "scoring/aggregates.h"
+
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "scoring/scorer.h"
+
+namespace hotline::scoring {
+namespace {
+
+// The unit and every unit above it (as Scorer::InSubtree walks it).
+std::vector<std::string> SelfAndAncestors(const std::string& unit, const directory::Directory& directory) {
+  std::vector<std::string> out;
+  std::string code = unit;
+  for (int depth = 0; depth < 16 && !code.empty(); ++depth) {
+    out.push_back(code);
+    const v1::Unit* u = directory.FindUnit(code);
+    if (u == nullptr) break;
+    code = u->parent_code();
+  }
+  return out;
+}
+
+// For each day of `days` (sorted), one count under "<prefix>|<previous day or 0>".
+void Chain(const std::set<std::string>& days, const std::string& prefix,
+           const std::function<Counts&(const std::string& day)>& bucket) {
+  std::string prev = "0";
+  for (const std::string& day : days) {
+    bucket(day)[absl::StrCat(prefix, "|", prev)] += 1;
+    prev = day;
+  }
+}
+
+}  // namespace
+
+std::string CityDay(absl::Time t, absl::TimeZone zone) { return absl::FormatTime("%Y%m%d", t, zone); }
+
+Contribution ContributionOf(const v1::OrderFacts& o, const directory::Directory& directory, absl::TimeZone zone) {
+  Contribution out;
+  auto unit_day = [&](const std::string& unit, const std::string& day) -> Counts& {
+    return out.counts[{BucketKind::kUnitDay, unit, day, ""}];
+  };
+  std::map<std::string, std::set<std::string>> unit_fact_days, dept_days;
+  for (const v1::Fact& f : o.facts()) {
+    const std::string day = CityDay(absl::FromUnixMillis(f.at_ms()), zone);
+    for (const std::string& unit : SelfAndAncestors(f.unit_code(), directory)) {
+      unit_day(unit, day)[FactName(f.kind())] += 1;
+      unit_fact_days[unit].insert(day);
+      out.unit_days.insert({unit, absl::StrCat(day, ":", o.order_id())});
+    }
+    if (f.kind() == v1::FACT_KIND_DISPATCHED) {
+      for (const std::string& unit : SelfAndAncestors(f.unit_code(), directory)) {
+        const v1::Unit* u = directory.FindUnit(unit);
+        if (u != nullptr && u->kind() == v1::UNIT_KIND_DEPARTMENT) {
+          dept_days[unit].insert(day);
+          break;
+        }
+      }
+    }
+  }
+  for (const auto& [unit, days] : unit_fact_days) {
+    Chain(days, "orders", [&](const std::string& day) -> Counts& { return unit_day(unit, day); });
+  }
+  auto city = [&](const std::string& list, const std::string& day) -> Counts& {
+    return out.counts[{BucketKind::kCityDay, "", day, list}];
+  };
+  for (const auto& [dept, days] : dept_days) {
+    Chain(days, absl::StrCat("dept:", dept), [&](const std::string& day) -> Counts& { return city("dept", day); });
+  }
+
+  const std::string created = CityDay(absl::FromUnixMillis(o.created_ms()), zone);
+  if (!o.category_code().empty()) {
+    city("cat", created)[absl::StrCat("cat:", o.category_code())] += 1;
+    city("dcat", created)[absl::StrCat("dcat:", o.district_code(), "|", o.category_code())] += 1;
+  }
+  if (!o.street_code().empty()) city("street", created)[absl::StrCat("street:", o.street_code())] += 1;
+  Counts& volume = city("volume", created);
+  volume[absl::StrCat("type:", static_cast<int>(o.type()))] += 1;
+  volume[absl::StrCat("channel:", static_cast<int>(o.channel()))] += 1;
+  if (!o.agent_id().empty()) {
+    Counts& agent = city("agent", created);
+    agent[absl::StrCat("agent:", o.agent_id())] += 1;
+    if (o.type() == v1::ORDER_TYPE_CONSULTATION) {
+      agent[absl::StrCat("agent_consult:", o.agent_id())] += 1;
+      if (o.on_spot()) agent[absl::StrCat("agent_onspot:", o.agent_id())] += 1;
+    }
+  }
+  if (o.open()) {
+    Counts& load = out.counts[{BucketKind::kLoad, "", "", ""}];
+    load[absl::StrCat("open:", o.district_code())] += 1;
+    if (o.overdue()) load[absl::StrCat("overdue:", o.district_code())] += 1;
+  }
+  return out;
+}
+
+Counts WithPrefix(const Counts& summed, const std::string& prefix) {
+  Counts out;
+  for (auto it = summed.lower_bound(prefix); it != summed.end() && absl::StartsWith(it->first, prefix); ++it) {
+    if (it->second != 0) out[it->first.substr(prefix.size())] += it->second;
+  }
+  return out;
+}
+
+Counts DistinctFrom(const Counts& summed, const std::string& prefix, const std::string& start_day) {
+  Counts out;
+  for (const auto& [rest, n] : WithPrefix(summed, prefix)) {
+    const size_t bar = rest.rfind('|');
+    if (bar == std::string::npos) continue;
+    if (rest.substr(bar + 1) < start_day) out[rest.substr(0, bar)] += n;
+  }
+  for (auto it = out.begin(); it != out.end();) it = it->second == 0 ? out.erase(it) : std::next(it);
+  return out;
+}
+
+}  // namespace hotline::scoring

@@ -1,0 +1,69 @@
+#pragma once
+// Pure: what one order adds to the per-day aggregates the queries read
+// instead of every order's facts, and how summed aggregates fold back into
+// the figures. The store applies an order's new contribution minus its old
+// one in the same script that writes its facts, so the aggregates are always
+// the sum over the stored facts (replays add nothing, counts stay exact).
+//
+// Bucket fields (all integer counts, rules-independent):
+//   unit day (a unit and every unit above it, per city day of the fact):
+//     <fact kind>      facts of that kind (FactName: signed_on_time, bounce ...)
+//     orders|<prev>    orders with a fact for the unit's subtree that day whose
+//                      previous such day is <prev> (YYYYMMDD, "0" if none):
+//                      a period counts an order once, on its first day in the
+//                      period, by summing the fields whose <prev> is before it
+//   city day, one bucket per list so a top list reads only its own counts
+//   (per city day of creation, except dept):
+//     cat       cat:<category>
+//     dcat      dcat:<district>|<category>
+//     street    street:<street>
+//     volume    type:<n>  channel:<n>
+//     agent     agent:<id>  agent_consult:<id>  agent_onspot:<id>
+//     dept      dept:<department>|<prev>: orders dispatched to the department
+//               that day (by the day of the dispatch; <prev> as for orders|)
+//   load (no day): open:<district>  overdue:<district>
+#include <compare>
+#include <functional>
+#include <map>
+#include <set>
+#include <string>
+#include <utility>
+
+#include "absl/time/time.h"
+#include "directory/directory.h"
+#include "hotline/v1/scoring.pb.h"
+
+namespace hotline::scoring {
+
+using Counts = std::map<std::string, int64_t>;
+
+enum class BucketKind { kUnitDay, kCityDay, kLoad };
+struct Bucket {
+  BucketKind kind;
+  std::string unit;  // kUnitDay only
+  std::string day;   // YYYYMMDD; not for kLoad
+  std::string list;  // kCityDay only: the list the fields serve (kCityLists)
+  auto operator<=>(const Bucket&) const = default;
+};
+
+struct Contribution {
+  std::map<Bucket, Counts> counts;
+  // (unit, "YYYYMMDD:order id"): the order has a fact for the unit's subtree that day.
+  std::set<std::pair<std::string, std::string>> unit_days;
+};
+
+// The city day (YYYYMMDD) of `t`.
+std::string CityDay(absl::Time t, absl::TimeZone zone);
+
+inline constexpr const char* kCityLists[] = {"cat", "dcat", "street", "volume", "agent", "dept"};
+
+Contribution ContributionOf(const v1::OrderFacts& facts, const directory::Directory& directory,
+                            absl::TimeZone zone);
+
+// Summed fields whose name is <prefix><rest>: rest -> count (zero sums dropped).
+Counts WithPrefix(const Counts& summed, const std::string& prefix);
+// Summed "<prefix><code>|<prev>" fields counting an order once per period
+// that starts on `start_day`: code -> orders.
+Counts DistinctFrom(const Counts& summed, const std::string& prefix, const std::string& start_day);
+
+}  // namespace hotline::scoring

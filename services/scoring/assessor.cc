@@ -1,0 +1,249 @@
+#include "scoring/assessor.h"
+
+#include <map>
+
+#include "absl/strings/str_cat.h"
+#include "clock/proto_time.h"
+#include "enums/enum_names.h"
+#include "scoring/access.h"
+#include "scoring/scorer.h"
+
+namespace hotline::scoring {
+namespace {
+
+FactsList Ptrs(const std::vector<v1::OrderFacts>& facts) {
+  FactsList out;
+  out.reserve(facts.size());
+  for (const v1::OrderFacts& f : facts) out.push_back(&f);
+  return out;
+}
+
+const char* TypeLabel(int type) {
+  switch (type) {
+    case v1::ORDER_TYPE_CONSULTATION: return "咨询";
+    case v1::ORDER_TYPE_COMPLAINT: return "投诉";
+    case v1::ORDER_TYPE_REPORT: return "举报";
+    case v1::ORDER_TYPE_HELP: return "求助";
+    case v1::ORDER_TYPE_SUGGESTION: return "建议";
+    case v1::ORDER_TYPE_PRAISE: return "表扬";
+    default: return "其他";
+  }
+}
+
+const char* ChannelLabel(int channel) {
+  switch (channel) {
+    case v1::CHANNEL_PHONE: return "电话";
+    case v1::CHANNEL_WEB: return "网站";
+    case v1::CHANNEL_APP: return "APP";
+    case v1::CHANNEL_WECHAT: return "微信";
+    case v1::CHANNEL_SMS: return "短信";
+    case v1::CHANNEL_API: return "接口";
+    default: return "其他";
+  }
+}
+
+bool IsCentreStaff(const Caller& caller) { return caller && caller->role() != v1::ROLE_UNIT_HANDLER; }
+
+}  // namespace
+
+absl::StatusOr<v1::UnitScore> Assessor::Score(const Caller& caller, const std::string& unit,
+                                              const v1::Period& period, const std::string& version,
+                                              int item_limit) {
+  if (unit.empty()) return absl::InvalidArgumentError("unit_code: is required");
+  if (directory_.FindUnit(unit) == nullptr) {
+    return absl::NotFoundError(absl::StrCat("unit_code: no unit ", unit));
+  }
+  if (absl::Status s = CheckMaySee(caller, unit, directory_); !s.ok()) return s;
+  absl::StatusOr<const v1::ScoringRules*> rules = rules_.Find(version);
+  if (!rules.ok()) return rules.status();
+  absl::StatusOr<Interval> interval = Resolve(period, clock_.Now(), zone_);
+  if (!interval.ok()) return interval.status();
+  const Scorer scorer(**rules, directory_);
+  if (item_limit == 0) {  // the figures alone: from the unit's per-day aggregates
+    absl::StatusOr<std::vector<Counts>> counts = store_.SumUnitDays({unit}, interval->start, interval->end);
+    if (!counts.ok()) return counts.status();
+    return scorer.ScoreCounts(counts->at(0), unit, *interval, CityDay(interval->start, zone_));
+  }
+  // The explanation: the facts of this unit's orders of the period only.
+  absl::StatusOr<std::vector<v1::OrderFacts>> facts = store_.LoadUnit(unit, interval->start, interval->end);
+  if (!facts.ok()) return facts.status();
+  return scorer.Score(Ptrs(*facts), unit, *interval, item_limit);
+}
+
+absl::StatusOr<v1::RankUnitsResponse> Assessor::Rank(const v1::ScoringRules& rules, v1::UnitLevel level,
+                                                     const Interval& interval) {
+  const Scorer scorer(rules, directory_);
+  const std::vector<std::string> units = scorer.UnitsOfLevel(level);
+  absl::StatusOr<std::vector<Counts>> counts = store_.SumUnitDays(units, interval.start, interval.end);
+  if (!counts.ok()) return counts.status();
+  const std::string start_day = CityDay(interval.start, zone_);
+  std::vector<v1::UnitScore> scores;
+  for (size_t i = 0; i < units.size(); ++i) {
+    scores.push_back(scorer.ScoreCounts((*counts)[i], units[i], interval, start_day));
+  }
+  return scorer.RankScores(std::move(scores), interval);
+}
+
+absl::StatusOr<v1::GetUnitScoreResponse> Assessor::GetUnitScore(const Caller& caller,
+                                                                const v1::GetUnitScoreRequest& r) {
+  absl::StatusOr<v1::UnitScore> s = Score(caller, r.unit_code(), r.period(), r.rules_version(), 0);
+  if (!s.ok()) return s.status();
+  v1::GetUnitScoreResponse out;
+  *out.mutable_score() = std::move(*s);
+  return out;
+}
+
+absl::StatusOr<v1::ExplainScoreResponse> Assessor::ExplainScore(const Caller& caller,
+                                                                const v1::ExplainScoreRequest& r) {
+  if (r.limit() < 0 || r.limit() > 5000) return absl::InvalidArgumentError("limit: must be 0..5000");
+  absl::StatusOr<v1::UnitScore> s =
+      Score(caller, r.unit_code(), r.period(), r.rules_version(), r.limit() == 0 ? 200 : r.limit());
+  if (!s.ok()) return s.status();
+  v1::ExplainScoreResponse out;
+  *out.mutable_score() = std::move(*s);
+  return out;
+}
+
+absl::StatusOr<v1::RankUnitsResponse> Assessor::RankUnits(const Caller& caller, const v1::RankUnitsRequest& r) {
+  if (!caller) return absl::UnauthenticatedError("no caller identity");
+  if (!v1::UnitLevel_IsValid(r.level())) return absl::InvalidArgumentError("level: unknown level");
+  absl::StatusOr<const v1::ScoringRules*> rules = rules_.Find(r.rules_version());
+  if (!rules.ok()) return rules.status();
+  absl::StatusOr<Interval> interval = Resolve(r.period(), clock_.Now(), zone_);
+  if (!interval.ok()) return interval.status();
+  absl::StatusOr<v1::RankUnitsResponse> ranked = Rank(**rules, r.level(), *interval);
+  if (!ranked.ok()) return ranked.status();
+  v1::RankUnitsResponse out = std::move(*ranked);
+  if (!IsCentreStaff(caller)) {
+    auto* rows = out.mutable_ranking();
+    for (int i = rows->size() - 1; i >= 0; --i) {
+      if (!CheckMaySee(caller, rows->Get(i).unit_code(), directory_).ok()) rows->DeleteSubrange(i, 1);
+    }
+  }
+  return out;
+}
+
+absl::StatusOr<v1::GetHotSpotsResponse> Assessor::GetHotSpots(const v1::GetHotSpotsRequest& r) {
+  if (!v1::HotKind_IsValid(r.kind()) || r.kind() == v1::HOT_KIND_UNSPECIFIED) {
+    return absl::InvalidArgumentError("kind: matters, locations, departments, rising or district_matters");
+  }
+  if (r.kind() == v1::HOT_KIND_DISTRICT_MATTERS && !directory_.IsDistrict(r.district_code())) {
+    return absl::InvalidArgumentError(absl::StrCat("district_code: \"", r.district_code(), "\" is not a district"));
+  }
+  absl::StatusOr<Interval> interval = Resolve(r.period(), clock_.Now(), zone_);
+  if (!interval.ok()) return interval.status();
+  const char* list = r.kind() == v1::HOT_KIND_LOCATIONS      ? "street"
+                     : r.kind() == v1::HOT_KIND_DEPARTMENTS    ? "dept"
+                     : r.kind() == v1::HOT_KIND_DISTRICT_MATTERS ? "dcat"
+                                                                 : "cat";
+  absl::StatusOr<Counts> city = store_.SumCityDays(list, interval->start, interval->end);
+  if (!city.ok()) return city.status();
+  const Scorer scorer(rules_.current(), directory_);
+  std::vector<v1::HotEntry> entries;
+  switch (r.kind()) {
+    case v1::HOT_KIND_MATTERS: entries = scorer.Top(WithPrefix(*city, "cat:"), true); break;
+    case v1::HOT_KIND_LOCATIONS: entries = scorer.Top(WithPrefix(*city, "street:"), false); break;
+    case v1::HOT_KIND_DEPARTMENTS:
+      entries = scorer.Top(DistinctFrom(*city, "dept:", CityDay(interval->start, zone_)), false);
+      break;
+    case v1::HOT_KIND_RISING: {
+      absl::StatusOr<Interval> previous = Previous(r.period(), clock_.Now(), zone_);
+      if (!previous.ok()) return previous.status();
+      absl::StatusOr<Counts> before = store_.SumCityDays("cat", previous->start, previous->end);
+      if (!before.ok()) return before.status();
+      entries = scorer.Rising(WithPrefix(*city, "cat:"), WithPrefix(*before, "cat:"));
+      break;
+    }
+    default: entries = scorer.Top(WithPrefix(*city, absl::StrCat("dcat:", r.district_code(), "|")), true); break;
+  }
+  v1::GetHotSpotsResponse out;
+  out.set_period_label(interval->label);
+  for (v1::HotEntry& e : entries) *out.add_entries() = std::move(e);
+  return out;
+}
+
+absl::StatusOr<v1::GetAgentFiguresResponse> Assessor::GetAgentFigures(const Caller& caller,
+                                                                      const v1::GetAgentFiguresRequest& r) {
+  if (!caller) return absl::UnauthenticatedError("no caller identity");
+  if (!IsCentreStaff(caller)) return absl::PermissionDeniedError("agents' figures are for the centre's staff");
+  absl::StatusOr<Interval> interval = Resolve(r.period(), clock_.Now(), zone_);
+  if (!interval.ok()) return interval.status();
+  absl::StatusOr<std::vector<Counts>> days = store_.CityDays("agent", interval->start, interval->end);
+  if (!days.ok()) return days.status();
+  return Scorer(rules_.current(), directory_).AgentsFromDays(*days, *interval, r.agent_id());
+}
+
+absl::StatusOr<v1::GetScreenResponse> Assessor::GetScreen() {
+  const absl::Time now = clock_.Now();
+  v1::Period day, month;
+  day.set_kind(v1::PERIOD_KIND_DAY);
+  month.set_kind(v1::PERIOD_KIND_MONTH);
+  absl::StatusOr<Interval> today = Resolve(day, now, zone_);
+  absl::StatusOr<Interval> this_month = Resolve(month, now, zone_);
+  if (!today.ok() || !this_month.ok()) return absl::InternalError("cannot place today in the calendar");
+  absl::StatusOr<Counts> matters = store_.SumCityDays("cat", today->start, today->end);
+  if (!matters.ok()) return matters.status();
+  absl::StatusOr<Counts> volume = store_.SumCityDays("volume", today->start, today->end);
+  if (!volume.ok()) return volume.status();
+  absl::StatusOr<Counts> streets = store_.SumCityDays("street", this_month->start, this_month->end);
+  if (!streets.ok()) return streets.status();
+  absl::StatusOr<Counts> dispatched = store_.SumCityDays("dept", this_month->start, this_month->end);
+  if (!dispatched.ok()) return dispatched.status();
+  absl::StatusOr<Counts> load = store_.OpenLoad();
+  if (!load.ok()) return load.status();
+  const v1::ScoringRules& rules = rules_.current();
+  absl::StatusOr<v1::RankUnitsResponse> ranking = Rank(rules, v1::UNIT_LEVEL_DISTRICT, *this_month);
+  if (!ranking.ok()) return ranking.status();
+  const Scorer scorer(rules, directory_);
+
+  v1::GetScreenResponse out;
+  *out.mutable_at() = FromMillis(absl::ToUnixMillis(now));
+  out.set_day_label(today->label);
+  out.set_month_label(this_month->label);
+  out.set_rules_version(rules.version());
+  for (v1::HotEntry& e : scorer.Top(WithPrefix(*matters, "cat:"), true)) {
+    *out.add_top_matters_today() = std::move(e);
+  }
+  for (v1::HotEntry& e : scorer.Top(WithPrefix(*streets, "street:"), false)) {
+    *out.add_top_locations_month() = std::move(e);
+  }
+  const Counts departments = DistinctFrom(*dispatched, "dept:", CityDay(this_month->start, zone_));
+  for (v1::HotEntry& e : scorer.Top(departments, false)) *out.add_top_departments_month() = std::move(e);
+  std::map<int, int64_t> by_type, by_channel;
+  for (const auto& [type, n] : WithPrefix(*volume, "type:")) {
+    by_type[std::stoi(type)] += n;
+    out.set_today_total(out.today_total() + n);
+  }
+  for (const auto& [channel, n] : WithPrefix(*volume, "channel:")) by_channel[std::stoi(channel)] += n;
+  for (const auto& [type, n] : by_type) {
+    v1::CountEntry* e = out.add_today_by_type();
+    e->set_key(enums::SnakeName(static_cast<v1::OrderType>(type)));
+    e->set_name(TypeLabel(type));
+    e->set_count(n);
+  }
+  for (const auto& [channel, n] : by_channel) {
+    v1::CountEntry* e = out.add_today_by_channel();
+    e->set_key(enums::SnakeName(static_cast<v1::Channel>(channel)));
+    e->set_name(ChannelLabel(channel));
+    e->set_count(n);
+  }
+  const Counts open = WithPrefix(*load, "open:"), overdue = WithPrefix(*load, "overdue:");
+  auto count_of = [](const Counts& c, const std::string& k) {
+    const auto it = c.find(k);
+    return it == c.end() ? int64_t{0} : it->second;
+  };
+  for (const v1::Unit& d : directory_.ListUnits("", v1::UNIT_KIND_DISTRICT)) {
+    v1::DistrictLoad* l = out.add_districts();
+    l->set_district_code(d.code());
+    l->set_name(d.name());
+    l->set_open(count_of(open, d.code()));
+    l->set_overdue(count_of(overdue, d.code()));
+  }
+  for (v1::UnitScore& s : *ranking->mutable_ranking()) {
+    s.clear_counts();
+    *out.add_district_ranking() = std::move(s);
+  }
+  return out;
+}
+
+}  // namespace hotline::scoring

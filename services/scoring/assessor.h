@@ -1,0 +1,54 @@
+#pragma once
+// The scoring service's domain core: answers the hotline.v1.Scoring requests
+// from the stored per-day aggregates (figures, rankings, hot spots, the
+// screen) or, for an explanation, from the facts of the one unit's orders of
+// the period (FactStore), under the rules, in the city's time zone, and
+// checks who may see what (access.h). The aggregates are rules-independent
+// counts, so any period under any rules version can be asked for. Thread-safe (the store is; the rest is immutable).
+#include <optional>
+
+#include "absl/status/statusor.h"
+#include "clock/clock.h"
+#include "directory/directory.h"
+#include "hotline/v1/scoring.pb.h"
+#include "hotline/v1/work_order.pb.h"
+#include "scoring/fact_store.h"
+#include "scoring/rules.h"
+
+namespace hotline::scoring {
+
+using Caller = std::optional<v1::Actor>;
+
+class Assessor {
+ public:
+  Assessor(const RuleBook& rules, const directory::Directory& directory, FactStore& store, const Clock& clock,
+           absl::TimeZone zone)
+      : rules_(rules), directory_(directory), store_(store), clock_(clock), zone_(zone) {}
+
+  absl::StatusOr<v1::GetUnitScoreResponse> GetUnitScore(const Caller& caller, const v1::GetUnitScoreRequest& r);
+  absl::StatusOr<v1::ExplainScoreResponse> ExplainScore(const Caller& caller, const v1::ExplainScoreRequest& r);
+  // A unit handler gets only the rows of its own subtree (ranks as in the
+  // whole level); the red and black lists are published to all.
+  absl::StatusOr<v1::RankUnitsResponse> RankUnits(const Caller& caller, const v1::RankUnitsRequest& r);
+  absl::StatusOr<v1::GetHotSpotsResponse> GetHotSpots(const v1::GetHotSpotsRequest& r);
+  // The centre's roles only (agents' figures are the centre's own staff).
+  absl::StatusOr<v1::GetAgentFiguresResponse> GetAgentFigures(const Caller& caller,
+                                                              const v1::GetAgentFiguresRequest& r);
+  // The wall screen: no personal data.
+  absl::StatusOr<v1::GetScreenResponse> GetScreen();
+
+ private:
+  absl::StatusOr<v1::UnitScore> Score(const Caller& caller, const std::string& unit, const v1::Period& period,
+                                      const std::string& version, int item_limit);
+  // Every unit of `level` scored from its aggregates and ranked.
+  absl::StatusOr<v1::RankUnitsResponse> Rank(const v1::ScoringRules& rules, v1::UnitLevel level,
+                                             const Interval& interval);
+
+  const RuleBook& rules_;
+  const directory::Directory& directory_;
+  FactStore& store_;
+  const Clock& clock_;
+  absl::TimeZone zone_;
+};
+
+}  // namespace hotline::scoring

@@ -1,0 +1,58 @@
+#pragma once
+// Where the scoring facts of orders are kept. Errors: UNAVAILABLE (Redis
+// down: retry), DATA_LOSS (a stored record cannot be read).
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "hotline/v1/scoring.pb.h"
+#include "hotline/v1/work_order.pb.h"
+#include "scoring/aggregates.h"
+#include "scoring/period.h"
+
+namespace hotline::scoring {
+
+class FactStore {
+ public:
+  virtual ~FactStore() = default;
+  // Stores `facts` unless facts of the same or a newer order version are
+  // stored already (a replay or a late, stale read changes nothing), and in
+  // the same step moves the per-day aggregates (aggregates.h) from the
+  // previously stored facts' contribution to these facts'. Returns whether
+  // it wrote.
+  virtual absl::StatusOr<bool> Put(const v1::OrderFacts& facts) = 0;
+  // Facts of every order created, or with a fact, within [start, end).
+  virtual absl::StatusOr<std::vector<v1::OrderFacts>> Load(absl::Time start, absl::Time end) = 0;
+  // Facts of every open order.
+  virtual absl::StatusOr<std::vector<v1::OrderFacts>> LoadOpen() = 0;
+
+  // The aggregates, read by the queries instead of the facts. Periods are
+  // whole city days: [start, end) are city midnights.
+  // Each unit's unit-day counts summed over the days of [start, end).
+  virtual absl::StatusOr<std::vector<Counts>> SumUnitDays(const std::vector<std::string>& units, absl::Time start,
+                                                          absl::Time end) = 0;
+  // The city-day counts of `list` (kCityLists) summed over the days of [start, end).
+  virtual absl::StatusOr<Counts> SumCityDays(const std::string& list, absl::Time start, absl::Time end) = 0;
+  // The city-day counts of `list` of each day of [start, end), in order.
+  virtual absl::StatusOr<std::vector<Counts>> CityDays(const std::string& list, absl::Time start, absl::Time end) = 0;
+  // Open and overdue orders by district (open:<d>, overdue:<d>).
+  virtual absl::StatusOr<Counts> OpenLoad() = 0;
+  // Facts of the orders with a fact for `unit` or a unit under it within the
+  // days of [start, end) (and only those: an explanation reads one unit's orders).
+  virtual absl::StatusOr<std::vector<v1::OrderFacts>> LoadUnit(const std::string& unit, absl::Time start,
+                                                               absl::Time end) = 0;
+};
+
+// Where orders are read from, with their whole history.
+class OrderSource {
+ public:
+  virtual ~OrderSource() = default;
+  // NOT_FOUND when there is no such order.
+  virtual absl::StatusOr<v1::WorkOrder> LoadWhole(const std::string& order_id) = 0;
+};
+
+// The city-time days (YYYYMMDD) an order's facts touch: its creation and
+// every fact. Pure; the store's day index follows it.
+std::vector<std::string> DaysOf(const v1::OrderFacts& facts, absl::TimeZone zone);
+
+}  // namespace hotline::scoring

@@ -1,0 +1,108 @@
+#include "scoring/facts.h"
+
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "clock/proto_time.h"
+
+namespace hotline::scoring {
+namespace {
+
+// The rating a callback entry recorded ("rating: satisfied; ...", written by
+// dispatch), or FACT_KIND_UNSPECIFIED.
+v1::FactKind RatingFact(const std::string& note) {
+  constexpr absl::string_view kPrefix = "rating: ";
+  if (!absl::StartsWith(note, kPrefix)) return v1::FACT_KIND_UNSPECIFIED;
+  absl::string_view rating = absl::string_view(note).substr(kPrefix.size());
+  rating = rating.substr(0, rating.find(';'));
+  if (rating == "satisfied") return v1::FACT_KIND_SATISFIED;
+  if (rating == "basically_satisfied") return v1::FACT_KIND_BASICALLY_SATISFIED;
+  if (rating == "dissatisfied") return v1::FACT_KIND_DISSATISFIED;
+  return v1::FACT_KIND_UNSPECIFIED;
+}
+
+bool IsOpen(v1::OrderState s) {
+  return s != v1::ORDER_STATE_CLOSED && s != v1::ORDER_STATE_ARCHIVED && s != v1::ORDER_STATE_MERGED;
+}
+
+}  // namespace
+
+absl::StatusOr<v1::OrderFacts> DeriveFacts(const v1::WorkOrder& order) {
+  if (order.history_size() != order.history_total() && order.history_total() != 0) {
+    return absl::FailedPreconditionError(absl::StrCat("order ", order.id(), ": ", order.history_size(), " of ",
+                                                      order.history_total(), " history entries"));
+  }
+  v1::OrderFacts out;
+  out.set_order_id(order.id());
+  out.set_version(order.version());
+  out.set_created_ms(ToMillis(order.created_at()));
+  out.set_type(order.type());
+  out.set_channel(order.channel());
+  out.set_category_code(order.category_code());
+  out.set_district_code(order.location().district_code());
+  out.set_street_code(order.location().street_code());
+  if (order.created_by().role() == v1::ROLE_AGENT) out.set_agent_id(order.created_by().user_id());
+  out.set_state(order.state());
+  out.set_open(IsOpen(order.state()));
+
+  std::string unit;               // the unit the order is with before the current step
+  bool sign_breached = false;     // since the latest dispatch to a unit
+  bool close_breached = false;    // the closing deadline passed (kept: the original deadline counts)
+  bool resolution_counted = false;  // the current handling round has its resolution trial
+  bool praised = false;
+  auto add = [&out](const v1::HistoryEntry& e, const std::string& to_unit, v1::FactKind kind) {
+    if (to_unit.empty()) return;
+    v1::Fact* f = out.add_facts();
+    f->set_seq(e.seq());
+    f->set_at_ms(ToMillis(e.at()));
+    f->set_unit_code(to_unit);
+    f->set_kind(kind);
+  };
+  for (const v1::HistoryEntry& e : order.history()) {
+    const std::string& a = e.action();
+    if (a == "create" && e.to_state() == v1::ORDER_STATE_CLOSED) {
+      out.set_on_spot(order.type() == v1::ORDER_TYPE_CONSULTATION);
+    } else if (a == "dispatch" || a == "approve_return" || a == "approve_hand_down") {
+      add(e, e.unit_code(), v1::FACT_KIND_DISPATCHED);
+      sign_breached = false;
+      if (order.type() == v1::ORDER_TYPE_PRAISE && !praised && a == "dispatch") {
+        add(e, e.unit_code(), v1::FACT_KIND_PRAISE);
+        praised = true;
+      }
+    } else if (a == "sign") {
+      if (!sign_breached) add(e, unit, v1::FACT_KIND_SIGNED_ON_TIME);
+    } else if (a == "sla_breach") {
+      if (absl::StartsWith(e.sla_mark(), "sign_off")) {
+        add(e, unit, v1::FACT_KIND_LATE_SIGN_OFF);
+        sign_breached = true;
+      } else {
+        if (!close_breached) add(e, unit, v1::FACT_KIND_OVERDUE_CLOSURE);
+        close_breached = true;
+        resolution_counted = true;
+      }
+    } else if (a == "reply") {
+      if (!resolution_counted && !close_breached) add(e, unit, v1::FACT_KIND_REPLIED_ON_TIME);
+      resolution_counted = true;
+    } else if (a == "return" || a == "hand_up") {
+      add(e, unit, v1::FACT_KIND_BOUNCE);
+    } else if (a == "reject_return") {
+      add(e, e.unit_code(), v1::FACT_KIND_UNJUSTIFIED_RETURN);
+    } else if (a == "redo") {
+      add(e, e.unit_code(), v1::FACT_KIND_REDO);
+      resolution_counted = false;
+    } else if (a == "callback") {
+      if (v1::FactKind k = RatingFact(e.note()); k != v1::FACT_KIND_UNSPECIFIED) add(e, unit, k);
+    } else if (a == "urge" || a == "sla_urge") {
+      add(e, unit, v1::FACT_KIND_URGE);
+    } else if (a == "supervise" || a == "sla_supervise") {
+      add(e, unit, v1::FACT_KIND_SUPERVISE);
+    } else if (a == "sla_notice") {
+      add(e, unit, v1::FACT_KIND_NOTICE);
+    }
+    // SLA and extension steps leave the order where it is and may name no unit.
+    if (!e.unit_code().empty() || e.to_state() == v1::ORDER_STATE_CREATED) unit = e.unit_code();
+  }
+  out.set_overdue(out.open() && close_breached);
+  return out;
+}
+
+}  // namespace hotline::scoring

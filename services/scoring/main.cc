@@ -1,0 +1,104 @@
+// hotline-scoring: assessment of the handling units (scores, three rates,
+// rankings, explanations) and the city's hot spots, from the order event
+// stream. Several replicas may run; they share the "scoring" consumer group.
+#include <unistd.h>
+
+#include "absl/strings/str_cat.h"
+#include "clock/city_clock.h"
+#include "config/flags.h"
+#include "directory/directory.h"
+#include "log/log.h"
+#include "redis/client.h"
+#include "redis/flags.h"
+#include "scoring/assessor.h"
+#include "scoring/consumer.h"
+#include "scoring/redis_fact_store.h"
+#include "scoring/rules.h"
+#include "scoring/score_gauges.h"
+#include "scoring/scoring_service.h"
+#include "server/server.h"
+#include "server/server_flags.h"
+#include "stream/consumer_group.h"
+
+int main(int argc, char** argv) {
+  using namespace hotline;
+  server::BlockShutdownSignals();
+  log::SetService("scoring");
+
+  server::ServerOptions options{.service_name = "scoring", .grpc_port = 50056, .metrics_port = 9106};
+  redis::RedisFlags redis_flags;
+  CityClockFlags clock_flags;
+  std::string data_dir = "data";
+  absl::Duration gauge_interval = absl::Seconds(30);
+  scoring::ScoringKeys keys;
+  stream::GroupOptions group;
+  group.stream = keys.orders().Events();
+  group.dead_letter = keys.orders().DeadEvents();
+  group.group = "scoring";
+  group.consumer = absl::StrCat("scoring-", ::getpid());
+  group.metric_prefix = "hotline_scoring";
+  config::Flags flags("hotline-scoring", "scores the handling units and finds the city's hot spots");
+  server::AddServerFlags(flags, &options);
+  redis::AddRedisFlags(flags, &redis_flags);
+  AddCityClockFlags(flags, &clock_flags);
+  flags.String("data_dir", "HOTLINE_DATA_DIR", "folder with scoring_rules.textproto, units and categories",
+               &data_dir);
+  flags.Duration("gauge_interval", "HOTLINE_SCORING_GAUGE_INTERVAL",
+                 "how often the districts' score gauges are recomputed", &gauge_interval);
+  flags.String("consumer_name", "HOTLINE_CONSUMER_NAME",
+               "this replica's name in the stream's consumer group (unique)", &group.consumer);
+  flags.Duration("reclaim_idle", "HOTLINE_RECLAIM_IDLE",
+                 "take over events another replica left unacknowledged this long", &group.reclaim_idle);
+  flags.Int("max_deliveries", "HOTLINE_MAX_DELIVERIES",
+            "after this many failed deliveries an event goes to the dead-letter stream", &group.max_deliveries);
+  flags.ParseOrExit(argc, argv);
+
+  absl::StatusOr<scoring::RuleBook> rules = scoring::RuleBook::Load(data_dir + "/scoring_rules.textproto");
+  if (!rules.ok()) {
+    log::Error("cannot load the scoring rules", {{"error", rules.status().ToString()}});
+    return 1;
+  }
+  absl::StatusOr<directory::Directory> directory = directory::Directory::LoadDataDir(data_dir);
+  if (!directory.ok()) {
+    log::Error("cannot load the unit directory", {{"error", directory.status().ToString()}});
+    return 1;
+  }
+  absl::StatusOr<std::unique_ptr<Clock>> clock = MakeCityClock(clock_flags);
+  if (!clock.ok()) {
+    log::Error("bad clock settings", {{"error", clock.status().ToString()}});
+    return 2;
+  }
+  absl::StatusOr<redis::Options> redis_options = redis::ToOptions(redis_flags);
+  if (!redis_options.ok()) {
+    log::Error("bad Redis settings", {{"error", redis_options.status().ToString()}});
+    return 2;
+  }
+
+  server::Server server(options);
+  redis::Client redis(*redis_options, &server.metrics());
+  scoring::RedisFactStore store(redis, keys, CityTimeZone(), *directory);
+  scoring::Assessor assessor(*rules, *directory, store, **clock, CityTimeZone());
+  scoring::ScoringService service(assessor, server.metrics());
+  server.AddService(&service, "hotline.v1.Scoring");
+  if (absl::Status s = server.Start(); !s.ok()) {
+    log::Error("cannot start", {{"error", s.ToString()}});
+    return 1;
+  }
+  scoring::ScoreGauges gauges(assessor, server.metrics(), gauge_interval);
+
+  // The consumer blocks on XREADGROUP, so it gets a connection of its own.
+  redis::Options stream_options = *redis_options;
+  stream_options.connections = 1;
+  redis::Client stream_redis(stream_options);
+  stream::ConsumerGroup events(stream_redis, group,
+                               scoring::EventHandler(store, store, [&gauges](int n) { gauges.FactsWritten(n); }),
+                               server.metrics());
+  events.Start();
+  gauges.Start();
+  log::Info("scoring running", {{"consumer", group.consumer}, {"rules", rules->current().version()}});
+  server::WaitForShutdownSignal();
+  gauges.Stop();
+  events.Stop();
+  server.Shutdown();
+  return 0;
+}

@@ -1,0 +1,308 @@
+#include "scoring/redis_fact_store.h"
+
+#include <condition_variable>
+#include <mutex>
+#include <algorithm>
+#include <set>
+
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "orders/order_record.h"
+#include "redis/reply_status.h"
+
+namespace hotline::scoring {
+
+namespace scripts {
+extern const std::string_view kPutFacts;
+extern const std::string_view kLoadOrder;
+extern const std::string_view kGetFacts;
+extern const std::string_view kSumHashes;
+}  // namespace scripts
+
+namespace {
+
+const redis::Script& PutScript() {
+  static const redis::Script script(scripts::kPutFacts);
+  return script;
+}
+const redis::Script& GetFactsScript() {
+  static const redis::Script script(scripts::kGetFacts);
+  return script;
+}
+const redis::Script& SumHashesScript() {
+  static const redis::Script script(scripts::kSumHashes);
+  return script;
+}
+const redis::Script& LoadOrderScript() {
+  static const redis::Script script(scripts::kLoadOrder);
+  return script;
+}
+
+absl::Status ErrorOf(const absl::StatusOr<redis::Reply>& reply) {
+  if (!reply.ok()) return reply.status();
+  if (reply->is_error()) return redis::ErrorReplyToStatus(reply->str);
+  return absl::OkStatus();
+}
+
+// Runs `commands` pipelined (all submitted, then all awaited): a period's
+// thousands of reads cost a few round trips, not one each.
+std::vector<absl::StatusOr<redis::Reply>> ExecuteAll(redis::Client& redis, std::vector<redis::Command> commands) {
+  std::vector<absl::StatusOr<redis::Reply>> out(commands.size(), absl::UnknownError("no reply"));
+  std::mutex mu;
+  std::condition_variable cv;
+  size_t left = commands.size();
+  for (size_t i = 0; i < commands.size(); ++i) {
+    redis.Submit(std::move(commands[i]), [&, i](absl::StatusOr<redis::Reply> reply) {
+      std::lock_guard<std::mutex> lock(mu);
+      out[i] = std::move(reply);
+      if (--left == 0) cv.notify_all();
+    });
+  }
+  std::unique_lock<std::mutex> lock(mu);
+  cv.wait(lock, [&] { return left == 0; });
+  return out;
+}
+
+// Runs `script` once per key list, all calls in flight at once.
+std::vector<absl::StatusOr<redis::Reply>> RunScripts(redis::Client& redis, const redis::Script& script,
+                                                     std::vector<std::vector<std::string>> key_lists) {
+  std::vector<absl::StatusOr<redis::Reply>> out(key_lists.size(), absl::UnknownError("no reply"));
+  std::mutex mu;
+  std::condition_variable cv;
+  size_t left = key_lists.size();
+  for (size_t i = 0; i < key_lists.size(); ++i) {
+    redis.SubmitScript(script, std::move(key_lists[i]), {}, [&, i](absl::StatusOr<redis::Reply> reply) {
+      std::lock_guard<std::mutex> lock(mu);
+      out[i] = std::move(reply);
+      if (--left == 0) cv.notify_all();
+    });
+  }
+  std::unique_lock<std::mutex> lock(mu);
+  cv.wait(lock, [&] { return left == 0; });
+  return out;
+}
+
+// A flat field, value, field, value ... reply as counts.
+absl::StatusOr<Counts> CountsOf(const redis::Reply& reply) {
+  Counts out;
+  for (size_t i = 0; i + 1 < reply.elements.size(); i += 2) {
+    int64_t n = 0;
+    if (!absl::SimpleAtoi(reply.elements[i + 1].str, &n)) {
+      return absl::DataLossError(absl::StrCat("scoring: aggregate ", reply.elements[i].str, " is not a count"));
+    }
+    out[reply.elements[i].str] += n;
+  }
+  return out;
+}
+
+}  // namespace
+
+std::vector<std::string> DaysOf(const v1::OrderFacts& facts, absl::TimeZone zone) {
+  std::set<std::string> days;
+  auto add = [&](int64_t ms) { days.insert(absl::FormatTime("%Y%m%d", absl::FromUnixMillis(ms), zone)); };
+  add(facts.created_ms());
+  for (const v1::Fact& f : facts.facts()) add(f.at_ms());
+  return {days.begin(), days.end()};
+}
+
+std::string RedisFactStore::KeyOf(const Bucket& b) const {
+  switch (b.kind) {
+    case BucketKind::kUnitDay: return keys_.UnitDay(b.unit, b.day);
+    case BucketKind::kCityDay: return keys_.CityDay(b.list, b.day);
+    case BucketKind::kLoad: return keys_.Load();
+  }
+  return "";
+}
+
+absl::StatusOr<int64_t> RedisFactStore::TryPut(const v1::OrderFacts& facts) {
+  const std::string facts_key = keys_.Facts(facts.order_id());
+  absl::StatusOr<redis::Reply> read = redis_.Execute({"HMGET", facts_key, "version", "facts"});
+  if (absl::Status s = ErrorOf(read); !s.ok()) return s;
+  if (read->elements.size() != 2) return absl::InternalError("redis: unexpected HMGET reply");
+  int64_t stored = 0;
+  v1::OrderFacts before;
+  if (read->elements[0].type == redis::Reply::Type::kString) {
+    if (!absl::SimpleAtoi(read->elements[0].str, &stored) || !before.ParseFromString(read->elements[1].str)) {
+      return absl::DataLossError(absl::StrCat("scoring: unreadable facts of order ", facts.order_id()));
+    }
+  }
+  if (stored >= facts.version()) return 0;
+
+  // The aggregates move by (new contribution - old contribution).
+  const Contribution now = ContributionOf(facts, directory_, zone_);
+  const Contribution old = stored == 0 ? Contribution{} : ContributionOf(before, directory_, zone_);
+  std::map<Bucket, Counts> delta = now.counts;
+  for (const auto& [bucket, counts] : old.counts) {
+    for (const auto& [field, n] : counts) delta[bucket][field] -= n;
+  }
+  std::vector<std::string> keys = {facts_key, keys_.Open()};
+  const std::vector<std::string> days = DaysOf(facts, zone_);
+  for (const std::string& day : days) keys.push_back(keys_.Day(day));
+  std::vector<std::string> args = {facts.order_id(), absl::StrCat(facts.version()), facts.SerializeAsString(),
+                                   facts.open() ? "1" : "0", absl::StrCat(stored), absl::StrCat(days.size())};
+  std::map<std::string, size_t> index;  // key -> its 1-based place in KEYS
+  auto key_index = [&](const std::string& key) {
+    auto [it, added] = index.emplace(key, keys.size() + 1);
+    if (added) keys.push_back(key);
+    return absl::StrCat(it->second);
+  };
+  for (const auto& [bucket, counts] : delta) {
+    for (const auto& [field, n] : counts) {
+      if (n != 0) args.insert(args.end(), {"h", key_index(KeyOf(bucket)), field, absl::StrCat(n)});
+    }
+  }
+  for (const auto& [unit, member] : old.unit_days) {
+    if (!now.unit_days.contains({unit, member})) {
+      args.insert(args.end(), {"r", key_index(keys_.UnitOrders(unit)), member, "-"});
+    }
+  }
+  for (const auto& [unit, member] : now.unit_days) {
+    if (!old.unit_days.contains({unit, member})) {
+      args.insert(args.end(), {"a", key_index(keys_.UnitOrders(unit)), member, member.substr(0, 8)});
+    }
+  }
+  absl::StatusOr<redis::Reply> reply = redis_.ExecuteScript(PutScript(), std::move(keys), std::move(args));
+  if (absl::Status s = ErrorOf(reply); !s.ok()) return s;
+  return reply->integer;
+}
+
+absl::StatusOr<bool> RedisFactStore::Put(const v1::OrderFacts& facts) {
+  // Another writer may store the same order between our read and our
+  // write (two consumers, one reclaiming); then we read again.
+  for (int attempt = 0; attempt < 8; ++attempt) {
+    absl::StatusOr<int64_t> r = TryPut(facts);
+    if (!r.ok()) return r.status();
+    if (*r >= 0) return *r == 1;
+  }
+  return absl::AbortedError(absl::StrCat("scoring: order ", facts.order_id(), " kept changing while stored"));
+}
+
+absl::StatusOr<std::vector<v1::OrderFacts>> RedisFactStore::LoadIds(const std::vector<std::string>& ids) {
+  // Chunks of kChunk orders, one script call each, all in flight at once.
+  constexpr size_t kChunk = 500;
+  std::vector<std::vector<std::string>> chunks;
+  for (size_t i = 0; i < ids.size(); i += kChunk) {
+    std::vector<std::string> keys;
+    for (size_t j = i; j < std::min(ids.size(), i + kChunk); ++j) keys.push_back(keys_.Facts(ids[j]));
+    chunks.push_back(std::move(keys));
+  }
+  std::vector<absl::StatusOr<redis::Reply>> replies = RunScripts(redis_, GetFactsScript(), std::move(chunks));
+  std::vector<v1::OrderFacts> out;
+  out.reserve(ids.size());
+  for (absl::StatusOr<redis::Reply>& reply : replies) {
+    if (absl::Status s = ErrorOf(reply); !s.ok()) return s;
+    for (const redis::Reply& e : reply->elements) {
+      if (e.type != redis::Reply::Type::kString) continue;  // indexed a moment before its facts were written
+      v1::OrderFacts f;
+      if (!f.ParseFromString(e.str)) return absl::DataLossError("scoring: unreadable facts record");
+      out.push_back(std::move(f));
+    }
+  }
+  return out;
+}
+
+absl::StatusOr<std::vector<v1::OrderFacts>> RedisFactStore::Load(absl::Time start, absl::Time end) {
+  std::vector<redis::Command> days;
+  for (const std::string& day : DaysIn(start, end)) days.push_back({"SMEMBERS", keys_.Day(day)});
+  std::set<std::string> ids;
+  for (absl::StatusOr<redis::Reply>& reply : ExecuteAll(redis_, std::move(days))) {
+    if (absl::Status s = ErrorOf(reply); !s.ok()) return s;
+    for (const redis::Reply& e : reply->elements) ids.insert(e.str);
+  }
+  return LoadIds({ids.begin(), ids.end()});
+}
+
+absl::StatusOr<std::vector<v1::OrderFacts>> RedisFactStore::LoadOpen() {
+  absl::StatusOr<redis::Reply> reply = redis_.Execute({"SMEMBERS", keys_.Open()});
+  if (absl::Status s = ErrorOf(reply); !s.ok()) return s;
+  std::vector<std::string> ids;
+  for (const redis::Reply& e : reply->elements) ids.push_back(e.str);
+  return LoadIds(ids);
+}
+
+std::vector<std::string> RedisFactStore::DaysIn(absl::Time start, absl::Time end) const {
+  std::vector<std::string> out;
+  for (absl::CivilDay d = absl::ToCivilDay(start, zone_); absl::FromCivil(d, zone_) < end; ++d) {
+    out.push_back(CityDay(absl::FromCivil(d, zone_), zone_));
+  }
+  return out;
+}
+
+absl::StatusOr<std::vector<Counts>> RedisFactStore::SumUnitDays(const std::vector<std::string>& units,
+                                                                absl::Time start, absl::Time end) {
+  const std::vector<std::string> days = DaysIn(start, end);
+  std::vector<std::vector<std::string>> key_lists;
+  for (const std::string& unit : units) {
+    std::vector<std::string>& keys = key_lists.emplace_back();
+    for (const std::string& day : days) keys.push_back(keys_.UnitDay(unit, day));
+  }
+  std::vector<Counts> out;
+  for (absl::StatusOr<redis::Reply>& reply : RunScripts(redis_, SumHashesScript(), std::move(key_lists))) {
+    if (absl::Status s = ErrorOf(reply); !s.ok()) return s;
+    absl::StatusOr<Counts> counts = CountsOf(*reply);
+    if (!counts.ok()) return counts.status();
+    out.push_back(std::move(*counts));
+  }
+  return out;
+}
+
+absl::StatusOr<Counts> RedisFactStore::SumCityDays(const std::string& list, absl::Time start, absl::Time end) {
+  std::vector<std::string> keys;
+  for (const std::string& day : DaysIn(start, end)) keys.push_back(keys_.CityDay(list, day));
+  absl::StatusOr<redis::Reply> reply = redis_.ExecuteScript(SumHashesScript(), std::move(keys), {});
+  if (absl::Status s = ErrorOf(reply); !s.ok()) return s;
+  return CountsOf(*reply);
+}
+
+absl::StatusOr<std::vector<Counts>> RedisFactStore::CityDays(const std::string& list, absl::Time start,
+                                                             absl::Time end) {
+  std::vector<redis::Command> reads;
+  for (const std::string& day : DaysIn(start, end)) reads.push_back({"HGETALL", keys_.CityDay(list, day)});
+  std::vector<Counts> out;
+  for (absl::StatusOr<redis::Reply>& reply : ExecuteAll(redis_, std::move(reads))) {
+    if (absl::Status s = ErrorOf(reply); !s.ok()) return s;
+    absl::StatusOr<Counts> counts = CountsOf(*reply);
+    if (!counts.ok()) return counts.status();
+    out.push_back(std::move(*counts));
+  }
+  return out;
+}
+
+absl::StatusOr<Counts> RedisFactStore::OpenLoad() {
+  absl::StatusOr<redis::Reply> reply = redis_.Execute({"HGETALL", keys_.Load()});
+  if (absl::Status s = ErrorOf(reply); !s.ok()) return s;
+  return CountsOf(*reply);
+}
+
+absl::StatusOr<std::vector<v1::OrderFacts>> RedisFactStore::LoadUnit(const std::string& unit, absl::Time start,
+                                                                     absl::Time end) {
+  absl::StatusOr<redis::Reply> reply =
+      redis_.Execute({"ZRANGEBYSCORE", keys_.UnitOrders(unit), CityDay(start, zone_),
+                      absl::StrCat("(", CityDay(end, zone_))});
+  if (absl::Status s = ErrorOf(reply); !s.ok()) return s;
+  std::set<std::string> ids;
+  for (const redis::Reply& e : reply->elements) ids.insert(e.str.substr(e.str.find(':') + 1));
+  return LoadIds({ids.begin(), ids.end()});
+}
+
+absl::StatusOr<v1::WorkOrder> RedisFactStore::LoadWhole(const std::string& id) {
+  absl::StatusOr<redis::Reply> reply =
+      redis_.ExecuteScript(LoadOrderScript(), {keys_.orders().Order(id), keys_.orders().History(id)}, {});
+  if (absl::Status s = ErrorOf(reply); !s.ok()) return s;
+  if (reply->elements.size() != 2) return absl::InternalError("redis: unexpected load reply");
+  std::vector<std::string> flat;
+  for (const redis::Reply& e : reply->elements[0].elements) flat.push_back(e.str);
+  if (flat.empty()) return absl::NotFoundError(absl::StrCat("order ", id, " not found"));
+  absl::StatusOr<v1::WorkOrder> order = orders::FromRecord(flat);
+  if (!order.ok()) return order.status();
+  order->set_id(id);
+  for (const redis::Reply& json : reply->elements[1].elements) {
+    absl::StatusOr<v1::HistoryEntry> entry = orders::HistoryEntryFromJson(json.str);
+    if (!entry.ok()) return entry.status();
+    *order->add_history() = std::move(*entry);
+  }
+  order->set_history_total(order->history_size());
+  return order;
+}
+
+}  // namespace hotline::scoring

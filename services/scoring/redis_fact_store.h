@@ -1,0 +1,44 @@
+#pragma once
+// FactStore and OrderSource on Redis (keys: scoring_keys.h). Thread-safe
+// (the client is).
+#include "directory/directory.h"
+#include "redis/client.h"
+#include "scoring/fact_store.h"
+#include "scoring/scoring_keys.h"
+
+namespace hotline::scoring {
+
+class RedisFactStore final : public FactStore, public OrderSource {
+ public:
+  // `directory` places facts in the aggregates of their units' ancestors;
+  // it must stay the same while aggregates are written (a unit moved under
+  // another parent leaves past aggregates where they were).
+  RedisFactStore(redis::Client& redis, ScoringKeys keys, absl::TimeZone zone, const directory::Directory& directory)
+      : redis_(redis), keys_(std::move(keys)), zone_(zone), directory_(directory) {}
+
+  absl::StatusOr<bool> Put(const v1::OrderFacts& facts) override;
+  absl::StatusOr<std::vector<v1::OrderFacts>> Load(absl::Time start, absl::Time end) override;
+  absl::StatusOr<std::vector<v1::OrderFacts>> LoadOpen() override;
+  absl::StatusOr<v1::WorkOrder> LoadWhole(const std::string& order_id) override;
+  absl::StatusOr<std::vector<Counts>> SumUnitDays(const std::vector<std::string>& units, absl::Time start,
+                                                  absl::Time end) override;
+  absl::StatusOr<Counts> SumCityDays(const std::string& list, absl::Time start, absl::Time end) override;
+  absl::StatusOr<std::vector<Counts>> CityDays(const std::string& list, absl::Time start, absl::Time end) override;
+  absl::StatusOr<Counts> OpenLoad() override;
+  absl::StatusOr<std::vector<v1::OrderFacts>> LoadUnit(const std::string& unit, absl::Time start,
+                                                       absl::Time end) override;
+
+ private:
+  absl::StatusOr<std::vector<v1::OrderFacts>> LoadIds(const std::vector<std::string>& ids);
+  std::vector<std::string> DaysIn(absl::Time start, absl::Time end) const;
+  std::string KeyOf(const Bucket& bucket) const;
+  // One Put attempt: 1 written, 0 not newer, -1 raced by another writer.
+  absl::StatusOr<int64_t> TryPut(const v1::OrderFacts& facts);
+
+  redis::Client& redis_;
+  ScoringKeys keys_;
+  absl::TimeZone zone_;
+  const directory::Directory& directory_;
+};
+
+}  // namespace hotline::scoring

@@ -1,0 +1,62 @@
+#include "scoring/score_gauges.h"
+
+#include "log/log.h"
+
+namespace hotline::scoring {
+
+ScoreGauges::ScoreGauges(Assessor& assessor, prometheus::Registry& metrics, absl::Duration interval)
+    : assessor_(assessor),
+      interval_(interval),
+      score_(prometheus::BuildGauge()
+                 .Name("hotline_scoring_district_score_points")
+                 .Help("Month-to-date assessment score of each district (current rules).")
+                 .Register(metrics)),
+      rate_(prometheus::BuildGauge()
+                .Name("hotline_scoring_district_rate_ratio")
+                .Help("Month-to-date response, resolution and satisfaction rates of each district (0..1).")
+                .Register(metrics)),
+      open_(prometheus::BuildGauge()
+                .Name("hotline_scoring_open_orders")
+                .Help("Open orders by district and whether they are overdue, as the wall screen shows them.")
+                .Register(metrics)),
+      facts_written_(prometheus::BuildCounter()
+                         .Name("hotline_scoring_facts_written_total")
+                         .Help("Orders' scoring facts records written (replays and stale reads write nothing).")
+                         .Register(metrics)
+                         .Add({})) {}
+
+ScoreGauges::~ScoreGauges() { Stop(); }
+
+void ScoreGauges::Start() {
+  thread_ = std::thread([this] {
+    while (!stop_) {
+      if (absl::Status s = Refresh(); !s.ok()) log::Warning("score gauges not refreshed", {{"error", s.ToString()}});
+      for (absl::Time until = absl::Now() + interval_; !stop_ && absl::Now() < until;) {
+        absl::SleepFor(absl::Milliseconds(100));
+      }
+    }
+  });
+}
+
+void ScoreGauges::Stop() {
+  stop_ = true;
+  if (thread_.joinable()) thread_.join();
+}
+
+absl::Status ScoreGauges::Refresh() {
+  absl::StatusOr<v1::GetScreenResponse> screen = assessor_.GetScreen();
+  if (!screen.ok()) return screen.status();
+  for (const v1::UnitScore& s : screen->district_ranking()) {
+    score_.Add({{"district", s.unit_code()}}).Set(s.score());
+    rate_.Add({{"district", s.unit_code()}, {"rate", "response"}}).Set(s.response_rate());
+    rate_.Add({{"district", s.unit_code()}, {"rate", "resolution"}}).Set(s.resolution_rate());
+    rate_.Add({{"district", s.unit_code()}, {"rate", "satisfaction"}}).Set(s.satisfaction_rate());
+  }
+  for (const v1::DistrictLoad& d : screen->districts()) {
+    open_.Add({{"district", d.district_code()}, {"overdue", "false"}}).Set(d.open() - d.overdue());
+    open_.Add({{"district", d.district_code()}, {"overdue", "true"}}).Set(d.overdue());
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace hotline::scoring

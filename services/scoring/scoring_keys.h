@@ -1,0 +1,55 @@
+#pragma once
+// The Redis key schema of the scoring service: every key its scripts read or
+// write is named here (and passed in).
+//
+//   <p>scoring:facts:{ID}     hash: version (the order version the facts come
+//                             from), facts (hotline.v1.OrderFacts, binary)
+//   <p>scoring:day:YYYYMMDD   set: ids of orders created or with a fact that
+//                             day (city time); how a period finds its orders
+//   <p>scoring:open           set: ids of open orders (the screen's load by district)
+//   <p>scoring:unitday:{UNIT}:YYYYMMDD  hash: the unit's (and its subtree's)
+//                             fact counts that city day (aggregates.h fields)
+//   <p>scoring:cityday:LIST:YYYYMMDD  hash: the city's counts of one list
+//                             that day (LIST: cat, dcat, street, volume,
+//                             agent, dept; fields in aggregates.h)
+//   <p>scoring:load           hash: open:<district>, overdue:<district>
+//   <p>scoring:unitorders:{UNIT}  sorted set: "YYYYMMDD:<order id>" scored
+//                             YYYYMMDD, the orders with a fact for the unit's
+//                             subtree that day (explanations read only these)
+// All but the facts are maintained by put_facts.lua together with the facts.
+//
+// The orders themselves are read through libs/orders' keys (order_keys.h).
+#include <string>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/string_view.h"
+#include "orders/order_keys.h"
+
+namespace hotline::scoring {
+
+class ScoringKeys {
+ public:
+  explicit ScoringKeys(std::string prefix = "hotline:") : prefix_(prefix), orders_(std::move(prefix)) {}
+
+  const orders::OrderKeys& orders() const { return orders_; }
+  std::string Facts(absl::string_view id) const { return absl::StrCat(prefix_, "scoring:facts:{", id, "}"); }
+  // `day` is YYYYMMDD in city time.
+  std::string Day(absl::string_view day) const { return absl::StrCat(prefix_, "scoring:day:", day); }
+  std::string Open() const { return absl::StrCat(prefix_, "scoring:open"); }
+  std::string UnitDay(absl::string_view unit, absl::string_view day) const {
+    return absl::StrCat(prefix_, "scoring:unitday:{", unit, "}:", day);
+  }
+  std::string CityDay(absl::string_view list, absl::string_view day) const {
+    return absl::StrCat(prefix_, "scoring:cityday:", list, ":", day);
+  }
+  std::string Load() const { return absl::StrCat(prefix_, "scoring:load"); }
+  std::string UnitOrders(absl::string_view unit) const {
+    return absl::StrCat(prefix_, "scoring:unitorders:{", unit, "}");
+  }
+
+ private:
+  std::string prefix_;
+  orders::OrderKeys orders_;
+};
+
+}  // namespace hotline::scoring

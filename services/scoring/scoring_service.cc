@@ -1,0 +1,76 @@
+#include "scoring/scoring_service.h"
+
+#include "server/identity.h"
+#include "status/status.h"
+
+namespace hotline::scoring {
+
+ScoringService::ScoringService(Assessor& assessor, prometheus::Registry& metrics)
+    : assessor_(assessor),
+      calls_(prometheus::BuildCounter()
+                 .Name("hotline_scoring_requests_total")
+                 .Help("Calls of the scoring API, by method and outcome (status code).")
+                 .Register(metrics)) {}
+
+namespace {
+
+// Every call carries an identity signed by the gateway (server/identity.h);
+// one that does not verify is refused before anything is read.
+template <typename Response>
+absl::StatusOr<Response> Refused(absl::Status status) {
+  return status;
+}
+
+}  // namespace
+
+template <typename Response>
+grpc::Status ScoringService::Finish(const char* rpc, absl::StatusOr<Response> answer, Response* response) {
+  calls_.Add({{"rpc", rpc}, {"code", absl::StatusCodeToString(answer.status().code())}}).Increment();
+  if (answer.ok()) *response = std::move(*answer);
+  return ToGrpcStatus(answer.status());
+}
+
+grpc::Status ScoringService::GetUnitScore(grpc::ServerContext* context, const v1::GetUnitScoreRequest* request,
+                                          v1::GetUnitScoreResponse* response) {
+  absl::StatusOr<v1::Actor> caller = server::VerifiedIdentity(*context);
+  if (!caller.ok()) return Finish("GetUnitScore", Refused<v1::GetUnitScoreResponse>(caller.status()), response);
+  return Finish("GetUnitScore", assessor_.GetUnitScore(*caller, *request), response);
+}
+
+grpc::Status ScoringService::ExplainScore(grpc::ServerContext* context, const v1::ExplainScoreRequest* request,
+                                          v1::ExplainScoreResponse* response) {
+  absl::StatusOr<v1::Actor> caller = server::VerifiedIdentity(*context);
+  if (!caller.ok()) return Finish("ExplainScore", Refused<v1::ExplainScoreResponse>(caller.status()), response);
+  return Finish("ExplainScore", assessor_.ExplainScore(*caller, *request), response);
+}
+
+grpc::Status ScoringService::RankUnits(grpc::ServerContext* context, const v1::RankUnitsRequest* request,
+                                       v1::RankUnitsResponse* response) {
+  absl::StatusOr<v1::Actor> caller = server::VerifiedIdentity(*context);
+  if (!caller.ok()) return Finish("RankUnits", Refused<v1::RankUnitsResponse>(caller.status()), response);
+  return Finish("RankUnits", assessor_.RankUnits(*caller, *request), response);
+}
+
+grpc::Status ScoringService::GetHotSpots(grpc::ServerContext* context, const v1::GetHotSpotsRequest* request,
+                                         v1::GetHotSpotsResponse* response) {
+  absl::StatusOr<v1::Actor> caller = server::VerifiedIdentity(*context);
+  if (!caller.ok()) return Finish("GetHotSpots", Refused<v1::GetHotSpotsResponse>(caller.status()), response);
+  return Finish("GetHotSpots", assessor_.GetHotSpots(*request), response);
+}
+
+grpc::Status ScoringService::GetAgentFigures(grpc::ServerContext* context,
+                                             const v1::GetAgentFiguresRequest* request,
+                                             v1::GetAgentFiguresResponse* response) {
+  absl::StatusOr<v1::Actor> caller = server::VerifiedIdentity(*context);
+  if (!caller.ok()) return Finish("GetAgentFigures", Refused<v1::GetAgentFiguresResponse>(caller.status()), response);
+  return Finish("GetAgentFigures", assessor_.GetAgentFigures(*caller, *request), response);
+}
+
+grpc::Status ScoringService::GetScreen(grpc::ServerContext* context, const v1::GetScreenRequest*,
+                                       v1::GetScreenResponse* response) {
+  absl::StatusOr<v1::Actor> caller = server::VerifiedIdentity(*context);
+  if (!caller.ok()) return Finish("GetScreen", Refused<v1::GetScreenResponse>(caller.status()), response);
+  return Finish("GetScreen", assessor_.GetScreen(), response);
+}
+
+}  // namespace hotline::scoring

@@ -1,0 +1,272 @@
+// Scoring and the big screen end to end: real binaries (redis-server, intake,
+// dispatch, scoring, gateway) on loopback. Orders driven through the gateway
+// give exact scores, rankings and top lists; a unit handler sees only its own
+// unit; replaying the whole stream changes nothing; the wall screen loads in
+// a real headless Chromium, shows the lists and carries no personal data.
+#include <arpa/inet.h>
+#include <catch2/catch.hpp>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <filesystem>
+#include <regex>
+
+#include "absl/strings/match.h"
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "e2e/stack.h"
+
+namespace hotline::testing {
+namespace {
+
+// GET http://127.0.0.1:<port><path>: the whole answer (status line, headers, body).
+std::string HttpGet(int port, const std::string& path) {
+  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  REQUIRE(fd >= 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_port = htons(static_cast<uint16_t>(port));
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  REQUIRE(::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0);
+  const std::string request = absl::StrCat("GET ", path, " HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n");
+  REQUIRE(::write(fd, request.data(), request.size()) == static_cast<ssize_t>(request.size()));
+  std::string out;
+  char buf[8192];
+  for (ssize_t n; (n = ::read(fd, buf, sizeof buf)) > 0;) out.append(buf, n);
+  ::close(fd);
+  return out;
+}
+
+// Runs a shell command, returns its stdout.
+std::string Run(const std::string& command) {
+  std::string out;
+  FILE* p = ::popen(command.c_str(), "r");
+  REQUIRE(p != nullptr);
+  char buf[8192];
+  for (size_t n; (n = ::fread(buf, 1, sizeof buf, p)) > 0;) out.append(buf, n);
+  ::pclose(p);
+  return out;
+}
+
+v1::WorkOrder Act(v1::Hotline::Stub& stub, const std::string& token, const std::string& id, v1::Action action,
+                  const std::function<void(v1::ActRequest&)>& fill = {}) {
+  v1::ActRequest r;
+  r.set_order_id(id);
+  r.set_action(action);
+  if (fill) fill(r);
+  auto ctx = CallContext(token);
+  v1::ActResponse response;
+  const grpc::Status s = stub.Act(ctx.get(), r, &response);
+  INFO(v1::Action_Name(action) << ": " << s.error_message());
+  REQUIRE(s.ok());
+  return response.order();
+}
+
+std::string Create(v1::Hotline::Stub& stub, v1::CreateWorkOrderRequest r) {
+  auto ctx = CallContext(kAgentToken);
+  v1::CreateWorkOrderResponse response;
+  const grpc::Status s = stub.CreateWorkOrder(ctx.get(), r, &response);
+  INFO(s.error_message());
+  REQUIRE(s.ok());
+  return response.order().id();
+}
+
+// Waits until auto-dispatch has sent the order to a unit.
+void AwaitDispatched(v1::Hotline::Stub& stub, const std::string& id) {
+  for (int i = 0; i < 500; ++i) {
+    auto ctx = CallContext(kDispatcherToken);
+    v1::GetWorkOrderRequest get;
+    get.set_id(id);
+    v1::GetWorkOrderResponse got;
+    if (stub.GetWorkOrder(ctx.get(), get, &got).ok() && got.order().state() == v1::ORDER_STATE_DISPATCHED) return;
+    absl::SleepFor(absl::Milliseconds(20));
+  }
+  FAIL("order " << id << " was not auto-dispatched");
+}
+
+grpc::Status Score(v1::Hotline::Stub& stub, const std::string& token, const std::string& unit,
+                   v1::GetUnitScoreResponse* out) {
+  auto ctx = CallContext(token);
+  v1::GetUnitScoreRequest r;
+  r.set_unit_code(unit);
+  return stub.GetUnitScore(ctx.get(), r, out);
+}
+
+// Everything the gateway says about this month, as text.
+std::string Snapshot(v1::Hotline::Stub& stub) {
+  std::string out;
+  {
+    auto ctx = CallContext(kDispatcherToken);
+    v1::RankUnitsResponse rank;
+    REQUIRE(stub.RankUnits(ctx.get(), v1::RankUnitsRequest(), &rank).ok());
+    out += rank.DebugString();
+  }
+  {
+    auto ctx = CallContext(kDispatcherToken);
+    v1::ExplainScoreRequest r;
+    r.set_unit_code("440106");
+    v1::ExplainScoreResponse ex;
+    REQUIRE(stub.ExplainScore(ctx.get(), r, &ex).ok());
+    out += ex.DebugString();
+  }
+  for (v1::HotKind k : {v1::HOT_KIND_MATTERS, v1::HOT_KIND_LOCATIONS, v1::HOT_KIND_DEPARTMENTS}) {
+    auto ctx = CallContext(kDispatcherToken);
+    v1::GetHotSpotsRequest r;
+    r.set_kind(k);
+    v1::GetHotSpotsResponse hot;
+    REQUIRE(stub.GetHotSpots(ctx.get(), r, &hot).ok());
+    out += hot.DebugString();
+  }
+  return out;
+}
+
+// The scoring group has read and acknowledged everything in the stream.
+bool GroupSettled(Stack& stack) {
+  absl::StatusOr<redis::Reply> groups = stack.redis_client().Execute({"XINFO", "GROUPS", "hotline:events"});
+  if (!groups.ok()) return false;
+  for (const redis::Reply& g : groups->elements) {
+    bool scoring = false;
+    long long pending = -1, lag = -1;
+    for (size_t i = 0; i + 1 < g.elements.size(); i += 2) {
+      const std::string& k = g.elements[i].str;
+      if (k == "name") scoring = g.elements[i + 1].str == "scoring";
+      if (k == "pending") pending = g.elements[i + 1].integer;
+      if (k == "lag") lag = g.elements[i + 1].type == redis::Reply::Type::kInteger ? g.elements[i + 1].integer : -1;
+    }
+    if (scoring) return pending == 0 && lag == 0;
+  }
+  return false;
+}
+
+TEST_CASE("scoring through the gateway: exact score, access, replay, and the wall screen in Chromium",
+          "[e2e][scoring]") {
+  // Fail loudly, not skip: the screen test is part of the contract.
+  if (!std::filesystem::exists("/usr/bin/chromium")) {
+    FAIL("chromium is not installed (/usr/bin/chromium): run tools/install-deps.sh");
+  }
+  Stack stack(Stack::Options{.scoring_replicas = 1});
+  auto stub = stack.NewClient();
+
+  // 1: 天河, handled on time, satisfied. 2: 天河, returned and the return
+  // rejected (推诿), still open. 3: 荔湾 (440103), dispatched, nothing more.
+  const std::string one = Create(*stub, SampleComplaint());
+  const std::string two = Create(*stub, SampleComplaint());
+  v1::CreateWorkOrderRequest yuexiu = SampleComplaint();
+  yuexiu.mutable_location()->set_district_code("440103");
+  yuexiu.mutable_location()->set_street_code("440103001");
+  const std::string three = Create(*stub, yuexiu);
+  for (const std::string& id : {one, two, three}) AwaitDispatched(*stub, id);
+  Act(*stub, kHandlerToken, one, v1::ACTION_SIGN);
+  Act(*stub, kHandlerToken, one, v1::ACTION_REPLY, [](auto& r) { r.set_note("已责令停工"); });
+  Act(*stub, kDispatcherToken, one, v1::ACTION_APPROVE_REPLY);
+  Act(*stub, kDispatcherToken, one, v1::ACTION_CALLBACK, [](auto& r) { r.set_rating(v1::RATING_SATISFIED); });
+  Act(*stub, kHandlerToken, two, v1::ACTION_RETURN, [](auto& r) { r.set_note("不属于本区"); });
+  Act(*stub, kDispatcherToken, two, v1::ACTION_REJECT_RETURN, [](auto& r) { r.set_note("属地管理"); });
+
+  // Rules 2026.2: rates 30 + 35 + 35 (all on time, satisfied), bounce -1,
+  // unjustified return -2, satisfied +0.2 = 97.2.
+  v1::GetUnitScoreResponse tianhe;
+  for (int i = 0; i < 500; ++i) {
+    if (Score(*stub, kDispatcherToken, "440106", &tianhe).ok() && tianhe.score().items_total() == 8) break;
+    absl::SleepFor(absl::Milliseconds(20));
+  }
+  CHECK(tianhe.score().score() == Approx(97.2));
+  CHECK(tianhe.score().orders() == 2);
+  CHECK(tianhe.score().response_rate() == 1);
+  CHECK(tianhe.score().satisfaction_rate() == 1);
+  CHECK(tianhe.score().rules_version() == "2026.2");
+  for (int i = 0; i < 500 && !GroupSettled(stack); ++i) absl::SleepFor(absl::Milliseconds(20));
+
+  // Explanation sums to the score.
+  {
+    auto ctx = CallContext(kDispatcherToken);
+    v1::ExplainScoreRequest r;
+    r.set_unit_code("440106");
+    v1::ExplainScoreResponse ex;
+    REQUIRE(stub->ExplainScore(ctx.get(), r, &ex).ok());
+    double sum = 0;
+    for (const v1::ScoreItem& item : ex.score().items()) {
+      sum += item.points();
+      CHECK((item.order_id() == one || item.order_id() == two));
+    }
+    CHECK(sum == Approx(ex.score().score()));
+  }
+  // The ranking and the top lists.
+  {
+    auto ctx = CallContext(kDispatcherToken);
+    v1::RankUnitsResponse rank;
+    REQUIRE(stub->RankUnits(ctx.get(), v1::RankUnitsRequest(), &rank).ok());
+    REQUIRE(rank.ranking_size() == 11);
+    CHECK(rank.ranking(0).unit_code() == "440106");
+    CHECK(rank.ranking(1).unit_code() == "440103");
+    CHECK(rank.ranking(2).rank() == 0);
+  }
+  {
+    auto ctx = CallContext(kAgentToken);
+    v1::GetHotSpotsRequest r;
+    r.set_kind(v1::HOT_KIND_LOCATIONS);
+    v1::GetHotSpotsResponse hot;
+    REQUIRE(stub->GetHotSpots(ctx.get(), r, &hot).ok());
+    REQUIRE(hot.entries_size() == 2);
+    CHECK(hot.entries(0).code() == "440106001");
+    CHECK(hot.entries(0).count() == 2);
+    CHECK(hot.entries(1).code() == "440103001");
+  }
+  // A unit handler sees its own unit and below, not a neighbour; a street not its district.
+  v1::GetUnitScoreResponse ignored;
+  CHECK(Score(*stub, kHandlerToken, "440106", &ignored).ok());
+  CHECK(Score(*stub, kHandlerToken, "440106001", &ignored).ok());
+  CHECK(Score(*stub, kHandlerToken, "440103", &ignored).error_code() == grpc::StatusCode::PERMISSION_DENIED);
+  CHECK(Score(*stub, kStreetToken, "440106", &ignored).error_code() == grpc::StatusCode::PERMISSION_DENIED);
+
+  // Replaying the whole stream: the group starts over; nothing changes.
+  const std::string before = Snapshot(*stub);
+  REQUIRE(stack.redis_client().Execute({"XGROUP", "SETID", "hotline:events", "scoring", "0"}).ok());
+  for (int i = 0; i < 500 && !GroupSettled(stack); ++i) absl::SleepFor(absl::Milliseconds(20));
+  CHECK(GroupSettled(stack));
+  CHECK(Snapshot(*stub) == before);
+
+  // The screen's JSON: the lists, and no personal data.
+  const std::string api = HttpGet(stack.screen_port(), "/api/screen");
+  CHECK(absl::StartsWith(api, "HTTP/1.1 200"));
+  CHECK(absl::StrContains(api, R"("code":"0101")"));
+  CHECK(absl::StrContains(api, "五山街道"));
+  for (const char* personal : {"13812345678", "张先生", "五山路某小区3栋", "3栋", "agent-t1", one.c_str()}) {
+    INFO(personal);
+    CHECK_FALSE(absl::StrContains(api, personal));
+  }
+  // A mobile number: 11 digits starting 13..19, not part of a longer number.
+  const std::regex phone(R"((^|[^0-9.])1[3-9][0-9]{9}([^0-9]|$))");
+  CHECK_FALSE(std::regex_search(api, phone));
+  CHECK(absl::StartsWith(HttpGet(stack.screen_port(), "/nothing"), "HTTP/1.1 404"));
+
+  // The page in a real headless Chromium.
+  const std::string url = absl::StrCat("http://127.0.0.1:", stack.screen_port(), "/");
+  const std::string shot = std::string(HOTLINE_BINARY_DIR) + "/scoring-screen.png";
+  std::filesystem::remove(shot);
+  const std::string flags =
+      absl::StrCat("--headless --disable-gpu --no-sandbox --window-size=1920,1080 --virtual-time-budget=8000 ",
+                   "--user-data-dir=", stack.dir(), "/chromium");
+  const std::string dom = Run(absl::StrCat("timeout 90 /usr/bin/chromium ", flags, " --dump-dom ", url, " 2>/dev/null"));
+  INFO(dom.substr(0, 4000));
+  CHECK(absl::StrContains(dom, "data-loaded=\"true\""));
+  CHECK(absl::StrContains(dom, "今日热点诉求"));
+  // Top matters today: 0101 建筑施工噪声 x3; locations: 五山街道 x2, then 荔湾's 沙面街道.
+  CHECK(std::regex_search(dom, std::regex(R"(<li data-code="0101"><span class="name">建筑施工噪声</span><span class="count">3</span></li>)")));
+  CHECK(std::regex_search(dom, std::regex(R"(<li data-code="440106001"><span class="name">五山街道</span><span class="count">2</span></li>)")));
+  CHECK(absl::StrContains(dom, "<li data-code=\"440103001\">"));
+  // Departments: none dispatched to this month.
+  CHECK(std::regex_search(dom, std::regex(R"(<ol id="top-departments" class="toplist"><li class="empty">)")));
+  CHECK(absl::StrContains(dom, "data-unit=\"440106\""));
+  CHECK(absl::StrContains(dom, "天河区"));
+  for (const char* personal : {"13812345678", "张先生", "五山路某小区3栋"}) CHECK_FALSE(absl::StrContains(dom, personal));
+  CHECK_FALSE(std::regex_search(dom, phone));
+  Run(absl::StrCat("timeout 90 /usr/bin/chromium ", flags, " --screenshot=", shot, " ", url, " 2>/dev/null"));
+  REQUIRE(std::filesystem::exists(shot));
+  CHECK(std::filesystem::file_size(shot) > 20000);
+}
+
+}  // namespace
+}  // namespace hotline::testing

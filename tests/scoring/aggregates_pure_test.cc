@@ -1,0 +1,76 @@
+// The pure side of the per-day aggregates: what one order contributes, and
+// how a period counts an order whose facts span several days once.
+#include <catch2/catch.hpp>
+
+#include "scoring/aggregates.h"
+#include "scoring/scoring_fixture.h"
+
+namespace hotline::scoring {
+namespace {
+
+const directory::Directory& Dir() {
+  static const directory::Directory dir = directory::Directory::LoadDataDir(HOTLINE_SOURCE_DIR "/data").value();
+  return dir;
+}
+
+int64_t Ms(int month, int day, int hour) {
+  return absl::ToUnixMillis(absl::FromCivil(absl::CivilSecond(2026, month, day, hour, 0, 0), fixture::Guangzhou()));
+}
+
+void AddFact(v1::OrderFacts& o, int64_t at, v1::FactKind kind) {
+  v1::Fact* f = o.add_facts();
+  f->set_at_ms(at);
+  f->set_unit_code("440106001");  // a street of 440106
+  f->set_kind(kind);
+}
+
+TEST_CASE("aggregates: an order spanning days counts once per period, under its unit and the units above") {
+  v1::OrderFacts o;
+  o.set_order_id("X");
+  o.set_created_ms(Ms(10, 31, 23));
+  o.set_category_code("010101");
+  o.set_district_code("440106");
+  o.set_street_code("440106001");
+  o.set_open(true);
+  AddFact(o, Ms(10, 31, 23), v1::FACT_KIND_DISPATCHED);
+  AddFact(o, Ms(11, 2, 10), v1::FACT_KIND_SIGNED_ON_TIME);
+  AddFact(o, Ms(11, 2, 11), v1::FACT_KIND_BOUNCE);
+  AddFact(o, Ms(11, 5, 9), v1::FACT_KIND_SATISFIED);
+  const Contribution c = ContributionOf(o, Dir(), fixture::Guangzhou());
+
+  const Counts street_oct31 = c.counts.at({BucketKind::kUnitDay, "440106001", "20261031", ""});
+  CHECK(street_oct31 == Counts{{"dispatched", 1}, {"orders|0", 1}});
+  const Counts district_nov2 = c.counts.at({BucketKind::kUnitDay, "440106", "20261102", ""});
+  CHECK(district_nov2 == Counts{{"bounce", 1}, {"orders|20261031", 1}, {"signed_on_time", 1}});
+  CHECK(c.unit_days.contains({"440106", "20261105:X"}));
+  CHECK(c.unit_days.contains({"440106001", "20261031:X"}));
+  CHECK(c.counts.at({BucketKind::kCityDay, "", "20261031", "cat"}) == Counts{{"cat:010101", 1}});
+  CHECK(c.counts.at({BucketKind::kLoad, "", "", ""}) == Counts{{"open:440106", 1}});
+
+  // Sum the district's days of a period and count its orders.
+  auto orders_in = [&](const std::string& from, const std::string& to) {
+    Counts sum;
+    for (const auto& [bucket, counts] : c.counts) {
+      if (bucket.kind != BucketKind::kUnitDay || bucket.unit != "440106") continue;
+      if (bucket.day < from || bucket.day >= to) continue;
+      for (const auto& [field, n] : counts) sum[field] += n;
+    }
+    const Counts distinct = DistinctFrom(sum, "orders", from);
+    return distinct.empty() ? int64_t{0} : distinct.at("");
+  };
+  CHECK(orders_in("20261001", "20261101") == 1);  // October: the dispatch
+  CHECK(orders_in("20261101", "20261201") == 1);  // November: three days, one order
+  CHECK(orders_in("20261103", "20261110") == 1);  // a week with the callback only
+  CHECK(orders_in("20260101", "20270101") == 1);  // the year
+  CHECK(orders_in("20261103", "20261105") == 0);  // days without a fact
+}
+
+TEST_CASE("aggregates: prefixes and distinct counts fold summed fields") {
+  const Counts summed = {{"cat:a", 3}, {"cat:b", 0}, {"catx", 9}, {"dept:D1|0", 2}, {"dept:D1|20261030", 1},
+                         {"dept:D1|20261102", 5}, {"dept:D2|20261102", 4}};
+  CHECK(WithPrefix(summed, "cat:") == Counts{{"a", 3}});
+  CHECK(DistinctFrom(summed, "dept:", "20261101") == Counts{{"D1", 3}});
+}
+
+}  // namespace
+}  // namespace hotline::scoring

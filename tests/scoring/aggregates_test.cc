@@ -1,0 +1,235 @@
+// The per-day aggregates against a real redis-server: a busy month is stored
+// through the consumer after a first, shorter version of every order (so each
+// aggregate moved by a new-minus-old contribution), and then every figure the
+// aggregates give is checked against the facts themselves: for every unit of
+// every level the score equals the sum of its explanation, and the counts,
+// orders and rates equal the facts-based computation over all the city's
+// facts; so do the hot lists, the agents' figures and the screen's load.
+// Replaying the whole stream changes no aggregate.
+#include <catch2/catch.hpp>
+
+#include <cmath>
+
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "clock/clock.h"
+#include "orders/order_record.h"
+#include "scoring/assessor.h"
+#include "scoring/consumer.h"
+#include "scoring/facts.h"
+#include "scoring/redis_fact_store.h"
+#include "scoring/scorer.h"
+#include "scoring/scoring_fixture.h"
+#include "support/redis_server.h"
+
+namespace hotline::scoring {
+namespace {
+
+const directory::Directory& Dir() {
+  static const directory::Directory dir = directory::Directory::LoadDataDir(HOTLINE_SOURCE_DIR "/data").value();
+  return dir;
+}
+
+v1::Period Month(const std::string& date) {
+  v1::Period p;
+  p.set_kind(v1::PERIOD_KIND_MONTH);
+  p.set_date(date);
+  return p;
+}
+
+v1::Actor Centre() {
+  v1::Actor a;
+  a.set_user_id("d1");
+  a.set_role(v1::ROLE_DISPATCHER);
+  a.set_unit_code("GZ12345");
+  return a;
+}
+
+// Every aggregate key and its contents, as text.
+std::string DumpAggregates(redis::Client& redis) {
+  std::string out;
+  for (const char* pattern : {"t:scoring:unitday:*", "t:scoring:cityday:*", "t:scoring:load", "t:scoring:unitorders:*"}) {
+    absl::StatusOr<redis::Reply> keys = redis.Execute({"KEYS", pattern});
+    REQUIRE(keys.ok());
+    std::set<std::string> sorted;
+    for (const redis::Reply& k : keys->elements) sorted.insert(k.str);
+    for (const std::string& key : sorted) {
+      const bool zset = absl::StrContains(key, "unitorders");
+      absl::StatusOr<redis::Reply> v =
+          redis.Execute(zset ? redis::Command{"ZRANGE", key, "0", "-1", "WITHSCORES"} : redis::Command{"HGETALL", key});
+      REQUIRE(v.ok());
+      std::set<std::string> items;
+      for (size_t i = 0; i + 1 < v->elements.size(); i += 2) {
+        items.insert(absl::StrCat(v->elements[i].str, "=", v->elements[i + 1].str));
+      }
+      out += key + ":";
+      for (const std::string& i : items) out += " " + i;
+      out += "\n";
+    }
+  }
+  return out;
+}
+
+TEST_CASE("aggregates: figures of a busy month equal those of the facts and a replay changes nothing") {
+  hotline::testing::RedisServer server;
+  redis::Options options;
+  options.port = server.port();
+  redis::Client redis(options);
+  const ScoringKeys keys("t:");
+  const absl::TimeZone zone = fixture::Guangzhou();
+  RedisFactStore store(redis, keys, zone, Dir());
+  const RuleBook book = RuleBook::Load(HOTLINE_SOURCE_DIR "/data/scoring_rules.textproto").value();
+
+  const std::vector<v1::WorkOrder> orders = fixture::BusyMonth(Dir(), absl::CivilMonth(2026, 11), 1500, 7);
+  std::vector<stream::Entry> events;
+  int partial = 0;
+  for (const v1::WorkOrder& o : orders) {
+    // A first, shorter version of the order stored first: the full one must
+    // take its contribution back out of the aggregates.
+    if (o.history_size() >= 4) {
+      v1::WorkOrder early = o;
+      early.mutable_history()->DeleteSubrange(o.history_size() / 2, o.history_size() - o.history_size() / 2);
+      early.set_history_total(early.history_size());
+      early.set_version(early.history_size());
+      early.set_state(v1::ORDER_STATE_DISPATCHED);
+      REQUIRE(store.Put(DeriveFacts(early).value()).value());
+      ++partial;
+    }
+    redis::Command hset = {"HSET", keys.orders().Order(o.id()), "id", o.id()};
+    for (auto& [k, v] : orders::ToRecord(o)) {
+      hset.push_back(k);
+      hset.push_back(v);
+    }
+    REQUIRE(redis.Execute(hset).ok());
+    redis::Command rpush = {"RPUSH", keys.orders().History(o.id())};
+    for (const v1::HistoryEntry& e : o.history()) rpush.push_back(orders::HistoryEntryToJson(e));
+    REQUIRE(redis.Execute(rpush).ok());
+    stream::Entry ev;
+    ev.fields = {{"event", "order.update"}, {"order_id", o.id()}};
+    events.push_back(ev);
+  }
+  CHECK(partial > 500);
+  stream::BatchHandler handle = EventHandler(store, store);
+  for (const absl::Status& s : handle(events)) REQUIRE(s.ok());
+
+  // The truth: the facts of every order, as derived from the whole order.
+  std::vector<v1::OrderFacts> all;
+  for (const v1::WorkOrder& o : orders) all.push_back(DeriveFacts(o).value());
+  FactsList list;
+  for (const v1::OrderFacts& f : all) list.push_back(&f);
+
+  FakeClock clock(absl::FromCivil(absl::CivilSecond(2026, 11, 20, 12, 0, 0), zone));
+  Assessor assessor(book, Dir(), store, clock, zone);
+  const Scorer scorer(book.current(), Dir());
+  for (const char* month_name : {"2026-11", "2026-12"}) {
+    const std::string month = month_name;
+    const Interval period = Resolve(Month(month), clock.Now(), zone).value();
+    int scored = 0;
+    for (v1::UnitKind kind : {v1::UNIT_KIND_DISTRICT, v1::UNIT_KIND_STREET, v1::UNIT_KIND_DEPARTMENT}) {
+      for (const v1::Unit& u : Dir().ListUnits("", kind)) {
+        INFO(u.code() << " " << month);
+        v1::GetUnitScoreRequest req;
+        req.set_unit_code(u.code());
+        *req.mutable_period() = Month(month);
+        const v1::UnitScore agg = assessor.GetUnitScore(Centre(), req).value().score();
+        v1::ExplainScoreRequest ex;
+        ex.set_unit_code(u.code());
+        *ex.mutable_period() = Month(month);
+        ex.set_limit(5000);
+        const v1::UnitScore explained = assessor.ExplainScore(Centre(), ex).value().score();
+        REQUIRE(explained.items_size() == explained.items_total());
+        double sum = 0;
+        for (const v1::ScoreItem& item : explained.items()) sum += item.points();
+        CHECK(std::abs(agg.score() - sum) < 1e-9);
+        CHECK(agg.items_total() == explained.items_total());
+        // ... and equal to the facts-based figures over the whole city's facts.
+        const v1::UnitScore truth = scorer.Score(list, u.code(), period);
+        CHECK(std::abs(agg.score() - truth.score()) < 1e-9);
+        CHECK(std::abs(agg.rate_points() - truth.rate_points()) < 1e-9);
+        CHECK(std::abs(agg.penalty_points() - truth.penalty_points()) < 1e-9);
+        CHECK(std::abs(agg.reward_points() - truth.reward_points()) < 1e-9);
+        CHECK(agg.orders() == truth.orders());
+        CHECK(explained.orders() == truth.orders());
+        CHECK(agg.response_rate() == Approx(truth.response_rate()));
+        CHECK(agg.resolution_rate() == Approx(truth.resolution_rate()));
+        CHECK(agg.satisfaction_rate() == Approx(truth.satisfaction_rate()));
+        CHECK(std::map<std::string, int>(agg.counts().begin(), agg.counts().end()) ==
+              std::map<std::string, int>(truth.counts().begin(), truth.counts().end()));
+        if (agg.orders() > 0) ++scored;
+      }
+    }
+    if (month == "2026-11") CHECK(scored > 100);
+    // Rankings, hot lists and agents: the same as from the facts.
+    for (v1::UnitLevel level : {v1::UNIT_LEVEL_DISTRICT, v1::UNIT_LEVEL_STREET, v1::UNIT_LEVEL_DEPARTMENT}) {
+      v1::RankUnitsRequest rank;
+      rank.set_level(level);
+      *rank.mutable_period() = Month(month);
+      const v1::RankUnitsResponse got = assessor.RankUnits(Centre(), rank).value();
+      const v1::RankUnitsResponse want = scorer.Rank(list, level, period);
+      REQUIRE(got.ranking_size() == want.ranking_size());
+      for (int i = 0; i < got.ranking_size(); ++i) {
+        INFO(level << " " << i);
+        CHECK(got.ranking(i).unit_code() == want.ranking(i).unit_code());
+        CHECK(got.ranking(i).rank() == want.ranking(i).rank());
+      }
+      CHECK(std::vector<std::string>(got.red_list().begin(), got.red_list().end()) ==
+            std::vector<std::string>(want.red_list().begin(), want.red_list().end()));
+      CHECK(std::vector<std::string>(got.black_list().begin(), got.black_list().end()) ==
+            std::vector<std::string>(want.black_list().begin(), want.black_list().end()));
+    }
+    auto hot = [&](v1::HotKind kind, const std::string& district = "") {
+      v1::GetHotSpotsRequest h;
+      h.set_kind(kind);
+      h.set_district_code(district);
+      *h.mutable_period() = Month(month);
+      std::string out;
+      const v1::GetHotSpotsResponse got = assessor.GetHotSpots(h).value();
+      for (const v1::HotEntry& e : got.entries()) out += e.DebugString();
+      return out;
+    };
+    auto text = [](const std::vector<v1::HotEntry>& entries) {
+      std::string out;
+      for (const v1::HotEntry& e : entries) out += e.DebugString();
+      return out;
+    };
+    CHECK(hot(v1::HOT_KIND_MATTERS) == text(scorer.TopMatters(list, period)));
+    CHECK(hot(v1::HOT_KIND_LOCATIONS) == text(scorer.TopLocations(list, period)));
+    CHECK(hot(v1::HOT_KIND_DEPARTMENTS) == text(scorer.TopDepartments(list, period)));
+    CHECK(hot(v1::HOT_KIND_DISTRICT_MATTERS, "440106") == text(scorer.TopMatters(list, period, "440106")));
+    const Interval previous = Previous(Month(month), clock.Now(), zone).value();
+    CHECK(hot(v1::HOT_KIND_RISING) == text(scorer.RisingMatters(list, period, previous)));
+    v1::GetAgentFiguresRequest agents;
+    *agents.mutable_period() = Month(month);
+    CHECK(assessor.GetAgentFigures(Centre(), agents).value().DebugString() ==
+          scorer.Agents(list, period).DebugString());
+  }
+  // The lists compared above are not empty.
+  const Interval nov = Resolve(Month("2026-11"), clock.Now(), zone).value();
+  CHECK(scorer.TopDepartments(list, nov).size() == 10);
+  CHECK(scorer.TopMatters(list, nov).size() == 10);
+  CHECK(scorer.Agents(list, nov).agents_size() > 0);
+  // The screen's load by district: what the open orders' facts say.
+  std::map<std::string, std::pair<int64_t, int64_t>> load;
+  for (const v1::OrderFacts& f : all) {
+    if (!f.open()) continue;
+    ++load[f.district_code()].first;
+    if (f.overdue()) ++load[f.district_code()].second;
+  }
+  const v1::GetScreenResponse screen = assessor.GetScreen().value();
+  REQUIRE(screen.districts_size() == 11);
+  for (const v1::DistrictLoad& d : screen.districts()) {
+    CHECK(d.open() == load[d.district_code()].first);
+    CHECK(d.overdue() == load[d.district_code()].second);
+  }
+
+  // Replaying the whole stream (twice) changes no aggregate.
+  const std::string before = DumpAggregates(redis);
+  CHECK(before.size() > 10000);
+  for (int i = 0; i < 2; ++i) {
+    for (const absl::Status& s : handle(events)) REQUIRE(s.ok());
+  }
+  CHECK(DumpAggregates(redis) == before);
+}
+
+}  // namespace
+}  // namespace hotline::scoring

@@ -1,0 +1,195 @@
+// The scoring store and consumer against a real redis-server: the known
+// month's orders are written as the order store keeps them (record, history,
+// events), the consumer derives and stores their facts, and the assessor
+// answers from the stored facts. Replaying the whole stream, or a consumer
+// that dies half-way and a second one that takes everything again, leaves
+// the same numbers.
+#include <catch2/catch.hpp>
+
+#include "absl/strings/str_cat.h"
+#include "clock/clock.h"
+#include "orders/order_record.h"
+#include "scoring/assessor.h"
+#include "scoring/consumer.h"
+#include "scoring/redis_fact_store.h"
+#include "scoring/scoring_fixture.h"
+#include "support/redis_server.h"
+
+namespace hotline::scoring {
+namespace {
+
+const directory::Directory& Dir() {
+  static const directory::Directory dir = directory::Directory::LoadDataDir(HOTLINE_SOURCE_DIR "/data").value();
+  return dir;
+}
+
+struct Rig {
+  hotline::testing::RedisServer server;
+  redis::Client redis{[this] {
+    redis::Options o;
+    o.port = server.port();
+    return o;
+  }()};
+  ScoringKeys keys{"t:"};
+  RedisFactStore store{redis, keys, fixture::Guangzhou(), Dir()};
+  std::vector<stream::Entry> events;
+
+  // Writes `order` as libs/orders keeps it and appends one event per history entry.
+  void Write(const v1::WorkOrder& order) {
+    redis::Command hset = {"HSET", keys.orders().Order(order.id()), "id", order.id()};
+    for (auto& [k, v] : orders::ToRecord(order)) {
+      hset.push_back(k);
+      hset.push_back(v);
+    }
+    REQUIRE(redis.Execute(hset).ok());
+    for (const v1::HistoryEntry& e : order.history()) {
+      REQUIRE(redis.Execute({"RPUSH", keys.orders().History(order.id()), orders::HistoryEntryToJson(e)}).ok());
+      stream::Entry ev;
+      ev.id = absl::StrCat(events.size() + 1, "-0");
+      ev.fields = {{"event", "order." + e.action()}, {"order_id", order.id()}, {"version", absl::StrCat(e.seq())}};
+      events.push_back(ev);
+    }
+  }
+};
+
+v1::Period Nov() {
+  v1::Period p;
+  p.set_kind(v1::PERIOD_KIND_MONTH);
+  p.set_date("2026-11");
+  return p;
+}
+
+v1::Actor Centre() {
+  v1::Actor a;
+  a.set_user_id("d1");
+  a.set_role(v1::ROLE_DISPATCHER);
+  a.set_unit_code("GZ12345");
+  return a;
+}
+
+
+// Everything the assessor says about November, as text, to compare runs.
+std::string Snapshot(Assessor& a) {
+  std::string out;
+  v1::RankUnitsRequest rank;
+  rank.set_level(v1::UNIT_LEVEL_DISTRICT);
+  *rank.mutable_period() = Nov();
+  out += a.RankUnits(Centre(), rank).value().DebugString();
+  v1::ExplainScoreRequest ex;
+  ex.set_unit_code("440106");
+  *ex.mutable_period() = Nov();
+  out += a.ExplainScore(Centre(), ex).value().DebugString();
+  for (v1::HotKind k : {v1::HOT_KIND_MATTERS, v1::HOT_KIND_LOCATIONS, v1::HOT_KIND_DEPARTMENTS}) {
+    v1::GetHotSpotsRequest h;
+    h.set_kind(k);
+    *h.mutable_period() = Nov();
+    out += a.GetHotSpots(h).value().DebugString();
+  }
+  return out;
+}
+
+TEST_CASE("store and consumer: known events give the exact scores; replays change nothing") {
+  Rig rig;
+  for (const v1::WorkOrder& o : fixture::KnownMonth()) rig.Write(o);
+  const RuleBook book = RuleBook::Load(HOTLINE_SOURCE_DIR "/data/scoring_rules.textproto").value();
+  FakeClock clock(absl::FromCivil(absl::CivilSecond(2026, 12, 2, 10, 0, 0), fixture::Guangzhou()));
+  Assessor assessor(book, Dir(), rig.store, clock, fixture::Guangzhou());
+
+  int written = 0;
+  stream::BatchHandler handle = EventHandler(rig.store, rig.store, [&](int n) { written += n; });
+  // A consumer that dies after half of the stream ...
+  const std::vector<stream::Entry> half(rig.events.begin(), rig.events.begin() + rig.events.size() / 2);
+  for (const absl::Status& s : handle(half)) CHECK(s.ok());
+  // ... and another that takes the whole stream (its pending entries and the rest).
+  for (const absl::Status& s : handle(rig.events)) CHECK(s.ok());
+  const std::string first = Snapshot(assessor);
+
+  v1::GetUnitScoreRequest req;
+  req.set_unit_code("440106");
+  *req.mutable_period() = Nov();
+  v1::UnitScore tianhe = assessor.GetUnitScore(Centre(), req).value().score();
+  CHECK(tianhe.score() == Approx(39.2));  // rules 2026.2 (scorer_test.cc)
+  CHECK(tianhe.rules_version() == "2026.2");
+  req.set_rules_version("2026.1");
+  CHECK(assessor.GetUnitScore(Centre(), req).value().score().score() == Approx(41.7));
+
+  // Replaying the whole stream twice: nothing written, the same answers.
+  written = 0;
+  for (int i = 0; i < 2; ++i) {
+    for (const absl::Status& s : handle(rig.events)) CHECK(s.ok());
+  }
+  CHECK(written == 0);
+  CHECK(Snapshot(assessor) == first);
+
+  // The screen: open orders by district (B and E are open, B is overdue).
+  v1::GetScreenResponse screen = assessor.GetScreen().value();
+  for (const v1::DistrictLoad& d : screen.districts()) {
+    if (d.district_code() == "440106") {
+      CHECK(d.open() == 2);
+      CHECK(d.overdue() == 1);
+    } else {
+      CHECK(d.open() == 0);
+    }
+  }
+}
+
+TEST_CASE("store: an event of a vanished order is acknowledged; an older read never overwrites a newer one") {
+  Rig rig;
+  stream::Entry ghost;
+  ghost.fields = {{"event", "order.sign"}, {"order_id", "NOPE"}};
+  CHECK(EventHandler(rig.store, rig.store)({ghost})[0].code() == absl::StatusCode::kNotFound);
+
+  v1::OrderFacts newer;
+  newer.set_order_id("X");
+  newer.set_version(5);
+  newer.set_created_ms(absl::ToUnixMillis(absl::FromCivil(absl::CivilDay(2026, 11, 3), fixture::Guangzhou())));
+  v1::OrderFacts older = newer;
+  older.set_version(4);
+  older.set_category_code("stale");
+  CHECK(rig.store.Put(newer).value());
+  CHECK_FALSE(rig.store.Put(older).value());
+  CHECK_FALSE(rig.store.Put(newer).value());
+  std::vector<v1::OrderFacts> loaded =
+      rig.store.Load(absl::FromCivil(absl::CivilDay(2026, 11, 1), fixture::Guangzhou()),
+                     absl::FromCivil(absl::CivilDay(2026, 12, 1), fixture::Guangzhou()))
+          .value();
+  REQUIRE(loaded.size() == 1);
+  CHECK(loaded[0].category_code().empty());
+}
+
+TEST_CASE("access: a unit handler sees its own unit and sub-units only") {
+  Rig rig;
+  for (const v1::WorkOrder& o : fixture::KnownMonth()) rig.Write(o);
+  for (const absl::Status& s : EventHandler(rig.store, rig.store)(rig.events)) CHECK(s.ok());
+  const RuleBook book = RuleBook::Load(HOTLINE_SOURCE_DIR "/data/scoring_rules.textproto").value();
+  FakeClock clock(absl::FromCivil(absl::CivilSecond(2026, 12, 2, 10, 0, 0), fixture::Guangzhou()));
+  Assessor assessor(book, Dir(), rig.store, clock, fixture::Guangzhou());
+  v1::Actor tianhe;
+  tianhe.set_user_id("u1");
+  tianhe.set_role(v1::ROLE_UNIT_HANDLER);
+  tianhe.set_unit_code("440106");
+  v1::GetUnitScoreRequest req;
+  *req.mutable_period() = Nov();
+  req.set_unit_code("440106");
+  CHECK(assessor.GetUnitScore(tianhe, req).ok());
+  req.set_unit_code("440106001");
+  CHECK(assessor.GetUnitScore(tianhe, req).ok());
+  req.set_unit_code("440103");
+  CHECK(assessor.GetUnitScore(tianhe, req).status().code() == absl::StatusCode::kPermissionDenied);
+  CHECK(assessor.GetUnitScore(std::nullopt, req).status().code() == absl::StatusCode::kUnauthenticated);
+  req.set_unit_code("nope");
+  CHECK(assessor.GetUnitScore(Centre(), req).status().code() == absl::StatusCode::kNotFound);
+  v1::RankUnitsRequest rank;
+  *rank.mutable_period() = Nov();
+  v1::RankUnitsResponse seen = assessor.RankUnits(tianhe, rank).value();
+  REQUIRE(seen.ranking_size() == 1);
+  CHECK(seen.ranking(0).unit_code() == "440106");
+  CHECK(seen.ranking(0).rank() == 2);
+  CHECK(assessor.GetAgentFigures(tianhe, {}).status().code() == absl::StatusCode::kPermissionDenied);
+  v1::GetAgentFiguresRequest agents;
+  *agents.mutable_period() = Nov();
+  CHECK(assessor.GetAgentFigures(Centre(), agents).value().total().contacts() == 5);
+}
+
+}  // namespace
+}  // namespace hotline::scoring

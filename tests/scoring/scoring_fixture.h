@@ -1,0 +1,47 @@
+#pragma once
+// A known month of orders for the scoring tests: five orders of November 2026
+// in Guangzhou, built as work orders with their whole history (what the
+// consumer reads), and the rules the expected figures are computed with.
+#include <string>
+#include <vector>
+
+#include "absl/time/civil_time.h"
+#include "absl/time/time.h"
+#include "directory/directory.h"
+#include "hotline/v1/scoring.pb.h"
+#include "hotline/v1/work_order.pb.h"
+
+namespace hotline::scoring::fixture {
+
+inline absl::TimeZone Guangzhou() { return absl::FixedTimeZone(8 * 3600); }
+
+// Test rules "t1": binary fractions, so expected sums are exact.
+v1::ScoringRules TestRules();
+
+// Builds an order step by step.
+class OrderBuilder {
+ public:
+  OrderBuilder(std::string id, v1::OrderType type, std::string district, std::string street, std::string category,
+               std::string agent, absl::Time created);
+  // A step `minutes` after creation.
+  OrderBuilder& Step(int minutes, std::string action, std::string unit, v1::OrderState to = v1::ORDER_STATE_UNSPECIFIED,
+                     std::string note = "", std::string sla_mark = "");
+  v1::WorkOrder Build() const { return order_; }
+
+ private:
+  v1::WorkOrder order_;
+  absl::Time created_;
+};
+
+// The five orders A..E described in scorer_test.cc.
+std::vector<v1::WorkOrder> KnownMonth();
+
+// `n` orders created in `month` (days 1..28) with random lives over the whole
+// unit directory: dispatch to a district or department, late sign-off,
+// returns accepted or rejected, hand-down to a street, overdue closure and
+// escalations, callbacks, redo, praise; 85 % of consultations answered on the
+// spot; some left open. The same seed gives the same orders.
+std::vector<v1::WorkOrder> BusyMonth(const directory::Directory& dir, absl::CivilMonth month, int n,
+                                     uint32_t seed);
+
+}  // namespace hotline::scoring::fixture

@@ -1,0 +1,69 @@
+// The assessment commands of the hotline CLI: requests from flags, and the
+// Chinese tables (pure functions of tools/hotline/score_commands.h).
+#include <catch2/catch.hpp>
+
+#include "absl/strings/match.h"
+#include "tools/hotline/score_commands.h"
+
+namespace hotline::cli {
+namespace {
+
+CommandLine Parse(std::vector<std::string> args) {
+  absl::StatusOr<CommandLine> cl = ParseCommandLine(args, {});
+  INFO(cl.status().ToString());
+  REQUIRE(cl.ok());
+  return *cl;
+}
+
+TEST_CASE("score, rank and hot requests come from flags; bad ones name the flag", "[cli][scoring]") {
+  absl::StatusOr<v1::GetUnitScoreRequest> score = BuildScoreRequest(Parse({"score", "--unit", "440106", "--month", "2026-11"}));
+  REQUIRE(score.ok());
+  CHECK(score->unit_code() == "440106");
+  CHECK(score->period().kind() == v1::PERIOD_KIND_MONTH);
+  CHECK(score->period().date() == "2026-11");
+  CHECK(BuildScoreRequest(Parse({"score", "--unit", "440106", "--month", "2026-11", "--year", "2026"}))
+            .status()
+            .message() == "--year: give one of --day, --week, --month, --quarter, --year");
+  CHECK(BuildRankRequest(Parse({"rank", "--level", "county"})).status().message() ==
+        "--level: district, street or department");
+  absl::StatusOr<v1::RankUnitsRequest> rank = BuildRankRequest(Parse({"rank", "--level", "street", "--rules", "2026.1"}));
+  REQUIRE(rank.ok());
+  CHECK(rank->level() == v1::UNIT_LEVEL_STREET);
+  CHECK(rank->rules_version() == "2026.1");
+  absl::StatusOr<v1::GetHotSpotsRequest> today = BuildHotRequest(Parse({"hot", "today"}));
+  REQUIRE(today.ok());
+  CHECK(today->kind() == v1::HOT_KIND_MATTERS);
+  CHECK(today->period().kind() == v1::PERIOD_KIND_DAY);
+  CHECK(BuildHotRequest(Parse({"hot", "district"})).status().message() == "--district: which district (e.g. 440106)");
+  CHECK(absl::StartsWith(BuildHotRequest(Parse({"hot", "weather"})).status().message(), "WHAT: "));
+  CHECK(BuildExplainRequest(Parse({"explain", "--unit", "440106", "--limit", "0"})).status().message() ==
+        "--limit: wants a number from 1 to 5000");
+}
+
+TEST_CASE("an explanation lists every item and says they sum to the score", "[cli][scoring]") {
+  v1::UnitScore s;
+  s.set_unit_code("440106");
+  s.set_unit_name("天河区");
+  s.set_period_label("2026-11");
+  s.set_rules_version("2026.2");
+  s.set_score(29);
+  s.set_response_rate(1);
+  for (double p : {30.0, -1.0}) {
+    v1::ScoreItem* i = s.add_items();
+    i->set_order_id("GZ20261103000001");
+    i->set_seq(3);
+    i->set_points(p);
+    i->set_reason(p > 0 ? "响应率: 按时签收" : "扣分: 退回");
+  }
+  s.set_items_total(2);
+  const std::string text = FormatExplanation(s);
+  CHECK(absl::StrContains(text, "天河区 (440106)"));
+  CHECK(absl::StrContains(text, "100.0%"));
+  CHECK(absl::StrContains(text, "扣分: 退回"));
+  CHECK(absl::StrContains(text, "合计 (sum of items): 29.00 = 得分 29.00"));
+  s.set_items_total(5);
+  CHECK(absl::StrContains(FormatExplanation(s), "显示 2 / 5 项"));
+}
+
+}  // namespace
+}  // namespace hotline::cli
