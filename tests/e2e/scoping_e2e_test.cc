@@ -64,6 +64,7 @@ class Seeded {
   static Stack::Options Options() {
     Stack::Options o;
     o.sla_replicas = 1;
+    o.scoring_replicas = 1;
     return o;
   }
   std::string Create(const std::string& district, const std::string& content,
@@ -446,6 +447,36 @@ std::map<std::string, Case> Cases() {
     r.set_order_id(w.yuexiu_order());
     CheckDenied(w, Call<v1::VerifyOrderTrailRequest, v1::VerifyOrderTrailResponse>(
                        w.stub(), &S::VerifyOrderTrail, kHandlerToken, r));
+  };
+  // Assessment: another unit's score and its explanation (which lists orders)
+  // are refused; rankings and hot spots carry no order.
+  c["GetUnitScore"] = [](Seeded& w) {
+    v1::GetUnitScoreRequest r;
+    r.set_unit_code("440104");
+    Outcome out = Call<v1::GetUnitScoreRequest, v1::GetUnitScoreResponse>(
+        w.stub(), &S::GetUnitScore, kHandlerToken, r);
+    CHECK_FALSE(out.status.ok());
+    CheckNothingOf(w, out);
+  };
+  c["ExplainScore"] = [](Seeded& w) {
+    v1::ExplainScoreRequest r;
+    r.set_unit_code("440104");
+    Outcome out = Call<v1::ExplainScoreRequest, v1::ExplainScoreResponse>(
+        w.stub(), &S::ExplainScore, kHandlerToken, r);
+    CHECK_FALSE(out.status.ok());
+    CheckNothingOf(w, out);
+  };
+  c["RankUnits"] = [](Seeded& w) {
+    CheckNothingOf(w, Call<v1::RankUnitsRequest, v1::RankUnitsResponse>(w.stub(), &S::RankUnits,
+                                                                         kHandlerToken, {}));
+  };
+  c["GetHotSpots"] = [](Seeded& w) {
+    CheckNothingOf(w, Call<v1::GetHotSpotsRequest, v1::GetHotSpotsResponse>(
+                          w.stub(), &S::GetHotSpots, kHandlerToken, {}));
+  };
+  c["GetAgentFigures"] = [](Seeded& w) {
+    CheckDenied(w, Call<v1::GetAgentFiguresRequest, v1::GetAgentFiguresResponse>(
+                       w.stub(), &S::GetAgentFigures, kHandlerToken, {}));
   };
   return c;
 }

@@ -88,7 +88,7 @@ std::string Snapshot(Assessor& a) {
   return out;
 }
 
-TEST_CASE("store and consumer: known events give the exact scores; replays change nothing") {
+TEST_CASE("store and consumer: known events give the exact scores, replays change nothing") {
   Rig rig;
   for (const v1::WorkOrder& o : fixture::KnownMonth()) rig.Write(o);
   const RuleBook book = RuleBook::Load(HOTLINE_SOURCE_DIR "/data/scoring_rules.textproto").value();
@@ -133,7 +133,7 @@ TEST_CASE("store and consumer: known events give the exact scores; replays chang
   }
 }
 
-TEST_CASE("store: an event of a vanished order is acknowledged; an older read never overwrites a newer one") {
+TEST_CASE("store: an event of a vanished order is acknowledged, an older read never overwrites a newer one") {
   Rig rig;
   stream::Entry ghost;
   ghost.fields = {{"event", "order.sign"}, {"order_id", "NOPE"}};

@@ -170,7 +170,7 @@ TEST_CASE("hot spots: every top-10 list of the known month") {
         E{{"010201", 1}});
 }
 
-TEST_CASE("hot spots: a list keeps its top ten, ties by code; rising matters") {
+TEST_CASE("hot spots: a list keeps its top ten, ties by code, rising matters") {
   v1::ScoringRules rules = fixture::TestRules();
   const Scorer scorer(rules, Dir());
   std::vector<v1::OrderFacts> facts;

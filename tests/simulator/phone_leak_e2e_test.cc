@@ -61,7 +61,7 @@ TEST_CASE("after a busy run no full phone number is anywhere but sealed", "[e2e]
                                    HOTLINE_SOURCE_DIR, "/config/tokens.textproto --write_tokens=",
                                    tokens, " 2>/dev/null")
                           .c_str()) == 0);
-  Stack stack(Stack::Options{.tokens_file = tokens, .sla_replicas = 1});
+  Stack stack(Stack::Options{.tokens_file = tokens, .sla_replicas = 1, .scoring_replicas = 1});
   auto stub = stack.NewClient();
   const std::string agent = DemoToken("demo-agent-"), dispatcher = DemoToken("demo-dispatcher-"),
                     handler = DemoToken("demo-tianhe-");
@@ -185,7 +185,10 @@ TEST_CASE("after a busy run no full phone number is anywhere but sealed", "[e2e]
   const std::pair<const char*, int> metrics[] = {
       {"gateway", stack.gateway_metrics_port()}, {"intake", stack.intake_metrics_port()},
       {"dispatch", stack.dispatch_metrics_port()}, {"sla", stack.sla_metrics_port()},
-      {"knowledge", stack.knowledge_metrics_port()}};
+      {"knowledge", stack.knowledge_metrics_port()}, {"scoring", stack.scoring_metrics_port()}};
+  // The big screen's JSON, what the wall shows of the busy run.
+  haystacks["screen /api/screen"] = HttpGet(stack.screen_port(), "/api/screen");
+  CHECK(absl::StrContains(haystacks["screen /api/screen"], "top_matters_today"));
   for (const auto& [name, port] : metrics) {
     haystacks[absl::StrCat("metrics ", name)] = HttpGet(port, "/metrics");
     CHECK_FALSE(haystacks[absl::StrCat("metrics ", name)].empty());

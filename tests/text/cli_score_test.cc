@@ -15,7 +15,7 @@ CommandLine Parse(std::vector<std::string> args) {
   return *cl;
 }
 
-TEST_CASE("score, rank and hot requests come from flags; bad ones name the flag", "[cli][scoring]") {
+TEST_CASE("score, rank and hot requests come from flags, bad ones name the flag", "[cli][scoring]") {
   absl::StatusOr<v1::GetUnitScoreRequest> score = BuildScoreRequest(Parse({"score", "--unit", "440106", "--month", "2026-11"}));
   REQUIRE(score.ok());
   CHECK(score->unit_code() == "440106");
