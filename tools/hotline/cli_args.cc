@@ -76,6 +76,20 @@ std::string WrapList(const std::vector<std::string>& names, size_t width) {
   return out;
 }
 
+// The flags naming a period (scoring's commands), after a command's own.
+std::vector<FlagSpec> WithPeriod(std::vector<FlagSpec> flags) {
+  for (FlagSpec period : std::vector<FlagSpec>{
+           {"day", "DATE", "the day YYYY-MM-DD"},
+           {"week", "DATE", "the week (Monday to Sunday) of a day YYYY-MM-DD"},
+           {"month", "DATE", "the month YYYY-MM (default: this month)"},
+           {"quarter", "DATE", "the quarter of a day or month, e.g. 2026-11"},
+           {"year", "DATE", "the year YYYY"},
+       }) {
+    flags.push_back(std::move(period));
+  }
+  return flags;
+}
+
 const std::vector<CommandSpec>& Commands() {
   static const auto* const kCommands = new std::vector<CommandSpec>{
       {"whoami", {}, "Show the user, role and unit the token stands for.", {}},
@@ -253,64 +267,39 @@ const std::vector<CommandSpec>& Commands() {
       {"score",
        {},
        "A unit's assessment score (考核) for a period: the three rates, points lost and gained.",
-       {
+       WithPeriod({
            {"unit", "CODE", "the unit, e.g. 440106", true},
-           {"day", "DATE", "the day YYYY-MM-DD"},
-           {"week", "DATE", "the week (Monday to Sunday) of a day YYYY-MM-DD"},
-           {"month", "DATE", "the month YYYY-MM (default: this month)"},
-           {"quarter", "DATE", "the quarter of a day or month, e.g. 2026-11"},
-           {"year", "DATE", "the year YYYY"},
            {"rules", "VERSION", "score under these rules (default: the current ones)"},
-       }},
+       })},
       {"explain",
        {},
        "Every point of a unit's score: the order and step behind it, summed to the score.",
-       {
+       WithPeriod({
            {"unit", "CODE", "the unit, e.g. 440106", true},
-           {"day", "DATE", "the day YYYY-MM-DD"},
-           {"week", "DATE", "the week (Monday to Sunday) of a day YYYY-MM-DD"},
-           {"month", "DATE", "the month YYYY-MM (default: this month)"},
-           {"quarter", "DATE", "the quarter of a day or month, e.g. 2026-11"},
-           {"year", "DATE", "the year YYYY"},
            {"rules", "VERSION", "score under these rules (default: the current ones)"},
            {"limit", "N", "items shown (default 200)"},
-       }},
+       })},
       {"rank",
        {},
        "Units of one level ranked by score, with the red and black lists.",
-       {
+       WithPeriod({
            {"level", "LEVEL", "district (default), street or department"},
-           {"day", "DATE", "the day YYYY-MM-DD"},
-           {"week", "DATE", "the week (Monday to Sunday) of a day YYYY-MM-DD"},
-           {"month", "DATE", "the month YYYY-MM (default: this month)"},
-           {"quarter", "DATE", "the quarter of a day or month, e.g. 2026-11"},
-           {"year", "DATE", "the year YYYY"},
            {"rules", "VERSION", "score under these rules (default: the current ones)"},
-       }},
+       })},
       {"hot",
        {"[WHAT]"},
        "Hot spots (top 10): today (matters today, the default), month (matters this month),\n"
        "locations (streets), departments (by orders dispatched), rising (matters growing\n"
        "against the previous period), district (one district's matters of the year).",
-       {
+       WithPeriod({
            {"district", "CODE", "district: which one"},
-           {"day", "DATE", "the day YYYY-MM-DD"},
-           {"week", "DATE", "the week (Monday to Sunday) of a day YYYY-MM-DD"},
-           {"month", "DATE", "the month YYYY-MM (default: this month)"},
-           {"quarter", "DATE", "the quarter of a day or month, e.g. 2026-11"},
-           {"year", "DATE", "the year YYYY"},
-       }},
+       })},
       {"agents",
        {},
        "Agents' figures: contacts, contacts per day, first-contact resolution (centre only).",
-       {
+       WithPeriod({
            {"agent", "ID", "only this agent"},
-           {"day", "DATE", "the day YYYY-MM-DD"},
-           {"week", "DATE", "the week (Monday to Sunday) of a day YYYY-MM-DD"},
-           {"month", "DATE", "the month YYYY-MM (default: this month)"},
-           {"quarter", "DATE", "the quarter of a day or month, e.g. 2026-11"},
-           {"year", "DATE", "the year YYYY"},
-       }},
+       })},
       {"help", {"[COMMAND]"}, "Show this text, or one command's flags.", {}},
   };
   return *kCommands;
