@@ -22,6 +22,7 @@
 #include "redis/flags.h"
 #include "server/server.h"
 #include "server/server_flags.h"
+#include "stream/group_flags.h"
 
 int main(int argc, char** argv) {
   using namespace hotline;
@@ -43,14 +44,7 @@ int main(int argc, char** argv) {
                "folder with units, categories and dispatch_catalogue .textproto", &data_dir);
   flags.Bool("auto_dispatch", "HOTLINE_AUTO_DISPATCH", "route new orders from the event stream",
              &auto_dispatch);
-  flags.String("consumer_name", "HOTLINE_CONSUMER_NAME",
-               "this replica's name in the stream's consumer group (unique)", &consumer.consumer);
-  flags.Duration("reclaim_idle", "HOTLINE_RECLAIM_IDLE",
-                 "take over events another replica left unacknowledged this long",
-                 &consumer.reclaim_idle);
-  flags.Int("max_deliveries", "HOTLINE_MAX_DELIVERIES",
-            "after this many failed deliveries an event goes to the dead-letter stream",
-            &consumer.max_deliveries);
+  stream::AddGroupFlags(flags, &consumer);
   CityClockFlags clock_flags;  // the wall clock unless a demo or test sets it
   AddCityClockFlags(flags, &clock_flags);
   flags.ParseOrExit(argc, argv);

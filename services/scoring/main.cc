@@ -19,6 +19,7 @@
 #include "server/server.h"
 #include "server/server_flags.h"
 #include "stream/consumer_group.h"
+#include "stream/group_flags.h"
 
 int main(int argc, char** argv) {
   using namespace hotline;
@@ -45,12 +46,7 @@ int main(int argc, char** argv) {
                &data_dir);
   flags.Duration("gauge_interval", "HOTLINE_SCORING_GAUGE_INTERVAL",
                  "how often the districts' score gauges are recomputed", &gauge_interval);
-  flags.String("consumer_name", "HOTLINE_CONSUMER_NAME",
-               "this replica's name in the stream's consumer group (unique)", &group.consumer);
-  flags.Duration("reclaim_idle", "HOTLINE_RECLAIM_IDLE",
-                 "take over events another replica left unacknowledged this long", &group.reclaim_idle);
-  flags.Int("max_deliveries", "HOTLINE_MAX_DELIVERIES",
-            "after this many failed deliveries an event goes to the dead-letter stream", &group.max_deliveries);
+  stream::AddGroupFlags(flags, &group);
   flags.ParseOrExit(argc, argv);
 
   absl::StatusOr<scoring::RuleBook> rules = scoring::RuleBook::Load(data_dir + "/scoring_rules.textproto");

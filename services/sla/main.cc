@@ -21,6 +21,7 @@
 #include "sla/sla_metrics.h"
 #include "sla/sla_service.h"
 #include "stream/consumer_group.h"
+#include "stream/group_flags.h"
 
 int main(int argc, char** argv) {
   using namespace hotline;
@@ -49,12 +50,7 @@ int main(int argc, char** argv) {
   flags.Duration("pass_interval", "HOTLINE_SLA_PASS_INTERVAL", "how often to look for due deadlines",
                  &pass_interval);
   flags.Int("pass_batch", "HOTLINE_SLA_PASS_BATCH", "most orders one due pass settles", &pass_batch);
-  flags.String("consumer_name", "HOTLINE_CONSUMER_NAME",
-               "this replica's name in the stream's consumer group (unique)", &group.consumer);
-  flags.Duration("reclaim_idle", "HOTLINE_RECLAIM_IDLE",
-                 "take over events another replica left unacknowledged this long", &group.reclaim_idle);
-  flags.Int("max_deliveries", "HOTLINE_MAX_DELIVERIES",
-            "after this many failed deliveries an event goes to the dead-letter stream", &group.max_deliveries);
+  stream::AddGroupFlags(flags, &group);
   flags.ParseOrExit(argc, argv);
 
   absl::StatusOr<calendar::WorkingCalendar> cal = calendar::WorkingCalendar::LoadDir(data_dir + "/calendar");
