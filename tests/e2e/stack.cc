@@ -316,9 +316,10 @@ std::vector<std::string> Stack::IntakeArgs() const {
           "--phone_keys=" + phone_keys_file()};
 }
 
-void Stack::RestartIntake() {
+void Stack::RestartIntake(absl::Duration down_for) {
   ::kill(intake_->pid(), SIGKILL);
   intake_->Terminate();  // reaps it
+  absl::SleepFor(down_for);
   std::vector<std::string> args = IntakeArgs();
   args.insert(args.end(), clock_args_.begin(), clock_args_.end());
   args.insert(args.begin(), {"--host=127.0.0.1", absl::StrCat("--grpc_port=", intake_port_),

@@ -95,7 +95,8 @@ class Stack {
 
   // Kills intake (SIGKILL) and starts it again on the same ports; returns
   // once it is SERVING.
-  void RestartIntake();
+  // `down_for`: how long intake stays dead before it starts again.
+  void RestartIntake(absl::Duration down_for = absl::ZeroDuration());
   ServiceProcess& knowledge(int replica = 0) { return *knowledge_[replica]; }
   std::string knowledge_address(int replica = 0) const;
   int knowledge_metrics_port(int replica = 0) const { return knowledge_metrics_[replica]; }
