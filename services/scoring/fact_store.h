@@ -21,10 +21,6 @@ class FactStore {
   // previously stored facts' contribution to these facts'. Returns whether
   // it wrote.
   virtual absl::StatusOr<bool> Put(const v1::OrderFacts& facts) = 0;
-  // Facts of every order created, or with a fact, within [start, end).
-  virtual absl::StatusOr<std::vector<v1::OrderFacts>> Load(absl::Time start, absl::Time end) = 0;
-  // Facts of every open order.
-  virtual absl::StatusOr<std::vector<v1::OrderFacts>> LoadOpen() = 0;
 
   // The aggregates, read by the queries instead of the facts. Periods are
   // whole city days: [start, end) are city midnights.
@@ -50,9 +46,5 @@ class OrderSource {
   // NOT_FOUND when there is no such order.
   virtual absl::StatusOr<v1::WorkOrder> LoadWhole(const std::string& order_id) = 0;
 };
-
-// The city-time days (YYYYMMDD) an order's facts touch: its creation and
-// every fact. Pure; the store's day index follows it.
-std::vector<std::string> DaysOf(const v1::OrderFacts& facts, absl::TimeZone zone);
 
 }  // namespace hotline::scoring

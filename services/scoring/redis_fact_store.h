@@ -17,8 +17,6 @@ class RedisFactStore final : public FactStore, public OrderSource {
       : redis_(redis), keys_(std::move(keys)), zone_(zone), directory_(directory) {}
 
   absl::StatusOr<bool> Put(const v1::OrderFacts& facts) override;
-  absl::StatusOr<std::vector<v1::OrderFacts>> Load(absl::Time start, absl::Time end) override;
-  absl::StatusOr<std::vector<v1::OrderFacts>> LoadOpen() override;
   absl::StatusOr<v1::WorkOrder> LoadWhole(const std::string& order_id) override;
   absl::StatusOr<std::vector<Counts>> SumUnitDays(const std::vector<std::string>& units, absl::Time start,
                                                   absl::Time end) override;

@@ -4,9 +4,6 @@
 //
 //   <p>scoring:facts:{ID}     hash: version (the order version the facts come
 //                             from), facts (hotline.v1.OrderFacts, binary)
-//   <p>scoring:day:YYYYMMDD   set: ids of orders created or with a fact that
-//                             day (city time); how a period finds its orders
-//   <p>scoring:open           set: ids of open orders (the screen's load by district)
 //   <p>scoring:unitday:{UNIT}:YYYYMMDD  hash: the unit's (and its subtree's)
 //                             fact counts that city day (aggregates.h fields)
 //   <p>scoring:cityday:LIST:YYYYMMDD  hash: the city's counts of one list
@@ -34,8 +31,6 @@ class ScoringKeys {
   const orders::OrderKeys& orders() const { return orders_; }
   std::string Facts(absl::string_view id) const { return absl::StrCat(prefix_, "scoring:facts:{", id, "}"); }
   // `day` is YYYYMMDD in city time.
-  std::string Day(absl::string_view day) const { return absl::StrCat(prefix_, "scoring:day:", day); }
-  std::string Open() const { return absl::StrCat(prefix_, "scoring:open"); }
   std::string UnitDay(absl::string_view unit, absl::string_view day) const {
     return absl::StrCat(prefix_, "scoring:unitday:{", unit, "}:", day);
   }
