@@ -97,14 +97,6 @@ absl::StatusOr<Counts> CountsOf(const redis::Reply& reply) {
 
 }  // namespace
 
-std::vector<std::string> DaysOf(const v1::OrderFacts& facts, absl::TimeZone zone) {
-  std::set<std::string> days;
-  auto add = [&](int64_t ms) { days.insert(absl::FormatTime("%Y%m%d", absl::FromUnixMillis(ms), zone)); };
-  add(facts.created_ms());
-  for (const v1::Fact& f : facts.facts()) add(f.at_ms());
-  return {days.begin(), days.end()};
-}
-
 std::string RedisFactStore::KeyOf(const Bucket& b) const {
   switch (b.kind) {
     case BucketKind::kUnitDay: return keys_.UnitDay(b.unit, b.day);
@@ -135,11 +127,8 @@ absl::StatusOr<int64_t> RedisFactStore::TryPut(const v1::OrderFacts& facts) {
   for (const auto& [bucket, counts] : old.counts) {
     for (const auto& [field, n] : counts) delta[bucket][field] -= n;
   }
-  std::vector<std::string> keys = {facts_key, keys_.Open()};
-  const std::vector<std::string> days = DaysOf(facts, zone_);
-  for (const std::string& day : days) keys.push_back(keys_.Day(day));
-  std::vector<std::string> args = {facts.order_id(), absl::StrCat(facts.version()), facts.SerializeAsString(),
-                                   facts.open() ? "1" : "0", absl::StrCat(stored), absl::StrCat(days.size())};
+  std::vector<std::string> keys = {facts_key};
+  std::vector<std::string> args = {absl::StrCat(facts.version()), facts.SerializeAsString(), absl::StrCat(stored)};
   std::map<std::string, size_t> index;  // key -> its 1-based place in KEYS
   auto key_index = [&](const std::string& key) {
     auto [it, added] = index.emplace(key, keys.size() + 1);
@@ -199,25 +188,6 @@ absl::StatusOr<std::vector<v1::OrderFacts>> RedisFactStore::LoadIds(const std::v
     }
   }
   return out;
-}
-
-absl::StatusOr<std::vector<v1::OrderFacts>> RedisFactStore::Load(absl::Time start, absl::Time end) {
-  std::vector<redis::Command> days;
-  for (const std::string& day : DaysIn(start, end)) days.push_back({"SMEMBERS", keys_.Day(day)});
-  std::set<std::string> ids;
-  for (absl::StatusOr<redis::Reply>& reply : ExecuteAll(redis_, std::move(days))) {
-    if (absl::Status s = ErrorOf(reply); !s.ok()) return s;
-    for (const redis::Reply& e : reply->elements) ids.insert(e.str);
-  }
-  return LoadIds({ids.begin(), ids.end()});
-}
-
-absl::StatusOr<std::vector<v1::OrderFacts>> RedisFactStore::LoadOpen() {
-  absl::StatusOr<redis::Reply> reply = redis_.Execute({"SMEMBERS", keys_.Open()});
-  if (absl::Status s = ErrorOf(reply); !s.ok()) return s;
-  std::vector<std::string> ids;
-  for (const redis::Reply& e : reply->elements) ids.push_back(e.str);
-  return LoadIds(ids);
 }
 
 std::vector<std::string> RedisFactStore::DaysIn(absl::Time start, absl::Time end) const {
