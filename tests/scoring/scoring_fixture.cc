@@ -122,7 +122,8 @@ std::vector<v1::WorkOrder> KnownMonth() {
   return out;
 }
 
-std::vector<v1::WorkOrder> BusyMonth(const directory::Directory& dir, absl::CivilMonth month, int n, uint32_t seed) {
+std::vector<v1::WorkOrder> BusyMonth(const directory::Directory& dir, absl::CivilMonth month, int n, uint32_t seed,
+                                     const Mix& mix) {
   using S = v1::OrderState;
   std::mt19937 rng(seed);
   auto chance = [&rng](int percent) { return static_cast<int>(rng() % 100) < percent; };
@@ -137,10 +138,11 @@ std::vector<v1::WorkOrder> BusyMonth(const directory::Directory& dir, absl::Civi
     const std::string street = streets.empty() ? "" : streets[rng() % streets.size()].code();
     const absl::Time created = absl::FromCivil(absl::CivilSecond(month.year(), month.month(), 1 + rng() % 28, rng() % 24, rng() % 60, 0),
                                                Guangzhou());
-    const v1::OrderType type = chance(5) ? v1::ORDER_TYPE_PRAISE : chance(20) ? v1::ORDER_TYPE_CONSULTATION
-                                                                                : v1::ORDER_TYPE_COMPLAINT;
+    const v1::OrderType type = chance(mix.praise_percent)         ? v1::ORDER_TYPE_PRAISE
+                               : chance(mix.consultation_percent) ? v1::ORDER_TYPE_CONSULTATION
+                                                                  : v1::ORDER_TYPE_COMPLAINT;
     OrderBuilder b(absl::StrCat("GZ", month.year(), month.month(), "-", i), type, district.code(), street,
-                   categories[rng() % categories.size()].code(), absl::StrCat("agent-", rng() % 40), created);
+                   categories[rng() % categories.size()].code(), absl::StrCat("agent-", rng() % mix.agents), created);
     if (type == v1::ORDER_TYPE_CONSULTATION && chance(85)) {
       v1::WorkOrder o = b.Build();
       o.mutable_history(0)->set_to_state(S::ORDER_STATE_CLOSED);
@@ -175,7 +177,10 @@ std::vector<v1::WorkOrder> BusyMonth(const directory::Directory& dir, absl::Civi
       if (chance(50)) b.Step(later(1440), "sla_supervise", unit, S::ORDER_STATE_UNSPECIFIED, "", "closing.0.supervise");
       if (chance(30)) b.Step(later(1440), "sla_notice", unit, S::ORDER_STATE_UNSPECIFIED, "", "closing.0.notice");
     }
-    if (chance(10)) continue;  // still open
+    if (chance(10)) {  // still open
+      out.push_back(b.Build());
+      continue;
+    }
     for (int round = 0; round < 2; ++round) {
       b.Step(later(3 * 1440), "reply", unit, S::ORDER_STATE_REPLIED);
       b.Step(later(600), "approve_reply", unit, S::ORDER_STATE_CALLBACK_PENDING);

@@ -2,6 +2,8 @@
 // A known month of orders for the scoring tests: five orders of November 2026
 // in Guangzhou, built as work orders with their whole history (what the
 // consumer reads), and the rules the expected figures are computed with.
+#include <algorithm>
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -36,12 +38,25 @@ class OrderBuilder {
 // The five orders A..E described in scorer_test.cc.
 std::vector<v1::WorkOrder> KnownMonth();
 
+// What kinds of orders a generated month holds, and who takes them.
+struct Mix {
+  int praise_percent = 5;
+  int consultation_percent = 20;  // of the orders that are not praise
+  int agents = 40;
+};
+// A 12345 centre's contacts (domain.md): 85 % consultations, few praises,
+// an agent taking ~76.5 contacts a day (so ~360 agents for ten million a year).
+inline Mix CityMix(int64_t contacts_per_year) {
+  return {.praise_percent = 1, .consultation_percent = 85,
+          .agents = static_cast<int>(std::max<int64_t>(1, contacts_per_year / 365 * 10 / 765))};
+}
+
 // `n` orders created in `month` (days 1..28) with random lives over the whole
 // unit directory: dispatch to a district or department, late sign-off,
 // returns accepted or rejected, hand-down to a street, overdue closure and
 // escalations, callbacks, redo, praise; 85 % of consultations answered on the
 // spot; some left open. The same seed gives the same orders.
 std::vector<v1::WorkOrder> BusyMonth(const directory::Directory& dir, absl::CivilMonth month, int n,
-                                     uint32_t seed);
+                                     uint32_t seed, const Mix& mix = {});
 
 }  // namespace hotline::scoring::fixture
