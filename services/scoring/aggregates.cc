@@ -2,6 +2,7 @@
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
 #include "scoring/scorer.h"
 
 namespace hotline::scoring {
@@ -88,6 +89,34 @@ Contribution ContributionOf(const v1::OrderFacts& o, const directory::Directory&
     Counts& load = out.counts[{BucketKind::kLoad, "", "", ""}];
     load[absl::StrCat("open:", o.district_code())] += 1;
     if (o.overdue()) load[absl::StrCat("overdue:", o.district_code())] += 1;
+  }
+  // Each day's counts again in its month's rollup (a day bucket named YYYYMM).
+  std::vector<std::pair<Bucket, Counts>> rollups;
+  for (const auto& [bucket, counts] : out.counts) {
+    if (bucket.kind == BucketKind::kLoad) continue;
+    Bucket month = bucket;
+    month.day = bucket.day.substr(0, 6);
+    rollups.emplace_back(std::move(month), counts);
+  }
+  for (const auto& [month, counts] : rollups) {
+    for (const auto& [field, n] : counts) out.counts[month][field] += n;
+  }
+  return out;
+}
+
+std::vector<std::string> BucketDaysCovering(absl::Time start, absl::Time end, absl::TimeZone zone) {
+  std::vector<std::string> out;
+  absl::CivilDay d = absl::ToCivilDay(start, zone);
+  while (absl::FromCivil(d, zone) < end) {
+    const absl::CivilMonth month(d);
+    const absl::CivilDay next_month(month + 1);
+    if (absl::CivilDay(month) == d && absl::FromCivil(next_month, zone) <= end) {
+      out.push_back(absl::StrFormat("%04d%02d", month.year(), month.month()));
+      d = next_month;
+    } else {
+      out.push_back(CityDay(absl::FromCivil(d, zone), zone));
+      ++d;
+    }
   }
   return out;
 }

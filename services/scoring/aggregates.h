@@ -22,6 +22,10 @@
 //     dept      dept:<department>|<prev>: orders dispatched to the department
 //               that day (by the day of the dispatch; <prev> as for orders|)
 //   load (no day): open:<district>  overdue:<district>
+// Every unit-day and city-day bucket has a month rollup: the same fields
+// summed over the month's days, in the bucket whose day is YYYYMM, moved
+// with the days. A period of whole months (month, quarter, year) sums a few
+// rollups instead of every day (BucketDaysCovering).
 #include <compare>
 #include <functional>
 #include <map>
@@ -41,7 +45,7 @@ enum class BucketKind { kUnitDay, kCityDay, kLoad };
 struct Bucket {
   BucketKind kind;
   std::string unit;  // kUnitDay only
-  std::string day;   // YYYYMMDD; not for kLoad
+  std::string day;   // YYYYMMDD, or YYYYMM for a month's rollup; not for kLoad
   std::string list;  // kCityDay only: the list the fields serve (kCityLists)
   auto operator<=>(const Bucket&) const = default;
 };
@@ -59,6 +63,11 @@ inline constexpr const char* kCityLists[] = {"cat", "dcat", "street", "volume", 
 
 Contribution ContributionOf(const v1::OrderFacts& facts, const directory::Directory& directory,
                             absl::TimeZone zone);
+
+// The day buckets (YYYYMMDD) and month rollups (YYYYMM) whose sum is the
+// whole city days of [start, end): each calendar month wholly inside as its
+// rollup, the other days one by one.
+std::vector<std::string> BucketDaysCovering(absl::Time start, absl::Time end, absl::TimeZone zone);
 
 // Summed fields whose name is <prefix><rest>: rest -> count (zero sums dropped).
 Counts WithPrefix(const Counts& summed, const std::string& prefix);

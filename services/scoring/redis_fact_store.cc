@@ -200,7 +200,7 @@ std::vector<std::string> RedisFactStore::DaysIn(absl::Time start, absl::Time end
 
 absl::StatusOr<std::vector<Counts>> RedisFactStore::SumUnitDays(const std::vector<std::string>& units,
                                                                 absl::Time start, absl::Time end) {
-  const std::vector<std::string> days = DaysIn(start, end);
+  const std::vector<std::string> days = BucketDaysCovering(start, end, zone_);
   std::vector<std::vector<std::string>> key_lists;
   for (const std::string& unit : units) {
     std::vector<std::string>& keys = key_lists.emplace_back();
@@ -218,7 +218,7 @@ absl::StatusOr<std::vector<Counts>> RedisFactStore::SumUnitDays(const std::vecto
 
 absl::StatusOr<Counts> RedisFactStore::SumCityDays(const std::string& list, absl::Time start, absl::Time end) {
   std::vector<std::string> keys;
-  for (const std::string& day : DaysIn(start, end)) keys.push_back(keys_.CityDay(list, day));
+  for (const std::string& day : BucketDaysCovering(start, end, zone_)) keys.push_back(keys_.CityDay(list, day));
   absl::StatusOr<redis::Reply> reply = redis_.ExecuteScript(SumHashesScript(), std::move(keys), {});
   if (absl::Status s = ErrorOf(reply); !s.ok()) return s;
   return CountsOf(*reply);

@@ -51,7 +51,7 @@ TEST_CASE("aggregates: an order spanning days counts once per period, under its 
   auto orders_in = [&](const std::string& from, const std::string& to) {
     Counts sum;
     for (const auto& [bucket, counts] : c.counts) {
-      if (bucket.kind != BucketKind::kUnitDay || bucket.unit != "440106") continue;
+      if (bucket.kind != BucketKind::kUnitDay || bucket.unit != "440106" || bucket.day.size() != 8) continue;
       if (bucket.day < from || bucket.day >= to) continue;
       for (const auto& [field, n] : counts) sum[field] += n;
     }
@@ -63,6 +63,45 @@ TEST_CASE("aggregates: an order spanning days counts once per period, under its 
   CHECK(orders_in("20261103", "20261110") == 1);  // a week with the callback only
   CHECK(orders_in("20260101", "20270101") == 1);  // the year
   CHECK(orders_in("20261103", "20261105") == 0);  // days without a fact
+}
+
+TEST_CASE("aggregates: a month's rollup is the sum of its days, and whole months are summed as rollups") {
+  v1::OrderFacts o;
+  o.set_order_id("Y");
+  o.set_created_ms(Ms(10, 30, 9));
+  o.set_category_code("010101");
+  o.set_district_code("440106");
+  o.set_agent_id("a1");
+  AddFact(o, Ms(10, 30, 10), v1::FACT_KIND_DISPATCHED);
+  AddFact(o, Ms(10, 31, 10), v1::FACT_KIND_LATE_SIGN_OFF);
+  AddFact(o, Ms(11, 2, 10), v1::FACT_KIND_SIGNED_ON_TIME);
+  const Contribution c = ContributionOf(o, Dir(), fixture::Guangzhou());
+  std::map<Bucket, Counts> summed_days;
+  for (const auto& [bucket, counts] : c.counts) {
+    if (bucket.kind == BucketKind::kLoad || bucket.day.size() != 8) continue;
+    Bucket month = bucket;
+    month.day = bucket.day.substr(0, 6);
+    for (const auto& [field, n] : counts) summed_days[month][field] += n;
+  }
+  std::map<Bucket, Counts> rollups;
+  for (const auto& [bucket, counts] : c.counts) {
+    if (bucket.day.size() == 6) rollups[bucket] = counts;
+  }
+  CHECK(rollups == summed_days);
+  CHECK(rollups.at({BucketKind::kUnitDay, "440106001", "202610", ""}) ==
+        Counts{{"dispatched", 1}, {"late_sign_off", 1}, {"orders|0", 1}, {"orders|20261030", 1}});
+
+  const absl::TimeZone gz = fixture::Guangzhou();
+  auto covering = [&](absl::CivilDay from, absl::CivilDay to) {
+    return BucketDaysCovering(absl::FromCivil(from, gz), absl::FromCivil(to, gz), gz);
+  };
+  using V = std::vector<std::string>;
+  CHECK(covering(absl::CivilDay(2026, 10, 30), absl::CivilDay(2026, 12, 2)) ==
+        V{"20261030", "20261031", "202611", "20261201"});
+  CHECK(covering(absl::CivilDay(2026, 1, 1), absl::CivilDay(2027, 1, 1)).size() == 12);
+  CHECK(covering(absl::CivilDay(2026, 11, 30), absl::CivilDay(2026, 12, 7)) ==
+        V{"20261130", "20261201", "20261202", "20261203", "20261204", "20261205", "20261206"});
+  CHECK(covering(absl::CivilDay(2026, 11, 1), absl::CivilDay(2026, 11, 1)).empty());
 }
 
 TEST_CASE("aggregates: prefixes and distinct counts fold summed fields") {
