@@ -1,5 +1,5 @@
-// hotline-loadgen: drives many unary calls at a Hotline gateway (CreateWorkOrder)
-// or at an Echo server/proxy (the baseline), for a fixed time, and prints one
+// hotline-loadgen: drives many unary calls at a Hotline gateway (CreateWorkOrder,
+// Act, the knowledge and the scoring queries) or at an Echo server/proxy (the baseline), for a fixed time, and prints one
 // line of figures:
 //
 //   rpc=create target=127.0.0.1:50051 concurrency=256 rate=0 channels=4 payload=372
@@ -47,6 +47,7 @@
 #include "absl/time/time.h"
 #include "config/flags.h"
 #include "directory/directory.h"
+#include "google/protobuf/text_format.h"
 #include "hotline/v1/echo.grpc.pb.h"
 #include "hotline/v1/gateway.grpc.pb.h"
 
@@ -63,6 +64,9 @@ struct Config {
   // line (a TSV's first column; '#' lines skipped).
   std::string lines_file;
   std::string token;
+  // hot, rank, score, explain: the request, in protobuf text format (e.g.
+  // 'kind: HOT_KIND_MATTERS period { kind: PERIOD_KIND_DAY }').
+  std::string request;
   int concurrency = 256;
   int rate = 0;
   int duration_s = 10;
@@ -204,6 +208,10 @@ class LoadGen {
         if (!id.empty()) order_ids_.push_back(id);
       }
     }
+    if (config_.rpc == "hot") request_ok_ = google::protobuf::TextFormat::ParseFromString(config_.request, &hot_);
+    if (config_.rpc == "rank") request_ok_ = google::protobuf::TextFormat::ParseFromString(config_.request, &rank_);
+    if (config_.rpc == "score") request_ok_ = google::protobuf::TextFormat::ParseFromString(config_.request, &score_);
+    if (config_.rpc == "explain") request_ok_ = google::protobuf::TextFormat::ParseFromString(config_.request, &explain_);
     if (config_.rpc == "kb_lookup" || config_.rpc == "kb_search") {
       std::ifstream in(config_.lines_file);
       for (std::string line; std::getline(in, line);) {
@@ -216,7 +224,7 @@ class LoadGen {
   bool ready() const {
     if (config_.rpc == "urge") return !order_ids_.empty();
     if (config_.rpc == "kb_lookup" || config_.rpc == "kb_search") return !lines_.empty();
-    return true;
+    return request_ok_;
   }
 
   // Runs warmup + duration, waits for the calls in flight, prints the line.
@@ -334,6 +342,18 @@ class LoadGen {
             Done(call->due, call->started, status);
             delete call;
           });
+    } else if (config_.rpc == "hot") {
+      // The scoring queries: the same request each time (the service reads
+      // Redis afresh for every call).
+      Issue<v1::GetHotSpotsResponse>(hot_, due, [&](auto... a) { hotline_stubs_[channel]->async()->GetHotSpots(a...); });
+    } else if (config_.rpc == "rank") {
+      Issue<v1::RankUnitsResponse>(rank_, due, [&](auto... a) { hotline_stubs_[channel]->async()->RankUnits(a...); });
+    } else if (config_.rpc == "score") {
+      Issue<v1::GetUnitScoreResponse>(score_, due,
+                                      [&](auto... a) { hotline_stubs_[channel]->async()->GetUnitScore(a...); });
+    } else if (config_.rpc == "explain") {
+      Issue<v1::ExplainScoreResponse>(explain_, due,
+                                      [&](auto... a) { hotline_stubs_[channel]->async()->ExplainScore(a...); });
     } else {
       auto* call = new Call<v1::EchoRequest, v1::EchoResponse>;
       Prepare(*call, due);
@@ -344,6 +364,19 @@ class LoadGen {
             delete call;
           });
     }
+  }
+
+  // Starts `request` through `send` (a stub's async method taking context,
+  // request, response and callback).
+  template <typename Response, typename Request, typename Send>
+  void Issue(const Request& request, Clock::time_point due, Send send) {
+    auto* call = new Call<Request, Response>;
+    Prepare(*call, due);
+    call->request = request;
+    send(&call->context, &call->request, &call->response, [this, call](grpc::Status status) {
+      Done(call->due, call->started, status);
+      delete call;
+    });
   }
 
   template <typename Request, typename Response>
@@ -473,6 +506,11 @@ class LoadGen {
   v1::EchoRequest echo_;
   std::vector<std::string> order_ids_;  // urge
   std::vector<std::string> lines_;      // kb_lookup prefixes, kb_search questions
+  v1::GetHotSpotsRequest hot_;          // hot, rank, score, explain: --request
+  v1::RankUnitsRequest rank_;
+  v1::GetUnitScoreRequest score_;
+  v1::ExplainScoreRequest explain_;
+  bool request_ok_ = true;
   Clock::time_point start_, measure_from_, end_;
   std::atomic<uint64_t> next_call_{0};
 
@@ -502,8 +540,11 @@ int main(int argc, char** argv) {
   flags.String("target", "HOTLINE_BENCH_TARGET", "host:port of the gateway or echo server",
                &c.target);
   flags.String("rpc", "HOTLINE_BENCH_RPC",
-               "create | echo | urge (a supervision mark on orders of --order_ids) | kb_lookup | kb_search",
+               "create | echo | urge (a supervision mark on orders of --order_ids) | kb_lookup | kb_search | "
+               "hot | rank | score | explain (GetHotSpots, RankUnits, GetUnitScore, ExplainScore of --request)",
                &c.rpc);
+  flags.String("request", "HOTLINE_BENCH_REQUEST", "hot, rank, score, explain: the request in protobuf text format",
+               &c.request);
   flags.String("order_ids", "HOTLINE_BENCH_ORDER_IDS", "urge: file of order ids, one a line",
                &c.order_ids_file);
   flags.String("lines", "HOTLINE_BENCH_LINES",
@@ -529,11 +570,12 @@ int main(int argc, char** argv) {
   flags.ParseOrExit(argc, argv);
 
   const bool known_rpc = c.rpc == "create" || c.rpc == "echo" || c.rpc == "urge" ||
-                         c.rpc == "kb_lookup" || c.rpc == "kb_search";
+                         c.rpc == "kb_lookup" || c.rpc == "kb_search" || c.rpc == "hot" || c.rpc == "rank" ||
+                         c.rpc == "score" || c.rpc == "explain";
   if (!known_rpc || c.concurrency < 1 || c.rate < 0 ||
       c.duration_s < 1 || c.warmup_s < 0 || c.channels < 1 || c.timeout <= absl::ZeroDuration()) {
     std::fprintf(stderr,
-                 "hotline-loadgen: need --rpc create|echo|urge|kb_lookup|kb_search, --concurrency >= 1, "
+                 "hotline-loadgen: need --rpc create|echo|urge|kb_lookup|kb_search|hot|rank|score|explain, --concurrency >= 1, "
                  "--rate >= 0, "
                  "--duration >= 1, --warmup >= 0, --channels >= 1, --timeout > 0\n");
     return 2;
@@ -547,7 +589,7 @@ int main(int argc, char** argv) {
   if (!gen.ready()) {
     std::fprintf(stderr,
                  "hotline-loadgen: --rpc urge needs --order_ids with order ids; kb_lookup and "
-                 "kb_search need --lines\n");
+                 "kb_search need --lines; hot, rank, score and explain a --request the request type parses\n");
     return 2;
   }
   return gen.Run();

@@ -18,49 +18,18 @@
 # BENCH_DURATION seconds per run (default 20). Loopback only; everything
 # started here is stopped on exit.
 set -euo pipefail
-# Services sign and verify caller identities with a shared secret
-# (libs/server/identity.h): a fresh one per run. The gateway runs in demo mode
-# (static tokens) without a rate limit: the load generator is one user.
-HOTLINE_IDENTITY_SECRET_FILE=$(mktemp /tmp/hotline-bench-identity.XXXXXX)
-head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n' >"$HOTLINE_IDENTITY_SECRET_FILE"
-export HOTLINE_IDENTITY_SECRET_FILE HOTLINE_RATE_LIMIT=0
-ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-BUILD_DIR=${BUILD_DIR:-build}
-[[ $BUILD_DIR = /* ]] || BUILD_DIR="$ROOT/$BUILD_DIR"
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+bench_workdir knowledge-bench
+bench_identity_secret
 POINTS=${BENCH_POINTS:-100000}
 RATE=${BENCH_RATE:-100}
 DURATION=${BENCH_DURATION:-20}
 
-cmake --build "$BUILD_DIR" -j 2 --target hotline-loadgen hotline-gateway hotline-knowledge \
-  hotline-healthcheck hotline-echo hotline-kb-gen >&2
-BIN=$BUILD_DIR
-
-wait_healthy() {
-  local port
-  for port in "$@"; do
-    for _ in $(seq 100); do
-      "$BIN/tools/hotline/hotline-healthcheck" --addr "127.0.0.1:$port" >/dev/null 2>&1 && break
-      sleep 0.1
-    done
-  done
-}
+bench_build hotline-loadgen hotline-gateway hotline-knowledge \
+  hotline-healthcheck hotline-echo hotline-kb-gen
 TOKEN=$(grep -m1 -o 'demo-agent-[0-9a-f]*' "$ROOT/config/tokens.textproto")
-free_port() { /usr/bin/python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 
-WORK=$(mktemp -d /tmp/hotline-knowledge-bench.XXXXXX)
-pids=()
-cleanup() {
-  for p in "${pids[@]}"; do kill -TERM "$p" 2>/dev/null || true; done
-  wait 2>/dev/null || true
-  rm -rf "$WORK"
-}
-trap cleanup EXIT
-
-REDIS_PORT=$(free_port)
-redis-server --port "$REDIS_PORT" --bind 127.0.0.1 --dir "$WORK" --appendonly yes \
-  --appendfsync everysec --save "" --logfile "$WORK/redis.log" &
-pids+=($!)
-for _ in $(seq 100); do redis-cli -p "$REDIS_PORT" ping >/dev/null 2>&1 && break; sleep 0.1; done
+start_redis --appendonly yes --appendfsync everysec --save ""
 
 echo "== $POINTS points generated from the seed"
 "$BIN/bench/hotline-kb-gen" --redis "127.0.0.1:$REDIS_PORT" --data_dir "$ROOT/data" \

@@ -9,6 +9,7 @@
 //   <p>scoring:cityday:LIST:YYYYMMDD  hash: the city's counts of one list
 //                             that day (LIST: cat, dcat, street, volume,
 //                             agent, dept; fields in aggregates.h)
+//   (both also with YYYYMM for the day: the month's rollup, the sum of its days)
 //   <p>scoring:load           hash: open:<district>, overdue:<district>
 //   <p>scoring:unitorders:{UNIT}  sorted set: "YYYYMMDD:<order id>" scored
 //                             YYYYMMDD, the orders with a fact for the unit's
@@ -30,7 +31,7 @@ class ScoringKeys {
 
   const orders::OrderKeys& orders() const { return orders_; }
   std::string Facts(absl::string_view id) const { return absl::StrCat(prefix_, "scoring:facts:{", id, "}"); }
-  // `day` is YYYYMMDD in city time.
+  // `day` is YYYYMMDD in city time, or YYYYMM for a month's rollup.
   std::string UnitDay(absl::string_view unit, absl::string_view day) const {
     return absl::StrCat(prefix_, "scoring:unitday:{", unit, "}:", day);
   }
