@@ -93,7 +93,7 @@ TEST_CASE("each bad field is named", "[validation]") {
   CHECK(with([](auto& r) { r.set_idempotency_key(std::string(129, 'k')); }) == "idempotency_key");
 }
 
-TEST_CASE("a reported handling time is 1 second to 4 hours; none is fine", "[validation]") {
+TEST_CASE("a reported handling time is 1 second to 4 hours, and none is fine", "[validation]") {
   auto with = [](int64_t seconds, int32_t nanos) {
     v1::CreateWorkOrderRequest r = Valid();
     r.mutable_handling_time()->set_seconds(seconds);
