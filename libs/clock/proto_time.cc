@@ -25,4 +25,15 @@ google::protobuf::Timestamp FromMillis(int64_t ms) {
   return t;
 }
 
+int64_t ToMillis(const google::protobuf::Duration& d) {
+  return d.seconds() * 1000 + d.nanos() / 1000000;
+}
+
+google::protobuf::Duration DurationFromMillis(int64_t ms) {
+  google::protobuf::Duration d;
+  d.set_seconds(ms / 1000);
+  d.set_nanos(static_cast<int32_t>(ms % 1000) * 1000000);
+  return d;
+}
+
 }  // namespace hotline

@@ -28,6 +28,8 @@ constexpr char kAnswer[] = "kb_answer";
 constexpr char kByUser[] = "by_user";
 constexpr char kByRole[] = "by_role";
 constexpr char kByUnit[] = "by_unit";
+// Milliseconds; written only when reported (most stores keep one field less).
+constexpr char kHandlingMs[] = "handling_ms";
 // Written by the SLA monitor (services/sla/sla_keys.h), only read here.
 constexpr char kSlaSignDue[] = "sla_sign_due_ms";
 constexpr char kSlaCloseDue[] = "sla_close_due_ms";
@@ -106,6 +108,7 @@ Record ToRecord(const v1::WorkOrder& o) {
   };
   // Only when set: a field less per order (the hash's table stays smaller).
   if (o.caller().confidential()) r.emplace_back(kConfidential, "1");
+  if (o.has_handling_time()) r.emplace_back(kHandlingMs, absl::StrCat(ToMillis(o.handling_time())));
   if (o.location().has_point()) {
     // %.17g round-trips a double exactly (StrCat would keep only 6 digits).
     r.emplace_back(kLat, absl::StrFormat("%.17g", o.location().point().latitude()));
@@ -179,6 +182,7 @@ absl::StatusOr<v1::WorkOrder> FromRecord(const std::vector<std::string>& flat) {
   o.set_dispatch_rule(AsString(m, field::kDispatchRule));
   o.set_handed_down_by(AsString(m, field::kHandedDownBy));
   o.set_notice_count(static_cast<int32_t>(AsInt(m, kNotices)));
+  if (!AsString(m, kHandlingMs).empty()) *o.mutable_handling_time() = DurationFromMillis(AsInt(m, kHandlingMs));
   if (!AsString(m, kSlaSignDue).empty()) {
     *o.mutable_deadlines()->mutable_sign_off_due() = FromMillis(AsInt(m, kSlaSignDue));
   }

@@ -56,6 +56,7 @@ std::string HistoryEntryToJson(const v1::HistoryEntry& entry);
 absl::StatusOr<v1::HistoryEntry> HistoryEntryFromJson(const std::string& json);
 
 // Kept here by name for the store's users; defined once in clock/proto_time.h.
+using ::hotline::DurationFromMillis;
 using ::hotline::FromMillis;
 using ::hotline::ToMillis;
 

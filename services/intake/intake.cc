@@ -55,6 +55,10 @@ void Intake::Create(const std::optional<v1::Actor>& actor,
     *o.mutable_on_spot_answer() = request.on_spot_answer();
   }
   *o.mutable_created_by() = *actor;
+  // Kept in whole milliseconds, as the store records it.
+  if (request.has_handling_time()) {
+    *o.mutable_handling_time() = orders::DurationFromMillis(orders::ToMillis(request.handling_time()));
+  }
 
   v1::HistoryEntry& h = n.first_entry;
   h.set_seq(1);

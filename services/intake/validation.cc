@@ -86,6 +86,17 @@ std::optional<FieldError> ValidateCreate(const v1::CreateWorkOrderRequest& r,
       return error("on_spot_answer.answer", *e);
     }
   }
+  if (r.has_handling_time()) {
+    const google::protobuf::Duration& d = r.handling_time();
+    // A well-formed Duration has nanos in (-1 s, 1 s) with the sign of seconds.
+    const bool well_formed = d.nanos() > -1000000000 && d.nanos() < 1000000000 &&
+                             !(d.seconds() > 0 && d.nanos() < 0) && !(d.seconds() < 0 && d.nanos() > 0);
+    if (!well_formed || d.seconds() < kMinHandlingSeconds || d.seconds() > kMaxHandlingSeconds ||
+        (d.seconds() == kMaxHandlingSeconds && d.nanos() > 0)) {
+      return error("handling_time", absl::StrCat("must be ", kMinHandlingSeconds, " second to ",
+                                                 kMaxHandlingSeconds / 3600, " hours (talk + hold + after-call work)"));
+    }
+  }
   return std::nullopt;
 }
 

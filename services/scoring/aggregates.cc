@@ -84,6 +84,10 @@ Contribution ContributionOf(const v1::OrderFacts& o, const directory::Directory&
       agent[absl::StrCat("agent_consult:", o.agent_id())] += 1;
       if (o.on_spot()) agent[absl::StrCat("agent_onspot:", o.agent_id())] += 1;
     }
+    if (o.handling_ms() > 0) {
+      agent[absl::StrCat("agent_timed:", o.agent_id())] += 1;
+      agent[absl::StrCat("agent_handling_ms:", o.agent_id())] += o.handling_ms();
+    }
   }
   if (o.open()) {
     Counts& load = out.counts[{BucketKind::kLoad, "", "", ""}];

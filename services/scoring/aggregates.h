@@ -19,6 +19,8 @@
 //     street    street:<street>
 //     volume    type:<n>  channel:<n>
 //     agent     agent:<id>  agent_consult:<id>  agent_onspot:<id>
+//               agent_timed:<id> (contacts with a reported handling time)
+//               agent_handling_ms:<id> (the sum of those times, milliseconds)
 //     dept      dept:<department>|<prev>: orders dispatched to the department
 //               that day (by the day of the dispatch; <prev> as for orders|)
 //   load (no day): open:<district>  overdue:<district>

@@ -43,6 +43,7 @@ absl::StatusOr<v1::OrderFacts> DeriveFacts(const v1::WorkOrder& order) {
   if (order.created_by().role() == v1::ROLE_AGENT) out.set_agent_id(order.created_by().user_id());
   out.set_state(order.state());
   out.set_open(IsOpen(order.state()));
+  if (order.has_handling_time()) out.set_handling_ms(ToMillis(order.handling_time()));
 
   std::string unit;               // the unit the order is with before the current step
   bool sign_breached = false;     // since the latest dispatch to a unit
@@ -59,7 +60,8 @@ absl::StatusOr<v1::OrderFacts> DeriveFacts(const v1::WorkOrder& order) {
   };
   for (const v1::HistoryEntry& e : order.history()) {
     const std::string& a = e.action();
-    if (a == "create" && e.to_state() == v1::ORDER_STATE_CLOSED) {
+    // Intake records an answer on the spot as "answer_on_spot" (older orders: a closed "create").
+    if ((a == "create" || a == "answer_on_spot") && e.to_state() == v1::ORDER_STATE_CLOSED) {
       out.set_on_spot(order.type() == v1::ORDER_TYPE_CONSULTATION);
     } else if (a == "dispatch" || a == "approve_return" || a == "approve_hand_down") {
       add(e, e.unit_code(), v1::FACT_KIND_DISPATCHED);

@@ -365,6 +365,7 @@ namespace {
 
 struct AgentAcc {
   int64_t contacts = 0, consultations = 0, on_spot = 0;
+  int64_t timed = 0, handling_ms = 0;  // contacts with a reported handling time, and its sum
   std::set<int64_t> days;
 };
 
@@ -377,6 +378,8 @@ v1::GetAgentFiguresResponse AgentFigures(const std::map<std::string, AgentAcc>& 
     f->set_consultations(a.consultations);
     f->set_on_spot(a.on_spot);
     f->set_first_contact_resolution(a.consultations == 0 ? 0 : static_cast<double>(a.on_spot) / a.consultations);
+    f->set_timed(a.timed);
+    f->set_average_handling_seconds(a.timed == 0 ? 0 : static_cast<double>(a.handling_ms) / 1000.0 / a.timed);
   };
   v1::GetAgentFiguresResponse out;
   out.set_period_label(period.label);
@@ -403,6 +406,10 @@ v1::GetAgentFiguresResponse Scorer::Agents(const FactsList& facts, const Interva
         ++a->consultations;
         if (o->on_spot()) ++a->on_spot;
       }
+      if (o->handling_ms() > 0) {
+        ++a->timed;
+        a->handling_ms += o->handling_ms();
+      }
     }
   }
   return AgentFigures(by_agent, total, period);
@@ -415,15 +422,21 @@ v1::GetAgentFiguresResponse Scorer::AgentsFromDays(const std::vector<Counts>& ci
   for (size_t day = 0; day < city_days.size(); ++day) {
     const Counts consult = WithPrefix(city_days[day], "agent_consult:");
     const Counts on_spot = WithPrefix(city_days[day], "agent_onspot:");
+    const Counts timed = WithPrefix(city_days[day], "agent_timed:");
+    const Counts handling_ms = WithPrefix(city_days[day], "agent_handling_ms:");
+    auto count = [](const Counts& c, const std::string& id) {
+      const auto it = c.find(id);
+      return it == c.end() ? int64_t{0} : it->second;
+    };
     for (const auto& [id, n] : WithPrefix(city_days[day], "agent:")) {
       if (!agent_id.empty() && id != agent_id) continue;
-      const auto c = consult.find(id);
-      const auto s = on_spot.find(id);
       for (AgentAcc* a : {&by_agent[id], &total}) {
         a->contacts += n;
         a->days.insert(static_cast<int64_t>(day));
-        a->consultations += c == consult.end() ? 0 : c->second;
-        a->on_spot += s == on_spot.end() ? 0 : s->second;
+        a->consultations += count(consult, id);
+        a->on_spot += count(on_spot, id);
+        a->timed += count(timed, id);
+        a->handling_ms += count(handling_ms, id);
       }
     }
   }

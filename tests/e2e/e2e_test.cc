@@ -227,6 +227,9 @@ TEST_CASE("every bad field gets INVALID_ARGUMENT naming it, and nothing is writt
       {"caller.phone", [](auto& r) { r.mutable_caller()->set_phone("10812345678"); }},
       {"on_spot_answer", [](auto& r) { r.mutable_on_spot_answer()->set_knowledge_code("KB1"); }},
       {"idempotency_key", [](auto& r) { r.set_idempotency_key("has space"); }},
+      {"handling_time", [](auto& r) { r.mutable_handling_time()->set_seconds(-5); }},
+      {"handling_time", [](auto& r) { r.mutable_handling_time()->set_seconds(5 * 3600); }},
+      {"handling_time", [](auto& r) { r.mutable_handling_time()->set_seconds(0); }},
   };
   for (const auto& [field, mutate] : cases) {
     v1::CreateWorkOrderRequest request = SampleComplaint();

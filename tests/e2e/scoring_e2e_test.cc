@@ -268,5 +268,57 @@ TEST_CASE("scoring through the gateway: exact score, access, replay, and the wal
   CHECK(std::filesystem::file_size(shot) > 20000);
 }
 
+TEST_CASE("agents' figures through the gateway: the handling time reported at intake makes the AHT",
+          "[e2e][scoring]") {
+  Stack stack(Stack::Options{.scoring_replicas = 1});
+  auto stub = stack.NewClient();
+  auto timed = [](v1::CreateWorkOrderRequest r, int64_t seconds, int32_t nanos = 0) {
+    r.mutable_handling_time()->set_seconds(seconds);
+    r.mutable_handling_time()->set_nanos(nanos);
+    return r;
+  };
+  // Three contacts with a time (one a consultation answered on the spot), one without.
+  v1::CreateWorkOrderRequest consultation = SampleComplaint();
+  consultation.set_type(v1::ORDER_TYPE_CONSULTATION);
+  consultation.mutable_on_spot_answer()->set_knowledge_code("KB.20.03.001");
+  const std::string one = Create(*stub, timed(SampleComplaint(), 300));
+  Create(*stub, timed(SampleComplaint(), 421, 500000000));
+  Create(*stub, timed(consultation, 150));
+  Create(*stub, SampleComplaint());
+  {  // Stored with the order and read back through the gateway.
+    auto ctx = CallContext(kDispatcherToken);
+    v1::GetWorkOrderRequest get;
+    get.set_id(one);
+    v1::GetWorkOrderResponse got;
+    REQUIRE(stub->GetWorkOrder(ctx.get(), get, &got).ok());
+    CHECK(got.order().handling_time().seconds() == 300);
+  }
+  v1::GetAgentFiguresResponse figures;
+  for (int i = 0; i < 500; ++i) {
+    auto ctx = CallContext(kDispatcherToken);
+    if (stub->GetAgentFigures(ctx.get(), v1::GetAgentFiguresRequest(), &figures).ok() &&
+        figures.total().contacts() == 4) {
+      break;
+    }
+    absl::SleepFor(absl::Milliseconds(20));
+  }
+  INFO(figures.DebugString());
+  REQUIRE(figures.agents_size() == 1);
+  const v1::AgentFigures& agent = figures.agents(0);
+  CHECK(agent.agent_id() == "agent-t1");
+  CHECK(agent.contacts() == 4);
+  CHECK(agent.consultations() == 1);
+  CHECK(agent.on_spot() == 1);
+  CHECK(agent.first_contact_resolution() == 1);
+  // (300 + 421.5 + 150) / 3: the contact without a time is left out.
+  CHECK(agent.timed() == 3);
+  CHECK(agent.average_handling_seconds() == Approx(871.5 / 3));
+  CHECK(figures.total().average_handling_seconds() == agent.average_handling_seconds());
+  // An agent may not read the figures (the centre's dispatchers and supervisors may).
+  auto ctx = CallContext(kAgentToken);
+  CHECK(stub->GetAgentFigures(ctx.get(), v1::GetAgentFiguresRequest(), &figures).error_code() ==
+        grpc::StatusCode::PERMISSION_DENIED);
+}
+
 }  // namespace
 }  // namespace hotline::testing

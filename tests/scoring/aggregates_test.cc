@@ -104,6 +104,13 @@ TEST_CASE("aggregates: figures of a busy month equal those of the facts and a re
       early.set_history_total(early.history_size());
       early.set_version(early.history_size());
       early.set_state(v1::ORDER_STATE_DISPATCHED);
+      // And another handling time, or none: the full version must take the
+      // early one's time (and timed count) back out too.
+      if (partial % 2 == 0) {
+        early.clear_handling_time();
+      } else {
+        *early.mutable_handling_time() = DurationFromMillis(ToMillis(o.handling_time()) + 1234);
+      }
       REQUIRE(store.Put(DeriveFacts(early).value()).value());
       ++partial;
     }
@@ -215,8 +222,33 @@ TEST_CASE("aggregates: figures of a busy month equal those of the facts and a re
     CHECK(hot(v1::HOT_KIND_RISING) == text(scorer.RisingMatters(list, period, previous)));
     v1::GetAgentFiguresRequest agents;
     *agents.mutable_period() = asked;
-    CHECK(assessor.GetAgentFigures(Centre(), agents).value().DebugString() ==
-          scorer.Agents(list, period).DebugString());
+    const v1::GetAgentFiguresResponse figures = assessor.GetAgentFigures(Centre(), agents).value();
+    CHECK(figures.DebugString() == scorer.Agents(list, period).DebugString());
+    // The average handling time by hand: the sum over the month's timed
+    // orders (an order without a time left out), and one agent's alone.
+    int64_t timed = 0, sum_ms = 0, one_timed = 0, one_ms = 0;
+    for (const v1::OrderFacts& f : all) {
+      if (!period.Contains(f.created_ms()) || f.handling_ms() == 0) continue;
+      ++timed;
+      sum_ms += f.handling_ms();
+      if (f.agent_id() == "agent-7") {
+        ++one_timed;
+        one_ms += f.handling_ms();
+      }
+    }
+    CHECK(figures.total().timed() == timed);
+    CHECK(figures.total().average_handling_seconds() ==
+          (timed == 0 ? 0 : static_cast<double>(sum_ms) / 1000.0 / timed));
+    agents.set_agent_id("agent-7");
+    const v1::GetAgentFiguresResponse one = assessor.GetAgentFigures(Centre(), agents).value();
+    CHECK(one.total().timed() == one_timed);
+    CHECK(one.total().average_handling_seconds() ==
+          (one_timed == 0 ? 0 : static_cast<double>(one_ms) / 1000.0 / one_timed));
+    if (asked.kind() == v1::PERIOD_KIND_MONTH && asked.date() == "2026-11") {
+      CHECK(timed > 1000);                      // nine in ten of 1,500
+      CHECK(timed < figures.total().contacts());  // and some not reported
+      CHECK(one_timed > 0);
+    }
   }
   // The lists compared above are not empty.
   const Interval nov = Resolve(Month("2026-11"), clock.Now(), zone).value();

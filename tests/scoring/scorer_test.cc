@@ -74,6 +74,10 @@ TEST_CASE("facts: each order's events as the assessment sees them") {
   CHECK(kinds(facts[3]).empty());
   CHECK(facts[3].on_spot());
   CHECK_FALSE(facts[3].open());
+  // As intake records it today: the first step is "answer_on_spot".
+  v1::WorkOrder answered = fixture::KnownMonth()[3];
+  answered.mutable_history(0)->set_action("answer_on_spot");
+  CHECK(DeriveFacts(answered).value().on_spot());
   CHECK(kinds(facts[4]) == std::vector<std::string>{"dispatched@GZD001", "praise@GZD001", "signed_on_time@GZD001"});
   CHECK(facts[1].open());
   CHECK(facts[1].overdue());  // redone after the closing breach: still open and late
@@ -221,6 +225,31 @@ TEST_CASE("agents: contacts per day and first-contact resolution") {
   CHECK(a.agents(0).first_contact_resolution() == 1);
   CHECK(a.agents(1).contacts() == 2);
   CHECK(a.total().contacts() == 5);
+}
+
+TEST_CASE("agents: average handling time over the contacts that reported one") {
+  const v1::ScoringRules rules = fixture::TestRules();
+  const Scorer scorer(rules, Dir());
+  const std::vector<v1::OrderFacts> facts = Derive(fixture::KnownMonth());
+  CHECK(facts[2].handling_ms() == 500500);
+  CHECK(facts[4].handling_ms() == 0);  // E: not reported
+  const v1::GetAgentFiguresResponse a = scorer.Agents(Ptrs(facts), Month("2026-11"));
+  REQUIRE(a.agents_size() == 2);
+  // agent-1: A 300 s and D 150 s; E has no time and is not counted.
+  CHECK(a.agents(0).contacts() == 3);
+  CHECK(a.agents(0).timed() == 2);
+  CHECK(a.agents(0).average_handling_seconds() == 225.0);
+  // agent-2: B 420 s and C 500.5 s.
+  CHECK(a.agents(1).timed() == 2);
+  CHECK(a.agents(1).average_handling_seconds() == 460.25);
+  // All: (300 + 150 + 420 + 500.5) / 4.
+  CHECK(a.total().timed() == 4);
+  CHECK(a.total().average_handling_seconds() == 342.625);
+  // One agent asked for; and a month with no timed contact says 0 over 0.
+  CHECK(scorer.Agents(Ptrs(facts), Month("2026-11"), "agent-2").total().average_handling_seconds() == 460.25);
+  const v1::GetAgentFiguresResponse none = scorer.Agents(Ptrs(facts), Month("2026-10"));
+  CHECK(none.total().timed() == 0);
+  CHECK(none.total().average_handling_seconds() == 0);
 }
 
 TEST_CASE("rules: a change recomputes a past month from the same facts") {

@@ -71,6 +71,11 @@ OrderBuilder& OrderBuilder::Step(int minutes, std::string action, std::string un
   return *this;
 }
 
+OrderBuilder& OrderBuilder::HandlingMillis(int64_t ms) {
+  *order_.mutable_handling_time() = DurationFromMillis(ms);
+  return *this;
+}
+
 std::vector<v1::WorkOrder> KnownMonth() {
   using S = v1::OrderState;
   const absl::Time nov3 = absl::FromCivil(absl::CivilSecond(2026, 11, 3, 9, 0, 0), Guangzhou());
@@ -79,6 +84,7 @@ std::vector<v1::WorkOrder> KnownMonth() {
   std::vector<v1::WorkOrder> out;
   // A: 天河 complaint handled on time, satisfied.
   out.push_back(OrderBuilder("A", v1::ORDER_TYPE_COMPLAINT, "440106", "440106001", "010101", "agent-1", nov3)
+                    .HandlingMillis(300000)
                     .Step(60, "dispatch", "440106", S::ORDER_STATE_DISPATCHED)
                     .Step(120, "sign", "440106", S::ORDER_STATE_SIGNED)
                     .Step(kDay, "reply", "440106", S::ORDER_STATE_REPLIED)
@@ -87,6 +93,7 @@ std::vector<v1::WorkOrder> KnownMonth() {
                     .Build());
   // B: 天河 complaint signed late, overdue, urged, publicly noticed, dissatisfied, redone.
   out.push_back(OrderBuilder("B", v1::ORDER_TYPE_COMPLAINT, "440106", "440106002", "010101", "agent-2", nov3)
+                    .HandlingMillis(420000)
                     .Step(60, "dispatch", "440106", S::ORDER_STATE_DISPATCHED)
                     .Step(kDay + 60, "sla_breach", "440106", S::ORDER_STATE_UNSPECIFIED, "", "sign_off.0.breach")
                     .Step(kDay + 120, "sign", "440106", S::ORDER_STATE_SIGNED)
@@ -101,6 +108,7 @@ std::vector<v1::WorkOrder> KnownMonth() {
                     .Build());
   // C: 越秀 report returned without reason (rejected), then handled; basically satisfied.
   out.push_back(OrderBuilder("C", v1::ORDER_TYPE_REPORT, "440103", "440103001", "010201", "agent-2", nov10)
+                    .HandlingMillis(500500)
                     .Step(30, "dispatch", "440103", S::ORDER_STATE_DISPATCHED)
                     .Step(60, "sign", "440103", S::ORDER_STATE_SIGNED)
                     .Step(90, "return", "440103", S::ORDER_STATE_RETURN_REQUESTED, "not ours")
@@ -111,6 +119,7 @@ std::vector<v1::WorkOrder> KnownMonth() {
                     .Build());
   // D: a consultation answered on the spot (first-contact resolution).
   out.push_back(OrderBuilder("D", v1::ORDER_TYPE_CONSULTATION, "440106", "440106001", "010202", "agent-1", nov3)
+                    .HandlingMillis(150000)
                     .Build());
   out.back().mutable_history(0)->set_to_state(v1::ORDER_STATE_CLOSED);
   out.back().set_state(v1::ORDER_STATE_CLOSED);
@@ -126,6 +135,7 @@ std::vector<v1::WorkOrder> BusyMonth(const directory::Directory& dir, absl::Civi
                                      const Mix& mix) {
   using S = v1::OrderState;
   std::mt19937 rng(seed);
+  std::mt19937 timing(seed ^ 0x5A17u);  // apart from rng: adding times changed no order's life
   auto chance = [&rng](int percent) { return static_cast<int>(rng() % 100) < percent; };
   const std::vector<v1::Unit> districts = dir.ListUnits("", v1::UNIT_KIND_DISTRICT);
   const std::vector<v1::Unit> departments = dir.ListUnits("", v1::UNIT_KIND_DEPARTMENT);
@@ -143,6 +153,7 @@ std::vector<v1::WorkOrder> BusyMonth(const directory::Directory& dir, absl::Civi
                                                                   : v1::ORDER_TYPE_COMPLAINT;
     OrderBuilder b(absl::StrCat("GZ", month.year(), month.month(), "-", i), type, district.code(), street,
                    categories[rng() % categories.size()].code(), absl::StrCat("agent-", rng() % mix.agents), created);
+    if (timing() % 10 != 0) b.HandlingMillis(30000 + static_cast<int64_t>(timing() % 870001));
     if (type == v1::ORDER_TYPE_CONSULTATION && chance(85)) {
       v1::WorkOrder o = b.Build();
       o.mutable_history(0)->set_to_state(S::ORDER_STATE_CLOSED);

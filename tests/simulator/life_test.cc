@@ -138,4 +138,16 @@ TEST_CASE("a simulated address lies in the order's own district and street", "[u
   CHECK(PickAddress("越秀区", "", 3).rfind("越秀区", 0) == 0);
 }
 
+TEST_CASE("a simulated handling time is plausible: shorter for an answer on the spot", "[unit]") {
+  std::set<int64_t> seen;
+  for (uint64_t n = 0; n < 2000; ++n) {
+    const int64_t spot = absl::ToInt64Seconds(PickHandlingTime(true, n));
+    const int64_t order = absl::ToInt64Seconds(PickHandlingTime(false, n));
+    CHECK((spot >= 120 && spot <= 300));
+    CHECK((order >= 240 && order <= 540));
+    seen.insert(order);
+  }
+  CHECK(seen.size() > 100);  // spread, not one value
+}
+
 }  // namespace hotline::simulator

@@ -5,6 +5,7 @@
 #include <cstdlib>
 #include <fstream>
 
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "e2e/stack.h"
@@ -49,6 +50,20 @@ TEST_CASE("the simulator drives orders through their whole life through the gate
   CHECK(orders >= 50);  // ~10 calls a second for 10 s, on a loaded machine
   CHECK(archived >= 20);
   CHECK(Count(stack, "idx:state:1") <= 5);  // auto-dispatch keeps up: few wait
+  // Every simulated call reported a plausible handling time (2 to 9 minutes),
+  // kept with its order for the agents' average handling time.
+  absl::StatusOr<redis::Reply> some = stack.redis_client().Execute({"ZRANGE", "hotline:idx:all", "0", "9"});
+  REQUIRE(some.ok());
+  REQUIRE(some->elements.size() == 10);
+  for (const redis::Reply& id : some->elements) {
+    absl::StatusOr<redis::Reply> ms =
+        stack.redis_client().Execute({"HGET", absl::StrCat("hotline:order:{", id.str, "}"), "handling_ms"});
+    REQUIRE(ms.ok());
+    INFO(id.str << " handling_ms " << ms->str);
+    int64_t value = 0;
+    CHECK(absl::SimpleAtoi(ms->str, &value));
+    CHECK((value >= 120000 && value <= 540000));
+  }
 }
 
 }  // namespace

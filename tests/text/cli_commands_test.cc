@@ -402,7 +402,9 @@ TEST_CASE("create sends what the flags say", "[cli][commands]") {
                  "--answered-by",
                  "KB-0301",
                  "--answer",
-                 "带护照去车管所"}) == ExitCode::kOk);
+                 "带护照去车管所",
+                 "--handling-time",
+                 "312"}) == ExitCode::kOk);
   const v1::CreateWorkOrderRequest sent = h.gateway.last_create();
   CHECK(sent.type() == v1::ORDER_TYPE_CONSULTATION);
   CHECK(sent.channel() == v1::CHANNEL_WECHAT);
@@ -419,6 +421,7 @@ TEST_CASE("create sends what the flags say", "[cli][commands]") {
   CHECK(sent.content() == "驾照换证怎么办");
   CHECK(sent.on_spot_answer().knowledge_code() == "KB-0301");
   CHECK(sent.on_spot_answer().answer() == "带护照去车管所");
+  CHECK(sent.handling_time().seconds() == 312);
   CHECK_THAT(h.out.str(), Catch::Contains("GZ20261128000123"));
   CHECK_THAT(h.out.str(), !Catch::Contains("replayed"));
 }
@@ -435,6 +438,7 @@ TEST_CASE("create notes a replay and reports server rejections", "[cli][commands
   CHECK(h.gateway.last_create().channel() == v1::CHANNEL_PHONE);  // the default
   CHECK_FALSE(h.gateway.last_create().has_on_spot_answer());
   CHECK_FALSE(h.gateway.last_create().location().has_point());
+  CHECK_FALSE(h.gateway.last_create().has_handling_time());  // not reported
 
   std::vector<std::string> rejected = base;
   rejected.push_back("reject me");
@@ -465,6 +469,10 @@ TEST_CASE("create flag errors are usage errors and call nothing", "[cli][command
              Catch::Contains("--answer: needs --answered-by"));
   CHECK_THAT(usage_error({"--type", "complaint", "--name", "\xD5\xC5\xC8\xFD"}),  // GBK 张三
              Catch::Contains("--name: not valid UTF-8"));
+  CHECK_THAT(usage_error({"--type", "complaint", "--handling-time", "0"}),
+             Catch::Contains("--handling-time: wants a positive number; got '0'"));
+  CHECK_THAT(usage_error({"--type", "complaint", "--handling-time", "5min"}),
+             Catch::Contains("--handling-time: wants a positive number"));
   CHECK(h.gateway.last_create().content().empty());  // nothing reached the server
 }
 

@@ -3,6 +3,7 @@
 #include <catch2/catch.hpp>
 
 #include "absl/strings/match.h"
+#include "tools/hotline/local_time.h"
 #include "tools/hotline/score_commands.h"
 
 namespace hotline::cli {
@@ -63,6 +64,31 @@ TEST_CASE("an explanation lists every item and says they sum to the score", "[cl
   CHECK(absl::StrContains(text, "合计 (sum of items): 29.00 = 得分 29.00"));
   s.set_items_total(5);
   CHECK(absl::StrContains(FormatExplanation(s), "显示 2 / 5 项"));
+}
+
+TEST_CASE("the agents' table shows the average handling time over the timed contacts", "[cli][scoring]") {
+  v1::GetAgentFiguresResponse a;
+  a.set_period_label("2026-11");
+  v1::AgentFigures* one = a.add_agents();
+  one->set_agent_id("agent-1");
+  one->set_contacts(3);
+  one->set_timed(2);
+  one->set_average_handling_seconds(307.4);
+  v1::AgentFigures* two = a.add_agents();
+  two->set_agent_id("agent-2");
+  two->set_contacts(1);
+  *a.mutable_total() = *one;
+  a.mutable_total()->set_agent_id("");
+  const std::string text = FormatAgents(a);
+  INFO(text);
+  CHECK(absl::StrContains(text, "平均处理时长"));
+  CHECK(absl::StrContains(text, "5:07"));  // 307 s
+  // agent-2 reported no time: a dash, not 0:00.
+  const size_t two_at = text.find("agent-2") + std::string("agent-2").size();
+  const std::string two_row = text.substr(two_at, text.find('\n', two_at) - two_at);
+  CHECK(absl::StrContains(two_row, "-"));
+  CHECK_FALSE(absl::StrContains(two_row, "0:00"));
+  CHECK(MinutesSeconds(65 * 60 + 3) == "65:03");
 }
 
 }  // namespace

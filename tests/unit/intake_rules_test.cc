@@ -93,6 +93,30 @@ TEST_CASE("each bad field is named", "[validation]") {
   CHECK(with([](auto& r) { r.set_idempotency_key(std::string(129, 'k')); }) == "idempotency_key");
 }
 
+TEST_CASE("a reported handling time is 1 second to 4 hours, and none is fine", "[validation]") {
+  auto with = [](int64_t seconds, int32_t nanos) {
+    v1::CreateWorkOrderRequest r = Valid();
+    r.mutable_handling_time()->set_seconds(seconds);
+    r.mutable_handling_time()->set_nanos(nanos);
+    return FieldOf(r);
+  };
+  CHECK(FieldOf(Valid()).empty());  // not reported
+  CHECK(with(1, 0).empty());
+  CHECK(with(312, 500000000).empty());
+  CHECK(with(4 * 3600, 0).empty());
+  CHECK(with(0, 0) == "handling_time");  // set, but zero
+  CHECK(with(0, 999999999) == "handling_time");
+  CHECK(with(-30, 0) == "handling_time");
+  CHECK(with(4 * 3600, 1) == "handling_time");
+  CHECK(with(4 * 3600 + 1, 0) == "handling_time");
+  CHECK(with(30, -1) == "handling_time");           // malformed: signs differ
+  CHECK(with(30, 1000000000) == "handling_time");   // malformed: nanos out of range
+  v1::CreateWorkOrderRequest r = Valid();
+  r.mutable_handling_time()->set_seconds(-1);
+  static const directory::Directory dir = TestDirectory();
+  CHECK(ValidateCreate(r, dir)->message == "handling_time: must be 1 second to 4 hours (talk + hold + after-call work)");
+}
+
 TEST_CASE("the fingerprint ignores the idempotency key and sees the content", "[idempotency]") {
   v1::CreateWorkOrderRequest a = Valid(), b = Valid();
   a.set_idempotency_key("one");

@@ -1,5 +1,7 @@
 #include <catch2/catch.hpp>
 
+#include <map>
+
 #include "absl/strings/match.h"
 
 #include "orders/order_record.h"
@@ -37,6 +39,8 @@ TEST_CASE("an order survives the trip through its stored form", "[record]") {
   o.set_urge_count(3);
   o.set_supervise_count(1);
   o.set_dispatch_rule("0101");
+  o.mutable_handling_time()->set_seconds(312);
+  o.mutable_handling_time()->set_nanos(250000000);
 
   std::vector<std::string> flat = {"id", o.id()};
   for (auto& [k, v] : ToRecord(o)) {
@@ -46,6 +50,33 @@ TEST_CASE("an order survives the trip through its stored form", "[record]") {
   absl::StatusOr<v1::WorkOrder> back = FromRecord(flat);
   REQUIRE(back.ok());
   CHECK(back->DebugString() == o.DebugString());
+}
+
+TEST_CASE("a handling time is stored only when reported, in milliseconds", "[record]") {
+  v1::WorkOrder o;
+  o.set_id("GZ20261128000002");
+  auto fields = [](const Record& r) {
+    std::map<std::string, std::string> m(r.begin(), r.end());
+    return m;
+  };
+  CHECK(fields(ToRecord(o)).count("handling_ms") == 0);
+  std::vector<std::string> flat = {"id", o.id()};
+  for (auto& [k, v] : ToRecord(o)) {
+    flat.push_back(k);
+    flat.push_back(v);
+  }
+  CHECK_FALSE(FromRecord(flat)->has_handling_time());
+
+  o.mutable_handling_time()->set_seconds(95);
+  o.mutable_handling_time()->set_nanos(7000000);
+  CHECK(fields(ToRecord(o))["handling_ms"] == "95007");
+  flat = {"id", o.id()};
+  for (auto& [k, v] : ToRecord(o)) {
+    flat.push_back(k);
+    flat.push_back(v);
+  }
+  CHECK(FromRecord(flat)->handling_time().seconds() == 95);
+  CHECK(FromRecord(flat)->handling_time().nanos() == 7000000);
 }
 
 TEST_CASE("the stored form never carries the full number", "[record][phone]") {

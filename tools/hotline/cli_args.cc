@@ -116,6 +116,8 @@ const std::vector<CommandSpec>& Commands() {
            {"answered-by", "KNOWLEDGE_CODE",
             "a consultation answered on the spot from this knowledge point (created closed)"},
            {"answer", "TEXT", "what the caller was told (with --answered-by)"},
+           {"handling-time", "SECONDS",
+            "the contact's handling time (talk + hold + after-call work), for the agents' AHT"},
        }},
       {"get", {"ORDER_ID"}, "Show a work order and its history.", {}},
       {"list",
@@ -296,7 +298,8 @@ const std::vector<CommandSpec>& Commands() {
        })},
       {"agents",
        {},
-       "Agents' figures: contacts, contacts per day, first-contact resolution (centre only).",
+       "Agents' figures: contacts, contacts per day, first-contact resolution, average handling time "
+       "(over the contacts that reported one; centre only).",
        WithPeriod({
            {"agent", "ID", "only this agent"},
        })},

@@ -240,6 +240,9 @@ std::string FormatOrder(const v1::WorkOrder& order, const Names& names) {
     if (!answer.answer().empty()) fields.push_back({"答复内容 (answer)", answer.answer()});
   }
   fields.push_back({"受理人 (created by)", ActorText(order.created_by())});
+  if (order.has_handling_time()) {
+    fields.push_back({"处理时长 (handling time)", MinutesSeconds(order.handling_time().seconds())});
+  }
   if (order.last_rating() != v1::RATING_UNSPECIFIED) {
     fields.push_back({"回访评价 (rating)", EnumText(order.last_rating())});
   }
@@ -328,6 +331,10 @@ absl::StatusOr<v1::CreateWorkOrderRequest> BuildCreateRequest(const CommandLine&
     request.mutable_on_spot_answer()->set_knowledge_code(cl.Get("answered-by"));
     request.mutable_on_spot_answer()->set_answer(cl.Get("answer"));
   }
+  // The range (1 s to 4 h) is the server's to check; here only a number.
+  absl::StatusOr<std::optional<int64_t>> handling = PositiveIntFlag<int64_t>(cl, "handling-time");
+  if (!handling.ok()) return handling.status();
+  if (handling->has_value()) request.mutable_handling_time()->set_seconds(**handling);
   return request;
 }
 

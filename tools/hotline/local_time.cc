@@ -1,6 +1,7 @@
 #include "tools/hotline/local_time.h"
 
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
 #include "clock/clock.h"
 #include "clock/proto_time.h"
 
@@ -21,6 +22,11 @@ absl::StatusOr<absl::Time> ParseDayOrTime(absl::string_view text, bool day_end) 
   if (absl::ParseTime(absl::RFC3339_full, text, &time, &error)) return time;
   return absl::InvalidArgumentError(
       absl::StrCat("'", text, "' is neither a day (2026-11-28) nor an RFC 3339 time"));
+}
+
+std::string MinutesSeconds(int64_t seconds) {
+  if (seconds < 0) return absl::StrCat("-", MinutesSeconds(-seconds));
+  return absl::StrFormat("%d:%02d", seconds / 60, seconds % 60);
 }
 
 }  // namespace hotline::cli

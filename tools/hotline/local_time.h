@@ -1,6 +1,7 @@
 #pragma once
 // Times as the centre reads them, in the city's time zone (clock.h).
 // Pure functions; thread-safe.
+#include <cstdint>
 #include <string>
 
 #include "absl/status/statusor.h"
@@ -19,6 +20,10 @@ std::string FormatLocalTime(const google::protobuf::Timestamp& t);
 // with `day_end` the first instant of the next day (so that an exclusive
 // upper bound includes the whole day). INVALID_ARGUMENT for anything else.
 absl::StatusOr<absl::Time> ParseDayOrTime(absl::string_view text, bool day_end);
+
+// A duration of whole seconds as minutes and seconds, e.g. "5:07" ("65:00"
+// past the hour: the figures compared are handling times of minutes).
+std::string MinutesSeconds(int64_t seconds);
 
 using ::hotline::ToTimestamp;  // clock/proto_time.h
 

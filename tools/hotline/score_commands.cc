@@ -1,5 +1,6 @@
 #include "tools/hotline/score_commands.h"
 
+#include <cmath>
 #include <map>
 #include <vector>
 
@@ -206,10 +207,13 @@ std::string FormatHotSpots(const v1::GetHotSpotsResponse& hot, bool rising) {
 }
 
 std::string FormatAgents(const v1::GetAgentFiguresResponse& a) {
-  Table t({"坐席", "受理量", "日均", "咨询", "当场解答", "一次解决率"});
+  // AHT over the timed contacts only; "-" when none reported a time.
+  Table t({"坐席", "受理量", "日均", "咨询", "当场解答", "一次解决率", "平均处理时长", "计时"});
   auto row = [&t](const v1::AgentFigures& f, const std::string& name) {
     t.AddRow({name, absl::StrCat(f.contacts()), absl::StrFormat("%.1f", f.contacts_per_day()),
-              absl::StrCat(f.consultations()), absl::StrCat(f.on_spot()), Percent(f.first_contact_resolution())});
+              absl::StrCat(f.consultations()), absl::StrCat(f.on_spot()), Percent(f.first_contact_resolution()),
+              f.timed() == 0 ? "-" : MinutesSeconds(std::llround(f.average_handling_seconds())),
+              absl::StrCat(f.timed())});
   };
   for (const v1::AgentFigures& f : a.agents()) row(f, f.agent_id());
   row(a.total(), "合计");

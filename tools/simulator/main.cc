@@ -203,6 +203,8 @@ class Simulator {
         r.mutable_on_spot_answer()->set_answer(hit->title());
       }
     }
+    const absl::Duration handling = PickHandlingTime(r.has_on_spot_answer(), dice >> 52);
+    r.mutable_handling_time()->set_seconds(absl::ToInt64Seconds(handling));
     v1::CreateWorkOrderResponse response;
     auto ctx = Context(agent_token_);
     Count(stub_->CreateWorkOrder(ctx.get(), r, &response),

@@ -95,4 +95,9 @@ std::string PickAddress(const std::string& district_name, const std::string& str
                       1 + (n >> 8) % 199, "号", kLandmarks[(n >> 16) % std::size(kLandmarks)]);
 }
 
+absl::Duration PickHandlingTime(bool answered_on_spot, uint64_t n) {
+  const int64_t low = answered_on_spot ? 120 : 240, high = answered_on_spot ? 300 : 540;
+  return absl::Seconds(low + static_cast<int64_t>(n % static_cast<uint64_t>(high - low + 1)));
+}
+
 }  // namespace hotline::simulator

@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <string>
 
+#include "absl/time/time.h"
 #include "hotline/v1/work_order.pb.h"
 
 namespace hotline::simulator {
@@ -33,5 +34,9 @@ const char* PickCallerName(uint64_t n);
 // always lies where the order says it is.
 std::string PickAddress(const std::string& district_name, const std::string& street_name,
                         uint64_t n);
+// How long the agent spent on the contact (talk + hold + after-call work),
+// picked by n: an answer on the spot takes 2 to 5 minutes, a call that
+// becomes a work order 4 to 9 (the order is written up after the call).
+absl::Duration PickHandlingTime(bool answered_on_spot, uint64_t n);
 
 }  // namespace hotline::simulator
