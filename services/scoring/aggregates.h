@@ -22,6 +22,10 @@
 //     dept      dept:<department>|<prev>: orders dispatched to the department
 //               that day (by the day of the dispatch; <prev> as for orders|)
 //   load (no day): open:<district>  overdue:<district>
+//   city month (per city month of creation; a sorted set, not a hash: a
+//   month's addresses are ~800,000 at city scale and a query reads only the
+//   top, never sums days):
+//     addr      <street>|<normalised address> (address.h): orders created
 #include <compare>
 #include <functional>
 #include <map>
@@ -37,12 +41,12 @@ namespace hotline::scoring {
 
 using Counts = std::map<std::string, int64_t>;
 
-enum class BucketKind { kUnitDay, kCityDay, kLoad };
+enum class BucketKind { kUnitDay, kCityDay, kLoad, kCityMonth };
 struct Bucket {
   BucketKind kind;
   std::string unit;  // kUnitDay only
-  std::string day;   // YYYYMMDD; not for kLoad
-  std::string list;  // kCityDay only: the list the fields serve (kCityLists)
+  std::string day;   // YYYYMMDD; YYYYMM for kCityMonth; not for kLoad
+  std::string list;  // kCityDay and kCityMonth: the list the fields serve (kCityLists, "addr")
   auto operator<=>(const Bucket&) const = default;
 };
 
@@ -54,6 +58,10 @@ struct Contribution {
 
 // The city day (YYYYMMDD) of `t`.
 std::string CityDay(absl::Time t, absl::TimeZone zone);
+
+// The address list's month bucket ("addr") and a member's parts.
+inline constexpr const char kAddressList[] = "addr";
+std::string AddressMember(const std::string& street_code, const std::string& address);
 
 inline constexpr const char* kCityLists[] = {"cat", "dcat", "street", "volume", "agent", "dept"};
 

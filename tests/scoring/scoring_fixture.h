@@ -26,6 +26,11 @@ class OrderBuilder {
   // A step `minutes` after creation.
   OrderBuilder& Step(int minutes, std::string action, std::string unit, v1::OrderState to = v1::ORDER_STATE_UNSPECIFIED,
                      std::string note = "", std::string sla_mark = "");
+  // The location's free-text address.
+  OrderBuilder& Address(std::string address) {
+    order_.mutable_location()->set_address(std::move(address));
+    return *this;
+  }
   v1::WorkOrder Build() const { return order_; }
 
  private:
@@ -40,7 +45,9 @@ std::vector<v1::WorkOrder> KnownMonth();
 // unit directory: dispatch to a district or department, late sign-off,
 // returns accepted or rejected, hand-down to a street, overdue closure and
 // escalations, callbacks, redo, praise; 85 % of consultations answered on the
-// spot; some left open. The same seed gives the same orders.
+// spot; some left open; a few house numbers per street (addresses shared, in
+// variants that normalise alike; 1 in 10 without). The same seed gives the
+// same orders.
 std::vector<v1::WorkOrder> BusyMonth(const directory::Directory& dir, absl::CivilMonth month, int n,
                                      uint32_t seed);
 

@@ -13,7 +13,8 @@
 -- ARGV[6] how many day sets
 -- ARGV[7 ..] operations of four: "h" key-index field delta (HINCRBY; a field
 --            back at 0 is deleted) | "a" key-index member score (ZADD) |
---            "r" key-index member - (ZREM)
+--            "r" key-index member - (ZREM) |
+--            "z" key-index member delta (ZINCRBY; a member back at 0 is removed)
 -- Returns 1 if written, 0 if not newer, -1 if the stored version moved.
 local stored = tonumber(redis.call("HGET", KEYS[1], "version") or "0")
 if stored >= tonumber(ARGV[2]) then
@@ -38,6 +39,10 @@ for i = 7, #ARGV, 4 do
   if op == "h" then
     if redis.call("HINCRBY", key, ARGV[i + 2], ARGV[i + 3]) == 0 then
       redis.call("HDEL", key, ARGV[i + 2])
+    end
+  elseif op == "z" then
+    if tonumber(redis.call("ZINCRBY", key, ARGV[i + 3], ARGV[i + 2])) == 0 then
+      redis.call("ZREM", key, ARGV[i + 2])
     end
   elseif op == "a" then
     redis.call("ZADD", key, ARGV[i + 3], ARGV[i + 2])
