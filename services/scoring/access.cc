@@ -30,10 +30,13 @@ absl::Status CheckMaySeeAddresses(const std::optional<v1::Actor>& caller) {
   // see their own orders' addresses, not the city's; agents take calls one at
   // a time and need no city-wide list; auditors, editors and administrators
   // do not act on hot spots (the least access PIPL asks for).
-  if (caller->role() == v1::ROLE_DISPATCHER || caller->role() == v1::ROLE_SUPERVISOR) return absl::OkStatus();
-  return absl::PermissionDeniedError(absl::StrCat("kind: addresses are personal data, for the centre's dispatchers "
-                                                  "and supervisors only (not ",
-                                                  v1::Role_Name(caller->role()), ")"));
+  if (caller->role() == v1::ROLE_DISPATCHER || caller->role() == v1::ROLE_SUPERVISOR) {
+    return absl::OkStatus();
+  }
+  return absl::PermissionDeniedError(
+      absl::StrCat("kind: addresses are personal data, for the centre's dispatchers "
+                   "and supervisors only (not ",
+                   v1::Role_Name(caller->role()), ")"));
 }
 
 }  // namespace hotline::scoring

@@ -3,8 +3,7 @@
 // 天河路385号) under which trivial variants of the same address meet, so the
 // hot addresses list (HOT_KIND_ADDRESSES) counts them together.
 #include <string>
-
-#include "absl/strings/string_view.h"
+#include <string_view>
 
 namespace hotline::scoring {
 
@@ -14,6 +13,6 @@ namespace hotline::scoring {
 // dashes become '-'. '-', '#' and '/' are kept: they separate house numbers
 // (1-23 is not 12-3). Bytes that are not valid UTF-8 are kept as they are.
 // "" when nothing is left (the order then has no address).
-std::string NormaliseAddress(absl::string_view address);
+std::string NormaliseAddress(std::string_view address);
 
 }  // namespace hotline::scoring

@@ -44,7 +44,8 @@ class Assessor {
   absl::StatusOr<v1::UnitScore> Score(const Caller& caller, const std::string& unit, const v1::Period& period,
                                       const std::string& version, int item_limit);
   // The month's shared addresses from its sorted set (never summed by day).
-  absl::StatusOr<v1::GetHotSpotsResponse> TopAddresses(const Caller& caller, const v1::GetHotSpotsRequest& r);
+  absl::StatusOr<v1::GetHotSpotsResponse> TopAddresses(const Caller& caller,
+                                                       const v1::GetHotSpotsRequest& r);
   // Every unit of `level` scored from its aggregates and ranked.
   absl::StatusOr<v1::RankUnitsResponse> Rank(const v1::ScoringRules& rules, v1::UnitLevel level,
                                              const Interval& interval);

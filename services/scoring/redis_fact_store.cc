@@ -281,10 +281,11 @@ absl::StatusOr<Counts> RedisFactStore::OpenLoad() {
   return CountsOf(*reply);
 }
 
-absl::StatusOr<Counts> RedisFactStore::TopOfMonth(const std::string& list, const std::string& month, int n,
-                                                  int64_t min_count) {
-  absl::StatusOr<redis::Reply> reply = redis_.ExecuteScript(TopOfMonthScript(), {keys_.CityMonth(list, month)},
-                                                            {absl::StrCat(n), absl::StrCat(min_count)});
+absl::StatusOr<Counts> RedisFactStore::TopOfMonth(const std::string& list, const std::string& month,
+                                                  int n, int64_t min_count) {
+  absl::StatusOr<redis::Reply> reply =
+      redis_.ExecuteScript(TopOfMonthScript(), {keys_.CityMonth(list, month)},
+                           {absl::StrCat(n), absl::StrCat(min_count)});
   if (absl::Status s = ErrorOf(reply); !s.ok()) return s;
   return CountsOf(*reply);
 }

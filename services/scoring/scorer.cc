@@ -328,7 +328,8 @@ std::vector<v1::HotEntry> Scorer::TopAddressCounts(const Counts& counts) const {
   return out;
 }
 
-std::vector<v1::HotEntry> Scorer::TopAddresses(const FactsList& facts, const Interval& period) const {
+std::vector<v1::HotEntry> Scorer::TopAddresses(const FactsList& facts,
+                                               const Interval& period) const {
   Counts counts;
   for (const v1::OrderFacts* o : facts) {
     if (o->address().empty() || !period.Contains(o->created_ms())) continue;

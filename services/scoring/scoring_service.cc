@@ -8,7 +8,8 @@
 
 namespace hotline::scoring {
 
-ScoringService::ScoringService(Assessor& assessor, audit::ReadRecorder& reads, prometheus::Registry& metrics)
+ScoringService::ScoringService(Assessor& assessor, audit::ReadRecorder& reads,
+                               prometheus::Registry& metrics)
     : assessor_(assessor),
       reads_(reads),
       calls_(prometheus::BuildCounter()

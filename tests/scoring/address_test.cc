@@ -1,9 +1,10 @@
 // Hot addresses, the pure side: the normaliser, what an order contributes to
 // its month's address set, the list from counts (threshold, top_n, ties by
 // key) and the rules' validation of the threshold.
+#include "scoring/address.h"
+
 #include <catch2/catch.hpp>
 
-#include "scoring/address.h"
 #include "scoring/aggregates.h"
 #include "scoring/rules.h"
 #include "scoring/scorer.h"
@@ -13,22 +14,23 @@ namespace hotline::scoring {
 namespace {
 
 const directory::Directory& Dir() {
-  static const directory::Directory dir = directory::Directory::LoadDataDir(HOTLINE_SOURCE_DIR "/data").value();
+  static const directory::Directory dir =
+      directory::Directory::LoadDataDir(HOTLINE_SOURCE_DIR "/data").value();
   return dir;
 }
 
 TEST_CASE("address: trivial variants of an address normalise alike") {
   const std::string want = "天河路385号";
   CHECK(NormaliseAddress("天河路385号") == want);
-  CHECK(NormaliseAddress("天河路３８５号") == want);          // full-width digits
-  CHECK(NormaliseAddress(" 天河路 385 号 ") == want);         // ASCII spaces
-  CHECK(NormaliseAddress("天河路\u3000385号\t") == want);     // ideographic space, tab
-  CHECK(NormaliseAddress("天河路385号。") == want);           // CJK full stop
-  CHECK(NormaliseAddress("《天河路》385号，") == want);       // CJK brackets, comma
-  CHECK(NormaliseAddress("天河路(385)号.") == want);          // ASCII punctuation
-  CHECK(NormaliseAddress("天河路（３８５）号") == want);      // full-width brackets
-  CHECK(NormaliseAddress("“天河路”385号") == want);           // curly quotes
-  CHECK(NormaliseAddress("天河路385号\u00A0") == want);       // no-break space
+  CHECK(NormaliseAddress("天河路３８５号") == want);       // full-width digits
+  CHECK(NormaliseAddress(" 天河路 385 号 ") == want);      // ASCII spaces
+  CHECK(NormaliseAddress("天河路\u3000385号\t") == want);  // ideographic space, tab
+  CHECK(NormaliseAddress("天河路385号。") == want);        // CJK full stop
+  CHECK(NormaliseAddress("《天河路》385号，") == want);    // CJK brackets, comma
+  CHECK(NormaliseAddress("天河路(385)号.") == want);       // ASCII punctuation
+  CHECK(NormaliseAddress("天河路（３８５）号") == want);   // full-width brackets
+  CHECK(NormaliseAddress("“天河路”385号") == want);        // curly quotes
+  CHECK(NormaliseAddress("天河路385号\u00A0") == want);    // no-break space
   // ASCII letters lower-cased, full-width letters too.
   CHECK(NormaliseAddress("Tianhe Rd. 385 B") == "tianherd385b");
   CHECK(NormaliseAddress("ＴＩＡＮＨＥ路Ｂ座") == "tianhe路b座");
@@ -66,14 +68,19 @@ v1::OrderFacts Facts(std::string id, int month, int day, std::string street, std
 
 TEST_CASE("address: an order adds one to its street and address in its city month of creation") {
   // 23:30 on 30 November city time is still November (15:30 UTC).
-  const Contribution c = ContributionOf(Facts("A", 11, 30, "440106001", "天河路 385号"), Dir(), fixture::Guangzhou());
-  CHECK(c.counts.at({BucketKind::kCityMonth, "", "202611", "addr"}) == Counts{{"440106001|天河路385号", 1}});
+  const Contribution c =
+      ContributionOf(Facts("A", 11, 30, "440106001", "天河路 385号"), Dir(), fixture::Guangzhou());
+  CHECK(c.counts.at({BucketKind::kCityMonth, "", "202611", "addr"}) ==
+        Counts{{"440106001|天河路385号", 1}});
   // Without an address: no member at all.
-  const Contribution none = ContributionOf(Facts("B", 11, 30, "440106001", " 。"), Dir(), fixture::Guangzhou());
+  const Contribution none =
+      ContributionOf(Facts("B", 11, 30, "440106001", " 。"), Dir(), fixture::Guangzhou());
   CHECK_FALSE(none.counts.contains({BucketKind::kCityMonth, "", "202611", "addr"}));
   // Without a street: counted under the empty street.
-  const Contribution nostreet = ContributionOf(Facts("C", 12, 1, "", "天河路385号"), Dir(), fixture::Guangzhou());
-  CHECK(nostreet.counts.at({BucketKind::kCityMonth, "", "202612", "addr"}) == Counts{{"|天河路385号", 1}});
+  const Contribution nostreet =
+      ContributionOf(Facts("C", 12, 1, "", "天河路385号"), Dir(), fixture::Guangzhou());
+  CHECK(nostreet.counts.at({BucketKind::kCityMonth, "", "202612", "addr"}) ==
+        Counts{{"|天河路385号", 1}});
 }
 
 TEST_CASE("address: the list keeps shared addresses only, by count then key, top_n long") {
@@ -89,9 +96,9 @@ TEST_CASE("address: the list keeps shared addresses only, by count then key, top
   };
   add(4, "440106002", "石牌东路1号");
   add(2, "440106001", "五山路2号");
-  add(2, "440106001", "五山路１号");  // ties with the one above: by key, 五山路1号 first
-  add(2, "440106002", "石牌西路9号");  // tied too, but cut by top_n (its key sorts after)
-  add(1, "440106001", "单独一户");     // alone: never listed
+  add(2, "440106001", "五山路１号");     // ties with the one above: by key, 五山路1号 first
+  add(2, "440106002", "石牌西路9号");    // tied too, but cut by top_n (its key sorts after)
+  add(1, "440106001", "单独一户");       // alone: never listed
   add(3, "440106001", "五山路2号", 12);  // another month
   all.push_back(Facts("noaddr1", 11, 3, "440106001", ""));
   all.push_back(Facts("noaddr2", 11, 3, "440106001", ""));
@@ -125,7 +132,8 @@ TEST_CASE("address: the rules must ask for at least two orders per listed addres
   set.mutable_rules(0)->mutable_hot()->set_address_min_orders(1);
   const absl::Status one = RuleBook::Build(set, "f.textproto").status();
   CHECK(one.code() == absl::StatusCode::kInvalidArgument);
-  CHECK(std::string(one.message()) == "f.textproto: rules[0] (\"t1\"): hot.address_min_orders: must be >= 2");
+  CHECK(std::string(one.message()) ==
+        "f.textproto: rules[0] (\"t1\"): hot.address_min_orders: must be >= 2");
   set.mutable_rules(0)->mutable_hot()->clear_address_min_orders();
   CHECK(RuleBook::Build(set, "f.textproto").status().code() == absl::StatusCode::kInvalidArgument);
 }

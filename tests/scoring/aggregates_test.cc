@@ -50,8 +50,8 @@ v1::Actor Centre() {
 // Every aggregate key and its contents, as text.
 std::string DumpAggregates(redis::Client& redis) {
   std::string out;
-  for (const char* pattern :
-       {"t:scoring:unitday:*", "t:scoring:cityday:*", "t:scoring:load", "t:scoring:unitorders:*", "t:scoring:citymonth:*"}) {
+  for (const char* pattern : {"t:scoring:unitday:*", "t:scoring:cityday:*", "t:scoring:load",
+                              "t:scoring:unitorders:*", "t:scoring:citymonth:*"}) {
     absl::StatusOr<redis::Reply> keys = redis.Execute({"KEYS", pattern});
     REQUIRE(keys.ok());
     std::set<std::string> sorted;
@@ -96,7 +96,9 @@ TEST_CASE("aggregates: figures of a busy month equal those of the facts and a re
       early.set_version(early.history_size());
       early.set_state(v1::ORDER_STATE_DISPATCHED);
       // Some had another address at first: the full version moves the count.
-      if (partial % 3 == 0) early.mutable_location()->set_address(absl::StrCat("旧址", partial % 4, "号"));
+      if (partial % 3 == 0) {
+        early.mutable_location()->set_address(absl::StrCat("旧址", partial % 4, "号"));
+      }
       REQUIRE(store.Put(DeriveFacts(early).value()).value());
       ++partial;
     }
@@ -223,7 +225,8 @@ TEST_CASE("aggregates: figures of a busy month equal those of the facts and a re
   }
   std::map<std::string, int64_t> stored;
   for (const char* yyyymm : {"202610", "202611", "202612"}) {
-    absl::StatusOr<redis::Reply> z = redis.Execute({"ZRANGE", keys.CityMonth("addr", yyyymm), "0", "-1", "WITHSCORES"});
+    absl::StatusOr<redis::Reply> z =
+        redis.Execute({"ZRANGE", keys.CityMonth("addr", yyyymm), "0", "-1", "WITHSCORES"});
     REQUIRE(z.ok());
     for (size_t i = 0; i + 1 < z->elements.size(); i += 2) {
       stored[absl::StrCat(yyyymm, " ", z->elements[i].str)] = std::stoll(z->elements[i + 1].str);

@@ -127,7 +127,9 @@ namespace {
 // The digits of `n` in full-width form (０..９).
 std::string FullWidth(uint32_t n) {
   std::string out;
-  for (char c : absl::StrCat(n)) absl::StrAppend(&out, "\xEF\xBC", std::string(1, static_cast<char>(0x90 + c - '0')));
+  for (char c : absl::StrCat(n)) {
+    absl::StrAppend(&out, "\xEF\xBC", std::string(1, static_cast<char>(0x90 + c - '0')));
+  }
   return out;
 }
 }  // namespace

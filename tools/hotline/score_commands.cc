@@ -114,8 +114,9 @@ absl::StatusOr<v1::GetHotSpotsRequest> BuildHotRequest(const CommandLine& cl) {
     if (!cl.Has("district")) return FlagError("district", "which district (e.g. 440106)");
     r.set_district_code(cl.Get("district"));
   } else {
-    return absl::InvalidArgumentError(
-        absl::StrCat("WHAT: today, month, locations, departments, rising, district or addresses; got '", what, "'"));
+    return absl::InvalidArgumentError(absl::StrCat(
+        "WHAT: today, month, locations, departments, rising, district or addresses; got '", what,
+        "'"));
   }
   if (cl.Has("day") || cl.Has("week") || cl.Has("month") || cl.Has("quarter") || cl.Has("year")) {
     absl::StatusOr<v1::Period> given = BuildPeriod(cl);
