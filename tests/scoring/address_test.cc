@@ -46,7 +46,7 @@ TEST_CASE("address: house-number separators stay, so different numbers stay apar
   CHECK(NormaliseAddress("天河路385号") != NormaliseAddress("天河路358号"));
 }
 
-TEST_CASE("address: nothing left is no address; the member separator never survives") {
+TEST_CASE("address: nothing left is no address, and the member separator never survives") {
   CHECK(NormaliseAddress("").empty());
   CHECK(NormaliseAddress("  \u3000 ，。 ").empty());
   CHECK(NormaliseAddress("a|b") == "ab");
