@@ -197,7 +197,7 @@ Try, in another terminal:
   $CLI score --unit 440106                            # 天河区's score this month, the three rates
   $CLI explain --unit 440106 --limit 20               # every point and the order behind it
   $CLI rank --level district                          # ranking, red and black lists
-  $CLI hot today                                      # top 10 matters today (also: month, locations, departments, rising)
+  $CLI hot today                                      # top 10 matters today (also: month, locations, departments, rising, addresses)
 
 A process that dies is started again (said here). Ctrl-C stops everything.
 TXT

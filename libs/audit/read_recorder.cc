@@ -18,6 +18,20 @@ void ReadRecorder::Record(const v1::Actor& actor, v1::AuditAction action,
   } else {
     for (std::string& id : order_ids) entry.add_order_ids(std::move(id));
   }
+  Append(std::move(entry), std::move(done));
+}
+
+void ReadRecorder::RecordAggregate(const v1::Actor& actor, v1::AuditAction action, std::string what,
+                                   absl::AnyInvocable<void(absl::Status)> done) {
+  v1::AuditEntry entry;
+  *entry.mutable_at() = ToTimestamp(clock_.Now());
+  *entry.mutable_actor() = actor;
+  entry.set_action(action);
+  entry.set_reason(std::move(what));
+  Append(std::move(entry), std::move(done));
+}
+
+void ReadRecorder::Append(v1::AuditEntry entry, absl::AnyInvocable<void(absl::Status)> done) {
   log_.Append(entry, [done = std::move(done)](absl::StatusOr<std::string> id) mutable {
     if (id.ok()) return done(absl::OkStatus());
     done(absl::UnavailableError(absl::StrCat("access log: ", id.status().message())));

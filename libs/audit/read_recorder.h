@@ -25,8 +25,15 @@ class ReadRecorder {
   // page reads no one's data: nothing is written, `done` gets OK at once.
   void Record(const v1::Actor& actor, v1::AuditAction action, std::vector<std::string> order_ids,
               absl::AnyInvocable<void(absl::Status)> done);
+  // One entry for a read of personal data drawn from many orders but naming
+  // none (scoring's month of shared addresses): `what` (in `reason`) says
+  // which read it was, e.g. "hot addresses 2026-11". `done` as for Record.
+  void RecordAggregate(const v1::Actor& actor, v1::AuditAction action, std::string what,
+                       absl::AnyInvocable<void(absl::Status)> done);
 
  private:
+  void Append(v1::AuditEntry entry, absl::AnyInvocable<void(absl::Status)> done);
+
   AuditLog& log_;
   const Clock& clock_;
 };

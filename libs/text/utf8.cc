@@ -9,19 +9,15 @@
 namespace hotline::text {
 namespace {
 
-// One decoded code point; `length` is 0 when the bytes at the front are not
-// well-formed UTF-8.
-struct Decoded {
-  char32_t code_point = 0;
-  size_t length = 0;
-};
-
 bool IsContinuation(unsigned char byte) { return (byte & 0xC0) == 0x80; }
+
+}  // namespace
 
 // Follows Unicode's table of well-formed byte sequences (Table 3-7): the
 // second byte's range depends on the first, which excludes overlong forms,
 // surrogates and values above U+10FFFF without decoding first.
 Decoded DecodeFront(std::string_view s) {
+  if (s.empty()) return {};
   const auto byte = [&s](size_t i) { return static_cast<unsigned char>(s[i]); };
   const unsigned char b0 = byte(0);
   if (b0 < 0x80) return {b0, 1};
@@ -52,6 +48,26 @@ Decoded DecodeFront(std::string_view s) {
   for (size_t i = 1; i < length; ++i) cp = (cp << 6) | (byte(i) & 0x3F);
   return {cp, length};
 }
+
+void AppendUtf8(char32_t cp, std::string* out) {
+  if (cp < 0x80) {
+    out->push_back(static_cast<char>(cp));
+  } else if (cp < 0x800) {
+    out->push_back(static_cast<char>(0xC0 | (cp >> 6)));
+    out->push_back(static_cast<char>(0x80 | (cp & 0x3F)));
+  } else if (cp < 0x10000) {
+    out->push_back(static_cast<char>(0xE0 | (cp >> 12)));
+    out->push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
+    out->push_back(static_cast<char>(0x80 | (cp & 0x3F)));
+  } else {
+    out->push_back(static_cast<char>(0xF0 | (cp >> 18)));
+    out->push_back(static_cast<char>(0x80 | ((cp >> 12) & 0x3F)));
+    out->push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
+    out->push_back(static_cast<char>(0x80 | (cp & 0x3F)));
+  }
+}
+
+namespace {
 
 struct Range {
   char32_t first;

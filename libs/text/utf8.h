@@ -9,6 +9,19 @@
 
 namespace hotline::text {
 
+// One decoded code point; `length` is 0 when the bytes at the front of the
+// text are not well-formed UTF-8 (or there are none).
+struct Decoded {
+  char32_t code_point = 0;
+  size_t length = 0;
+};
+
+// The code point at the front of `s` (the rules of IsValidUtf8).
+Decoded DecodeFront(std::string_view s);
+
+// Appends `cp` (a Unicode scalar value) to `out` as UTF-8.
+void AppendUtf8(char32_t cp, std::string* out);
+
 // True if `s` is well-formed UTF-8: no overlong forms, no surrogates
 // (U+D800..U+DFFF), nothing above U+10FFFF, no truncated sequences.
 bool IsValidUtf8(std::string_view s);

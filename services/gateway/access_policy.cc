@@ -61,7 +61,9 @@ const std::vector<MethodAccess>& AccessTable() {
       {"FindOrdersByPhone", {kAgent, kDispatcher, kSupervisor}},
       {"VerifyOrderTrail", {kAuditor, kSupervisor, kAdmin}},
       // Assessment: scoring shows a unit handler its own subtree only; hot
-      // spots carry no personal data; agents' figures are the centre's.
+      // spots carry no personal data, except the month's shared addresses,
+      // which scoring gives dispatchers and supervisors only (scoring/access.cc);
+      // agents' figures are the centre's.
       {"GetUnitScore", {kDispatcher, kSupervisor, kHandler, kAuditor, kAdmin}},
       {"ExplainScore", {kDispatcher, kSupervisor, kHandler, kAuditor, kAdmin}},
       {"RankUnits", {kDispatcher, kSupervisor, kHandler, kAuditor, kAdmin}},

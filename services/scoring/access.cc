@@ -24,4 +24,19 @@ absl::Status CheckMaySee(const std::optional<v1::Actor>& caller, const std::stri
       absl::StrCat("unit_code: ", unit_code, " is not ", caller->unit_code(), " or one of its sub-units"));
 }
 
+absl::Status CheckMaySeeAddresses(const std::optional<v1::Actor>& caller) {
+  if (!caller) return absl::UnauthenticatedError("no caller identity");
+  // The same roles as RevealCallerPhone in the gateway's table: unit handlers
+  // see their own orders' addresses, not the city's; agents take calls one at
+  // a time and need no city-wide list; auditors, editors and administrators
+  // do not act on hot spots (the least access PIPL asks for).
+  if (caller->role() == v1::ROLE_DISPATCHER || caller->role() == v1::ROLE_SUPERVISOR) {
+    return absl::OkStatus();
+  }
+  return absl::PermissionDeniedError(
+      absl::StrCat("kind: addresses are personal data, for the centre's dispatchers "
+                   "and supervisors only (not ",
+                   v1::Role_Name(caller->role()), ")"));
+}
+
 }  // namespace hotline::scoring

@@ -16,6 +16,12 @@ namespace hotline::scoring {
 absl::Status CheckMaySee(const std::optional<v1::Actor>& caller, const std::string& unit_code,
                          const directory::Directory& directory);
 
+// The month's shared addresses (HOT_KIND_ADDRESSES) are callers' personal
+// data (PIPL): only the centre's dispatchers and supervisors, who act on hot
+// spots, see them. OK, PERMISSION_DENIED for any other role, UNAUTHENTICATED
+// without an identity.
+absl::Status CheckMaySeeAddresses(const std::optional<v1::Actor>& caller);
+
 // Whether `unit_code` is `root` or lies under it in the unit tree.
 bool IsWithin(const std::string& unit_code, const std::string& root, const directory::Directory& directory);
 

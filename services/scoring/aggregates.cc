@@ -35,6 +35,10 @@ void Chain(const std::set<std::string>& days, const std::string& prefix,
 
 std::string CityDay(absl::Time t, absl::TimeZone zone) { return absl::FormatTime("%Y%m%d", t, zone); }
 
+std::string AddressMember(const std::string& street_code, const std::string& address) {
+  return absl::StrCat(street_code, "|", address);
+}
+
 Contribution ContributionOf(const v1::OrderFacts& o, const directory::Directory& directory, absl::TimeZone zone) {
   Contribution out;
   auto unit_day = [&](const std::string& unit, const std::string& day) -> Counts& {
@@ -73,6 +77,10 @@ Contribution ContributionOf(const v1::OrderFacts& o, const directory::Directory&
     city("cat", created)[absl::StrCat("cat:", o.category_code())] += 1;
     city("dcat", created)[absl::StrCat("dcat:", o.district_code(), "|", o.category_code())] += 1;
   }
+  if (!o.address().empty()) {
+    out.counts[{BucketKind::kCityMonth, "", created.substr(0, 6), kAddressList}]
+              [AddressMember(o.street_code(), o.address())] += 1;
+  }
   if (!o.street_code().empty()) city("street", created)[absl::StrCat("street:", o.street_code())] += 1;
   Counts& volume = city("volume", created);
   volume[absl::StrCat("type:", static_cast<int>(o.type()))] += 1;
@@ -97,7 +105,7 @@ Contribution ContributionOf(const v1::OrderFacts& o, const directory::Directory&
   // Each day's counts again in its month's rollup (a day bucket named YYYYMM).
   std::vector<std::pair<Bucket, Counts>> rollups;
   for (const auto& [bucket, counts] : out.counts) {
-    if (bucket.kind == BucketKind::kLoad) continue;
+    if (bucket.kind != BucketKind::kUnitDay && bucket.kind != BucketKind::kCityDay) continue;
     Bucket month = bucket;
     month.day = bucket.day.substr(0, 6);
     rollups.emplace_back(std::move(month), counts);

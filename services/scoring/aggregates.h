@@ -24,6 +24,10 @@
 //     dept      dept:<department>|<prev>: orders dispatched to the department
 //               that day (by the day of the dispatch; <prev> as for orders|)
 //   load (no day): open:<district>  overdue:<district>
+//   city month (per city month of creation; a sorted set, not a hash: a
+//   month's addresses are ~800,000 at city scale and a query reads only the
+//   top, never sums days):
+//     addr      <street>|<normalised address> (address.h): orders created
 // Every unit-day and city-day bucket has a month rollup: the same fields
 // summed over the month's days, in the bucket whose day is YYYYMM, moved
 // with the days. A period of whole months (month, quarter, year) sums a few
@@ -43,12 +47,12 @@ namespace hotline::scoring {
 
 using Counts = std::map<std::string, int64_t>;
 
-enum class BucketKind { kUnitDay, kCityDay, kLoad };
+enum class BucketKind { kUnitDay, kCityDay, kLoad, kCityMonth };
 struct Bucket {
   BucketKind kind;
   std::string unit;  // kUnitDay only
-  std::string day;   // YYYYMMDD, or YYYYMM for a month's rollup; not for kLoad
-  std::string list;  // kCityDay only: the list the fields serve (kCityLists)
+  std::string day;   // YYYYMMDD, or YYYYMM for a month's rollup and for kCityMonth; not for kLoad
+  std::string list;  // kCityDay and kCityMonth: the list the fields serve (kCityLists, "addr")
   auto operator<=>(const Bucket&) const = default;
 };
 
@@ -60,6 +64,10 @@ struct Contribution {
 
 // The city day (YYYYMMDD) of `t`.
 std::string CityDay(absl::Time t, absl::TimeZone zone);
+
+// The address list's month bucket ("addr") and a member's parts.
+inline constexpr const char kAddressList[] = "addr";
+std::string AddressMember(const std::string& street_code, const std::string& address);
 
 inline constexpr const char* kCityLists[] = {"cat", "dcat", "street", "volume", "agent", "dept"};
 

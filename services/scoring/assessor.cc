@@ -123,10 +123,13 @@ absl::StatusOr<v1::RankUnitsResponse> Assessor::RankUnits(const Caller& caller, 
   return out;
 }
 
-absl::StatusOr<v1::GetHotSpotsResponse> Assessor::GetHotSpots(const v1::GetHotSpotsRequest& r) {
+absl::StatusOr<v1::GetHotSpotsResponse> Assessor::GetHotSpots(const v1::GetHotSpotsRequest& r,
+                                                              const Caller& caller) {
   if (!v1::HotKind_IsValid(r.kind()) || r.kind() == v1::HOT_KIND_UNSPECIFIED) {
-    return absl::InvalidArgumentError("kind: matters, locations, departments, rising or district_matters");
+    return absl::InvalidArgumentError(
+        "kind: matters, locations, departments, rising, district_matters or addresses");
   }
+  if (r.kind() == v1::HOT_KIND_ADDRESSES) return TopAddresses(caller, r);
   if (r.kind() == v1::HOT_KIND_DISTRICT_MATTERS && !directory_.IsDistrict(r.district_code())) {
     return absl::InvalidArgumentError(absl::StrCat("district_code: \"", r.district_code(), "\" is not a district"));
   }
@@ -159,6 +162,28 @@ absl::StatusOr<v1::GetHotSpotsResponse> Assessor::GetHotSpots(const v1::GetHotSp
   v1::GetHotSpotsResponse out;
   out.set_period_label(interval->label);
   for (v1::HotEntry& e : entries) *out.add_entries() = std::move(e);
+  return out;
+}
+
+absl::StatusOr<v1::GetHotSpotsResponse> Assessor::TopAddresses(const Caller& caller,
+                                                               const v1::GetHotSpotsRequest& r) {
+  if (absl::Status s = CheckMaySeeAddresses(caller); !s.ok()) return s;
+  // One sorted set per month (aggregates.h): other periods would merge months.
+  if (r.period().kind() != v1::PERIOD_KIND_MONTH &&
+      r.period().kind() != v1::PERIOD_KIND_UNSPECIFIED) {
+    return absl::InvalidArgumentError("period.kind: addresses are counted by month only");
+  }
+  absl::StatusOr<Interval> interval = Resolve(r.period(), clock_.Now(), zone_);
+  if (!interval.ok()) return interval.status();
+  const Scorer scorer(rules_.current(), directory_);
+  const v1::HotSpotRules& hot = rules_.current().hot();
+  absl::StatusOr<Counts> top =
+      store_.TopOfMonth(kAddressList, CityDay(interval->start, zone_).substr(0, 6), hot.top_n(),
+                        hot.address_min_orders());
+  if (!top.ok()) return top.status();
+  v1::GetHotSpotsResponse out;
+  out.set_period_label(interval->label);
+  for (v1::HotEntry& e : scorer.TopAddressCounts(*top)) *out.add_entries() = std::move(e);
   return out;
 }
 

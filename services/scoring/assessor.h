@@ -30,7 +30,10 @@ class Assessor {
   // A unit handler gets only the rows of its own subtree (ranks as in the
   // whole level); the red and black lists are published to all.
   absl::StatusOr<v1::RankUnitsResponse> RankUnits(const Caller& caller, const v1::RankUnitsRequest& r);
-  absl::StatusOr<v1::GetHotSpotsResponse> GetHotSpots(const v1::GetHotSpotsRequest& r);
+  // Any caller, but HOT_KIND_ADDRESSES only for `caller`s CheckMaySeeAddresses
+  // lets through (month periods only).
+  absl::StatusOr<v1::GetHotSpotsResponse> GetHotSpots(const v1::GetHotSpotsRequest& r,
+                                                      const Caller& caller = std::nullopt);
   // The centre's roles only (agents' figures are the centre's own staff).
   absl::StatusOr<v1::GetAgentFiguresResponse> GetAgentFigures(const Caller& caller,
                                                               const v1::GetAgentFiguresRequest& r);
@@ -40,6 +43,9 @@ class Assessor {
  private:
   absl::StatusOr<v1::UnitScore> Score(const Caller& caller, const std::string& unit, const v1::Period& period,
                                       const std::string& version, int item_limit);
+  // The month's shared addresses from its sorted set (never summed by day).
+  absl::StatusOr<v1::GetHotSpotsResponse> TopAddresses(const Caller& caller,
+                                                       const v1::GetHotSpotsRequest& r);
   // Every unit of `level` scored from its aggregates and ranked.
   absl::StatusOr<v1::RankUnitsResponse> Rank(const v1::ScoringRules& rules, v1::UnitLevel level,
                                              const Interval& interval);

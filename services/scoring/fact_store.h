@@ -33,6 +33,11 @@ class FactStore {
   virtual absl::StatusOr<std::vector<Counts>> CityDays(const std::string& list, absl::Time start, absl::Time end) = 0;
   // Open and overdue orders by district (open:<d>, overdue:<d>).
   virtual absl::StatusOr<Counts> OpenLoad() = 0;
+  // The top of the city-month aggregate `list` ("addr") of `month` (YYYYMM):
+  // the `n` members with the highest counts of at least `min_count`, those
+  // tied at the cut taken in member order; member -> count (the caller sorts).
+  virtual absl::StatusOr<Counts> TopOfMonth(const std::string& list, const std::string& month,
+                                            int n, int64_t min_count) = 0;
   // Facts of the orders with a fact for `unit` or a unit under it within the
   // days of [start, end) (and only those: an explanation reads one unit's orders).
   virtual absl::StatusOr<std::vector<v1::OrderFacts>> LoadUnit(const std::string& unit, absl::Time start,

@@ -3,6 +3,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "clock/proto_time.h"
+#include "scoring/address.h"
 
 namespace hotline::scoring {
 namespace {
@@ -40,6 +41,7 @@ absl::StatusOr<v1::OrderFacts> DeriveFacts(const v1::WorkOrder& order) {
   out.set_category_code(order.category_code());
   out.set_district_code(order.location().district_code());
   out.set_street_code(order.location().street_code());
+  out.set_address(NormaliseAddress(order.location().address()));
   if (order.created_by().role() == v1::ROLE_AGENT) out.set_agent_id(order.created_by().user_id());
   out.set_state(order.state());
   out.set_open(IsOpen(order.state()));

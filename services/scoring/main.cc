@@ -4,6 +4,8 @@
 #include <unistd.h>
 
 #include "absl/strings/str_cat.h"
+#include "audit/audit_log.h"
+#include "audit/read_recorder.h"
 #include "clock/city_clock.h"
 #include "config/flags.h"
 #include "directory/directory.h"
@@ -74,7 +76,9 @@ int main(int argc, char** argv) {
   redis::Client redis(*redis_options, &server.metrics());
   scoring::RedisFactStore store(redis, keys, CityTimeZone(), *directory);
   scoring::Assessor assessor(*rules, *directory, store, **clock, CityTimeZone());
-  scoring::ScoringService service(assessor, server.metrics());
+  audit::AuditLog access_log(redis, audit::AuditKeys(keys.orders().prefix()));
+  audit::ReadRecorder reads(access_log, **clock);
+  scoring::ScoringService service(assessor, reads, server.metrics());
   server.AddService(&service, "hotline.v1.Scoring");
   if (absl::Status s = server.Start(); !s.ok()) {
     log::Error("cannot start", {{"error", s.ToString()}});

@@ -17,6 +17,7 @@ extern const std::string_view kPutFacts;
 extern const std::string_view kLoadOrder;
 extern const std::string_view kGetFacts;
 extern const std::string_view kSumHashes;
+extern const std::string_view kTopOfMonth;
 }  // namespace scripts
 
 namespace {
@@ -31,6 +32,10 @@ const redis::Script& GetFactsScript() {
 }
 const redis::Script& SumHashesScript() {
   static const redis::Script script(scripts::kSumHashes);
+  return script;
+}
+const redis::Script& TopOfMonthScript() {
+  static const redis::Script script(scripts::kTopOfMonth);
   return script;
 }
 const redis::Script& LoadOrderScript() {
@@ -102,6 +107,7 @@ std::string RedisFactStore::KeyOf(const Bucket& b) const {
     case BucketKind::kUnitDay: return keys_.UnitDay(b.unit, b.day);
     case BucketKind::kCityDay: return keys_.CityDay(b.list, b.day);
     case BucketKind::kLoad: return keys_.Load();
+    case BucketKind::kCityMonth: return keys_.CityMonth(b.list, b.day);
   }
   return "";
 }
@@ -136,8 +142,9 @@ absl::StatusOr<int64_t> RedisFactStore::TryPut(const v1::OrderFacts& facts) {
     return absl::StrCat(it->second);
   };
   for (const auto& [bucket, counts] : delta) {
+    const char* op = bucket.kind == BucketKind::kCityMonth ? "z" : "h";  // sorted set or hash
     for (const auto& [field, n] : counts) {
-      if (n != 0) args.insert(args.end(), {"h", key_index(KeyOf(bucket)), field, absl::StrCat(n)});
+      if (n != 0) args.insert(args.end(), {op, key_index(KeyOf(bucket)), field, absl::StrCat(n)});
     }
   }
   for (const auto& [unit, member] : old.unit_days) {
@@ -240,6 +247,15 @@ absl::StatusOr<std::vector<Counts>> RedisFactStore::CityDays(const std::string& 
 
 absl::StatusOr<Counts> RedisFactStore::OpenLoad() {
   absl::StatusOr<redis::Reply> reply = redis_.Execute({"HGETALL", keys_.Load()});
+  if (absl::Status s = ErrorOf(reply); !s.ok()) return s;
+  return CountsOf(*reply);
+}
+
+absl::StatusOr<Counts> RedisFactStore::TopOfMonth(const std::string& list, const std::string& month,
+                                                  int n, int64_t min_count) {
+  absl::StatusOr<redis::Reply> reply =
+      redis_.ExecuteScript(TopOfMonthScript(), {keys_.CityMonth(list, month)},
+                           {absl::StrCat(n), absl::StrCat(min_count)});
   if (absl::Status s = ErrorOf(reply); !s.ok()) return s;
   return CountsOf(*reply);
 }

@@ -23,6 +23,8 @@ class RedisFactStore final : public FactStore, public OrderSource {
   absl::StatusOr<Counts> SumCityDays(const std::string& list, absl::Time start, absl::Time end) override;
   absl::StatusOr<std::vector<Counts>> CityDays(const std::string& list, absl::Time start, absl::Time end) override;
   absl::StatusOr<Counts> OpenLoad() override;
+  absl::StatusOr<Counts> TopOfMonth(const std::string& list, const std::string& month, int n,
+                                    int64_t min_count) override;
   absl::StatusOr<std::vector<v1::OrderFacts>> LoadUnit(const std::string& unit, absl::Time start,
                                                        absl::Time end) override;
 

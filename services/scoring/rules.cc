@@ -55,6 +55,8 @@ absl::Status CheckRules(const v1::ScoringRules& r, absl::string_view where) {
   if (r.hot().top_n() < 1 || r.hot().top_n() > 100) return Bad(where, "hot.top_n", "must be 1..100");
   if (r.hot().rising_min_count() < 1) return Bad(where, "hot.rising_min_count", "must be >= 1");
   if (!(r.hot().rising_factor() > 1)) return Bad(where, "hot.rising_factor", "must be > 1");
+  // One order's address is one caller's: never listed alone.
+  if (r.hot().address_min_orders() < 2) return Bad(where, "hot.address_min_orders", "must be >= 2");
   return absl::OkStatus();
 }
 

@@ -313,6 +313,31 @@ std::vector<v1::HotEntry> Scorer::TopLocations(const FactsList& facts, const Int
   return Top(counts, false);
 }
 
+std::vector<v1::HotEntry> Scorer::TopAddressCounts(const Counts& counts) const {
+  Counts shared;
+  for (const auto& [member, n] : counts) {
+    if (n >= rules_.hot().address_min_orders()) shared[member] = n;
+  }
+  std::vector<v1::HotEntry> out = Top(shared, false);
+  for (v1::HotEntry& e : out) {
+    const std::string street = e.code().substr(0, e.code().find('|'));
+    const std::string address = e.code().substr(street.size() + 1);
+    const v1::Unit* u = directory_.FindUnit(street);
+    e.set_name(u == nullptr ? address : absl::StrCat(u->name(), " ", address));
+  }
+  return out;
+}
+
+std::vector<v1::HotEntry> Scorer::TopAddresses(const FactsList& facts,
+                                               const Interval& period) const {
+  Counts counts;
+  for (const v1::OrderFacts* o : facts) {
+    if (o->address().empty() || !period.Contains(o->created_ms())) continue;
+    ++counts[AddressMember(o->street_code(), o->address())];
+  }
+  return TopAddressCounts(counts);
+}
+
 std::vector<v1::HotEntry> Scorer::TopDepartments(const FactsList& facts, const Interval& period) const {
   std::map<std::string, int64_t> counts;
   for (const v1::OrderFacts* o : facts) {

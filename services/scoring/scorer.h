@@ -37,6 +37,9 @@ class Scorer {
                                        const std::string& district_code = "") const;
   std::vector<v1::HotEntry> TopLocations(const FactsList& facts, const Interval& period) const;
   std::vector<v1::HotEntry> TopDepartments(const FactsList& facts, const Interval& period) const;
+  // Addresses (street and normalised address) of orders created in the
+  // period shared by at least hot.address_min_orders of them.
+  std::vector<v1::HotEntry> TopAddresses(const FactsList& facts, const Interval& period) const;
   std::vector<v1::HotEntry> RisingMatters(const FactsList& facts, const Interval& period,
                                           const Interval& previous) const;
   v1::GetAgentFiguresResponse Agents(const FactsList& facts, const Interval& period,
@@ -54,6 +57,9 @@ class Scorer {
   v1::RankUnitsResponse RankScores(std::vector<v1::UnitScore> scores, const Interval& period) const;
   // Top list of `counts` (code -> count) naming categories or units.
   std::vector<v1::HotEntry> Top(const Counts& counts, bool categories) const;
+  // Top list of `counts` (AddressMember -> orders) of at least
+  // hot.address_min_orders; code = the member, name = street name + address.
+  std::vector<v1::HotEntry> TopAddressCounts(const Counts& counts) const;
   // Rising categories: `now` and `before` are category -> orders.
   std::vector<v1::HotEntry> Rising(const Counts& now, const Counts& before) const;
   // Agents' figures from the city-day aggregates of each day of the period.

@@ -11,6 +11,9 @@
 //                             agent, dept; fields in aggregates.h)
 //   (both also with YYYYMM for the day: the month's rollup, the sum of its days)
 //   <p>scoring:load           hash: open:<district>, overdue:<district>
+//   <p>scoring:citymonth:LIST:YYYYMM  sorted set: the city's counts of one
+//                             list that month, member -> orders (LIST: addr,
+//                             members <street>|<normalised address>)
 //   <p>scoring:unitorders:{UNIT}  sorted set: "YYYYMMDD:<order id>" scored
 //                             YYYYMMDD, the orders with a fact for the unit's
 //                             subtree that day (explanations read only these)
@@ -37,6 +40,10 @@ class ScoringKeys {
   }
   std::string CityDay(absl::string_view list, absl::string_view day) const {
     return absl::StrCat(prefix_, "scoring:cityday:", list, ":", day);
+  }
+  // `month` is YYYYMM in city time.
+  std::string CityMonth(absl::string_view list, absl::string_view month) const {
+    return absl::StrCat(prefix_, "scoring:citymonth:", list, ":", month);
   }
   std::string Load() const { return absl::StrCat(prefix_, "scoring:load"); }
   std::string UnitOrders(absl::string_view unit) const {

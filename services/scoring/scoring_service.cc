@@ -1,12 +1,17 @@
 #include "scoring/scoring_service.h"
 
+#include <future>
+
+#include "absl/strings/str_cat.h"
 #include "server/identity.h"
 #include "status/status.h"
 
 namespace hotline::scoring {
 
-ScoringService::ScoringService(Assessor& assessor, prometheus::Registry& metrics)
+ScoringService::ScoringService(Assessor& assessor, audit::ReadRecorder& reads,
+                               prometheus::Registry& metrics)
     : assessor_(assessor),
+      reads_(reads),
       calls_(prometheus::BuildCounter()
                  .Name("hotline_scoring_requests_total")
                  .Help("Calls of the scoring API, by method and outcome (status code).")
@@ -55,7 +60,17 @@ grpc::Status ScoringService::GetHotSpots(grpc::ServerContext* context, const v1:
                                          v1::GetHotSpotsResponse* response) {
   absl::StatusOr<v1::Actor> caller = server::VerifiedIdentity(*context);
   if (!caller.ok()) return Finish("GetHotSpots", Refused<v1::GetHotSpotsResponse>(caller.status()), response);
-  return Finish("GetHotSpots", assessor_.GetHotSpots(*request), response);
+  absl::StatusOr<v1::GetHotSpotsResponse> answer = assessor_.GetHotSpots(*request, *caller);
+  if (answer.ok() && request->kind() == v1::HOT_KIND_ADDRESSES && answer->entries_size() > 0) {
+    // Addresses are personal data: the read is logged before it is answered
+    // (a read that cannot be logged is not served: UNAVAILABLE).
+    std::promise<absl::Status> logged;
+    reads_.RecordAggregate(*caller, v1::AUDIT_ACTION_READ_HOT_ADDRESSES,
+                           absl::StrCat("hot addresses ", answer->period_label()),
+                           [&logged](absl::Status s) { logged.set_value(std::move(s)); });
+    if (absl::Status s = logged.get_future().get(); !s.ok()) answer = s;
+  }
+  return Finish("GetHotSpots", std::move(answer), response);
 }
 
 grpc::Status ScoringService::GetAgentFigures(grpc::ServerContext* context,

@@ -6,6 +6,7 @@
 #include <prometheus/counter.h>
 #include <prometheus/registry.h>
 
+#include "audit/read_recorder.h"
 #include "hotline/v1/scoring.grpc.pb.h"
 #include "scoring/assessor.h"
 
@@ -13,7 +14,8 @@ namespace hotline::scoring {
 
 class ScoringService final : public v1::Scoring::Service {
  public:
-  ScoringService(Assessor& assessor, prometheus::Registry& metrics);
+  // `reads` logs each answered read of addresses (HOT_KIND_ADDRESSES).
+  ScoringService(Assessor& assessor, audit::ReadRecorder& reads, prometheus::Registry& metrics);
 
   grpc::Status GetUnitScore(grpc::ServerContext* context, const v1::GetUnitScoreRequest* request,
                             v1::GetUnitScoreResponse* response) override;
@@ -33,6 +35,7 @@ class ScoringService final : public v1::Scoring::Service {
   grpc::Status Finish(const char* rpc, absl::StatusOr<Response> answer, Response* response);
 
   Assessor& assessor_;
+  audit::ReadRecorder& reads_;
   prometheus::Family<prometheus::Counter>& calls_;
 };
 

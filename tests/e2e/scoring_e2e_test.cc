@@ -1,8 +1,9 @@
 // Scoring and the big screen end to end: real binaries (redis-server, intake,
 // dispatch, scoring, gateway) on loopback. Orders driven through the gateway
 // give exact scores, rankings and top lists; a unit handler sees only its own
-// unit; replaying the whole stream changes nothing; the wall screen loads in
-// a real headless Chromium, shows the lists and carries no personal data.
+// unit; the month's shared addresses go to the centre's dispatchers and
+// supervisors only, each read logged; replaying the whole stream changes nothing; the wall screen
+// loads in a real headless Chromium, shows the lists and carries no personal data.
 #include <arpa/inet.h>
 #include <catch2/catch.hpp>
 #include <netinet/in.h>
@@ -214,6 +215,44 @@ TEST_CASE("scoring through the gateway: exact score, access, replay, and the wal
     CHECK(hot.entries(0).count() == 2);
     CHECK(hot.entries(1).code() == "440103001");
   }
+  // The month's shared addresses: 1 and 2 share 五山街道's 五山路某小区3栋
+  // (3 has it in another street: alone, not listed). The centre's dispatchers
+  // and supervisors only; each answered read is in the access log.
+  auto addresses = [&](const std::string& token, v1::GetHotSpotsResponse* out) {
+    auto ctx = CallContext(token);
+    v1::GetHotSpotsRequest r;
+    r.set_kind(v1::HOT_KIND_ADDRESSES);
+    return stub->GetHotSpots(ctx.get(), r, out);
+  };
+  {
+    v1::GetHotSpotsResponse hot;
+    const grpc::Status s = addresses(kDispatcherToken, &hot);
+    INFO(s.error_message());
+    REQUIRE(s.ok());
+    REQUIRE(hot.entries_size() == 1);
+    CHECK(hot.entries(0).code() == "440106001|五山路某小区3栋");
+    CHECK(hot.entries(0).name() == "五山街道 五山路某小区3栋");
+    CHECK(hot.entries(0).count() == 2);
+    v1::GetHotSpotsResponse ignored_hot;
+    CHECK(addresses(kSupervisorToken, &ignored_hot).ok());
+    for (const char* token : {kHandlerToken, kStreetToken, kAgentToken, kAuditorToken}) {
+      INFO(token);
+      CHECK(addresses(token, &ignored_hot).error_code() == grpc::StatusCode::PERMISSION_DENIED);
+    }
+    // Two reads answered (dispatcher, supervisor), two entries; the refused none.
+    auto ctx = CallContext(kAuditorToken);
+    v1::ListAuditEntriesResponse log;
+    REQUIRE(stub->ListAuditEntries(ctx.get(), v1::ListAuditEntriesRequest(), &log).ok());
+    std::vector<v1::AuditEntry> reads;
+    for (const v1::AuditEntry& e : log.entries()) {
+      if (e.action() == v1::AUDIT_ACTION_READ_HOT_ADDRESSES) reads.push_back(e);
+    }
+    REQUIRE(reads.size() == 2);
+    CHECK(reads[0].actor().role() == v1::ROLE_SUPERVISOR);  // newest first
+    CHECK(reads[1].actor().role() == v1::ROLE_DISPATCHER);
+    CHECK(reads[1].reason() == absl::StrCat("hot addresses ", hot.period_label()));
+  }
+
   // A unit handler sees its own unit and below, not a neighbour; a street not its district.
   v1::GetUnitScoreResponse ignored;
   CHECK(Score(*stub, kHandlerToken, "440106", &ignored).ok());

@@ -33,6 +33,7 @@ v1::ScoringRules TestRules() {
   r.mutable_hot()->set_top_n(10);
   r.mutable_hot()->set_rising_min_count(3);
   r.mutable_hot()->set_rising_factor(1.5);
+  r.mutable_hot()->set_address_min_orders(2);
   return r;
 }
 
@@ -131,6 +132,17 @@ std::vector<v1::WorkOrder> KnownMonth() {
   return out;
 }
 
+namespace {
+// The digits of `n` in full-width form (０..９).
+std::string FullWidth(uint32_t n) {
+  std::string out;
+  for (char c : absl::StrCat(n)) {
+    absl::StrAppend(&out, "\xEF\xBC", std::string(1, static_cast<char>(0x90 + c - '0')));
+  }
+  return out;
+}
+}  // namespace
+
 std::vector<v1::WorkOrder> BusyMonth(const directory::Directory& dir, absl::CivilMonth month, int n, uint32_t seed,
                                      const Mix& mix) {
   using S = v1::OrderState;
@@ -141,6 +153,7 @@ std::vector<v1::WorkOrder> BusyMonth(const directory::Directory& dir, absl::Civi
   const std::vector<v1::Unit> departments = dir.ListUnits("", v1::UNIT_KIND_DEPARTMENT);
   const std::vector<v1::Category> categories = dir.ListCategories("");
   const char* ratings[] = {"rating: satisfied", "rating: basically_satisfied", "rating: dissatisfied"};
+  std::mt19937 address_rng(seed ^ 0xadd7e55u);  // its own draws: the others stay as they were
   std::vector<v1::WorkOrder> out;
   for (int i = 0; i < n; ++i) {
     const v1::Unit& district = districts[rng() % districts.size()];
@@ -154,6 +167,16 @@ std::vector<v1::WorkOrder> BusyMonth(const directory::Directory& dir, absl::Civi
     OrderBuilder b(absl::StrCat("GZ", month.year(), month.month(), "-", i), type, district.code(), street,
                    categories[rng() % categories.size()].code(), absl::StrCat("agent-", rng() % mix.agents), created);
     if (timing() % 10 != 0) b.HandlingMillis(30000 + static_cast<int64_t>(timing() % 870001));
+    // A few house numbers per street, so many addresses are shared; written
+    // in variants (full-width digits, spaces) that normalise alike; some none.
+    const uint32_t house = address_rng() % 5, variant = address_rng() % 10;
+    if (variant == 1) {
+      b.Address(absl::StrCat("中山路 ", house, " 号"));
+    } else if (variant == 2) {
+      b.Address(absl::StrCat("中山路", FullWidth(house), "号"));
+    } else if (variant != 0) {
+      b.Address(absl::StrCat("中山路", house, "号"));
+    }
     if (type == v1::ORDER_TYPE_CONSULTATION && chance(85)) {
       v1::WorkOrder o = b.Build();
       o.mutable_history(0)->set_to_state(S::ORDER_STATE_CLOSED);

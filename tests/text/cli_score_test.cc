@@ -36,6 +36,14 @@ TEST_CASE("score, rank and hot requests come from flags, bad ones name the flag"
   CHECK(today->kind() == v1::HOT_KIND_MATTERS);
   CHECK(today->period().kind() == v1::PERIOD_KIND_DAY);
   CHECK(BuildHotRequest(Parse({"hot", "district"})).status().message() == "--district: which district (e.g. 440106)");
+  absl::StatusOr<v1::GetHotSpotsRequest> addresses =
+      BuildHotRequest(Parse({"hot", "addresses", "--month", "2026-11"}));
+  REQUIRE(addresses.ok());
+  CHECK(addresses->kind() == v1::HOT_KIND_ADDRESSES);
+  CHECK(addresses->period().kind() == v1::PERIOD_KIND_MONTH);
+  CHECK(addresses->period().date() == "2026-11");
+  CHECK(BuildHotRequest(Parse({"hot", "addresses"})).value().period().kind() ==
+        v1::PERIOD_KIND_MONTH);
   CHECK(absl::StartsWith(BuildHotRequest(Parse({"hot", "weather"})).status().message(), "WHAT: "));
   CHECK(BuildExplainRequest(Parse({"explain", "--unit", "440106", "--limit", "0"})).status().message() ==
         "--limit: wants a number from 1 to 5000");

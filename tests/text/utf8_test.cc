@@ -115,5 +115,22 @@ TEST_CASE("PadToWidth pads to the display width", "[utf8]") {
   CHECK(PadToWidth("", 2) == "  ");
 }
 
+TEST_CASE("DecodeFront and AppendUtf8 round-trip every length, and refuse what is not UTF-8",
+          "[utf8]") {
+  for (char32_t cp : {U'a', U'\u00e9', U'\u5929', U'\uff11', U'\U0001F600'}) {
+    std::string s;
+    AppendUtf8(cp, &s);
+    CHECK(IsValidUtf8(s));
+    const Decoded d = DecodeFront(s + "x");
+    CHECK(d.code_point == cp);
+    CHECK(d.length == s.size());
+  }
+  CHECK(DecodeFront("").length == 0);
+  CHECK(DecodeFront("\xFF").length == 0);
+  CHECK(DecodeFront("\xE5\xA4").length == 0);      // cut short
+  CHECK(DecodeFront("\xC0\xAF").length == 0);      // overlong
+  CHECK(DecodeFront("\xED\xA0\x80").length == 0);  // a surrogate
+}
+
 }  // namespace
 }  // namespace hotline::text

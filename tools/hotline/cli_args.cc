@@ -292,7 +292,9 @@ const std::vector<CommandSpec>& Commands() {
        {"[WHAT]"},
        "Hot spots (top 10): today (matters today, the default), month (matters this month),\n"
        "locations (streets), departments (by orders dispatched), rising (matters growing\n"
-       "against the previous period), district (one district's matters of the year).",
+       "against the previous period), district (one district's matters of the year),\n"
+       "addresses (a month's addresses shared by several orders; dispatchers and\n"
+       "supervisors only, each read logged).",
        WithPeriod({
            {"district", "CODE", "district: which one"},
        })},

@@ -106,14 +106,18 @@ absl::StatusOr<v1::GetHotSpotsRequest> BuildHotRequest(const CommandLine& cl) {
     r.set_kind(v1::HOT_KIND_DEPARTMENTS);
   } else if (what == "rising") {
     r.set_kind(v1::HOT_KIND_RISING);
+  } else if (what == "addresses") {
+    r.set_kind(v1::HOT_KIND_ADDRESSES);
+    p.set_kind(v1::PERIOD_KIND_MONTH);
   } else if (what == "district") {
     r.set_kind(v1::HOT_KIND_DISTRICT_MATTERS);
     p.set_kind(v1::PERIOD_KIND_YEAR);
     if (!cl.Has("district")) return FlagError("district", "which district (e.g. 440106)");
     r.set_district_code(cl.Get("district"));
   } else {
-    return absl::InvalidArgumentError(
-        absl::StrCat("WHAT: today, month, locations, departments, rising or district; got '", what, "'"));
+    return absl::InvalidArgumentError(absl::StrCat(
+        "WHAT: today, month, locations, departments, rising, district or addresses; got '", what,
+        "'"));
   }
   if (cl.Has("day") || cl.Has("week") || cl.Has("month") || cl.Has("quarter") || cl.Has("year")) {
     absl::StatusOr<v1::Period> given = BuildPeriod(cl);
