@@ -9,6 +9,7 @@
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_split.h"
+#include "support/temp_dir.h"
 #include "text/utf8.h"
 #include "tools/hotline/cli_args.h"
 #include "tools/hotline/commands.h"
@@ -126,10 +127,9 @@ TEST_CASE("kb list --all follows every page", "[knowledge][cli]") {
 
 TEST_CASE("kb import validates every point first, then writes with progress", "[knowledge][cli]") {
   Harness h;
-  char tmpl[] = "/tmp/hotline-kb-import-XXXXXX";
-  REQUIRE(::mkdtemp(tmpl) != nullptr);
-  const std::string good = std::string(tmpl) + "/good.textproto";
-  const std::string bad = std::string(tmpl) + "/bad.textproto";
+  const hotline::testing::TempDir temp("hotline-kb-import");
+  const std::string good = temp.path() + "/good.textproto";
+  const std::string bad = temp.path() + "/bad.textproto";
   const std::string point = R"(points { code: "KB.20.03.001" title: "境外驾驶证换领" questions: "德国驾照能换吗"
     answer: "到车管所办理。" owner_unit: "GZD001" effective_from: "2025-01-01" })";
   std::ofstream(good) << point << "\n" << R"(points { code: "KB.20.03.002" title: "换证" questions: "怎么换"

@@ -20,6 +20,7 @@
 #include "absl/time/clock.h"
 #include "crypto/phone_vault.h"
 #include "e2e/stack.h"
+#include "support/temp_dir.h"
 
 namespace hotline::testing {
 namespace {
@@ -53,9 +54,8 @@ void Flatten(const redis::Reply& reply, std::string* out) {
 }  // namespace
 
 TEST_CASE("after a busy run no full phone number is anywhere but sealed", "[e2e][privacy]") {
-  char tmpl[] = "/tmp/hotline-leak-XXXXXX";
-  REQUIRE(::mkdtemp(tmpl) != nullptr);
-  const std::string dir = tmpl, tokens = dir + "/tokens.textproto";
+  const hotline::testing::TempDir temp("hotline-leak");
+  const std::string dir = temp.path(), tokens = dir + "/tokens.textproto";
   const std::string data = std::string("--data_dir=") + HOTLINE_SOURCE_DIR + "/data";
   REQUIRE(std::system(absl::StrCat(HOTLINE_SIMULATOR_BIN, " ", data, " --tokens=",
                                    HOTLINE_SOURCE_DIR, "/config/tokens.textproto --write_tokens=",

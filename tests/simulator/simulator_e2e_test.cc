@@ -9,6 +9,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "e2e/stack.h"
+#include "support/temp_dir.h"
 
 namespace hotline::testing {
 namespace {
@@ -19,9 +20,8 @@ long long Count(Stack& stack, const std::string& key) {
 }
 
 TEST_CASE("the simulator drives orders through their whole life through the gateway", "[e2e]") {
-  char tmpl[] = "/tmp/hotline-sim-XXXXXX";
-  REQUIRE(::mkdtemp(tmpl) != nullptr);
-  const std::string dir = tmpl, tokens = dir + "/tokens.textproto";
+  const hotline::testing::TempDir temp("hotline-sim");
+  const std::string dir = temp.path(), tokens = dir + "/tokens.textproto";
   const std::string data = std::string("--data_dir=") + HOTLINE_SOURCE_DIR + "/data";
   REQUIRE(
       std::system(absl::StrCat(HOTLINE_SIMULATOR_BIN, " ", data, " --tokens=", HOTLINE_SOURCE_DIR,
