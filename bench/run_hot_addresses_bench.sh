@@ -7,7 +7,8 @@
 # both in a fresh redis-server; redis-benchmark times one query of each.
 # Usage: bash bench/run_hot_addresses_bench.sh [--days 30] [--per_day 27000]
 set -euo pipefail
-cd "$(dirname "$0")/.."
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+cd "$ROOT"
 DAYS=30
 PER_DAY=27000
 while [ $# -gt 0 ]; do
@@ -17,13 +18,10 @@ while [ $# -gt 0 ]; do
     *) echo "unknown flag $1" >&2; exit 2 ;;
   esac
 done
-PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
-DIR=$(mktemp -d)
-redis-server --port "$PORT" --bind 127.0.0.1 --save "" --appendonly no --dir "$DIR" --daemonize yes \
-  --pidfile "$DIR/redis.pid" --logfile "$DIR/redis.log"
-trap 'kill "$(cat "$DIR/redis.pid")" 2>/dev/null; rm -rf "$DIR"' EXIT
+bench_workdir hot-addresses-bench
+start_redis --save "" --appendonly no
+PORT=$REDIS_PORT
 CLI="redis-cli -p $PORT"
-for _ in $(seq 50); do $CLI ping >/dev/null 2>&1 && break; sleep 0.1; done
 
 # One order in 20 at one of 3,000 shared addresses (a month of 810,000
 # orders: ~13 each); the rest alone. Members "<street>|<address>", as scoring writes them.
