@@ -14,7 +14,10 @@
 
 #include "absl/strings/str_split.h"
 #include "absl/synchronization/mutex.h"
+#include "absl/time/clock.h"
 #include "google/protobuf/util/json_util.h"
+#include "google/rpc/error_details.pb.h"
+#include "google/rpc/status.pb.h"
 #include "support/free_port.h"
 #include "text/utf8.h"
 #include "tools/hotline/cli_args.h"
@@ -92,6 +95,23 @@ class FakeGateway final : public v1::Hotline::Service {
   grpc::Status WhoAmI(grpc::ServerContext* ctx, const v1::WhoAmIRequest*,
                       v1::WhoAmIResponse* response) override {
     Record(ctx);
+    {
+      absl::MutexLock lock(&mu_);
+      ++whoami_calls_;
+      if (rate_limited_whoami_ > 0) {
+        // As the gateway refuses a caller over its rate: the wait in RetryInfo.
+        --rate_limited_whoami_;
+        google::rpc::RetryInfo retry;
+        retry.mutable_retry_delay()->set_seconds(absl::ToInt64Seconds(rate_limit_wait_));
+        retry.mutable_retry_delay()->set_nanos(
+            static_cast<int32_t>(absl::ToInt64Nanoseconds(rate_limit_wait_ % absl::Seconds(1))));
+        google::rpc::Status details;
+        details.set_code(grpc::StatusCode::RESOURCE_EXHAUSTED);
+        details.add_details()->PackFrom(retry);
+        return grpc::Status(grpc::StatusCode::RESOURCE_EXHAUSTED, "rate limit: too many calls",
+                            details.SerializeAsString());
+      }
+    }
     response->mutable_actor()->set_user_id("agent007");
     response->mutable_actor()->set_role(v1::ROLE_AGENT);
     response->mutable_actor()->set_unit_code("centre");
@@ -220,6 +240,16 @@ class FakeGateway final : public v1::Hotline::Service {
     absl::MutexLock lock(&mu_);
     return create_keys_;
   }
+  // The next `n` whoami calls are refused for the caller's rate, naming `wait`.
+  void RateLimitWhoAmI(int n, absl::Duration wait) {
+    absl::MutexLock lock(&mu_);
+    rate_limited_whoami_ = n;
+    rate_limit_wait_ = wait;
+  }
+  int whoami_calls() const {
+    absl::MutexLock lock(&mu_);
+    return whoami_calls_;
+  }
   // The next `n` creates answer UNAVAILABLE.
   void FailCreates(int n) {
     absl::MutexLock lock(&mu_);
@@ -249,6 +279,9 @@ class FakeGateway final : public v1::Hotline::Service {
   v1::CreateWorkOrderRequest last_create_;
   std::vector<std::string> create_keys_;
   int unavailable_creates_ = 0;
+  int rate_limited_whoami_ = 0;
+  absl::Duration rate_limit_wait_;
+  int whoami_calls_ = 0;
   v1::ActRequest last_act_;
   v1::ListQueueRequest last_queue_;
 };
@@ -813,6 +846,28 @@ TEST_CASE("a create without a key gets one, and a retry after UNAVAILABLE reuses
   CHECK_THAT(h.err.str(), Catch::Contains("--idempotency-key desk-7-call-42"));
   keys = h.gateway.create_keys();
   CHECK(std::count(keys.begin(), keys.end(), "desk-7-call-42") == 3);
+}
+
+TEST_CASE("a call refused for the caller's rate is made again after the wait the gateway names",
+          "[cli][commands]") {
+  Harness h;
+  h.gateway.RateLimitWhoAmI(3, absl::Milliseconds(30));
+  const absl::Time start = absl::Now();
+  REQUIRE(h.Run({"whoami"}) == ExitCode::kOk);
+  CHECK(absl::Now() - start >= absl::Milliseconds(90));
+  CHECK(h.gateway.whoami_calls() == 4);
+  CHECK(h.err.str().empty());
+
+  // A wait longer than a person would sit through is reported, not taken.
+  h.gateway.RateLimitWhoAmI(1, absl::Seconds(5));
+  CHECK(h.Run({"whoami"}) == ExitCode::kRpcFailed);
+  CHECK(h.gateway.whoami_calls() == 5);
+  CHECK_THAT(h.err.str(), Catch::StartsWith("error: RESOURCE_EXHAUSTED: rate limit"));
+
+  // And it gives up after five retries.
+  h.gateway.RateLimitWhoAmI(10, absl::Milliseconds(1));
+  CHECK(h.Run({"whoami"}) == ExitCode::kRpcFailed);
+  CHECK(h.gateway.whoami_calls() == 11);
 }
 
 TEST_CASE("An unreachable gateway is an RPC failure", "[cli][commands]") {

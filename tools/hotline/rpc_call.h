@@ -1,6 +1,7 @@
 #pragma once
 // One gateway call the way every CLI command makes it: the global deadline and
-// bearer token, keyed writes retried, the error printed as "error: CODE:
+// bearer token, keyed writes retried, a call the gateway refused for the
+// caller's rate retried after the wait it names, the error printed as "error: CODE:
 // message" (with a hint when the gateway is unreachable), and --json output
 // of a response. Header-only templates; not thread-safe (writes to the given
 // streams).
@@ -14,6 +15,8 @@
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
 #include "google/protobuf/util/json_util.h"
+#include "google/rpc/error_details.pb.h"
+#include "google/rpc/status.pb.h"
 #include "tools/hotline/commands.h"
 
 namespace hotline::cli {
@@ -48,6 +51,24 @@ grpc::Status CallGateway(const CommandLine& cl, HotlineStub& stub,
 // Keyed writes: tries in all, and the pause before the second.
 inline constexpr int kRetryAttempts = 3;
 inline constexpr absl::Duration kRetryBackoff = absl::Milliseconds(300);
+// Rate-limited calls: retries, and the longest wait taken without asking.
+inline constexpr int kRateLimitRetries = 5;
+inline constexpr absl::Duration kLongestRateLimitWait = absl::Seconds(2);
+
+// The wait the gateway names when it refused a call for the caller's rate
+// (RESOURCE_EXHAUSTED with google.rpc.RetryInfo); nullopt for other answers.
+inline std::optional<absl::Duration> RateLimitWait(const grpc::Status& status) {
+  if (status.error_code() != grpc::StatusCode::RESOURCE_EXHAUSTED) return std::nullopt;
+  google::rpc::Status details;
+  if (!details.ParseFromString(status.error_details())) return std::nullopt;
+  for (const google::protobuf::Any& any : details.details()) {
+    google::rpc::RetryInfo retry;
+    if (any.UnpackTo(&retry)) {
+      return absl::Seconds(retry.retry_delay().seconds()) + absl::Nanoseconds(retry.retry_delay().nanos());
+    }
+  }
+  return std::nullopt;
+}
 
 // One call; prints the error when it fails. A request with an idempotency
 // key is retried (same key) when the gateway or a backend was briefly
@@ -61,9 +82,17 @@ std::optional<Response> Call(const CommandLine& cl, HotlineStub& stub,
   const int attempts = kKeyed ? kRetryAttempts : 1;
   grpc::Status status;
   Response response;
-  for (int attempt = 1; attempt <= attempts; ++attempt) {
+  for (int attempt = 1, rate_limited = 0; attempt <= attempts; ++attempt) {
     status = CallGateway(cl, stub, method, request, &response);
     if (status.ok()) return response;
+    // The gateway refuses over-rate calls before doing anything, so any call
+    // (keyed or not) may be made again once the named wait has passed.
+    if (std::optional<absl::Duration> wait = RateLimitWait(status);
+        wait && *wait <= kLongestRateLimitWait && rate_limited++ < kRateLimitRetries) {
+      absl::SleepFor(*wait);
+      --attempt;
+      continue;
+    }
     // UNAVAILABLE is quick and usually passes (a backend restarting); a
     // deadline the user set is not stretched by retrying.
     if (status.error_code() != grpc::StatusCode::UNAVAILABLE &&
