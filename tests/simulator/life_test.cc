@@ -5,6 +5,7 @@
 #include "simulator/scenarios.h"
 
 #include <catch2/catch.hpp>
+#include <map>
 #include <set>
 
 #include "dispatch/state_machine.h"
@@ -136,6 +137,13 @@ TEST_CASE("a simulated address lies in the order's own district and street", "[u
     CHECK(a.find("号") != std::string::npos);
   }
   CHECK(PickAddress("越秀区", "", 3).rfind("越秀区", 0) == 0);
+  // A street's calls share a few addresses often enough for the hot list.
+  std::map<std::string, int> seen;
+  for (uint64_t n = 0; n < 400; ++n) ++seen[PickAddress("天河区", "五山街道", n * 0x9E3779B97F4A7C15ull)];
+  int shared = 0;
+  for (const auto& [address, count] : seen) shared += count >= 10 ? count : 0;
+  CHECK(shared > 60);
+  CHECK(seen.size() > 100);  // and most calls are about places of their own
 }
 
 TEST_CASE("a simulated handling time is plausible: shorter for an answer on the spot", "[unit]") {

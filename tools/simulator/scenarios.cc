@@ -91,6 +91,12 @@ const char* PickReply(uint64_t n) { return kReplies[n % std::size(kReplies)]; }
 const char* PickCallerName(uint64_t n) { return kCallerNames[n % std::size(kCallerNames)]; }
 std::string PickAddress(const std::string& district_name, const std::string& street_name,
                         uint64_t n) {
+  // One call in four is about one of the street's two trouble spots (a
+  // building site, a market): the same address again and again, which the
+  // centre's list of hot addresses is for.
+  if ((n >> 24) % 4 == 0) {
+    return absl::StrCat(district_name, street_name, kPlaces[(n >> 8) % 2 == 0 ? 0 : 6], 8, "号");
+  }
   return absl::StrCat(district_name, street_name, kPlaces[n % std::size(kPlaces)],
                       1 + (n >> 8) % 199, "号", kLandmarks[(n >> 16) % std::size(kLandmarks)]);
 }
