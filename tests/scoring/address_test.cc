@@ -13,11 +13,7 @@
 namespace hotline::scoring {
 namespace {
 
-const directory::Directory& Dir() {
-  static const directory::Directory dir =
-      directory::Directory::LoadDataDir(HOTLINE_SOURCE_DIR "/data").value();
-  return dir;
-}
+using fixture::Dir;
 
 TEST_CASE("address: trivial variants of an address normalise alike") {
   const std::string want = "天河路385号";

@@ -8,10 +8,7 @@
 namespace hotline::scoring {
 namespace {
 
-const directory::Directory& Dir() {
-  static const directory::Directory dir = directory::Directory::LoadDataDir(HOTLINE_SOURCE_DIR "/data").value();
-  return dir;
-}
+using fixture::Dir;
 
 int64_t Ms(int month, int day, int hour) {
   return absl::ToUnixMillis(absl::FromCivil(absl::CivilSecond(2026, month, day, hour, 0, 0), fixture::Guangzhou()));

@@ -27,10 +27,7 @@
 namespace hotline::scoring {
 namespace {
 
-const directory::Directory& Dir() {
-  static const directory::Directory dir = directory::Directory::LoadDataDir(HOTLINE_SOURCE_DIR "/data").value();
-  return dir;
-}
+using fixture::Dir;
 
 v1::Period Month(const std::string& date) {
   v1::Period p;

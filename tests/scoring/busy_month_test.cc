@@ -25,10 +25,7 @@ namespace {
 
 using fixture::Guangzhou;
 
-const directory::Directory& Dir() {
-  static const directory::Directory dir = directory::Directory::LoadDataDir(HOTLINE_SOURCE_DIR "/data").value();
-  return dir;
-}
+using fixture::Dir;
 
 TEST_CASE("a busy month: for every unit the explanation sums to the score") {
   const RuleBook book = RuleBook::Load(HOTLINE_SOURCE_DIR "/data/scoring_rules.textproto").value();

@@ -18,10 +18,7 @@
 namespace hotline::scoring {
 namespace {
 
-const directory::Directory& Dir() {
-  static const directory::Directory dir = directory::Directory::LoadDataDir(HOTLINE_SOURCE_DIR "/data").value();
-  return dir;
-}
+using fixture::Dir;
 
 struct Rig {
   hotline::testing::RedisServer server;

@@ -17,11 +17,7 @@
 namespace hotline::scoring {
 namespace {
 
-const directory::Directory& Dir() {
-  static const directory::Directory dir =
-      directory::Directory::LoadDataDir(HOTLINE_SOURCE_DIR "/data").value();
-  return dir;
-}
+using fixture::Dir;
 
 v1::Actor As(v1::Role role, std::string unit = "GZ12345") {
   v1::Actor a;

@@ -20,10 +20,7 @@ namespace {
 
 using fixture::Guangzhou;
 
-const directory::Directory& Dir() {
-  static const directory::Directory dir = directory::Directory::LoadDataDir(HOTLINE_SOURCE_DIR "/data").value();
-  return dir;
-}
+using fixture::Dir;
 
 std::vector<v1::OrderFacts> Derive(const std::vector<v1::WorkOrder>& orders) {
   std::vector<v1::OrderFacts> out;

@@ -7,6 +7,11 @@
 
 namespace hotline::scoring::fixture {
 
+const directory::Directory& Dir() {
+  static const directory::Directory dir = directory::Directory::LoadDataDir(HOTLINE_SOURCE_DIR "/data").value();
+  return dir;
+}
+
 v1::ScoringRules TestRules() {
   v1::ScoringRules r;
   r.set_version("t1");

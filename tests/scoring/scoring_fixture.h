@@ -17,6 +17,9 @@ namespace hotline::scoring::fixture {
 
 inline absl::TimeZone Guangzhou() { return absl::FixedTimeZone(8 * 3600); }
 
+// The city's unit directory and categories from the repository's data/.
+const directory::Directory& Dir();
+
 // Test rules "t1": binary fractions, so expected sums are exact.
 v1::ScoringRules TestRules();
 
