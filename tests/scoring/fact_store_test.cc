@@ -12,6 +12,7 @@
 #include "scoring/assessor.h"
 #include "scoring/consumer.h"
 #include "scoring/redis_fact_store.h"
+#include "scoring/redis_rig.h"
 #include "scoring/scoring_fixture.h"
 #include "support/redis_server.h"
 
@@ -20,15 +21,7 @@ namespace {
 
 using fixture::Dir;
 
-struct Rig {
-  hotline::testing::RedisServer server;
-  redis::Client redis{[this] {
-    redis::Options o;
-    o.port = server.port();
-    return o;
-  }()};
-  ScoringKeys keys{"t:"};
-  RedisFactStore store{redis, keys, fixture::Guangzhou(), Dir()};
+struct Rig : fixture::RedisRig {
   std::vector<stream::Entry> events;
 
   // Writes `order` as libs/orders keeps it and appends one event per history entry.

@@ -11,6 +11,7 @@
 #include "scoring/address.h"
 #include "scoring/assessor.h"
 #include "scoring/redis_fact_store.h"
+#include "scoring/redis_rig.h"
 #include "scoring/scoring_fixture.h"
 #include "support/redis_server.h"
 
@@ -36,15 +37,7 @@ v1::GetHotSpotsRequest Addresses(v1::PeriodKind kind = v1::PERIOD_KIND_MONTH,
   return r;
 }
 
-struct Rig {
-  hotline::testing::RedisServer server;
-  redis::Client redis{[this] {
-    redis::Options o;
-    o.port = server.port();
-    return o;
-  }()};
-  ScoringKeys keys{"t:"};
-  RedisFactStore store{redis, keys, fixture::Guangzhou(), Dir()};
+struct Rig : fixture::RedisRig {
   RuleBook book = [] {
     v1::ScoringRuleSet set;
     v1::ScoringRules* r = set.add_rules();
