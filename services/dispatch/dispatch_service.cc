@@ -1,5 +1,6 @@
 #include "dispatch/dispatch_service.h"
 
+#include "audit/reply_once_recorded.h"
 #include "server/identity.h"
 #include "server/reply.h"
 #include "status/status.h"
@@ -47,13 +48,9 @@ grpc::ServerUnaryReactor* DispatchService::ListQueue(grpc::CallbackServerContext
       actor, *request,
       [this, actor, reactor, response](absl::StatusOr<v1::ListQueueResponse> page) {
         if (!page.ok()) return reactor->Finish(ToGrpcStatus(page.status()));
-        std::vector<std::string> ids;
-        for (const v1::WorkOrder& o : page->orders()) ids.push_back(o.id());
-        reads_.Record(*actor, v1::AUDIT_ACTION_LIST_ORDERS, std::move(ids),
-                      [reactor, response, page = std::move(*page)](absl::Status logged) mutable {
-                        if (logged.ok()) *response = std::move(page);
-                        reactor->Finish(ToGrpcStatus(logged));
-                      });
+        std::vector<std::string> ids = audit::OrderIdsOf(*page);  // before the page moves
+        audit::ReplyOnceRecorded(reads_, *actor, v1::AUDIT_ACTION_LIST_ORDERS, std::move(ids), std::move(*page),
+                                 response, reactor);
       });
   return reactor;
 }

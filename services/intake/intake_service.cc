@@ -1,6 +1,7 @@
 #include "intake/intake_service.h"
 
 #include "absl/strings/str_cat.h"
+#include "audit/reply_once_recorded.h"
 #include "enums/enum_names.h"
 #include "server/identity.h"
 #include "server/reply.h"
@@ -86,11 +87,8 @@ grpc::ServerUnaryReactor* IntakeService::GetWorkOrder(grpc::CallbackServerContex
               [this, actor, reactor, response](absl::StatusOr<v1::GetWorkOrderResponse> got) {
                 if (!got.ok()) return reactor->Finish(ToGrpcStatus(got.status()));
                 std::vector<std::string> ids = {got->order().id()};
-                reads_.Record(*actor, v1::AUDIT_ACTION_READ_ORDER, std::move(ids),
-                              [reactor, response, got = std::move(*got)](absl::Status logged) mutable {
-                                if (logged.ok()) *response = std::move(got);
-                                reactor->Finish(ToGrpcStatus(logged));
-                              });
+                audit::ReplyOnceRecorded(reads_, *actor, v1::AUDIT_ACTION_READ_ORDER, std::move(ids),
+                                         std::move(*got), response, reactor);
               });
   return reactor;
 }
@@ -104,13 +102,9 @@ grpc::ServerUnaryReactor* IntakeService::ListWorkOrders(grpc::CallbackServerCont
   intake_.List(actor, *request,
                [this, actor, reactor, response](absl::StatusOr<v1::ListWorkOrdersResponse> page) {
                  if (!page.ok()) return reactor->Finish(ToGrpcStatus(page.status()));
-                 std::vector<std::string> ids;
-                 for (const v1::WorkOrder& o : page->orders()) ids.push_back(o.id());
-                 reads_.Record(*actor, v1::AUDIT_ACTION_LIST_ORDERS, std::move(ids),
-                               [reactor, response, page = std::move(*page)](absl::Status logged) mutable {
-                                 if (logged.ok()) *response = std::move(page);
-                                 reactor->Finish(ToGrpcStatus(logged));
-                               });
+                 std::vector<std::string> ids = audit::OrderIdsOf(*page);  // before the page moves
+                 audit::ReplyOnceRecorded(reads_, *actor, v1::AUDIT_ACTION_LIST_ORDERS, std::move(ids), std::move(*page),
+                                          response, reactor);
                });
   return reactor;
 }
