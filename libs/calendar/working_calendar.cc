@@ -74,8 +74,19 @@ absl::StatusOr<WorkingCalendar> WorkingCalendar::LoadDir(const std::string& dir)
 
 absl::StatusOr<WorkingCalendar> WorkingCalendar::FromYears(
     const std::vector<std::pair<std::string, v1::CalendarYear>>& years) {
+  return FromYears(years, {});
+}
+
+absl::StatusOr<WorkingCalendar> WorkingCalendar::FromYears(
+    const std::vector<std::pair<std::string, v1::CalendarYear>>& official,
+    const std::vector<std::pair<std::string, v1::CalendarYear>>& provisional) {
   WorkingCalendar cal;
-  for (const auto& [origin, year] : years) {
+  std::vector<std::pair<const std::pair<std::string, v1::CalendarYear>*, bool>> all;
+  for (const auto& y : official) all.emplace_back(&y, false);
+  for (const auto& y : provisional) all.emplace_back(&y, true);
+  for (const auto& [entry, is_provisional] : all) {
+    const auto& [origin, year] = *entry;
+    if (is_provisional) cal.provisional_.insert(year.year());
     if (year.year() < 2000 || year.year() > 2100) {
       return absl::InvalidArgumentError(absl::StrCat(origin, ": year: ", year.year(), " is out of range"));
     }
@@ -131,6 +142,28 @@ std::vector<int> WorkingCalendar::years() const {
   return out;
 }
 
+std::vector<int> WorkingCalendar::official_years() const {
+  std::vector<int> out;
+  for (int y : years()) {
+    if (!provisional_.contains(y)) out.push_back(y);
+  }
+  return out;
+}
+
+std::vector<int> WorkingCalendar::provisional_years() const {
+  std::vector<int> out(provisional_.begin(), provisional_.end());
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+bool WorkingCalendar::TouchesProvisional(absl::Time from, absl::Time to) const {
+  if (to < from) std::swap(from, to);
+  for (int64_t y = DayOf(from).year(); y <= DayOf(to).year(); ++y) {
+    if (provisional_.contains(static_cast<int>(y))) return true;
+  }
+  return false;
+}
+
 std::string WorkingCalendar::HolidayName(absl::CivilDay day) const {
   auto it = holidays_.find(DayNumber(day));
   return it == holidays_.end() ? "" : it->second;
@@ -141,8 +174,8 @@ bool WorkingCalendar::IsMakeUpDay(absl::CivilDay day) const { return make_up_.co
 absl::StatusOr<bool> WorkingCalendar::IsWorkingDay(absl::CivilDay day) const {
   if (!years_.contains(static_cast<int>(day.year()))) {
     return absl::FailedPreconditionError(
-        absl::StrCat("calendar: no working-day data for ", day.year(), " (add data/calendar/",
-                     day.year(), ".textproto)"));
+        absl::StrCat("calendar: no working-day data for ", day.year(),
+                     " (neither an official schedule nor a provisional year)"));
   }
   const int64_t n = DayNumber(day);
   if (holidays_.contains(n)) return false;

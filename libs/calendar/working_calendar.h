@@ -5,9 +5,15 @@
 // day (00:00-24:00, Asia/Shanghai): "N working days after Friday 10:00" is
 // 10:00 of the Nth working day after it.
 //
-// Errors: a question that touches a day of a year the data does not have is
-// FAILED_PRECONDITION "calendar: no working-day data for YYYY" - never a
-// guess. Loading errors are INVALID_ARGUMENT naming the file and the entry.
+// A year is either official (the State Council's published schedule) or
+// provisional (weekends plus the statutory days of the national rules, no
+// make-up days: see statutory_days.h), known before its schedule is out.
+// Answers that lean on a provisional year say so (TouchesProvisional).
+//
+// Errors: a question that touches a day of a year the calendar has neither
+// way is FAILED_PRECONDITION "calendar: no working-day data for YYYY" -
+// never a guess. Loading errors are INVALID_ARGUMENT naming the file and the
+// entry.
 //
 // Immutable after loading; thread-safe.
 #include <map>
@@ -30,6 +36,10 @@ class WorkingCalendar {
   // From parsed years; `origin` names where each came from (for errors).
   static absl::StatusOr<WorkingCalendar> FromYears(
       const std::vector<std::pair<std::string, v1::CalendarYear>>& years);
+  // Official years and provisional ones; a year may be in only one of them.
+  static absl::StatusOr<WorkingCalendar> FromYears(
+      const std::vector<std::pair<std::string, v1::CalendarYear>>& official,
+      const std::vector<std::pair<std::string, v1::CalendarYear>>& provisional);
 
   absl::StatusOr<bool> IsWorkingDay(absl::CivilDay day) const;
   // `t` itself if it falls on a working day, else 00:00 of the next working day.
@@ -42,14 +52,26 @@ class WorkingCalendar {
   // Working time in [from, to); negative when to < from.
   absl::StatusOr<absl::Duration> WorkingTimeBetween(absl::Time from, absl::Time to) const;
 
-  std::vector<int> years() const;  // ascending
+  std::vector<int> years() const;  // ascending, official and provisional
+  std::vector<int> official_years() const;     // ascending
+  std::vector<int> provisional_years() const;  // ascending
+  bool IsProvisional(int year) const { return provisional_.contains(year); }
+  // Whether any day from `from` to `to` (either order) lies in a provisional
+  // year: a deadline computed over that span is provisional.
+  bool TouchesProvisional(absl::Time from, absl::Time to) const;
+  // Which stored version of the schedules this is (calendar_store.h); 0 for
+  // one read from files.
+  int64_t version() const { return version_; }
+  void set_version(int64_t version) { version_ = version; }
   // The holiday's name if `day` is a listed holiday, else "".
   std::string HolidayName(absl::CivilDay day) const;
   bool IsMakeUpDay(absl::CivilDay day) const;
 
  private:
   // Days are keyed by their number since 1970-01-01.
-  absl::flat_hash_set<int> years_;
+  absl::flat_hash_set<int> years_;        // all
+  absl::flat_hash_set<int> provisional_;  // of years_
+  int64_t version_ = 0;
   absl::flat_hash_map<int64_t, std::string> holidays_;  // day -> name
   absl::flat_hash_set<int64_t> make_up_;
 };
