@@ -19,6 +19,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "calendar/calendar_source.h"
 #include "calendar/working_calendar.h"
 #include "clock/clock.h"
 #include "config/flags.h"
@@ -147,8 +148,9 @@ int main(int argc, char** argv) {
   FakeClock clock(absl::FromCivil(absl::CivilHour(2026, 10, 1, 12), CityTimeZone()));
   sla::SlaKeys small_keys("bench-small:"), big_keys("bench-big:");
   sla::RedisDeadlineStore small_store(redis, small_keys), big_store(redis, big_keys);
-  sla::Monitor small_monitor(small_store, *policies, *cal, clock, *dir),
-      big_monitor(big_store, *policies, *cal, clock, *dir);
+  calendar::FixedCalendarSource calendar_source(*cal);
+  sla::Monitor small_monitor(small_store, *policies, calendar_source, clock, *dir),
+      big_monitor(big_store, *policies, calendar_source, clock, *dir);
   sla::FillNotDue(redis, small_keys, 0, small, clock.Now());
   sla::FillNotDue(redis, big_keys, 0, big, clock.Now());
   std::vector<double> small_ms, big_ms;
@@ -180,7 +182,7 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "loading %d orders took longer than 20 s; lower --rate or --seconds\n", total);
     return 1;
   }
-  sla::Monitor live(store, *policies, *cal, SystemClock::Get(), *dir);
+  sla::Monitor live(store, *policies, calendar_source, SystemClock::Get(), *dir);
   std::mutex mu;
   std::vector<double> lag_ms;
   live.OnFire([&](const sla::Mark&, absl::Duration lag) {

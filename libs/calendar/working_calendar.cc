@@ -156,6 +156,14 @@ std::vector<int> WorkingCalendar::provisional_years() const {
   return out;
 }
 
+bool WorkingCalendar::AllOfficial(absl::Time from, absl::Time to) const {
+  if (to < from) std::swap(from, to);
+  for (int64_t y = DayOf(from).year(); y <= DayOf(to).year(); ++y) {
+    if (!IsOfficial(static_cast<int>(y))) return false;
+  }
+  return true;
+}
+
 bool WorkingCalendar::TouchesProvisional(absl::Time from, absl::Time to) const {
   if (to < from) std::swap(from, to);
   for (int64_t y = DayOf(from).year(); y <= DayOf(to).year(); ++y) {

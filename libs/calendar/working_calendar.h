@@ -56,6 +56,9 @@ class WorkingCalendar {
   std::vector<int> official_years() const;     // ascending
   std::vector<int> provisional_years() const;  // ascending
   bool IsProvisional(int year) const { return provisional_.contains(year); }
+  bool IsOfficial(int year) const { return years_.contains(year) && !provisional_.contains(year); }
+  // Whether every day from `from` to `to` (either order) lies in an official year.
+  bool AllOfficial(absl::Time from, absl::Time to) const;
   // Whether any day from `from` to `to` (either order) lies in a provisional
   // year: a deadline computed over that span is provisional.
   bool TouchesProvisional(absl::Time from, absl::Time to) const;

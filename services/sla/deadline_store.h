@@ -25,6 +25,8 @@ struct SlaFields {
   // As filed (ms since the epoch, "" for none): to skip writes that would
   // change nothing.
   std::string next_due_ms, sign_due_ms, close_due_ms, close_original_ms;
+  bool provisional = false;  // in the provisional set
+  bool no_deadline = false;  // in the no-deadline set
 };
 
 struct LoadedOrder {
@@ -41,6 +43,11 @@ struct Summary {
   std::string level;
   std::string unit;    // "" to leave every unit list
   std::string district;  // the order's district while it has a status
+  // A deadline in force leans on a provisional year (recomputed when its
+  // official schedule is loaded).
+  bool provisional = false;
+  // Open, its policy has a closing deadline, and none could be computed.
+  bool no_deadline = false;
 };
 
 // One atomic write: only if the order is still at `expected_version` and the
@@ -94,6 +101,23 @@ class DeadlineStore {
   virtual absl::StatusOr<std::vector<std::pair<std::string, int64_t>>> CountByStatus() = 0;
   // The same by district: "district:status" -> count.
   virtual absl::StatusOr<std::vector<std::pair<std::string, int64_t>>> CountByDistrict() = 0;
+  // How many open orders have a provisional deadline, and how many have no
+  // closing deadline.
+  struct Gaps {
+    int64_t provisional = 0;
+    int64_t no_deadline = 0;
+  };
+  virtual absl::StatusOr<Gaps> CountGaps() = 0;
+  // The calendar changed to `version`: the first caller for that version
+  // makes every order with a provisional deadline or none due at `now`
+  // (so the due passes recompute them); later callers do nothing. Answers
+  // how many were queued (-1: another replica did it).
+  virtual absl::StatusOr<int64_t> RequeueForCalendar(int64_t version, absl::Time now) = 0;
+  // The SLA policies by version (content hash), so that an order keeps the
+  // policy it was taken under across changes of the file. Publishing a
+  // version twice changes nothing; NOT_FOUND for a version never published.
+  virtual absl::Status PublishPolicies(const std::string& version, const std::string& serialized) = 0;
+  virtual absl::StatusOr<std::string> LoadPolicies(const std::string& version) = 0;
 };
 
 // The status and level values (bounded: metric labels).

@@ -52,6 +52,7 @@ void DueLoop::Run() {
     if (absl::Now() >= next_gauges) {
       if (auto counts = store_.CountByStatus(); counts.ok()) metrics_.SetOpen(*counts);
       if (auto counts = store_.CountByDistrict(); counts.ok()) metrics_.SetOpenByDistrict(*counts);
+      if (auto gaps = store_.CountGaps(); gaps.ok()) metrics_.SetGaps(*gaps);
       next_gauges = absl::Now() + absl::Seconds(1);
     }
     // A pass that found work may have left more: go again at once.

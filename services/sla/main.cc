@@ -5,7 +5,7 @@
 #include <unistd.h>
 
 #include "absl/strings/str_cat.h"
-#include "calendar/working_calendar.h"
+#include "calendar/calendar_source.h"
 #include "clock/city_clock.h"
 #include "config/flags.h"
 #include "directory/directory.h"
@@ -83,7 +83,8 @@ int main(int argc, char** argv) {
   server::Server server(options);
   redis::Client redis(*redis_options, &server.metrics());
   sla::RedisDeadlineStore store(redis, keys);
-  sla::Monitor monitor(store, *policies, *cal, **clock, *dir);
+  calendar::FixedCalendarSource calendar_source(std::move(*cal));
+  sla::Monitor monitor(store, *policies, calendar_source, **clock, *dir);
   sla::SlaMetrics metrics(server.metrics());
   monitor.OnFire([&metrics](const sla::Mark& mark, absl::Duration lag) { metrics.Fired(mark, lag); });
   sla::SlaService service(monitor, server.metrics());

@@ -15,8 +15,9 @@ namespace {
 constexpr int kAttempts = 5;
 // An extension's reason and a refusal's note: as long as an action's note.
 constexpr size_t kMaxExtensionText = 1000;
-// A calendar year missing for an order's deadline: look again this much later
-// (the data may have been added meanwhile); the error is in the log.
+// Something of an order's timeline could not be computed (a year the
+// calendar lacks): look again this much later; a calendar change re-queues it
+// at once (CalendarChanged).
 constexpr absl::Duration kRetryMissingCalendar = absl::Hours(1);
 constexpr absl::Duration kRetryFailedSettle = absl::Minutes(1);
 
@@ -34,12 +35,13 @@ std::string CounterFor(MarkKind kind) {
 
 v1::Deadline DeadlineProto(const ClockView& c) {
   v1::Deadline d;
-  d.set_armed(c.armed);
+  d.set_armed(c.armed && c.known);
   d.set_running(c.running);
   d.set_met(c.met);
   d.set_breached(c.breached);
   d.set_wall_clock(c.measure == Measure::kWall);
-  if (c.armed) {
+  d.set_provisional(c.armed && c.known && c.provisional);
+  if (c.armed && c.known) {
     *d.mutable_due() = Stamp(c.due);
     *d.mutable_original_due() = Stamp(c.original_due);
     d.set_left_seconds(absl::ToInt64Seconds(c.left));
@@ -54,6 +56,7 @@ v1::SlaMark MarkProto(const Mark& m) {
   out.set_kind(KindName(m.kind));
   *out.mutable_at() = Stamp(m.at);
   out.set_note(m.note);
+  out.set_provisional(m.provisional);
   return out;
 }
 
@@ -66,7 +69,8 @@ bool ChangesNothing(const Settlement& s) {
   return s.steps.empty() && p.next_due_ms == ms(s.next_due) && p.sign_due_ms == ms(n.sign_due) &&
          p.close_due_ms == ms(n.close_due) && p.close_original_ms == ms(n.close_original) &&
          p.status == n.status && p.level == n.level && p.unit == n.unit &&
-         p.district == (n.status.empty() ? "" : n.district);
+         p.district == (n.status.empty() ? "" : n.district) && p.provisional == n.provisional &&
+         p.no_deadline == n.no_deadline;
 }
 
 v1::Actor SlaActor() {
@@ -111,12 +115,33 @@ v1::OrderSla ToProto(const v1::WorkOrder& order, const Timeline& tl) {
   return out;
 }
 
-Summary SummaryOf(const v1::WorkOrder& order, const Timeline& tl) {
+namespace {
+std::optional<absl::Time> FromMs(const std::string& ms) {
+  int64_t v = 0;
+  if (ms.empty() || !absl::SimpleAtoi(ms, &v)) return std::nullopt;
+  return absl::FromUnixMillis(v);
+}
+}  // namespace
+
+Summary SummaryOf(const v1::WorkOrder& order, const Timeline& tl, const SlaFields& previous) {
   Summary s;
-  if (tl.sign_off.armed) s.sign_due = tl.sign_off.due;
-  if (tl.closing.armed) {
+  const bool open = !IsFinished(order.state());
+  if (tl.sign_off.armed) s.sign_due = tl.sign_off.known ? tl.sign_off.due : FromMs(previous.sign_due_ms);
+  if (tl.closing.armed && tl.closing.known) {
     s.close_due = tl.closing.due;
     s.close_original = tl.closing.original_due;
+  } else if (tl.closing.armed && open) {
+    // Not computable now: what was filed stands, and the order is counted
+    // among those without a deadline only if nothing was ever filed.
+    s.close_due = FromMs(previous.close_due_ms);
+    s.close_original = FromMs(previous.close_original_ms);
+    s.no_deadline = !s.close_due.has_value();
+    s.status = previous.status;
+    s.level = previous.level;
+    s.district = previous.district;
+    s.unit = previous.unit;
+    s.provisional = tl.provisional;
+    return s;
   }
   if (tl.status != "done" && tl.status != "none") {
     s.status = tl.status;
@@ -124,19 +149,87 @@ Summary SummaryOf(const v1::WorkOrder& order, const Timeline& tl) {
     s.district = order.location().district_code();
   }
   if (tl.closing.running && !order.assigned_unit_code().empty()) s.unit = order.assigned_unit_code();
+  s.provisional = tl.provisional;
   return s;
 }
 
 struct Monitor::Loaded {
   LoadedOrder loaded;
   Timeline timeline;
+  const v1::SlaPolicy* policy;
+  std::string policy_version;
 };
 
-Monitor::Monitor(DeadlineStore& store, const Policies& policies, const calendar::WorkingCalendar& calendar,
+Monitor::Monitor(DeadlineStore& store, const Policies& policies, const calendar::CalendarSource& calendar,
                  const Clock& clock, const directory::Directory& directory)
     : store_(store), policies_(policies), calendar_(calendar), clock_(clock), directory_(directory) {}
 
+absl::StatusOr<Monitor::PolicyChoice> Monitor::PolicyFor(const v1::WorkOrder& o) {
+  const std::optional<RecordedPolicy> recorded = PolicyOf(o);
+  if (recorded && recorded->version != policies_.version()) {
+    absl::MutexLock lock(&old_policies_mu_);
+    auto it = old_policies_.find(recorded->version);
+    if (it == old_policies_.end()) {
+      absl::StatusOr<std::string> bytes = store_.LoadPolicies(recorded->version);
+      if (absl::IsUnavailable(bytes.status())) return bytes.status();
+      std::unique_ptr<Policies> old;
+      v1::SlaPolicies proto;
+      if (bytes.ok() && proto.ParseFromString(*bytes)) {
+        absl::StatusOr<Policies> parsed = Policies::FromProto(proto, "policies version " + recorded->version);
+        if (parsed.ok()) old = std::make_unique<Policies>(std::move(*parsed));
+      }
+      if (old == nullptr) {
+        log::Error("an order's SLA policy version is unknown; using the policies in force",
+                   {{"order_id", o.id()}, {"policy_version", recorded->version}});
+      }
+      it = old_policies_.emplace(recorded->version, std::move(old)).first;
+    }
+    if (it->second != nullptr) {
+      if (const v1::SlaPolicy* p = it->second->Find(recorded->name)) return PolicyChoice{p, recorded->version};
+    }
+  }
+  const v1::SlaPolicy* policy = policies_.Match(o.type(), o.urgent(), o.category_code());
+  if (policy == nullptr) return absl::InternalError("no SLA policy matches order " + o.id());
+  return PolicyChoice{policy, policies_.version()};
+}
+
+v1::HistoryEntry Monitor::RecordEntry(const Loaded& l, const calendar::WorkingCalendar& cal,
+                                      absl::Time now) const {
+  const v1::WorkOrder& order = l.loaded.order;
+  v1::HistoryEntry e;
+  *e.mutable_at() = Stamp(now);
+  *e.mutable_actor() = SlaActor();
+  e.set_action("sla_deadline");
+  e.set_from_state(order.state());
+  e.set_to_state(order.state());
+  e.set_unit_code(order.assigned_unit_code());
+  v1::SlaRecord* r = e.mutable_sla_record();
+  r->set_policy(l.timeline.policy);
+  r->set_policy_version(l.policy_version);
+  r->set_calendar_version(cal.version());
+  std::string note = "期限";
+  bool recomputed = false;
+  for (const v1::FixedDeadline& d : l.timeline.to_record) {
+    *r->add_deadlines() = d;
+    recomputed = recomputed || d.has_previous_due();
+    absl::StrAppend(&note, " ", d.key(), " ",
+                    absl::FormatTime("%Y-%m-%d %H:%M", TimeOf(d.due()), CityTimeZone()),
+                    d.provisional() ? " (暂定)" : "");
+    if (d.has_previous_due()) {
+      absl::StrAppend(&note, " was ", absl::FormatTime("%Y-%m-%d %H:%M", TimeOf(d.previous_due()), CityTimeZone()));
+    }
+  }
+  if (recomputed) {
+    r->set_reason(absl::StrCat("recomputed on the official schedule now in force (calendar version ",
+                               cal.version(), "); it had leaned on a provisional year"));
+    absl::StrAppend(&note, ": ", r->reason());
+  }
+  e.set_note(note);
+  return e;
+}
+
 absl::StatusOr<Monitor::Loaded> Monitor::LoadTimeline(const std::string& order_id, absl::Time now,
+                                                      const calendar::WorkingCalendar& calendar,
                                                       const v1::Actor* reader) {
   absl::StatusOr<LoadedOrder> loaded = store_.Load(order_id);
   if (!loaded.ok()) return loaded.status();
@@ -145,36 +238,23 @@ absl::StatusOr<Monitor::Loaded> Monitor::LoadTimeline(const std::string& order_i
   if (reader != nullptr && !authz::MayAccessOrder(*reader, loaded->order, directory_)) {
     return authz::OrderNotFound(order_id);
   }
-  const v1::WorkOrder& o = loaded->order;
-  const v1::SlaPolicy* policy = policies_.Match(o.type(), o.urgent(), o.category_code());
-  if (policy == nullptr) return absl::InternalError("no SLA policy matches order " + order_id);
-  absl::StatusOr<Timeline> tl = BuildTimeline(o, *policy, calendar_, now);
-  if (!tl.ok()) {
-    return absl::Status(tl.status().code(), absl::StrCat("order ", order_id, ": ", tl.status().message()));
-  }
-  return Loaded{std::move(*loaded), std::move(*tl)};
+  absl::StatusOr<PolicyChoice> policy = PolicyFor(loaded->order);
+  if (!policy.ok()) return policy.status();
+  Timeline tl = BuildTimeline(loaded->order, *policy->policy, calendar, now);
+  return Loaded{std::move(*loaded), std::move(tl), policy->policy, policy->version};
 }
 
 absl::StatusOr<int> Monitor::Settle(const std::string& order_id) {
+  if (!published_.load()) {
+    // Orders record the policies' version: that version must be readable
+    // later, after the file has changed.
+    if (absl::Status p = store_.PublishPolicies(policies_.version(), policies_.Serialize()); !p.ok()) return p;
+    published_ = true;
+  }
   for (int attempt = 0; attempt < kAttempts; ++attempt) {
     const absl::Time now = clock_.Now();
-    absl::StatusOr<Loaded> l = LoadTimeline(order_id, now);
-    if (absl::IsFailedPrecondition(l.status())) {
-      // The calendar lacks a year: never guess a deadline. Say so, and look
-      // again later rather than on every pass.
-      log::Error("cannot compute deadlines", {{"order_id", order_id}, {"error", l.status().ToString()}});
-      absl::StatusOr<LoadedOrder> raw = store_.Load(order_id);
-      if (!raw.ok()) return raw.status();
-      Settlement s;
-      s.order_id = order_id;
-      s.expected_version = raw->order.version();
-      s.expected_rev = raw->sla.rev;
-      s.previous = raw->sla;
-      s.next_due = now + kRetryMissingCalendar;
-      s.now = now;
-      if (absl::Status w = store_.Settle(s); !w.ok() && !absl::IsAborted(w)) return w;
-      return l.status();
-    }
+    const std::shared_ptr<const calendar::WorkingCalendar> cal = calendar_.Current();
+    absl::StatusOr<Loaded> l = LoadTimeline(order_id, now, *cal);
     if (!l.ok()) return l.status();
     v1::WorkOrder& order = l->loaded.order;
     const std::vector<Mark> due = l->timeline.DueAt(now);
@@ -186,6 +266,15 @@ absl::StatusOr<int> Monitor::Settle(const std::string& order_id) {
     s.previous = l->loaded.sla;
     s.now = now;
     int64_t seq = order.version();
+    if (!l->timeline.to_record.empty()) {
+      // Deadlines armed (or recomputed) since the last write: fixed now.
+      Settlement::Step step;
+      step.entry = RecordEntry(*l, *cal, now);
+      step.entry.set_seq(++seq);
+      step.event = "order.sla_deadline";
+      *order.add_history() = step.entry;
+      s.steps.push_back(std::move(step));
+    }
     for (const Mark& m : due) {
       Settlement::Step step;
       v1::HistoryEntry& e = step.entry;
@@ -205,15 +294,18 @@ absl::StatusOr<int> Monitor::Settle(const std::string& order_id) {
       *order.add_history() = e;  // so the summary below sees it fired
       s.steps.push_back(std::move(step));
     }
-    Timeline after = l->timeline;
-    if (!due.empty()) {
-      const v1::SlaPolicy* policy = policies_.Match(order.type(), order.urgent(), order.category_code());
-      absl::StatusOr<Timeline> tl = BuildTimeline(order, *policy, calendar_, now);
-      if (!tl.ok()) return tl.status();
-      after = std::move(*tl);
-    }
+    // The timeline as it stands after these entries.
+    const Timeline after =
+        s.steps.empty() ? l->timeline : BuildTimeline(order, *l->policy, *cal, now);
     if (!after.upcoming.empty()) s.next_due = after.upcoming.front().at;
-    s.summary = SummaryOf(order, after);
+    if (!after.problems.empty()) {
+      // A year the calendar lacks: the rest stands; this is looked at again.
+      log::Error("cannot compute part of an order's deadlines",
+                 {{"order_id", order_id}, {"error", after.problems.front()}});
+      const absl::Time retry = now + kRetryMissingCalendar;
+      if (!s.next_due || retry < *s.next_due) s.next_due = retry;
+    }
+    s.summary = SummaryOf(order, after, l->loaded.sla);
     if (ChangesNothing(s)) return 0;  // a repeated event, or another replica was first
     absl::Status written = store_.Settle(s);
     if (absl::IsAborted(written)) continue;  // moved on meanwhile: decide again
@@ -224,6 +316,16 @@ absl::StatusOr<int> Monitor::Settle(const std::string& order_id) {
     return static_cast<int>(due.size());
   }
   return absl::AbortedError(absl::StrCat("order ", order_id, " kept changing; will settle it later"));
+}
+
+absl::Status Monitor::CalendarChanged(int64_t version) {
+  absl::StatusOr<int64_t> queued = store_.RequeueForCalendar(version, clock_.Now());
+  if (!queued.ok()) return queued.status();
+  if (*queued >= 0) {
+    log::Info("calendar changed; recomputing provisional deadlines",
+              {{"calendar_version", absl::StrCat(version)}, {"orders", absl::StrCat(*queued)}});
+  }
+  return absl::OkStatus();
 }
 
 absl::StatusOr<int> Monitor::DuePass(int limit) {
@@ -239,7 +341,7 @@ absl::StatusOr<int> Monitor::DuePass(int limit) {
       return n.status();  // Redis is gone: the next pass starts over
     } else if (absl::IsNotFound(n.status())) {
       (void)store_.Reschedule(id, std::nullopt);  // the order is gone: nothing to fire
-    } else if (!absl::IsFailedPrecondition(n.status())) {
+    } else {
       // Not now (kept changing, a record that cannot be read): a minute
       // later, so that it does not stand at the head of every pass.
       log::Warning("settling failed; will retry", {{"order_id", id}, {"error", n.status().ToString()}});
@@ -254,7 +356,7 @@ absl::StatusOr<v1::OrderSla> Monitor::Get(const std::string& order_id) {
     return absl::InvalidArgumentError(
         absl::StrCat("order_id: \"", order_id, "\" is not an order number like GZ20261128000123"));
   }
-  absl::StatusOr<Loaded> l = LoadTimeline(order_id, clock_.Now());
+  absl::StatusOr<Loaded> l = LoadTimeline(order_id, clock_.Now(), *calendar_.Current());
   if (!l.ok()) return l.status();
   return ToProto(l->loaded.order, l->timeline);
 }
@@ -263,7 +365,7 @@ absl::StatusOr<v1::OrderSla> Monitor::Get(const std::optional<v1::Actor>& actor,
                                           const std::string& order_id) {
   if (!actor) return absl::UnauthenticatedError("no caller identity: call through the gateway");
   if (!orders::LooksLikeOrderId(order_id)) return Get(order_id);  // the same INVALID_ARGUMENT
-  absl::StatusOr<Loaded> l = LoadTimeline(order_id, clock_.Now(), &*actor);
+  absl::StatusOr<Loaded> l = LoadTimeline(order_id, clock_.Now(), *calendar_.Current(), &*actor);
   if (!l.ok()) return l.status();
   return ToProto(l->loaded.order, l->timeline);
 }
@@ -295,11 +397,12 @@ absl::StatusOr<v1::ListUnitDeadlinesResponse> Monitor::ListUnit(const std::optio
   }
   absl::StatusOr<std::vector<std::string>> ids = store_.ListUnit(q);
   if (!ids.ok()) return ids.status();
+  const std::shared_ptr<const calendar::WorkingCalendar> cal = calendar_.Current();
   v1::ListUnitDeadlinesResponse out;
   for (size_t i = 0; i < ids->size() && static_cast<int>(i) < *page_size; ++i) {
     // The unit index may lag behind a move (the monitor re-files it after):
     // an order no longer within the caller's units is skipped, as a gone one.
-    absl::StatusOr<Loaded> l = LoadTimeline((*ids)[i], now, &*actor);
+    absl::StatusOr<Loaded> l = LoadTimeline((*ids)[i], now, *cal, &*actor);
     if (absl::IsNotFound(l.status())) continue;
     if (!l.ok()) return l.status();
     v1::OrderSla sla = ToProto(l->loaded.order, l->timeline);
@@ -319,16 +422,13 @@ absl::StatusOr<v1::OrderSla> Monitor::AppendStep(const std::string& order_id, v1
   // a concurrent re-filing by the monitor itself (same version, new sla_rev)
   // only means writing again.
   for (int attempt = 0; attempt < kAttempts; ++attempt) {
-    absl::StatusOr<Loaded> l = LoadTimeline(order_id, now);
+    const std::shared_ptr<const calendar::WorkingCalendar> cal = calendar_.Current();
+    absl::StatusOr<Loaded> l = LoadTimeline(order_id, now, *cal);
     if (!l.ok()) return l.status();
     v1::WorkOrder& order = l->loaded.order;
     if (order.version() + 1 != entry.seq()) {
       return absl::AbortedError(absl::StrCat("order ", order_id, " changed meanwhile; try again"));
     }
-    *order.add_history() = entry;
-    const v1::SlaPolicy* policy = policies_.Match(order.type(), order.urgent(), order.category_code());
-    absl::StatusOr<Timeline> after = BuildTimeline(order, *policy, calendar_, now);
-    if (!after.ok()) return after.status();
     Settlement s;
     s.order_id = order_id;
     s.expected_version = entry.seq() - 1;
@@ -338,13 +438,28 @@ absl::StatusOr<v1::OrderSla> Monitor::AppendStep(const std::string& order_id, v1
     Settlement::Step step;
     step.entry = entry;
     step.event = event;
+    *order.add_history() = entry;
     s.steps.push_back(std::move(step));
-    if (!after->upcoming.empty()) s.next_due = after->upcoming.front().at;
-    s.summary = SummaryOf(order, *after);
+    if (!l->timeline.to_record.empty()) {
+      // Deadlines armed before and not yet fixed: fixed with this step.
+      Settlement::Step record;
+      record.entry = RecordEntry(*l, *cal, now);
+      record.entry.set_seq(entry.seq() + 1);
+      record.event = "order.sla_deadline";
+      *order.add_history() = record.entry;
+      s.steps.push_back(std::move(record));
+    }
+    const Timeline after = BuildTimeline(order, *l->policy, *cal, now);
+    if (!after.upcoming.empty()) s.next_due = after.upcoming.front().at;
+    if (!after.problems.empty()) {
+      const absl::Time retry = now + kRetryMissingCalendar;
+      if (!s.next_due || retry < *s.next_due) s.next_due = retry;
+    }
+    s.summary = SummaryOf(order, after, l->loaded.sla);
     absl::Status w = store_.Settle(s);
     if (absl::IsAborted(w)) continue;
     if (!w.ok()) return w;
-    return ToProto(order, *after);
+    return ToProto(order, after);
   }
   return absl::AbortedError(absl::StrCat("order ", order_id, " changed meanwhile; try again"));
 }
@@ -364,7 +479,7 @@ absl::StatusOr<v1::OrderSla> Monitor::RequestExtension(const std::optional<v1::A
   }
   if (!r.has_new_due()) return absl::InvalidArgumentError("new_due: the date asked for is required");
   const absl::Time now = clock_.Now();
-  absl::StatusOr<Loaded> l = LoadTimeline(r.order_id(), now, &*actor);
+  absl::StatusOr<Loaded> l = LoadTimeline(r.order_id(), now, *calendar_.Current(), &*actor);
   if (!l.ok()) return l.status();
   const v1::WorkOrder& order = l->loaded.order;
   const Timeline& tl = l->timeline;
@@ -415,7 +530,7 @@ absl::StatusOr<v1::OrderSla> Monitor::DecideExtension(const std::optional<v1::Ac
     return absl::InvalidArgumentError(absl::StrCat("note: ", *e));
   }
   const absl::Time now = clock_.Now();
-  absl::StatusOr<Loaded> l = LoadTimeline(r.order_id(), now);
+  absl::StatusOr<Loaded> l = LoadTimeline(r.order_id(), now, *calendar_.Current());
   if (!l.ok()) return l.status();
   const v1::WorkOrder& order = l->loaded.order;
   const Timeline& tl = l->timeline;
@@ -447,15 +562,20 @@ absl::StatusOr<v1::QueryCalendarResponse> Monitor::QueryCalendar(const v1::Query
   }
   const absl::Time from = r.has_from() ? TimeOf(r.from()) : clock_.Now();
   const absl::CivilDay day = absl::ToCivilDay(from, CityTimeZone());
-  absl::StatusOr<bool> working = calendar_.IsWorkingDay(day);
+  const std::shared_ptr<const calendar::WorkingCalendar> cal = calendar_.Current();
+  absl::StatusOr<bool> working = cal->IsWorkingDay(day);
   if (!working.ok()) return working.status();
-  absl::StatusOr<absl::Time> result = calendar_.AddWorkingDays(from, r.add_working_days());
+  absl::StatusOr<absl::Time> result = cal->AddWorkingDays(from, r.add_working_days());
   if (!result.ok()) return result.status();
   v1::QueryCalendarResponse out;
   out.set_working_day(*working);
   *out.mutable_result() = Stamp(*result);
-  out.set_holiday(calendar_.HolidayName(day));
-  out.set_make_up_day(calendar_.IsMakeUpDay(day));
+  out.set_holiday(cal->HolidayName(day));
+  out.set_make_up_day(cal->IsMakeUpDay(day));
+  out.set_provisional(cal->TouchesProvisional(from, *result));
+  for (int y : cal->official_years()) out.add_official_years(y);
+  for (int y : cal->provisional_years()) out.add_provisional_years(y);
+  out.set_calendar_version(cal->version());
   return out;
 }
 

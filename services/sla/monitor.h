@@ -4,19 +4,28 @@
 // and the due-pass loop (main.cc) call it.
 //
 // Settle(order) is the one way deadlines change: load the order, derive its
-// timeline from the history (timeline.h), fire the marks that are due, and
+// timeline from the history (timeline.h), record the deadlines armed since
+// (with the policy and calendar versions), fire the marks that are due, and
 // write it all in one atomic step that succeeds only if the order has not
 // moved on (else load again). So any number of replicas may settle the same
 // order at the same time, and a replica may die anywhere: a mark is either
 // written together with its history entry, event and counter, or not at all,
 // and once written it is never due again.
 //
-// Thread-safe (no mutable state but the fire callback, set before use).
+// An order keeps the policy it was taken under: its first record names the
+// policies' version, and older versions are read back from the store.
+//
+// Thread-safe (the fire callback is set before use; the cache of older
+// policy versions has its own lock).
+#include <atomic>
 #include <functional>
+#include <memory>
 #include <optional>
 #include <string>
 
-#include "calendar/working_calendar.h"
+#include "absl/container/flat_hash_map.h"
+#include "absl/synchronization/mutex.h"
+#include "calendar/calendar_source.h"
 #include "clock/clock.h"
 #include "directory/directory.h"
 #include "hotline/v1/sla.pb.h"
@@ -32,7 +41,8 @@ v1::Actor SlaActor();
 class Monitor {
  public:
   // `directory` is the unit tree for unit scoping (libs/authz).
-  Monitor(DeadlineStore& store, const Policies& policies, const calendar::WorkingCalendar& calendar,
+  // `policies` are the ones in force for new orders.
+  Monitor(DeadlineStore& store, const Policies& policies, const calendar::CalendarSource& calendar,
           const Clock& clock, const directory::Directory& directory);
 
   // Called once per mark written (after the write), with how late it fired.
@@ -57,11 +67,27 @@ class Monitor {
                                                const v1::DecideExtensionRequest& request);
   absl::StatusOr<v1::QueryCalendarResponse> QueryCalendar(const v1::QueryCalendarRequest& request);
 
+  // The calendar in force became `version` (a schedule was loaded): the
+  // orders with a provisional deadline, or none, are recomputed by the due
+  // passes. Idempotent across replicas (see DeadlineStore).
+  absl::Status CalendarChanged(int64_t version);
+
  private:
   struct Loaded;
+  struct PolicyChoice {
+    const v1::SlaPolicy* policy;
+    std::string version;
+  };
+  // The policy an order was taken under (its first record), else the one in
+  // force now.
+  absl::StatusOr<PolicyChoice> PolicyFor(const v1::WorkOrder& order);
   // With a `reader`, an order outside its units is NOT_FOUND (libs/authz).
   absl::StatusOr<Loaded> LoadTimeline(const std::string& order_id, absl::Time now,
+                                      const calendar::WorkingCalendar& calendar,
                                       const v1::Actor* reader = nullptr);
+  // The history entry that records `timeline.to_record` (seq set by the caller).
+  v1::HistoryEntry RecordEntry(const Loaded& loaded, const calendar::WorkingCalendar& calendar,
+                               absl::Time now) const;
   // Writes `steps` (extension steps, or nothing) after the order's history
   // and re-files the order; ABORTED when it moved on.
   absl::StatusOr<v1::OrderSla> AppendStep(const std::string& order_id, v1::HistoryEntry entry,
@@ -69,15 +95,20 @@ class Monitor {
 
   DeadlineStore& store_;
   const Policies& policies_;
-  const calendar::WorkingCalendar& calendar_;
+  const calendar::CalendarSource& calendar_;
   const Clock& clock_;
   const directory::Directory& directory_;
   std::function<void(const Mark&, absl::Duration)> on_fire_;
+  std::atomic<bool> published_{false};  // the policies in force are in the store
+  absl::Mutex old_policies_mu_;
+  absl::flat_hash_map<std::string, std::unique_ptr<Policies>> old_policies_ ABSL_GUARDED_BY(old_policies_mu_);
 };
 
 // The timeline as the API shows it.
 v1::OrderSla ToProto(const v1::WorkOrder& order, const Timeline& timeline);
 // Summary for the store: deadlines, status set and unit list of an order.
-Summary SummaryOf(const v1::WorkOrder& order, const Timeline& timeline);
+// What the timeline could not compute stays as `previous` filed it: a
+// deadline once filed is never cleared by a failure to compute.
+Summary SummaryOf(const v1::WorkOrder& order, const Timeline& timeline, const SlaFields& previous);
 
 }  // namespace hotline::sla

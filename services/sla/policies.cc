@@ -5,7 +5,9 @@
 #include "absl/container/flat_hash_set.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
 #include "config/text_proto.h"
+#include "google/protobuf/text_format.h"
 
 namespace hotline::sla {
 namespace {
@@ -50,6 +52,17 @@ absl::StatusOr<absl::Duration> Between(const calendar::WorkingCalendar& cal, Mea
                                        absl::Time to) {
   if (m == Measure::kWall) return to - from;
   return cal.WorkingTimeBetween(from, to);
+}
+
+std::string WarningName(const v1::Warning& warning) {
+  if (!warning.name().empty()) return warning.name();
+  if (warning.has_before()) {
+    const v1::Span& b = warning.before();
+    if (b.working_days() != 0) return absl::StrCat("before-", b.working_days(), "d");
+    if (b.working_hours() != 0) return absl::StrCat("before-", b.working_hours(), "h");
+    return absl::StrCat("before-", b.wall_minutes(), "m");
+  }
+  return absl::StrCat(warning.percent_used(), "pct");
 }
 
 absl::StatusOr<Policies> Policies::Load(const std::string& path) {
@@ -119,8 +132,21 @@ absl::StatusOr<Policies> Policies::FromProto(const v1::SlaPolicies& proto, const
         return s;
       }
     }
+    absl::flat_hash_set<std::string> warning_names;
+    for (int w = 0; w < p.warnings_size(); ++w) {
+      if (!warning_names.insert(WarningName(p.warnings(w))).second) {
+        return bad(absl::StrCat("warnings[", w, "].name"),
+                   absl::StrCat("\"", WarningName(p.warnings(w)), "\" names another warning too"));
+      }
+    }
     out.policies_.push_back(p);
   }
+  // FNV-1a over the canonical text: stable across processes and builds.
+  std::string text;
+  google::protobuf::TextFormat::PrintToString(proto, &text);
+  uint64_t hash = 1469598103934665603ull;
+  for (unsigned char c : text) hash = (hash ^ c) * 1099511628211ull;
+  out.version_ = absl::StrFormat("%016x", hash);
   // Every order gets a policy: each type, urgent or not, with any category.
   for (int t = v1::ORDER_TYPE_CONSULTATION; t <= v1::ORDER_TYPE_PRAISE; ++t) {
     if (!v1::OrderType_IsValid(t)) continue;
@@ -151,6 +177,12 @@ const v1::SlaPolicy* Policies::Match(v1::OrderType type, bool urgent, const std:
     }
   }
   return best;
+}
+
+std::string Policies::Serialize() const {
+  v1::SlaPolicies proto;
+  for (const v1::SlaPolicy& p : policies_) *proto.add_policies() = p;
+  return proto.SerializeAsString();
 }
 
 const v1::SlaPolicy* Policies::Find(const std::string& name) const {

@@ -33,6 +33,10 @@ absl::StatusOr<absl::Time> Retreat(const calendar::WorkingCalendar& cal, Measure
 absl::StatusOr<absl::Duration> Between(const calendar::WorkingCalendar& cal, Measure m, absl::Time from,
                                        absl::Time to);
 
+// The name a warning's mark carries: its own name, else "50pct" or
+// "before-4h" / "before-2d" / "before-15m" from its definition.
+std::string WarningName(const v1::Warning& warning);
+
 class Policies {
  public:
   static absl::StatusOr<Policies> Load(const std::string& path);
@@ -44,8 +48,15 @@ class Policies {
   const v1::SlaPolicy* Match(v1::OrderType type, bool urgent, const std::string& category) const;
   const v1::SlaPolicy* Find(const std::string& name) const;
 
+  // Which version this is: a hash of the content (16 hex digits), the same
+  // for the same policies whatever the file's comments and layout.
+  const std::string& version() const { return version_; }
+  // The policies as one message (what the store keeps per version).
+  std::string Serialize() const;
+
  private:
   std::vector<v1::SlaPolicy> policies_;
+  std::string version_;
 };
 
 }  // namespace hotline::sla

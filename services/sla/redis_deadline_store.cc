@@ -11,6 +11,7 @@ namespace hotline::sla {
 namespace scripts {
 extern const std::string_view kLoadOrder;
 extern const std::string_view kSettle;
+extern const std::string_view kRequeueForCalendar;
 }  // namespace scripts
 
 namespace {
@@ -21,6 +22,11 @@ const redis::Script& LoadScript() {
 }
 const redis::Script& SettleScript() {
   static const redis::Script script(orders::WithHistoryChain(scripts::kSettle));
+  return script;
+}
+
+const redis::Script& RequeueScript() {
+  static const redis::Script script(scripts::kRequeueForCalendar);
   return script;
 }
 
@@ -64,6 +70,8 @@ absl::StatusOr<LoadedOrder> RedisDeadlineStore::Load(const std::string& id) {
     if (name == field::kSignDue) out.sla.sign_due_ms = value;
     if (name == field::kCloseDue) out.sla.close_due_ms = value;
     if (name == field::kCloseOriginal) out.sla.close_original_ms = value;
+    if (name == field::kProvisional) out.sla.provisional = value == "1";
+    if (name == field::kNoDeadline) out.sla.no_deadline = value == "1";
   }
   out.sla.next_due_ms = reply->elements[2].str;  // nil (not filed): ""
   for (const redis::Reply& json : reply->elements[1].elements) {
@@ -103,6 +111,8 @@ absl::Status RedisDeadlineStore::Settle(const Settlement& s) {
       prev.district.empty() || prev.status.empty() ? "" : keys_.District(prev.district, prev.status),
       next.district.empty() || next.status.empty() ? "" : keys_.District(next.district, next.status),
       keys_.Districts(),
+      keys_.Provisional(),
+      keys_.NoDeadline(),
   };
   std::vector<std::string> args = {
       id,
@@ -117,6 +127,9 @@ absl::Status RedisDeadlineStore::Settle(const Settlement& s) {
       next.level,
       next.unit,
       absl::StrCat(events_max_length_),
+      next.status.empty() ? "" : next.district,
+      next.provisional ? "1" : "",
+      next.no_deadline ? "1" : "",
       absl::StrCat(s.steps.size()),
   };
   for (const Settlement::Step& step : s.steps) {
@@ -126,7 +139,6 @@ absl::Status RedisDeadlineStore::Settle(const Settlement& s) {
     args.push_back(step.mark);
     args.push_back(Ms(step.due));
   }
-  args.push_back(next.status.empty() ? "" : next.district);
   absl::StatusOr<redis::Reply> reply = redis_.ExecuteScript(SettleScript(), std::move(keys), std::move(args));
   if (!reply.ok()) return reply.status();
   if (reply->is_error()) {
@@ -181,6 +193,38 @@ absl::StatusOr<std::vector<std::pair<std::string, int64_t>>> RedisDeadlineStore:
     }
   }
   return out;
+}
+
+absl::StatusOr<DeadlineStore::Gaps> RedisDeadlineStore::CountGaps() {
+  Gaps out;
+  for (auto [key, count] : {std::pair{keys_.Provisional(), &out.provisional},
+                            std::pair{keys_.NoDeadline(), &out.no_deadline}}) {
+    absl::StatusOr<redis::Reply> reply = redis_.Execute({"SCARD", key});
+    if (absl::Status s = ErrorOf(reply); !s.ok()) return s;
+    *count = reply->integer;
+  }
+  return out;
+}
+
+absl::StatusOr<int64_t> RedisDeadlineStore::RequeueForCalendar(int64_t version, absl::Time now) {
+  absl::StatusOr<redis::Reply> reply = redis_.ExecuteScript(
+      RequeueScript(), {keys_.CalendarApplied(), keys_.Provisional(), keys_.NoDeadline(), keys_.Due()},
+      {absl::StrCat(version), absl::StrCat(absl::ToUnixMillis(now))});
+  if (absl::Status s = ErrorOf(reply); !s.ok()) return s;
+  return reply->integer;
+}
+
+absl::Status RedisDeadlineStore::PublishPolicies(const std::string& version, const std::string& serialized) {
+  return ErrorOf(redis_.Execute({"HSETNX", keys_.Policies(), version, serialized}));
+}
+
+absl::StatusOr<std::string> RedisDeadlineStore::LoadPolicies(const std::string& version) {
+  absl::StatusOr<redis::Reply> reply = redis_.Execute({"HGET", keys_.Policies(), version});
+  if (absl::Status s = ErrorOf(reply); !s.ok()) return s;
+  if (reply->type != redis::Reply::Type::kString) {
+    return absl::NotFoundError(absl::StrCat("SLA policies version ", version, " was never published"));
+  }
+  return reply->str;
 }
 
 }  // namespace hotline::sla

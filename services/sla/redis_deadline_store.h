@@ -20,6 +20,10 @@ class RedisDeadlineStore final : public DeadlineStore {
   absl::StatusOr<std::vector<std::string>> ListUnit(const UnitListQuery& query) override;
   absl::StatusOr<std::vector<std::pair<std::string, int64_t>>> CountByStatus() override;
   absl::StatusOr<std::vector<std::pair<std::string, int64_t>>> CountByDistrict() override;
+  absl::StatusOr<Gaps> CountGaps() override;
+  absl::StatusOr<int64_t> RequeueForCalendar(int64_t version, absl::Time now) override;
+  absl::Status PublishPolicies(const std::string& version, const std::string& serialized) override;
+  absl::StatusOr<std::string> LoadPolicies(const std::string& version) override;
 
   const SlaKeys& keys() const { return keys_; }
 

@@ -15,6 +15,14 @@
 //                           L (none, urge, supervise, notice), for gauges.
 //   <p>sla:district:D:S     set: open orders of district D in SLA status S.
 //   <p>sla:districts        set: the district codes that have such sets.
+//   <p>sla:provisional      set: open orders with a deadline in force that
+//                           leans on a provisional calendar year.
+//   <p>sla:no_deadline      set: open orders whose closing deadline could
+//                           not be computed (a year the calendar lacks).
+//   <p>sla:calendar_applied the calendar version whose change has been
+//                           acted on (the orders of the two sets re-queued).
+//   <p>sla:policies         hash: policy version (content hash) -> the
+//                           serialized SlaPolicies, every version ever used.
 // Fields it writes on the order record <p>order:{ID} (never the state):
 //   sla_rev                 increments with every write of the monitor
 //   sla_sign_due_ms         current sign-off deadline ("" for none)
@@ -23,6 +31,8 @@
 //   sla_status, sla_level   as in sla:status:S:L ("" when in no set)
 //   sla_unit                the unit whose sla:unit list holds it ("" none)
 //   sla_district            the district whose sla:district set holds it
+//   sla_provisional         "1" while in sla:provisional, else ""
+//   sla_no_deadline         "1" while in sla:no_deadline, else ""
 //   notices                 通报 count (urges and supervises are the
 //                           existing counters)
 // It also appends to <p>order:{ID}:history and <p>events (orders::OrderKeys).
@@ -48,6 +58,10 @@ class SlaKeys {
     return absl::StrCat(prefix_, "sla:district:", code, ":", status);
   }
   std::string Districts() const { return absl::StrCat(prefix_, "sla:districts"); }
+  std::string Provisional() const { return absl::StrCat(prefix_, "sla:provisional"); }
+  std::string NoDeadline() const { return absl::StrCat(prefix_, "sla:no_deadline"); }
+  std::string CalendarApplied() const { return absl::StrCat(prefix_, "sla:calendar_applied"); }
+  std::string Policies() const { return absl::StrCat(prefix_, "sla:policies"); }
 
  private:
   orders::OrderKeys orders_;
@@ -65,6 +79,8 @@ inline constexpr char kLevel[] = "sla_level";
 inline constexpr char kUnit[] = "sla_unit";
 inline constexpr char kDistrict[] = "sla_district";
 inline constexpr char kNotices[] = "notices";
+inline constexpr char kProvisional[] = "sla_provisional";
+inline constexpr char kNoDeadline[] = "sla_no_deadline";
 }  // namespace field
 
 }  // namespace hotline::sla

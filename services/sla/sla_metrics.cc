@@ -32,6 +32,18 @@ SlaMetrics::SlaMetrics(prometheus::Registry& registry)
                             .Name("hotline_sla_open_orders_by_district")
                             .Help("Open orders by district (code) and SLA status.")
                             .Register(registry)),
+      without_deadline_(prometheus::BuildGauge()
+                            .Name("hotline_sla_orders_without_deadline")
+                            .Help("Open orders whose policy sets a closing deadline that could not be computed "
+                                  "(a year the calendar lacks); each is retried. Above 0: alert.")
+                            .Register(registry)
+                            .Add({})),
+      provisional_(prometheus::BuildGauge()
+                       .Name("hotline_sla_provisional_deadlines")
+                       .Help("Open orders with a deadline in force computed on a provisional year (暂定: no "
+                             "published schedule yet); recomputed once it is loaded.")
+                       .Register(registry)
+                       .Add({})),
       last_pass_(prometheus::BuildGauge()
                      .Name("hotline_sla_due_pass_last_timestamp_seconds")
                      .Help("When the due-pass loop last finished a pass (Unix time); stands still when it hangs.")
@@ -69,6 +81,11 @@ void SlaMetrics::SetOpenByDistrict(const std::vector<std::pair<std::string, int6
     open_by_district_.Add({{"district", key.substr(0, colon)}, {"status", key.substr(colon + 1)}})
         .Set(static_cast<double>(n));
   }
+}
+
+void SlaMetrics::SetGaps(const DeadlineStore::Gaps& gaps) {
+  without_deadline_.Set(static_cast<double>(gaps.no_deadline));
+  provisional_.Set(static_cast<double>(gaps.provisional));
 }
 
 void SlaMetrics::PassDone() { last_pass_.Set(static_cast<double>(absl::ToUnixMicros(absl::Now())) / 1e6); }

@@ -7,6 +7,8 @@
 //   hotline_sla_open_orders{status,level}    open orders by SLA status and escalation level
 //   hotline_sla_open_orders_by_district{district,status}   the same by district (11 codes)
 //   hotline_sla_due_pass_last_timestamp_seconds   heartbeat of the due-pass loop
+//   hotline_sla_orders_without_deadline   open orders whose closing deadline could not be computed
+//   hotline_sla_provisional_deadlines     open orders with a provisional (暂定) deadline
 // Thread-safe.
 #include <prometheus/counter.h>
 #include <prometheus/gauge.h>
@@ -24,6 +26,7 @@ class SlaMetrics {
   void Fired(const Mark& mark, absl::Duration lag);
   void SetOpen(const std::vector<std::pair<std::string, int64_t>>& counts);  // "status:level" -> n
   void SetOpenByDistrict(const std::vector<std::pair<std::string, int64_t>>& counts);  // "district:status" -> n
+  void SetGaps(const DeadlineStore::Gaps& gaps);
   void PassDone();
 
  private:
@@ -33,6 +36,8 @@ class SlaMetrics {
   prometheus::Histogram& lag_;
   prometheus::Family<prometheus::Gauge>& open_;
   prometheus::Family<prometheus::Gauge>& open_by_district_;
+  prometheus::Gauge& without_deadline_;
+  prometheus::Gauge& provisional_;
   prometheus::Gauge& last_pass_;
 };
 

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "absl/container/flat_hash_map.h"
 #include "absl/container/flat_hash_set.h"
 #include "absl/strings/str_cat.h"
 #include "clock/clock.h"
@@ -13,6 +14,7 @@ namespace {
 absl::Time TimeOf(const google::protobuf::Timestamp& t) {
   return absl::FromUnixMillis(orders::ToMillis(t));
 }
+google::protobuf::Timestamp Stamp(absl::Time t) { return orders::FromMillis(absl::ToUnixMillis(t)); }
 
 // States in which the closing clock counts: the order is with the centre or
 // a unit and nobody has replied yet.
@@ -78,8 +80,17 @@ std::optional<absl::Time> Timeline::NextAfter(absl::Time now) const {
   return std::nullopt;
 }
 
-absl::StatusOr<Timeline> BuildTimeline(const v1::WorkOrder& order, const v1::SlaPolicy& policy,
-                                       const calendar::WorkingCalendar& cal, absl::Time now) {
+std::optional<RecordedPolicy> PolicyOf(const v1::WorkOrder& order) {
+  for (const v1::HistoryEntry& e : order.history()) {
+    if (e.has_sla_record() && !e.sla_record().policy_version().empty()) {
+      return RecordedPolicy{e.sla_record().policy_version(), e.sla_record().policy()};
+    }
+  }
+  return std::nullopt;
+}
+
+Timeline BuildTimeline(const v1::WorkOrder& order, const v1::SlaPolicy& policy,
+                       const calendar::WorkingCalendar& cal, absl::Time now) {
   Timeline tl;
   tl.policy = policy.name();
   const bool has_closing = policy.has_closing();
@@ -90,10 +101,72 @@ absl::StatusOr<Timeline> BuildTimeline(const v1::WorkOrder& order, const v1::Sla
   tl.closing.measure = closing_budget.measure;
   tl.sign_off.measure = sign_budget.measure;
 
+  auto problem = [&](const std::string& what, const absl::Status& s) {
+    tl.problems.push_back(absl::StrCat(what, ": ", s.message()));
+  };
+
+  // The deadlines fixed so far (the latest record of each key wins).
+  absl::flat_hash_map<std::string, v1::FixedDeadline> recorded;
+  for (const v1::HistoryEntry& e : order.history()) {
+    for (const v1::FixedDeadline& d : e.sla_record().deadlines()) recorded[d.key()] = d;
+  }
+  struct Fixed {
+    absl::Time due;
+    bool provisional = false;
+  };
+  // The deadline `key`, `span` after `from`: as recorded, else computed now
+  // (and listed for recording). A recorded provisional one is recomputed, once,
+  // when every year under it has its official schedule.
+  auto fix = [&](const std::string& key, absl::Time from, Measure m, absl::Duration span) -> std::optional<Fixed> {
+    auto it = recorded.find(key);
+    if (it != recorded.end()) {
+      const v1::FixedDeadline& r = it->second;
+      const absl::Time due = TimeOf(r.due());
+      if (!r.provisional() || !cal.AllOfficial(TimeOf(r.from()), due)) return Fixed{due, r.provisional()};
+      const Measure rm = r.wall_clock() ? Measure::kWall : Measure::kWorking;
+      absl::StatusOr<absl::Time> fresh = Advance(cal, rm, TimeOf(r.from()), absl::Seconds(r.span_seconds()));
+      if (!fresh.ok()) {
+        problem(key, fresh.status());
+        return Fixed{due, true};
+      }
+      v1::FixedDeadline n = r;
+      *n.mutable_previous_due() = r.due();
+      *n.mutable_due() = Stamp(*fresh);
+      n.set_provisional(cal.TouchesProvisional(TimeOf(r.from()), *fresh));
+      tl.to_record.push_back(n);
+      return Fixed{*fresh, n.provisional()};
+    }
+    absl::StatusOr<absl::Time> due = Advance(cal, m, from, span);
+    if (!due.ok()) {
+      problem(key, due.status());
+      return std::nullopt;
+    }
+    v1::FixedDeadline n;
+    n.set_key(key);
+    *n.mutable_from() = Stamp(from);
+    n.set_span_seconds(absl::ToInt64Seconds(span));
+    n.set_wall_clock(m == Measure::kWall);
+    *n.mutable_due() = Stamp(*due);
+    n.set_provisional(m == Measure::kWorking && cal.TouchesProvisional(from, *due));
+    tl.to_record.push_back(n);
+    recorded[key] = n;
+    return Fixed{*due, n.provisional()};
+  };
+  // Sets `clock` to a fixed deadline (or marks it unknown).
+  auto arm = [](ClockView& clock, const std::optional<Fixed>& f) {
+    clock.known = f.has_value();
+    if (f) {
+      clock.due = f->due;
+      clock.provisional = f->provisional;
+    }
+  };
+
   ClockView& close = tl.closing;
   ClockView& sign = tl.sign_off;
   absl::Duration close_left, original_left;  // kept while the closing clock is stopped
+  bool left_known = true;
   int sign_arms = 0;
+  int close_arms = 0;
   bool finished = false;
   absl::Time finished_at;
 
@@ -134,7 +207,8 @@ absl::StatusOr<Timeline> BuildTimeline(const v1::WorkOrder& order, const v1::Sla
       tl.fired.push_back(std::move(m));
     }
 
-    // Extensions move the closing deadline; the original stays.
+    // Extensions move the closing deadline to the date granted; the
+    // original stays.
     if (e.action() == "request_extension") {
       tl.extension = PendingExtension{t, TimeOf(e.extension_due()), e.note(), prev_unit};
     } else if (e.action() == "refuse_extension") {
@@ -144,12 +218,16 @@ absl::StatusOr<Timeline> BuildTimeline(const v1::WorkOrder& order, const v1::Sla
       const absl::Time granted = TimeOf(e.extension_due());
       if (close.running) {
         close.due = granted;
+        close.known = true;
+        close.provisional = false;  // a date, not a computation
       } else {
         absl::StatusOr<absl::Duration> left = Between(cal, close.measure, t, granted);
-        if (!left.ok()) return left.status();
-        close_left = *left;
+        left_known = left.ok();
+        if (left.ok()) close_left = *left;
+        else problem("closing extension", left.status());
       }
       ++close.generation;
+      close.generation_since = t;
     }
 
     if (IsFinished(state) && !finished) {
@@ -159,49 +237,57 @@ absl::StatusOr<Timeline> BuildTimeline(const v1::WorkOrder& order, const v1::Sla
     // The closing clock.
     if (i == 0) {
       if (has_closing && ClosingRuns(state)) {
-        absl::StatusOr<absl::Time> due = Advance(cal, close.measure, t, closing_budget.amount);
-        if (!due.ok()) return due.status();
         close.armed = close.running = true;
-        close.due = close.original_due = *due;
+        close.generation_since = t;
+        arm(close, fix("closing.0", t, close.measure, closing_budget.amount));
+        close.original_due = close.due;
       }
     } else if (close.armed && close.running && !ClosingRuns(state)) {
-      absl::StatusOr<absl::Duration> left = Between(cal, close.measure, t, close.due);
-      absl::StatusOr<absl::Duration> orig = Between(cal, close.measure, t, close.original_due);
-      if (!left.ok()) return left.status();
-      if (!orig.ok()) return orig.status();
-      close_left = *left;
-      original_left = *orig;
       close.running = false;
+      left_known = close.known;
+      if (close.known) {
+        absl::StatusOr<absl::Duration> left = Between(cal, close.measure, t, close.due);
+        absl::StatusOr<absl::Duration> orig = Between(cal, close.measure, t, close.original_due);
+        if (!left.ok()) problem("closing (time left)", left.status());
+        if (!orig.ok()) problem("closing (original time left)", orig.status());
+        left_known = left.ok() && orig.ok();
+        if (left_known) {
+          close_left = *left;
+          original_left = *orig;
+        }
+      }
     } else if (close.armed && !close.running && !finished && ClosingRuns(state)) {
       // Re-armed from what was left; an order already late stays late.
-      if (close_left > absl::ZeroDuration()) {
-        absl::StatusOr<absl::Time> due = Advance(cal, close.measure, t, close_left);
-        if (!due.ok()) return due.status();
-        close.due = *due;
-      }
-      if (original_left > absl::ZeroDuration()) {
-        absl::StatusOr<absl::Time> due = Advance(cal, close.measure, t, original_left);
-        if (!due.ok()) return due.status();
-        close.original_due = *due;
-      }
+      ++close_arms;
       close.running = true;
+      if (!left_known) {
+        close.known = false;
+      } else {
+        const std::string key = absl::StrCat("closing.", close_arms);
+        if (close_left > absl::ZeroDuration()) arm(close, fix(key, t, close.measure, close_left));
+        if (original_left > absl::ZeroDuration()) {
+          std::optional<Fixed> o = fix(key + ".original", t, close.measure, original_left);
+          if (o) close.original_due = o->due;
+        }
+      }
     }
 
     // The sign-off clock: one per dispatch to a unit.
     const bool dispatched_now = state == v1::ORDER_STATE_DISPATCHED &&
                                 (prev != v1::ORDER_STATE_DISPATCHED || unit != prev_unit);
     if (has_sign_off && dispatched_now) {
-      absl::StatusOr<absl::Time> due = Advance(cal, sign.measure, t, sign_budget.amount);
-      if (!due.ok()) return due.status();
       sign.armed = sign.running = true;
       sign.met = false;
-      sign.due = sign.original_due = *due;
+      sign.breached = false;
       sign.generation = sign_arms++;
+      sign.generation_since = t;
+      arm(sign, fix(absl::StrCat("sign_off.", sign.generation), t, sign.measure, sign_budget.amount));
+      sign.original_due = sign.due;
     } else if (sign.running && state != v1::ORDER_STATE_DISPATCHED) {
       sign.running = false;
       if (state == v1::ORDER_STATE_SIGNED) {
-        sign.met = t <= sign.due;
-        sign.breached = !sign.met;
+        sign.met = sign.known && t <= sign.due;
+        sign.breached = sign.known && !sign.met;
       } else {
         sign.armed = false;  // given away unsigned: no longer this unit's duty
       }
@@ -215,7 +301,10 @@ absl::StatusOr<Timeline> BuildTimeline(const v1::WorkOrder& order, const v1::Sla
   // Working time per holder; they add up to the elapsed time.
   for (const Interval& in : intervals) {
     absl::StatusOr<absl::Duration> d = Between(cal, holder_measure, in.from, in.to);
-    if (!d.ok()) return d.status();
+    if (!d.ok()) {
+      problem("time per holder", d.status());
+      continue;
+    }
     auto it = std::find_if(tl.holders.begin(), tl.holders.end(), [&](const HolderTime& h) {
       return h.kind == in.holder.kind && h.code == in.holder.code;
     });
@@ -228,15 +317,15 @@ absl::StatusOr<Timeline> BuildTimeline(const v1::WorkOrder& order, const v1::Sla
   }
 
   // Where the clocks stand now.
-  if (close.armed) {
+  if (close.armed && close.known) {
     if (close.running) {
       absl::StatusOr<absl::Duration> left = Between(cal, close.measure, now, close.due);
-      if (!left.ok()) return left.status();
-      close.left = *left;
+      if (left.ok()) close.left = *left;
+      else problem("closing (time left now)", left.status());
       close.breached = now >= close.due;
     } else {
       close.left = close_left;
-      close.breached = close_left < absl::ZeroDuration();
+      close.breached = left_known && close_left < absl::ZeroDuration();
     }
     if (close.breached || (finished && !close.met)) {
       for (const Interval& in : intervals) {
@@ -245,56 +334,81 @@ absl::StatusOr<Timeline> BuildTimeline(const v1::WorkOrder& order, const v1::Sla
       }
     }
   }
-  if (finished && close.armed) close.met = close_left >= absl::ZeroDuration();
-  if (sign.running) {
+  if (finished && close.armed) close.met = left_known && close_left >= absl::ZeroDuration();
+  if (sign.running && sign.known) {
     absl::StatusOr<absl::Duration> left = Between(cal, sign.measure, now, sign.due);
-    if (!left.ok()) return left.status();
-    sign.left = *left;
+    if (left.ok()) sign.left = *left;
+    else problem("sign_off (time left now)", left.status());
     sign.breached = now >= sign.due;
   }
+  tl.provisional = !finished && ((close.armed && close.known && close.provisional) ||
+                                 (sign.running && sign.known && sign.provisional));
 
   // Marks still to fire, of the clocks that run.
-  auto add = [&](const std::string& clock, int generation, MarkKind kind, int n, absl::Time at,
-                 std::string note) {
+  auto add = [&](const std::string& clock, int generation, MarkKind kind, const std::string& name,
+                 absl::Time at, std::string note) {
     std::string id = absl::StrCat(clock, ".", generation, ".", KindName(kind));
-    if (n >= 0) absl::StrAppend(&id, ".", n);
+    if (!name.empty()) absl::StrAppend(&id, ".", name);
     if (fired_ids.contains(id)) return;
-    tl.upcoming.push_back({id, clock, kind, at, std::move(note)});
+    const ClockView& c = clock == "closing" ? close : sign;
+    const bool provisional = c.provisional || (kind != MarkKind::kBreach && cal.TouchesProvisional(c.due, at));
+    tl.upcoming.push_back({id, clock, kind, at, std::move(note), provisional});
   };
   const std::string close_gen = absl::StrCat("closing.", close.generation, ".");
   const bool close_breach_fired = fired_ids.contains(close_gen + "breach");
-  if (close.armed && close.running) {
+  if (close.armed && close.running && close.known) {
     if (!close_breach_fired) {
+      // The span the percentages are of: the limit, and after an extension
+      // the limit plus what the extension added.
+      absl::Duration span = closing_budget.amount;
+      if (close.generation > 0) {
+        absl::StatusOr<absl::Duration> added = Between(cal, close.measure, close.original_due, close.due);
+        if (added.ok()) span += std::max(*added, absl::ZeroDuration());
+        else problem("closing (extended span)", added.status());
+      }
       for (int w = 0; w < policy.warnings_size(); ++w) {
         const v1::Warning& warning = policy.warnings(w);
-        absl::Duration before = warning.has_before()
-                                    ? BudgetOf(warning.before()).amount
-                                    : closing_budget.amount * (100 - warning.percent_used()) / 100;
+        const std::string name = WarningName(warning);
+        // Marks written before warnings had names carry their position.
+        if (fired_ids.contains(absl::StrCat(close_gen, "warning.", w))) continue;
+        absl::Duration before = warning.has_before() ? BudgetOf(warning.before()).amount
+                                                     : span * (100 - warning.percent_used()) / 100;
         absl::StatusOr<absl::Time> at = Retreat(cal, close.measure, close.due, before);
-        if (!at.ok()) return at.status();
+        if (!at.ok()) {
+          problem(absl::StrCat(close_gen, "warning.", name), at.status());
+          continue;
+        }
+        // Already past when an extension began: skipped, not fired late.
+        if (close.generation > 0 && *at <= close.generation_since) continue;
         std::string note = warning.has_before()
                                ? absl::StrCat("预警: closing deadline in ", absl::FormatDuration(before))
                                : absl::StrCat("预警: ", warning.percent_used(), "% of the time limit used");
-        add("closing", close.generation, MarkKind::kWarning, w, *at, note);
+        add("closing", close.generation, MarkKind::kWarning, name, *at, note);
       }
     }
     const std::string due_text = absl::FormatTime("%Y-%m-%d %H:%M", close.due, CityTimeZone());
-    add("closing", close.generation, MarkKind::kBreach, -1, close.due,
+    add("closing", close.generation, MarkKind::kBreach, "", close.due,
         absl::StrCat("超时: closing deadline ", due_text, " passed"));
-    add("closing", close.generation, MarkKind::kUrge, -1, close.due, "催办: urged after the breach");
+    add("closing", close.generation, MarkKind::kUrge, "", close.due, "催办: urged after the breach");
     if (policy.has_escalation()) {
       const Budget s = BudgetOf(policy.escalation().supervise_after());
       const Budget n = BudgetOf(policy.escalation().notice_after());
       absl::StatusOr<absl::Time> s_at = Advance(cal, s.measure, close.due, s.amount);
       absl::StatusOr<absl::Time> n_at = Advance(cal, n.measure, close.due, n.amount);
-      if (!s_at.ok()) return s_at.status();
-      if (!n_at.ok()) return n_at.status();
-      add("closing", close.generation, MarkKind::kSupervise, -1, *s_at, "督办: supervision after the breach");
-      add("closing", close.generation, MarkKind::kNotice, -1, *n_at, "通报: public notice of the overdue order");
+      if (s_at.ok()) {
+        add("closing", close.generation, MarkKind::kSupervise, "", *s_at, "督办: supervision after the breach");
+      } else {
+        problem(close_gen + "supervise", s_at.status());
+      }
+      if (n_at.ok()) {
+        add("closing", close.generation, MarkKind::kNotice, "", *n_at, "通报: public notice of the overdue order");
+      } else {
+        problem(close_gen + "notice", n_at.status());
+      }
     }
   }
-  if (sign.running) {
-    add("sign_off", sign.generation, MarkKind::kBreach, -1, sign.due,
+  if (sign.running && sign.known) {
+    add("sign_off", sign.generation, MarkKind::kBreach, "", sign.due,
         absl::StrCat("超时: not signed by ", absl::FormatTime("%Y-%m-%d %H:%M", sign.due, CityTimeZone())));
   }
   std::stable_sort(tl.upcoming.begin(), tl.upcoming.end(),
@@ -312,7 +426,7 @@ absl::StatusOr<Timeline> BuildTimeline(const v1::WorkOrder& order, const v1::Sla
   }
   if (finished) {
     tl.status = "done";
-  } else if (!close.armed) {
+  } else if (!close.armed || !close.known) {
     tl.status = "none";
   } else if (!close.running) {
     tl.status = "stopped";

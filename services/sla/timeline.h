@@ -9,6 +9,15 @@
 // by two replicas leads to the same answer, and a mark that fired is an entry
 // in the history (so it never fires again).
 //
+// Deadlines are fixed when their clock is armed: the first timeline that
+// computes one lists it in `to_record`, the monitor writes it into the
+// history ("sla_deadline", with the policy and calendar versions), and every
+// later timeline takes the recorded due as it is, whatever the policy file or
+// the calendar say by then. The one exception: a deadline computed on a
+// provisional year (no published schedule yet) is recomputed once that
+// year's official schedule is in the calendar, and the new due is recorded
+// with the one it replaces.
+//
 // The rules (see README.md):
 // - closing clock: armed at creation, runs while the order is with the centre
 //   or a unit (also across returns, re-dispatch and hand-down: it never stops
@@ -20,10 +29,15 @@
 //   the order away unsigned.
 // - marks: pre-warnings, breach (both clocks); urge at the breach, supervise
 //   and public notice later (closing clock only). A mark is named
-//   "<clock>.<generation>.<kind>[.<n>]"; the generation counts sign-off arms
-//   and approved extensions, so a new deadline gets its own marks.
+//   "<clock>.<generation>.<kind>[.<name>]" (a warning by its name, e.g.
+//   "closing.0.warning.80pct"); the generation counts sign-off arms and
+//   approved extensions, so a new deadline gets its own marks. After an
+//   extension the percentages are of the extended span, and a warning whose
+//   moment had already passed when the extension was granted is skipped.
 //
-// Errors: FAILED_PRECONDITION when the calendar lacks a year it needs.
+// No computation takes the timeline down: a deadline or mark that needs a
+// year the calendar lacks is left out and named in `problems` (the monitor
+// retries later), and everything else stands.
 #include <optional>
 #include <string>
 #include <vector>
@@ -47,6 +61,7 @@ struct Mark {
   MarkKind kind = MarkKind::kWarning;
   absl::Time at;       // when it is (or was) due
   std::string note;    // for people: what it means
+  bool provisional = false;  // its moment leans on a provisional year
 };
 
 struct ClockView {
@@ -59,6 +74,9 @@ struct ClockView {
   Measure measure = Measure::kWorking;
   int generation = 0;
   bool breached = false;  // the current deadline passed while it ran
+  bool known = true;      // armed but not computable (a missing year): false
+  bool provisional = false;  // the deadline leans on a provisional year
+  absl::Time generation_since;  // when the current generation began (arming, extension)
 };
 
 struct HolderTime {
@@ -87,6 +105,15 @@ struct Timeline {
   std::string status;  // "on_time", "warned", "breached", "escalated", "stopped", "done", "none"
   std::string level;   // highest escalation of the current closing deadline: none/urge/supervise/notice
 
+  // Deadlines computed by this timeline and not yet in the history: new ones,
+  // and provisional ones recomputed on an official schedule (previous_due set).
+  std::vector<v1::FixedDeadline> to_record;
+  // What could not be computed (a year the calendar lacks), for the log; the
+  // monitor looks again later.
+  std::vector<std::string> problems;
+  // Of the order's deadlines in force, one is provisional.
+  bool provisional = false;
+
   // Upcoming marks due at `now`, and when the next one after them is.
   std::vector<Mark> DueAt(absl::Time now) const;
   std::optional<absl::Time> NextAfter(absl::Time now) const;
@@ -96,8 +123,17 @@ struct Timeline {
 inline constexpr char kSlaActor[] = "system:sla";
 inline constexpr char kCentreCode[] = "GZ12345";
 
-absl::StatusOr<Timeline> BuildTimeline(const v1::WorkOrder& order, const v1::SlaPolicy& policy,
-                                       const calendar::WorkingCalendar& calendar, absl::Time now);
+// Never fails for want of calendar data (see `problems`).
+Timeline BuildTimeline(const v1::WorkOrder& order, const v1::SlaPolicy& policy,
+                       const calendar::WorkingCalendar& calendar, absl::Time now);
+
+// The policy version and name of the order's first SLA record, if any: the
+// policy it was taken under.
+struct RecordedPolicy {
+  std::string version;
+  std::string name;
+};
+std::optional<RecordedPolicy> PolicyOf(const v1::WorkOrder& order);
 
 bool IsFinished(v1::OrderState state);
 

@@ -110,7 +110,10 @@ class FakeDeadlineStore final : public DeadlineStore {
     auto ms = [](const std::optional<absl::Time>& t) { return t ? absl::StrCat(absl::ToUnixMillis(*t)) : ""; };
     st.sla = {st.sla.rev + 1, s.summary.status, s.summary.level, s.summary.unit,
               s.summary.status.empty() ? "" : s.summary.district, ms(s.next_due), ms(s.summary.sign_due),
-              ms(s.summary.close_due), ms(s.summary.close_original)};
+              ms(s.summary.close_due), ms(s.summary.close_original), s.summary.provisional,
+              s.summary.no_deadline};
+    if (s.summary.provisional) provisional_.insert(s.order_id); else provisional_.erase(s.order_id);
+    if (s.summary.no_deadline) no_deadline_.insert(s.order_id); else no_deadline_.erase(s.order_id);
     ++writes_;
     return absl::OkStatus();
   }
@@ -159,6 +162,46 @@ class FakeDeadlineStore final : public DeadlineStore {
     for (const auto& [k, ids] : districts_) out.emplace_back(k, static_cast<int64_t>(ids.size()));
     return out;
   }
+  absl::StatusOr<Gaps> CountGaps() override {
+    absl::MutexLock lock(&mu_);
+    return Gaps{static_cast<int64_t>(provisional_.size()), static_cast<int64_t>(no_deadline_.size())};
+  }
+  absl::StatusOr<int64_t> RequeueForCalendar(int64_t version, absl::Time now) override {
+    absl::MutexLock lock(&mu_);
+    if (calendar_applied_ >= version) return -1;
+    calendar_applied_ = version;
+    int64_t n = 0;
+    for (const std::set<std::string>* set : {&provisional_, &no_deadline_}) {
+      for (const std::string& id : *set) {
+        auto d = due_.find(id);
+        if (d != due_.end() && d->second <= absl::ToUnixMillis(now)) continue;
+        if (d != due_.end()) by_due_.erase({d->second, id});
+        due_[id] = absl::ToUnixMillis(now);
+        by_due_.insert({{absl::ToUnixMillis(now), id}, id});
+        ++n;
+      }
+    }
+    return n;
+  }
+  absl::Status PublishPolicies(const std::string& version, const std::string& serialized) override {
+    absl::MutexLock lock(&mu_);
+    policies_.emplace(version, serialized);
+    return absl::OkStatus();
+  }
+  absl::StatusOr<std::string> LoadPolicies(const std::string& version) override {
+    absl::MutexLock lock(&mu_);
+    auto it = policies_.find(version);
+    if (it == policies_.end()) return absl::NotFoundError("never published");
+    return it->second;
+  }
+  bool InProvisionalSet(const std::string& id) {
+    absl::MutexLock lock(&mu_);
+    return provisional_.contains(id);
+  }
+  SlaFields Fields(const std::string& id) {
+    absl::MutexLock lock(&mu_);
+    return orders_.at(id).sla;
+  }
 
  private:
   struct Stored {
@@ -175,6 +218,9 @@ class FakeDeadlineStore final : public DeadlineStore {
   std::map<std::string, std::set<std::string>> districts_;
   std::vector<Event> events_;
   int writes_ = 0;
+  std::set<std::string> provisional_, no_deadline_;
+  int64_t calendar_applied_ = 0;
+  std::map<std::string, std::string> policies_;
 };
 
 }  // namespace hotline::sla

@@ -2,10 +2,14 @@
 // calendar and policies. Deadlines through a whole complaint (bounces,
 // extension, reply, send-back), marks exactly once, time per holder.
 #include <catch2/catch.hpp>
+#include <algorithm>
 #include <map>
+#include <set>
 #include <thread>
 
 #include "clock/clock.h"
+#include "calendar/statutory_days.h"
+#include "config/text_proto.h"
 #include "orders/order_record.h"
 #include "sla/fake_deadline_store.h"
 #include "sla/monitor.h"
@@ -21,10 +25,28 @@ std::string Show(const google::protobuf::Timestamp& t) {
 }
 google::protobuf::Timestamp Stamp(absl::Time t) { return orders::FromMillis(absl::ToUnixMillis(t)); }
 
+// A calendar source the test switches, as a schedule load does.
+class TestCalendar final : public calendar::CalendarSource {
+ public:
+  explicit TestCalendar(calendar::WorkingCalendar cal) { Set(std::move(cal)); }
+  void Set(calendar::WorkingCalendar cal) {
+    absl::MutexLock lock(&mu_);
+    current_ = std::make_shared<const calendar::WorkingCalendar>(std::move(cal));
+  }
+  std::shared_ptr<const calendar::WorkingCalendar> Current() const override {
+    absl::MutexLock lock(&mu_);
+    return current_;
+  }
+
+ private:
+  mutable absl::Mutex mu_;
+  std::shared_ptr<const calendar::WorkingCalendar> current_;
+};
+
 struct World {
   FakeClock clock{Local(2026, 1, 5)};
   FakeDeadlineStore store;
-  calendar::WorkingCalendar cal = *calendar::WorkingCalendar::LoadDir(HOTLINE_SOURCE_DIR "/data/calendar");
+  TestCalendar cal{*calendar::WorkingCalendar::LoadDir(HOTLINE_SOURCE_DIR "/data/calendar")};
   Policies policies = *Policies::Load(HOTLINE_SOURCE_DIR "/data/sla_policies.textproto");
   directory::Directory directory = *directory::Directory::LoadDataDir(HOTLINE_SOURCE_DIR "/data");
   Monitor monitor{store, policies, cal, clock, directory};
@@ -125,20 +147,26 @@ TEST_CASE("a complaint warns at 50% and 80%, breaches, is urged, supervised and 
   CHECK(w.store.Notices(id) == 1);
   std::map<std::string, int> marks = w.MarksOf(id);
   CHECK(marks == std::map<std::string, int>{{"sign_off.0.breach", 1},
-                                            {"closing.0.warning.0", 1},
-                                            {"closing.0.warning.1", 1},
+                                            {"closing.0.warning.50pct", 1},
+                                            {"closing.0.warning.80pct", 1},
                                             {"closing.0.breach", 1},
                                             {"closing.0.urge", 1},
                                             {"closing.0.supervise", 1},
                                             {"closing.0.notice", 1}});
-  int by_sla = 0;
+  int by_sla = 0, records = 0;
   for (const v1::HistoryEntry& e : o.history()) {
     if (e.actor().user_id() == "system:sla") {
       ++by_sla;
       CHECK(e.seq() > 0);
     }
+    if (e.action() == "sla_deadline") {
+      ++records;
+      CHECK(e.sla_record().policy() == "complaint");
+      CHECK(e.sla_record().policy_version() == w.policies.version());
+    }
   }
-  CHECK(by_sla == 7);
+  CHECK(by_sla == 7 + 2);  // the marks, and the closing and sign-off deadlines as fixed
+  CHECK(records == 2);
   CHECK(w.Sla(id).level() == "notice");
 }
 
@@ -305,26 +333,274 @@ TEST_CASE("an order that closes in time stops every clock and leaves the due set
   CHECK(sla.elapsed_seconds() == 5 * 3600);
 }
 
-TEST_CASE("a deadline in a year without calendar data is an error, not a guess") {
+// The calendars of the year change: the official 2025 and 2026 schedules,
+// 2027 as a provisional year (weekends and its statutory days), and 2027 as
+// the test fixture's "official" schedule (tests/fixtures/calendar, not the
+// real one).
+v1::CalendarYear Provisional2027() {
+  absl::StatusOr<v1::CalendarYear> y = calendar::ProvisionalYear(2027);
+  REQUIRE(y.ok());
+  return *y;
+}
+std::vector<std::pair<std::string, v1::CalendarYear>> OfficialYears(bool with_2027) {
+  std::vector<std::pair<std::string, v1::CalendarYear>> out;
+  std::vector<std::string> files = {HOTLINE_SOURCE_DIR "/data/calendar/2025.textproto",
+                                    HOTLINE_SOURCE_DIR "/data/calendar/2026.textproto"};
+  if (with_2027) files.push_back(HOTLINE_SOURCE_DIR "/tests/fixtures/calendar/2027.textproto");
+  for (const std::string& f : files) {
+    v1::CalendarYear y;
+    REQUIRE(config::ReadTextProto(f, &y).ok());
+    out.emplace_back(f, y);
+  }
+  return out;
+}
+calendar::WorkingCalendar WithProvisional2027(int64_t version) {
+  absl::StatusOr<calendar::WorkingCalendar> c =
+      calendar::WorkingCalendar::FromYears(OfficialYears(false), {{"provisional", Provisional2027()}});
+  REQUIRE(c.ok());
+  c->set_version(version);
+  return *c;
+}
+calendar::WorkingCalendar WithOfficial2027(int64_t version) {
+  absl::StatusOr<calendar::WorkingCalendar> c = calendar::WorkingCalendar::FromYears(OfficialYears(true));
+  REQUIRE(c.ok());
+  c->set_version(version);
+  return *c;
+}
+int RecordsIn(const v1::WorkOrder& o, bool recomputations_only) {
+  int n = 0;
+  for (const v1::HistoryEntry& e : o.history()) {
+    if (e.action() != "sla_deadline") continue;
+    for (const v1::FixedDeadline& d : e.sla_record().deadlines()) {
+      if (!recomputations_only || d.has_previous_due()) ++n;
+    }
+  }
+  return n;
+}
+
+TEST_CASE("a year without data leaves out only what needs it, and never clears a filed deadline") {
+  World w;  // official 2025 and 2026 only, no provisional years: 2027 is missing
+  // Fri 2026-11-27 10:00: closing 20 working days on, 2026-12-25 10:00; the
+  // notice step 5 working days after that falls on 2027-01-01.
+  const std::string id = w.Create("GZ20261127000001", v1::ORDER_TYPE_COMPLAINT, false, Local(2026, 11, 27, 10));
+  w.Act(id, Local(2026, 11, 27, 11), "dispatch", v1::ORDER_STATE_DISPATCHED, "440106");
+  v1::OrderSla sla = w.Sla(id);
+  CHECK(Show(sla.closing().due()) == "2026-12-25 10:00");
+  CHECK(Show(sla.sign_off().due()) == "2026-11-30 11:00");
+  CHECK_FALSE(sla.closing().provisional());
+  std::set<std::string> upcoming;
+  for (const v1::SlaMark& m : sla.upcoming()) upcoming.insert(m.id());
+  CHECK(upcoming == std::set<std::string>{"sign_off.0.breach", "closing.0.warning.50pct", "closing.0.warning.80pct",
+                                          "closing.0.breach", "closing.0.urge", "closing.0.supervise"});
+  CHECK(w.store.Fields(id).close_due_ms == absl::StrCat(absl::ToUnixMillis(Local(2026, 12, 25, 10))));
+  // Every December mark fires; the notice is retried, not lost.
+  CHECK(w.PassAt(Local(2026, 11, 30, 11)) == 1);
+  w.Act(id, Local(2026, 11, 30, 12), "sign", v1::ORDER_STATE_SIGNED, "440106");
+  CHECK(w.PassAt(Local(2026, 12, 11, 10)) == 1);                  // 50 %
+  CHECK(w.PassAt(Local(2026, 12, 21, 10)) == 1);                  // 80 %
+  CHECK(w.PassAt(Local(2026, 12, 25, 10)) == 2);                  // breach, urge
+  CHECK(w.PassAt(Local(2026, 12, 29, 10)) == 1);                  // supervise
+  CHECK(w.Sla(id).status() == "escalated");
+  CHECK(w.store.CountGaps()->no_deadline == 0);
+
+  // Taken on Christmas Eve, the closing deadline itself needs 2027: the order
+  // is counted as one without a deadline, and nothing else is disturbed.
+  const std::string late = w.Create("GZ20261224000001", v1::ORDER_TYPE_COMPLAINT, false, Local(2026, 12, 24, 10));
+  CHECK(w.Sla(late).status() == "none");
+  CHECK_FALSE(w.Sla(late).closing().armed());
+  CHECK(w.store.CountGaps()->no_deadline == 1);
+  CHECK(w.Sla(id).status() == "escalated");
+  CHECK(w.store.Fields(id).close_due_ms == absl::StrCat(absl::ToUnixMillis(Local(2026, 12, 25, 10))));
+
+  // 2027 arrives as a provisional year: the order gets its deadline.
+  w.cal.Set(WithProvisional2027(2));
+  REQUIRE(w.monitor.CalendarChanged(2).ok());
+  w.PassAt(Local(2026, 12, 24, 10, 1));
+  CHECK(w.store.CountGaps()->no_deadline == 0);
+  CHECK(w.Sla(late).closing().armed());
+  CHECK(w.Sla(late).closing().provisional());
+  CHECK(w.store.CountGaps()->provisional == 1);
+
+  // The year is lost again (a broken reload): deadlines filed stay filed.
+  const std::string filed = w.store.Fields(late).close_due_ms;
+  REQUIRE_FALSE(filed.empty());
+  w.cal.Set(*calendar::WorkingCalendar::LoadDir(HOTLINE_SOURCE_DIR "/data/calendar"));
+  w.Act(late, Local(2026, 12, 24, 11), "dispatch", v1::ORDER_STATE_DISPATCHED, "440106");
+  CHECK(w.store.Fields(late).close_due_ms == filed);
+  CHECK(w.Sla(late).closing().armed());
+  CHECK(w.store.CountGaps()->no_deadline == 0);
+}
+
+TEST_CASE("a provisional deadline is recomputed exactly once when the year's official schedule arrives") {
   World w;
-  const std::string id = "GZ20261224000001";
-  w.clock.Set(Local(2026, 12, 24, 10));
-  v1::WorkOrder o;
-  o.set_id(id);
+  w.cal.Set(WithProvisional2027(1));
+  // Mon 2026-12-07 10:00 + 20 working days, with only 2027-01-01 off in the
+  // new year: 2027-01-05 10:00, provisional.
+  const std::string id = w.Create("GZ20261207000001", v1::ORDER_TYPE_COMPLAINT, false, Local(2026, 12, 7, 10));
+  w.Act(id, Local(2026, 12, 7, 11), "dispatch", v1::ORDER_STATE_DISPATCHED, "440106");
+  v1::OrderSla sla = w.Sla(id);
+  CHECK(Show(sla.closing().due()) == "2027-01-05 10:00");
+  CHECK(sla.closing().provisional());
+  CHECK_FALSE(sla.sign_off().provisional());
+  CHECK(w.store.InProvisionalSet(id));
+  const v1::WorkOrder before = w.store.Order(id);
+  CHECK(RecordsIn(before, false) == 2);
+  CHECK(RecordsIn(before, true) == 0);
+
+  // A second monitor (another replica) races the first over the change.
+  Monitor second(w.store, w.policies, w.cal, w.clock, w.directory);
+  w.cal.Set(WithOfficial2027(2));
+  REQUIRE(w.monitor.CalendarChanged(2).ok());
+  REQUIRE(second.CalendarChanged(2).ok());  // already acted on: nothing
+  std::thread a([&] { (void)w.monitor.DuePass(100); });
+  std::thread b([&] { (void)second.DuePass(100); });
+  a.join();
+  b.join();
+  (void)w.monitor.DuePass(100);
+  // The fixture's 2027-01-04 (Mon) is off: exactly one day later.
+  sla = w.Sla(id);
+  CHECK(Show(sla.closing().due()) == "2027-01-06 10:00");
+  CHECK_FALSE(sla.closing().provisional());
+  CHECK_FALSE(w.store.InProvisionalSet(id));
+  const v1::WorkOrder after = w.store.Order(id);
+  REQUIRE(RecordsIn(after, true) == 1);
+  for (const v1::HistoryEntry& e : after.history()) {
+    for (const v1::FixedDeadline& d : e.sla_record().deadlines()) {
+      if (!d.has_previous_due()) continue;
+      CHECK(d.key() == "closing.0");
+      CHECK(Show(d.previous_due()) == "2027-01-05 10:00");
+      CHECK(Show(d.due()) == "2027-01-06 10:00");
+      CHECK(e.sla_record().calendar_version() == 2);
+      CHECK_FALSE(e.sla_record().reason().empty());
+    }
+  }
+  // Once: later passes and changes leave it alone.
+  w.cal.Set(WithOfficial2027(3));
+  REQUIRE(w.monitor.CalendarChanged(3).ok());
+  (void)w.monitor.DuePass(100);
+  CHECK(RecordsIn(w.store.Order(id), true) == 1);
+}
+
+TEST_CASE("editing the policies moves no open order's deadline; new orders take the new ones") {
+  World w;
+  const std::string id = w.Create("GZ20260302000001", v1::ORDER_TYPE_COMPLAINT, false, Local(2026, 3, 2, 9));
+  w.Act(id, Local(2026, 3, 2, 10), "dispatch", v1::ORDER_STATE_DISPATCHED, "440105");
+  w.Act(id, Local(2026, 3, 2, 11), "sign", v1::ORDER_STATE_SIGNED, "440105");
+  CHECK(w.PassAt(Local(2026, 3, 16, 9)) == 1);  // 50 % of 20 working days
+  CHECK(Show(w.Sla(id).closing().due()) == "2026-03-30 09:00");
+
+  // The file changes: complaints close in 15 working days, sign-off in 2, and
+  // a 90 % warning is added before the others. A restarted monitor reads it.
+  v1::SlaPolicies edited;
+  REQUIRE(config::ReadTextProto(HOTLINE_SOURCE_DIR "/data/sla_policies.textproto", &edited).ok());
+  for (v1::SlaPolicy& p : *edited.mutable_policies()) {
+    if (p.name() != "complaint") continue;
+    p.mutable_closing()->set_working_days(15);
+    p.mutable_sign_off()->set_working_days(2);
+    v1::Warning late;
+    late.set_percent_used(90);
+    p.mutable_warnings()->AddAllocated(new v1::Warning(late));
+    std::rotate(p.mutable_warnings()->begin(), p.mutable_warnings()->end() - 1, p.mutable_warnings()->end());
+  }
+  absl::StatusOr<Policies> changed = Policies::FromProto(edited, "edited");
+  REQUIRE(changed.ok());
+  REQUIRE(changed->version() != w.policies.version());
+  Monitor restarted(w.store, *changed, w.cal, w.clock, w.directory);
+
+  w.clock.Set(Local(2026, 3, 3, 9));
+  w.store.Transition(id, Local(2026, 3, 3, 9), "return", v1::ORDER_STATE_RETURN_REQUESTED, "440105");
+  REQUIRE(restarted.Settle(id).ok());
+  w.store.Transition(id, Local(2026, 3, 3, 10), "approve_return", v1::ORDER_STATE_DISPATCHED, "440104");
+  REQUIRE(restarted.Settle(id).ok());
+  absl::StatusOr<v1::OrderSla> kept = restarted.Get(id);
+  REQUIRE(kept.ok());
+  CHECK(Show(kept->closing().due()) == "2026-03-30 09:00");    // as fixed at creation
+  CHECK(Show(kept->sign_off().due()) == "2026-03-04 10:00");   // the old policy's 1 working day
+  // The 50 % mark does not fire again, and no 90 % mark appears for it.
+  w.clock.Set(Local(2026, 3, 31));
+  REQUIRE(restarted.DuePass(100).ok());
+  std::map<std::string, int> marks = w.MarksOf(id);
+  CHECK(marks["closing.0.warning.50pct"] == 1);
+  CHECK(marks.count("closing.0.warning.90pct") == 0);
+
+  // An order taken now is under the new policy.
+  w.clock.Set(Local(2026, 4, 7, 9));
+  v1::WorkOrder o = w.store.Order(id);
+  o.set_id("GZ20260407000001");
+  o.clear_history();
   o.set_version(1);
-  o.set_type(v1::ORDER_TYPE_COMPLAINT);
   o.set_state(v1::ORDER_STATE_CREATED);
+  o.set_assigned_unit_code("");
   v1::HistoryEntry* e = o.add_history();
   e->set_seq(1);
-  *e->mutable_at() = Stamp(w.clock.Now());
+  *e->mutable_at() = Stamp(Local(2026, 4, 7, 9));
+  e->set_action("create");
   e->set_to_state(v1::ORDER_STATE_CREATED);
   w.store.Put(o);
-  absl::StatusOr<int> settled = w.monitor.Settle(id);
-  CHECK(absl::IsFailedPrecondition(settled.status()));
-  CHECK(settled.status().message().find("2027") != std::string::npos);
-  absl::Status get = w.monitor.Get(id).status();
-  CHECK(get.message() == "order GZ20261224000001: calendar: no working-day data for 2027 (add "
-                         "data/calendar/2027.textproto)");
+  REQUIRE(restarted.Settle(o.id()).ok());
+  absl::StatusOr<v1::OrderSla> fresh = restarted.Get(o.id());
+  REQUIRE(fresh.ok());
+  CHECK(Show(fresh->closing().due()) == "2026-04-28 09:00");  // 15 working days
+  std::set<std::string> warnings;
+  for (const v1::SlaMark& m : fresh->upcoming()) {
+    if (m.kind() == "warning") warnings.insert(m.id());
+  }
+  CHECK(warnings == std::set<std::string>{"closing.0.warning.50pct", "closing.0.warning.80pct",
+                                          "closing.0.warning.90pct"});
+}
+
+TEST_CASE("after a late, short extension no warning fires at once") {
+  World w;
+  const std::string id = w.Create("GZ20260302000002", v1::ORDER_TYPE_COMPLAINT, false, Local(2026, 3, 2, 9));
+  w.Act(id, Local(2026, 3, 2, 10), "dispatch", v1::ORDER_STATE_DISPATCHED, "440105");
+  w.Act(id, Local(2026, 3, 2, 11), "sign", v1::ORDER_STATE_SIGNED, "440105");
+  CHECK(w.PassAt(Local(2026, 3, 16, 9)) == 1);  // 50 %
+  CHECK(w.PassAt(Local(2026, 3, 24, 9)) == 1);  // 80 %
+  // Friday before the Monday deadline: three more working days asked and granted.
+  w.clock.Set(Local(2026, 3, 27, 9));
+  v1::RequestExtensionRequest ask;
+  ask.set_order_id(id);
+  ask.set_reason("等待检测报告");
+  *ask.mutable_new_due() = Stamp(Local(2026, 4, 2, 9));
+  REQUIRE(w.monitor.RequestExtension(Handler("440105"), ask).ok());
+  w.clock.Set(Local(2026, 3, 27, 10));
+  v1::DecideExtensionRequest decide;
+  decide.set_order_id(id);
+  decide.set_approve(true);
+  absl::StatusOr<v1::OrderSla> granted = w.monitor.DecideExtension(Dispatcher(), decide);
+  REQUIRE(granted.ok());
+  CHECK(Show(granted->closing().due()) == "2026-04-02 09:00");
+  for (const v1::SlaMark& m : granted->upcoming()) CHECK(m.kind() != "warning");
+  CHECK(w.PassAt(Local(2026, 3, 27, 10)) == 0);  // nothing at once
+  CHECK(w.PassAt(Local(2026, 4, 2, 9)) == 2);    // the new deadline: breach and urge
+  std::map<std::string, int> marks = w.MarksOf(id);
+  CHECK(marks.count("closing.1.warning.50pct") == 0);
+  CHECK(marks.count("closing.1.warning.80pct") == 0);
+  CHECK(marks["closing.1.breach"] == 1);
+}
+
+TEST_CASE("an early extension places its warnings on the extended span") {
+  World w;
+  const std::string id = w.Create("GZ20260302000003", v1::ORDER_TYPE_COMPLAINT, false, Local(2026, 3, 2, 9));
+  w.Act(id, Local(2026, 3, 2, 10), "dispatch", v1::ORDER_STATE_DISPATCHED, "440105");
+  w.Act(id, Local(2026, 3, 2, 11), "sign", v1::ORDER_STATE_SIGNED, "440105");
+  // Asked on day 2 for 20 more working days (due 2026-04-28 09:00): 40 in all.
+  w.clock.Set(Local(2026, 3, 4, 9));
+  v1::RequestExtensionRequest ask;
+  ask.set_order_id(id);
+  ask.set_reason("需要多部门会商");
+  *ask.mutable_new_due() = Stamp(Local(2026, 4, 28, 9));
+  REQUIRE(w.monitor.RequestExtension(Handler("440105"), ask).ok());
+  v1::DecideExtensionRequest decide;
+  decide.set_order_id(id);
+  decide.set_approve(true);
+  absl::StatusOr<v1::OrderSla> granted = w.monitor.DecideExtension(Dispatcher(), decide);
+  REQUIRE(granted.ok());
+  std::map<std::string, std::string> at;
+  for (const v1::SlaMark& m : granted->upcoming()) at[m.id()] = Show(m.at());
+  // 50 % of 40 working days: 20 before the new deadline; 80 %: 8 before.
+  CHECK(at["closing.1.warning.50pct"] == "2026-03-30 09:00");
+  CHECK(at["closing.1.warning.80pct"] == "2026-04-16 09:00");
 }
 
 TEST_CASE("two monitors racing over the same due orders fire every mark exactly once") {
@@ -357,7 +633,9 @@ TEST_CASE("two monitors racing over the same due orders fire every mark exactly 
   b.join();
   REQUIRE(w.monitor.DuePass(1000).ok());
   std::map<std::string, int> count;
-  for (const auto& e : w.store.Events()) ++count[e.order_id + "/" + e.mark];
+  for (const auto& e : w.store.Events()) {
+    if (!e.mark.empty()) ++count[e.order_id + "/" + e.mark];  // not the sla_deadline records
+  }
   // Six marks each (two warnings, breach, urge, supervise, notice), once each.
   CHECK(count.size() == 200 * 6);
   for (const auto& [k, n] : count) {
