@@ -68,6 +68,8 @@ std::string DeadlineText(const v1::Deadline& d, bool sign_off) {
   if (!d.armed()) return "";
   std::string text = FormatLocalTime(d.due());
   if (d.wall_clock()) absl::StrAppend(&text, " (自然时间)");
+  // Computed on a year whose official schedule is not out yet.
+  if (d.provisional()) absl::StrAppend(&text, " 暂定 (provisional)");
   if (d.running()) {
     absl::StrAppend(&text, d.breached() ? "  已超时 " : "  剩余 ", WorkingDuration(std::llabs(d.left_seconds())));
   } else if (d.met()) {
@@ -204,7 +206,8 @@ std::string FormatOrderSla(const v1::OrderSla& sla) {
 std::string FormatDeadlines(const v1::ListUnitDeadlinesResponse& list, bool overdue) {
   Table table({"工单号", "状态", "级别", "办结时限", overdue ? "已超时" : "剩余"});
   for (const v1::OrderSla& o : list.orders()) {
-    table.AddRow({o.order_id(), StatusText(o.status()), LevelText(o.level()), FormatLocalTime(o.closing().due()),
+    table.AddRow({o.order_id(), StatusText(o.status()), LevelText(o.level()),
+                   FormatLocalTime(o.closing().due()) + (o.closing().provisional() ? " 暂定" : ""),
                   WorkingDuration(std::llabs(o.closing().left_seconds()))});
   }
   std::string out = table.Render();
@@ -219,8 +222,16 @@ std::string FormatCalendar(const v1::QueryCalendarRequest& request, const v1::Qu
   if (!a.holiday().empty()) fields.push_back({"节假日 (holiday)", a.holiday()});
   if (a.make_up_day()) fields.push_back({"调休上班 (make-up day)", "是 (yes)"});
   if (request.add_working_days() > 0) {
-    fields.push_back({absl::StrCat(request.add_working_days(), "个工作日后 (after)"), FormatLocalTime(a.result())});
+    fields.push_back({absl::StrCat(request.add_working_days(), "个工作日后 (after)"),
+                      FormatLocalTime(a.result()) + (a.provisional() ? " 暂定 (provisional)" : "")});
   }
+  auto years = [](const google::protobuf::RepeatedField<int32_t>& ys) {
+    std::string out;
+    for (int32_t y : ys) absl::StrAppend(&out, out.empty() ? "" : " ", y);
+    return out.empty() ? "-" : out;
+  };
+  fields.push_back({"正式日历 (official years)", years(a.official_years())});
+  fields.push_back({"暂定日历 (provisional years)", years(a.provisional_years())});
   return RenderFields(fields);
 }
 
