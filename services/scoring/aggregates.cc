@@ -101,6 +101,7 @@ Contribution ContributionOf(const v1::OrderFacts& o, const directory::Directory&
     Counts& load = out.counts[{BucketKind::kLoad, "", "", ""}];
     load[absl::StrCat("open:", o.district_code())] += 1;
     if (o.overdue()) load[absl::StrCat("overdue:", o.district_code())] += 1;
+    if (o.provisional()) load[absl::StrCat("provisional:", o.district_code())] += 1;
   }
   // Each day's counts again in its month's rollup (a day bucket named YYYYMM).
   std::vector<std::pair<Bucket, Counts>> rollups;

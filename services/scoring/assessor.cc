@@ -252,7 +252,8 @@ absl::StatusOr<v1::GetScreenResponse> Assessor::GetScreen() {
     e->set_name(ChannelLabel(channel));
     e->set_count(n);
   }
-  const Counts open = WithPrefix(*load, "open:"), overdue = WithPrefix(*load, "overdue:");
+  const Counts open = WithPrefix(*load, "open:"), overdue = WithPrefix(*load, "overdue:"),
+               provisional = WithPrefix(*load, "provisional:");
   auto count_of = [](const Counts& c, const std::string& k) {
     const auto it = c.find(k);
     return it == c.end() ? int64_t{0} : it->second;
@@ -263,6 +264,7 @@ absl::StatusOr<v1::GetScreenResponse> Assessor::GetScreen() {
     l->set_name(d.name());
     l->set_open(count_of(open, d.code()));
     l->set_overdue(count_of(overdue, d.code()));
+    l->set_provisional(count_of(provisional, d.code()));
   }
   for (v1::UnitScore& s : *ranking->mutable_ranking()) {
     s.clear_counts();

@@ -52,6 +52,7 @@ absl::StatusOr<v1::OrderFacts> DeriveFacts(const v1::WorkOrder& order) {
   bool close_breached = false;    // the closing deadline passed (kept: the original deadline counts)
   bool resolution_counted = false;  // the current handling round has its resolution trial
   bool praised = false;
+  bool close_provisional = false;  // the closing deadline in force is 暂定
   auto add = [&out](const v1::HistoryEntry& e, const std::string& to_unit, v1::FactKind kind) {
     if (to_unit.empty()) return;
     v1::Fact* f = out.add_facts();
@@ -102,10 +103,18 @@ absl::StatusOr<v1::OrderFacts> DeriveFacts(const v1::WorkOrder& order) {
     } else if (a == "sla_notice") {
       add(e, unit, v1::FACT_KIND_NOTICE);
     }
+    for (const v1::FixedDeadline& d : e.sla_record().deadlines()) {
+      // "closing.N" is the deadline in force; "closing.N.original" is not.
+      if (absl::StartsWith(d.key(), "closing.") && !absl::EndsWith(d.key(), ".original")) {
+        close_provisional = d.provisional();
+      }
+    }
+    if (a == "approve_extension") close_provisional = false;  // a date granted, not computed
     // SLA and extension steps leave the order where it is and may name no unit.
     if (!e.unit_code().empty() || e.to_state() == v1::ORDER_STATE_CREATED) unit = e.unit_code();
   }
   out.set_overdue(out.open() && close_breached);
+  out.set_provisional(out.open() && close_provisional);
   return out;
 }
 

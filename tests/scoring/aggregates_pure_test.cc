@@ -3,6 +3,7 @@
 #include <catch2/catch.hpp>
 
 #include "scoring/aggregates.h"
+#include "scoring/facts.h"
 #include "scoring/scoring_fixture.h"
 
 namespace hotline::scoring {
@@ -106,6 +107,65 @@ TEST_CASE("aggregates: prefixes and distinct counts fold summed fields") {
                          {"dept:D1|20261102", 5}, {"dept:D2|20261102", 4}};
   CHECK(WithPrefix(summed, "cat:") == Counts{{"a", 3}});
   CHECK(DistinctFrom(summed, "dept:", "20261101") == Counts{{"D1", 3}});
+}
+
+}  // namespace
+}  // namespace hotline::scoring
+
+namespace hotline::scoring {
+namespace {
+
+// An order's history as the services write it, with the SLA monitor's
+// sla_deadline records (issue 16).
+v1::HistoryEntry Step(int seq, const char* action, v1::OrderState to, const char* unit) {
+  v1::HistoryEntry e;
+  e.set_seq(seq);
+  e.mutable_at()->set_seconds(absl::ToUnixSeconds(absl::FromCivil(absl::CivilDay(2026, 12, 7), fixture::Guangzhou())) + seq);
+  e.set_action(action);
+  e.set_to_state(to);
+  e.set_unit_code(unit);
+  return e;
+}
+
+TEST_CASE("facts: an open order whose closing deadline is provisional (暂定) counts so in its district's load") {
+  v1::WorkOrder o;
+  o.set_id("GZ20261207000001");
+  o.set_type(v1::ORDER_TYPE_COMPLAINT);
+  o.mutable_location()->set_district_code("440106");
+  o.set_state(v1::ORDER_STATE_DISPATCHED);
+  *o.add_history() = Step(1, "create", v1::ORDER_STATE_CREATED, "");
+  v1::HistoryEntry record = Step(2, "sla_deadline", v1::ORDER_STATE_CREATED, "");
+  v1::FixedDeadline* d = record.mutable_sla_record()->add_deadlines();
+  d->set_key("closing.0");
+  d->set_provisional(true);
+  v1::FixedDeadline* original = record.mutable_sla_record()->add_deadlines();
+  original->set_key("closing.0.original");
+  original->set_provisional(false);
+  *o.add_history() = record;
+  *o.add_history() = Step(3, "dispatch", v1::ORDER_STATE_DISPATCHED, "440106");
+
+  v1::OrderFacts facts = DeriveFacts(o).value();
+  CHECK(facts.provisional());
+  Counts load = ContributionOf(facts, Dir(), fixture::Guangzhou()).counts.at({BucketKind::kLoad, "", "", ""});
+  CHECK(load["provisional:440106"] == 1);
+  CHECK(load["open:440106"] == 1);
+
+  // Recomputed on the official schedule: no longer provisional.
+  v1::HistoryEntry recomputed = Step(4, "sla_deadline", v1::ORDER_STATE_DISPATCHED, "440106");
+  v1::FixedDeadline* again = recomputed.mutable_sla_record()->add_deadlines();
+  again->set_key("closing.0");
+  again->set_provisional(false);
+  *again->mutable_previous_due() = again->due();
+  *o.add_history() = recomputed;
+  facts = DeriveFacts(o).value();
+  CHECK_FALSE(facts.provisional());
+  load = ContributionOf(facts, Dir(), fixture::Guangzhou()).counts.at({BucketKind::kLoad, "", "", ""});
+  CHECK(load.count("provisional:440106") == 0);
+
+  // A closed order is never counted.
+  o.mutable_history()->RemoveLast();
+  o.set_state(v1::ORDER_STATE_CLOSED);
+  CHECK_FALSE(DeriveFacts(o).value().provisional());
 }
 
 }  // namespace

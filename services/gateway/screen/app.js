@@ -63,6 +63,10 @@ function drawDistricts(districts) {
     svg.appendChild(el('svg:text', { x: px(x + slot * 0.1), y: px(H - bottom - h1 - 4) }, String(num(d.open))));
     svg.appendChild(el('svg:text', { x: px(x + slot * 0.05), y: H - 12, 'data-district': d.district_code }, d.name));
   });
+  // Deadlines computed on a year whose official schedule is not out yet.
+  const provisional = districts.reduce((sum, d) => sum + num(d.provisional), 0);
+  document.getElementById('provisional').textContent =
+    provisional > 0 ? `其中 ${provisional} 件办结时限暂定 (待公布明年节假日安排)` : '';
 }
 
 function drawRanking(rows) {
