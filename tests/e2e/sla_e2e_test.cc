@@ -129,7 +129,7 @@ TEST_CASE("an urgent order warns and breaches on time and is escalated, with the
     CHECK(fired.emplace(e.sla_mark(), TimeOf(e.at())).second);
   }
   const std::map<std::string, absl::Time> due = {
-      {"closing.0.warning.0", t0 + absl::Hours(1)},     {"closing.0.warning.1", t0 + absl::Minutes(105)},
+      {"closing.0.warning.50pct", t0 + absl::Hours(1)}, {"closing.0.warning.before-15m", t0 + absl::Minutes(105)},
       {"closing.0.breach", t0 + absl::Hours(2)},        {"closing.0.urge", t0 + absl::Hours(2)},
       {"closing.0.supervise", t0 + absl::Hours(3)},     {"closing.0.notice", t0 + absl::Hours(6)},
   };

@@ -71,15 +71,14 @@ Stack::Stack(Options options) {
     return with(std::move(args));
   };
   for (int i = 0; i < options.dispatch_replicas; ++i) {
+    dispatch_args_.push_back({"--redis=" + redis_->address(),
+                              std::string("--data_dir=") + HOTLINE_SOURCE_DIR + "/data",
+                              absl::StrCat("--consumer_name=dispatch-", i),
+                              "--reclaim_idle=" + options.reclaim_idle,
+                              absl::StrCat("--max_deliveries=", options.max_deliveries),
+                              options.auto_dispatch ? "--auto_dispatch=true" : "--auto_dispatch=false"});
     dispatch_.push_back(std::make_unique<ServiceProcess>(
-        HOTLINE_DISPATCH_BIN,
-        with_clock({"--redis=" + redis_->address(),
-              std::string("--data_dir=") + HOTLINE_SOURCE_DIR + "/data",
-              absl::StrCat("--consumer_name=dispatch-", i),
-              "--reclaim_idle=" + options.reclaim_idle,
-              absl::StrCat("--max_deliveries=", options.max_deliveries),
-              options.auto_dispatch ? "--auto_dispatch=true" : "--auto_dispatch=false"}),
-        absl::StrCat(dir_, "/dispatch-", i, ".log")));
+        HOTLINE_DISPATCH_BIN, with_clock(dispatch_args_.back()), absl::StrCat(dir_, "/dispatch-", i, ".log")));
   }
   sla_.resize(options.sla_replicas);
   sla_ports_.resize(options.sla_replicas);
@@ -277,7 +276,9 @@ std::string Stack::sla_address(int replica) const {
 }
 
 void Stack::StartSla(int i) {
-  std::vector<std::string> args = {"--host=127.0.0.1", "--grpc_port=0", "--metrics_port=0",
+  // A restart keeps its ports: the gateway forwards to the first replica.
+  std::vector<std::string> args = {"--host=127.0.0.1", absl::StrCat("--grpc_port=", sla_ports_[i]),
+                                   absl::StrCat("--metrics_port=", sla_metrics_[i]),
                                    "--identity_secret_file=" + identity_secret_file(),
                                    "--redis=" + redis_->address(),
                                    std::string("--data_dir=") + HOTLINE_SOURCE_DIR + "/data",
@@ -299,6 +300,37 @@ void Stack::StartSla(int i) {
 void Stack::KillSla(int i) {
   ::kill(sla_[i]->pid(), SIGKILL);
   while (sla_[i]->Running()) std::this_thread::sleep_for(std::chrono::milliseconds(5));  // reaps it
+}
+
+void Stack::SetCityClock(const std::string& start) {
+  std::string error;
+  absl::Time parsed;
+  if (!absl::ParseTime(absl::RFC3339_full, start, &parsed, &error)) {
+    throw std::runtime_error("bad city clock start: " + error);
+  }
+  clock_anchor_ = absl::FromUnixSeconds(absl::ToUnixSeconds(absl::Now()));
+  clock_start_ = parsed;
+  clock_args_ = {"--clock_start=" + start, absl::StrCat("--clock_anchor=", absl::ToUnixSeconds(clock_anchor_)),
+                 absl::StrCat("--clock_rate=", clock_rate_)};
+  for (size_t i = 0; i < dispatch_.size(); ++i) {
+    dispatch_[i]->Terminate();
+    std::vector<std::string> args = dispatch_args_[i];
+    args.insert(args.end(), clock_args_.begin(), clock_args_.end());
+    args.insert(args.begin(), {"--host=127.0.0.1", absl::StrCat("--grpc_port=", dispatch_ports_[i]),
+                               absl::StrCat("--metrics_port=", dispatch_metrics_[i]),
+                               "--identity_secret_file=" + identity_secret_file()});
+    dispatch_[i] = std::make_unique<ServiceProcess>(HOTLINE_DISPATCH_BIN, args,
+                                                    absl::StrCat(dir_, "/dispatch-", i, "-", start, ".log"));
+    dispatch_[i]->WaitForServingPorts(absl::Seconds(20));
+    if (!WaitForServing(dispatch_address(i), absl::Seconds(20))) {
+      throw std::runtime_error("dispatch did not become SERVING again:\n" + dispatch_[i]->Log());
+    }
+  }
+  for (size_t i = 0; i < sla_.size(); ++i) {
+    sla_[i]->Terminate();
+    StartSla(static_cast<int>(i));
+  }
+  RestartIntake();
 }
 
 absl::Time Stack::CityNow() const { return clock_start_ + (absl::Now() - clock_anchor_) * clock_rate_; }

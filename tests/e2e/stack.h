@@ -92,6 +92,10 @@ class Stack {
   void StartSla(int replica);
   // What the services' city clock reads now.
   absl::Time CityNow() const;
+  // Sets the city clock to `start` (RFC 3339) from now on, at the same rate:
+  // intake, every dispatch and SLA replica are restarted on their own ports
+  // with it (the gateway keeps its backends). Scoring and knowledge are not.
+  void SetCityClock(const std::string& start);
 
   // Kills intake (SIGKILL) and starts it again on the same ports; returns
   // once it is SERVING.
@@ -140,6 +144,7 @@ class Stack {
   std::unique_ptr<RedisServer> redis_;
   int intake_port_, intake_metrics_, gateway_port_, gateway_metrics_;
   std::vector<int> dispatch_ports_, dispatch_metrics_;
+  std::vector<std::vector<std::string>> dispatch_args_;  // without ports and clock
   std::unique_ptr<ServiceProcess> intake_, gateway_;
   std::vector<std::unique_ptr<ServiceProcess>> dispatch_;
   std::vector<std::unique_ptr<ServiceProcess>> sla_;
