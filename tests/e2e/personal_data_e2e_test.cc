@@ -7,6 +7,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
+#include "crypto/phone_vault.h"
 #include "e2e/stack.h"
 #include "hotline/v1/audit.pb.h"
 
@@ -37,6 +38,20 @@ std::vector<v1::AuditEntry> AuditEntries(Stack& stack, const std::string& order_
   INFO(status.error_message());
   REQUIRE(status.ok());
   return std::vector<v1::AuditEntry>(page.entries().rbegin(), page.entries().rend());
+}
+
+// Every value the whole access log holds in Redis, raw.
+std::string RawAccessLog(Stack& stack) {
+  absl::StatusOr<redis::Reply> r =
+      stack.redis_client().Execute({"XRANGE", "hotline:audit", "-", "+"});
+  REQUIRE(r.ok());
+  std::string raw;
+  for (const redis::Reply& item : r->elements) {
+    for (const redis::Reply& field : item.elements[1].elements) {
+      absl::StrAppend(&raw, field.str, "\n");
+    }
+  }
+  return raw;
 }
 
 grpc::Status Reveal(v1::Hotline::Stub& stub, const char* token, const std::string& id,
@@ -188,6 +203,33 @@ TEST_CASE("a caller's earlier orders are found by phone, masked and logged", "[e
   CHECK(log[0].action() == v1::AUDIT_ACTION_LOOKUP_BY_PHONE);
   CHECK(log[0].actor().user_id() == "agent-t1");
   CHECK(log[0].order_ids_size() == 2);
+  // The entry names the number searched by its keyed hash (the auditor can
+  // hash a number to compare), never by the number in any form.
+  absl::StatusOr<crypto::PhoneVault> vault =
+      crypto::PhoneVault::LoadKeyFile(stack.phone_keys_file());
+  REQUIRE(vault.ok());
+  CHECK(log[0].phone_hash() == vault->LookupHash("02083331234"));
+  CHECK(log[0].phone_hash() != vault->LookupHash("13600001111"));
+  for (const char* form : {"02083331234", "020 8333 1234", "020-83331234", "83331234"}) {
+    INFO(form);
+    CHECK_FALSE(absl::StrContains(log[0].SerializeAsString(), form));
+    CHECK_FALSE(absl::StrContains(RawAccessLog(stack), form));
+  }
+  // A lookup that finds nothing is logged too, with its number's hash.
+  v1::FindOrdersByPhoneRequest unknown;
+  unknown.set_phone("13900009999");
+  v1::FindOrdersByPhoneResponse nothing;
+  auto uctx = CallContext(kDispatcherToken);
+  REQUIRE(stub->FindOrdersByPhone(uctx.get(), unknown, &nothing).ok());
+  CHECK(nothing.orders_size() == 0);
+  v1::ListAuditEntriesResponse city;
+  auto actx = CallContext(kAuditorToken);
+  REQUIRE(stub->ListAuditEntries(actx.get(), v1::ListAuditEntriesRequest(), &city).ok());
+  REQUIRE(city.entries_size() >= 1);
+  CHECK(city.entries(0).action() == v1::AUDIT_ACTION_LOOKUP_BY_PHONE);
+  CHECK(city.entries(0).actor().user_id() == "dispatcher-t1");
+  CHECK(city.entries(0).phone_hash() == vault->LookupHash("13900009999"));
+  CHECK_FALSE(absl::StrContains(RawAccessLog(stack), "13900009999"));
   // Redis holds the keyed hash of the number, not the number.
   absl::StatusOr<redis::Reply> keys = stack.redis_client().Execute({"KEYS", "hotline:idx:phone:*"});
   REQUIRE(keys.ok());
