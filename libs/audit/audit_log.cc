@@ -1,5 +1,6 @@
 #include "audit/audit_log.h"
 
+#include <set>
 #include <utility>
 
 #include "absl/strings/ascii.h"
@@ -10,6 +11,7 @@ namespace hotline::audit {
 
 namespace scripts {
 extern const std::string_view kAppendAudit;
+extern const std::string_view kListOrderAudit;
 }  // namespace scripts
 
 namespace {
@@ -19,6 +21,11 @@ constexpr int kMaxPageSize = 500;
 
 const redis::Script& AppendScript() {
   static const redis::Script script(scripts::kAppendAudit);
+  return script;
+}
+
+const redis::Script& ListOrderScript() {
+  static const redis::Script script(scripts::kListOrderAudit);
   return script;
 }
 
@@ -32,10 +39,40 @@ bool IsStreamId(absl::string_view id) {
   return true;
 }
 
+// A page from entries shaped as XREVRANGE answers them, [id, [field, value,
+// ...]] newest first, one more than `page_size` when another page follows.
+absl::StatusOr<v1::ListAuditEntriesResponse> ParsePage(const redis::Reply& reply, int page_size) {
+  v1::ListAuditEntriesResponse page;
+  for (const redis::Reply& item : reply.elements) {
+    if (page.entries_size() == page_size) {
+      page.set_next_page_token(page.entries(page_size - 1).id());
+      break;
+    }
+    if (item.elements.size() != 2) {
+      return absl::InternalError("audit log: an entry of an unexpected shape");
+    }
+    const std::string& id = item.elements[0].str;
+    const std::vector<redis::Reply>& fields = item.elements[1].elements;
+    if (fields.size() < 2) {
+      return absl::InternalError(
+          absl::StrCat("audit log: entry ", id, " is indexed but missing from the log"));
+    }
+    v1::AuditEntry* entry = page.add_entries();
+    if (!entry->ParseFromString(fields[1].str)) {
+      return absl::InternalError(absl::StrCat("audit log: entry ", id, " does not parse"));
+    }
+    entry->set_id(id);
+  }
+  return page;
+}
+
 }  // namespace
 
 std::string AuditKeys::Log() const { return absl::StrCat(prefix_, "audit"); }
-std::string AuditKeys::OrderLog(absl::string_view order_id) const {
+std::string AuditKeys::OrderIndex(absl::string_view order_id) const {
+  return absl::StrCat(prefix_, "audit:order:{", order_id, "}:ids");
+}
+std::string AuditKeys::LegacyOrderLog(absl::string_view order_id) const {
   return absl::StrCat(prefix_, "audit:order:{", order_id, "}");
 }
 
@@ -44,10 +81,10 @@ AuditLog::AuditLog(redis::Client& redis, AuditKeys keys) : redis_(redis), keys_(
 void AuditLog::Append(const v1::AuditEntry& entry,
                       absl::AnyInvocable<void(absl::StatusOr<std::string>)> done) {
   std::vector<std::string> keys = {keys_.Log()};
-  if (!entry.order_id().empty()) keys.push_back(keys_.OrderLog(entry.order_id()));
-  for (const std::string& id : entry.order_ids()) {
-    if (id != entry.order_id()) keys.push_back(keys_.OrderLog(id));
-  }
+  std::set<absl::string_view> named;  // each order's index gets the id once
+  if (!entry.order_id().empty()) named.insert(entry.order_id());
+  for (const std::string& id : entry.order_ids()) named.insert(id);
+  for (absl::string_view id : named) keys.push_back(keys_.OrderIndex(id));
   v1::AuditEntry stored = entry;
   stored.clear_id();
   redis_.SubmitScript(AppendScript(), std::move(keys), {stored.SerializeAsString()},
@@ -74,33 +111,22 @@ void AuditLog::List(
     absl::AnyInvocable<void(absl::StatusOr<v1::ListAuditEntriesResponse>)> done) {
   if (absl::Status valid = ValidateListRequest(request); !valid.ok()) return done(valid);
   const int page_size = request.page_size() == 0 ? kDefaultPageSize : request.page_size();
-  std::string key = request.order_id().empty() ? keys_.Log() : keys_.OrderLog(request.order_id());
-  std::string from = request.page_token().empty() ? "+" : absl::StrCat("(", request.page_token());
   // One more than a page tells whether another page follows.
-  redis_.Submit(
-      {"XREVRANGE", std::move(key), std::move(from), "-", "COUNT", absl::StrCat(page_size + 1)},
-      [done = std::move(done), page_size](absl::StatusOr<redis::Reply> reply) mutable {
-        if (!reply.ok()) return done(reply.status());
-        if (reply->is_error()) return done(redis::ErrorReplyToStatus(reply->str));
-        v1::ListAuditEntriesResponse page;
-        for (const redis::Reply& item : reply->elements) {
-          if (page.entries_size() == page_size) {
-            page.set_next_page_token(page.entries(page_size - 1).id());
-            break;
-          }
-          // [id, [field, value, ...]]
-          if (item.elements.size() != 2 || item.elements[1].elements.size() < 2) {
-            return done(absl::InternalError("audit log: an entry of an unexpected shape"));
-          }
-          v1::AuditEntry* entry = page.add_entries();
-          if (!entry->ParseFromString(item.elements[1].elements[1].str)) {
-            return done(absl::InternalError(
-                absl::StrCat("audit log: entry ", item.elements[0].str, " does not parse")));
-          }
-          entry->set_id(item.elements[0].str);
-        }
-        done(std::move(page));
-      });
+  const std::string count = absl::StrCat(page_size + 1);
+  auto answer = [done = std::move(done), page_size](absl::StatusOr<redis::Reply> reply) mutable {
+    if (!reply.ok()) return done(reply.status());
+    if (reply->is_error()) return done(redis::ErrorReplyToStatus(reply->str));
+    done(ParsePage(*reply, page_size));
+  };
+  if (request.order_id().empty()) {
+    std::string from = request.page_token().empty() ? "+" : absl::StrCat("(", request.page_token());
+    return redis_.Submit({"XREVRANGE", keys_.Log(), std::move(from), "-", "COUNT", count},
+                         std::move(answer));
+  }
+  redis_.SubmitScript(ListOrderScript(),
+                      {keys_.Log(), keys_.OrderIndex(request.order_id()),
+                       keys_.LegacyOrderLog(request.order_id())},
+                      {count, request.page_token()}, std::move(answer));
 }
 
 }  // namespace hotline::audit

@@ -3,10 +3,20 @@
 // when, why) is appended here by the service that serves the read; auditors
 // list it, newest first, for the whole city or one order.
 //
-// Redis keys (the only ones this library touches):
-//   <p>audit              stream: every entry, field `e` = serialized AuditEntry
-//   <p>audit:order:{ID}   stream: the entries naming order ID, same ids
-// Neither is trimmed: the log is evidence (about 200 bytes an entry).
+// Redis keys (the only ones this library touches; named in AuditKeys below):
+//   <p>audit                 stream: every entry, once; field `e` = serialized
+//                            AuditEntry. An entry costs Redis ~100 bytes, plus
+//                            ~18 per order it names (a 200-order page: ~4.6 KB).
+//   <p>audit:order:{ID}:ids  list: the ids of the entries naming order ID,
+//                            oldest first (ids only, ~20 bytes an entry; the
+//                            entry is read from <p>audit by its id)
+//   <p>audit:order:{ID}      stream, read only: entries naming order ID stored
+//                            whole, under the same ids, by versions before the
+//                            index; listed after the indexed ones (all older)
+// None is trimmed: the log is evidence. A read of a 200-order page thus costs
+// ~4.6 KB for the entry and ~18 bytes in each order's index, ~8 KB in all (the
+// first read of an order adds ~200 bytes for its index key; the test in
+// tests/audit measures both), not the entry 200 times over.
 //
 // Thread-safe; callbacks run on a Redis worker thread.
 #include <string>
@@ -25,7 +35,8 @@ class AuditKeys {
  public:
   explicit AuditKeys(std::string prefix = "hotline:") : prefix_(std::move(prefix)) {}
   std::string Log() const;
-  std::string OrderLog(absl::string_view order_id) const;
+  std::string OrderIndex(absl::string_view order_id) const;
+  std::string LegacyOrderLog(absl::string_view order_id) const;
 
  private:
   std::string prefix_;
@@ -36,12 +47,16 @@ class AuditLog {
   explicit AuditLog(redis::Client& redis, AuditKeys keys = AuditKeys());
 
   // Appends `entry` (its id is assigned; `at` and `actor` are the caller's to
-  // set). `done` gets the new id, or the Redis error: a read whose access
-  // cannot be logged should not be served.
+  // set), and its id to the index of each order it names (an order named
+  // twice is indexed once). `done` gets the new id, or the Redis error: a read
+  // whose access cannot be logged should not be served.
   void Append(const v1::AuditEntry& entry,
               absl::AnyInvocable<void(absl::StatusOr<std::string>)> done);
 
-  // One page, newest first. INVALID_ARGUMENT for a bad page size or token.
+  // One page, newest first: the whole log, or one order's (its index's ids
+  // resolved to their entries, then any legacy entries). INVALID_ARGUMENT for
+  // a bad page size or token; INTERNAL for an entry that does not parse or an
+  // indexed id missing from the log.
   void List(const v1::ListAuditEntriesRequest& request,
             absl::AnyInvocable<void(absl::StatusOr<v1::ListAuditEntriesResponse>)> done);
 

@@ -130,7 +130,9 @@ void Guardian::FindByPhone(const std::optional<v1::Actor>& actor,
   orders::ListQuery query;
   query.phone_hash = vault_.LookupHash(*phone);
   query.page_size = *page_size;
-  orders_.List(std::move(query), [this, actor = *actor, done = std::move(done)](
+  std::string phone_hash = query.phone_hash;
+  orders_.List(std::move(query), [this, actor = *actor, phone_hash = std::move(phone_hash),
+                                  done = std::move(done)](
                                      absl::StatusOr<orders::ListPage> page) mutable {
     if (!page.ok()) return done(page.status());
     auto response = std::make_shared<v1::FindOrdersByPhoneResponse>();
@@ -138,6 +140,8 @@ void Guardian::FindByPhone(const std::optional<v1::Actor>& actor,
     *entry.mutable_at() = FromMillis(absl::ToUnixMillis(clock_.Now()));
     *entry.mutable_actor() = actor;
     entry.set_action(v1::AUDIT_ACTION_LOOKUP_BY_PHONE);
+    // Which number was searched, for the auditor: its keyed hash, never it.
+    entry.set_phone_hash(std::move(phone_hash));
     for (v1::WorkOrder& o : page->orders) {
       entry.add_order_ids(o.id());
       orders::MaskForReading(&o, actor);

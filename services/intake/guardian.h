@@ -1,7 +1,8 @@
 #pragma once
 // The guardian of personal data and of the trail, in intake: reveals a
 // caller's full number for the callback (with a reason, logged first), finds
-// a caller's earlier orders by the keyed hash of the number (logged), and
+// a caller's earlier orders by the keyed hash of the number (logged with that
+// hash, never the number), and
 // verifies orders' hash-chained histories. Who may do what:
 //   reveal        ROLE_DISPATCHER (the centre's callback duty), ROLE_SUPERVISOR
 //   find by phone ROLE_AGENT, ROLE_DISPATCHER, ROLE_SUPERVISOR (the centre)

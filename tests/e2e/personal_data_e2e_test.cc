@@ -7,6 +7,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
+#include "crypto/phone_vault.h"
 #include "e2e/stack.h"
 #include "hotline/v1/audit.pb.h"
 
@@ -25,23 +26,32 @@ v1::WorkOrder CreateWith(v1::Hotline::Stub& stub, const std::string& phone, bool
   return response.order();
 }
 
-// The access-log entries naming `order_id`, oldest first.
+// The access-log entries naming `order_id`, oldest first, as an auditor
+// lists them through the gateway.
 std::vector<v1::AuditEntry> AuditEntries(Stack& stack, const std::string& order_id) {
+  v1::ListAuditEntriesRequest request;
+  request.set_order_id(order_id);
+  request.set_page_size(500);
+  v1::ListAuditEntriesResponse page;
+  auto ctx = CallContext(kAuditorToken);
+  grpc::Status status = stack.NewClient()->ListAuditEntries(ctx.get(), request, &page);
+  INFO(status.error_message());
+  REQUIRE(status.ok());
+  return std::vector<v1::AuditEntry>(page.entries().rbegin(), page.entries().rend());
+}
+
+// Every value the whole access log holds in Redis, raw.
+std::string RawAccessLog(Stack& stack) {
   absl::StatusOr<redis::Reply> r =
-      stack.redis_client().Execute({"XRANGE", "hotline:audit:order:{" + order_id + "}", "-", "+"});
+      stack.redis_client().Execute({"XRANGE", "hotline:audit", "-", "+"});
   REQUIRE(r.ok());
-  std::vector<v1::AuditEntry> entries;
+  std::string raw;
   for (const redis::Reply& item : r->elements) {
-    const redis::Reply& fields = item.elements[1];
-    for (size_t i = 0; i + 1 < fields.elements.size(); i += 2) {
-      if (fields.elements[i].str != "e") continue;
-      v1::AuditEntry entry;
-      REQUIRE(entry.ParseFromString(fields.elements[i + 1].str));
-      entry.set_id(item.elements[0].str);  // the stream id is the entry's id
-      entries.push_back(entry);
+    for (const redis::Reply& field : item.elements[1].elements) {
+      absl::StrAppend(&raw, field.str, "\n");
     }
   }
-  return entries;
+  return raw;
 }
 
 grpc::Status Reveal(v1::Hotline::Stub& stub, const char* token, const std::string& id,
@@ -94,17 +104,17 @@ TEST_CASE("a dispatcher reveals a number with a reason, and the reveal is logged
     CHECK(AuditEntries(stack, order.id()).size() == 1);
   }
   SECTION("when the access log cannot be written, no number is revealed") {
-    // The per-order stream made a string: the log's append fails.
-    REQUIRE(stack.redis_client()
-                .Execute({"DEL", "hotline:audit:order:{" + order.id() + "}"})
-                .ok());
-    REQUIRE(stack.redis_client()
-                .Execute({"SET", "hotline:audit:order:{" + order.id() + "}", "x"})
-                .ok());
+    // The order's index of entries made a string: the log's append fails.
+    const std::string index = "hotline:audit:order:{" + order.id() + "}:ids";
+    REQUIRE(stack.redis_client().Execute({"DEL", index}).ok());
+    REQUIRE(stack.redis_client().Execute({"SET", index, "x"}).ok());
+    const long long logged = stack.redis_client().Execute({"XLEN", "hotline:audit"})->integer;
     v1::RevealCallerPhoneResponse none;
     grpc::Status s = Reveal(*stub, kDispatcherToken, order.id(), "回访", &none);
     CHECK(s.error_code() == grpc::StatusCode::UNAVAILABLE);
     CHECK(none.phone().empty());
+    // Nothing half-written: no entry in the whole log without its index.
+    CHECK(stack.redis_client().Execute({"XLEN", "hotline:audit"})->integer == logged);
   }
   SECTION("an unknown order") {
     v1::RevealCallerPhoneResponse none;
@@ -193,6 +203,33 @@ TEST_CASE("a caller's earlier orders are found by phone, masked and logged", "[e
   CHECK(log[0].action() == v1::AUDIT_ACTION_LOOKUP_BY_PHONE);
   CHECK(log[0].actor().user_id() == "agent-t1");
   CHECK(log[0].order_ids_size() == 2);
+  // The entry names the number searched by its keyed hash (the auditor can
+  // hash a number to compare), never by the number in any form.
+  absl::StatusOr<crypto::PhoneVault> vault =
+      crypto::PhoneVault::LoadKeyFile(stack.phone_keys_file());
+  REQUIRE(vault.ok());
+  CHECK(log[0].phone_hash() == vault->LookupHash("02083331234"));
+  CHECK(log[0].phone_hash() != vault->LookupHash("13600001111"));
+  for (const char* form : {"02083331234", "020 8333 1234", "020-83331234", "83331234"}) {
+    INFO(form);
+    CHECK_FALSE(absl::StrContains(log[0].SerializeAsString(), form));
+    CHECK_FALSE(absl::StrContains(RawAccessLog(stack), form));
+  }
+  // A lookup that finds nothing is logged too, with its number's hash.
+  v1::FindOrdersByPhoneRequest unknown;
+  unknown.set_phone("13900009999");
+  v1::FindOrdersByPhoneResponse nothing;
+  auto uctx = CallContext(kDispatcherToken);
+  REQUIRE(stub->FindOrdersByPhone(uctx.get(), unknown, &nothing).ok());
+  CHECK(nothing.orders_size() == 0);
+  v1::ListAuditEntriesResponse city;
+  auto actx = CallContext(kAuditorToken);
+  REQUIRE(stub->ListAuditEntries(actx.get(), v1::ListAuditEntriesRequest(), &city).ok());
+  REQUIRE(city.entries_size() >= 1);
+  CHECK(city.entries(0).action() == v1::AUDIT_ACTION_LOOKUP_BY_PHONE);
+  CHECK(city.entries(0).actor().user_id() == "dispatcher-t1");
+  CHECK(city.entries(0).phone_hash() == vault->LookupHash("13900009999"));
+  CHECK_FALSE(absl::StrContains(RawAccessLog(stack), "13900009999"));
   // Redis holds the keyed hash of the number, not the number.
   absl::StatusOr<redis::Reply> keys = stack.redis_client().Execute({"KEYS", "hotline:idx:phone:*"});
   REQUIRE(keys.ok());

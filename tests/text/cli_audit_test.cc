@@ -41,6 +41,9 @@ TEST_CASE("audit prints who read which orders, newest first as given", "[cli][au
   page->set_action(v1::AUDIT_ACTION_LIST_ORDERS);
   page->add_order_ids("GZ20251201000002");
   page->add_order_ids("GZ20251201000003");
+  v1::AuditEntry* lookup = response.add_entries();
+  lookup->set_action(v1::AUDIT_ACTION_LOOKUP_BY_PHONE);
+  lookup->set_phone_hash("5d41402abc4b2a76b9719d911017c592");
   response.set_next_page_token("1-0");
   const std::string out = FormatAuditEntries(response);
   CHECK(absl::StrContains(out, "2025-12-01 08:00:00"));
@@ -49,6 +52,8 @@ TEST_CASE("audit prints who read which orders, newest first as given", "[cli][au
   CHECK(absl::StrContains(out, "read_order"));
   CHECK(absl::StrContains(out, "list_orders"));
   CHECK(absl::StrContains(out, "GZ20251201000002 GZ20251201000003"));
+  CHECK(absl::StrContains(out, "lookup_by_phone"));
+  CHECK(absl::StrContains(out, "phone hash 5d41402abc4b2a76b9719d911017c592"));
   CHECK(absl::StrContains(out, "next page: --page-token 1-0"));
 }
 

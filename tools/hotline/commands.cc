@@ -657,9 +657,13 @@ std::string FormatAuditEntries(const v1::ListAuditEntriesResponse& response) {
   for (const v1::AuditEntry& e : response.entries()) {
     const std::string orders = e.order_id().empty() ? absl::StrJoin(e.order_ids(), " ")
                                                     : e.order_id();
+    std::string why = e.reason();
+    if (!e.phone_hash().empty()) {
+      absl::StrAppend(&why, why.empty() ? "" : "; ", "phone hash ", e.phone_hash());
+    }
     table.AddRow({FormatLocalTime(e.at()), e.actor().user_id(),
                   enums::SnakeName(e.actor().role()), e.actor().unit_code(),
-                  action_name(e.action()), orders, e.reason()});
+                  action_name(e.action()), orders, why});
   }
   std::string out = table.Render();
   if (!response.next_page_token().empty()) {
