@@ -2,6 +2,7 @@
 #include "calendar/statutory_days.h"
 
 #include "absl/strings/str_cat.h"
+#include "absl/strings/strip.h"
 #include "absl/strings/str_format.h"
 #include "calendar/working_calendar.h"
 
@@ -35,9 +36,13 @@ absl::Status ValidateOfficialYear(const v1::CalendarYear& year, int expected_yea
     return absl::InvalidArgumentError(
         absl::StrCat("year: ", year.year(), " is not the expected ", expected_year));
   }
-  absl::StatusOr<WorkingCalendar> cal =
-      WorkingCalendar::FromYears({{absl::StrCat(year.year()), year}});
-  return cal.status();
+  // FromYears names its origin first; the caller names the file.
+  constexpr absl::string_view kOrigin = "@: ";
+  absl::StatusOr<WorkingCalendar> cal = WorkingCalendar::FromYears({{"@", year}});
+  if (cal.ok()) return absl::OkStatus();
+  absl::string_view message = cal.status().message();
+  absl::ConsumePrefix(&message, kOrigin);
+  return absl::Status(cal.status().code(), message);
 }
 
 }  // namespace hotline::calendar
