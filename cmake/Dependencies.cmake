@@ -16,3 +16,14 @@ include(Catch)
 pkg_check_modules(XAPIAN REQUIRED IMPORTED_TARGET xapian-core)
 # Signed bearer tokens at the gateway (Debian 12: libjwt 1.10.2).
 pkg_check_modules(LIBJWT REQUIRED IMPORTED_TARGET libjwt)
+# Ephemeris for the lunisolar calendar behind the statutory holidays (VSOP87
+# Sun, ELP 2000-82B Moon; Debian 12: libnova 0.16). It ships no pkg-config
+# or CMake file.
+find_path(LIBNOVA_INCLUDE_DIR libnova/libnova.h)
+find_library(LIBNOVA_LIBRARY nova)
+if(NOT LIBNOVA_INCLUDE_DIR OR NOT LIBNOVA_LIBRARY)
+  message(FATAL_ERROR "libnova not found: install the Debian package libnova-dev (tools/install-deps.sh)")
+endif()
+add_library(libnova::libnova UNKNOWN IMPORTED)
+set_target_properties(libnova::libnova PROPERTIES
+  IMPORTED_LOCATION ${LIBNOVA_LIBRARY} INTERFACE_INCLUDE_DIRECTORIES ${LIBNOVA_INCLUDE_DIR})

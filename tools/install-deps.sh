@@ -7,6 +7,8 @@ PACKAGES=(
   g++ cmake ninja-build ccache pkg-config git
   libgrpc++-dev protobuf-compiler-grpc libprotobuf-dev protobuf-compiler grpc-proto
   libabsl-dev libhiredis-dev prometheus-cpp-dev libssl-dev libjemalloc-dev catch2 libxapian-dev libjwt-dev
+  # the statutory holidays' new moons and solar terms (libs/calendar)
+  libnova-dev
   redis-server redis-tools prometheus curl tzdata
   # tests and benchmarks: deploy checks, the selector check, bench scripts
   python3 python3-yaml docker-compose procps openssl
