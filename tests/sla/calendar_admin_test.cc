@@ -142,7 +142,7 @@ TEST_CASE("hotline-admin calendar load refuses a broken or misnamed year, names 
     INFO(r.output);
     CHECK(r.exit_code == 2);
     CHECK_THAT(r.output, Catch::Contains("refused, nothing changed"));
-    CHECK_THAT(r.output, Catch::Contains("2027.textproto: make_up_days[0]: date: 2027-01-06 is a weekday"));
+    CHECK_THAT(r.output, Catch::Contains("2027.textproto: make_up_days[0]: date: 2027-01-06 is a Wednesday"));
     CHECK(w.Snapshot() == before);
   }
   {
@@ -151,7 +151,16 @@ TEST_CASE("hotline-admin calendar load refuses a broken or misnamed year, names 
     ShellResult r = w.Admin("load " + path + " --user mallory");
     INFO(r.output);
     CHECK(r.exit_code == 2);
-    CHECK_THAT(r.output, Catch::Contains("holidays[3] (\"劳动节\"): last: \"2027-05-32\""));
+    CHECK_THAT(r.output, Catch::Contains("holidays[3]: last: \"2027-05-32\" is not a date"));
+    CHECK(w.Snapshot() == before);
+  }
+  {
+    INFO("a statutory day not off");
+    const std::string path = write("2027.textproto", replace("holidays { name: \"端午节\" first: \"2027-06-09\" last: \"2027-06-09\" }\n", ""));
+    ShellResult r = w.Admin("load " + path + " --user mallory");
+    INFO(r.output);
+    CHECK(r.exit_code == 2);
+    CHECK_THAT(r.output, Catch::Contains("statutory day 2027-06-09 (端午节"));
     CHECK(w.Snapshot() == before);
   }
   {

@@ -144,15 +144,17 @@ TEST_CASE("a broken year is refused with the field and date named, and nothing c
   };
   const Case cases[] = {
       {"a make-up day on a weekday", [](auto& y) { y.mutable_make_up_days(0)->set_date("2027-01-06"); },
-       "make_up_days[0]: date: 2027-01-06 is a weekday"},
+       "make_up_days[0]: date: 2027-01-06 is a Wednesday"},
       {"a make-up day given twice", [](auto& y) { *y.add_make_up_days() = y.make_up_days(0); },
        "make_up_days[3]: date: 2027-01-09 is given twice"},
       {"two holidays on one date", [](auto& y) { y.mutable_holidays(1)->set_first("2027-01-04"); },
-       "holidays[1] (\"春节\")"},
+       "holidays[1]: 2027-01-04 is given twice (also in holidays[0])"},
       {"a date of another year", [](auto& y) { y.mutable_holidays(6)->set_last("2028-10-07"); },
-       "holidays[6] (\"国庆节\"): last: \"2028-10-07\""},
+       "holidays[6]: last: \"2028-10-07\" is not a date YYYY-MM-DD of 2027"},
       {"no date at all", [](auto& y) { y.mutable_holidays(2)->set_first("April 3"); },
-       "holidays[2] (\"清明节\"): first: \"April 3\""},
+       "holidays[2]: first: \"April 3\" is not a date"},
+      {"a statutory day not off (除夕)", [](auto& y) { y.mutable_holidays(1)->set_first("2027-02-06"); },
+       "statutory day 2027-02-05 (春节, 除夕) is not off"},
   };
   for (const Case& c : cases) {
     INFO(c.what);
@@ -242,7 +244,7 @@ TEST_CASE("a broken seed file writes nothing and is named") {
   REQUIRE_FALSE(r.ok());
   CHECK(r.status().code() == absl::StatusCode::kInvalidArgument);
   CHECK_THAT(std::string(r.status().message()),
-             Catch::Contains(dir.path() + "/2027.textproto: ") && Catch::Contains("2027-01-06 is a weekday"));
+             Catch::Contains(dir.path() + "/2027.textproto: ") && Catch::Contains("2027-01-06 is a Wednesday"));
   CHECK(w.Run({"EXISTS", "hotline:calendar:years", "hotline:calendar:version", "hotline:calendar:loads"})
             .integer == 0);
 }
