@@ -24,6 +24,10 @@ absl::StatusOr<WorkingCalendar> BuildCalendar(const StoredCalendar& stored, int 
       last = std::max(last, stored.years.back().year.year());
     }
     last += options.years_ahead;
+    // The rules of 13 days hold from 2025 (earlier years had other rules):
+    // a year outside them is better missing than guessed.
+    first = std::max(first, kFirstStatutoryYear);
+    last = std::min(last, kLastStatutoryYear);
     for (int year = first; year <= last; ++year) {
       const bool is_official = std::any_of(stored.years.begin(), stored.years.end(),
                                            [year](const OfficialYear& y) { return y.year.year() == year; });

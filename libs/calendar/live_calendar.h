@@ -42,7 +42,8 @@ struct LiveCalendarOptions {
 // The calendar of `stored`'s official years and, when `options.provisional_years`,
 // a provisional year for every year from the earlier of the first official
 // year and `current_year` up to the later of the last official year and
-// `current_year`, plus options.years_ahead, that is not official. Its version is
+// `current_year`, plus options.years_ahead, that is not official (within the
+// years the statutory rules cover, statutory_days.h). Its version is
 // stored.version. Pure.
 absl::StatusOr<WorkingCalendar> BuildCalendar(const StoredCalendar& stored, int current_year,
                                               const LiveCalendarOptions& options);

@@ -395,6 +395,11 @@ TEST_CASE("the calendar is built from the official years and provisional ones ar
     REQUIRE(cal.ok());
     CHECK(cal->provisional_years() == std::vector<int>{2027, 2028, 2029, 2030, 2031});
   }
+  SECTION("but none before the statutory rules of 2025") {
+    absl::StatusOr<WorkingCalendar> cal = BuildCalendar(stored, 2023, {});
+    REQUIRE(cal.ok());
+    CHECK(cal->provisional_years() == std::vector<int>{2027, 2028});
+  }
   SECTION("and none when provisional years are off") {
     absl::StatusOr<WorkingCalendar> cal = BuildCalendar(stored, 2026, {.provisional_years = false});
     REQUIRE(cal.ok());
