@@ -1,14 +1,45 @@
 #include "calendar/live_calendar.h"
 
 #include <algorithm>
+#include <map>
 #include <utility>
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "absl/time/clock.h"
 #include "calendar/statutory_days.h"
 #include "log/log.h"
 
 namespace hotline::calendar {
+namespace {
+
+// ProvisionalYear computes new moons and solar terms from an ephemeris (tens
+// of milliseconds a year); its answer never changes, so a rebuild after a
+// load - which must be in force within a second - reuses it.
+absl::StatusOr<v1::CalendarYear> CachedProvisionalYear(int year) {
+  static absl::Mutex mu(absl::kConstInit);
+  static auto* cache = new std::map<int, v1::CalendarYear>();
+  {
+    absl::MutexLock lock(&mu);
+    if (auto it = cache->find(year); it != cache->end()) return it->second;
+  }
+  absl::StatusOr<v1::CalendarYear> computed = ProvisionalYear(year);
+  if (computed.ok()) {
+    absl::MutexLock lock(&mu);
+    cache->emplace(year, *computed);
+  }
+  return computed;
+}
+
+// A load of next year's schedule adds one provisional year past the last:
+// computed ahead, off the path of the swap.
+void WarmNextProvisionalYear(const WorkingCalendar& cal, const LiveCalendarOptions& options) {
+  const std::vector<int> years = cal.years();
+  if (!options.provisional_years || years.empty() || years.back() >= kLastStatutoryYear) return;
+  (void)CachedProvisionalYear(years.back() + 1);
+}
+
+}  // namespace
 
 absl::StatusOr<WorkingCalendar> BuildCalendar(const StoredCalendar& stored, int current_year,
                                               const LiveCalendarOptions& options) {
@@ -32,7 +63,7 @@ absl::StatusOr<WorkingCalendar> BuildCalendar(const StoredCalendar& stored, int 
       const bool is_official = std::any_of(stored.years.begin(), stored.years.end(),
                                            [year](const OfficialYear& y) { return y.year.year() == year; });
       if (is_official) continue;
-      absl::StatusOr<v1::CalendarYear> p = ProvisionalYear(year);
+      absl::StatusOr<v1::CalendarYear> p = CachedProvisionalYear(year);
       if (!p.ok()) {
         return absl::Status(p.status().code(),
                             absl::StrCat("provisional year ", year, ": ", p.status().message()));
@@ -60,6 +91,7 @@ absl::StatusOr<std::unique_ptr<LiveCalendar>> LiveCalendar::Create(CalendarStore
             {{"version", absl::StrCat(cal->version())},
              {"official", absl::StrJoin(cal->official_years(), ",")},
              {"provisional", absl::StrJoin(cal->provisional_years(), ",")}});
+  WarmNextProvisionalYear(*cal, options);
   absl::MutexLock lock(&live->mu_);
   live->current_ = std::make_shared<const WorkingCalendar>(std::move(*cal));
   live->built_year_ = year;
@@ -120,6 +152,7 @@ bool LiveCalendar::Poll() {
 }
 
 bool LiveCalendar::Rebuild(int year, int64_t seen_version) {
+  const absl::Time started = absl::Now();
   absl::StatusOr<StoredCalendar> stored = store_.ReadAll();
   absl::StatusOr<WorkingCalendar> cal =
       stored.ok() ? BuildCalendar(*stored, year, options_) : absl::StatusOr<WorkingCalendar>(stored.status());
@@ -154,10 +187,12 @@ bool LiveCalendar::Rebuild(int year, int64_t seen_version) {
              {"previous_version", absl::StrCat(previous->version())},
              {"official", absl::StrJoin(next->official_years(), ",")},
              {"provisional", absl::StrJoin(next->provisional_years(), ",")},
-             {"newly_official", absl::StrJoin(newly_official, ",")}});
+             {"newly_official", absl::StrJoin(newly_official, ",")},
+             {"rebuild_ms", absl::StrCat(absl::ToInt64Milliseconds(absl::Now() - started))}});
   if (next->version() != previous->version()) {
     for (const ChangeCallback& callback : callbacks_) callback(next->version(), newly_official);
   }
+  WarmNextProvisionalYear(*next, options_);
   return true;
 }
 
