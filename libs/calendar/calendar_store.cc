@@ -1,14 +1,13 @@
 #include "calendar/calendar_store.h"
 
 #include <dirent.h>
+#include <google/protobuf/util/message_differencer.h>
 #include <openssl/sha.h>
 
 #include <algorithm>
 #include <fstream>
 #include <map>
 #include <sstream>
-
-#include <google/protobuf/util/message_differencer.h>
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/escaping.h"
@@ -53,7 +52,8 @@ int YearOfName(const std::string& name) {
   int year = 0;
   if (name.size() != 4 + sizeof(kSuffix) - 1 || !absl::EndsWith(name, kSuffix)) return 0;
   const std::string digits = name.substr(0, 4);
-  if (!std::all_of(digits.begin(), digits.end(), [](char c) { return absl::ascii_isdigit(c); })) return 0;
+  if (!std::all_of(digits.begin(), digits.end(), [](char c) { return absl::ascii_isdigit(c); }))
+    return 0;
   return absl::SimpleAtoi(digits, &year) ? year : 0;
 }
 
@@ -101,7 +101,8 @@ bool SameSchedule(const v1::CalendarYear& a, const v1::CalendarYear& b) {
 std::string Sha256Hex(const std::string& bytes) {
   unsigned char digest[SHA256_DIGEST_LENGTH];
   SHA256(reinterpret_cast<const unsigned char*>(bytes.data()), bytes.size(), digest);
-  return absl::BytesToHexString(absl::string_view(reinterpret_cast<const char*>(digest), sizeof digest));
+  return absl::BytesToHexString(
+      absl::string_view(reinterpret_cast<const char*>(digest), sizeof digest));
 }
 
 absl::StatusOr<CalendarFile> ReadCalendarFile(const std::string& path) {
@@ -121,13 +122,15 @@ absl::StatusOr<CalendarFile> ReadCalendarFile(const std::string& path) {
   return file;
 }
 
-CalendarStore::CalendarStore(redis::Client& redis, CalendarKeys keys) : redis_(redis), keys_(std::move(keys)) {}
+CalendarStore::CalendarStore(redis::Client& redis, CalendarKeys keys)
+    : redis_(redis), keys_(std::move(keys)) {}
 
 absl::StatusOr<StoredCalendar> CalendarStore::ReadAll() {
   absl::StatusOr<redis::Reply> reply =
       Checked(redis_.ExecuteScript(ReadScript(), {keys_.Years(), keys_.Version()}, {}));
   if (!reply.ok()) return reply.status();
-  if (reply->elements.size() != 2) return absl::InternalError("calendar: unexpected reply reading the years");
+  if (reply->elements.size() != 2)
+    return absl::InternalError("calendar: unexpected reply reading the years");
   StoredCalendar out;
   if (!absl::SimpleAtoi(reply->elements[0].str, &out.version)) {
     return absl::InternalError(
@@ -137,12 +140,14 @@ absl::StatusOr<StoredCalendar> CalendarStore::ReadAll() {
   for (size_t i = 0; i + 1 < fields.size(); i += 2) {
     v1::StoredCalendarYear stored;
     if (!stored.ParseFromString(fields[i + 1].str)) {
-      return absl::InternalError(absl::StrCat(keys_.Years(), " ", fields[i].str, ": does not parse"));
+      return absl::InternalError(
+          absl::StrCat(keys_.Years(), " ", fields[i].str, ": does not parse"));
     }
     out.years.push_back({std::move(*stored.mutable_year()), std::move(*stored.mutable_load())});
   }
-  std::sort(out.years.begin(), out.years.end(),
-            [](const OfficialYear& a, const OfficialYear& b) { return a.year.year() < b.year.year(); });
+  std::sort(out.years.begin(), out.years.end(), [](const OfficialYear& a, const OfficialYear& b) {
+    return a.year.year() < b.year.year();
+  });
   return out;
 }
 
@@ -152,7 +157,8 @@ absl::StatusOr<int64_t> CalendarStore::Version() {
   if (reply->is_nil()) return 0;
   int64_t version = 0;
   if (!absl::SimpleAtoi(reply->str, &version)) {
-    return absl::InternalError(absl::StrCat(keys_.Version(), ": \"", reply->str, "\" is not a number"));
+    return absl::InternalError(
+        absl::StrCat(keys_.Version(), ": \"", reply->str, "\" is not a number"));
   }
   return version;
 }
@@ -168,7 +174,8 @@ absl::StatusOr<std::vector<v1::CalendarLoad>> CalendarStore::Loads() {
     }
     v1::CalendarLoad load;
     if (!load.ParseFromString(entry.elements[1].elements[1].str)) {
-      return absl::InternalError(absl::StrCat(keys_.Loads(), " ", entry.elements[0].str, ": does not parse"));
+      return absl::InternalError(
+          absl::StrCat(keys_.Loads(), " ", entry.elements[0].str, ": does not parse"));
     }
     out.push_back(std::move(load));
   }

@@ -45,8 +45,8 @@ absl::StatusOr<WorkingCalendar> BuildCalendar(const StoredCalendar& stored, int 
                                               const LiveCalendarOptions& options) {
   std::vector<std::pair<std::string, v1::CalendarYear>> official, provisional;
   for (const OfficialYear& y : stored.years) {
-    official.emplace_back(absl::StrCat("calendar ", y.year.year(), " (version ", y.load.version(), ")"),
-                          y.year);
+    official.emplace_back(
+        absl::StrCat("calendar ", y.year.year(), " (version ", y.load.version(), ")"), y.year);
   }
   if (options.provisional_years) {
     int first = current_year, last = current_year;
@@ -60,8 +60,9 @@ absl::StatusOr<WorkingCalendar> BuildCalendar(const StoredCalendar& stored, int 
     first = std::max(first, kFirstStatutoryYear);
     last = std::min(last, kLastStatutoryYear);
     for (int year = first; year <= last; ++year) {
-      const bool is_official = std::any_of(stored.years.begin(), stored.years.end(),
-                                           [year](const OfficialYear& y) { return y.year.year() == year; });
+      const bool is_official =
+          std::any_of(stored.years.begin(), stored.years.end(),
+                      [year](const OfficialYear& y) { return y.year.year() == year; });
       if (is_official) continue;
       absl::StatusOr<v1::CalendarYear> p = CachedProvisionalYear(year);
       if (!p.ok()) {
@@ -79,7 +80,8 @@ absl::StatusOr<WorkingCalendar> BuildCalendar(const StoredCalendar& stored, int 
 LiveCalendar::LiveCalendar(CalendarStore& store, const Clock& clock, LiveCalendarOptions options)
     : store_(store), clock_(clock), options_(options) {}
 
-absl::StatusOr<std::unique_ptr<LiveCalendar>> LiveCalendar::Create(CalendarStore& store, const Clock& clock,
+absl::StatusOr<std::unique_ptr<LiveCalendar>> LiveCalendar::Create(CalendarStore& store,
+                                                                   const Clock& clock,
                                                                    LiveCalendarOptions options) {
   std::unique_ptr<LiveCalendar> live(new LiveCalendar(store, clock, options));
   const int year = live->CurrentYear();
@@ -87,10 +89,9 @@ absl::StatusOr<std::unique_ptr<LiveCalendar>> LiveCalendar::Create(CalendarStore
   if (!stored.ok()) return stored.status();
   absl::StatusOr<WorkingCalendar> cal = BuildCalendar(*stored, year, options);
   if (!cal.ok()) return cal.status();
-  log::Info("calendar in force",
-            {{"version", absl::StrCat(cal->version())},
-             {"official", absl::StrJoin(cal->official_years(), ",")},
-             {"provisional", absl::StrJoin(cal->provisional_years(), ",")}});
+  log::Info("calendar in force", {{"version", absl::StrCat(cal->version())},
+                                  {"official", absl::StrJoin(cal->official_years(), ",")},
+                                  {"provisional", absl::StrJoin(cal->provisional_years(), ",")}});
   WarmNextProvisionalYear(*cal, options);
   absl::MutexLock lock(&live->mu_);
   live->current_ = std::make_shared<const WorkingCalendar>(std::move(*cal));
@@ -139,7 +140,8 @@ bool LiveCalendar::Poll() {
       // Redis being down is its own alert; here it only means no news.
       if (!version_unreadable_) {
         log::Warning("cannot read the calendar version; the calendar in force stays",
-                     {{"version", absl::StrCat(current_->version())}, {"error", version.status().ToString()}});
+                     {{"version", absl::StrCat(current_->version())},
+                      {"error", version.status().ToString()}});
       }
       version_unreadable_ = true;
       return false;
@@ -154,8 +156,9 @@ bool LiveCalendar::Poll() {
 bool LiveCalendar::Rebuild(int year, int64_t seen_version) {
   const absl::Time started = absl::Now();
   absl::StatusOr<StoredCalendar> stored = store_.ReadAll();
-  absl::StatusOr<WorkingCalendar> cal =
-      stored.ok() ? BuildCalendar(*stored, year, options_) : absl::StatusOr<WorkingCalendar>(stored.status());
+  absl::StatusOr<WorkingCalendar> cal = stored.ok()
+                                            ? BuildCalendar(*stored, year, options_)
+                                            : absl::StatusOr<WorkingCalendar>(stored.status());
   if (!cal.ok()) {
     absl::MutexLock lock(&mu_);
     if (failed_ != std::make_pair(seen_version, year)) {
@@ -180,7 +183,8 @@ bool LiveCalendar::Rebuild(int year, int64_t seen_version) {
   const std::vector<int> was_official = previous->official_years();
   std::vector<int> newly_official;
   for (int y : next->official_years()) {
-    if (!std::binary_search(was_official.begin(), was_official.end(), y)) newly_official.push_back(y);
+    if (!std::binary_search(was_official.begin(), was_official.end(), y))
+      newly_official.push_back(y);
   }
   log::Info("calendar in force",
             {{"version", absl::StrCat(next->version())},

@@ -53,11 +53,13 @@ class LiveCalendar final : public CalendarSource {
   // Called after a swap that came with a new version, on the poller's thread:
   // the new version and the years that are official now and were not before
   // (ascending; empty when only an official year was replaced).
-  using ChangeCallback = std::function<void(int64_t version, std::vector<int> newly_official_years)>;
+  using ChangeCallback =
+      std::function<void(int64_t version, std::vector<int> newly_official_years)>;
 
   // Reads Redis and builds the first calendar; the poller is not started.
   // Fails (with the store's or the build's error) when either fails.
-  static absl::StatusOr<std::unique_ptr<LiveCalendar>> Create(CalendarStore& store, const Clock& clock,
+  static absl::StatusOr<std::unique_ptr<LiveCalendar>> Create(CalendarStore& store,
+                                                              const Clock& clock,
                                                               LiveCalendarOptions options = {});
   ~LiveCalendar() override;  // Stop()
 

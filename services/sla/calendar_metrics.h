@@ -34,8 +34,8 @@ int64_t OfficialDaysLeft(const calendar::WorkingCalendar& calendar, absl::CivilD
 class CalendarMetrics {
  public:
   // Sets the gauges once at once; Start() keeps them fresh.
-  CalendarMetrics(prometheus::Registry& registry, const calendar::LiveCalendar& calendar, const Clock& clock,
-                  absl::Duration interval = absl::Seconds(1));
+  CalendarMetrics(prometheus::Registry& registry, const calendar::LiveCalendar& calendar,
+                  const Clock& clock, absl::Duration interval = absl::Seconds(1));
   ~CalendarMetrics();  // Stop()
   void Start();        // at most once
   void Stop();         // idempotent

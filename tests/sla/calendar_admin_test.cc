@@ -4,7 +4,6 @@
 // non-zero, and nothing changed. The 2027 file is a TEST FIXTURE
 // (tests/fixtures/calendar/2027.textproto), not the official schedule.
 #include <catch2/catch.hpp>
-
 #include <fstream>
 #include <sstream>
 
@@ -45,7 +44,8 @@ struct World {
   // hotline-admin calendar ARGS on this Redis, with $USER as given ("" unset).
   ShellResult Admin(const std::string& args, const std::string& user_env = "") {
     const std::string env = user_env.empty() ? "env -u USER" : "env USER=" + user_env;
-    return RunShell(absl::StrCat(env, " ", HOTLINE_ADMIN_BIN, " calendar ", args, " --redis=", server.address()));
+    return RunShell(absl::StrCat(env, " ", HOTLINE_ADMIN_BIN, " calendar ", args,
+                                 " --redis=", server.address()));
   }
   redis::Reply Run(redis::Command c) {
     absl::StatusOr<redis::Reply> r = redis.Execute(std::move(c));
@@ -54,7 +54,8 @@ struct World {
   }
   std::string Snapshot() {
     std::string out = Run({"GET", "hotline:calendar:version"}).str + "|";
-    for (const redis::Reply& e : Run({"HGETALL", "hotline:calendar:years"}).elements) out += e.str + "|";
+    for (const redis::Reply& e : Run({"HGETALL", "hotline:calendar:years"}).elements)
+      out += e.str + "|";
     out += absl::StrCat(Run({"XLEN", "hotline:calendar:loads"}).integer, "|",
                         Run({"XLEN", "hotline:audit"}).integer);
     return out;
@@ -70,7 +71,8 @@ struct World {
   }
 };
 
-TEST_CASE("hotline-admin calendar load stores the year, prints its version and writes the access log") {
+TEST_CASE(
+    "hotline-admin calendar load stores the year, prints its version and writes the access log") {
   World w;
   ShellResult before = w.Admin("list");
   INFO(before.output);
@@ -84,7 +86,8 @@ TEST_CASE("hotline-admin calendar load stores the year, prints its version and w
   ShellResult load = w.Admin("load " + kFixture2027 + " --user alice");
   INFO(load.output);
   REQUIRE(load.exit_code == 0);
-  CHECK(load.output == absl::StrCat("calendar 2027 loaded: version 2, sha256 ", sha256, ", by alice\n"));
+  CHECK(load.output ==
+        absl::StrCat("calendar 2027 loaded: version 2, sha256 ", sha256, ", by alice\n"));
 
   absl::StatusOr<StoredCalendar> stored = w.store.ReadAll();
   REQUIRE(stored.ok());
@@ -116,12 +119,17 @@ TEST_CASE("hotline-admin calendar load stores the year, prints its version and w
     ShellResult again = w.Admin("load " + kFixture2027 + " --user bob");
     INFO(again.output);
     CHECK(again.exit_code == 0);
-    CHECK_THAT(again.output, Catch::Contains("calendar 2027 unchanged: this schedule is in force since version 2 (loaded by alice"));
+    CHECK_THAT(
+        again.output,
+        Catch::Contains(
+            "calendar 2027 unchanged: this schedule is in force since version 2 (loaded by alice"));
     CHECK(w.Snapshot() == loaded);
   }
 }
 
-TEST_CASE("hotline-admin calendar load refuses a broken or misnamed year, names the field and date, changes nothing") {
+TEST_CASE(
+    "hotline-admin calendar load refuses a broken or misnamed year, names the field and date, "
+    "changes nothing") {
   World w;
   const std::string before = w.Snapshot();
   const std::string fixture = ReadBytes(kFixture2027);
@@ -142,7 +150,8 @@ TEST_CASE("hotline-admin calendar load refuses a broken or misnamed year, names 
     INFO(r.output);
     CHECK(r.exit_code == 2);
     CHECK_THAT(r.output, Catch::Contains("refused, nothing changed"));
-    CHECK_THAT(r.output, Catch::Contains("2027.textproto: make_up_days[0]: date: 2027-01-06 is a Wednesday"));
+    CHECK_THAT(r.output,
+               Catch::Contains("2027.textproto: make_up_days[0]: date: 2027-01-06 is a Wednesday"));
     CHECK(w.Snapshot() == before);
   }
   {
@@ -156,7 +165,9 @@ TEST_CASE("hotline-admin calendar load refuses a broken or misnamed year, names 
   }
   {
     INFO("a statutory day not off");
-    const std::string path = write("2027.textproto", replace("holidays { name: \"端午节\" first: \"2027-06-09\" last: \"2027-06-09\" }\n", ""));
+    const std::string path = write(
+        "2027.textproto",
+        replace("holidays { name: \"端午节\" first: \"2027-06-09\" last: \"2027-06-09\" }\n", ""));
     ShellResult r = w.Admin("load " + path + " --user mallory");
     INFO(r.output);
     CHECK(r.exit_code == 2);
@@ -169,7 +180,8 @@ TEST_CASE("hotline-admin calendar load refuses a broken or misnamed year, names 
     ShellResult r = w.Admin("load " + path + " --user mallory");
     INFO(r.output);
     CHECK(r.exit_code == 2);
-    CHECK_THAT(r.output, Catch::Contains("2028.textproto: year: 2027 does not match the file name (2028)"));
+    CHECK_THAT(r.output,
+               Catch::Contains("2028.textproto: year: 2027 does not match the file name (2028)"));
     CHECK(w.Snapshot() == before);
   }
   {

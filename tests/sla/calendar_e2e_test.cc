@@ -4,7 +4,6 @@
 // their calendar gauges say so. The 2027 file is a TEST FIXTURE
 // (tests/fixtures/calendar/2027.textproto), not the official schedule.
 #include <catch2/catch.hpp>
-
 #include <deque>
 #include <fstream>
 #include <memory>
@@ -42,29 +41,34 @@ struct World {
   TempDir dir{"calendar-e2e"};
   std::deque<Replica> replicas;  // a deque: references stay valid as replicas start
 
-  World() { std::ofstream(dir.path() + "/identity.secret") << "calendar-e2e-identity-secret-0123456789"; }
+  World() {
+    std::ofstream(dir.path() + "/identity.secret") << "calendar-e2e-identity-secret-0123456789";
+  }
 
   Replica& Start(const std::string& name, std::vector<std::string> extra = {}) {
-    std::vector<std::string> args = {"--host=127.0.0.1", "--grpc_port=0", "--metrics_port=0",
-                                     "--identity_secret_file=" + dir.path() + "/identity.secret",
-                                     "--redis=" + redis.address(),
-                                     std::string("--data_dir=") + HOTLINE_SOURCE_DIR + "/data",
-                                     "--consumer_name=" + name,
-                                     // The city's day the alert tests were scraped on.
-                                     "--clock_start=2026-12-07T10:00:00+08:00"};
+    std::vector<std::string> args = {
+        "--host=127.0.0.1", "--grpc_port=0", "--metrics_port=0",
+        "--identity_secret_file=" + dir.path() + "/identity.secret", "--redis=" + redis.address(),
+        std::string("--data_dir=") + HOTLINE_SOURCE_DIR + "/data", "--consumer_name=" + name,
+        // The city's day the alert tests were scraped on.
+        "--clock_start=2026-12-07T10:00:00+08:00"};
     args.insert(args.end(), extra.begin(), extra.end());
     Replica r;
-    r.process = std::make_unique<ServiceProcess>(HOTLINE_SLA_BIN, args, dir.path() + "/" + name + ".log");
+    r.process =
+        std::make_unique<ServiceProcess>(HOTLINE_SLA_BIN, args, dir.path() + "/" + name + ".log");
     r.metrics_port = r.process->WaitForServingPorts(absl::Seconds(20)).metrics;
     replicas.push_back(std::move(r));
     return replicas.back();
   }
   ShellResult Admin(const std::string& args) {
-    return RunShell(absl::StrCat(HOTLINE_ADMIN_BIN, " calendar ", args, " --redis=", redis.address()));
+    return RunShell(
+        absl::StrCat(HOTLINE_ADMIN_BIN, " calendar ", args, " --redis=", redis.address()));
   }
 };
 
-bool LogHas(ServiceProcess& p, const std::string& text) { return p.Log().find(text) != std::string::npos; }
+bool LogHas(ServiceProcess& p, const std::string& text) {
+  return p.Log().find(text) != std::string::npos;
+}
 
 // The "ts" of the first log line holding `text`.
 absl::Time LogTime(ServiceProcess& p, const std::string& text) {
@@ -91,7 +95,9 @@ TEST_CASE("every sla replica uses a loaded year within a second, without a resta
   CHECK_THAT(list.output, Catch::Contains("calendar version 1\n"));
   for (Replica* r : {&a, &b}) {
     INFO(r->process->Log());
-    CHECK(LogHas(*r->process, R"("msg":"calendar in force","version":"1","official":"2025,2026","provisional":"2027,2028")"));
+    CHECK(LogHas(
+        *r->process,
+        R"("msg":"calendar in force","version":"1","official":"2025,2026","provisional":"2027,2028")"));
     const std::string body = HttpGet(r->metrics_port, "/metrics");
     CHECK(Sample(body, "hotline_sla_calendar_version") == 1);
     CHECK(Sample(body, "hotline_sla_calendar_official_days_left") == 25);
@@ -119,7 +125,8 @@ TEST_CASE("every sla replica uses a loaded year within a second, without a resta
   absl::StatusOr<calendar::StoredCalendar> stored = store.ReadAll();
   REQUIRE(stored.ok());
   const absl::Time made = ToTime(stored->years.back().load.loaded_at());
-  WARN("load -> replica a " << absl::FormatDuration(LogTime(*a.process, in_force) - made) << ", replica b "
+  WARN("load -> replica a " << absl::FormatDuration(LogTime(*a.process, in_force) - made)
+                            << ", replica b "
                             << absl::FormatDuration(LogTime(*b.process, in_force) - made)
                             << "; hotline-admin exit -> both " << absl::FormatDuration(took));
   CHECK(took < absl::Seconds(1));
@@ -127,7 +134,9 @@ TEST_CASE("every sla replica uses a loaded year within a second, without a resta
   CHECK(LogTime(*b.process, in_force) - made < absl::Seconds(1));
   for (Replica* r : {&a, &b}) {
     INFO(r->process->Log());
-    CHECK(LogHas(*r->process, R"("official":"2025,2026,2027","provisional":"2028,2029","newly_official":"2027")"));
+    CHECK(
+        LogHas(*r->process,
+               R"("official":"2025,2026,2027","provisional":"2028,2029","newly_official":"2027")"));
   }
   // The gauges follow within their second.
   absl::SleepFor(absl::Milliseconds(1500));
@@ -154,15 +163,19 @@ TEST_CASE("every sla replica uses a loaded year within a second, without a resta
     INFO(c.process->Log());
     CHECK(LogHas(*c.process, R"("msg":"calendar seed","dir":)"));
     CHECK(LogHas(*c.process, R"("added":"","version":"2")"));
-    CHECK(LogHas(*c.process, R"("msg":"calendar in force","version":"2","official":"2025,2026,2027")"));
+    CHECK(LogHas(*c.process,
+                 R"("msg":"calendar in force","version":"2","official":"2025,2026,2027")"));
   }
 }
 
-TEST_CASE("an sla replica with --provisional_years=false has no year past the official ones", "[e2e]") {
+TEST_CASE("an sla replica with --provisional_years=false has no year past the official ones",
+          "[e2e]") {
   World w;
   Replica& r = w.Start("sla-strict", {"--provisional_years=false"});
   INFO(r.process->Log());
-  CHECK(LogHas(*r.process, R"("msg":"calendar in force","version":"1","official":"2025,2026","provisional":"")"));
+  CHECK(
+      LogHas(*r.process,
+             R"("msg":"calendar in force","version":"1","official":"2025,2026","provisional":"")"));
 }
 
 }  // namespace

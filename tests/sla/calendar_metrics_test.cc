@@ -1,16 +1,16 @@
 // hotline-sla's calendar gauges (services/sla/calendar_metrics.h) from a live
 // calendar on a real redis-server and a FakeClock: days left, next year,
 // version, and failed rebuilds counted once each.
-#include <catch2/catch.hpp>
+#include "sla/calendar_metrics.h"
 
 #include <prometheus/text_serializer.h>
 
+#include <catch2/catch.hpp>
 #include <regex>
 
 #include "absl/strings/numbers.h"
 #include "calendar/calendar_store.h"
 #include "calendar/live_calendar.h"
-#include "sla/calendar_metrics.h"
 #include "support/redis_server.h"
 
 namespace hotline::sla {
@@ -34,7 +34,8 @@ TEST_CASE("the calendar gauges count official days left, next year, version and 
   calendar::CalendarStore store(redis);
   REQUIRE(store.Seed(HOTLINE_SOURCE_DIR "/data/calendar", Local(2026, 11, 1)).ok());
   FakeClock clock(Local(2026, 11, 30, 23));
-  absl::StatusOr<std::unique_ptr<calendar::LiveCalendar>> live = calendar::LiveCalendar::Create(store, clock);
+  absl::StatusOr<std::unique_ptr<calendar::LiveCalendar>> live =
+      calendar::LiveCalendar::Create(store, clock);
   REQUIRE(live.ok());
   prometheus::Registry registry;
   CalendarMetrics metrics(registry, **live, clock);

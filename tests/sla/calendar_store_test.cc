@@ -3,19 +3,19 @@
 // redis-server: loads with their version and record, refusals that change
 // nothing, the seed written once however many replicas race, and two live
 // calendars taking in a load within a second.
-#include <catch2/catch.hpp>
+#include "calendar/calendar_store.h"
+
+#include <google/protobuf/text_format.h>
 
 #include <atomic>
+#include <catch2/catch.hpp>
 #include <fstream>
 #include <sstream>
 #include <thread>
 
-#include <google/protobuf/text_format.h>
-
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/clock.h"
-#include "calendar/calendar_store.h"
 #include "calendar/live_calendar.h"
 #include "clock/clock.h"
 #include "clock/proto_time.h"
@@ -62,7 +62,8 @@ struct World {
   // Everything the store keeps, to compare before and after a refusal.
   std::string Snapshot() {
     std::string out = Run({"GET", "hotline:calendar:version"}).str + "|";
-    for (const redis::Reply& e : Run({"HGETALL", "hotline:calendar:years"}).elements) out += e.str + "|";
+    for (const redis::Reply& e : Run({"HGETALL", "hotline:calendar:years"}).elements)
+      out += e.str + "|";
     out += absl::StrCat(Run({"XLEN", "hotline:calendar:loads"}).integer);
     return out;
   }
@@ -143,7 +144,8 @@ TEST_CASE("a broken year is refused with the field and date named, and nothing c
     const char* message;  // a part of the error
   };
   const Case cases[] = {
-      {"a make-up day on a weekday", [](auto& y) { y.mutable_make_up_days(0)->set_date("2027-01-06"); },
+      {"a make-up day on a weekday",
+       [](auto& y) { y.mutable_make_up_days(0)->set_date("2027-01-06"); },
        "make_up_days[0]: date: 2027-01-06 is a Wednesday"},
       {"a make-up day given twice", [](auto& y) { *y.add_make_up_days() = y.make_up_days(0); },
        "make_up_days[3]: date: 2027-01-09 is given twice"},
@@ -153,7 +155,8 @@ TEST_CASE("a broken year is refused with the field and date named, and nothing c
        "holidays[6]: last: \"2028-10-07\" is not a date YYYY-MM-DD of 2027"},
       {"no date at all", [](auto& y) { y.mutable_holidays(2)->set_first("April 3"); },
        "holidays[2]: first: \"April 3\" is not a date"},
-      {"a statutory day not off (除夕)", [](auto& y) { y.mutable_holidays(1)->set_first("2027-02-06"); },
+      {"a statutory day not off (除夕)",
+       [](auto& y) { y.mutable_holidays(1)->set_first("2027-02-06"); },
        "statutory day 2027-02-05 (春节, 除夕) is not off"},
   };
   for (const Case& c : cases) {
@@ -173,7 +176,8 @@ TEST_CASE("a broken year is refused with the field and date named, and nothing c
     absl::StatusOr<CalendarFile> r = ReadCalendarFile(dir.path() + "/2028.textproto");
     REQUIRE_FALSE(r.ok());
     CHECK(r.status().code() == absl::StatusCode::kInvalidArgument);
-    CHECK_THAT(std::string(r.status().message()), Catch::Contains("year: 2027 does not match the file name (2028)"));
+    CHECK_THAT(std::string(r.status().message()),
+               Catch::Contains("year: 2027 does not match the file name (2028)"));
   }
   SECTION("a load without a user is refused") {
     absl::StatusOr<LoadResult> r = w.store.Load(Fixture(), "", Local(2026, 12, 8));
@@ -193,11 +197,13 @@ TEST_CASE("replicas seeding at once write each year once, and the seed never ove
     std::atomic<bool> go{false};
     absl::StatusOr<SeedResult> a, b;
     std::thread ta([&] {
-      while (!go) {}
+      while (!go) {
+      }
       a = w.store.Seed(kSeedDir, Local(2026, 12, 1));
     });
     std::thread tb([&] {
-      while (!go) {}
+      while (!go) {
+      }
       b = other.Seed(kSeedDir, Local(2026, 12, 1));
     });
     go = true;
@@ -243,9 +249,10 @@ TEST_CASE("a broken seed file writes nothing and is named") {
   absl::StatusOr<SeedResult> r = w.store.Seed(dir.path(), Local(2026, 12, 1));
   REQUIRE_FALSE(r.ok());
   CHECK(r.status().code() == absl::StatusCode::kInvalidArgument);
-  CHECK_THAT(std::string(r.status().message()),
-             Catch::Contains(dir.path() + "/2027.textproto: ") && Catch::Contains("2027-01-06 is a Wednesday"));
-  CHECK(w.Run({"EXISTS", "hotline:calendar:years", "hotline:calendar:version", "hotline:calendar:loads"})
+  CHECK_THAT(std::string(r.status().message()), Catch::Contains(dir.path() + "/2027.textproto: ") &&
+                                                    Catch::Contains("2027-01-06 is a Wednesday"));
+  CHECK(w.Run({"EXISTS", "hotline:calendar:years", "hotline:calendar:version",
+               "hotline:calendar:loads"})
             .integer == 0);
 }
 
@@ -295,11 +302,14 @@ TEST_CASE("two live calendars on one Redis both use a load within a second") {
   absl::Duration took_a = absl::InfiniteDuration(), took_b = absl::InfiniteDuration();
   while (absl::Now() - loaded < absl::Seconds(3) &&
          (took_a == absl::InfiniteDuration() || took_b == absl::InfiniteDuration())) {
-    if (took_a == absl::InfiniteDuration() && (*a)->Current()->version() == 2) took_a = absl::Now() - loaded;
-    if (took_b == absl::InfiniteDuration() && (*b)->Current()->version() == 2) took_b = absl::Now() - loaded;
+    if (took_a == absl::InfiniteDuration() && (*a)->Current()->version() == 2)
+      took_a = absl::Now() - loaded;
+    if (took_b == absl::InfiniteDuration() && (*b)->Current()->version() == 2)
+      took_b = absl::Now() - loaded;
     absl::SleepFor(absl::Milliseconds(5));
   }
-  WARN("load -> replica a: " << absl::FormatDuration(took_a) << ", replica b: " << absl::FormatDuration(took_b));
+  WARN("load -> replica a: " << absl::FormatDuration(took_a)
+                             << ", replica b: " << absl::FormatDuration(took_b));
   CHECK(took_a < absl::Seconds(1));
   CHECK(took_b < absl::Seconds(1));
   for (LiveCalendar* live : {a->get(), b->get()}) {
@@ -379,7 +389,8 @@ TEST_CASE("the calendar is built from the official years and provisional ones ar
   StoredCalendar stored;
   stored.version = 7;
   for (int year : {2025, 2026}) {
-    absl::StatusOr<CalendarFile> f = ReadCalendarFile(absl::StrCat(kSeedDir, "/", year, ".textproto"));
+    absl::StatusOr<CalendarFile> f =
+        ReadCalendarFile(absl::StrCat(kSeedDir, "/", year, ".textproto"));
     REQUIRE(f.ok());
     stored.years.push_back({f->year, {}});
   }
