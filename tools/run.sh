@@ -194,6 +194,8 @@ Try, in another terminal:
       --redis 127.0.0.1:$REDIS_PORT --user me --role agent --unit GZ12345 --ttl 8h
   $BIN/tools/admin/hotline-admin token list --redis 127.0.0.1:$REDIS_PORT
   $BIN/tools/admin/hotline-admin token revoke JTI --redis 127.0.0.1:$REDIS_PORT
+  # the working-day calendar: which years are official, which provisional (暂定):
+  $BIN/tools/admin/hotline-admin calendar list --redis 127.0.0.1:$REDIS_PORT
   $CLI score --unit 440106                            # 天河区's score this month, the three rates
   $CLI explain --unit 440106 --limit 20               # every point and the order behind it
   $CLI rank --level district                          # ranking, red and black lists

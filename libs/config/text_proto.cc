@@ -31,11 +31,16 @@ absl::Status ReadTextProto(const std::string& path, google::protobuf::Message* o
   if (!in) return absl::NotFoundError(absl::StrCat(path, ": cannot be read"));
   std::stringstream buffer;
   buffer << in.rdbuf();
+  return ParseTextProto(buffer.str(), path, out);
+}
+
+absl::Status ParseTextProto(const std::string& text, const std::string& origin,
+                            google::protobuf::Message* out) {
   google::protobuf::TextFormat::Parser parser;
   FirstError errors;
   parser.RecordErrorsTo(&errors);
-  if (!parser.ParseFromString(buffer.str(), out)) {
-    return absl::InvalidArgumentError(absl::StrCat(path, ": ", errors.error()));
+  if (!parser.ParseFromString(text, out)) {
+    return absl::InvalidArgumentError(absl::StrCat(origin, ": ", errors.error()));
   }
   return absl::OkStatus();
 }

@@ -3,13 +3,26 @@
 //   hotline-admin token issue --user U --role agent --unit GZ12345 [--name N] [--ttl 8h]
 //   hotline-admin token revoke JTI
 //   hotline-admin token list
+//   hotline-admin calendar load FILE [--user U]
+//   hotline-admin calendar list
 //
 // Common flags: --jwt_keys FILE (issue only), --redis HOST:PORT, --jwt_issuer,
 // --jwt_audience (or their HOTLINE_* variables, as the gateway reads them).
 // `issue` prints the token on stdout, once: only its SHA-256 and metadata are
 // recorded (in Redis, auth/token_registry_keys.h). `revoke` takes effect on
 // every gateway within its --revocation_poll (200 ms by default).
+//
+// `calendar load` makes FILE (hotline.v1.CalendarYear in text format; a name
+// YYYY.textproto must match its year) the official schedule of its year:
+// validated first (a refusal names the field and date, exits non-zero and
+// changes nothing), then stored in Redis with who (--user, else $USER), when
+// and the file's SHA-256 (calendar/calendar_store.h), and written to the
+// access log. Every hotline-sla uses it within its --calendar_poll (200 ms by
+// default). `calendar list` shows each year up to next year, official or
+// provisional, with its version and who loaded it when.
+#include <algorithm>
 #include <cstdio>
+#include <future>
 #include <iostream>
 #include <string>
 #include <vector>
@@ -17,8 +30,12 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
+#include "audit/audit_log.h"
 #include "auth/jwt.h"
 #include "auth/token_registry.h"
+#include "calendar/calendar_store.h"
+#include "clock/clock.h"
+#include "clock/proto_time.h"
 #include "config/flags.h"
 #include "redis/client.h"
 #include "redis/flags.h"
@@ -30,7 +47,9 @@ constexpr char kUsage[] =
     "usage: hotline-admin token issue --user U --role ROLE --unit CODE [--name N] [--ttl 8h]\n"
     "       hotline-admin token revoke JTI\n"
     "       hotline-admin token list\n"
-    "       (hotline-admin token issue --help lists the flags)\n";
+    "       hotline-admin calendar load FILE [--user U]\n"
+    "       hotline-admin calendar list\n"
+    "       (hotline-admin token issue --help, hotline-admin calendar load --help list the flags)\n";
 
 // "agent", "unit_handler" or "ROLE_AGENT" -> the role.
 bool ParseRole(const std::string& text, v1::Role* role) {
@@ -46,11 +65,7 @@ int Fail(const absl::Status& s) {
   return s.code() == absl::StatusCode::kInvalidArgument ? 2 : 1;
 }
 
-int Main(int argc, char** argv) {
-  if (argc < 3 || std::string(argv[1]) != "token") {
-    std::fputs(kUsage, stderr);
-    return 2;
-  }
+int TokenMain(int argc, char** argv) {
   const std::string verb = argv[2];
   // The flags parser sees the program name and what follows the verb, minus
   // a revoke's positional jti.
@@ -133,6 +148,120 @@ int Main(int argc, char** argv) {
     }
     return 0;
   }
+  std::fputs(kUsage, stderr);
+  return 2;
+}
+
+// Appends the load to the access log, waiting for the answer.
+absl::Status AuditLoad(redis::Client& redis, const std::string& user, const calendar::LoadResult& load) {
+  v1::AuditEntry entry;
+  *entry.mutable_at() = ToTimestamp(absl::Now());
+  entry.mutable_actor()->set_user_id(user);
+  // Whoever runs hotline-admin holds the Redis secrets: an administrator.
+  entry.mutable_actor()->set_role(v1::ROLE_ADMIN);
+  entry.set_action(v1::AUDIT_ACTION_CALENDAR_LOAD);
+  entry.set_reason(absl::StrCat("calendar ", load.load.year(), " loaded, version ", load.version, ", sha256 ",
+                                load.load.sha256(), ", file ", load.load.file()));
+  audit::AuditLog log(redis);
+  std::promise<absl::StatusOr<std::string>> done;
+  log.Append(entry, [&done](absl::StatusOr<std::string> id) { done.set_value(std::move(id)); });
+  return done.get_future().get().status();
+}
+
+int CalendarMain(int argc, char** argv) {
+  const std::string verb = argv[2];
+  // The flags parser sees the program name and what follows the verb, minus
+  // a load's positional file.
+  std::vector<const char*> rest = {argv[0]};
+  std::string path;
+  for (int i = 3; i < argc; ++i) {
+    if (verb == "load" && path.empty() && argv[i][0] != '-') {
+      path = argv[i];
+    } else {
+      rest.push_back(argv[i]);
+    }
+  }
+  std::string user;
+  redis::RedisFlags redis_flags;
+  config::Flags flags("hotline-admin calendar " + verb, "load and list the official working-day calendar");
+  redis::AddRedisFlags(flags, &redis_flags);
+  flags.String("user", "USER", "load: who loads it (a user id), for the record and the access log", &user);
+  flags.ParseOrExit(static_cast<int>(rest.size()), rest.data());
+  if (verb != "load" && verb != "list") {
+    std::fputs(kUsage, stderr);
+    return 2;
+  }
+
+  absl::StatusOr<redis::Options> redis_options = redis::ToOptions(redis_flags);
+  if (!redis_options.ok()) return Fail(redis_options.status());
+  redis_options->connections = 1;
+  redis::Client redis(*redis_options);
+  calendar::CalendarStore store(redis);
+
+  if (verb == "load") {
+    if (path.empty()) return Fail(absl::InvalidArgumentError("load: which file?"));
+    if (user.empty()) return Fail(absl::InvalidArgumentError("--user: required (or $USER)"));
+    absl::StatusOr<calendar::CalendarFile> file = calendar::ReadCalendarFile(path);
+    absl::StatusOr<calendar::LoadResult> load =
+        file.ok() ? store.Load(*file, user, absl::Now()) : absl::StatusOr<calendar::LoadResult>(file.status());
+    if (load.status().code() == absl::StatusCode::kInvalidArgument) {
+      std::fprintf(stderr, "hotline-admin: refused, nothing changed: %s\n",
+                   std::string(load.status().message()).c_str());
+      return 2;
+    }
+    if (!load.ok()) return Fail(load.status());
+    if (!load->changed) {
+      std::printf("calendar %d unchanged: this schedule is in force since version %lld (loaded by %s at %s)\n",
+                  load->load.year(), static_cast<long long>(load->load.version()),
+                  load->load.loaded_by().c_str(), Rfc3339(ToTime(load->load.loaded_at())).c_str());
+      return 0;
+    }
+    // The store's record (calendar:loads) is written with the year; the
+    // access log is a second write, so its failure is reported, not hidden.
+    if (absl::Status s = AuditLoad(redis, user, *load); !s.ok()) {
+      std::fprintf(stderr,
+                   "hotline-admin: calendar %d loaded as version %lld, but its access-log entry failed: %s\n",
+                   load->load.year(), static_cast<long long>(load->version), s.ToString().c_str());
+      return 1;
+    }
+    std::printf("calendar %d loaded: version %lld, sha256 %s, by %s\n", load->load.year(),
+                static_cast<long long>(load->version), load->load.sha256().c_str(), user.c_str());
+    return 0;
+  }
+
+  absl::StatusOr<calendar::StoredCalendar> stored = store.ReadAll();
+  if (!stored.ok()) return Fail(stored.status());
+  const int this_year = static_cast<int>(absl::ToCivilYear(absl::Now(), CityTimeZone()).year());
+  int first = this_year, last = this_year + 1;
+  if (!stored->years.empty()) {
+    first = std::min(first, stored->years.front().year.year());
+    last = std::max(last, stored->years.back().year.year());
+  }
+  std::printf("calendar version %lld\n", static_cast<long long>(stored->version));
+  std::printf("%-4s  %-11s  %-7s  %-16s  %-20s  %-12s  %s\n", "YEAR", "STATUS", "VERSION", "LOADED BY",
+              "LOADED AT", "SHA256", "SOURCE");
+  for (int year = first; year <= last; ++year) {
+    const calendar::OfficialYear* official = nullptr;
+    for (const calendar::OfficialYear& y : stored->years) {
+      if (y.year.year() == year) official = &y;
+    }
+    if (official == nullptr) {
+      std::printf("%-4d  %-11s  %-7s  %-16s  %-20s  %-12s  %s\n", year, "provisional", "-", "-", "-", "-",
+                  "weekends and statutory days only (no schedule loaded)");
+      continue;
+    }
+    const v1::CalendarLoad& l = official->load;
+    std::printf("%-4d  %-11s  %-7lld  %-16s  %-20s  %-12s  %s\n", year, "official",
+                static_cast<long long>(l.version()), l.loaded_by().c_str(), Rfc3339(ToTime(l.loaded_at())).c_str(),
+                l.sha256().substr(0, 12).c_str(), l.source().c_str());
+  }
+  return 0;
+}
+
+int Main(int argc, char** argv) {
+  const std::string noun = argc >= 3 ? argv[1] : "";
+  if (noun == "token") return TokenMain(argc, argv);
+  if (noun == "calendar") return CalendarMain(argc, argv);
   std::fputs(kUsage, stderr);
   return 2;
 }
