@@ -32,6 +32,10 @@ struct SlaFields {
 struct LoadedOrder {
   v1::WorkOrder order;  // with history
   SlaFields sla;
+  // The newest calendar version some replica has acted on (RequeueForCalendar):
+  // a replica still on an older calendar must not decide (it would file
+  // what the newer one has to recompute).
+  int64_t calendar_acted_on = 0;
 };
 
 // What readers see (order record, unit lists, status sets).
@@ -111,7 +115,8 @@ class DeadlineStore {
   // The calendar changed to `version`: the first caller for that version
   // makes every order with a provisional deadline or none due at `now`
   // (so the due passes recompute them); later callers do nothing. Answers
-  // how many were queued (-1: another replica did it).
+  // how many were queued (-1: another replica did it). Version 0: only the
+  // orders without a deadline, every time.
   virtual absl::StatusOr<int64_t> RequeueForCalendar(int64_t version, absl::Time now) = 0;
   // The SLA policies by version (content hash), so that an order keeps the
   // policy it was taken under across changes of the file. Publishing a

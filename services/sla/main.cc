@@ -162,6 +162,9 @@ int main(int argc, char** argv) {
   };
   (*live_calendar)->OnChange([calendar_changed](int64_t version, std::vector<int>) { calendar_changed(version); });
   calendar_changed(calendar_source.Current()->version());
+  if (absl::Status s = monitor.RetryWithoutDeadline(); !s.ok()) {
+    log::Error("cannot re-queue the orders without a deadline", {{"error", s.ToString()}});
+  }
   // Loads are followed before the first request is served.
   (*live_calendar)->Start();
   calendar_metrics.Start();

@@ -60,6 +60,15 @@ v1::SlaMark MarkProto(const Mark& m) {
   return out;
 }
 
+// Another replica already acted on a newer calendar; this one gets it within
+// its next poll. Writing now would file deadlines on the old one (and the
+// orders re-queued for the new one would be settled on the old).
+absl::Status CalendarCurrent(const calendar::WorkingCalendar& cal, const LoadedOrder& loaded) {
+  if (cal.version() >= loaded.calendar_acted_on) return absl::OkStatus();
+  return absl::UnavailableError(absl::StrCat("calendar version ", loaded.calendar_acted_on,
+                                             " is in force; this replica still has ", cal.version()));
+}
+
 }  // namespace
 
 bool ChangesNothing(const Settlement& s) {
@@ -256,6 +265,7 @@ absl::StatusOr<int> Monitor::Settle(const std::string& order_id) {
     const std::shared_ptr<const calendar::WorkingCalendar> cal = calendar_.Current();
     absl::StatusOr<Loaded> l = LoadTimeline(order_id, now, *cal);
     if (!l.ok()) return l.status();
+    if (absl::Status c = CalendarCurrent(*cal, l->loaded); !c.ok()) return c;
     v1::WorkOrder& order = l->loaded.order;
     const std::vector<Mark> due = l->timeline.DueAt(now);
 
@@ -316,6 +326,10 @@ absl::StatusOr<int> Monitor::Settle(const std::string& order_id) {
     return static_cast<int>(due.size());
   }
   return absl::AbortedError(absl::StrCat("order ", order_id, " kept changing; will settle it later"));
+}
+
+absl::Status Monitor::RetryWithoutDeadline() {
+  return store_.RequeueForCalendar(0, clock_.Now()).status();
 }
 
 absl::Status Monitor::CalendarChanged(int64_t version) {
@@ -425,6 +439,7 @@ absl::StatusOr<v1::OrderSla> Monitor::AppendStep(const std::string& order_id, v1
     const std::shared_ptr<const calendar::WorkingCalendar> cal = calendar_.Current();
     absl::StatusOr<Loaded> l = LoadTimeline(order_id, now, *cal);
     if (!l.ok()) return l.status();
+    if (absl::Status c = CalendarCurrent(*cal, l->loaded); !c.ok()) return c;
     v1::WorkOrder& order = l->loaded.order;
     if (order.version() + 1 != entry.seq()) {
       return absl::AbortedError(absl::StrCat("order ", order_id, " changed meanwhile; try again"));

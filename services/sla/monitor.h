@@ -71,6 +71,9 @@ class Monitor {
   // orders with a provisional deadline, or none, are recomputed by the due
   // passes. Idempotent across replicas (see DeadlineStore).
   absl::Status CalendarChanged(int64_t version);
+  // At start: the orders without a deadline are looked at again at once (this
+  // replica may compute what another could not).
+  absl::Status RetryWithoutDeadline();
 
  private:
   struct Loaded;

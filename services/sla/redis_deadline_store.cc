@@ -49,9 +49,10 @@ std::string Ms(const std::optional<absl::Time>& t) {
 
 absl::StatusOr<LoadedOrder> RedisDeadlineStore::Load(const std::string& id) {
   absl::StatusOr<redis::Reply> reply = redis_.ExecuteScript(
-      LoadScript(), {keys_.orders().Order(id), keys_.orders().History(id), keys_.Due()}, {id});
+      LoadScript(), {keys_.orders().Order(id), keys_.orders().History(id), keys_.Due(), keys_.CalendarApplied()},
+      {id});
   if (absl::Status s = ErrorOf(reply); !s.ok()) return s;
-  if (reply->elements.size() != 3) return absl::InternalError("redis: unexpected load reply");
+  if (reply->elements.size() != 4) return absl::InternalError("redis: unexpected load reply");
   std::vector<std::string> flat;
   for (const redis::Reply& e : reply->elements[0].elements) flat.push_back(e.str);
   if (flat.empty()) return absl::NotFoundError(absl::StrCat("order ", id, " not found"));
@@ -74,6 +75,7 @@ absl::StatusOr<LoadedOrder> RedisDeadlineStore::Load(const std::string& id) {
     if (name == field::kNoDeadline) out.sla.no_deadline = value == "1";
   }
   out.sla.next_due_ms = reply->elements[2].str;  // nil (not filed): ""
+  (void)absl::SimpleAtoi(reply->elements[3].str, &out.calendar_acted_on);
   for (const redis::Reply& json : reply->elements[1].elements) {
     absl::StatusOr<v1::HistoryEntry> entry = orders::HistoryEntryFromJson(json.str);
     if (!entry.ok()) return entry.status();

@@ -285,6 +285,7 @@ void Stack::StartSla(int i) {
                                    absl::StrCat("--consumer_name=sla-", i), "--reclaim_idle=2s",
                                    "--pass_interval=20ms"};
   args.insert(args.end(), clock_args_.begin(), clock_args_.end());
+  args.insert(args.end(), options_.sla_args.begin(), options_.sla_args.end());
   // A log of its own per start: a restart must not read the "serving" line
   // (and ports) the killed process left in the old one.
   sla_[i] = std::make_unique<ServiceProcess>(HOTLINE_SLA_BIN, args,
@@ -295,6 +296,12 @@ void Stack::StartSla(int i) {
   if (!WaitForServing(sla_address(i), absl::Seconds(20))) {
     throw std::runtime_error("sla did not become SERVING:\n" + sla_[i]->Log());
   }
+}
+
+void Stack::RestartSla(int i, std::vector<std::string> sla_args) {
+  sla_[i]->Terminate();
+  options_.sla_args = std::move(sla_args);
+  StartSla(i);
 }
 
 void Stack::KillSla(int i) {

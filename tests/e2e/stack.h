@@ -54,6 +54,8 @@ class Stack {
     int max_deliveries = 5;
     // SLA monitors (hotline-sla); the gateway forwards SLA calls to the first.
     int sla_replicas = 0;
+    // Extra flags for every SLA replica (e.g. --provisional_years=false).
+    std::vector<std::string> sla_args = {};
     // The city clock every service reads (libs/clock/city_clock.h): empty
     // start = the wall clock; else the city time at the stack's start, running
     // `clock_rate` times as fast as the wall clock.
@@ -90,6 +92,9 @@ class Stack {
   // SIGKILL an sla replica (a crash), and start it again with the same name.
   void KillSla(int replica);
   void StartSla(int replica);
+  // Stops an SLA replica gracefully and starts it again with these extra
+  // flags instead of Options::sla_args (same ports).
+  void RestartSla(int replica, std::vector<std::string> sla_args);
   // What the services' city clock reads now.
   absl::Time CityNow() const;
   // Sets the city clock to `start` (RFC 3339) from now on, at the same rate:

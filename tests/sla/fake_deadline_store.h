@@ -66,7 +66,7 @@ class FakeDeadlineStore final : public DeadlineStore {
     absl::MutexLock lock(&mu_);
     auto it = orders_.find(id);
     if (it == orders_.end()) return absl::NotFoundError(absl::StrCat("order ", id, " not found"));
-    return LoadedOrder{it->second.order, it->second.sla};
+    return LoadedOrder{it->second.order, it->second.sla, calendar_applied_};
   }
   absl::StatusOr<std::vector<std::string>> Due(absl::Time now, int limit) override {
     absl::MutexLock lock(&mu_);
@@ -168,10 +168,14 @@ class FakeDeadlineStore final : public DeadlineStore {
   }
   absl::StatusOr<int64_t> RequeueForCalendar(int64_t version, absl::Time now) override {
     absl::MutexLock lock(&mu_);
-    if (calendar_applied_ >= version) return -1;
-    calendar_applied_ = version;
+    std::vector<const std::set<std::string>*> sets = {&no_deadline_};
+    if (version > 0) {
+      if (calendar_applied_ >= version) return -1;
+      calendar_applied_ = version;
+      sets.push_back(&provisional_);
+    }
     int64_t n = 0;
-    for (const std::set<std::string>* set : {&provisional_, &no_deadline_}) {
+    for (const std::set<std::string>* set : sets) {
       for (const std::string& id : *set) {
         auto d = due_.find(id);
         if (d != due_.end() && d->second <= absl::ToUnixMillis(now)) continue;

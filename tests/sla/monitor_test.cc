@@ -424,7 +424,9 @@ TEST_CASE("a year without data leaves out only what needs it, and never clears a
   // The year is lost again (a broken reload): deadlines filed stay filed.
   const std::string filed = w.store.Fields(late).close_due_ms;
   REQUIRE_FALSE(filed.empty());
-  w.cal.Set(*calendar::WorkingCalendar::LoadDir(HOTLINE_SOURCE_DIR "/data/calendar"));
+  calendar::WorkingCalendar broken = *calendar::WorkingCalendar::LoadDir(HOTLINE_SOURCE_DIR "/data/calendar");
+  broken.set_version(3);
+  w.cal.Set(broken);
   w.Act(late, Local(2026, 12, 24, 11), "dispatch", v1::ORDER_STATE_DISPATCHED, "440106");
   CHECK(w.store.Fields(late).close_due_ms == filed);
   CHECK(w.Sla(late).closing().armed());
@@ -447,10 +449,16 @@ TEST_CASE("a provisional deadline is recomputed exactly once when the year's off
   CHECK(RecordsIn(before, false) == 2);
   CHECK(RecordsIn(before, true) == 0);
 
-  // A second monitor (another replica) races the first over the change.
-  Monitor second(w.store, w.policies, w.cal, w.clock, w.directory);
+  // Another replica that has not taken the new calendar yet decides nothing:
+  // it would file the deadline on the old one.
+  TestCalendar stale(WithProvisional2027(1));
+  Monitor behind(w.store, w.policies, stale, w.clock, w.directory);
   w.cal.Set(WithOfficial2027(2));
   REQUIRE(w.monitor.CalendarChanged(2).ok());
+  CHECK(absl::IsUnavailable(behind.Settle(id).status()));
+  CHECK(RecordsIn(w.store.Order(id), true) == 0);
+  // A second monitor (another replica, up to date) races the first.
+  Monitor second(w.store, w.policies, w.cal, w.clock, w.directory);
   REQUIRE(second.CalendarChanged(2).ok());  // already acted on: nothing
   std::thread a([&] { (void)w.monitor.DuePass(100); });
   std::thread b([&] { (void)second.DuePass(100); });
