@@ -142,8 +142,15 @@ void Dispatcher::ResolveRootMaster(std::shared_ptr<Step> step, int hops,
 }
 
 void Dispatcher::AutoDispatch(const std::string& order_id, orders::Done<AutoDispatchResult> done) {
+  AutoDispatchAttempt(order_id, 0, std::make_shared<orders::Done<AutoDispatchResult>>(std::move(done)));
+}
+
+void Dispatcher::AutoDispatchAttempt(const std::string& order_id, int attempt,
+                                     std::shared_ptr<orders::Done<AutoDispatchResult>> finish) {
+  // Each write by another writer between our read and our write costs one
+  // more read; past this many the event stays pending and comes back later.
+  constexpr int kAttempts = 5;
   auto moot = [](std::string why) { return AutoDispatchResult{false, "", std::move(why)}; };
-  auto finish = std::make_shared<orders::Done<AutoDispatchResult>>(std::move(done));
   auto step = std::make_shared<Step>();
   step->actor = AutoDispatchActor(directory_);
   step->request.set_order_id(order_id);
@@ -151,10 +158,13 @@ void Dispatcher::AutoDispatch(const std::string& order_id, orders::Done<AutoDisp
   // The state check below and the compare-and-set on the version read make
   // routing happen at most once; no idempotency key is needed (nor kept in
   // Redis for a day).
-  step->routed = [finish, moot](absl::StatusOr<std::string> unit) {
+  step->routed = [this, finish, order_id, attempt](absl::StatusOr<std::string> unit) {
     if (unit.ok()) return (*finish)(AutoDispatchResult{true, *unit, ""});
-    // Another writer moved the order between our read and our write.
-    if (absl::IsAborted(unit.status())) return (*finish)(moot("the order changed meanwhile"));
+    // Another writer moved the order between our read and our write: read it
+    // again (if it was dispatched meanwhile, that read finds it moot).
+    if (absl::IsAborted(unit.status()) && attempt + 1 < kAttempts) {
+      return AutoDispatchAttempt(order_id, attempt + 1, finish);
+    }
     (*finish)(unit.status());
   };
   store_.GetPage(order_id, kNoHistory, [this, step, finish, moot](absl::StatusOr<v1::WorkOrder> order) {

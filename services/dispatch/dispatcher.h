@@ -50,9 +50,10 @@ class Dispatcher {
   // back to created, so an order in any other state was dispatched already
   // (by hand, by another replica, by an earlier delivery of this event) and
   // the event is moot: nothing changes. Marks that leave the state alone (an
-  // urge, an SLA warning) do not stop the routing; the write is a
-  // compare-and-set on the version read, so a dispatcher acting at the same
-  // moment wins or loses cleanly (moot). Errors are only what a retry may
+  // urge, an SLA warning, the SLA monitor fixing the deadlines) do not stop
+  // the routing: the write is a compare-and-set on the version read, and when
+  // another write lands in between, the order is read and decided again (a
+  // dispatcher who dispatched it meanwhile makes the event moot). Errors are only what a retry may
   // cure (UNAVAILABLE) or a human must fix (no catalogue route: dead letter).
   void AutoDispatch(const std::string& order_id, orders::Done<AutoDispatchResult> done);
 
@@ -63,6 +64,8 @@ class Dispatcher {
   // one open master and closes with it; then runs `then`.
   void ResolveRootMaster(std::shared_ptr<Step> step, int hops, absl::AnyInvocable<void()> then);
   void Decided(std::shared_ptr<Step> step, v1::WorkOrder order);
+  void AutoDispatchAttempt(const std::string& order_id, int attempt,
+                           std::shared_ptr<orders::Done<AutoDispatchResult>> finish);
 
   orders::OrderStore& store_;
   const directory::Directory& directory_;

@@ -17,7 +17,7 @@ CalendarMetrics::CalendarMetrics(prometheus::Registry& registry, const calendar:
       clock_(clock),
       interval_(interval),
       days_left_(prometheus::BuildGauge()
-                     .Name("hotline_sla_calendar_official_days_left")
+                     .Name("hotline_sla_calendar_official_dates_left")
                      .Help("Days from the city's today through Dec 31 of the last year with an official "
                            "working-day schedule, today included; 0 once past it.")
                      .Register(registry)

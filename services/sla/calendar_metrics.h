@@ -2,7 +2,7 @@
 // The working-day calendar's gauges on hotline-sla, refreshed every second
 // from the live calendar and the city clock, so that operators hear in time
 // that next year's schedule is missing (alert HotlineCalendarYearMissing):
-//   hotline_sla_calendar_official_days_left   days from the city's today
+//   hotline_sla_calendar_official_dates_left   days from the city's today
 //                                             through Dec 31 of the last
 //                                             official year, today included
 //                                             (0 once past it)

@@ -103,6 +103,30 @@ TEST_CASE("auto-dispatch routes a new order by the catalogue, at the clock's tim
   CHECK(orders::ToMillis(o.history(1).at()) == absl::ToUnixMillis(f.clock.Now()));
 }
 
+TEST_CASE("a write landing between auto-dispatch's read and write (an SLA record, an urge) is read again, and the order routed",
+          "[dispatcher]") {
+  Fixture f;
+  const std::string id = f.NewOrder();
+  // Issue 17: this used to count as moot, and the order stayed unrouted for good.
+  f.store.BeforeNextGetAnswer([&] {
+    f.dispatcher.Act(Dispatcher1(),
+                     [&] {
+                       v1::ActRequest r;
+                       r.set_order_id(id);
+                       r.set_action(v1::ACTION_URGE);
+                       r.set_note("请尽快派单");
+                       return r;
+                     }(),
+                     [](absl::StatusOr<v1::ActResponse> r) { REQUIRE(r.ok()); });
+  });
+  absl::StatusOr<Result> r = f.Auto(id);
+  REQUIRE(r.ok());
+  CHECK(r->routed);
+  CHECK(f.Order(id).state() == v1::ORDER_STATE_DISPATCHED);
+  CHECK(f.Order(id).assigned_unit_code() == "440106");
+  CHECK(f.Order(id).version() == 3);
+}
+
 TEST_CASE("a late event does not override a dispatcher's choice", "[dispatcher]") {
   Fixture f;
   const std::string id = f.NewOrder();

@@ -32,19 +32,10 @@ std::string CreateOrder(v1::Hotline::Stub& stub, const std::string& category = "
   return response.order().id();
 }
 
-v1::WorkOrder Get(v1::Hotline::Stub& stub, const std::string& id) {
-  auto ctx = CallContext(kAgentToken);
-  v1::GetWorkOrderRequest r;
-  r.set_id(id);
-  v1::GetWorkOrderResponse response;
-  REQUIRE(stub.GetWorkOrder(ctx.get(), r, &response).ok());
-  return response.order();
-}
-
 // Waits until auto-dispatch has routed the order.
 v1::WorkOrder WaitDispatched(v1::Hotline::Stub& stub, const std::string& id) {
   for (int i = 0; i < 200; ++i) {
-    v1::WorkOrder o = Get(stub, id);
+    v1::WorkOrder o = GetOrder(stub, id);
     if (o.state() != v1::ORDER_STATE_CREATED) return o;
     std::this_thread::sleep_for(std::chrono::milliseconds(50));
   }
@@ -140,7 +131,7 @@ TEST_CASE("a complaint goes to its district, down to a street, is redone and arc
   CHECK(o.state() == v1::ORDER_STATE_ARCHIVED);
   const v1::WorkOrder answered = o;
 
-  o = Get(*stub, id);
+  o = GetOrder(*stub, id);
   // The answer to an action is the order as stored afterwards, history and all.
   CHECK(answered.SerializeAsString() == o.SerializeAsString());
   CHECK(CheckHistory(o) ==
@@ -165,7 +156,7 @@ TEST_CASE("a consultation answered on the spot is closed and left alone", "[e2e]
   REQUIRE(stub->CreateWorkOrder(ctx.get(), r, &created).ok());
   // Give auto-dispatch time to see the event; it must not touch the order.
   std::this_thread::sleep_for(std::chrono::seconds(1));
-  v1::WorkOrder o = Get(*stub, created.order().id());
+  v1::WorkOrder o = GetOrder(*stub, created.order().id());
   CHECK(o.state() == v1::ORDER_STATE_CLOSED);
   CHECK(CheckHistory(o) == std::vector<std::string>{"answer_on_spot"});
   o = Must(Act(*stub, kDispatcherToken, o.id(), v1::ACTION_ARCHIVE));
@@ -198,7 +189,7 @@ TEST_CASE("a return is re-dispatched to another unit, another return is rejected
   CHECK(o.state() == v1::ORDER_STATE_SIGNED);
   CHECK(o.assigned_unit_code() == "GZD003");
   CHECK(o.bounce_count() == 3);
-  CHECK(CheckHistory(Get(*stub, id)) == std::vector<std::string>{"create", "dispatch", "return",
+  CHECK(CheckHistory(GetOrder(*stub, id)) == std::vector<std::string>{"create", "dispatch", "return",
                                                                  "approve_return", "sign", "return",
                                                                  "reject_return"});
 }
@@ -221,10 +212,10 @@ TEST_CASE("a duplicate is closed with its master", "[e2e][dispatch]") {
   Must(Act(*stub, kEcologyToken, master, v1::ACTION_SIGN));
   Must(Act(*stub, kEcologyToken, master, v1::ACTION_REPLY, [](auto& r) { r.set_note("已处理"); }));
   Must(Act(*stub, kDispatcherToken, master, v1::ACTION_APPROVE_REPLY));
-  CHECK(Get(*stub, dup).state() == v1::ORDER_STATE_MERGED);
+  CHECK(GetOrder(*stub, dup).state() == v1::ORDER_STATE_MERGED);
   Must(Act(*stub, kDispatcherToken, master, v1::ACTION_CALLBACK,
            [](auto& r) { r.set_rating(v1::RATING_BASICALLY_SATISFIED); }));
-  d = Get(*stub, dup);
+  d = GetOrder(*stub, dup);
   CHECK(d.state() == v1::ORDER_STATE_CLOSED);
   CHECK(d.has_closed_at());
   CHECK(CheckHistory(d) ==
@@ -250,7 +241,7 @@ TEST_CASE("every duplicate closes with its root master, however it was linked",
   // follows it to the root.
   v1::WorkOrder linked = Must(link(a, root));
   CHECK(linked.master_order_id() == root);
-  v1::WorkOrder moved = Get(*stub, a_dup);
+  v1::WorkOrder moved = GetOrder(*stub, a_dup);
   CHECK(moved.master_order_id() == root);
   CHECK(CheckHistory(moved) ==
         std::vector<std::string>{"create", "dispatch", "link_duplicate", "relink_duplicate"});
@@ -272,7 +263,7 @@ TEST_CASE("every duplicate closes with its root master, however it was linked",
            [](auto& r) { r.set_rating(v1::RATING_SATISFIED); }));
   for (const std::string& id : {a, a_dup, late, other}) {
     INFO(id);
-    v1::WorkOrder o = Get(*stub, id);
+    v1::WorkOrder o = GetOrder(*stub, id);
     CHECK(o.state() == v1::ORDER_STATE_CLOSED);
     CHECK(o.master_order_id() == root);
     CheckHistory(o);
@@ -343,7 +334,7 @@ TEST_CASE("an order with a very long history stays readable, page by page", "[e2
     for (const v1::HistoryEntry& e : page.order().history()) CHECK(e.seq() == next_seq++);
   }
   CHECK(next_seq == 1303);
-  CHECK(Get(*stub, id).history_size() == 200);  // the default page
+  CHECK(GetOrder(*stub, id).history_size() == 200);  // the default page
   auto ctx = CallContext(kAgentToken);
   v1::GetWorkOrderRequest too_many;
   too_many.set_id(id);
@@ -384,8 +375,8 @@ TEST_CASE("of racing conflicting transitions exactly one wins each step", "[e2e]
     }
   };
   for (int step = 0; step < 5; ++step) {
-    const Round round = round_for(Get(*stub, id).state());
-    const int64_t before = Get(*stub, id).version();
+    const Round round = round_for(GetOrder(*stub, id).state());
+    const int64_t before = GetOrder(*stub, id).version();
     std::barrier start(kClients);
     std::atomic<int> ok{0}, lost{0}, other{0};
     std::vector<std::thread> clients;
@@ -413,7 +404,7 @@ TEST_CASE("of racing conflicting transitions exactly one wins each step", "[e2e]
     CHECK(ok == 1);
     CHECK(lost == kClients - 1);
     CHECK(other == 0);
-    v1::WorkOrder o = Get(*stub, id);
+    v1::WorkOrder o = GetOrder(*stub, id);
     CHECK(o.version() == before + 1);
     CheckHistory(o);
   }
@@ -440,7 +431,7 @@ TEST_CASE("a retried action with its idempotency key is done once", "[e2e][dispa
   CHECK_FALSE(first.replayed());
   CHECK(again.replayed());
   CHECK(again.order().version() == first.order().version());
-  CHECK(CheckHistory(Get(*stub, id)) == std::vector<std::string>{"create", "dispatch", "sign"});
+  CHECK(CheckHistory(GetOrder(*stub, id)) == std::vector<std::string>{"create", "dispatch", "sign"});
 }
 
 TEST_CASE("units see their own work queues", "[e2e][dispatch]") {
@@ -514,7 +505,7 @@ TEST_CASE("a dispatcher overrides auto-dispatch before the unit signs", "[e2e][d
             [](auto& r) { r.set_unit_code("440106"); })
             .status()
             .code() == absl::StatusCode::kFailedPrecondition);
-  CHECK(CheckHistory(Get(*stub, id)) ==
+  CHECK(CheckHistory(GetOrder(*stub, id)) ==
         std::vector<std::string>{"create", "dispatch", "dispatch", "sign"});
 }
 
@@ -542,7 +533,7 @@ TEST_CASE("auto-dispatch goes on after its consumer group was lost, and override
   }
   CHECK(absl::StrContains(HttpGet(stack.dispatch_metrics_port(), "/metrics"),
                           "hotline_dispatch_events_total{result=\"moot\"} 1"));
-  v1::WorkOrder kept = Get(*stub, by_hand);
+  v1::WorkOrder kept = GetOrder(*stub, by_hand);
   CHECK(kept.assigned_unit_code() == "GZD002");
   CHECK(kept.bounce_count() == 1);
   CHECK(CheckHistory(kept) == std::vector<std::string>{"create", "dispatch", "dispatch"});

@@ -41,15 +41,6 @@ std::string Create(v1::Hotline::Stub& stub, bool urgent) {
   return response.order().id();
 }
 
-v1::WorkOrder Get(v1::Hotline::Stub& stub, const std::string& id) {
-  auto ctx = CallContext(kAgentToken);
-  v1::GetWorkOrderRequest r;
-  r.set_id(id);
-  v1::GetWorkOrderResponse response;
-  REQUIRE(stub.GetWorkOrder(ctx.get(), r, &response).ok());
-  return response.order();
-}
-
 v1::OrderSla Sla(v1::Hotline::Stub& stub, const std::string& id) {
   auto ctx = CallContext(kDispatcherToken);
   v1::GetOrderSlaRequest r;
@@ -86,7 +77,7 @@ v1::WorkOrder Act(v1::Hotline::Stub& stub, const std::string& token, const std::
 v1::WorkOrder WaitFor(v1::Hotline::Stub& stub, const std::string& id,
                       const std::function<bool(const v1::WorkOrder&)>& done, const char* what) {
   for (int i = 0; i < 1200; ++i) {  // 60 s
-    v1::WorkOrder o = Get(stub, id);
+    v1::WorkOrder o = GetOrder(stub, id);
     if (done(o)) return o;
     std::this_thread::sleep_for(std::chrono::milliseconds(50));
   }
@@ -107,7 +98,7 @@ TEST_CASE("an urgent order warns and breaches on time and is escalated, with the
   Stack stack(Stack::Options{.sla_replicas = 1, .clock_start = "2026-10-01T22:59:00+08:00", .clock_rate = "600"});
   auto stub = stack.NewClient();
   const std::string id = Create(*stub, /*urgent=*/true);
-  const v1::WorkOrder created = Get(*stub, id);
+  const v1::WorkOrder created = GetOrder(*stub, id);
   const absl::Time t0 = TimeOf(created.created_at());
   CHECK(id.rfind("GZ20261001", 0) == 0);  // intake reads the city clock too
   v1::OrderSla sla = Sla(*stub, id);
@@ -116,7 +107,7 @@ TEST_CASE("an urgent order warns and breaches on time and is escalated, with the
 
   // GetWorkOrder carries the deadlines once the monitor has filed them.
   WaitFor(*stub, id, [](const v1::WorkOrder& o) { return o.deadlines().has_closing_due(); }, "deadlines");
-  CHECK(TimeOf(Get(*stub, id).deadlines().closing_due()) == t0 + absl::Hours(2));
+  CHECK(TimeOf(GetOrder(*stub, id).deadlines().closing_due()) == t0 + absl::Hours(2));
 
   v1::WorkOrder o = WaitFor(*stub, id, [](const v1::WorkOrder& o) { return o.notice_count() == 1; },
                             "the public notice, 6 city hours after creation");
@@ -203,7 +194,7 @@ TEST_CASE("a complaint through return, re-dispatch, hand-down, extension and sen
   // Reply stops the clock; send-back re-arms it from what was left.
   Act(*stub, kStreetToken, id, v1::ACTION_REPLY, "", "已责令停工");
   Act(*stub, kDispatcherToken, id, v1::ACTION_SEND_BACK, "", "未附现场照片");
-  o = Get(*stub, id);
+  o = GetOrder(*stub, id);
   const absl::Time replied = LastEntryAt(o, "reply"), sent_back = LastEntryAt(o, "send_back");
   sla = Sla(*stub, id);
   CHECK(TimeOf(sla.closing().due()) ==

@@ -399,6 +399,16 @@ std::unique_ptr<grpc::ClientContext> CallContext(const std::string& token) {
   return ctx;
 }
 
+v1::WorkOrder GetOrder(v1::Hotline::Stub& stub, const std::string& id) {
+  auto ctx = CallContext(kAgentToken);
+  v1::GetWorkOrderRequest r;
+  r.set_id(id);
+  v1::GetWorkOrderResponse response;
+  grpc::Status s = stub.GetWorkOrder(ctx.get(), r, &response);
+  if (!s.ok()) throw std::runtime_error("GetWorkOrder " + id + ": " + s.error_message());
+  return response.order();
+}
+
 v1::CreateWorkOrderRequest SampleComplaint() {
   v1::CreateWorkOrderRequest r;
   r.set_type(v1::ORDER_TYPE_COMPLAINT);

@@ -177,4 +177,8 @@ std::unique_ptr<grpc::ClientContext> CallContext(const std::string& token);
 // A valid complaint in Chinese, in 天河区 / 五山街道.
 v1::CreateWorkOrderRequest SampleComplaint();
 
+// An order with its history, read through the gateway as an agent (the
+// test fails if it cannot be read).
+v1::WorkOrder GetOrder(v1::Hotline::Stub& stub, const std::string& id);
+
 }  // namespace hotline::testing

@@ -100,7 +100,7 @@ TEST_CASE("every sla replica uses a loaded year within a second, without a resta
         R"("msg":"calendar in force","version":"1","official":"2025,2026","provisional":"2027,2028")"));
     const std::string body = HttpGet(r->metrics_port, "/metrics");
     CHECK(Sample(body, "hotline_sla_calendar_version") == 1);
-    CHECK(Sample(body, "hotline_sla_calendar_official_days_left") == 25);
+    CHECK(Sample(body, "hotline_sla_calendar_official_dates_left") == 25);
     CHECK(Sample(body, "hotline_sla_calendar_next_year_official") == 0);
     CHECK(Sample(body, "hotline_sla_calendar_reload_errors_total") == 0);
   }
@@ -143,7 +143,7 @@ TEST_CASE("every sla replica uses a loaded year within a second, without a resta
   for (Replica* r : {&a, &b}) {
     const std::string body = HttpGet(r->metrics_port, "/metrics");
     CHECK(Sample(body, "hotline_sla_calendar_version") == 2);
-    CHECK(Sample(body, "hotline_sla_calendar_official_days_left") == 390);
+    CHECK(Sample(body, "hotline_sla_calendar_official_dates_left") == 390);
     CHECK(Sample(body, "hotline_sla_calendar_next_year_official") == 1);
   }
 

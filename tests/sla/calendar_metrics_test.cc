@@ -40,17 +40,17 @@ TEST_CASE("the calendar gauges count official days left, next year, version and 
   prometheus::Registry registry;
   CalendarMetrics metrics(registry, **live, clock);
 
-  CHECK(Sample(registry, "hotline_sla_calendar_official_days_left") == 32);
+  CHECK(Sample(registry, "hotline_sla_calendar_official_dates_left") == 32);
   CHECK(Sample(registry, "hotline_sla_calendar_next_year_official") == 0);
   CHECK(Sample(registry, "hotline_sla_calendar_version") == 1);
   CHECK(Sample(registry, "hotline_sla_calendar_reload_errors_total") == 0);
 
   clock.Set(Local(2026, 12, 1, 0));
   metrics.Update();
-  CHECK(Sample(registry, "hotline_sla_calendar_official_days_left") == 31);
+  CHECK(Sample(registry, "hotline_sla_calendar_official_dates_left") == 31);
   clock.Set(Local(2026, 12, 31, 23));
   metrics.Update();
-  CHECK(Sample(registry, "hotline_sla_calendar_official_days_left") == 1);
+  CHECK(Sample(registry, "hotline_sla_calendar_official_dates_left") == 1);
 
   // A rebuild that fails (data written around the store) counts once.
   REQUIRE(redis.Execute({"HSET", "hotline:calendar:years", "2027", "garbage"}).ok());
@@ -70,19 +70,19 @@ TEST_CASE("the calendar gauges count official days left, next year, version and 
   REQUIRE(store.Load(*fixture, "alice", Local(2026, 12, 31, 23)).ok());
   CHECK((*live)->Poll());
   metrics.Update();
-  CHECK(Sample(registry, "hotline_sla_calendar_official_days_left") == 366);
+  CHECK(Sample(registry, "hotline_sla_calendar_official_dates_left") == 366);
   CHECK(Sample(registry, "hotline_sla_calendar_next_year_official") == 1);
   CHECK(Sample(registry, "hotline_sla_calendar_version") == 3);
 
   // After New Year with 2028 provisional, and when even the last official year is past.
   clock.Set(Local(2027, 1, 1, 9));
   metrics.Update();
-  CHECK(Sample(registry, "hotline_sla_calendar_official_days_left") == 365);
+  CHECK(Sample(registry, "hotline_sla_calendar_official_dates_left") == 365);
   CHECK(Sample(registry, "hotline_sla_calendar_next_year_official") == 0);
   clock.Set(Local(2028, 3, 1, 9));
   CHECK((*live)->Poll());  // the city's year moved: more provisional years
   metrics.Update();
-  CHECK(Sample(registry, "hotline_sla_calendar_official_days_left") == 0);
+  CHECK(Sample(registry, "hotline_sla_calendar_official_dates_left") == 0);
   CHECK(Sample(registry, "hotline_sla_calendar_reload_errors_total") == 1);
 }
 
