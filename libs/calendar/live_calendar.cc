@@ -4,6 +4,7 @@
 #include <map>
 #include <utility>
 
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/time/clock.h"
@@ -24,6 +25,10 @@ absl::StatusOr<v1::CalendarYear> CachedProvisionalYear(int year) {
     if (auto it = cache->find(year); it != cache->end()) return it->second;
   }
   absl::StatusOr<v1::CalendarYear> computed = ProvisionalYear(year);
+  if (computed.ok() && absl::StrContains(computed->source(), "near midnight")) {
+    log::Warning("a provisional holiday was decided within 10 minutes of midnight",
+                 {{"year", absl::StrCat(year)}, {"source", computed->source()}});
+  }
   if (computed.ok()) {
     absl::MutexLock lock(&mu);
     cache->emplace(year, *computed);

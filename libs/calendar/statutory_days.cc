@@ -169,10 +169,21 @@ absl::StatusOr<v1::CalendarYear> ProvisionalYear(int year) {
   if (!days.ok()) return days.status();
   // A day has one holiday entry; one both 中秋节 and 国庆节 is named by both.
   std::map<absl::CivilDay, std::vector<std::string>> names;
-  for (const StatutoryDay& d : *days) names[d.day].push_back(d.name);
+  // Days decided by a moment within 10 minutes of midnight are named in the
+  // source, so that operators check them against the published schedule.
+  std::map<std::string, std::vector<std::string>> near_midnight;  // basis -> days
+  for (const StatutoryDay& d : *days) {
+    names[d.day].push_back(d.name);
+    if (d.near_midnight) near_midnight[d.basis].push_back(absl::StrCat(Day(d.day), " ", d.name));
+  }
   v1::CalendarYear out;
   out.set_year(year);
-  out.set_source(kProvisionalSource);
+  std::string source = kProvisionalSource;
+  for (const auto& [basis, which] : near_midnight) {
+    absl::StrAppend(&source, "; near midnight, check against the notice: ", absl::StrJoin(which, ", "), " (",
+                    basis, ")");
+  }
+  out.set_source(source);
   absl::CivilDay last_day;
   for (const auto& [day, day_names] : names) {
     const std::string name = absl::StrJoin(day_names, "、");

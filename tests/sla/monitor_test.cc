@@ -489,7 +489,7 @@ TEST_CASE("a provisional deadline is recomputed exactly once when the year's off
   CHECK(RecordsIn(w.store.Order(id), true) == 1);
 }
 
-TEST_CASE("editing the policies moves no open order's deadline; new orders take the new ones") {
+TEST_CASE("editing the policies moves no open order's deadline, new orders take the new ones") {
   World w;
   const std::string id = w.Create("GZ20260302000001", v1::ORDER_TYPE_COMPLAINT, false, Local(2026, 3, 2, 9));
   w.Act(id, Local(2026, 3, 2, 10), "dispatch", v1::ORDER_STATE_DISPATCHED, "440105");

@@ -261,6 +261,11 @@ TEST_CASE("ProvisionalYear(2027) joins the official years in one calendar") {
   CHECK(y2027->year() == 2027);
   CHECK(absl::StartsWith(y2027->source(), "provisional"));
   CHECK(y2027->make_up_days_size() == 0);
+  // 春节 2027 hangs on a new moon at 23:56: the year says so, for operators.
+  CHECK(absl::StrContains(y2027->source(), "near midnight"));
+  CHECK(absl::StrContains(y2027->source(), "2027-02-05 春节"));
+  CHECK(absl::StrContains(y2027->source(), "23:56"));
+  CHECK_FALSE(absl::StrContains(ProvisionalYear(2026)->source(), "near midnight"));
   // Runs of one name are one entry.
   const v1::CalendarYear expected = Parse(R"(
       holidays { name: "元旦" first: "2027-01-01" last: "2027-01-01" }
