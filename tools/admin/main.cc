@@ -5,7 +5,7 @@
 //   hotline-admin token list
 //   hotline-admin calendar load FILE [--user U]
 //   hotline-admin calendar list
-//   hotline-admin rebuild sla|scoring [--data_dir data] [--batch 500] [--parallel 32]
+//   hotline-admin rebuild sla|scoring [--data_dir data] [--batch 500] [--parallel 32] [--slices 4]
 //
 // Common flags: --jwt_keys FILE (issue only), --redis HOST:PORT, --jwt_issuer,
 // --jwt_audience (or their HOTLINE_* variables, as the gateway reads them).
@@ -67,7 +67,7 @@ constexpr char kUsage[] =
     "       hotline-admin token list\n"
     "       hotline-admin calendar load FILE [--user U]\n"
     "       hotline-admin calendar list\n"
-    "       hotline-admin rebuild sla|scoring [--data_dir data] [--batch 500] [--parallel 32]\n"
+    "       hotline-admin rebuild sla|scoring [--data_dir data] [--batch 500] [--parallel 32] [--slices 4]\n"
     "       (hotline-admin token issue --help, hotline-admin calendar load --help,\n"
     "        hotline-admin rebuild sla --help list the flags)\n";
 
@@ -309,14 +309,15 @@ int RebuildMain(int argc, char** argv) {
                "the folder the service reads (policies, calendar, units)", &data_dir);
   flags.Int("batch", "", "orders a step (scoring: pipelined together)", &options.batch);
   flags.Int("parallel", "", "sla: orders settled at once", &options.parallel);
+  flags.Int("slices", "", "scoring: slices of a step processed at once, each pipelined", &options.slices);
   flags.ParseOrExit(static_cast<int>(rest.size()), rest.data());
   if (what != "sla" && what != "scoring") {
     std::fputs(kUsage, stderr);
     return 2;
   }
   if (options.batch <= 0) return Fail(absl::InvalidArgumentError("--batch: must be positive"));
-  if (options.parallel <= 0)
-    return Fail(absl::InvalidArgumentError("--parallel: must be positive"));
+  if (options.parallel <= 0) return Fail(absl::InvalidArgumentError("--parallel: must be positive"));
+  if (options.slices <= 0) return Fail(absl::InvalidArgumentError("--slices: must be positive"));
 
   absl::StatusOr<redis::Options> redis_options = redis::ToOptions(redis_flags);
   if (!redis_options.ok()) return Fail(redis_options.status());
@@ -324,16 +325,19 @@ int RebuildMain(int argc, char** argv) {
   absl::StatusOr<directory::Directory> dir = directory::Directory::LoadDataDir(data_dir);
   if (!dir.ok()) return Fail(dir.status());
 
+  // scoring counts the orders whose facts were written (0 over what is
+  // stored); sla the orders settled (written, or found up to date).
+  const char* done = what == "scoring" ? "written" : "settled";
   absl::Time last_shown = absl::InfinitePast();
   options.progress = [&](const rebuild::Progress& p) {
     if (absl::Now() - last_shown < absl::Seconds(1)) return;
     last_shown = absl::Now();
     std::fprintf(
         stderr,
-        "rebuild %s: %s / %s orders (%.0f %%), %.0f orders/s, %s written, %s missing, %s failed\n",
+        "rebuild %s: %s / %s orders (%.0f %%), %.0f orders/s, %s %s, %s missing, %s failed\n",
         what.c_str(), Thousands(p.scanned).c_str(), Thousands(p.total).c_str(),
         p.total > 0 ? 100.0 * static_cast<double>(p.scanned) / static_cast<double>(p.total) : 100.0,
-        PerSecond(p), Thousands(p.written).c_str(), Thousands(p.missing).c_str(),
+        PerSecond(p), Thousands(p.written).c_str(), done, Thousands(p.missing).c_str(),
         Thousands(p.failed).c_str());
   };
 
@@ -371,9 +375,9 @@ int RebuildMain(int argc, char** argv) {
   for (const std::string& failed : result->failed_ids)
     std::fprintf(stderr, "failed: %s\n", failed.c_str());
   std::printf(
-      "rebuild %s: %s orders in %.1f s (%.0f orders/s): %s written, %s missing, %s failed\n",
+      "rebuild %s: %s orders in %.1f s (%.0f orders/s): %s %s, %s missing, %s failed\n",
       what.c_str(), Thousands(result->scanned).c_str(), absl::ToDoubleSeconds(result->elapsed),
-      PerSecond(*result), Thousands(result->written).c_str(), Thousands(result->missing).c_str(),
+      PerSecond(*result), Thousands(result->written).c_str(), done, Thousands(result->missing).c_str(),
       Thousands(result->failed).c_str());
   return result->failed == 0 ? 0 : 1;
 }

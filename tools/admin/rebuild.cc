@@ -126,30 +126,40 @@ absl::StatusOr<Result> RebuildScoring(redis::Client& redis, const orders::OrderK
   absl::Status walked = ForEachOrderPage(
       redis, keys, options.batch,
       [&](const std::vector<std::string>& ids) {
-        std::vector<absl::StatusOr<v1::WorkOrder>> orders = store.LoadWholeMany(ids);
         std::vector<absl::Status> statuses(ids.size());
-        std::vector<v1::OrderFacts> facts;
-        std::vector<size_t> place;  // facts[j] is of ids[place[j]]
-        for (size_t i = 0; i < ids.size(); ++i) {
-          if (!orders[i].ok()) {
-            statuses[i] = orders[i].status();
-            continue;
+        std::vector<char> written(ids.size(), 0);
+        // One slice [from, to): its loads pipelined, then its puts.
+        auto slice = [&](size_t from, size_t to) {
+          const std::vector<std::string> part(ids.begin() + from, ids.begin() + to);
+          std::vector<absl::StatusOr<v1::WorkOrder>> orders = store.LoadWholeMany(part);
+          std::vector<v1::OrderFacts> facts;
+          std::vector<size_t> place;  // facts[j] is of ids[place[j]]
+          for (size_t i = 0; i < part.size(); ++i) {
+            if (!orders[i].ok()) {
+              statuses[from + i] = orders[i].status();
+              continue;
+            }
+            absl::StatusOr<v1::OrderFacts> f = scoring::DeriveFacts(*orders[i]);
+            if (!f.ok()) {
+              statuses[from + i] = f.status();
+              continue;
+            }
+            facts.push_back(std::move(*f));
+            place.push_back(from + i);
           }
-          absl::StatusOr<v1::OrderFacts> f = scoring::DeriveFacts(*orders[i]);
-          if (!f.ok()) {
-            statuses[i] = f.status();
-            continue;
+          std::vector<absl::StatusOr<bool>> put = store.PutMany(facts);
+          for (size_t j = 0; j < put.size(); ++j) {
+            statuses[place[j]] = put[j].status();
+            written[place[j]] = put[j].ok() && *put[j];
           }
-          facts.push_back(std::move(*f));
-          place.push_back(i);
+        };
+        const size_t slices = std::clamp<size_t>(options.slices, 1, ids.size());
+        std::vector<std::thread> threads;
+        for (size_t k = 0; k < slices; ++k) {
+          threads.emplace_back(slice, ids.size() * k / slices, ids.size() * (k + 1) / slices);
         }
-        std::vector<absl::StatusOr<bool>> put = store.PutMany(facts);
-        std::vector<bool> written(ids.size(), false);
-        for (size_t j = 0; j < put.size(); ++j) {
-          statuses[place[j]] = put[j].status();
-          written[place[j]] = put[j].ok() && *put[j];
-        }
-        for (size_t i = 0; i < ids.size(); ++i) Count(ids[i], statuses[i], written[i], result);
+        for (std::thread& t : threads) t.join();
+        for (size_t i = 0; i < ids.size(); ++i) Count(ids[i], statuses[i], written[i] != 0, result);
         result.elapsed = absl::Now() - start;
         if (options.progress) options.progress(result);
         return FirstUnavailable(statuses);

@@ -20,10 +20,10 @@
 // So it may run while the services serve, as often as wanted. Orders created
 // after it started are left to the consumers (their events are on the stream).
 //
-// Cost: scoring is batched, `batch` orders a step, each step's commands
-// pipelined (a load script per order, then an HMGET per order, then a put
-// script per order); sla settles `parallel` orders at a time (its store calls
-// are blocking), pipelined by the Redis client across its connections.
+// Cost: scoring is batched, `batch` orders a step in `slices` slices at
+// once, each slice's commands pipelined (a load script per order, then an
+// HMGET per order, then a put script per order); sla settles `parallel` orders at a time (its store
+// calls are blocking), pipelined by the Redis client across its connections.
 //
 // Errors: UNAVAILABLE (Redis down) stops the rebuild; an order that cannot be
 // rebuilt (unreadable, kept changing) is counted as failed and named in the
@@ -57,8 +57,11 @@ struct Result : Progress {
 };
 
 struct Options {
-  int batch = 500;    // orders read from the index, and (scoring) pipelined, per step
+  int batch = 500;    // orders read from the index per step
   int parallel = 32;  // sla: orders settled at once
+  // scoring: slices of a step processed at once, each slice's commands
+  // pipelined (the threads parse histories and derive facts meanwhile).
+  int slices = 4;
   // Called after each step (and once at the end) from the calling thread.
   std::function<void(const Progress&)> progress;
 };
