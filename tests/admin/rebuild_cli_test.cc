@@ -55,7 +55,7 @@ struct World {
 };
 
 TEST_CASE(
-    "hotline-admin rebuild scoring and sla: every order, a tally, idempotent; bad input exits 2") {
+    "hotline-admin rebuild scoring and sla: every order, a tally, idempotent, bad input exits 2") {
   World w(300);
   ShellResult scoring = w.Admin("scoring --batch 70");
   INFO(scoring.output);

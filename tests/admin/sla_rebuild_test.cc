@@ -108,9 +108,7 @@ struct World {
   }
 };
 
-TEST_CASE(
-    "rebuild sla: a recreated group never sees the earlier orders; the rebuild settles every one "
-    "once") {
+TEST_CASE("rebuild sla: a recreated group misses the earlier orders, the rebuild settles each once") {
   World w(120);
   // Every group settled the orders' events and the stream was trimmed
   // (orders/event_retention.h); then the sla group is lost and made again.
