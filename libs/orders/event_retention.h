@@ -5,7 +5,14 @@
 // was delivered when nothing is pending). A group that stops (a consumer down
 // for hours) therefore holds the stream back instead of losing events; the
 // per-group lag gauges and the Redis memory alert tell an operator before
-// memory runs out. With no group at all nothing is trimmed.
+// memory runs out. With no group at all nothing is trimmed. No append caps
+// the stream (create_order.lua, transition.lua and sla's settle.lua XADD
+// without MAXLEN): this is its only trim.
+//
+// So the stream is not a log to replay: a group created (or recreated) later
+// starts at what is left and never sees the orders taken before (it logs so,
+// libs/stream). Its state is rebuilt from the orders: `hotline-admin rebuild
+// sla|scoring` (tools/admin/rebuild.h).
 //
 // Trimming only ever removes entries below the floor, so replicas of the
 // service that runs it may all run it. Thread-safe; Start() runs a thread

@@ -83,7 +83,26 @@ absl::Status ConsumerGroup::CreateGroup() {
   if (created->is_error() && !absl::StartsWith(created->str, "BUSYGROUP")) {
     return absl::InternalError("XGROUP CREATE: " + created->str);
   }
+  if (!created->is_error()) WarnIfTrimmedBefore();
   return absl::OkStatus();
+}
+
+void ConsumerGroup::WarnIfTrimmedBefore() {
+  // A group made now reads only what is left on the stream: the events
+  // trimmed before (entries-added - length, Redis 7) never reach it, nor do
+  // the orders they named. Said once, loudly; the remedy is the service's
+  // rebuild from the orders (hotline-admin rebuild).
+  absl::StatusOr<redis::Reply> info = redis_.Execute({"XINFO", "STREAM", options_.stream});
+  if (!info.ok() || info->is_error()) return;
+  long long added = -1, length = -1;
+  for (size_t i = 0; i + 1 < info->elements.size(); i += 2) {
+    if (info->elements[i].str == "entries-added") added = info->elements[i + 1].integer;
+    if (info->elements[i].str == "length") length = info->elements[i + 1].integer;
+  }
+  if (added < 0 || length < 0 || added <= length) return;
+  log::Warning("consumer group created on a stream whose earlier events were trimmed: the orders they named "
+               "are not in this group's state; rebuild it from the orders (hotline-admin rebuild)",
+               {{"group", options_.group}, {"stream", options_.stream}, {"events_missed", absl::StrCat(added - length)}});
 }
 
 void ConsumerGroup::Start() {

@@ -73,6 +73,8 @@ class ConsumerGroup {
 
  private:
   absl::Status CreateGroup();
+  // Logs a warning when the group just created missed trimmed events.
+  void WarnIfTrimmedBefore();
   void Run();
   void Handle(const redis::Reply& entries);
   void Reclaim();

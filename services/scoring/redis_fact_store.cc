@@ -112,9 +112,8 @@ std::string RedisFactStore::KeyOf(const Bucket& b) const {
   return "";
 }
 
-absl::StatusOr<int64_t> RedisFactStore::TryPut(const v1::OrderFacts& facts) {
-  const std::string facts_key = keys_.Facts(facts.order_id());
-  absl::StatusOr<redis::Reply> read = redis_.Execute({"HMGET", facts_key, "version", "facts"});
+absl::StatusOr<std::optional<RedisFactStore::PutCall>> RedisFactStore::PreparePut(
+    const v1::OrderFacts& facts, const absl::StatusOr<redis::Reply>& read) {
   if (absl::Status s = ErrorOf(read); !s.ok()) return s;
   if (read->elements.size() != 2) return absl::InternalError("redis: unexpected HMGET reply");
   int64_t stored = 0;
@@ -124,7 +123,7 @@ absl::StatusOr<int64_t> RedisFactStore::TryPut(const v1::OrderFacts& facts) {
       return absl::DataLossError(absl::StrCat("scoring: unreadable facts of order ", facts.order_id()));
     }
   }
-  if (stored >= facts.version()) return 0;
+  if (stored >= facts.version()) return std::optional<PutCall>();
 
   // The aggregates move by (new contribution - old contribution).
   const Contribution now = ContributionOf(facts, directory_, zone_);
@@ -133,8 +132,11 @@ absl::StatusOr<int64_t> RedisFactStore::TryPut(const v1::OrderFacts& facts) {
   for (const auto& [bucket, counts] : old.counts) {
     for (const auto& [field, n] : counts) delta[bucket][field] -= n;
   }
-  std::vector<std::string> keys = {facts_key};
-  std::vector<std::string> args = {absl::StrCat(facts.version()), facts.SerializeAsString(), absl::StrCat(stored)};
+  PutCall call;
+  std::vector<std::string>& keys = call.keys;
+  std::vector<std::string>& args = call.args;
+  keys = {keys_.Facts(facts.order_id())};
+  args = {absl::StrCat(facts.version()), facts.SerializeAsString(), absl::StrCat(stored)};
   std::map<std::string, size_t> index;  // key -> its 1-based place in KEYS
   auto key_index = [&](const std::string& key) {
     auto [it, added] = index.emplace(key, keys.size() + 1);
@@ -157,9 +159,67 @@ absl::StatusOr<int64_t> RedisFactStore::TryPut(const v1::OrderFacts& facts) {
       args.insert(args.end(), {"a", key_index(keys_.UnitOrders(unit)), member, member.substr(0, 8)});
     }
   }
-  absl::StatusOr<redis::Reply> reply = redis_.ExecuteScript(PutScript(), std::move(keys), std::move(args));
+  return std::optional<PutCall>(std::move(call));
+}
+
+absl::StatusOr<int64_t> RedisFactStore::TryPut(const v1::OrderFacts& facts) {
+  absl::StatusOr<std::optional<PutCall>> call = PreparePut(
+      facts, redis_.Execute({"HMGET", keys_.Facts(facts.order_id()), "version", "facts"}));
+  if (!call.ok()) return call.status();
+  if (!call->has_value()) return 0;
+  absl::StatusOr<redis::Reply> reply =
+      redis_.ExecuteScript(PutScript(), std::move((*call)->keys), std::move((*call)->args));
   if (absl::Status s = ErrorOf(reply); !s.ok()) return s;
   return reply->integer;
+}
+
+std::vector<absl::StatusOr<bool>> RedisFactStore::PutMany(
+    const std::vector<v1::OrderFacts>& facts) {
+  std::vector<absl::StatusOr<bool>> out(facts.size(), false);
+  std::vector<redis::Command> reads;
+  reads.reserve(facts.size());
+  for (const v1::OrderFacts& f : facts)
+    reads.push_back({"HMGET", keys_.Facts(f.order_id()), "version", "facts"});
+  std::vector<absl::StatusOr<redis::Reply>> stored = ExecuteAll(redis_, std::move(reads));
+  // The writes of the batch, all in flight at once.
+  std::vector<size_t> writing;
+  std::vector<PutCall> calls;
+  for (size_t i = 0; i < facts.size(); ++i) {
+    absl::StatusOr<std::optional<PutCall>> call = PreparePut(facts[i], stored[i]);
+    if (!call.ok()) {
+      out[i] = call.status();
+    } else if (call->has_value()) {
+      writing.push_back(i);
+      calls.push_back(std::move(**call));
+    }
+  }
+  std::vector<absl::StatusOr<redis::Reply>> replies(calls.size(), absl::UnknownError("no reply"));
+  {
+    std::mutex mu;
+    std::condition_variable cv;
+    size_t left = calls.size();
+    for (size_t j = 0; j < calls.size(); ++j) {
+      redis_.SubmitScript(PutScript(), std::move(calls[j].keys), std::move(calls[j].args),
+                          [&, j](absl::StatusOr<redis::Reply> reply) {
+                            std::lock_guard<std::mutex> lock(mu);
+                            replies[j] = std::move(reply);
+                            if (--left == 0) cv.notify_all();
+                          });
+    }
+    std::unique_lock<std::mutex> lock(mu);
+    cv.wait(lock, [&] { return left == 0; });
+  }
+  for (size_t j = 0; j < writing.size(); ++j) {
+    const size_t i = writing[j];
+    if (absl::Status s = ErrorOf(replies[j]); !s.ok()) {
+      out[i] = s;
+    } else if (replies[j]->integer >= 0) {
+      out[i] = replies[j]->integer == 1;
+    } else {
+      out[i] = Put(facts[i]);  // another writer came between our read and write: alone, as Put does
+    }
+  }
+  return out;
 }
 
 absl::StatusOr<bool> RedisFactStore::Put(const v1::OrderFacts& facts) {
@@ -271,9 +331,8 @@ absl::StatusOr<std::vector<v1::OrderFacts>> RedisFactStore::LoadUnit(const std::
   return LoadIds({ids.begin(), ids.end()});
 }
 
-absl::StatusOr<v1::WorkOrder> RedisFactStore::LoadWhole(const std::string& id) {
-  absl::StatusOr<redis::Reply> reply =
-      redis_.ExecuteScript(LoadOrderScript(), {keys_.orders().Order(id), keys_.orders().History(id)}, {});
+absl::StatusOr<v1::WorkOrder> RedisFactStore::ParseWhole(
+    const std::string& id, const absl::StatusOr<redis::Reply>& reply) {
   if (absl::Status s = ErrorOf(reply); !s.ok()) return s;
   if (reply->elements.size() != 2) return absl::InternalError("redis: unexpected load reply");
   std::vector<std::string> flat;
@@ -289,6 +348,26 @@ absl::StatusOr<v1::WorkOrder> RedisFactStore::LoadWhole(const std::string& id) {
   }
   order->set_history_total(order->history_size());
   return order;
+}
+
+absl::StatusOr<v1::WorkOrder> RedisFactStore::LoadWhole(const std::string& id) {
+  return ParseWhole(
+      id, redis_.ExecuteScript(LoadOrderScript(),
+                               {keys_.orders().Order(id), keys_.orders().History(id)}, {}));
+}
+
+std::vector<absl::StatusOr<v1::WorkOrder>> RedisFactStore::LoadWholeMany(
+    const std::vector<std::string>& ids) {
+  std::vector<std::vector<std::string>> key_lists;
+  key_lists.reserve(ids.size());
+  for (const std::string& id : ids)
+    key_lists.push_back({keys_.orders().Order(id), keys_.orders().History(id)});
+  std::vector<absl::StatusOr<redis::Reply>> replies =
+      RunScripts(redis_, LoadOrderScript(), std::move(key_lists));
+  std::vector<absl::StatusOr<v1::WorkOrder>> out;
+  out.reserve(ids.size());
+  for (size_t i = 0; i < ids.size(); ++i) out.push_back(ParseWhole(ids[i], replies[i]));
+  return out;
 }
 
 }  // namespace hotline::scoring

@@ -1,6 +1,9 @@
 #pragma once
 // FactStore and OrderSource on Redis (keys: scoring_keys.h). Thread-safe
 // (the client is).
+#include <optional>
+#include <vector>
+
 #include "directory/directory.h"
 #include "redis/client.h"
 #include "scoring/fact_store.h"
@@ -18,6 +21,16 @@ class RedisFactStore final : public FactStore, public OrderSource {
 
   absl::StatusOr<bool> Put(const v1::OrderFacts& facts) override;
   absl::StatusOr<v1::WorkOrder> LoadWhole(const std::string& order_id) override;
+
+  // Batched forms for a rebuild (tools/admin): the same calls for many
+  // orders, each step's commands pipelined together (one round trip per step
+  // and connection instead of one per order). PutMany is Put for each (the
+  // same check of the stored version, the same script), so it is idempotent
+  // and safe beside the consumers; an order another writer raced is retried
+  // alone. Results are in the order of the arguments.
+  std::vector<absl::StatusOr<v1::WorkOrder>> LoadWholeMany(
+      const std::vector<std::string>& order_ids);
+  std::vector<absl::StatusOr<bool>> PutMany(const std::vector<v1::OrderFacts>& facts);
   absl::StatusOr<std::vector<Counts>> SumUnitDays(const std::vector<std::string>& units, absl::Time start,
                                                   absl::Time end) override;
   absl::StatusOr<Counts> SumCityDays(const std::string& list, absl::Time start, absl::Time end) override;
@@ -34,6 +47,15 @@ class RedisFactStore final : public FactStore, public OrderSource {
   std::string KeyOf(const Bucket& bucket) const;
   // One Put attempt: 1 written, 0 not newer, -1 raced by another writer.
   absl::StatusOr<int64_t> TryPut(const v1::OrderFacts& facts);
+  // What one Put attempt sends, given the HMGET of the stored version and
+  // facts: nullopt when the stored facts are as new (nothing to write).
+  struct PutCall {
+    std::vector<std::string> keys, args;
+  };
+  absl::StatusOr<std::optional<PutCall>> PreparePut(const v1::OrderFacts& facts,
+                                                    const absl::StatusOr<redis::Reply>& stored);
+  absl::StatusOr<v1::WorkOrder> ParseWhole(const std::string& order_id,
+                                           const absl::StatusOr<redis::Reply>& reply);
 
   redis::Client& redis_;
   ScoringKeys keys_;

@@ -128,7 +128,6 @@ absl::Status RedisDeadlineStore::Settle(const Settlement& s) {
       next.status,
       next.level,
       next.unit,
-      absl::StrCat(events_max_length_),
       next.status.empty() ? "" : next.district,
       next.provisional ? "1" : "",
       next.no_deadline ? "1" : "",

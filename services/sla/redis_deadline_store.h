@@ -10,8 +10,9 @@ namespace hotline::sla {
 
 class RedisDeadlineStore final : public DeadlineStore {
  public:
-  RedisDeadlineStore(redis::Client& redis, SlaKeys keys, int events_max_length = 1000000)
-      : redis_(redis), keys_(std::move(keys)), events_max_length_(events_max_length) {}
+  // The events it appends are never capped: the stream is trimmed only up to
+  // what every consumer group has settled (orders/event_retention.h).
+  RedisDeadlineStore(redis::Client& redis, SlaKeys keys) : redis_(redis), keys_(std::move(keys)) {}
 
   absl::StatusOr<LoadedOrder> Load(const std::string& order_id) override;
   absl::StatusOr<std::vector<std::string>> Due(absl::Time now, int limit) override;
@@ -30,7 +31,6 @@ class RedisDeadlineStore final : public DeadlineStore {
  private:
   redis::Client& redis_;
   SlaKeys keys_;
-  int events_max_length_;
 };
 
 }  // namespace hotline::sla

@@ -149,6 +149,44 @@ TEST_CASE("a write decided on an old version is refused and changes nothing") {
   CHECK(absl::IsNotFound(missing));
 }
 
+TEST_CASE("the monitor's events do not trim the stream past what a lagging group has not acknowledged") {
+  // The stream is trimmed by what every group settled (orders/event_retention.h);
+  // an append that caps the stream (MAXLEN ~1,000,000 until issue 17) would
+  // drop a lagging group's events once the stream is that long.
+  RedisWorld w;
+  const std::string id = CreateOrder(w.orders, Local(2026, 10, 1, 23), v1::ORDER_TYPE_HELP, true);
+  Run(w.redis, {"XGROUP", "CREATE", "hotline:events", "lagging", "0"});
+  // The lagging group took the order's first event and has not acknowledged it.
+  redis::Reply taken = Run(w.redis, {"XREADGROUP", "GROUP", "lagging", "c1", "COUNT", "1", "STREAMS",
+                                     "hotline:events", ">"});
+  REQUIRE(taken.elements.size() == 1);
+  REQUIRE(taken.elements[0].elements[1].elements.size() == 1);
+  const std::string first_id = taken.elements[0].elements[1].elements[0].elements[0].str;
+  // More events than the old cap, none delivered to the lagging group yet.
+  constexpr long long kFill = 1000200;
+  for (int chunk = 0; chunk < 50; ++chunk) {  // each well within the client's command timeout
+    Run(w.redis, {"EVAL",
+                  "for i = 1, tonumber(ARGV[1]) do redis.call('XADD', KEYS[1], '*', 'event', 'order.created', "
+                  "'order_id', 'GZ20261001999999') end return 1",
+                  "1", "hotline:events", absl::StrCat(kFill / 50)});
+  }
+  w.clock.Set(Local(2026, 10, 1, 23));
+  absl::StatusOr<int> settled = w.monitor.Settle(id);  // appends order.sla_deadline
+  INFO(settled.status().ToString());
+  REQUIRE(settled.ok());
+  CHECK(Run(w.redis, {"XLEN", "hotline:events"}).integer == 1 + kFill + 1);
+  redis::Reply oldest = Run(w.redis, {"XRANGE", "hotline:events", "-", "+", "COUNT", "1"});
+  REQUIRE(oldest.elements.size() == 1);
+  CHECK(oldest.elements[0].elements[0].str == first_id);
+  // The pending event is still readable by the group that owes it.
+  redis::Reply pending = Run(w.redis, {"XREADGROUP", "GROUP", "lagging", "c1", "STREAMS", "hotline:events", "0"});
+  REQUIRE(pending.elements.size() == 1);
+  REQUIRE(pending.elements[0].elements[1].elements.size() == 1);
+  CHECK(pending.elements[0].elements[1].elements[0].elements[0].str == first_id);
+  CHECK(pending.elements[0].elements[1].elements[0].elements[1].type == redis::Reply::Type::kArray);
+  CHECK(!pending.elements[0].elements[1].elements[0].elements[1].elements.empty());
+}
+
 TEST_CASE("a due pass reads only what is due") {
   RedisWorld w;
   // 300 orders filed far ahead, 5 due now: the pass takes exactly those 5.

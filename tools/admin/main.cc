@@ -5,6 +5,7 @@
 //   hotline-admin token list
 //   hotline-admin calendar load FILE [--user U]
 //   hotline-admin calendar list
+//   hotline-admin rebuild sla|scoring [--data_dir data] [--batch 500] [--parallel 32] [--slices 4]
 //
 // Common flags: --jwt_keys FILE (issue only), --redis HOST:PORT, --jwt_issuer,
 // --jwt_audience (or their HOTLINE_* variables, as the gateway reads them).
@@ -20,6 +21,15 @@
 // access log. Every hotline-sla uses it within its --calendar_poll (200 ms by
 // default). `calendar list` shows each year up to next year, official or
 // provisional, with its version and who loaded it when.
+//
+// `rebuild sla|scoring` runs every order (idx:all) through the store call of
+// that service's consumer group (admin/rebuild.h): after a group was created
+// or recreated (it never sees orders older than the stream, which is trimmed
+// every few seconds), after scoring's keys were lost, or after a change that
+// needs every order looked at again. Idempotent, so it may run while the
+// services serve. Progress on stderr about every second; the tally on stdout.
+// It needs what the service needs: --data_dir (sla: policies, calendar seed
+// and units; scoring: units) and, for sla, the city clock flags.
 #include <algorithm>
 #include <cstdio>
 #include <future>
@@ -30,15 +40,23 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
+#include "admin/rebuild.h"
 #include "audit/audit_log.h"
 #include "auth/jwt.h"
 #include "auth/token_registry.h"
 #include "calendar/calendar_store.h"
+#include "calendar/live_calendar.h"
+#include "clock/city_clock.h"
 #include "clock/clock.h"
 #include "clock/proto_time.h"
 #include "config/flags.h"
+#include "directory/directory.h"
 #include "redis/client.h"
 #include "redis/flags.h"
+#include "scoring/redis_fact_store.h"
+#include "sla/monitor.h"
+#include "sla/policies.h"
+#include "sla/redis_deadline_store.h"
 
 namespace hotline {
 namespace {
@@ -49,7 +67,9 @@ constexpr char kUsage[] =
     "       hotline-admin token list\n"
     "       hotline-admin calendar load FILE [--user U]\n"
     "       hotline-admin calendar list\n"
-    "       (hotline-admin token issue --help, hotline-admin calendar load --help list the flags)\n";
+    "       hotline-admin rebuild sla|scoring [--data_dir data] [--batch 500] [--parallel 32] [--slices 4]\n"
+    "       (hotline-admin token issue --help, hotline-admin calendar load --help,\n"
+    "        hotline-admin rebuild sla --help list the flags)\n";
 
 // "agent", "unit_handler" or "ROLE_AGENT" -> the role.
 bool ParseRole(const std::string& text, v1::Role* role) {
@@ -258,10 +278,115 @@ int CalendarMain(int argc, char** argv) {
   return 0;
 }
 
+std::string Thousands(int64_t n) {
+  std::string digits = absl::StrCat(n < 0 ? -n : n), out;
+  for (size_t i = 0; i < digits.size(); ++i) {
+    if (i > 0 && (digits.size() - i) % 3 == 0) out.push_back(',');
+    out.push_back(digits[i]);
+  }
+  return n < 0 ? "-" + out : out;
+}
+
+double PerSecond(const rebuild::Progress& p) {
+  const double seconds = absl::ToDoubleSeconds(p.elapsed);
+  return seconds > 0 ? static_cast<double>(p.scanned) / seconds : 0;
+}
+
+int RebuildMain(int argc, char** argv) {
+  const std::string what = argv[2];
+  std::vector<const char*> rest = {argv[0]};
+  for (int i = 3; i < argc; ++i) rest.push_back(argv[i]);
+  redis::RedisFlags redis_flags;
+  CityClockFlags clock_flags;
+  std::string data_dir = "data";
+  rebuild::Options options;
+  config::Flags flags(
+      "hotline-admin rebuild " + what,
+      "runs every order through the store call of sla's or scoring's consumer group");
+  redis::AddRedisFlags(flags, &redis_flags);
+  AddCityClockFlags(flags, &clock_flags);
+  flags.String("data_dir", "HOTLINE_DATA_DIR",
+               "the folder the service reads (policies, calendar, units)", &data_dir);
+  flags.Int("batch", "", "orders a step (scoring: pipelined together)", &options.batch);
+  flags.Int("parallel", "", "sla: orders settled at once", &options.parallel);
+  flags.Int("slices", "", "scoring: slices of a step processed at once, each pipelined", &options.slices);
+  flags.ParseOrExit(static_cast<int>(rest.size()), rest.data());
+  if (what != "sla" && what != "scoring") {
+    std::fputs(kUsage, stderr);
+    return 2;
+  }
+  if (options.batch <= 0) return Fail(absl::InvalidArgumentError("--batch: must be positive"));
+  if (options.parallel <= 0) return Fail(absl::InvalidArgumentError("--parallel: must be positive"));
+  if (options.slices <= 0) return Fail(absl::InvalidArgumentError("--slices: must be positive"));
+
+  absl::StatusOr<redis::Options> redis_options = redis::ToOptions(redis_flags);
+  if (!redis_options.ok()) return Fail(redis_options.status());
+  redis::Client redis(*redis_options);
+  absl::StatusOr<directory::Directory> dir = directory::Directory::LoadDataDir(data_dir);
+  if (!dir.ok()) return Fail(dir.status());
+
+  // scoring counts the orders whose facts were written (0 over what is
+  // stored); sla the orders settled (written, or found up to date).
+  const char* done = what == "scoring" ? "written" : "settled";
+  absl::Time last_shown = absl::InfinitePast();
+  options.progress = [&](const rebuild::Progress& p) {
+    if (absl::Now() - last_shown < absl::Seconds(1)) return;
+    last_shown = absl::Now();
+    std::fprintf(
+        stderr,
+        "rebuild %s: %s / %s orders (%.0f %%), %.0f orders/s, %s %s, %s missing, %s failed\n",
+        what.c_str(), Thousands(p.scanned).c_str(), Thousands(p.total).c_str(),
+        p.total > 0 ? 100.0 * static_cast<double>(p.scanned) / static_cast<double>(p.total) : 100.0,
+        PerSecond(p), Thousands(p.written).c_str(), done, Thousands(p.missing).c_str(),
+        Thousands(p.failed).c_str());
+  };
+
+  absl::StatusOr<rebuild::Result> result;
+  const orders::OrderKeys keys;
+  if (what == "scoring") {
+    scoring::RedisFactStore store(redis, scoring::ScoringKeys(keys.prefix()), CityTimeZone(), *dir);
+    result = rebuild::RebuildScoring(redis, keys, store, options);
+  } else {
+    // As hotline-sla builds its monitor (services/sla/main.cc): the policies
+    // file, the calendar in Redis (the seed's missing years first), the clock.
+    absl::StatusOr<sla::Policies> policies =
+        sla::Policies::Load(data_dir + "/sla_policies.textproto");
+    if (!policies.ok()) return Fail(policies.status());
+    absl::StatusOr<std::unique_ptr<Clock>> clock = MakeCityClock(clock_flags);
+    if (!clock.ok()) return Fail(clock.status());
+    calendar::CalendarStore calendar_store(redis);
+    if (absl::StatusOr<calendar::SeedResult> seeded =
+            calendar_store.Seed(data_dir + "/calendar", absl::Now());
+        !seeded.ok()) {
+      return Fail(seeded.status());
+    }
+    absl::StatusOr<std::unique_ptr<calendar::LiveCalendar>> live =
+        calendar::LiveCalendar::Create(calendar_store, **clock);
+    if (!live.ok()) return Fail(live.status());
+    (*live)->Start();  // a schedule loaded meanwhile is followed, as by the service
+    sla::RedisDeadlineStore store(redis, sla::SlaKeys(keys.prefix()));
+    sla::Monitor monitor(store, *policies, **live, **clock, *dir);
+    result = rebuild::RebuildSla(redis, keys, monitor, options);
+    (*live)->Stop();
+  }
+  if (!result.ok()) return Fail(result.status());
+  last_shown = absl::InfinitePast();
+  options.progress(*result);
+  for (const std::string& failed : result->failed_ids)
+    std::fprintf(stderr, "failed: %s\n", failed.c_str());
+  std::printf(
+      "rebuild %s: %s orders in %.1f s (%.0f orders/s): %s %s, %s missing, %s failed\n",
+      what.c_str(), Thousands(result->scanned).c_str(), absl::ToDoubleSeconds(result->elapsed),
+      PerSecond(*result), Thousands(result->written).c_str(), done, Thousands(result->missing).c_str(),
+      Thousands(result->failed).c_str());
+  return result->failed == 0 ? 0 : 1;
+}
+
 int Main(int argc, char** argv) {
   const std::string noun = argc >= 3 ? argv[1] : "";
   if (noun == "token") return TokenMain(argc, argv);
   if (noun == "calendar") return CalendarMain(argc, argv);
+  if (noun == "rebuild") return RebuildMain(argc, argv);
   std::fputs(kUsage, stderr);
   return 2;
 }
