@@ -180,6 +180,23 @@ TEST_CASE("fair scores: one more on-time order never lowers a score") {
     ++checked;
   }
   CHECK(checked == 200);
+  // The edges random mixes rarely reach: flawless units (nothing left to
+  // gain in the rates) with praise under its cap, with or without callbacks,
+  // and units just under or over the penalty cap.
+  for (int orders = 1; orders <= 40; ++orders) {
+    for (int praise : {0, 1, 2}) {
+      for (int late : {0, 1, orders}) {
+        for (bool rated : {false, true}) {
+          if (praise > orders || late > orders) continue;
+          const Month m{.orders = orders, .late_sign_offs = late, .satisfied = rated ? orders : 0, .praise = praise};
+          Month more = m;
+          more.orders += 1;
+          INFO(orders << " orders, " << late << " late, praise " << praise << (rated ? ", all satisfied" : ""));
+          CHECK(ScoreOf(rules, more) >= ScoreOf(rules, m) - 1e-9);
+        }
+      }
+    }
+  }
 }
 
 TEST_CASE("fair scores: a unit with no callbacks is not ranked below one with bad callbacks") {
