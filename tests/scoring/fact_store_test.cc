@@ -98,10 +98,13 @@ TEST_CASE("store and consumer: known events give the exact scores, replays chang
   req.set_unit_code("440106");
   *req.mutable_period() = Nov();
   v1::UnitScore tianhe = assessor.GetUnitScore(Centre(), req).value().score();
-  CHECK(tianhe.score() == Approx(39.2));  // rules 2026.2 (scorer_test.cc)
+  // Rules 2026.2 (scorer_test.cc): rates 50, penalties 550 per 100 orders
+  // capped at 40; 2026.1's 425 as well.
+  CHECK(tianhe.score() == Approx(10));
+  CHECK(tianhe.penalty_uncapped() == Approx(-550));
   CHECK(tianhe.rules_version() == "2026.2");
   req.set_rules_version("2026.1");
-  CHECK(assessor.GetUnitScore(Centre(), req).value().score().score() == Approx(41.7));
+  CHECK(assessor.GetUnitScore(Centre(), req).value().score().penalty_uncapped() == Approx(-425));
 
   // Replaying the whole stream twice: nothing written, the same answers.
   written = 0;
