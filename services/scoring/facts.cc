@@ -1,6 +1,5 @@
 #include "scoring/facts.h"
 
-
 #include <utility>
 #include <vector>
 

@@ -1,9 +1,8 @@
 // Scores that measure performance, not volume (issue 17, items 1 and 2):
 // properties of the rules over generated units, and "on time" judged by the
 // deadline the SLA monitor fixed, not by whether it wrote a breach in time.
-#include <catch2/catch.hpp>
-
 #include <algorithm>
+#include <catch2/catch.hpp>
 #include <cmath>
 #include <random>
 #include <string>
@@ -35,18 +34,20 @@ struct Month {
   int praise = 0;
 
   Month Times(int k) const {
-    return {orders * k,    late_sign_offs * k, overdue * k, satisfied * k, basically * k,
-            dissatisfied * k, bounces * k,      urges * k,   praise * k};
+    return {orders * k,       late_sign_offs * k, overdue * k, satisfied * k, basically * k,
+            dissatisfied * k, bounces * k,        urges * k,   praise * k};
   }
 };
 
 int64_t Nov(int day, int minute) {
-  return absl::ToUnixMillis(absl::FromCivil(absl::CivilSecond(2026, 11, day, 9, 0, 0), Guangzhou()) +
-                            absl::Minutes(minute));
+  return absl::ToUnixMillis(
+      absl::FromCivil(absl::CivilSecond(2026, 11, day, 9, 0, 0), Guangzhou()) +
+      absl::Minutes(minute));
 }
 
 // The facts of `m` for `unit`, orders named <prefix><n>.
-std::vector<v1::OrderFacts> FactsOf(const Month& m, const std::string& unit, const std::string& prefix) {
+std::vector<v1::OrderFacts> FactsOf(const Month& m, const std::string& unit,
+                                    const std::string& prefix) {
   std::vector<v1::OrderFacts> out;
   for (int i = 0; i < m.orders; ++i) {
     v1::OrderFacts o;
@@ -91,7 +92,8 @@ Interval November() {
 }
 
 const v1::ScoringRules& CurrentRules() {
-  static const RuleBook book = RuleBook::Load(HOTLINE_SOURCE_DIR "/data/scoring_rules.textproto").value();
+  static const RuleBook book =
+      RuleBook::Load(HOTLINE_SOURCE_DIR "/data/scoring_rules.textproto").value();
   return book.current();
 }
 
@@ -110,7 +112,8 @@ TEST_CASE("fair scores: the same rates at 10x and 100x the volume give the same 
   const v1::ScoringRules& rules = CurrentRules();
   // The issue's two districts: 95 % signed and replied on time, 90 %
   // satisfied (the rest dissatisfied), 5 % late.
-  const Month district{.orders = 100, .late_sign_offs = 5, .overdue = 5, .satisfied = 90, .dissatisfied = 10};
+  const Month district{
+      .orders = 100, .late_sign_offs = 5, .overdue = 5, .satisfied = 90, .dissatisfied = 10};
   v1::UnitScore small, large;
   const double base = ScoreOf(rules, district, &small);
   CHECK(ScoreOf(rules, district.Times(10), &large) == Approx(base).epsilon(1e-12));
@@ -165,9 +168,10 @@ TEST_CASE("fair scores: one more on-time order never lowers a score") {
     // one, so it carries no callback, penalty or praise.
     Month more = m;
     more.orders += 1;
-    INFO("round " << round << ": " << m.orders << " orders, " << m.late_sign_offs << " late sign-offs, "
-                  << m.overdue << " overdue, " << m.satisfied << "/" << m.basically << "/" << m.dissatisfied
-                  << " callbacks, " << m.praise << " praise");
+    INFO("round " << round << ": " << m.orders << " orders, " << m.late_sign_offs
+                  << " late sign-offs, " << m.overdue << " overdue, " << m.satisfied << "/"
+                  << m.basically << "/" << m.dissatisfied << " callbacks, " << m.praise
+                  << " praise");
     CHECK(ScoreOf(rules, more) >= before - 1e-9);
     // And with a satisfied callback on it.
     std::vector<v1::OrderFacts> facts = FactsOf(more, "440106", "T");
@@ -188,10 +192,14 @@ TEST_CASE("fair scores: one more on-time order never lowers a score") {
       for (int late : {0, 1, orders}) {
         for (bool rated : {false, true}) {
           if (praise > orders || late > orders) continue;
-          const Month m{.orders = orders, .late_sign_offs = late, .satisfied = rated ? orders : 0, .praise = praise};
+          const Month m{.orders = orders,
+                        .late_sign_offs = late,
+                        .satisfied = rated ? orders : 0,
+                        .praise = praise};
           Month more = m;
           more.orders += 1;
-          INFO(orders << " orders, " << late << " late, praise " << praise << (rated ? ", all satisfied" : ""));
+          INFO(orders << " orders, " << late << " late, praise " << praise
+                      << (rated ? ", all satisfied" : ""));
           CHECK(ScoreOf(rules, more) >= ScoreOf(rules, m) - 1e-9);
         }
       }
@@ -204,15 +212,18 @@ TEST_CASE("fair scores: a unit with no callbacks is not ranked below one with ba
   const Scorer scorer(rules, Dir());
   for (int orders : {10, 40, 200}) {
     for (int callbacks : {1, 2, 3, 5, 9}) {
-      for (int satisfied = 0; 2 * satisfied <= callbacks; ++satisfied) {  // at most half satisfied: bad
+      for (int satisfied = 0; 2 * satisfied <= callbacks;
+           ++satisfied) {  // at most half satisfied: bad
         // 天河 (440106): no callback yet. 越秀 (440103): the same handling, rated badly.
-        const Month handled{.orders = orders, .late_sign_offs = orders / 10, .overdue = orders / 10};
+        const Month handled{
+            .orders = orders, .late_sign_offs = orders / 10, .overdue = orders / 10};
         Month rated = handled;
         rated.satisfied = satisfied;
         rated.dissatisfied = callbacks - satisfied;
         std::vector<v1::OrderFacts> facts = FactsOf(handled, "440106", "A");
         for (v1::OrderFacts& f : FactsOf(rated, "440103", "B")) facts.push_back(std::move(f));
-        const v1::RankUnitsResponse r = scorer.Rank(Ptrs(facts), v1::UNIT_LEVEL_DISTRICT, November());
+        const v1::RankUnitsResponse r =
+            scorer.Rank(Ptrs(facts), v1::UNIT_LEVEL_DISTRICT, November());
         INFO(orders << " orders, " << satisfied << " of " << callbacks << " callbacks satisfied");
         REQUIRE(r.ranking_size() == 11);
         CHECK(r.ranking(0).unit_code() == "440106");
@@ -236,7 +247,11 @@ TEST_CASE("fair scores: caps bound what volume can do, callbacks earn no reward"
   const v1::ScoringRules& rules = CurrentRules();
   // Every order late, urged and bounced: the penalties stop at the cap and
   // every item is scaled alike, so the items still sum to the score.
-  const Month awful{.orders = 50, .late_sign_offs = 50, .overdue = 50, .dissatisfied = 50, .bounces = 50,
+  const Month awful{.orders = 50,
+                    .late_sign_offs = 50,
+                    .overdue = 50,
+                    .dissatisfied = 50,
+                    .bounces = 50,
                     .urges = 50};
   v1::UnitScore s;
   ScoreOf(rules, awful, &s);
@@ -255,7 +270,8 @@ TEST_CASE("fair scores: caps bound what volume can do, callbacks earn no reward"
   set.set_current(rules.version());
   *set.add_rules() = rules;
   set.mutable_rules(0)->mutable_points()->set_satisfied(0.2);
-  CHECK(RuleBook::Build(set, "f").status().message().find("points.satisfied: must be 0") != std::string::npos);
+  CHECK(RuleBook::Build(set, "f").status().message().find("points.satisfied: must be 0") !=
+        std::string::npos);
   set.mutable_rules(0)->mutable_points()->set_satisfied(0);
   set.mutable_rules(0)->set_penalty_cap(0);
   CHECK(RuleBook::Build(set, "f").status().message().find("penalty_cap") != std::string::npos);
@@ -298,11 +314,13 @@ std::vector<std::string> Kinds(const v1::WorkOrder& order) {
 v1::WorkOrder Handled(int sign_at, int reply_at, int close_due, int record_at) {
   using S = v1::OrderState;
   const absl::Time created = absl::FromCivil(absl::CivilSecond(2026, 11, 3, 9, 0, 0), Guangzhou());
-  fixture::OrderBuilder b("L", v1::ORDER_TYPE_COMPLAINT, "440106", "440106001", "010101", "agent-1", created);
+  fixture::OrderBuilder b("L", v1::ORDER_TYPE_COMPLAINT, "440106", "440106001", "010101", "agent-1",
+                          created);
   b.Step(60, "dispatch", "440106", S::ORDER_STATE_DISPATCHED);
   std::vector<std::pair<int, std::string>> steps = {
       {sign_at, "sign"}, {reply_at, "reply"}, {record_at, "sla_deadline"}};
-  std::stable_sort(steps.begin(), steps.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
+  std::stable_sort(steps.begin(), steps.end(),
+                   [](const auto& a, const auto& b) { return a.first < b.first; });
   for (const auto& [at, action] : steps) {
     if (action == "sign") b.Step(at, "sign", "440106", S::ORDER_STATE_SIGNED);
     if (action == "reply") b.Step(at, "reply", "440106", S::ORDER_STATE_REPLIED);
@@ -313,7 +331,8 @@ v1::WorkOrder Handled(int sign_at, int reply_at, int close_due, int record_at) {
   for (v1::HistoryEntry& e : *o.mutable_history()) {
     if (e.action() != "sla_deadline") continue;
     *e.mutable_sla_record()->add_deadlines() = Fixed("closing.0", t0, t0 + close_due * 60000LL);
-    *e.mutable_sla_record()->add_deadlines() = Fixed("sign_off.0", t0 + 60 * 60000LL, t0 + 120 * 60000LL);
+    *e.mutable_sla_record()->add_deadlines() =
+        Fixed("sign_off.0", t0 + 60 * 60000LL, t0 + 120 * 60000LL);
   }
   return o;
 }
@@ -343,7 +362,8 @@ TEST_CASE("on time: an approved extension's date is the deadline in force") {
   const absl::Time created = absl::FromCivil(absl::CivilSecond(2026, 11, 3, 9, 0, 0), Guangzhou());
   v1::WorkOrder extended;
   {
-    fixture::OrderBuilder b("L", v1::ORDER_TYPE_COMPLAINT, "440106", "440106001", "010101", "agent-1", created);
+    fixture::OrderBuilder b("L", v1::ORDER_TYPE_COMPLAINT, "440106", "440106001", "010101",
+                            "agent-1", created);
     b.Step(1, "sla_deadline", "")
         .Step(60, "dispatch", "440106", S::ORDER_STATE_DISPATCHED)
         .Step(90, "sign", "440106", S::ORDER_STATE_SIGNED)
@@ -353,13 +373,16 @@ TEST_CASE("on time: an approved extension's date is the deadline in force") {
     extended = b.Build();
   }
   const int64_t t0 = absl::ToUnixMillis(created);
-  *extended.mutable_history(1)->mutable_sla_record()->add_deadlines() = Fixed("closing.0", t0, t0 + 600 * 60000LL);
+  *extended.mutable_history(1)->mutable_sla_record()->add_deadlines() =
+      Fixed("closing.0", t0, t0 + 600 * 60000LL);
   *extended.mutable_history(4)->mutable_extension_due() = FromMillis(t0 + 1000 * 60000LL);
   *extended.mutable_history(5)->mutable_extension_due() = FromMillis(t0 + 1000 * 60000LL);
-  CHECK(Kinds(extended) == std::vector<std::string>{"dispatched", "signed_on_time", "replied_on_time"});
+  CHECK(Kinds(extended) ==
+        std::vector<std::string>{"dispatched", "signed_on_time", "replied_on_time"});
   // The same reply after the extended date: late.
   *extended.mutable_history(5)->mutable_extension_due() = FromMillis(t0 + 800 * 60000LL);
-  CHECK(Kinds(extended) == std::vector<std::string>{"dispatched", "signed_on_time", "overdue_closure"});
+  CHECK(Kinds(extended) ==
+        std::vector<std::string>{"dispatched", "signed_on_time", "overdue_closure"});
 }
 
 TEST_CASE("on time: orders without deadline records still follow the breaches") {
