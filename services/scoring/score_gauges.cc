@@ -1,5 +1,7 @@
 #include "scoring/score_gauges.h"
 
+#include <tuple>
+
 #include "log/log.h"
 
 namespace hotline::scoring {
@@ -48,9 +50,18 @@ absl::Status ScoreGauges::Refresh() {
   if (!screen.ok()) return screen.status();
   for (const v1::UnitScore& s : screen->district_ranking()) {
     score_.Add({{"district", s.unit_code()}}).Set(s.score());
-    rate_.Add({{"district", s.unit_code()}, {"rate", "response"}}).Set(s.response_rate());
-    rate_.Add({{"district", s.unit_code()}, {"rate", "resolution"}}).Set(s.resolution_rate());
-    rate_.Add({{"district", s.unit_code()}, {"rate", "satisfaction"}}).Set(s.satisfaction_rate());
+    // A rate with no trials is n/a: no sample (a gap on the dashboard), not 0.
+    for (const auto& [name, value, trials] :
+         {std::tuple{"response", s.response_rate(), s.response_trials()},
+          std::tuple{"resolution", s.resolution_rate(), s.resolution_trials()},
+          std::tuple{"satisfaction", s.satisfaction_rate(), s.satisfaction_trials()}}) {
+      prometheus::Gauge& g = rate_.Add({{"district", s.unit_code()}, {"rate", name}});
+      if (trials > 0) {
+        g.Set(value);
+      } else {
+        rate_.Remove(&g);
+      }
+    }
   }
   for (const v1::DistrictLoad& d : screen->districts()) {
     open_.Add({{"district", d.district_code()}, {"overdue", "false"}}).Set(d.open() - d.overdue());

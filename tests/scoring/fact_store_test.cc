@@ -6,6 +6,10 @@
 // the same numbers.
 #include <catch2/catch.hpp>
 
+#include <prometheus/registry.h>
+
+#include <set>
+
 #include "absl/strings/str_cat.h"
 #include "clock/clock.h"
 #include "orders/order_record.h"
@@ -13,6 +17,7 @@
 #include "scoring/consumer.h"
 #include "scoring/redis_fact_store.h"
 #include "scoring/redis_rig.h"
+#include "scoring/score_gauges.h"
 #include "scoring/scoring_fixture.h"
 #include "support/redis_server.h"
 
@@ -183,6 +188,39 @@ TEST_CASE("access: a unit handler sees its own unit and sub-units only") {
   v1::GetAgentFiguresRequest agents;
   *agents.mutable_period() = Nov();
   CHECK(assessor.GetAgentFigures(Centre(), agents).value().total().contacts() == 5);
+}
+
+TEST_CASE("score gauges: a rate with no trials has no sample, not 0") {
+  Rig rig;
+  for (const v1::WorkOrder& o : fixture::KnownMonth()) rig.Write(o);
+  const RuleBook book = RuleBook::Load(HOTLINE_SOURCE_DIR "/data/scoring_rules.textproto").value();
+  FakeClock clock(absl::FromCivil(absl::CivilSecond(2026, 11, 28, 10, 0, 0), fixture::Guangzhou()));
+  Assessor assessor(book, Dir(), rig.store, clock, fixture::Guangzhou());
+  stream::BatchHandler handle = EventHandler(rig.store, rig.store, [](int) {});
+  for (const absl::Status& s : handle(rig.events)) CHECK(s.ok());
+  prometheus::Registry registry;
+  ScoreGauges gauges(assessor, registry, absl::Hours(1));
+  REQUIRE(gauges.Refresh().ok());
+  std::set<std::string> series;  // district/rate
+  for (const prometheus::MetricFamily& f : registry.Collect()) {
+    if (f.name != "hotline_scoring_district_rate_ratio") continue;
+    for (const prometheus::ClientMetric& m : f.metric) {
+      std::string district, rate;
+      for (const prometheus::ClientMetric::Label& l : m.label) {
+        if (l.name == "district") district = l.value;
+        if (l.name == "rate") rate = l.value;
+      }
+      series.insert(district + "/" + rate);
+    }
+  }
+  // 天河 and 越秀 have all three rates in November; 海珠 (440105) has no
+  // order at all: none of its rates is a sample.
+  CHECK(series.count("440106/response") == 1);
+  CHECK(series.count("440106/satisfaction") == 1);
+  CHECK(series.count("440103/resolution") == 1);
+  CHECK(series.count("440105/response") == 0);
+  CHECK(series.count("440105/satisfaction") == 0);
+  CHECK(series.size() == 6);
 }
 
 }  // namespace
