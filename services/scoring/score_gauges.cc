@@ -1,5 +1,6 @@
 #include "scoring/score_gauges.h"
 
+#include <limits>
 #include <tuple>
 
 #include "log/log.h"
@@ -50,17 +51,14 @@ absl::Status ScoreGauges::Refresh() {
   if (!screen.ok()) return screen.status();
   for (const v1::UnitScore& s : screen->district_ranking()) {
     score_.Add({{"district", s.unit_code()}}).Set(s.score());
-    // A rate with no trials is n/a: no sample (a gap on the dashboard), not 0.
+    // A rate with no trials is n/a: NaN, not 0 (the series stays, so the
+    // dashboard's selectors match; a panel shows no value, no alert compares true).
+    const double kNotApplicable = std::numeric_limits<double>::quiet_NaN();
     for (const auto& [name, value, trials] :
          {std::tuple{"response", s.response_rate(), s.response_trials()},
           std::tuple{"resolution", s.resolution_rate(), s.resolution_trials()},
           std::tuple{"satisfaction", s.satisfaction_rate(), s.satisfaction_trials()}}) {
-      prometheus::Gauge& g = rate_.Add({{"district", s.unit_code()}, {"rate", name}});
-      if (trials > 0) {
-        g.Set(value);
-      } else {
-        rate_.Remove(&g);
-      }
+      rate_.Add({{"district", s.unit_code()}, {"rate", name}}).Set(trials > 0 ? value : kNotApplicable);
     }
   }
   for (const v1::DistrictLoad& d : screen->districts()) {
