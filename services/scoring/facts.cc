@@ -1,5 +1,8 @@
 #include "scoring/facts.h"
 
+#include <utility>
+#include <vector>
+
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "clock/proto_time.h"
@@ -19,6 +22,48 @@ v1::FactKind RatingFact(const std::string& note) {
   if (rating == "basically_satisfied") return v1::FACT_KIND_BASICALLY_SATISFIED;
   if (rating == "dissatisfied") return v1::FACT_KIND_DISSATISFIED;
   return v1::FACT_KIND_UNSPECIFIED;
+}
+
+// The deadlines the SLA monitor fixed, wherever in the history it wrote them
+// (a monitor that was behind writes an arming's record after the reply), each
+// with the moment it took effect: an arming's `from`, an approval's entry.
+struct Deadlines {
+  std::vector<std::pair<int64_t, int64_t>> closing;   // (in force from, due), ms
+  std::vector<std::pair<int64_t, int64_t>> sign_off;  // (dispatched at, due), ms
+
+  // The due in force at `at_ms`: the one that took effect last before it
+  // (a later record of the same arming, a recomputation, wins); 0: none.
+  static int64_t At(const std::vector<std::pair<int64_t, int64_t>>& list, int64_t at_ms) {
+    int64_t from = -1, due = 0;
+    for (const auto& [f, d] : list) {
+      if (f <= at_ms && f >= from) {
+        from = f;
+        due = d;
+      }
+    }
+    return due;
+  }
+};
+
+Deadlines CollectDeadlines(const v1::WorkOrder& order) {
+  Deadlines out;
+  for (const v1::HistoryEntry& e : order.history()) {
+    for (const v1::FixedDeadline& d : e.sla_record().deadlines()) {
+      if (!d.has_due()) continue;
+      // "closing.N.original" is what the deadline was before an extension:
+      // not the one in force.
+      if (absl::StartsWith(d.key(), "closing.") && !absl::EndsWith(d.key(), ".original")) {
+        out.closing.push_back({ToMillis(d.from()), ToMillis(d.due())});
+      } else if (absl::StartsWith(d.key(), "sign_off.")) {
+        out.sign_off.push_back({ToMillis(d.from()), ToMillis(d.due())});
+      }
+    }
+    // An approved extension's date is the closing deadline from then on.
+    if (e.action() == "approve_extension" && e.has_extension_due()) {
+      out.closing.push_back({ToMillis(e.at()), ToMillis(e.extension_due())});
+    }
+  }
+  return out;
 }
 
 bool IsOpen(v1::OrderState s) {
@@ -47,6 +92,7 @@ absl::StatusOr<v1::OrderFacts> DeriveFacts(const v1::WorkOrder& order) {
   out.set_open(IsOpen(order.state()));
   if (order.has_handling_time()) out.set_handling_ms(ToMillis(order.handling_time()));
 
+  const Deadlines deadlines = CollectDeadlines(order);
   std::string unit;               // the unit the order is with before the current step
   bool sign_breached = false;     // since the latest dispatch to a unit
   bool close_breached = false;    // the closing deadline passed (kept: the original deadline counts)
@@ -74,10 +120,18 @@ absl::StatusOr<v1::OrderFacts> DeriveFacts(const v1::WorkOrder& order) {
         praised = true;
       }
     } else if (a == "sign") {
-      if (!sign_breached) add(e, unit, v1::FACT_KIND_SIGNED_ON_TIME);
+      // Late when past the sign-off deadline, whether or not the monitor
+      // (down, or behind) got to write its breach first.
+      const int64_t due = Deadlines::At(deadlines.sign_off, ToMillis(e.at()));
+      if (!sign_breached && due > 0 && ToMillis(e.at()) > due) {
+        add(e, unit, v1::FACT_KIND_LATE_SIGN_OFF);
+        sign_breached = true;
+      } else if (!sign_breached) {
+        add(e, unit, v1::FACT_KIND_SIGNED_ON_TIME);
+      }
     } else if (a == "sla_breach") {
       if (absl::StartsWith(e.sla_mark(), "sign_off")) {
-        add(e, unit, v1::FACT_KIND_LATE_SIGN_OFF);
+        if (!sign_breached) add(e, unit, v1::FACT_KIND_LATE_SIGN_OFF);
         sign_breached = true;
       } else {
         if (!close_breached) add(e, unit, v1::FACT_KIND_OVERDUE_CLOSURE);
@@ -85,7 +139,18 @@ absl::StatusOr<v1::OrderFacts> DeriveFacts(const v1::WorkOrder& order) {
         resolution_counted = true;
       }
     } else if (a == "reply") {
-      if (!resolution_counted && !close_breached) add(e, unit, v1::FACT_KIND_REPLIED_ON_TIME);
+      // On time means by the closing deadline in force, not "before the
+      // monitor wrote a breach". Orders from before the monitor recorded
+      // its deadlines (no sla_deadline entries) fall back on the breaches.
+      const int64_t due = Deadlines::At(deadlines.closing, ToMillis(e.at()));
+      if (!resolution_counted && !close_breached) {
+        if (due > 0 && ToMillis(e.at()) > due) {
+          add(e, unit, v1::FACT_KIND_OVERDUE_CLOSURE);
+          close_breached = true;
+        } else {
+          add(e, unit, v1::FACT_KIND_REPLIED_ON_TIME);
+        }
+      }
       resolution_counted = true;
     } else if (a == "return" || a == "hand_up") {
       add(e, unit, v1::FACT_KIND_BOUNCE);

@@ -26,6 +26,11 @@ absl::Status CheckPoints(const v1::ScoringPoints& p, absl::string_view where) {
       return Bad(where, absl::StrCat("points.", name), "must be between 0 and 100 (penalties are given as positive numbers)");
     }
   }
+  // The satisfaction rate counts every callback; a reward would count it twice.
+  if (p.satisfied() != 0 || p.basically_satisfied() != 0) {
+    return Bad(where, p.satisfied() != 0 ? "points.satisfied" : "points.basically_satisfied",
+               "must be 0: callbacks count in the satisfaction rate (a reward would count them twice)");
+  }
   // 通报 is the heaviest escalation: the rules must say so.
   if (p.notice() < p.supervise() || p.supervise() < p.urge()) {
     return Bad(where, "points.notice", "escalations must weigh urge <= supervise <= notice");
@@ -37,6 +42,13 @@ absl::Status CheckRules(const v1::ScoringRules& r, absl::string_view where) {
   if (r.version().empty()) return Bad(where, "version", "required");
   if (!r.has_points()) return Bad(where, "points", "required");
   if (absl::Status s = CheckPoints(r.points(), where); !s.ok()) return s;
+  // Without a cap a unit's penalties could outweigh everything it did well.
+  if (!std::isfinite(r.penalty_cap()) || r.penalty_cap() <= 0 || r.penalty_cap() > 100) {
+    return Bad(where, "penalty_cap", "must be above 0 and at most 100");
+  }
+  if (!std::isfinite(r.reward_cap()) || r.reward_cap() < 0 || r.reward_cap() > 100) {
+    return Bad(where, "reward_cap", "must be between 0 and 100");
+  }
   const v1::RateWeights& w = r.weights();
   for (const auto& [name, value] : {std::pair{"response", w.response()}, std::pair{"resolution", w.resolution()},
                                     std::pair{"satisfaction", w.satisfaction()}}) {

@@ -1,5 +1,8 @@
 #include "scoring/score_gauges.h"
 
+#include <limits>
+#include <tuple>
+
 #include "log/log.h"
 
 namespace hotline::scoring {
@@ -48,9 +51,15 @@ absl::Status ScoreGauges::Refresh() {
   if (!screen.ok()) return screen.status();
   for (const v1::UnitScore& s : screen->district_ranking()) {
     score_.Add({{"district", s.unit_code()}}).Set(s.score());
-    rate_.Add({{"district", s.unit_code()}, {"rate", "response"}}).Set(s.response_rate());
-    rate_.Add({{"district", s.unit_code()}, {"rate", "resolution"}}).Set(s.resolution_rate());
-    rate_.Add({{"district", s.unit_code()}, {"rate", "satisfaction"}}).Set(s.satisfaction_rate());
+    // A rate with no trials is n/a: NaN, not 0 (the series stays, so the
+    // dashboard's selectors match; a panel shows no value, no alert compares true).
+    const double kNotApplicable = std::numeric_limits<double>::quiet_NaN();
+    for (const auto& [name, value, trials] :
+         {std::tuple{"response", s.response_rate(), s.response_trials()},
+          std::tuple{"resolution", s.resolution_rate(), s.resolution_trials()},
+          std::tuple{"satisfaction", s.satisfaction_rate(), s.satisfaction_trials()}}) {
+      rate_.Add({{"district", s.unit_code()}, {"rate", name}}).Set(trials > 0 ? value : kNotApplicable);
+    }
   }
   for (const v1::DistrictLoad& d : screen->districts()) {
     open_.Add({{"district", d.district_code()}, {"overdue", "false"}}).Set(d.open() - d.overdue());

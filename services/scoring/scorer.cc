@@ -39,7 +39,9 @@ Rate RateOf(v1::FactKind k) {
   }
 }
 
-// Points gained (+) or lost (-) for the event itself, apart from the rates.
+// Points gained (+) or lost (-) for the event itself, apart from the rates,
+// before normalising and capping (Scale). Callbacks earn nothing here: the
+// satisfaction rate already counts them.
 double EventPoints(const v1::ScoringPoints& p, v1::FactKind k) {
   switch (k) {
     case v1::FACT_KIND_LATE_SIGN_OFF: return -p.late_sign_off();
@@ -51,11 +53,57 @@ double EventPoints(const v1::ScoringPoints& p, v1::FactKind k) {
     case v1::FACT_KIND_URGE: return -p.urge();
     case v1::FACT_KIND_SUPERVISE: return -p.supervise();
     case v1::FACT_KIND_NOTICE: return -p.notice();
-    case v1::FACT_KIND_SATISFIED: return p.satisfied();
-    case v1::FACT_KIND_BASICALLY_SATISFIED: return p.basically_satisfied();
     case v1::FACT_KIND_PRAISE: return p.praise();
     default: return 0;
   }
+}
+
+// What one unit of each kind of item is worth for a unit and period, from
+// its counts alone, so the explanation's items (Score) and the aggregates'
+// sums (ScoreCounts) are the same products and the items sum to the score.
+struct Scale {
+  double rate_weight[4] = {0, 0, 0, 0};  // a rate's share of the maximum; 0: n/a
+  double penalty_factor = 0;             // a penalty event costs points x this
+  double reward_factor = 0;              // a reward event gains points x this
+  double penalty_uncapped = 0;           // <= 0
+  double reward_uncapped = 0;            // >= 0
+  bool penalty_capped = false, reward_capped = false;
+};
+
+Scale ScaleOf(const v1::ScoringRules& r, const int64_t trials[4], const std::map<v1::FactKind, int64_t>& events,
+              int64_t orders) {
+  Scale s;
+  const v1::RateWeights& w = r.weights();
+  const double weight[4] = {0, w.response(), w.resolution(), w.satisfaction()};
+  // A rate with no trials is n/a: its weight goes to the rates that have
+  // some, so a unit with no callbacks yet is judged on what it did.
+  double total = 0, active = 0;
+  for (int rate = 1; rate < 4; ++rate) {
+    total += weight[rate];
+    if (trials[rate] > 0) active += weight[rate];
+  }
+  for (int rate = 1; rate < 4; ++rate) {
+    if (trials[rate] > 0 && active > 0) s.rate_weight[rate] = weight[rate] * total / active;
+  }
+  // Penalties per 100 assessed orders: the same share of late orders costs
+  // the same at any volume. Rewards are per event (praise is rare and not a
+  // share of anything); both pools capped.
+  double raw_penalty = 0, raw_reward = 0;
+  for (const auto& [kind, n] : events) {
+    const double p = EventPoints(r.points(), kind);
+    if (p < 0) raw_penalty += p * static_cast<double>(n);
+    if (p > 0) raw_reward += p * static_cast<double>(n);
+  }
+  const double per_order = orders > 0 ? 100.0 / static_cast<double>(orders) : 0;
+  s.penalty_uncapped = raw_penalty * per_order;
+  s.reward_uncapped = raw_reward;
+  s.penalty_factor = per_order;
+  s.penalty_capped = -s.penalty_uncapped > r.penalty_cap();
+  if (s.penalty_capped) s.penalty_factor *= r.penalty_cap() / -s.penalty_uncapped;
+  s.reward_factor = 1;
+  s.reward_capped = s.reward_uncapped > r.reward_cap();
+  if (s.reward_capped) s.reward_factor = r.reward_cap() / s.reward_uncapped;
+  return s;
 }
 
 // A trial's credit towards its rate (1 success, 0 failure, the basically
@@ -144,15 +192,20 @@ v1::UnitScore Scorer::Score(const FactsList& facts, const std::string& unit_code
   }
   std::sort(items.begin(), items.end(), ByTime);
 
-  int trials[4] = {0, 0, 0, 0};
+  int64_t trials[4] = {0, 0, 0, 0};
   double credit[4] = {0, 0, 0, 0};
+  std::map<v1::FactKind, int64_t> events;
+  std::set<std::string> orders;
   const v1::RateWeights& w = rules_.weights();
   for (const ItemRef& r : items) {
     const Rate rate = RateOf(r.fact->kind());
     ++trials[static_cast<int>(rate)];
     credit[static_cast<int>(rate)] += Credit(w, r.fact->kind());
+    ++events[r.fact->kind()];
+    orders.insert(r.order->order_id());
   }
-  const double weight[4] = {0, w.response(), w.resolution(), w.satisfaction()};
+  const int64_t assessed = static_cast<int64_t>(orders.size());
+  const Scale scale = ScaleOf(rules_, trials, events, assessed);
   const char* rate_name[4] = {"", "响应率", "解决率", "满意率"};
 
   v1::UnitScore out;
@@ -160,7 +213,6 @@ v1::UnitScore Scorer::Score(const FactsList& facts, const std::string& unit_code
   if (const v1::Unit* u = directory_.FindUnit(unit_code)) out.set_unit_name(u->name());
   out.set_rules_version(rules_.version());
   out.set_period_label(period.label);
-  std::set<std::string> orders;
   double score = 0, rate_points = 0, penalties = 0, rewards = 0;
   int total = 0;
   auto emit = [&](const ItemRef& r, double points, std::string reason) {
@@ -179,33 +231,47 @@ v1::UnitScore Scorer::Score(const FactsList& facts, const std::string& unit_code
   };
   for (const ItemRef& r : items) {
     const v1::FactKind k = r.fact->kind();
-    orders.insert(r.order->order_id());
     (*out.mutable_counts())[FactName(k)] += 1;
     const int rate = static_cast<int>(RateOf(k));
     if (rate != 0) {
       const double c = Credit(w, k);
       if (c > 0) {
-        const double points = weight[rate] * c / trials[rate];
+        const double points = scale.rate_weight[rate] * c / trials[rate];
         rate_points += points;
-        emit(r, points, absl::StrFormat("%s: %s (%g × %g / %d)", rate_name[rate], FactLabel(k), weight[rate], c,
-                                        trials[rate]));
+        emit(r, points, absl::StrFormat("%s: %s (%.4g × %g / %d)", rate_name[rate], FactLabel(k),
+                                        scale.rate_weight[rate], c, trials[rate]));
       }
     }
-    const double points = EventPoints(rules_.points(), k);
-    if (points < 0) penalties += points;
-    if (points > 0) rewards += points;
-    if (points != 0) emit(r, points, absl::StrCat(points < 0 ? "扣分: " : "加分: ", FactLabel(k)));
+    const double base = EventPoints(rules_.points(), k);
+    if (base < 0) {
+      const double points = base * scale.penalty_factor;
+      penalties += points;
+      emit(r, points,
+           absl::StrFormat("扣分: %s (%g × 100 / %d 单%s)", FactLabel(k), -base, assessed,
+                           scale.penalty_capped ? absl::StrFormat(", 封顶 %g", rules_.penalty_cap()) : ""));
+    } else if (base > 0) {
+      const double points = base * scale.reward_factor;
+      rewards += points;
+      emit(r, points,
+           absl::StrFormat("加分: %s (%g%s)", FactLabel(k), base,
+                           scale.reward_capped ? absl::StrFormat(", 封顶 %g", rules_.reward_cap()) : ""));
+    }
   }
   out.set_score(score);
   out.set_rate_points(rate_points);
   out.set_penalty_points(penalties);
   out.set_reward_points(rewards);
+  out.set_penalty_uncapped(scale.penalty_uncapped);
+  out.set_reward_uncapped(scale.reward_uncapped);
   out.set_items_total(total);
-  out.set_orders(static_cast<int>(orders.size()));
+  out.set_orders(static_cast<int>(assessed));
   auto ratio = [&](int rate) { return trials[rate] == 0 ? 0.0 : credit[rate] / trials[rate]; };
   out.set_response_rate(ratio(1));
   out.set_resolution_rate(ratio(2));
   out.set_satisfaction_rate(ratio(3));
+  out.set_response_trials(static_cast<int32_t>(trials[1]));
+  out.set_resolution_trials(static_cast<int32_t>(trials[2]));
+  out.set_satisfaction_trials(static_cast<int32_t>(trials[3]));
   return out;
 }
 
@@ -239,7 +305,9 @@ std::vector<std::string> Scorer::UnitsOfLevel(v1::UnitLevel level) const {
 v1::RankUnitsResponse Scorer::RankScores(std::vector<v1::UnitScore> scores, const Interval& period) const {
   std::vector<v1::UnitScore> ranked, unranked;
   for (v1::UnitScore& s : scores) {
-    if (s.orders() > 0 && s.orders() >= rules_.ranking().min_orders()) {
+    // A unit none of whose rates has a trial yet has nothing measured to rank.
+    const bool measured = s.response_trials() + s.resolution_trials() + s.satisfaction_trials() > 0;
+    if (measured && s.orders() > 0 && s.orders() >= rules_.ranking().min_orders()) {
       ranked.push_back(std::move(s));
     } else {
       unranked.push_back(std::move(s));
@@ -471,7 +539,6 @@ v1::GetAgentFiguresResponse Scorer::AgentsFromDays(const std::vector<Counts>& ci
 v1::UnitScore Scorer::ScoreCounts(const Counts& unit_days, const std::string& unit_code, const Interval& period,
                                   const std::string& start_day) const {
   const v1::RateWeights& w = rules_.weights();
-  const double weight[4] = {0, w.response(), w.resolution(), w.satisfaction()};
   int64_t trials[4] = {0, 0, 0, 0};
   double credit[4] = {0, 0, 0, 0};
   v1::UnitScore out;
@@ -479,41 +546,48 @@ v1::UnitScore Scorer::ScoreCounts(const Counts& unit_days, const std::string& un
   if (const v1::Unit* u = directory_.FindUnit(unit_code)) out.set_unit_name(u->name());
   out.set_rules_version(rules_.version());
   out.set_period_label(period.label);
-  std::vector<std::pair<v1::FactKind, int64_t>> kinds;
+  std::map<v1::FactKind, int64_t> events;
   for (int k = v1::FactKind_MIN; k <= v1::FactKind_MAX; ++k) {
     if (!v1::FactKind_IsValid(k) || k == v1::FACT_KIND_UNSPECIFIED) continue;
     const auto it = unit_days.find(FactName(static_cast<v1::FactKind>(k)));
     if (it == unit_days.end() || it->second == 0) continue;
-    kinds.push_back({static_cast<v1::FactKind>(k), it->second});
+    events[static_cast<v1::FactKind>(k)] = it->second;
     (*out.mutable_counts())[it->first] = static_cast<int32_t>(it->second);
     const int rate = static_cast<int>(RateOf(static_cast<v1::FactKind>(k)));
     trials[rate] += it->second;
     credit[rate] += Credit(w, static_cast<v1::FactKind>(k)) * it->second;
   }
+  const Counts distinct = DistinctFrom(unit_days, "orders", start_day);
+  const int64_t assessed = distinct.empty() ? 0 : distinct.begin()->second;
+  const Scale scale = ScaleOf(rules_, trials, events, assessed);
   double rate_points = 0, penalties = 0, rewards = 0;
   int64_t items = 0;
-  for (const auto& [k, n] : kinds) {
+  for (const auto& [k, n] : events) {
     const int rate = static_cast<int>(RateOf(k));
     if (rate != 0 && Credit(w, k) > 0) items += n;
-    const double points = EventPoints(rules_.points(), k);
-    if (points < 0) penalties += points * n;
-    if (points > 0) rewards += points * n;
-    if (points != 0) items += n;
+    const double base = EventPoints(rules_.points(), k);
+    if (base < 0) penalties += base * scale.penalty_factor * n;
+    if (base > 0) rewards += base * scale.reward_factor * n;
+    if (base != 0) items += n;
   }
   for (int rate = 1; rate < 4; ++rate) {
-    if (trials[rate] > 0) rate_points += weight[rate] * credit[rate] / trials[rate];
+    if (trials[rate] > 0) rate_points += scale.rate_weight[rate] * credit[rate] / trials[rate];
   }
   out.set_score(rate_points + penalties + rewards);
   out.set_rate_points(rate_points);
   out.set_penalty_points(penalties);
   out.set_reward_points(rewards);
+  out.set_penalty_uncapped(scale.penalty_uncapped);
+  out.set_reward_uncapped(scale.reward_uncapped);
   out.set_items_total(static_cast<int32_t>(items));
-  const Counts orders = DistinctFrom(unit_days, "orders", start_day);
-  out.set_orders(orders.empty() ? 0 : static_cast<int32_t>(orders.begin()->second));
+  out.set_orders(static_cast<int32_t>(assessed));
   auto ratio = [&](int rate) { return trials[rate] == 0 ? 0.0 : credit[rate] / trials[rate]; };
   out.set_response_rate(ratio(1));
   out.set_resolution_rate(ratio(2));
   out.set_satisfaction_rate(ratio(3));
+  out.set_response_trials(static_cast<int32_t>(trials[1]));
+  out.set_resolution_trials(static_cast<int32_t>(trials[2]));
+  out.set_satisfaction_trials(static_cast<int32_t>(trials[3]));
   return out;
 }
 

@@ -150,8 +150,8 @@ TEST_CASE("scoring through the gateway: exact score, access, replay, and the wal
   Stack stack(Stack::Options{.scoring_replicas = 1});
   auto stub = stack.NewClient();
 
-  // 1: 天河, handled on time, satisfied. 2: 天河, returned and the return
-  // rejected (推诿), still open. 3: 荔湾 (440103), dispatched, nothing more.
+  // 1: 天河, handled on time, no callback yet. 2: 天河, returned and the
+  // return rejected (推诿), still open. 3: 荔湾 (440103), dispatched, nothing more.
   const std::string one = Create(*stub, SampleComplaint());
   const std::string two = Create(*stub, SampleComplaint());
   v1::CreateWorkOrderRequest yuexiu = SampleComplaint();
@@ -162,21 +162,27 @@ TEST_CASE("scoring through the gateway: exact score, access, replay, and the wal
   Act(*stub, kHandlerToken, one, v1::ACTION_SIGN);
   Act(*stub, kHandlerToken, one, v1::ACTION_REPLY, [](auto& r) { r.set_note("已责令停工"); });
   Act(*stub, kDispatcherToken, one, v1::ACTION_APPROVE_REPLY);
-  Act(*stub, kDispatcherToken, one, v1::ACTION_CALLBACK, [](auto& r) { r.set_rating(v1::RATING_SATISFIED); });
   Act(*stub, kHandlerToken, two, v1::ACTION_RETURN, [](auto& r) { r.set_note("不属于本区"); });
   Act(*stub, kDispatcherToken, two, v1::ACTION_REJECT_RETURN, [](auto& r) { r.set_note("属地管理"); });
 
-  // Rules 2026.2: rates 30 + 35 + 35 (all on time, satisfied), bounce -1,
-  // unjustified return -2, satisfied +0.2 = 97.2.
+  // Rules 2026.2: no callback yet, so satisfaction is n/a and response and
+  // resolution (both on time) share all 100 points; bounce 1 and unjustified
+  // return 2 in 2 orders are 150 per 100 orders, capped at 40: 60.
   v1::GetUnitScoreResponse tianhe;
   for (int i = 0; i < 500; ++i) {
-    if (Score(*stub, kDispatcherToken, "440106", &tianhe).ok() && tianhe.score().items_total() == 8) break;
+    if (Score(*stub, kDispatcherToken, "440106", &tianhe).ok() &&
+        tianhe.score().counts().count("replied_on_time") > 0 &&
+        tianhe.score().counts().count("unjustified_return") > 0) {
+      break;
+    }
     absl::SleepFor(absl::Milliseconds(20));
   }
-  CHECK(tianhe.score().score() == Approx(97.2));
+  CHECK(tianhe.score().score() == Approx(60));
   CHECK(tianhe.score().orders() == 2);
   CHECK(tianhe.score().response_rate() == 1);
-  CHECK(tianhe.score().satisfaction_rate() == 1);
+  CHECK(tianhe.score().resolution_rate() == 1);
+  CHECK(tianhe.score().satisfaction_trials() == 0);
+  CHECK(tianhe.score().penalty_points() == Approx(-40));
   CHECK(tianhe.score().rules_version() == "2026.2");
   for (int i = 0; i < 500 && !GroupSettled(stack); ++i) absl::SleepFor(absl::Milliseconds(20));
 
@@ -201,8 +207,15 @@ TEST_CASE("scoring through the gateway: exact score, access, replay, and the wal
     REQUIRE(stub->RankUnits(ctx.get(), v1::RankUnitsRequest(), &rank).ok());
     REQUIRE(rank.ranking_size() == 11);
     CHECK(rank.ranking(0).unit_code() == "440106");
-    CHECK(rank.ranking(1).unit_code() == "440103");
-    CHECK(rank.ranking(2).rank() == 0);
+    CHECK(rank.ranking(0).rank() == 1);
+    // 荔湾's order is only dispatched: no rate has a trial, nothing to rank.
+    CHECK(rank.ranking(1).rank() == 0);
+    for (const v1::UnitScore& u : rank.ranking()) {
+      if (u.unit_code() == "440103") {
+        CHECK(u.orders() == 1);
+        CHECK(u.rank() == 0);
+      }
+    }
   }
   {
     auto ctx = CallContext(kAgentToken);
@@ -299,6 +312,10 @@ TEST_CASE("scoring through the gateway: exact score, access, replay, and the wal
   // Departments: none dispatched to this month.
   CHECK(std::regex_search(dom, std::regex(R"(<ol id="top-departments" class="toplist"><li class="empty">)")));
   CHECK(absl::StrContains(dom, "data-unit=\"440106\""));
+  // 天河 has no callback yet: its satisfaction is "—", not 0.0%.
+  CHECK(std::regex_search(
+      dom, std::regex(R"(<tr data-unit="440106"[^>]*><td>1</td><td>天河区</td><td class="num">60.00</td>)"
+                      R"(<td class="num">100.0%</td><td class="num">100.0%</td><td class="num">—</td></tr>)")));
   CHECK(absl::StrContains(dom, "天河区"));
   for (const char* personal : {"13812345678", "张先生", "五山路某小区3栋"}) CHECK_FALSE(absl::StrContains(dom, personal));
   CHECK_FALSE(std::regex_search(dom, phone));

@@ -7,6 +7,7 @@
 // order within the unit's subtree.
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <cmath>
 #include <map>
 #include <set>
@@ -76,9 +77,26 @@ TEST_CASE("a busy month: for every unit the explanation sums to the score") {
         }
         CHECK(sum == s.score());  // the same items in the same order: exactly
         CHECK(std::abs(s.rate_points() + s.penalty_points() + s.reward_points() - s.score()) < 1e-9);
-        CHECK(std::abs(rate_sum[0] - rules.weights().response() * s.response_rate()) < 1e-9);
-        CHECK(std::abs(rate_sum[1] - rules.weights().resolution() * s.resolution_rate()) < 1e-9);
-        CHECK(std::abs(rate_sum[2] - rules.weights().satisfaction() * s.satisfaction_rate()) < 1e-9);
+        // Each rate's items add up to its share of the maximum times the
+        // rate; a rate with no trials is n/a and its weight went to the others.
+        const v1::RateWeights& w = rules.weights();
+        const double weight[3] = {w.response(), w.resolution(), w.satisfaction()};
+        const int trials[3] = {s.response_trials(), s.resolution_trials(), s.satisfaction_trials()};
+        const double rate[3] = {s.response_rate(), s.resolution_rate(), s.satisfaction_rate()};
+        double total = 0, active = 0;
+        for (int r = 0; r < 3; ++r) {
+          total += weight[r];
+          if (trials[r] > 0) active += weight[r];
+        }
+        for (int r = 0; r < 3; ++r) {
+          const double share = trials[r] > 0 ? weight[r] * total / active : 0;
+          CHECK(std::abs(rate_sum[r] - share * rate[r]) < 1e-9);
+        }
+        // The pools: capped, and the cap binds only when the uncapped sum passes it.
+        CHECK(s.penalty_points() >= -rules.penalty_cap() - 1e-9);
+        CHECK(std::abs(s.penalty_points() - std::max(s.penalty_uncapped(), -rules.penalty_cap())) < 1e-9);
+        CHECK(s.reward_points() <= rules.reward_cap() + 1e-9);
+        CHECK(std::abs(s.reward_points() - std::min(s.reward_uncapped(), rules.reward_cap())) < 1e-9);
         if (s.orders() > 0) ++scored;
       }
     }

@@ -6,6 +6,11 @@
 // the same numbers.
 #include <catch2/catch.hpp>
 
+#include <prometheus/registry.h>
+
+#include <cmath>
+#include <map>
+
 #include "absl/strings/str_cat.h"
 #include "clock/clock.h"
 #include "orders/order_record.h"
@@ -13,6 +18,7 @@
 #include "scoring/consumer.h"
 #include "scoring/redis_fact_store.h"
 #include "scoring/redis_rig.h"
+#include "scoring/score_gauges.h"
 #include "scoring/scoring_fixture.h"
 #include "support/redis_server.h"
 
@@ -98,10 +104,13 @@ TEST_CASE("store and consumer: known events give the exact scores, replays chang
   req.set_unit_code("440106");
   *req.mutable_period() = Nov();
   v1::UnitScore tianhe = assessor.GetUnitScore(Centre(), req).value().score();
-  CHECK(tianhe.score() == Approx(39.2));  // rules 2026.2 (scorer_test.cc)
+  // Rules 2026.2 (scorer_test.cc): rates 50, penalties 550 per 100 orders
+  // capped at 40; 2026.1's 425 as well.
+  CHECK(tianhe.score() == Approx(10));
+  CHECK(tianhe.penalty_uncapped() == Approx(-550));
   CHECK(tianhe.rules_version() == "2026.2");
   req.set_rules_version("2026.1");
-  CHECK(assessor.GetUnitScore(Centre(), req).value().score().score() == Approx(41.7));
+  CHECK(assessor.GetUnitScore(Centre(), req).value().score().penalty_uncapped() == Approx(-425));
 
   // Replaying the whole stream twice: nothing written, the same answers.
   written = 0;
@@ -180,6 +189,37 @@ TEST_CASE("access: a unit handler sees its own unit and sub-units only") {
   v1::GetAgentFiguresRequest agents;
   *agents.mutable_period() = Nov();
   CHECK(assessor.GetAgentFigures(Centre(), agents).value().total().contacts() == 5);
+}
+
+TEST_CASE("score gauges: a rate with no trials is NaN (n/a), not 0") {
+  Rig rig;
+  for (const v1::WorkOrder& o : fixture::KnownMonth()) rig.Write(o);
+  const RuleBook book = RuleBook::Load(HOTLINE_SOURCE_DIR "/data/scoring_rules.textproto").value();
+  FakeClock clock(absl::FromCivil(absl::CivilSecond(2026, 11, 28, 10, 0, 0), fixture::Guangzhou()));
+  Assessor assessor(book, Dir(), rig.store, clock, fixture::Guangzhou());
+  stream::BatchHandler handle = EventHandler(rig.store, rig.store, [](int) {});
+  for (const absl::Status& s : handle(rig.events)) CHECK(s.ok());
+  prometheus::Registry registry;
+  ScoreGauges gauges(assessor, registry, absl::Hours(1));
+  REQUIRE(gauges.Refresh().ok());
+  std::map<std::string, double> series;  // district/rate -> value
+  for (const prometheus::MetricFamily& f : registry.Collect()) {
+    if (f.name != "hotline_scoring_district_rate_ratio") continue;
+    for (const prometheus::ClientMetric& m : f.metric) {
+      std::string district, rate;
+      for (const prometheus::ClientMetric::Label& l : m.label) {
+        if (l.name == "district") district = l.value;
+        if (l.name == "rate") rate = l.value;
+      }
+      series[district + "/" + rate] = m.gauge.value;
+    }
+  }
+  // Every district has its three series (the dashboard's selectors match).
+  CHECK(series.size() == 33);
+  // 天河: response 1/2 in November; 海珠 (440105) has no order at all.
+  CHECK(series["440106/response"] == 0.5);
+  CHECK(std::isnan(series["440105/response"]));
+  CHECK(std::isnan(series["440105/satisfaction"]));
 }
 
 }  // namespace

@@ -97,13 +97,16 @@ TEST_CASE("score: exact points, rates and explanation of a district") {
   CHECK(tianhe.resolution_rate() == 0.5);
   CHECK(tianhe.satisfaction_rate() == 0.5);
   CHECK(tianhe.rate_points() == 50);
-  // late sign-off 1, overdue 2, urge 0.5, notice 3, dissatisfied 1, redo 1.
-  CHECK(tianhe.penalty_points() == -8.5);
-  CHECK(tianhe.reward_points() == 0.25);
-  CHECK(tianhe.score() == 41.75);
+  // late sign-off 1, overdue 2, urge 0.5, notice 3, dissatisfied 1, redo 1
+  // = 8.5 in 2 orders, so 425 per 100 orders: capped at 40. The satisfied
+  // callback earns nothing beyond its rate.
+  CHECK(tianhe.penalty_uncapped() == -425);
+  CHECK(tianhe.penalty_points() == Approx(-40));
+  CHECK(tianhe.reward_points() == 0);
+  CHECK(tianhe.score() == Approx(10));
   CHECK(tianhe.orders() == 2);
-  CHECK(tianhe.items_total() == 10);
-  CHECK(tianhe.items_size() == 10);
+  CHECK(tianhe.items_total() == 9);
+  CHECK(tianhe.items_size() == 9);
   CHECK(SumItems(tianhe) == tianhe.score());
   for (const v1::ScoreItem& i : tianhe.items()) {
     CHECK((i.order_id() == "A" || i.order_id() == "B"));
@@ -113,9 +116,10 @@ TEST_CASE("score: exact points, rates and explanation of a district") {
   CHECK(tianhe.counts().at("notice") == 1);
 
   const v1::UnitScore yuexiu = scorer.Score(Ptrs(facts), "440103", Month("2026-11"), 100);
-  // 30 + 35 + 35 x 0.5, bounce -0.5, unjustified return -1, basically satisfied +0.125.
+  // 30 + 35 + 35 x 0.5; bounce 0.5 and unjustified return 1 in 1 order: 150
+  // per 100 orders, capped at 40.
   CHECK(yuexiu.satisfaction_rate() == 0.5);
-  CHECK(yuexiu.score() == 81.125);
+  CHECK(yuexiu.score() == Approx(42.5));
   CHECK(SumItems(yuexiu) == yuexiu.score());
 
   // October holds none of it.
@@ -132,7 +136,7 @@ TEST_CASE("rank: districts and departments, red and black lists") {
   REQUIRE(districts.ranking_size() == 11);
   CHECK(districts.ranking(0).unit_code() == "440103");
   CHECK(districts.ranking(0).rank() == 1);
-  CHECK(districts.ranking(0).score() == 81.125);
+  CHECK(districts.ranking(0).score() == Approx(42.5));
   CHECK(districts.ranking(1).unit_code() == "440106");
   CHECK(districts.ranking(1).rank() == 2);
   CHECK(districts.ranking(2).rank() == 0);  // no orders: not ranked
@@ -143,7 +147,9 @@ TEST_CASE("rank: districts and departments, red and black lists") {
 
   const v1::RankUnitsResponse departments = scorer.Rank(Ptrs(facts), v1::UNIT_LEVEL_DEPARTMENT, Month("2026-11"));
   CHECK(departments.ranking(0).unit_code() == "GZD001");
-  CHECK(departments.ranking(0).score() == 31);  // response 30/1 + praise 1
+  // Only the response rate has trials: it carries the whole 100; praise +1.
+  CHECK(departments.ranking(0).score() == 101);
+  CHECK(departments.ranking(0).resolution_trials() == 0);
   CHECK(departments.black_list().empty());      // the only ranked unit is on the red list
 }
 
@@ -254,9 +260,12 @@ TEST_CASE("rules: a change recomputes a past month from the same facts") {
   const std::vector<v1::OrderFacts> facts = Derive(fixture::KnownMonth());
   const v1::UnitScore old_rules = Scorer(*book.Find("2026.1").value(), Dir()).Score(Ptrs(facts), "440106", Month("2026-11"));
   const v1::UnitScore new_rules = Scorer(*book.Find("2026.2").value(), Dir()).Score(Ptrs(facts), "440106", Month("2026-11"));
-  // 2026.1: 50 - (1 + 2 + 0.5 + 3 + 1 + 1) + 0.2; 2026.2: notice 5, redo 1.5.
-  CHECK(old_rules.score() == Approx(41.7));
-  CHECK(new_rules.score() == Approx(39.2));
+  // Per 100 of 2 orders: 2026.1 (1 + 2 + 0.5 + 3 + 1 + 1) x 50; 2026.2
+  // notice 5, redo 1.5; both past the cap of 40.
+  CHECK(old_rules.penalty_uncapped() == Approx(-425));
+  CHECK(new_rules.penalty_uncapped() == Approx(-550));
+  CHECK(old_rules.score() == Approx(10));
+  CHECK(new_rules.score() == Approx(10));
   CHECK(old_rules.rules_version() == "2026.1");
   CHECK(book.current().version() == "2026.2");
   CHECK(book.Find("1999").status().code() == absl::StatusCode::kNotFound);

@@ -25,8 +25,6 @@ v1::ScoringRules TestRules() {
   p->set_urge(0.5);
   p->set_supervise(1);
   p->set_notice(3);
-  p->set_satisfied(0.25);
-  p->set_basically_satisfied(0.125);
   p->set_praise(1);
   r.mutable_weights()->set_response(30);
   r.mutable_weights()->set_resolution(35);
@@ -39,6 +37,8 @@ v1::ScoringRules TestRules() {
   r.mutable_hot()->set_rising_min_count(3);
   r.mutable_hot()->set_rising_factor(1.5);
   r.mutable_hot()->set_address_min_orders(2);
+  r.set_penalty_cap(40);
+  r.set_reward_cap(4);
   return r;
 }
 

@@ -57,6 +57,7 @@ TEST_CASE("an explanation lists every item and says they sum to the score", "[cl
   s.set_rules_version("2026.2");
   s.set_score(29);
   s.set_response_rate(1);
+  s.set_response_trials(1);
   for (double p : {30.0, -1.0}) {
     v1::ScoreItem* i = s.add_items();
     i->set_order_id("GZ20261103000001");
@@ -72,6 +73,37 @@ TEST_CASE("an explanation lists every item and says they sum to the score", "[cl
   CHECK(absl::StrContains(text, "合计 (sum of items): 29.00 = 得分 29.00"));
   s.set_items_total(5);
   CHECK(absl::StrContains(FormatExplanation(s), "显示 2 / 5 项"));
+}
+
+TEST_CASE("a rate with no trials shows a dash, not 0.0 %", "[cli][scoring]") {
+  v1::RankUnitsResponse r;
+  r.set_period_label("2026-12");
+  v1::UnitScore* s = r.add_ranking();
+  s->set_unit_code("440106");
+  s->set_unit_name("天河区");
+  s->set_rank(1);
+  s->set_score(100);
+  s->set_response_rate(0.5);
+  s->set_response_trials(2);
+  s->set_resolution_rate(0);
+  s->set_resolution_trials(3);  // three overdue: a real 0 %
+  s->set_orders(3);             // no callbacks yet: satisfaction n/a
+  const std::string ranking = FormatRanking(r);
+  INFO(ranking);
+  const size_t row_at = ranking.find("天河区");
+  REQUIRE(row_at != std::string::npos);
+  const std::string row = ranking.substr(row_at, ranking.find('\n', row_at) - row_at);
+  CHECK(absl::StrContains(row, "50.0%"));
+  CHECK(absl::StrContains(row, "0.0%"));
+  CHECK(absl::StrContains(row, "—"));
+  CHECK_FALSE(absl::StrContains(row, "-"));  // "—", not the unranked dash
+  const std::string score = FormatScore(*s);
+  INFO(score);
+  CHECK(absl::StrContains(score, "满意率 (satisfaction)"));
+  const size_t sat_at = score.find("满意率 (satisfaction)");
+  const std::string sat_line = score.substr(sat_at, score.find('\n', sat_at) - sat_at);
+  CHECK(absl::StrContains(sat_line, "—"));
+  CHECK_FALSE(absl::StrContains(sat_line, "0.0%"));
 }
 
 TEST_CASE("the agents' table shows the average handling time over the timed contacts", "[cli][scoring]") {

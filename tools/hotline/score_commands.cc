@@ -19,6 +19,8 @@ absl::Status FlagError(absl::string_view flag, absl::string_view message) {
 }
 
 std::string Percent(double ratio) { return absl::StrFormat("%.1f%%", ratio * 100); }
+// A rate with no trials is n/a, not 0 %.
+std::string RateText(double ratio, int trials) { return trials > 0 ? Percent(ratio) : "—"; }
 std::string Points(double p) { return absl::StrFormat("%.2f", p); }
 
 std::string UnitText(const v1::UnitScore& s) {
@@ -143,9 +145,9 @@ std::string FormatScore(const v1::UnitScore& s) {
       {"考核期 (period)", s.period_label()},
       {"考核规则 (rules)", s.rules_version()},
       {"得分 (score)", Points(s.score())},
-      {"响应率 (response)", Percent(s.response_rate())},
-      {"解决率 (resolution)", Percent(s.resolution_rate())},
-      {"满意率 (satisfaction)", Percent(s.satisfaction_rate())},
+      {"响应率 (response)", RateText(s.response_rate(), s.response_trials())},
+      {"解决率 (resolution)", RateText(s.resolution_rate(), s.resolution_trials())},
+      {"满意率 (satisfaction)", RateText(s.satisfaction_rate(), s.satisfaction_trials())},
       {"三率得分 (rate points)", Points(s.rate_points())},
       {"扣分 (penalties)", Points(s.penalty_points())},
       {"加分 (rewards)", Points(s.reward_points())},
@@ -191,7 +193,9 @@ std::string FormatRanking(const v1::RankUnitsResponse& r) {
   for (const v1::UnitScore& s : r.ranking()) {
     std::string list = on(r.red_list(), s.unit_code()) ? "红榜" : on(r.black_list(), s.unit_code()) ? "黑榜" : "";
     t.AddRow({s.rank() > 0 ? absl::StrCat(s.rank()) : "-", UnitText(s), Points(s.score()),
-              Percent(s.response_rate()), Percent(s.resolution_rate()), Percent(s.satisfaction_rate()),
+              RateText(s.response_rate(), s.response_trials()),
+              RateText(s.resolution_rate(), s.resolution_trials()),
+              RateText(s.satisfaction_rate(), s.satisfaction_trials()),
               absl::StrCat(s.orders()), list});
   }
   return absl::StrCat("考核期 ", r.period_label(), "  规则 ", r.rules_version(), "\n", t.Render());

@@ -15,6 +15,8 @@ function el(tag, attrs, text) {
 function num(v) { return Number(v || 0); }
 function px(v) { return v.toFixed(1); }
 function pct(v) { return (num(v) * 100).toFixed(1) + '%'; }
+// A rate with no trials yet (no sign-off, closure or callback) is n/a, not 0 %.
+function rate(v, trials) { return num(trials) > 0 ? pct(v) : '—'; }
 
 function drawTop(id, entries) {
   const list = document.getElementById(id);
@@ -81,9 +83,9 @@ function drawRanking(rows) {
     tr.appendChild(el('td', {}, num(r.rank) > 0 ? String(r.rank) : '—'));
     tr.appendChild(el('td', {}, r.unit_name || r.unit_code));
     tr.appendChild(el('td', { class: 'num' }, num(r.score).toFixed(2)));
-    tr.appendChild(el('td', { class: 'num' }, pct(r.response_rate)));
-    tr.appendChild(el('td', { class: 'num' }, pct(r.resolution_rate)));
-    tr.appendChild(el('td', { class: 'num' }, pct(r.satisfaction_rate)));
+    tr.appendChild(el('td', { class: 'num' }, rate(r.response_rate, r.response_trials)));
+    tr.appendChild(el('td', { class: 'num' }, rate(r.resolution_rate, r.resolution_trials)));
+    tr.appendChild(el('td', { class: 'num' }, rate(r.satisfaction_rate, r.satisfaction_trials)));
     body.appendChild(tr);
   });
 }
