@@ -60,7 +60,8 @@ ChangeFollower::ChangeFollower(redis::Client& redis, KnowledgeKeys keys, SearchI
                          .Add({})),
       last_poll_(prometheus::BuildGauge()
                      .Name("hotline_knowledge_follower_last_poll_timestamp_seconds")
-                     .Help("When the change-stream follower last read the stream (stands still if it hangs).")
+                     .Help("When the change-stream follower last read the stream (stands still if "
+                           "it hangs).")
                      .Register(metrics)
                      .Add({})),
       changes_applied_(prometheus::BuildCounter()
@@ -306,9 +307,9 @@ void ChangeFollower::Run() {
     if (absl::Now() < next_check) continue;
     absl::StatusOr<int> fixed = CheckDrift();
     // A failed comparison is tried again soon rather than a whole interval later.
-    next_check = absl::Now() + (fixed.ok() ? options_.drift_check_interval
-                                           : std::min(options_.drift_check_interval,
-                                                      absl::Seconds(10)));
+    next_check =
+        absl::Now() + (fixed.ok() ? options_.drift_check_interval
+                                  : std::min(options_.drift_check_interval, absl::Seconds(10)));
     if (!fixed.ok()) {
       follow_errors_.Increment();
       log::Warning("cannot compare the index with Redis; retrying",

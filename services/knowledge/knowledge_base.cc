@@ -307,17 +307,17 @@ void KnowledgeBase::RecordUnanswered(const std::string& query) {
 void KnowledgeBase::ListUnanswered(const v1::ListUnansweredQueriesRequest& r,
                                    Done<v1::ListUnansweredQueriesResponse> done) {
   const int limit = r.limit() <= 0 ? 20 : std::min(r.limit(), 200);
-  store_.TopUnanswered(limit, [done = std::move(done)](
-                                  absl::StatusOr<std::vector<UnansweredCount>> top) mutable {
-    if (!top.ok()) return done(top.status());
-    v1::ListUnansweredQueriesResponse out;
-    for (UnansweredCount& c : *top) {
-      v1::UnansweredQuery& q = *out.add_queries();
-      q.set_query(std::move(c.query));
-      q.set_count(c.count);
-    }
-    done(std::move(out));
-  });
+  store_.TopUnanswered(
+      limit, [done = std::move(done)](absl::StatusOr<std::vector<UnansweredCount>> top) mutable {
+        if (!top.ok()) return done(top.status());
+        v1::ListUnansweredQueriesResponse out;
+        for (UnansweredCount& c : *top) {
+          v1::UnansweredQuery& q = *out.add_queries();
+          q.set_query(std::move(c.query));
+          q.set_count(c.count);
+        }
+        done(std::move(out));
+      });
 }
 
 absl::StatusOr<int> KnowledgeBase::LoadSeed(const SeedBase& seed) {

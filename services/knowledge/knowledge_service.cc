@@ -25,13 +25,14 @@ KnowledgeService::KnowledgeService(KnowledgeBase& base, prometheus::Registry& me
                     .Help("Searches by result: hit (something found), zero_hit (what was asked is "
                           "listed by ListUnansweredQueries, never here), error.")
                     .Register(metrics)),
-      search_seconds_(prometheus::BuildHistogram()
-                          .Name("hotline_knowledge_search_seconds")
-                          .Help("Time to search this replica's index (without the network).")
-                          .Register(metrics)
-                          .Add({}, prometheus::Histogram::BucketBoundaries{
-                                       0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01,
-                                       0.025, 0.05, 0.1, 0.25})),
+      search_seconds_(
+          prometheus::BuildHistogram()
+              .Name("hotline_knowledge_search_seconds")
+              .Help("Time to search this replica's index (without the network).")
+              .Register(metrics)
+              .Add({},
+                   prometheus::Histogram::BucketBoundaries{0.0001, 0.00025, 0.0005, 0.001, 0.0025,
+                                                           0.005, 0.01, 0.025, 0.05, 0.1, 0.25})),
       writes_(prometheus::BuildCounter()
                   .Name("hotline_knowledge_writes_total")
                   .Help("Writes of knowledge points, by action and outcome (status code).")

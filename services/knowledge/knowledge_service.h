@@ -4,12 +4,12 @@
 // carry counts only, never what a citizen said: the zero-hit searches' text
 // stays in Redis behind the audited ListUnansweredQueries.
 // Thread-safe.
-#include <string>
-
 #include <prometheus/counter.h>
 #include <prometheus/gauge.h>
 #include <prometheus/histogram.h>
 #include <prometheus/registry.h>
+
+#include <string>
 
 #include "hotline/v1/knowledge.grpc.pb.h"
 #include "knowledge/knowledge_base.h"

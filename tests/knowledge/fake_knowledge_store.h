@@ -104,7 +104,8 @@ class FakeKnowledgeStore final : public knowledge::KnowledgeStore {
     done(n);
   }
 
-  void TopUnanswered(int limit, knowledge::Done<std::vector<knowledge::UnansweredCount>> done) override {
+  void TopUnanswered(int limit,
+                     knowledge::Done<std::vector<knowledge::UnansweredCount>> done) override {
     std::unique_lock lock(mu_);
     if (down) return Unavailable(lock, done);
     lock.unlock();

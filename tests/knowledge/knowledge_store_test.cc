@@ -4,9 +4,8 @@
 // while Redis is down; the index converging after a Redis error in the middle
 // of a batch, after falling behind the change stream's cap and after Redis is
 // restored from an older copy; the zero-hit searches shared in Redis.
-#include <catch2/catch.hpp>
-
 #include <atomic>
+#include <catch2/catch.hpp>
 #include <filesystem>
 #include <future>
 #include <thread>
@@ -226,7 +225,8 @@ TEST_CASE("A replica started while Redis is down serves once Redis is back", "[k
 }
 
 // Retries through a Redis restart (the client reconnects in the background).
-absl::Status PutWhenBack(RedisKnowledgeStore& store, const v1::KnowledgePoint& p, int64_t expected) {
+absl::Status PutWhenBack(RedisKnowledgeStore& store, const v1::KnowledgePoint& p,
+                         int64_t expected) {
   absl::Status s;
   for (int i = 0; i < 100; ++i) {
     s = Put(store, p, expected);
@@ -245,7 +245,8 @@ void PollAll(ChangeFollower& follower, std::string* last_id, int max = 50) {
   }
 }
 
-TEST_CASE("A Redis error in the middle of a batch: the batch is read again", "[knowledge][redis][follower]") {
+TEST_CASE("A Redis error in the middle of a batch: the batch is read again",
+          "[knowledge][redis][follower]") {
   RedisServer server;
   directory::Directory dir = *directory::Directory::LoadDataDir(HOTLINE_SOURCE_DIR "/data");
   Replica r(server, dir, {}, /*start=*/false);
@@ -273,7 +274,8 @@ TEST_CASE("A Redis error in the middle of a batch: the batch is read again", "[k
   CHECK(r.Finds("公积金提取", "KB.06.01.002"));
 }
 
-TEST_CASE("A replica behind the change stream's cap rebuilds from the store", "[knowledge][redis][follower]") {
+TEST_CASE("A replica behind the change stream's cap rebuilds from the store",
+          "[knowledge][redis][follower]") {
   RedisServer server;
   directory::Directory dir = *directory::Directory::LoadDataDir(HOTLINE_SOURCE_DIR "/data");
   Replica r(server, dir, {}, /*start=*/false);
@@ -309,7 +311,8 @@ TEST_CASE("A replica behind the change stream's cap rebuilds from the store", "[
   CHECK(r.index.VersionOf("KB.06.01.003") == 1);
 }
 
-TEST_CASE("After Redis is restored from an older copy the index goes back to it", "[knowledge][redis][follower]") {
+TEST_CASE("After Redis is restored from an older copy the index goes back to it",
+          "[knowledge][redis][follower]") {
   RedisServer server;
   directory::Directory dir = *directory::Directory::LoadDataDir(HOTLINE_SOURCE_DIR "/data");
   redis::Client writer_redis(At(server));
@@ -356,7 +359,8 @@ TEST_CASE("After Redis is restored from an older copy the index goes back to it"
   // The drift was counted.
   double drift = 0;
   for (const auto& family : r.metrics.Collect()) {
-    if (family.name == "hotline_knowledge_index_drift_total") drift = family.metric[0].counter.value;
+    if (family.name == "hotline_knowledge_index_drift_total")
+      drift = family.metric[0].counter.value;
   }
   CHECK(drift >= 2);
 }
@@ -412,8 +416,8 @@ TEST_CASE("Zero-hit searches are one list in Redis: every replica's, kept across
 
   // Bounded: a full list makes room by the least counted, whose count carries over.
   redis::Client small_redis(At(server));
-  RedisKnowledgeStore small(small_redis, RedisKnowledgeStoreOptions{.key_prefix = "small:",
-                                                                     .unanswered_capacity = 2});
+  RedisKnowledgeStore small(
+      small_redis, RedisKnowledgeStoreOptions{.key_prefix = "small:", .unanswered_capacity = 2});
   auto record = [&](const char* q) {
     return Wait<int64_t>([&](auto done) { small.RecordUnanswered(q, std::move(done)); });
   };
@@ -421,7 +425,8 @@ TEST_CASE("Zero-hit searches are one list in Redis: every replica's, kept across
   CHECK(*record("甲") == 2);
   CHECK(*record("乙") == 1);
   CHECK(*record("丙") == 2);  // takes 乙's place and count
-  auto top = Wait<std::vector<UnansweredCount>>([&](auto done) { small.TopUnanswered(10, std::move(done)); });
+  auto top = Wait<std::vector<UnansweredCount>>(
+      [&](auto done) { small.TopUnanswered(10, std::move(done)); });
   REQUIRE(top.ok());
   REQUIRE(top->size() == 2);
   CHECK((*top)[0].query == "丙");  // 2, 2: ties by text (丙 U+4E19 < 甲 U+7532)
