@@ -6,6 +6,7 @@
 //   <p>kb:point:{CODE}           hash, the current version of a point:
 //                                  point        hotline.v1.KnowledgePoint, binary protobuf
 //                                  version      1, 2, 3 ...
+//                                  at_ms        when that version was written (its updated_at)
 //                                  status       draft | published | retired
 //                                  use_count, fcr_count, not_helpful_count   counters
 //   <p>kb:point:{CODE}:versions  list: every version (binary KnowledgePoint), oldest first

@@ -231,20 +231,31 @@ absl::StatusOr<int> ChangeFollower::CheckDrift() {
   // Taken before the store's versions: a write racing with the comparison
   // makes a needless re-read at worst, and its stream entry is applied by the
   // next Poll anyway.
-  std::map<std::string, int64_t> indexed = index_.Versions();
+  std::map<std::string, IndexedVersion> indexed = index_.Versions();
   std::vector<std::string> differ;
   for (size_t from = 0; from < codes->elements.size(); from += kBatch) {
     const size_t to = std::min(codes->elements.size(), from + kBatch);
-    std::vector<int64_t> stored(to - from, 0);
+    // The version and, where the record has it, when it was written: after
+    // a restore an edit can reach a version number the index already has.
+    std::vector<std::optional<IndexedVersion>> stored(to - from);
     absl::BlockingCounter pending(static_cast<int>(to - from));
     std::mutex mu;
     absl::Status first_error;
     for (size_t i = from; i < to; ++i) {
-      redis_.Submit({"HGET", keys_.Point(codes->elements[i].str), "version"},
+      redis_.Submit({"HMGET", keys_.Point(codes->elements[i].str), "version", "at_ms"},
                     [&, i](absl::StatusOr<redis::Reply> r) {
                       absl::Status s = ReplyError(r);
-                      if (s.ok() && !r->is_nil() && !absl::SimpleAtoi(r->str, &stored[i - from])) {
-                        s = absl::InternalError("a stored version is not a number");
+                      if (s.ok() && r->elements.size() == 2 && !r->elements[0].is_nil()) {
+                        IndexedVersion v;
+                        if (!absl::SimpleAtoi(r->elements[0].str, &v.version) ||
+                            (!r->elements[1].is_nil() &&
+                             !absl::SimpleAtoi(r->elements[1].str, &v.updated_at_ms))) {
+                          s = absl::InternalError("a stored version is not a number");
+                        } else {
+                          // A record written before at_ms was kept: versions only.
+                          if (r->elements[1].is_nil()) v.updated_at_ms = -1;
+                          stored[i - from] = v;
+                        }
                       }
                       if (!s.ok()) {
                         std::lock_guard lock(mu);
@@ -258,8 +269,13 @@ absl::StatusOr<int> ChangeFollower::CheckDrift() {
     for (size_t i = from; i < to; ++i) {
       const std::string& code = codes->elements[i].str;
       auto it = indexed.find(code);
-      const int64_t mine = it == indexed.end() ? 0 : it->second;
-      if (mine != stored[i - from]) differ.push_back(code);
+      const std::optional<IndexedVersion>& theirs = stored[i - from];
+      const bool same = it == indexed.end()
+                            ? !theirs.has_value()
+                            : theirs.has_value() && theirs->version == it->second.version &&
+                                  (theirs->updated_at_ms < 0 ||
+                                   theirs->updated_at_ms == it->second.updated_at_ms);
+      if (!same) differ.push_back(code);
       if (it != indexed.end()) indexed.erase(it);
     }
   }

@@ -40,6 +40,12 @@ struct SearchQuery {
   absl::CivilDay today = absl::CivilDay();
 };
 
+// What the index holds of a point: enough to compare with the store.
+struct IndexedVersion {
+  int64_t version = 0;
+  int64_t updated_at_ms = 0;  // the point's updated_at, in Unix milliseconds
+};
+
 struct SearchResult {
   std::vector<v1::KnowledgeHit> hits;
   int64_t matches_estimated = 0;
@@ -57,8 +63,8 @@ class SearchIndex {
   // echo of a local write do nothing). True when it changed the index.
   bool Upsert(const v1::KnowledgePoint& point);
   // Indexes `point` whatever version is indexed: the store of record wins
-  // even when it went back (Redis restored from an older copy). True when it
-  // changed the index.
+  // even when it went back or holds other content under the same version
+  // (Redis restored from an older copy, then edited). Always true.
   bool Replace(const v1::KnowledgePoint& point);
   // Drops `code` from the index (a point the store no longer has). True when
   // it was there.
@@ -75,7 +81,7 @@ class SearchIndex {
   // The version indexed for `code`, 0 when none.
   int64_t VersionOf(const std::string& code) const;
   // Every indexed code with its version.
-  std::map<std::string, int64_t> Versions() const;
+  std::map<std::string, IndexedVersion> Versions() const;
   size_t size() const;
 
   // The query text after stopwords and synonyms (what is searched); pure,

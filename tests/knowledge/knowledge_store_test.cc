@@ -365,6 +365,47 @@ TEST_CASE("After Redis is restored from an older copy the index goes back to it"
   CHECK(drift >= 2);
 }
 
+TEST_CASE("After a restore, edits that reach the version the index had are taken too",
+          "[knowledge][redis][follower]") {
+  RedisServer server;
+  directory::Directory dir = *directory::Directory::LoadDataDir(HOTLINE_SOURCE_DIR "/data");
+  redis::Client writer_redis(At(server));
+  RedisKnowledgeStore writer(writer_redis);
+  auto at = [](const std::string& code, int64_t version, const char* answer, int64_t seconds) {
+    v1::KnowledgePoint p = Version(code, version, answer);
+    p.mutable_updated_at()->set_seconds(seconds);
+    return p;
+  };
+  REQUIRE(Put(writer, at("KB.06.01.001", 1, "社保卡补办到银行网点。", 1000), 0).ok());
+  const std::filesystem::path data(server.dir());
+  const std::filesystem::path copy = data.parent_path() / (data.filename().string() + "-copy");
+  server.Stop();
+  std::filesystem::copy(data, copy, std::filesystem::copy_options::recursive);
+  server.Start();
+  Replica r(server, dir, ChangeFollowerOptions{.drift_check_interval = absl::Milliseconds(300)});
+  REQUIRE(PutWhenBack(writer, at("KB.06.01.001", 2, "医保卡挂失拨打服务热线。", 2000), 1).ok());
+  absl::Time until = absl::Now() + absl::Seconds(10);
+  while (r.index.VersionOf("KB.06.01.001") != 2 && absl::Now() < until) {
+    absl::SleepFor(absl::Milliseconds(20));
+  }
+  REQUIRE(r.index.VersionOf("KB.06.01.001") == 2);
+
+  server.Stop();
+  std::filesystem::remove_all(data);
+  std::filesystem::copy(copy, data, std::filesystem::copy_options::recursive);
+  std::filesystem::remove_all(copy);
+  server.Start();
+  // Edited again to version 2, other words, written later: the version
+  // number alone matches what the index holds.
+  REQUIRE(PutWhenBack(writer, at("KB.06.01.001", 2, "户口迁移到派出所办理。", 3000), 1).ok());
+  until = absl::Now() + absl::Seconds(10);
+  while (!r.Finds("户口迁移", "KB.06.01.001") && absl::Now() < until) {
+    absl::SleepFor(absl::Milliseconds(20));
+  }
+  CHECK(r.Finds("户口迁移", "KB.06.01.001"));
+  CHECK_FALSE(r.Finds("医保卡挂失", "KB.06.01.001"));
+}
+
 TEST_CASE("Zero-hit searches are one list in Redis: every replica's, kept across restarts, bounded",
           "[knowledge][redis][unanswered]") {
   RedisServer server;
