@@ -6,6 +6,7 @@
 //   <p>kb:point:{CODE}           hash, the current version of a point:
 //                                  point        hotline.v1.KnowledgePoint, binary protobuf
 //                                  version      1, 2, 3 ...
+//                                  at_ms        when that version was written (its updated_at)
 //                                  status       draft | published | retired
 //                                  use_count, fcr_count, not_helpful_count   counters
 //   <p>kb:point:{CODE}:versions  list: every version (binary KnowledgePoint), oldest first
@@ -14,6 +15,10 @@
 //   <p>kb:summaries              hash code -> binary hotline.v1.KnowledgeSummary (listing)
 //   <p>kb:changes                stream: one entry per write (code, version, at_ms);
 //                                  every knowledge replica follows it to keep its index
+//   <p>kb:unanswered             sorted set: searches that found nothing (text with digits
+//                                  masked, cut to 30 characters) scored by how often;
+//                                  at most ~500 (Space-Saving), read only by the
+//                                  audited ListUnansweredQueries
 //
 // Intake's create_order.lua reads `status` and increments `use_count` and
 // `fcr_count` of Point(code) when an order is answered on the spot.
@@ -41,6 +46,7 @@ class KnowledgeKeys {
   std::string Codes() const { return absl::StrCat(prefix_, "kb:codes"); }
   std::string Summaries() const { return absl::StrCat(prefix_, "kb:summaries"); }
   std::string Changes() const { return absl::StrCat(prefix_, "kb:changes"); }
+  std::string Unanswered() const { return absl::StrCat(prefix_, "kb:unanswered"); }
 
  private:
   std::string prefix_;

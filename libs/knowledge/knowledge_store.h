@@ -16,6 +16,13 @@
 
 namespace hotline::knowledge {
 
+// One search that found nothing (its text as kept: digits masked, cut) and
+// how often it was asked.
+struct UnansweredCount {
+  std::string query;
+  int64_t count = 0;
+};
+
 template <typename T>
 using Done = absl::AnyInvocable<void(absl::StatusOr<T>)>;
 
@@ -40,6 +47,13 @@ class KnowledgeStore {
                     Done<std::vector<v1::KnowledgeSummary>> done) = 0;
   // Counts a "did not help"; the new count. NOT_FOUND.
   virtual void MarkNotHelpful(std::string code, Done<int64_t> done) = 0;
+
+  // The searches that found nothing, shared by every replica and kept across
+  // restarts; bounded by the Space-Saving rule (unanswered.h). `query` is
+  // already normalized (NormalizeUnansweredQuery). Its new count.
+  virtual void RecordUnanswered(std::string query, Done<int64_t> done) = 0;
+  // Up to `limit`, most asked first (ties by text).
+  virtual void TopUnanswered(int limit, Done<std::vector<UnansweredCount>> done) = 0;
 };
 
 // The summary kept for listings.

@@ -1,5 +1,6 @@
 #include "knowledge/redis_knowledge_store.h"
 
+#include <algorithm>
 #include <string_view>
 
 #include "absl/strings/match.h"
@@ -15,6 +16,7 @@ namespace scripts {
 extern const std::string_view kPutVersion;
 extern const std::string_view kListPoints;
 extern const std::string_view kMarkNotHelpful;
+extern const std::string_view kRecordUnanswered;
 }  // namespace scripts
 
 namespace {
@@ -25,6 +27,10 @@ const redis::Script& PutScript() {
 }
 const redis::Script& ListScript() {
   static const redis::Script script(scripts::kListPoints);
+  return script;
+}
+const redis::Script& RecordUnansweredScript() {
+  static const redis::Script script(scripts::kRecordUnanswered);
   return script;
 }
 const redis::Script& NotHelpfulScript() {
@@ -177,6 +183,39 @@ void RedisKnowledgeStore::MarkNotHelpful(std::string code, Done<int64_t> done) {
                         }
                         done(r->integer);
                       });
+}
+
+void RedisKnowledgeStore::RecordUnanswered(std::string query, Done<int64_t> done) {
+  redis_.SubmitScript(RecordUnansweredScript(), {keys_.Unanswered()},
+                      {std::move(query), absl::StrCat(options_.unanswered_capacity)},
+                      [done = std::move(done)](absl::StatusOr<redis::Reply> r) mutable {
+                        if (!r.ok()) return done(r.status());
+                        if (r->is_error()) return done(redis::ErrorReplyToStatus(r->str));
+                        done(r->integer);
+                      });
+}
+
+void RedisKnowledgeStore::TopUnanswered(int limit, Done<std::vector<UnansweredCount>> done) {
+  if (limit <= 0) return done(std::vector<UnansweredCount>{});
+  redis_.Submit(
+      {"ZREVRANGE", keys_.Unanswered(), "0", absl::StrCat(limit - 1), "WITHSCORES"},
+      [done = std::move(done)](absl::StatusOr<redis::Reply> r) mutable {
+        if (!r.ok()) return done(r.status());
+        if (r->is_error()) return done(redis::ErrorReplyToStatus(r->str));
+        std::vector<UnansweredCount> out;
+        for (size_t i = 0; i + 1 < r->elements.size(); i += 2) {
+          UnansweredCount c{.query = r->elements[i].str};
+          if (!absl::SimpleAtoi(r->elements[i + 1].str, &c.count)) {
+            return done(absl::InternalError("redis: an unanswered count is not a number"));
+          }
+          out.push_back(std::move(c));
+        }
+        // Redis orders equal counts by reverse text; the list reads by text.
+        std::stable_sort(out.begin(), out.end(), [](const auto& a, const auto& b) {
+          return a.count != b.count ? a.count > b.count : a.query < b.query;
+        });
+        done(std::move(out));
+      });
 }
 
 }  // namespace hotline::knowledge

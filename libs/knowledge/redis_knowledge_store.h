@@ -14,6 +14,7 @@ namespace hotline::knowledge {
 struct RedisKnowledgeStoreOptions {
   std::string key_prefix = "hotline:";
   int changes_max_length = 100000;  // approximate cap of the change stream
+  int unanswered_capacity = 500;    // distinct zero-hit searches kept
 };
 
 class RedisKnowledgeStore final : public KnowledgeStore {
@@ -27,6 +28,8 @@ class RedisKnowledgeStore final : public KnowledgeStore {
   void List(std::string prefix, std::string after, int limit,
             Done<std::vector<v1::KnowledgeSummary>> done) override;
   void MarkNotHelpful(std::string code, Done<int64_t> done) override;
+  void RecordUnanswered(std::string query, Done<int64_t> done) override;
+  void TopUnanswered(int limit, Done<std::vector<UnansweredCount>> done) override;
 
   const KnowledgeKeys& keys() const { return keys_; }
 

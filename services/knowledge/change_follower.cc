@@ -1,22 +1,53 @@
 #include "knowledge/change_follower.h"
 
+#include <algorithm>
+#include <cstdint>
+#include <map>
 #include <mutex>
 #include <optional>
+#include <set>
+#include <utility>
 
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
 #include "absl/synchronization/blocking_counter.h"
 #include "absl/time/clock.h"
 #include "log/log.h"
 #include "redis/reply_status.h"
 
 namespace hotline::knowledge {
+namespace {
+
+constexpr size_t kBatch = 2000;
+
+using StreamId = std::pair<uint64_t, uint64_t>;
+
+// Reads a stream id "ms-seq" into a pair that orders like the stream; false
+// when it is not one.
+bool ParseStreamId(const std::string& id, StreamId* out) {
+  std::pair<std::string, std::string> parts = absl::StrSplit(id, absl::MaxSplits('-', 1));
+  *out = {0, 0};
+  if (!absl::SimpleAtoi(parts.first, &out->first)) return false;
+  return parts.second.empty() || absl::SimpleAtoi(parts.second, &out->second);
+}
+
+absl::Status ReplyError(const absl::StatusOr<redis::Reply>& r) {
+  if (!r.ok()) return r.status();
+  if (r->is_error()) return redis::ErrorReplyToStatus(r->str);
+  return absl::OkStatus();
+}
+
+}  // namespace
 
 ChangeFollower::ChangeFollower(redis::Client& redis, KnowledgeKeys keys, SearchIndex& index,
-                               KnowledgeBase& base, prometheus::Registry& metrics)
+                               KnowledgeBase& base, prometheus::Registry& metrics,
+                               ChangeFollowerOptions options)
     : redis_(redis),
       keys_(std::move(keys)),
       index_(index),
       base_(base),
+      options_(options),
       indexed_points_(prometheus::BuildGauge()
                           .Name("hotline_knowledge_index_points")
                           .Help("Knowledge points in this replica's search index.")
@@ -29,7 +60,8 @@ ChangeFollower::ChangeFollower(redis::Client& redis, KnowledgeKeys keys, SearchI
                          .Add({})),
       last_poll_(prometheus::BuildGauge()
                      .Name("hotline_knowledge_follower_last_poll_timestamp_seconds")
-                     .Help("When the change-stream follower last read the stream (stands still if it hangs).")
+                     .Help("When the change-stream follower last read the stream (stands still if "
+                           "it hangs).")
                      .Register(metrics)
                      .Add({})),
       changes_applied_(prometheus::BuildCounter()
@@ -41,7 +73,19 @@ ChangeFollower::ChangeFollower(redis::Client& redis, KnowledgeKeys keys, SearchI
                          .Name("hotline_knowledge_follow_errors_total")
                          .Help("Failed reads of the store or the change stream (retried).")
                          .Register(metrics)
-                         .Add({})) {}
+                         .Add({})),
+      rebuilds_gap_(prometheus::BuildCounter()
+                        .Name("hotline_knowledge_index_rebuilds_total")
+                        .Help("Index rebuilds from the store because changes this replica had not "
+                              "read were trimmed from the change stream (it fell behind the cap).")
+                        .Register(metrics)
+                        .Add({{"reason", "gap"}})),
+      drift_(prometheus::BuildCounter()
+                 .Name("hotline_knowledge_index_drift_total")
+                 .Help("Indexed points found at another version than Redis holds (or gone from "
+                       "it) by the periodic comparison, and re-read.")
+                 .Register(metrics)
+                 .Add({})) {}
 
 ChangeFollower::~ChangeFollower() { Stop(); }
 
@@ -54,7 +98,7 @@ void ChangeFollower::Stop() {
   if (thread_.joinable()) thread_.join();
 }
 
-absl::Status ChangeFollower::Reindex(const std::vector<std::string>& codes) {
+absl::Status ChangeFollower::Reindex(const std::vector<std::string>& codes, bool exact) {
   // All reads in flight at once (the client pipelines them); the callbacks
   // only keep the bytes, and indexing happens here afterwards, so the Redis
   // workers are never held up by the index (they were, and reads queued
@@ -65,14 +109,8 @@ absl::Status ChangeFollower::Reindex(const std::vector<std::string>& codes) {
   absl::Status first_error;
   for (size_t i = 0; i < codes.size(); ++i) {
     redis_.Submit({"HGET", keys_.Point(codes[i]), "point"}, [&, i](absl::StatusOr<redis::Reply> r) {
-      absl::Status s;
-      if (!r.ok()) {
-        s = r.status();
-      } else if (r->is_error()) {
-        s = redis::ErrorReplyToStatus(r->str);
-      } else if (!r->is_nil()) {
-        stored[i] = std::move(r->str);
-      }
+      absl::Status s = ReplyError(r);
+      if (s.ok() && !r->is_nil()) stored[i] = std::move(r->str);
       if (!s.ok()) {
         std::lock_guard lock(mu);
         if (first_error.ok()) first_error = s;
@@ -81,36 +119,74 @@ absl::Status ChangeFollower::Reindex(const std::vector<std::string>& codes) {
     });
   }
   pending.Wait();
-  for (const std::optional<std::string>& bytes : stored) {
-    if (!bytes) continue;
+  // Nothing of a failed batch is applied: the caller reads it all again.
+  if (!first_error.ok()) return first_error;
+  for (size_t i = 0; i < codes.size(); ++i) {
+    if (!stored[i]) {
+      if (exact) index_.Remove(codes[i]);
+      continue;
+    }
     v1::KnowledgePoint p;
-    if (!p.ParseFromString(*bytes)) return absl::InternalError("a stored point does not parse");
-    if (index_.Upsert(p)) changes_applied_.Increment();
+    if (!p.ParseFromString(*stored[i])) {
+      // Reading it again would not help; one bad record must not stop the
+      // follower. Counted and logged so an operator sees it.
+      follow_errors_.Increment();
+      log::Error("a stored knowledge point does not parse; skipped", {{"code", codes[i]}});
+      continue;
+    }
+    if (exact ? index_.Replace(p) : index_.Upsert(p)) changes_applied_.Increment();
   }
   indexed_points_.Set(static_cast<double>(index_.size()));
-  return first_error;
+  return absl::OkStatus();
 }
 
 absl::StatusOr<std::string> ChangeFollower::Build() {
   absl::StatusOr<redis::Reply> last = redis_.Execute({"XREVRANGE", keys_.Changes(), "+", "-", "COUNT", "1"});
-  if (!last.ok()) return last.status();
-  if (last->is_error()) return redis::ErrorReplyToStatus(last->str);
+  if (absl::Status s = ReplyError(last); !s.ok()) return s;
   std::string last_id = last->elements.empty() || last->elements[0].elements.empty()
                             ? "0-0"
                             : last->elements[0].elements[0].str;
   absl::StatusOr<redis::Reply> codes = redis_.Execute({"ZRANGE", keys_.Codes(), "0", "-1"});
-  if (!codes.ok()) return codes.status();
-  if (codes->is_error()) return redis::ErrorReplyToStatus(codes->str);
-  constexpr size_t kBatch = 2000;
+  if (absl::Status s = ReplyError(codes); !s.ok()) return s;
+  std::set<std::string> in_store;
   std::vector<std::string> batch;
   for (size_t i = 0; i < codes->elements.size(); ++i) {
     batch.push_back(codes->elements[i].str);
+    in_store.insert(codes->elements[i].str);
     if (batch.size() == kBatch || i + 1 == codes->elements.size()) {
-      if (absl::Status s = Reindex(batch); !s.ok()) return s;
+      if (absl::Status s = Reindex(batch, /*exact=*/true); !s.ok()) return s;
       batch.clear();
     }
   }
+  // A rebuild over a used index: what the store no longer has goes.
+  for (const auto& [code, version] : index_.Versions()) {
+    if (!in_store.contains(code)) index_.Remove(code);
+  }
+  indexed_points_.Set(static_cast<double>(index_.size()));
   return last_id;
+}
+
+absl::StatusOr<bool> ChangeFollower::Trimmed(const std::string& last_id) {
+  absl::StatusOr<redis::Reply> info = redis_.Execute({"XINFO", "STREAM", keys_.Changes()});
+  if (absl::Status s = ReplyError(info); !s.ok()) return s;
+  // A stream that was empty at the build: nothing of it can have been
+  // trimmed before this replica's first read.
+  if (last_id == "0-0") return false;
+  StreamId mine, first;
+  if (!ParseStreamId(last_id, &mine)) {
+    return absl::InternalError(absl::StrCat("bad stream position ", last_id));
+  }
+  for (size_t i = 0; i + 1 < info->elements.size(); i += 2) {
+    const redis::Reply& value = info->elements[i + 1];
+    if (info->elements[i].str == "first-entry" && !value.elements.empty() &&
+        ParseStreamId(value.elements[0].str, &first)) {
+      // Trimming removes the oldest entries (and leaves max-deleted-entry-id
+      // alone), so entries were lost iff the oldest left is past ours. At
+      // worst, when the trim ended exactly at ours, a needless rebuild.
+      return mine < first;
+    }
+  }
+  return false;
 }
 
 absl::StatusOr<int> ChangeFollower::Poll(std::string* last_id, int block_ms) {
@@ -118,21 +194,105 @@ absl::StatusOr<int> ChangeFollower::Poll(std::string* last_id, int block_ms) {
       redis_.Execute({"XREAD", "COUNT", "500", "BLOCK", absl::StrCat(block_ms), "STREAMS",
                       keys_.Changes(), *last_id});
   last_poll_.Set(absl::ToDoubleSeconds(absl::Now() - absl::UnixEpoch()));
-  if (!r.ok()) return r.status();
-  if (r->is_error()) return redis::ErrorReplyToStatus(r->str);
+  if (absl::Status s = ReplyError(r); !s.ok()) return s;
   if (r->is_nil() || r->elements.empty()) return 0;
+  // Checked after the read: a trim is caused by a write, so any trim of
+  // entries before those just read shows by now.
+  absl::StatusOr<bool> trimmed = Trimmed(*last_id);
+  if (!trimmed.ok()) return trimmed.status();
+  if (*trimmed) {
+    log::Warning("changes this replica had not read were trimmed from the stream; rebuilding",
+                 {{"position", *last_id}});
+    absl::StatusOr<std::string> built = Build();
+    if (!built.ok()) return built.status();
+    rebuilds_gap_.Increment();
+    *last_id = *built;
+    return 0;
+  }
   // [[stream, [[id, [field, value, ...]], ...]]]
   const redis::Reply& entries = r->elements[0].elements[1];
   std::vector<std::string> codes;
+  std::string batch_last = *last_id;
   for (const redis::Reply& entry : entries.elements) {
-    *last_id = entry.elements[0].str;
+    batch_last = entry.elements[0].str;
     const redis::Reply& fields = entry.elements[1];
     for (size_t i = 0; i + 1 < fields.elements.size(); i += 2) {
       if (fields.elements[i].str == "code") codes.push_back(fields.elements[i + 1].str);
     }
   }
-  if (absl::Status s = Reindex(codes); !s.ok()) return s;
+  if (absl::Status s = Reindex(codes, /*exact=*/false); !s.ok()) return s;
+  *last_id = std::move(batch_last);  // only now: the batch is in the index
   return static_cast<int>(codes.size());
+}
+
+absl::StatusOr<int> ChangeFollower::CheckDrift() {
+  absl::StatusOr<redis::Reply> codes = redis_.Execute({"ZRANGE", keys_.Codes(), "0", "-1"});
+  if (absl::Status s = ReplyError(codes); !s.ok()) return s;
+  // Taken before the store's versions: a write racing with the comparison
+  // makes a needless re-read at worst, and its stream entry is applied by the
+  // next Poll anyway.
+  std::map<std::string, IndexedVersion> indexed = index_.Versions();
+  std::vector<std::string> differ;
+  for (size_t from = 0; from < codes->elements.size(); from += kBatch) {
+    const size_t to = std::min(codes->elements.size(), from + kBatch);
+    // The version and, where the record has it, when it was written: after
+    // a restore an edit can reach a version number the index already has.
+    std::vector<std::optional<IndexedVersion>> stored(to - from);
+    absl::BlockingCounter pending(static_cast<int>(to - from));
+    std::mutex mu;
+    absl::Status first_error;
+    for (size_t i = from; i < to; ++i) {
+      redis_.Submit({"HMGET", keys_.Point(codes->elements[i].str), "version", "at_ms"},
+                    [&, i](absl::StatusOr<redis::Reply> r) {
+                      absl::Status s = ReplyError(r);
+                      if (s.ok() && r->elements.size() == 2 && !r->elements[0].is_nil()) {
+                        IndexedVersion v;
+                        if (!absl::SimpleAtoi(r->elements[0].str, &v.version) ||
+                            (!r->elements[1].is_nil() &&
+                             !absl::SimpleAtoi(r->elements[1].str, &v.updated_at_ms))) {
+                          s = absl::InternalError("a stored version is not a number");
+                        } else {
+                          // A record written before at_ms was kept: versions only.
+                          if (r->elements[1].is_nil()) v.updated_at_ms = -1;
+                          stored[i - from] = v;
+                        }
+                      }
+                      if (!s.ok()) {
+                        std::lock_guard lock(mu);
+                        if (first_error.ok()) first_error = s;
+                      }
+                      pending.DecrementCount();
+                    });
+    }
+    pending.Wait();
+    if (!first_error.ok()) return first_error;
+    for (size_t i = from; i < to; ++i) {
+      const std::string& code = codes->elements[i].str;
+      auto it = indexed.find(code);
+      const std::optional<IndexedVersion>& theirs = stored[i - from];
+      const bool same = it == indexed.end()
+                            ? !theirs.has_value()
+                            : theirs.has_value() && theirs->version == it->second.version &&
+                                  (theirs->updated_at_ms < 0 ||
+                                   theirs->updated_at_ms == it->second.updated_at_ms);
+      if (!same) differ.push_back(code);
+      if (it != indexed.end()) indexed.erase(it);
+    }
+  }
+  // Left in `indexed`: points Redis no longer lists (created after the copy
+  // it was restored from).
+  for (const auto& [code, version] : indexed) differ.push_back(code);
+  for (size_t from = 0; from < differ.size(); from += kBatch) {
+    std::vector<std::string> batch(differ.begin() + from,
+                                   differ.begin() + std::min(differ.size(), from + kBatch));
+    if (absl::Status s = Reindex(batch, /*exact=*/true); !s.ok()) return s;
+  }
+  if (!differ.empty()) {
+    drift_.Increment(static_cast<double>(differ.size()));
+    log::Warning("search index drifted from Redis; re-read",
+                 {{"points", absl::StrCat(differ.size())}});
+  }
+  return static_cast<int>(differ.size());
 }
 
 void ChangeFollower::Run() {
@@ -152,11 +312,24 @@ void ChangeFollower::Run() {
   build_seconds_.Set(absl::ToDoubleSeconds(absl::Now() - start));
   base_.MarkIndexReady();
   log::Info("search index built", {{"points", absl::StrCat(index_.size())}});
+  absl::Time next_check = absl::Now() + options_.drift_check_interval;
   while (!stop_) {
     absl::StatusOr<int> applied = Poll(&last_id, 200);
     if (!applied.ok()) {
       follow_errors_.Increment();
       absl::SleepFor(absl::Milliseconds(200));
+      continue;
+    }
+    if (absl::Now() < next_check) continue;
+    absl::StatusOr<int> fixed = CheckDrift();
+    // A failed comparison is tried again soon rather than a whole interval later.
+    next_check =
+        absl::Now() + (fixed.ok() ? options_.drift_check_interval
+                                  : std::min(options_.drift_check_interval, absl::Seconds(10)));
+    if (!fixed.ok()) {
+      follow_errors_.Increment();
+      log::Warning("cannot compare the index with Redis; retrying",
+                   {{"error", fixed.status().ToString()}});
     }
   }
 }

@@ -1,12 +1,23 @@
 #pragma once
-// Keeps this replica's search index current: builds it from the store of
-// record (every point's current version) and then follows the change stream
-// (kb:changes), re-reading each changed point. A replica started while Redis
-// is down retries until Redis is back, then builds and serves.
+// Keeps this replica's search index equal to the store of record: builds it
+// from the store (every point's current version) and then follows the change
+// stream (kb:changes), re-reading each changed point. A replica started while
+// Redis is down retries until Redis is back, then builds and serves.
 //
-// The stream position is taken before the build, so a write made during the
+// Converges whatever happens to the stream or the store:
+//  - the stream position advances only once a batch is in the index, so a
+//    Redis error in the middle of a batch makes the batch be read again;
+//  - the stream is capped (~100 000 entries): a replica that fell further
+//    behind finds entries after its position trimmed (a gap) and rebuilds
+//    from the store;
+//  - every `drift_check_interval` it compares the indexed versions with
+//    Redis's and re-reads what differs, so an index ahead of a Redis restored
+//    from an older copy goes back to what Redis holds.
+//
+// The stream position is taken before a build, so a write made during the
 // build is applied afterwards (re-applying is harmless: the index ignores a
-// version it already has). One thread; Start/Stop from one thread.
+// version it already has). One thread; Start/Stop from one thread; Build,
+// Poll and CheckDrift are for that thread (and tests) only.
 #include <prometheus/counter.h>
 #include <prometheus/gauge.h>
 #include <prometheus/registry.h>
@@ -14,8 +25,11 @@
 #include <atomic>
 #include <string>
 #include <thread>
+#include <vector>
 
 #include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/time/time.h"
 #include "knowledge/knowledge_base.h"
 #include "knowledge/knowledge_keys.h"
 #include "knowledge/search_index.h"
@@ -23,30 +37,48 @@
 
 namespace hotline::knowledge {
 
+struct ChangeFollowerOptions {
+  // How often the indexed versions are compared with Redis's.
+  absl::Duration drift_check_interval = absl::Minutes(5);
+};
+
 class ChangeFollower {
  public:
   // `redis` should be a client of its own (the stream read blocks a connection).
   ChangeFollower(redis::Client& redis, KnowledgeKeys keys, SearchIndex& index, KnowledgeBase& base,
-                 prometheus::Registry& metrics);
+                 prometheus::Registry& metrics, ChangeFollowerOptions options = {});
   ~ChangeFollower();
 
   void Start();
   void Stop();
 
-  // Builds the index from the store (blocking); the stream id to follow from.
+  // Makes the index what the store holds (blocking): every stored point at
+  // its stored version, even an older one, and no point the store lacks. The
+  // stream id to follow from.
   absl::StatusOr<std::string> Build();
-  // Applies the changes after `*last_id` (waiting up to `block_ms` for some);
-  // advances `*last_id`. The number applied.
+  // Applies the changes after `*last_id` (waiting up to `block_ms` for some)
+  // and then advances `*last_id`; on an error `*last_id` stays, so the batch
+  // is read again. When entries after `*last_id` were trimmed away, rebuilds
+  // (Build) and sets `*last_id` to the build's position. The number of
+  // changes read.
   absl::StatusOr<int> Poll(std::string* last_id, int block_ms);
+  // Compares every indexed version with the store's and re-reads the points
+  // that differ (counted as drift). The number fixed.
+  absl::StatusOr<int> CheckDrift();
 
  private:
   void Run();
-  absl::Status Reindex(const std::vector<std::string>& codes);
+  // Reads `codes` from the store into the index. `exact`: the stored version
+  // wins even when older, and a point the store lacks leaves the index.
+  absl::Status Reindex(const std::vector<std::string>& codes, bool exact);
+  // True when entries after `last_id` were trimmed from the stream.
+  absl::StatusOr<bool> Trimmed(const std::string& last_id);
 
   redis::Client& redis_;
   KnowledgeKeys keys_;
   SearchIndex& index_;
   KnowledgeBase& base_;
+  const ChangeFollowerOptions options_;
   std::atomic<bool> stop_{false};
   std::thread thread_;
   prometheus::Gauge& indexed_points_;
@@ -54,6 +86,8 @@ class ChangeFollower {
   prometheus::Gauge& last_poll_;
   prometheus::Counter& changes_applied_;
   prometheus::Counter& follow_errors_;
+  prometheus::Counter& rebuilds_gap_;
+  prometheus::Counter& drift_;
 };
 
 }  // namespace hotline::knowledge

@@ -9,6 +9,8 @@
 #include "knowledge/kb_code.h"
 #include "knowledge/point_validation.h"
 #include "knowledge/rules.h"
+#include "knowledge/unanswered.h"
+#include "log/log.h"
 #include "text/utf8.h"
 
 namespace hotline::knowledge {
@@ -81,7 +83,7 @@ absl::StatusOr<v1::SearchKnowledgeResponse> KnowledgeBase::Search(
                 .today = Today()};
   absl::StatusOr<SearchResult> found = index_.Search(q);
   if (!found.ok()) return found.status();
-  if (found->hits.empty()) unanswered_.Record(r.query());
+  if (found->hits.empty()) RecordUnanswered(r.query());
   v1::SearchKnowledgeResponse out;
   for (v1::KnowledgeHit& hit : found->hits) *out.add_hits() = std::move(hit);
   out.set_matches_estimated(found->matches_estimated);
@@ -293,16 +295,29 @@ absl::StatusOr<v1::ListExpiringKnowledgeResponse> KnowledgeBase::ListExpiring(
   return out;
 }
 
-v1::ListUnansweredQueriesResponse KnowledgeBase::ListUnanswered(
-    const v1::ListUnansweredQueriesRequest& r) {
-  v1::ListUnansweredQueriesResponse out;
-  size_t limit = r.limit() <= 0 ? 20 : std::min(r.limit(), 200);
-  for (auto& [query, count] : unanswered_.Top(limit)) {
-    v1::UnansweredQuery& q = *out.add_queries();
-    q.set_query(query);
-    q.set_count(count);
-  }
-  return out;
+void KnowledgeBase::RecordUnanswered(const std::string& query) {
+  std::string kept = NormalizeUnansweredQuery(query);
+  if (kept.empty()) return;
+  // Not waited for: the agent's search must not wait on upkeep statistics.
+  store_.RecordUnanswered(std::move(kept), [](absl::StatusOr<int64_t> n) {
+    if (!n.ok()) log::Warning("cannot count a zero-hit search", {{"error", n.status().ToString()}});
+  });
+}
+
+void KnowledgeBase::ListUnanswered(const v1::ListUnansweredQueriesRequest& r,
+                                   Done<v1::ListUnansweredQueriesResponse> done) {
+  const int limit = r.limit() <= 0 ? 20 : std::min(r.limit(), 200);
+  store_.TopUnanswered(
+      limit, [done = std::move(done)](absl::StatusOr<std::vector<UnansweredCount>> top) mutable {
+        if (!top.ok()) return done(top.status());
+        v1::ListUnansweredQueriesResponse out;
+        for (UnansweredCount& c : *top) {
+          v1::UnansweredQuery& q = *out.add_queries();
+          q.set_query(std::move(c.query));
+          q.set_count(c.count);
+        }
+        done(std::move(out));
+      });
 }
 
 absl::StatusOr<int> KnowledgeBase::LoadSeed(const SeedBase& seed) {

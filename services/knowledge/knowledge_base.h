@@ -50,7 +50,9 @@ class KnowledgeBase {
                       Done<v1::MarkKnowledgeNotHelpfulResponse> done);
   absl::StatusOr<v1::ListExpiringKnowledgeResponse> ListExpiring(
       const v1::ListExpiringKnowledgeRequest& request);
-  v1::ListUnansweredQueriesResponse ListUnanswered(const v1::ListUnansweredQueriesRequest& request);
+  // From the store: every replica's zero-hit searches, kept across restarts.
+  void ListUnanswered(const v1::ListUnansweredQueriesRequest& request,
+                      Done<v1::ListUnansweredQueriesResponse> done);
 
   // Stores every seed point the store does not have yet, published, as
   // version 1 (written by "seed"); points already there are left as they are,
@@ -65,6 +67,8 @@ class KnowledgeBase {
   void ChangeStatus(const std::optional<v1::Actor>& actor,
                     const v1::ChangeKnowledgeStatusRequest& request, int action,
                     Done<v1::KnowledgePointResponse> done);
+  // Counts a zero-hit search in the store (fire and forget).
+  void RecordUnanswered(const std::string& query);
   // Stamps and writes `next` over version `expected`; indexes it on success.
   void Write(v1::KnowledgePoint next, int64_t expected, const std::optional<v1::Actor>& actor,
              Done<v1::KnowledgePointResponse> done);
@@ -73,7 +77,6 @@ class KnowledgeBase {
   SearchIndex& index_;
   const directory::Directory& directory_;
   const Clock& clock_;
-  UnansweredQueries unanswered_;
   std::atomic<bool> index_ready_{false};
 };
 

@@ -8,8 +8,6 @@
 namespace hotline::knowledge {
 namespace {
 
-constexpr int kUnansweredShown = 10;
-
 template <typename Response>
 grpc::ServerUnaryReactor* FinishWith(grpc::CallbackServerContext* context,
                                      absl::StatusOr<Response> result, Response* response) {
@@ -24,24 +22,21 @@ KnowledgeService::KnowledgeService(KnowledgeBase& base, prometheus::Registry& me
     : base_(base),
       searches_(prometheus::BuildCounter()
                     .Name("hotline_knowledge_searches_total")
-                    .Help("Searches by result: hit (something found), zero_hit, error.")
+                    .Help("Searches by result: hit (something found), zero_hit (what was asked is "
+                          "listed by ListUnansweredQueries, never here), error.")
                     .Register(metrics)),
-      search_seconds_(prometheus::BuildHistogram()
-                          .Name("hotline_knowledge_search_seconds")
-                          .Help("Time to search this replica's index (without the network).")
-                          .Register(metrics)
-                          .Add({}, prometheus::Histogram::BucketBoundaries{
-                                       0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01,
-                                       0.025, 0.05, 0.1, 0.25})),
+      search_seconds_(
+          prometheus::BuildHistogram()
+              .Name("hotline_knowledge_search_seconds")
+              .Help("Time to search this replica's index (without the network).")
+              .Register(metrics)
+              .Add({},
+                   prometheus::Histogram::BucketBoundaries{0.0001, 0.00025, 0.0005, 0.001, 0.0025,
+                                                           0.005, 0.01, 0.025, 0.05, 0.1, 0.25})),
       writes_(prometheus::BuildCounter()
                   .Name("hotline_knowledge_writes_total")
                   .Help("Writes of knowledge points, by action and outcome (status code).")
-                  .Register(metrics)),
-      unanswered_top_(prometheus::BuildGauge()
-                          .Name("hotline_knowledge_unanswered_top")
-                          .Help("The 10 most frequent searches of this replica that found nothing "
-                                "(query: digits masked, cut to 30 characters), by count.")
-                          .Register(metrics)) {
+                  .Register(metrics)) {
   // Every outcome shows from the start (at 0), so rate() sees the first one
   // and the dashboard's zero-hit share has its series before any miss.
   for (const char* result : {"hit", "zero_hit", "error"}) searches_.Add({{"result", result}});
@@ -59,29 +54,7 @@ grpc::ServerUnaryReactor* KnowledgeService::SearchKnowledge(grpc::CallbackServer
   search_seconds_.Observe(absl::ToDoubleSeconds(absl::Now() - start));
   const char* outcome = !result.ok() ? "error" : result->hits().empty() ? "zero_hit" : "hit";
   searches_.Add({{"result", outcome}}).Increment();
-  if (result.ok() && result->hits().empty()) ExportUnanswered();
   return FinishWith(context, std::move(result), response);
-}
-
-void KnowledgeService::ExportUnanswered() {
-  v1::ListUnansweredQueriesRequest request;
-  request.set_limit(kUnansweredShown);
-  const v1::ListUnansweredQueriesResponse top = base_.ListUnanswered(request);
-  absl::MutexLock lock(&unanswered_mu_);
-  std::map<std::string, prometheus::Gauge*> shown;
-  for (const v1::UnansweredQuery& q : top.queries()) {
-    auto it = unanswered_shown_.find(q.query());
-    prometheus::Gauge* gauge = it != unanswered_shown_.end()
-                                   ? it->second
-                                   : &unanswered_top_.Add({{"query", q.query()}});
-    gauge->Set(static_cast<double>(q.count()));
-    shown[q.query()] = gauge;
-  }
-  // A query that left the top 10 leaves the page, so the series stay bounded.
-  for (auto& [query, gauge] : unanswered_shown_) {
-    if (!shown.contains(query)) unanswered_top_.Remove(gauge);
-  }
-  unanswered_shown_ = std::move(shown);
 }
 
 grpc::ServerUnaryReactor* KnowledgeService::GetKnowledgePoint(grpc::CallbackServerContext* context,
@@ -168,8 +141,9 @@ grpc::ServerUnaryReactor* KnowledgeService::ListUnansweredQueries(
     grpc::CallbackServerContext* context, const v1::ListUnansweredQueriesRequest* request,
     v1::ListUnansweredQueriesResponse* response) {
   if (auto* refused = server::RefuseUnverified(context)) return refused;
-  return FinishWith(context, absl::StatusOr<v1::ListUnansweredQueriesResponse>(base_.ListUnanswered(*request)),
-                    response);
+  auto* reactor = context->DefaultReactor();
+  base_.ListUnanswered(*request, server::ReplyTo(reactor, response));
+  return reactor;
 }
 
 }  // namespace hotline::knowledge

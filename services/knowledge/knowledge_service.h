@@ -1,17 +1,17 @@
 #pragma once
 // The gRPC edge of the knowledge service: hotline.v1.Knowledge on the callback
-// API, with search and write metrics. The work is in KnowledgeBase.
+// API, with search and write metrics. The work is in KnowledgeBase. Metrics
+// carry counts only, never what a citizen said: the zero-hit searches' text
+// stays in Redis behind the audited ListUnansweredQueries.
 // Thread-safe.
-#include <map>
-#include <string>
-
 #include <prometheus/counter.h>
 #include <prometheus/gauge.h>
 #include <prometheus/histogram.h>
 #include <prometheus/registry.h>
 
+#include <string>
+
 #include "hotline/v1/knowledge.grpc.pb.h"
-#include "absl/synchronization/mutex.h"
 #include "knowledge/knowledge_base.h"
 
 namespace hotline::knowledge {
@@ -60,13 +60,6 @@ class KnowledgeService final : public v1::Knowledge::CallbackService {
   prometheus::Family<prometheus::Counter>& searches_;
   prometheus::Histogram& search_seconds_;
   prometheus::Family<prometheus::Counter>& writes_;
-  // The most frequent searches that found nothing, for the dashboard: at
-  // most kUnansweredShown series (the query text, digits masked, as a label),
-  // resynced after each zero-hit search.
-  void ExportUnanswered();
-  prometheus::Family<prometheus::Gauge>& unanswered_top_;
-  absl::Mutex unanswered_mu_;
-  std::map<std::string, prometheus::Gauge*> unanswered_shown_ ABSL_GUARDED_BY(unanswered_mu_);
 };
 
 }  // namespace hotline::knowledge

@@ -31,6 +31,7 @@ int main(int argc, char** argv) {
   std::string knowledge_dir;
   std::string search_settings_path;
   bool load_seed = false;
+  knowledge::ChangeFollowerOptions follower_options;
   config::Flags flags("hotline-knowledge", "the knowledge base: search, points, versions");
   server::AddServerFlags(flags, &options);
   redis::AddRedisFlags(flags, &redis_flags);
@@ -43,7 +44,14 @@ int main(int argc, char** argv) {
                &search_settings_path);
   flags.Bool("load_seed", "HOTLINE_LOAD_SEED",
              "store the seed points Redis does not have yet (published), at start", &load_seed);
+  flags.Duration("index_check_interval", "HOTLINE_INDEX_CHECK_INTERVAL",
+                 "how often the search index's versions are compared with Redis (drift fixed)",
+                 &follower_options.drift_check_interval);
   flags.ParseOrExit(argc, argv);
+  if (follower_options.drift_check_interval <= absl::ZeroDuration()) {
+    log::Error("--index_check_interval must be positive");
+    return 2;
+  }
   if (knowledge_dir.empty()) knowledge_dir = data_dir + "/knowledge";
   if (search_settings_path.empty()) search_settings_path = data_dir + "/knowledge_search.textproto";
 
@@ -85,7 +93,8 @@ int main(int argc, char** argv) {
   redis::Options follow_options = *redis_options;
   follow_options.connections = 2;
   redis::Client follow_redis(follow_options);
-  knowledge::ChangeFollower follower(follow_redis, store.keys(), index, base, server.metrics());
+  knowledge::ChangeFollower follower(follow_redis, store.keys(), index, base, server.metrics(),
+                                     follower_options);
   follower.Start();
 
   // Seeding waits for Redis like the follower; points already stored stay as they are.

@@ -117,7 +117,23 @@ SearchIndex::~SearchIndex() {
   std::filesystem::remove_all(dir_, ignored);
 }
 
-bool SearchIndex::Upsert(const v1::KnowledgePoint& point) {
+bool SearchIndex::Upsert(const v1::KnowledgePoint& point) { return Put(point, false); }
+
+bool SearchIndex::Replace(const v1::KnowledgePoint& point) { return Put(point, true); }
+
+bool SearchIndex::Remove(const std::string& code) {
+  absl::MutexLock lock(&mu_);
+  auto it = docids_.find(code);
+  if (it == docids_.end()) return false;
+  db_->delete_document(it->second);
+  if (it->second < expiry_by_docid_.size()) expiry_by_docid_[it->second].clear();
+  docids_.erase(it);
+  points_.erase(code);
+  ++uncommitted_;
+  return true;
+}
+
+bool SearchIndex::Put(const v1::KnowledgePoint& point, bool even_if_older) {
   Xapian::Document doc;
   Xapian::TermGenerator terms;
   terms.set_flags(Xapian::TermGenerator::FLAG_CJK_NGRAM);
@@ -146,7 +162,9 @@ bool SearchIndex::Upsert(const v1::KnowledgePoint& point) {
 
   absl::MutexLock lock(&mu_);
   auto it = points_.find(code);
-  if (it != points_.end() && it->second.version() >= point.version()) return false;
+  if (!even_if_older && it != points_.end() && it->second.version() >= point.version()) {
+    return false;
+  }
   // By document id: replacing by the id term makes Xapian look the term up
   // in its uncommitted changes, which made a 100 000-point build 10x slower.
   auto [slot, fresh] = docids_.try_emplace(code, 0);
@@ -301,6 +319,16 @@ int64_t SearchIndex::VersionOf(const std::string& code) const {
   absl::MutexLock lock(&mu_);
   auto it = points_.find(code);
   return it == points_.end() ? 0 : it->second.version();
+}
+
+std::map<std::string, IndexedVersion> SearchIndex::Versions() const {
+  absl::MutexLock lock(&mu_);
+  std::map<std::string, IndexedVersion> out;
+  for (const auto& [code, point] : points_) {
+    const int64_t ms = point.updated_at().seconds() * 1000 + point.updated_at().nanos() / 1000000;
+    out.emplace(code, IndexedVersion{.version = point.version(), .updated_at_ms = ms});
+  }
+  return out;
 }
 
 size_t SearchIndex::size() const {

@@ -40,6 +40,12 @@ struct SearchQuery {
   absl::CivilDay today = absl::CivilDay();
 };
 
+// What the index holds of a point: enough to compare with the store.
+struct IndexedVersion {
+  int64_t version = 0;
+  int64_t updated_at_ms = 0;  // the point's updated_at, in Unix milliseconds
+};
+
 struct SearchResult {
   std::vector<v1::KnowledgeHit> hits;
   int64_t matches_estimated = 0;
@@ -56,6 +62,13 @@ class SearchIndex {
   // indexed version is already as new (so replays and the change stream's
   // echo of a local write do nothing). True when it changed the index.
   bool Upsert(const v1::KnowledgePoint& point);
+  // Indexes `point` whatever version is indexed: the store of record wins
+  // even when it went back or holds other content under the same version
+  // (Redis restored from an older copy, then edited). Always true.
+  bool Replace(const v1::KnowledgePoint& point);
+  // Drops `code` from the index (a point the store no longer has). True when
+  // it was there.
+  bool Remove(const std::string& code);
 
   // The best matches first. INVALID_ARGUMENT for a query with no searchable
   // words left.
@@ -67,6 +80,8 @@ class SearchIndex {
 
   // The version indexed for `code`, 0 when none.
   int64_t VersionOf(const std::string& code) const;
+  // Every indexed code with its version.
+  std::map<std::string, IndexedVersion> Versions() const;
   size_t size() const;
 
   // The query text after stopwords and synonyms (what is searched); pure,
@@ -74,6 +89,8 @@ class SearchIndex {
   std::string Rewrite(const std::string& text) const;
 
  private:
+  bool Put(const v1::KnowledgePoint& point, bool even_if_older);
+
   v1::KnowledgeSearchSettings settings_;
   v1::KnowledgeSynonyms synonyms_;
   std::string dir_;

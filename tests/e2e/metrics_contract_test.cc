@@ -43,7 +43,7 @@ TEST_CASE("every alert and dashboard selector matches a series the services expo
     CHECK(stub->SearchKnowledge(ctx.get(), search, &hits).ok());
   }
   {
-    // A search that finds nothing: the dashboard's top unanswered queries.
+    // A search that finds nothing: the zero-hit counter (its text is never a metric).
     auto ctx = CallContext(kAgentToken);
     v1::SearchKnowledgeRequest search;
     search.set_query("zzqqxxyy");

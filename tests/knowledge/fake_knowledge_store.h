@@ -9,6 +9,7 @@
 #include "absl/strings/str_cat.h"
 #include "knowledge/kb_code.h"
 #include "knowledge/knowledge_store.h"
+#include "knowledge/unanswered.h"
 
 namespace hotline::testing {
 
@@ -91,7 +92,32 @@ class FakeKnowledgeStore final : public knowledge::KnowledgeStore {
     done(n);
   }
 
+  void RecordUnanswered(std::string query, knowledge::Done<int64_t> done) override {
+    std::unique_lock lock(mu_);
+    if (down) return Unavailable(lock, done);
+    lock.unlock();
+    unanswered_.Record(query);
+    int64_t n = 0;
+    for (auto& [q, count] : unanswered_.Top(SIZE_MAX)) {
+      if (q == query) n = count;
+    }
+    done(n);
+  }
+
+  void TopUnanswered(int limit,
+                     knowledge::Done<std::vector<knowledge::UnansweredCount>> done) override {
+    std::unique_lock lock(mu_);
+    if (down) return Unavailable(lock, done);
+    lock.unlock();
+    std::vector<knowledge::UnansweredCount> out;
+    for (auto& [q, count] : unanswered_.Top(static_cast<size_t>(std::max(limit, 0)))) {
+      out.push_back({.query = q, .count = count});
+    }
+    done(std::move(out));
+  }
+
  private:
+  knowledge::UnansweredQueries unanswered_;
   template <typename T>
   static void Unavailable(std::unique_lock<std::mutex>& lock, knowledge::Done<T>& done) {
     lock.unlock();

@@ -261,9 +261,18 @@ TEST_CASE("Search: not before the index is built, bad input named, zero hits tra
   CHECK(base.Search(r)->hits().empty());
   r.set_query("我的电话13812345678");
   CHECK(base.Search(r).ok());
-  auto top = base.ListUnanswered({});
-  REQUIRE(top.queries_size() == 2);
-  for (const auto& q : top.queries()) CHECK(q.query().find("138") == std::string::npos);
+  absl::StatusOr<v1::ListUnansweredQueriesResponse> top;
+  base.ListUnanswered(
+      {}, [&](absl::StatusOr<v1::ListUnansweredQueriesResponse> r) { top = std::move(r); });
+  REQUIRE(top.ok());
+  REQUIRE(top->queries_size() == 2);
+  for (const auto& q : top->queries()) CHECK(q.query().find("138") == std::string::npos);
+  // The list is the store's (shared by replicas), not the replica's memory.
+  store.down = true;
+  base.ListUnanswered(
+      {}, [&](absl::StatusOr<v1::ListUnansweredQueriesResponse> r) { top = std::move(r); });
+  CHECK(absl::IsUnavailable(top.status()));
+  store.down = false;
   r.set_query("");
   CHECK(base.Search(r).status().message().rfind("query: ", 0) == 0);
   r.set_query("社保");

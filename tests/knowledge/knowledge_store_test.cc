@@ -1,10 +1,12 @@
 // The Redis knowledge store and the change follower against a real
 // redis-server: compare-and-set versions, every version kept, exact prefix
 // listing, a replica's index following another's writes, a replica started
-// while Redis is down.
-#include <catch2/catch.hpp>
-
+// while Redis is down; the index converging after a Redis error in the middle
+// of a batch, after falling behind the change stream's cap and after Redis is
+// restored from an older copy; the zero-hit searches shared in Redis.
 #include <atomic>
+#include <catch2/catch.hpp>
+#include <filesystem>
 #include <future>
 #include <thread>
 
@@ -56,15 +58,16 @@ absl::Status Put(RedisKnowledgeStore& store, v1::KnowledgePoint p, int64_t expec
 
 // One replica: its own index, core and follower over a shared Redis.
 struct Replica {
-  Replica(const RedisServer& server, const directory::Directory& dir)
+  Replica(const RedisServer& server, const directory::Directory& dir,
+          ChangeFollowerOptions options = {}, bool start = true)
       : redis(At(server)),
         follow_redis(At(server, 2)),
         store(redis),
         index(v1::KnowledgeSearchSettings{}, v1::KnowledgeSynonyms{}),
         clock(absl::Now()),
         base(store, index, dir, clock),
-        follower(follow_redis, store.keys(), index, base, metrics) {
-    follower.Start();
+        follower(follow_redis, store.keys(), index, base, metrics, options) {
+    if (start) follower.Start();
   }
   bool Finds(const char* words, const std::string& code) {
     v1::SearchKnowledgeRequest r;
@@ -219,6 +222,256 @@ TEST_CASE("A replica started while Redis is down serves once Redis is back", "[k
     absl::SleepFor(absl::Milliseconds(20));
   }
   CHECK(late.Finds("社保卡补办", "KB.06.01.001"));
+}
+
+// Retries through a Redis restart (the client reconnects in the background).
+absl::Status PutWhenBack(RedisKnowledgeStore& store, const v1::KnowledgePoint& p,
+                         int64_t expected) {
+  absl::Status s;
+  for (int i = 0; i < 100; ++i) {
+    s = Put(store, p, expected);
+    if (!absl::IsUnavailable(s)) return s;
+    absl::SleepFor(absl::Milliseconds(50));
+  }
+  return s;
+}
+
+// Polls until a read brings nothing more (or `max` polls).
+void PollAll(ChangeFollower& follower, std::string* last_id, int max = 50) {
+  for (int i = 0; i < max; ++i) {
+    absl::StatusOr<int> n = follower.Poll(last_id, 10);
+    REQUIRE(n.ok());
+    if (*n == 0) return;
+  }
+}
+
+TEST_CASE("A Redis error in the middle of a batch: the batch is read again",
+          "[knowledge][redis][follower]") {
+  RedisServer server;
+  directory::Directory dir = *directory::Directory::LoadDataDir(HOTLINE_SOURCE_DIR "/data");
+  Replica r(server, dir, {}, /*start=*/false);
+  absl::StatusOr<std::string> last_id = r.follower.Build();
+  REQUIRE(last_id.ok());
+  r.base.MarkIndexReady();
+  REQUIRE(Put(r.store, Version("KB.06.01.001", 1, "社保卡补办到银行网点。"), 0).ok());
+  REQUIRE(Put(r.store, Version("KB.06.01.002", 1, "公积金提取到管理中心。"), 0).ok());
+  REQUIRE(Put(r.store, Version("KB.06.01.003", 1, "驾驶证换领到车管所。"), 0).ok());
+  // The second point of the batch cannot be read for a while (HGET on a
+  // string: a WRONGTYPE error reply), the others can.
+  const std::string key = r.store.keys().Point("KB.06.01.002");
+  const std::string aside = key + ":aside";
+  REQUIRE(r.redis.Execute({"RENAME", key, aside}).ok());
+  REQUIRE(r.redis.Execute({"SET", key, "not a hash"}).ok());
+  const std::string before = *last_id;
+  CHECK_FALSE(r.follower.Poll(&*last_id, 10).ok());
+  CHECK(*last_id == before);  // not advanced past a batch that failed
+  REQUIRE(r.redis.Execute({"DEL", key}).ok());
+  REQUIRE(r.redis.Execute({"RENAME", aside, key}).ok());
+  PollAll(r.follower, &*last_id);
+  CHECK(r.index.VersionOf("KB.06.01.001") == 1);
+  CHECK(r.index.VersionOf("KB.06.01.002") == 1);
+  CHECK(r.index.VersionOf("KB.06.01.003") == 1);
+  CHECK(r.Finds("公积金提取", "KB.06.01.002"));
+}
+
+TEST_CASE("A replica behind the change stream's cap rebuilds from the store",
+          "[knowledge][redis][follower]") {
+  RedisServer server;
+  directory::Directory dir = *directory::Directory::LoadDataDir(HOTLINE_SOURCE_DIR "/data");
+  Replica r(server, dir, {}, /*start=*/false);
+  // A writer whose stream is capped at ~10 entries (production: ~100 000);
+  // Redis trims whole nodes of 100 entries, so 300 writes trim the first.
+  redis::Client writer_redis(At(server));
+  RedisKnowledgeStore writer(writer_redis, RedisKnowledgeStoreOptions{.changes_max_length = 10});
+  REQUIRE(Put(writer, Version("KB.06.01.001", 1, "社保卡补办到银行网点。"), 0).ok());
+  absl::StatusOr<std::string> last_id = r.follower.Build();
+  REQUIRE(last_id.ok());
+  r.base.MarkIndexReady();
+  REQUIRE(r.index.VersionOf("KB.06.01.001") == 1);
+  // While this replica is not reading: an edit, then enough writes to push
+  // the edit's entry out of the stream.
+  REQUIRE(Put(writer, Version("KB.06.01.001", 2, "医保卡挂失拨打服务热线。"), 1).ok());
+  REQUIRE(Put(writer, Version("KB.06.01.002", 1, "公积金提取到管理中心。"), 0).ok());
+  for (int v = 2; v <= 300; ++v) {
+    REQUIRE(Put(writer, Version("KB.06.01.002", v, "公积金提取到管理中心。"), v - 1).ok());
+  }
+  auto first = r.redis.Execute({"XRANGE", r.store.keys().Changes(), "-", "+", "COUNT", "1"});
+  REQUIRE(first.ok());
+  REQUIRE(first->elements.size() == 1);
+  REQUIRE(first->elements[0].elements[1].elements[1].str == "KB.06.01.002");  // the edit is gone
+
+  PollAll(r.follower, &*last_id);
+  CHECK(r.index.VersionOf("KB.06.01.001") == 2);
+  CHECK(r.index.VersionOf("KB.06.01.002") == 300);
+  CHECK(r.Finds("医保卡挂失", "KB.06.01.001"));
+  CHECK_FALSE(r.Finds("银行网点", "KB.06.01.001"));
+  // Caught up: later changes are followed as usual, with no further rebuild.
+  REQUIRE(Put(writer, Version("KB.06.01.003", 1, "驾驶证换领到车管所。"), 0).ok());
+  PollAll(r.follower, &*last_id);
+  CHECK(r.index.VersionOf("KB.06.01.003") == 1);
+}
+
+TEST_CASE("After Redis is restored from an older copy the index goes back to it",
+          "[knowledge][redis][follower]") {
+  RedisServer server;
+  directory::Directory dir = *directory::Directory::LoadDataDir(HOTLINE_SOURCE_DIR "/data");
+  redis::Client writer_redis(At(server));
+  RedisKnowledgeStore writer(writer_redis);
+  REQUIRE(Put(writer, Version("KB.06.01.001", 1, "社保卡补办到银行网点。"), 0).ok());
+  // The copy: Redis's whole directory (append-only file) while it is stopped.
+  const std::filesystem::path data(server.dir());
+  const std::filesystem::path copy = data.parent_path() / (data.filename().string() + "-copy");
+  server.Stop();
+  std::filesystem::copy(data, copy, std::filesystem::copy_options::recursive);
+  server.Start();
+
+  Replica r(server, dir, ChangeFollowerOptions{.drift_check_interval = absl::Milliseconds(300)});
+  REQUIRE(PutWhenBack(writer, Version("KB.06.01.001", 2, "医保卡挂失拨打服务热线。"), 1).ok());
+  REQUIRE(Put(writer, Version("KB.06.01.001", 3, "医保卡挂失到经办网点。"), 2).ok());
+  REQUIRE(Put(writer, Version("KB.06.01.002", 1, "公积金提取到管理中心。"), 0).ok());
+  absl::Time until = absl::Now() + absl::Seconds(10);
+  while (!(r.index.VersionOf("KB.06.01.001") == 3 && r.index.VersionOf("KB.06.01.002") == 1) &&
+         absl::Now() < until) {
+    absl::SleepFor(absl::Milliseconds(20));
+  }
+  REQUIRE(r.index.VersionOf("KB.06.01.001") == 3);
+  REQUIRE(r.index.VersionOf("KB.06.01.002") == 1);
+
+  // Restored: KB.06.01.001 back at version 1, KB.06.01.002 never written.
+  server.Stop();
+  std::filesystem::remove_all(data);
+  std::filesystem::copy(copy, data, std::filesystem::copy_options::recursive);
+  std::filesystem::remove_all(copy);
+  server.Start();
+  // An edit on the restored version: version 2 again, other words.
+  REQUIRE(PutWhenBack(writer, Version("KB.06.01.001", 2, "户口迁移到派出所办理。"), 1).ok());
+
+  until = absl::Now() + absl::Seconds(10);
+  while (!(r.index.VersionOf("KB.06.01.001") == 2 && r.index.VersionOf("KB.06.01.002") == 0) &&
+         absl::Now() < until) {
+    absl::SleepFor(absl::Milliseconds(20));
+  }
+  CHECK(r.index.VersionOf("KB.06.01.001") == 2);
+  CHECK(r.index.VersionOf("KB.06.01.002") == 0);
+  CHECK(r.Finds("户口迁移", "KB.06.01.001"));
+  CHECK_FALSE(r.Finds("经办网点", "KB.06.01.001"));
+  CHECK_FALSE(r.Finds("公积金提取", "KB.06.01.002"));
+  // The drift was counted.
+  double drift = 0;
+  for (const auto& family : r.metrics.Collect()) {
+    if (family.name == "hotline_knowledge_index_drift_total")
+      drift = family.metric[0].counter.value;
+  }
+  CHECK(drift >= 2);
+}
+
+TEST_CASE("After a restore, edits that reach the version the index had are taken too",
+          "[knowledge][redis][follower]") {
+  RedisServer server;
+  directory::Directory dir = *directory::Directory::LoadDataDir(HOTLINE_SOURCE_DIR "/data");
+  redis::Client writer_redis(At(server));
+  RedisKnowledgeStore writer(writer_redis);
+  auto at = [](const std::string& code, int64_t version, const char* answer, int64_t seconds) {
+    v1::KnowledgePoint p = Version(code, version, answer);
+    p.mutable_updated_at()->set_seconds(seconds);
+    return p;
+  };
+  REQUIRE(Put(writer, at("KB.06.01.001", 1, "社保卡补办到银行网点。", 1000), 0).ok());
+  const std::filesystem::path data(server.dir());
+  const std::filesystem::path copy = data.parent_path() / (data.filename().string() + "-copy");
+  server.Stop();
+  std::filesystem::copy(data, copy, std::filesystem::copy_options::recursive);
+  server.Start();
+  Replica r(server, dir, ChangeFollowerOptions{.drift_check_interval = absl::Milliseconds(300)});
+  REQUIRE(PutWhenBack(writer, at("KB.06.01.001", 2, "医保卡挂失拨打服务热线。", 2000), 1).ok());
+  absl::Time until = absl::Now() + absl::Seconds(10);
+  while (r.index.VersionOf("KB.06.01.001") != 2 && absl::Now() < until) {
+    absl::SleepFor(absl::Milliseconds(20));
+  }
+  REQUIRE(r.index.VersionOf("KB.06.01.001") == 2);
+
+  server.Stop();
+  std::filesystem::remove_all(data);
+  std::filesystem::copy(copy, data, std::filesystem::copy_options::recursive);
+  std::filesystem::remove_all(copy);
+  server.Start();
+  // Edited again to version 2, other words, written later: the version
+  // number alone matches what the index holds.
+  REQUIRE(PutWhenBack(writer, at("KB.06.01.001", 2, "户口迁移到派出所办理。", 3000), 1).ok());
+  until = absl::Now() + absl::Seconds(10);
+  while (!r.Finds("户口迁移", "KB.06.01.001") && absl::Now() < until) {
+    absl::SleepFor(absl::Milliseconds(20));
+  }
+  CHECK(r.Finds("户口迁移", "KB.06.01.001"));
+  CHECK_FALSE(r.Finds("医保卡挂失", "KB.06.01.001"));
+}
+
+TEST_CASE("Zero-hit searches are one list in Redis: every replica's, kept across restarts, bounded",
+          "[knowledge][redis][unanswered]") {
+  RedisServer server;
+  directory::Directory dir = *directory::Directory::LoadDataDir(HOTLINE_SOURCE_DIR "/data");
+  Replica a(server, dir), b(server, dir);
+  auto until_ready = absl::Now() + absl::Seconds(10);
+  while (!(a.base.index_ready() && b.base.index_ready()) && absl::Now() < until_ready) {
+    absl::SleepFor(absl::Milliseconds(10));
+  }
+  auto search = [](Replica& r, const char* words) {
+    v1::SearchKnowledgeRequest q;
+    q.set_query(words);
+    auto found = r.base.Search(q);
+    REQUIRE(found.ok());
+    CHECK(found->hits().empty());
+  };
+  auto list = [](Replica& r) {
+    auto top = Wait<v1::ListUnansweredQueriesResponse>(
+        [&](auto done) { r.base.ListUnanswered({}, std::move(done)); });
+    REQUIRE(top.ok());
+    std::vector<std::pair<std::string, int64_t>> out;
+    for (const auto& q : top->queries()) out.emplace_back(q.query(), q.count());
+    return out;
+  };
+  using Top = std::vector<std::pair<std::string, int64_t>>;
+  search(a, "zzqqxxyy");
+  search(b, "zzqqxxyy");
+  search(b, "我的电话13812345678");
+  // Counted without waiting for the search: poll briefly.
+  const Top expected = {{"zzqqxxyy", 2}, {"我的电话#", 1}};
+  const absl::Time until = absl::Now() + absl::Seconds(5);
+  while (list(a) != expected && absl::Now() < until) absl::SleepFor(absl::Milliseconds(10));
+  CHECK(list(a) == expected);
+  CHECK(list(b) == expected);
+  server.Stop();
+  server.Start();
+  Replica c(server, dir);
+  Top after_restart;
+  for (int i = 0; i < 100 && after_restart != expected; ++i) {
+    auto top = Wait<v1::ListUnansweredQueriesResponse>(
+        [&](auto done) { c.base.ListUnanswered({}, std::move(done)); });
+    after_restart.clear();
+    if (top.ok()) {
+      for (const auto& q : top->queries()) after_restart.emplace_back(q.query(), q.count());
+    }
+    if (after_restart != expected) absl::SleepFor(absl::Milliseconds(50));
+  }
+  CHECK(after_restart == expected);
+
+  // Bounded: a full list makes room by the least counted, whose count carries over.
+  redis::Client small_redis(At(server));
+  RedisKnowledgeStore small(
+      small_redis, RedisKnowledgeStoreOptions{.key_prefix = "small:", .unanswered_capacity = 2});
+  auto record = [&](const char* q) {
+    return Wait<int64_t>([&](auto done) { small.RecordUnanswered(q, std::move(done)); });
+  };
+  CHECK(*record("甲") == 1);
+  CHECK(*record("甲") == 2);
+  CHECK(*record("乙") == 1);
+  CHECK(*record("丙") == 2);  // takes 乙's place and count
+  auto top = Wait<std::vector<UnansweredCount>>(
+      [&](auto done) { small.TopUnanswered(10, std::move(done)); });
+  REQUIRE(top.ok());
+  REQUIRE(top->size() == 2);
+  CHECK((*top)[0].query == "丙");  // 2, 2: ties by text (丙 U+4E19 < 甲 U+7532)
+  CHECK((*top)[1].query == "甲");
 }
 
 }  // namespace

@@ -26,7 +26,8 @@ if current ~= expected then
   return redis.error_reply("KB_STALE " .. current)
 end
 local version = expected + 1
-redis.call("HSET", KEYS[1], "point", ARGV[3], "version", version, "status", ARGV[4])
+redis.call("HSET", KEYS[1], "point", ARGV[3], "version", version, "status", ARGV[4],
+  "at_ms", ARGV[6])
 redis.call("RPUSH", KEYS[2], ARGV[3])
 redis.call("ZADD", KEYS[3], 0, ARGV[1])
 redis.call("HSET", KEYS[4], ARGV[1], ARGV[5])
