@@ -10,6 +10,7 @@
 #include "knowledge/knowledge_keys.h"
 #include "log/log.h"
 #include "orders/order_record.h"
+#include "redis/reply_status.h"
 
 namespace hotline::orders {
 
@@ -55,15 +56,8 @@ const redis::Script& VerifyTrailScript() {
   return script;
 }
 
-// A Redis error reply that is not a domain answer: retryable conditions become
-// UNAVAILABLE so clients back off and retry; the rest is a server fault.
-absl::Status RedisErrorToStatus(const std::string& error) {
-  for (const char* transient : {"LOADING", "BUSY", "READONLY", "MASTERDOWN", "TRYAGAIN"}) {
-    if (absl::StartsWith(error, transient)) return absl::UnavailableError("redis: " + error);
-  }
-  if (absl::StartsWith(error, "OOM")) return absl::ResourceExhaustedError("redis: " + error);
-  return absl::InternalError("redis: " + error);
-}
+// A Redis error reply that is not a domain answer (libs/redis/reply_status.h).
+absl::Status RedisErrorToStatus(const std::string& error) { return redis::ErrorReplyToStatus(error); }
 
 absl::StatusOr<std::vector<std::string>> Strings(const redis::Reply& reply) {
   if (reply.type != redis::Reply::Type::kArray) {

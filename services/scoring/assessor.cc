@@ -2,9 +2,11 @@
 
 #include <map>
 
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "clock/proto_time.h"
 #include "enums/enum_names.h"
+#include "log/log.h"
 #include "scoring/access.h"
 #include "scoring/scorer.h"
 
@@ -235,11 +237,23 @@ absl::StatusOr<v1::GetScreenResponse> Assessor::GetScreen() {
   const Counts departments = DistinctFrom(*dispatched, "dept:", CityDay(this_month->start, zone_));
   for (v1::HotEntry& e : scorer.Top(departments, false)) *out.add_top_departments_month() = std::move(e);
   std::map<int, int64_t> by_type, by_channel;
+  // Field names come from Redis: one that is not a number is skipped (and
+  // logged), never an exception in a request handler.
+  auto number = [](const std::string& field, int* out) {
+    if (absl::SimpleAtoi(field, out)) return true;
+    log::Warning("a volume field that is not a number; skipped", {{"field", field}});
+    return false;
+  };
   for (const auto& [type, n] : WithPrefix(*volume, "type:")) {
-    by_type[std::stoi(type)] += n;
+    int t = 0;
+    if (!number(type, &t)) continue;
+    by_type[t] += n;
     out.set_today_total(out.today_total() + n);
   }
-  for (const auto& [channel, n] : WithPrefix(*volume, "channel:")) by_channel[std::stoi(channel)] += n;
+  for (const auto& [channel, n] : WithPrefix(*volume, "channel:")) {
+    int c = 0;
+    if (number(channel, &c)) by_channel[c] += n;
+  }
   for (const auto& [type, n] : by_type) {
     v1::CountEntry* e = out.add_today_by_type();
     e->set_key(enums::SnakeName(static_cast<v1::OrderType>(type)));

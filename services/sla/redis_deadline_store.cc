@@ -5,6 +5,7 @@
 #include "absl/strings/str_cat.h"
 #include "orders/trail.h"
 #include "orders/order_record.h"
+#include "redis/reply_status.h"
 
 namespace hotline::sla {
 
@@ -32,12 +33,7 @@ const redis::Script& RequeueScript() {
 
 absl::Status ErrorOf(const absl::StatusOr<redis::Reply>& reply) {
   if (!reply.ok()) return reply.status();
-  if (reply->is_error()) {
-    for (const char* transient : {"LOADING", "BUSY", "READONLY", "MASTERDOWN", "TRYAGAIN"}) {
-      if (absl::StartsWith(reply->str, transient)) return absl::UnavailableError("redis: " + reply->str);
-    }
-    return absl::InternalError("redis: " + reply->str);
-  }
+  if (reply->is_error()) return redis::ErrorReplyToStatus(reply->str);
   return absl::OkStatus();
 }
 
