@@ -1,7 +1,16 @@
 #!/usr/bin/env bash
 # Installs every Debian 12 package the build, the tests and the local run need.
 # Idempotent: does nothing (and needs no network) when all are present.
+# `install-deps.sh --build`: only what compiling the tree needs (the image's
+# build stage: no browser, no Redis, no Prometheus).
 set -euo pipefail
+
+BUILD_PACKAGES=(
+  g++ cmake ninja-build ccache pkg-config
+  libgrpc++-dev protobuf-compiler-grpc libprotobuf-dev protobuf-compiler grpc-proto
+  libabsl-dev libhiredis-dev prometheus-cpp-dev libssl-dev libjemalloc-dev catch2 libxapian-dev libjwt-dev
+  libnova-dev libcivetweb-dev
+)
 
 PACKAGES=(
   g++ cmake ninja-build ccache pkg-config git
@@ -16,6 +25,8 @@ PACKAGES=(
   # test in a real headless browser with CJK fonts
   libcivetweb-dev chromium fonts-noto-cjk
 )
+
+[ "${1:-}" = --build ] && PACKAGES=("${BUILD_PACKAGES[@]}")
 
 missing=()
 for p in "${PACKAGES[@]}"; do

@@ -1,18 +1,39 @@
 #!/usr/bin/env bash
-# make-secrets.sh DIR: writes the secrets a Hotline deployment needs into DIR
-# (mode 0600), keeping any that exist:
+# make-secrets.sh [--group GID] DIR: writes the secrets a Hotline deployment
+# needs into DIR (mode 0600, DIR 0700), keeping any that exist:
 #   identity.secret      the secret every service signs and verifies caller
 #                        identities with (--identity_secret_file)
 #   jwt_keys.textproto   the gateway's token signing key (--jwt_keys); to
 #                        rotate, append a key with a new id (the last signs)
 #   redis.password       Redis's requirepass (--redis_password_file)
 # Used by tools/run.sh; for compose and Kubernetes see deploy/README.md.
+#
+# --group GID (Docker Compose): the containers do not run as the user who made
+# the files (the Hotline image runs as uid/gid 10001; compose adds gid 10001 to
+# the Redis containers), and compose bind-mounts DIR as it is on the host. So
+# every file in DIR (the phone key file too) becomes group GID, mode 0640, and
+# DIR 0750: readable by that group only, not by other users of the host and
+# not world-readable. Changing a file's group to one you are not in needs
+# root: run it with sudo (or as root).
 set -euo pipefail
-dir=${1:?usage: make-secrets.sh DIR}
-mkdir -p "$dir"
+group=""
+if [ "${1:-}" = --group ]; then
+  group=${2:?usage: make-secrets.sh [--group GID] DIR}
+  shift 2
+fi
+dir=${1:?usage: make-secrets.sh [--group GID] DIR}
 umask 077
+mkdir -p "$dir"
 random() { head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n'; }
 [ -s "$dir/identity.secret" ] || random >"$dir/identity.secret"
 [ -s "$dir/jwt_keys.textproto" ] ||
   printf 'keys { id: "%s" secret: "%s" }\n' "$(date -u +%Y%m%d)" "$(random)" >"$dir/jwt_keys.textproto"
 [ -s "$dir/redis.password" ] || random >"$dir/redis.password"
+if [ -n "$group" ]; then
+  if ! chgrp -R "$group" "$dir" 2>/dev/null; then
+    echo "make-secrets.sh: cannot give $dir to group $group (not root and not in it): run it with sudo" >&2
+    exit 1
+  fi
+  chmod 0750 "$dir"
+  find "$dir" -mindepth 1 -maxdepth 1 -type f -exec chmod 0640 {} +
+fi

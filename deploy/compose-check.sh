@@ -1,0 +1,250 @@
+#!/usr/bin/env bash
+# deploy/compose-check.sh: brings the whole compose stack up on a real Docker
+# engine and checks it; run it before any change to deploy/ or
+# docker-compose.yml (deploy/README.md, "The compose check").
+#
+#   base      makes debian:bookworm (+ -slim) with debootstrap when missing
+#   build     the project's image (BuildKit, ccache in a cache mount), Redis
+#             and Prometheus from Debian packages; prints the image size
+#   up        docker-compose up; every container healthy (Grafana is in the
+#             profile "grafana", off here: no Debian package, no registry)
+#   traffic   tools/demo_calls.sh with the CLI through the gateway's
+#             published port, then the orders listed back
+#   prometheus  every target up == 1, every rule group loaded and healthy
+#   screen    the big screen's page and API on its published port
+#   restart   the main process of intake and of one dispatch replica SIGKILLed
+#             (docker kill would count as a manual stop): restarted by the
+#             policy, healthy again, and the gateway keeps taking orders
+#   down      docker-compose down -v: no container, network or volume left
+# Prints each phase's duration. Needs root (or the docker group and sudo for
+# debootstrap), docker, docker-compose 1.29, curl, python3.
+#
+# Environment: HOTLINE_CHECK_PROJECT (compose project, default hotlinecheck),
+# HOTLINE_CHECK_KEEP=1 (leave the stack up on failure, to look at it),
+# BUILD_JOBS (compiler jobs in the image build, default 2), DOCKER (the docker
+# CLI; BuildKit must work with it, default /usr/bin/docker when present).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+ROOT=$PWD
+PROJECT=${HOTLINE_CHECK_PROJECT:-hotlinecheck}
+if [ -z "${DOCKER:-}" ]; then
+  if [ -x /usr/bin/docker ]; then DOCKER=/usr/bin/docker; else DOCKER=docker; fi
+fi
+export DOCKER_BUILDKIT=1
+TAG=${HOTLINE_TAG:-dev}
+export HOTLINE_TAG=$TAG
+IMAGE=hotline:$TAG
+
+phases=()
+t_phase=0
+t_start=$(date +%s.%N)
+phase() {
+  local now
+  now=$(date +%s.%N)
+  if [ -n "${cur_phase:-}" ]; then
+    phases+=("$(printf '%-11s %7.1f s' "$cur_phase" "$(echo "$now - $t_phase" | bc)")")
+  fi
+  cur_phase=${1:-}
+  t_phase=$now
+  [ -n "$cur_phase" ] && echo "== $cur_phase ($(date -u +%H:%M:%S))"
+  return 0
+}
+summary() {
+  echo "== phases"
+  printf '  %s\n' "${phases[@]}"
+  printf '  %-11s %7.1f s\n' total "$(echo "$(date +%s.%N) - $t_start" | bc)"
+}
+fail() {
+  echo "compose-check: FAIL: $*" >&2
+  exit 1
+}
+
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+export HOTLINE_GATEWAY_HOST_PORT=${HOTLINE_GATEWAY_HOST_PORT:-$(free_port)}
+export HOTLINE_SCREEN_HOST_PORT=${HOTLINE_SCREEN_HOST_PORT:-$(free_port)}
+export HOTLINE_METRICS_HOST_PORT=${HOTLINE_METRICS_HOST_PORT:-$(free_port)}
+export HOTLINE_PROMETHEUS_HOST_PORT=${HOTLINE_PROMETHEUS_HOST_PORT:-$(free_port)}
+
+secrets=$(mktemp -d /tmp/hotline-compose-check.XXXXXX)
+export HOTLINE_SECRETS_DIR=$secrets/secrets
+export HOTLINE_PHONE_KEYS_FILE=$HOTLINE_SECRETS_DIR/phone_keys
+dc() { docker-compose -p "$PROJECT" -f "$ROOT/docker-compose.yml" "$@"; }
+
+cleanup() {
+  local rc=$?
+  if [ $rc -ne 0 ]; then
+    echo "compose-check: failed in phase '${cur_phase:-?}'" >&2
+    if [ "${HOTLINE_CHECK_KEEP:-0}" = 1 ]; then
+      echo "compose-check: stack left up (docker-compose -p $PROJECT ...); secrets in $secrets" >&2
+      return
+    fi
+    dc ps >&2 || true
+    dc logs --tail 30 >&2 || true
+    dc down -v --remove-orphans >/dev/null 2>&1 || true
+  fi
+  rm -rf "$secrets"
+}
+trap cleanup EXIT
+
+command -v docker-compose >/dev/null || fail "docker-compose not found (apt-get install docker-compose)"
+"$DOCKER" info >/dev/null 2>&1 || fail "no Docker engine (toolchain.md: dockerd --storage-driver vfs --data-root DIR &)"
+
+########## base ##########
+phase base
+if ! "$DOCKER" image inspect debian:bookworm >/dev/null 2>&1; then
+  command -v debootstrap >/dev/null || fail "debian:bookworm missing and no debootstrap (apt-get install debootstrap)"
+  rootfs=$secrets/rootfs
+  debootstrap --variant=minbase bookworm "$rootfs" http://deb.debian.org/debian >/dev/null
+  # Downloaded packages and lists are not part of an image (every Dockerfile
+  # runs apt-get update): about 80 MB less in every image built on it.
+  rm -rf "$rootfs"/var/cache/apt/archives/*.deb "$rootfs"/var/cache/apt/*.bin "$rootfs"/var/lib/apt/lists/*
+  tar -C "$rootfs" -c . | "$DOCKER" import - debian:bookworm >/dev/null
+  rm -rf "$rootfs"
+  echo "made debian:bookworm (debootstrap minbase)"
+fi
+# The minbase image stands in for -slim where no registry has it.
+"$DOCKER" image inspect debian:bookworm-slim >/dev/null 2>&1 || "$DOCKER" tag debian:bookworm debian:bookworm-slim
+
+########## build ##########
+phase build
+"$DOCKER" build -q --build-arg BUILD_JOBS="${BUILD_JOBS:-2}" -f deploy/Dockerfile -t "$IMAGE" . >/dev/null
+"$DOCKER" build -q -t "hotline-redis:$TAG" deploy/images/redis >/dev/null
+"$DOCKER" build -q -t "hotline-prometheus:$TAG" deploy/images/prometheus >/dev/null
+for i in "$IMAGE" "hotline-redis:$TAG" "hotline-prometheus:$TAG"; do
+  printf '  %-26s %6d MB\n' "$i" "$(( $("$DOCKER" image inspect -f '{{.Size}}' "$i") / 1000000 ))"
+done
+[ "$("$DOCKER" image inspect -f '{{.Config.User}}' "$IMAGE")" = "10001:10001" ] || fail "$IMAGE does not run as 10001:10001"
+"$DOCKER" image inspect -f '{{json .Config.Healthcheck.Test}}' "$IMAGE" | grep -q hotline-healthcheck ||
+  fail "$IMAGE has no hotline-healthcheck HEALTHCHECK"
+# No secret in any layer of the final image.
+found=$("$DOCKER" run --rm --user 0 --entrypoint /bin/sh "$IMAGE" -c \
+  'find / -xdev \( -name "*.secret" -o -name "jwt_keys*" -o -name "redis.password" -o -name "phone_keys" -o -name "tokens*.textproto" \) -print 2>/dev/null; true')
+[ -z "$found" ] || fail "$IMAGE carries secret files: $found"
+echo "  runs as 10001:10001, HEALTHCHECK hotline-healthcheck, no secret file in the image"
+
+########## up ##########
+phase up
+# Secrets as an operator makes them (deploy/README.md): group 10001, 0640.
+mkdir -p "$HOTLINE_SECRETS_DIR"
+tools/make-phone-keys.sh "$HOTLINE_PHONE_KEYS_FILE"
+bash tools/make-secrets.sh --group 10001 "$HOTLINE_SECRETS_DIR"
+dc down -v --remove-orphans >/dev/null 2>&1 || true
+dc up -d --no-build 2>&1 | sed 's/^/  /'
+deadline=$((SECONDS + 240))
+while :; do
+  states=$(dc ps -q | xargs "$DOCKER" inspect -f '{{.Name}} {{.State.Status}} {{if .State.Health}}{{.State.Health.Status}}{{else}}none{{end}}')
+  pending=$(echo "$states" | awk '$2 != "running" || ($3 != "healthy" && $3 != "none")')
+  [ -z "$pending" ] && break
+  [ $SECONDS -lt $deadline ] || { echo "$states" >&2; fail "not every container became healthy in 240 s"; }
+  sleep 3
+done
+echo "$states" | sed 's#^/#  #'
+n_containers=$(echo "$states" | wc -l)
+echo "  $n_containers containers running, every one with a healthcheck healthy"
+
+########## traffic ##########
+phase traffic
+GATEWAY=127.0.0.1:$HOTLINE_GATEWAY_HOST_PORT
+TOKEN=$(dc exec -T gateway hotline-admin token issue --user agent001 --role agent --unit GZ12345 --ttl 1h | tr -d '\r\n')
+[ -n "$TOKEN" ] || fail "no token from hotline-admin in the gateway container"
+# The CLI from the image, on the host's network: through the published port.
+cli() {
+  "$DOCKER" run --rm --network host -e HOTLINE_GATEWAY="$GATEWAY" -e HOTLINE_TOKEN="$TOKEN" \
+    -v "$ROOT/tools/demo_calls.sh:/demo_calls.sh:ro" --entrypoint "$1" "$IMAGE" "${@:2}"
+}
+cli hotline whoami | sed 's/^/  /'
+cli bash /demo_calls.sh hotline >"$secrets/demo.out"
+echo "  demo_calls.sh: $(wc -l <"$secrets/demo.out") lines of output"
+count_orders() {
+  cli hotline list --limit 200 --json >"$secrets/list.json"
+  python3 -c 'import json,sys; print(len(json.load(open(sys.argv[1])).get("orders", [])))' "$secrets/list.json"
+}
+listed=$(count_orders)
+echo "  hotline list: $listed orders"
+[ "$listed" -ge 18 ] || { cat "$secrets/list.json" >&2; fail "expected the 18 demo orders back, listed $listed"; }
+
+########## prometheus ##########
+phase prometheus
+PROM=http://127.0.0.1:$HOTLINE_PROMETHEUS_HOST_PORT
+# Expected targets: one per container of each scraped service, and Prometheus.
+expected=0
+for s in gateway intake dispatch sla knowledge scoring; do
+  expected=$((expected + $(dc ps -q "$s" | wc -l)))
+done
+expected=$((expected + 1))
+deadline=$((SECONDS + 120))
+while :; do
+  report=$(curl -fsS "$PROM/api/v1/targets?state=active" | python3 -c '
+import json, sys
+t = json.load(sys.stdin)["data"]["activeTargets"]
+up = [x for x in t if x["health"] == "up"]
+print(len(t), len(up), " ".join(sorted("%s=%s" % (x["labels"]["job"], x["health"]) for x in t)))')
+  read -r total up rest <<<"$report"
+  q=$(curl -fsS "$PROM/api/v1/query" --data-urlencode 'query=count(up == 1)' |
+      python3 -c 'import json,sys; r=json.load(sys.stdin)["data"]["result"]; print(r[0]["value"][1] if r else 0)')
+  [ "$total" -eq "$expected" ] && [ "$up" -eq "$expected" ] && [ "$q" -eq "$expected" ] && break
+  [ $SECONDS -lt $deadline ] || fail "targets: $total active, $up up, count(up==1)=$q, expected $expected: $rest"
+  sleep 5
+done
+echo "  $up/$total targets up, count(up == 1) = $q: $rest"
+rules=$(curl -fsS "$PROM/api/v1/rules" | python3 -c '
+import json, sys
+g = json.load(sys.stdin)["data"]["groups"]
+rules = [r for x in g for r in x["rules"]]
+bad = [r["name"] for r in rules if r.get("health") not in ("ok", "unknown")]
+print(len(g), len(rules), sum(r["type"] == "alerting" for r in rules), ",".join(bad) or "-")')
+read -r groups nrules alerting bad <<<"$rules"
+want_alerts=$(grep -c '^ *- alert:' deploy/prometheus/alerts.yml)
+echo "  rules: $groups groups, $nrules rules ($alerting alerting; alerts.yml has $want_alerts), unhealthy: $bad"
+[ "$alerting" -eq "$want_alerts" ] && [ "$bad" = - ] || fail "rules did not all load healthy"
+
+########## screen ##########
+phase screen
+SCREEN=http://127.0.0.1:$HOTLINE_SCREEN_HOST_PORT
+code=$(curl -s -o "$secrets/screen.html" -w '%{http_code}' "$SCREEN/")
+[ "$code" = 200 ] && grep -qi '<html' "$secrets/screen.html" || fail "big screen / answered $code"
+code=$(curl -s -o "$secrets/screen.json" -w '%{http_code}' "$SCREEN/api/screen")
+[ "$code" = 200 ] || fail "big screen /api/screen answered $code"
+echo "  / 200 ($(wc -c <"$secrets/screen.html") bytes), /api/screen 200 ($(wc -c <"$secrets/screen.json") bytes)"
+
+########## restart ##########
+phase restart
+for svc in intake dispatch; do
+  c=$(dc ps -q "$svc" | head -1)
+  name=$("$DOCKER" inspect -f '{{.Name}}' "$c" | tr -d /)
+  before=$("$DOCKER" inspect -f '{{.RestartCount}}' "$c")
+  pid=$("$DOCKER" inspect -f '{{.State.Pid}}' "$c")
+  t0=$SECONDS
+  kill -KILL "$pid"
+  deadline=$((SECONDS + 120))
+  while :; do
+    read -r count health <<<"$("$DOCKER" inspect -f '{{.RestartCount}} {{.State.Health.Status}}' "$c")"
+    [ "$count" -gt "$before" ] && [ "$health" = healthy ] && break
+    [ $SECONDS -lt $deadline ] || fail "$name: restart count $count (was $before), health $health after SIGKILL"
+    sleep 2
+  done
+  echo "  $name: main process $pid SIGKILLed; restarted by its policy (restarts $before -> $count), healthy again after $((SECONDS - t0)) s"
+done
+# The gateway keeps serving: a new order through it, and it is found.
+deadline=$((SECONDS + 60))
+until out=$(cli hotline create --type consultation --district 440106 --category 0601 \
+      --phone 13800138099 --content "compose-check: after the restarts" --channel phone 2>&1); do
+  [ $SECONDS -lt $deadline ] || { echo "$out" >&2; fail "the gateway does not take orders after the restarts"; }
+  sleep 2
+done
+listed2=$(count_orders)
+[ "$listed2" -gt "$listed" ] || fail "the order taken after the restarts is not listed ($listed2 <= $listed)"
+echo "  an order created through the gateway after the restarts; $listed2 orders listed"
+
+########## down ##########
+phase down
+dc down -v --remove-orphans 2>&1 | sed 's/^/  /'
+label=com.docker.compose.project=$PROJECT
+left_c=$("$DOCKER" ps -aq --filter "label=$label")
+left_n=$("$DOCKER" network ls -q --filter "label=$label")
+left_v=$("$DOCKER" volume ls -q --filter "label=$label")
+[ -z "$left_c$left_n$left_v" ] || fail "left behind: containers [$left_c] networks [$left_n] volumes [$left_v]"
+echo "  no container, network or volume of project $PROJECT left"
+phase
+summary
+echo "compose-check: OK"
