@@ -5,6 +5,7 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "clock/proto_time.h"
+#include "enums/chinese_names.h"
 #include "enums/enum_names.h"
 #include "log/log.h"
 #include "scoring/access.h"
@@ -18,30 +19,6 @@ FactsList Ptrs(const std::vector<v1::OrderFacts>& facts) {
   out.reserve(facts.size());
   for (const v1::OrderFacts& f : facts) out.push_back(&f);
   return out;
-}
-
-const char* TypeLabel(int type) {
-  switch (type) {
-    case v1::ORDER_TYPE_CONSULTATION: return "咨询";
-    case v1::ORDER_TYPE_COMPLAINT: return "投诉";
-    case v1::ORDER_TYPE_REPORT: return "举报";
-    case v1::ORDER_TYPE_HELP: return "求助";
-    case v1::ORDER_TYPE_SUGGESTION: return "建议";
-    case v1::ORDER_TYPE_PRAISE: return "表扬";
-    default: return "其他";
-  }
-}
-
-const char* ChannelLabel(int channel) {
-  switch (channel) {
-    case v1::CHANNEL_PHONE: return "电话";
-    case v1::CHANNEL_WEB: return "网站";
-    case v1::CHANNEL_APP: return "APP";
-    case v1::CHANNEL_WECHAT: return "微信";
-    case v1::CHANNEL_SMS: return "短信";
-    case v1::CHANNEL_API: return "接口";
-    default: return "其他";
-  }
 }
 
 bool IsCentreStaff(const Caller& caller) { return caller && caller->role() != v1::ROLE_UNIT_HANDLER; }
@@ -226,6 +203,7 @@ absl::StatusOr<v1::GetScreenResponse> Assessor::GetScreen() {
   v1::GetScreenResponse out;
   *out.mutable_at() = FromMillis(absl::ToUnixMillis(now));
   out.set_day_label(today->label);
+  out.set_time_label(absl::FormatTime("%H:%M:%S", now, zone_));
   out.set_month_label(this_month->label);
   out.set_rules_version(rules.version());
   for (v1::HotEntry& e : scorer.Top(WithPrefix(*matters, "cat:"), true)) {
@@ -257,13 +235,13 @@ absl::StatusOr<v1::GetScreenResponse> Assessor::GetScreen() {
   for (const auto& [type, n] : by_type) {
     v1::CountEntry* e = out.add_today_by_type();
     e->set_key(enums::SnakeName(static_cast<v1::OrderType>(type)));
-    e->set_name(TypeLabel(type));
+    e->set_name(enums::ChineseName(static_cast<v1::OrderType>(type)));
     e->set_count(n);
   }
   for (const auto& [channel, n] : by_channel) {
     v1::CountEntry* e = out.add_today_by_channel();
     e->set_key(enums::SnakeName(static_cast<v1::Channel>(channel)));
-    e->set_name(ChannelLabel(channel));
+    e->set_name(enums::ChineseName(static_cast<v1::Channel>(channel)));
     e->set_count(n);
   }
   const Counts open = WithPrefix(*load, "open:"), overdue = WithPrefix(*load, "overdue:"),

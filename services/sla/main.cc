@@ -146,7 +146,9 @@ int main(int argc, char** argv) {
   }
   const calendar::CalendarSource& calendar_source = **live_calendar;
   sla::Monitor monitor(store, *policies, calendar_source, **clock, *dir);
-  sla::SlaMetrics metrics(server.metrics());
+  // Fire lag is measured in city time and reported in wall time.
+  const auto* scaled = dynamic_cast<const ScaledClock*>(clock->get());
+  sla::SlaMetrics metrics(server.metrics(), scaled ? scaled->rate() : 1.0);
   sla::CalendarMetrics calendar_metrics(server.metrics(), **live_calendar, **clock);
   monitor.OnFire([&metrics](const sla::Mark& mark, absl::Duration lag) { metrics.Fired(mark, lag); });
   sla::SlaService service(monitor, server.metrics());

@@ -3,7 +3,8 @@
 //   hotline_sla_warnings_total{clock}        pre-warnings (预警) fired
 //   hotline_sla_breaches_total{clock}        deadlines breached (超时)
 //   hotline_sla_escalations_total{kind}      urge (催办), supervise (督办), notice (通报)
-//   hotline_sla_fire_lag_seconds             due moment -> written, in city-clock seconds
+//   hotline_sla_fire_lag_seconds             due moment -> written, in wall seconds (whatever the
+//                                            city clock's rate: what an operator waits)
 //   hotline_sla_open_orders{status,level}    open orders by SLA status and escalation level
 //   hotline_sla_open_orders_by_district{district,status}   the same by district (11 codes)
 //   hotline_sla_due_pass_last_timestamp_seconds   heartbeat of the due-pass loop
@@ -22,7 +23,9 @@ namespace hotline::sla {
 
 class SlaMetrics {
  public:
-  explicit SlaMetrics(prometheus::Registry& registry);
+  // `clock_rate`: city seconds per wall second (libs/clock/city_clock.h).
+  explicit SlaMetrics(prometheus::Registry& registry, double clock_rate = 1);
+  // `lag` in city time, as the monitor measures it.
   void Fired(const Mark& mark, absl::Duration lag);
   void SetOpen(const std::vector<std::pair<std::string, int64_t>>& counts);  // "status:level" -> n
   void SetOpenByDistrict(const std::vector<std::pair<std::string, int64_t>>& counts);  // "district:status" -> n
@@ -34,6 +37,7 @@ class SlaMetrics {
   prometheus::Family<prometheus::Counter>& breaches_;
   prometheus::Family<prometheus::Counter>& escalations_;
   prometheus::Histogram& lag_;
+  double clock_rate_;
   prometheus::Family<prometheus::Gauge>& open_;
   prometheus::Family<prometheus::Gauge>& open_by_district_;
   prometheus::Gauge& without_deadline_;

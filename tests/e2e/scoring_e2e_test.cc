@@ -17,6 +17,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "clock/clock.h"
 #include "e2e/stack.h"
 
 namespace hotline::testing {
@@ -301,9 +302,21 @@ TEST_CASE("scoring through the gateway: exact score, access, replay, and the wal
   const std::string flags =
       absl::StrCat("--headless --disable-gpu --no-sandbox --window-size=1920,1080 --virtual-time-budget=8000 ",
                    "--user-data-dir=", stack.dir(), "/chromium");
-  const std::string dom = Run(absl::StrCat("timeout 90 /usr/bin/chromium ", flags, " --dump-dom ", url, " 2>/dev/null"));
+  // The browser runs in UTC, as a wall's machine may: the page shows the city's time all the same.
+  const std::string dom =
+      Run(absl::StrCat("TZ=UTC timeout 90 /usr/bin/chromium ", flags, " --dump-dom ", url, " 2>/dev/null"));
   INFO(dom.substr(0, 4000));
   CHECK(absl::StrContains(dom, "data-loaded=\"true\""));
+  {
+    std::smatch shown;
+    REQUIRE(std::regex_search(dom, shown, std::regex(R"(id="status"[^>]*>实时 · ([0-9]{2}):([0-9]{2}):[0-9]{2})")));
+    const absl::CivilMinute city = absl::ToCivilMinute(absl::Now(), CityTimeZone());
+    const int shown_minutes = std::stoi(shown[1]) * 60 + std::stoi(shown[2]);
+    const int city_minutes = static_cast<int>(city.hour() * 60 + city.minute());
+    const int apart = std::abs(shown_minutes - city_minutes);
+    INFO("shown " << shown[1] << ":" << shown[2] << ", city " << city.hour() << ":" << city.minute());
+    CHECK(std::min(apart, 24 * 60 - apart) <= 3);
+  }
   CHECK(absl::StrContains(dom, "今日热点诉求"));
   // Top matters today: 0101 建筑施工噪声 x3; locations: 五山街道 x2, then 荔湾's 沙面街道.
   CHECK(std::regex_search(dom, std::regex(R"(<li data-code="0101"><span class="name">建筑施工噪声</span><span class="count">3</span></li>)")));

@@ -145,7 +145,7 @@ int Recomputations(const v1::WorkOrder& o) {
 TEST_CASE("deadlines across the turn of 2026 into 2027, with the real binaries and two SLA replicas",
           "[e2e][sla][calendar]") {
   REQUIRE(server::SetIdentitySecret(Stack::kIdentitySecret).ok());
-  Stack stack(Stack::Options{.sla_replicas = 2, .clock_start = "2026-11-27T10:00:00+08:00"});
+  Stack stack(Stack::Options{.sla_replicas = 2, .clock_start = "2026-11-27T10:00:00+08:00", .scoring_replicas = 1});
   auto stub = stack.NewClient();
   const calendar::WorkingCalendar before = Before();
 
@@ -183,6 +183,11 @@ TEST_CASE("deadlines across the turn of 2026 into 2027, with the real binaries a
   CHECK(Show(provisional_due).rfind("2027-01-05 10:0", 0) == 0);
   CHECK(sla.closing().provisional());
   CHECK(SlaAt(stack.sla_address(1), december).closing().provisional());
+  // The wall counts it among 天河区's open orders as 暂定.
+  CHECK(Within(absl::Seconds(10), [&] {
+    return absl::StrContains(HttpGet(stack.screen_port(), "/api/screen"),
+                             R"("district_code":"440106","name":"天河区","open":"2","overdue":"0","provisional":"1")");
+  }));
 
   // A broken schedule is refused, and nothing changes.
   const std::string broken = stack.dir() + "/2027.textproto";
@@ -222,6 +227,10 @@ TEST_CASE("deadlines across the turn of 2026 into 2027, with the real binaries a
   REQUIRE(Within(absl::Seconds(10), [&] { return Recomputations(GetOrder(*stub, december)) == 1; }));
   CHECK_FALSE(SlaAt(stack.sla_address(0), december).closing().provisional());
   CHECK_FALSE(SlaAt(stack.sla_address(1), december).closing().provisional());
+  CHECK(Within(absl::Seconds(10), [&] {
+    return absl::StrContains(HttpGet(stack.screen_port(), "/api/screen"),
+                             R"("name":"天河区","open":"2","overdue":"0","provisional":"0")");
+  }));
   // The November order's notice step is recomputed with the fixture's days
   // (marks are derived, never recorded), and its deadlines did not move.
   sla = SlaAt(stack.sla_address(1), november);

@@ -6,6 +6,7 @@
 #include <grpcpp/server_builder.h>
 
 #include <catch2/catch.hpp>
+
 #include <algorithm>
 #include <chrono>
 #include <memory>
@@ -15,6 +16,7 @@
 #include "absl/strings/str_split.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/clock.h"
+#include "enums/chinese_names.h"
 #include "google/protobuf/util/json_util.h"
 #include "google/rpc/error_details.pb.h"
 #include "google/rpc/status.pb.h"
@@ -563,7 +565,9 @@ TEST_CASE("list prints an aligned table and the next page", "[cli][commands]") {
     INFO(lines[i]);
     CHECK(text::DisplayWidth(lines[i]) == text::DisplayWidth(lines[0]));
   }
-  CHECK_THAT(lines[2], Catch::Contains("complaint 突发"));
+  // Chinese names under the Chinese headers (issue 24); --json keeps the short names.
+  CHECK_THAT(lines[2], Catch::Contains("投诉 突发"));
+  CHECK_THAT(lines[2], !Catch::Contains("complaint"));
   CHECK_THAT(lines[2], Catch::Contains("…"));  // long content is cut
   CHECK_THAT(lines[3], Catch::Contains("short"));
   CHECK(lines[5] == "next page: --page-token cGFnZTI=");
@@ -891,6 +895,26 @@ TEST_CASE("Local times are Asia/Shanghai", "[cli][time]") {
   CHECK(FormatLocalTime(ts) == "2026-11-28 14:03:05");
   ts.set_seconds(1793462400);  // 2026-10-31T16:00:00Z
   CHECK(FormatLocalTime(ts) == "2026-11-01 00:00:00");
+}
+
+TEST_CASE("every order type, state and channel has a Chinese name for tables and the wall", "[cli][commands]") {
+  auto all_chinese = [](const google::protobuf::EnumDescriptor* d, auto name_of) {
+    for (int i = 0; i < d->value_count(); ++i) {
+      const int n = d->value(i)->number();
+      if (n == 0) continue;
+      const std::string name = name_of(n);
+      INFO(d->value(i)->name() << " -> " << name);
+      CHECK_FALSE(name.empty());
+      // Not the short English name: some byte of it is outside ASCII.
+      CHECK(std::any_of(name.begin(), name.end(), [](char c) { return static_cast<unsigned char>(c) >= 0x80; }));
+    }
+  };
+  all_chinese(v1::OrderType_descriptor(), [](int n) { return enums::ChineseName(static_cast<v1::OrderType>(n)); });
+  all_chinese(v1::OrderState_descriptor(), [](int n) { return enums::ChineseName(static_cast<v1::OrderState>(n)); });
+  all_chinese(v1::Channel_descriptor(), [](int n) { return enums::ChineseName(static_cast<v1::Channel>(n)); });
+  CHECK(enums::ChineseName(v1::ORDER_STATE_DISPATCHED) == "已派单");
+  CHECK(enums::ChineseName(v1::ORDER_STATE_SIGNED) == "已签收");
+  CHECK(enums::ChineseName(v1::ORDER_TYPE_COMPLAINT) == "投诉");
 }
 
 }  // namespace

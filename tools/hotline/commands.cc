@@ -24,6 +24,7 @@
 #include "absl/strings/strip.h"
 #include "google/protobuf/util/json_util.h"
 #include "text/utf8.h"
+#include "enums/chinese_names.h"
 #include "enums/enum_names.h"
 #include "tools/hotline/guarded_commands.h"
 #include "tools/hotline/kb_commands.h"
@@ -124,8 +125,13 @@ std::string EnumText(Enum value) {
   return static_cast<int>(value) == 0 ? "-" : ShortName(value);
 }
 
+// Tables under Chinese headers show the Chinese names (enums/chinese_names.h).
+std::string StateText(v1::OrderState state) {
+  return state == v1::ORDER_STATE_UNSPECIFIED ? "-" : enums::ChineseName(state);
+}
+
 std::string TypeText(const v1::WorkOrder& order) {
-  std::string text = EnumText(order.type());
+  std::string text = order.type() == v1::ORDER_TYPE_UNSPECIFIED ? "-" : enums::ChineseName(order.type());
   if (order.urgent()) absl::StrAppend(&text, " 突发");
   return text;
 }
@@ -489,7 +495,7 @@ void PrintOrderPage(const google::protobuf::RepeatedPtrField<v1::WorkOrder>& ord
     table.SetMaxWidth(header.size() - 1, kListContentWidth);
     for (const v1::WorkOrder& order : orders) {
       std::vector<std::string> row = {order.id(), FormatLocalTime(order.created_at()),
-                                      TypeText(order), EnumText(order.state()),
+                                      TypeText(order), StateText(order.state()),
                                       names.Unit(order.location().district_code())};
       if (queue) {
         row.insert(row.end(), {names.Unit(order.assigned_unit_code()),

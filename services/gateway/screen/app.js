@@ -108,8 +108,10 @@ async function refresh() {
   try {
     const r = await fetch('/api/screen', { cache: 'no-store' });
     if (!r.ok) throw new Error('HTTP ' + r.status);
-    draw(await r.json());
-    status.textContent = '实时 · ' + new Date().toLocaleTimeString('zh-CN', { hour12: false });
+    const data = await r.json();
+    draw(data);
+    // The city's time from the server: the displaying machine's zone may differ.
+    status.textContent = '实时 · ' + (data.time_label || '');
     status.classList.remove('bad');
     document.body.dataset.loaded = 'true';
   } catch (e) {
