@@ -790,7 +790,7 @@ TEST_CASE("queue prints the unit, the counts and the next page", "[cli][commands
   CHECK_THAT(lines[0], Catch::Contains("承办单位"));
   CHECK_THAT(lines[0], Catch::Contains("退回/重办"));
   CHECK_THAT(lines[2], Catch::StartsWith("GZ20261128000130"));
-  CHECK_THAT(lines[2], Catch::Contains("sent-back"));
+  CHECK_THAT(lines[2], Catch::Contains("退回重办"));
   CHECK_THAT(lines[2], Catch::Contains(" 2/1 "));
   CHECK_THAT(lines[2], Catch::Contains("…"));  // long content is cut
   CHECK_THAT(lines[3], Catch::Contains("440106001"));
