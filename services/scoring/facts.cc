@@ -1,5 +1,6 @@
 #include "scoring/facts.h"
 
+#include <limits>
 #include <utility>
 #include <vector>
 
@@ -28,20 +29,24 @@ v1::FactKind RatingFact(const std::string& note) {
 // (a monitor that was behind writes an arming's record after the reply), each
 // with the moment it took effect: an arming's `from`, an approval's entry.
 struct Deadlines {
-  std::vector<std::pair<int64_t, int64_t>> closing;   // (in force from, due), ms
-  std::vector<std::pair<int64_t, int64_t>> sign_off;  // (dispatched at, due), ms
+  struct Fixed {
+    int64_t from, due;  // ms: in force from (arming, approval), due
+    bool provisional;   // 暂定: computed on a year with no published schedule
+  };
+  std::vector<Fixed> closing, sign_off;
 
-  // The due in force at `at_ms`: the one that took effect last before it
-  // (a later record of the same arming, a recomputation, wins); 0: none.
-  static int64_t At(const std::vector<std::pair<int64_t, int64_t>>& list, int64_t at_ms) {
-    int64_t from = -1, due = 0;
-    for (const auto& [f, d] : list) {
-      if (f <= at_ms && f >= from) {
-        from = f;
-        due = d;
-      }
+  // The deadline in force at `at_ms`: the one that took effect last before
+  // it (a later record of the same arming, a recomputation, wins); null: none.
+  static const Fixed* At(const std::vector<Fixed>& list, int64_t at_ms) {
+    const Fixed* in_force = nullptr;
+    for (const Fixed& f : list) {
+      if (f.from <= at_ms && (in_force == nullptr || f.from >= in_force->from)) in_force = &f;
     }
-    return due;
+    return in_force;
+  }
+  static int64_t DueAt(const std::vector<Fixed>& list, int64_t at_ms) {
+    const Fixed* f = At(list, at_ms);
+    return f ? f->due : 0;
   }
 };
 
@@ -53,14 +58,14 @@ Deadlines CollectDeadlines(const v1::WorkOrder& order) {
       // "closing.N.original" is what the deadline was before an extension:
       // not the one in force.
       if (absl::StartsWith(d.key(), "closing.") && !absl::EndsWith(d.key(), ".original")) {
-        out.closing.push_back({ToMillis(d.from()), ToMillis(d.due())});
+        out.closing.push_back({ToMillis(d.from()), ToMillis(d.due()), d.provisional()});
       } else if (absl::StartsWith(d.key(), "sign_off.")) {
-        out.sign_off.push_back({ToMillis(d.from()), ToMillis(d.due())});
+        out.sign_off.push_back({ToMillis(d.from()), ToMillis(d.due()), d.provisional()});
       }
     }
     // An approved extension's date is the closing deadline from then on.
     if (e.action() == "approve_extension" && e.has_extension_due()) {
-      out.closing.push_back({ToMillis(e.at()), ToMillis(e.extension_due())});
+      out.closing.push_back({ToMillis(e.at()), ToMillis(e.extension_due()), false});  // a date, not computed
     }
   }
   return out;
@@ -98,7 +103,6 @@ absl::StatusOr<v1::OrderFacts> DeriveFacts(const v1::WorkOrder& order) {
   bool close_breached = false;    // the closing deadline passed (kept: the original deadline counts)
   bool resolution_counted = false;  // the current handling round has its resolution trial
   bool praised = false;
-  bool close_provisional = false;  // the closing deadline in force is 暂定
   auto add = [&out](const v1::HistoryEntry& e, const std::string& to_unit, v1::FactKind kind) {
     if (to_unit.empty()) return;
     v1::Fact* f = out.add_facts();
@@ -122,7 +126,7 @@ absl::StatusOr<v1::OrderFacts> DeriveFacts(const v1::WorkOrder& order) {
     } else if (a == "sign") {
       // Late when past the sign-off deadline, whether or not the monitor
       // (down, or behind) got to write its breach first.
-      const int64_t due = Deadlines::At(deadlines.sign_off, ToMillis(e.at()));
+      const int64_t due = Deadlines::DueAt(deadlines.sign_off, ToMillis(e.at()));
       if (!sign_breached && due > 0 && ToMillis(e.at()) > due) {
         add(e, unit, v1::FACT_KIND_LATE_SIGN_OFF);
         sign_breached = true;
@@ -142,7 +146,7 @@ absl::StatusOr<v1::OrderFacts> DeriveFacts(const v1::WorkOrder& order) {
       // On time means by the closing deadline in force, not "before the
       // monitor wrote a breach". Orders from before the monitor recorded
       // its deadlines (no sla_deadline entries) fall back on the breaches.
-      const int64_t due = Deadlines::At(deadlines.closing, ToMillis(e.at()));
+      const int64_t due = Deadlines::DueAt(deadlines.closing, ToMillis(e.at()));
       if (!resolution_counted && !close_breached) {
         if (due > 0 && ToMillis(e.at()) > due) {
           add(e, unit, v1::FACT_KIND_OVERDUE_CLOSURE);
@@ -168,18 +172,12 @@ absl::StatusOr<v1::OrderFacts> DeriveFacts(const v1::WorkOrder& order) {
     } else if (a == "sla_notice") {
       add(e, unit, v1::FACT_KIND_NOTICE);
     }
-    for (const v1::FixedDeadline& d : e.sla_record().deadlines()) {
-      // "closing.N" is the deadline in force; "closing.N.original" is not.
-      if (absl::StartsWith(d.key(), "closing.") && !absl::EndsWith(d.key(), ".original")) {
-        close_provisional = d.provisional();
-      }
-    }
-    if (a == "approve_extension") close_provisional = false;  // a date granted, not computed
     // SLA and extension steps leave the order where it is and may name no unit.
     if (!e.unit_code().empty() || e.to_state() == v1::ORDER_STATE_CREATED) unit = e.unit_code();
   }
   out.set_overdue(out.open() && close_breached);
-  out.set_provisional(out.open() && close_provisional);
+  const Deadlines::Fixed* closing_now = Deadlines::At(deadlines.closing, std::numeric_limits<int64_t>::max());
+  out.set_provisional(out.open() && closing_now != nullptr && closing_now->provisional);
   return out;
 }
 

@@ -204,11 +204,38 @@ absl::StatusOr<DeadlineStore::Gaps> RedisDeadlineStore::CountGaps() {
 }
 
 absl::StatusOr<int64_t> RedisDeadlineStore::RequeueForCalendar(int64_t version, absl::Time now) {
-  absl::StatusOr<redis::Reply> reply = redis_.ExecuteScript(
-      RequeueScript(), {keys_.CalendarApplied(), keys_.Provisional(), keys_.NoDeadline(), keys_.Due()},
-      {absl::StrCat(version), absl::StrCat(absl::ToUnixMillis(now))});
-  if (absl::Status s = ErrorOf(reply); !s.ok()) return s;
-  return reply->integer;
+  std::vector<std::string> sets = {keys_.NoDeadline()};
+  if (version > 0) {
+    absl::StatusOr<redis::Reply> claimed =
+        redis_.ExecuteScript(RequeueScript(), {keys_.CalendarApplied()}, {absl::StrCat(version)});
+    if (absl::Status s = ErrorOf(claimed); !s.ok()) return s;
+    if (claimed->integer == 0) return -1;  // another replica acts on this version
+    sets.push_back(keys_.Provisional());
+  }
+  // In batches: in December the provisional set holds every complaint of the
+  // last weeks (10^5 and more at a city's volume). An order seen twice by
+  // SSCAN is only made due twice; LT never makes one later than filed.
+  const std::string now_ms = absl::StrCat(absl::ToUnixMillis(now));
+  int64_t queued = 0;
+  for (const std::string& set : sets) {
+    std::string cursor = "0";
+    do {
+      absl::StatusOr<redis::Reply> page = redis_.Execute({"SSCAN", set, cursor, "COUNT", "1000"});
+      if (absl::Status s = ErrorOf(page); !s.ok()) return s;
+      if (page->elements.size() != 2) return absl::InternalError("redis: unexpected SSCAN reply");
+      cursor = page->elements[0].str;
+      redis::Command zadd = {"ZADD", keys_.Due(), "LT"};
+      for (const redis::Reply& id : page->elements[1].elements) {
+        zadd.push_back(now_ms);
+        zadd.push_back(id.str);
+      }
+      if (zadd.size() > 3) {
+        if (absl::Status s = ErrorOf(redis_.Execute(std::move(zadd))); !s.ok()) return s;
+        queued += static_cast<int64_t>(page->elements[1].elements.size());
+      }
+    } while (cursor != "0");
+  }
+  return queued;
 }
 
 absl::Status RedisDeadlineStore::PublishPolicies(const std::string& version, const std::string& serialized) {

@@ -81,6 +81,20 @@ struct Fixture {
   }
 
   v1::WorkOrder Order(const std::string& id) { return *store.Peek(id); }
+
+  // A dispatcher's action that lands between the next read and its answer
+  // (behind auto-dispatch's back).
+  void ActDuringNextRead(const std::string& id, v1::Action action, const std::string& unit,
+                         const std::string& note) {
+    store.BeforeNextGetAnswer([this, id, action, unit, note] {
+      v1::ActRequest r;
+      r.set_order_id(id);
+      r.set_action(action);
+      r.set_unit_code(unit);
+      r.set_note(note);
+      dispatcher.Act(Dispatcher1(), r, [](absl::StatusOr<v1::ActResponse> a) { REQUIRE(a.ok()); });
+    });
+  }
 };
 
 }  // namespace
@@ -108,17 +122,7 @@ TEST_CASE("a write landing between auto-dispatch's read and write (an SLA record
   Fixture f;
   const std::string id = f.NewOrder();
   // Issue 17: this used to count as moot, and the order stayed unrouted for good.
-  f.store.BeforeNextGetAnswer([&] {
-    f.dispatcher.Act(Dispatcher1(),
-                     [&] {
-                       v1::ActRequest r;
-                       r.set_order_id(id);
-                       r.set_action(v1::ACTION_URGE);
-                       r.set_note("请尽快派单");
-                       return r;
-                     }(),
-                     [](absl::StatusOr<v1::ActResponse> r) { REQUIRE(r.ok()); });
-  });
+  f.ActDuringNextRead(id, v1::ACTION_URGE, "", "请尽快派单");
   absl::StatusOr<Result> r = f.Auto(id);
   REQUIRE(r.ok());
   CHECK(r->routed);
@@ -198,17 +202,7 @@ TEST_CASE("an order changed between auto-dispatch's read and write is moot", "[d
   Fixture f;
   const std::string id = f.NewOrder();
   // The dispatcher's write lands after auto-dispatch read version 1.
-  f.store.BeforeNextGetAnswer([&] {
-    f.dispatcher.Act(Dispatcher1(),
-                     [&] {
-                       v1::ActRequest r;
-                       r.set_order_id(id);
-                       r.set_action(v1::ACTION_DISPATCH);
-                       r.set_unit_code("GZD002");
-                       return r;
-                     }(),
-                     [](absl::StatusOr<v1::ActResponse> r) { REQUIRE(r.ok()); });
-  });
+  f.ActDuringNextRead(id, v1::ACTION_DISPATCH, "GZD002", "");
   absl::StatusOr<Result> r = f.Auto(id);
   REQUIRE(r.ok());
   CHECK_FALSE(r->routed);

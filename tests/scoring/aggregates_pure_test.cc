@@ -137,6 +137,8 @@ TEST_CASE("facts: an open order whose closing deadline is provisional (暂定) c
   v1::HistoryEntry record = Step(2, "sla_deadline", v1::ORDER_STATE_CREATED, "");
   v1::FixedDeadline* d = record.mutable_sla_record()->add_deadlines();
   d->set_key("closing.0");
+  *d->mutable_from() = o.history(0).at();
+  d->mutable_due()->set_seconds(o.history(0).at().seconds() + 29 * 86400);  // into 2027
   d->set_provisional(true);
   v1::FixedDeadline* original = record.mutable_sla_record()->add_deadlines();
   original->set_key("closing.0.original");
@@ -154,8 +156,10 @@ TEST_CASE("facts: an open order whose closing deadline is provisional (暂定) c
   v1::HistoryEntry recomputed = Step(4, "sla_deadline", v1::ORDER_STATE_DISPATCHED, "440106");
   v1::FixedDeadline* again = recomputed.mutable_sla_record()->add_deadlines();
   again->set_key("closing.0");
+  *again->mutable_from() = d->from();
+  again->mutable_due()->set_seconds(d->due().seconds() + 86400);
   again->set_provisional(false);
-  *again->mutable_previous_due() = again->due();
+  *again->mutable_previous_due() = d->due();
   *o.add_history() = recomputed;
   facts = DeriveFacts(o).value();
   CHECK_FALSE(facts.provisional());
