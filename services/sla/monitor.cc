@@ -429,32 +429,31 @@ absl::StatusOr<v1::ListUnitDeadlinesResponse> Monitor::ListUnit(const std::optio
   return out;
 }
 
-absl::StatusOr<v1::OrderSla> Monitor::AppendStep(const std::string& order_id, v1::HistoryEntry entry,
-                                                 std::string event, absl::Time now) {
-  // The caller decided on the order at version entry.seq() - 1. The step is
-  // written only onto that version (else ABORTED: the client looks again);
-  // a concurrent re-filing by the monitor itself (same version, new sla_rev)
-  // only means writing again.
+absl::StatusOr<v1::OrderSla> Monitor::AppendStep(const std::string& order_id, const v1::Actor& actor,
+                                                 const v1::Actor* reader, absl::Time now, const Decide& decide) {
   for (int attempt = 0; attempt < kAttempts; ++attempt) {
     const std::shared_ptr<const calendar::WorkingCalendar> cal = calendar_.Current();
-    absl::StatusOr<Loaded> l = LoadTimeline(order_id, now, *cal);
+    absl::StatusOr<Loaded> l = LoadTimeline(order_id, now, *cal, reader);
     if (!l.ok()) return l.status();
     if (absl::Status c = CalendarCurrent(*cal, l->loaded); !c.ok()) return c;
     v1::WorkOrder& order = l->loaded.order;
-    if (order.version() + 1 != entry.seq()) {
-      return absl::AbortedError(absl::StrCat("order ", order_id, " changed meanwhile; try again"));
-    }
+    absl::StatusOr<Step> decided = decide(order, l->timeline);
+    if (!decided.ok()) return decided.status();
+    v1::HistoryEntry& entry = decided->entry;
+    entry.set_seq(order.version() + 1);
+    *entry.mutable_at() = Stamp(now);
+    *entry.mutable_actor() = actor;
+    entry.set_from_state(order.state());
+    entry.set_to_state(order.state());
+    entry.set_unit_code(order.assigned_unit_code());
     Settlement s;
     s.order_id = order_id;
-    s.expected_version = entry.seq() - 1;
+    s.expected_version = order.version();
     s.expected_rev = l->loaded.sla.rev;
     s.previous = l->loaded.sla;
     s.now = now;
-    Settlement::Step step;
-    step.entry = entry;
-    step.event = event;
     *order.add_history() = entry;
-    s.steps.push_back(std::move(step));
+    s.steps.push_back(Settlement::Step{.entry = entry, .event = std::move(decided->event)});
     if (!l->timeline.to_record.empty()) {
       // Deadlines armed before and not yet fixed: fixed with this step.
       Settlement::Step record;
@@ -476,7 +475,7 @@ absl::StatusOr<v1::OrderSla> Monitor::AppendStep(const std::string& order_id, v1
     if (!w.ok()) return w;
     return ToProto(order, after);
   }
-  return absl::AbortedError(absl::StrCat("order ", order_id, " changed meanwhile; try again"));
+  return absl::AbortedError(absl::StrCat("order ", order_id, " kept changing meanwhile; try again"));
 }
 
 absl::StatusOr<v1::OrderSla> Monitor::RequestExtension(const std::optional<v1::Actor>& actor,
@@ -494,37 +493,31 @@ absl::StatusOr<v1::OrderSla> Monitor::RequestExtension(const std::optional<v1::A
   }
   if (!r.has_new_due()) return absl::InvalidArgumentError("new_due: the date asked for is required");
   const absl::Time now = clock_.Now();
-  absl::StatusOr<Loaded> l = LoadTimeline(r.order_id(), now, *calendar_.Current(), &*actor);
-  if (!l.ok()) return l.status();
-  const v1::WorkOrder& order = l->loaded.order;
-  const Timeline& tl = l->timeline;
-  if (actor->role() != v1::ROLE_UNIT_HANDLER || actor->unit_code() != order.assigned_unit_code()) {
-    return absl::PermissionDeniedError("only a handler of the unit that holds the order may ask for an extension");
-  }
-  if (!tl.closing.armed || !tl.closing.running) {
-    return absl::FailedPreconditionError("the order has no running closing deadline to extend");
-  }
-  if (now >= tl.closing.due) {
-    return absl::FailedPreconditionError(absl::StrCat(
-        "the closing deadline passed at ", absl::FormatTime("%Y-%m-%d %H:%M", tl.closing.due, CityTimeZone()),
-        "; an extension must be asked for before it"));
-  }
-  if (tl.extension) return absl::FailedPreconditionError("an extension request is already waiting for the centre");
-  const absl::Time wanted = TimeOf(r.new_due());
-  if (wanted <= tl.closing.due) {
-    return absl::InvalidArgumentError("new_due: must be later than the current closing deadline");
-  }
-  v1::HistoryEntry e;
-  e.set_seq(order.version() + 1);
-  *e.mutable_at() = Stamp(now);
-  *e.mutable_actor() = *actor;
-  e.set_action("request_extension");
-  e.set_from_state(order.state());
-  e.set_to_state(order.state());
-  e.set_unit_code(order.assigned_unit_code());
-  e.set_note(r.reason());
-  *e.mutable_extension_due() = r.new_due();
-  return AppendStep(r.order_id(), std::move(e), "order.extension_requested", now);
+  return AppendStep(
+      r.order_id(), *actor, &*actor, now,
+      [&](const v1::WorkOrder& order, const Timeline& tl) -> absl::StatusOr<Step> {
+        if (actor->role() != v1::ROLE_UNIT_HANDLER || actor->unit_code() != order.assigned_unit_code()) {
+          return absl::PermissionDeniedError("only a handler of the unit that holds the order may ask for an extension");
+        }
+        if (!tl.closing.armed || !tl.closing.running) {
+          return absl::FailedPreconditionError("the order has no running closing deadline to extend");
+        }
+        if (now >= tl.closing.due) {
+          return absl::FailedPreconditionError(
+              absl::StrCat("the closing deadline passed at ",
+                           absl::FormatTime("%Y-%m-%d %H:%M", tl.closing.due, CityTimeZone()),
+                           "; an extension must be asked for before it"));
+        }
+        if (tl.extension) return absl::FailedPreconditionError("an extension request is already waiting for the centre");
+        if (TimeOf(r.new_due()) <= tl.closing.due) {
+          return absl::InvalidArgumentError("new_due: must be later than the current closing deadline");
+        }
+        Step step{.event = "order.extension_requested"};
+        step.entry.set_action("request_extension");
+        step.entry.set_note(r.reason());
+        *step.entry.mutable_extension_due() = r.new_due();
+        return step;
+      });
 }
 
 absl::StatusOr<v1::OrderSla> Monitor::DecideExtension(const std::optional<v1::Actor>& actor,
@@ -545,30 +538,23 @@ absl::StatusOr<v1::OrderSla> Monitor::DecideExtension(const std::optional<v1::Ac
     return absl::InvalidArgumentError(absl::StrCat("note: ", *e));
   }
   const absl::Time now = clock_.Now();
-  absl::StatusOr<Loaded> l = LoadTimeline(r.order_id(), now, *calendar_.Current());
-  if (!l.ok()) return l.status();
-  const v1::WorkOrder& order = l->loaded.order;
-  const Timeline& tl = l->timeline;
-  if (!tl.extension) return absl::FailedPreconditionError("no extension request is waiting");
-  v1::HistoryEntry e;
-  e.set_seq(order.version() + 1);
-  *e.mutable_at() = Stamp(now);
-  *e.mutable_actor() = *actor;
-  e.set_action(r.approve() ? "approve_extension" : "refuse_extension");
-  e.set_from_state(order.state());
-  e.set_to_state(order.state());
-  e.set_unit_code(order.assigned_unit_code());
-  e.set_note(r.note());
-  if (r.approve()) {
-    const absl::Time granted = r.has_new_due() ? TimeOf(r.new_due()) : tl.extension->wanted_due;
-    if (granted <= now) return absl::InvalidArgumentError("new_due: must be in the future");
-    if (tl.closing.armed && granted <= tl.closing.due) {
-      return absl::InvalidArgumentError("new_due: must be later than the current closing deadline");
-    }
-    *e.mutable_extension_due() = Stamp(granted);
-  }
-  return AppendStep(r.order_id(), std::move(e),
-                    r.approve() ? "order.extension_approved" : "order.extension_refused", now);
+  return AppendStep(
+      r.order_id(), *actor, nullptr, now,
+      [&](const v1::WorkOrder&, const Timeline& tl) -> absl::StatusOr<Step> {
+        if (!tl.extension) return absl::FailedPreconditionError("no extension request is waiting");
+        Step step{.event = r.approve() ? "order.extension_approved" : "order.extension_refused"};
+        step.entry.set_action(r.approve() ? "approve_extension" : "refuse_extension");
+        step.entry.set_note(r.note());
+        if (r.approve()) {
+          const absl::Time granted = r.has_new_due() ? TimeOf(r.new_due()) : tl.extension->wanted_due;
+          if (granted <= now) return absl::InvalidArgumentError("new_due: must be in the future");
+          if (tl.closing.armed && granted <= tl.closing.due) {
+            return absl::InvalidArgumentError("new_due: must be later than the current closing deadline");
+          }
+          *step.entry.mutable_extension_due() = Stamp(granted);
+        }
+        return step;
+      });
 }
 
 absl::StatusOr<v1::QueryCalendarResponse> Monitor::QueryCalendar(const v1::QueryCalendarRequest& r) {

@@ -91,10 +91,19 @@ class Monitor {
   // The history entry that records `timeline.to_record` (seq set by the caller).
   v1::HistoryEntry RecordEntry(const Loaded& loaded, const calendar::WorkingCalendar& calendar,
                                absl::Time now) const;
-  // Writes `steps` (extension steps, or nothing) after the order's history
-  // and re-files the order; ABORTED when it moved on.
-  absl::StatusOr<v1::OrderSla> AppendStep(const std::string& order_id, v1::HistoryEntry entry,
-                                          std::string event, absl::Time now);
+  // An extension step decided on the order as loaded: its entry (AppendStep
+  // fills in seq, time, actor, states and unit) and its event, or why not.
+  struct Step {
+    v1::HistoryEntry entry;
+    std::string event;
+  };
+  using Decide = std::function<absl::StatusOr<Step>(const v1::WorkOrder&, const Timeline&)>;
+  // Loads the order (scoped to `reader` when given), decides, writes the step
+  // after the order's history and re-files the order. The caller named no
+  // version, so an order that moved on meanwhile (a transition, or the
+  // monitor's own deadline record) is decided on again as it is now.
+  absl::StatusOr<v1::OrderSla> AppendStep(const std::string& order_id, const v1::Actor& actor,
+                                          const v1::Actor* reader, absl::Time now, const Decide& decide);
 
   DeadlineStore& store_;
   const Policies& policies_;

@@ -2,6 +2,7 @@
 // An in-memory DeadlineStore with the same atomic check-and-write as the
 // Redis one (version and rev), for testing the monitor alone. Also plays the
 // order store's part: tests create orders and apply transitions here.
+#include <functional>
 #include <map>
 #include <set>
 #include <string>
@@ -62,11 +63,25 @@ class FakeDeadlineStore final : public DeadlineStore {
     return due_.size();
   }
 
-  absl::StatusOr<LoadedOrder> Load(const std::string& id) override {
+  // Runs once, right after the next Load: another writer acting between
+  // the monitor's read and its write.
+  void AfterNextLoad(std::function<void()> f) {
     absl::MutexLock lock(&mu_);
-    auto it = orders_.find(id);
-    if (it == orders_.end()) return absl::NotFoundError(absl::StrCat("order ", id, " not found"));
-    return LoadedOrder{it->second.order, it->second.sla, calendar_applied_};
+    after_next_load_ = std::move(f);
+  }
+
+  absl::StatusOr<LoadedOrder> Load(const std::string& id) override {
+    std::function<void()> meanwhile;
+    absl::StatusOr<LoadedOrder> out;
+    {
+      absl::MutexLock lock(&mu_);
+      std::swap(meanwhile, after_next_load_);
+      auto it = orders_.find(id);
+      if (it == orders_.end()) return absl::NotFoundError(absl::StrCat("order ", id, " not found"));
+      out = LoadedOrder{it->second.order, it->second.sla, calendar_applied_};
+    }
+    if (meanwhile) meanwhile();
+    return out;
   }
   absl::StatusOr<std::vector<std::string>> Due(absl::Time now, int limit) override {
     absl::MutexLock lock(&mu_);
@@ -214,6 +229,7 @@ class FakeDeadlineStore final : public DeadlineStore {
     int notices = 0;
   };
   absl::Mutex mu_;
+  std::function<void()> after_next_load_;
   std::map<std::string, Stored> orders_;
   std::map<std::string, int64_t> due_;
   std::map<std::pair<int64_t, std::string>, std::string> by_due_;

@@ -300,6 +300,46 @@ TEST_CASE("an extension after the deadline is refused, and a refusal keeps the d
   CHECK(late.message() == "the closing deadline passed at 2026-03-12 09:00; an extension must be asked for before it");
 }
 
+TEST_CASE("an extension asked while the order moves is decided on the order as it is now") {
+  World w;
+  const std::string id = w.Create("GZ20260310000002", v1::ORDER_TYPE_COMPLAINT, false, Local(2026, 3, 10, 9));
+  w.Act(id, Local(2026, 3, 10, 10), "dispatch", v1::ORDER_STATE_DISPATCHED, "440104");
+  w.Act(id, Local(2026, 3, 10, 11), "sign", v1::ORDER_STATE_SIGNED, "440104");
+  v1::RequestExtensionRequest ask;
+  ask.set_order_id(id);
+  ask.set_reason("等待检测报告");
+  *ask.mutable_new_due() = Stamp(Local(2026, 4, 30, 9));
+  w.clock.Set(Local(2026, 3, 11, 9));
+
+  // The centre urges between the monitor's read and its write: the request
+  // is written after the urge, not refused.
+  w.store.AfterNextLoad(
+      [&] { w.store.Transition(id, Local(2026, 3, 11, 9), "urge", v1::ORDER_STATE_SIGNED, "440104"); });
+  absl::StatusOr<v1::OrderSla> asked = w.monitor.RequestExtension(Handler("440104"), ask);
+  INFO(asked.status());
+  REQUIRE(asked.ok());
+  CHECK(asked->has_pending_extension());
+  const v1::WorkOrder o = w.store.Order(id);
+  REQUIRE(o.history_size() >= 2);
+  CHECK(o.history(o.history_size() - 2).action() == "urge");
+  CHECK(o.history(o.history_size() - 1).action() == "request_extension");
+  CHECK(o.history(o.history_size() - 1).seq() == o.version());
+
+  v1::DecideExtensionRequest refuse;
+  refuse.set_order_id(id);
+  refuse.set_note("不予延期");
+  REQUIRE(w.monitor.DecideExtension(Dispatcher(), refuse).ok());
+
+  // The street replies meanwhile: decided again, there is no running clock
+  // left to extend, and nothing is written.
+  const int64_t before = w.store.Order(id).version();
+  w.store.AfterNextLoad(
+      [&] { w.store.Transition(id, Local(2026, 3, 11, 9), "reply", v1::ORDER_STATE_REPLIED, "440104"); });
+  absl::Status again = w.monitor.RequestExtension(Handler("440104"), ask).status();
+  CHECK(absl::IsFailedPrecondition(again));
+  CHECK(w.store.Order(id).version() == before + 1);  // only the reply
+}
+
 TEST_CASE("an urgent order counts wall-clock time through the National Day holiday") {
   World w;
   const std::string id = w.Create("GZ20261001000001", v1::ORDER_TYPE_HELP, true, Local(2026, 10, 1, 23));
