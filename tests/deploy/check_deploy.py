@@ -214,6 +214,24 @@ def check_k8s(src):
                 fail(f"k8s {f}: redis has no volumeClaimTemplates")
     if ("StatefulSet", "redis") not in kinds:
         fail("k8s: no redis StatefulSet")
+    # Every workload of more than one pod has a disruption budget that selects
+    # it and lets at most one go at a time (none for single pods: it would
+    # block every node drain).
+    budgets = [x for _, x in docs if x["kind"] == "PodDisruptionBudget"]
+    for f, x in docs:
+        if x["kind"] not in ("Deployment", "StatefulSet"):
+            continue
+        name, replicas = x["metadata"]["name"], x["spec"].get("replicas", 1)
+        labels = x["spec"]["template"]["metadata"].get("labels", {})
+        mine = [b for b in budgets
+                if b["spec"]["selector"].get("matchLabels", {}).items() <= labels.items()]
+        if replicas > 1 and len(mine) != 1:
+            fail(f"k8s {f}: {x['kind']} {name} ({replicas} pods) has {len(mine)} PodDisruptionBudgets, not 1")
+        if replicas == 1 and mine:
+            fail(f"k8s {f}: {x['kind']} {name} has one pod and a PodDisruptionBudget (it would block drains)")
+        for b in mine:
+            if b["spec"].get("maxUnavailable") != 1 or "minAvailable" in b["spec"]:
+                fail(f"k8s: PodDisruptionBudget {b['metadata']['name']} must be maxUnavailable: 1")
 
 
 def check_alerts(src):
