@@ -8,7 +8,7 @@
 #             and Prometheus from Debian packages; prints the image size
 #   up        docker-compose up; every container healthy (Grafana is in the
 #             profile "grafana", off here: no Debian package, no registry)
-#   traffic   tools/demo_calls.sh with the CLI through the gateway's
+#   traffic   tools/demo_calls.sh with the CLI (TLS) through the gateway's
 #             published port, then the orders listed back
 #   prometheus  every target up == 1, every rule group loaded and healthy
 #   screen    the big screen's page and API on its published port
@@ -128,6 +128,7 @@ phase up
 mkdir -p "$HOTLINE_SECRETS_DIR"
 tools/make-phone-keys.sh "$HOTLINE_PHONE_KEYS_FILE"
 bash tools/make-secrets.sh --group 10001 "$HOTLINE_SECRETS_DIR"
+bash tools/make-certs.sh --group 10001 "$HOTLINE_SECRETS_DIR" | sed 's/^/  /'
 dc down -v --remove-orphans >/dev/null 2>&1 || true
 dc up -d --no-build 2>&1 | sed 's/^/  /'
 deadline=$((SECONDS + 240))
@@ -147,12 +148,21 @@ phase traffic
 GATEWAY=127.0.0.1:$HOTLINE_GATEWAY_HOST_PORT
 TOKEN=$(dc exec -T gateway hotline-admin token issue --user agent001 --role agent --unit GZ12345 --ttl 1h | tr -d '\r\n')
 [ -n "$TOKEN" ] || fail "no token from hotline-admin in the gateway container"
-# The CLI from the image, on the host's network: through the published port.
+# The CLI from the image, on the host's network: through the published port,
+# over TLS, trusting the deployment's CA as a desktop does.
 cli() {
   "$DOCKER" run --rm --network host -e HOTLINE_GATEWAY="$GATEWAY" -e HOTLINE_TOKEN="$TOKEN" \
+    -e HOTLINE_TLS_CA=/ca.crt -v "$HOTLINE_SECRETS_DIR/tls/ca.crt:/ca.crt:ro" \
     -v "$ROOT/tools/demo_calls.sh:/demo_calls.sh:ro" --entrypoint "$1" "$IMAGE" "${@:2}"
 }
 cli hotline whoami | sed 's/^/  /'
+# Plaintext to the gateway, and a backend call with no client certificate, are refused.
+if cli env HOTLINE_TLS_CA= hotline whoami >/dev/null 2>&1; then fail "the gateway answered plaintext"; fi
+if dc exec -T -e HOTLINE_TLS_CERT= -e HOTLINE_TLS_KEY= intake hotline-healthcheck --addr 127.0.0.1:50052 \
+    >/dev/null 2>&1; then
+  fail "intake answered a caller without a client certificate"
+fi
+echo "  TLS: the gateway refuses plaintext, intake a caller without the CA's certificate"
 cli bash /demo_calls.sh hotline >"$secrets/demo.out"
 echo "  demo_calls.sh: $(wc -l <"$secrets/demo.out") lines of output"
 count_orders() {

@@ -87,6 +87,7 @@ def check_compose(src):
                 fail(f"compose: {name} {key} {env[key]} is not in expose {sorted(exposed)}")
         if name in STREAM_CONSUMERS:
             check_compose_consumer_name(name, svc)
+        check_tls("compose", name, {k: str(v) for k, v in env.items()})
     ports = {}
     for name, svc in hotline.items():
         for key in ("HOTLINE_GRPC_PORT", "HOTLINE_METRICS_PORT"):
@@ -144,6 +145,18 @@ def check_compose_consumer_name(name, svc):
              f"$HOSTNAME and ends in exec \"$@\" (got {entry})")
 
 
+def check_tls(where, name, env):
+    """TLS to the gateway, mutual TLS between the gateway and the backends."""
+    want = {"HOTLINE_TLS_CERT", "HOTLINE_TLS_KEY", "HOTLINE_TLS_CA"}
+    if name == "gateway":
+        want |= {"HOTLINE_BACKEND_TLS_CA", "HOTLINE_BACKEND_TLS_CERT", "HOTLINE_BACKEND_TLS_KEY"}
+    else:
+        want |= {"HOTLINE_TLS_CLIENT_CA"}
+    for key in sorted(want):
+        if not env.get(key):
+            fail(f"{where}: {name} has no {key} (TLS to the gateway, mutual TLS to the backends)")
+
+
 def check_k8s(src):
     d = os.path.join(src, "deploy/k8s")
     kust = load_yaml(os.path.join(d, "kustomization.yaml"))
@@ -196,10 +209,13 @@ def check_k8s(src):
                                 services.get(backend, {}).get("spec", {}).get("ports", [])}.get("grpc")
                         if addr != f"{backend}:{want}":
                             fail(f"k8s {f}: gateway {key} {addr} != Service {backend} grpc port {want}")
+                # The image's probe (a grpc: probe cannot present a client
+                # certificate to a mutual-TLS port).
                 for probe in ("readinessProbe", "livenessProbe"):
-                    got = c.get(probe, {}).get("grpc", {}).get("port")
-                    if got != port:
-                        fail(f"k8s {f}: {name} {probe} is not a grpc probe on {port} (got {got})")
+                    got = c.get(probe, {}).get("exec", {}).get("command")
+                    if got != ["hotline-healthcheck", "--addr", f"127.0.0.1:{port}"]:
+                        fail(f"k8s {f}: {name} {probe} is not hotline-healthcheck on 127.0.0.1:{port} (got {got})")
+                check_tls(f"k8s {f}", name, env)
                 if c.get("command") != [f"hotline-{name}"]:
                     fail(f"k8s {f}: {name} runs {c.get('command')}")
             if not spec.get("securityContext", {}).get("runAsNonRoot"):

@@ -426,22 +426,13 @@ TEST_CASE("unknown method paths share one metrics series, reflection is off on t
   CHECK(unknown_started <= 1);
 }
 
-// A CA, and a server and a client certificate it signed, made with the
-// openssl command line in `dir`.
-void MakeCertificates(const std::string& dir) {
-  const std::string script = absl::StrCat(
-      "set -e; cd ", dir, "; exec 2>openssl.log\n",
-      "openssl req -x509 -newkey rsa:2048 -nodes -days 1 -subj /CN=hotline-test-ca "
-      "-keyout ca.key -out ca.crt\n",
-      "for who in server client; do\n",
-      "  openssl req -newkey rsa:2048 -nodes -subj /CN=$who -keyout $who.key -out $who.csr\n",
-      "  printf 'subjectAltName=DNS:localhost,IP:127.0.0.1\\n' > $who.ext\n",
-      "  openssl x509 -req -in $who.csr -CA ca.crt -CAkey ca.key -CAcreateserial -days 1 "
-      "-extfile $who.ext -out $who.crt\n",
-      "done\n");
-  ShellResult r = RunShell(script);
+// A deployment's certificates, made by the script operators run
+// (tools/make-certs.sh), in `dir`/tls.
+std::string MakeCertificates(const std::string& dir) {
+  ShellResult r = RunShell(absl::StrCat("bash ", HOTLINE_SOURCE_DIR, "/tools/make-certs.sh ", dir, " 2>&1"));
   INFO(r.output);
   REQUIRE(r.exit_code == 0);
+  return dir + "/tls";
 }
 
 std::string ReadFile(const std::string& path) {
@@ -451,11 +442,10 @@ std::string ReadFile(const std::string& path) {
 
 TEST_CASE("TLS on the gateway's port, mutual TLS on a backend's", "[e2e][security]") {
   Stack stack;
-  const std::string dir = stack.dir();
-  MakeCertificates(dir);
+  const std::string dir = MakeCertificates(stack.dir());
   int tls_port = 0;
   auto gateway = stack.StartGateway(
-      {"--tls_cert=" + dir + "/server.crt", "--tls_key=" + dir + "/server.key"}, "gateway-tls.log",
+      {"--tls_cert=" + dir + "/gateway.crt", "--tls_key=" + dir + "/gateway.key"}, "gateway-tls.log",
       &tls_port);
   const std::string address = absl::StrCat("127.0.0.1:", tls_port);
   grpc::SslCredentialsOptions trust;
@@ -469,6 +459,13 @@ TEST_CASE("TLS on the gateway's port, mutual TLS on a backend's", "[e2e][securit
   CHECK(me.actor().user_id() == "agent-t1");
   // Plaintext to the TLS port fails.
   CHECK_FALSE(WhoAmI(address, Bearer(TokenFor(kAgentToken))).ok());
+  // The CLI trusts the deployment's CA with --tls-ca; without it, it cannot talk.
+  const std::string cli = absl::StrCat(HOTLINE_CLI_BIN, " --gateway ", address, " --token ", TokenFor(kAgentToken));
+  ShellResult by_cli = RunShell(absl::StrCat(cli, " --tls-ca ", dir, "/ca.crt whoami 2>&1"));
+  INFO(by_cli.output);
+  CHECK(by_cli.exit_code == 0);
+  CHECK(by_cli.output.find("agent-t1") != std::string::npos);
+  CHECK(RunShell(absl::StrCat(cli, " whoami 2>&1")).exit_code != 0);
 
   // A second intake with mutual TLS: no client certificate, no call; the
   // gateway's certificate (and a signed identity) and it works.
@@ -478,7 +475,7 @@ TEST_CASE("TLS on the gateway's port, mutual TLS on a backend's", "[e2e][securit
        "--identity_secret_file=" + stack.identity_secret_file(),
        "--redis=" + stack.redis().address(), std::string("--data_dir=") + HOTLINE_SOURCE_DIR + "/data",
        "--phone_keys=" + stack.phone_keys_file(),
-       "--tls_cert=" + dir + "/server.crt", "--tls_key=" + dir + "/server.key",
+       "--tls_cert=" + dir + "/backend.crt", "--tls_key=" + dir + "/backend.key",
        "--tls_client_ca=" + dir + "/ca.crt"},
       dir + "/intake-mtls.log");
   const std::string intake = absl::StrCat("127.0.0.1:", intake_process.WaitForServingPorts(absl::Seconds(20)).grpc);
@@ -495,16 +492,27 @@ TEST_CASE("TLS on the gateway's port, mutual TLS on a backend's", "[e2e][securit
   };
   CHECK_FALSE(list(grpc::SslCredentials(trust)).ok());  // no client certificate
   grpc::SslCredentialsOptions mutual = trust;
-  mutual.pem_cert_chain = ReadFile(dir + "/client.crt");
-  mutual.pem_private_key = ReadFile(dir + "/client.key");
+  mutual.pem_cert_chain = ReadFile(dir + "/gateway-client.crt");
+  mutual.pem_private_key = ReadFile(dir + "/gateway-client.key");
   grpc::Status with_cert = list(grpc::SslCredentials(mutual));
   INFO(with_cert.error_message());
   CHECK(with_cert.ok());
+  // The container's healthcheck: TLS from the service's own environment (its
+  // certificate as the client's); plaintext, or TLS with no certificate, is refused.
+  const std::string probe = absl::StrCat(HOTLINE_HEALTHCHECK_BIN, " --addr ", intake, " 2>&1");
+  const std::string own = absl::StrCat("HOTLINE_TLS_CA=", dir, "/ca.crt HOTLINE_TLS_CERT=", dir,
+                                       "/backend.crt HOTLINE_TLS_KEY=", dir, "/backend.key ");
+  ShellResult healthy = RunShell(own + probe);
+  INFO(healthy.output);
+  CHECK(healthy.exit_code == 0);
+  CHECK(healthy.output == "SERVING\n");
+  CHECK(RunShell(probe).exit_code == 1);
+  CHECK(RunShell(absl::StrCat("HOTLINE_TLS_CA=", dir, "/ca.crt ", probe)).exit_code == 1);
   // The gateway's --backend_tls_* flags: a gateway that calls this intake over mutual TLS.
   int mtls_gateway_port = 0;
   auto mtls_gateway = stack.StartGateway(
       {"--intake=" + intake, "--backend_tls_ca=" + dir + "/ca.crt",
-       "--backend_tls_cert=" + dir + "/client.crt", "--backend_tls_key=" + dir + "/client.key"},
+       "--backend_tls_cert=" + dir + "/gateway-client.crt", "--backend_tls_key=" + dir + "/gateway-client.key"},
       "gateway-mtls.log", &mtls_gateway_port);
   auto via = v1::Hotline::NewStub(grpc::CreateChannel(absl::StrCat("127.0.0.1:", mtls_gateway_port),
                                                       grpc::InsecureChannelCredentials()));

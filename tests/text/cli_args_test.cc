@@ -71,6 +71,16 @@ TEST_CASE("The environment gives defaults that flags override", "[cli][args]") {
   CHECK(overridden.global.token == "secret");
 }
 
+TEST_CASE("TLS to the gateway: a CA file from the environment or the flag, or the system's", "[cli][args]") {
+  CHECK(MustParse({"whoami"}).global.tls_ca.empty());
+  CHECK_FALSE(MustParse({"whoami"}).global.tls);
+  const EnvLookup env = FakeEnv({{"HOTLINE_TLS_CA", "/etc/hotline/ca.crt"}});
+  CHECK(MustParse({"whoami"}, env).global.tls_ca == "/etc/hotline/ca.crt");
+  CHECK(MustParse({"whoami", "--tls-ca", "mine.crt"}, env).global.tls_ca == "mine.crt");
+  CHECK(MustParse({"--tls", "whoami"}).global.tls);
+  CHECK_THAT(ErrorOf({"whoami", "--tls-ca"}), Catch::Contains("--tls-ca"));
+}
+
 TEST_CASE("Command flags, switches and arguments", "[cli][args]") {
   const CommandLine create =
       MustParse({"create", "--type", "complaint", "--district=440106", "--category", "0101",
@@ -190,7 +200,7 @@ TEST_CASE("Usage lists every command and flag", "[cli][args]") {
   for (const char* word :
        {"whoami", "create", "get ORDER_ID", "list", "units", "categories", "help", "--gateway",
         "--token", "--json", "--timeout", "--answered-by", "--page-token", "--oldest-first",
-        "--kind", "--prefix", "HOTLINE_GATEWAY", "HOTLINE_TOKEN"}) {
+        "--kind", "--prefix", "HOTLINE_GATEWAY", "HOTLINE_TOKEN", "--tls-ca", "HOTLINE_TLS_CA"}) {
     CHECK_THAT(usage, Catch::Contains(word));
   }
   for (const char* word :

@@ -54,6 +54,8 @@ const std::vector<FlagSpec>& GlobalFlags() {
       {"gateway", "HOST:PORT",
        absl::StrCat("gateway address (env ", kGatewayEnv, "; default ", kDefaultGateway, ")")},
       {"token", "T", absl::StrCat("bearer token (env ", kTokenEnv, ")")},
+      {"tls-ca", "FILE", absl::StrCat("TLS to the gateway, trusting this CA's PEM (env ", kTlsCaEnv, ")")},
+      {"tls", "", "TLS to the gateway, trusting the system's CAs"},
       {"json", "", "print the response message as one JSON object (proto field names)"},
       {"timeout", "SECONDS", "deadline of the call (default 10)"},
       {"help", "", "show this text (also -h)"},
@@ -339,6 +341,10 @@ absl::Status ApplyGlobalFlag(absl::string_view name, const std::string& value,
     global.gateway = value;
   } else if (name == "token") {
     global.token = value;
+  } else if (name == "tls-ca") {
+    global.tls_ca = value;
+  } else if (name == "tls") {
+    global.tls = value == "true";
   } else if (name == "json") {
     global.json = value == "true";
   } else if (name == "help") {
@@ -419,6 +425,7 @@ absl::StatusOr<CommandLine> ParseCommandLine(const std::vector<std::string>& arg
     if (auto token = env(std::string(kTokenEnv)); token && !token->empty()) {
       cl.global.token = *token;
     }
+    if (auto ca = env(std::string(kTlsCaEnv)); ca && !ca->empty()) cl.global.tls_ca = *ca;
   }
 
   const CommandSpec* command = nullptr;

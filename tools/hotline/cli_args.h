@@ -20,10 +20,13 @@ namespace hotline::cli {
 inline constexpr char kDefaultGateway[] = "127.0.0.1:50051";
 inline constexpr char kGatewayEnv[] = "HOTLINE_GATEWAY";
 inline constexpr char kTokenEnv[] = "HOTLINE_TOKEN";
+inline constexpr char kTlsCaEnv[] = "HOTLINE_TLS_CA";
 
 struct GlobalOptions {
   std::string gateway = kDefaultGateway;
   std::string token;  // empty: no authorization header is sent
+  std::string tls_ca;  // TLS to the gateway trusting this CA file; empty: plaintext
+  bool tls = false;    // TLS trusting the system's CAs
   bool json = false;
   absl::Duration timeout = absl::Seconds(10);
 };
@@ -49,8 +52,8 @@ struct CommandLine {
 // Returns the value of an environment variable, or nullopt when unset.
 using EnvLookup = std::function<std::optional<std::string>(const std::string& name)>;
 
-// Parses `args` (without the program name). HOTLINE_GATEWAY and HOTLINE_TOKEN
-// from `env` are defaults that flags override. INVALID_ARGUMENT, whose message
+// Parses `args` (without the program name). HOTLINE_GATEWAY, HOTLINE_TOKEN and
+// HOTLINE_TLS_CA from `env` are defaults that flags override. INVALID_ARGUMENT, whose message
 // names the offending flag or argument, for an unknown command or flag, a
 // missing or malformed value, a missing required flag or argument, or an
 // extra argument.

@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "server/channel_tls.h"
 #include "tools/hotline/cli_args.h"
 #include "tools/hotline/commands.h"
 
@@ -38,9 +39,17 @@ int Run(int argc, char** argv) {
     return static_cast<int>(ExitCode::kUsage);
   }
 
-  // Plain TCP, as the gateway listens; TLS belongs to the deployment's proxy.
-  std::shared_ptr<grpc::Channel> channel =
-      grpc::CreateChannel(cl->global.gateway, grpc::InsecureChannelCredentials());
+  // Plaintext unless told: the local demo's gateway listens without TLS.
+  hotline::server::ChannelTls tls;
+  tls.ca_file = cl->global.tls_ca;
+  tls.system_roots = cl->global.tls;
+  absl::StatusOr<std::shared_ptr<grpc::ChannelCredentials>> credentials =
+      hotline::server::ChannelCredentialsFrom(tls);
+  if (!credentials.ok()) {
+    std::cerr << "error: --tls-ca: " << credentials.status().message() << "\n";
+    return static_cast<int>(ExitCode::kUsage);
+  }
+  std::shared_ptr<grpc::Channel> channel = grpc::CreateChannel(cl->global.gateway, *credentials);
   std::unique_ptr<hotline::v1::Hotline::Stub> stub = hotline::v1::Hotline::NewStub(channel);
   return static_cast<int>(hotline::cli::RunCommand(*cl, *stub, {std::cout, std::cerr}));
 }
