@@ -40,7 +40,10 @@ class EventsCheck final : public Check {
     absl::StatusOr<redis::Reply> info = ctx.Execute({"XINFO", "STREAM", stream});
     if (!info.ok()) return info.status();
     std::map<std::string, std::string> si;
-    for (size_t i = 0; i + 1 < info->elements.size(); i += 2) si[info->elements[i].str] = info->elements[i + 1].str;
+    for (size_t i = 0; i + 1 < info->elements.size(); i += 2) {
+      const redis::Reply& v = info->elements[i + 1];
+      si[info->elements[i].str] = v.type == redis::Reply::Type::kInteger ? absl::StrCat(v.integer) : v.str;
+    }
     const std::string last_generated = si["last-generated-id"];
     int64_t length = 0;
     (void)absl::SimpleAtoi(si["length"], &length);
