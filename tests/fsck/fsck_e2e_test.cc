@@ -217,7 +217,37 @@ TEST_CASE("fsck: a scoring aggregate off by one is found") {
   INFO(r.output);
   CHECK(r.exit_code == 1);
   CHECK(absl::StrContains(r.output, absl::StrCat("FINDING scoring_aggregate - ", keys[0], ": ", field)));
-  w.Run({"HINCRBY", keys[0], field, "-1"});
+  // The README's repair (scoring is stopped): every scoring key deleted,
+  // then rebuilt from the orders.
+  std::string cursor = "0";
+  int deleted = 0;
+  do {
+    redis::Reply page = w.Run({"SCAN", cursor, "MATCH", "hotline:scoring:*", "COUNT", "1000"});
+    cursor = page.elements[0].str;
+    for (const redis::Reply& k : page.elements[1].elements) deleted += static_cast<int>(w.Run({"DEL", k.str}).integer);
+  } while (cursor != "0");
+  CHECK(deleted > 0);
+  ShellResult repair = w.Admin("rebuild scoring");
+  INFO(repair.output);
+  REQUIRE(repair.exit_code == 0);
+  RequireClean(w.Fsck());
+}
+
+TEST_CASE("fsck: an order missing from its SLA status set is found, and re-filed by rebuild sla") {
+  World& w = W();
+  const std::string id = w.OrderWith({"sla_status", "sla_level"});
+  REQUIRE(!id.empty());
+  const std::string set = "hotline:sla:status:" + w.Field(id, "sla_status") + ":" + w.Field(id, "sla_level");
+  REQUIRE(w.Run({"SREM", set, id}).integer == 1);
+  ShellResult r = w.Fsck("--grace=0s --checks=sla");
+  INFO(r.output);
+  CHECK(r.exit_code == 1);
+  CHECK(Found(r, "sla_status_set", id));
+  w.Run({"HDEL", "hotline:order:{" + id + "}", "sla_status"});  // the README's repair
+  ShellResult repair = w.Admin("rebuild sla");
+  INFO(repair.output);
+  REQUIRE(repair.exit_code == 0);
+  CHECK(w.Run({"SISMEMBER", set, id}).integer == 1);
   RequireClean(w.Fsck());
 }
 
