@@ -5,9 +5,8 @@
 // hotline-fsck finds the restored system clean, and the restore time is
 // printed. Also: restore refuses a Redis that holds anything, and a backup
 // whose file does not match its manifest.
-#include <catch2/catch.hpp>
-
 #include <atomic>
+#include <catch2/catch.hpp>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -33,19 +32,23 @@ redis::Reply Run(redis::Client& c, redis::Command command) {
   return *r;
 }
 
-TEST_CASE("backup drill: back up while creating, restore into a fresh Redis, every acknowledged order and trail is there, fsck clean") {
+TEST_CASE(
+    "backup drill: back up while creating, restore into a fresh Redis, every acknowledged order "
+    "and trail is there, fsck clean") {
   TempDir temp("hotline-drill");
   const std::string tokens = temp.path() + "/tokens.textproto";
   const std::string data = std::string("--data_dir=") + HOTLINE_SOURCE_DIR + "/data";
-  REQUIRE(std::system(absl::StrCat(HOTLINE_SIMULATOR_BIN, " ", data, " --tokens=", HOTLINE_SOURCE_DIR,
-                                   "/config/tokens.textproto --write_tokens=", tokens, " 2>/dev/null")
-                          .c_str()) == 0);
+  REQUIRE(
+      std::system(absl::StrCat(HOTLINE_SIMULATOR_BIN, " ", data, " --tokens=", HOTLINE_SOURCE_DIR,
+                               "/config/tokens.textproto --write_tokens=", tokens, " 2>/dev/null")
+                      .c_str()) == 0);
   Stack stack(Stack::Options{.tokens_file = tokens, .sla_replicas = 1, .scoring_replicas = 1});
   {
-    ServiceProcess sim(HOTLINE_SIMULATOR_BIN,
-                       {"--gateway=" + stack.gateway_address(), "--tokens=" + tokens, data, "--minute=20ms",
-                        "--sweep=250ms", "--calls_per_minute=600", "--duration=6s"},
-                       temp.path() + "/simulator.log");
+    ServiceProcess sim(
+        HOTLINE_SIMULATOR_BIN,
+        {"--gateway=" + stack.gateway_address(), "--tokens=" + tokens, data, "--minute=20ms",
+         "--sweep=250ms", "--calls_per_minute=600", "--duration=6s"},
+        temp.path() + "/simulator.log");
     const absl::Time until = absl::Now() + absl::Seconds(40);
     while (sim.Running() && absl::Now() < until) absl::SleepFor(absl::Milliseconds(200));
     REQUIRE_FALSE(sim.Running());
@@ -81,8 +84,8 @@ TEST_CASE("backup drill: back up while creating, restore into a fresh Redis, eve
     before_backup = acknowledged;  // acknowledged before the backup began
   }
   const std::string dir = temp.path() + "/backup";
-  ShellResult backup = RunShell(
-      absl::StrCat(HOTLINE_ADMIN_BIN, " backup ", dir, " --redis=", stack.redis().address(), " 2>&1"));
+  ShellResult backup = RunShell(absl::StrCat(HOTLINE_ADMIN_BIN, " backup ", dir,
+                                             " --redis=", stack.redis().address(), " 2>&1"));
   absl::SleepFor(absl::Milliseconds(500));
   stop = true;
   writer.join();
@@ -91,8 +94,8 @@ TEST_CASE("backup drill: back up while creating, restore into a fresh Redis, eve
   const size_t after = acknowledged.size();
   CHECK(after > before_backup.size());  // creates went on during the backup
   CHECK(failed == 0);
-  std::printf("drill: %zu orders acknowledged before the backup began, %zu by its end\n%s", before_backup.size(),
-              after, backup.output.c_str());
+  std::printf("drill: %zu orders acknowledged before the backup began, %zu by its end\n%s",
+              before_backup.size(), after, backup.output.c_str());
   {
     std::ifstream in(dir + "/manifest.json");
     std::stringstream ss;
@@ -105,21 +108,23 @@ TEST_CASE("backup drill: back up while creating, restore into a fresh Redis, eve
 
   RedisServer fresh;
   const absl::Time restore_start = absl::Now();
-  ShellResult restore =
-      RunShell(absl::StrCat(HOTLINE_ADMIN_BIN, " restore ", dir, " --redis=", fresh.address(), " 2>&1"));
+  ShellResult restore = RunShell(
+      absl::StrCat(HOTLINE_ADMIN_BIN, " restore ", dir, " --redis=", fresh.address(), " 2>&1"));
   const absl::Duration restore_time = absl::Now() - restore_start;
   INFO(restore.output);
   REQUIRE(restore.exit_code == 0);
   redis::Client restored(redis::Options{.port = fresh.port(), .connections = 2});
   const long long orders = Run(restored, {"ZCARD", "hotline:idx:all"}).integer;
-  std::printf("drill: restore of %lld orders (%lld keys) took %.2f s (wall, the whole command)\n%s", orders,
-              Run(restored, {"DBSIZE"}).integer, absl::ToDoubleSeconds(restore_time), restore.output.c_str());
+  std::printf("drill: restore of %lld orders (%lld keys) took %.2f s (wall, the whole command)\n%s",
+              orders, Run(restored, {"DBSIZE"}).integer, absl::ToDoubleSeconds(restore_time),
+              restore.output.c_str());
   CHECK(orders >= static_cast<long long>(before_backup.size()));
 
   // Every order acknowledged before the backup began, with its whole trail.
   int missing = 0, broken = 0;
   for (const std::string& id : before_backup) {
-    redis::Reply rec = Run(restored, {"HMGET", "hotline:order:{" + id + "}", "id", "trail_head", "trail_legacy"});
+    redis::Reply rec =
+        Run(restored, {"HMGET", "hotline:order:{" + id + "}", "id", "trail_head", "trail_legacy"});
     if (rec.elements[0].type == redis::Reply::Type::kNil) {
       ++missing;
       continue;
@@ -128,7 +133,8 @@ TEST_CASE("backup drill: back up while creating, restore into a fresh Redis, eve
     trail.order_id = id;
     trail.head = rec.elements[1].str;
     trail.legacy = rec.elements[2].str;
-    for (const redis::Reply& e : Run(restored, {"LRANGE", "hotline:order:{" + id + "}:history", "0", "-1"}).elements)
+    for (const redis::Reply& e :
+         Run(restored, {"LRANGE", "hotline:order:{" + id + "}:history", "0", "-1"}).elements)
       trail.entries.push_back(e.str);
     if (trail.entries.empty() || !orders::VerifyTrail(trail).intact()) ++broken;
   }
@@ -138,15 +144,16 @@ TEST_CASE("backup drill: back up while creating, restore into a fresh Redis, eve
   // The restored system is whole (the orders created just before the save
   // have events their consumers had not read yet: work in flight, within
   // the grace).
-  ShellResult fsck = RunShell(absl::StrCat(HOTLINE_FSCK_BIN, " --redis=", fresh.address(), " ", data, " 2>&1"));
+  ShellResult fsck =
+      RunShell(absl::StrCat(HOTLINE_FSCK_BIN, " --redis=", fresh.address(), " ", data, " 2>&1"));
   INFO(fsck.output);
   CHECK(fsck.exit_code == 0);
   CHECK(absl::StrContains(fsck.output, "hotline-fsck: clean"));
   std::printf("drill: fsck of the restored Redis:\n%s", fsck.output.c_str());
 
   // Restore refuses a Redis that holds anything.
-  ShellResult again =
-      RunShell(absl::StrCat(HOTLINE_ADMIN_BIN, " restore ", dir, " --redis=", fresh.address(), " 2>&1"));
+  ShellResult again = RunShell(
+      absl::StrCat(HOTLINE_ADMIN_BIN, " restore ", dir, " --redis=", fresh.address(), " 2>&1"));
   CHECK(again.exit_code == 1);
   CHECK(absl::StrContains(again.output, "refusing to restore: the target Redis holds"));
   // ... and a backup that does not match its manifest.
@@ -157,8 +164,8 @@ TEST_CASE("backup drill: back up while creating, restore into a fresh Redis, eve
     out << "x";
   }
   RedisServer empty;
-  ShellResult bad =
-      RunShell(absl::StrCat(HOTLINE_ADMIN_BIN, " restore ", damaged, " --redis=", empty.address(), " 2>&1"));
+  ShellResult bad = RunShell(
+      absl::StrCat(HOTLINE_ADMIN_BIN, " restore ", damaged, " --redis=", empty.address(), " 2>&1"));
   CHECK(bad.exit_code == 1);
   CHECK(absl::StrContains(bad.output, "does not match the manifest"));
   redis::Client empty_client(redis::Options{.port = empty.port(), .connections = 1});

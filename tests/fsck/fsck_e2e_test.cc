@@ -8,7 +8,6 @@
 // One Redis for every TEST_CASE: the binary runs as one ctest entry (the
 // stack and its simulated traffic are built once), the cases in order.
 #include <catch2/catch.hpp>
-
 #include <cstdlib>
 #include <memory>
 #include <regex>
@@ -31,14 +30,17 @@ struct World {
   std::unique_ptr<Stack> stack;
 
   World() {
-    REQUIRE(std::system(absl::StrCat(HOTLINE_SIMULATOR_BIN, " ", data, " --tokens=", HOTLINE_SOURCE_DIR,
-                                     "/config/tokens.textproto --write_tokens=", tokens, " 2>/dev/null")
-                            .c_str()) == 0);
-    stack = std::make_unique<Stack>(Stack::Options{.tokens_file = tokens, .sla_replicas = 1, .scoring_replicas = 1});
-    ServiceProcess sim(HOTLINE_SIMULATOR_BIN,
-                       {"--gateway=" + stack->gateway_address(), "--tokens=" + tokens, data, "--minute=20ms",
-                        "--sweep=250ms", "--calls_per_minute=600", "--duration=8s"},
-                       temp.path() + "/simulator.log");
+    REQUIRE(
+        std::system(absl::StrCat(HOTLINE_SIMULATOR_BIN, " ", data, " --tokens=", HOTLINE_SOURCE_DIR,
+                                 "/config/tokens.textproto --write_tokens=", tokens, " 2>/dev/null")
+                        .c_str()) == 0);
+    stack = std::make_unique<Stack>(
+        Stack::Options{.tokens_file = tokens, .sla_replicas = 1, .scoring_replicas = 1});
+    ServiceProcess sim(
+        HOTLINE_SIMULATOR_BIN,
+        {"--gateway=" + stack->gateway_address(), "--tokens=" + tokens, data, "--minute=20ms",
+         "--sweep=250ms", "--calls_per_minute=600", "--duration=8s"},
+        temp.path() + "/simulator.log");
     const absl::Time until = absl::Now() + absl::Seconds(40);
     while (sim.Running() && absl::Now() < until) absl::SleepFor(absl::Milliseconds(200));
     REQUIRE_FALSE(sim.Running());
@@ -54,7 +56,8 @@ struct World {
       for (const redis::Reply& g : groups.elements) {
         for (size_t i = 0; i + 1 < g.elements.size(); i += 2) {
           const std::string& name = g.elements[i].str;
-          if ((name == "pending" || name == "lag") && g.elements[i + 1].integer != 0) settled = false;
+          if ((name == "pending" || name == "lag") && g.elements[i + 1].integer != 0)
+            settled = false;
         }
       }
       if (settled) break;
@@ -72,12 +75,12 @@ struct World {
   }
 
   ShellResult Fsck(const std::string& extra = "--grace=0s") {
-    return RunShell(absl::StrCat(HOTLINE_FSCK_BIN, " --redis=", stack->redis().address(), " ", data, " ", extra,
-                                 " 2>&1"));
+    return RunShell(absl::StrCat(HOTLINE_FSCK_BIN, " --redis=", stack->redis().address(), " ", data,
+                                 " ", extra, " 2>&1"));
   }
   ShellResult Admin(const std::string& args) {
-    return RunShell(absl::StrCat(HOTLINE_ADMIN_BIN, " ", args, " --redis=", stack->redis().address(), " ", data,
-                                 " 2>&1"));
+    return RunShell(absl::StrCat(HOTLINE_ADMIN_BIN, " ", args,
+                                 " --redis=", stack->redis().address(), " ", data, " 2>&1"));
   }
 
   // An order with these fields set (non-empty), else "".
@@ -153,7 +156,8 @@ TEST_CASE("fsck: an order left in another state's index and queue is found") {
   World& w = W();
   const std::string id = w.OrderWith({"unit"});
   REQUIRE(!id.empty());
-  const std::string unit = w.Field(id, "unit"), state = w.Field(id, "state"), created = w.Field(id, "created_ms");
+  const std::string unit = w.Field(id, "unit"), state = w.Field(id, "state"),
+                    created = w.Field(id, "created_ms");
   const std::string other = state == "3" ? "2" : "3";
   w.Run({"ZADD", "hotline:idx:state:" + other, created, id});
   w.Run({"ZREM", "hotline:idx:queue:" + unit + ":" + state, id});
@@ -204,7 +208,8 @@ TEST_CASE("fsck: a scoring aggregate off by one is found") {
     std::vector<std::string> out;
     std::string cursor = "0";
     do {
-      redis::Reply r = w.Run({"SCAN", cursor, "MATCH", "hotline:scoring:cityday:volume:*", "COUNT", "1000"});
+      redis::Reply r =
+          w.Run({"SCAN", cursor, "MATCH", "hotline:scoring:cityday:volume:*", "COUNT", "1000"});
       cursor = r.elements[0].str;
       for (const redis::Reply& k : r.elements[1].elements) out.push_back(k.str);
     } while (cursor != "0");
@@ -216,7 +221,8 @@ TEST_CASE("fsck: a scoring aggregate off by one is found") {
   ShellResult r = w.Fsck("--grace=0s --checks=scoring");
   INFO(r.output);
   CHECK(r.exit_code == 1);
-  CHECK(absl::StrContains(r.output, absl::StrCat("FINDING scoring_aggregate - ", keys[0], ": ", field)));
+  CHECK(absl::StrContains(r.output,
+                          absl::StrCat("FINDING scoring_aggregate - ", keys[0], ": ", field)));
   // The README's repair (scoring is stopped): every scoring key deleted,
   // then rebuilt from the orders.
   std::string cursor = "0";
@@ -224,7 +230,8 @@ TEST_CASE("fsck: a scoring aggregate off by one is found") {
   do {
     redis::Reply page = w.Run({"SCAN", cursor, "MATCH", "hotline:scoring:*", "COUNT", "1000"});
     cursor = page.elements[0].str;
-    for (const redis::Reply& k : page.elements[1].elements) deleted += static_cast<int>(w.Run({"DEL", k.str}).integer);
+    for (const redis::Reply& k : page.elements[1].elements)
+      deleted += static_cast<int>(w.Run({"DEL", k.str}).integer);
   } while (cursor != "0");
   CHECK(deleted > 0);
   ShellResult repair = w.Admin("rebuild scoring");
@@ -237,7 +244,8 @@ TEST_CASE("fsck: an order missing from its SLA status set is found, and re-filed
   World& w = W();
   const std::string id = w.OrderWith({"sla_status", "sla_level"});
   REQUIRE(!id.empty());
-  const std::string set = "hotline:sla:status:" + w.Field(id, "sla_status") + ":" + w.Field(id, "sla_level");
+  const std::string set =
+      "hotline:sla:status:" + w.Field(id, "sla_status") + ":" + w.Field(id, "sla_level");
   REQUIRE(w.Run({"SREM", set, id}).integer == 1);
   ShellResult r = w.Fsck("--grace=0s --checks=sla");
   INFO(r.output);
@@ -273,16 +281,19 @@ TEST_CASE("fsck: a trail entry altered is found, with the entry") {
 
 TEST_CASE("fsck: a pending event whose entry is gone from the stream is found") {
   World& w = W();
-  const std::string id = w.Run({"XADD", "hotline:events", "*", "event", "order.fsck_probe", "order_id", "GZPROBE"}).str;
-  redis::Reply read = w.Run({"XREADGROUP", "GROUP", "dispatch", "fsck-ghost", "COUNT", "1", "STREAMS",
-                             "hotline:events", ">"});
+  const std::string id =
+      w.Run({"XADD", "hotline:events", "*", "event", "order.fsck_probe", "order_id", "GZPROBE"})
+          .str;
+  redis::Reply read = w.Run({"XREADGROUP", "GROUP", "dispatch", "fsck-ghost", "COUNT", "1",
+                             "STREAMS", "hotline:events", ">"});
   REQUIRE(read.elements.size() == 1);
   w.Run({"XDEL", "hotline:events", id});
   ShellResult r = w.Fsck("--grace=0s --checks=events");
   INFO(r.output);
   CHECK(r.exit_code == 1);
   CHECK(Found(r, "events_pending_orphan", "-"));
-  CHECK(absl::StrContains(r.output, absl::StrCat("group dispatch has ", id, " pending (consumer fsck-ghost)")));
+  CHECK(absl::StrContains(
+      r.output, absl::StrCat("group dispatch has ", id, " pending (consumer fsck-ghost)")));
   w.Run({"XACK", "hotline:events", "dispatch", id});  // the README's repair
   w.Run({"XGROUP", "DELCONSUMER", "hotline:events", "dispatch", "fsck-ghost"});
   RequireClean(w.Fsck());

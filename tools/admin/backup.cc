@@ -12,10 +12,10 @@
 #include <condition_variable>
 #include <cstdio>
 #include <cstring>
-#include <map>
-#include <mutex>
 #include <filesystem>
 #include <fstream>
+#include <map>
+#include <mutex>
 #include <set>
 #include <sstream>
 
@@ -55,18 +55,22 @@ std::map<std::string, std::string> InfoOf(const std::string& text) {
   std::map<std::string, std::string> out;
   for (absl::string_view line : absl::StrSplit(text, absl::ByAnyChar("\r\n"), absl::SkipEmpty())) {
     const size_t colon = line.find(':');
-    if (colon != absl::string_view::npos) out[std::string(line.substr(0, colon))] = std::string(line.substr(colon + 1));
+    if (colon != absl::string_view::npos)
+      out[std::string(line.substr(0, colon))] = std::string(line.substr(colon + 1));
   }
   return out;
 }
 
-absl::StatusOr<std::map<std::string, std::string>> Info(redis::Client& redis, const std::string& section) {
+absl::StatusOr<std::map<std::string, std::string>> Info(redis::Client& redis,
+                                                        const std::string& section) {
   absl::StatusOr<redis::Reply> r = Run(redis, {"INFO", section});
   if (!r.ok()) return r.status();
   return InfoOf(r->str);
 }
 
-std::string Rfc3339(absl::Time t) { return absl::FormatTime("%Y-%m-%dT%H:%M:%E3SZ", t, absl::UTCTimeZone()); }
+std::string Rfc3339(absl::Time t) {
+  return absl::FormatTime("%Y-%m-%dT%H:%M:%E3SZ", t, absl::UTCTimeZone());
+}
 
 void Say(const std::function<void(const std::string&)>& progress, const std::string& line) {
   if (progress) {
@@ -86,9 +90,11 @@ absl::Status RunTool(const std::vector<std::string>& argv) {
     return absl::InternalError(absl::StrCat(argv[0], ": cannot start (", std::strerror(e), ")"));
   }
   int status = 0;
-  if (waitpid(pid, &status, 0) < 0) return absl::InternalError(absl::StrCat(argv[0], ": wait failed"));
+  if (waitpid(pid, &status, 0) < 0)
+    return absl::InternalError(absl::StrCat(argv[0], ": wait failed"));
   if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
-    return absl::InternalError(absl::StrCat(argv[0], " failed (exit ", WIFEXITED(status) ? WEXITSTATUS(status) : -1, ")"));
+    return absl::InternalError(
+        absl::StrCat(argv[0], " failed (exit ", WIFEXITED(status) ? WEXITSTATUS(status) : -1, ")"));
   }
   return absl::OkStatus();
 }
@@ -114,17 +120,20 @@ absl::StatusOr<std::string> CaptureTool(const std::vector<std::string>& argv) {
   }
   std::string out;
   char buf[4096];
-  for (ssize_t n; (n = read(fds[0], buf, sizeof(buf))) > 0;) out.append(buf, static_cast<size_t>(n));
+  for (ssize_t n; (n = read(fds[0], buf, sizeof(buf))) > 0;)
+    out.append(buf, static_cast<size_t>(n));
   close(fds[0]);
   int status = 0;
   waitpid(pid, &status, 0);
-  if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) return absl::InternalError(absl::StrCat(argv[0], " failed"));
+  if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
+    return absl::InternalError(absl::StrCat(argv[0], " failed"));
   while (!out.empty() && (out.back() == '\n' || out.back() == ' ')) out.pop_back();
   return out;
 }
 
 // Copies `from` to `to`, hashing on the way; the file's size.
-absl::StatusOr<int64_t> CopyHashing(const std::string& from, const std::string& to, std::string* sha256) {
+absl::StatusOr<int64_t> CopyHashing(const std::string& from, const std::string& to,
+                                    std::string* sha256) {
   std::ifstream in(from, std::ios::binary);
   if (!in) return absl::FailedPreconditionError(absl::StrCat("cannot read ", from));
   std::ofstream out(to, std::ios::binary | std::ios::trunc);
@@ -204,7 +213,8 @@ absl::Status WriteManifest(const std::string& dir, const Struct& manifest) {
 
 absl::StatusOr<Struct> ReadManifest(const std::string& dir) {
   std::ifstream in(absl::StrCat(dir, "/", kManifest));
-  if (!in) return absl::FailedPreconditionError(absl::StrCat(dir, ": no ", kManifest, " (not a backup?)"));
+  if (!in)
+    return absl::FailedPreconditionError(absl::StrCat(dir, ": no ", kManifest, " (not a backup?)"));
   std::stringstream ss;
   ss << in.rdbuf();
   Struct m;
@@ -212,7 +222,8 @@ absl::StatusOr<Struct> ReadManifest(const std::string& dir) {
     return absl::FailedPreconditionError(absl::StrCat(dir, "/", kManifest, ": not valid JSON"));
   }
   if (m.fields().count("format") == 0 || m.fields().at("format").string_value() != kFormat) {
-    return absl::FailedPreconditionError(absl::StrCat(dir, "/", kManifest, ": not a ", kFormat, " manifest"));
+    return absl::FailedPreconditionError(
+        absl::StrCat(dir, "/", kManifest, ": not a ", kFormat, " manifest"));
   }
   return m;
 }
@@ -236,7 +247,8 @@ absl::StatusOr<BackupResult> Backup(redis::Client& redis, const BackupOptions& o
   fs::create_directories(o.dir, ec);
   if (ec) return absl::FailedPreconditionError(absl::StrCat(o.dir, ": ", ec.message()));
   if (!fs::is_empty(o.dir, ec)) {
-    return absl::FailedPreconditionError(absl::StrCat(o.dir, ": not empty (a backup goes into a new folder)"));
+    return absl::FailedPreconditionError(
+        absl::StrCat(o.dir, ": not empty (a backup goes into a new folder)"));
   }
 
   absl::StatusOr<std::map<std::string, std::string>> server = Info(redis, "server");
@@ -258,7 +270,8 @@ absl::StatusOr<BackupResult> Backup(redis::Client& redis, const BackupOptions& o
       if (!d.ok()) return d.status();
       if (d->elements.size() == 2) rdb_dir = d->elements[1].str;
     }
-    if (rdb_name.empty() || rdb_dir.empty()) return absl::FailedPreconditionError("cannot tell where Redis writes its RDB");
+    if (rdb_name.empty() || rdb_dir.empty())
+      return absl::FailedPreconditionError("cannot tell where Redis writes its RDB");
   }
 
   // A save already running forked before we began: it may miss writes
@@ -268,10 +281,11 @@ absl::StatusOr<BackupResult> Backup(redis::Client& redis, const BackupOptions& o
   if (!before.ok()) return before.status();
   // LASTSAVE has whole seconds: begin in a later second than the last save,
   // so that ours is seen to have happened.
-  while (absl::ToUnixSeconds(absl::Now()) <= before->integer) absl::SleepFor(absl::Milliseconds(50));
+  while (absl::ToUnixSeconds(absl::Now()) <= before->integer)
+    absl::SleepFor(absl::Milliseconds(50));
   const absl::Time save_start = absl::Now();
-  Say(o.progress, absl::StrCat("backup: BGSAVE requested (", result.orders_before, " orders, ", dbsize->integer,
-                               " keys; last save ", before->integer, ")"));
+  Say(o.progress, absl::StrCat("backup: BGSAVE requested (", result.orders_before, " orders, ",
+                               dbsize->integer, " keys; last save ", before->integer, ")"));
   absl::StatusOr<redis::Reply> bg = Run(redis, {"BGSAVE", "SCHEDULE"});
   if (!bg.ok()) return bg.status();
   int64_t lastsave = before->integer;
@@ -283,15 +297,18 @@ absl::StatusOr<BackupResult> Backup(redis::Client& redis, const BackupOptions& o
     const bool running = (*p)["rdb_bgsave_in_progress"] == "1";
     if (!running && now_save->integer > before->integer) {
       if ((*p)["rdb_last_bgsave_status"] != "ok") {
-        return absl::FailedPreconditionError("Redis reports its background save failed (rdb_last_bgsave_status)");
+        return absl::FailedPreconditionError(
+            "Redis reports its background save failed (rdb_last_bgsave_status)");
       }
       lastsave = now_save->integer;
       break;
     }
-    if (absl::Now() > give_up) return absl::DeadlineExceededError("the background save did not finish in time");
+    if (absl::Now() > give_up)
+      return absl::DeadlineExceededError("the background save did not finish in time");
     if (absl::Now() - last_said > absl::Seconds(2)) {
       last_said = absl::Now();
-      Say(o.progress, absl::StrCat("backup: waiting for the save (", running ? "in progress" : "scheduled", ")"));
+      Say(o.progress, absl::StrCat("backup: waiting for the save (",
+                                   running ? "in progress" : "scheduled", ")"));
     }
     absl::SleepFor(absl::Milliseconds(100));
   }
@@ -300,14 +317,16 @@ absl::StatusOr<BackupResult> Backup(redis::Client& redis, const BackupOptions& o
 
   std::string rdb_sha;
   const std::string rdb_path = absl::StrCat(rdb_dir, "/", rdb_name);
-  absl::StatusOr<int64_t> copied = CopyHashing(rdb_path, absl::StrCat(o.dir, "/", kRdbFile), &rdb_sha);
+  absl::StatusOr<int64_t> copied =
+      CopyHashing(rdb_path, absl::StrCat(o.dir, "/", kRdbFile), &rdb_sha);
   if (!copied.ok()) return copied.status();
   result.rdb_bytes = *copied;
   absl::StatusOr<redis::Reply> after_copy = Run(redis, {"LASTSAVE"});
   if (!after_copy.ok()) return after_copy.status();
   absl::StatusOr<redis::Reply> orders_after = Run(redis, {"ZCARD", keys.IndexAll()});
   if (!orders_after.ok()) return orders_after.status();
-  Say(o.progress, absl::StrCat("backup: ", rdb_path, " copied, ", result.rdb_bytes, " bytes, sha256 ", rdb_sha));
+  Say(o.progress, absl::StrCat("backup: ", rdb_path, " copied, ", result.rdb_bytes,
+                               " bytes, sha256 ", rdb_sha));
 
   Struct manifest;
   auto& f = *manifest.mutable_fields();
@@ -339,7 +358,9 @@ absl::StatusOr<BackupResult> Backup(redis::Client& redis, const BackupOptions& o
     const std::string pg_path = absl::StrCat(o.dir, "/", kPgFile);
     const absl::Time pg_start = absl::Now();
     Say(o.progress, "backup: pg_dump ...");
-    if (absl::Status s = RunTool({o.pg_dump, "--format=custom", "--no-password", "--file", pg_path, o.pg_url}); !s.ok())
+    if (absl::Status s =
+            RunTool({o.pg_dump, "--format=custom", "--no-password", "--file", pg_path, o.pg_url});
+        !s.ok())
       return s;
     int64_t pg_bytes = 0;
     absl::StatusOr<std::string> pg_sha = FileSha256(pg_path, &pg_bytes);
@@ -414,18 +435,32 @@ class Loader {
     if (ec) fs::copy_file(rdb, dir_ + "/dump.rdb", ec);
     if (ec) return absl::InternalError(absl::StrCat("cannot place the RDB: ", ec.message()));
     port_ = FreeLoopbackPort();
-    std::vector<std::string> argv = {binary,          "--port",        absl::StrCat(port_), "--bind",
-                                     "127.0.0.1",     "--dir",         dir_,                "--dbfilename",
-                                     "dump.rdb",      "--save",        "",                  "--appendonly",
-                                     "no",            "--daemonize",   "no",                "--logfile",
-                                     dir_ + "/redis.log", "--protected-mode", "yes"};
+    std::vector<std::string> argv = {binary,
+                                     "--port",
+                                     absl::StrCat(port_),
+                                     "--bind",
+                                     "127.0.0.1",
+                                     "--dir",
+                                     dir_,
+                                     "--dbfilename",
+                                     "dump.rdb",
+                                     "--save",
+                                     "",
+                                     "--appendonly",
+                                     "no",
+                                     "--daemonize",
+                                     "no",
+                                     "--logfile",
+                                     dir_ + "/redis.log",
+                                     "--protected-mode",
+                                     "yes"};
     std::vector<char*> args;
     for (std::string& a : argv) args.push_back(a.data());
     args.push_back(nullptr);
     if (int e = posix_spawnp(&pid_, args[0], nullptr, nullptr, args.data(), environ); e != 0) {
       pid_ = 0;
-      return absl::FailedPreconditionError(
-          absl::StrCat(binary, ": cannot start (", std::strerror(e), "); restore needs redis-server here"));
+      return absl::FailedPreconditionError(absl::StrCat(
+          binary, ": cannot start (", std::strerror(e), "); restore needs redis-server here"));
     }
     return absl::OkStatus();
   }
@@ -447,14 +482,17 @@ class Loader {
   std::string dir_;
 };
 
-absl::Status Verify(const std::string& dir, const Struct& section, std::string* path, int64_t* bytes) {
+absl::Status Verify(const std::string& dir, const Struct& section, std::string* path,
+                    int64_t* bytes) {
   const auto& f = section.fields();
   *path = absl::StrCat(dir, "/", f.at("file").string_value());
   absl::StatusOr<std::string> sha = FileSha256(*path, bytes);
   if (!sha.ok()) return sha.status();
-  if (*sha != f.at("sha256").string_value() || *bytes != static_cast<int64_t>(f.at("bytes").number_value())) {
-    return absl::FailedPreconditionError(absl::StrCat(*path, ": does not match the manifest (sha256 ", *sha, ", ",
-                                                      *bytes, " bytes): refusing a damaged backup"));
+  if (*sha != f.at("sha256").string_value() ||
+      *bytes != static_cast<int64_t>(f.at("bytes").number_value())) {
+    return absl::FailedPreconditionError(
+        absl::StrCat(*path, ": does not match the manifest (sha256 ", *sha, ", ", *bytes,
+                     " bytes): refusing a damaged backup"));
   }
   return absl::OkStatus();
 }
@@ -469,31 +507,37 @@ absl::StatusOr<RestoreResult> Restore(redis::Client& target, const RestoreOption
   const auto& mf = manifest->fields();
   if (mf.count("redis") == 0) return absl::FailedPreconditionError("manifest: no redis section");
   std::string rdb;
-  if (absl::Status s = Verify(o.dir, mf.at("redis").struct_value(), &rdb, &result.bytes); !s.ok()) return s;
+  if (absl::Status s = Verify(o.dir, mf.at("redis").struct_value(), &rdb, &result.bytes); !s.ok())
+    return s;
   std::string pg_dump_path;
   int64_t pg_bytes = 0;
   const bool has_pg = mf.count("postgres") > 0;
   if (has_pg) {
-    if (absl::Status s = Verify(o.dir, mf.at("postgres").struct_value(), &pg_dump_path, &pg_bytes); !s.ok()) return s;
+    if (absl::Status s = Verify(o.dir, mf.at("postgres").struct_value(), &pg_dump_path, &pg_bytes);
+        !s.ok())
+      return s;
   }
 
   if (has_pg && !o.pg_url.empty()) {
-    absl::StatusOr<std::string> tables = CaptureTool(
-        {o.psql, "--no-psqlrc", "--no-password", "-At", "-c",
-         "select count(*) from information_schema.tables where table_schema not in ('pg_catalog', 'information_schema')",
-         o.pg_url});
+    absl::StatusOr<std::string> tables =
+        CaptureTool({o.psql, "--no-psqlrc", "--no-password", "-At", "-c",
+                     "select count(*) from information_schema.tables where table_schema not in "
+                     "('pg_catalog', 'information_schema')",
+                     o.pg_url});
     if (!tables.ok()) return tables.status();
     if (*tables != "0") {
-      return absl::FailedPreconditionError(absl::StrCat("refusing to restore: the target PostgreSQL database holds ",
-                                                        *tables, " tables; restore only into an empty database"));
+      return absl::FailedPreconditionError(
+          absl::StrCat("refusing to restore: the target PostgreSQL database holds ", *tables,
+                       " tables; restore only into an empty database"));
     }
   }
   absl::StatusOr<redis::Reply> size = Run(target, {"DBSIZE"});
   if (!size.ok()) return size.status();
   if (size->integer != 0) {
-    return absl::FailedPreconditionError(absl::StrCat(
-        "refusing to restore: the target Redis holds ", size->integer,
-        " keys; restore only onto an empty Redis (a new instance, or FLUSHALL it yourself if you mean to replace it)"));
+    return absl::FailedPreconditionError(
+        absl::StrCat("refusing to restore: the target Redis holds ", size->integer,
+                     " keys; restore only onto an empty Redis (a new instance, or FLUSHALL it "
+                     "yourself if you mean to replace it)"));
   }
 
   Loader loader;
@@ -507,7 +551,8 @@ absl::StatusOr<RestoreResult> Restore(redis::Client& target, const RestoreOption
   std::unique_ptr<redis::Client> source;
   for (;;) {
     if (!loader.Alive()) {
-      return absl::InternalError(absl::StrCat("the private redis-server could not load the backup: ", loader.Log()));
+      return absl::InternalError(
+          absl::StrCat("the private redis-server could not load the backup: ", loader.Log()));
     }
     if (source == nullptr && !Listening(loader.port())) {
       absl::SleepFor(absl::Milliseconds(20));
@@ -516,7 +561,8 @@ absl::StatusOr<RestoreResult> Restore(redis::Client& target, const RestoreOption
     if (source == nullptr) source = std::make_unique<redis::Client>(source_options);
     absl::StatusOr<redis::Reply> ping = source->Execute({"PING"});
     if (ping.ok() && !ping->is_error()) break;
-    if (absl::Now() - load_start > absl::Hours(2)) return absl::DeadlineExceededError("loading the backup took too long");
+    if (absl::Now() - load_start > absl::Hours(2))
+      return absl::DeadlineExceededError("loading the backup took too long");
     absl::SleepFor(absl::Milliseconds(50));
   }
   result.load_time = absl::Now() - load_start;
@@ -531,7 +577,8 @@ absl::StatusOr<RestoreResult> Restore(redis::Client& target, const RestoreOption
   std::string cursor = "0";
   absl::Time last_said = absl::Now();
   do {
-    absl::StatusOr<redis::Reply> page = Run(*source, {"SCAN", cursor, "COUNT", absl::StrCat(o.batch)});
+    absl::StatusOr<redis::Reply> page =
+        Run(*source, {"SCAN", cursor, "COUNT", absl::StrCat(o.batch)});
     if (!page.ok()) return page.status();
     cursor = page->elements.at(0).str;
     std::vector<std::string> keys;
@@ -540,7 +587,8 @@ absl::StatusOr<RestoreResult> Restore(redis::Client& target, const RestoreOption
     }
     if (keys.empty()) continue;
     // Pipelined: every DUMP and PTTL of the page, then every RESTORE.
-    std::vector<absl::StatusOr<redis::Reply>> dumps(2 * keys.size(), absl::UnknownError("no reply"));
+    std::vector<absl::StatusOr<redis::Reply>> dumps(2 * keys.size(),
+                                                    absl::UnknownError("no reply"));
     std::mutex mu;
     std::condition_variable cv;
     size_t left = dumps.size();
@@ -569,11 +617,13 @@ absl::StatusOr<RestoreResult> Restore(redis::Client& target, const RestoreOption
       if (!d.ok()) return d.status();
       if (!t.ok()) return t.status();
       if (d->type == redis::Reply::Type::kNil || t->integer == -2) continue;  // expired meanwhile
-      commands.push_back({"RESTORE", keys[i], absl::StrCat(t->integer < 0 ? 0 : t->integer), d->str});
+      commands.push_back(
+          {"RESTORE", keys[i], absl::StrCat(t->integer < 0 ? 0 : t->integer), d->str});
       which.push_back(i);
     }
     left = commands.size();
-    for (size_t j = 0; j < commands.size(); ++j) target.Submit(std::move(commands[j]), collect(restored, which[j]));
+    for (size_t j = 0; j < commands.size(); ++j)
+      target.Submit(std::move(commands[j]), collect(restored, which[j]));
     {
       std::unique_lock<std::mutex> lock(mu);
       cv.wait(lock, [&] { return left == 0; });
@@ -581,8 +631,9 @@ absl::StatusOr<RestoreResult> Restore(redis::Client& target, const RestoreOption
     for (size_t i : which) {
       if (!restored[i].ok()) return restored[i].status();
       if (restored[i]->is_error()) {
-        return absl::FailedPreconditionError(absl::StrCat("RESTORE ", keys[i], ": ", restored[i]->str,
-                                                          " (was the target written to during the restore?)"));
+        return absl::FailedPreconditionError(
+            absl::StrCat("RESTORE ", keys[i], ": ", restored[i]->str,
+                         " (was the target written to during the restore?)"));
       }
       ++result.keys;
     }
@@ -601,9 +652,9 @@ absl::StatusOr<RestoreResult> Restore(redis::Client& target, const RestoreOption
   if (!dst_orders.ok()) return dst_orders.status();
   if (!dst_size.ok()) return dst_size.status();
   if (dst_orders->integer != src_orders->integer || dst_size->integer != result.keys) {
-    return absl::InternalError(absl::StrCat("restore incomplete: ", dst_size->integer, " keys and ", dst_orders->integer,
-                                            " orders on the target, the backup has ", result.keys, " and ",
-                                            src_orders->integer));
+    return absl::InternalError(absl::StrCat(
+        "restore incomplete: ", dst_size->integer, " keys and ", dst_orders->integer,
+        " orders on the target, the backup has ", result.keys, " and ", src_orders->integer));
   }
   result.orders = dst_orders->integer;
 
@@ -612,7 +663,8 @@ absl::StatusOr<RestoreResult> Restore(redis::Client& target, const RestoreOption
       Say(o.progress, "restore: the backup holds a PostgreSQL dump; not restored (no --pg_url)");
     } else {
       Say(o.progress, "restore: pg_restore ...");
-      if (absl::Status s = RunTool({o.pg_restore, "--exit-on-error", "--no-owner", "--dbname", o.pg_url, pg_dump_path});
+      if (absl::Status s = RunTool(
+              {o.pg_restore, "--exit-on-error", "--no-owner", "--dbname", o.pg_url, pg_dump_path});
           !s.ok()) {
         return s;
       }

@@ -37,9 +37,9 @@ namespace hotline::backup {
 
 struct BackupOptions {
   std::string dir;
-  std::string redis_dir;    // where Redis writes its RDB as seen here ("" = CONFIG GET dir)
+  std::string redis_dir;      // where Redis writes its RDB as seen here ("" = CONFIG GET dir)
   std::string redis_address;  // for the manifest
-  std::string pg_url;       // "" = no PostgreSQL
+  std::string pg_url;         // "" = no PostgreSQL
   std::string pg_dump = "pg_dump";
   absl::Duration timeout = absl::Hours(1);  // for the save
   std::function<void(const std::string&)> progress;

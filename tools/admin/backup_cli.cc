@@ -37,12 +37,15 @@ int BackupMain(int argc, char** argv) {
   BackupOptions o;
   std::vector<const char*> rest = SplitArgs(argc, argv, &o.dir);
   redis::RedisFlags redis_flags;
-  config::Flags flags("hotline-admin backup DIR",
-                      "a consistent copy of Redis (BGSAVE, the RDB copied) and, with --pg_url, pg_dump, "
-                      "with DIR/manifest.json; while the centre serves");
+  config::Flags flags(
+      "hotline-admin backup DIR",
+      "a consistent copy of Redis (BGSAVE, the RDB copied) and, with --pg_url, pg_dump, "
+      "with DIR/manifest.json; while the centre serves");
   redis::AddRedisFlags(flags, &redis_flags);
-  flags.String("redis_dir", "", "Redis's data folder as seen from here (default: CONFIG GET dir)", &o.redis_dir);
-  flags.String("pg_url", "HOTLINE_PG_URL", "PostgreSQL (archive tier) to pg_dump; empty: none", &o.pg_url);
+  flags.String("redis_dir", "", "Redis's data folder as seen from here (default: CONFIG GET dir)",
+               &o.redis_dir);
+  flags.String("pg_url", "HOTLINE_PG_URL", "PostgreSQL (archive tier) to pg_dump; empty: none",
+               &o.pg_url);
   flags.String("pg_dump", "", "the pg_dump binary", &o.pg_dump);
   flags.Duration("timeout", "", "how long the save may take", &o.timeout);
   flags.ParseOrExit(static_cast<int>(rest.size()), rest.data());
@@ -57,10 +60,12 @@ int BackupMain(int argc, char** argv) {
   redis::Client redis(*redis_options);
   absl::StatusOr<BackupResult> r = Backup(redis, o);
   if (!r.ok()) return Fail("backup", r.status());
-  std::printf("backup: %s: %lld orders when begun, RDB %lld bytes (LASTSAVE %lld), save %.2f s, total %.2f s\n",
-              r->manifest_path.c_str(), static_cast<long long>(r->orders_before),
-              static_cast<long long>(r->rdb_bytes), static_cast<long long>(r->lastsave),
-              absl::ToDoubleSeconds(r->save_time), absl::ToDoubleSeconds(r->total_time));
+  std::printf(
+      "backup: %s: %lld orders when begun, RDB %lld bytes (LASTSAVE %lld), save %.2f s, total %.2f "
+      "s\n",
+      r->manifest_path.c_str(), static_cast<long long>(r->orders_before),
+      static_cast<long long>(r->rdb_bytes), static_cast<long long>(r->lastsave),
+      absl::ToDoubleSeconds(r->save_time), absl::ToDoubleSeconds(r->total_time));
   return 0;
 }
 
@@ -68,12 +73,15 @@ int RestoreMain(int argc, char** argv) {
   RestoreOptions o;
   std::vector<const char*> rest = SplitArgs(argc, argv, &o.dir);
   redis::RedisFlags redis_flags;
-  config::Flags flags("hotline-admin restore DIR",
-                      "brings a backup back onto an EMPTY Redis (and, with --pg_url, an empty PostgreSQL "
-                      "database); refuses a target that holds anything");
+  config::Flags flags(
+      "hotline-admin restore DIR",
+      "brings a backup back onto an EMPTY Redis (and, with --pg_url, an empty PostgreSQL "
+      "database); refuses a target that holds anything");
   redis::AddRedisFlags(flags, &redis_flags);
-  flags.String("redis_server", "", "the redis-server binary that loads the backup privately", &o.redis_server);
-  flags.String("pg_url", "HOTLINE_PG_URL", "PostgreSQL database to pg_restore into; empty: Redis only", &o.pg_url);
+  flags.String("redis_server", "", "the redis-server binary that loads the backup privately",
+               &o.redis_server);
+  flags.String("pg_url", "HOTLINE_PG_URL",
+               "PostgreSQL database to pg_restore into; empty: Redis only", &o.pg_url);
   flags.String("pg_restore", "", "the pg_restore binary", &o.pg_restore);
   flags.String("psql", "", "the psql binary (checks the database is empty)", &o.psql);
   flags.Int("batch", "", "keys a pipelined step", &o.batch);
@@ -93,9 +101,11 @@ int RestoreMain(int argc, char** argv) {
   absl::StatusOr<RestoreResult> r = Restore(redis, o);
   if (!r.ok()) return Fail("restore", r.status());
   std::printf(
-      "restore: %lld keys, %lld orders from a %lld-byte RDB in %.2f s (load %.2f s, copy %.2f s)%s\n",
-      static_cast<long long>(r->keys), static_cast<long long>(r->orders), static_cast<long long>(r->bytes),
-      absl::ToDoubleSeconds(r->total_time), absl::ToDoubleSeconds(r->load_time), absl::ToDoubleSeconds(r->copy_time),
+      "restore: %lld keys, %lld orders from a %lld-byte RDB in %.2f s (load %.2f s, copy %.2f "
+      "s)%s\n",
+      static_cast<long long>(r->keys), static_cast<long long>(r->orders),
+      static_cast<long long>(r->bytes), absl::ToDoubleSeconds(r->total_time),
+      absl::ToDoubleSeconds(r->load_time), absl::ToDoubleSeconds(r->copy_time),
       r->postgres_restored ? ", PostgreSQL restored" : "");
   return 0;
 }

@@ -42,7 +42,8 @@ class EventsCheck final : public Check {
     std::map<std::string, std::string> si;
     for (size_t i = 0; i + 1 < info->elements.size(); i += 2) {
       const redis::Reply& v = info->elements[i + 1];
-      si[info->elements[i].str] = v.type == redis::Reply::Type::kInteger ? absl::StrCat(v.integer) : v.str;
+      si[info->elements[i].str] =
+          v.type == redis::Reply::Type::kInteger ? absl::StrCat(v.integer) : v.str;
     }
     const std::string last_generated = si["last-generated-id"];
     int64_t length = 0;
@@ -106,16 +107,17 @@ class EventsCheck final : public Check {
           }
           if (got[i]->elements.empty()) {
             ctx.Report({"events_pending_orphan", order,
-                        absl::StrCat("group ", group, " has ", ids[i], " pending (consumer ", consumers[i],
-                                     ") but the event is no longer on the stream")});
+                        absl::StrCat("group ", group, " has ", ids[i], " pending (consumer ",
+                                     consumers[i], ") but the event is no longer on the stream")});
           } else if (IdOf(ids[i]) > IdOf(last_delivered)) {
             ctx.Report({"events_pending_ahead", order,
-                        absl::StrCat("group ", group, " has ", ids[i], " pending, past its last delivered id ",
-                                     last_delivered)});
+                        absl::StrCat("group ", group, " has ", ids[i],
+                                     " pending, past its last delivered id ", last_delivered)});
           } else if (absl::Milliseconds(idle[i]) > ctx.options().stuck_pending) {
-            ctx.Report({"events_pending_stuck", order,
-                        absl::StrCat("group ", group, ": ", ids[i], " pending at consumer ", consumers[i],
-                                     " idle for ", idle[i] / 1000, " s: no replica reclaims it")});
+            ctx.Report(
+                {"events_pending_stuck", order,
+                 absl::StrCat("group ", group, ": ", ids[i], " pending at consumer ", consumers[i],
+                              " idle for ", idle[i] / 1000, " s: no replica reclaims it")});
           }
         }
         // Next page: just after the last id seen.

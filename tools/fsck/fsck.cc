@@ -12,7 +12,8 @@ namespace hotline::fsck {
 
 std::map<std::string, std::string> FieldsOf(const redis::Reply& reply) {
   std::map<std::string, std::string> out;
-  for (size_t i = 0; i + 1 < reply.elements.size(); i += 2) out[reply.elements[i].str] = reply.elements[i + 1].str;
+  for (size_t i = 0; i + 1 < reply.elements.size(); i += 2)
+    out[reply.elements[i].str] = reply.elements[i + 1].str;
   return out;
 }
 
@@ -51,7 +52,8 @@ void Context::Confirm(const std::vector<Finding>& suspects,
   }
 }
 
-std::vector<absl::StatusOr<redis::Reply>> Context::ExecuteAll(std::vector<redis::Command> commands) {
+std::vector<absl::StatusOr<redis::Reply>> Context::ExecuteAll(
+    std::vector<redis::Command> commands) {
   std::vector<absl::StatusOr<redis::Reply>> out(commands.size(), absl::UnknownError("no reply"));
   if (commands.empty()) return out;
   std::mutex mu;
@@ -75,12 +77,14 @@ absl::StatusOr<redis::Reply> Context::Execute(redis::Command command) {
   return r;
 }
 
-absl::Status Context::ScanKeys(const std::string& pattern, const std::string& type,
-                               const std::function<absl::Status(const std::vector<std::string>&)>& visit) {
+absl::Status Context::ScanKeys(
+    const std::string& pattern, const std::string& type,
+    const std::function<absl::Status(const std::vector<std::string>&)>& visit) {
   std::string cursor = "0";
   std::set<std::string> seen;  // SCAN may return a key twice
   do {
-    redis::Command scan = {"SCAN", cursor, "MATCH", pattern, "COUNT", absl::StrCat(options_.batch * 5)};
+    redis::Command scan = {"SCAN",  cursor,  "MATCH",
+                           pattern, "COUNT", absl::StrCat(options_.batch * 5)};
     if (!type.empty()) {
       scan.push_back("TYPE");
       scan.push_back(type);
@@ -102,11 +106,12 @@ absl::Status Context::ScanKeys(const std::string& pattern, const std::string& ty
 
 absl::Status Context::ScanMembers(
     const std::string& key, bool sorted,
-    const std::function<absl::Status(const std::vector<std::pair<std::string, std::string>>&)>& visit) {
+    const std::function<absl::Status(const std::vector<std::pair<std::string, std::string>>&)>&
+        visit) {
   std::string cursor = "0";
   do {
-    absl::StatusOr<redis::Reply> r = Execute(
-        {sorted ? "ZSCAN" : "SSCAN", key, cursor, "COUNT", absl::StrCat(options_.batch)});
+    absl::StatusOr<redis::Reply> r =
+        Execute({sorted ? "ZSCAN" : "SSCAN", key, cursor, "COUNT", absl::StrCat(options_.batch)});
     if (!r.ok()) return r.status();
     if (r->elements.size() != 2) return absl::InternalError("ZSCAN/SSCAN: unexpected reply");
     cursor = r->elements[0].str;

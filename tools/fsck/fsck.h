@@ -60,7 +60,8 @@ struct Options {
 
 class Context {
  public:
-  Context(redis::Client& redis, const Options& options, const Clock& clock, const directory::Directory& directory)
+  Context(redis::Client& redis, const Options& options, const Clock& clock,
+          const directory::Directory& directory)
       : redis_(redis), options_(options), clock_(clock), directory_(directory) {}
 
   redis::Client& redis() { return redis_; }
@@ -91,8 +92,10 @@ class Context {
   absl::Status ScanKeys(const std::string& pattern, const std::string& type,
                         const std::function<absl::Status(const std::vector<std::string>&)>& visit);
   // Every member (and score, "" for sets) of a sorted set or set, paged by ZSCAN/SSCAN.
-  absl::Status ScanMembers(const std::string& key, bool sorted,
-                           const std::function<absl::Status(const std::vector<std::pair<std::string, std::string>>&)>& visit);
+  absl::Status ScanMembers(
+      const std::string& key, bool sorted,
+      const std::function<absl::Status(const std::vector<std::pair<std::string, std::string>>&)>&
+          visit);
 
  private:
   redis::Client& redis_;

@@ -25,16 +25,21 @@ int Main(int argc, char** argv) {
   Options options;
   std::string checks_text = absl::StrJoin(CheckNames(), ",");
   std::string groups_text = absl::StrJoin(options.groups, ",");
-  config::Flags flags("hotline-fsck",
-                      "checks a Redis's work orders, indexes, deadlines, trails, scoring aggregates and event "
-                      "groups, read-only; exit 0 clean, 1 findings, 2 bad usage, 3 could not check");
+  config::Flags flags(
+      "hotline-fsck",
+      "checks a Redis's work orders, indexes, deadlines, trails, scoring aggregates and event "
+      "groups, read-only; exit 0 clean, 1 findings, 2 bad usage, 3 could not check");
   redis::AddRedisFlags(flags, &redis_flags);
   AddCityClockFlags(flags, &clock_flags);
-  flags.String("data_dir", "HOTLINE_DATA_DIR", "the folder the services read (policies, units)", &options.data_dir);
+  flags.String("data_dir", "HOTLINE_DATA_DIR", "the folder the services read (policies, units)",
+               &options.data_dir);
   flags.Int("batch", "", "keys or members a pipelined step", &options.batch);
-  flags.Duration("grace", "", "work newer than this is the services' in flight, not a finding", &options.grace);
-  flags.Duration("stuck_pending", "", "a pending event idle longer than this is stuck", &options.stuck_pending);
-  flags.Duration("recheck_after", "", "wait before looking again at an inconsistency (live systems)",
+  flags.Duration("grace", "", "work newer than this is the services' in flight, not a finding",
+                 &options.grace);
+  flags.Duration("stuck_pending", "", "a pending event idle longer than this is stuck",
+                 &options.stuck_pending);
+  flags.Duration("recheck_after", "",
+                 "wait before looking again at an inconsistency (live systems)",
                  &options.recheck_after);
   flags.String("checks", "", "which checks, comma-separated", &checks_text);
   flags.String("groups", "", "the consumer groups the events stream must have", &groups_text);
@@ -45,7 +50,8 @@ int Main(int argc, char** argv) {
     return 2;
   }
   std::set<std::string> wanted;
-  for (absl::string_view c : absl::StrSplit(checks_text, ',', absl::SkipEmpty())) wanted.insert(std::string(c));
+  for (absl::string_view c : absl::StrSplit(checks_text, ',', absl::SkipEmpty()))
+    wanted.insert(std::string(c));
   const std::vector<std::string> known = CheckNames();
   for (const std::string& c : wanted) {
     if (std::find(known.begin(), known.end(), c) == known.end()) {
@@ -87,9 +93,10 @@ int Main(int argc, char** argv) {
     const absl::Time t0 = absl::Now();
     if (absl::Status s = check->Run(ctx); !s.ok()) {
       for (const Finding& f : ctx.findings())
-        std::printf("FINDING %s %s %s\n", f.invariant.c_str(), f.order_id.c_str(), f.detail.c_str());
-      std::fprintf(stderr, "hotline-fsck: check %s could not run to the end: %s\n", check->name().c_str(),
-                   s.ToString().c_str());
+        std::printf("FINDING %s %s %s\n", f.invariant.c_str(), f.order_id.c_str(),
+                    f.detail.c_str());
+      std::fprintf(stderr, "hotline-fsck: check %s could not run to the end: %s\n",
+                   check->name().c_str(), s.ToString().c_str());
       return 3;
     }
     std::fprintf(stderr, "fsck: %s: %zu findings in %.1f s\n", check->name().c_str(),
@@ -110,8 +117,8 @@ int Main(int argc, char** argv) {
   }
   std::vector<std::string> kinds;
   for (const auto& [inv, n] : by_invariant) kinds.push_back(absl::StrCat(inv, " ", n));
-  std::printf("hotline-fsck: %zu findings (%s) in %.1f s\n", ctx.findings().size(), absl::StrJoin(kinds, ", ").c_str(),
-              absl::ToDoubleSeconds(absl::Now() - start));
+  std::printf("hotline-fsck: %zu findings (%s) in %.1f s\n", ctx.findings().size(),
+              absl::StrJoin(kinds, ", ").c_str(), absl::ToDoubleSeconds(absl::Now() - start));
   return 1;
 }
 

@@ -20,9 +20,9 @@ namespace {
 
 namespace of = orders::field;
 
-const std::vector<std::string> kIndexFields = {of::kId,    of::kState,     of::kType,
-                                               of::kDistrict, of::kUnit, of::kCreatedMs,
-                                               of::kCallerPhoneHash, of::kMaster};
+const std::vector<std::string> kIndexFields = {
+    of::kId,        of::kState,           of::kType,  of::kDistrict, of::kUnit,
+    of::kCreatedMs, of::kCallerPhoneHash, of::kMaster};
 
 // "<p>order:{ID}" -> ID ("" if it is not an order key).
 std::string IdOfOrderKey(const orders::OrderKeys& keys, const std::string& key) {
@@ -33,15 +33,18 @@ std::string IdOfOrderKey(const orders::OrderKeys& keys, const std::string& key) 
 
 // The orders' ids, page by page (SCAN over order records, not idx:all: an
 // order missing from idx:all must still be found).
-absl::Status ForEachOrder(Context& ctx, const std::function<absl::Status(const std::vector<std::string>&)>& visit) {
-  return ctx.ScanKeys(ctx.keys().prefix() + "order:{*}", "hash", [&](const std::vector<std::string>& keys) {
-    std::vector<std::string> ids;
-    for (const std::string& k : keys) {
-      std::string id = IdOfOrderKey(ctx.keys(), k);
-      if (!id.empty() && id.find('}') == std::string::npos) ids.push_back(std::move(id));
-    }
-    return ids.empty() ? absl::OkStatus() : visit(ids);
-  });
+absl::Status ForEachOrder(
+    Context& ctx, const std::function<absl::Status(const std::vector<std::string>&)>& visit) {
+  return ctx.ScanKeys(ctx.keys().prefix() + "order:{*}", "hash",
+                      [&](const std::vector<std::string>& keys) {
+                        std::vector<std::string> ids;
+                        for (const std::string& k : keys) {
+                          std::string id = IdOfOrderKey(ctx.keys(), k);
+                          if (!id.empty() && id.find('}') == std::string::npos)
+                            ids.push_back(std::move(id));
+                        }
+                        return ids.empty() ? absl::OkStatus() : visit(ids);
+                      });
 }
 
 struct Expected {
@@ -62,7 +65,8 @@ std::vector<Expected> ExpectedOf(const orders::OrderKeys& keys, const std::strin
   int state = 0, type = 0;
   (void)absl::SimpleAtoi(get(of::kState), &state);
   (void)absl::SimpleAtoi(get(of::kType), &type);
-  const std::string created = get(of::kCreatedMs), unit = get(of::kUnit), district = get(of::kDistrict);
+  const std::string created = get(of::kCreatedMs), unit = get(of::kUnit),
+                    district = get(of::kDistrict);
   out.push_back({keys.IndexAll(), true, created, "index_all"});
   out.push_back({keys.IndexState(state), true, created, "index_state"});
   out.push_back({keys.IndexType(type), true, created, "index_type"});
@@ -74,7 +78,8 @@ std::vector<Expected> ExpectedOf(const orders::OrderKeys& keys, const std::strin
   if (!get(of::kCallerPhoneHash).empty()) {
     out.push_back({keys.IndexPhone(get(of::kCallerPhoneHash)), true, created, "index_phone"});
   }
-  if (!get(of::kMaster).empty()) out.push_back({keys.Duplicates(get(of::kMaster)), false, "", "duplicate_link"});
+  if (!get(of::kMaster).empty())
+    out.push_back({keys.Duplicates(get(of::kMaster)), false, "", "duplicate_link"});
   (void)id;
   return out;
 }
@@ -97,12 +102,15 @@ std::vector<Finding> CheckOrders(Context& ctx, const std::vector<std::string>& i
       continue;
     }
     std::map<std::string, std::string> f;
-    for (size_t k = 0; k < kIndexFields.size(); ++k) f[kIndexFields[k]] = records[i]->elements[k].str;
-    if (f[of::kId].empty()) continue;  // gone meanwhile (or never more than a stray field: next run)
-    if (f[of::kId] != ids[i] || f[of::kState].empty() || f[of::kType].empty() || f[of::kCreatedMs].empty()) {
+    for (size_t k = 0; k < kIndexFields.size(); ++k)
+      f[kIndexFields[k]] = records[i]->elements[k].str;
+    if (f[of::kId].empty())
+      continue;  // gone meanwhile (or never more than a stray field: next run)
+    if (f[of::kId] != ids[i] || f[of::kState].empty() || f[of::kType].empty() ||
+        f[of::kCreatedMs].empty()) {
       out.push_back({"order_record_malformed", ids[i],
-                     absl::StrCat("id \"", f[of::kId], "\", state \"", f[of::kState], "\", type \"", f[of::kType],
-                                  "\", created_ms \"", f[of::kCreatedMs], "\"")});
+                     absl::StrCat("id \"", f[of::kId], "\", state \"", f[of::kState], "\", type \"",
+                                  f[of::kType], "\", created_ms \"", f[of::kCreatedMs], "\"")});
       continue;
     }
     for (Expected& e : ExpectedOf(ctx.keys(), ids[i], f)) {
@@ -123,8 +131,9 @@ std::vector<Finding> CheckOrders(Context& ctx, const std::vector<std::string>& i
     if (!present) {
       out.push_back({e.invariant, id, absl::StrCat("not in ", e.key)});
     } else if (e.sorted && !e.score.empty() && got[j]->str != e.score) {
-      out.push_back({e.invariant, id, absl::StrCat("in ", e.key, " with score ", got[j]->str, ", not created_ms ",
-                                                   e.score)});
+      out.push_back(
+          {e.invariant, id,
+           absl::StrCat("in ", e.key, " with score ", got[j]->str, ", not created_ms ", e.score)});
     }
   }
   return out;
@@ -145,18 +154,26 @@ IndexMeaning MeaningOf(const orders::OrderKeys& keys, const std::string& key) {
   std::vector<std::string> parts = absl::StrSplit(rest, ':');
   m.known = true;
   if (parts.size() == 1 && parts[0] == "all") return m;
-  if (parts.size() == 2 && parts[0] == "state") m.fields = {{of::kState, parts[1]}};
-  else if (parts.size() == 2 && parts[0] == "type") m.fields = {{of::kType, parts[1]}};
-  else if (parts.size() == 2 && parts[0] == "district") m.fields = {{of::kDistrict, parts[1]}};
-  else if (parts.size() == 2 && parts[0] == "unit") m.fields = {{of::kUnit, parts[1]}};
-  else if (parts.size() == 2 && parts[0] == "phone") m.fields = {{of::kCallerPhoneHash, parts[1]}};
-  else if (parts.size() == 3 && parts[0] == "queue") m.fields = {{of::kUnit, parts[1]}, {of::kState, parts[2]}};
-  else m.known = false;
+  if (parts.size() == 2 && parts[0] == "state")
+    m.fields = {{of::kState, parts[1]}};
+  else if (parts.size() == 2 && parts[0] == "type")
+    m.fields = {{of::kType, parts[1]}};
+  else if (parts.size() == 2 && parts[0] == "district")
+    m.fields = {{of::kDistrict, parts[1]}};
+  else if (parts.size() == 2 && parts[0] == "unit")
+    m.fields = {{of::kUnit, parts[1]}};
+  else if (parts.size() == 2 && parts[0] == "phone")
+    m.fields = {{of::kCallerPhoneHash, parts[1]}};
+  else if (parts.size() == 3 && parts[0] == "queue")
+    m.fields = {{of::kUnit, parts[1]}, {of::kState, parts[2]}};
+  else
+    m.known = false;
   return m;
 }
 
 // Reverse: each member of `key` is an order whose record says so.
-std::vector<Finding> CheckMembers(Context& ctx, const std::string& key, const std::vector<std::string>& members) {
+std::vector<Finding> CheckMembers(Context& ctx, const std::string& key,
+                                  const std::vector<std::string>& members) {
   std::vector<Finding> out;
   const IndexMeaning m = MeaningOf(ctx.keys(), key);
   std::vector<redis::Command> reads;
@@ -170,13 +187,15 @@ std::vector<Finding> CheckMembers(Context& ctx, const std::string& key, const st
     if (!StatusOf(got[i]).ok()) continue;
     const auto& e = got[i]->elements;
     if (e.empty() || e[0].type == redis::Reply::Type::kNil) {
-      out.push_back({"index_stray", members[i], absl::StrCat("in ", key, " but there is no such order")});
+      out.push_back(
+          {"index_stray", members[i], absl::StrCat("in ", key, " but there is no such order")});
       continue;
     }
     for (size_t k = 0; k < m.fields.size() && k + 1 < e.size(); ++k) {
       if (e[k + 1].str != m.fields[k].second) {
         out.push_back({"index_stray", members[i],
-                       absl::StrCat("in ", key, " but its ", m.fields[k].first, " is \"", e[k + 1].str, "\"")});
+                       absl::StrCat("in ", key, " but its ", m.fields[k].first, " is \"",
+                                    e[k + 1].str, "\"")});
         break;
       }
     }
@@ -192,7 +211,8 @@ class OrderIndexCheck final : public Check {
     int64_t orders = 0;
     absl::Status s = ForEachOrder(ctx, [&](const std::vector<std::string>& ids) {
       orders += static_cast<int64_t>(ids.size());
-      ctx.Confirm(CheckOrders(ctx, ids), [&](const std::string& id) { return CheckOrders(ctx, {id}); });
+      ctx.Confirm(CheckOrders(ctx, ids),
+                  [&](const std::string& id) { return CheckOrders(ctx, {id}); });
       ctx.Progress(absl::StrCat("orders: ", orders, " orders checked against their indexes"));
       return absl::OkStatus();
     });
@@ -201,79 +221,94 @@ class OrderIndexCheck final : public Check {
 
     // Every member of every index is an order that belongs there.
     int64_t index_keys = 0, members = 0;
-    s = ctx.ScanKeys(ctx.keys().prefix() + "idx:*", "zset", [&](const std::vector<std::string>& keys) {
-      for (const std::string& key : keys) {
-        ++index_keys;
-        if (!MeaningOf(ctx.keys(), key).known) {
-          ctx.Report({"index_unknown", "-", absl::StrCat(key, ": not a key the order store writes")});
-          continue;
-        }
-        absl::Status m = ctx.ScanMembers(key, true, [&](const std::vector<std::pair<std::string, std::string>>& page) {
-          std::vector<std::string> ids;
-          for (const auto& [id, score] : page) ids.push_back(id);
-          members += static_cast<int64_t>(ids.size());
-          ctx.Confirm(CheckMembers(ctx, key, ids),
-                      [&](const std::string& id) { return CheckMembers(ctx, key, {id}); });
+    s = ctx.ScanKeys(
+        ctx.keys().prefix() + "idx:*", "zset", [&](const std::vector<std::string>& keys) {
+          for (const std::string& key : keys) {
+            ++index_keys;
+            if (!MeaningOf(ctx.keys(), key).known) {
+              ctx.Report(
+                  {"index_unknown", "-", absl::StrCat(key, ": not a key the order store writes")});
+              continue;
+            }
+            absl::Status m = ctx.ScanMembers(
+                key, true, [&](const std::vector<std::pair<std::string, std::string>>& page) {
+                  std::vector<std::string> ids;
+                  for (const auto& [id, score] : page) ids.push_back(id);
+                  members += static_cast<int64_t>(ids.size());
+                  ctx.Confirm(CheckMembers(ctx, key, ids),
+                              [&](const std::string& id) { return CheckMembers(ctx, key, {id}); });
+                  return absl::OkStatus();
+                });
+            if (!m.ok()) return m;
+          }
+          ctx.Progress(
+              absl::StrCat("orders: ", index_keys, " index keys, ", members, " members checked"));
           return absl::OkStatus();
         });
-        if (!m.ok()) return m;
-      }
-      ctx.Progress(absl::StrCat("orders: ", index_keys, " index keys, ", members, " members checked"));
-      return absl::OkStatus();
-    });
     if (!s.ok()) return s;
     ctx.Count("index keys", index_keys);
     ctx.Count("index entries", members);
 
     // Duplicates sets: each member names this order as its master.
-    s = ctx.ScanKeys(ctx.keys().prefix() + "order:{*}:duplicates", "set", [&](const std::vector<std::string>& keys) {
-      for (const std::string& key : keys) {
-        const std::string master = IdOfOrderKey(ctx.keys(), key.substr(0, key.size() - std::string(":duplicates").size()));
-        auto check = [&](const std::vector<std::string>& ids) {
-          std::vector<Finding> out;
-          std::vector<redis::Command> reads;
-          for (const std::string& id : ids) reads.push_back({"HGET", ctx.keys().Order(id), of::kMaster});
-          std::vector<absl::StatusOr<redis::Reply>> got = ctx.ExecuteAll(std::move(reads));
-          for (size_t i = 0; i < ids.size(); ++i) {
-            if (StatusOf(got[i]).ok() && got[i]->str != master) {
-              out.push_back({"duplicate_stray", ids[i],
-                             absl::StrCat("in ", key, " but its master is \"", got[i]->str, "\"")});
-            }
+    s = ctx.ScanKeys(
+        ctx.keys().prefix() + "order:{*}:duplicates", "set",
+        [&](const std::vector<std::string>& keys) {
+          for (const std::string& key : keys) {
+            const std::string master = IdOfOrderKey(
+                ctx.keys(), key.substr(0, key.size() - std::string(":duplicates").size()));
+            auto check = [&](const std::vector<std::string>& ids) {
+              std::vector<Finding> out;
+              std::vector<redis::Command> reads;
+              for (const std::string& id : ids)
+                reads.push_back({"HGET", ctx.keys().Order(id), of::kMaster});
+              std::vector<absl::StatusOr<redis::Reply>> got = ctx.ExecuteAll(std::move(reads));
+              for (size_t i = 0; i < ids.size(); ++i) {
+                if (StatusOf(got[i]).ok() && got[i]->str != master) {
+                  out.push_back(
+                      {"duplicate_stray", ids[i],
+                       absl::StrCat("in ", key, " but its master is \"", got[i]->str, "\"")});
+                }
+              }
+              return out;
+            };
+            absl::Status m = ctx.ScanMembers(
+                key, false, [&](const std::vector<std::pair<std::string, std::string>>& page) {
+                  std::vector<std::string> ids;
+                  for (const auto& [id, unused] : page) ids.push_back(id);
+                  ctx.Confirm(check(ids), [&](const std::string& id) { return check({id}); });
+                  return absl::OkStatus();
+                });
+            if (!m.ok()) return m;
           }
-          return out;
-        };
-        absl::Status m = ctx.ScanMembers(key, false, [&](const std::vector<std::pair<std::string, std::string>>& page) {
-          std::vector<std::string> ids;
-          for (const auto& [id, unused] : page) ids.push_back(id);
-          ctx.Confirm(check(ids), [&](const std::string& id) { return check({id}); });
           return absl::OkStatus();
         });
-        if (!m.ok()) return m;
-      }
-      return absl::OkStatus();
-    });
     if (!s.ok()) return s;
 
     // A history list without its order.
-    return ctx.ScanKeys(ctx.keys().prefix() + "order:{*}:history", "list", [&](const std::vector<std::string>& keys) {
-      std::vector<redis::Command> reads;
-      std::vector<std::string> ids;
-      for (const std::string& key : keys) {
-        ids.push_back(IdOfOrderKey(ctx.keys(), key.substr(0, key.size() - std::string(":history").size())));
-        reads.push_back({"EXISTS", ctx.keys().Order(ids.back())});
-      }
-      std::vector<absl::StatusOr<redis::Reply>> got = ctx.ExecuteAll(std::move(reads));
-      for (size_t i = 0; i < ids.size(); ++i) {
-        if (StatusOf(got[i]).ok() && got[i]->integer == 0) {
-          ctx.Report({"history_orphan", ids[i], absl::StrCat(keys[i], " exists but the order record does not")});
-        }
-      }
-      return absl::OkStatus();
-    });
+    return ctx.ScanKeys(
+        ctx.keys().prefix() + "order:{*}:history", "list",
+        [&](const std::vector<std::string>& keys) {
+          std::vector<redis::Command> reads;
+          std::vector<std::string> ids;
+          for (const std::string& key : keys) {
+            ids.push_back(IdOfOrderKey(ctx.keys(),
+                                       key.substr(0, key.size() - std::string(":history").size())));
+            reads.push_back({"EXISTS", ctx.keys().Order(ids.back())});
+          }
+          std::vector<absl::StatusOr<redis::Reply>> got = ctx.ExecuteAll(std::move(reads));
+          for (size_t i = 0; i < ids.size(); ++i) {
+            if (StatusOf(got[i]).ok() && got[i]->integer == 0) {
+              ctx.Report({"history_orphan", ids[i],
+                          absl::StrCat(keys[i], " exists but the order record does not")});
+            }
+          }
+          return absl::OkStatus();
+        });
   }
 };
 
-std::vector<Finding> CheckTrails(Context& ctx, const std::vector<std::string>& ids, int64_t* entries) {
+std::vector<Finding> CheckTrails(Context& ctx, const std::vector<std::string>& ids,
+                                 int64_t* entries) {
   std::vector<Finding> out;
   std::vector<redis::Command> reads;
   for (const std::string& id : ids) {
@@ -295,8 +330,9 @@ std::vector<Finding> CheckTrails(Context& ctx, const std::vector<std::string>& i
     if (trail.head.empty() && trail.legacy.empty() && !trail.entries.empty()) {
       // Written before the chain existed and never verified since: the
       // verifier would chain it now (a write), which fsck does not do.
-      out.push_back({"trail_unchained", ids[i],
-                     absl::StrCat(trail.entries.size(), " entries from before the chain, never chained")});
+      out.push_back(
+          {"trail_unchained", ids[i],
+           absl::StrCat(trail.entries.size(), " entries from before the chain, never chained")});
       continue;
     }
     if (trail.entries.empty()) {
@@ -306,7 +342,8 @@ std::vector<Finding> CheckTrails(Context& ctx, const std::vector<std::string>& i
     const v1::TrailVerdict v = orders::VerifyTrail(trail);
     if (!v.intact()) {
       out.push_back({"trail_broken", ids[i],
-                     absl::StrCat(v1::TrailProblem_Name(v.problem()), " at entry ", v.entry(), ": ", v.detail())});
+                     absl::StrCat(v1::TrailProblem_Name(v.problem()), " at entry ", v.entry(), ": ",
+                                  v.detail())});
     }
   }
   return out;

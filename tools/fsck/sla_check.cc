@@ -44,22 +44,34 @@ class DryRunStore final : public sla::DeadlineStore {
     }
     return l;
   }
-  absl::StatusOr<std::vector<std::string>> Due(absl::Time now, int limit) override { return real_.Due(now, limit); }
+  absl::StatusOr<std::vector<std::string>> Due(absl::Time now, int limit) override {
+    return real_.Due(now, limit);
+  }
   absl::Status Settle(const sla::Settlement& s) override {
     std::lock_guard<std::mutex> lock(mu_);
     wanted_[s.order_id] = s;
     return absl::CancelledError("fsck: dry run, nothing written");
   }
-  absl::Status Reschedule(const std::string&, std::optional<absl::Time>) override { return absl::OkStatus(); }
-  absl::StatusOr<std::vector<std::string>> ListUnit(const sla::UnitListQuery& q) override { return real_.ListUnit(q); }
-  absl::StatusOr<std::vector<std::pair<std::string, int64_t>>> CountByStatus() override { return real_.CountByStatus(); }
+  absl::Status Reschedule(const std::string&, std::optional<absl::Time>) override {
+    return absl::OkStatus();
+  }
+  absl::StatusOr<std::vector<std::string>> ListUnit(const sla::UnitListQuery& q) override {
+    return real_.ListUnit(q);
+  }
+  absl::StatusOr<std::vector<std::pair<std::string, int64_t>>> CountByStatus() override {
+    return real_.CountByStatus();
+  }
   absl::StatusOr<std::vector<std::pair<std::string, int64_t>>> CountByDistrict() override {
     return real_.CountByDistrict();
   }
   absl::StatusOr<Gaps> CountGaps() override { return real_.CountGaps(); }
   absl::StatusOr<int64_t> RequeueForCalendar(int64_t, absl::Time) override { return -1; }
-  absl::Status PublishPolicies(const std::string&, const std::string&) override { return absl::OkStatus(); }
-  absl::StatusOr<std::string> LoadPolicies(const std::string& v) override { return real_.LoadPolicies(v); }
+  absl::Status PublishPolicies(const std::string&, const std::string&) override {
+    return absl::OkStatus();
+  }
+  absl::StatusOr<std::string> LoadPolicies(const std::string& v) override {
+    return real_.LoadPolicies(v);
+  }
 
   bool Take(const std::string& id, sla::Settlement* s, absl::Time* updated) {
     std::lock_guard<std::mutex> lock(mu_);
@@ -78,7 +90,9 @@ class DryRunStore final : public sla::DeadlineStore {
   std::map<std::string, absl::Time> updated_;
 };
 
-std::string Ms(const std::optional<absl::Time>& t) { return t ? absl::StrCat(absl::ToUnixMillis(*t)) : ""; }
+std::string Ms(const std::optional<absl::Time>& t) {
+  return t ? absl::StrCat(absl::ToUnixMillis(*t)) : "";
+}
 
 // What the monitor would change, in words.
 std::string Differences(const sla::Settlement& s) {
@@ -104,11 +118,13 @@ std::string Differences(const sla::Settlement& s) {
   return absl::StrJoin(d, "; ");
 }
 
-const std::vector<std::string> kSlaFields = {"id", sf::kStatus, sf::kLevel, sf::kUnit, sf::kCloseDue,
-                                             sf::kDistrict, sf::kProvisional, sf::kNoDeadline};
+const std::vector<std::string> kSlaFields = {
+    "id",          sf::kStatus,   sf::kLevel,       sf::kUnit,
+    sf::kCloseDue, sf::kDistrict, sf::kProvisional, sf::kNoDeadline};
 
 // The monitor's sets as its fields on the order say.
-std::vector<Finding> CheckMemberships(Context& ctx, const sla::SlaKeys& keys, const std::vector<std::string>& ids) {
+std::vector<Finding> CheckMemberships(Context& ctx, const sla::SlaKeys& keys,
+                                      const std::vector<std::string>& ids) {
   std::vector<Finding> out;
   std::vector<redis::Command> reads;
   for (const std::string& id : ids) {
@@ -128,27 +144,35 @@ std::vector<Finding> CheckMemberships(Context& ctx, const sla::SlaKeys& keys, co
     for (size_t k = 0; k < kSlaFields.size(); ++k) f[kSlaFields[k]] = got[i]->elements[k].str;
     if (f["id"].empty()) continue;
     if (!f[sf::kStatus].empty())
-      probes.push_back({ids[i], "sla_status_set", keys.Status(f[sf::kStatus], f[sf::kLevel]), "", false});
+      probes.push_back(
+          {ids[i], "sla_status_set", keys.Status(f[sf::kStatus], f[sf::kLevel]), "", false});
     if (!f[sf::kDistrict].empty())
-      probes.push_back({ids[i], "sla_district_set", keys.District(f[sf::kDistrict], f[sf::kStatus]), "", false});
+      probes.push_back(
+          {ids[i], "sla_district_set", keys.District(f[sf::kDistrict], f[sf::kStatus]), "", false});
     if (!f[sf::kUnit].empty())
       probes.push_back({ids[i], "sla_unit_list", keys.Unit(f[sf::kUnit]), f[sf::kCloseDue], true});
-    if (f[sf::kProvisional] == "1") probes.push_back({ids[i], "sla_provisional_set", keys.Provisional(), "", false});
-    if (f[sf::kNoDeadline] == "1") probes.push_back({ids[i], "sla_no_deadline_set", keys.NoDeadline(), "", false});
+    if (f[sf::kProvisional] == "1")
+      probes.push_back({ids[i], "sla_provisional_set", keys.Provisional(), "", false});
+    if (f[sf::kNoDeadline] == "1")
+      probes.push_back({ids[i], "sla_no_deadline_set", keys.NoDeadline(), "", false});
   }
   std::vector<redis::Command> cmds;
   for (const Probe& p : probes)
-    cmds.push_back(p.sorted ? redis::Command{"ZSCORE", p.key, p.id} : redis::Command{"SISMEMBER", p.key, p.id});
+    cmds.push_back(p.sorted ? redis::Command{"ZSCORE", p.key, p.id}
+                            : redis::Command{"SISMEMBER", p.key, p.id});
   std::vector<absl::StatusOr<redis::Reply>> answers = ctx.ExecuteAll(std::move(cmds));
   for (size_t j = 0; j < probes.size(); ++j) {
     if (!StatusOf(answers[j]).ok()) continue;
     const Probe& p = probes[j];
-    const bool present = p.sorted ? answers[j]->type != redis::Reply::Type::kNil : answers[j]->integer == 1;
+    const bool present =
+        p.sorted ? answers[j]->type != redis::Reply::Type::kNil : answers[j]->integer == 1;
     if (!present) {
-      out.push_back({p.invariant, p.id, absl::StrCat("its fields say it is in ", p.key, "; it is not")});
+      out.push_back(
+          {p.invariant, p.id, absl::StrCat("its fields say it is in ", p.key, "; it is not")});
     } else if (p.sorted && answers[j]->str != p.score) {
       out.push_back({p.invariant, p.id,
-                     absl::StrCat("in ", p.key, " at ", answers[j]->str, ", but its closing deadline is ", p.score)});
+                     absl::StrCat("in ", p.key, " at ", answers[j]->str,
+                                  ", but its closing deadline is ", p.score)});
     }
   }
   return out;
@@ -171,22 +195,29 @@ std::vector<Finding> CheckSetMembers(Context& ctx, const sla::SlaKeys& keys, con
     for (size_t k = 0; k < kSlaFields.size(); ++k) f[kSlaFields[k]] = got[i]->elements[k].str;
     if (f["id"].empty()) {
       if (key == keys.Due()) continue;  // the due pass drops a gone order itself
-      out.push_back({"sla_set_stray", ids[i], absl::StrCat("in ", key, " but there is no such order")});
+      out.push_back(
+          {"sla_set_stray", ids[i], absl::StrCat("in ", key, " but there is no such order")});
       continue;
     }
     bool belongs = true;
-    if (key == keys.Provisional()) belongs = f[sf::kProvisional] == "1";
-    else if (key == keys.NoDeadline()) belongs = f[sf::kNoDeadline] == "1";
-    else if (key == keys.Due()) belongs = true;
-    else if (absl::StartsWith(key, keys.Unit(""))) belongs = key == keys.Unit(f[sf::kUnit]);
-    else if (absl::StartsWith(key, keys.District("", "").substr(0, keys.District("", "").size() - 1)))
+    if (key == keys.Provisional())
+      belongs = f[sf::kProvisional] == "1";
+    else if (key == keys.NoDeadline())
+      belongs = f[sf::kNoDeadline] == "1";
+    else if (key == keys.Due())
+      belongs = true;
+    else if (absl::StartsWith(key, keys.Unit("")))
+      belongs = key == keys.Unit(f[sf::kUnit]);
+    else if (absl::StartsWith(key,
+                              keys.District("", "").substr(0, keys.District("", "").size() - 1)))
       belongs = key == keys.District(f[sf::kDistrict], f[sf::kStatus]);
     else if (absl::StartsWith(key, keys.Status("", "").substr(0, keys.Status("", "").size() - 1)))
       belongs = !f[sf::kStatus].empty() && key == keys.Status(f[sf::kStatus], f[sf::kLevel]);
     if (!belongs) {
       out.push_back({"sla_set_stray", ids[i],
-                     absl::StrCat("in ", key, " but its fields say status \"", f[sf::kStatus], ":", f[sf::kLevel],
-                                  "\", unit \"", f[sf::kUnit], "\", district \"", f[sf::kDistrict], "\"")});
+                     absl::StrCat("in ", key, " but its fields say status \"", f[sf::kStatus], ":",
+                                  f[sf::kLevel], "\", unit \"", f[sf::kUnit], "\", district \"",
+                                  f[sf::kDistrict], "\"")});
     }
   }
   return out;
@@ -217,7 +248,8 @@ class SlaCheck final : public Check {
       std::vector<std::thread> workers;
       for (int w = 0; w < std::min<int>(16, static_cast<int>(ids.size())); ++w) {
         workers.emplace_back([&] {
-          for (size_t i = next++; i < ids.size(); i = next++) statuses[i] = monitor.Settle(ids[i]).status();
+          for (size_t i = next++; i < ids.size(); i = next++)
+            statuses[i] = monitor.Settle(ids[i]).status();
         });
       }
       for (std::thread& t : workers) t.join();
@@ -236,15 +268,16 @@ class SlaCheck final : public Check {
         }
         std::optional<absl::Time> first_mark;
         for (const auto& step : s.steps) {
-          if (!step.mark.empty() && step.due && (!first_mark || *step.due < *first_mark)) first_mark = step.due;
+          if (!step.mark.empty() && step.due && (!first_mark || *step.due < *first_mark))
+            first_mark = step.due;
         }
         if (first_mark) {
           if (now - *first_mark < ctx.options().grace) {
             ++marks_due;
           } else {
             out.push_back({"sla_mark_late", ids[i],
-                           absl::StrCat("a mark due at ", absl::FormatTime(*first_mark), " has not fired (",
-                                        s.steps.size(), " steps waiting)")});
+                           absl::StrCat("a mark due at ", absl::FormatTime(*first_mark),
+                                        " has not fired (", s.steps.size(), " steps waiting)")});
           }
           continue;
         }
@@ -252,19 +285,21 @@ class SlaCheck final : public Check {
       }
       return out;
     };
-    absl::Status walked = ctx.ScanKeys(ctx.keys().prefix() + "order:{*}", "hash", [&](const std::vector<std::string>& okeys) {
-      std::vector<std::string> ids;
-      const std::string head = ctx.keys().prefix() + "order:{";
-      for (const std::string& k : okeys) {
-        if (absl::EndsWith(k, "}") && k.size() > head.size()) ids.push_back(k.substr(head.size(), k.size() - head.size() - 1));
-      }
-      orders += static_cast<int64_t>(ids.size());
-      ctx.Confirm(judge(ids), [&](const std::string& id) { return judge({id}); });
-      ctx.Confirm(CheckMemberships(ctx, keys, ids),
-                  [&](const std::string& id) { return CheckMemberships(ctx, keys, {id}); });
-      ctx.Progress(absl::StrCat("sla: ", orders, " orders judged by the monitor's own rules"));
-      return absl::OkStatus();
-    });
+    absl::Status walked = ctx.ScanKeys(
+        ctx.keys().prefix() + "order:{*}", "hash", [&](const std::vector<std::string>& okeys) {
+          std::vector<std::string> ids;
+          const std::string head = ctx.keys().prefix() + "order:{";
+          for (const std::string& k : okeys) {
+            if (absl::EndsWith(k, "}") && k.size() > head.size())
+              ids.push_back(k.substr(head.size(), k.size() - head.size() - 1));
+          }
+          orders += static_cast<int64_t>(ids.size());
+          ctx.Confirm(judge(ids), [&](const std::string& id) { return judge({id}); });
+          ctx.Confirm(CheckMemberships(ctx, keys, ids),
+                      [&](const std::string& id) { return CheckMemberships(ctx, keys, {id}); });
+          ctx.Progress(absl::StrCat("sla: ", orders, " orders judged by the monitor's own rules"));
+          return absl::OkStatus();
+        });
     if (!walked.ok()) return walked;
     ctx.Count("sla marks due (monitor's work in flight)", marks_due);
     ctx.Count("sla orders changed within the grace", in_flight);
@@ -276,27 +311,29 @@ class SlaCheck final : public Check {
     };
     int64_t members = 0;
     for (const Family& fam : std::vector<Family>{{p + "sla:status:*", "set"},
-                                                  {p + "sla:district:*", "set"},
-                                                  {p + "sla:unit:*", "zset"},
-                                                  {keys.Provisional(), "set"},
-                                                  {keys.NoDeadline(), "set"},
-                                                  {keys.Due(), "zset"}}) {
-      absl::Status s = ctx.ScanKeys(fam.pattern, fam.type, [&](const std::vector<std::string>& set_keys) {
-        for (const std::string& key : set_keys) {
-          absl::Status m = ctx.ScanMembers(key, fam.type == "zset",
-                                           [&](const std::vector<std::pair<std::string, std::string>>& page) {
-                                             std::vector<std::string> ids;
-                                             for (const auto& [id, unused] : page) ids.push_back(id);
-                                             members += static_cast<int64_t>(ids.size());
-                                             ctx.Confirm(CheckSetMembers(ctx, keys, key, ids), [&](const std::string& id) {
-                                               return CheckSetMembers(ctx, keys, key, {id});
-                                             });
-                                             return absl::OkStatus();
-                                           });
-          if (!m.ok()) return m;
-        }
-        return absl::OkStatus();
-      });
+                                                 {p + "sla:district:*", "set"},
+                                                 {p + "sla:unit:*", "zset"},
+                                                 {keys.Provisional(), "set"},
+                                                 {keys.NoDeadline(), "set"},
+                                                 {keys.Due(), "zset"}}) {
+      absl::Status s =
+          ctx.ScanKeys(fam.pattern, fam.type, [&](const std::vector<std::string>& set_keys) {
+            for (const std::string& key : set_keys) {
+              absl::Status m = ctx.ScanMembers(
+                  key, fam.type == "zset",
+                  [&](const std::vector<std::pair<std::string, std::string>>& page) {
+                    std::vector<std::string> ids;
+                    for (const auto& [id, unused] : page) ids.push_back(id);
+                    members += static_cast<int64_t>(ids.size());
+                    ctx.Confirm(CheckSetMembers(ctx, keys, key, ids), [&](const std::string& id) {
+                      return CheckSetMembers(ctx, keys, key, {id});
+                    });
+                    return absl::OkStatus();
+                  });
+              if (!m.ok()) return m;
+            }
+            return absl::OkStatus();
+          });
       if (!s.ok()) return s;
     }
     ctx.Count("sla set entries", members);
