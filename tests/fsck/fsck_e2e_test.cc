@@ -299,6 +299,33 @@ TEST_CASE("fsck: a pending event whose entry is gone from the stream is found") 
   RequireClean(w.Fsck());
 }
 
+TEST_CASE("fsck: a pending event no replica reclaims, and a missing consumer group, are found") {
+  World& w = W();
+  const std::string id =
+      w.Run({"XADD", "hotline:events", "*", "event", "order.fsck_probe", "order_id", "GZPROBE"}).str;
+  REQUIRE(w.Run({"XREADGROUP", "GROUP", "sla", "fsck-ghost", "COUNT", "1", "STREAMS", "hotline:events", ">"})
+              .elements.size() == 1);
+  absl::SleepFor(absl::Milliseconds(50));
+  ShellResult r = w.Fsck("--grace=0s --checks=events --stuck_pending=10ms --groups=dispatch,sla,scoring,archive");
+  INFO(r.output);
+  CHECK(r.exit_code == 1);
+  CHECK(Found(r, "events_pending_stuck", "GZPROBE"));
+  CHECK(Found(r, "events_group_missing", "-"));
+  CHECK(absl::StrContains(r.output, "consumer group \"archive\""));
+  // Not stuck yet by the default 30 minutes; the group list as deployed.
+  RequireClean(w.Fsck("--grace=0s --checks=events"));
+  w.Run({"XACK", "hotline:events", "sla", id});
+  w.Run({"XGROUP", "DELCONSUMER", "hotline:events", "sla", "fsck-ghost"});
+  // dispatch and scoring never read the probe: acknowledge it for them too
+  // (their services are stopped), so the stream settles.
+  for (const char* g : {"dispatch", "scoring"}) {
+    w.Run({"XREADGROUP", "GROUP", g, "fsck-ghost", "STREAMS", "hotline:events", ">"});
+    w.Run({"XACK", "hotline:events", g, id});
+    w.Run({"XGROUP", "DELCONSUMER", "hotline:events", g, "fsck-ghost"});
+  }
+  RequireClean(w.Fsck());
+}
+
 TEST_CASE("fsck: an index member without its order is found") {
   World& w = W();
   w.Run({"ZADD", "hotline:idx:all", "1764000000000", "GZ20991231999999"});

@@ -337,6 +337,12 @@ class SlaCheck final : public Check {
       if (!s.ok()) return s;
     }
     ctx.Count("sla set entries", members);
+    // Open orders whose closing deadline could not be computed (a year the
+    // calendar lacks): not a fault, the monitor retries them and a calendar
+    // load re-queues them; shown so that an operator sees them.
+    absl::StatusOr<redis::Reply> gaps = ctx.Execute({"SCARD", keys.NoDeadline()});
+    if (!gaps.ok()) return gaps.status();
+    ctx.Count("sla open orders without a closing deadline (sla:no_deadline)", gaps->integer);
     return absl::OkStatus();
   }
 };
