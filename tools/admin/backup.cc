@@ -275,27 +275,61 @@ absl::StatusOr<BackupResult> Backup(redis::Client& redis, const BackupOptions& o
   }
 
   // A save already running forked before we began: it may miss writes
-  // acknowledged since. Wait for it, then ask for our own.
+  // acknowledged since. Wait until none runs, then ask for our own; any save
+  // that completes after that point forked after the backup began. Which
+  // save is ours: rdb_saves (a counter, Redis 7) moves past its value read
+  // in the same INFO reply that said none was running; without it, LASTSAVE
+  // (whole seconds of Redis's clock) moves past a second that had begun
+  // before the request.
   const absl::Time give_up = absl::Now() + o.timeout;
-  absl::StatusOr<redis::Reply> before = Run(redis, {"LASTSAVE"});
-  if (!before.ok()) return before.status();
-  // LASTSAVE has whole seconds: begin in a later second than the last save,
-  // so that ours is seen to have happened.
-  while (absl::ToUnixSeconds(absl::Now()) <= before->integer)
-    absl::SleepFor(absl::Milliseconds(50));
   const absl::Time save_start = absl::Now();
-  Say(o.progress, absl::StrCat("backup: BGSAVE requested (", result.orders_before, " orders, ",
-                               dbsize->integer, " keys; last save ", before->integer, ")"));
-  absl::StatusOr<redis::Reply> bg = Run(redis, {"BGSAVE", "SCHEDULE"});
-  if (!bg.ok()) return bg.status();
-  int64_t lastsave = before->integer;
+  int64_t saves_before = -1, lastsave_before = 0;
+  for (bool requested = false; !requested;) {
+    absl::StatusOr<std::map<std::string, std::string>> p = Info(redis, "persistence");
+    if (!p.ok()) return p.status();
+    if ((*p)["rdb_bgsave_in_progress"] == "1") {
+      if (absl::Now() > give_up)
+        return absl::DeadlineExceededError("a save already running did not end in time");
+      absl::SleepFor(absl::Milliseconds(100));
+      continue;
+    }
+    if (!absl::SimpleAtoi((*p)["rdb_saves"], &saves_before)) saves_before = -1;
+    absl::StatusOr<redis::Reply> last = Run(redis, {"LASTSAVE"});
+    if (!last.ok()) return last.status();
+    lastsave_before = last->integer;
+    if (saves_before < 0) {
+      for (;;) {  // Redis's own clock, into a second after the last save
+        absl::StatusOr<redis::Reply> t = Run(redis, {"TIME"});
+        if (!t.ok()) return t.status();
+        int64_t now_s = 0;
+        if (t->elements.empty() || !absl::SimpleAtoi(t->elements[0].str, &now_s)) {
+          return absl::InternalError("TIME: unexpected reply");
+        }
+        if (now_s > lastsave_before) break;
+        absl::SleepFor(absl::Milliseconds(50));
+      }
+    }
+    Say(o.progress, absl::StrCat("backup: BGSAVE requested (", result.orders_before, " orders, ",
+                                 dbsize->integer, " keys; last save ", lastsave_before, ")"));
+    absl::StatusOr<redis::Reply> bg = redis.Execute({"BGSAVE", "SCHEDULE"});
+    if (!bg.ok()) return bg.status();
+    if (bg->is_error() && absl::StrContains(bg->str, "already in progress"))
+      continue;  // raced: wait again
+    if (bg->is_error()) return redis::ErrorReplyToStatus(bg->str);
+    requested = true;
+  }
+  int64_t lastsave = lastsave_before;
   for (absl::Time last_said = absl::Now();;) {
     absl::StatusOr<std::map<std::string, std::string>> p = Info(redis, "persistence");
     if (!p.ok()) return p.status();
     absl::StatusOr<redis::Reply> now_save = Run(redis, {"LASTSAVE"});
     if (!now_save.ok()) return now_save.status();
     const bool running = (*p)["rdb_bgsave_in_progress"] == "1";
-    if (!running && now_save->integer > before->integer) {
+    int64_t saves = -1;
+    const bool done = saves_before >= 0
+                          ? absl::SimpleAtoi((*p)["rdb_saves"], &saves) && saves > saves_before
+                          : now_save->integer > lastsave_before;
+    if (!running && done) {
       if ((*p)["rdb_last_bgsave_status"] != "ok") {
         return absl::FailedPreconditionError(
             "Redis reports its background save failed (rdb_last_bgsave_status)");
