@@ -25,6 +25,29 @@ std::pair<uint64_t, uint64_t> IdOf(const std::string& id) {
   return {ms, seq};
 }
 
+// A flat field, value reply (integers as text).
+std::map<std::string, std::string> Flat(const redis::Reply& r) {
+  std::map<std::string, std::string> f;
+  for (size_t i = 0; i + 1 < r.elements.size(); i += 2) {
+    const redis::Reply& v = r.elements[i + 1];
+    f[r.elements[i].str] = v.type == redis::Reply::Type::kInteger ? absl::StrCat(v.integer) : v.str;
+  }
+  return f;
+}
+
+// XINFO GROUPS by name.
+absl::StatusOr<std::map<std::string, std::map<std::string, std::string>>> Groups(
+    Context& ctx, const std::string& stream) {
+  absl::StatusOr<redis::Reply> groups = ctx.Execute({"XINFO", "GROUPS", stream});
+  if (!groups.ok()) return groups.status();
+  std::map<std::string, std::map<std::string, std::string>> out;
+  for (const redis::Reply& g : groups->elements) {
+    std::map<std::string, std::string> f = Flat(g);
+    out[f["name"]] = f;
+  }
+  return out;
+}
+
 class EventsCheck final : public Check {
  public:
   std::string name() const override { return "events"; }
@@ -37,31 +60,20 @@ class EventsCheck final : public Check {
       ctx.Report({"events_stream_missing", "-", absl::StrCat(stream, " does not exist")});
       return absl::OkStatus();
     }
+    // Read in an order that a moving system cannot fake a fault with: the
+    // groups first, then the stream (its last id only grows), and each
+    // group's last delivered id again after its pending entries.
+    absl::StatusOr<std::map<std::string, std::map<std::string, std::string>>> groups =
+        Groups(ctx, stream);
+    if (!groups.ok()) return groups.status();
+    const std::map<std::string, std::map<std::string, std::string>>& by_name = *groups;
     absl::StatusOr<redis::Reply> info = ctx.Execute({"XINFO", "STREAM", stream});
     if (!info.ok()) return info.status();
-    std::map<std::string, std::string> si;
-    for (size_t i = 0; i + 1 < info->elements.size(); i += 2) {
-      const redis::Reply& v = info->elements[i + 1];
-      si[info->elements[i].str] =
-          v.type == redis::Reply::Type::kInteger ? absl::StrCat(v.integer) : v.str;
-    }
+    std::map<std::string, std::string> si = Flat(*info);
     const std::string last_generated = si["last-generated-id"];
     int64_t length = 0;
     (void)absl::SimpleAtoi(si["length"], &length);
     ctx.Count("events in the stream", length);
-
-    absl::StatusOr<redis::Reply> groups = ctx.Execute({"XINFO", "GROUPS", stream});
-    if (!groups.ok()) return groups.status();
-    std::map<std::string, std::map<std::string, std::string>> by_name;
-    for (const redis::Reply& g : groups->elements) {
-      std::map<std::string, std::string> f;
-      for (size_t i = 0; i + 1 < g.elements.size(); i += 2) {
-        f[g.elements[i].str] = g.elements[i + 1].type == redis::Reply::Type::kInteger
-                                   ? absl::StrCat(g.elements[i + 1].integer)
-                                   : g.elements[i + 1].str;
-      }
-      by_name[f["name"]] = f;
-    }
     for (const std::string& want : ctx.options().groups) {
       if (by_name.count(want) == 0) {
         ctx.Report({"events_group_missing", "-",
@@ -93,9 +105,18 @@ class EventsCheck final : public Check {
           idle.push_back(e.elements[2].integer);
         }
         pending_total += static_cast<int64_t>(ids.size());
+        if (ids.empty()) break;
         std::vector<redis::Command> reads;
         for (const std::string& id : ids) reads.push_back({"XRANGE", stream, id, id});
         std::vector<absl::StatusOr<redis::Reply>> got = ctx.ExecuteAll(std::move(reads));
+        // The group's last delivered id now, after the page: it only grows,
+        // so a pending entry past it is really ahead.
+        absl::StatusOr<std::map<std::string, std::map<std::string, std::string>>> now =
+            Groups(ctx, stream);
+        if (!now.ok()) return now.status();
+        const std::string delivered_now =
+            now->count(group) > 0 ? now->at(group).at("last-delivered-id") : last_delivered;
+        std::vector<std::pair<std::string, Finding>> orphans;  // (id, finding) to look at again
         for (size_t i = 0; i < ids.size(); ++i) {
           if (absl::Status st = StatusOf(got[i]); !st.ok()) return st;
           std::string order = "-";
@@ -106,19 +127,31 @@ class EventsCheck final : public Check {
             }
           }
           if (got[i]->elements.empty()) {
-            ctx.Report({"events_pending_orphan", order,
-                        absl::StrCat("group ", group, " has ", ids[i], " pending (consumer ",
-                                     consumers[i], ") but the event is no longer on the stream")});
-          } else if (IdOf(ids[i]) > IdOf(last_delivered)) {
+            orphans.push_back(
+                {ids[i],
+                 {"events_pending_orphan", order,
+                  absl::StrCat("group ", group, " has ", ids[i], " pending (consumer ",
+                               consumers[i], ") but the event is no longer on the stream")}});
+          } else if (IdOf(ids[i]) > IdOf(delivered_now)) {
             ctx.Report({"events_pending_ahead", order,
                         absl::StrCat("group ", group, " has ", ids[i],
-                                     " pending, past its last delivered id ", last_delivered)});
+                                     " pending, past its last delivered id ", delivered_now)});
           } else if (absl::Milliseconds(idle[i]) > ctx.options().stuck_pending) {
             ctx.Report(
                 {"events_pending_stuck", order,
                  absl::StrCat("group ", group, ": ", ids[i], " pending at consumer ", consumers[i],
                               " idle for ", idle[i] / 1000, " s: no replica reclaims it")});
           }
+        }
+        // An entry acknowledged and trimmed between the two reads is not an
+        // orphan: look again, and report it only if still pending and gone.
+        if (!orphans.empty()) absl::SleepFor(ctx.options().recheck_after);
+        for (auto& [id, finding] : orphans) {
+          std::vector<absl::StatusOr<redis::Reply>> again = ctx.ExecuteAll(
+              {{"XPENDING", stream, group, id, id, "1"}, {"XRANGE", stream, id, id}});
+          if (!StatusOf(again[0]).ok() || !StatusOf(again[1]).ok()) continue;
+          if (!again[0]->elements.empty() && again[1]->elements.empty())
+            ctx.Report(std::move(finding));
         }
         // Next page: just after the last id seen.
         const auto [ms, seq] = IdOf(ids.back());

@@ -52,6 +52,59 @@ void Context::Confirm(const std::vector<Finding>& suspects,
   }
 }
 
+namespace {
+// KEYS[1] the order record, KEYS[2..] sets or sorted sets; ARGV[1] the order
+// id, ARGV[2] n fields, then the fields, then per probe key "z" or "s".
+// Reads only.
+const redis::Script& ProbeScript() {
+  static const redis::Script script(R"lua(
+local n = tonumber(ARGV[2])
+local fields = {}
+for i = 1, n do fields[i] = ARGV[2 + i] end
+local out = {redis.call("HMGET", KEYS[1], unpack(fields))}
+for k = 2, #KEYS do
+  if ARGV[2 + n + k - 1] == "z" then
+    out[#out + 1] = redis.call("ZSCORE", KEYS[k], ARGV[1]) or false
+  else
+    out[#out + 1] = redis.call("SISMEMBER", KEYS[k], ARGV[1])
+  end
+end
+return out
+)lua");
+  return script;
+}
+}  // namespace
+
+absl::StatusOr<Context::AtomicRead> Context::ReadAtomically(const std::string& order_id,
+                                                            const std::vector<std::string>& fields,
+                                                            const std::vector<Probe>& probes) {
+  std::vector<std::string> keys = {keys_.Order(order_id)};
+  std::vector<std::string> args = {order_id, absl::StrCat(fields.size())};
+  args.insert(args.end(), fields.begin(), fields.end());
+  for (const Probe& p : probes) {
+    keys.push_back(p.key);
+    args.push_back(p.sorted ? "z" : "s");
+  }
+  absl::StatusOr<redis::Reply> r =
+      redis_.ExecuteScript(ProbeScript(), std::move(keys), std::move(args));
+  if (absl::Status s = StatusOf(r); !s.ok()) return s;
+  if (r->elements.size() != 1 + probes.size() || r->elements[0].elements.size() != fields.size()) {
+    return absl::InternalError("probe script: unexpected reply");
+  }
+  AtomicRead out;
+  for (size_t i = 0; i < fields.size(); ++i) out.fields[fields[i]] = r->elements[0].elements[i].str;
+  for (size_t k = 0; k < probes.size(); ++k) {
+    const redis::Reply& m = r->elements[1 + k];
+    if (probes[k].sorted) {
+      out.members.push_back(m.type == redis::Reply::Type::kNil ? std::nullopt
+                                                               : std::optional<std::string>(m.str));
+    } else {
+      out.members.push_back(m.integer == 1 ? std::optional<std::string>("1") : std::nullopt);
+    }
+  }
+  return out;
+}
+
 std::vector<absl::StatusOr<redis::Reply>> Context::ExecuteAll(
     std::vector<redis::Command> commands) {
   std::vector<absl::StatusOr<redis::Reply>> out(commands.size(), absl::UnknownError("no reply"));

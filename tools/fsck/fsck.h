@@ -20,6 +20,7 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -81,6 +82,22 @@ class Context {
   // reports only the findings it still gives.
   void Confirm(const std::vector<Finding>& suspects,
                const std::function<std::vector<Finding>(const std::string& order_id)>& check);
+
+  // One order's record fields and its membership in `probes`, read in one
+  // step (a read-only Lua script), so that no transition falls between the
+  // reads: for confirming a suspect. `members[i]` is the sorted set score
+  // (or "1" for a set member), nullopt when not a member.
+  struct Probe {
+    std::string key;
+    bool sorted = true;
+  };
+  struct AtomicRead {
+    std::map<std::string, std::string> fields;  // "" for a field not set
+    std::vector<std::optional<std::string>> members;
+  };
+  absl::StatusOr<AtomicRead> ReadAtomically(const std::string& order_id,
+                                            const std::vector<std::string>& fields,
+                                            const std::vector<Probe>& probes);
 
   // Pipelined: all submitted, then all awaited; replies in order. An error
   // reply is a reply (the caller decides), a dead connection an error.

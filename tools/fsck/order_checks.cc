@@ -203,6 +203,56 @@ std::vector<Finding> CheckMembers(Context& ctx, const std::string& key,
   return out;
 }
 
+// The second look at one suspect order: its record and every membership
+// its record implies, read in one atomic step (a transition cannot fall in
+// between). Retried if the record moved between choosing the keys and
+// reading them.
+std::vector<Finding> ConfirmOrder(Context& ctx, const std::string& id) {
+  for (int attempt = 0; attempt < 5; ++attempt) {
+    absl::StatusOr<Context::AtomicRead> first = ctx.ReadAtomically(id, kIndexFields, {});
+    if (!first.ok() || first->fields[of::kId].empty()) return {};
+    const std::vector<Expected> expected = ExpectedOf(ctx.keys(), id, first->fields);
+    std::vector<Context::Probe> probes;
+    for (const Expected& e : expected) probes.push_back({e.key, e.sorted});
+    absl::StatusOr<Context::AtomicRead> now = ctx.ReadAtomically(id, kIndexFields, probes);
+    if (!now.ok()) return {};
+    if (now->fields != first->fields) continue;  // moved on: choose the keys again
+    std::vector<Finding> out;
+    for (size_t k = 0; k < expected.size(); ++k) {
+      const Expected& e = expected[k];
+      if (!now->members[k]) {
+        out.push_back({e.invariant, id, absl::StrCat("not in ", e.key)});
+      } else if (e.sorted && !e.score.empty() && *now->members[k] != e.score) {
+        out.push_back({e.invariant, id,
+                       absl::StrCat("in ", e.key, " with score ", *now->members[k],
+                                    ", not created_ms ", e.score)});
+      }
+    }
+    return out;
+  }
+  return {};  // kept moving: not a stable fault
+}
+
+// The second look at one member of an index: still a member, and its
+// record (read in the same atomic step) says otherwise.
+std::vector<Finding> ConfirmMember(Context& ctx, const std::string& key, const std::string& id) {
+  const IndexMeaning m = MeaningOf(ctx.keys(), key);
+  std::vector<std::string> fields = {of::kId};
+  for (const auto& [field, value] : m.fields) fields.push_back(field);
+  absl::StatusOr<Context::AtomicRead> now = ctx.ReadAtomically(id, fields, {{key, true}});
+  if (!now.ok() || !now->members[0]) return {};
+  if (now->fields[of::kId].empty()) {
+    return {{"index_stray", id, absl::StrCat("in ", key, " but there is no such order")}};
+  }
+  for (const auto& [field, value] : m.fields) {
+    if (now->fields[field] != value) {
+      return {{"index_stray", id,
+               absl::StrCat("in ", key, " but its ", field, " is \"", now->fields[field], "\"")}};
+    }
+  }
+  return {};
+}
+
 class OrderIndexCheck final : public Check {
  public:
   std::string name() const override { return "orders"; }
@@ -212,7 +262,7 @@ class OrderIndexCheck final : public Check {
     absl::Status s = ForEachOrder(ctx, [&](const std::vector<std::string>& ids) {
       orders += static_cast<int64_t>(ids.size());
       ctx.Confirm(CheckOrders(ctx, ids),
-                  [&](const std::string& id) { return CheckOrders(ctx, {id}); });
+                  [&](const std::string& id) { return ConfirmOrder(ctx, id); });
       ctx.Progress(absl::StrCat("orders: ", orders, " orders checked against their indexes"));
       return absl::OkStatus();
     });
@@ -236,7 +286,7 @@ class OrderIndexCheck final : public Check {
                   for (const auto& [id, score] : page) ids.push_back(id);
                   members += static_cast<int64_t>(ids.size());
                   ctx.Confirm(CheckMembers(ctx, key, ids),
-                              [&](const std::string& id) { return CheckMembers(ctx, key, {id}); });
+                              [&](const std::string& id) { return ConfirmMember(ctx, key, id); });
                   return absl::OkStatus();
                 });
             if (!m.ok()) return m;
@@ -275,7 +325,15 @@ class OrderIndexCheck final : public Check {
                 key, false, [&](const std::vector<std::pair<std::string, std::string>>& page) {
                   std::vector<std::string> ids;
                   for (const auto& [id, unused] : page) ids.push_back(id);
-                  ctx.Confirm(check(ids), [&](const std::string& id) { return check({id}); });
+                  ctx.Confirm(check(ids), [&](const std::string& id) -> std::vector<Finding> {
+                    absl::StatusOr<Context::AtomicRead> now =
+                        ctx.ReadAtomically(id, {of::kMaster}, {{key, false}});
+                    if (!now.ok() || !now->members[0] || now->fields[of::kMaster] == master)
+                      return {};
+                    return {{"duplicate_stray", id,
+                             absl::StrCat("in ", key, " but its master is \"",
+                                          now->fields[of::kMaster], "\"")}};
+                  });
                   return absl::OkStatus();
                 });
             if (!m.ok()) return m;
@@ -307,19 +365,31 @@ class OrderIndexCheck final : public Check {
   }
 };
 
+// An order's trail fields and history in one step (a transition appends
+// an entry and moves trail_head together). Reads only.
+const redis::Script& TrailReadScript() {
+  static const redis::Script script(R"lua(
+return {redis.call("HMGET", KEYS[1], "id", "trail_head", "trail_legacy"),
+        redis.call("LRANGE", KEYS[2], 0, -1)}
+)lua");
+  return script;
+}
+
 std::vector<Finding> CheckTrails(Context& ctx, const std::vector<std::string>& ids,
                                  int64_t* entries) {
   std::vector<Finding> out;
   std::vector<redis::Command> reads;
   for (const std::string& id : ids) {
-    reads.push_back({"HMGET", ctx.keys().Order(id), of::kId, of::kTrailHead, of::kTrailLegacy});
-    reads.push_back({"LRANGE", ctx.keys().History(id), "0", "-1"});
+    // EVAL (not EVALSHA): pipelined with the rest, nothing to load first.
+    reads.push_back(
+        {"EVAL", TrailReadScript().body(), "2", ctx.keys().Order(id), ctx.keys().History(id)});
   }
   std::vector<absl::StatusOr<redis::Reply>> got = ctx.ExecuteAll(std::move(reads));
   for (size_t i = 0; i < ids.size(); ++i) {
-    const auto& rec = got[2 * i];
-    const auto& list = got[2 * i + 1];
-    if (!StatusOf(rec).ok() || !StatusOf(list).ok() || rec->elements.size() != 3) continue;
+    if (!StatusOf(got[i]).ok() || got[i]->elements.size() != 2) continue;
+    const redis::Reply* rec = &got[i]->elements[0];
+    const redis::Reply* list = &got[i]->elements[1];
+    if (rec->elements.size() != 3) continue;
     if (rec->elements[0].type == redis::Reply::Type::kNil) continue;  // gone meanwhile
     orders::StoredTrail trail;
     trail.order_id = ids[i];

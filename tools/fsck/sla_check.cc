@@ -178,6 +178,92 @@ std::vector<Finding> CheckMemberships(Context& ctx, const sla::SlaKeys& keys,
   return out;
 }
 
+// The sets and list an order's own fields put it in: (invariant, key,
+// expected score or "", sorted).
+struct SlaProbe {
+  std::string invariant, key, score;
+  bool sorted;
+};
+std::vector<SlaProbe> ProbesOf(const sla::SlaKeys& keys, std::map<std::string, std::string>& f) {
+  std::vector<SlaProbe> out;
+  if (!f[sf::kStatus].empty())
+    out.push_back({"sla_status_set", keys.Status(f[sf::kStatus], f[sf::kLevel]), "", false});
+  if (!f[sf::kDistrict].empty())
+    out.push_back({"sla_district_set", keys.District(f[sf::kDistrict], f[sf::kStatus]), "", false});
+  if (!f[sf::kUnit].empty())
+    out.push_back({"sla_unit_list", keys.Unit(f[sf::kUnit]), f[sf::kCloseDue], true});
+  if (f[sf::kProvisional] == "1")
+    out.push_back({"sla_provisional_set", keys.Provisional(), "", false});
+  if (f[sf::kNoDeadline] == "1")
+    out.push_back({"sla_no_deadline_set", keys.NoDeadline(), "", false});
+  return out;
+}
+
+// The second look at one order: its fields and the memberships they imply,
+// read in one atomic step.
+std::vector<Finding> ConfirmMemberships(Context& ctx, const sla::SlaKeys& keys,
+                                        const std::string& id) {
+  for (int attempt = 0; attempt < 5; ++attempt) {
+    absl::StatusOr<Context::AtomicRead> first = ctx.ReadAtomically(id, kSlaFields, {});
+    if (!first.ok() || first->fields["id"].empty()) return {};
+    const std::vector<SlaProbe> probes = ProbesOf(keys, first->fields);
+    std::vector<Context::Probe> p;
+    for (const SlaProbe& q : probes) p.push_back({q.key, q.sorted});
+    absl::StatusOr<Context::AtomicRead> now = ctx.ReadAtomically(id, kSlaFields, p);
+    if (!now.ok()) return {};
+    if (now->fields != first->fields) continue;
+    std::vector<Finding> out;
+    for (size_t k = 0; k < probes.size(); ++k) {
+      if (!now->members[k]) {
+        out.push_back({probes[k].invariant, id,
+                       absl::StrCat("its fields say it is in ", probes[k].key, "; it is not")});
+      } else if (probes[k].sorted && *now->members[k] != probes[k].score) {
+        out.push_back({probes[k].invariant, id,
+                       absl::StrCat("in ", probes[k].key, " at ", *now->members[k],
+                                    ", but its closing deadline is ", probes[k].score)});
+      }
+    }
+    return out;
+  }
+  return {};
+}
+
+// Whether an order whose fields are `f` belongs in the monitor's set `key`.
+bool Belongs(const sla::SlaKeys& keys, const std::string& key,
+             std::map<std::string, std::string>& f) {
+  if (key == keys.Provisional()) return f[sf::kProvisional] == "1";
+  if (key == keys.NoDeadline()) return f[sf::kNoDeadline] == "1";
+  if (key == keys.Due()) return true;
+  if (absl::StartsWith(key, keys.Unit(""))) return key == keys.Unit(f[sf::kUnit]);
+  const std::string district = keys.District("", "").substr(0, keys.District("", "").size() - 1);
+  if (absl::StartsWith(key, district))
+    return key == keys.District(f[sf::kDistrict], f[sf::kStatus]);
+  const std::string status = keys.Status("", "").substr(0, keys.Status("", "").size() - 1);
+  if (absl::StartsWith(key, status))
+    return !f[sf::kStatus].empty() && key == keys.Status(f[sf::kStatus], f[sf::kLevel]);
+  return true;
+}
+
+std::string Stray(const std::string& key, std::map<std::string, std::string>& f) {
+  return absl::StrCat("in ", key, " but its fields say status \"", f[sf::kStatus], ":",
+                      f[sf::kLevel], "\", unit \"", f[sf::kUnit], "\", district \"",
+                      f[sf::kDistrict], "\"");
+}
+
+// The second look at one member: still in `key`, and its fields (read in
+// the same atomic step) say it does not belong.
+std::vector<Finding> ConfirmSetMember(Context& ctx, const sla::SlaKeys& keys,
+                                      const std::string& key, bool sorted, const std::string& id) {
+  absl::StatusOr<Context::AtomicRead> now = ctx.ReadAtomically(id, kSlaFields, {{key, sorted}});
+  if (!now.ok() || !now->members[0]) return {};
+  if (now->fields["id"].empty()) {
+    if (key == keys.Due()) return {};
+    return {{"sla_set_stray", id, absl::StrCat("in ", key, " but there is no such order")}};
+  }
+  if (Belongs(keys, key, now->fields)) return {};
+  return {{"sla_set_stray", id, Stray(key, now->fields)}};
+}
+
 // Reverse: a member of one of the monitor's sets whose fields say otherwise.
 std::vector<Finding> CheckSetMembers(Context& ctx, const sla::SlaKeys& keys, const std::string& key,
                                      const std::vector<std::string>& ids) {
@@ -199,20 +285,7 @@ std::vector<Finding> CheckSetMembers(Context& ctx, const sla::SlaKeys& keys, con
           {"sla_set_stray", ids[i], absl::StrCat("in ", key, " but there is no such order")});
       continue;
     }
-    bool belongs = true;
-    if (key == keys.Provisional())
-      belongs = f[sf::kProvisional] == "1";
-    else if (key == keys.NoDeadline())
-      belongs = f[sf::kNoDeadline] == "1";
-    else if (key == keys.Due())
-      belongs = true;
-    else if (absl::StartsWith(key, keys.Unit("")))
-      belongs = key == keys.Unit(f[sf::kUnit]);
-    else if (absl::StartsWith(key,
-                              keys.District("", "").substr(0, keys.District("", "").size() - 1)))
-      belongs = key == keys.District(f[sf::kDistrict], f[sf::kStatus]);
-    else if (absl::StartsWith(key, keys.Status("", "").substr(0, keys.Status("", "").size() - 1)))
-      belongs = !f[sf::kStatus].empty() && key == keys.Status(f[sf::kStatus], f[sf::kLevel]);
+    const bool belongs = Belongs(keys, key, f);
     if (!belongs) {
       out.push_back({"sla_set_stray", ids[i],
                      absl::StrCat("in ", key, " but its fields say status \"", f[sf::kStatus], ":",
@@ -296,7 +369,7 @@ class SlaCheck final : public Check {
           orders += static_cast<int64_t>(ids.size());
           ctx.Confirm(judge(ids), [&](const std::string& id) { return judge({id}); });
           ctx.Confirm(CheckMemberships(ctx, keys, ids),
-                      [&](const std::string& id) { return CheckMemberships(ctx, keys, {id}); });
+                      [&](const std::string& id) { return ConfirmMemberships(ctx, keys, id); });
           ctx.Progress(absl::StrCat("sla: ", orders, " orders judged by the monitor's own rules"));
           return absl::OkStatus();
         });
@@ -326,7 +399,7 @@ class SlaCheck final : public Check {
                     for (const auto& [id, unused] : page) ids.push_back(id);
                     members += static_cast<int64_t>(ids.size());
                     ctx.Confirm(CheckSetMembers(ctx, keys, key, ids), [&](const std::string& id) {
-                      return CheckSetMembers(ctx, keys, key, {id});
+                      return ConfirmSetMember(ctx, keys, key, fam.type == "zset", id);
                     });
                     return absl::OkStatus();
                   });
