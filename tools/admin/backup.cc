@@ -388,6 +388,8 @@ absl::StatusOr<BackupResult> Backup(redis::Client& redis, const BackupOptions& o
   r["orders_when_saved"] = Num(static_cast<double>(orders_after->integer));
   *f["redis"].mutable_struct_value() = rs;
 
+  // PostgreSQL after Redis: an order the archive tier moves out of Redis
+  // between the two copies is in both of them, never in neither.
   if (!o.pg_url.empty()) {
     const std::string pg_path = absl::StrCat(o.dir, "/", kPgFile);
     const absl::Time pg_start = absl::Now();
