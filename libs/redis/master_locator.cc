@@ -64,6 +64,9 @@ MasterLocator::MasterLocator(const Options& options) : options_(options) {
     master_ = Master{options_.host, options_.port, 0};
     return;
   }
+  // Asked once here, so the first command has a master to go to; bounded
+  // by connect_timeout per Sentinel.
+  Ask();
   thread_ = std::thread([this] { Run(); });
 }
 
@@ -150,7 +153,7 @@ void MasterLocator::Run() {
 
   Context sub;  // subscribed to +switch-master on one Sentinel
   size_t next_sentinel = 0;
-  auto next_ask = SteadyClock::now();
+  auto next_ask = SteadyClock::now() + absl::ToChronoNanoseconds(options_.sentinel_poll);
   const auto poll_every = absl::ToChronoNanoseconds(options_.sentinel_poll);
   while (true) {
     bool ask = false;

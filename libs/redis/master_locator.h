@@ -30,6 +30,8 @@ class MasterLocator {
     uint64_t generation = 0;
   };
 
+  // With Sentinels, asks them once before returning (at most
+  // connect_timeout per Sentinel), then keeps asking on a thread.
   explicit MasterLocator(const Options& options);
   ~MasterLocator();
   MasterLocator(const MasterLocator&) = delete;

@@ -42,12 +42,16 @@ RedisHa::RedisHa(Options options) : options_(std::move(options)) {
   char tmpl[] = "/tmp/hotline-redis-ha-XXXXXX";
   if (::mkdtemp(tmpl) == nullptr) throw std::runtime_error("mkdtemp failed");
   dir_ = tmpl;
-  servers_.push_back(std::make_unique<RedisServer>(RedisServer::Options{.appendfsync = options_.appendfsync}));
+  // No delay before a full sync (Redis waits 5 s by default for more
+  // replicas): a replica that rejoins is in sync at once.
+  const std::vector<std::string> sync_now = {"--repl-diskless-sync-delay", "0"};
+  servers_.push_back(std::make_unique<RedisServer>(
+      RedisServer::Options{.appendfsync = options_.appendfsync, .extra_args = sync_now}));
   const int primary = servers_[0]->port();
   for (int i = 1; i <= 2; ++i) {
     servers_.push_back(std::make_unique<RedisServer>(RedisServer::Options{
         .appendfsync = options_.appendfsync,
-        .extra_args = {"--replicaof", "127.0.0.1", std::to_string(primary)}}));
+        .extra_args = {"--repl-diskless-sync-delay", "0", "--replicaof", "127.0.0.1", std::to_string(primary)}}));
   }
   for (int i = 0; i < 3; ++i) {
     sentinel_ports_.push_back(FreePort());
@@ -172,7 +176,7 @@ bool RedisHa::ReplicaOnline(int master_port, int replica_port) const {
 void RedisHa::Rejoin(int i, absl::Duration timeout) {
   const int master = MasterPort();
   if (master < 0) throw std::runtime_error("no master to rejoin");
-  servers_[i]->set_extra_args({"--replicaof", "127.0.0.1", std::to_string(master)});
+  servers_[i]->set_extra_args({"--repl-diskless-sync-delay", "0", "--replicaof", "127.0.0.1", std::to_string(master)});
   servers_[i]->Start();
   const absl::Time until = absl::Now() + timeout;
   const std::string port = std::to_string(servers_[i]->port());
