@@ -294,13 +294,18 @@ TEST_CASE("the primary SIGKILLed twice under load: nothing acknowledged is lost,
 
 TEST_CASE("the same with WAIT off: how many acknowledged writes are lost", "[e2e][failover]") {
   Result r = RunFailover(/*wait_replicas=*/0);
-  // Asynchronous replication may lose acknowledged writes; on loopback the
-  // replicas are rarely behind, so the count is printed, not asserted.
+  // Asynchronous replication may lose acknowledged writes, and a consumer
+  // whose own writes were lost does its work again. How much depends on how
+  // far the replicas were behind at the kill (on one loaded machine: from
+  // nothing to hundreds), so it is printed, not asserted.
   WARN("WAIT off: acknowledged writes lost: " << r.lost_orders << " orders, " << r.lost_actions
-                                              << " transitions");
+                                              << " transitions; orders made twice: " << r.duplicated_orders
+                                              << "; steps recorded twice: " << r.twice_actions
+                                              << "; SLA marks raised twice: " << r.twice_marks
+                                              << "; calls failed for good: " << r.other_errors << " ("
+                                              << r.last_other << ")");
   CHECK(r.acknowledged_orders > 0);
-  CHECK(r.duplicated_orders == 0);
-  CHECK(r.twice_marks == 0);
+  CHECK(r.acknowledged_actions > 0);
 }
 
 }  // namespace

@@ -32,7 +32,7 @@ redis_ha_node() {
     # lost). Stay down until they have decided; start as master only if
     # they still name this server then.
     echo "redis-$n: was the master; waiting for the Sentinels to fail over" >&2
-    sleep $(((${SENTINEL_DOWN_AFTER_MS:-2000} * 4 + 999) / 1000))
+    sleep $(((${SENTINEL_DOWN_AFTER_MS:-5000} * 4 + 999) / 1000))
     master=$(redis_ha_ask)
   fi
   local role=()
@@ -62,7 +62,7 @@ redis_ha_start() {
   for n in 0 1 2; do
     supervise "redis-$n" "$RUN_DIR/logs/redis-$n.log" bash -c "$(declare -f redis_ha_ask redis_ha_node); \
       REDIS_PORT=$REDIS_PORT SENTINEL_PORT=$SENTINEL_PORT REDIS_HA_MASTER=$REDIS_HA_MASTER RUN_DIR='$RUN_DIR' \
-      SENTINEL_DOWN_AFTER_MS=${SENTINEL_DOWN_AFTER_MS:-2000} redis_ha_node $n"
+      SENTINEL_DOWN_AFTER_MS=${SENTINEL_DOWN_AFTER_MS:-5000} redis_ha_node $n"
     for _ in $(seq 100); do redis-cli -p $((REDIS_PORT + n)) ping >/dev/null 2>&1 && break; sleep 0.1; done
   done
   for n in 0 1 2; do
@@ -76,7 +76,7 @@ daemonize no
 dir $RUN_DIR/sentinel-$n
 logfile $RUN_DIR/logs/sentinel-$n.log
 sentinel monitor $REDIS_HA_MASTER 127.0.0.1 $REDIS_PORT 2
-sentinel down-after-milliseconds $REDIS_HA_MASTER ${SENTINEL_DOWN_AFTER_MS:-2000}
+sentinel down-after-milliseconds $REDIS_HA_MASTER ${SENTINEL_DOWN_AFTER_MS:-5000}
 sentinel failover-timeout $REDIS_HA_MASTER ${SENTINEL_FAILOVER_TIMEOUT_MS:-10000}
 sentinel parallel-syncs $REDIS_HA_MASTER 1
 CONF
