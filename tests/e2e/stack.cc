@@ -48,7 +48,9 @@ Stack::Stack(Options options) {
   dir_ = tmpl;
   options_ = options;
   if (options.redis_ha) {
-    redis_ha_ = std::make_unique<RedisHa>(RedisHa::Options{.appendfsync = options.appendfsync});
+    // down-after 2 s: short enough for a test, long enough that a primary
+    // slowed by a loaded CI machine is not failed over on its own.
+    redis_ha_ = std::make_unique<RedisHa>(RedisHa::Options{.appendfsync = options.appendfsync, .down_after_ms = 2000});
   } else {
     redis_ = std::make_unique<RedisServer>(RedisServer::Options{.appendfsync = options.appendfsync});
   }
