@@ -1,6 +1,12 @@
 // libs/redis with Redis Sentinel and WAIT, against real processes: a
 // primary, two replicas and three Sentinels (support/redis_ha.h).
+#include <signal.h>
+#include <stdlib.h>
+
 #include <catch2/catch.hpp>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
 #include <chrono>
 #include <string>
 #include <thread>
@@ -205,6 +211,51 @@ TEST_CASE("a planned failover: the client leaves the old master for the one the 
   CHECK(RedisHa::Cli(new_master, "GET k") == std::to_string(last->integer));
   // (The old master may still call itself master for a while: Sentinel
   // converts it some seconds later. The client goes by the Sentinels.)
+}
+
+}  // namespace
+}  // namespace hotline::redis
+
+namespace hotline::redis {
+namespace {
+
+// A Sentinel that names a replica as the master (it was told to monitor the
+// replica's address): the client must see ROLE "slave" and write nothing.
+TEST_CASE("a server that is a replica is never written to, whatever a Sentinel says", "[redis][sentinel]") {
+  RedisHa ha;
+  const int replica = ha.server(1).port();
+  const int port = hotline::testing::FreePort();
+  char dir[] = "/tmp/hotline-lying-sentinel-XXXXXX";
+  REQUIRE(::mkdtemp(dir) != nullptr);
+  const std::string conf = std::string(dir) + "/sentinel.conf";
+  std::ofstream(conf) << "port " << port << "\nbind 127.0.0.1\ndir " << dir << "\nlogfile " << dir
+                      << "/sentinel.log\npidfile " << dir << "/sentinel.pid\n"
+                      << "sentinel monitor hotline 127.0.0.1 " << replica << " 1\n";
+  REQUIRE(std::system(("redis-sentinel " + conf + " --daemonize yes").c_str()) == 0);
+  for (int i = 0; i < 100 && RedisHa::Cli(port, "PING") != "PONG"; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  REQUIRE(RedisHa::Cli(port, "SENTINEL get-master-addr-by-name hotline") ==
+          "127.0.0.1\n" + std::to_string(replica));
+  Options o{.connections = 2};
+  o.sentinels = {{"127.0.0.1", port}};
+  o.master_name = "hotline";
+  {
+    Client client(o);
+    for (int i = 0; i < 10; ++i) {
+      absl::StatusOr<Reply> r = client.Execute({"SET", "lie", "1"});
+      INFO(r.status().ToString());
+      CHECK(absl::IsUnavailable(r.status()));
+      CHECK(absl::StrContains(r.status().message(), "not the master"));
+    }
+  }
+  CHECK(RedisHa::Cli(replica, "EXISTS lie") == "0");
+  CHECK(RedisHa::Cli(ha.server(0).port(), "EXISTS lie") == "0");
+  std::ifstream pidfile(std::string(dir) + "/sentinel.pid");
+  pid_t pid = 0;
+  pidfile >> pid;
+  if (pid > 0) ::kill(pid, SIGKILL);
+  std::filesystem::remove_all(dir);
 }
 
 }  // namespace
