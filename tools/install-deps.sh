@@ -18,7 +18,7 @@ PACKAGES=(
   libabsl-dev libhiredis-dev prometheus-cpp-dev libssl-dev libjemalloc-dev catch2 libxapian-dev libjwt-dev
   # the statutory holidays' new moons and solar terms (libs/calendar)
   libnova-dev
-  redis-server redis-tools prometheus curl tzdata
+  redis-server redis-tools redis-sentinel prometheus curl tzdata
   # tests and benchmarks: deploy checks, the selector check, bench scripts
   python3 python3-yaml docker-compose procps openssl
   # the gateway's big screen (civetweb, also under prometheus-cpp) and its

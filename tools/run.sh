@@ -73,12 +73,21 @@ stop() {
   echo "stopping..."
   for ((i = ${#pids[@]} - 1; i >= 0; i--)); do kill -TERM "${pids[$i]}" 2>/dev/null || true; done
   wait 2>/dev/null || true
-  redis-cli -p "$REDIS_PORT" shutdown >/dev/null 2>&1 || true
+  for port in ${REDIS_PORTS:-$REDIS_PORT}; do redis-cli -p "$port" shutdown >/dev/null 2>&1 || true; done
   echo "stopped; data kept in $RUN_DIR/redis"
 }
 trap stop EXIT
 trap 'exit 0' INT TERM
 
+# REDIS_HA=1: a primary, two replicas and three Sentinels (tools/lib/redis-ha.sh);
+# every service finds the master through the Sentinels, and a write is on a
+# replica before it is acknowledged. Default: one Redis.
+REDIS_ADDR=127.0.0.1:$REDIS_PORT
+REDIS_PORTS=$REDIS_PORT
+if [ "${REDIS_HA:-0}" = 1 ]; then
+  source tools/lib/redis-ha.sh
+  redis_ha_start
+else
 if redis-cli -p "$REDIS_PORT" ping >/dev/null 2>&1; then
   echo "a Redis already answers on port $REDIS_PORT; stop it first (redis-cli -p $REDIS_PORT shutdown)" >&2
   exit 1
@@ -89,6 +98,7 @@ supervise redis "$RUN_DIR/logs/redis.log" \
   --auto-aof-rewrite-percentage 400 --auto-aof-rewrite-min-size 4gb \
   --logfile "$RUN_DIR/logs/redis.log" --daemonize no
 for _ in $(seq 100); do redis-cli -p "$REDIS_PORT" ping >/dev/null 2>&1 && break; sleep 0.1; done
+fi
 
 # Demo phone keys (seal callers' numbers, key their lookup hash): kept across
 # runs of the same RUN_DIR so earlier orders still open; never for production.
@@ -96,23 +106,23 @@ PHONE_KEYS=$RUN_DIR/phone_keys
 [ -f "$PHONE_KEYS" ] || bash "$ROOT/tools/make-phone-keys.sh" "$PHONE_KEYS" demo1
 supervise intake "$RUN_DIR/logs/intake.log" \
   "$BIN/services/intake/hotline-intake" --grpc_port "$INTAKE_PORT" --metrics_port "$INTAKE_METRICS" \
-  --redis "127.0.0.1:$REDIS_PORT" --data_dir "$ROOT/data" --phone_keys "$PHONE_KEYS"
+  --redis "$REDIS_ADDR" --data_dir "$ROOT/data" --phone_keys "$PHONE_KEYS"
 supervise dispatch "$RUN_DIR/logs/dispatch.log" \
   "$BIN/services/dispatch/hotline-dispatch" --grpc_port "$DISPATCH_PORT" --metrics_port "$DISPATCH_METRICS" \
-  --redis "127.0.0.1:$REDIS_PORT" --data_dir "$ROOT/data"
+  --redis "$REDIS_ADDR" --data_dir "$ROOT/data"
 # Two SLA monitors, as in production: they share the work and either may die.
 for replica in 0 1; do
   supervise "sla-$replica" "$RUN_DIR/logs/sla-$replica.log" \
     "$BIN/services/sla/hotline-sla" --grpc_port "$((SLA_PORT + replica * 100))" \
     --metrics_port "$((SLA_METRICS + replica * 100))" --consumer_name "sla-$replica" \
-    --redis "127.0.0.1:$REDIS_PORT" --data_dir "$ROOT/data"
+    --redis "$REDIS_ADDR" --data_dir "$ROOT/data"
 done
 supervise knowledge "$RUN_DIR/logs/knowledge.log" \
   "$BIN/services/knowledge/hotline-knowledge" --grpc_port "$KNOWLEDGE_PORT" --metrics_port "$KNOWLEDGE_METRICS" \
-  --redis "127.0.0.1:$REDIS_PORT" --data_dir "$ROOT/data" --load_seed
+  --redis "$REDIS_ADDR" --data_dir "$ROOT/data" --load_seed
 supervise scoring "$RUN_DIR/logs/scoring.log" \
   "$BIN/services/scoring/hotline-scoring" --grpc_port "$SCORING_PORT" --metrics_port "$SCORING_METRICS" \
-  --redis "127.0.0.1:$REDIS_PORT" --data_dir "$ROOT/data" --gauge_interval 10s
+  --redis "$REDIS_ADDR" --data_dir "$ROOT/data" --gauge_interval 10s
 # The demo tokens plus a simulated handler for every unit (fresh secrets each run).
 TOKENS=$RUN_DIR/tokens.textproto
 "$BIN/tools/simulator/hotline-simulator" --write_tokens "$TOKENS" \
@@ -121,7 +131,7 @@ supervise gateway "$RUN_DIR/logs/gateway.log" \
   "$BIN/services/gateway/hotline-gateway" --grpc_port "$GATEWAY_PORT" --metrics_port "$GATEWAY_METRICS" \
   --intake "127.0.0.1:$INTAKE_PORT" --dispatch "127.0.0.1:$DISPATCH_PORT" \
   --sla "127.0.0.1:$SLA_PORT" --knowledge "127.0.0.1:$KNOWLEDGE_PORT" \
-  --jwt_keys "$RUN_DIR/secrets/jwt_keys.textproto" --redis "127.0.0.1:$REDIS_PORT" \
+  --jwt_keys "$RUN_DIR/secrets/jwt_keys.textproto" --redis "$REDIS_ADDR" \
   --scoring "127.0.0.1:$SCORING_PORT" --screen_port "$SCREEN_PORT" \
   --demo_tokens "$TOKENS"  # demo mode: the static tokens work too
 
@@ -168,7 +178,7 @@ Hotline is running.
   knowledge (seed loaded)       127.0.0.1:$KNOWLEDGE_PORT    metrics http://127.0.0.1:$KNOWLEDGE_METRICS/metrics
   scoring                       127.0.0.1:$SCORING_PORT    metrics http://127.0.0.1:$SCORING_METRICS/metrics
   big screen (大屏)             http://127.0.0.1:$SCREEN_PORT/   (JSON: http://127.0.0.1:$SCREEN_PORT/api/screen)
-  redis                         127.0.0.1:$REDIS_PORT     data $RUN_DIR/redis (AOF, fsync always)
+  redis                         $REDIS_ADDR     data $RUN_DIR/redis* (AOF, fsync always)
   simulator                     $simulating
   tokens                        $TOKENS (DEMO MODE: demo tokens + one per unit)
   signed tokens                 keys $RUN_DIR/secrets/jwt_keys.textproto; issue with hotline-admin (below)
@@ -191,11 +201,11 @@ Try, in another terminal:
   $CLI kb get KB.20.03.001
   # a signed token (JWT) of your own, then revoke it:
   $BIN/tools/admin/hotline-admin token issue --jwt_keys $RUN_DIR/secrets/jwt_keys.textproto \\
-      --redis 127.0.0.1:$REDIS_PORT --user me --role agent --unit GZ12345 --ttl 8h
-  $BIN/tools/admin/hotline-admin token list --redis 127.0.0.1:$REDIS_PORT
-  $BIN/tools/admin/hotline-admin token revoke JTI --redis 127.0.0.1:$REDIS_PORT
+      --redis $REDIS_ADDR --user me --role agent --unit GZ12345 --ttl 8h
+  $BIN/tools/admin/hotline-admin token list --redis $REDIS_ADDR
+  $BIN/tools/admin/hotline-admin token revoke JTI --redis $REDIS_ADDR
   # the working-day calendar: which years are official, which provisional (暂定):
-  $BIN/tools/admin/hotline-admin calendar list --redis 127.0.0.1:$REDIS_PORT
+  $BIN/tools/admin/hotline-admin calendar list --redis $REDIS_ADDR
   $CLI score --unit 440106                            # 天河区's score this month, the three rates
   $CLI explain --unit 440106 --limit 20               # every point and the order behind it
   $CLI rank --level district                          # ranking, red and black lists

@@ -38,4 +38,41 @@ absl::StatusOr<std::pair<std::string, int>> ParseAddress(std::string_view addres
   return std::make_pair(std::string(host), port);
 }
 
+absl::StatusOr<Target> ParseTarget(std::string_view text) {
+  constexpr std::string_view kScheme = "sentinel://";
+  Target target;
+  if (text.substr(0, kScheme.size()) != kScheme) {
+    absl::StatusOr<std::pair<std::string, int>> at = ParseAddress(text);
+    if (!at.ok()) return at.status();
+    target.host = at->first;
+    target.port = at->second;
+    return target;
+  }
+  auto invalid = [&](const std::string& why) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "redis address \"", std::string(text), "\": ", why,
+        " (want sentinel://host:port,host:port,.../mastername)"));
+  };
+  std::string_view rest = text.substr(kScheme.size());
+  const size_t slash = rest.find('/');
+  if (slash == std::string_view::npos) return invalid("no master name");
+  target.master_name = std::string(rest.substr(slash + 1));
+  if (target.master_name.empty()) return invalid("empty master name");
+  for (char c : target.master_name) {
+    if (!absl::ascii_isalnum(static_cast<unsigned char>(c)) && c != '-' && c != '_' && c != '.') {
+      return invalid("master name may hold letters, digits, '-', '_' and '.' only");
+    }
+  }
+  std::string_view list = rest.substr(0, slash);
+  while (true) {
+    const size_t comma = list.find(',');
+    absl::StatusOr<std::pair<std::string, int>> at = ParseAddress(list.substr(0, comma));
+    if (!at.ok()) return invalid(std::string(at.status().message()));
+    target.sentinels.push_back(*at);
+    if (comma == std::string_view::npos) break;
+    list = list.substr(comma + 1);
+  }
+  return target;
+}
+
 }  // namespace hotline::redis

@@ -14,6 +14,7 @@
 #include <deque>
 #include <future>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <thread>
 #include <utility>
@@ -23,6 +24,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "log/log.h"
+#include "redis/master_locator.h"
 #include "redis/metrics.h"
 
 namespace hotline::redis {
@@ -41,6 +43,8 @@ struct Pending {
   Command argv;
   // Set for SubmitScript: argv is EVALSHA <sha1> ..., re-sent as EVAL on NOSCRIPT.
   const Script* script = nullptr;
+  // A script re-sent as EVAL: still waited for.
+  bool waits = false;
   Callback done;
   SteadyClock::time_point enqueued;
 };
@@ -105,8 +109,7 @@ void BlockSigpipeInThisThread() {
 // not one per failed command or connection). Thread-safe.
 class Reachability {
  public:
-  explicit Reachability(const Options& options)
-      : address_(absl::StrCat(options.host, ":", options.port)) {}
+  explicit Reachability(const internal::MasterLocator& locator) : address_(locator.Describe()) {}
   void Failed(const std::string& error) {
     if (!down_.exchange(true)) {
       log::Warning("redis unreachable; commands fail until it is back",
@@ -124,11 +127,13 @@ class Reachability {
 
 class Connection {
  public:
-  Connection(const Options& options, internal::ClientMetrics& metrics, Reachability& reachability)
+  Connection(const Options& options, internal::ClientMetrics& metrics, Reachability& reachability,
+             internal::MasterLocator& locator)
       : options_(options),
         metrics_(metrics),
         reachability_(reachability),
-        prefix_(absl::StrCat("redis ", options.host, ":", options.port, ": ")),
+        locator_(locator),
+        prefix_(absl::StrCat("redis ", locator.Describe(), ": ")),
         backoff_(std::min(kInitialBackoff, options.max_reconnect_backoff)) {}
   ~Connection() { Close(); }
   Connection(const Connection&) = delete;
@@ -137,14 +142,40 @@ class Connection {
   // The live context, or null with *error set when not connected and either the
   // backoff forbids a new attempt or the attempt failed.
   redisContext* Get(std::string* error) {
+    if (locator_.generation() != generation_) {
+      // The Sentinels named another master: leave the old one, at once.
+      Close();
+      next_attempt_ = {};
+      backoff_ = std::min(kInitialBackoff, options_.max_reconnect_backoff);
+      generation_ = locator_.generation();
+    }
     if (ctx_ != nullptr && !PeerClosed()) return ctx_;
-    Close();
+    if (ctx_ != nullptr) {
+      // Closed by the server: a restart, or Sentinel demoting it (it kills
+      // the clients of a master it turns into a replica).
+      Close();
+      locator_.Suspect();
+    }
     const auto now = SteadyClock::now();
     if (now < next_attempt_) {
       *error = last_error_;
       return nullptr;
     }
-    ctx_ = redisConnectWithTimeout(options_.host.c_str(), options_.port,
+    std::string why;
+    std::optional<internal::MasterLocator::Master> master = locator_.Current(&why);
+    if (!master) {
+      // Nothing to connect to: fail fast, and look again soon.
+      last_error_ = absl::StrCat("redis: ", why);
+      reachability_.Failed(last_error_);
+      *error = last_error_;
+      next_attempt_ = now + absl::ToChronoNanoseconds(kInitialBackoff);
+      return nullptr;
+    }
+    generation_ = master->generation;
+    if (locator_.uses_sentinels()) {
+      prefix_ = absl::StrCat("redis master ", options_.master_name, " at ", master->host, ":", master->port, ": ");
+    }
+    ctx_ = redisConnectWithTimeout(master->host.c_str(), master->port,
                                    absl::ToTimeval(options_.connect_timeout));
     std::string reason;
     if (ctx_ == nullptr) {
@@ -156,8 +187,10 @@ class Connection {
     } else if (!options_.password.empty()) {
       reason = Authenticate();
     }
+    if (reason.empty() && locator_.uses_sentinels()) reason = CheckRole();
     if (!reason.empty()) {
       Close();
+      locator_.Suspect();
       last_error_ = absl::StrCat(prefix_, reason);
       reachability_.Failed(last_error_);
       *error = last_error_;
@@ -185,6 +218,26 @@ class Connection {
     freeReplyObject(reply);
     return why;
   }
+
+  // "" when the server says it is a master, else why. A Sentinel's answer may
+  // be stale (a failover under way, a replica that was just promoted or
+  // demoted): only a master is written to.
+  std::string CheckRole() {
+    auto* reply = static_cast<redisReply*>(redisCommand(ctx_, "ROLE"));
+    if (reply == nullptr) return absl::StrCat("ROLE: ", ctx_->errstr);
+    std::string why;
+    if (reply->type != REDIS_REPLY_ARRAY || reply->elements == 0 ||
+        reply->element[0]->type != REDIS_REPLY_STRING) {
+      why = "ROLE: unexpected reply";
+    } else if (std::string role(reply->element[0]->str, reply->element[0]->len); role != "master") {
+      why = absl::StrCat("is a ", role, ", not the master (not written to)");
+    }
+    freeReplyObject(reply);
+    return why;
+  }
+
+  // A reply or an I/O error says the master is not where we thought.
+  void Suspect() { locator_.Suspect(); }
 
   // True when the I/O error on the live context is the command timeout.
   bool TimedOut(int saved_errno) const {
@@ -222,7 +275,9 @@ class Connection {
   const Options& options_;
   internal::ClientMetrics& metrics_;
   Reachability& reachability_;
-  const std::string prefix_;
+  internal::MasterLocator& locator_;
+  std::string prefix_;
+  uint64_t generation_ = 0;
   redisContext* ctx_ = nullptr;
   bool was_connected_ = false;
   absl::Duration backoff_;
@@ -289,7 +344,7 @@ class Client::Impl {
  private:
   void WorkerLoop() {
     BlockSigpipeInThisThread();
-    Connection conn(options_, metrics_, reachability_);
+    Connection conn(options_, metrics_, reachability_, locator_);
     std::vector<Pending> batch;
     batch.reserve(options_.max_pipeline);
     while (true) {
@@ -334,12 +389,25 @@ class Client::Impl {
       FailAll(expected, error);
       return;
     }
+    // With wait_replicas, scripts are followed by one WAIT (a null entry in
+    // `expected`): their replies are held until it answers.
+    const bool wait = options_.wait_replicas > 0;
+    bool any_script = false;
     for (Pending* p : expected) {
+      any_script = any_script || p->script != nullptr;
       if (!Append(c, p->argv)) {  // out of memory: nothing sensible to salvage
         FailAll(expected, absl::StrCat(conn.prefix(), "cannot buffer command"));
         conn.Close();
         return;
       }
+    }
+    if (wait && any_script) {
+      if (!Append(c, WaitCommand())) {
+        FailAll(expected, absl::StrCat(conn.prefix(), "cannot buffer command"));
+        conn.Close();
+        return;
+      }
+      expected.push_back(nullptr);
     }
     metrics_.BatchSent(expected.size());
 
@@ -352,6 +420,7 @@ class Client::Impl {
         error = conn.IoError(errno);
         const bool nothing_sent = sdslen(c->obuf) == unsent_before;
         conn.Close();
+        conn.Suspect();
         if (nothing_sent) {
           FailAll(expected, absl::UnavailableError(error));
         } else {
@@ -360,6 +429,9 @@ class Client::Impl {
         return;
       }
     }
+    // Scripts that answered, waiting for the WAIT after them.
+    std::vector<std::pair<Pending*, Reply>> held;
+    bool readonly = false;
     while (!expected.empty()) {
       void* raw = nullptr;
       if (redisGetReply(c, &raw) != REDIS_OK) {
@@ -367,7 +439,9 @@ class Client::Impl {
         error = conn.IoError(errno);
         // Later replies would be matched to the wrong commands: drop the link.
         conn.Close();
+        conn.Suspect();
         // Sent and unanswered: the caller must not assume it did not happen.
+        for (auto& [p, reply] : held) expected.push_back(p);
         const std::string message = absl::StrCat(error, kMayHaveRun);
         FailAll(expected, timed_out ? absl::DeadlineExceededError(message)
                                     : absl::UnknownError(message));
@@ -377,29 +451,83 @@ class Client::Impl {
       expected.pop_front();
       Reply reply = ToReply(*static_cast<redisReply*>(raw));
       freeReplyObject(raw);
+      if (p == nullptr) {  // the WAIT
+        ReleaseHeld(held, reply, conn);
+        continue;
+      }
+      if (reply.is_error() && absl::StartsWith(reply.str, "READONLY")) readonly = true;
       if (p->script != nullptr && reply.is_error() && absl::StartsWith(reply.str, "NOSCRIPT")) {
         // EVAL runs and caches the script; its reply comes after the rest of
-        // the batch, so the command goes to the back of the line.
+        // the batch, so the command goes to the back of the line (with a
+        // WAIT of its own behind it).
         p->argv[0] = "EVAL";
         p->argv[1] = p->script->body();
         p->script = nullptr;
         expected.push_back(p);
-        if (!Append(c, p->argv)) {
+        bool buffered = Append(c, p->argv);
+        if (buffered && wait) {
+          buffered = Append(c, WaitCommand());
+          expected.push_back(nullptr);
+          p->waits = true;
+        }
+        if (!buffered) {
+          for (auto& [q, r] : held) expected.push_back(q);
           FailAll(expected, absl::StrCat(conn.prefix(), "cannot buffer command"));
           conn.Close();
           return;
         }
         continue;
       }
+      if (wait && (p->script != nullptr || p->waits)) {
+        held.emplace_back(p, std::move(reply));
+        continue;
+      }
       Deliver(*p, std::move(reply));
     }
+    if (readonly) {
+      // Written to a replica: this server was demoted. Find the master again.
+      conn.Close();
+      conn.Suspect();
+    }
+  }
+
+  // WAIT <replicas> <timeout ms>.
+  Command WaitCommand() const {
+    return {"WAIT", std::to_string(options_.wait_replicas),
+            std::to_string(std::max<int64_t>(1, absl::ToInt64Milliseconds(options_.wait_timeout)))};
+  }
+
+  // Delivers the held script replies once WAIT answered: as they are when
+  // enough replicas confirmed (or the script failed, so wrote nothing to
+  // confirm), else UNAVAILABLE.
+  void ReleaseHeld(std::vector<std::pair<Pending*, Reply>>& held, const Reply& wait, Connection& conn) {
+    const long long confirmed = wait.type == Reply::Type::kInteger ? wait.integer : -1;
+    const bool enough = confirmed >= options_.wait_replicas;
+    if (!enough) metrics_.WaitShort();
+    for (auto& [p, reply] : held) {
+      if (enough || reply.is_error()) {
+        Deliver(*p, std::move(reply));
+        continue;
+      }
+      Deliver(*p, absl::UnavailableError(absl::StrCat(
+                      conn.prefix(), "written on the master but confirmed by ",
+                      confirmed < 0 ? std::string("no") : std::to_string(confirmed), " of the ",
+                      options_.wait_replicas, " replica(s) required within ",
+                      absl::FormatDuration(options_.wait_timeout),
+                      wait.is_error() ? absl::StrCat(" (", wait.str, ")") : std::string(),
+                      ": not acknowledged; it may or may not survive a failover; retry only with "
+                      "the same idempotency key")));
+    }
+    held.clear();
   }
 
   void FailAll(std::deque<Pending*>& commands, const std::string& error) {
     FailAll(commands, absl::UnavailableError(error));
   }
   void FailAll(std::deque<Pending*>& commands, const absl::Status& status) {
-    for (Pending* p : commands) Deliver(*p, status);
+    for (Pending* p : commands) {
+      if (p != nullptr) Deliver(*p, status);  // null: a WAIT
+    }
     commands.clear();
   }
 
@@ -422,7 +550,8 @@ class Client::Impl {
 
   const Options& options_;
   internal::ClientMetrics metrics_;
-  Reachability reachability_{options_};
+  internal::MasterLocator locator_{options_};
+  Reachability reachability_{locator_};
   const SteadyClock::duration command_timeout_;
 
   // std::mutex rather than absl::Mutex: Debian's abseil is not built for

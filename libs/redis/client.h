@@ -23,6 +23,28 @@
 // restarted or flushed its script cache) the worker re-sends the script with
 // EVAL, which also re-loads it, and the caller never sees the NOSCRIPT error.
 //
+// Sentinel (high availability): when Options::sentinels is set, host/port are
+// not used. The client asks the Sentinels for the master of
+// Options::master_name (SENTINEL get-master-addr-by-name, every sentinel in
+// turn), follows +switch-master on a subscription to one of them, and asks
+// again every second and at once when a connection finds trouble. Every new
+// connection checks ROLE and is dropped unless the server says "master", so
+// the client never writes to a replica. A READONLY reply or a broken
+// connection also makes it ask again. While no master is known (no Sentinel
+// answers, or the one named is down) commands fail at once with UNAVAILABLE;
+// they are never queued waiting for a failover.
+//
+// Replication before acknowledgement: with Options::wait_replicas > 0, every
+// batch that holds a script is followed by WAIT <wait_replicas> <wait_timeout>
+// on the same connection, and the scripts' replies are delivered only once
+// WAIT has answered. WAIT counts the replicas that have everything this
+// connection wrote, so one WAIT covers the whole batch. When fewer replicas
+// confirm in time, each script that did not fail gets UNAVAILABLE saying so:
+// the write ran on the master and may or may not survive a failover; it is not
+// acknowledged, and a retry must carry the same idempotency key. Plain
+// commands (XACK, reads) are not waited for: consumers are idempotent, so a
+// lost acknowledgement only means an event is delivered again.
+//
 // Thread-safety: all methods may be called from any thread. Callbacks run on a
 // worker thread and must not block for long (they delay that connection).
 #include <memory>
@@ -65,7 +87,30 @@ struct Options {
   size_t max_queue = 100000;  // more queued commands fail RESOURCE_EXHAUSTED
   // Sent with AUTH on every new connection when not empty (requirepass).
   std::string password = "";
+  // High availability (see above): Sentinels (host, port) to ask for the
+  // master named master_name. Empty: talk to host:port.
+  std::vector<std::pair<std::string, int>> sentinels = {};
+  std::string master_name = "";
+  // How often the Sentinels are asked even without a reason.
+  absl::Duration sentinel_poll = absl::Seconds(1);
+  // WAIT after scripts: replicas that must confirm before a script's reply is
+  // delivered (0: no WAIT), and how long WAIT may block. Keep wait_timeout
+  // well below command_timeout.
+  int wait_replicas = 0;
+  absl::Duration wait_timeout = absl::Milliseconds(500);
 };
+
+// Where to find Redis, as the --redis flag says it: "host:port", or
+// "sentinel://h1:p1,h2:p2,h3:p3/mastername" (the Sentinels to ask for the
+// master of that name).
+struct Target {
+  std::string host;  // host:port form
+  int port = 0;
+  std::vector<std::pair<std::string, int>> sentinels;  // sentinel:// form
+  std::string master_name;
+};
+// INVALID_ARGUMENT naming what is wrong.
+absl::StatusOr<Target> ParseTarget(std::string_view text);
 
 // Parses "host:port" (port 1..65535). INVALID_ARGUMENT otherwise.
 absl::StatusOr<std::pair<std::string, int>> ParseAddress(std::string_view address);

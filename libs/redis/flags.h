@@ -14,9 +14,14 @@ struct RedisFlags {
   int connections = 16;
   std::string password = "";
   std::string password_file = "";
+  // Replication before acknowledgement (client.h): 0 = off.
+  int wait_replicas = 0;
+  absl::Duration wait_timeout = absl::Milliseconds(500);
 };
 
-// Binds --redis (HOTLINE_REDIS), --redis_connections (HOTLINE_REDIS_CONNECTIONS),
+// Binds --redis (HOTLINE_REDIS: "host:port" or
+// "sentinel://host:port,host:port,.../mastername"), --redis_wait_replicas
+// (HOTLINE_REDIS_WAIT_REPLICAS), --redis_wait_timeout (HOTLINE_REDIS_WAIT_TIMEOUT), --redis_connections (HOTLINE_REDIS_CONNECTIONS),
 // --redis_password (HOTLINE_REDIS_PASSWORD) and --redis_password_file
 // (HOTLINE_REDIS_PASSWORD_FILE; the file's content, surrounding whitespace
 // ignored; preferred: a password on the command line shows in `ps`).

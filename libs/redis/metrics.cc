@@ -47,6 +47,12 @@ ClientMetrics::ClientMetrics(prometheus::Registry* registry) {
                        .Help("Redis connections re-established after one was lost")
                        .Register(*registry)
                        .Add({});
+    wait_short_ = &prometheus::BuildCounter()
+                       .Name("hotline_redis_wait_short_total")
+                       .Help("WAITs after scripts that fewer replicas confirmed than required "
+                             "(--redis_wait_replicas): the scripts' writes were not acknowledged")
+                       .Register(*registry)
+                       .Add({});
     queue_length_ = &prometheus::BuildGauge()
                          .Name("hotline_redis_queue_length")
                          .Help("Redis commands queued, not yet taken by a connection")
@@ -86,6 +92,10 @@ void ClientMetrics::BatchSent(size_t commands) {
 
 void ClientMetrics::Reconnected() {
   if (reconnects_ != nullptr) reconnects_->Increment();
+}
+
+void ClientMetrics::WaitShort() {
+  if (wait_short_ != nullptr) wait_short_->Increment();
 }
 
 void ClientMetrics::QueueLength(size_t length) {

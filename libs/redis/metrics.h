@@ -27,6 +27,8 @@ class ClientMetrics {
   void BatchSent(size_t commands);
   void Reconnected();
   void QueueLength(size_t length);
+  // A WAIT got fewer replicas than required.
+  void WaitShort();
 
  private:
   prometheus::Counter* ok_ = nullptr;
@@ -38,6 +40,7 @@ class ClientMetrics {
   prometheus::Histogram* pipeline_ = nullptr;
   prometheus::Counter* reconnects_ = nullptr;
   prometheus::Gauge* queue_length_ = nullptr;
+  prometheus::Counter* wait_short_ = nullptr;
 };
 
 }  // namespace hotline::redis::internal

@@ -24,14 +24,36 @@
 #include "server/identity.h"
 
 namespace hotline::testing {
+namespace {
+std::vector<std::string> Plus(std::vector<std::string> a, std::vector<std::string> b) {
+  a.insert(a.end(), b.begin(), b.end());
+  return a;
+}
+}  // namespace
+
+std::string Stack::redis_address() const { return redis_ha_ ? redis_ha_->url() : redis_->address(); }
+
+std::vector<std::string> Stack::RedisArgs() const {
+  std::vector<std::string> args = {"--redis=" + redis_address()};
+  if (options_.redis_wait_replicas > 0) {
+    args.push_back(absl::StrCat("--redis_wait_replicas=", options_.redis_wait_replicas));
+    args.push_back("--redis_wait_timeout=" + options_.redis_wait_timeout);
+  }
+  return args;
+}
 
 Stack::Stack(Options options) {
   char tmpl[] = "/tmp/hotline-e2e-XXXXXX";
   if (::mkdtemp(tmpl) == nullptr) throw std::runtime_error("mkdtemp failed");
   dir_ = tmpl;
-  redis_ = std::make_unique<RedisServer>(RedisServer::Options{.appendfsync = options.appendfsync});
-
   options_ = options;
+  if (options.redis_ha) {
+    // down-after 2 s: short enough for a test, long enough that a primary
+    // slowed by a loaded CI machine is not failed over on its own.
+    redis_ha_ = std::make_unique<RedisHa>(RedisHa::Options{.appendfsync = options.appendfsync, .down_after_ms = 2000});
+  } else {
+    redis_ = std::make_unique<RedisServer>(RedisServer::Options{.appendfsync = options.appendfsync});
+  }
   std::ofstream(identity_secret_file()) << kIdentitySecret << "\n";
   std::ofstream(jwt_keys_file()) << "keys { id: \"" << kJwtKeyId << "\" secret: \"" << kJwtSecret
                                  << "\" }\n";
@@ -71,12 +93,12 @@ Stack::Stack(Options options) {
     return with(std::move(args));
   };
   for (int i = 0; i < options.dispatch_replicas; ++i) {
-    dispatch_args_.push_back({"--redis=" + redis_->address(),
-                              std::string("--data_dir=") + HOTLINE_SOURCE_DIR + "/data",
+    dispatch_args_.push_back({std::string("--data_dir=") + HOTLINE_SOURCE_DIR + "/data",
                               absl::StrCat("--consumer_name=dispatch-", i),
                               "--reclaim_idle=" + options.reclaim_idle,
                               absl::StrCat("--max_deliveries=", options.max_deliveries),
                               options.auto_dispatch ? "--auto_dispatch=true" : "--auto_dispatch=false"});
+    for (std::string& a : RedisArgs()) dispatch_args_.back().push_back(std::move(a));
     dispatch_.push_back(std::make_unique<ServiceProcess>(
         HOTLINE_DISPATCH_BIN, with_clock(dispatch_args_.back()), absl::StrCat(dir_, "/dispatch-", i, ".log")));
   }
@@ -87,16 +109,16 @@ Stack::Stack(Options options) {
   for (int i = 0; i < options.knowledge_replicas; ++i) {
     knowledge_.push_back(std::make_unique<ServiceProcess>(
         HOTLINE_KNOWLEDGE_BIN,
-        with({"--redis=" + redis_->address(),
-              std::string("--data_dir=") + HOTLINE_SOURCE_DIR + "/data", "--load_seed=true"}),
+        with(Plus({std::string("--data_dir=") + HOTLINE_SOURCE_DIR + "/data", "--load_seed=true"}, RedisArgs())),
         absl::StrCat(dir_, "/knowledge-", i, ".log")));
   }
   for (int i = 0; i < options.scoring_replicas; ++i) {
     scoring_.push_back(std::make_unique<ServiceProcess>(
         HOTLINE_SCORING_BIN,
-        with_clock({"--redis=" + redis_->address(), std::string("--data_dir=") + HOTLINE_SOURCE_DIR + "/data",
-                    absl::StrCat("--consumer_name=scoring-", i), "--reclaim_idle=2s",
-                    "--gauge_interval=" + options.scoring_gauge_interval}),
+        with_clock(Plus({std::string("--data_dir=") + HOTLINE_SOURCE_DIR + "/data",
+                         absl::StrCat("--consumer_name=scoring-", i), "--reclaim_idle=2s",
+                         "--gauge_interval=" + options.scoring_gauge_interval},
+                        RedisArgs())),
         absl::StrCat(dir_, "/scoring-", i, ".log")));
   }
   for (auto& replica : scoring_) {
@@ -158,8 +180,15 @@ Stack::Stack(Options options) {
       absl::SleepFor(absl::Milliseconds(20));
     }
   }
-  redis_client_ =
-      std::make_unique<redis::Client>(redis::Options{.port = redis_->port(), .connections = 2});
+  redis::Options inspect{.connections = 2};
+  if (redis_ha_ != nullptr) {
+    absl::StatusOr<redis::Target> target = redis::ParseTarget(redis_ha_->url());
+    inspect.sentinels = target->sentinels;
+    inspect.master_name = target->master_name;
+  } else {
+    inspect.port = redis_->port();
+  }
+  redis_client_ = std::make_unique<redis::Client>(inspect);
   IssueTestTokens();
 }
 
@@ -222,7 +251,7 @@ void Stack::IssueTestTokens() {
 }
 
 std::vector<std::string> Stack::AuthArgs() const {
-  return {"--redis=" + redis_->address(), "--jwt_keys=" + jwt_keys_file()};
+  return Plus({"--jwt_keys=" + jwt_keys_file()}, RedisArgs());
 }
 
 std::vector<std::string> Stack::GatewayArgs() const {
@@ -262,6 +291,7 @@ Stack::~Stack() {
   knowledge_.clear();
   intake_.reset();
   redis_.reset();
+  redis_ha_.reset();
   std::error_code ignored;
   std::filesystem::remove_all(dir_, ignored);
 }
@@ -280,10 +310,10 @@ void Stack::StartSla(int i) {
   std::vector<std::string> args = {"--host=127.0.0.1", absl::StrCat("--grpc_port=", sla_ports_[i]),
                                    absl::StrCat("--metrics_port=", sla_metrics_[i]),
                                    "--identity_secret_file=" + identity_secret_file(),
-                                   "--redis=" + redis_->address(),
                                    std::string("--data_dir=") + HOTLINE_SOURCE_DIR + "/data",
                                    absl::StrCat("--consumer_name=sla-", i), "--reclaim_idle=2s",
                                    "--pass_interval=20ms"};
+  for (std::string& a : RedisArgs()) args.push_back(std::move(a));
   args.insert(args.end(), clock_args_.begin(), clock_args_.end());
   args.insert(args.end(), options_.sla_args.begin(), options_.sla_args.end());
   // A log of its own per start: a restart must not read the "serving" line
@@ -351,8 +381,8 @@ std::string Stack::scoring_address(int replica) const {
 std::string Stack::intake_address() const { return absl::StrCat("127.0.0.1:", intake_port_); }
 
 std::vector<std::string> Stack::IntakeArgs() const {
-  return {"--redis=" + redis_->address(), std::string("--data_dir=") + HOTLINE_SOURCE_DIR + "/data",
-          "--phone_keys=" + phone_keys_file()};
+  return Plus({std::string("--data_dir=") + HOTLINE_SOURCE_DIR + "/data", "--phone_keys=" + phone_keys_file()},
+              RedisArgs());
 }
 
 void Stack::RestartIntake(absl::Duration down_for) {

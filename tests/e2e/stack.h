@@ -11,6 +11,7 @@
 #include "absl/time/time.h"
 #include "hotline/v1/gateway.grpc.pb.h"
 #include "redis/client.h"
+#include "support/redis_ha.h"
 #include "support/redis_server.h"
 #include "support/service_process.h"
 
@@ -68,6 +69,13 @@ class Stack {
     // and its screen API to the first. Score gauges refresh this often.
     int scoring_replicas = 0;
     std::string scoring_gauge_interval = "1s";
+    // Redis as production runs it (support/redis_ha.h): a primary, two
+    // replicas and three Sentinels; every process finds the master through
+    // the Sentinels. redis() is then not there: use redis_ha().
+    bool redis_ha = false;
+    // --redis_wait_replicas / --redis_wait_timeout for every service.
+    int redis_wait_replicas = 0;
+    std::string redis_wait_timeout = "1s";
   };
   Stack() : Stack(Options{}) {}
   explicit Stack(Options options);
@@ -78,6 +86,9 @@ class Stack {
   int gateway_metrics_port() const { return gateway_metrics_; }
   int intake_metrics_port() const { return intake_metrics_; }
   RedisServer& redis() { return *redis_; }
+  RedisHa& redis_ha() { return *redis_ha_; }
+  // What the services are given as --redis: host:port or sentinel://...
+  std::string redis_address() const;
   ServiceProcess& intake() { return *intake_; }
   ServiceProcess& gateway() { return *gateway_; }
   ServiceProcess& dispatch(int replica = 0) { return *dispatch_[replica]; }
@@ -147,6 +158,9 @@ class Stack {
 
   std::string dir_;
   std::unique_ptr<RedisServer> redis_;
+  std::unique_ptr<RedisHa> redis_ha_;
+  // --redis and the WAIT flags, as every service gets them.
+  std::vector<std::string> RedisArgs() const;
   int intake_port_, intake_metrics_, gateway_port_, gateway_metrics_;
   std::vector<int> dispatch_ports_, dispatch_metrics_;
   std::vector<std::vector<std::string>> dispatch_args_;  // without ports and clock

@@ -57,6 +57,7 @@ void RedisServer::Start() {
       "--dir",         dir_,           "--appendonly",        "yes",       "--appendfsync",
       options_.appendfsync,            "--save",              "",          "--daemonize",
       "no",            "--logfile",    dir_ + "/redis.log",   "--protected-mode", "no"};
+  args.insert(args.end(), options_.extra_args.begin(), options_.extra_args.end());
   pid_ = ::fork();
   if (pid_ < 0) throw std::runtime_error("fork failed");
   if (pid_ == 0) {
