@@ -15,6 +15,8 @@
 #   restart   the main process of intake and of one dispatch replica SIGKILLed
 #             (docker kill would count as a manual stop): restarted by the
 #             policy, healthy again, and the gateway keeps taking orders
+#   failover  the Redis primary SIGKILLed: a replica promoted, orders taken
+#             again, the old primary back as a replica
 #   down      docker-compose down -v: no container, network or volume left
 # Prints each phase's duration. Needs root (or the docker group and sudo for
 # debootstrap), docker, docker-compose 1.29, curl, python3.
@@ -245,6 +247,42 @@ done
 listed2=$(count_orders)
 [ "$listed2" -gt "$listed" ] || fail "the order taken after the restarts is not listed ($listed2 <= $listed)"
 echo "  an order created through the gateway after the restarts; $listed2 orders listed"
+
+########## failover ##########
+phase failover
+# The Redis primary's process SIGKILLed: the Sentinels promote a replica, the
+# services follow it, and an order is taken again; the old primary, restarted
+# by its policy, rejoins as a replica.
+sentinel_primary() {
+  dc exec -T sentinel-1 redis-cli -p 26379 --raw sentinel get-master-addr-by-name hotline | head -1 | tr -d '\r'
+}
+node_role() {
+  dc exec -T "$1" sh -c 'redis-cli -a "$(cat /etc/hotline/secrets/redis.password)" --no-auth-warning role' |
+    head -1 | tr -d '\r'
+}
+old=$(sentinel_primary)
+[ "$(node_role "$old")" = master ] || fail "the Sentinels name $old as primary, but it is not"
+c=$(dc ps -q "$old")
+kill -KILL "$("$DOCKER" inspect -f '{{.State.Pid}}' "$c")"
+t0=$SECONDS
+deadline=$((SECONDS + 120))
+until out=$(cli hotline create --type consultation --district 440106 --category 0601 \
+      --phone 13800138098 --content "compose-check: after the Redis failover" --channel phone \
+      --idempotency-key compose-check-failover 2>&1); do
+  [ $SECONDS -lt $deadline ] || { echo "$out" >&2; fail "no order taken within 120 s of the primary's loss"; }
+  sleep 1
+done
+new=$(sentinel_primary)
+echo "  $old SIGKILLed; the Sentinels promoted $new; an order taken $((SECONDS - t0)) s later"
+[ "$new" != "$old" ] || fail "the Sentinels still name $old as primary"
+deadline=$((SECONDS + 120))
+until [ "$(node_role "$old" 2>/dev/null)" = slave ]; do
+  [ $SECONDS -lt $deadline ] || fail "$old did not come back as a replica of $new"
+  sleep 2
+done
+listed3=$(count_orders)
+[ "$listed3" -gt "$listed2" ] || fail "the order taken after the failover is not listed ($listed3 <= $listed2)"
+echo "  $old restarted by its policy and rejoined as a replica; $listed3 orders listed"
 
 ########## down ##########
 phase down

@@ -46,19 +46,30 @@ def load_yaml(path):
 def check_compose(src):
     compose = load_yaml(os.path.join(src, "docker-compose.yml"))
     services = compose.get("services", {})
-    redis = services.get("redis")
-    if not redis:
-        fail("compose: no redis service")
-    else:
-        cmd = " ".join(redis.get("command", []))
-        for want in ("--appendonly yes", "--appendfsync always"):
+    # Redis with Sentinel: three nodes and three Sentinels, all started by
+    # hotline-redis-start (deploy/images/redis).
+    nodes = {n: x for n, x in services.items() if x.get("command", [])[:2] == ["hotline-redis-start", "redis"]}
+    sentinels = {n: x for n, x in services.items()
+                 if x.get("command", [])[:2] == ["hotline-redis-start", "sentinel"]}
+    if len(nodes) != 3 or len(sentinels) != 3:
+        fail(f"compose: want 3 Redis nodes and 3 Sentinels, found {sorted(nodes)} and {sorted(sentinels)}")
+    for name, node in nodes.items():
+        cmd = " ".join(node.get("command", []))
+        for want in ("--appendonly yes", "--appendfsync always", "--min-replicas-to-write 1"):
             if want not in cmd:
-                fail(f"compose: redis command lacks '{want}'")
-        if not any(v.startswith("redis-data:") for v in redis.get("volumes", [])):
-            fail("compose: redis data is not on the named volume redis-data")
+                fail(f"compose: {name} command lacks '{want}'")
+        if not any(v.startswith(f"redis-data-{name[-1]}:") for v in node.get("volumes", [])):
+            fail(f"compose: {name} data is not on its own named volume redis-data-{name[-1]}")
+        if node.get("environment", {}).get("REDIS_SELF") != name:
+            fail(f"compose: {name} has REDIS_SELF {node.get('environment', {}).get('REDIS_SELF')}")
+    for name, sentinel in sentinels.items():
+        if sentinel.get("environment", {}).get("REDIS_SELF") != name:
+            fail(f"compose: {name} has REDIS_SELF {sentinel.get('environment', {}).get('REDIS_SELF')}")
+    want_redis = "sentinel://" + ",".join(f"{n}:26379" for n in sorted(sentinels)) + "/hotline"
     targets = scrape_targets(src)
     hotline = {n: s for n, s in services.items()
-               if any(str(c).startswith("hotline-") for c in s.get("command", []))}
+               if s.get("command") and str(s["command"][0]).startswith("hotline-")
+               and s["command"][0] != "hotline-redis-start"}
     if not {"intake", "gateway"} <= set(hotline):
         fail(f"compose: intake and gateway must run hotline binaries, found {sorted(hotline)}")
     for name, svc in hotline.items():
@@ -70,9 +81,14 @@ def check_compose(src):
                 fail(f"compose: {name} lacks {key}")
         if "healthcheck" not in svc:
             fail(f"compose: {name} has no healthcheck")
+        if env.get("HOTLINE_REDIS") != want_redis:
+            fail(f"compose: {name} HOTLINE_REDIS {env.get('HOTLINE_REDIS')} != {want_redis}")
+        if int(env.get("HOTLINE_REDIS_WAIT_REPLICAS", 0)) < 1:
+            fail(f"compose: {name} acknowledges writes no replica has (HOTLINE_REDIS_WAIT_REPLICAS)")
         dep = svc.get("depends_on", {})
-        if not isinstance(dep, dict) or dep.get("redis", {}).get("condition") != "service_healthy":
-            fail(f"compose: {name} does not wait for a healthy redis")
+        for want in ["redis-1"] + sorted(sentinels) if name != "gateway" else ["redis-1"]:
+            if not isinstance(dep, dict) or dep.get(want, {}).get("condition") != "service_healthy":
+                fail(f"compose: {name} does not wait for a healthy {want}")
         target = f"{name}:{env.get('HOTLINE_METRICS_PORT')}"
         if targets.get(target) != (name, "static") and targets.get(target) != (name, "dns"):
             fail(f"compose: Prometheus has no job '{name}' scraping {target}")
@@ -220,16 +236,30 @@ def check_k8s(src):
                     fail(f"k8s {f}: {name} runs {c.get('command')}")
             if not spec.get("securityContext", {}).get("runAsNonRoot"):
                 fail(f"k8s {f}: {name} does not require a non-root user")
-        if x["kind"] == "StatefulSet" and x["metadata"]["name"] == "redis":
+        if x["kind"] == "StatefulSet" and x["metadata"]["name"] in ("redis", "sentinel"):
+            name = x["metadata"]["name"]
             c = x["spec"]["template"]["spec"]["containers"][0]
-            args = " ".join(c.get("args", []))
-            for want in ("--appendonly yes", "--appendfsync always"):
-                if want not in args:
-                    fail(f"k8s {f}: redis args lack '{want}'")
-            if not x["spec"].get("volumeClaimTemplates"):
-                fail(f"k8s {f}: redis has no volumeClaimTemplates")
-    if ("StatefulSet", "redis") not in kinds:
-        fail("k8s: no redis StatefulSet")
+            cmd = " ".join(c.get("command", []) + c.get("args", []))
+            if not cmd.startswith(f"hotline-redis-start {name}"):
+                fail(f"k8s {f}: {name} does not start with hotline-redis-start {name}")
+            if x["spec"].get("replicas") != 3:
+                fail(f"k8s {f}: {name} has {x['spec'].get('replicas')} pods, not 3")
+            if name == "redis":
+                for want in ("--appendonly yes", "--appendfsync always", "--min-replicas-to-write 1"):
+                    if want not in cmd:
+                        fail(f"k8s {f}: redis command lacks '{want}'")
+                if not x["spec"].get("volumeClaimTemplates"):
+                    fail(f"k8s {f}: redis has no volumeClaimTemplates")
+        if x["kind"] == "Deployment":
+            env = {e["name"]: e.get("value") for e in x["spec"]["template"]["spec"]["containers"][0].get("env", [])}
+            want = "sentinel://" + ",".join(f"sentinel-{i}.sentinel:26379" for i in range(3)) + "/hotline"
+            if env.get("HOTLINE_REDIS") != want:
+                fail(f"k8s {f}: {x['metadata']['name']} HOTLINE_REDIS {env.get('HOTLINE_REDIS')} != {want}")
+            if int(env.get("HOTLINE_REDIS_WAIT_REPLICAS") or 0) < 1:
+                fail(f"k8s {f}: {x['metadata']['name']} acknowledges writes no replica has")
+    for want in ("redis", "sentinel"):
+        if ("StatefulSet", want) not in kinds:
+            fail(f"k8s: no {want} StatefulSet")
     # Every workload of more than one pod has a disruption budget that selects
     # it and lets at most one go at a time (none for single pods: it would
     # block every node drain).
