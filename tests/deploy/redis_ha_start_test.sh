@@ -28,9 +28,10 @@ export REDIS_DOWN_AFTER_MS=1000 REDIS_FAILOVER_TIMEOUT_MS=3000
 cli() { redis-cli -p "$1" -a "$(cat "$dir/password")" --no-auth-warning "${@:2}"; }
 start_redis() {  # start_redis INDEX
   mkdir -p "$dir/r$1"
-  (cd "$dir/r$1" && REDIS_PORT=${r[$1]} exec sh "$start" redis --dir "$dir/r$1" --save "" >"$dir/r$1.log" 2>&1) &
+  (cd "$dir/r$1" && REDIS_PORT=${r[$1]} REDIS_DATA_DIR=$dir/r$1 exec sh "$start" redis --save "" \
+    >>"$dir/r$1.log" 2>&1) &
   pids[$1]=$!
-  for _ in $(seq 100); do cli "${r[$1]}" ping >/dev/null 2>&1 && return; sleep 0.1; done
+  for _ in $(seq 150); do cli "${r[$1]}" ping >/dev/null 2>&1 && return; sleep 0.1; done
   cat "$dir/r$1.log" >&2; echo "FAIL redis $1 did not start" >&2; exit 1
 }
 role() { cli "$1" role | head -1; }
@@ -62,9 +63,24 @@ echo "failover: the Sentinels promoted $new"
 start_redis 0
 [ "$(role "${r[0]}")" = slave ] || fail "the old primary came back as $(role "${r[0]}"), not a replica"
 cli "$new" set ha-check 1 >/dev/null
-for _ in $(seq 50); do [ "$(cli "${r[0]}" get ha-check)" = 1 ] && break; sleep 0.1; done
+for _ in $(seq 300); do [ "$(cli "${r[0]}" get ha-check)" = 1 ] && break; sleep 0.1; done
 [ "$(cli "${r[0]}" get ha-check)" = 1 ] || fail "the old primary does not replicate from $new"
 masters=0
 for p in "${r[@]}"; do [ "$(role "$p")" = master ] && masters=$((masters + 1)); done
 [ "$masters" = 1 ] || fail "$masters primaries"
 echo "the old primary rejoined as a replica of $new; one primary: ok"
+
+# The new primary crashes and is restarted at once, before the Sentinels
+# notice: it must not take writes as primary meanwhile.
+for i in 0 1 2; do [ "${r[$i]}" = "$new" ] && k=$i; done
+kill -9 "${pids[$k]}"
+wait "${pids[$k]}" 2>/dev/null || true
+start_redis "$k"
+third=$(master_port)
+[ "$third" != "$new" ] || fail "the restarted primary $new is primary again (no failover)"
+[ "$(role "$new")" = slave ] || fail "the restarted primary $new came back as $(role "$new")"
+grep -q "waiting for the Sentinels to decide" "$dir/r$k.log" || fail "the restarted primary did not wait"
+masters=0
+for p in "${r[@]}"; do [ "$(role "$p")" = master ] && masters=$((masters + 1)); done
+[ "$masters" = 1 ] || fail "$masters primaries"
+echo "restarted at once, $new waited for the Sentinels and rejoined as a replica of $third: ok"
