@@ -26,6 +26,8 @@ absl::Status PgConnection::Connect() {
     while (!error.empty() && error.back() == '\n') error.pop_back();
     return absl::UnavailableError(absl::StrCat("postgres: ", error));
   }
+  // NOTICEs (e.g. "relation already exists, skipping") are not for stderr.
+  PQsetNoticeProcessor(conn_, [](void*, const char*) {}, nullptr);
   return absl::OkStatus();
 }
 

@@ -30,6 +30,7 @@ Stack::Stack(Options options) {
   if (::mkdtemp(tmpl) == nullptr) throw std::runtime_error("mkdtemp failed");
   dir_ = tmpl;
   redis_ = std::make_unique<RedisServer>(RedisServer::Options{.appendfsync = options.appendfsync});
+  if (options.postgres) postgres_ = std::make_unique<PostgresServer>();
 
   options_ = options;
   std::ofstream(identity_secret_file()) << kIdentitySecret << "\n";
@@ -351,8 +352,11 @@ std::string Stack::scoring_address(int replica) const {
 std::string Stack::intake_address() const { return absl::StrCat("127.0.0.1:", intake_port_); }
 
 std::vector<std::string> Stack::IntakeArgs() const {
-  return {"--redis=" + redis_->address(), std::string("--data_dir=") + HOTLINE_SOURCE_DIR + "/data",
-          "--phone_keys=" + phone_keys_file()};
+  std::vector<std::string> args = {"--redis=" + redis_->address(),
+                                   std::string("--data_dir=") + HOTLINE_SOURCE_DIR + "/data",
+                                   "--phone_keys=" + phone_keys_file()};
+  if (postgres_) args.push_back("--postgres=" + postgres_->conninfo());
+  return args;
 }
 
 void Stack::RestartIntake(absl::Duration down_for) {

@@ -11,6 +11,7 @@
 #include "absl/time/time.h"
 #include "hotline/v1/gateway.grpc.pb.h"
 #include "redis/client.h"
+#include "support/postgres_server.h"
 #include "support/redis_server.h"
 #include "support/service_process.h"
 
@@ -68,6 +69,9 @@ class Stack {
     // and its screen API to the first. Score gauges refresh this often.
     int scoring_replicas = 0;
     std::string scoring_gauge_interval = "1s";
+    // A PostgreSQL 15 cluster of the stack's own for the archive tier
+    // (libs/archive): intake reads archived orders from it (--postgres).
+    bool postgres = false;
   };
   Stack() : Stack(Options{}) {}
   explicit Stack(Options options);
@@ -78,6 +82,8 @@ class Stack {
   int gateway_metrics_port() const { return gateway_metrics_; }
   int intake_metrics_port() const { return intake_metrics_; }
   RedisServer& redis() { return *redis_; }
+  // The archive tier's cluster (Options::postgres), else nullptr.
+  PostgresServer* postgres() { return postgres_.get(); }
   ServiceProcess& intake() { return *intake_; }
   ServiceProcess& gateway() { return *gateway_; }
   ServiceProcess& dispatch(int replica = 0) { return *dispatch_[replica]; }
@@ -147,6 +153,7 @@ class Stack {
 
   std::string dir_;
   std::unique_ptr<RedisServer> redis_;
+  std::unique_ptr<PostgresServer> postgres_;
   int intake_port_, intake_metrics_, gateway_port_, gateway_metrics_;
   std::vector<int> dispatch_ports_, dispatch_metrics_;
   std::vector<std::vector<std::string>> dispatch_args_;  // without ports and clock

@@ -40,6 +40,7 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
+#include "admin/archive.h"
 #include "admin/rebuild.h"
 #include "audit/audit_log.h"
 #include "auth/jwt.h"
@@ -68,6 +69,7 @@ constexpr char kUsage[] =
     "       hotline-admin calendar load FILE [--user U]\n"
     "       hotline-admin calendar list\n"
     "       hotline-admin rebuild sla|scoring [--data_dir data] [--batch 500] [--parallel 32] [--slices 4]\n"
+    "       hotline-admin archive run|stats [--postgres CONNINFO] [--policy FILE] [--min_age D]\n"
     "       (hotline-admin token issue --help, hotline-admin calendar load --help,\n"
     "        hotline-admin rebuild sla --help list the flags)\n";
 
@@ -387,6 +389,7 @@ int Main(int argc, char** argv) {
   if (noun == "token") return TokenMain(argc, argv);
   if (noun == "calendar") return CalendarMain(argc, argv);
   if (noun == "rebuild") return RebuildMain(argc, argv);
+  if (noun == "archive") return admin::ArchiveMain(argc, argv);
   std::fputs(kUsage, stderr);
   return 2;
 }
