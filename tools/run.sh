@@ -108,7 +108,13 @@ pg_stop() {
 if [ ! -f "$PG_DATA/PG_VERSION" ]; then
   mkdir -p "$PG_DATA"
   chmod 700 "$PG_DATA"
-  [ "$(id -u)" -eq 0 ] && chown postgres: "$PG_DATA"
+  [ "$(id -u)" -eq 0 ] && chown postgres: "$PG_DATA" && chmod o+x "$RUN_DIR"
+fi
+if ! "${PG_AS[@]}" test -w "$PG_DATA"; then
+  echo "the postgres user cannot reach $PG_DATA (a parent folder closed to others?); set RUN_DIR elsewhere" >&2
+  exit 1
+fi
+if [ ! -f "$PG_DATA/PG_VERSION" ]; then
   "${PG_AS[@]}" "$PG_BIN/initdb" -D "$PG_DATA" -U postgres --auth=trust -E UTF8 --locale=C.UTF-8 \
     >"$RUN_DIR/logs/initdb.log" 2>&1 || { echo "initdb failed: $RUN_DIR/logs/initdb.log" >&2; exit 1; }
 fi
