@@ -4,8 +4,9 @@
 // whole history and trail. For each order, in this order:
 //   1. read it from Redis in one snapshot (record, history, duplicates),
 //      only if it is ARCHIVED and was archived before the cutoff;
-//   2. copy it into PostgreSQL in one statement (upsert by id; an older
-//      version is replaced, a newer one kept);
+//   2. copy it into PostgreSQL (upsert by id; an older version is replaced,
+//      a newer one kept): the copies of one batch (MoveOptions::batch) in
+//      one transaction, so one WAL flush serves the batch;
 //   3. read the row back and compare it with the snapshot (verify);
 //   4. delete it from Redis in one script that first checks the order is
 //      still at the copied version: index and queue entries, SLA entries,
