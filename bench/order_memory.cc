@@ -9,6 +9,12 @@
 // archive: 10 history entries), and prints Redis's used_memory per order for
 // each kind, and per event on the stream (which event retention trims once
 // every consumer group has settled it). Use an empty Redis of its own.
+//
+// With --postgres CONNINFO (an empty database of its own), the closed orders
+// then move to the archive tier (libs/archive/mover.h, as `hotline-admin
+// archive run` does) and it prints what that frees in Redis per order and
+// what PostgreSQL takes per archived order with its history (the table, its
+// TOAST and its indexes).
 #include <atomic>
 #include <cstdio>
 #include <future>
@@ -23,6 +29,8 @@
 #include "directory/directory.h"
 #include "dispatch/catalogue.h"
 #include "dispatch/dispatcher.h"
+#include "archive/archive_store.h"
+#include "archive/mover.h"
 #include "orders/order_record.h"
 #include "orders/redis_order_store.h"
 #include "redis/client.h"
@@ -69,6 +77,10 @@ int main(int argc, char** argv) {
   flags.Int("orders", "HOTLINE_BENCH_ORDERS", "orders to create", &orders_n);
   flags.Int("closed", "HOTLINE_BENCH_CLOSED", "of them, taken through a whole life", &closed_n);
   flags.Int("threads", "HOTLINE_BENCH_THREADS", "orders worked at once", &threads_n);
+  std::string postgres;
+  flags.String("postgres", "HOTLINE_POSTGRES",
+               "an empty PostgreSQL database: also move the closed orders to the archive tier",
+               &postgres);
   flags.ParseOrExit(argc, argv);
 
   auto dir = directory::Directory::LoadDataDir(data_dir);
@@ -190,5 +202,33 @@ int main(int argc, char** argv) {
               "(10 history entries) redis_bytes_per_event=%.0f (events=%lld, trimmed once "
               "every consumer group has them)\n",
               per_open, per_closed, stream_bytes / events, events);
+  if (!postgres.empty()) {
+    archive::PgConnection pg(postgres);
+    archive::MoveOptions move;
+    move.min_age = absl::ZeroDuration();
+    move.now = absl::Now() + absl::Hours(1);
+    const absl::Time start = absl::Now();
+    absl::StatusOr<archive::MoveResult> moved =
+        archive::MoveDueOrders(redis, pg, store.keys(), move);
+    const double seconds = absl::ToDoubleSeconds(absl::Now() - start);
+    absl::StatusOr<archive::ArchiveSize> size =
+        moved.ok() ? archive::MeasureArchive(pg) : absl::StatusOr<archive::ArchiveSize>(moved.status());
+    if (!size.ok() || moved->moved == 0) {
+      std::fprintf(stderr, "archive move failed: %s\n",
+                   size.ok() ? "nothing moved" : size.status().ToString().c_str());
+      return 1;
+    }
+    const long long after_move = UsedMemory(redis);
+    const double freed = static_cast<double>(without_events - after_move) / moved->moved;
+    std::printf(
+        "archive: moved=%lld in %.1f s (%.0f orders/s) used_memory after=%lld "
+        "redis_bytes_freed_per_archived_order=%.0f redis_bytes_left_per_archived_order=%.0f "
+        "pg_bytes_per_archived_order=%.0f (table+toast+indexes %lld bytes, %lld orders, "
+        "%lld history entries)\n",
+        static_cast<long long>(moved->moved), seconds, moved->moved / seconds, after_move, freed,
+        per_closed - freed, static_cast<double>(size->table_bytes) / size->orders,
+        static_cast<long long>(size->table_bytes), static_cast<long long>(size->orders),
+        static_cast<long long>(size->history_entries));
+  }
   return failed == 0 ? 0 : 1;
 }

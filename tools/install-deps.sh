@@ -10,6 +10,8 @@ BUILD_PACKAGES=(
   libgrpc++-dev protobuf-compiler-grpc libprotobuf-dev protobuf-compiler grpc-proto
   libabsl-dev libhiredis-dev prometheus-cpp-dev libssl-dev libjemalloc-dev catch2 libxapian-dev libjwt-dev
   libnova-dev libcivetweb-dev
+  # the archive tier's client (libs/archive)
+  libpq-dev
 )
 
 PACKAGES=(
@@ -24,6 +26,9 @@ PACKAGES=(
   # the gateway's big screen (civetweb, also under prometheus-cpp) and its
   # test in a real headless browser with CJK fonts
   libcivetweb-dev chromium fonts-noto-cjk
+  # the archive tier (libs/archive): libpq to build, a local PostgreSQL
+  # cluster for tools/run.sh and the tests (initdb/pg_ctl from postgresql-15)
+  libpq-dev postgresql-15
 )
 
 [ "${1:-}" = --build ] && PACKAGES=("${BUILD_PACKAGES[@]}")

@@ -29,6 +29,8 @@ ROOT=$PWD
 BUILD_DIR=${BUILD_DIR:-build}
 RUN_DIR=${RUN_DIR:-$ROOT/run}
 REDIS_PORT=${REDIS_PORT:-6380}
+PG_PORT=${PG_PORT:-5433}
+ARCHIVE_EVERY=${ARCHIVE_EVERY:-600}
 GATEWAY_PORT=${GATEWAY_PORT:-50051}
 INTAKE_PORT=${INTAKE_PORT:-50052}
 DISPATCH_PORT=${DISPATCH_PORT:-50053}
@@ -74,7 +76,8 @@ stop() {
   for ((i = ${#pids[@]} - 1; i >= 0; i--)); do kill -TERM "${pids[$i]}" 2>/dev/null || true; done
   wait 2>/dev/null || true
   for port in ${REDIS_PORTS:-$REDIS_PORT}; do redis-cli -p "$port" shutdown >/dev/null 2>&1 || true; done
-  echo "stopped; data kept in $RUN_DIR/redis"
+  pg_stop
+  echo "stopped; data kept in $RUN_DIR/redis* and $RUN_DIR/postgres"
 }
 trap stop EXIT
 trap 'exit 0' INT TERM
@@ -100,13 +103,52 @@ supervise redis "$RUN_DIR/logs/redis.log" \
 for _ in $(seq 100); do redis-cli -p "$REDIS_PORT" ping >/dev/null 2>&1 && break; sleep 0.1; done
 fi
 
+# PostgreSQL: the archive tier (libs/archive). A private cluster in
+# $RUN_DIR/postgres (initdb once, then pg_ctl), on loopback port $PG_PORT
+# (not 5432, so a system cluster is left alone), trust authentication on
+# loopback only: a demo set-up, like Redis here without a password. As root
+# the cluster runs as the postgres user (initdb refuses root).
+PG_BIN=/usr/lib/postgresql/15/bin
+PG_DATA=$RUN_DIR/postgres
+PG_AS=()
+[ "$(id -u)" -eq 0 ] && PG_AS=(runuser -u postgres --)
+pg_stop() {
+  [ -f "$PG_DATA/postmaster.pid" ] && "${PG_AS[@]}" "$PG_BIN/pg_ctl" -D "$PG_DATA" -m fast -w stop >/dev/null 2>&1 || true
+}
+if [ ! -f "$PG_DATA/PG_VERSION" ]; then
+  mkdir -p "$PG_DATA"
+  chmod 700 "$PG_DATA"
+  [ "$(id -u)" -eq 0 ] && chown postgres: "$PG_DATA" && chmod o+x "$RUN_DIR"
+fi
+if ! "${PG_AS[@]}" test -w "$PG_DATA"; then
+  echo "the postgres user cannot reach $PG_DATA (a parent folder closed to others?); set RUN_DIR elsewhere" >&2
+  exit 1
+fi
+if [ ! -f "$PG_DATA/PG_VERSION" ]; then
+  "${PG_AS[@]}" "$PG_BIN/initdb" -D "$PG_DATA" -U postgres --auth=trust -E UTF8 --locale=C.UTF-8 \
+    >"$RUN_DIR/logs/initdb.log" 2>&1 || { echo "initdb failed: $RUN_DIR/logs/initdb.log" >&2; exit 1; }
+fi
+"${PG_AS[@]}" "$PG_BIN/pg_ctl" -D "$PG_DATA" -l "$PG_DATA/postgres.log" -w \
+  -o "-p $PG_PORT -c listen_addresses=127.0.0.1 -c unix_socket_directories=$PG_DATA" start >/dev/null ||
+  { echo "PostgreSQL did not start: $PG_DATA/postgres.log" >&2; exit 1; }
+"$PG_BIN/psql" -h 127.0.0.1 -p "$PG_PORT" -U postgres -tAc "SELECT 1 FROM pg_database WHERE datname = 'hotline'" |
+  grep -q 1 || "$PG_BIN/createdb" -h 127.0.0.1 -p "$PG_PORT" -U postgres hotline
+export HOTLINE_POSTGRES="host=127.0.0.1 port=$PG_PORT user=postgres dbname=hotline"
+
 # Demo phone keys (seal callers' numbers, key their lookup hash): kept across
 # runs of the same RUN_DIR so earlier orders still open; never for production.
 PHONE_KEYS=$RUN_DIR/phone_keys
 [ -f "$PHONE_KEYS" ] || bash "$ROOT/tools/make-phone-keys.sh" "$PHONE_KEYS" demo1
 supervise intake "$RUN_DIR/logs/intake.log" \
   "$BIN/services/intake/hotline-intake" --grpc_port "$INTAKE_PORT" --metrics_port "$INTAKE_METRICS" \
-  --redis "$REDIS_ADDR" --data_dir "$ROOT/data" --phone_keys "$PHONE_KEYS"
+  --redis "$REDIS_ADDR" --data_dir "$ROOT/data" --phone_keys "$PHONE_KEYS" \
+  --postgres "$HOTLINE_POSTGRES"
+# The archive mover: every $ARCHIVE_EVERY s (wall), orders archived longer
+# than data/archive_policy.textproto says (on the city clock) move to
+# PostgreSQL; safe to kill at any moment.
+supervise archiver "$RUN_DIR/logs/archiver.log" \
+  bash -c "while true; do '$BIN/tools/admin/hotline-admin' archive run --redis '$REDIS_ADDR' \
+    --policy '$ROOT/data/archive_policy.textproto'; sleep $ARCHIVE_EVERY; done"
 supervise dispatch "$RUN_DIR/logs/dispatch.log" \
   "$BIN/services/dispatch/hotline-dispatch" --grpc_port "$DISPATCH_PORT" --metrics_port "$DISPATCH_METRICS" \
   --redis "$REDIS_ADDR" --data_dir "$ROOT/data"
@@ -179,6 +221,7 @@ Hotline is running.
   scoring                       127.0.0.1:$SCORING_PORT    metrics http://127.0.0.1:$SCORING_METRICS/metrics
   big screen (大屏)             http://127.0.0.1:$SCREEN_PORT/   (JSON: http://127.0.0.1:$SCREEN_PORT/api/screen)
   redis                         $REDIS_ADDR     data $RUN_DIR/redis* (AOF, fsync always)
+  postgresql (archive tier)     127.0.0.1:$PG_PORT     data $RUN_DIR/postgres; mover every ${ARCHIVE_EVERY}s ($RUN_DIR/logs/archiver.log)
   simulator                     $simulating
   tokens                        $TOKENS (DEMO MODE: demo tokens + one per unit)
   signed tokens                 keys $RUN_DIR/secrets/jwt_keys.textproto; issue with hotline-admin (below)
@@ -206,6 +249,9 @@ Try, in another terminal:
   $BIN/tools/admin/hotline-admin token revoke JTI --redis $REDIS_ADDR
   # the working-day calendar: which years are official, which provisional (暂定):
   $BIN/tools/admin/hotline-admin calendar list --redis $REDIS_ADDR
+  # the archive tier: move what is due now, and what PostgreSQL holds:
+  $BIN/tools/admin/hotline-admin archive run --redis $REDIS_ADDR --postgres "$HOTLINE_POSTGRES"
+  $BIN/tools/admin/hotline-admin archive stats --postgres "$HOTLINE_POSTGRES"
   $CLI score --unit 440106                            # 天河区's score this month, the three rates
   $CLI explain --unit 440106 --limit 20               # every point and the order behind it
   $CLI rank --level district                          # ranking, red and black lists

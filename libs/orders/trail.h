@@ -34,6 +34,7 @@ struct StoredTrail {
   std::string head;                  // field trail_head ("" when absent)
   std::string legacy;                // field trail_legacy "count|ms|by" ("" when none)
   bool chained_now = false;          // the verify script chained a legacy trail
+  bool archived = false;             // read from the archive tier (libs/archive)
 };
 
 // The verdict on one trail: intact, or the first problem and its entry.

@@ -177,6 +177,8 @@ void Guardian::Verify(const std::optional<v1::Actor>& actor,
                        if (!trail.ok()) return done(trail.status());
                        v1::VerifyOrderTrailResponse response;
                        *response.add_verdicts() = orders::VerifyTrail(*trail);
+                       response.mutable_verdicts(0)->set_storage_tier(
+                           trail->archived ? v1::STORAGE_TIER_ARCHIVE : v1::STORAGE_TIER_LIVE);
                        observer_.Verified(response.verdicts(0));
                        const v1::TrailVerdict& v = response.verdicts(0);
                        response.set_orders_checked(1);

@@ -4,6 +4,8 @@
 #include <cstdio>
 #include <thread>
 
+#include "archive/pg.h"
+#include "archive/tiered_order_store.h"
 #include "audit/audit_log.h"
 #include "clock/city_clock.h"
 #include "crypto/phone_vault.h"
@@ -42,6 +44,14 @@ int main(int argc, char** argv) {
                "key file that seals callers' numbers and keys their lookup hash (required; "
                "format in libs/crypto/phone_vault.h)",
                &phone_keys);
+  std::string postgres;
+  int postgres_connections = 4;
+  flags.String("postgres", "HOTLINE_POSTGRES",
+               "libpq connection string of the archive tier (libs/archive); empty: Redis only, "
+               "archived orders moved out of Redis are NOT_FOUND",
+               &postgres);
+  flags.Int("postgres_connections", "HOTLINE_POSTGRES_CONNECTIONS",
+            "connections (and threads) reading the archive", &postgres_connections);
   CityClockFlags clock_flags;  // the wall clock unless a demo or test sets it
   AddCityClockFlags(flags, &clock_flags);
   flags.ParseOrExit(argc, argv);
@@ -82,11 +92,24 @@ int main(int argc, char** argv) {
   redis::Client redis(*redis_options, &server.metrics());
   orders::RedisOrderStore store(redis, {.city_prefix = city->profile.order_prefix()});
   intake::IntakeMetrics metrics(server.metrics());
-  intake::Intake core(store, *dir, **clock, metrics, *vault);
+  // With an archive tier, reads look in Redis first, then PostgreSQL
+  // (libs/archive/tiered_order_store.h); writes stay Redis's.
+  std::unique_ptr<archive::PgPool> archive_pool;
+  std::unique_ptr<archive::TieredOrderStore> tiered;
+  orders::OrderStore* order_reads = &store;
+  orders::GuardedStore* guarded = &store;
+  if (!postgres.empty()) {
+    archive_pool = std::make_unique<archive::PgPool>(postgres, std::max(1, postgres_connections));
+    tiered = std::make_unique<archive::TieredOrderStore>(store, *archive_pool);
+    order_reads = tiered.get();
+    guarded = tiered.get();
+    log::Info("archive tier on", {{"postgres_connections", absl::StrCat(postgres_connections)}});
+  }
+  intake::Intake core(*order_reads, *dir, **clock, metrics, *vault);
   audit::AuditLog access_log(redis, audit::AuditKeys(store.keys().prefix()));
   audit::ReadRecorder reads(access_log, **clock);
   intake::GuardianMetrics guardian_metrics(server.metrics());
-  intake::Guardian guardian(store, store, access_log, *vault, **clock, guardian_metrics);
+  intake::Guardian guardian(*order_reads, *guarded, access_log, *vault, **clock, guardian_metrics);
   intake::IntakeService intake_service(core, reads, guardian);
   intake::DirectoryService directory_service(*dir);
   intake::AuditService audit_service(access_log);

@@ -46,6 +46,7 @@ Stack::Stack(Options options) {
   char tmpl[] = "/tmp/hotline-e2e-XXXXXX";
   if (::mkdtemp(tmpl) == nullptr) throw std::runtime_error("mkdtemp failed");
   dir_ = tmpl;
+  if (options.postgres) postgres_ = std::make_unique<PostgresServer>();
   options_ = options;
   if (options.redis_ha) {
     // down-after 2 s: short enough for a test, long enough that a primary
@@ -381,8 +382,10 @@ std::string Stack::scoring_address(int replica) const {
 std::string Stack::intake_address() const { return absl::StrCat("127.0.0.1:", intake_port_); }
 
 std::vector<std::string> Stack::IntakeArgs() const {
-  return Plus({std::string("--data_dir=") + HOTLINE_SOURCE_DIR + "/data", "--phone_keys=" + phone_keys_file()},
-              RedisArgs());
+  std::vector<std::string> args = Plus(
+      {std::string("--data_dir=") + HOTLINE_SOURCE_DIR + "/data", "--phone_keys=" + phone_keys_file()}, RedisArgs());
+  if (postgres_) args.push_back("--postgres=" + postgres_->conninfo());
+  return args;
 }
 
 void Stack::RestartIntake(absl::Duration down_for) {

@@ -12,6 +12,7 @@
 #include "hotline/v1/gateway.grpc.pb.h"
 #include "redis/client.h"
 #include "support/redis_ha.h"
+#include "support/postgres_server.h"
 #include "support/redis_server.h"
 #include "support/service_process.h"
 
@@ -76,6 +77,9 @@ class Stack {
     // --redis_wait_replicas / --redis_wait_timeout for every service.
     int redis_wait_replicas = 0;
     std::string redis_wait_timeout = "1s";
+    // A PostgreSQL 15 cluster of the stack's own for the archive tier
+    // (libs/archive): intake reads archived orders from it (--postgres).
+    bool postgres = false;
   };
   Stack() : Stack(Options{}) {}
   explicit Stack(Options options);
@@ -89,6 +93,8 @@ class Stack {
   RedisHa& redis_ha() { return *redis_ha_; }
   // What the services are given as --redis: host:port or sentinel://...
   std::string redis_address() const;
+  // The archive tier's cluster (Options::postgres), else nullptr.
+  PostgresServer* postgres() { return postgres_.get(); }
   ServiceProcess& intake() { return *intake_; }
   ServiceProcess& gateway() { return *gateway_; }
   ServiceProcess& dispatch(int replica = 0) { return *dispatch_[replica]; }
@@ -161,6 +167,7 @@ class Stack {
   std::unique_ptr<RedisHa> redis_ha_;
   // --redis and the WAIT flags, as every service gets them.
   std::vector<std::string> RedisArgs() const;
+  std::unique_ptr<PostgresServer> postgres_;
   int intake_port_, intake_metrics_, gateway_port_, gateway_metrics_;
   std::vector<int> dispatch_ports_, dispatch_metrics_;
   std::vector<std::vector<std::string>> dispatch_args_;  // without ports and clock

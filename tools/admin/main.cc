@@ -41,6 +41,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "admin/backup.h"
+#include "admin/archive.h"
 #include "admin/rebuild.h"
 #include "audit/audit_log.h"
 #include "auth/jwt.h"
@@ -71,6 +72,7 @@ constexpr char kUsage[] =
     "       hotline-admin rebuild sla|scoring [--data_dir data] [--batch 500] [--parallel 32] [--slices 4]\n"
     "       hotline-admin backup DIR [--pg_url URL] [--redis_dir D]   (tools/admin/README.md)\n"
     "       hotline-admin restore DIR [--pg_url URL]                  (onto an empty Redis only)\n"
+    "       hotline-admin archive run|stats [--postgres CONNINFO] [--policy FILE] [--min_age D]\n"
     "       (hotline-admin token issue --help, hotline-admin calendar load --help,\n"
     "        hotline-admin rebuild sla --help list the flags)\n";
 
@@ -392,6 +394,7 @@ int Main(int argc, char** argv) {
   if (noun == "rebuild") return RebuildMain(argc, argv);
   if (noun == "backup") return backup::BackupMain(argc, argv);
   if (noun == "restore") return backup::RestoreMain(argc, argv);
+  if (noun == "archive") return admin::ArchiveMain(argc, argv);
   std::fputs(kUsage, stderr);
   return 2;
 }

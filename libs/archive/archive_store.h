@@ -1,0 +1,86 @@
+#pragma once
+// The archive tier: work orders that left Redis, kept in PostgreSQL with
+// their whole hash-chained history, exactly as Redis held them (the record's
+// field/value pairs and every history entry byte for byte, so the trail
+// verifies in either tier). Blocking functions on one connection; the
+// callers put them on a PgPool (tiered_order_store.h) or a tool's thread.
+//
+// One table, archived_orders (schema in archive_store.cc, created by
+// EnsureSchema): one row per order, keyed by id, with the columns the
+// listings filter on (state, type, district, unit, phone_hash, created_ms)
+// indexed. Reading an order is one primary-key lookup.
+//
+// Errors: UNAVAILABLE (PostgreSQL unreachable), NOT_FOUND, INTERNAL (a
+// statement refused), DATA_LOSS (a stored row cannot be read).
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "absl/time/time.h"
+#include "archive/pg.h"
+#include "hotline/v1/work_order.pb.h"
+#include "orders/order_store.h"
+
+namespace hotline::archive {
+
+// Creates the table and its indexes if missing (idempotent; serialized by an
+// advisory lock, so several processes may call it at once).
+absl::Status EnsureSchema(PgConnection& pg);
+
+// One order as the mover read it from Redis in one snapshot.
+struct OrderCopy {
+  std::string id;
+  int64_t version = 0;
+  std::vector<std::string> record;      // HGETALL: field, value, field, value ...
+  std::vector<std::string> history;     // every stored entry, chained
+  std::vector<std::string> duplicates;  // the duplicates set's members
+};
+
+// Writes `copy` in one statement (one transaction): inserted, or replacing
+// an older version; a row at a newer version is left as it is.
+absl::Status UpsertCopy(PgConnection& pg, const OrderCopy& copy, absl::Time moved_at);
+// True when the stored row is exactly `copy` (version, record, history,
+// duplicates): read back after the commit, before Redis lets go of it.
+absl::StatusOr<bool> CopyMatches(PgConnection& pg, const OrderCopy& copy);
+// Removes the row written for `copy` if it is still at that version (an order
+// that changed in Redis after the copy, and is no longer due to move).
+absl::Status DeleteCopy(PgConnection& pg, const std::string& id, int64_t version);
+
+// An archived order's stored form: the record's field/value list, one page
+// of its history and how many entries it has.
+struct StoredOrder {
+  std::vector<std::string> record;
+  std::vector<std::string> history;
+  int64_t history_total = 0;
+};
+// One indexed query (primary key). window as orders::HistoryWindow (a
+// negative offset counts from the end). NOT_FOUND when not archived.
+absl::StatusOr<StoredOrder> ReadOrder(PgConnection& pg, const std::string& id,
+                                      orders::HistoryWindow window);
+// The order as readers see it (storage_tier = ARCHIVE, history decoded).
+absl::StatusOr<v1::WorkOrder> ToWorkOrder(const std::string& id, const StoredOrder& stored);
+
+// One page of archived orders matching `query` (its filters and created
+// range; its page_token and page_size are ignored), strictly after the
+// cursor (created_ms, id) in the listing's order when `after_set`. Ordered
+// by (created_ms, id), newest first unless oldest_first, like the Redis
+// listings; without history.
+struct ListCursor {
+  bool set = false;
+  int64_t created_ms = 0;
+  std::string id;
+};
+absl::StatusOr<std::vector<v1::WorkOrder>> ListArchived(PgConnection& pg,
+                                                        const orders::ListQuery& query,
+                                                        const ListCursor& after, int limit);
+
+// Rows and bytes of the archive (the table with its TOAST and indexes).
+struct ArchiveSize {
+  int64_t orders = 0;
+  int64_t history_entries = 0;
+  int64_t table_bytes = 0;  // pg_total_relation_size
+};
+absl::StatusOr<ArchiveSize> MeasureArchive(PgConnection& pg);
+
+}  // namespace hotline::archive

@@ -1,0 +1,115 @@
+// hotline-admin archive run [--postgres CONNINFO] [--policy data/archive_policy.textproto]
+//                           [--min_age 720h] [--max_orders N] [--batch N]
+// hotline-admin archive stats [--postgres CONNINFO]
+//
+// `run` moves every order ARCHIVED (归档) for longer than the policy's
+// archive_after_days out of Redis into PostgreSQL (libs/archive/mover.h):
+// copied in one statement, read back and compared, then deleted from Redis
+// by one script that checks the order did not change. Safe to kill at any
+// moment and to run again (from cron, say, daily). --min_age overrides the
+// policy (tests and drills; below the 24 h of idempotency records, a client
+// retrying a create of a moved order would be told NOT_FOUND).
+// Age is measured on the city clock (--clock_* flags or HOTLINE_CLOCK_*, as
+// the services): the wall clock unless a demo runs a faster one.
+// `stats` prints how many orders and history entries the archive holds and
+// its bytes on disk.
+#include "admin/archive.h"
+
+#include <cstdio>
+#include <string>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "archive/archive_store.h"
+#include "archive/mover.h"
+#include "clock/city_clock.h"
+#include "config/flags.h"
+#include "orders/order_keys.h"
+#include "redis/client.h"
+#include "redis/flags.h"
+
+namespace hotline::admin {
+namespace {
+
+int Fail(const absl::Status& s) {
+  std::fprintf(stderr, "hotline-admin archive: %s\n", s.ToString().c_str());
+  return 1;
+}
+
+}  // namespace
+
+int ArchiveMain(int argc, char** argv) {
+  const std::string verb = argc >= 3 ? argv[2] : "";
+  std::vector<const char*> rest = {argv[0]};
+  for (int i = 3; i < argc; ++i) rest.push_back(argv[i]);
+  redis::RedisFlags redis_flags;
+  std::string postgres = "host=127.0.0.1 port=5432 user=postgres dbname=hotline";
+  std::string policy_path = "data/archive_policy.textproto";
+  absl::Duration min_age = absl::ZeroDuration();
+  int max_orders = 0, batch = 0;
+  config::Flags flags("hotline-admin archive " + verb,
+                      "moves old archived orders from Redis to PostgreSQL");
+  redis::AddRedisFlags(flags, &redis_flags);
+  flags.String("postgres", "HOTLINE_POSTGRES", "libpq connection string of the archive",
+               &postgres);
+  flags.String("policy", "HOTLINE_ARCHIVE_POLICY", "hotline.v1.ArchivePolicy text file",
+               &policy_path);
+  flags.Duration("min_age", "", "overrides the policy's age (e.g. 1s in drills)", &min_age);
+  flags.Int("max_orders", "", "stop after moving this many (0: all due)", &max_orders);
+  flags.Int("batch", "", "ids read from Redis a step (0: the policy's)", &batch);
+  CityClockFlags clock_flags;  // the city's clock: orders' times are written on it
+  AddCityClockFlags(flags, &clock_flags);
+  flags.ParseOrExit(static_cast<int>(rest.size()), rest.data());
+
+  archive::PgConnection pg(postgres);
+  if (verb == "stats") {
+    absl::StatusOr<archive::ArchiveSize> size = archive::MeasureArchive(pg);
+    if (!size.ok()) return Fail(size.status());
+    std::printf("archive: %lld orders, %lld history entries, %lld bytes (%.0f bytes/order)\n",
+                static_cast<long long>(size->orders), static_cast<long long>(size->history_entries),
+                static_cast<long long>(size->table_bytes),
+                size->orders > 0 ? static_cast<double>(size->table_bytes) / size->orders : 0.0);
+    return 0;
+  }
+  if (verb != "run") {
+    std::fputs("usage: hotline-admin archive run|stats [--help]\n", stderr);
+    return 2;
+  }
+  absl::StatusOr<v1::ArchivePolicy> policy = archive::LoadArchivePolicy(policy_path);
+  if (!policy.ok()) return Fail(policy.status());
+  absl::StatusOr<redis::Options> redis_options = redis::ToOptions(redis_flags);
+  if (!redis_options.ok()) return Fail(redis_options.status());
+  redis_options->connections = 1;
+  redis::Client redis(*redis_options);
+
+  absl::StatusOr<std::unique_ptr<Clock>> clock = MakeCityClock(clock_flags);
+  if (!clock.ok()) return Fail(clock.status());
+  archive::MoveOptions options;
+  options.now = (*clock)->Now();
+  options.min_age = min_age > absl::ZeroDuration() ? min_age
+                                                   : absl::Hours(24) * policy->archive_after_days();
+  options.batch = batch > 0 ? batch : policy->batch();
+  options.max_orders = max_orders;
+  absl::Time last_shown = absl::Now();
+  options.progress = [&](int64_t scanned, int64_t moved) {
+    if (absl::Now() - last_shown < absl::Seconds(1)) return;
+    last_shown = absl::Now();
+    std::fprintf(stderr, "archive run: %lld looked at, %lld moved\n",
+                 static_cast<long long>(scanned), static_cast<long long>(moved));
+  };
+  const absl::Time start = absl::Now();
+  absl::StatusOr<archive::MoveResult> result =
+      archive::MoveDueOrders(redis, pg, orders::OrderKeys(), options);
+  if (!result.ok()) return Fail(result.status());
+  for (const std::string& id : result->failed_ids) std::fprintf(stderr, "failed: %s\n", id.c_str());
+  const double seconds = absl::ToDoubleSeconds(absl::Now() - start);
+  std::printf(
+      "archive run: %lld archived orders looked at, %lld moved to PostgreSQL, %lld not due yet "
+      "(younger than %s), %lld read again after a change, %lld failed, in %.1f s\n",
+      static_cast<long long>(result->scanned), static_cast<long long>(result->moved),
+      static_cast<long long>(result->young), absl::FormatDuration(options.min_age).c_str(),
+      static_cast<long long>(result->retried), static_cast<long long>(result->failed), seconds);
+  return result->failed == 0 ? 0 : 1;
+}
+
+}  // namespace hotline::admin
