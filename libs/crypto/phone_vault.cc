@@ -11,6 +11,7 @@
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/escaping.h"
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 
@@ -18,8 +19,16 @@ namespace hotline::crypto {
 namespace {
 
 constexpr int kKeyBytes = 32, kNonceBytes = 12, kTagBytes = 16;
-// Bound to the field, so a sealed value copied into another field does not open.
-constexpr absl::string_view kAad = "hotline.caller_phone.v1";
+// Additional authenticated data. Version 1 bound a sealed value to the field
+// only, so it opened in any order's record; version 2 binds it to the field
+// and to the order, so a value copied into another order's record does not
+// open there (a reveal of order B cannot show order A's caller while the
+// access log names B).
+constexpr absl::string_view kAadV1 = "hotline.caller_phone.v1";
+constexpr absl::string_view kAadV2 = "hotline.caller_phone.v2|order=";
+// Version 2 values start with this (a key id cannot hold '/'); version 1
+// values start with their key id.
+constexpr absl::string_view kV2Prefix = "v2/";
 
 bool ValidKeyId(absl::string_view id) {
   if (id.empty() || id.size() > 16) return false;
@@ -100,7 +109,12 @@ absl::StatusOr<PhoneVault> PhoneVault::Parse(absl::string_view text, absl::strin
   return vault;
 }
 
-absl::StatusOr<std::string> PhoneVault::Seal(absl::string_view phone) const {
+absl::StatusOr<std::string> PhoneVault::Seal(absl::string_view phone,
+                                             absl::string_view order_id) const {
+  if (order_id.empty()) {
+    return absl::InvalidArgumentError("sealed phone: no order id to bind the number to");
+  }
+  const std::string aad = absl::StrCat(kAadV2, order_id);
   const std::string& key = keys_.at(current_);
   unsigned char nonce[kNonceBytes];
   if (RAND_bytes(nonce, kNonceBytes) != 1) return absl::InternalError("no random bytes for a nonce");
@@ -114,8 +128,8 @@ absl::StatusOr<std::string> PhoneVault::Seal(absl::string_view phone) const {
       EVP_EncryptInit_ex(ctx.get(), nullptr, nullptr,
                          reinterpret_cast<const unsigned char*>(key.data()), nonce) != 1 ||
       EVP_EncryptUpdate(ctx.get(), nullptr, &written,
-                        reinterpret_cast<const unsigned char*>(kAad.data()),
-                        static_cast<int>(kAad.size())) != 1 ||
+                        reinterpret_cast<const unsigned char*>(aad.data()),
+                        static_cast<int>(aad.size())) != 1 ||
       EVP_EncryptUpdate(ctx.get(), body, &written,
                         reinterpret_cast<const unsigned char*>(phone.data()),
                         static_cast<int>(phone.size())) != 1 ||
@@ -124,10 +138,18 @@ absl::StatusOr<std::string> PhoneVault::Seal(absl::string_view phone) const {
                           body + phone.size()) != 1) {
     return absl::InternalError("AES-256-GCM encryption failed");
   }
-  return absl::StrCat(current_, ":", absl::Base64Escape(out));
+  return absl::StrCat(kV2Prefix, current_, ":", absl::Base64Escape(out));
 }
 
-absl::StatusOr<std::string> PhoneVault::Open(absl::string_view sealed) const {
+bool PhoneVault::BoundToOrder(absl::string_view sealed) {
+  return absl::StartsWith(sealed, kV2Prefix);
+}
+
+absl::StatusOr<std::string> PhoneVault::Open(absl::string_view sealed,
+                                             absl::string_view order_id) const {
+  const bool v2 = BoundToOrder(sealed);
+  if (v2) sealed.remove_prefix(kV2Prefix.size());
+  const std::string aad = v2 ? absl::StrCat(kAadV2, order_id) : std::string(kAadV1);
   size_t colon = sealed.find(':');
   if (colon == absl::string_view::npos) return absl::DataLossError("sealed phone: no key id");
   auto key = keys_.find(std::string(sealed.substr(0, colon)));
@@ -150,15 +172,19 @@ absl::StatusOr<std::string> PhoneVault::Open(absl::string_view sealed) const {
       EVP_DecryptInit_ex(ctx.get(), nullptr, nullptr,
                          reinterpret_cast<const unsigned char*>(key->second.data()), bytes) != 1 ||
       EVP_DecryptUpdate(ctx.get(), nullptr, &written,
-                        reinterpret_cast<const unsigned char*>(kAad.data()),
-                        static_cast<int>(kAad.size())) != 1 ||
+                        reinterpret_cast<const unsigned char*>(aad.data()),
+                        static_cast<int>(aad.size())) != 1 ||
       EVP_DecryptUpdate(ctx.get(), reinterpret_cast<unsigned char*>(phone.data()), &written,
                         bytes + kNonceBytes, static_cast<int>(length)) != 1 ||
       EVP_CIPHER_CTX_ctrl(ctx.get(), EVP_CTRL_GCM_SET_TAG, kTagBytes,
                           bytes + kNonceBytes + length) != 1 ||
       EVP_DecryptFinal_ex(ctx.get(), reinterpret_cast<unsigned char*>(phone.data()) + written,
                           &final_written) != 1) {
-    return absl::DataLossError("sealed phone: does not open (damaged, or another key)");
+    // GCM cannot tell these apart; name them all.
+    return absl::DataLossError(
+        v2 ? absl::StrCat("sealed phone: does not open as order ", order_id,
+                          "'s number (sealed for another order, damaged, or another key)")
+           : std::string("sealed phone: does not open (damaged, or another key)"));
   }
   return phone;
 }

@@ -7,6 +7,7 @@
 // UNAVAILABLE (Redis unreachable: retryable), NOT_FOUND, INVALID_ARGUMENT
 // (idempotency key reused for another request, bad page token), DATA_LOSS
 // (a stored record cannot be read).
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -27,9 +28,12 @@ struct NewOrder {
   v1::HistoryEntry first_entry;   // the "create" step
   std::string idempotency_key;    // "" for none; stored as given (callers scope it: CallerScopedKey)
   std::string fingerprint;        // identifies the request behind the key
-  // The caller's number at rest (order.caller.phone must be empty): sealed
-  // (crypto/phone_vault.h) and its keyed lookup hash; "" for none.
-  std::string sealed_phone;
+  // The caller's number at rest (order.caller.phone must be empty): the
+  // store takes the order's number first, then calls this to seal the phone
+  // bound to it (crypto/phone_vault.h: the order id is in the sealed value's
+  // authenticated data); empty for none. An error is the create's. Its keyed
+  // lookup hash ("" for none).
+  std::function<absl::StatusOr<std::string>(const std::string& order_id)> seal_phone;
   std::string phone_hash;
 };
 
@@ -157,11 +161,14 @@ class GuardedStore {
   virtual void ListOrderIds(int64_t offset, int count, Done<std::vector<std::string>> done) = 0;
 };
 
-// Orders stored before callers' numbers were sealed, found a stretch of
-// idx:all at a time, and sealed one by one (intake, once at start).
+// Orders stored before callers' numbers were sealed, or sealed before the
+// sealed value was bound to its order (version 1, crypto/phone_vault.h),
+// found a stretch of idx:all at a time, and sealed (again) one by one
+// (intake, once at start).
 struct LegacyPhones {
   int scanned = 0;  // ids of idx:all looked at (0: past the end)
-  std::vector<std::pair<std::string, std::string>> plain;  // order id, plain number
+  std::vector<std::pair<std::string, std::string>> plain;    // order id, plain number
+  std::vector<std::pair<std::string, std::string>> unbound;  // order id, version 1 sealed value
 };
 class LegacyPhoneStore {
  public:
@@ -172,6 +179,11 @@ class LegacyPhoneStore {
                                                const std::string& sealed,
                                                const std::string& hash,
                                                const std::string& masked) = 0;
+  // Replaces the sealed value `old_sealed` with `new_sealed` (the same number
+  // sealed again); false when the order's value is no longer `old_sealed`
+  // (nothing written).
+  virtual absl::StatusOr<bool> ResealPhone(const std::string& id, const std::string& old_sealed,
+                                           const std::string& new_sealed) = 0;
 };
 
 }  // namespace hotline::orders

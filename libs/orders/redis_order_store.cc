@@ -17,18 +17,24 @@ namespace hotline::orders {
 // Lua sources, embedded at build time from scripts/*.lua.
 namespace scripts {
 extern const std::string_view kCreateOrder;
+extern const std::string_view kReserveOrderId;
 extern const std::string_view kGetOrder;
 extern const std::string_view kListOrders;
 extern const std::string_view kTransition;
 extern const std::string_view kVerifyTrail;
 extern const std::string_view kLegacyPhones;
 extern const std::string_view kSealPhone;
+extern const std::string_view kResealPhone;
 }  // namespace scripts
 
 namespace {
 
 const redis::Script& CreateScript() {
   static const redis::Script script(WithHistoryChain(scripts::kCreateOrder));
+  return script;
+}
+const redis::Script& ReserveIdScript() {
+  static const redis::Script script(scripts::kReserveOrderId);
   return script;
 }
 const redis::Script& GetScript() {
@@ -49,6 +55,10 @@ const redis::Script& LegacyPhonesScript() {
 }
 const redis::Script& SealPhoneScript() {
   static const redis::Script script(scripts::kSealPhone);
+  return script;
+}
+const redis::Script& ResealPhoneScript() {
+  static const redis::Script script(scripts::kResealPhone);
   return script;
 }
 const redis::Script& VerifyTrailScript() {
@@ -120,10 +130,84 @@ absl::Status DecodePageToken(const std::string& token, std::string* score, std::
 RedisOrderStore::RedisOrderStore(redis::Client& redis, RedisOrderStoreOptions options)
     : redis_(redis), options_(std::move(options)), keys_(options_.key_prefix) {}
 
+namespace {
+
+// The domain answers of reserve_order_id.lua and create_order.lua; other
+// error replies are Redis's.
+absl::Status CreateRefusal(const std::string& error, const v1::WorkOrder& order) {
+  if (absl::StartsWith(error, "IDEMPOTENCY_MISMATCH")) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "idempotency_key: already used for a different request (order ",
+        error.substr(error.find(' ') + 1), ")"));
+  }
+  if (absl::StartsWith(error, "KNOWLEDGE_NOT_PUBLISHED")) {
+    const std::string status = error.substr(error.find(' ') + 1);
+    return absl::InvalidArgumentError(absl::StrCat(
+        "on_spot_answer.knowledge_code: ", order.on_spot_answer().knowledge_code(),
+        status == "missing" ? " is not a knowledge point" : absl::StrCat(" is ", status, ", not published")));
+  }
+  if (absl::StartsWith(error, "NUMBERS_EXHAUSTED")) {
+    return absl::ResourceExhaustedError("the day's order numbers (999,999) are used up; nothing was written");
+  }
+  if (absl::StartsWith(error, "ORDER_EXISTS")) {
+    return absl::AbortedError(absl::StrCat("order number ", error.substr(error.find(' ') + 1),
+                                           " was taken meanwhile; nothing was written, try again"));
+  }
+  return RedisErrorToStatus(error);
+}
+
+}  // namespace
+
+// Two steps: the order's number is taken first (reserve_order_id.lua), so
+// the caller's phone is sealed bound to it; then the whole order is written
+// in one atomic step (create_order.lua). Every check that refuses a create
+// runs in the first step too, so a refused create takes no number.
 void RedisOrderStore::Create(NewOrder in, Done<CreateResult> done) {
   const v1::WorkOrder& o = in.order;
   const std::string day =
       absl::FormatTime("%Y%m%d", absl::FromUnixMillis(ToMillis(o.created_at())), CityTimeZone());
+  std::vector<std::string> keys;
+  const std::string& cited = o.on_spot_answer().knowledge_code();
+  if (!cited.empty()) keys.push_back(knowledge::KnowledgeKeys(keys_.prefix()).Point(cited));
+  std::vector<std::string> reserve_args = {
+      keys_.prefix(),
+      absl::StrCat(options_.city_prefix, day),
+      keys_.Sequence(day),
+      in.idempotency_key.empty() ? "" : keys_.CreateIdempotency(in.idempotency_key),
+      in.fingerprint,
+  };
+  redis_.SubmitScript(
+      ReserveIdScript(), keys, std::move(reserve_args),
+      [this, keys, in = std::move(in), done = std::move(done)](absl::StatusOr<redis::Reply> reply) mutable {
+        if (!reply.ok()) return done(reply.status());
+        if (reply->is_error()) return done(CreateRefusal(reply->str, in.order));
+        absl::StatusOr<std::vector<std::string>> result = Strings(*reply);
+        if (!result.ok() || result->size() < 2) {
+          return done(absl::InternalError("reserve script: unexpected reply"));
+        }
+        if ((*result)[0] == "replayed") return Replay((*result)[1], std::move(done));
+        if (reply->elements.size() == 3 && reply->elements[2].integer > 0) {
+          // Numbers were already taken: the counter had gone back (Redis
+          // restored from an older backup?). Nothing was overwritten.
+          log::Warning("order counter was behind; skipped numbers already in use",
+                       {{"order_id", (*result)[1]}, {"skipped", absl::StrCat(reply->elements[2].integer)}});
+        }
+        WriteReserved((*result)[1], std::move(keys), std::move(in), std::move(done));
+      });
+}
+
+void RedisOrderStore::Replay(const std::string& id, Done<CreateResult> done) {
+  // Answer with the order as stored by the first request.
+  Get(id, [done = std::move(done)](absl::StatusOr<v1::WorkOrder> stored) mutable {
+    if (!stored.ok()) return done(stored.status());
+    stored->clear_history();
+    done(CreateResult{std::move(*stored), true});
+  });
+}
+
+void RedisOrderStore::WriteReserved(const std::string& id, std::vector<std::string> keys, NewOrder in,
+                                    Done<CreateResult> done) {
+  const v1::WorkOrder& o = in.order;
   std::vector<std::string> indexes = {keys_.IndexAll(), keys_.IndexState(o.state()),
                                       keys_.IndexType(o.type()),
                                       keys_.IndexDistrict(o.location().district_code())};
@@ -131,8 +215,8 @@ void RedisOrderStore::Create(NewOrder in, Done<CreateResult> done) {
   if (!in.phone_hash.empty()) indexes.push_back(keys_.IndexPhone(in.phone_hash));
   std::vector<std::string> args = {
       keys_.prefix(),
-      absl::StrCat(options_.city_prefix, day),
-      keys_.Sequence(day),
+      id,
+      "",
       in.idempotency_key.empty() ? "" : keys_.CreateIdempotency(in.idempotency_key),
       in.fingerprint,
       absl::StrCat(absl::ToInt64Seconds(options_.idempotency_ttl)),
@@ -152,60 +236,28 @@ void RedisOrderStore::Create(NewOrder in, Done<CreateResult> done) {
     args.push_back(name);
     args.push_back(std::move(value));
   }
-  if (!in.sealed_phone.empty()) {
-    args.insert(args.end(), {field::kCallerPhoneSealed, in.sealed_phone, field::kCallerPhoneHash,
+  if (in.seal_phone) {
+    absl::StatusOr<std::string> sealed = in.seal_phone(id);
+    if (!sealed.ok()) return done(sealed.status());
+    args.insert(args.end(), {field::kCallerPhoneSealed, *std::move(sealed), field::kCallerPhoneHash,
                              in.phone_hash});
   }
   // An on-spot answer must cite a published knowledge point: the script
-  // checks it in the same atomic step and counts the use.
-  std::vector<std::string> keys;
-  const std::string& cited = o.on_spot_answer().knowledge_code();
-  if (!cited.empty()) keys.push_back(knowledge::KnowledgeKeys(keys_.prefix()).Point(cited));
+  // checks it again in the same atomic step and counts the use.
   redis_.SubmitScript(
       CreateScript(), std::move(keys), std::move(args),
-      [this, order = std::move(in.order),
-       done = std::move(done)](absl::StatusOr<redis::Reply> reply) mutable {
+      [this, order = std::move(in.order), done = std::move(done)](absl::StatusOr<redis::Reply> reply) mutable {
         if (!reply.ok()) return done(reply.status());
-        if (reply->is_error()) {
-          if (absl::StartsWith(reply->str, "IDEMPOTENCY_MISMATCH")) {
-            return done(absl::InvalidArgumentError(absl::StrCat(
-                "idempotency_key: already used for a different request (order ",
-                reply->str.substr(reply->str.find(' ') + 1), ")")));
-          }
-          if (absl::StartsWith(reply->str, "KNOWLEDGE_NOT_PUBLISHED")) {
-            const std::string status = reply->str.substr(reply->str.find(' ') + 1);
-            return done(absl::InvalidArgumentError(absl::StrCat(
-                "on_spot_answer.knowledge_code: ", order.on_spot_answer().knowledge_code(),
-                status == "missing" ? " is not a knowledge point"
-                                    : absl::StrCat(" is ", status, ", not published"))));
-          }
-          if (absl::StartsWith(reply->str, "NUMBERS_EXHAUSTED")) {
-            return done(absl::ResourceExhaustedError(
-                "the day's order numbers (999,999) are used up; nothing was written"));
-          }
-          return done(RedisErrorToStatus(reply->str));
-        }
+        if (reply->is_error()) return done(CreateRefusal(reply->str, order));
         absl::StatusOr<std::vector<std::string>> result = Strings(*reply);
         if (!result.ok() || result->size() < 2) {
           return done(absl::InternalError("create script: unexpected reply"));
         }
         if ((*result)[0] == "created") {
-          if (reply->elements.size() == 3 && reply->elements[2].integer > 0) {
-            // Numbers were already taken: the counter had gone back (Redis
-            // restored from an older backup?). Nothing was overwritten.
-            log::Warning("order counter was behind; skipped numbers already in use",
-                         {{"order_id", (*result)[1]},
-                          {"skipped", absl::StrCat(reply->elements[2].integer)}});
-          }
           order.set_id((*result)[1]);
           return done(CreateResult{std::move(order), false});
         }
-        // Replayed: answer with the order as stored by the first request.
-        Get((*result)[1], [done = std::move(done)](absl::StatusOr<v1::WorkOrder> stored) mutable {
-          if (!stored.ok()) return done(stored.status());
-          stored->clear_history();
-          done(CreateResult{std::move(*stored), true});
-        });
+        Replay((*result)[1], std::move(done));
       });
 }
 
@@ -449,8 +501,14 @@ absl::StatusOr<LegacyPhones> RedisOrderStore::FindLegacyPhones(int64_t offset, i
   }
   LegacyPhones out;
   out.scanned = static_cast<int>(reply->elements[0].integer);
-  for (size_t i = 1; i + 1 < reply->elements.size(); i += 2) {
-    out.plain.emplace_back(reply->elements[i].str, reply->elements[i + 1].str);
+  auto pairs = [](const redis::Reply& list, std::vector<std::pair<std::string, std::string>>* to) {
+    for (size_t i = 0; i + 1 < list.elements.size(); i += 2) {
+      to->emplace_back(list.elements[i].str, list.elements[i + 1].str);
+    }
+  };
+  if (reply->elements.size() >= 3) {
+    pairs(reply->elements[1], &out.plain);
+    pairs(reply->elements[2], &out.unbound);
   }
   return out;
 }
@@ -462,6 +520,15 @@ absl::StatusOr<bool> RedisOrderStore::SealLegacyPhone(const std::string& id,
                                                       const std::string& masked) {
   absl::StatusOr<redis::Reply> reply = redis_.ExecuteScript(
       SealPhoneScript(), {keys_.Order(id), keys_.IndexPhone(hash)}, {plain, sealed, hash, masked});
+  if (!reply.ok()) return reply.status();
+  if (reply->is_error()) return RedisErrorToStatus(reply->str);
+  return reply->integer == 1;
+}
+
+absl::StatusOr<bool> RedisOrderStore::ResealPhone(const std::string& id, const std::string& old_sealed,
+                                                  const std::string& new_sealed) {
+  absl::StatusOr<redis::Reply> reply =
+      redis_.ExecuteScript(ResealPhoneScript(), {keys_.Order(id)}, {old_sealed, new_sealed});
   if (!reply.ok()) return reply.status();
   if (reply->is_error()) return RedisErrorToStatus(reply->str);
   return reply->integer == 1;

@@ -37,10 +37,16 @@ class RedisOrderStore final : public OrderStore, public GuardedStore, public Leg
   absl::StatusOr<bool> SealLegacyPhone(const std::string& id, const std::string& plain,
                                        const std::string& sealed, const std::string& hash,
                                        const std::string& masked) override;
+  absl::StatusOr<bool> ResealPhone(const std::string& id, const std::string& old_sealed,
+                                   const std::string& new_sealed) override;
 
   const OrderKeys& keys() const { return keys_; }
 
  private:
+  // The two steps of Create: the number taken, then the order written.
+  void WriteReserved(const std::string& id, std::vector<std::string> keys, NewOrder in,
+                     Done<CreateResult> done);
+  void Replay(const std::string& id, Done<CreateResult> done);
   // Runs the list script over one index with optional field filters.
   void Scan(std::string index, std::vector<std::string> filters, std::string from,
             std::string until, int page_size, const std::string& page_token, bool oldest_first,

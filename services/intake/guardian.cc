@@ -76,7 +76,7 @@ void Guardian::Reveal(const std::optional<v1::Actor>& actor,
     if (!stored.ok()) return done(stored.status());
     std::string phone = stored->legacy_plain;
     if (!stored->sealed.empty()) {
-      absl::StatusOr<std::string> opened = vault_.Open(stored->sealed);
+      absl::StatusOr<std::string> opened = vault_.Open(stored->sealed, request.order_id());
       if (!opened.ok()) return done(opened.status());
       phone = std::move(*opened);
     }

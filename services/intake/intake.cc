@@ -35,12 +35,11 @@ void Intake::Create(const std::optional<v1::Actor>& actor,
   o.set_urgent(request.urgent());
   o.set_channel(request.channel());
   o.mutable_caller()->set_name(request.caller().name());
-  // The number itself is only ever stored sealed, with its keyed hash for
-  // lookup; the order carries the masked form.
+  // The number itself is only ever stored sealed, bound to the order's id
+  // (the store numbers the order first, then asks for the sealed value), with
+  // its keyed hash for lookup; the order carries the masked form.
   const std::string phone = *orders::NormalizePhone(request.caller().phone());
-  absl::StatusOr<std::string> sealed = vault_.Seal(phone);
-  if (!sealed.ok()) return done(sealed.status());
-  n.sealed_phone = std::move(*sealed);
+  n.seal_phone = [this, phone](const std::string& order_id) { return vault_.Seal(phone, order_id); };
   n.phone_hash = vault_.LookupHash(phone);
   o.mutable_caller()->set_phone_masked(orders::MaskPhone(phone));
   o.mutable_caller()->set_confidential(request.caller().confidential());

@@ -1,5 +1,6 @@
 #include "intake/legacy_phones.h"
 
+#include "log/log.h"
 #include "orders/phone.h"
 
 namespace hotline::intake {
@@ -17,13 +18,26 @@ absl::StatusOr<LegacySealCounts> SealLegacyPhones(orders::LegacyPhoneStore& stor
     for (const auto& [id, plain] : found->plain) {
       // Stored numbers were normalized at intake; an odd one is sealed as found.
       const std::string number = orders::NormalizePhone(plain).value_or(plain);
-      absl::StatusOr<std::string> sealed = vault.Seal(number);
+      absl::StatusOr<std::string> sealed = vault.Seal(number, id);
       if (!sealed.ok()) return sealed.status();
       absl::StatusOr<bool> done = store.SealLegacyPhone(id, plain, *sealed,
                                                         vault.LookupHash(number),
                                                         orders::MaskPhone(number));
       if (!done.ok()) return done.status();
       if (*done) ++counts.sealed;
+    }
+    for (const auto& [id, old_sealed] : found->unbound) {
+      absl::StatusOr<std::string> number = vault.Open(old_sealed, id);
+      if (!number.ok()) {
+        log::Warning("a sealed phone number cannot be opened to bind it to its order",
+                     {{"order_id", id}, {"error", number.status().ToString()}});
+        continue;
+      }
+      absl::StatusOr<std::string> sealed = vault.Seal(*number, id);
+      if (!sealed.ok()) return sealed.status();
+      absl::StatusOr<bool> done = store.ResealPhone(id, old_sealed, *sealed);
+      if (!done.ok()) return done.status();
+      if (*done) ++counts.resealed;
     }
   }
   return counts;

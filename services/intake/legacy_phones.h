@@ -2,8 +2,11 @@
 // The one-off sealing of numbers stored before sealing existed: orders whose
 // record still has a plain caller_phone get it sealed, keyed and indexed
 // (idx:phone) and the plain field deleted, each in one atomic step that
-// writes nothing if the order changed meanwhile. Intake runs it in the
-// background at every start; once every order is sealed a pass only reads.
+// writes nothing if the order changed meanwhile. Numbers sealed before the
+// sealed value was bound to its order (version 1, crypto/phone_vault.h) are
+// opened and sealed again bound to their order, the same way. Intake runs it
+// in the background at every start; once every order is sealed as version 2
+// a pass only reads.
 #include <atomic>
 
 #include "absl/status/statusor.h"
@@ -14,10 +17,13 @@ namespace hotline::intake {
 
 struct LegacySealCounts {
   int scanned = 0;
-  int sealed = 0;
+  int sealed = 0;    // plain numbers sealed
+  int resealed = 0;  // version 1 values sealed again, bound to their order
 };
 
 // Walks idx:all `batch` orders at a time until its end or `stop`. Blocking.
+// A version 1 value that does not open (damaged, or a key no longer in the
+// file) is left as it is and logged: its reveal names the error.
 absl::StatusOr<LegacySealCounts> SealLegacyPhones(orders::LegacyPhoneStore& store,
                                                   const crypto::PhoneVault& vault,
                                                   const std::atomic<bool>& stop, int batch = 500);

@@ -143,9 +143,10 @@ int main(int argc, char** argv) {
     if (!counts.ok()) {
       log::Warning("sealing of legacy phone numbers stopped (retried at the next start)",
                    {{"error", counts.status().ToString()}});
-    } else if (counts->sealed > 0) {
+    } else if (counts->sealed > 0 || counts->resealed > 0) {
       log::Info("legacy phone numbers sealed", {{"orders_scanned", absl::StrCat(counts->scanned)},
-                                                {"sealed", absl::StrCat(counts->sealed)}});
+                                                {"sealed", absl::StrCat(counts->sealed)},
+                                                {"resealed", absl::StrCat(counts->resealed)}});
     }
   });
   server::WaitForShutdownSignal();

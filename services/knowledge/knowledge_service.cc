@@ -1,5 +1,6 @@
 #include "knowledge/knowledge_service.h"
 
+#include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "server/identity.h"
 #include "server/reply.h"
@@ -18,8 +19,10 @@ grpc::ServerUnaryReactor* FinishWith(grpc::CallbackServerContext* context,
 
 }  // namespace
 
-KnowledgeService::KnowledgeService(KnowledgeBase& base, prometheus::Registry& metrics)
+KnowledgeService::KnowledgeService(KnowledgeBase& base, prometheus::Registry& metrics,
+                                   audit::ReadRecorder& reads)
     : base_(base),
+      reads_(reads),
       searches_(prometheus::BuildCounter()
                     .Name("hotline_knowledge_searches_total")
                     .Help("Searches by result: hit (something found), zero_hit (what was asked is "
@@ -142,7 +145,25 @@ grpc::ServerUnaryReactor* KnowledgeService::ListUnansweredQueries(
     v1::ListUnansweredQueriesResponse* response) {
   if (auto* refused = server::RefuseUnverified(context)) return refused;
   auto* reactor = context->DefaultReactor();
-  base_.ListUnanswered(*request, server::ReplyTo(reactor, response));
+  absl::StatusOr<v1::Actor> caller = server::VerifiedIdentity(*context);
+  if (!caller.ok()) {
+    reactor->Finish(ToGrpcStatus(caller.status()));
+    return reactor;
+  }
+  base_.ListUnanswered(
+      *request, [this, reactor, response, caller = *std::move(caller)](
+                    absl::StatusOr<v1::ListUnansweredQueriesResponse> top) mutable {
+        // What agents typed and found nothing for may hold a citizen's words
+        // (a name, an address): the read is logged before it is answered.
+        // An empty list shows nothing: nothing to log.
+        if (!top.ok() || top->queries_size() == 0) return server::ReplyTo(reactor, response)(std::move(top));
+        const std::string what = absl::StrCat("unanswered queries: ", top->queries_size(), " listed");
+        reads_.RecordAggregate(caller, v1::AUDIT_ACTION_READ_UNANSWERED_QUERIES, what,
+                               [reactor, response, top = *std::move(top)](absl::Status logged) mutable {
+                                 if (logged.ok()) *response = std::move(top);
+                                 reactor->Finish(ToGrpcStatus(logged));
+                               });
+      });
   return reactor;
 }
 

@@ -2,7 +2,9 @@
 // The gRPC edge of the knowledge service: hotline.v1.Knowledge on the callback
 // API, with search and write metrics. The work is in KnowledgeBase. Metrics
 // carry counts only, never what a citizen said: the zero-hit searches' text
-// stays in Redis behind the audited ListUnansweredQueries.
+// stays in Redis behind ListUnansweredQueries, whose every answer with text in
+// it is written to the access log first (libs/audit, like the other reads of
+// personal data: a read that cannot be logged is not served, UNAVAILABLE).
 // Thread-safe.
 #include <prometheus/counter.h>
 #include <prometheus/gauge.h>
@@ -11,6 +13,7 @@
 
 #include <string>
 
+#include "audit/read_recorder.h"
 #include "hotline/v1/knowledge.grpc.pb.h"
 #include "knowledge/knowledge_base.h"
 
@@ -18,7 +21,8 @@ namespace hotline::knowledge {
 
 class KnowledgeService final : public v1::Knowledge::CallbackService {
  public:
-  KnowledgeService(KnowledgeBase& base, prometheus::Registry& metrics);
+  // `reads` logs each read of the unanswered queries.
+  KnowledgeService(KnowledgeBase& base, prometheus::Registry& metrics, audit::ReadRecorder& reads);
 
   grpc::ServerUnaryReactor* SearchKnowledge(grpc::CallbackServerContext* context,
                                             const v1::SearchKnowledgeRequest* request,
@@ -57,6 +61,7 @@ class KnowledgeService final : public v1::Knowledge::CallbackService {
                                                 v1::KnowledgePointResponse* response);
 
   KnowledgeBase& base_;
+  audit::ReadRecorder& reads_;
   prometheus::Family<prometheus::Counter>& searches_;
   prometheus::Histogram& search_seconds_;
   prometheus::Family<prometheus::Counter>& writes_;

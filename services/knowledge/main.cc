@@ -5,6 +5,8 @@
 #include <thread>
 
 #include "absl/strings/str_cat.h"
+#include "audit/audit_log.h"
+#include "audit/read_recorder.h"
 #include "config/flags.h"
 #include "config/text_proto.h"
 #include "directory/directory.h"
@@ -82,7 +84,10 @@ int main(int argc, char** argv) {
   knowledge::RedisKnowledgeStore store(redis);
   knowledge::SearchIndex index(settings, seed->synonyms);
   knowledge::KnowledgeBase base(store, index, *dir, SystemClock::Get());
-  knowledge::KnowledgeService service(base, server.metrics());
+  // Reads of the unanswered queries go to the access log (libs/audit).
+  audit::AuditLog access_log(redis, audit::AuditKeys(store.keys().prefix()));
+  audit::ReadRecorder reads(access_log, SystemClock::Get());
+  knowledge::KnowledgeService service(base, server.metrics(), reads);
   server.AddService(&service, "hotline.v1.Knowledge");
   if (absl::Status s = server.Start(); !s.ok()) {
     log::Error("cannot start", {{"error", s.ToString()}});

@@ -11,6 +11,7 @@
 #include "directory/directory.h"
 #include "e2e/stack.h"
 #include "server/identity.h"
+#include "hotline/v1/audit.pb.h"
 #include "hotline/v1/knowledge.grpc.pb.h"
 #include "knowledge/kb_code.h"
 #include "knowledge/seed.h"
@@ -237,6 +238,68 @@ TEST_CASE("knowledge /metrics counts searches and passes promtool check metrics"
   auto kept = stack.redis_client().Execute({"ZSCORE", "hotline:kb:unanswered", "zzqqxxyy"});
   REQUIRE(kept.ok());
   CHECK(kept->str == "1");
+}
+
+TEST_CASE("a read of the unanswered queries is written to the access log first", "[e2e][knowledge][privacy]") {
+  Stack stack;
+  auto stub = stack.NewClient();
+  {
+    v1::SearchKnowledgeRequest r;
+    r.set_query("zzqqxxyy");  // nothing found: kept in the unanswered list
+    v1::SearchKnowledgeResponse found;
+    auto ctx = CallContext(kAgentToken);
+    REQUIRE(stub->SearchKnowledge(ctx.get(), r, &found).ok());
+  }
+  auto audit_entries = [&] {
+    v1::ListAuditEntriesRequest request;
+    request.set_page_size(500);
+    v1::ListAuditEntriesResponse page;
+    auto ctx = CallContext(kAuditorToken);
+    grpc::Status status = stub->ListAuditEntries(ctx.get(), request, &page);
+    INFO(status.error_message());
+    REQUIRE(status.ok());
+    std::vector<v1::AuditEntry> reads;
+    for (const v1::AuditEntry& e : page.entries()) {
+      if (e.action() == v1::AUDIT_ACTION_READ_UNANSWERED_QUERIES) reads.push_back(e);
+    }
+    return reads;
+  };
+  // The search counts the query without holding up its answer: polled.
+  v1::ListUnansweredQueriesResponse top;
+  for (int i = 0; i < 50 && top.queries_size() == 0; ++i) {
+    auto ctx = CallContext(kAgentToken);
+    REQUIRE(stub->ListUnansweredQueries(ctx.get(), {}, &top).ok());
+    if (top.queries_size() == 0) absl::SleepFor(absl::Milliseconds(20));
+  }
+  REQUIRE(top.queries_size() == 1);
+  // One entry for the answer with text in it (empty answers before it showed
+  // nothing and are not logged): who read it, when, how many queries.
+  std::vector<v1::AuditEntry> reads = audit_entries();
+  REQUIRE(reads.size() == 1);
+  CHECK(reads[0].actor().user_id() == "agent-t1");
+  CHECK(reads[0].actor().role() == v1::ROLE_AGENT);
+  CHECK(reads[0].reason() == "unanswered queries: 1 listed");
+  CHECK(reads[0].order_ids().empty());
+  // The words themselves are not copied into the log.
+  CHECK_FALSE(absl::StrContains(reads[0].DebugString(), "zzqqxxyy"));
+  {
+    auto ctx = CallContext(kKnowledgeEditorToken);
+    v1::ListUnansweredQueriesResponse again;
+    REQUIRE(stub->ListUnansweredQueries(ctx.get(), {}, &again).ok());
+    CHECK(again.queries_size() == 1);
+  }
+  reads = audit_entries();
+  REQUIRE(reads.size() == 2);
+  CHECK(reads[0].actor().user_id() == "kbeditor-t1");  // newest first
+
+  // A read whose entry cannot be written is not served.
+  REQUIRE(stack.redis_client().Execute({"RENAME", "hotline:audit", "hotline:audit-moved"}).ok());
+  REQUIRE(stack.redis_client().Execute({"SET", "hotline:audit", "not a stream"}).ok());
+  v1::ListUnansweredQueriesResponse refused;
+  auto ctx = CallContext(kAgentToken);
+  grpc::Status status = stub->ListUnansweredQueries(ctx.get(), {}, &refused);
+  CHECK(status.error_code() == grpc::StatusCode::UNAVAILABLE);
+  CHECK(refused.queries_size() == 0);
 }
 
 }  // namespace

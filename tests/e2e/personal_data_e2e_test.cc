@@ -4,6 +4,8 @@
 // caller is hidden from units entirely; trails are verified over the API.
 #include <catch2/catch.hpp>
 
+#include <fstream>
+
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
@@ -363,5 +365,94 @@ TEST_CASE("trails are verified through the gateway, and tampering is named", "[e
   CHECK(city.verdicts(0).problem() == v1::TRAIL_PROBLEM_ALTERED);
   CHECK(city.verdicts(0).entry() == 1);
 }
+
+namespace {
+
+// A reveal right after intake restarted: the gateway's channel reconnects
+// within a moment.
+grpc::Status RevealAfterRestart(v1::Hotline::Stub& stub, const std::string& id,
+                                v1::RevealCallerPhoneResponse* response) {
+  grpc::Status status = Reveal(stub, kDispatcherToken, id, "回访", response);
+  for (int i = 0; i < 100 && status.error_code() == grpc::StatusCode::UNAVAILABLE; ++i) {
+    absl::SleepFor(absl::Milliseconds(50));
+    status = Reveal(stub, kDispatcherToken, id, "回访", response);
+  }
+  return status;
+}
+
+TEST_CASE("a sealed number copied into another order's record does not reveal there",
+          "[e2e][privacy]") {
+  Stack stack(Stack::Options{.auto_dispatch = false});
+  auto stub = stack.NewClient();
+  const v1::WorkOrder a = CreateWith(*stub, "13811112222", false);
+  const v1::WorkOrder b = CreateWith(*stub, "13933334444", false);
+  const std::string key_a = "hotline:order:{" + a.id() + "}", key_b = "hotline:order:{" + b.id() + "}";
+  absl::StatusOr<redis::Reply> sealed_a = stack.redis_client().Execute({"HGET", key_a, "caller_phone_enc"});
+  REQUIRE(sealed_a.ok());
+  REQUIRE_FALSE(sealed_a->str.empty());
+  // Someone with write access to Redis moves A's sealed number into B: a
+  // reveal of B must not show A's caller while the access log names B.
+  REQUIRE(stack.redis_client().Execute({"HSET", key_b, "caller_phone_enc", sealed_a->str}).ok());
+  v1::RevealCallerPhoneResponse leaked;
+  grpc::Status status = Reveal(*stub, kDispatcherToken, b.id(), "回访", &leaked);
+  INFO(status.error_message() << " / revealed " << leaked.phone());
+  CHECK(status.error_code() == grpc::StatusCode::DATA_LOSS);
+  CHECK(absl::StrContains(status.error_message(), "sealed for another order"));
+  CHECK(leaked.phone().empty());
+  // A itself still reveals.
+  v1::RevealCallerPhoneResponse own;
+  REQUIRE(Reveal(*stub, kDispatcherToken, a.id(), "回访", &own).ok());
+  CHECK(own.phone() == "13811112222");
+}
+
+TEST_CASE("a number sealed before order binding reveals, and intake's start seals it again bound to its order",
+          "[e2e][privacy]") {
+  Stack stack(Stack::Options{.auto_dispatch = false});
+  auto stub = stack.NewClient();
+  const v1::WorkOrder order = CreateWith(*stub, "13900001111", false);
+  const v1::WorkOrder other = CreateWith(*stub, "13900002222", false);
+  const std::string key = "hotline:order:{" + order.id() + "}";
+  // A value sealed by the version before order binding (main at fcb167c),
+  // under an older key "a" (32 bytes of 0xaa) that stays in the key file for
+  // decryption: 13812345678, "<key id>:<base64>", bound to the field only.
+  const std::string v1 = "a:emYGMvq1fnt/+vNH1xtHzAAY6zBk01VowNVx/nhsl2bwlWKk5Ixu";
+  std::ofstream(stack.phone_keys_file(), std::ios::app) << "encryption_key a " << std::string(64, 'a') << "\n";
+  REQUIRE(stack.redis_client().Execute({"HSET", key, "caller_phone_enc", v1}).ok());
+
+  // Intake (started again with the older key in its file) seals it again,
+  // bound to its order, in the background at its start.
+  stack.RestartIntake();
+  std::string now_sealed;
+  for (int i = 0; i < 100; ++i) {
+    absl::StatusOr<redis::Reply> enc = stack.redis_client().Execute({"HGET", key, "caller_phone_enc"});
+    REQUIRE(enc.ok());
+    now_sealed = enc->str;
+    if (absl::StartsWith(now_sealed, "v2/")) break;
+    absl::SleepFor(absl::Milliseconds(100));
+  }
+  REQUIRE(absl::StartsWith(now_sealed, "v2/test1:"));  // the current key seals
+  // The pass logs its counts when it has walked every order (just after).
+  for (int i = 0; i < 100 && !absl::StrContains(stack.intake().Log(), "\"resealed\":\"1\""); ++i) {
+    absl::SleepFor(absl::Milliseconds(50));
+  }
+  INFO(stack.intake().Log());
+  CHECK(absl::StrContains(stack.intake().Log(), "\"resealed\":\"1\""));
+  v1::RevealCallerPhoneResponse revealed;
+  grpc::Status status = RevealAfterRestart(*stub, order.id(), &revealed);
+  INFO(status.error_message());
+  REQUIRE(status.ok());
+  CHECK(revealed.phone() == "13812345678");
+
+  // Bound now: copied into another order it does not reveal there.
+  REQUIRE(stack.redis_client()
+              .Execute({"HSET", "hotline:order:{" + other.id() + "}", "caller_phone_enc", now_sealed})
+              .ok());
+  v1::RevealCallerPhoneResponse leaked;
+  CHECK(Reveal(*stub, kDispatcherToken, other.id(), "回访", &leaked).error_code() ==
+        grpc::StatusCode::DATA_LOSS);
+  CHECK(leaked.phone().empty());
+}
+
+}  // namespace
 
 }  // namespace hotline::testing

@@ -112,6 +112,10 @@ class Stack {
   // Stops an SLA replica gracefully and starts it again with these extra
   // flags instead of Options::sla_args (same ports).
   void RestartSla(int replica, std::vector<std::string> sla_args);
+  // The city-clock flags every clocked service was started with (empty on
+  // the wall clock): for another process that must read the same city time
+  // (the simulator).
+  const std::vector<std::string>& clock_args() const { return clock_args_; }
   // What the services' city clock reads now.
   absl::Time CityNow() const;
   // Sets the city clock to `start` (RFC 3339) from now on, at the same rate:

@@ -56,14 +56,21 @@ void FakeOrderStore::Create(orders::NewOrder in, orders::Done<orders::CreateResu
       const absl::Time created = absl::FromUnixMillis(orders::ToMillis(o.created_at()));
       o.set_id(absl::StrCat("GZ", absl::FormatTime("%Y%m%d", created, CityTimeZone()),
                             absl::StrFormat("%06d", ++sequence_)));
-      v1::WorkOrder stored = o;
-      *stored.add_history() = in.first_entry;
-      orders_[o.id()] = std::move(stored);
-      if (!in.idempotency_key.empty()) {
-        create_keys_[in.idempotency_key] = {in.fingerprint, o.id()};
+      // The number is sealed bound to the order id (the Redis store does the same).
+      absl::Status sealed = absl::OkStatus();
+      if (in.seal_phone) sealed = in.seal_phone(o.id()).status();
+      if (!sealed.ok()) {
+        result = sealed;
+      } else {
+        v1::WorkOrder stored = o;
+        *stored.add_history() = in.first_entry;
+        orders_[o.id()] = std::move(stored);
+        if (!in.idempotency_key.empty()) {
+          create_keys_[in.idempotency_key] = {in.fingerprint, o.id()};
+        }
+        events_.push_back("order.created");
+        result = orders::CreateResult{o, false};
       }
-      events_.push_back("order.created");
-      result = orders::CreateResult{o, false};
     }
   }
   done(std::move(result));

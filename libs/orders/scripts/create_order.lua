@@ -1,16 +1,18 @@
 -- Creates a work order: the whole write in one atomic step. Either all of it
--- happens (sequence number, order record, first history entry, indexes, event,
+-- happens (order record, first history entry, indexes, event,
 -- idempotency record) or, on an error reply, none of it: every check comes
 -- before the first write.
 --
--- The order's own keys are derived here from the new order number (they share
+-- The order's number was taken before by reserve_order_id.lua (so the
+-- caller's phone could be sealed bound to it). The order's own keys are
+-- derived here from that number (they share
 -- its hash tag {ID}), so they cannot be declared in KEYS: this script assumes a
 -- single Redis shard, like the rest of the platform today. Every other key is
 -- named by the key schema (order_keys.h) and passed in.
 --
 -- ARGV[1]  key prefix, e.g. "hotline:" (for the order's own keys)
--- ARGV[2]  order number prefix and local day, e.g. "GZ20261128"
--- ARGV[3]  the day's sequence key             ARGV[4]  idempotency key ("" for none)
+-- ARGV[2]  the order id reserved by reserve_order_id.lua, e.g. "GZ20261128000123"
+-- ARGV[3]  (unused)                           ARGV[4]  idempotency key ("" for none)
 -- ARGV[5]  request fingerprint (compared on replay)
 -- ARGV[6]  idempotency record TTL, seconds
 -- ARGV[7]  events stream key
@@ -25,12 +27,12 @@
 --          point's hash (libs/knowledge/knowledge_keys.h): it must be
 --          published; its use_count and fcr_count rise with the order.
 --
--- Returns {"created", id, skipped} (skipped: numbers passed over because an
--- order already had them: the day's counter had gone back, e.g. Redis restored
--- from an older backup) or {"replayed", id}. Error replies (nothing written):
+-- Returns {"created", id} or {"replayed", id} (the idempotency key is checked
+-- again: a concurrent request with the same key may have won since the
+-- reservation). Error replies (nothing written):
 -- "IDEMPOTENCY_MISMATCH <id>" when the key was used for a different request,
--- "NUMBERS_EXHAUSTED <prefix>" when the day's 999,999 numbers are used up,
--- "KNOWLEDGE_NOT_PUBLISHED <status|missing>" when the cited point cannot be cited.
+-- "KNOWLEDGE_NOT_PUBLISHED <status|missing>" when the cited point cannot be cited,
+-- "ORDER_EXISTS <id>" when an order already has the reserved number.
 local p = ARGV[1]
 
 local idem_key = ARGV[4]
@@ -52,39 +54,12 @@ if #KEYS >= 1 then
   end
 end
 
--- The next free number after the day's counter. Numbers of one day are
--- taken in order, so a counter that went back finds the end of the taken run
--- by galloping, then bisecting: O(log n) lookups, never an overwrite (the
--- number chosen is checked free).
-local prefix = ARGV[2]
-local function taken(n)
-  return redis.call("EXISTS", p .. "order:{" .. prefix .. string.format("%06d", n) .. "}") == 1
-end
-local seq_key = ARGV[3]
-local seq = tonumber(redis.call("GET", seq_key) or "0") + 1
-local first = seq
-if seq <= 999999 and taken(seq) then
-  local low, step = seq, 1            -- low is taken
-  local high = low + step
-  while high <= 999999 and taken(high) do
-    low = high
-    step = step * 2
-    high = low + step
-  end
-  if high > 999999 then high = 1000000 end
-  while high - low > 1 do             -- low taken, high free (or past the end)
-    local mid = math.floor((low + high) / 2)
-    if taken(mid) then low = mid else high = mid end
-  end
-  seq = high
-end
-if seq > 999999 then
-  return redis.error_reply("NUMBERS_EXHAUSTED " .. prefix)
-end
-
-redis.call("SET", seq_key, seq, "EX", 3 * 86400)
-local id = prefix .. string.format("%06d", seq)
+-- The number was taken by reserve_order_id.lua; it must still be free.
+local id = ARGV[2]
 local order_key = p .. "order:{" .. id .. "}"
+if redis.call("EXISTS", order_key) == 1 then
+  return redis.error_reply("ORDER_EXISTS " .. id)
+end
 
 local n_index = tonumber(ARGV[16])
 local fields = {"id", id}
@@ -113,4 +88,4 @@ if #KEYS >= 1 then
   redis.call("HINCRBY", KEYS[1], "use_count", 1)
   redis.call("HINCRBY", KEYS[1], "fcr_count", 1)
 end
-return {"created", id, seq - first}
+return {"created", id}
