@@ -19,8 +19,12 @@ void DependencyWatch::Stop() {
 
 void DependencyWatch::Run() {
   bool up = true;  // Start() reports SERVING
+  int failures = 0;
   while (!stop_.WaitForNotificationWithTimeout(interval_)) {
-    const bool reachable = probe_();
+    // Two failed probes in a row before NOT_SERVING: one command lost to a
+    // broken connection is not an outage. One success is enough to serve.
+    failures = probe_() ? 0 : failures + 1;
+    const bool reachable = failures < 2;
     if (reachable == up) continue;
     up = reachable;
     server_.SetDependencyServing(up);

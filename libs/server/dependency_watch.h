@@ -10,6 +10,8 @@
 //   server::DependencyWatch redis_health(server, "redis",
 //                                        [&redis] { return redis.Execute({"PING"}).ok(); });
 //
+// Two failed probes in a row turn it NOT_SERVING (one lost command is not an
+// outage), one success SERVING again.
 // A thread of its own calls `probe` every `interval` (after Server::Start);
 // the probe must return within a bounded time (a Redis PING fails at once on
 // a refused connection, after the client's command timeout on a silent one).
