@@ -83,9 +83,10 @@ std::string ActionName(v1::Action a) {
 
 // One act, retried with the same idempotency key until it is acknowledged or
 // answered definitively; ABORTED (a mark bumped the version) is retried too.
+// An intent once sent is followed through, also after the load stops.
 // Returns true when acknowledged (and records it).
 bool ActUntilDone(v1::Hotline::Stub& stub, Ledger& ledger, const std::string& token, const std::string& id,
-                  v1::Action action, const std::string& key, const std::atomic<bool>& stop) {
+                  v1::Action action, const std::string& key) {
   v1::ActRequest r;
   r.set_order_id(id);
   r.set_action(action);
@@ -93,7 +94,6 @@ bool ActUntilDone(v1::Hotline::Stub& stub, Ledger& ledger, const std::string& to
   if (action == v1::ACTION_REPLY) r.set_note("已到现场处理完毕");
   if (action == v1::ACTION_CALLBACK) r.set_rating(v1::RATING_SATISFIED);
   const absl::Time give_up = absl::Now() + absl::Seconds(90);
-  (void)stop;  // an intent once sent is followed through, also after the load stops
   while (absl::Now() < give_up) {
     auto ctx = ShortContext(token, absl::Seconds(3));
     v1::ActResponse response;
@@ -202,7 +202,7 @@ void Worker(const Stack& stack, Ledger& ledger, int thread, const std::atomic<bo
     if (!dispatched) continue;
     for (size_t i = 0; i < steps; ++i) {
       const std::string key = absl::StrCat("act-", id, "-", i);
-      if (!ActUntilDone(*stub, ledger, life[i].token, id, life[i].action, key, stop)) break;
+      if (!ActUntilDone(*stub, ledger, life[i].token, id, life[i].action, key)) break;
     }
   }
 }
@@ -219,7 +219,7 @@ void Supervisor(const Stack& stack, Ledger& ledger, std::mt19937 rng, const std:
       id = ledger.ids[rng() % ledger.ids.size()];
     }
     ActUntilDone(*stub, ledger, kSupervisorToken, id, n % 2 ? v1::ACTION_URGE : v1::ACTION_SUPERVISE,
-                 absl::StrCat("mark-", n), stop);
+                 absl::StrCat("mark-", n));
   }
 }
 
