@@ -676,6 +676,17 @@ TEST_CASE("chaos: every process is killed at random moments under load, and noth
                                         [&](const std::string& id) { return !acked_ids.count(id); })),
       lost_acts, doubled_acts, broken_histories, stuck, bad_index, without_deadlines, doubled_marks);
   std::fflush(stdout);
+  std::map<std::string, int> refused_by_action;
+  for (const std::string& r : ledger.refused) {
+    const size_t space = r.find(' ');
+    ++refused_by_action[r.substr(space + 1, r.find(':', space) - space - 1)];
+  }
+  std::printf("chaos checks: refused by the state machine, by action: %s\n",
+              absl::StrJoin(refused_by_action, ", ", absl::PairFormatter(" ")).c_str());
+  for (const Target& t : targets) {
+    INFO(Stack::ProcessName(t.process, t.replica));
+    CHECK(outages[Stack::ProcessName(t.process, t.replica)].size() == static_cast<size_t>(rounds));
+  }
   INFO("first findings:\n" << absl::StrJoin(findings, "\n"));
   CHECK(creates > 100);
   CHECK(ledger.acts.size() > 100);
