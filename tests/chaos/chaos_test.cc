@@ -10,12 +10,11 @@
 //
 // CHAOS_ROUNDS (default 3) and CHAOS_SEED (default: from the clock, printed)
 // change the run.
-#include <catch2/catch.hpp>
-
 #include <google/protobuf/util/message_differencer.h>
 
 #include <algorithm>
 #include <atomic>
+#include <catch2/catch.hpp>
 #include <cstdio>
 #include <cstdlib>
 #include <deque>
@@ -41,12 +40,13 @@ using Process = Stack::Process;
 bool Definitive(grpc::StatusCode code) {
   // The answer to the request itself, not to an outage: retrying the same
   // request cannot change it.
-  return code == grpc::StatusCode::FAILED_PRECONDITION || code == grpc::StatusCode::INVALID_ARGUMENT ||
-         code == grpc::StatusCode::NOT_FOUND || code == grpc::StatusCode::PERMISSION_DENIED ||
-         code == grpc::StatusCode::ALREADY_EXISTS;
+  return code == grpc::StatusCode::FAILED_PRECONDITION ||
+         code == grpc::StatusCode::INVALID_ARGUMENT || code == grpc::StatusCode::NOT_FOUND ||
+         code == grpc::StatusCode::PERMISSION_DENIED || code == grpc::StatusCode::ALREADY_EXISTS;
 }
 
-std::unique_ptr<grpc::ClientContext> ShortContext(const std::string& token, absl::Duration deadline) {
+std::unique_ptr<grpc::ClientContext> ShortContext(const std::string& token,
+                                                  absl::Duration deadline) {
   auto ctx = CallContext(token);
   ctx->set_deadline(absl::ToChronoTime(absl::Now() + deadline));
   return ctx;
@@ -85,8 +85,8 @@ std::string ActionName(v1::Action a) {
 // answered definitively; ABORTED (a mark bumped the version) is retried too.
 // An intent once sent is followed through, also after the load stops.
 // Returns true when acknowledged (and records it).
-bool ActUntilDone(v1::Hotline::Stub& stub, Ledger& ledger, const std::string& token, const std::string& id,
-                  v1::Action action, const std::string& key) {
+bool ActUntilDone(v1::Hotline::Stub& stub, Ledger& ledger, const std::string& token,
+                  const std::string& id, v1::Action action, const std::string& key) {
   v1::ActRequest r;
   r.set_order_id(id);
   r.set_action(action);
@@ -101,7 +101,8 @@ bool ActUntilDone(v1::Hotline::Stub& stub, Ledger& ledger, const std::string& to
     if (s.ok()) {
       ++ledger.ok;
       absl::MutexLock lock(&ledger.mu);
-      ledger.acts.push_back({id, ActionName(action), UserOf(token), key, response.order().version()});
+      ledger.acts.push_back(
+          {id, ActionName(action), UserOf(token), key, response.order().version()});
       return true;
     }
     if (Definitive(s.error_code())) {
@@ -184,7 +185,8 @@ void Worker(const Stack& stack, Ledger& ledger, int thread, const std::atomic<bo
     if (steps == 0) continue;
     // Auto-dispatch first (dispatch or Redis may be down: wait for it).
     bool dispatched = false;
-    for (const absl::Time until = absl::Now() + absl::Seconds(60); !dispatched && absl::Now() < until && !stop;) {
+    for (const absl::Time until = absl::Now() + absl::Seconds(60);
+         !dispatched && absl::Now() < until && !stop;) {
       auto ctx = ShortContext(kAgentToken, absl::Seconds(3));
       v1::GetWorkOrderRequest g;
       g.set_id(id);
@@ -208,7 +210,8 @@ void Worker(const Stack& stack, Ledger& ledger, int thread, const std::atomic<bo
 }
 
 // Urges and supervises random orders (open ones take it; closed ones refuse).
-void Supervisor(const Stack& stack, Ledger& ledger, std::mt19937 rng, const std::atomic<bool>& stop) {
+void Supervisor(const Stack& stack, Ledger& ledger, std::mt19937 rng,
+                const std::atomic<bool>& stop) {
   auto stub = stack.NewClient();
   for (int n = 0; !stop; ++n) {
     absl::SleepFor(absl::Milliseconds(300));
@@ -218,8 +221,8 @@ void Supervisor(const Stack& stack, Ledger& ledger, std::mt19937 rng, const std:
       if (ledger.ids.empty()) continue;
       id = ledger.ids[rng() % ledger.ids.size()];
     }
-    ActUntilDone(*stub, ledger, kSupervisorToken, id, n % 2 ? v1::ACTION_URGE : v1::ACTION_SUPERVISE,
-                 absl::StrCat("mark-", n));
+    ActUntilDone(*stub, ledger, kSupervisorToken, id,
+                 n % 2 ? v1::ACTION_URGE : v1::ACTION_SUPERVISE, absl::StrCat("mark-", n));
   }
 }
 
@@ -340,7 +343,8 @@ struct Outage {
 absl::Duration Percentile(std::vector<absl::Duration> v, double p) {
   if (v.empty()) return absl::ZeroDuration();
   std::sort(v.begin(), v.end());
-  return v[std::min(v.size() - 1, static_cast<size_t>(p * static_cast<double>(v.size() - 1) + 0.5))];
+  return v[std::min(v.size() - 1,
+                    static_cast<size_t>(p * static_cast<double>(v.size() - 1) + 0.5))];
 }
 
 std::string Ms(absl::Duration d) { return absl::StrCat(absl::ToInt64Milliseconds(d), " ms"); }
@@ -350,7 +354,8 @@ std::string Ms(absl::Duration d) { return absl::StrCat(absl::ToInt64Milliseconds
 bool ConsumersCaughtUp(Stack& stack, absl::Duration timeout, std::string* last) {
   const absl::Time until = absl::Now() + timeout;
   while (absl::Now() < until) {
-    absl::StatusOr<redis::Reply> r = stack.redis_client().Execute({"XINFO", "GROUPS", "hotline:events"});
+    absl::StatusOr<redis::Reply> r =
+        stack.redis_client().Execute({"XINFO", "GROUPS", "hotline:events"});
     bool all = r.ok() && !r->elements.empty();
     *last = "";
     if (r.ok()) {
@@ -376,7 +381,8 @@ bool ConsumersCaughtUp(Stack& stack, absl::Duration timeout, std::string* last) 
 // Scoring's rankings of the year at every level, for comparing.
 std::vector<v1::RankUnitsResponse> Rankings(v1::Hotline::Stub& stub) {
   std::vector<v1::RankUnitsResponse> out;
-  for (v1::UnitLevel level : {v1::UNIT_LEVEL_DISTRICT, v1::UNIT_LEVEL_STREET, v1::UNIT_LEVEL_DEPARTMENT}) {
+  for (v1::UnitLevel level :
+       {v1::UNIT_LEVEL_DISTRICT, v1::UNIT_LEVEL_STREET, v1::UNIT_LEVEL_DEPARTMENT}) {
     for (int attempt = 0;; ++attempt) {
       auto ctx = ShortContext(kDispatcherToken, absl::Seconds(10));
       v1::RankUnitsRequest r;
@@ -406,13 +412,16 @@ long long MetricValue(const std::string& body, const std::string& name) {
   return static_cast<long long>(v);
 }
 
-TEST_CASE("chaos: every process is killed at random moments under load, and nothing is lost or done twice",
-          "[chaos]") {
+TEST_CASE(
+    "chaos: every process is killed at random moments under load, and nothing is lost or done "
+    "twice",
+    "[chaos]") {
   int rounds = 3;
   if (const char* env = std::getenv("CHAOS_ROUNDS")) REQUIRE(absl::SimpleAtoi(env, &rounds));
   unsigned seed = static_cast<unsigned>(absl::ToUnixNanos(absl::Now()));
   if (const char* env = std::getenv("CHAOS_SEED")) REQUIRE(absl::SimpleAtoi(env, &seed));
-  std::printf("chaos: seed %u (CHAOS_SEED=%u repeats the kill order and moments), %d rounds\n", seed, seed, rounds);
+  std::printf("chaos: seed %u (CHAOS_SEED=%u repeats the kill order and moments), %d rounds\n",
+              seed, seed, rounds);
   std::mt19937 rng(seed);
 
   // 600 city seconds a second: an urgent order warns after 6 s, breaches
@@ -425,14 +434,19 @@ TEST_CASE("chaos: every process is killed at random moments under load, and noth
   Ledger ledger;
   std::atomic<bool> stop{false};
   std::vector<std::thread> load;
-  for (int t = 0; t < 2; ++t) load.emplace_back(Creator, std::cref(stack), std::ref(ledger), t, std::cref(stop));
-  for (int t = 0; t < 2; ++t) load.emplace_back(Worker, std::cref(stack), std::ref(ledger), t, std::cref(stop));
-  load.emplace_back(Supervisor, std::cref(stack), std::ref(ledger), std::mt19937(rng()), std::cref(stop));
-  load.emplace_back(Reader, std::cref(stack), std::ref(ledger), std::mt19937(rng()), std::cref(stop));
+  for (int t = 0; t < 2; ++t)
+    load.emplace_back(Creator, std::cref(stack), std::ref(ledger), t, std::cref(stop));
+  for (int t = 0; t < 2; ++t)
+    load.emplace_back(Worker, std::cref(stack), std::ref(ledger), t, std::cref(stop));
+  load.emplace_back(Supervisor, std::cref(stack), std::ref(ledger), std::mt19937(rng()),
+                    std::cref(stop));
+  load.emplace_back(Reader, std::cref(stack), std::ref(ledger), std::mt19937(rng()),
+                    std::cref(stop));
 
   // A first acknowledged order, for the probes.
   std::string probe_order;
-  for (const absl::Time until = absl::Now() + absl::Seconds(30); probe_order.empty() && absl::Now() < until;) {
+  for (const absl::Time until = absl::Now() + absl::Seconds(30);
+       probe_order.empty() && absl::Now() < until;) {
     absl::SleepFor(absl::Milliseconds(50));
     absl::MutexLock lock(&ledger.mu);
     if (!ledger.ids.empty()) probe_order = ledger.ids.front();
@@ -443,9 +457,10 @@ TEST_CASE("chaos: every process is killed at random moments under load, and noth
     Process process;
     int replica;
   };
-  const std::vector<Target> targets = {{Process::kGateway, 0}, {Process::kIntake, 0},    {Process::kDispatch, 0},
-                                       {Process::kSla, 0},     {Process::kSla, 1},       {Process::kKnowledge, 0},
-                                       {Process::kScoring, 0}, {Process::kRedis, 0}};
+  const std::vector<Target> targets = {{Process::kGateway, 0},  {Process::kIntake, 0},
+                                       {Process::kDispatch, 0}, {Process::kSla, 0},
+                                       {Process::kSla, 1},      {Process::kKnowledge, 0},
+                                       {Process::kScoring, 0},  {Process::kRedis, 0}};
   std::map<std::string, std::vector<Outage>> outages;
   auto probe_stub = stack.NewClient();
   const absl::Time chaos_start = absl::Now();
@@ -459,7 +474,8 @@ TEST_CASE("chaos: every process is killed at random moments under load, and noth
       const long failed_before = ledger.failed;
       const absl::Time killed = absl::Now();
       stack.Kill(t.process, t.replica);
-      absl::SleepFor(absl::Milliseconds(rng() % 300));  // down a moment, as a supervisor's restart takes
+      absl::SleepFor(
+          absl::Milliseconds(rng() % 300));  // down a moment, as a supervisor's restart takes
       stack.Start(t.process, t.replica);
       // Serving again: its health (Start waits for it) and a call through the
       // gateway that needs it. The gateway rebuilt after a kill is a fresh
@@ -474,8 +490,8 @@ TEST_CASE("chaos: every process is killed at random moments under load, and noth
       REQUIRE(served);
       const absl::Duration recovery = absl::Now() - killed;
       outages[name].push_back({name, recovery, ledger.failed - failed_before});
-      std::printf("chaos: round %d: killed %-12s recovered in %6s, %ld calls refused meanwhile\n", round,
-                  name.c_str(), Ms(recovery).c_str(), ledger.failed - failed_before);
+      std::printf("chaos: round %d: killed %-12s recovered in %6s, %ld calls refused meanwhile\n",
+                  round, name.c_str(), Ms(recovery).c_str(), ledger.failed - failed_before);
       std::fflush(stdout);
     }
   }
@@ -487,10 +503,13 @@ TEST_CASE("chaos: every process is killed at random moments under load, and noth
   for (std::thread& t : load) t.join();
 
   // ---- The summary ----
-  std::printf("\nchaos summary: %d rounds in %s; load: %ld calls succeeded, %ld failed (retried or counted)\n",
-              rounds, absl::FormatDuration(absl::Trunc(chaos_took, absl::Seconds(1))).c_str(), ledger.ok.load(),
-              ledger.failed.load());
-  std::printf("%-13s %5s %14s %14s %16s\n", "process", "kills", "recovery p50", "recovery max", "refused (total)");
+  std::printf(
+      "\nchaos summary: %d rounds in %s; load: %ld calls succeeded, %ld failed (retried or "
+      "counted)\n",
+      rounds, absl::FormatDuration(absl::Trunc(chaos_took, absl::Seconds(1))).c_str(),
+      ledger.ok.load(), ledger.failed.load());
+  std::printf("%-13s %5s %14s %14s %16s\n", "process", "kills", "recovery p50", "recovery max",
+              "refused (total)");
   for (const Target& t : targets) {
     const std::string name = Stack::ProcessName(t.process, t.replica);
     std::vector<absl::Duration> recoveries;
@@ -500,12 +519,17 @@ TEST_CASE("chaos: every process is killed at random moments under load, and noth
       refused += o.refused;
     }
     std::printf("%-13s %5zu %14s %14s %16ld\n", name.c_str(), recoveries.size(),
-                Ms(Percentile(recoveries, 0.5)).c_str(), Ms(Percentile(recoveries, 1.0)).c_str(), refused);
+                Ms(Percentile(recoveries, 0.5)).c_str(), Ms(Percentile(recoveries, 1.0)).c_str(),
+                refused);
   }
-  std::printf("(recovery: from the SIGKILL to the process serving again and a call through the gateway that\n"
-              " needs it succeeding; the gateway calls sla-0 only, so sla-1's call is its health and a GetOrderSla.\n"
-              " refused: load calls that failed, all clients, between the kill and the recovery; each was retried\n"
-              " with its idempotency key or was a read)\n");
+  std::printf(
+      "(recovery: from the SIGKILL to the process serving again and a call through the gateway "
+      "that\n"
+      " needs it succeeding; the gateway calls sla-0 only, so sla-1's call is its health and a "
+      "GetOrderSla.\n"
+      " refused: load calls that failed, all clients, between the kill and the recovery; each was "
+      "retried\n"
+      " with its idempotency key or was a read)\n");
   std::fflush(stdout);
 
   // ---- The checks ----
@@ -530,7 +554,8 @@ TEST_CASE("chaos: every process is killed at random moments under load, and noth
   long idem_mismatch = 0;
   for (const auto& [key, id] : ledger.created) {
     absl::StatusOr<redis::Reply> idem =
-        redis.Execute({"GET", orders::OrderKeys().prefix() + "idem:create:" + orders::CallerScopedKey("agent-t1", key)});
+        redis.Execute({"GET", orders::OrderKeys().prefix() +
+                                  "idem:create:" + orders::CallerScopedKey("agent-t1", key)});
     if (!idem.ok() || !absl::EndsWith(idem->str, "|" + id)) ++idem_mismatch;
   }
   CHECK(idem_mismatch == 0);
@@ -559,7 +584,8 @@ TEST_CASE("chaos: every process is killed at random moments under load, and noth
         REQUIRE(absl::SimpleAtoi(rest.substr(colon + 1), &state));
         absl::StatusOr<redis::Reply> members = redis.Execute({"ZRANGE", key.str, "0", "-1"});
         REQUIRE(members.ok());
-        for (const redis::Reply& m : members->elements) queued[m.str].insert({rest.substr(0, colon), state});
+        for (const redis::Reply& m : members->elements)
+          queued[m.str].insert({rest.substr(0, colon), state});
       }
     } while (cursor != "0");
   }
@@ -570,8 +596,8 @@ TEST_CASE("chaos: every process is killed at random moments under load, and noth
   std::map<std::string, std::vector<const Ledger::Act*>> acts_by_order;
   for (const Ledger::Act& a : ledger.acts) acts_by_order[a.order].push_back(&a);
   auto stub = stack.NewClient();
-  long lost_acts = 0, doubled_acts = 0, broken_histories = 0, stuck = 0, bad_index = 0, doubled_marks = 0,
-       without_deadlines = 0, marks = 0, open = 0;
+  long lost_acts = 0, doubled_acts = 0, broken_histories = 0, stuck = 0, bad_index = 0,
+       doubled_marks = 0, without_deadlines = 0, marks = 0, open = 0;
   std::vector<std::string> findings;
   auto finding = [&](const std::string& what) {
     if (findings.size() < 20) findings.push_back(what);
@@ -615,12 +641,13 @@ TEST_CASE("chaos: every process is killed at random moments under load, and noth
     }
     if (at != o.state()) {
       ++stuck;
-      finding(absl::StrCat(id, ": state ", v1::OrderState_Name(o.state()), " but the last entry ends in ",
-                           v1::OrderState_Name(at)));
+      finding(absl::StrCat(id, ": state ", v1::OrderState_Name(o.state()),
+                           " but the last entry ends in ", v1::OrderState_Name(at)));
     }
     // Queued only where it is; a dispatched or signed order in its unit's queue.
     const std::pair<std::string, int> here = {o.assigned_unit_code(), static_cast<int>(o.state())};
-    const bool held = o.state() == v1::ORDER_STATE_DISPATCHED || o.state() == v1::ORDER_STATE_SIGNED;
+    const bool held =
+        o.state() == v1::ORDER_STATE_DISPATCHED || o.state() == v1::ORDER_STATE_SIGNED;
     if (queued[id].size() > 1 || (!queued[id].empty() && *queued[id].begin() != here) ||
         (held && queued[id].empty())) {
       ++bad_index;
@@ -630,30 +657,35 @@ TEST_CASE("chaos: every process is killed at random moments under load, and noth
     }
     if (indexed_states[id] != std::vector<int>{static_cast<int>(o.state())}) {
       ++bad_index;
-      finding(absl::StrCat(id, ": in state indexes ", absl::StrJoin(indexed_states[id], ","), ", state ",
-                           static_cast<int>(o.state())));
+      finding(absl::StrCat(id, ": in state indexes ", absl::StrJoin(indexed_states[id], ","),
+                           ", state ", static_cast<int>(o.state())));
     }
     // Every acknowledged act is the entry at its version, and is there once.
     std::map<std::pair<std::string, std::string>, int> acked_count;
     for (const Ledger::Act* a : acts_by_order[id]) {
       ++acked_count[{a->action, a->user}];
-      if (a->version < 1 || a->version > o.history_size() || o.history(a->version - 1).action() != a->action ||
+      if (a->version < 1 || a->version > o.history_size() ||
+          o.history(a->version - 1).action() != a->action ||
           o.history(a->version - 1).actor().user_id() != a->user) {
         ++lost_acts;
-        finding(absl::StrCat(id, ": acknowledged ", a->action, " (key ", a->key, ") not at seq ", a->version));
+        finding(absl::StrCat(id, ": acknowledged ", a->action, " (key ", a->key, ") not at seq ",
+                             a->version));
       }
     }
     for (const auto& [what, n] : by_action_user) {
-      if (what.second != "handler-t1" && what.second != "dispatcher-t1" && what.second != "supervisor-t1") continue;
+      if (what.second != "handler-t1" && what.second != "dispatcher-t1" &&
+          what.second != "supervisor-t1")
+        continue;
       if (n != acked_count[what]) {
         ++doubled_acts;
-        finding(absl::StrCat(id, ": ", n, " entries ", what.first, " by ", what.second, ", ", acked_count[what],
-                             " acknowledged"));
+        finding(absl::StrCat(id, ": ", n, " entries ", what.first, " by ", what.second, ", ",
+                             acked_count[what], " acknowledged"));
       }
     }
     // Every open order has its deadlines; a running closing clock its due.
     const v1::OrderState s = o.state();
-    if (s != v1::ORDER_STATE_CLOSED && s != v1::ORDER_STATE_ARCHIVED && s != v1::ORDER_STATE_MERGED) {
+    if (s != v1::ORDER_STATE_CLOSED && s != v1::ORDER_STATE_ARCHIVED &&
+        s != v1::ORDER_STATE_MERGED) {
       ++open;
       const bool running = s == v1::ORDER_STATE_CREATED || s == v1::ORDER_STATE_DISPATCHED ||
                            s == v1::ORDER_STATE_SIGNED || s == v1::ORDER_STATE_SENT_BACK;
@@ -664,17 +696,22 @@ TEST_CASE("chaos: every process is killed at random moments under load, and noth
     }
   }
   std::printf(
-      "chaos checks: %zu creates acknowledged, %zu orders stored, %zu transitions and marks acknowledged, "
+      "chaos checks: %zu creates acknowledged, %zu orders stored, %zu transitions and marks "
+      "acknowledged, "
       "%zu refused by the state machine (not counted), %ld open orders, %ld SLA marks\n"
-      "chaos checks: lost creates %zu, extra orders %zu, lost transitions %ld, doubled transitions %ld, "
-      "broken histories %ld, stuck states %ld, bad state or queue indexes %ld, open without deadlines %ld, "
+      "chaos checks: lost creates %zu, extra orders %zu, lost transitions %ld, doubled transitions "
+      "%ld, "
+      "broken histories %ld, stuck states %ld, bad state or queue indexes %ld, open without "
+      "deadlines %ld, "
       "doubled SLA marks %ld\n",
       creates, stored.size(), ledger.acts.size(), ledger.refused.size(), open, marks,
       static_cast<size_t>(std::count_if(acked_ids.begin(), acked_ids.end(),
                                         [&](const std::string& id) { return !stored.count(id); })),
-      static_cast<size_t>(std::count_if(stored.begin(), stored.end(),
-                                        [&](const std::string& id) { return !acked_ids.count(id); })),
-      lost_acts, doubled_acts, broken_histories, stuck, bad_index, without_deadlines, doubled_marks);
+      static_cast<size_t>(
+          std::count_if(stored.begin(), stored.end(),
+                        [&](const std::string& id) { return !acked_ids.count(id); })),
+      lost_acts, doubled_acts, broken_histories, stuck, bad_index, without_deadlines,
+      doubled_marks);
   std::fflush(stdout);
   std::map<std::string, int> refused_by_action;
   for (const std::string& r : ledger.refused) {
@@ -705,10 +742,12 @@ TEST_CASE("chaos: every process is killed at random moments under load, and noth
     REQUIRE(codes.ok());
     long long indexed = -1;
     for (int i = 0; i < 50 && indexed != codes->integer; ++i) {
-      indexed = MetricValue(HttpGet(stack.knowledge_metrics_port(), "/metrics"), "hotline_knowledge_index_points");
+      indexed = MetricValue(HttpGet(stack.knowledge_metrics_port(), "/metrics"),
+                            "hotline_knowledge_index_points");
       if (indexed != codes->integer) absl::SleepFor(absl::Milliseconds(100));
     }
-    std::printf("chaos checks: knowledge: %lld points stored, %lld indexed\n", codes->integer, indexed);
+    std::printf("chaos checks: knowledge: %lld points stored, %lld indexed\n", codes->integer,
+                indexed);
     CHECK(codes->integer > 0);
     CHECK(indexed == codes->integer);
   }
@@ -756,8 +795,9 @@ TEST_CASE("chaos: every process is killed at random moments under load, and noth
         ++deleted;
       }
     } while (cursor != "0");
-    std::string command = absl::StrCat(HOTLINE_ADMIN_BIN, " rebuild scoring --redis=", stack.redis().address(),
-                                       " --data_dir=", HOTLINE_SOURCE_DIR, "/data");
+    std::string command =
+        absl::StrCat(HOTLINE_ADMIN_BIN, " rebuild scoring --redis=", stack.redis().address(),
+                     " --data_dir=", HOTLINE_SOURCE_DIR, "/data");
     for (const std::string& a : stack.ClockArgs()) absl::StrAppend(&command, " ", a);
     const ShellResult rebuilt = RunShell(command);
     INFO(rebuilt.output);
@@ -778,9 +818,10 @@ TEST_CASE("chaos: every process is killed at random moments under load, and noth
     }
     int assessed = 0;
     for (const v1::UnitScore& u : before[0].ranking()) assessed += u.orders();
-    std::printf("chaos checks: scoring: %ld keys deleted and rebuilt; rankings at %zu levels (%d units, %d "
-                "district orders assessed): %d of %zu unchanged\n",
-                deleted, before.size(), units, assessed, same, before.size());
+    std::printf(
+        "chaos checks: scoring: %ld keys deleted and rebuilt; rankings at %zu levels (%d units, %d "
+        "district orders assessed): %d of %zu unchanged\n",
+        deleted, before.size(), units, assessed, same, before.size());
     CHECK(assessed > 0);
   }
 

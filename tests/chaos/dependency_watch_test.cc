@@ -2,9 +2,8 @@
 // the name "liveness" does not.
 #include "server/dependency_watch.h"
 
-#include <catch2/catch.hpp>
-
 #include <atomic>
+#include <catch2/catch.hpp>
 #include <fstream>
 
 #include "absl/strings/str_cat.h"
@@ -15,7 +14,8 @@
 namespace hotline::testing {
 namespace {
 
-bool HealthBecomes(const std::string& address, const std::string& service, const std::string& want) {
+bool HealthBecomes(const std::string& address, const std::string& service,
+                   const std::string& want) {
   for (const absl::Time until = absl::Now() + absl::Seconds(5); absl::Now() < until;) {
     if (HealthStatus(address, service) == want) return true;
     absl::SleepFor(absl::Milliseconds(10));
@@ -23,16 +23,20 @@ bool HealthBecomes(const std::string& address, const std::string& service, const
   return false;
 }
 
-TEST_CASE("a server is NOT_SERVING while its dependency is down and SERVING again when it is back, liveness stays",
-          "[chaos][health]") {
+TEST_CASE(
+    "a server is NOT_SERVING while its dependency is down and SERVING again when it is back, "
+    "liveness stays",
+    "[chaos][health]") {
   TempDir dir("hotline-health-");
   const std::string secret = dir.path() + "/identity.secret";
   std::ofstream(secret) << "dependency-watch-test-secret-0123456789\n";
-  server::Server server(server::ServerOptions{.service_name = "test", .identity_secret_file = secret});
+  server::Server server(
+      server::ServerOptions{.service_name = "test", .identity_secret_file = secret});
   REQUIRE(server.Start().ok());
   const std::string address = absl::StrCat("127.0.0.1:", server.grpc_port());
   std::atomic<bool> reachable{true};
-  server::DependencyWatch watch(server, "redis", [&] { return reachable.load(); }, absl::Milliseconds(20));
+  server::DependencyWatch watch(
+      server, "redis", [&] { return reachable.load(); }, absl::Milliseconds(20));
   CHECK(HealthStatus(address) == "SERVING");
 
   reachable = false;

@@ -5,7 +5,6 @@
 // consumer groups resume where they stopped. Prints per service: time to
 // fail, health during, time to serve again.
 #include <catch2/catch.hpp>
-
 #include <cstdio>
 #include <functional>
 #include <map>
@@ -58,21 +57,30 @@ std::string Created(v1::Hotline::Stub& stub, const std::string& key) {
 
 std::string CodeName(grpc::StatusCode code) {
   switch (code) {
-    case grpc::StatusCode::OK: return "OK";
-    case grpc::StatusCode::UNAVAILABLE: return "UNAVAILABLE";
-    case grpc::StatusCode::DEADLINE_EXCEEDED: return "DEADLINE_EXCEEDED";
-    case grpc::StatusCode::UNKNOWN: return "UNKNOWN";
-    case grpc::StatusCode::INTERNAL: return "INTERNAL";
-    default: return absl::StrCat("code ", static_cast<int>(code));
+    case grpc::StatusCode::OK:
+      return "OK";
+    case grpc::StatusCode::UNAVAILABLE:
+      return "UNAVAILABLE";
+    case grpc::StatusCode::DEADLINE_EXCEEDED:
+      return "DEADLINE_EXCEEDED";
+    case grpc::StatusCode::UNKNOWN:
+      return "UNKNOWN";
+    case grpc::StatusCode::INTERNAL:
+      return "INTERNAL";
+    default:
+      return absl::StrCat("code ", static_cast<int>(code));
   }
 }
 
 std::string Ms(absl::Duration d) {
-  return d == absl::InfiniteDuration() ? "never" : absl::StrCat(absl::ToInt64Milliseconds(d), " ms");
+  return d == absl::InfiniteDuration() ? "never"
+                                       : absl::StrCat(absl::ToInt64Milliseconds(d), " ms");
 }
 
-TEST_CASE("Redis away for 10 s: every service fails fast, reports NOT_SERVING and serves within 5 s of its return",
-          "[chaos][redis]") {
+TEST_CASE(
+    "Redis away for 10 s: every service fails fast, reports NOT_SERVING and serves within 5 s of "
+    "its return",
+    "[chaos][redis]") {
   Stack stack(Stack::Options{.sla_replicas = 1,
                              .clock_start = "2026-03-02T09:00:00+08:00",
                              .clock_rate = "60",
@@ -89,52 +97,52 @@ TEST_CASE("Redis away for 10 s: every service fails fast, reports NOT_SERVING an
     rows.push_back(std::move(row));
   };
   add("gateway", Process::kGateway, [&](v1::Hotline::Stub& s, absl::Duration d) {
-                    // The gateway's own use of Redis is the revocation list; a
-                    // read of an order is its most common call.
-                    auto ctx = Context(kAgentToken, d);
-                    v1::GetWorkOrderRequest r;
-                    r.set_id(before);
-                    v1::GetWorkOrderResponse response;
-                    return s.GetWorkOrder(ctx.get(), r, &response);
-                  });
+    // The gateway's own use of Redis is the revocation list; a
+    // read of an order is its most common call.
+    auto ctx = Context(kAgentToken, d);
+    v1::GetWorkOrderRequest r;
+    r.set_id(before);
+    v1::GetWorkOrderResponse response;
+    return s.GetWorkOrder(ctx.get(), r, &response);
+  });
   add("intake", Process::kIntake, [&](v1::Hotline::Stub& s, absl::Duration d) {
-                    auto ctx = Context(kAgentToken, d);
-                    v1::CreateWorkOrderResponse response;
-                    v1::CreateWorkOrderRequest r = SampleComplaint();
-                    r.set_idempotency_key(absl::StrCat("away-probe-", absl::ToUnixNanos(absl::Now())));
-                    return s.CreateWorkOrder(ctx.get(), r, &response);
-                  });
+    auto ctx = Context(kAgentToken, d);
+    v1::CreateWorkOrderResponse response;
+    v1::CreateWorkOrderRequest r = SampleComplaint();
+    r.set_idempotency_key(absl::StrCat("away-probe-", absl::ToUnixNanos(absl::Now())));
+    return s.CreateWorkOrder(ctx.get(), r, &response);
+  });
   add("dispatch", Process::kDispatch, [&](v1::Hotline::Stub& s, absl::Duration d) {
-                    auto ctx = Context(kHandlerToken, d);
-                    v1::ListQueueRequest r;
-                    r.set_unit_code("440106");
-                    r.set_state(v1::ORDER_STATE_DISPATCHED);
-                    v1::ListQueueResponse response;
-                    return s.ListQueue(ctx.get(), r, &response);
-                  });
+    auto ctx = Context(kHandlerToken, d);
+    v1::ListQueueRequest r;
+    r.set_unit_code("440106");
+    r.set_state(v1::ORDER_STATE_DISPATCHED);
+    v1::ListQueueResponse response;
+    return s.ListQueue(ctx.get(), r, &response);
+  });
   add("sla", Process::kSla, [&](v1::Hotline::Stub& s, absl::Duration d) {
-                    auto ctx = Context(kAgentToken, d);
-                    v1::GetOrderSlaRequest r;
-                    r.set_order_id(before);
-                    v1::GetOrderSlaResponse response;
-                    return s.GetOrderSla(ctx.get(), r, &response);
-                  });
+    auto ctx = Context(kAgentToken, d);
+    v1::GetOrderSlaRequest r;
+    r.set_order_id(before);
+    v1::GetOrderSlaResponse response;
+    return s.GetOrderSla(ctx.get(), r, &response);
+  });
   add("knowledge", Process::kKnowledge, [&](v1::Hotline::Stub& s, absl::Duration d) {
-                    // A point is read from Redis (searches are answered from
-                    // the replica's own index).
-                    auto ctx = Context(kAgentToken, d);
-                    v1::GetKnowledgePointRequest r;
-                    r.set_code("KB.06.01.003");
-                    v1::GetKnowledgePointResponse response;
-                    return s.GetKnowledgePoint(ctx.get(), r, &response);
-                  });
+    // A point is read from Redis (searches are answered from
+    // the replica's own index).
+    auto ctx = Context(kAgentToken, d);
+    v1::GetKnowledgePointRequest r;
+    r.set_code("KB.06.01.003");
+    v1::GetKnowledgePointResponse response;
+    return s.GetKnowledgePoint(ctx.get(), r, &response);
+  });
   add("scoring", Process::kScoring, [&](v1::Hotline::Stub& s, absl::Duration d) {
-                    auto ctx = Context(kDispatcherToken, d);
-                    v1::GetUnitScoreRequest r;
-                    r.set_unit_code("440106");
-                    v1::GetUnitScoreResponse response;
-                    return s.GetUnitScore(ctx.get(), r, &response);
-                  });
+    auto ctx = Context(kDispatcherToken, d);
+    v1::GetUnitScoreRequest r;
+    r.set_unit_code("440106");
+    v1::GetUnitScoreResponse response;
+    return s.GetUnitScore(ctx.get(), r, &response);
+  });
   // Everything works before.
   for (Row& row : rows) {
     grpc::Status s = row.probe(*stub, absl::Seconds(5));
@@ -177,7 +185,8 @@ TEST_CASE("Redis away for 10 s: every service fails fast, reports NOT_SERVING an
     all = true;
     for (Row& row : rows) {
       if (row.time_to_serve != absl::InfiniteDuration()) continue;
-      if (HealthStatus(stack.AddressOf(row.process)) == "SERVING" && row.probe(*stub, absl::Seconds(1)).ok()) {
+      if (HealthStatus(stack.AddressOf(row.process)) == "SERVING" &&
+          row.probe(*stub, absl::Seconds(1)).ok()) {
         row.time_to_serve = absl::Now() - back;
       } else {
         all = false;
@@ -186,9 +195,11 @@ TEST_CASE("Redis away for 10 s: every service fails fast, reports NOT_SERVING an
     if (!all) absl::SleepFor(absl::Milliseconds(20));
   }
 
-  std::printf("\nRedis away for 10 s (killed, then started on its port with its append-only file; it answered "
-              "PING %s after its start):\n",
-              Ms(redis_start).c_str());
+  std::printf(
+      "\nRedis away for 10 s (killed, then started on its port with its append-only file; it "
+      "answered "
+      "PING %s after its start):\n",
+      Ms(redis_start).c_str());
   std::printf("%-10s %-13s %-13s %-26s %-14s %-14s\n", "service", "call during", "time to fail",
               "health during (after)", "liveness", "serving again");
   for (const Row& row : rows) {
@@ -217,11 +228,12 @@ TEST_CASE("Redis away for 10 s: every service fails fast, reports NOT_SERVING an
     for (const absl::Time until = absl::Now() + absl::Seconds(20); !done && absl::Now() < until;) {
       const v1::WorkOrder o = GetOrder(*stub, id);
       bool deadline = false;
-      for (const v1::HistoryEntry& h : o.history()) deadline = deadline || h.action() == "sla_deadline";
-      absl::StatusOr<redis::Reply> facts =
-          stack.redis_client().Execute({"HGET", absl::StrCat("hotline:scoring:facts:{", id, "}"), "version"});
-      done = o.state() == v1::ORDER_STATE_DISPATCHED && deadline && o.deadlines().has_closing_due() &&
-             facts.ok() && !facts->is_nil();
+      for (const v1::HistoryEntry& h : o.history())
+        deadline = deadline || h.action() == "sla_deadline";
+      absl::StatusOr<redis::Reply> facts = stack.redis_client().Execute(
+          {"HGET", absl::StrCat("hotline:scoring:facts:{", id, "}"), "version"});
+      done = o.state() == v1::ORDER_STATE_DISPATCHED && deadline &&
+             o.deadlines().has_closing_due() && facts.ok() && !facts->is_nil();
       if (!done) absl::SleepFor(absl::Milliseconds(100));
     }
     INFO(id << " was not dispatched, given its deadlines and scored after Redis came back");
@@ -232,8 +244,10 @@ TEST_CASE("Redis away for 10 s: every service fails fast, reports NOT_SERVING an
   // change follower polls again.
   bool caught_up = false;
   std::string groups;
-  for (const absl::Time until = absl::Now() + absl::Seconds(20); !caught_up && absl::Now() < until;) {
-    absl::StatusOr<redis::Reply> r = stack.redis_client().Execute({"XINFO", "GROUPS", "hotline:events"});
+  for (const absl::Time until = absl::Now() + absl::Seconds(20);
+       !caught_up && absl::Now() < until;) {
+    absl::StatusOr<redis::Reply> r =
+        stack.redis_client().Execute({"XINFO", "GROUPS", "hotline:events"});
     REQUIRE(r.ok());
     caught_up = r->elements.size() == 3;  // dispatch, sla, scoring
     groups.clear();
@@ -243,7 +257,8 @@ TEST_CASE("Redis away for 10 s: every service fails fast, reports NOT_SERVING an
         if (f == "name") absl::StrAppend(&groups, group.elements[i + 1].str, ":");
         if (f == "pending" || f == "lag") {
           absl::StrAppend(&groups, " ", f, " ", group.elements[i + 1].integer);
-          if (group.elements[i + 1].is_nil() || group.elements[i + 1].integer != 0) caught_up = false;
+          if (group.elements[i + 1].is_nil() || group.elements[i + 1].integer != 0)
+            caught_up = false;
         }
       }
       absl::StrAppend(&groups, "; ");
@@ -259,10 +274,11 @@ TEST_CASE("Redis away for 10 s: every service fails fast, reports NOT_SERVING an
   REQUIRE(at != std::string::npos);
   const double last_poll = std::stod(metrics.substr(at + gauge.size()));
   CHECK(last_poll > absl::ToDoubleSeconds(back - absl::UnixEpoch()));
-  std::printf("consumers: groups %s knowledge's follower polled %.1f s after Redis was back\n", groups.c_str(),
-              last_poll - absl::ToDoubleSeconds(back - absl::UnixEpoch()));
-  std::printf("consumers: %zu orders (%zu taken before the outage) dispatched, with deadlines, scored\n", ids.size(),
-              ids.size() - 1);
+  std::printf("consumers: groups %s knowledge's follower polled %.1f s after Redis was back\n",
+              groups.c_str(), last_poll - absl::ToDoubleSeconds(back - absl::UnixEpoch()));
+  std::printf(
+      "consumers: %zu orders (%zu taken before the outage) dispatched, with deadlines, scored\n",
+      ids.size(), ids.size() - 1);
 }
 
 }  // namespace
