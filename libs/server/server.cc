@@ -75,6 +75,7 @@ absl::Status Server::Start() {
   auto* health = server_->GetHealthCheckService();
   health->SetServingStatus(true);
   for (auto& [service, name] : services_) health->SetServingStatus(name, true);
+  health->SetServingStatus(kLivenessService, true);
   log::Info("serving", {{"grpc_port", absl::StrCat(grpc_port_)},
                         {"metrics_port", absl::StrCat(metrics_.port())},
                         {"tls", options_.tls_cert_file.empty()               ? "off"
@@ -83,16 +84,31 @@ absl::Status Server::Start() {
   return absl::OkStatus();
 }
 
+void Server::SetDependencyServing(bool serving) {
+  absl::MutexLock lock(&health_mu_);
+  if (server_ == nullptr || shutting_down_) return;
+  auto* health = server_->GetHealthCheckService();
+  health->SetServingStatus("", serving);
+  for (auto& [service, name] : services_) health->SetServingStatus(name, serving);
+}
+
 void Server::Shutdown() {
   if (server_ == nullptr) return;
   log::Info("shutting down: not serving, draining");
-  server_->GetHealthCheckService()->SetServingStatus(false);
+  {
+    absl::MutexLock lock(&health_mu_);
+    shutting_down_ = true;
+    server_->GetHealthCheckService()->SetServingStatus(false);  // every name, liveness too
+  }
   if (options_.drain_grace > absl::ZeroDuration()) {
     std::this_thread::sleep_for(absl::ToChronoNanoseconds(options_.drain_grace));
   }
   server_->Shutdown(absl::ToChronoTime(absl::Now() + options_.drain_timeout));
   server_->Wait();
-  server_.reset();
+  {
+    absl::MutexLock lock(&health_mu_);
+    server_.reset();
+  }
   log::Info("stopped");
 }
 

@@ -19,6 +19,7 @@
 #include <vector>
 
 #include "absl/status/status.h"
+#include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
 #include "metrics/endpoint.h"
 
@@ -68,12 +69,25 @@ class Server {
   // in-flight calls drain_timeout to finish. Idempotent.
   void Shutdown();
 
+  // The health name that stays SERVING while the process runs, whatever its
+  // dependencies (for liveness probes: `hotline-healthcheck --service liveness`);
+  // NOT_SERVING only once Shutdown() starts.
+  static constexpr char kLivenessService[] = "liveness";
+  // Health of the server ("") and each service while a dependency it cannot
+  // serve without is (un)reachable (server/dependency_watch.h). Thread-safe;
+  // no effect before Start() or once Shutdown() has begun.
+  void SetDependencyServing(bool serving);
+
  private:
   ServerOptions options_;
   metrics::Endpoint metrics_;
   std::vector<std::pair<grpc::Service*, std::string>> services_;
   std::unique_ptr<grpc::Server> server_;
   int grpc_port_ = 0;
+  // Guards the health status against Shutdown() (SetDependencyServing runs
+  // on a watch's thread).
+  absl::Mutex health_mu_;
+  bool shutting_down_ = false;
 };
 
 // Blocks SIGTERM and SIGINT in the calling thread and every thread started

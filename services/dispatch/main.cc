@@ -20,6 +20,7 @@
 #include "orders/redis_order_store.h"
 #include "redis/client.h"
 #include "redis/flags.h"
+#include "server/dependency_watch.h"
 #include "server/server.h"
 #include "server/server_flags.h"
 #include "stream/group_flags.h"
@@ -89,6 +90,11 @@ int main(int argc, char** argv) {
     log::Error("cannot start", {{"error", s.ToString()}});
     return 1;
   }
+  // NOT_SERVING on grpc.health.v1 while Redis is unreachable (issue 20).
+  server::DependencyWatch redis_health(server, "redis", [&redis] {
+    absl::StatusOr<redis::Reply> pong = redis.Execute({"PING"});
+    return pong.ok() && !pong->is_error();  // an error: e.g. LOADING its append-only file
+  });
 
   // The consumer blocks on XREADGROUP, so it gets a connection of its own.
   redis::Options stream_options = *redis_options;

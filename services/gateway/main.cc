@@ -14,6 +14,7 @@
 #include "log/log.h"
 #include "redis/client.h"
 #include "redis/flags.h"
+#include "server/dependency_watch.h"
 #include "server/server.h"
 #include "server/server_flags.h"
 #include "server/tls.h"
@@ -167,6 +168,16 @@ int main(int argc, char** argv) {
   if (absl::Status s = server.Start(); !s.ok()) {
     log::Error("cannot start", {{"error", s.ToString()}});
     return 1;
+  }
+  // NOT_SERVING on grpc.health.v1 while Redis (the revocation list) is
+  // unreachable (issue 20): revocations are not seen then, and every backend
+  // behind it is NOT_SERVING too.
+  std::unique_ptr<server::DependencyWatch> redis_health;
+  if (redis != nullptr) {
+    redis_health = std::make_unique<server::DependencyWatch>(server, "redis", [client = redis.get()] {
+      absl::StatusOr<redis::Reply> pong = client->Execute({"PING"});
+      return pong.ok() && !pong->is_error();
+    });
   }
   // The big screen: the page and its JSON API, on the same host as the API.
   gateway::ScreenServer screen(backends.scoring, absl::Seconds(3));

@@ -23,6 +23,7 @@
 #include "redis/client.h"
 #include "redis/flags.h"
 #include "redis/server_stats.h"
+#include "server/dependency_watch.h"
 #include "server/server.h"
 #include "server/server_flags.h"
 
@@ -126,6 +127,11 @@ int main(int argc, char** argv) {
     log::Error("cannot start", {{"error", s.ToString()}});
     return 1;
   }
+  // NOT_SERVING on grpc.health.v1 while Redis is unreachable (issue 20).
+  server::DependencyWatch redis_health(server, "redis", [&redis] {
+    absl::StatusOr<redis::Reply> pong = redis.Execute({"PING"});
+    return pong.ok() && !pong->is_error();  // an error: e.g. LOADING its append-only file
+  });
   log::Info("phone keys loaded", {{"current_key_id", vault->current_key_id()}});
   log::Info("directory loaded", {{"units", absl::StrCat(dir->unit_count())},
                                  {"categories", absl::StrCat(dir->category_count())}});

@@ -19,6 +19,7 @@
 #include "log/log.h"
 #include "redis/client.h"
 #include "redis/flags.h"
+#include "server/dependency_watch.h"
 #include "server/server.h"
 #include "server/server_flags.h"
 
@@ -93,6 +94,11 @@ int main(int argc, char** argv) {
     log::Error("cannot start", {{"error", s.ToString()}});
     return 1;
   }
+  // NOT_SERVING on grpc.health.v1 while Redis is unreachable (issue 20).
+  server::DependencyWatch redis_health(server, "redis", [&redis] {
+    absl::StatusOr<redis::Reply> pong = redis.Execute({"PING"});
+    return pong.ok() && !pong->is_error();  // an error: e.g. LOADING its append-only file
+  });
 
   // The follower blocks on XREAD, so it gets connections of its own.
   redis::Options follow_options = *redis_options;

@@ -18,6 +18,7 @@
 #include "scoring/rules.h"
 #include "scoring/score_gauges.h"
 #include "scoring/scoring_service.h"
+#include "server/dependency_watch.h"
 #include "server/server.h"
 #include "server/server_flags.h"
 #include "stream/consumer_group.h"
@@ -84,6 +85,11 @@ int main(int argc, char** argv) {
     log::Error("cannot start", {{"error", s.ToString()}});
     return 1;
   }
+  // NOT_SERVING on grpc.health.v1 while Redis is unreachable (issue 20).
+  server::DependencyWatch redis_health(server, "redis", [&redis] {
+    absl::StatusOr<redis::Reply> pong = redis.Execute({"PING"});
+    return pong.ok() && !pong->is_error();  // an error: e.g. LOADING its append-only file
+  });
   scoring::ScoreGauges gauges(assessor, server.metrics(), gauge_interval);
 
   // The consumer blocks on XREADGROUP, so it gets a connection of its own.

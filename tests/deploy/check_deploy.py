@@ -227,9 +227,11 @@ def check_k8s(src):
                             fail(f"k8s {f}: gateway {key} {addr} != Service {backend} grpc port {want}")
                 # The image's probe (a grpc: probe cannot present a client
                 # certificate to a mutual-TLS port).
-                for probe in ("readinessProbe", "livenessProbe"):
+                # Liveness asks for the name that stays SERVING while Redis is
+                # away (readiness follows Redis; libs/server/dependency_watch.h).
+                for probe, extra in (("readinessProbe", []), ("livenessProbe", ["--service", "liveness"])):
                     got = c.get(probe, {}).get("exec", {}).get("command")
-                    if got != ["hotline-healthcheck", "--addr", f"127.0.0.1:{port}"]:
+                    if got != ["hotline-healthcheck", "--addr", f"127.0.0.1:{port}"] + extra:
                         fail(f"k8s {f}: {name} {probe} is not hotline-healthcheck on 127.0.0.1:{port} (got {got})")
                 check_tls(f"k8s {f}", name, env)
                 if c.get("command") != [f"hotline-{name}"]:

@@ -109,18 +109,11 @@ Stack::Stack(Options options) {
   for (int i = 0; i < options.sla_replicas; ++i) StartSla(i);
   for (int i = 0; i < options.knowledge_replicas; ++i) {
     knowledge_.push_back(std::make_unique<ServiceProcess>(
-        HOTLINE_KNOWLEDGE_BIN,
-        with(Plus({std::string("--data_dir=") + HOTLINE_SOURCE_DIR + "/data", "--load_seed=true"}, RedisArgs())),
-        absl::StrCat(dir_, "/knowledge-", i, ".log")));
+        HOTLINE_KNOWLEDGE_BIN, with(KnowledgeArgs()), absl::StrCat(dir_, "/knowledge-", i, ".log")));
   }
   for (int i = 0; i < options.scoring_replicas; ++i) {
     scoring_.push_back(std::make_unique<ServiceProcess>(
-        HOTLINE_SCORING_BIN,
-        with_clock(Plus({std::string("--data_dir=") + HOTLINE_SOURCE_DIR + "/data",
-                         absl::StrCat("--consumer_name=scoring-", i), "--reclaim_idle=2s",
-                         "--gauge_interval=" + options.scoring_gauge_interval},
-                        RedisArgs())),
-        absl::StrCat(dir_, "/scoring-", i, ".log")));
+        HOTLINE_SCORING_BIN, with_clock(ScoringArgs(i)), absl::StrCat(dir_, "/scoring-", i, ".log")));
   }
   for (auto& replica : scoring_) {
     ServiceProcess::Ports ports = replica->WaitForServingPorts(absl::Seconds(20));
@@ -308,10 +301,7 @@ std::string Stack::sla_address(int replica) const {
 
 void Stack::StartSla(int i) {
   // A restart keeps its ports: the gateway forwards to the first replica.
-  std::vector<std::string> args = {"--host=127.0.0.1", absl::StrCat("--grpc_port=", sla_ports_[i]),
-                                   absl::StrCat("--metrics_port=", sla_metrics_[i]),
-                                   "--identity_secret_file=" + identity_secret_file(),
-                                   std::string("--data_dir=") + HOTLINE_SOURCE_DIR + "/data",
+  std::vector<std::string> args = {                                 std::string("--data_dir=") + HOTLINE_SOURCE_DIR + "/data",
                                    absl::StrCat("--consumer_name=sla-", i), "--reclaim_idle=2s",
                                    "--pass_interval=20ms"};
   for (std::string& a : RedisArgs()) args.push_back(std::move(a));
@@ -319,13 +309,12 @@ void Stack::StartSla(int i) {
   args.insert(args.end(), options_.sla_args.begin(), options_.sla_args.end());
   // A log of its own per start: a restart must not read the "serving" line
   // (and ports) the killed process left in the old one.
-  sla_[i] = std::make_unique<ServiceProcess>(HOTLINE_SLA_BIN, args,
-                                             absl::StrCat(dir_, "/sla-", i, "-", ++sla_starts_, ".log"));
-  ServiceProcess::Ports ports = sla_[i]->WaitForServingPorts(absl::Seconds(20));
-  sla_ports_[i] = ports.grpc;
-  sla_metrics_[i] = ports.metrics;
-  if (!WaitForServing(sla_address(i), absl::Seconds(20))) {
-    throw std::runtime_error("sla did not become SERVING:\n" + sla_[i]->Log());
+  sla_[i].reset();
+  sla_[i] = Relaunch(HOTLINE_SLA_BIN, std::move(args), sla_ports_[i], sla_metrics_[i], absl::StrCat("sla-", i));
+  if (sla_ports_[i] == 0) {  // the first start: the ports it picked
+    ServiceProcess::Ports ports = sla_[i]->WaitForServingPorts(absl::Seconds(1));
+    sla_ports_[i] = ports.grpc;
+    sla_metrics_[i] = ports.metrics;
   }
 }
 
@@ -335,10 +324,6 @@ void Stack::RestartSla(int i, std::vector<std::string> sla_args) {
   StartSla(i);
 }
 
-void Stack::KillSla(int i) {
-  ::kill(sla_[i]->pid(), SIGKILL);
-  while (sla_[i]->Running()) std::this_thread::sleep_for(std::chrono::milliseconds(5));  // reaps it
-}
 
 void Stack::SetCityClock(const std::string& start) {
   std::string error;
@@ -352,17 +337,7 @@ void Stack::SetCityClock(const std::string& start) {
                  absl::StrCat("--clock_rate=", clock_rate_)};
   for (size_t i = 0; i < dispatch_.size(); ++i) {
     dispatch_[i]->Terminate();
-    std::vector<std::string> args = dispatch_args_[i];
-    args.insert(args.end(), clock_args_.begin(), clock_args_.end());
-    args.insert(args.begin(), {"--host=127.0.0.1", absl::StrCat("--grpc_port=", dispatch_ports_[i]),
-                               absl::StrCat("--metrics_port=", dispatch_metrics_[i]),
-                               "--identity_secret_file=" + identity_secret_file()});
-    dispatch_[i] = std::make_unique<ServiceProcess>(HOTLINE_DISPATCH_BIN, args,
-                                                    absl::StrCat(dir_, "/dispatch-", i, "-", start, ".log"));
-    dispatch_[i]->WaitForServingPorts(absl::Seconds(20));
-    if (!WaitForServing(dispatch_address(i), absl::Seconds(20))) {
-      throw std::runtime_error("dispatch did not become SERVING again:\n" + dispatch_[i]->Log());
-    }
+    StartDispatch(static_cast<int>(i));
   }
   for (size_t i = 0; i < sla_.size(); ++i) {
     sla_[i]->Terminate();
@@ -389,20 +364,156 @@ std::vector<std::string> Stack::IntakeArgs() const {
 }
 
 void Stack::RestartIntake(absl::Duration down_for) {
-  ::kill(intake_->pid(), SIGKILL);
-  intake_->Terminate();  // reaps it
+  Kill(Process::kIntake);
   absl::SleepFor(down_for);
+  StartIntake();
+}
+
+// ---- Supervision (issue 20) ----
+
+std::string Stack::ProcessName(Process process, int replica) {
+  switch (process) {
+    case Process::kRedis: return "redis";
+    case Process::kGateway: return "gateway";
+    case Process::kIntake: return "intake";
+    case Process::kDispatch: return absl::StrCat("dispatch-", replica);
+    case Process::kSla: return absl::StrCat("sla-", replica);
+    case Process::kKnowledge: return absl::StrCat("knowledge-", replica);
+    case Process::kScoring: return absl::StrCat("scoring-", replica);
+  }
+  return "?";
+}
+
+int Stack::Replicas(Process process) const {
+  switch (process) {
+    case Process::kDispatch: return static_cast<int>(dispatch_.size());
+    case Process::kSla: return static_cast<int>(sla_.size());
+    case Process::kKnowledge: return static_cast<int>(knowledge_.size());
+    case Process::kScoring: return static_cast<int>(scoring_.size());
+    default: return 1;
+  }
+}
+
+std::string Stack::AddressOf(Process process, int replica) const {
+  switch (process) {
+    case Process::kRedis: return "";
+    case Process::kGateway: return gateway_address();
+    case Process::kIntake: return intake_address();
+    case Process::kDispatch: return dispatch_address(replica);
+    case Process::kSla: return sla_address(replica);
+    case Process::kKnowledge: return knowledge_address(replica);
+    case Process::kScoring: return scoring_address(replica);
+  }
+  return "";
+}
+
+void Stack::Kill(Process process, int replica) {
+  if (process == Process::kRedis) {
+    redis_->Kill();
+    return;
+  }
+  ServiceProcess* p = nullptr;
+  switch (process) {
+    case Process::kGateway: p = gateway_.get(); break;
+    case Process::kIntake: p = intake_.get(); break;
+    case Process::kDispatch: p = dispatch_.at(replica).get(); break;
+    case Process::kSla: p = sla_.at(replica).get(); break;
+    case Process::kKnowledge: p = knowledge_.at(replica).get(); break;
+    case Process::kScoring: p = scoring_.at(replica).get(); break;
+    case Process::kRedis: break;
+  }
+  if (p == nullptr || !p->Running()) return;
+  ::kill(p->pid(), SIGKILL);
+  p->Terminate();  // reaps it (SIGTERM to a dead process changes nothing)
+}
+
+void Stack::Start(Process process, int replica) {
+  switch (process) {
+    case Process::kRedis:
+      redis_->Start();
+      return;
+    case Process::kGateway: {
+      gateway_.reset();
+      gateway_ = Relaunch(HOTLINE_GATEWAY_BIN, GatewayArgs(), gateway_port_, gateway_metrics_, "gateway");
+      static const std::regex kScreen(R"re("msg":"screen serving","screen_port":"([0-9]+)")re");
+      std::smatch m;
+      const std::string log = gateway_->Log();
+      if (std::regex_search(log, m, kScreen)) screen_port_ = std::stoi(m[1]);
+      return;
+    }
+    case Process::kIntake:
+      StartIntake();
+      return;
+    case Process::kDispatch:
+      dispatch_.at(replica).reset();
+      StartDispatch(replica);
+      return;
+    case Process::kSla:
+      StartSla(replica);
+      return;
+    case Process::kKnowledge: {
+      knowledge_.at(replica).reset();
+      knowledge_[replica] = Relaunch(HOTLINE_KNOWLEDGE_BIN, KnowledgeArgs(), knowledge_ports_[replica],
+                                     knowledge_metrics_[replica], ProcessName(process, replica));
+      const absl::Time until = absl::Now() + absl::Seconds(30);
+      while (!absl::StrContains(knowledge_[replica]->Log(), "search index built")) {
+        if (absl::Now() > until) {
+          throw std::runtime_error("knowledge did not build its index:\n" + knowledge_[replica]->Log());
+        }
+        absl::SleepFor(absl::Milliseconds(10));
+      }
+      return;
+    }
+    case Process::kScoring: {
+      scoring_.at(replica).reset();
+      std::vector<std::string> args = ScoringArgs(replica);
+      args.insert(args.end(), clock_args_.begin(), clock_args_.end());
+      scoring_[replica] = Relaunch(HOTLINE_SCORING_BIN, std::move(args), scoring_ports_[replica],
+                                   scoring_metrics_[replica], ProcessName(process, replica));
+      return;
+    }
+  }
+}
+
+std::unique_ptr<ServiceProcess> Stack::Relaunch(const char* binary, std::vector<std::string> args, int grpc_port,
+                                                int metrics_port, const std::string& name) {
+  args.insert(args.begin(), {"--host=127.0.0.1", absl::StrCat("--grpc_port=", grpc_port),
+                             absl::StrCat("--metrics_port=", metrics_port),
+                             "--identity_secret_file=" + identity_secret_file()});
+  // A log of its own per start: a restart must not read the "serving" line
+  // (and ports) the killed process left in the old one.
+  auto process = std::make_unique<ServiceProcess>(binary, args,
+                                                  absl::StrCat(dir_, "/", name, "-", ++relaunches_, ".log"));
+  const int port = grpc_port != 0 ? grpc_port : process->WaitForServingPorts(absl::Seconds(20)).grpc;
+  process->WaitForServingPorts(absl::Seconds(20));
+  if (!WaitForServing(absl::StrCat("127.0.0.1:", port), absl::Seconds(20))) {
+    throw std::runtime_error(name + " did not become SERVING:\n" + process->Log());
+  }
+  return process;
+}
+
+void Stack::StartIntake() {
   std::vector<std::string> args = IntakeArgs();
   args.insert(args.end(), clock_args_.begin(), clock_args_.end());
-  args.insert(args.begin(), {"--host=127.0.0.1", absl::StrCat("--grpc_port=", intake_port_),
-                             absl::StrCat("--metrics_port=", intake_metrics_),
-                             "--identity_secret_file=" + identity_secret_file()});
-  intake_ = std::make_unique<ServiceProcess>(HOTLINE_INTAKE_BIN, args,
-                                             dir_ + "/intake-restarted.log");
-  intake_->WaitForServingPorts(absl::Seconds(20));
-  if (!WaitForServing(intake_address(), absl::Seconds(20))) {
-    throw std::runtime_error("intake did not become SERVING again:\n" + intake_->Log());
-  }
+  intake_.reset();
+  intake_ = Relaunch(HOTLINE_INTAKE_BIN, std::move(args), intake_port_, intake_metrics_, "intake");
+}
+
+void Stack::StartDispatch(int i) {
+  std::vector<std::string> args = dispatch_args_[i];
+  args.insert(args.end(), clock_args_.begin(), clock_args_.end());
+  dispatch_[i] = Relaunch(HOTLINE_DISPATCH_BIN, std::move(args), dispatch_ports_[i], dispatch_metrics_[i],
+                          ProcessName(Process::kDispatch, i));
+}
+
+std::vector<std::string> Stack::KnowledgeArgs() const {
+  return Plus({std::string("--data_dir=") + HOTLINE_SOURCE_DIR + "/data", "--load_seed=true"}, RedisArgs());
+}
+
+std::vector<std::string> Stack::ScoringArgs(int i) const {
+  return Plus({std::string("--data_dir=") + HOTLINE_SOURCE_DIR + "/data", absl::StrCat("--consumer_name=scoring-", i),
+               "--reclaim_idle=2s", "--gauge_interval=" + options_.scoring_gauge_interval},
+              RedisArgs());
 }
 
 std::unique_ptr<v1::Hotline::Stub> Stack::NewClient() const {

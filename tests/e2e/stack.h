@@ -106,8 +106,9 @@ class Stack {
   ServiceProcess& sla(int replica = 0) { return *sla_[replica]; }
   std::string sla_address(int replica = 0) const;
   int sla_metrics_port(int replica = 0) const { return sla_metrics_[replica]; }
-  // SIGKILL an sla replica (a crash), and start it again with the same name.
-  void KillSla(int replica);
+  // SIGKILL an sla replica (a crash), and start it again with the same name
+  // (Kill / Start with Process::kSla).
+  void KillSla(int replica) { Kill(Process::kSla, replica); }
   void StartSla(int replica);
   // Stops an SLA replica gracefully and starts it again with these extra
   // flags instead of Options::sla_args (same ports).
@@ -156,6 +157,26 @@ class Stack {
                                                int* grpc_port) const;
   // A Redis client on the stack's Redis, to look at what was written.
   redis::Client& redis_client() { return *redis_client_; }
+
+  // ---- Supervision: crash any process and start it again (issue 20) ----
+  // Every process of the stack, for the chaos harness and crash tests.
+  enum class Process { kRedis, kGateway, kIntake, kDispatch, kSla, kKnowledge, kScoring };
+  // "redis", "gateway", "intake", "dispatch-0", "sla-1", ...
+  static std::string ProcessName(Process process, int replica = 0);
+  // How many replicas of it the stack runs (Redis, gateway, intake: 1).
+  int Replicas(Process process) const;
+  // SIGKILL (a crash; Redis too); returns once the process is reaped.
+  void Kill(Process process, int replica = 0);
+  // Starts a killed (or stopped) process again on its own ports, wired as
+  // before; returns once it serves: a service SERVING on grpc.health.v1
+  // (knowledge: its index built too), Redis answering PING with its data dir
+  // and append-only file. Throws if it does not come up within 20 s.
+  void Start(Process process, int replica = 0);
+  // The gRPC address of a service replica ("" for Redis).
+  std::string AddressOf(Process process, int replica = 0) const;
+  // The city clock flags every service got (empty: the wall clock), for a
+  // tool (hotline-admin, hotline-fsck) that must read the same clock.
+  const std::vector<std::string>& ClockArgs() const { return clock_args_; }
   // Counts: orders indexed, events ever added to the stream (some may be
   // trimmed already).
   long long OrderCount();
@@ -165,6 +186,15 @@ class Stack {
   std::vector<std::string> IntakeArgs() const;
   std::vector<std::string> GatewayArgs() const;
   void IssueTestTokens();
+  // Supervision helpers (see Kill / Start): a service binary started again on
+  // its own ports with a fresh log file; returns once it is SERVING.
+  std::unique_ptr<ServiceProcess> Relaunch(const char* binary, std::vector<std::string> args, int grpc_port,
+                                           int metrics_port, const std::string& name);
+  std::vector<std::string> KnowledgeArgs() const;
+  std::vector<std::string> ScoringArgs(int replica) const;
+  void StartIntake();
+  void StartDispatch(int replica);
+  int relaunches_ = 0;
 
   std::string dir_;
   std::unique_ptr<RedisServer> redis_;
