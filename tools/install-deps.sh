@@ -24,6 +24,9 @@ PACKAGES=(
   # the gateway's big screen (civetweb, also under prometheus-cpp) and its
   # test in a real headless browser with CJK fonts
   libcivetweb-dev chromium fonts-noto-cjk
+  # the fuzz targets (tools/fuzz.sh, run by tools/test.sh): clang 14 with
+  # libFuzzer and the ASan/UBSan runtimes
+  clang-14 libclang-rt-14-dev
 )
 
 [ "${1:-}" = --build ] && PACKAGES=("${BUILD_PACKAGES[@]}")
