@@ -11,8 +11,10 @@ set -euo pipefail
 bin=$1 seeds=$2 work=$3
 seconds=${FUZZ_SECONDS:-$4}
 name=$(basename "$bin")
-mkdir -p "$work/corpus"
+mkdir -p "$work/corpus" "$work/tmp"
 log="$work/fuzz.log"
+# Temporary files (the knowledge target's Xapian index) stay in the build tree.
+export TMPDIR="$work/tmp"
 rc=0
 # -timeout: an input taking 10 s is a hang (a finding). -rss_limit_mb: more
 # than 2 GB is a finding too. -max_len: the seeds are small; 16 KiB leaves the
