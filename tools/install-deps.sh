@@ -29,6 +29,9 @@ PACKAGES=(
   # the archive tier (libs/archive): libpq to build, a local PostgreSQL
   # cluster for tools/run.sh and the tests (initdb/pg_ctl from postgresql-15)
   libpq-dev postgresql-15
+  # the fuzz targets (tools/fuzz.sh, run by tools/test.sh): clang 14 with
+  # libFuzzer and the ASan/UBSan runtimes
+  clang-14 libclang-rt-14-dev
 )
 
 [ "${1:-}" = --build ] && PACKAGES=("${BUILD_PACKAGES[@]}")

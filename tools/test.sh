@@ -9,3 +9,8 @@ bash tools/install-deps.sh
 bash tools/build.sh
 BUILD_DIR=${BUILD_DIR:-build}
 ctest --test-dir "$BUILD_DIR" --output-on-failure --timeout 300 -j 2 "$@"
+# The whole suite (no ctest arguments) also fuzzes every parser for a short
+# while (clang build in build-fuzz, ~20 s a target; see tools/fuzz.sh).
+if [ $# -eq 0 ]; then
+  bash tools/fuzz.sh
+fi

@@ -88,21 +88,20 @@ void AttachIdentity(const v1::Actor& actor, grpc::ClientContext* context) {
   }
 }
 
-absl::StatusOr<v1::Actor> VerifiedIdentity(const grpc::ServerContextBase& context,
-                                           absl::Time now) {
-  const std::string secret = Secret();
+absl::StatusOr<v1::Actor> VerifyIdentityMetadata(const IdentityMetadata& md,
+                                                 const std::string& secret, absl::Time now) {
   if (secret.empty()) {
     return absl::UnauthenticatedError("this service has no identity secret to verify callers");
   }
-  std::optional<std::string> user = Metadata(context, kUserKey);
-  std::optional<std::string> role = Metadata(context, kRoleKey);
+  const std::optional<std::string>& user = md.user;
+  const std::optional<std::string>& role = md.role;
   if (!user || user->empty() || !role) {
     return absl::UnauthenticatedError("no caller identity: call through the gateway");
   }
-  std::optional<std::string> ts = Metadata(context, kTimeKey);
-  std::optional<std::string> sig = Metadata(context, kSigKey);
+  const std::optional<std::string>& ts = md.timestamp_ms;
+  const std::optional<std::string>& sig = md.signature;
   if (!ts || !sig) return absl::UnauthenticatedError("caller identity is not signed");
-  const std::string unit = Metadata(context, kUnitKey).value_or("");
+  const std::string unit = md.unit.value_or("");
   const std::string expected = IdentitySignature(secret, *user, *role, unit, *ts);
   if (sig->size() != expected.size() ||
       CRYPTO_memcmp(sig->data(), expected.data(), expected.size()) != 0) {
@@ -123,6 +122,17 @@ absl::StatusOr<v1::Actor> VerifiedIdentity(const grpc::ServerContextBase& contex
   actor.set_role(static_cast<v1::Role>(role_number));
   actor.set_unit_code(unit);
   return actor;
+}
+
+absl::StatusOr<v1::Actor> VerifiedIdentity(const grpc::ServerContextBase& context,
+                                           absl::Time now) {
+  IdentityMetadata md;
+  md.user = Metadata(context, kUserKey);
+  md.role = Metadata(context, kRoleKey);
+  md.unit = Metadata(context, kUnitKey);
+  md.timestamp_ms = Metadata(context, kTimeKey);
+  md.signature = Metadata(context, kSigKey);
+  return VerifyIdentityMetadata(md, Secret(), now);
 }
 
 std::optional<v1::Actor> IdentityOf(const grpc::ServerContextBase& context) {

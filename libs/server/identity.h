@@ -34,6 +34,16 @@ absl::Status LoadIdentitySecret(const std::string& path);
 // Adds the caller's identity, signed with the process secret and stamped now.
 void AttachIdentity(const v1::Actor& actor, grpc::ClientContext* context);
 
+// The identity metadata of one call as received; nullopt: the key is absent.
+struct IdentityMetadata {
+  std::optional<std::string> user, role, unit, timestamp_ms, signature;
+};
+
+// VerifiedIdentity's checks on metadata already read out of a call, against
+// `secret` (empty: UNAUTHENTICATED, this process has no secret). Pure.
+absl::StatusOr<v1::Actor> VerifyIdentityMetadata(const IdentityMetadata& md,
+                                                 const std::string& secret, absl::Time now);
+
 // The caller's identity if it is signed by a holder of the secret and fresh;
 // UNAUTHENTICATED naming what is wrong otherwise (missing, unsigned, forged,
 // stale, or this process has no secret).

@@ -1,6 +1,7 @@
 #include "knowledge/unanswered.h"
 
 #include <algorithm>
+#include <string_view>
 
 #include "absl/strings/ascii.h"
 #include "text/utf8.h"
@@ -24,7 +25,15 @@ std::string NormalizeUnansweredQuery(const std::string& query) {
     }
   }
   if (!text::IsValidUtf8(out)) return "";
-  return text::CodePointCount(out) > 30 ? text::TruncateToWidth(out, 60) : out;
+  // Cut by code points, not by display width: a width of 60 kept 30 Chinese
+  // characters but 60 Latin ones, and any number of zero-width ones.
+  constexpr size_t kMaxCodePoints = 30;
+  if (text::CodePointCount(out) <= kMaxCodePoints) return out;
+  size_t end = 0;
+  for (size_t kept = 0; kept + 1 < kMaxCodePoints; ++kept) {
+    end += text::DecodeFront(std::string_view(out).substr(end)).length;
+  }
+  return out.substr(0, end) + "…";
 }
 
 void UnansweredQueries::Record(const std::string& query) {

@@ -157,6 +157,25 @@ TEST_CASE("The version as of a day is the last written by that day's end, local 
   CHECK(VersionAsOf(versions, absl::CivilDay(2030, 1, 1))->version() == 3);
 }
 
+TEST_CASE("Unanswered queries are cut to 30 characters whatever their display width", "[knowledge][unanswered]") {
+  // Found by the knowledge_query fuzz target: the cut was at 60 columns, so
+  // Latin and zero-width characters went far past 30.
+  const std::string latin(40, 'a');
+  CHECK(NormalizeUnansweredQuery(latin) == std::string(29, 'a') + "…");
+  std::string zero_width;
+  for (int i = 0; i < 40; ++i) zero_width += "\u200b";
+  std::string expected;
+  for (int i = 0; i < 29; ++i) expected += "\u200b";
+  CHECK(NormalizeUnansweredQuery("x" + zero_width) == "x" + expected.substr(3) + "…");
+  // Chinese was already cut at 29 characters and the ellipsis; it still is.
+  std::string chinese;
+  for (int i = 0; i < 20; ++i) chinese += "驾照";
+  std::string cut;
+  for (int i = 0; i < 14; ++i) cut += "驾照";
+  CHECK(NormalizeUnansweredQuery(chinese) == cut + "驾…");
+  CHECK(NormalizeUnansweredQuery(std::string(30, 'b')) == std::string(30, 'b'));
+}
+
 TEST_CASE("Unanswered queries: digits masked, bounded, most frequent kept", "[knowledge][unanswered]") {
   CHECK(NormalizeUnansweredQuery("  我的电话13812345678社保 ") == "我的电话#社保");
   CHECK(NormalizeUnansweredQuery("12号线") == "12号线");
