@@ -88,8 +88,8 @@ void AttachIdentity(const v1::Actor& actor, grpc::ClientContext* context) {
   }
 }
 
-absl::StatusOr<v1::Actor> VerifiedIdentity(const grpc::ServerContextBase& context,
-                                           absl::Time now) {
+absl::StatusOr<v1::Actor> VerifiedScreenReader(const grpc::ServerContextBase& context,
+                                               absl::Time now) {
   const std::string secret = Secret();
   if (secret.empty()) {
     return absl::UnauthenticatedError("this service has no identity secret to verify callers");
@@ -125,6 +125,16 @@ absl::StatusOr<v1::Actor> VerifiedIdentity(const grpc::ServerContextBase& contex
   return actor;
 }
 
+absl::StatusOr<v1::Actor> VerifiedIdentity(const grpc::ServerContextBase& context,
+                                           absl::Time now) {
+  absl::StatusOr<v1::Actor> actor = VerifiedScreenReader(context, now);
+  if (actor.ok() && actor->role() == v1::ROLE_SCREEN) {
+    return absl::PermissionDeniedError(
+        "ROLE_SCREEN is the wall screen's identity: it reads the screen and nothing else");
+  }
+  return actor;
+}
+
 std::optional<v1::Actor> IdentityOf(const grpc::ServerContextBase& context) {
   absl::StatusOr<v1::Actor> actor = VerifiedIdentity(context);
   if (!actor.ok()) return std::nullopt;
@@ -135,8 +145,10 @@ grpc::ServerUnaryReactor* RefuseUnverified(grpc::CallbackServerContext* context)
   absl::StatusOr<v1::Actor> actor = VerifiedIdentity(*context);
   if (actor.ok()) return nullptr;
   grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
-  reactor->Finish(
-      grpc::Status(grpc::StatusCode::UNAUTHENTICATED, std::string(actor.status().message())));
+  const grpc::StatusCode code = absl::IsPermissionDenied(actor.status())
+                                    ? grpc::StatusCode::PERMISSION_DENIED
+                                    : grpc::StatusCode::UNAUTHENTICATED;
+  reactor->Finish(grpc::Status(code, std::string(actor.status().message())));
   return reactor;
 }
 
