@@ -480,7 +480,7 @@ TEST_CASE("the wall screen: concurrent GETs make one scoring query, and its iden
           grpc::StatusCode::PERMISSION_DENIED);
   }
   // The gateway's table has no row for the role either: a token for the wall
-  // opens nothing there (checked in tests/unit/access_policy_test.cc).
+  // opens nothing there (checked in tests/unit/route_table_test.cc).
 }
 
 }  // namespace
