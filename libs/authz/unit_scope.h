@@ -3,7 +3,7 @@
 // its own unit and of the units under it in the directory's tree (a district
 // handler: its streets'; a department's: its sub-units'). The centre's roles
 // (agent, dispatcher, supervisor, administrator) see the whole city; which
-// role may call which RPC at all is the gateway's table (access_policy.h).
+// role may call which RPC at all is the gateway's table (route_table.h).
 //
 // Services call these where the data is, with the verified caller identity
 // (server::IdentityOf). An order the caller may not see is answered exactly

@@ -124,8 +124,8 @@ absl::StatusOr<v1::Actor> VerifyIdentityMetadata(const IdentityMetadata& md,
   return actor;
 }
 
-absl::StatusOr<v1::Actor> VerifiedIdentity(const grpc::ServerContextBase& context,
-                                           absl::Time now) {
+absl::StatusOr<v1::Actor> VerifiedScreenReader(const grpc::ServerContextBase& context,
+                                               absl::Time now) {
   IdentityMetadata md;
   md.user = Metadata(context, kUserKey);
   md.role = Metadata(context, kRoleKey);
@@ -133,6 +133,16 @@ absl::StatusOr<v1::Actor> VerifiedIdentity(const grpc::ServerContextBase& contex
   md.timestamp_ms = Metadata(context, kTimeKey);
   md.signature = Metadata(context, kSigKey);
   return VerifyIdentityMetadata(md, Secret(), now);
+}
+
+absl::StatusOr<v1::Actor> VerifiedIdentity(const grpc::ServerContextBase& context,
+                                           absl::Time now) {
+  absl::StatusOr<v1::Actor> actor = VerifiedScreenReader(context, now);
+  if (actor.ok() && actor->role() == v1::ROLE_SCREEN) {
+    return absl::PermissionDeniedError(
+        "ROLE_SCREEN is the wall screen's identity: it reads the screen and nothing else");
+  }
+  return actor;
 }
 
 std::optional<v1::Actor> IdentityOf(const grpc::ServerContextBase& context) {
@@ -145,8 +155,10 @@ grpc::ServerUnaryReactor* RefuseUnverified(grpc::CallbackServerContext* context)
   absl::StatusOr<v1::Actor> actor = VerifiedIdentity(*context);
   if (actor.ok()) return nullptr;
   grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
-  reactor->Finish(
-      grpc::Status(grpc::StatusCode::UNAUTHENTICATED, std::string(actor.status().message())));
+  const grpc::StatusCode code = absl::IsPermissionDenied(actor.status())
+                                    ? grpc::StatusCode::PERMISSION_DENIED
+                                    : grpc::StatusCode::UNAUTHENTICATED;
+  reactor->Finish(grpc::Status(code, std::string(actor.status().message())));
   return reactor;
 }
 

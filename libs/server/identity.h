@@ -46,16 +46,25 @@ absl::StatusOr<v1::Actor> VerifyIdentityMetadata(const IdentityMetadata& md,
 
 // The caller's identity if it is signed by a holder of the secret and fresh;
 // UNAUTHENTICATED naming what is wrong otherwise (missing, unsigned, forged,
-// stale, or this process has no secret).
+// stale, or this process has no secret). The wall screen's identity
+// (ROLE_SCREEN) is PERMISSION_DENIED here: it is good for one read only, and
+// the RPC that serves it asks for it by name (VerifiedScreenReader), so a
+// new RPC refuses it without anyone thinking of it (fail closed).
 absl::StatusOr<v1::Actor> VerifiedIdentity(const grpc::ServerContextBase& context,
                                            absl::Time now = absl::Now());
+// As VerifiedIdentity, but the wall screen's identity is accepted too. Only for
+// RPCs whose answer is the same for every role and carries no personal data
+// (scoring's GetScreen).
+absl::StatusOr<v1::Actor> VerifiedScreenReader(const grpc::ServerContextBase& context,
+                                               absl::Time now = absl::Now());
 // VerifiedIdentity, or nullopt.
 std::optional<v1::Actor> IdentityOf(const grpc::ServerContextBase& context);
 
 // First thing in every backend handler:
 //   if (auto* refused = server::RefuseUnverified(context)) return refused;
 // When the call's identity does not verify, returns the call's reactor
-// finished UNAUTHENTICATED; nullptr when it verifies.
+// finished UNAUTHENTICATED (PERMISSION_DENIED for the wall screen's
+// identity); nullptr when it verifies.
 grpc::ServerUnaryReactor* RefuseUnverified(grpc::CallbackServerContext* context);
 
 // The signature over one identity (hex HMAC-SHA256), for tests that forge or

@@ -1,10 +1,14 @@
 #include "gateway/gateway_service.h"
 
+#include <google/protobuf/descriptor.h>
+#include <google/protobuf/message.h>
+
 #include "absl/strings/str_cat.h"
-#include "gateway/access_policy.h"
 #include "gateway/raw_messages.h"
 #include "google/rpc/error_details.pb.h"
 #include "google/rpc/status.pb.h"
+#include "hotline/v1/gateway.grpc.pb.h"
+#include "log/log.h"
 #include "server/identity.h"
 
 namespace hotline::gateway {
@@ -45,13 +49,6 @@ GatewayService::GatewayService(const TokenAuth& auth, Backends backends,
                                absl::Duration backend_timeout, prometheus::Registry& metrics,
                                RateLimiter* limiter)
     : auth_(auth),
-      intake_(v1::Intake::NewStub(backends.intake)),
-      directory_(v1::Directory::NewStub(backends.intake)),
-      dispatch_(v1::Dispatch::NewStub(backends.dispatch)),
-      sla_(backends.sla ? v1::Sla::NewStub(backends.sla) : nullptr),
-      knowledge_(v1::Knowledge::NewStub(backends.knowledge)),
-      audit_(v1::Audit::NewStub(backends.intake)),
-      scoring_(backends.scoring ? v1::Scoring::NewStub(backends.scoring) : nullptr),
       backend_timeout_(backend_timeout),
       auth_failures_(prometheus::BuildCounter()
                          .Name("hotline_gateway_auth_failures_total")
@@ -63,11 +60,72 @@ GatewayService::GatewayService(const TokenAuth& auth, Backends backends,
                         .Name("hotline_gateway_rate_limited_total")
                         .Help("Calls refused RESOURCE_EXHAUSTED: the caller's rate limit.")
                         .Register(metrics)
-                        .Add({})) {}
+                        .Add({})) {
+  // Which process serves which backend service: the wiring, not the table.
+  auto process = [&](const char* name, const std::shared_ptr<grpc::Channel>& channel,
+                     std::initializer_list<const char*> services) {
+    processes_.push_back(
+        Backend{name, channel ? std::make_unique<grpc::GenericStub>(channel) : nullptr});
+    for (const char* service : services) by_service_[service] = &processes_.back();
+  };
+  process("intake", backends.intake, {"hotline.v1.Intake", "hotline.v1.Directory", "hotline.v1.Audit"});
+  process("dispatch", backends.dispatch, {"hotline.v1.Dispatch"});
+  process("sla", backends.sla, {"hotline.v1.Sla"});
+  process("knowledge", backends.knowledge, {"hotline.v1.Knowledge"});
+  process("scoring", backends.scoring, {"hotline.v1.Scoring"});
+
+  const google::protobuf::DescriptorPool& pool = *google::protobuf::DescriptorPool::generated_pool();
+  const google::protobuf::ServiceDescriptor* hotline =
+      pool.FindServiceByName(v1::Hotline::service_full_name());
+  for (const Route& route : Routes()) {
+    const google::protobuf::MethodDescriptor* method =
+        hotline == nullptr ? nullptr : hotline->FindMethodByName(std::string(route.method));
+    Backend* backend = nullptr;
+    if (!route.backend_service.empty()) {
+      auto it = by_service_.find(route.backend_service);
+      if (it != by_service_.end()) backend = it->second;
+    }
+    if (method == nullptr || method->client_streaming() ||
+        (!route.backend_service.empty() && backend == nullptr)) {
+      log::Error("route table: a row that cannot be served, left out",
+                 {{"method", std::string(route.method)},
+                  {"backend_service", std::string(route.backend_service)}});
+      continue;
+    }
+    handlers_.push_back(Handler{
+        &route,
+        google::protobuf::MessageFactory::generated_factory()->GetPrototype(method->input_type()),
+        route.backend_service.empty()
+            ? std::string()
+            : absl::StrCat("/", route.backend_service, "/", route.method),
+        backend});
+    const Handler* handler = &handlers_.back();
+    paths_.push_back(absl::StrCat("/", v1::Hotline::service_full_name(), "/", route.method));
+    const int index = static_cast<int>(paths_.size()) - 1;
+    if (method->server_streaming()) {
+      AddMethod(new grpc::internal::RpcServiceMethod(
+          paths_.back().c_str(), grpc::internal::RpcMethod::SERVER_STREAMING, nullptr));
+      MarkMethodRawCallback(
+          index, new grpc::internal::CallbackServerStreamingHandler<grpc::ByteBuffer, grpc::ByteBuffer>(
+                     [this, handler](grpc::CallbackServerContext* context, const grpc::ByteBuffer* request) {
+                       return Stream(*handler, context, request);
+                     }));
+    } else {
+      AddMethod(new grpc::internal::RpcServiceMethod(paths_.back().c_str(),
+                                                     grpc::internal::RpcMethod::NORMAL_RPC, nullptr));
+      MarkMethodRawCallback(
+          index, new grpc::internal::CallbackUnaryHandler<grpc::ByteBuffer, grpc::ByteBuffer>(
+                     [this, handler](grpc::CallbackServerContext* context, const grpc::ByteBuffer* request,
+                                     grpc::ByteBuffer* response) {
+                       return Unary(*handler, context, request, response);
+                     }));
+    }
+  }
+}
 
 std::optional<v1::TokenEntry> GatewayService::Admit(grpc::CallbackServerContext* context,
-                                                    grpc::ServerUnaryReactor* reactor,
-                                                    absl::string_view method) {
+                                                    absl::string_view method,
+                                                    grpc::Status* refusal) {
   const auto& md = context->client_metadata();
   auto it = md.find("authorization");
   absl::string_view header;
@@ -76,23 +134,22 @@ std::optional<v1::TokenEntry> GatewayService::Admit(grpc::CallbackServerContext*
   absl::StatusOr<v1::TokenEntry> caller = auth_.Authenticate(header, &reason);
   if (!caller.ok()) {
     auth_failures_.Add({{"reason", reason}}).Increment();
-    reactor->Finish(
-        grpc::Status(grpc::StatusCode::UNAUTHENTICATED, std::string(caller.status().message())));
+    *refusal =
+        grpc::Status(grpc::StatusCode::UNAUTHENTICATED, std::string(caller.status().message()));
     return std::nullopt;
   }
   if (limiter_ != nullptr) {
     if (absl::Duration wait = limiter_->Take(caller->user_id(), absl::Now());
         wait > absl::ZeroDuration()) {
       rate_limited_.Increment();
-      reactor->Finish(RateLimited(context, wait));
+      *refusal = RateLimited(context, wait);
       return std::nullopt;
     }
   }
-  // Authorization: the one table of who may call what (access_policy.h).
+  // Layer 1 of authorization: the method and the caller's role (route_table.h).
   if (absl::Status allowed = MayCall(method, caller->role()); !allowed.ok()) {
     auth_failures_.Add({{"reason", "forbidden"}}).Increment();
-    reactor->Finish(
-        grpc::Status(grpc::StatusCode::PERMISSION_DENIED, std::string(allowed.message())));
+    *refusal = grpc::Status(grpc::StatusCode::PERMISSION_DENIED, std::string(allowed.message()));
     return std::nullopt;
   }
   return *caller;
@@ -113,294 +170,86 @@ std::unique_ptr<grpc::ClientContext> GatewayService::BackendContext(
   return backend;
 }
 
-template <typename Request, typename Response, typename AsyncCall>
-grpc::ServerUnaryReactor* GatewayService::Forward(grpc::CallbackServerContext* context,
-                                                  const grpc::ByteBuffer* request,
-                                                  grpc::ByteBuffer* response,
-                                                  absl::string_view method,
-                                                  const char* backend, AsyncCall call) {
+grpc::ServerUnaryReactor* GatewayService::Unary(const Handler& handler,
+                                                grpc::CallbackServerContext* context,
+                                                const grpc::ByteBuffer* request,
+                                                grpc::ByteBuffer* response) {
   auto* reactor = context->DefaultReactor();
-  std::optional<v1::TokenEntry> caller = Admit(context, reactor, method);
-  if (!caller) return reactor;
+  if (handler.backend != nullptr && handler.backend->stub == nullptr) {
+    reactor->Finish(grpc::Status(grpc::StatusCode::UNAVAILABLE,
+                                 absl::StrCat(handler.backend->name, ": no address configured")));
+    return reactor;
+  }
+  grpc::Status refusal;
+  std::optional<v1::TokenEntry> caller = Admit(context, handler.route->method, &refusal);
+  if (!caller) {
+    reactor->Finish(refusal);
+    return reactor;
+  }
+  // The request must be a well-formed message of the method's type, its
+  // strings UTF-8; else INVALID_ARGUMENT naming the field. The bytes that
+  // passed go on unchanged.
+  {
+    std::unique_ptr<google::protobuf::Message> parsed(handler.request_type->New());
+    if (grpc::Status status = ParseRequest(*request, parsed.get()); !status.ok()) {
+      reactor->Finish(status);
+      return reactor;
+    }
+  }
+  if (handler.backend == nullptr) {
+    reactor->Finish(AnswerLocally(handler, *caller, response));
+    return reactor;
+  }
   // What the backend call needs until it ends.
   struct BackendCall {
-    Request request;
-    Response response;
+    grpc::ByteBuffer request;
+    grpc::ByteBuffer response;
     std::unique_ptr<grpc::ClientContext> context;
   };
-  auto* backend_call = new BackendCall;
-  if (grpc::Status parsed = ParseRequest(*request, &backend_call->request); !parsed.ok()) {
-    delete backend_call;
-    reactor->Finish(parsed);
-    return reactor;
-  }
-  backend_call->context = BackendContext(context, *caller);
-  call(backend_call->context.get(), &backend_call->request, &backend_call->response,
-       [reactor, backend_call, response, backend](grpc::Status status) {
-         if (status.ok()) status = SerializeResponse(backend_call->response, response);
-         delete backend_call;
-         reactor->Finish(FromBackend(status, backend));
-       });
+  auto* call = new BackendCall{*request, grpc::ByteBuffer(), BackendContext(context, *caller)};
+  const char* backend = handler.backend->name;
+  handler.backend->stub->UnaryCall(
+      call->context.get(), handler.backend_path, grpc::StubOptions(), &call->request,
+      &call->response, [reactor, call, response, backend](grpc::Status status) {
+        if (status.ok()) response->Swap(&call->response);
+        delete call;
+        reactor->Finish(FromBackend(status, backend));
+      });
   return reactor;
 }
 
-grpc::ServerUnaryReactor* GatewayService::WhoAmI(grpc::CallbackServerContext* context,
-                                                 const grpc::ByteBuffer* request,
-                                                 grpc::ByteBuffer* response) {
-  auto* reactor = context->DefaultReactor();
-  std::optional<v1::TokenEntry> caller = Admit(context, reactor, "WhoAmI");
-  if (!caller) return reactor;
-  v1::WhoAmIRequest parsed;
-  if (grpc::Status status = ParseRequest(*request, &parsed); !status.ok()) {
-    reactor->Finish(status);
-    return reactor;
+grpc::Status GatewayService::AnswerLocally(const Handler& handler, const v1::TokenEntry& caller,
+                                           grpc::ByteBuffer* response) const {
+  if (handler.route->method == "WhoAmI") {
+    v1::WhoAmIResponse me;
+    me.mutable_actor()->set_user_id(caller.user_id());
+    me.mutable_actor()->set_role(caller.role());
+    me.mutable_actor()->set_unit_code(caller.unit_code());
+    me.set_display_name(caller.display_name());
+    return SerializeResponse(me, response);
   }
-  v1::WhoAmIResponse me;
-  me.mutable_actor()->set_user_id(caller->user_id());
-  me.mutable_actor()->set_role(caller->role());
-  me.mutable_actor()->set_unit_code(caller->unit_code());
-  me.set_display_name(caller->display_name());
-  reactor->Finish(SerializeResponse(me, response));
-  return reactor;
+  return grpc::Status(grpc::StatusCode::UNIMPLEMENTED,
+                      absl::StrCat(handler.route->method, ": the gateway has no local answer"));
 }
 
-grpc::ServerUnaryReactor* GatewayService::CreateWorkOrder(grpc::CallbackServerContext* context,
-                                                          const grpc::ByteBuffer* request,
-                                                          grpc::ByteBuffer* response) {
-  return Forward<v1::CreateWorkOrderRequest, v1::CreateWorkOrderResponse>(
-      context, request, response, "CreateWorkOrder", "intake",
-      [this](auto* ctx, auto* req, auto* resp, auto done) {
-        intake_->async()->CreateWorkOrder(ctx, req, resp, std::move(done));
-      });
+grpc::ServerWriteReactor<grpc::ByteBuffer>* GatewayService::Stream(
+    const Handler& handler, grpc::CallbackServerContext* context, const grpc::ByteBuffer*) {
+  // The seam for server streaming (WatchQueue): admission and the request
+  // check as in Unary, then a grpc::ClientBidiReactor on the generic stub to
+  // handler.backend_path (on the wire a server-streaming call is a
+  // bidirectional one with one request), each backend message written on
+  // as it comes, the backend's status as the call's. Not built until the
+  // first streaming RPC lands.
+  class Refused : public grpc::ServerWriteReactor<grpc::ByteBuffer> {
+   public:
+    explicit Refused(grpc::Status status) { Finish(std::move(status)); }
+    void OnDone() override { delete this; }
+  };
+  grpc::Status refusal;
+  if (!Admit(context, handler.route->method, &refusal)) return new Refused(refusal);
+  return new Refused(grpc::Status(
+      grpc::StatusCode::UNIMPLEMENTED,
+      absl::StrCat(handler.route->method, ": server streaming is not forwarded yet")));
 }
-
-grpc::ServerUnaryReactor* GatewayService::GetWorkOrder(grpc::CallbackServerContext* context,
-                                                       const grpc::ByteBuffer* request,
-                                                       grpc::ByteBuffer* response) {
-  return Forward<v1::GetWorkOrderRequest, v1::GetWorkOrderResponse>(
-      context, request, response, "GetWorkOrder", "intake",
-      [this](auto* ctx, auto* req, auto* resp, auto done) {
-        intake_->async()->GetWorkOrder(ctx, req, resp, std::move(done));
-      });
-}
-
-grpc::ServerUnaryReactor* GatewayService::ListWorkOrders(grpc::CallbackServerContext* context,
-                                                         const grpc::ByteBuffer* request,
-                                                         grpc::ByteBuffer* response) {
-  return Forward<v1::ListWorkOrdersRequest, v1::ListWorkOrdersResponse>(
-      context, request, response, "ListWorkOrders", "intake",
-      [this](auto* ctx, auto* req, auto* resp, auto done) {
-        intake_->async()->ListWorkOrders(ctx, req, resp, std::move(done));
-      });
-}
-
-grpc::ServerUnaryReactor* GatewayService::Act(grpc::CallbackServerContext* context,
-                                              const grpc::ByteBuffer* request,
-                                              grpc::ByteBuffer* response) {
-  return Forward<v1::ActRequest, v1::ActResponse>(
-      context, request, response, "Act", "dispatch",
-      [this](auto* ctx, auto* req, auto* resp, auto done) {
-        dispatch_->async()->Act(ctx, req, resp, std::move(done));
-      });
-}
-
-grpc::ServerUnaryReactor* GatewayService::ListQueue(grpc::CallbackServerContext* context,
-                                                    const grpc::ByteBuffer* request,
-                                                    grpc::ByteBuffer* response) {
-  return Forward<v1::ListQueueRequest, v1::ListQueueResponse>(
-      context, request, response, "ListQueue", "dispatch",
-      [this](auto* ctx, auto* req, auto* resp, auto done) {
-        dispatch_->async()->ListQueue(ctx, req, resp, std::move(done));
-      });
-}
-
-grpc::ServerUnaryReactor* GatewayService::ListUnits(grpc::CallbackServerContext* context,
-                                                    const grpc::ByteBuffer* request,
-                                                    grpc::ByteBuffer* response) {
-  return Forward<v1::ListUnitsRequest, v1::ListUnitsResponse>(
-      context, request, response, "ListUnits", "intake",
-      [this](auto* ctx, auto* req, auto* resp, auto done) {
-        directory_->async()->ListUnits(ctx, req, resp, std::move(done));
-      });
-}
-
-grpc::ServerUnaryReactor* GatewayService::ListCategories(grpc::CallbackServerContext* context,
-                                                         const grpc::ByteBuffer* request,
-                                                         grpc::ByteBuffer* response) {
-  return Forward<v1::ListCategoriesRequest, v1::ListCategoriesResponse>(
-      context, request, response, "ListCategories", "intake",
-      [this](auto* ctx, auto* req, auto* resp, auto done) {
-        directory_->async()->ListCategories(ctx, req, resp, std::move(done));
-      });
-}
-
-// The SLA methods, forwarded to the sla service (the service decides who may
-// see and do what from the caller's identity).
-#define HOTLINE_FORWARD_TO_SLA(Method)                                                          \
-  grpc::ServerUnaryReactor* GatewayService::Method(grpc::CallbackServerContext* context,        \
-                                                   const grpc::ByteBuffer* request,             \
-                                                   grpc::ByteBuffer* response) {                \
-    if (!sla_) {                                                                                \
-      auto* reactor = context->DefaultReactor();                                                \
-      reactor->Finish(grpc::Status(grpc::StatusCode::UNAVAILABLE, "sla: no address configured")); \
-      return reactor;                                                                           \
-    }                                                                                           \
-    return Forward<v1::Method##Request, v1::Method##Response>(                                  \
-        context, request, response, #Method, "sla",                                     \
-        [this](auto* ctx, auto* req, auto* resp, auto done) {                                   \
-          sla_->async()->Method(ctx, req, resp, std::move(done));                               \
-        });                                                                                     \
-  }
-HOTLINE_FORWARD_TO_SLA(GetOrderSla)
-HOTLINE_FORWARD_TO_SLA(ListUnitDeadlines)
-HOTLINE_FORWARD_TO_SLA(RequestExtension)
-HOTLINE_FORWARD_TO_SLA(DecideExtension)
-HOTLINE_FORWARD_TO_SLA(QueryCalendar)
-#undef HOTLINE_FORWARD_TO_SLA
-grpc::ServerUnaryReactor* GatewayService::SearchKnowledge(grpc::CallbackServerContext* context,
-                                              const grpc::ByteBuffer* request,
-                                              grpc::ByteBuffer* response) {
-  return Forward<v1::SearchKnowledgeRequest, v1::SearchKnowledgeResponse>(
-      context, request, response, "SearchKnowledge", "knowledge",
-      [this](auto* ctx, auto* req, auto* resp, auto done) {
-        knowledge_->async()->SearchKnowledge(ctx, req, resp, std::move(done));
-      });
-}
-
-grpc::ServerUnaryReactor* GatewayService::GetKnowledgePoint(grpc::CallbackServerContext* context,
-                                              const grpc::ByteBuffer* request,
-                                              grpc::ByteBuffer* response) {
-  return Forward<v1::GetKnowledgePointRequest, v1::GetKnowledgePointResponse>(
-      context, request, response, "GetKnowledgePoint", "knowledge",
-      [this](auto* ctx, auto* req, auto* resp, auto done) {
-        knowledge_->async()->GetKnowledgePoint(ctx, req, resp, std::move(done));
-      });
-}
-
-grpc::ServerUnaryReactor* GatewayService::ListKnowledgePoints(grpc::CallbackServerContext* context,
-                                              const grpc::ByteBuffer* request,
-                                              grpc::ByteBuffer* response) {
-  return Forward<v1::ListKnowledgePointsRequest, v1::ListKnowledgePointsResponse>(
-      context, request, response, "ListKnowledgePoints", "knowledge",
-      [this](auto* ctx, auto* req, auto* resp, auto done) {
-        knowledge_->async()->ListKnowledgePoints(ctx, req, resp, std::move(done));
-      });
-}
-
-grpc::ServerUnaryReactor* GatewayService::CreateKnowledgePoint(grpc::CallbackServerContext* context,
-                                              const grpc::ByteBuffer* request,
-                                              grpc::ByteBuffer* response) {
-  return Forward<v1::CreateKnowledgePointRequest, v1::KnowledgePointResponse>(
-      context, request, response, "CreateKnowledgePoint", "knowledge",
-      [this](auto* ctx, auto* req, auto* resp, auto done) {
-        knowledge_->async()->CreateKnowledgePoint(ctx, req, resp, std::move(done));
-      });
-}
-
-grpc::ServerUnaryReactor* GatewayService::EditKnowledgePoint(grpc::CallbackServerContext* context,
-                                              const grpc::ByteBuffer* request,
-                                              grpc::ByteBuffer* response) {
-  return Forward<v1::EditKnowledgePointRequest, v1::KnowledgePointResponse>(
-      context, request, response, "EditKnowledgePoint", "knowledge",
-      [this](auto* ctx, auto* req, auto* resp, auto done) {
-        knowledge_->async()->EditKnowledgePoint(ctx, req, resp, std::move(done));
-      });
-}
-
-grpc::ServerUnaryReactor* GatewayService::PublishKnowledgePoint(grpc::CallbackServerContext* context,
-                                              const grpc::ByteBuffer* request,
-                                              grpc::ByteBuffer* response) {
-  return Forward<v1::ChangeKnowledgeStatusRequest, v1::KnowledgePointResponse>(
-      context, request, response, "PublishKnowledgePoint", "knowledge",
-      [this](auto* ctx, auto* req, auto* resp, auto done) {
-        knowledge_->async()->PublishKnowledgePoint(ctx, req, resp, std::move(done));
-      });
-}
-
-grpc::ServerUnaryReactor* GatewayService::RetireKnowledgePoint(grpc::CallbackServerContext* context,
-                                              const grpc::ByteBuffer* request,
-                                              grpc::ByteBuffer* response) {
-  return Forward<v1::ChangeKnowledgeStatusRequest, v1::KnowledgePointResponse>(
-      context, request, response, "RetireKnowledgePoint", "knowledge",
-      [this](auto* ctx, auto* req, auto* resp, auto done) {
-        knowledge_->async()->RetireKnowledgePoint(ctx, req, resp, std::move(done));
-      });
-}
-
-grpc::ServerUnaryReactor* GatewayService::MarkKnowledgeNotHelpful(grpc::CallbackServerContext* context,
-                                              const grpc::ByteBuffer* request,
-                                              grpc::ByteBuffer* response) {
-  return Forward<v1::MarkKnowledgeNotHelpfulRequest, v1::MarkKnowledgeNotHelpfulResponse>(
-      context, request, response, "MarkKnowledgeNotHelpful", "knowledge",
-      [this](auto* ctx, auto* req, auto* resp, auto done) {
-        knowledge_->async()->MarkKnowledgeNotHelpful(ctx, req, resp, std::move(done));
-      });
-}
-
-grpc::ServerUnaryReactor* GatewayService::ListExpiringKnowledge(grpc::CallbackServerContext* context,
-                                              const grpc::ByteBuffer* request,
-                                              grpc::ByteBuffer* response) {
-  return Forward<v1::ListExpiringKnowledgeRequest, v1::ListExpiringKnowledgeResponse>(
-      context, request, response, "ListExpiringKnowledge", "knowledge",
-      [this](auto* ctx, auto* req, auto* resp, auto done) {
-        knowledge_->async()->ListExpiringKnowledge(ctx, req, resp, std::move(done));
-      });
-}
-
-grpc::ServerUnaryReactor* GatewayService::ListUnansweredQueries(grpc::CallbackServerContext* context,
-                                              const grpc::ByteBuffer* request,
-                                              grpc::ByteBuffer* response) {
-  return Forward<v1::ListUnansweredQueriesRequest, v1::ListUnansweredQueriesResponse>(
-      context, request, response, "ListUnansweredQueries", "knowledge",
-      [this](auto* ctx, auto* req, auto* resp, auto done) {
-        knowledge_->async()->ListUnansweredQueries(ctx, req, resp, std::move(done));
-      });
-}
-
-grpc::ServerUnaryReactor* GatewayService::ListAuditEntries(grpc::CallbackServerContext* context,
-                                                           const grpc::ByteBuffer* request,
-                                                           grpc::ByteBuffer* response) {
-  return Forward<v1::ListAuditEntriesRequest, v1::ListAuditEntriesResponse>(
-      context, request, response, "ListAuditEntries", "intake",
-      [this](auto* ctx, auto* req, auto* resp, auto done) {
-        audit_->async()->ListAuditEntries(ctx, req, resp, std::move(done));
-      });
-}
-// Personal data and the trail: intake decides who may (guardian.h).
-#define HOTLINE_FORWARD_TO_INTAKE(Method)                                                \
-  grpc::ServerUnaryReactor* GatewayService::Method(grpc::CallbackServerContext* context, \
-                                                   const grpc::ByteBuffer* request,      \
-                                                   grpc::ByteBuffer* response) {         \
-    return Forward<v1::Method##Request, v1::Method##Response>(                           \
-        context, request, response, #Method, "intake",                                  \
-        [this](auto* ctx, auto* req, auto* resp, auto done) {                            \
-          intake_->async()->Method(ctx, req, resp, std::move(done));                     \
-        });                                                                              \
-  }
-HOTLINE_FORWARD_TO_INTAKE(RevealCallerPhone)
-HOTLINE_FORWARD_TO_INTAKE(FindOrdersByPhone)
-HOTLINE_FORWARD_TO_INTAKE(VerifyOrderTrail)
-#undef HOTLINE_FORWARD_TO_INTAKE
-#define HOTLINE_FORWARD_TO_SCORING(Method)                                                        \
-  grpc::ServerUnaryReactor* GatewayService::Method(grpc::CallbackServerContext* context,          \
-                                                   const grpc::ByteBuffer* request,               \
-                                                   grpc::ByteBuffer* response) {                  \
-    if (!scoring_) {                                                                              \
-      auto* reactor = context->DefaultReactor();                                                  \
-      reactor->Finish(grpc::Status(grpc::StatusCode::UNAVAILABLE, "scoring: no address configured")); \
-      return reactor;                                                                             \
-    }                                                                                             \
-    return Forward<v1::Method##Request, v1::Method##Response>(                                    \
-        context, request, response, #Method, "scoring",                                           \
-        [this](auto* ctx, auto* req, auto* resp, auto done) {                                     \
-          scoring_->async()->Method(ctx, req, resp, std::move(done));                             \
-        });                                                                                       \
-  }
-HOTLINE_FORWARD_TO_SCORING(GetUnitScore)
-HOTLINE_FORWARD_TO_SCORING(ExplainScore)
-HOTLINE_FORWARD_TO_SCORING(RankUnits)
-HOTLINE_FORWARD_TO_SCORING(GetHotSpots)
-HOTLINE_FORWARD_TO_SCORING(GetAgentFigures)
-#undef HOTLINE_FORWARD_TO_SCORING
 
 }  // namespace hotline::gateway

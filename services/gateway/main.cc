@@ -42,6 +42,7 @@ int main(int argc, char** argv) {
   server::ChannelTls backend_tls;
   std::string scoring_address = "127.0.0.1:50056";
   int screen_port = 8080;
+  absl::Duration screen_cache = absl::Seconds(3);
   absl::Duration backend_timeout = absl::Seconds(10);
   config::Flags flags("hotline-gateway", "the Hotline API for agent desktop clients");
   server::AddServerFlags(flags, &options);
@@ -80,6 +81,10 @@ int main(int argc, char** argv) {
   flags.String("scoring", "HOTLINE_SCORING_ADDR", "scoring service host:port (\"\": none)", &scoring_address);
   flags.Int("screen_port", "HOTLINE_SCREEN_PORT",
             "HTTP port of the big screen and its JSON API (0: any free port; -1: off)", &screen_port);
+  flags.Duration("screen_cache", "HOTLINE_SCREEN_CACHE",
+                 "how long the screen's JSON is kept: one scoring query per this long, however "
+                 "many walls (0: none kept; concurrent GETs still share one query)",
+                 &screen_cache);
   flags.Duration("backend_timeout", "HOTLINE_BACKEND_TIMEOUT",
                  "longest a backend call may take (the caller's deadline may be shorter)",
                  &backend_timeout);
@@ -180,7 +185,7 @@ int main(int argc, char** argv) {
     });
   }
   // The big screen: the page and its JSON API, on the same host as the API.
-  gateway::ScreenServer screen(backends.scoring, absl::Seconds(3));
+  gateway::ScreenServer screen(backends.scoring, absl::Seconds(3), screen_cache, &server.metrics());
   if (screen_port >= 0) {
     if (absl::Status s = screen.Start(options.host, screen_port); !s.ok()) {
       log::Error("cannot start the screen", {{"error", s.ToString()}});

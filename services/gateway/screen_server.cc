@@ -28,8 +28,31 @@ void Reply(mg_connection* conn, int code, const char* type, std::string_view bod
 
 }  // namespace
 
-ScreenServer::ScreenServer(std::shared_ptr<grpc::Channel> scoring, absl::Duration timeout)
-    : scoring_(scoring ? v1::Scoring::NewStub(scoring) : nullptr), timeout_(timeout) {}
+v1::Actor ScreenActor() {
+  v1::Actor wall;
+  wall.set_user_id("big-screen");
+  wall.set_role(v1::ROLE_SCREEN);
+  return wall;
+}
+
+ScreenServer::ScreenServer(std::shared_ptr<grpc::Channel> scoring, absl::Duration timeout,
+                           absl::Duration cache_ttl, prometheus::Registry* metrics,
+                           const Clock& clock)
+    : scoring_(scoring ? v1::Scoring::NewStub(scoring) : nullptr),
+      timeout_(timeout),
+      cache_(cache_ttl, clock, [this] { return Compute(); }) {
+  if (metrics != nullptr) {
+    auto& family = prometheus::BuildCounter()
+                       .Name("hotline_gateway_screen_requests_total")
+                       .Help("GETs of /api/screen by where the answer came from: cache (kept "
+                             "answer), computed (one scoring query), shared (waited for the "
+                             "query under way).")
+                       .Register(*metrics);
+    from_cache_ = &family.Add({{"source", "cache"}});
+    computed_ = &family.Add({{"source", "computed"}});
+    shared_ = &family.Add({{"source", "shared"}});
+  }
+}
 
 ScreenServer::~ScreenServer() { Stop(); }
 
@@ -78,39 +101,42 @@ int ScreenServer::HandleApi(mg_connection* conn, void* self_ptr) {
     Reply(conn, 405, "text/plain; charset=utf-8", "GET only\n");
     return 1;
   }
-  if (!self->scoring_) {
-    Reply(conn, 503, "application/json", R"({"error":"scoring: no address configured"})");
-    return 1;
-  }
+  ScreenCache::Source source;
+  const ScreenCache::Answer answer = self->cache_.Get(&source);
+  prometheus::Counter* counter = source == ScreenCache::Source::kCache      ? self->from_cache_
+                                 : source == ScreenCache::Source::kComputed ? self->computed_
+                                                                            : self->shared_;
+  if (counter != nullptr) counter->Increment();
+  Reply(conn, answer.http_status,
+        answer.http_status == 200 ? "application/json; charset=utf-8" : "application/json",
+        answer.body);
+  return 1;
+}
+
+ScreenCache::Answer ScreenServer::Compute() {
+  if (!scoring_) return {503, R"({"error":"scoring: no address configured"})"};
   grpc::ClientContext ctx;
-  ctx.set_deadline(absl::ToChronoTime(absl::Now() + self->timeout_));
-  // Scoring believes only signed identities; the screen reads as the centre's
-  // wall (its answer has no personal data and does not depend on the role).
-  v1::Actor wall;
-  wall.set_user_id("big-screen");
-  wall.set_role(v1::ROLE_SUPERVISOR);
-  wall.set_unit_code("GZ12345");
-  server::AttachIdentity(wall, &ctx);
+  ctx.set_deadline(absl::ToChronoTime(absl::Now() + timeout_));
+  // Scoring believes only signed identities; the screen reads as the wall,
+  // whose role scoring accepts for GetScreen only (the answer has no personal
+  // data and does not depend on the role).
+  server::AttachIdentity(ScreenActor(), &ctx);
   v1::GetScreenResponse screen;
-  const grpc::Status status = self->scoring_->GetScreen(&ctx, v1::GetScreenRequest(), &screen);
+  const grpc::Status status = scoring_->GetScreen(&ctx, v1::GetScreenRequest(), &screen);
   if (!status.ok()) {
-    Reply(conn, 503, "application/json",
-          absl::StrCat(R"({"error":"scoring: )", grpc::StatusCode(status.error_code()) == grpc::StatusCode::UNAVAILABLE
-                                                     ? "unavailable"
-                                                     : "failed",
-                       R"("})"));
-    return 1;
+    return {503, absl::StrCat(R"({"error":"scoring: )",
+                              status.error_code() == grpc::StatusCode::UNAVAILABLE ? "unavailable"
+                                                                                   : "failed",
+                              R"("})")};
   }
   std::string json;
   google::protobuf::util::JsonPrintOptions options;
   options.preserve_proto_field_names = true;
   options.always_print_primitive_fields = true;
   if (!google::protobuf::util::MessageToJsonString(screen, &json, options).ok()) {
-    Reply(conn, 500, "application/json", R"({"error":"cannot encode"})");
-    return 1;
+    return {500, R"({"error":"cannot encode"})"};
   }
-  Reply(conn, 200, "application/json; charset=utf-8", json);
-  return 1;
+  return {200, std::move(json)};
 }
 
 }  // namespace hotline::gateway

@@ -3,11 +3,10 @@
 // caller's full number for the callback (with a reason, logged first), finds
 // a caller's earlier orders by the keyed hash of the number (logged with that
 // hash, never the number), and
-// verifies orders' hash-chained histories. Who may do what:
-//   reveal        ROLE_DISPATCHER (the centre's callback duty), ROLE_SUPERVISOR
-//   find by phone ROLE_AGENT, ROLE_DISPATCHER, ROLE_SUPERVISOR (the centre)
-//   verify        ROLE_AUDITOR, ROLE_SUPERVISOR, ROLE_ADMIN
-// Errors: UNAUTHENTICATED (no identity), PERMISSION_DENIED (role),
+// verifies orders' hash-chained histories. Which roles may call each is the
+// gateway's table (services/gateway/route_table.cc: authorization by method
+// and role); the guardian decides by the data and logs.
+// Errors: UNAUTHENTICATED (no identity),
 // INVALID_ARGUMENT naming the field, NOT_FOUND, UNAVAILABLE (Redis, or the
 // access log cannot be written: then nothing is revealed or answered).
 // Thread-safe (no mutable state of its own).

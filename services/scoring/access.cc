@@ -1,6 +1,7 @@
 #include "scoring/access.h"
 
 #include "absl/strings/str_cat.h"
+#include "authz/personal_data.h"
 
 namespace hotline::scoring {
 
@@ -26,17 +27,7 @@ absl::Status CheckMaySee(const std::optional<v1::Actor>& caller, const std::stri
 
 absl::Status CheckMaySeeAddresses(const std::optional<v1::Actor>& caller) {
   if (!caller) return absl::UnauthenticatedError("no caller identity");
-  // The same roles as RevealCallerPhone in the gateway's table: unit handlers
-  // see their own orders' addresses, not the city's; agents take calls one at
-  // a time and need no city-wide list; auditors, editors and administrators
-  // do not act on hot spots (the least access PIPL asks for).
-  if (caller->role() == v1::ROLE_DISPATCHER || caller->role() == v1::ROLE_SUPERVISOR) {
-    return absl::OkStatus();
-  }
-  return absl::PermissionDeniedError(
-      absl::StrCat("kind: addresses are personal data, for the centre's dispatchers "
-                   "and supervisors only (not ",
-                   v1::Role_Name(caller->role()), ")"));
+  return authz::MaySeeCityAddresses(*caller);
 }
 
 }  // namespace hotline::scoring

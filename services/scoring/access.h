@@ -1,8 +1,8 @@
 #pragma once
-// Who may see which unit's assessment. One small function on purpose: the
-// gateway is getting a central authorization table, and this is the rule to
-// move there. A unit handler sees its own unit and the units under it; every
-// other role is the centre's staff and sees all. No identity: nothing.
+// Who may see which unit's assessment: authorization by data (layer 2; the
+// gateway's route table is layer 1, by method and role). A unit handler sees
+// its own unit and the units under it; every other role is the centre's staff
+// and sees all. No identity: nothing.
 #include <optional>
 #include <string>
 
@@ -16,10 +16,8 @@ namespace hotline::scoring {
 absl::Status CheckMaySee(const std::optional<v1::Actor>& caller, const std::string& unit_code,
                          const directory::Directory& directory);
 
-// The month's shared addresses (HOT_KIND_ADDRESSES) are callers' personal
-// data (PIPL): only the centre's dispatchers and supervisors, who act on hot
-// spots, see them. OK, PERMISSION_DENIED for any other role, UNAUTHENTICATED
-// without an identity.
+// The month's shared addresses (HOT_KIND_ADDRESSES): authz::MaySeeCityAddresses
+// (libs/authz/personal_data.h); UNAUTHENTICATED without an identity.
 absl::Status CheckMaySeeAddresses(const std::optional<v1::Actor>& caller);
 
 // Whether `unit_code` is `root` or lies under it in the unit tree.

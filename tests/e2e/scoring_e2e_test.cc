@@ -13,12 +13,18 @@
 #include <cstdio>
 #include <filesystem>
 #include <regex>
+#include <thread>
+#include <vector>
 
 #include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "clock/clock.h"
 #include "e2e/stack.h"
+#include "gateway/screen_server.h"
+#include "hotline/v1/intake.grpc.pb.h"
+#include "hotline/v1/scoring.grpc.pb.h"
+#include "server/identity.h"
 
 namespace hotline::testing {
 namespace {
@@ -387,6 +393,94 @@ TEST_CASE("agents' figures through the gateway: the handling time reported at in
   auto ctx = CallContext(kAgentToken);
   CHECK(stub->GetAgentFigures(ctx.get(), v1::GetAgentFiguresRequest(), &figures).error_code() ==
         grpc::StatusCode::PERMISSION_DENIED);
+}
+
+// hotline_scoring_requests_total{rpc="GetScreen",code="OK"} on a scoring replica.
+long long ScreenQueries(const Stack& stack) {
+  const std::string metrics = HttpGet(stack.scoring_metrics_port(), "/metrics");
+  static const std::regex kLine(R"re(hotline_scoring_requests_total\{code="OK",rpc="GetScreen"\} ([0-9.e+]+))re");
+  std::smatch m;
+  if (!std::regex_search(metrics, m, kLine)) return 0;  // no GetScreen yet: no series
+  return static_cast<long long>(std::stod(m[1]));
+}
+
+TEST_CASE("the wall screen: concurrent GETs make one scoring query, and its identity reads the screen only",
+          "[e2e][scoring][screen]") {
+  Stack stack(Stack::Options{.scoring_replicas = 1});
+  auto stub = stack.NewClient();
+  const std::string order = Create(*stub, SampleComplaint());
+  REQUIRE(ScreenQueries(stack) == 0);
+
+  // Twelve walls at once (the gateway keeps the answer 3 s by default).
+  constexpr int kWalls = 12;
+  std::vector<std::string> answers(kWalls);
+  std::vector<std::thread> walls;
+  for (int i = 0; i < kWalls; ++i) {
+    walls.emplace_back([&, i] { answers[i] = HttpGet(stack.screen_port(), "/api/screen"); });
+  }
+  for (std::thread& t : walls) t.join();
+  for (const std::string& a : answers) {
+    CHECK(absl::StartsWith(a, "HTTP/1.1 200"));
+    CHECK(absl::StrContains(a, "top_matters_today"));
+  }
+  CHECK(ScreenQueries(stack) == 1);
+  const std::string gateway_metrics = HttpGet(stack.gateway_metrics_port(), "/metrics");
+  CHECK(absl::StrContains(gateway_metrics, R"(hotline_gateway_screen_requests_total{source="computed"} 1)"));
+
+  // The identity the screen reads as: GetScreen, and nothing else, at every
+  // backend it could reach (signed with the stack's secret, as the gateway does).
+  const v1::Actor wall = gateway::ScreenActor();
+  CHECK(wall.role() == v1::ROLE_SCREEN);
+  auto as_wall = [&] {
+    auto ctx = std::make_unique<grpc::ClientContext>();
+    ctx->set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(10));
+    server::AttachIdentity(wall, ctx.get());
+    return ctx;
+  };
+  auto scoring = v1::Scoring::NewStub(
+      grpc::CreateChannel(stack.scoring_address(), grpc::InsecureChannelCredentials()));
+  {
+    auto ctx = as_wall();
+    v1::GetScreenResponse screen;
+    const grpc::Status s = scoring->GetScreen(ctx.get(), v1::GetScreenRequest(), &screen);
+    INFO(s.error_message());
+    CHECK(s.ok());
+  }
+  {
+    auto ctx = as_wall();
+    v1::GetUnitScoreRequest r;
+    r.set_unit_code("440106");
+    v1::GetUnitScoreResponse out;
+    CHECK(scoring->GetUnitScore(ctx.get(), r, &out).error_code() == grpc::StatusCode::PERMISSION_DENIED);
+  }
+  auto intake = v1::Intake::NewStub(grpc::CreateChannel(stack.intake_address(), grpc::InsecureChannelCredentials()));
+  {
+    auto ctx = as_wall();
+    v1::GetWorkOrderRequest r;
+    r.set_id(order);
+    v1::GetWorkOrderResponse out;
+    const grpc::Status s = intake->GetWorkOrder(ctx.get(), r, &out);
+    INFO(s.error_message());
+    CHECK(s.error_code() == grpc::StatusCode::PERMISSION_DENIED);
+    CHECK_FALSE(out.has_order());
+  }
+  {
+    auto ctx = as_wall();
+    v1::RevealCallerPhoneRequest r;
+    r.set_order_id(order);
+    r.set_reason("回访");
+    v1::RevealCallerPhoneResponse out;
+    CHECK(intake->RevealCallerPhone(ctx.get(), r, &out).error_code() == grpc::StatusCode::PERMISSION_DENIED);
+    CHECK(out.phone().empty());
+  }
+  {
+    auto ctx = as_wall();
+    v1::ListWorkOrdersResponse out;
+    CHECK(intake->ListWorkOrders(ctx.get(), v1::ListWorkOrdersRequest(), &out).error_code() ==
+          grpc::StatusCode::PERMISSION_DENIED);
+  }
+  // The gateway's table has no row for the role either: a token for the wall
+  // opens nothing there (checked in tests/unit/route_table_test.cc).
 }
 
 }  // namespace
