@@ -5,6 +5,8 @@
 //   hotline-admin token list
 //   hotline-admin calendar load FILE [--user U]
 //   hotline-admin calendar list
+//   hotline-admin units|categories|catalogue|policies|rules|city load FILE [--user U]
+//   hotline-admin units|categories|catalogue|policies|rules|city history | diff V1 V2 | show [V]
 //   hotline-admin rebuild sla|scoring [--data_dir data] [--batch 500] [--parallel 32] [--slices 4]
 //
 // Common flags: --jwt_keys FILE (issue only), --redis HOST:PORT, --jwt_issuer,
@@ -21,6 +23,15 @@
 // access log. Every hotline-sla uses it within its --calendar_poll (200 ms by
 // default). `calendar list` shows each year up to next year, official or
 // provisional, with its version and who loaded it when.
+//
+// `<kind> load` (kinds: libs/refdata/kinds.h; admin/refdata.h) makes FILE
+// the next version of that kind of reference data in Redis: validated on its
+// own and against the other kinds in force (a refusal names the field, exits
+// 2 and changes nothing), stored with who, when and the content's SHA-256,
+// and written to the access log. Every replica of every service reading it
+// uses it within a second (refdata/live.h). `history` lists the versions with
+// the lines each changed, `diff V1 V2` shows the changed lines of the
+// canonical text, `show [V]` prints a version.
 //
 // `rebuild sla|scoring` runs every order (idx:all) through the store call of
 // that service's consumer group (admin/rebuild.h): after a group was created
@@ -41,6 +52,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "admin/rebuild.h"
+#include "admin/refdata_cli.h"
 #include "audit/audit_log.h"
 #include "auth/jwt.h"
 #include "auth/token_registry.h"
@@ -67,6 +79,8 @@ constexpr char kUsage[] =
     "       hotline-admin token list\n"
     "       hotline-admin calendar load FILE [--user U]\n"
     "       hotline-admin calendar list\n"
+    "       hotline-admin units|categories|catalogue|policies|rules|city load FILE [--user U]\n"
+    "       hotline-admin units|categories|catalogue|policies|rules|city history|diff V1 V2|show [V]\n"
     "       hotline-admin rebuild sla|scoring [--data_dir data] [--batch 500] [--parallel 32] [--slices 4]\n"
     "       (hotline-admin token issue --help, hotline-admin calendar load --help,\n"
     "        hotline-admin rebuild sla --help list the flags)\n";
@@ -387,6 +401,7 @@ int Main(int argc, char** argv) {
   if (noun == "token") return TokenMain(argc, argv);
   if (noun == "calendar") return CalendarMain(argc, argv);
   if (noun == "rebuild") return RebuildMain(argc, argv);
+  if (argc >= 2 && admin::IsRefDataKind(argv[1])) return admin::RefDataMain(argc, argv);
   std::fputs(kUsage, stderr);
   return 2;
 }
