@@ -4,10 +4,20 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
+#include "config/flags.h"
 #include "log/log.h"
 #include "refdata/kinds.h"
 
 namespace hotline::refdata {
+
+void AddLiveFlags(config::Flags& flags, LiveOptions* options) {
+  flags.Duration("refdata_poll", "HOTLINE_REFDATA_POLL",
+                 "how often the reference data versions are read (a load is used within this)",
+                 &options->poll_interval);
+  flags.Duration("refdata_wait", "HOTLINE_REFDATA_WAIT",
+                 "at start, how long to wait for Redis before using data/ as is",
+                 &options->redis_wait);
+}
 
 void RefSnapshot::Put(RefRecord record) {
   std::string kind = record.kind;

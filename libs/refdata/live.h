@@ -39,6 +39,10 @@ namespace google::protobuf {
 class Message;
 }
 
+namespace hotline::config {
+class Flags;
+}
+
 namespace hotline::refdata {
 
 struct LiveOptions {
@@ -47,6 +51,10 @@ struct LiveOptions {
   // At start, how long to wait for Redis before building from data/.
   absl::Duration redis_wait = absl::Seconds(10);
 };
+
+// --refdata_poll (HOTLINE_REFDATA_POLL) and --refdata_wait
+// (HOTLINE_REFDATA_WAIT) into `options`; data_dir is the service's own flag.
+void AddLiveFlags(config::Flags& flags, LiveOptions* options);
 
 // The records a value is built from: one version of each watched kind.
 class RefSnapshot {

@@ -36,6 +36,26 @@ class FixedSource final : public Source<T> {
   std::shared_ptr<const T> value_;
 };
 
+// What a service core keeps: the source it was given, or a fixed one made of
+// a value it was given by reference (tests, tools). Converts implicitly from
+// both, so a core's constructor takes either and callers built for a fixed
+// value compile unchanged. The value or source must outlive it.
+template <typename T>
+class SourceRef {
+ public:
+  SourceRef(const Source<T>& source) : source_(&source) {}  // NOLINT: implicit by design
+  SourceRef(const T& value)                                 // NOLINT: implicit by design
+      : owned_(FixedSource<T>::Borrowing(value)), source_(owned_.get()) {}
+  SourceRef(SourceRef&&) = default;
+  // Never null.
+  std::shared_ptr<const T> Current() const { return source_->Current(); }
+  const Source<T>& source() const { return *source_; }
+
+ private:
+  std::shared_ptr<const Source<T>> owned_;
+  const Source<T>* source_;
+};
+
 // One member of another source's value (the directory of a service's bundle
 // of reference data), sharing its snapshot: the part and the whole read
 // together are of the same versions.

@@ -21,6 +21,7 @@
 #include "redis/client.h"
 #include "redis/flags.h"
 #include "redis/server_stats.h"
+#include "refdata/directory_source.h"
 #include "server/server.h"
 #include "server/server_flags.h"
 
@@ -42,6 +43,8 @@ int main(int argc, char** argv) {
                "key file that seals callers' numbers and keys their lookup hash (required; "
                "format in libs/crypto/phone_vault.h)",
                &phone_keys);
+  refdata::LiveOptions refdata_options;
+  refdata::AddLiveFlags(flags, &refdata_options);
   CityClockFlags clock_flags;  // the wall clock unless a demo or test sets it
   AddCityClockFlags(flags, &clock_flags);
   flags.ParseOrExit(argc, argv);
@@ -61,17 +64,6 @@ int main(int argc, char** argv) {
     return 1;
   }
 
-  absl::StatusOr<directory::Directory> dir = directory::Directory::LoadDataDir(data_dir);
-  if (!dir.ok()) {
-    log::Error("cannot load the directory", {{"error", dir.status().ToString()}});
-    return 1;
-  }
-  absl::StatusOr<directory::City> city = directory::LoadCity(data_dir + "/city.textproto", *dir);
-  if (!city.ok()) {
-    log::Error("cannot load the city profile", {{"error", city.status().ToString()}});
-    return 1;
-  }
-  SetCityTimeZone(city->time_zone);
   absl::StatusOr<redis::Options> redis_options = redis::ToOptions(redis_flags);
   if (!redis_options.ok()) {
     log::Error("bad Redis settings", {{"error", redis_options.status().ToString()}});
@@ -80,15 +72,31 @@ int main(int argc, char** argv) {
 
   server::Server server(options);
   redis::Client redis(*redis_options, &server.metrics());
+  // Reference data from Redis (seeded from data/ when it has none), the
+  // directory followed live (libs/refdata); the city profile read at start.
+  refdata::RefStore ref_store(redis);
+  refdata_options.data_dir = data_dir;
+  absl::StatusOr<std::unique_ptr<refdata::Live<directory::Directory>>> dir =
+      refdata::MakeLiveDirectory(ref_store, refdata_options);
+  if (!dir.ok()) {
+    log::Error("cannot load the directory", {{"error", dir.status().ToString()}});
+    return 1;
+  }
+  absl::StatusOr<directory::City> city = refdata::ReadCity(ref_store, refdata_options);
+  if (!city.ok()) {
+    log::Error("cannot load the city profile", {{"error", city.status().ToString()}});
+    return 1;
+  }
+  SetCityTimeZone(city->time_zone);
   orders::RedisOrderStore store(redis, {.city_prefix = city->profile.order_prefix()});
   intake::IntakeMetrics metrics(server.metrics());
-  intake::Intake core(store, *dir, **clock, metrics, *vault);
+  intake::Intake core(store, **dir, **clock, metrics, *vault);
   audit::AuditLog access_log(redis, audit::AuditKeys(store.keys().prefix()));
   audit::ReadRecorder reads(access_log, **clock);
   intake::GuardianMetrics guardian_metrics(server.metrics());
   intake::Guardian guardian(store, store, access_log, *vault, **clock, guardian_metrics);
   intake::IntakeService intake_service(core, reads, guardian);
-  intake::DirectoryService directory_service(*dir);
+  intake::DirectoryService directory_service(**dir);
   intake::AuditService audit_service(access_log);
   server.AddService(&intake_service, "hotline.v1.Intake");
   server.AddService(&directory_service, "hotline.v1.Directory");
@@ -104,8 +112,9 @@ int main(int argc, char** argv) {
     return 1;
   }
   log::Info("phone keys loaded", {{"current_key_id", vault->current_key_id()}});
-  log::Info("directory loaded", {{"units", absl::StrCat(dir->unit_count())},
-                                 {"categories", absl::StrCat(dir->category_count())}});
+  log::Info("directory loaded", {{"units", absl::StrCat((*dir)->Current()->unit_count())},
+                                 {"categories", absl::StrCat((*dir)->Current()->category_count())}});
+  (*dir)->Start();
   // Trims the event stream up to what every consumer group has settled.
   orders::EventRetention retention(redis, store.keys(), server.metrics());
   retention.Start();
@@ -131,5 +140,6 @@ int main(int argc, char** argv) {
   redis_stats.Stop();
   retention.Stop();
   server.Shutdown();
+  (*dir)->Stop();
   return 0;
 }
