@@ -41,12 +41,13 @@ std::string LineDiff(const std::string& before, const std::string& after, int co
       ops.push_back({' ', static_cast<int>(i + 1), static_cast<int>(j + 1), &a[i]});
       ++i;
       ++j;
-    } else if (j < m && (i == n || lcs[i][j + 1] >= lcs[i + 1][j])) {
-      ops.push_back({'+', static_cast<int>(i + 1), static_cast<int>(j + 1), &b[j]});
-      ++j;
-    } else {
+    } else if (i < n && (j == m || lcs[i + 1][j] >= lcs[i][j + 1])) {
+      // Removals before additions, as diff(1) shows a changed line.
       ops.push_back({'-', static_cast<int>(i + 1), static_cast<int>(j + 1), &a[i]});
       ++i;
+    } else {
+      ops.push_back({'+', static_cast<int>(i + 1), static_cast<int>(j + 1), &b[j]});
+      ++j;
     }
   }
   // Which unchanged lines are shown: those within `context` of a change.
