@@ -23,7 +23,7 @@ absl::StatusOr<Catalogue> Catalogue::Build(const v1::DispatchCatalogue& catalogu
     };
     if (directory.FindCategory(rule.category_prefix()) == nullptr) return bad("category_prefix: unknown category");
     if (rule.target_case() == v1::DispatchRule::TARGET_NOT_SET) {
-      return bad("target: none: set unit_code or district_of_order");
+      return bad("target: no target: set unit_code or district_of_order");
     }
     if (rule.target_case() == v1::DispatchRule::kUnitCode) {
       const v1::Unit* unit = directory.FindUnit(rule.unit_code());

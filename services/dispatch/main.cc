@@ -44,7 +44,7 @@ int main(int argc, char** argv) {
   server::AddServerFlags(flags, &options);
   redis::AddRedisFlags(flags, &redis_flags);
   flags.String("data_dir", "HOTLINE_DATA_DIR",
-               "folder with units, categories and dispatch_catalogue .textproto", &data_dir);
+               "folder with the seed of units, categories and the catalogue (used when Redis has no version)", &data_dir);
   flags.Bool("auto_dispatch", "HOTLINE_AUTO_DISPATCH", "route new orders from the event stream",
              &auto_dispatch);
   stream::AddGroupFlags(flags, &consumer);

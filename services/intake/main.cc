@@ -37,7 +37,7 @@ int main(int argc, char** argv) {
   server::AddServerFlags(flags, &options);
   redis::AddRedisFlags(flags, &redis_flags);
   flags.String("data_dir", "HOTLINE_DATA_DIR",
-               "folder with units.textproto and categories.textproto", &data_dir);
+               "folder with the seed of units and categories (used when Redis has no version)", &data_dir);
   std::string phone_keys;
   flags.String("phone_keys", "HOTLINE_PHONE_KEYS",
                "key file that seals callers' numbers and keys their lookup hash (required; "
