@@ -8,6 +8,7 @@
 #include <grpcpp/grpcpp.h>
 
 #include <deque>
+#include <regex>
 #include <fstream>
 #include <sstream>
 #include <thread>
@@ -57,6 +58,17 @@ struct World {
     processes.push_back(
         std::make_unique<ServiceProcess>(HOTLINE_INTAKE_BIN, args, dir.path() + "/" + name + ".log"));
     return absl::StrCat("127.0.0.1:", processes.back()->WaitForServingPorts(absl::Seconds(20)).grpc);
+  }
+  // A replica of `binary` (sla, dispatch); the process.
+  ServiceProcess& Start(const std::string& binary, const std::string& name) {
+    std::vector<std::string> args = {"--host=127.0.0.1", "--grpc_port=0", "--metrics_port=0",
+                                     "--identity_secret_file=" + dir.path() + "/identity.secret",
+                                     "--redis=" + redis.address(), "--data_dir=" + kData,
+                                     "--consumer_name=" + name};
+    processes.push_back(
+        std::make_unique<ServiceProcess>(binary, args, dir.path() + "/" + name + ".log"));
+    processes.back()->WaitForServingPorts(absl::Seconds(20));
+    return *processes.back();
   }
   ShellResult Admin(const std::string& args) {
     return RunShell(absl::StrCat("env USER=e2e-admin ", HOTLINE_ADMIN_BIN, " ", args,
@@ -136,6 +148,68 @@ TEST_CASE("a category loaded with hotline-admin is accepted by two intake replic
   for (auto& p : w.processes) {
     CHECK(absl::StrContains(p->Log(), "reference data in force"));
     CHECK(absl::StrContains(p->Log(), "categories=2"));
+  }
+}
+
+// When the first log line holding `text` was written ("ts"); InfiniteFuture
+// when there is none.
+absl::Time LogTime(const std::string& log, const std::string& text) {
+  const size_t at = log.find(text);
+  if (at == std::string::npos) return absl::InfiniteFuture();
+  const size_t line = log.rfind('\n', at) == std::string::npos ? 0 : log.rfind('\n', at) + 1;
+  const std::string head = log.substr(line, at - line);
+  std::smatch m;
+  absl::Time t = absl::InfiniteFuture();
+  std::string error;
+  if (std::regex_search(head, m, std::regex(R"re("ts":"([^"]+)")re"))) {
+    absl::ParseTime(absl::RFC3339_full, m[1].str(), &t, &error);
+  }
+  return t;
+}
+
+TEST_CASE("two sla and two dispatch replicas take loaded SLA policies and catalogue within a second") {
+  World w;
+  ServiceProcess& sla_a = w.Start(HOTLINE_SLA_BIN, "sla-a");
+  ServiceProcess& sla_b = w.Start(HOTLINE_SLA_BIN, "sla-b");
+  ServiceProcess& dispatch_a = w.Start(HOTLINE_DISPATCH_BIN, "dispatch-a");
+  ServiceProcess& dispatch_b = w.Start(HOTLINE_DISPATCH_BIN, "dispatch-b");
+  // A stricter closing limit for 0104 (industrial noise), and its rule moved
+  // from GZD002 to GZD003.
+  const std::string policies = w.Write(
+      "policies.textproto",
+      ReadFile(kData + "/sla_policies.textproto") +
+          "policies {\n  name: \"industrial-noise\"\n  type: ORDER_TYPE_COMPLAINT\n"
+          "  urgency: URGENCY_NOT_URGENT\n  category_prefix: \"0104\"\n"
+          "  sign_off { working_days: 1 }\n  closing { working_days: 10 }\n}\n");
+  const std::string rule_0104 = "category_prefix: \"0104\"  # 工业噪声\n  unit_code: \"GZD002\"";
+  const std::string catalogue_text = ReadFile(kData + "/dispatch_catalogue.textproto");
+  REQUIRE(absl::StrContains(catalogue_text, rule_0104));
+  const std::string catalogue = w.Write(
+      "catalogue.textproto",
+      absl::StrReplaceAll(catalogue_text, {{rule_0104, "category_prefix: \"0104\"\n  unit_code: \"GZD003\""}}));
+  ShellResult p = w.Admin("policies load " + policies);
+  const absl::Time policies_loaded = absl::Now();
+  INFO(p.output);
+  REQUIRE(p.exit_code == 0);
+  ShellResult c = w.Admin("catalogue load " + catalogue);
+  const absl::Time catalogue_loaded = absl::Now();
+  INFO(c.output);
+  REQUIRE(c.exit_code == 0);
+  absl::SleepFor(absl::Milliseconds(1500));
+  for (ServiceProcess* sla : {&sla_a, &sla_b}) {
+    const std::string log = sla->Log();
+    INFO(log);
+    const absl::Time t = LogTime(log, R"("name":"sla reference data","versions":"units=1 categories=1 policies=2")");
+    INFO("sla took " << absl::FormatDuration(t - policies_loaded));
+    CHECK(t - policies_loaded < absl::Seconds(1));
+  }
+  for (ServiceProcess* dispatch : {&dispatch_a, &dispatch_b}) {
+    const std::string log = dispatch->Log();
+    INFO(log);
+    const absl::Time t =
+        LogTime(log, R"("name":"dispatch reference data","versions":"units=1 categories=1 catalogue=2")");
+    INFO("dispatch took " << absl::FormatDuration(t - catalogue_loaded));
+    CHECK(t - catalogue_loaded < absl::Seconds(1));
   }
 }
 
