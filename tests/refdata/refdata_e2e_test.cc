@@ -196,6 +196,14 @@ TEST_CASE("two sla and two dispatch replicas take loaded SLA policies and catalo
   INFO(c.output);
   REQUIRE(c.exit_code == 0);
   absl::SleepFor(absl::Milliseconds(1500));
+  // The calendar keeps its own per-year store: its loads (here the seed the
+  // sla replicas wrote) are listed by `calendar history`.
+  ShellResult calendar_history =
+      RunShell(absl::StrCat(HOTLINE_ADMIN_BIN, " calendar history --redis=", w.redis.address()));
+  INFO(calendar_history.output);
+  CHECK(calendar_history.exit_code == 0);
+  CHECK(absl::StrContains(calendar_history.output, "2026.textproto"));
+  CHECK(absl::StrContains(calendar_history.output, "system:seed"));
   for (ServiceProcess* sla : {&sla_a, &sla_b}) {
     const std::string log = sla->Log();
     INFO(log);

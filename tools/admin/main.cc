@@ -5,6 +5,7 @@
 //   hotline-admin token list
 //   hotline-admin calendar load FILE [--user U]
 //   hotline-admin calendar list
+//   hotline-admin calendar history
 //   hotline-admin units|categories|catalogue|policies|rules|city load FILE [--user U]
 //   hotline-admin units|categories|catalogue|policies|rules|city history | diff V1 V2 | show [V]
 //   hotline-admin rebuild sla|scoring [--data_dir data] [--batch 500] [--parallel 32] [--slices 4]
@@ -78,7 +79,7 @@ constexpr char kUsage[] =
     "       hotline-admin token revoke JTI\n"
     "       hotline-admin token list\n"
     "       hotline-admin calendar load FILE [--user U]\n"
-    "       hotline-admin calendar list\n"
+    "       hotline-admin calendar list|history\n"
     "       hotline-admin units|categories|catalogue|policies|rules|city load FILE [--user U]\n"
     "       hotline-admin units|categories|catalogue|policies|rules|city history|diff V1 V2|show [V]\n"
     "       hotline-admin rebuild sla|scoring [--data_dir data] [--batch 500] [--parallel 32] [--slices 4]\n"
@@ -221,7 +222,7 @@ int CalendarMain(int argc, char** argv) {
   redis::AddRedisFlags(flags, &redis_flags);
   flags.String("user", "USER", "load: who loads it (a user id), for the record and the access log", &user);
   flags.ParseOrExit(static_cast<int>(rest.size()), rest.data());
-  if (verb != "load" && verb != "list") {
+  if (verb != "load" && verb != "list" && verb != "history") {
     std::fputs(kUsage, stderr);
     return 2;
   }
@@ -263,6 +264,20 @@ int CalendarMain(int argc, char** argv) {
     return 0;
   }
 
+  if (verb == "history") {
+    // Every load ever made (calendar:loads), oldest first. A year's earlier
+    // schedules are not kept, so there is no `calendar diff` (libs/refdata/README.md).
+    absl::StatusOr<std::vector<v1::CalendarLoad>> loads = store.Loads();
+    if (!loads.ok()) return Fail(loads.status());
+    std::printf("%-7s  %-4s  %-20s  %-16s  %-16s  %-12s  %s\n", "VERSION", "YEAR", "LOADED AT",
+                "LOADED BY", "FILE", "SHA256", "SOURCE");
+    for (const v1::CalendarLoad& l : *loads) {
+      std::printf("%-7lld  %-4d  %-20s  %-16s  %-16s  %-12s  %s\n", static_cast<long long>(l.version()),
+                  l.year(), Rfc3339(ToTime(l.loaded_at())).c_str(), l.loaded_by().c_str(), l.file().c_str(),
+                  l.sha256().substr(0, 12).c_str(), l.source().c_str());
+    }
+    return 0;
+  }
   absl::StatusOr<calendar::StoredCalendar> stored = store.ReadAll();
   if (!stored.ok()) return Fail(stored.status());
   const int this_year = static_cast<int>(absl::ToCivilYear(absl::Now(), CityTimeZone()).year());
