@@ -48,9 +48,20 @@ namespace hotline::refdata {
 struct LiveOptions {
   std::string data_dir = "data";  // the seed files (kinds.h: KindInfo::seed_file)
   absl::Duration poll_interval = absl::Milliseconds(200);
-  // At start, how long to wait for Redis before building from data/.
-  absl::Duration redis_wait = absl::Seconds(10);
+  // At start, how long to wait for Redis before building from data/ (what
+  // is built then is replaced by Redis's versions at the first poll that
+  // reaches it, so waiting long buys little).
+  absl::Duration redis_wait = absl::Seconds(5);
 };
+
+// True when some of `versions` are 0: built from data/ because Redis did not
+// answer. A second source created right after need not wait for Redis again.
+inline bool FromDataDir(const std::map<std::string, int64_t>& versions) {
+  for (const auto& [kind, version] : versions) {
+    if (version == 0) return true;
+  }
+  return false;
+}
 
 // --refdata_poll (HOTLINE_REFDATA_POLL) and --refdata_wait
 // (HOTLINE_REFDATA_WAIT) into `options`; data_dir is the service's own flag.

@@ -83,7 +83,9 @@ int main(int argc, char** argv) {
       **reference, &dispatch::DispatchReferenceData::directory);
   refdata::PartSource<dispatch::Catalogue, dispatch::DispatchReferenceData> catalogue(
       **reference, &dispatch::DispatchReferenceData::catalogue);
-  absl::StatusOr<directory::City> city = refdata::ReadCity(ref_store, refdata_options);
+  refdata::LiveOptions city_options = refdata_options;
+  if (refdata::FromDataDir((*reference)->versions())) city_options.redis_wait = absl::ZeroDuration();
+  absl::StatusOr<directory::City> city = refdata::ReadCity(ref_store, city_options);
   if (!city.ok()) {
     log::Error("cannot load the city profile", {{"error", city.status().ToString()}});
     return 1;

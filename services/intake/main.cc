@@ -82,7 +82,9 @@ int main(int argc, char** argv) {
     log::Error("cannot load the directory", {{"error", dir.status().ToString()}});
     return 1;
   }
-  absl::StatusOr<directory::City> city = refdata::ReadCity(ref_store, refdata_options);
+  refdata::LiveOptions city_options = refdata_options;
+  if (refdata::FromDataDir((*dir)->versions())) city_options.redis_wait = absl::ZeroDuration();
+  absl::StatusOr<directory::City> city = refdata::ReadCity(ref_store, city_options);
   if (!city.ok()) {
     log::Error("cannot load the city profile", {{"error", city.status().ToString()}});
     return 1;
