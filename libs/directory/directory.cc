@@ -36,11 +36,11 @@ absl::StatusOr<Directory> Directory::Build(v1::UnitDirectory units, v1::Category
   int centres = 0;
   for (int i = 0; i < d.units_.units_size(); ++i) {
     const v1::Unit& u = d.units_.units(i);
-    if (u.code().empty()) return EntryError(units_name, absl::StrCat("#", i + 1), "empty code");
-    if (u.name().empty()) return EntryError(units_name, u.code(), "empty name");
-    if (u.kind() == v1::UNIT_KIND_UNSPECIFIED) return EntryError(units_name, u.code(), "no kind");
+    if (u.code().empty()) return EntryError(units_name, absl::StrCat("#", i + 1), "code: empty");
+    if (u.name().empty()) return EntryError(units_name, u.code(), "name: empty");
+    if (u.kind() == v1::UNIT_KIND_UNSPECIFIED) return EntryError(units_name, u.code(), "kind: not set");
     if (!d.unit_index_.emplace(u.code(), i).second) {
-      return EntryError(units_name, u.code(), "duplicate code");
+      return EntryError(units_name, u.code(), "code: duplicate");
     }
     if (u.kind() == v1::UNIT_KIND_CENTRE) {
       ++centres;
@@ -59,7 +59,7 @@ absl::StatusOr<Directory> Directory::Build(v1::UnitDirectory units, v1::Category
     const v1::Unit* parent = d.FindUnit(u.parent_code());
     if (parent == nullptr) {
       return EntryError(units_name, u.code(),
-                        absl::StrCat("unknown parent \"", u.parent_code(), "\""));
+                        absl::StrCat("parent_code: unknown parent \"", u.parent_code(), "\""));
     }
     // Which parent each kind may have keeps the three levels of government right.
     bool parent_ok = false;
@@ -72,7 +72,7 @@ absl::StatusOr<Directory> Directory::Build(v1::UnitDirectory units, v1::Category
     }
     if (!parent_ok) {
       return EntryError(units_name, u.code(),
-                        absl::StrCat("a ", v1::UnitKind_Name(u.kind()), " cannot be under ",
+                        absl::StrCat("parent_code: a ", v1::UnitKind_Name(u.kind()), " cannot be under ",
                                      v1::UnitKind_Name(parent->kind()), " \"", parent->code(),
                                      "\""));
     }
@@ -81,28 +81,28 @@ absl::StatusOr<Directory> Directory::Build(v1::UnitDirectory units, v1::Category
   for (const v1::Unit& u : d.units_.units()) {
     const v1::Unit* at = &u;
     for (int steps = 0; at != nullptr && !at->parent_code().empty(); ++steps) {
-      if (steps > d.units_.units_size()) return EntryError(units_name, u.code(), "parent cycle");
+      if (steps > d.units_.units_size()) return EntryError(units_name, u.code(), "parent_code: parent cycle");
       at = d.FindUnit(at->parent_code());
     }
   }
 
   for (int i = 0; i < d.categories_.categories_size(); ++i) {
     const v1::Category& c = d.categories_.categories(i);
-    if (c.code().empty()) return EntryError(categories_name, absl::StrCat("#", i + 1), "empty code");
-    if (c.name().empty()) return EntryError(categories_name, c.code(), "empty name");
+    if (c.code().empty()) return EntryError(categories_name, absl::StrCat("#", i + 1), "code: empty");
+    if (c.name().empty()) return EntryError(categories_name, c.code(), "name: empty");
     if (!d.category_index_.emplace(c.code(), i).second) {
-      return EntryError(categories_name, c.code(), "duplicate code");
+      return EntryError(categories_name, c.code(), "code: duplicate");
     }
   }
   for (const v1::Category& c : d.categories_.categories()) {
     if (c.parent_code().empty()) continue;
     if (d.FindCategory(c.parent_code()) == nullptr) {
       return EntryError(categories_name, c.code(),
-                        absl::StrCat("unknown parent \"", c.parent_code(), "\""));
+                        absl::StrCat("parent_code: unknown parent \"", c.parent_code(), "\""));
     }
     if (!absl::StartsWith(c.code(), c.parent_code()) || c.code() == c.parent_code()) {
       return EntryError(categories_name, c.code(),
-                        absl::StrCat("code must extend its parent's \"", c.parent_code(), "\""));
+                        absl::StrCat("code: must extend its parent's \"", c.parent_code(), "\""));
     }
   }
   return d;

@@ -21,16 +21,16 @@ absl::StatusOr<Catalogue> Catalogue::Build(const v1::DispatchCatalogue& catalogu
       return absl::InvalidArgumentError(
           absl::StrCat(name, ": entry \"", rule.category_prefix(), "\": ", what));
     };
-    if (directory.FindCategory(rule.category_prefix()) == nullptr) return bad("unknown category");
+    if (directory.FindCategory(rule.category_prefix()) == nullptr) return bad("category_prefix: unknown category");
     if (rule.target_case() == v1::DispatchRule::TARGET_NOT_SET) {
-      return bad("no target: set unit_code or district_of_order");
+      return bad("target: no target: set unit_code or district_of_order");
     }
     if (rule.target_case() == v1::DispatchRule::kUnitCode) {
       const v1::Unit* unit = directory.FindUnit(rule.unit_code());
-      if (unit == nullptr) return bad(absl::StrCat("unknown unit \"", rule.unit_code(), "\""));
-      if (unit->kind() == v1::UNIT_KIND_CENTRE) return bad("the centre is not a handling unit");
+      if (unit == nullptr) return bad(absl::StrCat("unit_code: unknown unit \"", rule.unit_code(), "\""));
+      if (unit->kind() == v1::UNIT_KIND_CENTRE) return bad("unit_code: the centre is not a handling unit");
     }
-    if (!c.rules_.emplace(rule.category_prefix(), rule).second) return bad("duplicate category");
+    if (!c.rules_.emplace(rule.category_prefix(), rule).second) return bad("category_prefix: duplicate category");
   }
   // Every matter must have somewhere to go, or orders would wait for a human.
   for (const v1::Category& category : directory.ListCategories("")) {

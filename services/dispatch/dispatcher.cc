@@ -43,9 +43,9 @@ struct Dispatcher::Step {
   }
 };
 
-Dispatcher::Dispatcher(orders::OrderStore& store, const directory::Directory& directory,
-                       const Catalogue& catalogue, const Clock& clock)
-    : store_(store), directory_(directory), catalogue_(catalogue), clock_(clock) {}
+Dispatcher::Dispatcher(orders::OrderStore& store, refdata::SourceRef<directory::Directory> directory,
+                       refdata::SourceRef<Catalogue> catalogue, const Clock& clock)
+    : store_(store), directory_(std::move(directory)), catalogue_(std::move(catalogue)), clock_(clock) {}
 
 void Dispatcher::Act(const std::optional<v1::Actor>& actor, const v1::ActRequest& request,
                      orders::Done<v1::ActResponse> done) {
@@ -100,7 +100,7 @@ void Dispatcher::Act(const std::optional<v1::Actor>& actor, const v1::ActRequest
                                    if (!order.ok()) return step->Fail(order.status());
                                    // The order may have left the caller's
                                    // units since; then it is not theirs to see.
-                                   if (!authz::MayAccessOrder(step->actor, *order, directory_)) {
+                                   if (!authz::MayAccessOrder(step->actor, *order, *directory_.Current())) {
                                      return step->Fail(authz::OrderNotFound(order->id()));
                                    }
                                    v1::ActResponse response;
@@ -152,7 +152,7 @@ void Dispatcher::AutoDispatchAttempt(const std::string& order_id, int attempt,
   constexpr int kAttempts = 5;
   auto moot = [](std::string why) { return AutoDispatchResult{false, "", std::move(why)}; };
   auto step = std::make_shared<Step>();
-  step->actor = AutoDispatchActor(directory_);
+  step->actor = AutoDispatchActor(*directory_.Current());
   step->request.set_order_id(order_id);
   step->request.set_action(v1::ACTION_DISPATCH);
   // The state check below and the compare-and-set on the version read make
@@ -174,12 +174,14 @@ void Dispatcher::AutoDispatchAttempt(const std::string& order_id, int attempt,
       return (*finish)(moot(absl::StrCat("the order is ", enums::SnakeName(order->state()),
                                          " already (version ", order->version(), ")")));
     }
+    // One snapshot of each for this decision (refdata/source.h).
+    const std::shared_ptr<const directory::Directory> directory = directory_.Current();
     absl::StatusOr<Route> route =
-        catalogue_.RouteFor(order->category_code(), order->location().district_code());
+        catalogue_.Current()->RouteFor(order->category_code(), order->location().district_code());
     if (!route.ok()) return (*finish)(route.status());
     step->request.set_unit_code(route->unit_code);
     step->dispatch_rule = route->rule_prefix;
-    const v1::Category* category = directory_.FindCategory(route->rule_prefix);
+    const v1::Category* category = directory->FindCategory(route->rule_prefix);
     step->auto_note = absl::StrCat("auto-dispatch by catalogue entry ", route->rule_prefix,
                                    category ? absl::StrCat(" (", category->name(), ")") : "");
     Decided(step, std::move(*order));
@@ -190,7 +192,8 @@ void Dispatcher::Decided(std::shared_ptr<Step> step, v1::WorkOrder order) {
   const v1::ActRequest& r = step->request;
   // Before anything that depends on the order (its version, its state): an
   // order outside the caller's units answers as a missing one.
-  if (!authz::MayAccessOrder(step->actor, order, directory_)) {
+  const std::shared_ptr<const directory::Directory> directory = directory_.Current();
+  if (!authz::MayAccessOrder(step->actor, order, *directory)) {
     return step->Fail(authz::OrderNotFound(order.id()));
   }
   if (r.expected_version() != 0 && r.expected_version() != order.version()) {
@@ -207,7 +210,7 @@ void Dispatcher::Decided(std::shared_ptr<Step> step, v1::WorkOrder order) {
                    order.last_rating(), order.id(),                order.handed_down_by()};
   ActionRequest action{r.action(), step->actor, r.unit_code(), r.note(), r.rating(),
                        r.master_order_id()};
-  absl::StatusOr<Outcome> out = Decide(facts, action, directory_);
+  absl::StatusOr<Outcome> out = Decide(facts, action, *directory);
   if (!out.ok()) return step->Fail(out.status());
 
   const absl::Time now = clock_.Now();
@@ -281,14 +284,15 @@ void Dispatcher::ListQueue(const std::optional<v1::Actor>& actor,
                            const v1::ListQueueRequest& r,
                            orders::Done<v1::ListQueueResponse> done) {
   if (!actor) return done(absl::UnauthenticatedError("no caller identity: call through the gateway"));
-  if (directory_.FindUnit(r.unit_code()) == nullptr) {
+  const std::shared_ptr<const directory::Directory> directory = directory_.Current();
+  if (directory->FindUnit(r.unit_code()) == nullptr) {
     return done(absl::InvalidArgumentError(absl::StrCat("unit_code: unknown unit \"", r.unit_code(), "\"")));
   }
   if (r.state() == v1::ORDER_STATE_UNSPECIFIED || !v1::OrderState_IsValid(r.state())) {
     return done(absl::InvalidArgumentError("state: which queue (e.g. DISPATCHED: to sign) is required"));
   }
   // A handler lists the queues of its own unit and the units under it.
-  absl::StatusOr<std::string> unit = authz::ListingUnit(*actor, r.unit_code(), "unit_code", directory_);
+  absl::StatusOr<std::string> unit = authz::ListingUnit(*actor, r.unit_code(), "unit_code", *directory);
   if (!unit.ok()) return done(unit.status());
   absl::StatusOr<int> page_size = orders::PageSize(r.page_size());
   if (!page_size.ok()) return done(page_size.status());

@@ -15,6 +15,7 @@
 #include "clock/clock.h"
 #include "directory/directory.h"
 #include "dispatch/catalogue.h"
+#include "refdata/source.h"
 #include "dispatch/state_machine.h"
 #include "hotline/v1/dispatch.pb.h"
 #include "orders/order_store.h"
@@ -31,8 +32,10 @@ v1::Actor AutoDispatchActor(const directory::Directory& directory);
 
 class Dispatcher {
  public:
-  Dispatcher(orders::OrderStore& store, const directory::Directory& directory,
-             const Catalogue& catalogue, const Clock& clock);
+  // `directory` and `catalogue` are the ones in force (refdata/live.h),
+  // read at each decision.
+  Dispatcher(orders::OrderStore& store, refdata::SourceRef<directory::Directory> directory,
+             refdata::SourceRef<Catalogue> catalogue, const Clock& clock);
 
   void Act(const std::optional<v1::Actor>& actor, const v1::ActRequest& request,
            orders::Done<v1::ActResponse> done);
@@ -68,8 +71,8 @@ class Dispatcher {
                            std::shared_ptr<orders::Done<AutoDispatchResult>> finish);
 
   orders::OrderStore& store_;
-  const directory::Directory& directory_;
-  const Catalogue& catalogue_;
+  refdata::SourceRef<directory::Directory> directory_;
+  refdata::SourceRef<Catalogue> catalogue_;
   const Clock& clock_;
 };
 

@@ -25,6 +25,9 @@
 #include "server/server_flags.h"
 #include "stream/group_flags.h"
 
+#include "dispatch/reference_data.h"
+#include "refdata/directory_source.h"
+
 int main(int argc, char** argv) {
   using namespace hotline;
   server::BlockShutdownSignals();
@@ -42,10 +45,12 @@ int main(int argc, char** argv) {
   server::AddServerFlags(flags, &options);
   redis::AddRedisFlags(flags, &redis_flags);
   flags.String("data_dir", "HOTLINE_DATA_DIR",
-               "folder with units, categories and dispatch_catalogue .textproto", &data_dir);
+               "folder with the seed of units, categories and the catalogue (used when Redis has no version)", &data_dir);
   flags.Bool("auto_dispatch", "HOTLINE_AUTO_DISPATCH", "route new orders from the event stream",
              &auto_dispatch);
   stream::AddGroupFlags(flags, &consumer);
+  refdata::LiveOptions refdata_options;
+  refdata::AddLiveFlags(flags, &refdata_options);
   CityClockFlags clock_flags;  // the wall clock unless a demo or test sets it
   AddCityClockFlags(flags, &clock_flags);
   flags.ParseOrExit(argc, argv);
@@ -55,23 +60,6 @@ int main(int argc, char** argv) {
     return 2;
   }
 
-  absl::StatusOr<directory::Directory> dir = directory::Directory::LoadDataDir(data_dir);
-  if (!dir.ok()) {
-    log::Error("cannot load the directory", {{"error", dir.status().ToString()}});
-    return 1;
-  }
-  absl::StatusOr<dispatch::Catalogue> catalogue =
-      dispatch::Catalogue::Load(data_dir + "/dispatch_catalogue.textproto", *dir);
-  if (!catalogue.ok()) {
-    log::Error("cannot load the dispatch catalogue", {{"error", catalogue.status().ToString()}});
-    return 1;
-  }
-  absl::StatusOr<directory::City> city = directory::LoadCity(data_dir + "/city.textproto", *dir);
-  if (!city.ok()) {
-    log::Error("cannot load the city profile", {{"error", city.status().ToString()}});
-    return 1;
-  }
-  SetCityTimeZone(city->time_zone);
   absl::StatusOr<redis::Options> redis_options = redis::ToOptions(redis_flags);
   if (!redis_options.ok()) {
     log::Error("bad Redis settings", {{"error", redis_options.status().ToString()}});
@@ -80,8 +68,33 @@ int main(int argc, char** argv) {
 
   server::Server server(options);
   redis::Client redis(*redis_options, &server.metrics());
+  // Reference data from Redis (seeded from data/ when it has none): the
+  // directory and the catalogue followed live (libs/refdata), one snapshot
+  // for both; the city profile read at start.
+  refdata::RefStore ref_store(redis);
+  refdata_options.data_dir = data_dir;
+  absl::StatusOr<std::unique_ptr<refdata::Live<dispatch::DispatchReferenceData>>> reference =
+      dispatch::MakeLiveDispatchReferenceData(ref_store, refdata_options);
+  if (!reference.ok()) {
+    log::Error("cannot load the directory and the dispatch catalogue",
+               {{"error", reference.status().ToString()}});
+    return 1;
+  }
+  refdata::PartSource<directory::Directory, dispatch::DispatchReferenceData> dir(
+      **reference, &dispatch::DispatchReferenceData::directory);
+  refdata::PartSource<dispatch::Catalogue, dispatch::DispatchReferenceData> catalogue(
+      **reference, &dispatch::DispatchReferenceData::catalogue);
+  refdata::LiveOptions city_options = refdata_options;
+  if (refdata::FromDataDir((*reference)->versions())) city_options.redis_wait = absl::ZeroDuration();
+  absl::StatusOr<directory::City> city = refdata::ReadCity(ref_store, city_options);
+  if (!city.ok()) {
+    log::Error("cannot load the city profile", {{"error", city.status().ToString()}});
+    return 1;
+  }
+  SetCityTimeZone(city->time_zone);
   orders::RedisOrderStore store(redis);
-  dispatch::Dispatcher dispatcher(store, *dir, *catalogue, **clock);
+  dispatch::Dispatcher dispatcher(store, dir, catalogue, **clock);
+  (*reference)->Start();
   audit::AuditLog access_log(redis);
   audit::ReadRecorder reads(access_log, **clock);
   dispatch::DispatchService service(dispatcher, reads, server.metrics());
@@ -112,5 +125,6 @@ int main(int argc, char** argv) {
   server::WaitForShutdownSignal();
   if (events) events->Stop();
   server.Shutdown();
+  (*reference)->Stop();
   return 0;
 }

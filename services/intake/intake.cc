@@ -11,9 +11,9 @@
 #include "orders/phone.h"
 
 namespace hotline::intake {
-Intake::Intake(orders::OrderStore& store, const directory::Directory& directory,
+Intake::Intake(orders::OrderStore& store, refdata::SourceRef<directory::Directory> directory,
                const Clock& clock, IntakeObserver& observer, const crypto::PhoneVault& vault)
-    : store_(store), directory_(directory), clock_(clock), observer_(observer), vault_(vault) {}
+    : store_(store), directory_(std::move(directory)), clock_(clock), observer_(observer), vault_(vault) {}
 
 void Intake::Create(const std::optional<v1::Actor>& actor,
                     const v1::CreateWorkOrderRequest& request,
@@ -21,7 +21,7 @@ void Intake::Create(const std::optional<v1::Actor>& actor,
   if (!actor.has_value()) {
     return done(absl::UnauthenticatedError("no caller identity: call through the gateway"));
   }
-  if (std::optional<FieldError> bad = ValidateCreate(request, directory_)) {
+  if (std::optional<FieldError> bad = ValidateCreate(request, *directory_.Current())) {
     observer_.Rejected(bad->field);
     return done(absl::InvalidArgumentError(bad->message));
   }
@@ -109,7 +109,7 @@ void Intake::Get(const std::optional<v1::Actor>& actor, const v1::GetWorkOrderRe
                  [this, caller = *actor, done = std::move(done)](
                      absl::StatusOr<v1::WorkOrder> order) mutable {
     if (!order.ok()) return done(order.status());
-    if (!authz::MayAccessOrder(caller, *order, directory_)) {
+    if (!authz::MayAccessOrder(caller, *order, *directory_.Current())) {
       return done(authz::OrderNotFound(order->id()));
     }
     v1::GetWorkOrderResponse response;
@@ -127,15 +127,16 @@ void Intake::List(const std::optional<v1::Actor>& actor, const v1::ListWorkOrder
   };
   if (!v1::OrderState_IsValid(r.state())) return bad("state", "unknown state");
   if (!v1::OrderType_IsValid(r.type())) return bad("type", "unknown order type");
-  if (!r.district_code().empty() && !directory_.IsDistrict(r.district_code())) {
+  const std::shared_ptr<const directory::Directory> directory = directory_.Current();
+  if (!r.district_code().empty() && !directory->IsDistrict(r.district_code())) {
     return bad("district_code", absl::StrCat("unknown district \"", r.district_code(), "\""));
   }
-  if (!r.unit_code().empty() && directory_.FindUnit(r.unit_code()) == nullptr) {
+  if (!r.unit_code().empty() && directory->FindUnit(r.unit_code()) == nullptr) {
     return bad("unit_code", absl::StrCat("unknown unit \"", r.unit_code(), "\""));
   }
   absl::StatusOr<int> page_size = orders::PageSize(r.page_size());
   if (!page_size.ok()) return done(page_size.status());
-  absl::StatusOr<std::string> unit = authz::ListingUnit(*actor, r.unit_code(), "unit_code", directory_);
+  absl::StatusOr<std::string> unit = authz::ListingUnit(*actor, r.unit_code(), "unit_code", *directory);
   if (!unit.ok()) return done(unit.status());
 
   orders::ListQuery q;

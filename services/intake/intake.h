@@ -10,6 +10,7 @@
 #include "directory/directory.h"
 #include "hotline/v1/intake.pb.h"
 #include "orders/order_store.h"
+#include "refdata/source.h"
 
 namespace hotline::intake {
 
@@ -23,8 +24,9 @@ class IntakeObserver {
 
 class Intake {
  public:
-  // `vault` seals the caller's number before it is stored.
-  Intake(orders::OrderStore& store, const directory::Directory& directory, const Clock& clock,
+  // `vault` seals the caller's number before it is stored. `directory` is
+  // the one in force (refdata/live.h), read once per request.
+  Intake(orders::OrderStore& store, refdata::SourceRef<directory::Directory> directory, const Clock& clock,
          IntakeObserver& observer, const crypto::PhoneVault& vault);
 
   // `actor` is the verified caller (from the gateway); nullopt is refused
@@ -44,7 +46,7 @@ class Intake {
 
  private:
   orders::OrderStore& store_;
-  const directory::Directory& directory_;
+  refdata::SourceRef<directory::Directory> directory_;
   const Clock& clock_;
   IntakeObserver& observer_;
   const crypto::PhoneVault& vault_;

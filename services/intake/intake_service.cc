@@ -145,7 +145,7 @@ grpc::ServerUnaryReactor* DirectoryService::ListUnits(grpc::CallbackServerContex
     reactor->Finish(grpc::Status(grpc::StatusCode::INVALID_ARGUMENT, "kind: unknown unit kind"));
     return reactor;
   }
-  for (v1::Unit& u : directory_.ListUnits(request->parent_code(), request->kind())) {
+  for (v1::Unit& u : directory_.Current()->ListUnits(request->parent_code(), request->kind())) {
     *response->add_units() = std::move(u);
   }
   reactor->Finish(grpc::Status::OK);
@@ -157,7 +157,7 @@ grpc::ServerUnaryReactor* DirectoryService::ListCategories(
     v1::ListCategoriesResponse* response) {
   if (auto* refused = server::RefuseUnverified(context)) return refused;
   auto* reactor = context->DefaultReactor();
-  for (v1::Category& c : directory_.ListCategories(request->code_prefix())) {
+  for (v1::Category& c : directory_.Current()->ListCategories(request->code_prefix())) {
     *response->add_categories() = std::move(c);
   }
   reactor->Finish(grpc::Status::OK);

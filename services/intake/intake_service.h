@@ -91,7 +91,8 @@ class AuditService final : public v1::Audit::CallbackService {
 
 class DirectoryService final : public v1::Directory::CallbackService {
  public:
-  explicit DirectoryService(const directory::Directory& directory) : directory_(directory) {}
+  explicit DirectoryService(refdata::SourceRef<directory::Directory> directory)
+      : directory_(std::move(directory)) {}
 
   grpc::ServerUnaryReactor* ListUnits(grpc::CallbackServerContext* context,
                                       const v1::ListUnitsRequest* request,
@@ -101,7 +102,7 @@ class DirectoryService final : public v1::Directory::CallbackService {
                                            v1::ListCategoriesResponse* response) override;
 
  private:
-  const directory::Directory& directory_;
+  refdata::SourceRef<directory::Directory> directory_;
 };
 
 }  // namespace hotline::intake

@@ -23,6 +23,7 @@
 #include "redis/client.h"
 #include "redis/flags.h"
 #include "redis/server_stats.h"
+#include "refdata/directory_source.h"
 #include "server/dependency_watch.h"
 #include "server/server.h"
 #include "server/server_flags.h"
@@ -39,7 +40,7 @@ int main(int argc, char** argv) {
   server::AddServerFlags(flags, &options);
   redis::AddRedisFlags(flags, &redis_flags);
   flags.String("data_dir", "HOTLINE_DATA_DIR",
-               "folder with units.textproto and categories.textproto", &data_dir);
+               "folder with the seed of units and categories (used when Redis has no version)", &data_dir);
   std::string phone_keys;
   flags.String("phone_keys", "HOTLINE_PHONE_KEYS",
                "key file that seals callers' numbers and keys their lookup hash (required; "
@@ -53,6 +54,8 @@ int main(int argc, char** argv) {
                &postgres);
   flags.Int("postgres_connections", "HOTLINE_POSTGRES_CONNECTIONS",
             "connections (and threads) reading the archive", &postgres_connections);
+  refdata::LiveOptions refdata_options;
+  refdata::AddLiveFlags(flags, &refdata_options);
   CityClockFlags clock_flags;  // the wall clock unless a demo or test sets it
   AddCityClockFlags(flags, &clock_flags);
   flags.ParseOrExit(argc, argv);
@@ -72,17 +75,6 @@ int main(int argc, char** argv) {
     return 1;
   }
 
-  absl::StatusOr<directory::Directory> dir = directory::Directory::LoadDataDir(data_dir);
-  if (!dir.ok()) {
-    log::Error("cannot load the directory", {{"error", dir.status().ToString()}});
-    return 1;
-  }
-  absl::StatusOr<directory::City> city = directory::LoadCity(data_dir + "/city.textproto", *dir);
-  if (!city.ok()) {
-    log::Error("cannot load the city profile", {{"error", city.status().ToString()}});
-    return 1;
-  }
-  SetCityTimeZone(city->time_zone);
   absl::StatusOr<redis::Options> redis_options = redis::ToOptions(redis_flags);
   if (!redis_options.ok()) {
     log::Error("bad Redis settings", {{"error", redis_options.status().ToString()}});
@@ -91,6 +83,24 @@ int main(int argc, char** argv) {
 
   server::Server server(options);
   redis::Client redis(*redis_options, &server.metrics());
+  // Reference data from Redis (seeded from data/ when it has none), the
+  // directory followed live (libs/refdata); the city profile read at start.
+  refdata::RefStore ref_store(redis);
+  refdata_options.data_dir = data_dir;
+  absl::StatusOr<std::unique_ptr<refdata::Live<directory::Directory>>> dir =
+      refdata::MakeLiveDirectory(ref_store, refdata_options);
+  if (!dir.ok()) {
+    log::Error("cannot load the directory", {{"error", dir.status().ToString()}});
+    return 1;
+  }
+  refdata::LiveOptions city_options = refdata_options;
+  if (refdata::FromDataDir((*dir)->versions())) city_options.redis_wait = absl::ZeroDuration();
+  absl::StatusOr<directory::City> city = refdata::ReadCity(ref_store, city_options);
+  if (!city.ok()) {
+    log::Error("cannot load the city profile", {{"error", city.status().ToString()}});
+    return 1;
+  }
+  SetCityTimeZone(city->time_zone);
   orders::RedisOrderStore store(redis, {.city_prefix = city->profile.order_prefix()});
   intake::IntakeMetrics metrics(server.metrics());
   // With an archive tier, reads look in Redis first, then PostgreSQL
@@ -106,13 +116,13 @@ int main(int argc, char** argv) {
     guarded = tiered.get();
     log::Info("archive tier on", {{"postgres_connections", absl::StrCat(postgres_connections)}});
   }
-  intake::Intake core(*order_reads, *dir, **clock, metrics, *vault);
+  intake::Intake core(*order_reads, **dir, **clock, metrics, *vault);
   audit::AuditLog access_log(redis, audit::AuditKeys(store.keys().prefix()));
   audit::ReadRecorder reads(access_log, **clock);
   intake::GuardianMetrics guardian_metrics(server.metrics());
   intake::Guardian guardian(*order_reads, *guarded, access_log, *vault, **clock, guardian_metrics);
   intake::IntakeService intake_service(core, reads, guardian);
-  intake::DirectoryService directory_service(*dir);
+  intake::DirectoryService directory_service(**dir);
   intake::AuditService audit_service(access_log);
   server.AddService(&intake_service, "hotline.v1.Intake");
   server.AddService(&directory_service, "hotline.v1.Directory");
@@ -133,8 +143,9 @@ int main(int argc, char** argv) {
     return pong.ok() && !pong->is_error();  // an error: e.g. LOADING its append-only file
   });
   log::Info("phone keys loaded", {{"current_key_id", vault->current_key_id()}});
-  log::Info("directory loaded", {{"units", absl::StrCat(dir->unit_count())},
-                                 {"categories", absl::StrCat(dir->category_count())}});
+  log::Info("directory loaded", {{"units", absl::StrCat((*dir)->Current()->unit_count())},
+                                 {"categories", absl::StrCat((*dir)->Current()->category_count())}});
+  (*dir)->Start();
   // Trims the event stream up to what every consumer group has settled.
   orders::EventRetention retention(redis, store.keys(), server.metrics());
   retention.Start();
@@ -161,5 +172,6 @@ int main(int argc, char** argv) {
   redis_stats.Stop();
   retention.Stop();
   server.Shutdown();
+  (*dir)->Stop();
   return 0;
 }

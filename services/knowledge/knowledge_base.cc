@@ -48,8 +48,9 @@ v1::Actor SeedActor() {
 }  // namespace
 
 KnowledgeBase::KnowledgeBase(KnowledgeStore& store, SearchIndex& index,
-                             const directory::Directory& directory, const Clock& clock)
-    : store_(store), index_(index), directory_(directory), clock_(clock) {}
+                             refdata::SourceRef<directory::Directory> directory,
+                             const Clock& clock)
+    : store_(store), index_(index), directory_(std::move(directory)), clock_(clock) {}
 
 absl::CivilDay KnowledgeBase::Today() const {
   return absl::ToCivilDay(clock_.Now(), CityTimeZone());
@@ -165,7 +166,7 @@ void KnowledgeBase::List(const v1::ListKnowledgePointsRequest& r,
 void KnowledgeBase::Create(const std::optional<v1::Actor>& actor,
                            const v1::CreateKnowledgePointRequest& r,
                            Done<v1::KnowledgePointResponse> done) {
-  auto unit_exists = [this](absl::string_view code) { return directory_.FindUnit(code) != nullptr; };
+  auto unit_exists = [this](absl::string_view code) { return directory_.Current()->FindUnit(code) != nullptr; };
   if (auto e = ValidatePoint(r.point(), unit_exists, "point.")) {
     return Fail(done, absl::InvalidArgumentError(e->message));
   }
@@ -178,7 +179,7 @@ void KnowledgeBase::Create(const std::optional<v1::Actor>& actor,
 void KnowledgeBase::Edit(const std::optional<v1::Actor>& actor,
                          const v1::EditKnowledgePointRequest& r,
                          Done<v1::KnowledgePointResponse> done) {
-  auto unit_exists = [this](absl::string_view code) { return directory_.FindUnit(code) != nullptr; };
+  auto unit_exists = [this](absl::string_view code) { return directory_.Current()->FindUnit(code) != nullptr; };
   if (auto e = ValidatePoint(r.point(), unit_exists, "point.")) {
     return Fail(done, absl::InvalidArgumentError(e->message));
   }
@@ -278,7 +279,7 @@ void KnowledgeBase::MarkNotHelpful(const std::optional<v1::Actor>& actor,
 absl::StatusOr<v1::ListExpiringKnowledgeResponse> KnowledgeBase::ListExpiring(
     const v1::ListExpiringKnowledgeRequest& r) {
   if (r.owner_unit().empty()) return BadField("owner_unit", "is required");
-  if (directory_.FindUnit(r.owner_unit()) == nullptr) {
+  if (directory_.Current()->FindUnit(r.owner_unit()) == nullptr) {
     return BadField("owner_unit", absl::StrCat("unknown unit \"", r.owner_unit(), "\""));
   }
   if (r.within_days() < 0 || r.within_days() > 3660) {

@@ -18,6 +18,7 @@
 
 #include "clock/clock.h"
 #include "directory/directory.h"
+#include "refdata/source.h"
 #include "hotline/v1/knowledge.pb.h"
 #include "knowledge/knowledge_store.h"
 #include "knowledge/search_index.h"
@@ -28,7 +29,8 @@ namespace hotline::knowledge {
 
 class KnowledgeBase {
  public:
-  KnowledgeBase(KnowledgeStore& store, SearchIndex& index, const directory::Directory& directory,
+  // `directory` is the one in force (refdata/live.h), read at each check.
+  KnowledgeBase(KnowledgeStore& store, SearchIndex& index, refdata::SourceRef<directory::Directory> directory,
                 const Clock& clock);
 
   // Searching needs the index built (MarkIndexReady); UNAVAILABLE before.
@@ -75,7 +77,7 @@ class KnowledgeBase {
 
   KnowledgeStore& store_;
   SearchIndex& index_;
-  const directory::Directory& directory_;
+  refdata::SourceRef<directory::Directory> directory_;
   const Clock& clock_;
   std::atomic<bool> index_ready_{false};
 };

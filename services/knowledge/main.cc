@@ -19,6 +19,7 @@
 #include "log/log.h"
 #include "redis/client.h"
 #include "redis/flags.h"
+#include "refdata/directory_source.h"
 #include "server/dependency_watch.h"
 #include "server/server.h"
 #include "server/server_flags.h"
@@ -50,6 +51,8 @@ int main(int argc, char** argv) {
   flags.Duration("index_check_interval", "HOTLINE_INDEX_CHECK_INTERVAL",
                  "how often the search index's versions are compared with Redis (drift fixed)",
                  &follower_options.drift_check_interval);
+  refdata::LiveOptions refdata_options;
+  refdata::AddLiveFlags(flags, &refdata_options);
   flags.ParseOrExit(argc, argv);
   if (follower_options.drift_check_interval <= absl::ZeroDuration()) {
     log::Error("--index_check_interval must be positive");
@@ -58,12 +61,25 @@ int main(int argc, char** argv) {
   if (knowledge_dir.empty()) knowledge_dir = data_dir + "/knowledge";
   if (search_settings_path.empty()) search_settings_path = data_dir + "/knowledge_search.textproto";
 
-  absl::StatusOr<directory::Directory> dir = directory::Directory::LoadDataDir(data_dir);
+  absl::StatusOr<redis::Options> redis_options = redis::ToOptions(redis_flags);
+  if (!redis_options.ok()) {
+    log::Error("bad Redis settings", {{"error", redis_options.status().ToString()}});
+    return 2;
+  }
+  server::Server server(options);
+  redis::Client redis(*redis_options, &server.metrics());
+  // The directory from Redis (seeded from data/ when it has none), followed
+  // live (libs/refdata). The seed points are checked against it at start.
+  refdata::RefStore ref_store(redis);
+  refdata_options.data_dir = data_dir;
+  absl::StatusOr<std::unique_ptr<refdata::Live<directory::Directory>>> dir =
+      refdata::MakeLiveDirectory(ref_store, refdata_options);
   if (!dir.ok()) {
     log::Error("cannot load the directory", {{"error", dir.status().ToString()}});
     return 1;
   }
-  auto unit_exists = [&](absl::string_view code) { return dir->FindUnit(code) != nullptr; };
+  const std::shared_ptr<const directory::Directory> start_directory = (*dir)->Current();
+  auto unit_exists = [&](absl::string_view code) { return start_directory->FindUnit(code) != nullptr; };
   absl::StatusOr<knowledge::SeedBase> seed = knowledge::LoadSeedDir(knowledge_dir, unit_exists);
   if (!seed.ok()) {
     log::Error("cannot load the knowledge seed", {{"error", seed.status().ToString()}});
@@ -74,17 +90,10 @@ int main(int argc, char** argv) {
     log::Error("cannot load the search settings", {{"error", s.ToString()}});
     return 1;
   }
-  absl::StatusOr<redis::Options> redis_options = redis::ToOptions(redis_flags);
-  if (!redis_options.ok()) {
-    log::Error("bad Redis settings", {{"error", redis_options.status().ToString()}});
-    return 2;
-  }
-
-  server::Server server(options);
-  redis::Client redis(*redis_options, &server.metrics());
   knowledge::RedisKnowledgeStore store(redis);
   knowledge::SearchIndex index(settings, seed->synonyms);
-  knowledge::KnowledgeBase base(store, index, *dir, SystemClock::Get());
+  knowledge::KnowledgeBase base(store, index, **dir, SystemClock::Get());
+  (*dir)->Start();
   // Reads of the unanswered queries go to the access log (libs/audit).
   audit::AuditLog access_log(redis, audit::AuditKeys(store.keys().prefix()));
   audit::ReadRecorder reads(access_log, SystemClock::Get());
@@ -132,5 +141,6 @@ int main(int argc, char** argv) {
   if (seeder.joinable()) seeder.join();
   follower.Stop();
   server.Shutdown();
+  (*dir)->Stop();
   return 0;
 }

@@ -28,16 +28,19 @@ bool IsCentreStaff(const Caller& caller) { return caller && caller->role() != v1
 absl::StatusOr<v1::UnitScore> Assessor::Score(const Caller& caller, const std::string& unit,
                                               const v1::Period& period, const std::string& version,
                                               int item_limit) {
+  // One snapshot of each for this answer (refdata/source.h).
+  const std::shared_ptr<const RuleBook> rules_in_force = rules_.Current();
+  const std::shared_ptr<const directory::Directory> directory_in_force = directory_.Current();
   if (unit.empty()) return absl::InvalidArgumentError("unit_code: is required");
-  if (directory_.FindUnit(unit) == nullptr) {
+  if (directory_in_force->FindUnit(unit) == nullptr) {
     return absl::NotFoundError(absl::StrCat("unit_code: no unit ", unit));
   }
-  if (absl::Status s = CheckMaySee(caller, unit, directory_); !s.ok()) return s;
-  absl::StatusOr<const v1::ScoringRules*> rules = rules_.Find(version);
+  if (absl::Status s = CheckMaySee(caller, unit, *directory_in_force); !s.ok()) return s;
+  absl::StatusOr<const v1::ScoringRules*> rules = rules_in_force->Find(version);
   if (!rules.ok()) return rules.status();
   absl::StatusOr<Interval> interval = Resolve(period, clock_.Now(), zone_);
   if (!interval.ok()) return interval.status();
-  const Scorer scorer(**rules, directory_);
+  const Scorer scorer(**rules, *directory_in_force);
   if (item_limit == 0) {  // the figures alone: from the unit's per-day aggregates
     absl::StatusOr<std::vector<Counts>> counts = store_.SumUnitDays({unit}, interval->start, interval->end);
     if (!counts.ok()) return counts.status();
@@ -51,7 +54,8 @@ absl::StatusOr<v1::UnitScore> Assessor::Score(const Caller& caller, const std::s
 
 absl::StatusOr<v1::RankUnitsResponse> Assessor::Rank(const v1::ScoringRules& rules, v1::UnitLevel level,
                                                      const Interval& interval) {
-  const Scorer scorer(rules, directory_);
+  const std::shared_ptr<const directory::Directory> directory_in_force = directory_.Current();
+  const Scorer scorer(rules, *directory_in_force);
   const std::vector<std::string> units = scorer.UnitsOfLevel(level);
   absl::StatusOr<std::vector<Counts>> counts = store_.SumUnitDays(units, interval.start, interval.end);
   if (!counts.ok()) return counts.status();
@@ -84,9 +88,12 @@ absl::StatusOr<v1::ExplainScoreResponse> Assessor::ExplainScore(const Caller& ca
 }
 
 absl::StatusOr<v1::RankUnitsResponse> Assessor::RankUnits(const Caller& caller, const v1::RankUnitsRequest& r) {
+  // One snapshot of each for this answer (refdata/source.h).
+  const std::shared_ptr<const RuleBook> rules_in_force = rules_.Current();
+  const std::shared_ptr<const directory::Directory> directory_in_force = directory_.Current();
   if (!caller) return absl::UnauthenticatedError("no caller identity");
   if (!v1::UnitLevel_IsValid(r.level())) return absl::InvalidArgumentError("level: unknown level");
-  absl::StatusOr<const v1::ScoringRules*> rules = rules_.Find(r.rules_version());
+  absl::StatusOr<const v1::ScoringRules*> rules = rules_in_force->Find(r.rules_version());
   if (!rules.ok()) return rules.status();
   absl::StatusOr<Interval> interval = Resolve(r.period(), clock_.Now(), zone_);
   if (!interval.ok()) return interval.status();
@@ -96,7 +103,7 @@ absl::StatusOr<v1::RankUnitsResponse> Assessor::RankUnits(const Caller& caller, 
   if (!IsCentreStaff(caller)) {
     auto* rows = out.mutable_ranking();
     for (int i = rows->size() - 1; i >= 0; --i) {
-      if (!CheckMaySee(caller, rows->Get(i).unit_code(), directory_).ok()) rows->DeleteSubrange(i, 1);
+      if (!CheckMaySee(caller, rows->Get(i).unit_code(), *directory_in_force).ok()) rows->DeleteSubrange(i, 1);
     }
   }
   return out;
@@ -104,12 +111,15 @@ absl::StatusOr<v1::RankUnitsResponse> Assessor::RankUnits(const Caller& caller, 
 
 absl::StatusOr<v1::GetHotSpotsResponse> Assessor::GetHotSpots(const v1::GetHotSpotsRequest& r,
                                                               const Caller& caller) {
+  // One snapshot of each for this answer (refdata/source.h).
+  const std::shared_ptr<const RuleBook> rules_in_force = rules_.Current();
+  const std::shared_ptr<const directory::Directory> directory_in_force = directory_.Current();
   if (!v1::HotKind_IsValid(r.kind()) || r.kind() == v1::HOT_KIND_UNSPECIFIED) {
     return absl::InvalidArgumentError(
         "kind: matters, locations, departments, rising, district_matters or addresses");
   }
   if (r.kind() == v1::HOT_KIND_ADDRESSES) return TopAddresses(caller, r);
-  if (r.kind() == v1::HOT_KIND_DISTRICT_MATTERS && !directory_.IsDistrict(r.district_code())) {
+  if (r.kind() == v1::HOT_KIND_DISTRICT_MATTERS && !directory_in_force->IsDistrict(r.district_code())) {
     return absl::InvalidArgumentError(absl::StrCat("district_code: \"", r.district_code(), "\" is not a district"));
   }
   absl::StatusOr<Interval> interval = Resolve(r.period(), clock_.Now(), zone_);
@@ -120,7 +130,7 @@ absl::StatusOr<v1::GetHotSpotsResponse> Assessor::GetHotSpots(const v1::GetHotSp
                                                                  : "cat";
   absl::StatusOr<Counts> city = store_.SumCityDays(list, interval->start, interval->end);
   if (!city.ok()) return city.status();
-  const Scorer scorer(rules_.current(), directory_);
+  const Scorer scorer(rules_in_force->current(), *directory_in_force);
   std::vector<v1::HotEntry> entries;
   switch (r.kind()) {
     case v1::HOT_KIND_MATTERS: entries = scorer.Top(WithPrefix(*city, "cat:"), true); break;
@@ -146,6 +156,9 @@ absl::StatusOr<v1::GetHotSpotsResponse> Assessor::GetHotSpots(const v1::GetHotSp
 
 absl::StatusOr<v1::GetHotSpotsResponse> Assessor::TopAddresses(const Caller& caller,
                                                                const v1::GetHotSpotsRequest& r) {
+  // One snapshot of each for this answer (refdata/source.h).
+  const std::shared_ptr<const RuleBook> rules_in_force = rules_.Current();
+  const std::shared_ptr<const directory::Directory> directory_in_force = directory_.Current();
   if (absl::Status s = CheckMaySeeAddresses(caller); !s.ok()) return s;
   // One sorted set per month (aggregates.h): other periods would merge months.
   if (r.period().kind() != v1::PERIOD_KIND_MONTH &&
@@ -154,8 +167,8 @@ absl::StatusOr<v1::GetHotSpotsResponse> Assessor::TopAddresses(const Caller& cal
   }
   absl::StatusOr<Interval> interval = Resolve(r.period(), clock_.Now(), zone_);
   if (!interval.ok()) return interval.status();
-  const Scorer scorer(rules_.current(), directory_);
-  const v1::HotSpotRules& hot = rules_.current().hot();
+  const Scorer scorer(rules_in_force->current(), *directory_in_force);
+  const v1::HotSpotRules& hot = rules_in_force->current().hot();
   absl::StatusOr<Counts> top =
       store_.TopOfMonth(kAddressList, CityDay(interval->start, zone_).substr(0, 6), hot.top_n(),
                         hot.address_min_orders());
@@ -168,16 +181,22 @@ absl::StatusOr<v1::GetHotSpotsResponse> Assessor::TopAddresses(const Caller& cal
 
 absl::StatusOr<v1::GetAgentFiguresResponse> Assessor::GetAgentFigures(const Caller& caller,
                                                                       const v1::GetAgentFiguresRequest& r) {
+  // One snapshot of each for this answer (refdata/source.h).
+  const std::shared_ptr<const RuleBook> rules_in_force = rules_.Current();
+  const std::shared_ptr<const directory::Directory> directory_in_force = directory_.Current();
   if (!caller) return absl::UnauthenticatedError("no caller identity");
   if (!IsCentreStaff(caller)) return absl::PermissionDeniedError("agents' figures are for the centre's staff");
   absl::StatusOr<Interval> interval = Resolve(r.period(), clock_.Now(), zone_);
   if (!interval.ok()) return interval.status();
   absl::StatusOr<std::vector<Counts>> days = store_.CityDays("agent", interval->start, interval->end);
   if (!days.ok()) return days.status();
-  return Scorer(rules_.current(), directory_).AgentsFromDays(*days, *interval, r.agent_id());
+  return Scorer(rules_in_force->current(), *directory_in_force).AgentsFromDays(*days, *interval, r.agent_id());
 }
 
 absl::StatusOr<v1::GetScreenResponse> Assessor::GetScreen() {
+  // One snapshot of each for this answer (refdata/source.h).
+  const std::shared_ptr<const RuleBook> rules_in_force = rules_.Current();
+  const std::shared_ptr<const directory::Directory> directory_in_force = directory_.Current();
   const absl::Time now = clock_.Now();
   v1::Period day, month;
   day.set_kind(v1::PERIOD_KIND_DAY);
@@ -195,10 +214,10 @@ absl::StatusOr<v1::GetScreenResponse> Assessor::GetScreen() {
   if (!dispatched.ok()) return dispatched.status();
   absl::StatusOr<Counts> load = store_.OpenLoad();
   if (!load.ok()) return load.status();
-  const v1::ScoringRules& rules = rules_.current();
+  const v1::ScoringRules& rules = rules_in_force->current();
   absl::StatusOr<v1::RankUnitsResponse> ranking = Rank(rules, v1::UNIT_LEVEL_DISTRICT, *this_month);
   if (!ranking.ok()) return ranking.status();
-  const Scorer scorer(rules, directory_);
+  const Scorer scorer(rules, *directory_in_force);
 
   v1::GetScreenResponse out;
   *out.mutable_at() = FromMillis(absl::ToUnixMillis(now));
@@ -250,7 +269,7 @@ absl::StatusOr<v1::GetScreenResponse> Assessor::GetScreen() {
     const auto it = c.find(k);
     return it == c.end() ? int64_t{0} : it->second;
   };
-  for (const v1::Unit& d : directory_.ListUnits("", v1::UNIT_KIND_DISTRICT)) {
+  for (const v1::Unit& d : directory_in_force->ListUnits("", v1::UNIT_KIND_DISTRICT)) {
     v1::DistrictLoad* l = out.add_districts();
     l->set_district_code(d.code());
     l->set_name(d.name());

@@ -12,6 +12,7 @@
 #include "directory/directory.h"
 #include "hotline/v1/scoring.pb.h"
 #include "hotline/v1/work_order.pb.h"
+#include "refdata/source.h"
 #include "scoring/fact_store.h"
 #include "scoring/rules.h"
 
@@ -21,9 +22,15 @@ using Caller = std::optional<v1::Actor>;
 
 class Assessor {
  public:
-  Assessor(const RuleBook& rules, const directory::Directory& directory, FactStore& store, const Clock& clock,
-           absl::TimeZone zone)
-      : rules_(rules), directory_(directory), store_(store), clock_(clock), zone_(zone) {}
+  // `rules` and `directory` are the ones in force (refdata/live.h), read
+  // once per answer.
+  Assessor(refdata::SourceRef<RuleBook> rules, refdata::SourceRef<directory::Directory> directory,
+           FactStore& store, const Clock& clock, absl::TimeZone zone)
+      : rules_(std::move(rules)),
+        directory_(std::move(directory)),
+        store_(store),
+        clock_(clock),
+        zone_(zone) {}
 
   absl::StatusOr<v1::GetUnitScoreResponse> GetUnitScore(const Caller& caller, const v1::GetUnitScoreRequest& r);
   absl::StatusOr<v1::ExplainScoreResponse> ExplainScore(const Caller& caller, const v1::ExplainScoreRequest& r);
@@ -50,8 +57,8 @@ class Assessor {
   absl::StatusOr<v1::RankUnitsResponse> Rank(const v1::ScoringRules& rules, v1::UnitLevel level,
                                              const Interval& interval);
 
-  const RuleBook& rules_;
-  const directory::Directory& directory_;
+  refdata::SourceRef<RuleBook> rules_;
+  refdata::SourceRef<directory::Directory> directory_;
   FactStore& store_;
   const Clock& clock_;
   absl::TimeZone zone_;

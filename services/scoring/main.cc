@@ -12,9 +12,11 @@
 #include "log/log.h"
 #include "redis/client.h"
 #include "redis/flags.h"
+#include "refdata/live.h"
 #include "scoring/assessor.h"
 #include "scoring/consumer.h"
 #include "scoring/redis_fact_store.h"
+#include "scoring/reference_data.h"
 #include "scoring/rules.h"
 #include "scoring/score_gauges.h"
 #include "scoring/scoring_service.h"
@@ -50,18 +52,10 @@ int main(int argc, char** argv) {
   flags.Duration("gauge_interval", "HOTLINE_SCORING_GAUGE_INTERVAL",
                  "how often the districts' score gauges are recomputed", &gauge_interval);
   stream::AddGroupFlags(flags, &group);
+  refdata::LiveOptions refdata_options;
+  refdata::AddLiveFlags(flags, &refdata_options);
   flags.ParseOrExit(argc, argv);
 
-  absl::StatusOr<scoring::RuleBook> rules = scoring::RuleBook::Load(data_dir + "/scoring_rules.textproto");
-  if (!rules.ok()) {
-    log::Error("cannot load the scoring rules", {{"error", rules.status().ToString()}});
-    return 1;
-  }
-  absl::StatusOr<directory::Directory> directory = directory::Directory::LoadDataDir(data_dir);
-  if (!directory.ok()) {
-    log::Error("cannot load the unit directory", {{"error", directory.status().ToString()}});
-    return 1;
-  }
   absl::StatusOr<std::unique_ptr<Clock>> clock = MakeCityClock(clock_flags);
   if (!clock.ok()) {
     log::Error("bad clock settings", {{"error", clock.status().ToString()}});
@@ -75,8 +69,26 @@ int main(int argc, char** argv) {
 
   server::Server server(options);
   redis::Client redis(*redis_options, &server.metrics());
-  scoring::RedisFactStore store(redis, keys, CityTimeZone(), *directory);
-  scoring::Assessor assessor(*rules, *directory, store, **clock, CityTimeZone());
+  // The directory and the rule book from Redis (seeded from data/ when it
+  // has none), followed live by the assessor (libs/refdata). The fact store
+  // attributes facts with the directory in force at start.
+  refdata::RefStore ref_store(redis);
+  refdata_options.data_dir = data_dir;
+  absl::StatusOr<std::unique_ptr<refdata::Live<scoring::ScoringReferenceData>>> reference =
+      scoring::MakeLiveScoringReferenceData(ref_store, refdata_options);
+  if (!reference.ok()) {
+    log::Error("cannot load the unit directory and the scoring rules",
+               {{"error", reference.status().ToString()}});
+    return 1;
+  }
+  refdata::PartSource<directory::Directory, scoring::ScoringReferenceData> live_directory(
+      **reference, &scoring::ScoringReferenceData::directory);
+  refdata::PartSource<scoring::RuleBook, scoring::ScoringReferenceData> live_rules(
+      **reference, &scoring::ScoringReferenceData::rules);
+  const std::shared_ptr<const directory::Directory> start_directory = live_directory.Current();
+  scoring::RedisFactStore store(redis, keys, CityTimeZone(), *start_directory);
+  scoring::Assessor assessor(live_rules, live_directory, store, **clock, CityTimeZone());
+  (*reference)->Start();
   audit::AuditLog access_log(redis, audit::AuditKeys(keys.orders().prefix()));
   audit::ReadRecorder reads(access_log, **clock);
   scoring::ScoringService service(assessor, reads, server.metrics());
@@ -101,10 +113,11 @@ int main(int argc, char** argv) {
                                server.metrics());
   events.Start();
   gauges.Start();
-  log::Info("scoring running", {{"consumer", group.consumer}, {"rules", rules->current().version()}});
+  log::Info("scoring running", {{"consumer", group.consumer}, {"rules", live_rules.Current()->current().version()}});
   server::WaitForShutdownSignal();
   gauges.Stop();
   events.Stop();
   server.Shutdown();
+  (*reference)->Stop();
   return 0;
 }

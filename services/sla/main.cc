@@ -19,6 +19,7 @@
 #include "log/log.h"
 #include "redis/client.h"
 #include "redis/flags.h"
+#include "refdata/live.h"
 #include "server/dependency_watch.h"
 #include "server/server.h"
 #include "server/server_flags.h"
@@ -27,6 +28,7 @@
 #include "sla/monitor.h"
 #include "sla/policies.h"
 #include "sla/redis_deadline_store.h"
+#include "sla/reference_data.h"
 #include "sla/sla_metrics.h"
 #include "sla/sla_service.h"
 #include "stream/consumer_group.h"
@@ -111,19 +113,10 @@ int main(int argc, char** argv) {
   flags.Duration("calendar_wait", "HOTLINE_SLA_CALENDAR_WAIT",
                  "how long to wait at start for Redis to give the calendar", &calendar_wait);
   stream::AddGroupFlags(flags, &group);
+  refdata::LiveOptions refdata_options;
+  refdata::AddLiveFlags(flags, &refdata_options);
   flags.ParseOrExit(argc, argv);
 
-  // The unit tree, for unit scoping of reads and extensions.
-  absl::StatusOr<directory::Directory> dir = directory::Directory::LoadDataDir(data_dir);
-  if (!dir.ok()) {
-    log::Error("cannot load the directory", {{"error", dir.status().ToString()}});
-    return 1;
-  }
-  absl::StatusOr<sla::Policies> policies = sla::Policies::Load(data_dir + "/sla_policies.textproto");
-  if (!policies.ok()) {
-    log::Error("cannot load the SLA policies", {{"error", policies.status().ToString()}});
-    return 1;
-  }
   absl::StatusOr<std::unique_ptr<Clock>> clock = MakeCityClock(clock_flags);
   if (!clock.ok()) {
     log::Error("bad clock settings", {{"error", clock.status().ToString()}});
@@ -137,6 +130,22 @@ int main(int argc, char** argv) {
 
   server::Server server(options);
   redis::Client redis(*redis_options, &server.metrics());
+  // The unit tree (for unit scoping of reads and extensions) and the SLA
+  // policies from Redis (seeded from data/ when it has none), followed live
+  // (libs/refdata).
+  refdata::RefStore ref_store(redis);
+  refdata_options.data_dir = data_dir;
+  absl::StatusOr<std::unique_ptr<refdata::Live<sla::SlaReferenceData>>> reference =
+      sla::MakeLiveSlaReferenceData(ref_store, refdata_options);
+  if (!reference.ok()) {
+    log::Error("cannot load the directory and the SLA policies",
+               {{"error", reference.status().ToString()}});
+    return 1;
+  }
+  refdata::PartSource<directory::Directory, sla::SlaReferenceData> dir(
+      **reference, &sla::SlaReferenceData::directory);
+  refdata::PartSource<sla::Policies, sla::SlaReferenceData> policies(
+      **reference, &sla::SlaReferenceData::policies);
   sla::RedisDeadlineStore store(redis, keys);
   calendar::CalendarStore calendar_store(redis);
   absl::StatusOr<std::unique_ptr<calendar::LiveCalendar>> live_calendar =
@@ -146,7 +155,7 @@ int main(int argc, char** argv) {
     return 1;
   }
   const calendar::CalendarSource& calendar_source = **live_calendar;
-  sla::Monitor monitor(store, *policies, calendar_source, **clock, *dir);
+  sla::Monitor monitor(store, policies, calendar_source, **clock, dir);
   // Fire lag is measured in city time and reported in wall time.
   const auto* scaled = dynamic_cast<const ScaledClock*>(clock->get());
   sla::SlaMetrics metrics(server.metrics(), scaled ? scaled->rate() : 1.0);
@@ -170,6 +179,7 @@ int main(int argc, char** argv) {
   }
   // Loads are followed before the first request is served.
   (*live_calendar)->Start();
+  (*reference)->Start();
   calendar_metrics.Start();
   if (absl::Status s = server.Start(); !s.ok()) {
     log::Error("cannot start", {{"error", s.ToString()}});
@@ -198,5 +208,6 @@ int main(int argc, char** argv) {
   calendar_metrics.Stop();
   (*live_calendar)->Stop();
   server.Shutdown();
+  (*reference)->Stop();
   return 0;
 }

@@ -167,15 +167,22 @@ struct Monitor::Loaded {
   Timeline timeline;
   const v1::SlaPolicy* policy;
   std::string policy_version;
+  std::shared_ptr<const Policies> policies;  // keeps `policy` alive
 };
 
-Monitor::Monitor(DeadlineStore& store, const Policies& policies, const calendar::CalendarSource& calendar,
-                 const Clock& clock, const directory::Directory& directory)
-    : store_(store), policies_(policies), calendar_(calendar), clock_(clock), directory_(directory) {}
+Monitor::Monitor(DeadlineStore& store, refdata::SourceRef<Policies> policies,
+                 const calendar::CalendarSource& calendar, const Clock& clock,
+                 refdata::SourceRef<directory::Directory> directory)
+    : store_(store),
+      policies_(std::move(policies)),
+      calendar_(calendar),
+      clock_(clock),
+      directory_(std::move(directory)) {}
 
 absl::StatusOr<Monitor::PolicyChoice> Monitor::PolicyFor(const v1::WorkOrder& o) {
   const std::optional<RecordedPolicy> recorded = PolicyOf(o);
-  if (recorded && recorded->version != policies_.version()) {
+  const std::shared_ptr<const Policies> in_force = policies_.Current();
+  if (recorded && recorded->version != in_force->version()) {
     absl::MutexLock lock(&old_policies_mu_);
     auto it = old_policies_.find(recorded->version);
     if (it == old_policies_.end()) {
@@ -194,12 +201,13 @@ absl::StatusOr<Monitor::PolicyChoice> Monitor::PolicyFor(const v1::WorkOrder& o)
       it = old_policies_.emplace(recorded->version, std::move(old)).first;
     }
     if (it->second != nullptr) {
-      if (const v1::SlaPolicy* p = it->second->Find(recorded->name)) return PolicyChoice{p, recorded->version};
+      if (const v1::SlaPolicy* p = it->second->Find(recorded->name))
+        return PolicyChoice{p, recorded->version, nullptr};
     }
   }
-  const v1::SlaPolicy* policy = policies_.Match(o.type(), o.urgent(), o.category_code());
+  const v1::SlaPolicy* policy = in_force->Match(o.type(), o.urgent(), o.category_code());
   if (policy == nullptr) return absl::InternalError("no SLA policy matches order " + o.id());
-  return PolicyChoice{policy, policies_.version()};
+  return PolicyChoice{policy, in_force->version(), in_force};
 }
 
 v1::HistoryEntry Monitor::RecordEntry(const Loaded& l, const calendar::WorkingCalendar& cal,
@@ -244,21 +252,27 @@ absl::StatusOr<Monitor::Loaded> Monitor::LoadTimeline(const std::string& order_i
   if (!loaded.ok()) return loaded.status();
   // Before anything that depends on the order (even a timeline that cannot
   // be built): another unit's order answers as a missing one.
-  if (reader != nullptr && !authz::MayAccessOrder(*reader, loaded->order, directory_)) {
+  if (reader != nullptr && !authz::MayAccessOrder(*reader, loaded->order, *directory_.Current())) {
     return authz::OrderNotFound(order_id);
   }
   absl::StatusOr<PolicyChoice> policy = PolicyFor(loaded->order);
   if (!policy.ok()) return policy.status();
   Timeline tl = BuildTimeline(loaded->order, *policy->policy, calendar, now);
-  return Loaded{std::move(*loaded), std::move(tl), policy->policy, policy->version};
+  return Loaded{std::move(*loaded), std::move(tl), policy->policy, policy->version,
+                std::move(policy->in_force)};
 }
 
 absl::StatusOr<int> Monitor::Settle(const std::string& order_id) {
-  if (!published_.load()) {
+  {
     // Orders record the policies' version: that version must be readable
-    // later, after the file has changed.
-    if (absl::Status p = store_.PublishPolicies(policies_.version(), policies_.Serialize()); !p.ok()) return p;
-    published_ = true;
+    // later, after a load has replaced it.
+    const std::shared_ptr<const Policies> in_force = policies_.Current();
+    absl::MutexLock lock(&published_mu_);
+    if (published_ != in_force->version()) {
+      if (absl::Status p = store_.PublishPolicies(in_force->version(), in_force->Serialize()); !p.ok())
+        return p;
+      published_ = in_force->version();
+    }
   }
   for (int attempt = 0; attempt < kAttempts; ++attempt) {
     const absl::Time now = clock_.Now();
@@ -389,7 +403,7 @@ absl::StatusOr<v1::ListUnitDeadlinesResponse> Monitor::ListUnit(const std::optio
   if (!actor) return absl::UnauthenticatedError("no caller identity: call through the gateway");
   if (r.unit_code().empty()) return absl::InvalidArgumentError("unit_code: is required");
   // A handler lists its own unit and the units under it.
-  absl::StatusOr<std::string> unit = authz::ListingUnit(*actor, r.unit_code(), "unit_code", directory_);
+  absl::StatusOr<std::string> unit = authz::ListingUnit(*actor, r.unit_code(), "unit_code", *directory_.Current());
   if (!unit.ok()) return unit.status();
   if (r.within_hours() < 0) return absl::InvalidArgumentError("within_hours: must not be negative");
   absl::StatusOr<int> page_size = orders::PageSize(r.page_size());

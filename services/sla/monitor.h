@@ -29,6 +29,7 @@
 #include "clock/clock.h"
 #include "directory/directory.h"
 #include "hotline/v1/sla.pb.h"
+#include "refdata/source.h"
 #include "sla/deadline_store.h"
 #include "sla/policies.h"
 #include "sla/timeline.h"
@@ -41,9 +42,11 @@ v1::Actor SlaActor();
 class Monitor {
  public:
   // `directory` is the unit tree for unit scoping (libs/authz).
-  // `policies` are the ones in force for new orders.
-  Monitor(DeadlineStore& store, const Policies& policies, const calendar::CalendarSource& calendar,
-          const Clock& clock, const directory::Directory& directory);
+  // `policies` are the ones in force for new orders. Both are read at each
+  // decision (refdata/live.h follows loads).
+  Monitor(DeadlineStore& store, refdata::SourceRef<Policies> policies,
+          const calendar::CalendarSource& calendar, const Clock& clock,
+          refdata::SourceRef<directory::Directory> directory);
 
   // Called once per mark written (after the write), with how late it fired.
   void OnFire(std::function<void(const Mark&, absl::Duration lag)> f) { on_fire_ = std::move(f); }
@@ -80,6 +83,9 @@ class Monitor {
   struct PolicyChoice {
     const v1::SlaPolicy* policy;
     std::string version;
+    // Keeps `policy` alive when it is of the policies in force (which a load
+    // may replace meanwhile).
+    std::shared_ptr<const Policies> in_force;
   };
   // The policy an order was taken under (its first record), else the one in
   // force now.
@@ -106,12 +112,14 @@ class Monitor {
                                           const v1::Actor* reader, absl::Time now, const Decide& decide);
 
   DeadlineStore& store_;
-  const Policies& policies_;
+  refdata::SourceRef<Policies> policies_;
   const calendar::CalendarSource& calendar_;
   const Clock& clock_;
-  const directory::Directory& directory_;
+  refdata::SourceRef<directory::Directory> directory_;
   std::function<void(const Mark&, absl::Duration)> on_fire_;
-  std::atomic<bool> published_{false};  // the policies in force are in the store
+  // The version of the policies in force last written to the store.
+  absl::Mutex published_mu_;
+  std::string published_ ABSL_GUARDED_BY(published_mu_);
   absl::Mutex old_policies_mu_;
   absl::flat_hash_map<std::string, std::unique_ptr<Policies>> old_policies_ ABSL_GUARDED_BY(old_policies_mu_);
 };

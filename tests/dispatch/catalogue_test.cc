@@ -62,17 +62,17 @@ TEST_CASE("a broken catalogue stops the load with the entry named", "[catalogue]
   auto* rule = data.add_rules();
   rule->set_category_prefix("01");
   rule->set_unit_code("NOPE");
-  CHECK(error_of(data) == "cat.textproto: entry \"01\": unknown unit \"NOPE\"");
+  CHECK(error_of(data) == "cat.textproto: entry \"01\": unit_code: unknown unit \"NOPE\"");
   rule->set_unit_code("GZ12345");
-  CHECK(error_of(data) == "cat.textproto: entry \"01\": the centre is not a handling unit");
+  CHECK(error_of(data) == "cat.textproto: entry \"01\": unit_code: the centre is not a handling unit");
   rule->clear_unit_code();
   CHECK(absl::StrContains(error_of(data), "no target"));
   rule->set_district_of_order(true);
   *data.add_rules() = *rule;
-  CHECK(error_of(data) == "cat.textproto: entry \"01\": duplicate category");
+  CHECK(error_of(data) == "cat.textproto: entry \"01\": category_prefix: duplicate category");
   data.mutable_rules()->RemoveLast();
   rule->set_category_prefix("99");
-  CHECK(error_of(data) == "cat.textproto: entry \"99\": unknown category");
+  CHECK(error_of(data) == "cat.textproto: entry \"99\": category_prefix: unknown category");
   rule->set_category_prefix("01");
   CHECK(absl::StrContains(error_of(data), "is not covered by any entry"));
 }

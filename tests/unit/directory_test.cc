@@ -63,15 +63,15 @@ TEST_CASE("a good directory builds and answers lookups", "[directory]") {
 TEST_CASE("broken unit entries stop the load with the file and entry named", "[directory]") {
   v1::UnitDirectory dup = Good();
   *dup.add_units() = MakeUnit("D1", v1::UNIT_KIND_DISTRICT, "C");
-  CHECK(ErrorOf(dup) == "units.textproto: entry \"D1\": duplicate code");
+  CHECK(ErrorOf(dup) == "units.textproto: entry \"D1\": code: duplicate");
 
   v1::UnitDirectory orphan = Good();
   *orphan.add_units() = MakeUnit("S2", v1::UNIT_KIND_STREET, "D9");
-  CHECK(ErrorOf(orphan) == "units.textproto: entry \"S2\": unknown parent \"D9\"");
+  CHECK(ErrorOf(orphan) == "units.textproto: entry \"S2\": parent_code: unknown parent \"D9\"");
 
   v1::UnitDirectory misplaced = Good();
   *misplaced.add_units() = MakeUnit("S3", v1::UNIT_KIND_STREET, "P1");
-  CHECK(absl::StrContains(ErrorOf(misplaced), "entry \"S3\": a UNIT_KIND_STREET cannot be under"));
+  CHECK(absl::StrContains(ErrorOf(misplaced), "entry \"S3\": parent_code: a UNIT_KIND_STREET cannot be under"));
 
   // A cycle between sub-units that never reaches the centre.
   v1::UnitDirectory cycle = Good();
@@ -95,11 +95,11 @@ TEST_CASE("broken categories stop the load with the entry named", "[directory]")
   add("01", "");
   add("0201", "01");
   CHECK(ErrorOf(Good(), c) ==
-        "categories.textproto: entry \"0201\": code must extend its parent's \"01\"");
+        "categories.textproto: entry \"0201\": code: must extend its parent's \"01\"");
   c.Clear();
   add("01", "");
   add("01", "");
-  CHECK(ErrorOf(Good(), c) == "categories.textproto: entry \"01\": duplicate code");
+  CHECK(ErrorOf(Good(), c) == "categories.textproto: entry \"01\": code: duplicate");
 }
 
 TEST_CASE("a file that does not parse is named with its line", "[directory]") {

@@ -5,6 +5,9 @@
 //   hotline-admin token list
 //   hotline-admin calendar load FILE [--user U]
 //   hotline-admin calendar list
+//   hotline-admin calendar history
+//   hotline-admin units|categories|catalogue|policies|rules|city load FILE [--user U]
+//   hotline-admin units|categories|catalogue|policies|rules|city history | diff V1 V2 | show [V]
 //   hotline-admin rebuild sla|scoring [--data_dir data] [--batch 500] [--parallel 32] [--slices 4]
 //
 // Common flags: --jwt_keys FILE (issue only), --redis HOST:PORT, --jwt_issuer,
@@ -21,6 +24,15 @@
 // access log. Every hotline-sla uses it within its --calendar_poll (200 ms by
 // default). `calendar list` shows each year up to next year, official or
 // provisional, with its version and who loaded it when.
+//
+// `<kind> load` (kinds: libs/refdata/kinds.h; admin/refdata.h) makes FILE
+// the next version of that kind of reference data in Redis: validated on its
+// own and against the other kinds in force (a refusal names the field, exits
+// 2 and changes nothing), stored with who, when and the content's SHA-256,
+// and written to the access log. Every replica of every service reading it
+// uses it within a second (refdata/live.h). `history` lists the versions with
+// the lines each changed, `diff V1 V2` shows the changed lines of the
+// canonical text, `show [V]` prints a version.
 //
 // `rebuild sla|scoring` runs every order (idx:all) through the store call of
 // that service's consumer group (admin/rebuild.h): after a group was created
@@ -43,6 +55,7 @@
 #include "admin/backup.h"
 #include "admin/archive.h"
 #include "admin/rebuild.h"
+#include "admin/refdata_cli.h"
 #include "audit/audit_log.h"
 #include "auth/jwt.h"
 #include "auth/token_registry.h"
@@ -68,7 +81,9 @@ constexpr char kUsage[] =
     "       hotline-admin token revoke JTI\n"
     "       hotline-admin token list\n"
     "       hotline-admin calendar load FILE [--user U]\n"
-    "       hotline-admin calendar list\n"
+    "       hotline-admin calendar list|history\n"
+    "       hotline-admin units|categories|catalogue|policies|rules|city load FILE [--user U]\n"
+    "       hotline-admin units|categories|catalogue|policies|rules|city history|diff V1 V2|show [V]\n"
     "       hotline-admin rebuild sla|scoring [--data_dir data] [--batch 500] [--parallel 32] [--slices 4]\n"
     "       hotline-admin backup DIR [--pg_url URL] [--redis_dir D]   (tools/admin/README.md)\n"
     "       hotline-admin restore DIR [--pg_url URL]                  (onto an empty Redis only)\n"
@@ -212,7 +227,7 @@ int CalendarMain(int argc, char** argv) {
   redis::AddRedisFlags(flags, &redis_flags);
   flags.String("user", "USER", "load: who loads it (a user id), for the record and the access log", &user);
   flags.ParseOrExit(static_cast<int>(rest.size()), rest.data());
-  if (verb != "load" && verb != "list") {
+  if (verb != "load" && verb != "list" && verb != "history") {
     std::fputs(kUsage, stderr);
     return 2;
   }
@@ -254,6 +269,20 @@ int CalendarMain(int argc, char** argv) {
     return 0;
   }
 
+  if (verb == "history") {
+    // Every load ever made (calendar:loads), oldest first. A year's earlier
+    // schedules are not kept, so there is no `calendar diff` (libs/refdata/README.md).
+    absl::StatusOr<std::vector<v1::CalendarLoad>> loads = store.Loads();
+    if (!loads.ok()) return Fail(loads.status());
+    std::printf("%-7s  %-4s  %-20s  %-16s  %-16s  %-12s  %s\n", "VERSION", "YEAR", "LOADED AT",
+                "LOADED BY", "FILE", "SHA256", "SOURCE");
+    for (const v1::CalendarLoad& l : *loads) {
+      std::printf("%-7lld  %-4d  %-20s  %-16s  %-16s  %-12s  %s\n", static_cast<long long>(l.version()),
+                  l.year(), Rfc3339(ToTime(l.loaded_at())).c_str(), l.loaded_by().c_str(), l.file().c_str(),
+                  l.sha256().substr(0, 12).c_str(), l.source().c_str());
+    }
+    return 0;
+  }
   absl::StatusOr<calendar::StoredCalendar> stored = store.ReadAll();
   if (!stored.ok()) return Fail(stored.status());
   const int this_year = static_cast<int>(absl::ToCivilYear(absl::Now(), CityTimeZone()).year());
@@ -395,6 +424,7 @@ int Main(int argc, char** argv) {
   if (noun == "backup") return backup::BackupMain(argc, argv);
   if (noun == "restore") return backup::RestoreMain(argc, argv);
   if (noun == "archive") return admin::ArchiveMain(argc, argv);
+  if (argc >= 2 && admin::IsRefDataKind(argv[1])) return admin::RefDataMain(argc, argv);
   std::fputs(kUsage, stderr);
   return 2;
 }
