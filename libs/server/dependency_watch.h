@@ -8,7 +8,7 @@
 // restarting it would not bring Redis back (liveness probes ask for it).
 //
 //   server::DependencyWatch redis_health(server, "redis",
-//                                        [&redis] { return redis.Execute({"PING"}).ok(); });
+//                                        [&redis] { return redis::Answers(redis); });  // redis/health_probe.h
 //
 // Two failed probes in a row turn it NOT_SERVING (one lost command is not an
 // outage), one success SERVING again.

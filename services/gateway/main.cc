@@ -13,6 +13,7 @@
 #include "gateway/token_auth.h"
 #include "log/log.h"
 #include "redis/client.h"
+#include "redis/health_probe.h"
 #include "redis/flags.h"
 #include "server/dependency_watch.h"
 #include "server/server.h"
@@ -179,10 +180,8 @@ int main(int argc, char** argv) {
   // behind it is NOT_SERVING too.
   std::unique_ptr<server::DependencyWatch> redis_health;
   if (redis != nullptr) {
-    redis_health = std::make_unique<server::DependencyWatch>(server, "redis", [client = redis.get()] {
-      absl::StatusOr<redis::Reply> pong = client->Execute({"PING"});
-      return pong.ok() && !pong->is_error();
-    });
+    redis_health = std::make_unique<server::DependencyWatch>(
+        server, "redis", [client = redis.get()] { return redis::Answers(*client); });
   }
   // The big screen: the page and its JSON API, on the same host as the API.
   gateway::ScreenServer screen(backends.scoring, absl::Seconds(3), screen_cache, &server.metrics());

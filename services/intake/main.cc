@@ -22,6 +22,7 @@
 #include "orders/redis_order_store.h"
 #include "redis/client.h"
 #include "redis/flags.h"
+#include "redis/health_probe.h"
 #include "redis/server_stats.h"
 #include "refdata/directory_source.h"
 #include "server/dependency_watch.h"
@@ -138,10 +139,7 @@ int main(int argc, char** argv) {
     return 1;
   }
   // NOT_SERVING on grpc.health.v1 while Redis is unreachable (issue 20).
-  server::DependencyWatch redis_health(server, "redis", [&redis] {
-    absl::StatusOr<redis::Reply> pong = redis.Execute({"PING"});
-    return pong.ok() && !pong->is_error();  // an error: e.g. LOADING its append-only file
-  });
+  server::DependencyWatch redis_health(server, "redis", [&redis] { return redis::Answers(redis); });
   log::Info("phone keys loaded", {{"current_key_id", vault->current_key_id()}});
   log::Info("directory loaded", {{"units", absl::StrCat((*dir)->Current()->unit_count())},
                                  {"categories", absl::StrCat((*dir)->Current()->category_count())}});

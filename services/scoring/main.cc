@@ -12,6 +12,7 @@
 #include "log/log.h"
 #include "redis/client.h"
 #include "redis/flags.h"
+#include "redis/health_probe.h"
 #include "refdata/live.h"
 #include "scoring/assessor.h"
 #include "scoring/consumer.h"
@@ -98,10 +99,7 @@ int main(int argc, char** argv) {
     return 1;
   }
   // NOT_SERVING on grpc.health.v1 while Redis is unreachable (issue 20).
-  server::DependencyWatch redis_health(server, "redis", [&redis] {
-    absl::StatusOr<redis::Reply> pong = redis.Execute({"PING"});
-    return pong.ok() && !pong->is_error();  // an error: e.g. LOADING its append-only file
-  });
+  server::DependencyWatch redis_health(server, "redis", [&redis] { return redis::Answers(redis); });
   scoring::ScoreGauges gauges(assessor, server.metrics(), gauge_interval);
 
   // The consumer blocks on XREADGROUP, so it gets a connection of its own.
