@@ -33,6 +33,7 @@ struct Dispatcher::Step {
   std::string dispatch_rule;  // auto-dispatch: the catalogue entry
   std::string asked_master;   // LINK_DUPLICATE: the master the caller named
   std::string auto_note;
+  int decisions = 0;          // how often this act was decided (a lost race decides again)
   // Either the full answer for a client, or just the unit for auto-dispatch.
   orders::Done<v1::ActResponse> reply;
   orders::Done<std::string> routed;
@@ -269,7 +270,22 @@ void Dispatcher::Decided(std::shared_ptr<Step> step, v1::WorkOrder order) {
   c.at = now;
 
   const std::string unit = out->unit_code;
-  store_.Apply(std::move(c), [step, unit](absl::StatusOr<orders::ApplyResult> applied) {
+  ++step->decisions;
+  store_.Apply(std::move(c), [this, step, unit](absl::StatusOr<orders::ApplyResult> applied) {
+    // A caller who named no version asked for "whatever is current": when
+    // another writer (the SLA monitor filing a deadline, a colleague) moved
+    // the order between our read and our write, nothing was written, so read
+    // it again and decide on the order as it is now. Auto-dispatch retries
+    // on its own (AutoDispatchAttempt).
+    constexpr int kDecisions = 5;
+    if (absl::IsAborted(applied.status()) && !step->routed &&
+        step->request.expected_version() == 0 && step->decisions < kDecisions) {
+      return store_.GetPage(step->request.order_id(), kNoHistory,
+                            [this, step](absl::StatusOr<v1::WorkOrder> order) {
+                              if (!order.ok()) return step->Fail(order.status());
+                              Decided(step, std::move(*order));
+                            });
+    }
     if (!applied.ok()) return step->Fail(applied.status());
     if (step->routed) return step->routed(unit);
     v1::ActResponse response;

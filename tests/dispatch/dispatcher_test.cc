@@ -131,6 +131,39 @@ TEST_CASE("a write landing between auto-dispatch's read and write (an SLA record
   CHECK(f.Order(id).version() == 3);
 }
 
+TEST_CASE("a caller's act that names no version is decided again when another write lands between its read and its write",
+          "[dispatcher]") {
+  Fixture f;
+  const std::string id = f.NewOrder();
+  REQUIRE(f.Auto(id).ok());  // dispatched to 440106, version 2
+  // CI saw this through the gateway: the SLA monitor filed the deadline
+  // between the handler's read and write, and the sign came back ABORTED
+  // although the handler had asked for "whatever is current".
+  f.ActDuringNextRead(id, v1::ACTION_URGE, "", "请尽快签收");
+  absl::StatusOr<v1::ActResponse> r = f.Act(Handler("440106"), id, v1::ACTION_SIGN);
+  INFO(r.status().message());
+  REQUIRE(r.ok());
+  CHECK(r->order().state() == v1::ORDER_STATE_SIGNED);
+  CHECK(f.Order(id).version() == 4);
+}
+
+TEST_CASE("a caller's act that names a version is refused ABORTED when the order moved on",
+          "[dispatcher]") {
+  Fixture f;
+  const std::string id = f.NewOrder();
+  REQUIRE(f.Auto(id).ok());
+  f.ActDuringNextRead(id, v1::ACTION_URGE, "", "请尽快签收");
+  v1::ActRequest r;
+  r.set_order_id(id);
+  r.set_action(v1::ACTION_SIGN);
+  r.set_expected_version(2);
+  absl::StatusOr<v1::ActResponse> out = absl::InternalError("no answer");
+  f.dispatcher.Act(Handler("440106"), r, [&](absl::StatusOr<v1::ActResponse> a) { out = std::move(a); });
+  CHECK(absl::IsAborted(out.status()));
+  CHECK(f.Order(id).state() == v1::ORDER_STATE_DISPATCHED);
+  CHECK(f.Order(id).version() == 3);
+}
+
 TEST_CASE("a late event does not override a dispatcher's choice", "[dispatcher]") {
   Fixture f;
   const std::string id = f.NewOrder();
