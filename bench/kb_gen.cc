@@ -25,10 +25,10 @@
 #include "config/flags.h"
 #include "config/text_proto.h"
 #include "directory/directory.h"
-#include "knowledge/point_validation.h"
-#include "knowledge/redis_knowledge_store.h"
+#include "knowledge_points/point_validation.h"
+#include "knowledge_points/redis_knowledge_store.h"
 #include "knowledge/search_index.h"
-#include "knowledge/seed.h"
+#include "knowledge_points/seed.h"
 #include "redis/client.h"
 
 namespace {

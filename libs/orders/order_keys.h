@@ -31,7 +31,7 @@
 //
 // Keys of one order share the hash tag {ID}, so per-order work stays in one slot.
 // create_order.lua also reads (and counts on) the cited knowledge point's hash,
-// named in libs/knowledge/knowledge_keys.h and passed in KEYS.
+// named in libs/knowledge_points/knowledge_keys.h and passed in KEYS.
 #include <string>
 
 #include "absl/strings/str_cat.h"

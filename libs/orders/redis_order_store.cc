@@ -7,7 +7,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "clock/clock.h"
-#include "knowledge/knowledge_keys.h"
+#include "knowledge_points/knowledge_keys.h"
 #include "log/log.h"
 #include "orders/order_record.h"
 #include "redis/reply_status.h"

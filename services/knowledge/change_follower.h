@@ -31,7 +31,7 @@
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
 #include "knowledge/knowledge_base.h"
-#include "knowledge/knowledge_keys.h"
+#include "knowledge_points/knowledge_keys.h"
 #include "knowledge/search_index.h"
 #include "redis/client.h"
 

@@ -20,9 +20,9 @@
 #include "directory/directory.h"
 #include "refdata/source.h"
 #include "hotline/v1/knowledge.pb.h"
-#include "knowledge/knowledge_store.h"
+#include "knowledge_points/knowledge_store.h"
 #include "knowledge/search_index.h"
-#include "knowledge/seed.h"
+#include "knowledge_points/seed.h"
 #include "knowledge/unanswered.h"
 
 namespace hotline::knowledge {

@@ -17,8 +17,8 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "absl/strings/str_replace.h"
-#include "knowledge/kb_code.h"
-#include "knowledge/point_validation.h"
+#include "knowledge_points/kb_code.h"
+#include "knowledge_points/point_validation.h"
 
 namespace hotline::knowledge {
 namespace {

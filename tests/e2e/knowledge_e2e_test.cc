@@ -13,8 +13,8 @@
 #include "server/identity.h"
 #include "hotline/v1/audit.pb.h"
 #include "hotline/v1/knowledge.grpc.pb.h"
-#include "knowledge/kb_code.h"
-#include "knowledge/seed.h"
+#include "knowledge_points/kb_code.h"
+#include "knowledge_points/seed.h"
 
 namespace hotline::testing {
 namespace {

@@ -25,7 +25,7 @@
 #include "dispatch/catalogue.h"
 #include "fuzz_support.h"
 #include "hotline/v1/gateway.pb.h"
-#include "knowledge/seed.h"
+#include "knowledge_points/seed.h"
 #include "scoring/rules.h"
 #include "sla/policies.h"
 

@@ -1,4 +1,4 @@
-// Knowledge codes (libs/knowledge/kb_code) and search queries (the replica's
+// Knowledge codes (libs/knowledge_points/kb_code) and search queries (the replica's
 // index, services/knowledge/search_index: stopwords, synonyms, CJK n-grams,
 // Xapian; and the unanswered-query normaliser). The index holds one seed file
 // of data/knowledge. Input: a code or prefix, '\n', the query text.
@@ -13,8 +13,8 @@
 
 #include "config/text_proto.h"
 #include "fuzz_support.h"
-#include "knowledge/kb_code.h"
-#include "knowledge/point_validation.h"
+#include "knowledge_points/kb_code.h"
+#include "knowledge_points/point_validation.h"
 #include "knowledge/search_index.h"
 #include "knowledge/unanswered.h"
 #include "text/utf8.h"

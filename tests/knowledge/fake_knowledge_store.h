@@ -7,8 +7,8 @@
 #include <mutex>
 
 #include "absl/strings/str_cat.h"
-#include "knowledge/kb_code.h"
-#include "knowledge/knowledge_store.h"
+#include "knowledge_points/kb_code.h"
+#include "knowledge_points/knowledge_store.h"
 #include "knowledge/unanswered.h"
 
 namespace hotline::testing {

@@ -4,8 +4,8 @@
 
 #include "absl/time/time.h"
 #include "clock/clock.h"
-#include "knowledge/kb_code.h"
-#include "knowledge/point_validation.h"
+#include "knowledge_points/kb_code.h"
+#include "knowledge_points/point_validation.h"
 #include "knowledge/rules.h"
 #include "knowledge/unanswered.h"
 

@@ -14,9 +14,9 @@
 #include "clock/clock.h"
 #include "directory/directory.h"
 #include "knowledge/change_follower.h"
-#include "knowledge/kb_code.h"
+#include "knowledge_points/kb_code.h"
 #include "knowledge/knowledge_base.h"
-#include "knowledge/redis_knowledge_store.h"
+#include "knowledge_points/redis_knowledge_store.h"
 #include "support/redis_server.h"
 
 namespace hotline::knowledge {

@@ -12,9 +12,9 @@
 #include "absl/strings/strip.h"
 #include "config/text_proto.h"
 #include "directory/directory.h"
-#include "knowledge/kb_code.h"
+#include "knowledge_points/kb_code.h"
 #include "knowledge/search_index.h"
-#include "knowledge/seed.h"
+#include "knowledge_points/seed.h"
 #include "simulator/scenarios.h"
 
 namespace hotline::knowledge {

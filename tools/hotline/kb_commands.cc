@@ -9,9 +9,9 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "config/text_proto.h"
-#include "knowledge/kb_code.h"
-#include "knowledge/point_validation.h"
-#include "knowledge/seed.h"
+#include "knowledge_points/kb_code.h"
+#include "knowledge_points/point_validation.h"
+#include "knowledge_points/seed.h"
 #include "tools/hotline/rpc_call.h"
 #include "tools/hotline/table.h"
 

@@ -1,4 +1,4 @@
-#include "knowledge/seed.h"
+#include "knowledge_points/seed.h"
 
 #include <algorithm>
 #include <filesystem>
@@ -9,7 +9,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/ascii.h"
 #include "config/text_proto.h"
-#include "knowledge/kb_code.h"
+#include "knowledge_points/kb_code.h"
 #include "text/utf8.h"
 
 namespace hotline::knowledge {

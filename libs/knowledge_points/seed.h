@@ -9,7 +9,7 @@
 
 #include "absl/status/statusor.h"
 #include "hotline/v1/knowledge.pb.h"
-#include "knowledge/point_validation.h"
+#include "knowledge_points/point_validation.h"
 
 namespace hotline::knowledge {
 

@@ -5,8 +5,8 @@
 #include <string>
 #include <vector>
 
-#include "knowledge/knowledge_keys.h"
-#include "knowledge/knowledge_store.h"
+#include "knowledge_points/knowledge_keys.h"
+#include "knowledge_points/knowledge_store.h"
 #include "redis/client.h"
 
 namespace hotline::knowledge {

@@ -1,4 +1,4 @@
-#include "knowledge/redis_knowledge_store.h"
+#include "knowledge_points/redis_knowledge_store.h"
 
 #include <algorithm>
 #include <string_view>

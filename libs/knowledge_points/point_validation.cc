@@ -1,8 +1,8 @@
-#include "knowledge/point_validation.h"
+#include "knowledge_points/point_validation.h"
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
-#include "knowledge/kb_code.h"
+#include "knowledge_points/kb_code.h"
 #include "text/utf8.h"
 
 namespace hotline::knowledge {

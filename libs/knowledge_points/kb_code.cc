@@ -1,4 +1,4 @@
-#include "knowledge/kb_code.h"
+#include "knowledge_points/kb_code.h"
 
 #include <vector>
 
