@@ -41,7 +41,7 @@ int main(int argc, char** argv) {
   std::string refused_tokens_path;  // the old --tokens: refused, see below
   int rate_limit = 20;
   int rate_burst = 40;
-  int max_in_flight = 128;
+  int max_in_flight = 64;
   absl::Duration shed_retry_after = absl::Milliseconds(100);
   server::ChannelTls backend_tls;
   std::string scoring_address = "127.0.0.1:50056";

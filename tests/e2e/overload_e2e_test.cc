@@ -38,7 +38,7 @@ double Sample(int metrics_port, const std::string& series) {
 
 TEST_CASE("at capacity the gateway sheds calls with RESOURCE_EXHAUSTED and retry info, then admits again",
           "[e2e][overload]") {
-  Stack stack(Stack::Options{.gateway_args = {"--max_in_flight=2", "--shed_retry_after=150ms"}});
+  Stack stack(Stack::Options{.max_in_flight = 2, .gateway_args = {"--shed_retry_after=150ms"}});
   auto stub = stack.NewClient();
   {
     auto ctx = CallContext(kAgentToken);
