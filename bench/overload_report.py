@@ -7,7 +7,8 @@ latency logs (--latency_log) and samples of the gateway's RSS and threads.
 
 A latency log: "# start_steady_us=N" (the loadgen's start on CLOCK_MONOTONIC),
 a header, then "due_us start_late_us latency_us code" per call, due_us from
-the start. Code 0 is OK (admitted and served), 8 RESOURCE_EXHAUSTED (shed).
+the start. Code 0 is OK (admitted and served), 8 RESOURCE_EXHAUSTED (shed); 17 is the
+loadgen's own SKIPPED (more than --concurrency in flight).
 """
 import argparse
 import sys
@@ -91,13 +92,15 @@ def report(args):
     for due, latency, code in after:
         if code == OK:
             windows.setdefault((due - over_end) // WINDOW_US, []).append(latency)
-    p99s = [pct(windows[w], .99) for w in sorted(windows)]
+    # A second with no admitted call at all is not normal either.
+    seconds = int(max((c[0] - over_end for c in after), default=0) // WINDOW_US) + 1
+    p99s = [pct(windows[w], .99) if w in windows else float("inf") for w in range(seconds)]
     recovered_at = None
     for i in range(len(p99s)):
         if all(p <= normal for p in p99s[i:i + 3]):
             recovered_at = i * WINDOW_US / 1e6
             break
-    print("p99 per second after the overload stopped (ms): " + " ".join(f"{p:.1f}" for p in p99s))
+    print("p99 per second after the overload stopped (ms): " + " ".join("none" if p == float("inf") else f"{p:.1f}" for p in p99s))
     if recovered_at is None:
         print(f"p99 did NOT come back within {normal:.1f}ms ({args.normal_factor:g}x the half-peak p99)")
     else:
