@@ -21,11 +21,12 @@ bench_workdir() {
 
 # The services sign and verify caller identities with a shared secret
 # (libs/server/identity.h): a fresh one per run, in WORK. The gateway's rate
-# limit is off: a load generator is one user.
+# limit is off (a load generator is one user), and so is its cap of calls in
+# flight (--max_in_flight): the benchmarks measure the services, not shedding.
 bench_identity_secret() {
   HOTLINE_IDENTITY_SECRET_FILE="$WORK/identity_secret"
   head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n' >"$HOTLINE_IDENTITY_SECRET_FILE"
-  export HOTLINE_IDENTITY_SECRET_FILE HOTLINE_RATE_LIMIT=0
+  export HOTLINE_IDENTITY_SECRET_FILE HOTLINE_RATE_LIMIT=0 HOTLINE_MAX_IN_FLIGHT=0
 }
 
 # start_redis ARGS...: a redis-server on a free port (REDIS_PORT) with its

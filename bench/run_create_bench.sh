@@ -27,10 +27,11 @@
 set -euo pipefail
 # Services sign and verify caller identities with a shared secret
 # (libs/server/identity.h): a fresh one per run. The gateway runs in demo mode
-# (static tokens) without a rate limit: the load generator is one user.
+# (static tokens) without a rate limit (the load generator is one user) and
+# without its cap of calls in flight (this measures the services, not shedding).
 HOTLINE_IDENTITY_SECRET_FILE=$(mktemp /tmp/hotline-bench-identity.XXXXXX)
 head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n' >"$HOTLINE_IDENTITY_SECRET_FILE"
-export HOTLINE_IDENTITY_SECRET_FILE HOTLINE_RATE_LIMIT=0
+export HOTLINE_IDENTITY_SECRET_FILE HOTLINE_RATE_LIMIT=0 HOTLINE_MAX_IN_FLIGHT=0
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 BUILD_DIR=${BUILD_DIR:-build}

@@ -23,7 +23,7 @@ LOADGEN="$BUILD_DIR/bench/hotline-loadgen"
 TOKENS="$ROOT/config/tokens.textproto"
 DATA_DIR="$ROOT/data"
 WORK=$(mktemp -d /tmp/hotline-ab.XXXXXX)
-export HOTLINE_IDENTITY_SECRET_FILE="$WORK/identity.secret" HOTLINE_RATE_LIMIT=0
+export HOTLINE_IDENTITY_SECRET_FILE="$WORK/identity.secret" HOTLINE_RATE_LIMIT=0 HOTLINE_MAX_IN_FLIGHT=0
 head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n' >"$HOTLINE_IDENTITY_SECRET_FILE"
 bash "$ROOT/tools/make-phone-keys.sh" "$WORK/phone_keys" ab1
 PIDS=()

@@ -5,8 +5,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "gateway/raw_messages.h"
-#include "google/rpc/error_details.pb.h"
-#include "google/rpc/status.pb.h"
+#include "gateway/retry_later.h"
 #include "hotline/v1/gateway.grpc.pb.h"
 #include "log/log.h"
 #include "server/identity.h"
@@ -23,31 +22,11 @@ grpc::Status FromBackend(const grpc::Status& status, const char* backend) {
                       absl::StrCat(backend, ": ", status.error_message()));
 }
 
-// RESOURCE_EXHAUSTED with the wait as google.rpc.RetryInfo in the status
-// details and, for clients that read no details, a retry-after trailer
-// (seconds, rounded up).
-grpc::Status RateLimited(grpc::CallbackServerContext* context, absl::Duration wait) {
-  const absl::Duration rounded = absl::Ceil(wait, absl::Milliseconds(1));
-  context->AddTrailingMetadata(
-      "retry-after", absl::StrCat(absl::ToInt64Seconds(absl::Ceil(wait, absl::Seconds(1)))));
-  const std::string message =
-      absl::StrCat("rate limit: too many calls; retry in ", absl::FormatDuration(rounded));
-  google::rpc::RetryInfo retry;
-  retry.mutable_retry_delay()->set_seconds(absl::ToInt64Seconds(rounded));
-  retry.mutable_retry_delay()->set_nanos(static_cast<int32_t>(
-      absl::ToInt64Nanoseconds(rounded - absl::Seconds(absl::ToInt64Seconds(rounded)))));
-  google::rpc::Status details;
-  details.set_code(grpc::StatusCode::RESOURCE_EXHAUSTED);
-  details.set_message(message);
-  details.add_details()->PackFrom(retry);
-  return grpc::Status(grpc::StatusCode::RESOURCE_EXHAUSTED, message, details.SerializeAsString());
-}
-
 }  // namespace
 
 GatewayService::GatewayService(const TokenAuth& auth, Backends backends,
                                absl::Duration backend_timeout, prometheus::Registry& metrics,
-                               RateLimiter* limiter)
+                               RateLimiter* limiter, Admission* admission)
     : auth_(auth),
       backend_timeout_(backend_timeout),
       auth_failures_(prometheus::BuildCounter()
@@ -60,7 +39,8 @@ GatewayService::GatewayService(const TokenAuth& auth, Backends backends,
                         .Name("hotline_gateway_rate_limited_total")
                         .Help("Calls refused RESOURCE_EXHAUSTED: the caller's rate limit.")
                         .Register(metrics)
-                        .Add({})) {
+                        .Add({})),
+      admission_(admission) {
   // Which process serves which backend service: the wiring, not the table.
   auto process = [&](const char* name, const std::shared_ptr<grpc::Channel>& channel,
                      std::initializer_list<const char*> services) {
@@ -142,7 +122,7 @@ std::optional<v1::TokenEntry> GatewayService::Admit(grpc::CallbackServerContext*
     if (absl::Duration wait = limiter_->Take(caller->user_id(), absl::Now());
         wait > absl::ZeroDuration()) {
       rate_limited_.Increment();
-      *refusal = RateLimited(context, wait);
+      *refusal = RetryLater(context, "rate limit: too many calls", wait);
       return std::nullopt;
     }
   }
@@ -180,6 +160,19 @@ grpc::ServerUnaryReactor* GatewayService::Unary(const Handler& handler,
                                  absl::StrCat(handler.backend->name, ": no address configured")));
     return reactor;
   }
+  // Shed first, before any other work (admission.h); the slot is held until
+  // the backend answers.
+  std::optional<Admission::Ticket> ticket;
+  if (admission_ != nullptr && handler.backend != nullptr) {
+    ticket = admission_->TryEnter();
+    if (!ticket) {
+      reactor->Finish(RetryLater(
+          context,
+          absl::StrCat("gateway at capacity: ", admission_->limit(), " calls in flight to the backends"),
+          admission_->retry_after()));
+      return reactor;
+    }
+  }
   grpc::Status refusal;
   std::optional<v1::TokenEntry> caller = Admit(context, handler.route->method, &refusal);
   if (!caller) {
@@ -205,8 +198,10 @@ grpc::ServerUnaryReactor* GatewayService::Unary(const Handler& handler,
     grpc::ByteBuffer request;
     grpc::ByteBuffer response;
     std::unique_ptr<grpc::ClientContext> context;
+    std::optional<Admission::Ticket> ticket;  // the admission slot, given back with the call
   };
-  auto* call = new BackendCall{*request, grpc::ByteBuffer(), BackendContext(context, *caller)};
+  auto* call = new BackendCall{*request, grpc::ByteBuffer(), BackendContext(context, *caller),
+                               std::move(ticket)};
   const char* backend = handler.backend->name;
   handler.backend->stub->UnaryCall(
       call->context.get(), handler.backend_path, grpc::StubOptions(), &call->request,

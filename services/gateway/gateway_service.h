@@ -3,7 +3,9 @@
 // thread waits while a backend works, built from the route table
 // (route_table.h): one raw handler per row, registered under the method's
 // path, so health, reflection and the per-RPC metrics see the service as
-// before. Each call is authenticated (bearer token), rate limited per user,
+// before. Each call to a backend is first shed when the gateway is at
+// capacity (admission.h); each call is authenticated (bearer token), rate
+// limited per user,
 // checked against the row's roles, its request bytes checked (UTF-8, a
 // well-formed message of the method's request type: raw_messages.h), and
 // forwarded as bytes to the row's backend with the caller's signed identity
@@ -27,6 +29,7 @@
 
 #include "absl/container/flat_hash_map.h"
 #include "absl/time/time.h"
+#include "gateway/admission.h"
 #include "gateway/rate_limiter.h"
 #include "gateway/route_table.h"
 #include "gateway/token_auth.h"
@@ -47,12 +50,14 @@ struct Backends {
 
 class GatewayService final : public grpc::Service {
  public:
-  // `limiter` (optional) limits each user's call rate; it must outlive the
-  // service. A row whose method or backend service is unknown is logged and
+  // `limiter` (optional) limits each user's call rate; `admission`
+  // (optional) caps the calls in flight to the backends (admission.h); both
+  // must outlive the service. A row whose method or backend service is unknown is logged and
   // left out (its method then answers UNIMPLEMENTED); the table test keeps
   // that from happening.
   GatewayService(const TokenAuth& auth, Backends backends, absl::Duration backend_timeout,
-                 prometheus::Registry& metrics, RateLimiter* limiter = nullptr);
+                 prometheus::Registry& metrics, RateLimiter* limiter = nullptr,
+                 Admission* admission = nullptr);
 
  private:
   // One backend process: its channel (null: none configured) and the name
@@ -96,6 +101,7 @@ class GatewayService final : public grpc::Service {
   prometheus::Family<prometheus::Counter>& auth_failures_;
   RateLimiter* limiter_;
   prometheus::Counter& rate_limited_;
+  Admission* admission_;
 };
 
 }  // namespace hotline::gateway

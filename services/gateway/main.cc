@@ -5,6 +5,7 @@
 #include "config/flags.h"
 #include "auth/jwt.h"
 #include "auth/token_registry.h"
+#include "gateway/admission.h"
 #include "gateway/backend_watch.h"
 #include "gateway/gateway_service.h"
 #include "gateway/rate_limiter.h"
@@ -40,6 +41,8 @@ int main(int argc, char** argv) {
   std::string refused_tokens_path;  // the old --tokens: refused, see below
   int rate_limit = 20;
   int rate_burst = 40;
+  int max_in_flight = 64;
+  absl::Duration shed_retry_after = absl::Milliseconds(100);
   server::ChannelTls backend_tls;
   std::string scoring_address = "127.0.0.1:50056";
   int screen_port = 8080;
@@ -70,6 +73,13 @@ int main(int argc, char** argv) {
   flags.Int("rate_limit", "HOTLINE_RATE_LIMIT",
             "calls per second each user may make on average (0: no limit)", &rate_limit);
   flags.Int("rate_burst", "HOTLINE_RATE_BURST", "calls a user may make at once", &rate_burst);
+  flags.Int("max_in_flight", "HOTLINE_MAX_IN_FLIGHT",
+            "most calls in flight to the backends; more are refused RESOURCE_EXHAUSTED at once "
+            "(0: no cap)",
+            &max_in_flight);
+  flags.Duration("shed_retry_after", "HOTLINE_SHED_RETRY_AFTER",
+                 "the retry delay a call refused at capacity is given (RetryInfo)",
+                 &shed_retry_after);
   flags.Bool("reflection", "HOTLINE_REFLECTION", "serve gRPC reflection on the public port",
              &options.reflection);
   flags.String("backend_tls_ca", "HOTLINE_BACKEND_TLS_CA",
@@ -91,6 +101,12 @@ int main(int argc, char** argv) {
                  &backend_timeout);
   flags.ParseOrExit(argc, argv);
 
+  if (max_in_flight < 0 || shed_retry_after <= absl::ZeroDuration()) {
+    log::Error("--max_in_flight must be >= 0 (0: no cap) and --shed_retry_after > 0",
+               {{"max_in_flight", std::to_string(max_in_flight)},
+                {"shed_retry_after", absl::FormatDuration(shed_retry_after)}});
+    return 2;
+  }
   if (!refused_tokens_path.empty()) {
     log::Error("a token file is accepted only in demo mode: pass --demo_tokens=FILE for a demo, "
                "or --jwt_keys=FILE and issue tokens with hotline-admin",
@@ -142,6 +158,7 @@ int main(int argc, char** argv) {
                    [list = revoked.get()](const std::string& jti) { return list->IsRevoked(jti); });
   }
   gateway::RateLimiter limiter(rate_limit, rate_burst);
+  gateway::Admission admission(max_in_flight, shed_retry_after, &server.metrics());
   grpc::ChannelArguments args;
   args.SetMaxReceiveMessageSize(options.max_message_bytes);
   args.SetMaxSendMessageSize(options.max_message_bytes);
@@ -169,7 +186,8 @@ int main(int argc, char** argv) {
                                {"sla", sla_address, backends.sla},
                                {"knowledge", knowledge_address, backends.knowledge}});
 
-  gateway::GatewayService service(auth, backends, backend_timeout, server.metrics(), &limiter);
+  gateway::GatewayService service(auth, backends, backend_timeout, server.metrics(), &limiter,
+                                  &admission);
   server.AddService(&service, "hotline.v1.Hotline");
   if (absl::Status s = server.Start(); !s.ok()) {
     log::Error("cannot start", {{"error", s.ToString()}});

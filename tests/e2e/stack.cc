@@ -257,6 +257,7 @@ std::vector<std::string> Stack::GatewayArgs() const {
                                    "--screen_port=0",
                                    absl::StrCat("--rate_limit=", options_.rate_limit),
                                    absl::StrCat("--rate_burst=", options_.rate_burst),
+                                   absl::StrCat("--max_in_flight=", options_.max_in_flight),
                                    "--revocation_poll=200ms"};
   for (std::string& a : AuthArgs()) args.push_back(std::move(a));
   if (!options_.tokens_file.empty()) args.push_back("--demo_tokens=" + options_.tokens_file);

@@ -46,6 +46,9 @@ class Stack {
     // that call fast are not throttled unless they ask for it.
     int rate_limit = 0;
     int rate_burst = 1;
+    // The gateway's cap of calls in flight to the backends (--max_in_flight);
+    // 0: none, so tests that drive load are not shed unless they ask for it.
+    int max_in_flight = 0;
     // Extra flags for the gateway (TLS, reflection ...).
     std::vector<std::string> gateway_args = {};
     // Dispatch: take over another replica's events after this long idle; park
