@@ -208,7 +208,6 @@ absl::StatusOr<AuditMoveResult> MoveOldAuditEntries(redis::Client& redis, PgConn
 }
 
 absl::StatusOr<AuditArchiveSize> MeasureAuditArchive(PgConnection& pg) {
-  if (absl::Status s = EnsureSchema(pg); !s.ok()) return s;
   absl::StatusOr<PgRows> r = pg.Exec(
       "SELECT (SELECT count(*) FROM audit_entries), (SELECT count(*) FROM audit_entry_orders), "
       "pg_total_relation_size('audit_entries') + pg_total_relation_size('audit_entry_orders')");

@@ -75,6 +75,8 @@ int ArchiveMain(int argc, char** argv) {
 
   archive::PgConnection pg(postgres);
   if (verb == "stats") {
+    // A PostgreSQL no move has run against yet: empty tables, not an error.
+    if (absl::Status s = archive::EnsureSchema(pg); !s.ok()) return Fail(s);
     absl::StatusOr<archive::ArchiveSize> size = archive::MeasureArchive(pg);
     if (!size.ok()) return Fail(size.status());
     std::printf("archive: %lld orders, %lld history entries, %lld bytes (%.0f bytes/order)\n",
