@@ -9,10 +9,10 @@
 #include <vector>
 
 #include "absl/strings/escaping.h"
+#include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
-#include "absl/strings/match.h"
 #include "archive/archive_store.h"
 #include "hotline/v1/audit.pb.h"
 #include "redis/reply_status.h"
@@ -70,16 +70,16 @@ absl::StatusOr<Id> SplitId(const std::string& id) {
 // One batch as read from Redis.
 struct Batch {
   std::vector<std::string> ids;
-  std::vector<std::string> ms, seq, hex;                 // per entry
-  std::vector<std::string> order_ids, order_ms, order_seq;  // per (order, entry)
+  std::vector<std::string> ms, seq, hex;                     // per entry
+  std::vector<std::string> order_ids, order_ms, order_seq;   // per (order, entry)
   std::map<std::string, std::vector<std::string>> by_order;  // order -> ids
 };
 
 absl::Status ReadBatch(redis::Client& redis, const audit::AuditKeys& keys, int64_t cutoff_ms,
                        int count, Batch* batch) {
-  absl::StatusOr<redis::Reply> r = redis.Execute({"XRANGE", keys.Log(), "-",
-                                                   absl::StrCat("(", cutoff_ms, "-0"), "COUNT",
-                                                   absl::StrCat(count)});
+  absl::StatusOr<redis::Reply> r =
+      redis.Execute({"XRANGE", keys.Log(), "-", absl::StrCat("(", cutoff_ms, "-0"), "COUNT",
+                     absl::StrCat(count)});
   if (!r.ok()) return r.status();
   if (r->is_error()) return redis::ErrorReplyToStatus(r->str);
   for (const redis::Reply& item : r->elements) {
@@ -144,8 +144,8 @@ absl::Status Verify(PgConnection& pg, const Batch& b) {
       "JOIN audit_entries e USING (ms, seq) WHERE e.entry = decode(t.hex, 'hex')",
       {TextArrayLiteral(b.ms), TextArrayLiteral(b.seq), TextArrayLiteral(b.hex)});
   if (!r.ok()) return r.status();
-  if (r->rows.empty() || !r->rows[0][0] || std::atoll(r->rows[0][0]->c_str()) !=
-                                               static_cast<long long>(b.ids.size())) {
+  if (r->rows.empty() || !r->rows[0][0] ||
+      std::atoll(r->rows[0][0]->c_str()) != static_cast<long long>(b.ids.size())) {
     return absl::DataLossError(absl::StrCat("access log: batch from ", b.ids.front(),
                                             " does not read back equal from PostgreSQL"));
   }
@@ -155,8 +155,8 @@ absl::Status Verify(PgConnection& pg, const Batch& b) {
       "JOIN audit_entry_orders o USING (order_id, ms, seq)",
       {TextArrayLiteral(b.order_ids), TextArrayLiteral(b.order_ms), TextArrayLiteral(b.order_seq)});
   if (!r.ok()) return r.status();
-  if (r->rows.empty() || !r->rows[0][0] || std::atoll(r->rows[0][0]->c_str()) !=
-                                               static_cast<long long>(b.order_ids.size())) {
+  if (r->rows.empty() || !r->rows[0][0] ||
+      std::atoll(r->rows[0][0]->c_str()) != static_cast<long long>(b.order_ids.size())) {
     return absl::DataLossError(absl::StrCat("access log: order index of the batch from ",
                                             b.ids.front(), " does not read back whole"));
   }
@@ -191,7 +191,8 @@ absl::StatusOr<AuditMoveResult> MoveOldAuditEntries(redis::Client& redis, PgConn
   AuditMoveResult result;
   while (o.max_entries == 0 || result.moved < o.max_entries) {
     int count = o.batch;
-    if (o.max_entries != 0) count = static_cast<int>(std::min<int64_t>(count, o.max_entries - result.moved));
+    if (o.max_entries != 0)
+      count = static_cast<int>(std::min<int64_t>(count, o.max_entries - result.moved));
     Batch b;
     if (absl::Status s = ReadBatch(redis, keys, cutoff_ms, count, &b); !s.ok()) return s;
     if (b.ids.empty()) break;
@@ -264,8 +265,9 @@ void PgAuditArchive::ListOlder(
     std::string order_id, std::string before, int limit,
     absl::AnyInvocable<void(absl::StatusOr<std::vector<audit::StoredEntry>>)> done) {
   auto shared = std::make_shared<decltype(done)>(std::move(done));
-  pool_.Submit([order_id = std::move(order_id), before = std::move(before), limit,
-                shared](PgConnection& pg) { (*shared)(ListArchivedAudit(pg, order_id, before, limit)); });
+  pool_.Submit(
+      [order_id = std::move(order_id), before = std::move(before), limit,
+       shared](PgConnection& pg) { (*shared)(ListArchivedAudit(pg, order_id, before, limit)); });
 }
 
 }  // namespace hotline::archive

@@ -42,7 +42,7 @@ const char* AuditSchemaSql();
 
 struct AuditMoveOptions {
   absl::Duration min_age = absl::Hours(24 * 90);  // since the entry was appended
-  absl::Time now = absl::InfinitePast();          // InfinitePast: absl::Now() (Redis's ids are wall clock)
+  absl::Time now = absl::InfinitePast();  // InfinitePast: absl::Now() (Redis's ids are wall clock)
   int batch = 200;
   int64_t max_entries = 0;  // 0: every entry due
   // Called between steps 3 and 4 of each batch (tests inject a failure:
@@ -51,7 +51,7 @@ struct AuditMoveOptions {
 };
 
 struct AuditMoveResult {
-  int64_t moved = 0;    // copied, verified, removed from Redis
+  int64_t moved = 0;  // copied, verified, removed from Redis
   int64_t batches = 0;
 };
 
@@ -78,9 +78,9 @@ absl::StatusOr<std::vector<audit::StoredEntry>> ListArchivedAudit(PgConnection& 
 class PgAuditArchive final : public audit::AuditArchive {
  public:
   explicit PgAuditArchive(PgPool& pool) : pool_(pool) {}
-  void ListOlder(std::string order_id, std::string before, int limit,
-                 absl::AnyInvocable<void(absl::StatusOr<std::vector<audit::StoredEntry>>)> done)
-      override;
+  void ListOlder(
+      std::string order_id, std::string before, int limit,
+      absl::AnyInvocable<void(absl::StatusOr<std::vector<audit::StoredEntry>>)> done) override;
 
  private:
   PgPool& pool_;

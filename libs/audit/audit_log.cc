@@ -65,8 +65,8 @@ absl::StatusOr<std::vector<StoredEntry>> FromReply(const redis::Reply& reply) {
       return absl::InternalError("audit log: an entry of an unexpected shape");
     }
     const std::vector<redis::Reply>& fields = item.elements[1].elements;
-    out.push_back({item.elements[0].str,
-                   fields.size() < 2 ? std::string(kMissing, 1) : fields[1].str});
+    out.push_back(
+        {item.elements[0].str, fields.size() < 2 ? std::string(kMissing, 1) : fields[1].str});
   }
   return out;
 }
@@ -145,9 +145,8 @@ absl::Status ValidateListRequest(const v1::ListAuditEntriesRequest& request) {
   return absl::OkStatus();
 }
 
-void AuditLog::List(
-    const v1::ListAuditEntriesRequest& request,
-    absl::AnyInvocable<void(absl::StatusOr<v1::ListAuditEntriesResponse>)> done) {
+void AuditLog::List(const v1::ListAuditEntriesRequest& request,
+                    absl::AnyInvocable<void(absl::StatusOr<v1::ListAuditEntriesResponse>)> done) {
   if (absl::Status valid = ValidateListRequest(request); !valid.ok()) return done(valid);
   const int page_size = request.page_size() == 0 ? kDefaultPageSize : request.page_size();
   // One more than a page tells whether another page follows.
@@ -162,23 +161,22 @@ void AuditLog::List(
     if (archive_ == nullptr) return done(MergePage(std::move(entries), {}, page_size));
     // The archive holds the older entries; both are asked for a page below
     // the token and merged (cheap: one indexed query).
-    archive_->ListOlder(
-        std::move(order_id), std::move(token), page_size + 1,
-        [done = std::move(done), entries = std::move(entries),
-         page_size](absl::StatusOr<std::vector<StoredEntry>> archived) mutable {
-          if (!archived.ok()) return done(archived.status());
-          done(MergePage(std::move(entries), std::move(*archived), page_size));
-        });
+    archive_->ListOlder(std::move(order_id), std::move(token), page_size + 1,
+                        [done = std::move(done), entries = std::move(entries),
+                         page_size](absl::StatusOr<std::vector<StoredEntry>> archived) mutable {
+                          if (!archived.ok()) return done(archived.status());
+                          done(MergePage(std::move(entries), std::move(*archived), page_size));
+                        });
   };
   if (request.order_id().empty()) {
     std::string from = request.page_token().empty() ? "+" : absl::StrCat("(", request.page_token());
     return redis_.Submit({"XREVRANGE", keys_.Log(), std::move(from), "-", "COUNT", count},
                          std::move(answer));
   }
-  redis_.SubmitScript(ListOrderScript(),
-                      {keys_.Log(), keys_.OrderIndex(request.order_id()),
-                       keys_.LegacyOrderLog(request.order_id())},
-                      {count, request.page_token()}, std::move(answer));
+  redis_.SubmitScript(
+      ListOrderScript(),
+      {keys_.Log(), keys_.OrderIndex(request.order_id()), keys_.LegacyOrderLog(request.order_id())},
+      {count, request.page_token()}, std::move(answer));
 }
 
 }  // namespace hotline::audit

@@ -56,8 +56,9 @@ class AuditArchive {
   virtual ~AuditArchive() = default;
   // At most `limit` entries strictly older than stream id `before` ("" : no
   // bound), newest first; only those naming `order_id` unless it is empty.
-  virtual void ListOlder(std::string order_id, std::string before, int limit,
-                         absl::AnyInvocable<void(absl::StatusOr<std::vector<StoredEntry>>)> done) = 0;
+  virtual void ListOlder(
+      std::string order_id, std::string before, int limit,
+      absl::AnyInvocable<void(absl::StatusOr<std::vector<StoredEntry>>)> done) = 0;
 };
 
 class AuditLog {

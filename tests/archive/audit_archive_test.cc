@@ -7,14 +7,16 @@
 // and duplicates nothing; the archive refuses UPDATE and DELETE. Prints the
 // access log's Redis bytes before and after a move and an archived page's
 // read time.
-#include <catch2/catch.hpp>
+#include "archive/audit_archive.h"
 
 #include <fcntl.h>
 #include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
+#include <catch2/catch.hpp>
 #include <chrono>
 #include <cstdio>
 #include <future>
@@ -22,13 +24,11 @@
 #include <random>
 #include <set>
 #include <string>
-#include <algorithm>
 #include <thread>
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "archive/archive_store.h"
-#include "archive/audit_archive.h"
 #include "archive/pg.h"
 #include "audit/audit_log.h"
 #include "redis/client.h"
@@ -41,8 +41,8 @@ namespace {
 struct Tiers {
   testing::RedisServer redis_server;
   testing::PostgresServer pg_server;
-  redis::Client redis{redis::Options{.host = "127.0.0.1", .port = redis_server.port(),
-                                     .connections = 4}};
+  redis::Client redis{
+      redis::Options{.host = "127.0.0.1", .port = redis_server.port(), .connections = 4}};
   PgConnection pg{pg_server.conninfo()};
   PgPool pool{pg_server.conninfo(), 2};
   PgAuditArchive archive{pool};
@@ -69,7 +69,8 @@ struct Tiers {
         e.set_order_id(absl::StrCat("GZ", (from + i) % orders));
       }
       e.set_reason(absl::StrCat("entry ", from + i));
-      log.Append(e, [&done, i](absl::StatusOr<std::string> id) { done[i].set_value(std::move(id)); });
+      log.Append(e,
+                 [&done, i](absl::StatusOr<std::string> id) { done[i].set_value(std::move(id)); });
     }
     std::vector<std::string> ids;
     for (auto& d : done) {
@@ -83,7 +84,9 @@ struct Tiers {
   absl::StatusOr<v1::ListAuditEntriesResponse> List(audit::AuditLog& l,
                                                     const v1::ListAuditEntriesRequest& r) {
     std::promise<absl::StatusOr<v1::ListAuditEntriesResponse>> p;
-    l.List(r, [&](absl::StatusOr<v1::ListAuditEntriesResponse> page) { p.set_value(std::move(page)); });
+    l.List(r, [&](absl::StatusOr<v1::ListAuditEntriesResponse> page) {
+      p.set_value(std::move(page));
+    });
     return p.get_future().get();
   }
 
@@ -198,7 +201,8 @@ TEST_CASE("old access-log entries move to PostgreSQL and read back through the s
   REQUIRE(page->entries_size() == 1);
   const std::string newest_old = NewestFirst(old_ids).front();
   CHECK(page->entries(0).id() == newest_old);
-  const int i = static_cast<int>(std::find(old_ids.begin(), old_ids.end(), newest_old) - old_ids.begin());
+  const int i =
+      static_cast<int>(std::find(old_ids.begin(), old_ids.end(), newest_old) - old_ids.begin());
   CHECK(page->entries(0).reason() == absl::StrCat("entry ", i));
   CHECK(page->entries(0).order_ids_size() == (i % 10 == 9 ? 5 : 0));
 
@@ -208,7 +212,9 @@ TEST_CASE("old access-log entries move to PostgreSQL and read back through the s
   CHECK(moved->moved == 0);
 }
 
-TEST_CASE("an access-log move stopped between verify and delete and run again loses and duplicates nothing") {
+TEST_CASE(
+    "an access-log move stopped between verify and delete and run again loses and duplicates "
+    "nothing") {
   Tiers t;
   constexpr int kOrders = 11;
   std::vector<std::string> ids = t.AppendMany(500, kOrders);
@@ -278,7 +284,9 @@ pid_t StartMover(const Tiers& t) {
   return pid;
 }
 
-TEST_CASE("hotline-admin archive run killed with SIGKILL mid-move of the access log and run again loses and duplicates nothing") {
+TEST_CASE(
+    "hotline-admin archive run killed with SIGKILL mid-move of the access log and run again loses "
+    "and duplicates nothing") {
   Tiers t;
   constexpr int kOrders = 97;
   constexpr int kEntries = 20000;
@@ -304,10 +312,11 @@ TEST_CASE("hotline-admin archive run killed with SIGKILL mid-move of the access 
     const int64_t rows = t.Rows("audit_entries"), live = t.Int({"XLEN", t.keys.Log()});
     if (rows > 0 && live > 0) ++mid_move;
     if (rows + live > kEntries) ++in_both;  // killed between commit and delete
-    CHECK(rows + live >= kEntries);          // nothing lost at any kill
+    CHECK(rows + live >= kEntries);         // nothing lost at any kill
     at_kill.push_back(absl::StrCat(rows, "/", live));
   }
-  std::printf("at each kill, entries in PostgreSQL/Redis: %s\n", absl::StrJoin(at_kill, " ").c_str());
+  std::printf("at each kill, entries in PostgreSQL/Redis: %s\n",
+              absl::StrJoin(at_kill, " ").c_str());
   CHECK(mid_move >= 5);
   const pid_t pid = StartMover(t);
   int status = 0;
@@ -342,7 +351,8 @@ TEST_CASE("hotline-admin archive run killed with SIGKILL mid-move of the access 
       auto page = t.List(t.log, r);
       REQUIRE(page.ok());
       REQUIRE(page->entries_size() == 100);
-      ms.push_back(std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - a).count());
+      ms.push_back(
+          std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - a).count());
     }
     std::sort(ms.begin(), ms.end());
     return std::make_pair(ms[ms.size() / 2], ms[ms.size() * 99 / 100]);
@@ -362,7 +372,8 @@ TEST_CASE("hotline-admin archive run killed with SIGKILL mid-move of the access 
       "archived page of 100, through AuditLog::List: city-wide median %.2f ms p99 %.2f ms; one "
       "order median %.2f ms p99 %.2f ms\n",
       kEntries, kOrders, static_cast<long long>(bytes_before), static_cast<long long>(bytes_after),
-      static_cast<long long>(size.bytes), static_cast<double>(size.bytes) / kEntries, killed, in_both, city.first, city.second, order.first, order.second);
+      static_cast<long long>(size.bytes), static_cast<double>(size.bytes) / kEntries, killed,
+      in_both, city.first, city.second, order.first, order.second);
   CHECK(bytes_after < bytes_before / 10);
 }
 

@@ -4,7 +4,6 @@
 // order is in one tier; a planted order in both tiers is tier_both, and an
 // order Redis names that no tier holds is tier_neither, each naming the order.
 #include <catch2/catch.hpp>
-
 #include <cstdio>
 
 #include "tests/archive/archive_fixture.h"
@@ -12,7 +11,8 @@
 namespace hotline::testing {
 namespace {
 
-const absl::Time kStart = absl::FromCivil(absl::CivilSecond(2026, 9, 14, 10, 0, 0), absl::UTCTimeZone());
+const absl::Time kStart =
+    absl::FromCivil(absl::CivilSecond(2026, 9, 14, 10, 0, 0), absl::UTCTimeZone());
 
 struct Ran {
   int exit_code = -1;
@@ -20,10 +20,10 @@ struct Ran {
 };
 
 Ran Fsck(ArchiveFixture& f) {
-  const std::string cmd = absl::StrCat(
-      HOTLINE_FSCK_BIN, " --redis=", f.redis_server.address(), " --postgres='",
-      f.pg_server.conninfo(), "' --data_dir=", HOTLINE_SOURCE_DIR,
-      "/data --checks=tiers --recheck_after=10ms 2>&1");
+  const std::string cmd =
+      absl::StrCat(HOTLINE_FSCK_BIN, " --redis=", f.redis_server.address(), " --postgres='",
+                   f.pg_server.conninfo(), "' --data_dir=", HOTLINE_SOURCE_DIR,
+                   "/data --checks=tiers --recheck_after=10ms 2>&1");
   Ran r;
   FILE* p = ::popen(cmd.c_str(), "r");
   REQUIRE(p != nullptr);

@@ -68,9 +68,9 @@ class TierCheck final : public Check {
     std::vector<Finding> suspects;
     int64_t archived = 0;
     while (true) {
-      absl::StatusOr<archive::PgRows> r = pg.Exec(
-          "SELECT id FROM archived_orders WHERE id > $1 ORDER BY id LIMIT $2",
-          {after, absl::StrCat(ctx.options().batch)});
+      absl::StatusOr<archive::PgRows> r =
+          pg.Exec("SELECT id FROM archived_orders WHERE id > $1 ORDER BY id LIMIT $2",
+                  {after, absl::StrCat(ctx.options().batch)});
       if (!r.ok()) {
         // A PostgreSQL the mover never ran against has no table: nothing archived.
         if (absl::StrContains(r.status().message(), "does not exist")) return absl::OkStatus();
@@ -84,7 +84,8 @@ class TierCheck final : public Check {
       absl::StatusOr<std::set<std::string>> live = InRedis(ctx, ids);
       if (!live.ok()) return live.status();
       for (const std::string& id : *live) {
-        suspects.push_back({"tier_both", id, "in Redis (order:{ID}) and in PostgreSQL (archived_orders)"});
+        suspects.push_back(
+            {"tier_both", id, "in Redis (order:{ID}) and in PostgreSQL (archived_orders)"});
       }
       ctx.Progress(absl::StrCat("tiers: ", archived, " archived orders looked up in Redis"));
     }
@@ -117,12 +118,13 @@ class TierCheck final : public Check {
       }
       return absl::OkStatus();
     };
-    absl::Status s = ctx.ScanMembers(
-        ctx.keys().IndexAll(), true, [&](const std::vector<std::pair<std::string, std::string>>& m) {
-          std::vector<std::string> ids;
-          for (const auto& [id, score] : m) ids.push_back(id);
-          return look(ids, "idx:all");
-        });
+    absl::Status s =
+        ctx.ScanMembers(ctx.keys().IndexAll(), true,
+                        [&](const std::vector<std::pair<std::string, std::string>>& m) {
+                          std::vector<std::string> ids;
+                          for (const auto& [id, score] : m) ids.push_back(id);
+                          return look(ids, "idx:all");
+                        });
     if (!s.ok()) return s;
     const std::string history_prefix = ctx.keys().Order("");  // <p>order:{}
     s = ctx.ScanKeys(ctx.keys().prefix() + "order:{*}:history", "list",
@@ -131,7 +133,8 @@ class TierCheck final : public Check {
                        const size_t open = history_prefix.size() - 1;  // after '{'
                        for (const std::string& k : keys) {
                          const size_t close = k.find('}', open);
-                         if (close != std::string::npos) ids.push_back(k.substr(open, close - open));
+                         if (close != std::string::npos)
+                           ids.push_back(k.substr(open, close - open));
                        }
                        return look(ids, "a history key");
                      });
@@ -170,7 +173,8 @@ class TierCheck final : public Check {
   }
 
   // Looks at each suspect again in both tiers after recheck_after.
-  static void Confirm(Context& ctx, archive::PgConnection& pg, const std::vector<Finding>& suspects) {
+  static void Confirm(Context& ctx, archive::PgConnection& pg,
+                      const std::vector<Finding>& suspects) {
     if (suspects.empty()) return;
     std::map<std::string, Finding> by_id;
     for (const Finding& f : suspects) by_id.emplace(f.order_id, f);
