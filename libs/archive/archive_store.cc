@@ -1,5 +1,7 @@
 #include "archive/archive_store.h"
 
+#include "archive/audit_archive.h"
+
 #include "absl/container/flat_hash_map.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
@@ -53,9 +55,11 @@ absl::Status EnsureSchema(PgConnection& pg) {
   for (const char* sql : {"BEGIN", "SELECT pg_advisory_xact_lock(1812345)"}) {
     if (auto r = pg.Exec(sql); !r.ok()) return r.status();
   }
-  if (auto r = pg.Exec(kSchema); !r.ok()) {
-    (void)pg.Exec("ROLLBACK");
-    return r.status();
+  for (const char* sql : {static_cast<const char*>(kSchema), AuditSchemaSql()}) {
+    if (auto r = pg.Exec(sql); !r.ok()) {
+      (void)pg.Exec("ROLLBACK");
+      return r.status();
+    }
   }
   return pg.Exec("COMMIT").status();
 }

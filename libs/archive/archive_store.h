@@ -24,7 +24,8 @@
 
 namespace hotline::archive {
 
-// Creates the table and its indexes if missing (idempotent; serialized by an
+// Creates the tables (these and the access log's, audit_archive.h) and
+// their indexes if missing (idempotent; serialized by an
 // advisory lock, so several processes may call it at once).
 absl::Status EnsureSchema(PgConnection& pg);
 

@@ -118,6 +118,11 @@ absl::StatusOr<v1::ArchivePolicy> LoadArchivePolicy(const std::string& path) {
     return absl::InvalidArgumentError(absl::StrCat(path, ": batch: 0 (default 200) to 10000"));
   }
   if (policy.batch() == 0) policy.set_batch(200);
+  if (policy.access_log_after_days() < 0) {
+    return absl::InvalidArgumentError(
+        absl::StrCat(path, ": access_log_after_days: must be at least 1 (0: the default, 90)"));
+  }
+  if (policy.access_log_after_days() == 0) policy.set_access_log_after_days(90);
   return policy;
 }
 

@@ -13,7 +13,11 @@
 //   <p>audit:order:{ID}      stream, read only: entries naming order ID stored
 //                            whole, under the same ids, by versions before the
 //                            index; listed after the indexed ones (all older)
-// None is trimmed: the log is evidence. A read of a 200-order page thus costs
+// Nothing is trimmed: the log is evidence. Entries older than the archive
+// policy's access_log_after_days leave Redis for PostgreSQL (the mover in
+// libs/archive/audit_archive.h, removing both the entry and its ids from
+// the orders' indexes in one script); List reads both tiers when given an
+// AuditArchive. A read of a 200-order page thus costs
 // ~4.6 KB for the entry and ~18 bytes in each order's index, ~8 KB in all (the
 // first read of an order adds ~200 bytes for its index key; the test in
 // tests/audit measures both), not the entry 200 times over.
@@ -42,9 +46,26 @@ class AuditKeys {
   std::string prefix_;
 };
 
+// Entries that left Redis (libs/archive implements it on PostgreSQL).
+struct StoredEntry {
+  std::string id;     // the stream id it had in Redis
+  std::string bytes;  // serialized AuditEntry, id empty
+};
+class AuditArchive {
+ public:
+  virtual ~AuditArchive() = default;
+  // At most `limit` entries strictly older than stream id `before` ("" : no
+  // bound), newest first; only those naming `order_id` unless it is empty.
+  virtual void ListOlder(
+      std::string order_id, std::string before, int limit,
+      absl::AnyInvocable<void(absl::StatusOr<std::vector<StoredEntry>>)> done) = 0;
+};
+
 class AuditLog {
  public:
-  explicit AuditLog(redis::Client& redis, AuditKeys keys = AuditKeys());
+  // With `archive`, List reads Redis and the archive and merges them.
+  explicit AuditLog(redis::Client& redis, AuditKeys keys = AuditKeys(),
+                    AuditArchive* archive = nullptr);
 
   // Appends `entry` (its id is assigned; `at` and `actor` are the caller's to
   // set), and its id to the index of each order it names (an order named
@@ -54,7 +75,9 @@ class AuditLog {
               absl::AnyInvocable<void(absl::StatusOr<std::string>)> done);
 
   // One page, newest first: the whole log, or one order's (its index's ids
-  // resolved to their entries, then any legacy entries). INVALID_ARGUMENT for
+  // resolved to their entries, then any legacy entries), and with an archive
+  // its entries merged in by id (an entry in both tiers during its move is
+  // listed once). INVALID_ARGUMENT for
   // a bad page size or token; INTERNAL for an entry that does not parse or an
   // indexed id missing from the log.
   void List(const v1::ListAuditEntriesRequest& request,
@@ -63,6 +86,7 @@ class AuditLog {
  private:
   redis::Client& redis_;
   AuditKeys keys_;
+  AuditArchive* archive_;
 };
 
 // Validates a List request; pure. INVALID_ARGUMENT naming the field.

@@ -5,6 +5,7 @@
 #include <thread>
 
 #include "archive/pg.h"
+#include "archive/audit_archive.h"
 #include "archive/tiered_order_store.h"
 #include "audit/audit_log.h"
 #include "clock/city_clock.h"
@@ -118,7 +119,10 @@ int main(int argc, char** argv) {
     log::Info("archive tier on", {{"postgres_connections", absl::StrCat(postgres_connections)}});
   }
   intake::Intake core(*order_reads, **dir, **clock, metrics, *vault);
-  audit::AuditLog access_log(redis, audit::AuditKeys(store.keys().prefix()));
+  // The access log's old entries are in the archive too (archive/audit_archive.h).
+  std::unique_ptr<archive::PgAuditArchive> audit_archive;
+  if (archive_pool) audit_archive = std::make_unique<archive::PgAuditArchive>(*archive_pool);
+  audit::AuditLog access_log(redis, audit::AuditKeys(store.keys().prefix()), audit_archive.get());
   audit::ReadRecorder reads(access_log, **clock);
   intake::GuardianMetrics guardian_metrics(server.metrics());
   intake::Guardian guardian(*order_reads, *guarded, access_log, *vault, **clock, guardian_metrics);

@@ -1,7 +1,8 @@
 // Archived orders through the gateway, with the real binaries (tests/e2e
 // Stack with its own PostgreSQL): GetWorkOrder, VerifyOrderTrail and
 // FindOrdersByPhone answer for orders moved to PostgreSQL as for live ones,
-// say which tier served, keep unit scoping and the access log; and the
+// say which tier served, keep unit scoping and the access log (whose
+// entries, once moved to PostgreSQL, the auditor's same call still lists); and the
 // figure: GetWorkOrder latency (p50, p99) for a live and an archived order,
 // through the gateway, printed side by side.
 #include <catch2/catch.hpp>
@@ -11,6 +12,7 @@
 #include <cstdio>
 
 #include "absl/strings/str_cat.h"
+#include "archive/audit_archive.h"
 #include "archive/mover.h"
 #include "archive/pg.h"
 #include "e2e/stack.h"
@@ -114,6 +116,28 @@ TEST_CASE("archived orders answer through the gateway like live ones and the rea
       if (e.action() == v1::AUDIT_ACTION_READ_ORDER) ++reads_after_move;
     }
     CHECK(reads_after_move >= 3);  // before the move, after it, 天河区's (越秀区's was refused)
+
+    // The access log moved to PostgreSQL too (the policy's age set to 0):
+    // the auditor's same call answers the same entries, now from intake's
+    // archive tier.
+    archive::AuditMoveOptions audit_move;
+    audit_move.min_age = absl::ZeroDuration();
+    audit_move.now = absl::Now() + absl::Hours(1);
+    auto audit_moved = archive::MoveOldAuditEntries(stack.redis_client(), pg, audit::AuditKeys(),
+                                                    audit_move);
+    REQUIRE(audit_moved.ok());
+    CHECK(audit_moved->moved > 0);
+    auto left = stack.redis_client().Execute({"XLEN", "hotline:audit"});
+    REQUIRE(left.ok());
+    CHECK(left->integer == 0);
+    auto ctx2 = CallContext(kAuditorToken);
+    v1::ListAuditEntriesResponse moved_log;
+    REQUIRE(stub->ListAuditEntries(ctx2.get(), r, &moved_log).ok());
+    REQUIRE(moved_log.entries_size() == log.entries_size());
+    for (int i = 0; i < log.entries_size(); ++i) {
+      CHECK(moved_log.entries(i).id() == log.entries(i).id());
+      CHECK(moved_log.entries(i).actor().user_id() == log.entries(i).actor().user_id());
+    }
   }
   // Its trail verifies where it lives.
   {

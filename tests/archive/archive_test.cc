@@ -261,6 +261,16 @@ TEST_CASE("the archive policy is data and is validated") {
   auto refused = archive::LoadArchivePolicy(dir.path() + "/p.textproto");
   CHECK(absl::IsInvalidArgument(refused.status()));
   CHECK(refused.status().message().find("archive_after_days") != std::string::npos);
+  // The access log's retention is in the same file.
+  CHECK(policy->access_log_after_days() == 90);
+  std::ofstream(dir.path() + "/q.textproto") << "archive_after_days: 30\naccess_log_after_days: -1\n";
+  refused = archive::LoadArchivePolicy(dir.path() + "/q.textproto");
+  CHECK(absl::IsInvalidArgument(refused.status()));
+  CHECK(refused.status().message().find("access_log_after_days") != std::string::npos);
+  std::ofstream(dir.path() + "/r.textproto") << "archive_after_days: 30\n";
+  auto defaulted = archive::LoadArchivePolicy(dir.path() + "/r.textproto");
+  REQUIRE(defaulted.ok());
+  CHECK(defaulted->access_log_after_days() == 90);
 }
 
 TEST_CASE("text arrays round-trip through PostgreSQL byte for byte") {

@@ -1,5 +1,6 @@
 // hotline-admin archive run [--postgres CONNINFO] [--policy data/archive_policy.textproto]
 //                           [--min_age 720h] [--max_orders N] [--batch N]
+//                           [--access_log_min_age 2160h] [--max_entries N]
 // hotline-admin archive stats [--postgres CONNINFO]
 //
 // `run` moves every order ARCHIVED (归档) for longer than the policy's
@@ -11,6 +12,10 @@
 // retrying a create of a moved order would be told NOT_FOUND).
 // Age is measured on the city clock (--clock_* flags or HOTLINE_CLOCK_*, as
 // the services): the wall clock unless a demo runs a faster one.
+// Then it moves every access-log entry (libs/audit) older than the policy's
+// access_log_after_days the same way (libs/archive/audit_archive.h): copied
+// in one transaction, read back, deleted with its order-index ids by one
+// script; the age is measured on the wall clock (Redis's stream ids).
 // `stats` prints how many orders and history entries the archive holds and
 // its bytes on disk.
 #include "admin/archive.h"
@@ -21,6 +26,8 @@
 
 #include "absl/strings/str_cat.h"
 #include "archive/archive_store.h"
+#include "archive/audit_archive.h"
+#include "audit/audit_log.h"
 #include "archive/mover.h"
 #include "clock/city_clock.h"
 #include "config/flags.h"
@@ -46,7 +53,8 @@ int ArchiveMain(int argc, char** argv) {
   std::string postgres = "host=127.0.0.1 port=5432 user=postgres dbname=hotline";
   std::string policy_path = "data/archive_policy.textproto";
   absl::Duration min_age = absl::ZeroDuration();
-  int max_orders = 0, batch = 0;
+  int max_orders = 0, batch = 0, max_entries = 0;
+  absl::Duration access_log_min_age = absl::ZeroDuration();
   config::Flags flags("hotline-admin archive " + verb,
                       "moves old archived orders from Redis to PostgreSQL");
   redis::AddRedisFlags(flags, &redis_flags);
@@ -57,18 +65,30 @@ int ArchiveMain(int argc, char** argv) {
   flags.Duration("min_age", "", "overrides the policy's age (e.g. 1s in drills)", &min_age);
   flags.Int("max_orders", "", "stop after moving this many (0: all due)", &max_orders);
   flags.Int("batch", "", "ids read from Redis a step (0: the policy's)", &batch);
+  flags.Duration("access_log_min_age", "",
+                 "overrides the policy's access-log age (e.g. 1s in drills)", &access_log_min_age);
+  flags.Int("max_entries", "", "stop after moving this many access-log entries (0: all due)",
+            &max_entries);
   CityClockFlags clock_flags;  // the city's clock: orders' times are written on it
   AddCityClockFlags(flags, &clock_flags);
   flags.ParseOrExit(static_cast<int>(rest.size()), rest.data());
 
   archive::PgConnection pg(postgres);
   if (verb == "stats") {
+    // A PostgreSQL no move has run against yet: empty tables, not an error.
+    if (absl::Status s = archive::EnsureSchema(pg); !s.ok()) return Fail(s);
     absl::StatusOr<archive::ArchiveSize> size = archive::MeasureArchive(pg);
     if (!size.ok()) return Fail(size.status());
     std::printf("archive: %lld orders, %lld history entries, %lld bytes (%.0f bytes/order)\n",
                 static_cast<long long>(size->orders), static_cast<long long>(size->history_entries),
                 static_cast<long long>(size->table_bytes),
                 size->orders > 0 ? static_cast<double>(size->table_bytes) / size->orders : 0.0);
+    absl::StatusOr<archive::AuditArchiveSize> audit_size = archive::MeasureAuditArchive(pg);
+    if (!audit_size.ok()) return Fail(audit_size.status());
+    std::printf("access log archive: %lld entries, %lld order index rows, %lld bytes\n",
+                static_cast<long long>(audit_size->entries),
+                static_cast<long long>(audit_size->order_rows),
+                static_cast<long long>(audit_size->bytes));
     return 0;
   }
   if (verb != "run") {
@@ -109,6 +129,20 @@ int ArchiveMain(int argc, char** argv) {
       static_cast<long long>(result->scanned), static_cast<long long>(result->moved),
       static_cast<long long>(result->young), absl::FormatDuration(options.min_age).c_str(),
       static_cast<long long>(result->retried), static_cast<long long>(result->failed), seconds);
+  archive::AuditMoveOptions audit_options;
+  audit_options.min_age = access_log_min_age > absl::ZeroDuration()
+                              ? access_log_min_age
+                              : absl::Hours(24) * policy->access_log_after_days();
+  audit_options.batch = options.batch;
+  audit_options.max_entries = max_entries;
+  const absl::Time audit_start = absl::Now();
+  absl::StatusOr<archive::AuditMoveResult> audit_result = archive::MoveOldAuditEntries(
+      redis, pg, audit::AuditKeys(orders::OrderKeys().prefix()), audit_options);
+  if (!audit_result.ok()) return Fail(audit_result.status());
+  std::printf("archive run: %lld access-log entries older than %s moved to PostgreSQL, in %.1f s\n",
+              static_cast<long long>(audit_result->moved),
+              absl::FormatDuration(audit_options.min_age).c_str(),
+              absl::ToDoubleSeconds(absl::Now() - audit_start));
   return result->failed == 0 ? 0 : 1;
 }
 

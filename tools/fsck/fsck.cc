@@ -189,7 +189,7 @@ std::vector<std::unique_ptr<Check>> DefaultChecks() {
   out.push_back(MakeSlaCheck());
   out.push_back(MakeScoringCheck());
   out.push_back(MakeEventsCheck());
-  // The archive tier (libs/archive, PostgreSQL) adds its check here.
+  out.push_back(MakeTierCheck());  // with --postgres
   return out;
 }
 

@@ -4,8 +4,7 @@
 // pipelined, and nothing is written (SLA and scoring are judged by running
 // their own code against a store that refuses to write).
 //
-// A check is one invariant family (Check below). Adding one, e.g. the archive
-// tier's "no order in both Redis and PostgreSQL, or in neither", is one more
+// A check is one invariant family (Check below). Adding one is one more
 // class registered in DefaultChecks() (fsck.cc); the checks share only the
 // Context (Redis, key schema, clock, options, the findings sink).
 //
@@ -53,6 +52,9 @@ struct Options {
   // The consumer groups the events stream must have.
   std::vector<std::string> groups = {"dispatch", "sla", "scoring"};
   std::string data_dir = "data";  // policies, calendar seed, units (as the services read)
+  // libpq connection string of the archive tier (libs/archive); empty: the
+  // tier check is skipped.
+  std::string postgres;
   bool verbose = false;
   // Delay before an inconsistency is looked at again (Confirm).
   absl::Duration recheck_after = absl::Milliseconds(300);
@@ -134,7 +136,8 @@ class Check {
 };
 
 // The checks, in the order they run: orders (indexes, queues, phone index,
-// duplicates, stray index members), trails, sla, scoring, events.
+// duplicates, stray index members), trails, sla, scoring, events, tiers
+// (Redis and the PostgreSQL archive: tier_check.cc).
 std::vector<std::unique_ptr<Check>> DefaultChecks();
 std::vector<std::string> CheckNames();
 
@@ -143,6 +146,7 @@ std::unique_ptr<Check> MakeTrailCheck();
 std::unique_ptr<Check> MakeSlaCheck();
 std::unique_ptr<Check> MakeScoringCheck();
 std::unique_ptr<Check> MakeEventsCheck();
+std::unique_ptr<Check> MakeTierCheck();
 
 // Helpers shared by the checks.
 // An HGETALL reply as a map.

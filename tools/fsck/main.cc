@@ -33,6 +33,9 @@ int Main(int argc, char** argv) {
   AddCityClockFlags(flags, &clock_flags);
   flags.String("data_dir", "HOTLINE_DATA_DIR", "the folder the services read (policies, units)",
                &options.data_dir);
+  flags.String("postgres", "HOTLINE_POSTGRES",
+               "libpq connection string of the archive tier (the tiers check; empty: skipped)",
+               &options.postgres);
   flags.Int("batch", "", "keys or members a pipelined step", &options.batch);
   flags.Duration("grace", "", "work newer than this is the services' in flight, not a finding",
                  &options.grace);

@@ -1,0 +1,381 @@
+// The access log's archive tier (libs/archive/audit_archive.h) against a real
+// redis-server and a real PostgreSQL 15 cluster on free ports: entries older
+// than the retention leave Redis with their order-index ids and read back
+// through the same AuditLog::List (city-wide and per order, paged, newest
+// first, each entry once); a move stopped between verify and delete, or the
+// real `hotline-admin archive run` killed with SIGKILL, and run again loses
+// and duplicates nothing; the archive refuses UPDATE and DELETE. Prints the
+// access log's Redis bytes before and after a move and an archived page's
+// read time.
+#include "archive/audit_archive.h"
+
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <atomic>
+#include <catch2/catch.hpp>
+#include <chrono>
+#include <cstdio>
+#include <future>
+#include <map>
+#include <random>
+#include <set>
+#include <string>
+#include <thread>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "archive/archive_store.h"
+#include "archive/pg.h"
+#include "audit/audit_log.h"
+#include "redis/client.h"
+#include "support/postgres_server.h"
+#include "support/redis_server.h"
+
+namespace hotline::archive {
+namespace {
+
+struct Tiers {
+  testing::RedisServer redis_server;
+  testing::PostgresServer pg_server;
+  redis::Client redis{
+      redis::Options{.host = "127.0.0.1", .port = redis_server.port(), .connections = 4}};
+  PgConnection pg{pg_server.conninfo()};
+  PgPool pool{pg_server.conninfo(), 2};
+  PgAuditArchive archive{pool};
+  audit::AuditKeys keys;
+  audit::AuditLog live_only{redis, keys};
+  audit::AuditLog log{redis, keys, &archive};
+
+  Tiers() {
+    if (absl::Status s = EnsureSchema(pg); !s.ok()) throw std::runtime_error(s.ToString());
+  }
+
+  // Entry i reads order GZ<i % orders>; every 10th lists a page of 5 orders.
+  std::vector<std::string> AppendMany(int n, int orders, int from = 0) {
+    std::vector<std::promise<absl::StatusOr<std::string>>> done(n);
+    for (int i = 0; i < n; ++i) {
+      v1::AuditEntry e;
+      e.mutable_actor()->set_user_id(absl::StrCat("u", (from + i) % 7));
+      e.mutable_actor()->set_role(v1::ROLE_UNIT_HANDLER);
+      if ((from + i) % 10 == 9) {
+        e.set_action(v1::AUDIT_ACTION_LIST_ORDERS);
+        for (int k = 0; k < 5; ++k) e.add_order_ids(absl::StrCat("GZ", (from + i + k) % orders));
+      } else {
+        e.set_action(v1::AUDIT_ACTION_READ_ORDER);
+        e.set_order_id(absl::StrCat("GZ", (from + i) % orders));
+      }
+      e.set_reason(absl::StrCat("entry ", from + i));
+      log.Append(e,
+                 [&done, i](absl::StatusOr<std::string> id) { done[i].set_value(std::move(id)); });
+    }
+    std::vector<std::string> ids;
+    for (auto& d : done) {
+      absl::StatusOr<std::string> id = d.get_future().get();
+      if (!id.ok()) throw std::runtime_error(id.status().ToString());
+      ids.push_back(*id);
+    }
+    return ids;
+  }
+
+  absl::StatusOr<v1::ListAuditEntriesResponse> List(audit::AuditLog& l,
+                                                    const v1::ListAuditEntriesRequest& r) {
+    std::promise<absl::StatusOr<v1::ListAuditEntriesResponse>> p;
+    l.List(r, [&](absl::StatusOr<v1::ListAuditEntriesResponse> page) {
+      p.set_value(std::move(page));
+    });
+    return p.get_future().get();
+  }
+
+  // Every entry's id through every page (each seen once is checked by the caller).
+  std::vector<std::string> ListAll(const std::string& order_id, int page_size,
+                                   audit::AuditLog* l = nullptr) {
+    v1::ListAuditEntriesRequest r;
+    r.set_order_id(order_id);
+    r.set_page_size(page_size);
+    std::vector<std::string> ids;
+    while (true) {
+      absl::StatusOr<v1::ListAuditEntriesResponse> page = List(l ? *l : log, r);
+      REQUIRE(page.ok());
+      for (const auto& e : page->entries()) ids.push_back(e.id());
+      if (page->next_page_token().empty()) return ids;
+      r.set_page_token(page->next_page_token());
+    }
+  }
+
+  int64_t Int(const redis::Command& c) {
+    auto r = redis.Execute(c);
+    REQUIRE(r.ok());
+    return r->integer;
+  }
+  int64_t Rows(const std::string& table) {
+    auto r = pg.Exec("SELECT count(*) FROM " + table);
+    REQUIRE(r.ok());
+    return std::atoll(r->rows[0][0]->c_str());
+  }
+  // The access log's Redis bytes: the stream and every order index.
+  int64_t RedisBytes(int orders) {
+    int64_t bytes = Int({"MEMORY", "USAGE", keys.Log(), "SAMPLES", "0"});
+    for (int i = 0; i < orders; ++i) {
+      bytes += Int({"MEMORY", "USAGE", keys.OrderIndex(absl::StrCat("GZ", i)), "SAMPLES", "0"});
+    }
+    return bytes;
+  }
+};
+
+std::pair<uint64_t, uint64_t> IdKey(const std::string& id) {
+  const size_t dash = id.find('-');
+  return {std::stoull(id.substr(0, dash)), std::stoull(id.substr(dash + 1))};
+}
+
+// Ids newest first, as List answers (appends on several connections may
+// get their ids in another order than they were submitted).
+std::vector<std::string> NewestFirst(std::vector<std::string> v) {
+  std::sort(v.begin(), v.end(),
+            [](const std::string& a, const std::string& b) { return IdKey(a) > IdKey(b); });
+  return v;
+}
+
+// The ids naming `order` among entries appended by AppendMany (entry i is
+// ids[i]), newest first.
+std::vector<std::string> Expected(const std::vector<std::string>& ids, int orders, int order) {
+  std::vector<std::string> out;
+  for (int i = 0; i < static_cast<int>(ids.size()); ++i) {
+    bool names = false;
+    if (i % 10 == 9) {
+      for (int k = 0; k < 5; ++k) names = names || (i + k) % orders == order;
+    } else {
+      names = i % orders == order;
+    }
+    if (names) out.push_back(ids[i]);
+  }
+  return NewestFirst(out);
+}
+
+TEST_CASE("old access-log entries move to PostgreSQL and read back through the same List") {
+  Tiers t;
+  constexpr int kOrders = 13;
+  std::vector<std::string> old_ids = t.AppendMany(300, kOrders);
+  std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  const absl::Time cutoff = absl::Now();
+  std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  std::vector<std::string> new_ids = t.AppendMany(120, kOrders, 300);
+  std::vector<std::string> all = old_ids;
+  all.insert(all.end(), new_ids.begin(), new_ids.end());
+
+  AuditMoveOptions o;
+  o.now = cutoff;
+  o.min_age = absl::ZeroDuration();
+  o.batch = 64;
+  absl::StatusOr<AuditMoveResult> moved = MoveOldAuditEntries(t.redis, t.pg, t.keys, o);
+  REQUIRE(moved.ok());
+  CHECK(moved->moved == 300);
+  CHECK(t.Int({"XLEN", t.keys.Log()}) == 120);
+  CHECK(t.Rows("audit_entries") == 300);
+
+  // Redis holds only the new entries, in the log and in the order indexes.
+  std::vector<std::string> live = t.ListAll("", 500, &t.live_only);
+  CHECK(live == NewestFirst(new_ids));
+  auto index = t.redis.Execute({"LRANGE", t.keys.OrderIndex("GZ0"), "0", "-1"});
+  REQUIRE(index.ok());
+  const std::set<std::string> new_set(new_ids.begin(), new_ids.end());
+  for (const auto& id : index->elements) CHECK(new_set.count(id.str) == 1);
+
+  // Both tiers through the tiered List: every entry once, newest first, at
+  // page sizes that cut inside each tier and across the boundary.
+  for (int page : {1, 7, 100, 500}) {
+    CHECK(t.ListAll("", page) == NewestFirst(all));
+  }
+  for (int order : {0, 5, 12}) {
+    CHECK(t.ListAll(absl::StrCat("GZ", order), 9) == Expected(all, kOrders, order));
+  }
+  // The moved entries are whole.
+  v1::ListAuditEntriesRequest r;
+  r.set_page_token(NewestFirst(new_ids).back());
+  r.set_page_size(1);
+  auto page = t.List(t.log, r);
+  REQUIRE(page.ok());
+  REQUIRE(page->entries_size() == 1);
+  const std::string newest_old = NewestFirst(old_ids).front();
+  CHECK(page->entries(0).id() == newest_old);
+  const int i =
+      static_cast<int>(std::find(old_ids.begin(), old_ids.end(), newest_old) - old_ids.begin());
+  CHECK(page->entries(0).reason() == absl::StrCat("entry ", i));
+  CHECK(page->entries(0).order_ids_size() == (i % 10 == 9 ? 5 : 0));
+
+  // A second run finds nothing more due.
+  moved = MoveOldAuditEntries(t.redis, t.pg, t.keys, o);
+  REQUIRE(moved.ok());
+  CHECK(moved->moved == 0);
+}
+
+TEST_CASE(
+    "an access-log move stopped between verify and delete and run again loses and duplicates "
+    "nothing") {
+  Tiers t;
+  constexpr int kOrders = 11;
+  std::vector<std::string> ids = t.AppendMany(500, kOrders);
+  AuditMoveOptions o;
+  o.now = absl::Now() + absl::Seconds(1);
+  o.min_age = absl::ZeroDuration();
+  o.batch = 100;
+  int batches = 0;
+  o.before_delete = [&]() -> absl::Status {
+    if (++batches == 3) return absl::UnavailableError("injected: stopped before the delete");
+    return absl::OkStatus();
+  };
+  absl::StatusOr<AuditMoveResult> moved = MoveOldAuditEntries(t.redis, t.pg, t.keys, o);
+  REQUIRE_FALSE(moved.ok());
+  // Two batches moved; the third is in both tiers.
+  CHECK(t.Int({"XLEN", t.keys.Log()}) == 300);
+  CHECK(t.Rows("audit_entries") == 300);
+  // In both tiers, still listed once.
+  CHECK(t.ListAll("", 33) == NewestFirst(ids));
+  CHECK(t.ListAll("GZ3", 4) == Expected(ids, kOrders, 3));
+
+  o.before_delete = nullptr;
+  moved = MoveOldAuditEntries(t.redis, t.pg, t.keys, o);
+  REQUIRE(moved.ok());
+  CHECK(moved->moved == 300);
+  CHECK(t.Int({"XLEN", t.keys.Log()}) == 0);
+  CHECK(t.Int({"EXISTS", t.keys.OrderIndex("GZ3")}) == 0);
+  CHECK(t.Rows("audit_entries") == 500);
+  CHECK(t.Rows("audit_entry_orders") == 450 + 50 * 5);
+  CHECK(t.ListAll("", 500) == NewestFirst(ids));
+  for (int order = 0; order < kOrders; ++order) {
+    CHECK(t.ListAll(absl::StrCat("GZ", order), 50) == Expected(ids, kOrders, order));
+  }
+}
+
+TEST_CASE("the archived access log is append-only") {
+  Tiers t;
+  t.AppendMany(10, 3);
+  AuditMoveOptions o;
+  o.now = absl::Now() + absl::Seconds(1);
+  o.min_age = absl::ZeroDuration();
+  REQUIRE(MoveOldAuditEntries(t.redis, t.pg, t.keys, o).ok());
+  REQUIRE(t.Rows("audit_entries") == 10);
+  auto update = t.pg.Exec("UPDATE audit_entries SET entry = '\\x00'");
+  REQUIRE_FALSE(update.ok());
+  CHECK(std::string(update.status().message()).find("append-only") != std::string::npos);
+  CHECK_FALSE(t.pg.Exec("DELETE FROM audit_entries").ok());
+  CHECK_FALSE(t.pg.Exec("DELETE FROM audit_entry_orders").ok());
+  CHECK(t.Rows("audit_entries") == 10);
+  CHECK(t.Rows("audit_entry_orders") == 9 + 3);  // entry 9 lists GZ0..GZ2
+}
+
+pid_t StartMover(const Tiers& t) {
+  const std::string redis = t.redis_server.address();
+  const std::string pg = t.pg_server.conninfo();
+  const std::string policy = std::string(HOTLINE_SOURCE_DIR) + "/data/archive_policy.textproto";
+  pid_t pid = ::fork();
+  if (pid == 0) {
+    const int null = ::open("/dev/null", O_WRONLY);
+    ::dup2(null, 1);
+    ::dup2(null, 2);
+    ::execl(HOTLINE_ADMIN_BIN, "hotline-admin", "archive", "run", "--redis", redis.c_str(),
+            "--postgres", pg.c_str(), "--policy", policy.c_str(), "--access_log_min_age", "1ms",
+            "--batch", "50", static_cast<char*>(nullptr));
+    ::_exit(127);
+  }
+  return pid;
+}
+
+TEST_CASE(
+    "hotline-admin archive run killed with SIGKILL mid-move of the access log and run again loses "
+    "and duplicates nothing") {
+  Tiers t;
+  constexpr int kOrders = 97;
+  constexpr int kEntries = 20000;
+  std::vector<std::string> ids;
+  for (int from = 0; from < kEntries; from += 2000) {
+    std::vector<std::string> part = t.AppendMany(2000, kOrders, from);
+    ids.insert(ids.end(), part.begin(), part.end());
+  }
+  std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  const int64_t bytes_before = t.RedisBytes(kOrders);
+
+  std::mt19937 rng(18);
+  int killed = 0, mid_move = 0, in_both = 0;
+  std::vector<std::string> at_kill;
+  for (int round = 0; round < 10; ++round) {
+    const pid_t pid = StartMover(t);
+    REQUIRE(pid > 0);
+    std::this_thread::sleep_for(std::chrono::milliseconds(60 + rng() % 200));
+    if (::kill(pid, SIGKILL) == 0) ++killed;
+    int status = 0;
+    ::waitpid(pid, &status, 0);
+    // Where the kill fell: entries copied, entries still in Redis.
+    const int64_t rows = t.Rows("audit_entries"), live = t.Int({"XLEN", t.keys.Log()});
+    if (rows > 0 && live > 0) ++mid_move;
+    if (rows + live > kEntries) ++in_both;  // killed between commit and delete
+    CHECK(rows + live >= kEntries);         // nothing lost at any kill
+    at_kill.push_back(absl::StrCat(rows, "/", live));
+  }
+  std::printf("at each kill, entries in PostgreSQL/Redis: %s\n",
+              absl::StrJoin(at_kill, " ").c_str());
+  CHECK(mid_move >= 5);
+  const pid_t pid = StartMover(t);
+  int status = 0;
+  ::waitpid(pid, &status, 0);
+  REQUIRE(WIFEXITED(status));
+  CHECK(WEXITSTATUS(status) == 0);
+
+  CHECK(killed >= 5);
+  CHECK(t.Int({"XLEN", t.keys.Log()}) == 0);
+  CHECK(t.Rows("audit_entries") == kEntries);
+  CHECK(t.Rows("audit_entry_orders") == kEntries / 10 * 9 + kEntries / 10 * 5);
+  std::vector<std::string> listed = t.ListAll("", 500);
+  CHECK(listed.size() == ids.size());
+  CHECK(std::set<std::string>(listed.begin(), listed.end()).size() == listed.size());
+  CHECK(listed == NewestFirst(ids));
+  for (int order : {0, 41, 96}) {
+    CHECK(t.ListAll(absl::StrCat("GZ", order), 100) == Expected(ids, kOrders, order));
+  }
+  const int64_t bytes_after = t.RedisBytes(kOrders);
+
+  // An archived page's read time through AuditLog::List (Redis empty, so
+  // every entry comes from PostgreSQL): a city-wide page of 100 deep in the
+  // log, and one order's page of 100.
+  auto time_page = [&](const std::string& order, const std::string& token) {
+    v1::ListAuditEntriesRequest r;
+    r.set_order_id(order);
+    r.set_page_size(100);
+    r.set_page_token(token);
+    std::vector<double> ms;
+    for (int i = 0; i < 200; ++i) {
+      const auto a = std::chrono::steady_clock::now();
+      auto page = t.List(t.log, r);
+      REQUIRE(page.ok());
+      REQUIRE(page->entries_size() == 100);
+      ms.push_back(
+          std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - a).count());
+    }
+    std::sort(ms.begin(), ms.end());
+    return std::make_pair(ms[ms.size() / 2], ms[ms.size() * 99 / 100]);
+  };
+  const auto city = time_page("", ids[kEntries / 2]);
+  const auto order = time_page("GZ41", "");
+  AuditArchiveSize size;
+  {
+    auto s = MeasureAuditArchive(t.pg);
+    REQUIRE(s.ok());
+    size = *s;
+  }
+  std::printf(
+      "access log, %d entries (%d orders; 1 in 10 lists 5 orders): Redis %lld bytes before the "
+      "move, %lld after; PostgreSQL %lld bytes (%.0f per entry); mover killed %d times "
+      "(%d of them between a commit and its delete)\n"
+      "archived page of 100, through AuditLog::List: city-wide median %.2f ms p99 %.2f ms; one "
+      "order median %.2f ms p99 %.2f ms\n",
+      kEntries, kOrders, static_cast<long long>(bytes_before), static_cast<long long>(bytes_after),
+      static_cast<long long>(size.bytes), static_cast<double>(size.bytes) / kEntries, killed,
+      in_both, city.first, city.second, order.first, order.second);
+  CHECK(bytes_after < bytes_before / 10);
+}
+
+}  // namespace
+}  // namespace hotline::archive
