@@ -33,6 +33,10 @@ if [ -z "${DOCKER:-}" ]; then
   if [ -x /usr/bin/docker ]; then DOCKER=/usr/bin/docker; else DOCKER=docker; fi
 fi
 export DOCKER_BUILDKIT=1
+# vfs storage deletes each container's whole filesystem copy on removal: on a
+# loaded machine `down` outlasted compose's default 60 s read timeout (seen
+# 2026-12-07, load average 13) and the check failed with every container gone.
+export COMPOSE_HTTP_TIMEOUT=${COMPOSE_HTTP_TIMEOUT:-600}
 TAG=${HOTLINE_TAG:-dev}
 export HOTLINE_TAG=$TAG
 IMAGE=hotline:$TAG
