@@ -67,7 +67,7 @@ auth::JwtKeys Keys(const std::string& id, const std::string& secret) {
   return *keys;
 }
 
-std::string SignCall(const auth::JwtKeys& keys, const auth::Audience& audience,
+std::string Sign(const auth::JwtKeys& keys, const auth::Audience& audience,
                  const auth::TokenClaims& claims) {
   absl::StatusOr<std::string> token = auth::SignToken(keys, audience, claims);
   REQUIRE(token.ok());
@@ -98,7 +98,7 @@ TEST_CASE("every kind of bad token is refused UNAUTHENTICATED and counted by rea
 
   // The good one first: the claims are who is calling.
   v1::WhoAmIResponse me;
-  REQUIRE(WhoAmI(gw, Bearer(SignCall(keys, {}, AgentClaims())), &me).ok());
+  REQUIRE(WhoAmI(gw, Bearer(Sign(keys, {}, AgentClaims())), &me).ok());
   CHECK(me.actor().user_id() == "agent-x");
   CHECK(me.actor().role() == v1::ROLE_AGENT);
   CHECK(me.actor().unit_code() == "GZ12345");
@@ -123,13 +123,13 @@ TEST_CASE("every kind of bad token is refused UNAUTHENTICATED and counted by rea
   auth::TokenClaims expired = AgentClaims();
   expired.issued_at -= absl::Hours(2);
   expired.expires_at = expired.issued_at + absl::Minutes(30);
-  refused(Bearer(SignCall(keys, {}, expired)), "expired");
+  refused(Bearer(Sign(keys, {}, expired)), "expired");
 
-  refused(Bearer(SignCall(keys, {.audience = "someone-else"}, AgentClaims())), "audience");
-  refused(Bearer(SignCall(keys, {.issuer = "evil"}, AgentClaims())), "issued by someone else");
+  refused(Bearer(Sign(keys, {.audience = "someone-else"}, AgentClaims())), "audience");
+  refused(Bearer(Sign(keys, {.issuer = "evil"}, AgentClaims())), "issued by someone else");
 
   // Tampered: the claims say supervisor now, the signature is the agent's.
-  std::vector<std::string> parts = absl::StrSplit(SignCall(keys, {}, AgentClaims()), '.');
+  std::vector<std::string> parts = absl::StrSplit(Sign(keys, {}, AgentClaims()), '.');
   REQUIRE(parts.size() == 3);
   std::string payload;
   REQUIRE(absl::WebSafeBase64Unescape(parts[1], &payload));
@@ -137,9 +137,9 @@ TEST_CASE("every kind of bad token is refused UNAUTHENTICATED and counted by rea
   parts[1] = Base64Url(absl::StrReplaceAll(payload, {{"ROLE_AGENT", "ROLE_ADMIN"}}));
   refused(Bearer(absl::StrJoin(parts, ".")), "signature does not verify");
   // Signed with a key the gateway does not have, under its key id.
-  refused(Bearer(SignCall(Keys(Stack::kJwtKeyId, std::string(40, 'x')), {}, AgentClaims())),
+  refused(Bearer(Sign(Keys(Stack::kJwtKeyId, std::string(40, 'x')), {}, AgentClaims())),
           "signature does not verify");
-  refused(Bearer(SignCall(Keys("retired-key", Stack::kJwtSecret), {}, AgentClaims())),
+  refused(Bearer(Sign(Keys("retired-key", Stack::kJwtSecret), {}, AgentClaims())),
           "key id \"retired-key\" is not known");
 
   // Revoked: issued and revoked with hotline-admin.
@@ -228,12 +228,12 @@ TEST_CASE("a gateway refuses a token file outside demo mode", "[e2e][security]")
 
 // Signs (or forges) the identity of one direct call: the backend it goes to,
 // its method path and its request.
-using SignCall = std::function<void(grpc::ClientContext*, const std::string& backend,
+using IdentitySigner = std::function<void(grpc::ClientContext*, const std::string& backend,
                                 const std::string& path, const google::protobuf::MessageLite& request)>;
 
 // Calls a backend directly with hand-made identity metadata.
 template <typename Call>
-grpc::Status Direct(const std::string& address, const SignCall& sign, Call call) {
+grpc::Status Direct(const std::string& address, const IdentitySigner& sign, Call call) {
   auto channel = grpc::CreateChannel(address, grpc::InsecureChannelCredentials());
   grpc::ClientContext ctx;
   ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(5));
@@ -256,9 +256,9 @@ TEST_CASE("backends refuse identities the gateway did not sign", "[e2e][security
     ctx->AddMetadata("x-hotline-role", role);
     ctx->AddMetadata("x-hotline-unit", "GZ12345");
   };
-  SignCall unsigned_ = [&](grpc::ClientContext* ctx, const std::string&, const std::string&,
+  IdentitySigner unsigned_ = [&](grpc::ClientContext* ctx, const std::string&, const std::string&,
                        const google::protobuf::MessageLite&) { forged(ctx); };
-  SignCall wrong_key = [&](grpc::ClientContext* ctx, const std::string&, const std::string& path,
+  IdentitySigner wrong_key = [&](grpc::ClientContext* ctx, const std::string&, const std::string& path,
                        const google::protobuf::MessageLite& request) {
     forged(ctx);
     ctx->AddMetadata("x-hotline-exp", exp);
@@ -266,7 +266,7 @@ TEST_CASE("backends refuse identities the gateway did not sign", "[e2e][security
                      server::IdentitySignature(std::string(40, 'k'), path, server::RequestDigest(request),
                                                "mallory", role, "GZ12345", exp));
   };
-  SignCall stale = [&](grpc::ClientContext* ctx, const std::string& backend, const std::string& path,
+  IdentitySigner stale = [&](grpc::ClientContext* ctx, const std::string& backend, const std::string& path,
                    const google::protobuf::MessageLite& request) {
     const std::string old = absl::StrCat(absl::ToUnixMillis(absl::Now() - absl::Minutes(1)));
     forged(ctx);
@@ -276,18 +276,18 @@ TEST_CASE("backends refuse identities the gateway did not sign", "[e2e][security
                                                server::RequestDigest(request), "mallory", role,
                                                "GZ12345", old));
   };
-  SignCall signed_ok = [&](grpc::ClientContext* ctx, const std::string& backend, const std::string& path,
+  IdentitySigner signed_ok = [&](grpc::ClientContext* ctx, const std::string& backend, const std::string& path,
                        const google::protobuf::MessageLite& request) {
     server::AttachIdentity(admin, Stack::IdentitySecret(backend), path, request, ctx);
   };
 
-  auto list_orders = [](std::shared_ptr<grpc::Channel> ch, grpc::ClientContext* ctx, const SignCall& sign) {
+  auto list_orders = [](std::shared_ptr<grpc::Channel> ch, grpc::ClientContext* ctx, const IdentitySigner& sign) {
     v1::ListWorkOrdersRequest q;
     sign(ctx, "intake", "/hotline.v1.Intake/ListWorkOrders", q);
     v1::ListWorkOrdersResponse r;
     return v1::Intake::NewStub(ch)->ListWorkOrders(ctx, q, &r);
   };
-  auto queue = [](std::shared_ptr<grpc::Channel> ch, grpc::ClientContext* ctx, const SignCall& sign) {
+  auto queue = [](std::shared_ptr<grpc::Channel> ch, grpc::ClientContext* ctx, const IdentitySigner& sign) {
     v1::ListQueueRequest q;
     q.set_unit_code("440106");
     q.set_state(v1::ORDER_STATE_DISPATCHED);
@@ -295,23 +295,23 @@ TEST_CASE("backends refuse identities the gateway did not sign", "[e2e][security
     v1::ListQueueResponse r;
     return v1::Dispatch::NewStub(ch)->ListQueue(ctx, q, &r);
   };
-  auto search = [](std::shared_ptr<grpc::Channel> ch, grpc::ClientContext* ctx, const SignCall& sign) {
+  auto search = [](std::shared_ptr<grpc::Channel> ch, grpc::ClientContext* ctx, const IdentitySigner& sign) {
     v1::SearchKnowledgeRequest q;
     q.set_query("驾照");
     sign(ctx, "knowledge", "/hotline.v1.Knowledge/SearchKnowledge", q);
     v1::SearchKnowledgeResponse r;
     return v1::Knowledge::NewStub(ch)->SearchKnowledge(ctx, q, &r);
   };
-  auto calendar = [](std::shared_ptr<grpc::Channel> ch, grpc::ClientContext* ctx, const SignCall& sign) {
+  auto calendar = [](std::shared_ptr<grpc::Channel> ch, grpc::ClientContext* ctx, const IdentitySigner& sign) {
     v1::QueryCalendarRequest q;
     q.set_add_working_days(1);
     sign(ctx, "sla", "/hotline.v1.Sla/QueryCalendar", q);
     v1::QueryCalendarResponse r;
     return v1::Sla::NewStub(ch)->QueryCalendar(ctx, q, &r);
   };
-  SignCall nothing = [](grpc::ClientContext*, const std::string&, const std::string&,
+  IdentitySigner nothing = [](grpc::ClientContext*, const std::string&, const std::string&,
                     const google::protobuf::MessageLite&) {};
-  for (const SignCall& bad : {nothing, unsigned_, wrong_key, stale}) {
+  for (const IdentitySigner& bad : {nothing, unsigned_, wrong_key, stale}) {
     grpc::Status s = Direct(stack.intake_address(), bad, list_orders);
     INFO(s.error_message());
     CHECK(s.error_code() == grpc::StatusCode::UNAUTHENTICATED);
