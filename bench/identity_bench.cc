@@ -1,6 +1,6 @@
 // hotline-identity-bench: what the signed caller identity (libs/server/
 // identity.h) costs per call, in-process, on a create request of the bench's
-// size (~330 bytes serialized). Prints ns per call for
+// size (~330 bytes serialized). Prints ns per call (best of five rounds) for
 //   claims-only HMAC   what the old identity cost per side (an HMAC over the
 //                      claims; no path, no digest)
 //   digest             RequestDigest: deterministic serialization + SHA-256
@@ -27,20 +27,27 @@ using hotline::server::IdentityMetadata;
 namespace v1 = hotline::v1;
 namespace server = hotline::server;
 
+// The best of five rounds: the machine is shared, and the best round is the
+// one least disturbed.
 template <typename F>
 double NsPerCall(int iterations, F&& f) {
-  const auto start = std::chrono::steady_clock::now();
-  for (int i = 0; i < iterations; ++i) f(i);
-  const auto ns = std::chrono::duration_cast<std::chrono::nanoseconds>(
-                      std::chrono::steady_clock::now() - start)
-                      .count();
-  return static_cast<double>(ns) / iterations;
+  double best = 0;
+  for (int round = 0; round < 5; ++round) {
+    const auto start = std::chrono::steady_clock::now();
+    for (int i = 0; i < iterations; ++i) f(i);
+    const auto ns = std::chrono::duration_cast<std::chrono::nanoseconds>(
+                        std::chrono::steady_clock::now() - start)
+                        .count();
+    const double per_call = static_cast<double>(ns) / iterations;
+    if (round == 0 || per_call < best) best = per_call;
+  }
+  return best;
 }
 
 }  // namespace
 
 int main(int argc, char** argv) {
-  int iterations = 200000;
+  int iterations = 50000;
   if (argc == 3 && std::string(argv[1]) == "--iterations") {
     if (!absl::SimpleAtoi(argv[2], &iterations) || iterations <= 0) return 2;
   }
