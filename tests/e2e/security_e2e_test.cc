@@ -257,17 +257,19 @@ TEST_CASE("backends refuse identities the gateway did not sign", "[e2e][security
     ctx->AddMetadata("x-hotline-unit", "GZ12345");
   };
   IdentitySigner unsigned_ = [&](grpc::ClientContext* ctx, const std::string&, const std::string&,
-                       const google::protobuf::MessageLite&) { forged(ctx); };
-  IdentitySigner wrong_key = [&](grpc::ClientContext* ctx, const std::string&, const std::string& path,
-                       const google::protobuf::MessageLite& request) {
+                                 const google::protobuf::MessageLite&) { forged(ctx); };
+  IdentitySigner wrong_key = [&](grpc::ClientContext* ctx, const std::string&,
+                                 const std::string& path,
+                                 const google::protobuf::MessageLite& request) {
     forged(ctx);
     ctx->AddMetadata("x-hotline-exp", exp);
     ctx->AddMetadata("x-hotline-sig",
                      server::IdentitySignature(std::string(40, 'k'), path, server::RequestDigest(request),
                                                "mallory", role, "GZ12345", exp));
   };
-  IdentitySigner stale = [&](grpc::ClientContext* ctx, const std::string& backend, const std::string& path,
-                   const google::protobuf::MessageLite& request) {
+  IdentitySigner stale = [&](grpc::ClientContext* ctx, const std::string& backend,
+                             const std::string& path,
+                             const google::protobuf::MessageLite& request) {
     const std::string old = absl::StrCat(absl::ToUnixMillis(absl::Now() - absl::Minutes(1)));
     forged(ctx);
     ctx->AddMetadata("x-hotline-exp", old);
@@ -276,18 +278,21 @@ TEST_CASE("backends refuse identities the gateway did not sign", "[e2e][security
                                                server::RequestDigest(request), "mallory", role,
                                                "GZ12345", old));
   };
-  IdentitySigner signed_ok = [&](grpc::ClientContext* ctx, const std::string& backend, const std::string& path,
-                       const google::protobuf::MessageLite& request) {
+  IdentitySigner signed_ok = [&](grpc::ClientContext* ctx, const std::string& backend,
+                                 const std::string& path,
+                                 const google::protobuf::MessageLite& request) {
     server::AttachIdentity(admin, Stack::IdentitySecret(backend), path, request, ctx);
   };
 
-  auto list_orders = [](std::shared_ptr<grpc::Channel> ch, grpc::ClientContext* ctx, const IdentitySigner& sign) {
+  auto list_orders = [](std::shared_ptr<grpc::Channel> ch, grpc::ClientContext* ctx,
+                   const IdentitySigner& sign) {
     v1::ListWorkOrdersRequest q;
     sign(ctx, "intake", "/hotline.v1.Intake/ListWorkOrders", q);
     v1::ListWorkOrdersResponse r;
     return v1::Intake::NewStub(ch)->ListWorkOrders(ctx, q, &r);
   };
-  auto queue = [](std::shared_ptr<grpc::Channel> ch, grpc::ClientContext* ctx, const IdentitySigner& sign) {
+  auto queue = [](std::shared_ptr<grpc::Channel> ch, grpc::ClientContext* ctx,
+                   const IdentitySigner& sign) {
     v1::ListQueueRequest q;
     q.set_unit_code("440106");
     q.set_state(v1::ORDER_STATE_DISPATCHED);
@@ -295,14 +300,16 @@ TEST_CASE("backends refuse identities the gateway did not sign", "[e2e][security
     v1::ListQueueResponse r;
     return v1::Dispatch::NewStub(ch)->ListQueue(ctx, q, &r);
   };
-  auto search = [](std::shared_ptr<grpc::Channel> ch, grpc::ClientContext* ctx, const IdentitySigner& sign) {
+  auto search = [](std::shared_ptr<grpc::Channel> ch, grpc::ClientContext* ctx,
+                   const IdentitySigner& sign) {
     v1::SearchKnowledgeRequest q;
     q.set_query("驾照");
     sign(ctx, "knowledge", "/hotline.v1.Knowledge/SearchKnowledge", q);
     v1::SearchKnowledgeResponse r;
     return v1::Knowledge::NewStub(ch)->SearchKnowledge(ctx, q, &r);
   };
-  auto calendar = [](std::shared_ptr<grpc::Channel> ch, grpc::ClientContext* ctx, const IdentitySigner& sign) {
+  auto calendar = [](std::shared_ptr<grpc::Channel> ch, grpc::ClientContext* ctx,
+                   const IdentitySigner& sign) {
     v1::QueryCalendarRequest q;
     q.set_add_working_days(1);
     sign(ctx, "sla", "/hotline.v1.Sla/QueryCalendar", q);
@@ -310,7 +317,7 @@ TEST_CASE("backends refuse identities the gateway did not sign", "[e2e][security
     return v1::Sla::NewStub(ch)->QueryCalendar(ctx, q, &r);
   };
   IdentitySigner nothing = [](grpc::ClientContext*, const std::string&, const std::string&,
-                    const google::protobuf::MessageLite&) {};
+                              const google::protobuf::MessageLite&) {};
   for (const IdentitySigner& bad : {nothing, unsigned_, wrong_key, stale}) {
     grpc::Status s = Direct(stack.intake_address(), bad, list_orders);
     INFO(s.error_message());
