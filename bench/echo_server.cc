@@ -47,8 +47,9 @@ class EchoService final : public v1::Echo::CallbackService {
 
 class EchoProxy final : public v1::Echo::CallbackService {
  public:
-  EchoProxy(const std::vector<std::shared_ptr<grpc::Channel>>& upstream, absl::Duration timeout)
-      : timeout_(timeout) {
+  EchoProxy(const std::vector<std::shared_ptr<grpc::Channel>>& upstream, absl::Duration timeout,
+            std::string identity_secret)
+      : timeout_(timeout), identity_secret_(std::move(identity_secret)) {
     for (const auto& channel : upstream) stubs_.push_back(v1::Echo::NewStub(channel));
     // The gateway attaches the caller's identity to every backend call; so do we.
     actor_.set_user_id("bench-agent");
@@ -63,7 +64,8 @@ class EchoProxy final : public v1::Echo::CallbackService {
     grpc::ClientContext* upstream =
         grpc::ClientContext::FromCallbackServerContext(*context).release();
     upstream->set_deadline(absl::ToChronoTime(absl::Now() + timeout_));
-    server::AttachIdentity(actor_, upstream);
+    // As the gateway: a digest of the request, signed with the method path.
+    server::AttachIdentity(actor_, identity_secret_, "/hotline.v1.Echo/Echo", *request, upstream);
     v1::Echo::Stub& stub =
         *stubs_[next_.fetch_add(1, std::memory_order_relaxed) % stubs_.size()];
     stub.async()->Echo(upstream, request, response, [reactor, upstream](grpc::Status status) {
@@ -77,6 +79,7 @@ class EchoProxy final : public v1::Echo::CallbackService {
   std::vector<std::unique_ptr<v1::Echo::Stub>> stubs_;  // one per upstream channel
   std::atomic<uint64_t> next_{0};
   absl::Duration timeout_;
+  std::string identity_secret_;
   v1::Actor actor_;
 };
 
@@ -144,7 +147,13 @@ int main(int argc, char** argv) {
       channels.push_back(
           grpc::CreateCustomChannel(upstream_address, grpc::InsecureChannelCredentials(), args));
     }
-    service = std::make_unique<bench::EchoProxy>(channels, upstream_timeout);
+    absl::StatusOr<std::vector<std::string>> secrets =
+        server::ReadIdentitySecrets(options.identity_secret_file);
+    if (!secrets.ok()) {
+      log::Error("cannot read the identity secret", {{"error", secrets.status().ToString()}});
+      return 2;
+    }
+    service = std::make_unique<bench::EchoProxy>(channels, upstream_timeout, secrets->front());
   }
 
   server::Server server(options);

@@ -19,14 +19,21 @@ bench_workdir() {
   trap 'for p in "${pids[@]}"; do kill -TERM "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; rm -rf "$WORK"' EXIT
 }
 
-# The services sign and verify caller identities with a shared secret
-# (libs/server/identity.h): a fresh one per run, in WORK. The gateway's rate
-# limit is off (a load generator is one user), and so is its cap of calls in
-# flight (--max_in_flight): the benchmarks measure the services, not shedding.
+# The gateway signs caller identities with each backend's secret
+# (libs/server/identity.h): a fresh one per run, in WORK, the same for every
+# backend here (a benchmark measures the work, not the separation). The
+# gateway's rate limit is off (a load generator is one user), and so is its
+# cap of calls in flight (--max_in_flight): the benchmarks measure the
+# services, not shedding.
 bench_identity_secret() {
   HOTLINE_IDENTITY_SECRET_FILE="$WORK/identity_secret"
   head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n' >"$HOTLINE_IDENTITY_SECRET_FILE"
-  export HOTLINE_IDENTITY_SECRET_FILE HOTLINE_RATE_LIMIT=0 HOTLINE_MAX_IN_FLIGHT=0
+  HOTLINE_BACKEND_IDENTITY_SECRETS="$WORK/identity"
+  mkdir -p "$HOTLINE_BACKEND_IDENTITY_SECRETS"
+  for b in intake dispatch sla knowledge scoring; do
+    cp "$HOTLINE_IDENTITY_SECRET_FILE" "$HOTLINE_BACKEND_IDENTITY_SECRETS/$b.secret"
+  done
+  export HOTLINE_IDENTITY_SECRET_FILE HOTLINE_BACKEND_IDENTITY_SECRETS HOTLINE_RATE_LIMIT=0 HOTLINE_MAX_IN_FLIGHT=0
 }
 
 # start_redis ARGS...: a redis-server on a free port (REDIS_PORT) with its

@@ -25,13 +25,18 @@
 #                       0 skips it), of which a tenth go through a whole life
 # Only loopback addresses are used; everything started here is stopped on exit.
 set -euo pipefail
-# Services sign and verify caller identities with a shared secret
-# (libs/server/identity.h): a fresh one per run. The gateway runs in demo mode
+# The gateway signs caller identities with each backend's secret
+# (libs/server/identity.h): a fresh one per run, the same for every backend
+# here (a folder of copies for the gateway). The gateway runs in demo mode
 # (static tokens) without a rate limit (the load generator is one user) and
 # without its cap of calls in flight (this measures the services, not shedding).
 HOTLINE_IDENTITY_SECRET_FILE=$(mktemp /tmp/hotline-bench-identity.XXXXXX)
 head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n' >"$HOTLINE_IDENTITY_SECRET_FILE"
-export HOTLINE_IDENTITY_SECRET_FILE HOTLINE_RATE_LIMIT=0 HOTLINE_MAX_IN_FLIGHT=0
+HOTLINE_BACKEND_IDENTITY_SECRETS=$(mktemp -d /tmp/hotline-bench-identity.XXXXXX)
+for b in intake dispatch sla knowledge scoring; do
+  cp "$HOTLINE_IDENTITY_SECRET_FILE" "$HOTLINE_BACKEND_IDENTITY_SECRETS/$b.secret"
+done
+export HOTLINE_IDENTITY_SECRET_FILE HOTLINE_BACKEND_IDENTITY_SECRETS HOTLINE_RATE_LIMIT=0 HOTLINE_MAX_IN_FLIGHT=0
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 BUILD_DIR=${BUILD_DIR:-build}
@@ -97,7 +102,7 @@ stop_all() {
 }
 cleanup() {
   stop_all
-  rm -rf "$WORK"
+  rm -rf "$WORK" "$HOTLINE_BACKEND_IDENTITY_SECRETS" "$HOTLINE_IDENTITY_SECRET_FILE"
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM

@@ -25,6 +25,12 @@ DATA_DIR="$ROOT/data"
 WORK=$(mktemp -d /tmp/hotline-ab.XXXXXX)
 export HOTLINE_IDENTITY_SECRET_FILE="$WORK/identity.secret" HOTLINE_RATE_LIMIT=0 HOTLINE_MAX_IN_FLIGHT=0
 head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n' >"$HOTLINE_IDENTITY_SECRET_FILE"
+# The gateway's folder of backend secrets: here all the same one.
+export HOTLINE_BACKEND_IDENTITY_SECRETS="$WORK/identity"
+mkdir -p "$HOTLINE_BACKEND_IDENTITY_SECRETS"
+for b in intake dispatch sla knowledge scoring; do
+  cp "$HOTLINE_IDENTITY_SECRET_FILE" "$HOTLINE_BACKEND_IDENTITY_SECRETS/$b.secret"
+done
 bash "$ROOT/tools/make-phone-keys.sh" "$WORK/phone_keys" ab1
 PIDS=()
 cleanup() {

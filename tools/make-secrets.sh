@@ -1,8 +1,12 @@
 #!/usr/bin/env bash
 # make-secrets.sh [--group GID] DIR: writes the secrets a Hotline deployment
 # needs into DIR (mode 0600, DIR 0700), keeping any that exist:
-#   identity.secret      the secret every service signs and verifies caller
-#                        identities with (--identity_secret_file)
+#   identity/NAME.secret each backend's own identity secret, NAME = intake,
+#                        dispatch, sla, knowledge, scoring: the backend verifies
+#                        the caller identities the gateway sends it with it
+#                        (--identity_secret_file=DIR/identity/NAME.secret);
+#                        the gateway reads the folder (--backend_identity_secrets
+#                        =DIR/identity). Rotation: docs/operations.md
 #   jwt_keys.textproto   the gateway's token signing key (--jwt_keys); to
 #                        rotate, append a key with a new id (the last signs)
 #   redis.password       Redis's requirepass (--redis_password_file)
@@ -25,7 +29,13 @@ dir=${1:?usage: make-secrets.sh [--group GID] DIR}
 umask 077
 mkdir -p "$dir"
 random() { head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n'; }
-[ -s "$dir/identity.secret" ] || random >"$dir/identity.secret"
+mkdir -p "$dir/identity"
+for backend in intake dispatch sla knowledge scoring; do
+  [ -s "$dir/identity/$backend.secret" ] || random >"$dir/identity/$backend.secret"
+done
+if [ -e "$dir/identity.secret" ]; then
+  echo "make-secrets.sh: $dir/identity.secret (one secret for every service) is no longer read: each backend has its own in $dir/identity/; delete it" >&2
+fi
 [ -s "$dir/jwt_keys.textproto" ] ||
   printf 'keys { id: "%s" secret: "%s" }\n' "$(date -u +%Y%m%d)" "$(random)" >"$dir/jwt_keys.textproto"
 [ -s "$dir/redis.password" ] || random >"$dir/redis.password"
@@ -34,6 +44,6 @@ if [ -n "$group" ]; then
     echo "make-secrets.sh: cannot give $dir to group $group (not root and not in it): run it with sudo" >&2
     exit 1
   fi
-  chmod 0750 "$dir"
-  find "$dir" -mindepth 1 -maxdepth 1 -type f -exec chmod 0640 {} +
+  chmod 0750 "$dir" "$dir/identity"
+  find "$dir" "$dir/identity" -mindepth 1 -maxdepth 1 -type f -exec chmod 0640 {} +
 fi

@@ -50,11 +50,12 @@ bash tools/build.sh hotline-intake hotline-dispatch hotline-gateway hotline hotl
   hotline-simulator hotline-sla hotline-knowledge hotline-scoring
 BIN=$BUILD_DIR
 mkdir -p "$RUN_DIR/redis" "$RUN_DIR/logs"
-# Secrets of this run (kept in $RUN_DIR, never in the repository): the secret
-# every service signs and verifies caller identities with, and the key that
-# signs bearer tokens (hotline-admin token issue).
+# Secrets of this run (kept in $RUN_DIR, never in the repository): each
+# backend's identity secret (the gateway signs the caller identities it sends a
+# backend with that backend's), and the key that signs bearer tokens
+# (hotline-admin token issue).
 bash tools/make-secrets.sh "$RUN_DIR/secrets"
-export HOTLINE_IDENTITY_SECRET_FILE=$RUN_DIR/secrets/identity.secret
+IDENTITY=$RUN_DIR/secrets/identity
 
 # One city clock for every process, kept with the data (see above).
 if [ ! -f "$RUN_DIR/clock.env" ]; then
@@ -141,7 +142,7 @@ PHONE_KEYS=$RUN_DIR/phone_keys
 [ -f "$PHONE_KEYS" ] || bash "$ROOT/tools/make-phone-keys.sh" "$PHONE_KEYS" demo1
 supervise intake "$RUN_DIR/logs/intake.log" \
   "$BIN/services/intake/hotline-intake" --grpc_port "$INTAKE_PORT" --metrics_port "$INTAKE_METRICS" \
-  --redis "$REDIS_ADDR" --data_dir "$ROOT/data" --phone_keys "$PHONE_KEYS" \
+  --identity_secret_file "$IDENTITY/intake.secret" --redis "$REDIS_ADDR" --data_dir "$ROOT/data" --phone_keys "$PHONE_KEYS" \
   --postgres "$HOTLINE_POSTGRES"
 # The archive mover: every $ARCHIVE_EVERY s (wall), orders archived longer
 # than data/archive_policy.textproto says (on the city clock) move to
@@ -151,20 +152,21 @@ supervise archiver "$RUN_DIR/logs/archiver.log" \
     --policy '$ROOT/data/archive_policy.textproto'; sleep $ARCHIVE_EVERY; done"
 supervise dispatch "$RUN_DIR/logs/dispatch.log" \
   "$BIN/services/dispatch/hotline-dispatch" --grpc_port "$DISPATCH_PORT" --metrics_port "$DISPATCH_METRICS" \
-  --redis "$REDIS_ADDR" --data_dir "$ROOT/data"
+  --identity_secret_file "$IDENTITY/dispatch.secret" --redis "$REDIS_ADDR" --data_dir "$ROOT/data"
 # Two SLA monitors, as in production: they share the work and either may die.
 for replica in 0 1; do
   supervise "sla-$replica" "$RUN_DIR/logs/sla-$replica.log" \
     "$BIN/services/sla/hotline-sla" --grpc_port "$((SLA_PORT + replica * 100))" \
     --metrics_port "$((SLA_METRICS + replica * 100))" --consumer_name "sla-$replica" \
+    --identity_secret_file "$IDENTITY/sla.secret" \
     --redis "$REDIS_ADDR" --data_dir "$ROOT/data"
 done
 supervise knowledge "$RUN_DIR/logs/knowledge.log" \
   "$BIN/services/knowledge/hotline-knowledge" --grpc_port "$KNOWLEDGE_PORT" --metrics_port "$KNOWLEDGE_METRICS" \
-  --redis "$REDIS_ADDR" --data_dir "$ROOT/data" --load_seed
+  --identity_secret_file "$IDENTITY/knowledge.secret" --redis "$REDIS_ADDR" --data_dir "$ROOT/data" --load_seed
 supervise scoring "$RUN_DIR/logs/scoring.log" \
   "$BIN/services/scoring/hotline-scoring" --grpc_port "$SCORING_PORT" --metrics_port "$SCORING_METRICS" \
-  --redis "$REDIS_ADDR" --data_dir "$ROOT/data" --gauge_interval 10s
+  --identity_secret_file "$IDENTITY/scoring.secret" --redis "$REDIS_ADDR" --data_dir "$ROOT/data" --gauge_interval 10s
 # The demo tokens plus a simulated handler for every unit (fresh secrets each run).
 TOKENS=$RUN_DIR/tokens.textproto
 "$BIN/tools/simulator/hotline-simulator" --write_tokens "$TOKENS" \
@@ -174,6 +176,7 @@ supervise gateway "$RUN_DIR/logs/gateway.log" \
   --intake "127.0.0.1:$INTAKE_PORT" --dispatch "127.0.0.1:$DISPATCH_PORT" \
   --sla "127.0.0.1:$SLA_PORT" --knowledge "127.0.0.1:$KNOWLEDGE_PORT" \
   --jwt_keys "$RUN_DIR/secrets/jwt_keys.textproto" --redis "$REDIS_ADDR" \
+  --backend_identity_secrets "$IDENTITY" \
   --scoring "127.0.0.1:$SCORING_PORT" --screen_port "$SCREEN_PORT" \
   --demo_tokens "$TOKENS"  # demo mode: the static tokens work too
 

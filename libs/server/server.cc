@@ -41,11 +41,14 @@ void Server::AddService(grpc::Service* service, std::string health_name) {
 }
 
 absl::Status Server::Start() {
-  if (options_.identity_secret_file.empty()) {
-    return absl::InvalidArgumentError(
-        "--identity_secret_file is required (the secret that signs caller identities)");
+  if (options_.verify_identities) {
+    if (options_.identity_secret_file.empty()) {
+      return absl::InvalidArgumentError(
+          "--identity_secret_file is required (this service's secret, with which the gateway "
+          "signs the caller identities it sends here)");
+    }
+    if (absl::Status s = LoadIdentitySecret(options_.identity_secret_file); !s.ok()) return s;
   }
-  if (absl::Status s = LoadIdentitySecret(options_.identity_secret_file); !s.ok()) return s;
   absl::StatusOr<std::shared_ptr<grpc::ServerCredentials>> credentials =
       ServerCredentialsFrom(options_);
   if (!credentials.ok()) return credentials.status();
@@ -64,6 +67,7 @@ absl::Status Server::Start() {
   for (auto& [service, name] : services_) builder.RegisterService(service);
   std::vector<std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface>> interceptors;
   interceptors.push_back(MakeRpcMetricsInterceptor(metrics_.registry()));
+  interceptors.push_back(MakeIdentityMethodInterceptor());
   builder.experimental().SetInterceptorCreators(std::move(interceptors));
 
   server_ = builder.BuildAndStart();

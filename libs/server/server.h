@@ -37,9 +37,13 @@ struct ServerOptions {
   absl::Duration drain_grace = absl::ZeroDuration();
   // How long in-flight calls get to finish before they are cancelled.
   absl::Duration drain_timeout = absl::Seconds(10);
-  // The shared secret that signs and verifies caller identities
-  // (server/identity.h). Start() refuses to run without one.
+  // This backend's own secret(s), with which the gateway signs the caller
+  // identities it sends here (server/identity.h). Start() refuses to run
+  // without one unless verify_identities is off.
   std::string identity_secret_file = "";
+  // Off only for a process that verifies no caller identity (the gateway,
+  // which authenticates bearer tokens and signs for each backend instead).
+  bool verify_identities = true;
   // gRPC server reflection (grpcurl without protos).
   bool reflection = true;
   // TLS on the gRPC port from PEM files (both or neither). With a client CA

@@ -15,8 +15,9 @@ void AddServerFlags(config::Flags& flags, ServerOptions* options) {
   flags.Duration("drain_timeout", "HOTLINE_DRAIN_TIMEOUT",
                  "on SIGTERM, how long in-flight calls may take", &options->drain_timeout);
   flags.String("identity_secret_file", "HOTLINE_IDENTITY_SECRET_FILE",
-               "file with the secret (32+ bytes) shared by every service that signs and "
-               "verifies caller identities (required)",
+               "file with this service's own identity secret (32+ bytes; one per line while "
+               "rotating: the first signs, any verifies): the gateway signs the caller "
+               "identities it sends here with it (required by backends)",
                &options->identity_secret_file);
   flags.String("tls_cert", "HOTLINE_TLS_CERT", "PEM certificate for TLS on the gRPC port",
                &options->tls_cert_file);

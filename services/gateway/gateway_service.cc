@@ -44,8 +44,10 @@ GatewayService::GatewayService(const TokenAuth& auth, Backends backends,
   // Which process serves which backend service: the wiring, not the table.
   auto process = [&](const char* name, const std::shared_ptr<grpc::Channel>& channel,
                      std::initializer_list<const char*> services) {
+    auto secret = backends.identity_secrets.find(name);
     processes_.push_back(
-        Backend{name, channel ? std::make_unique<grpc::GenericStub>(channel) : nullptr});
+        Backend{name, channel ? std::make_unique<grpc::GenericStub>(channel) : nullptr,
+                secret == backends.identity_secrets.end() ? std::string() : secret->second});
     for (const char* service : services) by_service_[service] = &processes_.back();
   };
   process("intake", backends.intake, {"hotline.v1.Intake", "hotline.v1.Directory", "hotline.v1.Audit"});
@@ -136,7 +138,8 @@ std::optional<v1::TokenEntry> GatewayService::Admit(grpc::CallbackServerContext*
 }
 
 std::unique_ptr<grpc::ClientContext> GatewayService::BackendContext(
-    grpc::CallbackServerContext* context, const v1::TokenEntry& caller) const {
+    grpc::CallbackServerContext* context, const v1::TokenEntry& caller, const Handler& handler,
+    const std::string& request_digest) const {
   // Propagates the caller's deadline and cancellation; gRPC takes the earlier
   // of the caller's deadline and ours.
   std::unique_ptr<grpc::ClientContext> backend =
@@ -146,7 +149,8 @@ std::unique_ptr<grpc::ClientContext> GatewayService::BackendContext(
   actor.set_user_id(caller.user_id());
   actor.set_role(caller.role());
   actor.set_unit_code(caller.unit_code());
-  server::AttachIdentity(actor, backend.get());
+  server::AttachIdentityWithDigest(actor, handler.backend->identity_secret, handler.backend_path,
+                                   request_digest, backend.get());
   return backend;
 }
 
@@ -173,6 +177,11 @@ grpc::ServerUnaryReactor* GatewayService::Unary(const Handler& handler,
       return reactor;
     }
   }
+  if (handler.backend != nullptr && handler.backend->identity_secret.empty()) {
+    reactor->Finish(grpc::Status(grpc::StatusCode::UNAVAILABLE,
+                                 absl::StrCat(handler.backend->name, ": no identity secret configured")));
+    return reactor;
+  }
   grpc::Status refusal;
   std::optional<v1::TokenEntry> caller = Admit(context, handler.route->method, &refusal);
   if (!caller) {
@@ -181,13 +190,16 @@ grpc::ServerUnaryReactor* GatewayService::Unary(const Handler& handler,
   }
   // The request must be a well-formed message of the method's type, its
   // strings UTF-8; else INVALID_ARGUMENT naming the field. The bytes that
-  // passed go on unchanged.
+  // passed go on unchanged; the identity is signed over the digest of this
+  // parse, which the backend recomputes from its own (server/identity.h).
+  std::string digest;
   {
     std::unique_ptr<google::protobuf::Message> parsed(handler.request_type->New());
     if (grpc::Status status = ParseRequest(*request, parsed.get()); !status.ok()) {
       reactor->Finish(status);
       return reactor;
     }
+    if (handler.backend != nullptr) digest = server::RequestDigest(*parsed);
   }
   if (handler.backend == nullptr) {
     reactor->Finish(AnswerLocally(handler, *caller, response));
@@ -200,8 +212,8 @@ grpc::ServerUnaryReactor* GatewayService::Unary(const Handler& handler,
     std::unique_ptr<grpc::ClientContext> context;
     std::optional<Admission::Ticket> ticket;  // the admission slot, given back with the call
   };
-  auto* call = new BackendCall{*request, grpc::ByteBuffer(), BackendContext(context, *caller),
-                               std::move(ticket)};
+  auto* call = new BackendCall{*request, grpc::ByteBuffer(),
+                               BackendContext(context, *caller, handler, digest), std::move(ticket)};
   const char* backend = handler.backend->name;
   handler.backend->stub->UnaryCall(
       call->context.get(), handler.backend_path, grpc::StubOptions(), &call->request,

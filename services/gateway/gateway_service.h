@@ -8,8 +8,8 @@
 // limited per user,
 // checked against the row's roles, its request bytes checked (UTF-8, a
 // well-formed message of the method's request type: raw_messages.h), and
-// forwarded as bytes to the row's backend with the caller's signed identity
-// and deadline (the backend call ends when the caller's would, and is
+// forwarded as bytes to the row's backend with the caller's identity, signed
+// for that backend, method and request (server/identity.h), and deadline (the backend call ends when the caller's would, and is
 // cancelled with it). Backend answers pass through unchanged.
 //
 // Server-streaming rows fit the same table (the row type says nothing about
@@ -46,6 +46,10 @@ struct Backends {
   std::shared_ptr<grpc::Channel> sla;        // serves Sla
   std::shared_ptr<grpc::Channel> knowledge;  // serves Knowledge
   std::shared_ptr<grpc::Channel> scoring = nullptr;  // serves Scoring (null: none configured)
+  // Each backend process's identity secret, by its name ("intake", ...): the
+  // caller identity of a call to it is signed with it (server/identity.h).
+  // A configured backend without one is not called (UNAVAILABLE).
+  absl::flat_hash_map<std::string, std::string> identity_secrets = {};
 };
 
 class GatewayService final : public grpc::Service {
@@ -65,6 +69,7 @@ class GatewayService final : public grpc::Service {
   struct Backend {
     const char* name;
     std::unique_ptr<grpc::GenericStub> stub;  // null when no channel
+    std::string identity_secret;              // empty: none configured
   };
   // A row, resolved against the descriptors once at start-up.
   struct Handler {
@@ -88,9 +93,12 @@ class GatewayService final : public grpc::Service {
   // (and nullopt).
   std::optional<v1::TokenEntry> Admit(grpc::CallbackServerContext* context,
                                       absl::string_view method, grpc::Status* refusal);
-  // A client context for the backend call: identity, deadline, cancellation.
+  // A client context for the backend call: identity (signed for this
+  // backend, method and request digest), deadline, cancellation.
   std::unique_ptr<grpc::ClientContext> BackendContext(grpc::CallbackServerContext* context,
-                                                      const v1::TokenEntry& caller) const;
+                                                      const v1::TokenEntry& caller,
+                                                      const Handler& handler,
+                                                      const std::string& request_digest) const;
 
   const TokenAuth& auth_;
   std::deque<Backend> processes_;                          // stable addresses

@@ -16,7 +16,10 @@
 #include "redis/client.h"
 #include "redis/health_probe.h"
 #include "redis/flags.h"
+#include "absl/container/flat_hash_map.h"
+#include "absl/strings/str_cat.h"
 #include "server/dependency_watch.h"
+#include "server/identity.h"
 #include "server/server.h"
 #include "server/server_flags.h"
 #include "server/tls.h"
@@ -29,6 +32,10 @@ int main(int argc, char** argv) {
   server::ServerOptions options{
       .service_name = "gateway", .host = "0.0.0.0", .grpc_port = 50051, .metrics_port = 9101};
   options.reflection = false;  // the public port: on only when asked
+  // The gateway verifies bearer tokens, not identities: it signs one for
+  // each backend call with that backend's secret (--backend_identity_secrets).
+  options.verify_identities = false;
+  std::string backend_identity_secrets;
   std::string intake_address = "127.0.0.1:50052";
   std::string dispatch_address = "127.0.0.1:50053";
   std::string sla_address = "127.0.0.1:50054";
@@ -96,6 +103,11 @@ int main(int argc, char** argv) {
                  "how long the screen's JSON is kept: one scoring query per this long, however "
                  "many walls (0: none kept; concurrent GETs still share one query)",
                  &screen_cache);
+  flags.String("backend_identity_secrets", "HOTLINE_BACKEND_IDENTITY_SECRETS",
+               "folder with each backend's identity secret, NAME.secret for intake, dispatch, "
+               "sla, knowledge and scoring (tools/make-secrets.sh writes DIR/identity; the first "
+               "line of each signs the caller identities sent to that backend; required)",
+               &backend_identity_secrets);
   flags.Duration("backend_timeout", "HOTLINE_BACKEND_TIMEOUT",
                  "longest a backend call may take (the caller's deadline may be shorter)",
                  &backend_timeout);
@@ -116,6 +128,34 @@ int main(int argc, char** argv) {
   if (jwt_keys_path.empty() && demo_tokens_path.empty()) {
     log::Error("no way to authenticate: pass --jwt_keys=FILE (or --demo_tokens=FILE for a demo)");
     return 2;
+  }
+  if (backend_identity_secrets.empty()) {
+    log::Error("--backend_identity_secrets=DIR is required: the folder with each backend's "
+               "identity secret (NAME.secret; tools/make-secrets.sh writes DIR/identity)");
+    return 2;
+  }
+  if (!options.identity_secret_file.empty()) {
+    log::Warning("--identity_secret_file is not used by the gateway (it signs with each "
+                 "backend's own secret from --backend_identity_secrets)",
+                 {{"identity_secret_file", options.identity_secret_file}});
+  }
+  absl::flat_hash_map<std::string, std::string> identity_secrets;
+  for (const auto& [name, address] :
+       std::initializer_list<std::pair<const char*, const std::string*>>{
+           {"intake", &intake_address},
+           {"dispatch", &dispatch_address},
+           {"sla", &sla_address},
+           {"knowledge", &knowledge_address},
+           {"scoring", &scoring_address}}) {
+    if (address->empty()) continue;
+    absl::StatusOr<std::vector<std::string>> secrets = server::ReadIdentitySecrets(
+        absl::StrCat(backend_identity_secrets, "/", name, ".secret"));
+    if (!secrets.ok()) {
+      log::Error("cannot read a backend's identity secret",
+                 {{"backend", name}, {"error", secrets.status().ToString()}});
+      return 2;
+    }
+    identity_secrets[name] = secrets->front();
   }
   gateway::TokenAuth auth;
   if (!demo_tokens_path.empty()) {
@@ -179,7 +219,8 @@ int main(int argc, char** argv) {
           grpc::CreateCustomChannel(knowledge_address, *backend_credentials, args),
       .scoring = scoring_address.empty()
                      ? nullptr
-                     : grpc::CreateCustomChannel(scoring_address, *backend_credentials, args)};
+                     : grpc::CreateCustomChannel(scoring_address, *backend_credentials, args),
+      .identity_secrets = identity_secrets};
 
   gateway::BackendWatch watch({{"intake", intake_address, backends.intake},
                                {"dispatch", dispatch_address, backends.dispatch},
@@ -202,7 +243,8 @@ int main(int argc, char** argv) {
         server, "redis", [client = redis.get()] { return redis::Answers(*client); });
   }
   // The big screen: the page and its JSON API, on the same host as the API.
-  gateway::ScreenServer screen(backends.scoring, absl::Seconds(3), screen_cache, &server.metrics());
+  gateway::ScreenServer screen(backends.scoring, identity_secrets["scoring"], absl::Seconds(3),
+                               screen_cache, &server.metrics());
   if (screen_port >= 0) {
     if (absl::Status s = screen.Start(options.host, screen_port); !s.ok()) {
       log::Error("cannot start the screen", {{"error", s.ToString()}});

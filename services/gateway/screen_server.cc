@@ -35,10 +35,12 @@ v1::Actor ScreenActor() {
   return wall;
 }
 
-ScreenServer::ScreenServer(std::shared_ptr<grpc::Channel> scoring, absl::Duration timeout,
+ScreenServer::ScreenServer(std::shared_ptr<grpc::Channel> scoring,
+                           std::string scoring_identity_secret, absl::Duration timeout,
                            absl::Duration cache_ttl, prometheus::Registry* metrics,
                            const Clock& clock)
     : scoring_(scoring ? v1::Scoring::NewStub(scoring) : nullptr),
+      scoring_secret_(std::move(scoring_identity_secret)),
       timeout_(timeout),
       cache_(cache_ttl, clock, [this] { return Compute(); }) {
   if (metrics != nullptr) {
@@ -120,9 +122,11 @@ ScreenCache::Answer ScreenServer::Compute() {
   // Scoring believes only signed identities; the screen reads as the wall,
   // whose role scoring accepts for GetScreen only (the answer has no personal
   // data and does not depend on the role).
-  server::AttachIdentity(ScreenActor(), &ctx);
+  const v1::GetScreenRequest request;
+  server::AttachIdentity(ScreenActor(), scoring_secret_, "/hotline.v1.Scoring/GetScreen", request,
+                         &ctx);
   v1::GetScreenResponse screen;
-  const grpc::Status status = scoring_->GetScreen(&ctx, v1::GetScreenRequest(), &screen);
+  const grpc::Status status = scoring_->GetScreen(&ctx, request, &screen);
   if (!status.ok()) {
     return {503, absl::StrCat(R"({"error":"scoring: )",
                               status.error_code() == grpc::StatusCode::UNAVAILABLE ? "unavailable"

@@ -36,11 +36,12 @@ v1::Actor ScreenActor();
 
 class ScreenServer {
  public:
-  // `scoring` may be null: the API then answers 503. `timeout` bounds one
+  // `scoring` may be null: the API then answers 503; `scoring_identity_secret`
+  // signs the wall's identity for it (server/identity.h). `timeout` bounds one
   // scoring call; an answer is kept for `cache_ttl` (clock: `clock`).
   // `metrics` (optional) gets hotline_gateway_screen_requests_total{source}.
-  ScreenServer(std::shared_ptr<grpc::Channel> scoring, absl::Duration timeout,
-               absl::Duration cache_ttl = absl::Seconds(3), prometheus::Registry* metrics = nullptr,
+  ScreenServer(std::shared_ptr<grpc::Channel> scoring, std::string scoring_identity_secret,
+               absl::Duration timeout, absl::Duration cache_ttl = absl::Seconds(3), prometheus::Registry* metrics = nullptr,
                const Clock& clock = SystemClock::Get());
   ~ScreenServer();  // Stop()
   ScreenServer(const ScreenServer&) = delete;
@@ -58,6 +59,7 @@ class ScreenServer {
   ScreenCache::Answer Compute();
 
   std::unique_ptr<v1::Scoring::Stub> scoring_;
+  std::string scoring_secret_;
   absl::Duration timeout_;
   ScreenCache cache_;
   prometheus::Counter* from_cache_ = nullptr;

@@ -51,7 +51,7 @@ KnowledgeService::KnowledgeService(KnowledgeBase& base, prometheus::Registry& me
 grpc::ServerUnaryReactor* KnowledgeService::SearchKnowledge(grpc::CallbackServerContext* context,
                                                             const v1::SearchKnowledgeRequest* request,
                                                             v1::SearchKnowledgeResponse* response) {
-  if (auto* refused = server::RefuseUnverified(context)) return refused;
+  if (auto* refused = server::RefuseUnverified(context, *request)) return refused;
   const absl::Time start = absl::Now();
   absl::StatusOr<v1::SearchKnowledgeResponse> result = base_.Search(*request);
   search_seconds_.Observe(absl::ToDoubleSeconds(absl::Now() - start));
@@ -63,7 +63,7 @@ grpc::ServerUnaryReactor* KnowledgeService::SearchKnowledge(grpc::CallbackServer
 grpc::ServerUnaryReactor* KnowledgeService::GetKnowledgePoint(grpc::CallbackServerContext* context,
                                                               const v1::GetKnowledgePointRequest* request,
                                                               v1::GetKnowledgePointResponse* response) {
-  if (auto* refused = server::RefuseUnverified(context)) return refused;
+  if (auto* refused = server::RefuseUnverified(context, *request)) return refused;
   auto* reactor = context->DefaultReactor();
   base_.Get(*request, server::ReplyTo(reactor, response));
   return reactor;
@@ -72,7 +72,7 @@ grpc::ServerUnaryReactor* KnowledgeService::GetKnowledgePoint(grpc::CallbackServ
 grpc::ServerUnaryReactor* KnowledgeService::ListKnowledgePoints(
     grpc::CallbackServerContext* context, const v1::ListKnowledgePointsRequest* request,
     v1::ListKnowledgePointsResponse* response) {
-  if (auto* refused = server::RefuseUnverified(context)) return refused;
+  if (auto* refused = server::RefuseUnverified(context, *request)) return refused;
   auto* reactor = context->DefaultReactor();
   base_.List(*request, server::ReplyTo(reactor, response));
   return reactor;
@@ -91,61 +91,61 @@ Done<v1::KnowledgePointResponse> KnowledgeService::CountedWrite(
 grpc::ServerUnaryReactor* KnowledgeService::CreateKnowledgePoint(
     grpc::CallbackServerContext* context, const v1::CreateKnowledgePointRequest* request,
     v1::KnowledgePointResponse* response) {
-  if (auto* refused = server::RefuseUnverified(context)) return refused;
+  if (auto* refused = server::RefuseUnverified(context, *request)) return refused;
   auto* reactor = context->DefaultReactor();
-  base_.Create(server::IdentityOf(*context), *request, CountedWrite("create", reactor, response));
+  base_.Create(server::IdentityOf(*context, *request), *request, CountedWrite("create", reactor, response));
   return reactor;
 }
 
 grpc::ServerUnaryReactor* KnowledgeService::EditKnowledgePoint(
     grpc::CallbackServerContext* context, const v1::EditKnowledgePointRequest* request,
     v1::KnowledgePointResponse* response) {
-  if (auto* refused = server::RefuseUnverified(context)) return refused;
+  if (auto* refused = server::RefuseUnverified(context, *request)) return refused;
   auto* reactor = context->DefaultReactor();
-  base_.Edit(server::IdentityOf(*context), *request, CountedWrite("edit", reactor, response));
+  base_.Edit(server::IdentityOf(*context, *request), *request, CountedWrite("edit", reactor, response));
   return reactor;
 }
 
 grpc::ServerUnaryReactor* KnowledgeService::PublishKnowledgePoint(
     grpc::CallbackServerContext* context, const v1::ChangeKnowledgeStatusRequest* request,
     v1::KnowledgePointResponse* response) {
-  if (auto* refused = server::RefuseUnverified(context)) return refused;
+  if (auto* refused = server::RefuseUnverified(context, *request)) return refused;
   auto* reactor = context->DefaultReactor();
-  base_.Publish(server::IdentityOf(*context), *request, CountedWrite("publish", reactor, response));
+  base_.Publish(server::IdentityOf(*context, *request), *request, CountedWrite("publish", reactor, response));
   return reactor;
 }
 
 grpc::ServerUnaryReactor* KnowledgeService::RetireKnowledgePoint(
     grpc::CallbackServerContext* context, const v1::ChangeKnowledgeStatusRequest* request,
     v1::KnowledgePointResponse* response) {
-  if (auto* refused = server::RefuseUnverified(context)) return refused;
+  if (auto* refused = server::RefuseUnverified(context, *request)) return refused;
   auto* reactor = context->DefaultReactor();
-  base_.Retire(server::IdentityOf(*context), *request, CountedWrite("retire", reactor, response));
+  base_.Retire(server::IdentityOf(*context, *request), *request, CountedWrite("retire", reactor, response));
   return reactor;
 }
 
 grpc::ServerUnaryReactor* KnowledgeService::MarkKnowledgeNotHelpful(
     grpc::CallbackServerContext* context, const v1::MarkKnowledgeNotHelpfulRequest* request,
     v1::MarkKnowledgeNotHelpfulResponse* response) {
-  if (auto* refused = server::RefuseUnverified(context)) return refused;
+  if (auto* refused = server::RefuseUnverified(context, *request)) return refused;
   auto* reactor = context->DefaultReactor();
-  base_.MarkNotHelpful(server::IdentityOf(*context), *request, server::ReplyTo(reactor, response));
+  base_.MarkNotHelpful(server::IdentityOf(*context, *request), *request, server::ReplyTo(reactor, response));
   return reactor;
 }
 
 grpc::ServerUnaryReactor* KnowledgeService::ListExpiringKnowledge(
     grpc::CallbackServerContext* context, const v1::ListExpiringKnowledgeRequest* request,
     v1::ListExpiringKnowledgeResponse* response) {
-  if (auto* refused = server::RefuseUnverified(context)) return refused;
+  if (auto* refused = server::RefuseUnverified(context, *request)) return refused;
   return FinishWith(context, base_.ListExpiring(*request), response);
 }
 
 grpc::ServerUnaryReactor* KnowledgeService::ListUnansweredQueries(
     grpc::CallbackServerContext* context, const v1::ListUnansweredQueriesRequest* request,
     v1::ListUnansweredQueriesResponse* response) {
-  if (auto* refused = server::RefuseUnverified(context)) return refused;
+  if (auto* refused = server::RefuseUnverified(context, *request)) return refused;
   auto* reactor = context->DefaultReactor();
-  absl::StatusOr<v1::Actor> caller = server::VerifiedIdentity(*context);
+  absl::StatusOr<v1::Actor> caller = server::VerifiedIdentity(*context, *request);
   if (!caller.ok()) {
     reactor->Finish(ToGrpcStatus(caller.status()));
     return reactor;

@@ -19,7 +19,7 @@ grpc::Status SlaService::Finish(const char* rpc, const absl::Status& status) {
 
 grpc::Status SlaService::GetOrderSla(grpc::ServerContext* context, const v1::GetOrderSlaRequest* request,
                                      v1::GetOrderSlaResponse* response) {
-  absl::StatusOr<v1::Actor> caller = server::VerifiedIdentity(*context);
+  absl::StatusOr<v1::Actor> caller = server::VerifiedIdentity(*context, *request);
   if (!caller.ok()) return Finish("GetOrderSla", caller.status());
   absl::StatusOr<v1::OrderSla> sla = monitor_.Get(*caller, request->order_id());
   if (sla.ok()) *response->mutable_sla() = std::move(*sla);
@@ -29,7 +29,7 @@ grpc::Status SlaService::GetOrderSla(grpc::ServerContext* context, const v1::Get
 grpc::Status SlaService::ListUnitDeadlines(grpc::ServerContext* context,
                                            const v1::ListUnitDeadlinesRequest* request,
                                            v1::ListUnitDeadlinesResponse* response) {
-  absl::StatusOr<v1::Actor> caller = server::VerifiedIdentity(*context);
+  absl::StatusOr<v1::Actor> caller = server::VerifiedIdentity(*context, *request);
   if (!caller.ok()) return Finish("ListUnitDeadlines", caller.status());
   absl::StatusOr<v1::ListUnitDeadlinesResponse> list = monitor_.ListUnit(*caller, *request);
   if (list.ok()) *response = std::move(*list);
@@ -39,7 +39,7 @@ grpc::Status SlaService::ListUnitDeadlines(grpc::ServerContext* context,
 grpc::Status SlaService::RequestExtension(grpc::ServerContext* context,
                                           const v1::RequestExtensionRequest* request,
                                           v1::RequestExtensionResponse* response) {
-  absl::StatusOr<v1::Actor> caller = server::VerifiedIdentity(*context);
+  absl::StatusOr<v1::Actor> caller = server::VerifiedIdentity(*context, *request);
   if (!caller.ok()) return Finish("RequestExtension", caller.status());
   absl::StatusOr<v1::OrderSla> sla = monitor_.RequestExtension(*caller, *request);
   if (sla.ok()) *response->mutable_sla() = std::move(*sla);
@@ -48,7 +48,7 @@ grpc::Status SlaService::RequestExtension(grpc::ServerContext* context,
 
 grpc::Status SlaService::DecideExtension(grpc::ServerContext* context, const v1::DecideExtensionRequest* request,
                                          v1::DecideExtensionResponse* response) {
-  absl::StatusOr<v1::Actor> caller = server::VerifiedIdentity(*context);
+  absl::StatusOr<v1::Actor> caller = server::VerifiedIdentity(*context, *request);
   if (!caller.ok()) return Finish("DecideExtension", caller.status());
   absl::StatusOr<v1::OrderSla> sla = monitor_.DecideExtension(*caller, *request);
   if (sla.ok()) *response->mutable_sla() = std::move(*sla);
@@ -57,7 +57,7 @@ grpc::Status SlaService::DecideExtension(grpc::ServerContext* context, const v1:
 
 grpc::Status SlaService::QueryCalendar(grpc::ServerContext* context, const v1::QueryCalendarRequest* request,
                                        v1::QueryCalendarResponse* response) {
-  if (absl::StatusOr<v1::Actor> caller = server::VerifiedIdentity(*context); !caller.ok()) {
+  if (absl::StatusOr<v1::Actor> caller = server::VerifiedIdentity(*context, *request); !caller.ok()) {
     return Finish("QueryCalendar", caller.status());
   }
   absl::StatusOr<v1::QueryCalendarResponse> answer = monitor_.QueryCalendar(*request);

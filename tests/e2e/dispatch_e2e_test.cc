@@ -546,7 +546,7 @@ TEST_CASE("a replica started while Redis is down routes once Redis is back", "[e
   stack.redis().Stop();
   ServiceProcess late(HOTLINE_DISPATCH_BIN,
                       {"--host=127.0.0.1", "--grpc_port=0", "--metrics_port=0",
-                       "--identity_secret_file=" + stack.identity_secret_file(),
+                       "--identity_secret_file=" + stack.identity_secret_file("dispatch"),
                        "--redis=" + stack.redis().address(),
                        std::string("--data_dir=") + HOTLINE_SOURCE_DIR + "/data",
                        "--consumer_name=late", "--auto_dispatch=true"},

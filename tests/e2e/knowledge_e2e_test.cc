@@ -47,9 +47,10 @@ bool ReplicaFinds(const std::string& address, const std::string& words, const st
   agent.set_user_id("agent-t1");
   agent.set_role(v1::ROLE_AGENT);
   agent.set_unit_code("GZ12345");
-  server::AttachIdentity(agent, &ctx);  // the stack set this process's secret
   v1::SearchKnowledgeRequest r;
   r.set_query(words);
+  server::AttachIdentity(agent, Stack::IdentitySecret("knowledge"),
+                         "/hotline.v1.Knowledge/SearchKnowledge", r, &ctx);
   v1::SearchKnowledgeResponse found;
   if (!stub->SearchKnowledge(&ctx, r, &found).ok()) return false;
   for (const auto& h : found.hits()) {

@@ -428,36 +428,38 @@ TEST_CASE("the wall screen: concurrent GETs make one scoring query, and its iden
   CHECK(absl::StrContains(gateway_metrics, R"(hotline_gateway_screen_requests_total{source="computed"} 1)"));
 
   // The identity the screen reads as: GetScreen, and nothing else, at every
-  // backend it could reach (signed with the stack's secret, as the gateway does).
+  // backend it could reach (signed with that backend's secret for that call,
+  // as the gateway does).
   const v1::Actor wall = gateway::ScreenActor();
   CHECK(wall.role() == v1::ROLE_SCREEN);
-  auto as_wall = [&] {
+  auto as_wall = [&](const std::string& backend, const std::string& path,
+                     const google::protobuf::MessageLite& request) {
     auto ctx = std::make_unique<grpc::ClientContext>();
     ctx->set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(10));
-    server::AttachIdentity(wall, ctx.get());
+    server::AttachIdentity(wall, Stack::IdentitySecret(backend), path, request, ctx.get());
     return ctx;
   };
   auto scoring = v1::Scoring::NewStub(
       grpc::CreateChannel(stack.scoring_address(), grpc::InsecureChannelCredentials()));
   {
-    auto ctx = as_wall();
+    auto ctx = as_wall("scoring", "/hotline.v1.Scoring/GetScreen", v1::GetScreenRequest());
     v1::GetScreenResponse screen;
     const grpc::Status s = scoring->GetScreen(ctx.get(), v1::GetScreenRequest(), &screen);
     INFO(s.error_message());
     CHECK(s.ok());
   }
   {
-    auto ctx = as_wall();
     v1::GetUnitScoreRequest r;
     r.set_unit_code("440106");
+    auto ctx = as_wall("scoring", "/hotline.v1.Scoring/GetUnitScore", r);
     v1::GetUnitScoreResponse out;
     CHECK(scoring->GetUnitScore(ctx.get(), r, &out).error_code() == grpc::StatusCode::PERMISSION_DENIED);
   }
   auto intake = v1::Intake::NewStub(grpc::CreateChannel(stack.intake_address(), grpc::InsecureChannelCredentials()));
   {
-    auto ctx = as_wall();
     v1::GetWorkOrderRequest r;
     r.set_id(order);
+    auto ctx = as_wall("intake", "/hotline.v1.Intake/GetWorkOrder", r);
     v1::GetWorkOrderResponse out;
     const grpc::Status s = intake->GetWorkOrder(ctx.get(), r, &out);
     INFO(s.error_message());
@@ -465,16 +467,16 @@ TEST_CASE("the wall screen: concurrent GETs make one scoring query, and its iden
     CHECK_FALSE(out.has_order());
   }
   {
-    auto ctx = as_wall();
     v1::RevealCallerPhoneRequest r;
     r.set_order_id(order);
     r.set_reason("回访");
+    auto ctx = as_wall("intake", "/hotline.v1.Intake/RevealCallerPhone", r);
     v1::RevealCallerPhoneResponse out;
     CHECK(intake->RevealCallerPhone(ctx.get(), r, &out).error_code() == grpc::StatusCode::PERMISSION_DENIED);
     CHECK(out.phone().empty());
   }
   {
-    auto ctx = as_wall();
+    auto ctx = as_wall("intake", "/hotline.v1.Intake/ListWorkOrders", v1::ListWorkOrdersRequest());
     v1::ListWorkOrdersResponse out;
     CHECK(intake->ListWorkOrders(ctx.get(), v1::ListWorkOrdersRequest(), &out).error_code() ==
           grpc::StatusCode::PERMISSION_DENIED);

@@ -17,6 +17,7 @@
 #include "absl/strings/str_replace.h"
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
+#include "absl/synchronization/mutex.h"
 #include "absl/time/clock.h"
 #include "auth/jwt.h"
 #include "e2e/stack.h"
@@ -216,7 +217,7 @@ TEST_CASE("a gateway refuses a token file outside demo mode", "[e2e][security]")
   Stack stack;
   ShellResult r = RunShell(absl::StrCat(
       HOTLINE_GATEWAY_BIN, " --host=127.0.0.1 --grpc_port=0 --metrics_port=0",
-      " --identity_secret_file=", stack.identity_secret_file(), " --tokens=", HOTLINE_SOURCE_DIR,
+      " --backend_identity_secrets=", stack.identity_secrets_dir(), " --tokens=", HOTLINE_SOURCE_DIR,
       "/config/tokens.textproto"));
   CHECK(r.exit_code == 2);
   CHECK(absl::StrContains(r.output, "only in demo mode"));
@@ -225,15 +226,18 @@ TEST_CASE("a gateway refuses a token file outside demo mode", "[e2e][security]")
         grpc::StatusCode::UNAUTHENTICATED);
 }
 
+// Signs (or forges) the identity of one direct call: the backend it goes to,
+// its method path and its request.
+using IdentitySigner = std::function<void(grpc::ClientContext*, const std::string& backend,
+                                const std::string& path, const google::protobuf::MessageLite& request)>;
+
 // Calls a backend directly with hand-made identity metadata.
 template <typename Call>
-grpc::Status Direct(const std::string& address, const std::function<void(grpc::ClientContext*)>& sign,
-                    Call call) {
+grpc::Status Direct(const std::string& address, const IdentitySigner& sign, Call call) {
   auto channel = grpc::CreateChannel(address, grpc::InsecureChannelCredentials());
   grpc::ClientContext ctx;
   ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(5));
-  sign(&ctx);
-  return call(channel, &ctx);
+  return call(channel, &ctx, sign);
 }
 
 TEST_CASE("backends refuse identities the gateway did not sign", "[e2e][security]") {
@@ -245,55 +249,76 @@ TEST_CASE("backends refuse identities the gateway did not sign", "[e2e][security
   admin.set_user_id("mallory");
   admin.set_role(v1::ROLE_ADMIN);
   admin.set_unit_code("GZ12345");
-  const std::string ts = absl::StrCat(absl::ToUnixMillis(absl::Now()));
+  const std::string exp = absl::StrCat(absl::ToUnixMillis(absl::Now() + absl::Seconds(30)));
   const std::string role = absl::StrCat(static_cast<int>(v1::ROLE_ADMIN));
   auto forged = [&](grpc::ClientContext* ctx) {  // the metadata, no signature
     ctx->AddMetadata("x-hotline-user", "mallory");
     ctx->AddMetadata("x-hotline-role", role);
     ctx->AddMetadata("x-hotline-unit", "GZ12345");
   };
-  auto wrong_key = [&](grpc::ClientContext* ctx) {
+  IdentitySigner unsigned_ = [&](grpc::ClientContext* ctx, const std::string&, const std::string&,
+                                 const google::protobuf::MessageLite&) { forged(ctx); };
+  IdentitySigner wrong_key = [&](grpc::ClientContext* ctx, const std::string&,
+                                 const std::string& path,
+                                 const google::protobuf::MessageLite& request) {
     forged(ctx);
-    ctx->AddMetadata("x-hotline-ts", ts);
-    ctx->AddMetadata("x-hotline-sig", server::IdentitySignature(std::string(40, 'k'), "mallory",
-                                                                role, "GZ12345", ts));
-  };
-  auto stale = [&](grpc::ClientContext* ctx) {
-    const std::string old = absl::StrCat(absl::ToUnixMillis(absl::Now() - absl::Minutes(2)));
-    forged(ctx);
-    ctx->AddMetadata("x-hotline-ts", old);
+    ctx->AddMetadata("x-hotline-exp", exp);
     ctx->AddMetadata("x-hotline-sig",
-                     server::IdentitySignature(Stack::kIdentitySecret, "mallory", role, "GZ12345", old));
+                     server::IdentitySignature(std::string(40, 'k'), path, server::RequestDigest(request),
+                                               "mallory", role, "GZ12345", exp));
   };
-  auto signed_ok = [&](grpc::ClientContext* ctx) { server::AttachIdentity(admin, ctx); };
+  IdentitySigner stale = [&](grpc::ClientContext* ctx, const std::string& backend,
+                             const std::string& path,
+                             const google::protobuf::MessageLite& request) {
+    const std::string old = absl::StrCat(absl::ToUnixMillis(absl::Now() - absl::Minutes(1)));
+    forged(ctx);
+    ctx->AddMetadata("x-hotline-exp", old);
+    ctx->AddMetadata("x-hotline-sig",
+                     server::IdentitySignature(Stack::IdentitySecret(backend), path,
+                                               server::RequestDigest(request), "mallory", role,
+                                               "GZ12345", old));
+  };
+  IdentitySigner signed_ok = [&](grpc::ClientContext* ctx, const std::string& backend,
+                                 const std::string& path,
+                                 const google::protobuf::MessageLite& request) {
+    server::AttachIdentity(admin, Stack::IdentitySecret(backend), path, request, ctx);
+  };
 
-  auto list_orders = [](std::shared_ptr<grpc::Channel> ch, grpc::ClientContext* ctx) {
+  auto list_orders = [](std::shared_ptr<grpc::Channel> ch, grpc::ClientContext* ctx,
+                   const IdentitySigner& sign) {
+    v1::ListWorkOrdersRequest q;
+    sign(ctx, "intake", "/hotline.v1.Intake/ListWorkOrders", q);
     v1::ListWorkOrdersResponse r;
-    return v1::Intake::NewStub(ch)->ListWorkOrders(ctx, v1::ListWorkOrdersRequest(), &r);
+    return v1::Intake::NewStub(ch)->ListWorkOrders(ctx, q, &r);
   };
-  auto queue = [](std::shared_ptr<grpc::Channel> ch, grpc::ClientContext* ctx) {
+  auto queue = [](std::shared_ptr<grpc::Channel> ch, grpc::ClientContext* ctx,
+                   const IdentitySigner& sign) {
     v1::ListQueueRequest q;
     q.set_unit_code("440106");
     q.set_state(v1::ORDER_STATE_DISPATCHED);
+    sign(ctx, "dispatch", "/hotline.v1.Dispatch/ListQueue", q);
     v1::ListQueueResponse r;
     return v1::Dispatch::NewStub(ch)->ListQueue(ctx, q, &r);
   };
-  auto search = [](std::shared_ptr<grpc::Channel> ch, grpc::ClientContext* ctx) {
+  auto search = [](std::shared_ptr<grpc::Channel> ch, grpc::ClientContext* ctx,
+                   const IdentitySigner& sign) {
     v1::SearchKnowledgeRequest q;
     q.set_query("驾照");
+    sign(ctx, "knowledge", "/hotline.v1.Knowledge/SearchKnowledge", q);
     v1::SearchKnowledgeResponse r;
     return v1::Knowledge::NewStub(ch)->SearchKnowledge(ctx, q, &r);
   };
-  auto calendar = [](std::shared_ptr<grpc::Channel> ch, grpc::ClientContext* ctx) {
+  auto calendar = [](std::shared_ptr<grpc::Channel> ch, grpc::ClientContext* ctx,
+                   const IdentitySigner& sign) {
     v1::QueryCalendarRequest q;
     q.set_add_working_days(1);
+    sign(ctx, "sla", "/hotline.v1.Sla/QueryCalendar", q);
     v1::QueryCalendarResponse r;
     return v1::Sla::NewStub(ch)->QueryCalendar(ctx, q, &r);
   };
-  for (auto bad : {std::function<void(grpc::ClientContext*)>([](grpc::ClientContext*) {}),
-                   std::function<void(grpc::ClientContext*)>(forged),
-                   std::function<void(grpc::ClientContext*)>(wrong_key),
-                   std::function<void(grpc::ClientContext*)>(stale)}) {
+  IdentitySigner nothing = [](grpc::ClientContext*, const std::string&, const std::string&,
+                              const google::protobuf::MessageLite&) {};
+  for (const IdentitySigner& bad : {nothing, unsigned_, wrong_key, stale}) {
     grpc::Status s = Direct(stack.intake_address(), bad, list_orders);
     INFO(s.error_message());
     CHECK(s.error_code() == grpc::StatusCode::UNAUTHENTICATED);
@@ -301,7 +326,7 @@ TEST_CASE("backends refuse identities the gateway did not sign", "[e2e][security
     CHECK(Direct(stack.knowledge_address(), bad, search).error_code() == grpc::StatusCode::UNAUTHENTICATED);
     CHECK(Direct(stack.sla_address(), bad, calendar).error_code() == grpc::StatusCode::UNAUTHENTICATED);
   }
-  CHECK(absl::StrContains(Direct(stack.intake_address(), forged, list_orders).error_message(), "not signed"));
+  CHECK(absl::StrContains(Direct(stack.intake_address(), unsigned_, list_orders).error_message(), "not signed"));
   CHECK(absl::StrContains(Direct(stack.intake_address(), wrong_key, list_orders).error_message(),
                           "does not verify"));
   CHECK(absl::StrContains(Direct(stack.intake_address(), stale, list_orders).error_message(), "stale"));
@@ -338,13 +363,132 @@ TEST_CASE("backends refuse identities the gateway did not sign", "[e2e][security
   }
   CHECK(methods > 20);
 
-  // Signed with the shared secret, as the gateway signs: it works.
+  // Signed with the backend's secret for the call, as the gateway signs: it works.
   grpc::Status good = Direct(stack.intake_address(), signed_ok, list_orders);
   INFO(good.error_message());
   CHECK(good.ok());
   CHECK(Direct(stack.dispatch_address(), signed_ok, queue).ok());
   CHECK(Direct(stack.knowledge_address(), signed_ok, search).ok());
   CHECK(Direct(stack.sla_address(), signed_ok, calendar).ok());
+}
+
+// Stands in for knowledge behind a second gateway, keeping the identity
+// metadata of what the gateway sends it: a captured header.
+class CapturingKnowledge final : public v1::Knowledge::CallbackService {
+ public:
+  grpc::ServerUnaryReactor* SearchKnowledge(grpc::CallbackServerContext* context,
+                                            const v1::SearchKnowledgeRequest*,
+                                            v1::SearchKnowledgeResponse*) override {
+    {
+      absl::MutexLock lock(&mu_);
+      captured_.clear();
+      for (const auto& [key, value] : context->client_metadata()) {
+        const std::string k(key.data(), key.size());
+        if (absl::StartsWith(k, "x-hotline-")) captured_.emplace_back(k, std::string(value.data(), value.size()));
+      }
+    }
+    auto* reactor = context->DefaultReactor();
+    reactor->Finish(grpc::Status::OK);
+    return reactor;
+  }
+  std::vector<std::pair<std::string, std::string>> captured() {
+    absl::MutexLock lock(&mu_);
+    return captured_;
+  }
+
+ private:
+  absl::Mutex mu_;
+  std::vector<std::pair<std::string, std::string>> captured_;
+};
+
+TEST_CASE("a captured identity header is good for its one call only", "[e2e][security]") {
+  Stack::Options options;
+  options.sla_replicas = 1;
+  Stack stack(options);
+  // A header as the gateway sends it: a second gateway forwards knowledge
+  // calls to a server that keeps what it gets.
+  CapturingKnowledge capture;
+  int capture_port = 0;
+  grpc::ServerBuilder builder;
+  builder.AddListeningPort("127.0.0.1:0", grpc::InsecureServerCredentials(), &capture_port);
+  builder.RegisterService(&capture);
+  std::unique_ptr<grpc::Server> capture_server = builder.BuildAndStart();
+  REQUIRE(capture_port != 0);
+  int port = 0;
+  auto gateway = stack.StartGateway({absl::StrCat("--knowledge=127.0.0.1:", capture_port)},
+                                    "capturing-gateway.log", &port);
+  v1::SearchKnowledgeRequest search;
+  search.set_query("驾照");
+  {
+    auto client = v1::Hotline::NewStub(
+        grpc::CreateChannel(absl::StrCat("127.0.0.1:", port), grpc::InsecureChannelCredentials()));
+    auto ctx = CallContext(kAgentToken);
+    v1::SearchKnowledgeResponse ignored;
+    grpc::Status s = client->SearchKnowledge(ctx.get(), search, &ignored);
+    INFO(s.error_message());
+    REQUIRE(s.ok());
+  }
+  const std::vector<std::pair<std::string, std::string>> header = capture.captured();
+  REQUIRE(header.size() == 5);  // user, role, unit, expiry, signature
+
+  // Replays the header on `path` of the backend at `address` with `body`.
+  auto replay = [&](const std::string& address, const std::string& path, const std::string& body) {
+    grpc::GenericStub stub(grpc::CreateChannel(address, grpc::InsecureChannelCredentials()));
+    grpc::ClientContext ctx;
+    ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(5));
+    for (const auto& [key, value] : header) ctx.AddMetadata(key, value);
+    grpc::Slice slice(body);
+    grpc::ByteBuffer request(&slice, 1), response;
+    std::promise<grpc::Status> done;
+    stub.UnaryCall(&ctx, path, grpc::StubOptions(), &request, &response,
+                   [&done](grpc::Status st) { done.set_value(std::move(st)); });
+    return done.get_future().get();
+  };
+  auto refused = [](const grpc::Status& s) {
+    INFO(s.error_code() << ": " << s.error_message());
+    CHECK(s.error_code() == grpc::StatusCode::UNAUTHENTICATED);
+    CHECK(absl::StrContains(s.error_message(), "does not verify"));
+  };
+  // The call it was signed for: the real knowledge believes it (within the
+  // minute it lives), so the refusals below are the binding's doing.
+  grpc::Status same = replay(stack.knowledge_address(), "/hotline.v1.Knowledge/SearchKnowledge",
+                             search.SerializeAsString());
+  INFO(same.error_message());
+  CHECK(same.ok());
+  // (a) Another method of the same backend, the same bytes (they parse as
+  // GetKnowledgePointRequest{code: "驾照"}).
+  refused(replay(stack.knowledge_address(), "/hotline.v1.Knowledge/GetKnowledgePoint",
+                 search.SerializeAsString()));
+  // (b) The same method with another body.
+  v1::SearchKnowledgeRequest other = search;
+  other.set_query("护照");
+  refused(replay(stack.knowledge_address(), "/hotline.v1.Knowledge/SearchKnowledge",
+                 other.SerializeAsString()));
+  // (c) Another backend: dispatch's and sla's methods with the same bytes.
+  v1::ListQueueRequest queue;
+  queue.set_unit_code("驾照");  // field 1, as the captured body's
+  REQUIRE(queue.SerializeAsString() == search.SerializeAsString());
+  refused(replay(stack.dispatch_address(), "/hotline.v1.Dispatch/ListQueue", search.SerializeAsString()));
+  refused(replay(stack.sla_address(), "/hotline.v1.Sla/GetOrderSla", search.SerializeAsString()));
+  refused(replay(stack.intake_address(), "/hotline.v1.Intake/ListWorkOrders", ""));
+  // And each backend's secret is its own: what another backend's secret
+  // signs (a compromised sla minting an identity) is good for nothing here.
+  {
+    v1::Actor admin;
+    admin.set_user_id("mallory");
+    admin.set_role(v1::ROLE_ADMIN);
+    auto channel = grpc::CreateChannel(stack.knowledge_address(), grpc::InsecureChannelCredentials());
+    for (const char* backend : {"sla", "intake", "dispatch", "scoring"}) {
+      grpc::ClientContext ctx;
+      ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(5));
+      server::AttachIdentity(admin, Stack::IdentitySecret(backend),
+                             "/hotline.v1.Knowledge/SearchKnowledge", search, &ctx);
+      v1::SearchKnowledgeResponse r;
+      INFO(backend);
+      refused(v1::Knowledge::NewStub(channel)->SearchKnowledge(&ctx, search, &r));
+    }
+  }
+  capture_server->Shutdown();
 }
 
 TEST_CASE("a caller over the rate limit gets RESOURCE_EXHAUSTED with retry info",
@@ -472,7 +616,7 @@ TEST_CASE("TLS on the gateway's port, mutual TLS on a backend's", "[e2e][securit
   ServiceProcess intake_process(
       HOTLINE_INTAKE_BIN,
       {"--host=127.0.0.1", "--grpc_port=0", "--metrics_port=0",
-       "--identity_secret_file=" + stack.identity_secret_file(),
+       "--identity_secret_file=" + stack.identity_secret_file("intake"),
        "--redis=" + stack.redis().address(), std::string("--data_dir=") + HOTLINE_SOURCE_DIR + "/data",
        "--phone_keys=" + stack.phone_keys_file(),
        "--tls_cert=" + dir + "/backend.crt", "--tls_key=" + dir + "/backend.key",
@@ -486,7 +630,8 @@ TEST_CASE("TLS on the gateway's port, mutual TLS on a backend's", "[e2e][securit
     auto stub = v1::Intake::NewStub(grpc::CreateChannel(intake, creds));
     grpc::ClientContext c;
     c.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(5));
-    server::AttachIdentity(agent, &c);
+    server::AttachIdentity(agent, Stack::IdentitySecret("intake"), "/hotline.v1.Intake/ListWorkOrders",
+                           v1::ListWorkOrdersRequest(), &c);
     v1::ListWorkOrdersResponse r;
     return stub->ListWorkOrders(&c, v1::ListWorkOrdersRequest(), &r);
   };

@@ -55,13 +55,12 @@ Stack::Stack(Options options) {
   } else {
     redis_ = std::make_unique<RedisServer>(RedisServer::Options{.appendfsync = options.appendfsync});
   }
-  std::ofstream(identity_secret_file()) << kIdentitySecret << "\n";
+  std::filesystem::create_directories(identity_secrets_dir());
+  for (const char* backend : {"intake", "dispatch", "sla", "knowledge", "scoring"}) {
+    std::ofstream(identity_secret_file(backend)) << IdentitySecret(backend) << "\n";
+  }
   std::ofstream(jwt_keys_file()) << "keys { id: \"" << kJwtKeyId << "\" secret: \"" << kJwtSecret
                                  << "\" }\n";
-  // The test process signs direct backend calls with the same secret.
-  if (absl::Status s = server::SetIdentitySecret(kIdentitySecret); !s.ok()) {
-    throw std::runtime_error(s.ToString());
-  }
 
   // Fresh phone keys for intake (libs/crypto/phone_vault.h).
   std::ofstream(phone_keys_file()) << crypto::PhoneVault::GenerateKeyFile("test1");
@@ -69,8 +68,7 @@ Stack::Stack(Options options) {
   // Every service picks free ports itself (port 0) and names them in its log,
   // so no other test can take a port between choosing and binding it.
   const std::vector<std::string> any_ports = {"--host=127.0.0.1", "--grpc_port=0",
-                                              "--metrics_port=0",
-                                              "--identity_secret_file=" + identity_secret_file()};
+                                              "--metrics_port=0"};
   // One city clock for all: the same start, anchor and rate.
   clock_anchor_ = absl::FromUnixSeconds(absl::ToUnixSeconds(absl::Now()));
   clock_start_ = clock_anchor_;
@@ -84,14 +82,15 @@ Stack::Stack(Options options) {
                    absl::StrCat("--clock_anchor=", absl::ToUnixSeconds(clock_anchor_)),
                    "--clock_rate=" + options.clock_rate};
   }
-  auto with = [&](std::vector<std::string> args) {
+  auto with = [&](const char* binary, std::vector<std::string> args) {
     args.insert(args.begin(), any_ports.begin(), any_ports.end());
+    args.insert(args.begin(), IdentityArg(binary));
     return args;
   };
   // The services that read the city clock.
-  auto with_clock = [&](std::vector<std::string> args) {
+  auto with_clock = [&](const char* binary, std::vector<std::string> args) {
     args.insert(args.end(), clock_args_.begin(), clock_args_.end());
-    return with(std::move(args));
+    return with(binary, std::move(args));
   };
   for (int i = 0; i < options.dispatch_replicas; ++i) {
     dispatch_args_.push_back({std::string("--data_dir=") + HOTLINE_SOURCE_DIR + "/data",
@@ -101,7 +100,7 @@ Stack::Stack(Options options) {
                               options.auto_dispatch ? "--auto_dispatch=true" : "--auto_dispatch=false"});
     for (std::string& a : RedisArgs()) dispatch_args_.back().push_back(std::move(a));
     dispatch_.push_back(std::make_unique<ServiceProcess>(
-        HOTLINE_DISPATCH_BIN, with_clock(dispatch_args_.back()), absl::StrCat(dir_, "/dispatch-", i, ".log")));
+        HOTLINE_DISPATCH_BIN, with_clock(HOTLINE_DISPATCH_BIN, dispatch_args_.back()), absl::StrCat(dir_, "/dispatch-", i, ".log")));
   }
   sla_.resize(options.sla_replicas);
   sla_ports_.resize(options.sla_replicas);
@@ -109,11 +108,11 @@ Stack::Stack(Options options) {
   for (int i = 0; i < options.sla_replicas; ++i) StartSla(i);
   for (int i = 0; i < options.knowledge_replicas; ++i) {
     knowledge_.push_back(std::make_unique<ServiceProcess>(
-        HOTLINE_KNOWLEDGE_BIN, with(KnowledgeArgs()), absl::StrCat(dir_, "/knowledge-", i, ".log")));
+        HOTLINE_KNOWLEDGE_BIN, with(HOTLINE_KNOWLEDGE_BIN, KnowledgeArgs()), absl::StrCat(dir_, "/knowledge-", i, ".log")));
   }
   for (int i = 0; i < options.scoring_replicas; ++i) {
     scoring_.push_back(std::make_unique<ServiceProcess>(
-        HOTLINE_SCORING_BIN, with_clock(ScoringArgs(i)), absl::StrCat(dir_, "/scoring-", i, ".log")));
+        HOTLINE_SCORING_BIN, with_clock(HOTLINE_SCORING_BIN, ScoringArgs(i)), absl::StrCat(dir_, "/scoring-", i, ".log")));
   }
   for (auto& replica : scoring_) {
     ServiceProcess::Ports ports = replica->WaitForServingPorts(absl::Seconds(20));
@@ -121,7 +120,7 @@ Stack::Stack(Options options) {
     scoring_metrics_.push_back(ports.metrics);
   }
   intake_ = std::make_unique<ServiceProcess>(
-      HOTLINE_INTAKE_BIN, with_clock(IntakeArgs()), dir_ + "/intake.log");
+      HOTLINE_INTAKE_BIN, with_clock(HOTLINE_INTAKE_BIN, IntakeArgs()), dir_ + "/intake.log");
   for (auto& replica : dispatch_) {
     ServiceProcess::Ports ports = replica->WaitForServingPorts(absl::Seconds(20));
     dispatch_ports_.push_back(ports.grpc);
@@ -135,7 +134,7 @@ Stack::Stack(Options options) {
   ServiceProcess::Ports intake = intake_->WaitForServingPorts(absl::Seconds(20));
   intake_port_ = intake.grpc;
   intake_metrics_ = intake.metrics;
-  gateway_ = std::make_unique<ServiceProcess>(HOTLINE_GATEWAY_BIN, with(GatewayArgs()),
+  gateway_ = std::make_unique<ServiceProcess>(HOTLINE_GATEWAY_BIN, with(HOTLINE_GATEWAY_BIN, GatewayArgs()),
                                               dir_ + "/gateway.log");
   ServiceProcess::Ports gateway = gateway_->WaitForServingPorts(absl::Seconds(20));
   gateway_port_ = gateway.grpc;
@@ -269,7 +268,7 @@ std::unique_ptr<ServiceProcess> Stack::StartGateway(std::vector<std::string> ext
                                                     const std::string& log_name,
                                                     int* grpc_port) const {
   std::vector<std::string> args = {"--host=127.0.0.1", "--grpc_port=0", "--metrics_port=0",
-                                   "--identity_secret_file=" + identity_secret_file()};
+                                   IdentityArg(HOTLINE_GATEWAY_BIN)};
   for (std::string& a : GatewayArgs()) args.push_back(std::move(a));
   args.insert(args.end(), extra.begin(), extra.end());
   auto gateway = std::make_unique<ServiceProcess>(HOTLINE_GATEWAY_BIN, args, dir_ + "/" + log_name);
@@ -479,8 +478,7 @@ void Stack::Start(Process process, int replica) {
 std::unique_ptr<ServiceProcess> Stack::Relaunch(const char* binary, std::vector<std::string> args, int grpc_port,
                                                 int metrics_port, const std::string& name) {
   args.insert(args.begin(), {"--host=127.0.0.1", absl::StrCat("--grpc_port=", grpc_port),
-                             absl::StrCat("--metrics_port=", metrics_port),
-                             "--identity_secret_file=" + identity_secret_file()});
+                             absl::StrCat("--metrics_port=", metrics_port), IdentityArg(binary)});
   // A log of its own per start: a restart must not read the "serving" line
   // (and ports) the killed process left in the old one.
   auto process = std::make_unique<ServiceProcess>(binary, args,
@@ -491,6 +489,18 @@ std::unique_ptr<ServiceProcess> Stack::Relaunch(const char* binary, std::vector<
     throw std::runtime_error(name + " did not become SERVING:\n" + process->Log());
   }
   return process;
+}
+
+std::string Stack::IdentityArg(const std::string& binary) const {
+  if (binary == HOTLINE_GATEWAY_BIN) return "--backend_identity_secrets=" + identity_secrets_dir();
+  for (const auto& [bin, name] : {std::pair<const char*, const char*>{HOTLINE_INTAKE_BIN, "intake"},
+                                  {HOTLINE_DISPATCH_BIN, "dispatch"},
+                                  {HOTLINE_SLA_BIN, "sla"},
+                                  {HOTLINE_KNOWLEDGE_BIN, "knowledge"},
+                                  {HOTLINE_SCORING_BIN, "scoring"}}) {
+    if (binary == bin) return "--identity_secret_file=" + identity_secret_file(name);
+  }
+  throw std::runtime_error("no identity secret for " + binary);
 }
 
 void Stack::StartIntake() {

@@ -1,7 +1,7 @@
 #pragma once
 // The real system for end-to-end tests: redis-server, hotline-intake and
-// hotline-gateway as separate processes on free loopback ports. Every service
-// shares an identity secret of the test's own; the gateway verifies signed
+// hotline-gateway as separate processes on free loopback ports. Every backend
+// has an identity secret of its own (the gateway all of them); the gateway verifies signed
 // tokens (JWT) with a key file of the test's own, and the stack issues one
 // token per test identity below. Stops everything when destroyed.
 #include <memory>
@@ -143,12 +143,20 @@ class Stack {
 
   std::unique_ptr<v1::Hotline::Stub> NewClient() const;
 
-  // The files every service / the gateway were given.
-  std::string identity_secret_file() const { return dir_ + "/identity.secret"; }
+  // The files the services / the gateway were given: each backend's
+  // identity secret ("intake", "dispatch", "sla", "knowledge", "scoring"),
+  // the folder of all of them (the gateway's --backend_identity_secrets),
+  // and the JWT keys.
+  std::string identity_secret_file(const std::string& backend) const {
+    return identity_secrets_dir() + "/" + backend + ".secret";
+  }
+  std::string identity_secrets_dir() const { return dir_ + "/identity"; }
   std::string jwt_keys_file() const { return dir_ + "/jwt_keys.textproto"; }
-  // The secret itself (the test process also signs with it: see
+  // A backend's secret itself (the test process signs direct calls with it:
   // server/identity.h), and the key file's one key.
-  static constexpr char kIdentitySecret[] = "e2e-identity-secret-0123456789abcdef";
+  static std::string IdentitySecret(const std::string& backend) {
+    return "e2e-identity-secret-" + backend + "-0123456789abcdef";
+  }
   static constexpr char kJwtKeyId[] = "e2e-1";
   static constexpr char kJwtSecret[] = "e2e-jwt-signing-secret-0123456789abcdef";
   // Flags that point a hotline-admin (or a second gateway) at this stack.
@@ -158,6 +166,9 @@ class Stack {
   std::unique_ptr<ServiceProcess> StartGateway(std::vector<std::string> extra,
                                                const std::string& log_name,
                                                int* grpc_port) const;
+  // The identity flag of a service binary: its own secret file, or for the
+  // gateway the folder of all of them.
+  std::string IdentityArg(const std::string& binary) const;
   // A Redis client on the stack's Redis, to look at what was written.
   redis::Client& redis_client() { return *redis_client_; }
 

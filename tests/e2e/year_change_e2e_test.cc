@@ -93,9 +93,10 @@ v1::OrderSla SlaAt(const std::string& address, const std::string& id) {
   dispatcher.set_unit_code("GZ12345");
   grpc::ClientContext ctx;
   ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(10));
-  server::AttachIdentity(dispatcher, &ctx);
   v1::GetOrderSlaRequest r;
   r.set_order_id(id);
+  server::AttachIdentity(dispatcher, Stack::IdentitySecret("sla"), "/hotline.v1.Sla/GetOrderSla", r,
+                         &ctx);
   v1::GetOrderSlaResponse response;
   grpc::Status s = v1::Sla::NewStub(grpc::CreateChannel(address, grpc::InsecureChannelCredentials()))
                        ->GetOrderSla(&ctx, r, &response);
@@ -112,7 +113,8 @@ int64_t CalendarVersionAt(const std::string& address) {
   agent.set_unit_code("GZ12345");
   grpc::ClientContext ctx;
   ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(10));
-  server::AttachIdentity(agent, &ctx);
+  server::AttachIdentity(agent, Stack::IdentitySecret("sla"), "/hotline.v1.Sla/QueryCalendar",
+                         v1::QueryCalendarRequest(), &ctx);
   v1::QueryCalendarResponse response;
   grpc::Status s = v1::Sla::NewStub(grpc::CreateChannel(address, grpc::InsecureChannelCredentials()))
                        ->QueryCalendar(&ctx, v1::QueryCalendarRequest(), &response);
@@ -144,7 +146,6 @@ int Recomputations(const v1::WorkOrder& o) {
 
 TEST_CASE("deadlines across the turn of 2026 into 2027, with the real binaries and two SLA replicas",
           "[e2e][sla][calendar]") {
-  REQUIRE(server::SetIdentitySecret(Stack::kIdentitySecret).ok());
   Stack stack(Stack::Options{.sla_replicas = 2, .clock_start = "2026-11-27T10:00:00+08:00", .scoring_replicas = 1});
   auto stub = stack.NewClient();
   const calendar::WorkingCalendar before = Before();
@@ -264,7 +265,6 @@ double Gauge(const std::string& scrape, const std::string& name) {
 
 TEST_CASE("a year missing from the calendar: filed deadlines stay, the orders without one are counted",
           "[e2e][sla][calendar]") {
-  REQUIRE(server::SetIdentitySecret(Stack::kIdentitySecret).ok());
   Stack stack(Stack::Options{.sla_replicas = 1, .clock_start = "2026-12-07T10:00:00+08:00"});
   auto stub = stack.NewClient();
   // Taken with 2027 provisional: a deadline in January, filed.
@@ -316,7 +316,6 @@ TEST_CASE("a year missing from the calendar: filed deadlines stay, the orders wi
 }
 
 TEST_CASE("on the real clock an order taken now gets its deadlines", "[e2e][sla][calendar]") {
-  REQUIRE(server::SetIdentitySecret(Stack::kIdentitySecret).ok());
   Stack stack(Stack::Options{.sla_replicas = 1});  // no clock flags: the wall clock
   auto stub = stack.NewClient();
   const std::string id = Create(*stub);

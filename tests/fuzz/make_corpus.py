@@ -83,7 +83,7 @@ write('jwt', 'seed-json', b'\x01' + (header + '\n' + payload).encode())
 write('jwt', 'seed-json-expired', b'\x01' + (header + '\n' + payload.replace('1790090000', '1')).encode())
 write('jwt', 'seed-claims', b'\x02' + '0123456789abcdef\nagent-1\n王小明\nGZ12345\n\x01'.encode())
 
-# identity: flags, user, role, unit, timestamp (ms), signature.
+# identity: flags, user, role, unit, expiry (ms), signature.
 write('identity', 'seed-signed', b'\x20' + b'agent-1\n1\nGZ12345\n1790000000000\n')
 write('identity', 'seed-stale', b'\x20' + b'agent-1\n1\nGZ12345\n1789000000000\n')
 write('identity', 'seed-forged', b'\x00' + b'agent-1\n1\nGZ12345\n1790000000000\n' + b'0' * 64)

@@ -47,7 +47,6 @@ struct World {
   World() {
     std::ofstream(dir.path() + "/identity.secret") << kSecret;
     std::ofstream(dir.path() + "/phone.keys") << crypto::PhoneVault::GenerateKeyFile("test1");
-    REQUIRE(server::SetIdentitySecret(kSecret).ok());
   }
   // An intake replica; its gRPC address.
   std::string StartIntake(const std::string& name) {
@@ -90,7 +89,6 @@ grpc::Status Create(const std::string& address, const std::string& category, int
   agent.set_unit_code("GZ12345");
   grpc::ClientContext ctx;
   ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(5));
-  server::AttachIdentity(agent, &ctx);
   v1::CreateWorkOrderRequest r;
   r.set_type(v1::ORDER_TYPE_COMPLAINT);
   r.set_channel(v1::CHANNEL_PHONE);
@@ -102,6 +100,7 @@ grpc::Status Create(const std::string& address, const std::string& category, int
   r.set_category_code(category);
   r.set_content("测试类别的工单");
   r.set_idempotency_key(absl::StrCat("refdata-e2e-", address, "-", n));
+  server::AttachIdentity(agent, kSecret, "/hotline.v1.Intake/CreateWorkOrder", r, &ctx);
   v1::CreateWorkOrderResponse response;
   static auto* channels = new std::map<std::string, std::shared_ptr<grpc::Channel>>();
   auto& channel = (*channels)[address];
