@@ -109,7 +109,7 @@ struct Dispatch {
     dispatcher->AutoDispatch(id, [&](auto r) { result = std::move(r); });
     INFO((result.ok() ? "" : result.status().ToString()));
     REQUIRE(result.ok());
-    REQUIRE(result->dispatched);
+    REQUIRE(result->routed);
     return Read(id);
   }
   v1::WorkOrder Read(const std::string& id) {
@@ -179,7 +179,8 @@ TEST_CASE("an automatic dispatch records the catalogue and directory versions it
   d.dispatcher->Act(dispatcher, act, [&](absl::StatusOr<v1::ActResponse> r) { acted = std::move(r); });
   INFO((acted.ok() ? "" : acted.status().ToString()));
   REQUIRE(acted.ok());
-  const v1::HistoryEntry* manual = Find(d.Read(id), "dispatch");
+  const v1::WorkOrder manually = d.Read(id);
+  const v1::HistoryEntry* manual = Find(manually, "dispatch");
   REQUIRE(manual != nullptr);
   CHECK(manual->reference_versions().units() == 2);
   CHECK(manual->reference_versions().catalogue() == 0);
@@ -213,7 +214,8 @@ TEST_CASE("a deadline record carries the policies version it was computed under"
     e->set_to_state(v1::ORDER_STATE_CREATED);
     store.Put(o);
     REQUIRE(monitor.Settle(id).ok());
-    const v1::HistoryEntry* record = Find(store.Order(id), "sla_deadline");
+    const v1::WorkOrder stored = store.Order(id);
+    const v1::HistoryEntry* record = Find(stored, "sla_deadline");
     REQUIRE(record != nullptr);
     return record->sla_record();
   };
@@ -238,7 +240,8 @@ TEST_CASE("a deadline record carries the policies version it was computed under"
                    "440106");
   REQUIRE(monitor.Settle(CityOrderPrefix() + "20260302000001").ok());
   int records = 0;
-  for (const v1::HistoryEntry& e : store.Order(CityOrderPrefix() + "20260302000001").history()) {
+  const v1::WorkOrder dispatched = store.Order(CityOrderPrefix() + "20260302000001");
+  for (const v1::HistoryEntry& e : dispatched.history()) {
     if (e.action() != "sla_deadline") continue;
     ++records;
     CHECK(e.sla_record().policy_version() == first.policy_version());
