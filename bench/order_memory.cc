@@ -26,6 +26,7 @@
 #include "absl/strings/str_split.h"
 #include "clock/clock.h"
 #include "config/flags.h"
+#include "directory/city.h"
 #include "directory/directory.h"
 #include "dispatch/catalogue.h"
 #include "dispatch/dispatcher.h"
@@ -84,6 +85,7 @@ int main(int argc, char** argv) {
   flags.ParseOrExit(argc, argv);
 
   auto dir = directory::Directory::LoadDataDir(data_dir);
+  (void)directory::AdoptCityFile(data_dir);  // the city's zone, prefix, centre (clock/city.h)
   auto catalogue = dir.ok() ? dispatch::Catalogue::Load(data_dir + "/dispatch_catalogue.textproto", *dir)
                             : absl::StatusOr<dispatch::Catalogue>(dir.status());
   auto parsed = redis::ParseAddress(address);

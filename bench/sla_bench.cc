@@ -23,6 +23,7 @@
 #include "calendar/working_calendar.h"
 #include "clock/clock.h"
 #include "config/flags.h"
+#include "directory/city.h"
 #include "directory/directory.h"
 #include "orders/order_record.h"
 #include "redis/client.h"
@@ -136,6 +137,7 @@ int main(int argc, char** argv) {
   absl::StatusOr<calendar::WorkingCalendar> cal = calendar::WorkingCalendar::LoadDir(data_dir + "/calendar");
   absl::StatusOr<sla::Policies> policies = sla::Policies::Load(data_dir + "/sla_policies.textproto");
   absl::StatusOr<directory::Directory> dir = directory::Directory::LoadDataDir(data_dir);
+  (void)directory::AdoptCityFile(data_dir);  // the city's zone, prefix, centre (clock/city.h)
   if (!cal.ok() || !policies.ok() || !dir.ok()) {
     std::fprintf(stderr, "cannot load data from %s\n", data_dir.c_str());
     return 1;

@@ -1,5 +1,7 @@
 #include "clock/clock.h"
 
+#include <utility>
+
 namespace hotline {
 
 SystemClock& SystemClock::Get() {
@@ -8,13 +10,13 @@ SystemClock& SystemClock::Get() {
 }
 
 namespace {
-absl::TimeZone& Zone() {
-  static absl::TimeZone zone = absl::FixedTimeZone(8 * 60 * 60);
-  return zone;
+CityConstants& InForce() {
+  static CityConstants city;
+  return city;
 }
 }  // namespace
 
-absl::TimeZone CityTimeZone() { return Zone(); }
-void SetCityTimeZone(absl::TimeZone zone) { Zone() = zone; }
+const CityConstants& City() { return InForce(); }
+void SetCity(CityConstants city) { InForce() = std::move(city); }
 
 }  // namespace hotline

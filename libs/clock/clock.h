@@ -3,6 +3,7 @@
 // sleep to reach a deadline.
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
+#include "clock/city.h"  // CityTimeZone(), read with the clock everywhere
 
 namespace hotline {
 
@@ -40,13 +41,5 @@ class FakeClock final : public Clock {
   mutable absl::Mutex mu_;
   absl::Time now_;
 };
-
-// The city's time zone: order numbers and "today" are local days there. The
-// city profile (data/city.textproto) sets it at start-up; until then it is
-// UTC+8 (Asia/Shanghai has had no daylight saving since 1991), which is also
-// what tools that read no profile (the CLI) show.
-absl::TimeZone CityTimeZone();
-// Called once from main(), before any other thread reads the zone.
-void SetCityTimeZone(absl::TimeZone zone);
 
 }  // namespace hotline

@@ -2,6 +2,7 @@
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
+#include "clock/city.h"
 #include "config/text_proto.h"
 
 namespace hotline::directory {
@@ -34,6 +35,20 @@ absl::StatusOr<City> LoadCity(const std::string& path, const Directory& director
   v1::CityProfile profile;
   if (absl::Status s = config::ReadTextProto(path, &profile); !s.ok()) return s;
   return ValidateCity(std::move(profile), directory, path);
+}
+
+void AdoptCity(const City& city) {
+  SetCity({.time_zone = city.time_zone,
+           .order_prefix = city.profile.order_prefix(),
+           .centre_unit_code = city.profile.centre_unit_code()});
+}
+
+absl::StatusOr<City> AdoptCityFile(const std::string& data_dir) {
+  absl::StatusOr<Directory> directory = Directory::LoadDataDir(data_dir);
+  if (!directory.ok()) return directory.status();
+  absl::StatusOr<City> city = LoadCity(data_dir + "/city.textproto", *directory);
+  if (city.ok()) AdoptCity(*city);
+  return city;
 }
 
 }  // namespace hotline::directory

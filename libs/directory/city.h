@@ -23,4 +23,12 @@ absl::StatusOr<City> LoadCity(const std::string& path, const Directory& director
 absl::StatusOr<City> ValidateCity(v1::CityProfile profile, const Directory& directory,
                                   absl::string_view source = "city");
 
+// Makes `city` the process's city (clock/city.h: CityTimeZone(),
+// CityOrderPrefix(), CityCentreCode()). Call from main() before other threads.
+void AdoptCity(const City& city);
+// For tools and tests, which read the seed files rather than Redis: the
+// city of `data_dir` (city.textproto checked against its units and
+// categories), adopted. Errors as LoadCity and Directory::LoadDataDir.
+absl::StatusOr<City> AdoptCityFile(const std::string& data_dir);
+
 }  // namespace hotline::directory

@@ -2,6 +2,7 @@
 // The unit directory and the matter categories of the demo city, loaded from
 // Protobuf text files and validated once at start-up. Immutable afterwards, so
 // thread-safe to read from any thread.
+#include <cstdint>
 #include <map>
 #include <string>
 #include "absl/strings/string_view.h"
@@ -42,6 +43,15 @@ class Directory {
   // The centre's unit (the directory has exactly one).
   const std::string& centre_code() const { return centre_code_; }
 
+  // The reference data versions it was built from (libs/refdata; 0: files),
+  // recorded where a decision used it.
+  int64_t units_version() const { return units_version_; }
+  int64_t categories_version() const { return categories_version_; }
+  void set_versions(int64_t units, int64_t categories) {
+    units_version_ = units;
+    categories_version_ = categories;
+  }
+
   size_t unit_count() const { return units_.units_size(); }
   size_t category_count() const { return categories_.categories_size(); }
 
@@ -51,6 +61,8 @@ class Directory {
   v1::UnitDirectory units_;
   v1::CategoryList categories_;
   std::string centre_code_;
+  int64_t units_version_ = 0;
+  int64_t categories_version_ = 0;
   std::map<std::string, int, std::less<>> unit_index_;      // code -> position
   std::map<std::string, int, std::less<>> category_index_;  // code -> position
 };

@@ -10,6 +10,7 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "clock/city.h"
 #include "orders/phone.h"
 
 namespace hotline::orders {
@@ -20,6 +21,10 @@ bool LooksLikeOrderId(const std::string& id) {
     if (i < 2 ? !absl::ascii_isupper(id[i]) : !absl::ascii_isdigit(id[i])) return false;
   }
   return true;
+}
+
+std::string OrderIdExample() {
+  return absl::StrCat(CityOrderPrefix().empty() ? "XX" : CityOrderPrefix(), "20261128000123");
 }
 
 void MaskForReading(v1::WorkOrder* order, const std::optional<v1::Actor>& reader) {

@@ -16,6 +16,9 @@ namespace hotline::orders {
 
 // Order numbers: two capital letters, the local day (8 digits), a sequence.
 bool LooksLikeOrderId(const std::string& id);
+// An order number of the city (CityOrderPrefix()), for error messages:
+// "GZ20261128000123" in a city whose prefix is GZ.
+std::string OrderIdExample();
 
 // What `reader` sees of an order: the phone masked, the full number removed;
 // and when the caller asked for confidentiality (保密), a unit handler (or a

@@ -164,6 +164,10 @@ absl::Status CreateRefusal(const std::string& error, const v1::WorkOrder& order)
 // runs in the first step too, so a refused create takes no number.
 void RedisOrderStore::Create(NewOrder in, Done<CreateResult> done) {
   const v1::WorkOrder& o = in.order;
+  const std::string& prefix = options_.city_prefix.empty() ? CityOrderPrefix() : options_.city_prefix;
+  if (prefix.empty()) {
+    return done(absl::FailedPreconditionError("no order prefix: the process has not adopted its city profile"));
+  }
   const std::string day =
       absl::FormatTime("%Y%m%d", absl::FromUnixMillis(ToMillis(o.created_at())), CityTimeZone());
   std::vector<std::string> keys;
@@ -171,7 +175,7 @@ void RedisOrderStore::Create(NewOrder in, Done<CreateResult> done) {
   if (!cited.empty()) keys.push_back(knowledge::KnowledgeKeys(keys_.prefix()).Point(cited));
   std::vector<std::string> reserve_args = {
       keys_.prefix(),
-      absl::StrCat(options_.city_prefix, day),
+      absl::StrCat(prefix, day),
       keys_.Sequence(day),
       in.idempotency_key.empty() ? "" : keys_.CreateIdempotency(in.idempotency_key),
       in.fingerprint,

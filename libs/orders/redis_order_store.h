@@ -11,9 +11,10 @@ namespace hotline::orders {
 
 struct RedisOrderStoreOptions {
   std::string key_prefix = "hotline:";
-  // Order numbers: this + local day + 6-digit sequence (the city profile's
-  // order_prefix; "GZ" only as the default of tests and tools).
-  std::string city_prefix = "GZ";
+  // Order numbers: this + local day + 6-digit sequence. Empty: the city's
+  // (CityOrderPrefix(), the city profile's order_prefix) when the order is
+  // numbered.
+  std::string city_prefix;
   absl::Duration idempotency_ttl = absl::Hours(24);
   int list_scan_limit = 2000;       // index entries one List call may examine
 };

@@ -10,8 +10,12 @@ absl::StatusOr<directory::Directory> BuildDirectory(const RefSnapshot& snapshot)
   v1::CategoryList categories;
   if (absl::Status s = snapshot.Parse(kUnits, &units); !s.ok()) return s;
   if (absl::Status s = snapshot.Parse(kCategories, &categories); !s.ok()) return s;
-  return directory::Directory::Build(std::move(units), std::move(categories),
-                                     snapshot.Origin(kUnits), snapshot.Origin(kCategories));
+  absl::StatusOr<directory::Directory> dir = directory::Directory::Build(
+      std::move(units), std::move(categories), snapshot.Origin(kUnits), snapshot.Origin(kCategories));
+  if (!dir.ok()) return dir.status();
+  const std::map<std::string, int64_t> versions = snapshot.versions();
+  dir->set_versions(versions.at(kUnits), versions.at(kCategories));
+  return dir;
 }
 
 absl::StatusOr<directory::City> BuildCity(const RefSnapshot& snapshot) {
@@ -33,6 +37,12 @@ absl::StatusOr<directory::City> ReadCity(RefStore& store, LiveOptions options) {
       store, {kUnits, kCategories, kCity}, BuildCity, std::move(options), "city");
   if (!city.ok()) return city.status();
   return *(*city)->Current();
+}
+
+absl::StatusOr<directory::City> AdoptCity(RefStore& store, LiveOptions options) {
+  absl::StatusOr<directory::City> city = ReadCity(store, std::move(options));
+  if (city.ok()) directory::AdoptCity(*city);
+  return city;
 }
 
 }  // namespace hotline::refdata

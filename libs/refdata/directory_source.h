@@ -24,5 +24,9 @@ absl::StatusOr<std::unique_ptr<Live<directory::Directory>>> MakeLiveDirectory(Re
 // does not answer, as live.h's Create). Services read it at start: its order
 // prefix and time zone are not changed under a running service.
 absl::StatusOr<directory::City> ReadCity(RefStore& store, LiveOptions options);
+// ReadCity, then makes it the process's city (directory::AdoptCity:
+// CityTimeZone(), CityOrderPrefix(), CityCentreCode()): what every service's
+// main() calls once, before its threads start.
+absl::StatusOr<directory::City> AdoptCity(RefStore& store, LiveOptions options);
 
 }  // namespace hotline::refdata

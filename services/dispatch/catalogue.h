@@ -2,6 +2,7 @@
 // The dispatch catalogue: which unit handles a matter, by category (and, for
 // local matters, the order's district). Loaded from data, validated against
 // the directory at start-up; immutable and thread-safe afterwards.
+#include <cstdint>
 #include <map>
 #include <string>
 
@@ -34,9 +35,14 @@ class Catalogue {
                                  const std::string& district_code) const;
 
   size_t size() const { return rules_.size(); }
+  // The `catalogue` reference data version it was built from (libs/refdata;
+  // 0: a file), recorded on each automatic dispatch it decides.
+  int64_t version() const { return version_; }
+  void set_version(int64_t version) { version_ = version; }
 
  private:
   std::map<std::string, v1::DispatchRule> rules_;  // by category prefix
+  int64_t version_ = 0;
 };
 
 }  // namespace hotline::dispatch

@@ -1,5 +1,7 @@
 #include "dispatch/dispatcher.h"
 
+#include <optional>
+
 #include "absl/strings/str_cat.h"
 #include "authz/unit_scope.h"
 #include "enums/enum_names.h"
@@ -31,6 +33,7 @@ struct Dispatcher::Step {
   std::string fingerprint;
   std::string scoped_key;     // the idempotency key in the caller's space ("" for none)
   std::string dispatch_rule;  // auto-dispatch: the catalogue entry
+  std::optional<int64_t> catalogue_version;  // auto-dispatch: of the catalogue that decided
   std::string asked_master;   // LINK_DUPLICATE: the master the caller named
   std::string auto_note;
   int decisions = 0;          // how often this act was decided (a lost race decides again)
@@ -53,7 +56,7 @@ void Dispatcher::Act(const std::optional<v1::Actor>& actor, const v1::ActRequest
   if (!actor) return done(absl::UnauthenticatedError("no caller identity: call through the gateway"));
   if (!orders::LooksLikeOrderId(request.order_id())) {
     return done(absl::InvalidArgumentError(absl::StrCat(
-        "order_id: \"", request.order_id(), "\" is not an order number like GZ20261128000123")));
+        "order_id: \"", request.order_id(), "\" is not an order number like ", orders::OrderIdExample())));
   }
   if (request.expected_version() < 0) {
     return done(absl::InvalidArgumentError("expected_version: must not be negative"));
@@ -177,14 +180,17 @@ void Dispatcher::AutoDispatchAttempt(const std::string& order_id, int attempt,
     }
     // One snapshot of each for this decision (refdata/source.h).
     const std::shared_ptr<const directory::Directory> directory = directory_.Current();
+    const std::shared_ptr<const Catalogue> catalogue = catalogue_.Current();
     absl::StatusOr<Route> route =
-        catalogue_.Current()->RouteFor(order->category_code(), order->location().district_code());
+        catalogue->RouteFor(order->category_code(), order->location().district_code());
     if (!route.ok()) return (*finish)(route.status());
     step->request.set_unit_code(route->unit_code);
     step->dispatch_rule = route->rule_prefix;
+    step->catalogue_version = catalogue->version();
     const v1::Category* category = directory->FindCategory(route->rule_prefix);
     step->auto_note = absl::StrCat("auto-dispatch by catalogue entry ", route->rule_prefix,
-                                   category ? absl::StrCat(" (", category->name(), ")") : "");
+                                   category ? absl::StrCat(" (", category->name(), ")") : "",
+                                   ", catalogue v", catalogue->version());
     Decided(step, std::move(*order));
   });
 }
@@ -238,6 +244,14 @@ void Dispatcher::Decided(std::shared_ptr<Step> step, v1::WorkOrder order) {
   c.entry.set_from_state(order.state());
   c.entry.set_to_state(out->to);
   c.entry.set_unit_code(out->unit_code);
+  // A step that routes the order records the directory it was routed with,
+  // and an automatic dispatch the catalogue that chose the unit.
+  if (out->unit_code != order.assigned_unit_code() || !out->pending_unit_code.empty()) {
+    v1::ReferenceVersions* versions = c.entry.mutable_reference_versions();
+    versions->set_units(directory->units_version());
+    versions->set_categories(directory->categories_version());
+    if (step->catalogue_version) versions->set_catalogue(*step->catalogue_version);
+  }
   std::string note = step->auto_note.empty() ? r.note() : step->auto_note;
   if (r.action() == v1::ACTION_CALLBACK) {
     note = absl::StrCat("rating: ", enums::SnakeName(r.rating()),

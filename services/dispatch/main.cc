@@ -87,12 +87,11 @@ int main(int argc, char** argv) {
       **reference, &dispatch::DispatchReferenceData::catalogue);
   refdata::LiveOptions city_options = refdata_options;
   if (refdata::FromDataDir((*reference)->versions())) city_options.redis_wait = absl::ZeroDuration();
-  absl::StatusOr<directory::City> city = refdata::ReadCity(ref_store, city_options);
+  absl::StatusOr<directory::City> city = refdata::AdoptCity(ref_store, city_options);
   if (!city.ok()) {
     log::Error("cannot load the city profile", {{"error", city.status().ToString()}});
     return 1;
   }
-  SetCityTimeZone(city->time_zone);
   orders::RedisOrderStore store(redis);
   dispatch::Dispatcher dispatcher(store, dir, catalogue, **clock);
   (*reference)->Start();

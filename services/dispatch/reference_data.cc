@@ -15,6 +15,7 @@ absl::StatusOr<DispatchReferenceData> BuildDispatchReferenceData(
   absl::StatusOr<Catalogue> catalogue =
       Catalogue::Build(proto, *dir, snapshot.Origin(refdata::kCatalogue));
   if (!catalogue.ok()) return catalogue.status();
+  catalogue->set_version(snapshot.versions().at(refdata::kCatalogue));
   return DispatchReferenceData{std::move(*dir), std::move(*catalogue)};
 }
 

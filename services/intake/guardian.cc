@@ -31,7 +31,7 @@ absl::Status Identified(const std::optional<v1::Actor>& actor) {
 absl::Status CheckOrderId(const std::string& field, const std::string& id) {
   if (orders::LooksLikeOrderId(id)) return absl::OkStatus();
   return absl::InvalidArgumentError(
-      absl::StrCat(field, ": \"", id, "\" is not an order number like GZ20261128000123"));
+      absl::StrCat(field, ": \"", id, "\" is not an order number like ", orders::OrderIdExample()));
 }
 
 }  // namespace

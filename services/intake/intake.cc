@@ -92,7 +92,7 @@ void Intake::Get(const std::optional<v1::Actor>& actor, const v1::GetWorkOrderRe
   if (!actor) return done(absl::UnauthenticatedError("no caller identity: call through the gateway"));
   if (!orders::LooksLikeOrderId(request.id())) {
     return done(absl::InvalidArgumentError(
-        absl::StrCat("id: \"", request.id(), "\" is not an order number like GZ20261128000123")));
+        absl::StrCat("id: \"", request.id(), "\" is not an order number like ", orders::OrderIdExample())));
   }
   if (request.history_offset() < 0) {
     return done(absl::InvalidArgumentError("history_offset: must not be negative"));

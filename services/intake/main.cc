@@ -97,13 +97,12 @@ int main(int argc, char** argv) {
   }
   refdata::LiveOptions city_options = refdata_options;
   if (refdata::FromDataDir((*dir)->versions())) city_options.redis_wait = absl::ZeroDuration();
-  absl::StatusOr<directory::City> city = refdata::ReadCity(ref_store, city_options);
+  absl::StatusOr<directory::City> city = refdata::AdoptCity(ref_store, city_options);
   if (!city.ok()) {
     log::Error("cannot load the city profile", {{"error", city.status().ToString()}});
     return 1;
   }
-  SetCityTimeZone(city->time_zone);
-  orders::RedisOrderStore store(redis, {.city_prefix = city->profile.order_prefix()});
+  orders::RedisOrderStore store(redis);  // numbers orders with CityOrderPrefix()
   intake::IntakeMetrics metrics(server.metrics());
   // With an archive tier, reads look in Redis first, then PostgreSQL
   // (libs/archive/tiered_order_store.h); writes stay Redis's.

@@ -79,6 +79,14 @@ int main(int argc, char** argv) {
     log::Error("cannot load the directory", {{"error", dir.status().ToString()}});
     return 1;
   }
+  // The city (time zone, centre, order prefix) in force at start, for every
+  // thread after (clock/city.h).
+  refdata::LiveOptions city_options = refdata_options;
+  if (refdata::FromDataDir((*dir)->versions())) city_options.redis_wait = absl::ZeroDuration();
+  if (absl::StatusOr<directory::City> city = refdata::AdoptCity(ref_store, city_options); !city.ok()) {
+    log::Error("cannot load the city profile", {{"error", city.status().ToString()}});
+    return 1;
+  }
   const std::shared_ptr<const directory::Directory> start_directory = (*dir)->Current();
   auto unit_exists = [&](absl::string_view code) { return start_directory->FindUnit(code) != nullptr; };
   absl::StatusOr<knowledge::SeedBase> seed = knowledge::LoadSeedDir(knowledge_dir, unit_exists);

@@ -13,6 +13,7 @@
 #include "redis/client.h"
 #include "redis/flags.h"
 #include "redis/health_probe.h"
+#include "refdata/directory_source.h"
 #include "refdata/live.h"
 #include "scoring/assessor.h"
 #include "scoring/consumer.h"
@@ -86,6 +87,14 @@ int main(int argc, char** argv) {
       **reference, &scoring::ScoringReferenceData::directory);
   refdata::PartSource<scoring::RuleBook, scoring::ScoringReferenceData> live_rules(
       **reference, &scoring::ScoringReferenceData::rules);
+  // The city (time zone, centre, order prefix) in force at start, for every
+  // thread after (clock/city.h).
+  refdata::LiveOptions city_options = refdata_options;
+  if (refdata::FromDataDir((*reference)->versions())) city_options.redis_wait = absl::ZeroDuration();
+  if (absl::StatusOr<directory::City> city = refdata::AdoptCity(ref_store, city_options); !city.ok()) {
+    log::Error("cannot load the city profile", {{"error", city.status().ToString()}});
+    return 1;
+  }
   const std::shared_ptr<const directory::Directory> start_directory = live_directory.Current();
   scoring::RedisFactStore store(redis, keys, CityTimeZone(), *start_directory);
   scoring::Assessor assessor(live_rules, live_directory, store, **clock, CityTimeZone());

@@ -20,6 +20,7 @@
 #include "redis/client.h"
 #include "redis/flags.h"
 #include "redis/health_probe.h"
+#include "refdata/directory_source.h"
 #include "refdata/live.h"
 #include "server/dependency_watch.h"
 #include "server/server.h"
@@ -147,6 +148,14 @@ int main(int argc, char** argv) {
       **reference, &sla::SlaReferenceData::directory);
   refdata::PartSource<sla::Policies, sla::SlaReferenceData> policies(
       **reference, &sla::SlaReferenceData::policies);
+  // The city (time zone, centre, order prefix) in force at start, for every
+  // thread after (clock/city.h).
+  refdata::LiveOptions city_options = refdata_options;
+  if (refdata::FromDataDir((*reference)->versions())) city_options.redis_wait = absl::ZeroDuration();
+  if (absl::StatusOr<directory::City> city = refdata::AdoptCity(ref_store, city_options); !city.ok()) {
+    log::Error("cannot load the city profile", {{"error", city.status().ToString()}});
+    return 1;
+  }
   sla::RedisDeadlineStore store(redis, keys);
   calendar::CalendarStore calendar_store(redis);
   absl::StatusOr<std::unique_ptr<calendar::LiveCalendar>> live_calendar =

@@ -4,6 +4,7 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "authz/unit_scope.h"
+#include "clock/city.h"
 #include "log/log.h"
 #include "orders/order_helpers.h"
 #include "orders/order_record.h"
@@ -86,7 +87,7 @@ v1::Actor SlaActor() {
   v1::Actor actor;
   actor.set_user_id(kSlaActor);
   actor.set_role(v1::ROLE_SUPERVISOR);
-  actor.set_unit_code(kCentreCode);
+  actor.set_unit_code(CityCentreCode());
   return actor;
 }
 
@@ -167,6 +168,7 @@ struct Monitor::Loaded {
   Timeline timeline;
   const v1::SlaPolicy* policy;
   std::string policy_version;
+  int64_t policies_ref_version;
   std::shared_ptr<const Policies> policies;  // keeps `policy` alive
 };
 
@@ -202,12 +204,12 @@ absl::StatusOr<Monitor::PolicyChoice> Monitor::PolicyFor(const v1::WorkOrder& o)
     }
     if (it->second != nullptr) {
       if (const v1::SlaPolicy* p = it->second->Find(recorded->name))
-        return PolicyChoice{p, recorded->version, nullptr};
+        return PolicyChoice{p, recorded->version, recorded->ref_version, nullptr};
     }
   }
   const v1::SlaPolicy* policy = in_force->Match(o.type(), o.urgent(), o.category_code());
   if (policy == nullptr) return absl::InternalError("no SLA policy matches order " + o.id());
-  return PolicyChoice{policy, in_force->version(), in_force};
+  return PolicyChoice{policy, in_force->version(), in_force->ref_version(), in_force};
 }
 
 v1::HistoryEntry Monitor::RecordEntry(const Loaded& l, const calendar::WorkingCalendar& cal,
@@ -223,6 +225,7 @@ v1::HistoryEntry Monitor::RecordEntry(const Loaded& l, const calendar::WorkingCa
   v1::SlaRecord* r = e.mutable_sla_record();
   r->set_policy(l.timeline.policy);
   r->set_policy_version(l.policy_version);
+  r->set_policies_ref_version(l.policies_ref_version);
   r->set_calendar_version(cal.version());
   std::string note = "期限";
   bool recomputed = false;
@@ -259,7 +262,7 @@ absl::StatusOr<Monitor::Loaded> Monitor::LoadTimeline(const std::string& order_i
   if (!policy.ok()) return policy.status();
   Timeline tl = BuildTimeline(loaded->order, *policy->policy, calendar, now);
   return Loaded{std::move(*loaded), std::move(tl), policy->policy, policy->version,
-                std::move(policy->in_force)};
+                policy->ref_version, std::move(policy->in_force)};
 }
 
 absl::StatusOr<int> Monitor::Settle(const std::string& order_id) {
@@ -382,7 +385,7 @@ absl::StatusOr<int> Monitor::DuePass(int limit) {
 absl::StatusOr<v1::OrderSla> Monitor::Get(const std::string& order_id) {
   if (!orders::LooksLikeOrderId(order_id)) {
     return absl::InvalidArgumentError(
-        absl::StrCat("order_id: \"", order_id, "\" is not an order number like GZ20261128000123"));
+        absl::StrCat("order_id: \"", order_id, "\" is not an order number like ", orders::OrderIdExample()));
   }
   absl::StatusOr<Loaded> l = LoadTimeline(order_id, clock_.Now(), *calendar_.Current());
   if (!l.ok()) return l.status();
@@ -497,7 +500,7 @@ absl::StatusOr<v1::OrderSla> Monitor::RequestExtension(const std::optional<v1::A
   if (!actor) return absl::UnauthenticatedError("no caller identity: call through the gateway");
   if (!orders::LooksLikeOrderId(r.order_id())) {
     return absl::InvalidArgumentError(
-        absl::StrCat("order_id: \"", r.order_id(), "\" is not an order number like GZ20261128000123"));
+        absl::StrCat("order_id: \"", r.order_id(), "\" is not an order number like ", orders::OrderIdExample()));
   }
   if (absl::StripAsciiWhitespace(r.reason()).empty()) {
     return absl::InvalidArgumentError("reason: the reason for the extension is required");
@@ -541,7 +544,7 @@ absl::StatusOr<v1::OrderSla> Monitor::DecideExtension(const std::optional<v1::Ac
   if (!actor) return absl::UnauthenticatedError("no caller identity: call through the gateway");
   if (!orders::LooksLikeOrderId(r.order_id())) {
     return absl::InvalidArgumentError(
-        absl::StrCat("order_id: \"", r.order_id(), "\" is not an order number like GZ20261128000123"));
+        absl::StrCat("order_id: \"", r.order_id(), "\" is not an order number like ", orders::OrderIdExample()));
   }
   // Who decides (the centre) is the gateway's table (route_table.cc).
   if (!r.approve() && absl::StripAsciiWhitespace(r.note()).empty()) {

@@ -83,6 +83,7 @@ class Monitor {
   struct PolicyChoice {
     const v1::SlaPolicy* policy;
     std::string version;
+    int64_t ref_version = 0;  // of the `policies` reference data (libs/refdata)
     // Keeps `policy` alive when it is of the policies in force (which a load
     // may replace meanwhile).
     std::shared_ptr<const Policies> in_force;

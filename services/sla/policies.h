@@ -4,6 +4,7 @@
 // thread-safe.
 //
 // Loading errors are INVALID_ARGUMENT "<file>: policies[i] (\"name\"): field: why".
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -51,12 +52,17 @@ class Policies {
   // Which version this is: a hash of the content (16 hex digits), the same
   // for the same policies whatever the file's comments and layout.
   const std::string& version() const { return version_; }
+  // The `policies` reference data version it was loaded as (libs/refdata;
+  // 0: a file), recorded with version() on each deadline record.
+  int64_t ref_version() const { return ref_version_; }
+  void set_ref_version(int64_t ref_version) { ref_version_ = ref_version; }
   // The policies as one message (what the store keeps per version).
   std::string Serialize() const;
 
  private:
   std::vector<v1::SlaPolicy> policies_;
   std::string version_;
+  int64_t ref_version_ = 0;
 };
 
 }  // namespace hotline::sla

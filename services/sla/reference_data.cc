@@ -13,6 +13,7 @@ absl::StatusOr<SlaReferenceData> BuildSlaReferenceData(const refdata::RefSnapsho
   if (absl::Status s = snapshot.Parse(refdata::kPolicies, &proto); !s.ok()) return s;
   absl::StatusOr<Policies> policies = Policies::FromProto(proto, snapshot.Origin(refdata::kPolicies));
   if (!policies.ok()) return policies.status();
+  policies->set_ref_version(snapshot.versions().at(refdata::kPolicies));
   return SlaReferenceData{std::move(*dir), std::move(*policies)};
 }
 

@@ -45,7 +45,7 @@ HolderTime HolderFor(v1::OrderState s, const std::string& unit, bool extension_p
     default:
       break;
   }
-  return {"centre", kCentreCode, absl::ZeroDuration()};
+  return {"centre", CityCentreCode(), absl::ZeroDuration()};
 }
 
 }  // namespace
@@ -83,7 +83,8 @@ std::optional<absl::Time> Timeline::NextAfter(absl::Time now) const {
 std::optional<RecordedPolicy> PolicyOf(const v1::WorkOrder& order) {
   for (const v1::HistoryEntry& e : order.history()) {
     if (e.has_sla_record() && !e.sla_record().policy_version().empty()) {
-      return RecordedPolicy{e.sla_record().policy_version(), e.sla_record().policy()};
+      return RecordedPolicy{e.sla_record().policy_version(), e.sla_record().policy(),
+                            e.sla_record().policies_ref_version()};
     }
   }
   return std::nullopt;

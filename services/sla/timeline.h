@@ -119,9 +119,9 @@ struct Timeline {
   std::optional<absl::Time> NextAfter(absl::Time now) const;
 };
 
-// The actor on every entry the monitor writes.
+// The actor on every entry the monitor writes (of the centre's unit,
+// CityCentreCode(), which also holds an order while the centre decides).
 inline constexpr char kSlaActor[] = "system:sla";
-inline constexpr char kCentreCode[] = "GZ12345";
 
 // Never fails for want of calendar data (see `problems`).
 Timeline BuildTimeline(const v1::WorkOrder& order, const v1::SlaPolicy& policy,
@@ -132,6 +132,7 @@ Timeline BuildTimeline(const v1::WorkOrder& order, const v1::SlaPolicy& policy,
 struct RecordedPolicy {
   std::string version;
   std::string name;
+  int64_t ref_version = 0;  // the `policies` reference data version it was loaded as
 };
 std::optional<RecordedPolicy> PolicyOf(const v1::WorkOrder& order);
 

@@ -43,6 +43,7 @@
 // It needs what the service needs: --data_dir (sla: policies, calendar seed
 // and units; scoring: units) and, for sla, the city clock flags.
 #include <algorithm>
+#include <cstdlib>
 #include <cstdio>
 #include <future>
 #include <iostream>
@@ -65,9 +66,12 @@
 #include "clock/clock.h"
 #include "clock/proto_time.h"
 #include "config/flags.h"
+#include "directory/city.h"
 #include "directory/directory.h"
 #include "redis/client.h"
 #include "redis/flags.h"
+#include "refdata/directory_source.h"
+#include "refdata/ref_store.h"
 #include "scoring/redis_fact_store.h"
 #include "sla/monitor.h"
 #include "sla/policies.h"
@@ -358,6 +362,11 @@ int RebuildMain(int argc, char** argv) {
   redis::Client redis(*redis_options);
   absl::StatusOr<directory::Directory> dir = directory::Directory::LoadDataDir(data_dir);
   if (!dir.ok()) return Fail(dir.status());
+  // The city the services run under (Redis's version; the seed when none).
+  refdata::RefStore ref_store(redis);
+  refdata::LiveOptions city_options;
+  city_options.data_dir = data_dir;
+  if (absl::Status s = refdata::AdoptCity(ref_store, city_options).status(); !s.ok()) return Fail(s);
 
   // scoring counts the orders whose facts were written (0 over what is
   // stored); sla the orders settled (written, or found up to date).
@@ -417,6 +426,10 @@ int RebuildMain(int argc, char** argv) {
 }
 
 int Main(int argc, char** argv) {
+  // Local days and times are the city's (clock/city.h): the seed's, when it is
+  // here (rebuild adopts Redis's version below); UTC otherwise.
+  const char* data_env = std::getenv("HOTLINE_DATA_DIR");
+  (void)directory::AdoptCityFile(data_env != nullptr && *data_env != '\0' ? data_env : "data");
   const std::string noun = argc >= 3 ? argv[1] : "";
   if (noun == "token") return TokenMain(argc, argv);
   if (noun == "calendar") return CalendarMain(argc, argv);

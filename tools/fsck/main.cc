@@ -11,6 +11,7 @@
 #include "absl/time/clock.h"
 #include "clock/city_clock.h"
 #include "config/flags.h"
+#include "directory/city.h"
 #include "directory/directory.h"
 #include "fsck/fsck.h"
 #include "redis/client.h"
@@ -74,6 +75,11 @@ int Main(int argc, char** argv) {
   absl::StatusOr<directory::Directory> dir = directory::Directory::LoadDataDir(options.data_dir);
   if (!dir.ok()) {
     std::fprintf(stderr, "hotline-fsck: --data_dir: %s\n", dir.status().ToString().c_str());
+    return 2;
+  }
+  // Days and deadlines are the city's (clock/city.h), as in the services.
+  if (absl::Status s = directory::AdoptCityFile(options.data_dir).status(); !s.ok()) {
+    std::fprintf(stderr, "hotline-fsck: --data_dir: %s\n", s.ToString().c_str());
     return 2;
   }
   absl::StatusOr<std::unique_ptr<Clock>> clock = MakeCityClock(clock_flags);
