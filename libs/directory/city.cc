@@ -1,5 +1,9 @@
 #include "directory/city.h"
 
+#include <cstdio>
+#include <cstdlib>
+#include <vector>
+
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "clock/city.h"
@@ -49,6 +53,24 @@ absl::StatusOr<City> AdoptCityFile(const std::string& data_dir) {
   absl::StatusOr<City> city = LoadCity(data_dir + "/city.textproto", *directory);
   if (city.ok()) AdoptCity(*city);
   return city;
+}
+
+void AdoptToolCity(const char* tool) {
+  const char* env = std::getenv("HOTLINE_DATA_DIR");
+  std::vector<std::string> tried;
+  if (env != nullptr && *env != '\0') tried.push_back(env);
+  tried.push_back("data");
+  tried.push_back(HOTLINE_BUILT_DATA_DIR);
+  absl::Status last;
+  for (const std::string& dir : tried) {
+    absl::StatusOr<City> city = AdoptCityFile(dir);
+    if (city.ok()) return;
+    last = city.status();
+    // A city that is there but wrong is reported, not passed over.
+    if (!absl::IsNotFound(last)) break;
+  }
+  std::fprintf(stderr, "%s: no city profile (%s); days and times are UTC. Set HOTLINE_DATA_DIR.\n",
+               tool, std::string(last.message()).c_str());
 }
 
 }  // namespace hotline::directory

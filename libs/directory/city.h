@@ -30,5 +30,10 @@ void AdoptCity(const City& city);
 // city of `data_dir` (city.textproto checked against its units and
 // categories), adopted. Errors as LoadCity and Directory::LoadDataDir.
 absl::StatusOr<City> AdoptCityFile(const std::string& data_dir);
+// For command-line tools run from anywhere: the city of $HOTLINE_DATA_DIR,
+// else of ./data, else of the data/ of the checkout the tool was built from.
+// When none has one, says so on stderr under `tool`'s name (the tool's days
+// and times are then UTC, which must not pass for the city's).
+void AdoptToolCity(const char* tool);
 
 }  // namespace hotline::directory

@@ -426,10 +426,9 @@ int RebuildMain(int argc, char** argv) {
 }
 
 int Main(int argc, char** argv) {
-  // Local days and times are the city's (clock/city.h): the seed's, when it is
-  // here (rebuild adopts Redis's version below); UTC otherwise.
-  const char* data_env = std::getenv("HOTLINE_DATA_DIR");
-  (void)directory::AdoptCityFile(data_env != nullptr && *data_env != '\0' ? data_env : "data");
+  // Local days and times are the city's (clock/city.h): the seed's (rebuild
+  // adopts Redis's version below).
+  directory::AdoptToolCity("hotline-admin");
   const std::string noun = argc >= 3 ? argv[1] : "";
   if (noun == "token") return TokenMain(argc, argv);
   if (noun == "calendar") return CalendarMain(argc, argv);

@@ -25,10 +25,8 @@ int Run(int argc, char** argv) {
     return std::string(value);
   };
 
-  // Times are shown and read in the city's zone (clock/city.h): the seed's
-  // ($HOTLINE_DATA_DIR, else ./data), UTC when it is not here.
-  const std::string data_dir = env("HOTLINE_DATA_DIR").value_or("");
-  (void)hotline::directory::AdoptCityFile(data_dir.empty() ? "data" : data_dir);
+  // Times are shown and read in the city's zone (clock/city.h).
+  hotline::directory::AdoptToolCity("hotline");
   absl::StatusOr<hotline::cli::CommandLine> cl = hotline::cli::ParseCommandLine(args, env);
   if (!cl.ok()) {
     std::cerr << "error: " << cl.status().message() << "\n"
