@@ -3,6 +3,7 @@
 #include "archive/audit_archive.h"
 
 #include "absl/container/flat_hash_map.h"
+#include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
@@ -47,6 +48,12 @@ std::string Get(const absl::flat_hash_map<std::string, std::string>& m, const ch
                 const char* fallback = "") {
   auto it = m.find(name);
   return it == m.end() ? fallback : it->second;
+}
+
+// A database no move has run against yet (a new deployment) has no table:
+// nothing is archived, which is not an error for a reader.
+bool NoArchiveYet(const absl::Status& s) {
+  return absl::StrContains(s.message(), "relation \"archived_orders\" does not exist");
 }
 
 }  // namespace
@@ -125,8 +132,8 @@ FROM archived_orders,
                        ELSE greatest(cardinality(history) + $2::int + 1, 1) END AS lo) AS w
 WHERE id = $1)sql",
                                      {id, absl::StrCat(window.offset), absl::StrCat(window.limit)});
-  if (!r.ok()) return r.status();
-  if (r->rows.empty()) return absl::NotFoundError(absl::StrCat("order ", id, " not found"));
+  if (!r.ok() && !NoArchiveYet(r.status())) return r.status();
+  if (!r.ok() || r->rows.empty()) return absl::NotFoundError(absl::StrCat("order ", id, " not found"));
   const auto& row = r->rows[0];
   StoredOrder out;
   absl::StatusOr<std::vector<std::string>> record = ParseTextArray(row[0].value_or("{}"));
@@ -183,6 +190,7 @@ absl::StatusOr<std::vector<v1::WorkOrder>> ListArchived(PgConnection& pg,
       where.empty() ? "" : absl::StrCat(" WHERE ", absl::StrJoin(where, " AND ")),
       desc ? " ORDER BY created_ms DESC, id DESC" : " ORDER BY created_ms, id", " LIMIT ", limit);
   absl::StatusOr<PgRows> r = pg.Exec(sql, params);
+  if (!r.ok() && NoArchiveYet(r.status())) return std::vector<v1::WorkOrder>{};
   if (!r.ok()) return r.status();
   std::vector<v1::WorkOrder> out;
   out.reserve(r->rows.size());

@@ -56,7 +56,8 @@ struct StoredOrder {
   int64_t history_total = 0;
 };
 // One indexed query (primary key). window as orders::HistoryWindow (a
-// negative offset counts from the end). NOT_FOUND when not archived.
+// negative offset counts from the end). NOT_FOUND when not archived, also
+// before the first move has made the table.
 absl::StatusOr<StoredOrder> ReadOrder(PgConnection& pg, const std::string& id,
                                       orders::HistoryWindow window);
 // The order as readers see it (storage_tier = ARCHIVE, history decoded).
@@ -66,7 +67,7 @@ absl::StatusOr<v1::WorkOrder> ToWorkOrder(const std::string& id, const StoredOrd
 // range; its page_token and page_size are ignored), strictly after the
 // cursor (created_ms, id) in the listing's order when `after_set`. Ordered
 // by (created_ms, id), newest first unless oldest_first, like the Redis
-// listings; without history.
+// listings; without history. Empty before the first move has made the table.
 struct ListCursor {
   bool set = false;
   int64_t created_ms = 0;

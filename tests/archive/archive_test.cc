@@ -289,5 +289,20 @@ TEST_CASE("text arrays round-trip through PostgreSQL byte for byte") {
   CHECK_FALSE(archive::ParseTextArray("{\"unterminated").ok());
 }
 
+TEST_CASE("a new deployment's archive, before any move made its table, reads as empty") {
+  // intake --postgres starts before the first `hotline-admin archive run`:
+  // its listings and lookups must not fail on the missing table.
+  PostgresServer server;
+  archive::PgConnection pg(server.conninfo());
+  auto read = archive::ReadOrder(pg, "GZ20260914000001", {0, 10});
+  CHECK(absl::IsNotFound(read.status()));
+  auto listed = archive::ListArchived(pg, orders::ListQuery{}, archive::ListCursor{}, 20);
+  REQUIRE(listed.ok());
+  CHECK(listed->empty());
+  // Any other failure is still one.
+  archive::PgConnection nowhere("host=127.0.0.1 port=1 dbname=hotline connect_timeout=2");
+  CHECK(absl::IsUnavailable(archive::ReadOrder(nowhere, "GZ20260914000001", {0, 10}).status()));
+}
+
 }  // namespace
 }  // namespace hotline::testing
