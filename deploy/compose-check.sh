@@ -4,14 +4,21 @@
 # docker-compose.yml (deploy/README.md, "The compose check").
 #
 #   base      makes debian:bookworm (+ -slim) with debootstrap when missing
-#   build     the project's image (BuildKit, ccache in a cache mount), Redis
-#             and Prometheus from Debian packages; prints the image size
+#   build     the project's image (BuildKit, ccache in a cache mount), Redis,
+#             PostgreSQL and Prometheus from Debian packages; prints the sizes
 #   up        docker-compose up; every container healthy (Grafana is in the
 #             profile "grafana", off here: no Debian package, no registry)
+#   secrets   each container sees only its own secret files: a backend finds
+#             no other backend's identity secret, no token key, and only
+#             intake and the archiver the PostgreSQL password
 #   traffic   tools/demo_calls.sh with the CLI (TLS) through the gateway's
 #             published port, then the orders listed back
 #   prometheus  every target up == 1, every rule group loaded and healthy
 #   screen    the big screen's page and API on its published port
+#   archive   an order taken, closed and archived through the gateway, then
+#             `hotline-admin archive run` in the archiver's container against
+#             the compose PostgreSQL: moved; read back through the gateway
+#             from the archive tier; hotline-fsck's tier check clean
 #   restart   the main process of intake and of one dispatch replica SIGKILLed
 #             (docker kill would count as a manual stop): restarted by the
 #             policy, healthy again, and the gateway keeps taking orders
@@ -115,8 +122,9 @@ fi
 phase build
 "$DOCKER" build -q --build-arg BUILD_JOBS="${BUILD_JOBS:-2}" -f deploy/Dockerfile -t "$IMAGE" . >/dev/null
 "$DOCKER" build -q -t "hotline-redis:$TAG" deploy/images/redis >/dev/null
+"$DOCKER" build -q -t "hotline-postgres:$TAG" deploy/images/postgres >/dev/null
 "$DOCKER" build -q -t "hotline-prometheus:$TAG" deploy/images/prometheus >/dev/null
-for i in "$IMAGE" "hotline-redis:$TAG" "hotline-prometheus:$TAG"; do
+for i in "$IMAGE" "hotline-redis:$TAG" "hotline-postgres:$TAG" "hotline-prometheus:$TAG"; do
   printf '  %-26s %6d MB\n' "$i" "$(( $("$DOCKER" image inspect -f '{{.Size}}' "$i") / 1000000 ))"
 done
 [ "$("$DOCKER" image inspect -f '{{.Config.User}}' "$IMAGE")" = "10001:10001" ] || fail "$IMAGE does not run as 10001:10001"
@@ -124,7 +132,7 @@ done
   fail "$IMAGE has no hotline-healthcheck HEALTHCHECK"
 # No secret in any layer of the final image.
 found=$("$DOCKER" run --rm --user 0 --entrypoint /bin/sh "$IMAGE" -c \
-  'find / -xdev \( -name "*.secret" -o -name "jwt_keys*" -o -name "redis.password" -o -name "phone_keys" -o -name "tokens*.textproto" \) -print 2>/dev/null; true')
+  'find / -xdev \( -name "*.secret" -o -name "jwt_keys*" -o -name "redis.password" -o -name "postgres.password" -o -name "postgres.service" -o -name "phone_keys" -o -name "tokens*.textproto" \) -print 2>/dev/null; true')
 [ -z "$found" ] || fail "$IMAGE carries secret files: $found"
 echo "  runs as 10001:10001, HEALTHCHECK hotline-healthcheck, no secret file in the image"
 
@@ -148,6 +156,45 @@ done
 echo "$states" | sed 's#^/#  #'
 n_containers=$(echo "$states" | wc -l)
 echo "  $n_containers containers running, every one with a healthcheck healthy"
+
+########## secrets ##########
+phase secrets
+# Every secret file a container can see, anywhere in its file system (as
+# the container's user): each must see exactly what it needs.
+visible() {
+  "$DOCKER" exec "$1" sh -c 'find / \( -path /proc -o -path /sys -o -path /dev \) -prune -o -type f \( -name "*.secret" -o -name "jwt_keys*" -o -name "postgres.*" -o -name "*.key" -o -name "redis.password" -o -name "phone_keys" \) -print 2>/dev/null | sort | tr "\n" " "'
+}
+backends="intake dispatch sla knowledge scoring"
+for svc in $backends; do
+  c=$(dc ps -q "$svc" | head -1)
+  seen=$(visible "$c")
+  want="/etc/hotline/secrets/identity/$svc.secret"
+  "$DOCKER" exec "$c" cat "$want" >/dev/null || fail "$svc cannot read its own identity secret $want"
+  for other in $backends; do
+    [ "$other" = "$svc" ] && continue
+    case " $seen" in *"/$other.secret "*) fail "$svc sees $other's identity secret: $seen" ;; esac
+    if "$DOCKER" exec "$c" cat "/etc/hotline/secrets/identity/$other.secret" >/dev/null 2>&1; then
+      fail "$svc reads $other's identity secret"
+    fi
+  done
+  case "$seen" in *jwt_keys*) fail "$svc sees the token signing keys: $seen" ;; esac
+  case "$seen" in *postgres.password*) fail "$svc sees the PostgreSQL server's password: $seen" ;; esac
+  if [ "$svc" != intake ]; then
+    case "$seen" in *postgres.*) fail "$svc sees the PostgreSQL password: $seen" ;; esac
+  fi
+  echo "  $svc sees only: $seen"
+done
+seen=$(visible "$(dc ps -q intake)")
+case "$seen" in *postgres.service*) ;; *) fail "intake does not see its PostgreSQL service file: $seen" ;; esac
+seen=$(visible "$(dc ps -q gateway)")
+for svc in $backends; do
+  case "$seen" in *"/identity/$svc.secret "*) ;; *) fail "the gateway lacks $svc's identity secret: $seen" ;; esac
+done
+case "$seen" in *postgres.*|*backend.key*) fail "the gateway sees what is not its: $seen" ;; esac
+echo "  gateway sees: $seen"
+for svc in postgres redis-1 sentinel-1; do
+  echo "  $svc sees only: $(visible "$(dc ps -q "$svc")")"
+done
 
 ########## traffic ##########
 phase traffic
@@ -222,6 +269,43 @@ code=$(curl -s -o "$secrets/screen.html" -w '%{http_code}' "$SCREEN/")
 code=$(curl -s -o "$secrets/screen.json" -w '%{http_code}' "$SCREEN/api/screen")
 [ "$code" = 200 ] || fail "big screen /api/screen answered $code"
 echo "  / 200 ($(wc -c <"$secrets/screen.html") bytes), /api/screen 200 ($(wc -c <"$secrets/screen.json") bytes)"
+
+########## archive ##########
+phase archive
+# An order taken, closed on the spot (a consultation answered from the
+# knowledge base) and archived by a dispatcher through the gateway.
+DTOKEN=$(dc exec -T gateway hotline-admin token issue --user dispatcher001 --role dispatcher \
+  --unit GZ12345 --ttl 1h | tr -d '\r\n')
+json_field() { python3 -c 'import json,sys; d=json.load(sys.stdin); d=d.get("order", d); print(d.get(sys.argv[1], ""))' "$1"; }
+archived_id=$(cli hotline create --json --type consultation --district 440106 --category 0601 \
+  --phone 13800138097 --content "compose-check: archived and moved" --channel phone \
+  --answered-by KB.06.01 --answer "compose-check" | json_field id)
+[ -n "$archived_id" ] || fail "no order taken for the archive"
+TOKEN=$DTOKEN cli hotline act "$archived_id" archive >/dev/null || fail "the dispatcher could not archive $archived_id"
+tier=$(cli hotline get "$archived_id" --json | json_field storage_tier)
+echo "  $archived_id taken, closed on the spot and archived; read from: $tier"
+[ "$tier" = STORAGE_TIER_LIVE ] || fail "$archived_id before the move: storage_tier '$tier'"
+listed_before=$(count_orders)
+# The mover, as the archiver runs it each night, against the compose
+# PostgreSQL, with an age of 1 s instead of the policy's 30 days.
+sleep 2
+archiver() { dc run --rm -T --no-deps --entrypoint "$1" archiver "${@:2}"; }
+run_out=$(archiver hotline-admin archive run --min_age 1s 2>&1) || { echo "$run_out" >&2; fail "archive run failed"; }
+echo "$run_out" | grep '^archive run' | sed 's/^/  /'
+moved=$(echo "$run_out" | sed -n 's/.* looked at, \([0-9]*\) moved to PostgreSQL.*/\1/p')
+[ "${moved:-0}" -ge 1 ] || fail "archive run moved nothing: $run_out"
+archiver hotline-admin archive stats 2>&1 | sed 's/^/  /'
+got=$(cli hotline get "$archived_id" --json)
+tier=$(echo "$got" | json_field storage_tier)
+state=$(echo "$got" | json_field state)
+echo "  $archived_id read back through the gateway and intake: $tier, $state"
+[ "$tier" = STORAGE_TIER_ARCHIVE ] && [ "$state" = ORDER_STATE_ARCHIVED ] ||
+  fail "$archived_id after the move: $tier $state"
+listed_after=$(count_orders)
+[ "$listed_after" -eq "$listed_before" ] || fail "the listing changed with the move: $listed_before -> $listed_after"
+echo "  hotline list across both tiers: $listed_after orders before and after the move"
+fsck_out=$(archiver hotline-fsck --checks=tiers --grace=0s 2>&1) || { echo "$fsck_out" >&2; fail "hotline-fsck --checks=tiers"; }
+echo "$fsck_out" | tail -3 | sed 's/^/  fsck: /'
 
 ########## restart ##########
 phase restart

@@ -10,6 +10,15 @@
 #   jwt_keys.textproto   the gateway's token signing key (--jwt_keys); to
 #                        rotate, append a key with a new id (the last signs)
 #   redis.password       Redis's requirepass (--redis_password_file)
+#   postgres.password    the archive tier's role password, for the PostgreSQL
+#                        server (deploy/images/postgres: POSTGRES_PASSWORD_FILE)
+#   postgres.service     the same password as a libpq service file ([hotline]
+#                        password=...), for its clients (intake, hotline-admin
+#                        archive, hotline-fsck): PGSERVICEFILE=this file and
+#                        `service=hotline` in --postgres. A service file, not a
+#                        passfile: libpq ignores a passfile that is group-
+#                        readable, and containers read these through a group.
+#                        Rewritten from postgres.password on every run.
 # Used by tools/run.sh; for compose and Kubernetes see deploy/README.md.
 #
 # --group GID (Docker Compose): the containers do not run as the user who made
@@ -39,6 +48,9 @@ fi
 [ -s "$dir/jwt_keys.textproto" ] ||
   printf 'keys { id: "%s" secret: "%s" }\n' "$(date -u +%Y%m%d)" "$(random)" >"$dir/jwt_keys.textproto"
 [ -s "$dir/redis.password" ] || random >"$dir/redis.password"
+[ -s "$dir/postgres.password" ] || random >"$dir/postgres.password"
+printf '# libpq service file (tools/make-secrets.sh), from postgres.password\n[hotline]\npassword=%s\n' \
+  "$(tr -d '\n' <"$dir/postgres.password")" >"$dir/postgres.service"
 if [ -n "$group" ]; then
   if ! chgrp -R "$group" "$dir" 2>/dev/null; then
     echo "make-secrets.sh: cannot give $dir to group $group (not root and not in it): run it with sudo" >&2
