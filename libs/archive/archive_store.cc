@@ -207,6 +207,19 @@ absl::StatusOr<std::vector<v1::WorkOrder>> ListArchived(PgConnection& pg,
   return out;
 }
 
+absl::StatusOr<std::set<std::string>> ArchivedAmong(PgConnection& pg,
+                                                    const std::vector<std::string>& ids) {
+  absl::StatusOr<PgRows> r = pg.Exec("SELECT id FROM archived_orders WHERE id = ANY($1::text[])",
+                                     {TextArrayLiteral(ids)});
+  std::set<std::string> out;
+  if (!r.ok() && NoArchiveYet(r.status())) return out;
+  if (!r.ok()) return r.status();
+  for (const auto& row : r->rows) {
+    if (!row.empty() && row[0]) out.insert(*row[0]);
+  }
+  return out;
+}
+
 absl::StatusOr<ArchiveSize> MeasureArchive(PgConnection& pg) {
   absl::StatusOr<PgRows> r = pg.Exec(
       "SELECT count(*), coalesce(sum(cardinality(history)), 0), "

@@ -13,6 +13,7 @@
 // Errors: UNAVAILABLE (PostgreSQL unreachable), NOT_FOUND, INTERNAL (a
 // statement refused), DATA_LOSS (a stored row cannot be read).
 #include <cstdint>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -76,6 +77,11 @@ struct ListCursor {
 absl::StatusOr<std::vector<v1::WorkOrder>> ListArchived(PgConnection& pg,
                                                         const orders::ListQuery& query,
                                                         const ListCursor& after, int limit);
+
+// Which of `ids` the archive holds (one indexed query); none before the
+// first move has made the table.
+absl::StatusOr<std::set<std::string>> ArchivedAmong(PgConnection& pg,
+                                                    const std::vector<std::string>& ids);
 
 // Rows and bytes of the archive (the table with its TOAST and indexes).
 struct ArchiveSize {

@@ -1,10 +1,13 @@
 // The backup drill: a city loaded by the real services (the simulator through
-// the gateway, plus a few hundred creates), then `hotline-admin backup` while
-// creates keep coming, then `hotline-admin restore` into a fresh Redis. Every
-// order acknowledged before the backup began is there with its whole trail,
-// hotline-fsck finds the restored system clean, and the restore time is
-// printed. Also: restore refuses a Redis that holds anything, and a backup
-// whose file does not match its manifest.
+// the gateway, its archived orders moved to PostgreSQL by `hotline-admin
+// archive run`, plus a few hundred creates), then `hotline-admin backup` of
+// both tiers while creates keep coming, then `hotline-admin restore` into a
+// fresh Redis and a fresh PostgreSQL. Every order acknowledged before the
+// backup began is there with its whole trail, every archived order is in the
+// restored archive, hotline-fsck (with --postgres: the tier check too) finds
+// the restored system clean, and the restore time is printed. Also: restore
+// refuses a Redis that holds anything, and a backup whose file does not match
+// its manifest.
 #include <atomic>
 #include <catch2/catch.hpp>
 #include <cstdlib>
@@ -16,8 +19,10 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
+#include "archive/pg.h"
 #include "e2e/stack.h"
 #include "orders/trail.h"
+#include "support/postgres_server.h"
 #include "support/redis_server.h"
 #include "support/service_process.h"
 #include "support/temp_dir.h"
@@ -32,6 +37,13 @@ redis::Reply Run(redis::Client& c, redis::Command command) {
   return *r;
 }
 
+long long ArchivedOrders(const std::string& conninfo) {
+  archive::PgConnection pg(conninfo);
+  absl::StatusOr<archive::PgRows> r = pg.Exec("SELECT count(*) FROM archived_orders");
+  REQUIRE(r.ok());
+  return std::stoll(r->rows[0][0].value_or("0"));
+}
+
 TEST_CASE(
     "backup drill: back up while creating, restore into a fresh Redis, every acknowledged order "
     "and trail is there, fsck clean") {
@@ -42,7 +54,8 @@ TEST_CASE(
       std::system(absl::StrCat(HOTLINE_SIMULATOR_BIN, " ", data, " --tokens=", HOTLINE_SOURCE_DIR,
                                "/config/tokens.textproto --write_tokens=", tokens, " 2>/dev/null")
                       .c_str()) == 0);
-  Stack stack(Stack::Options{.tokens_file = tokens, .sla_replicas = 1, .scoring_replicas = 1});
+  Stack stack(Stack::Options{
+      .tokens_file = tokens, .sla_replicas = 1, .scoring_replicas = 1, .postgres = true});
   {
     ServiceProcess sim(
         HOTLINE_SIMULATOR_BIN,
@@ -53,6 +66,18 @@ TEST_CASE(
     while (sim.Running() && absl::Now() < until) absl::SleepFor(absl::Milliseconds(200));
     REQUIRE_FALSE(sim.Running());
   }
+  // The orders the simulator archived move to PostgreSQL (1 s instead of the
+  // policy's 30 days): the backup holds both tiers.
+  const std::string source_pg = stack.postgres()->conninfo();
+  ShellResult moved = RunShell(absl::StrCat(
+      HOTLINE_ADMIN_BIN, " archive run --redis=", stack.redis().address(), " --postgres='",
+      source_pg, "' --policy=", HOTLINE_SOURCE_DIR, "/data/archive_policy.textproto --min_age=1s 2>&1"));
+  INFO(moved.output);
+  REQUIRE(moved.exit_code == 0);
+  const long long archived = ArchivedOrders(source_pg);
+  std::printf("drill: %lld orders moved to PostgreSQL before the backup\n%s", archived,
+              moved.output.c_str());
+  REQUIRE(archived > 0);
   auto stub = stack.NewClient();
   std::atomic<int> seq{0};
   auto create = [&](std::vector<std::string>* into, std::mutex* mu) {
@@ -84,8 +109,9 @@ TEST_CASE(
     before_backup = acknowledged;  // acknowledged before the backup began
   }
   const std::string dir = temp.path() + "/backup";
-  ShellResult backup = RunShell(absl::StrCat(HOTLINE_ADMIN_BIN, " backup ", dir,
-                                             " --redis=", stack.redis().address(), " 2>&1"));
+  ShellResult backup =
+      RunShell(absl::StrCat(HOTLINE_ADMIN_BIN, " backup ", dir, " --redis=", stack.redis().address(),
+                            " --pg_url='", source_pg, "' 2>&1"));
   absl::SleepFor(absl::Milliseconds(500));
   stop = true;
   writer.join();
@@ -107,9 +133,11 @@ TEST_CASE(
   }
 
   RedisServer fresh;
+  PostgresServer fresh_pg;
   const absl::Time restore_start = absl::Now();
-  ShellResult restore = RunShell(
-      absl::StrCat(HOTLINE_ADMIN_BIN, " restore ", dir, " --redis=", fresh.address(), " 2>&1"));
+  ShellResult restore =
+      RunShell(absl::StrCat(HOTLINE_ADMIN_BIN, " restore ", dir, " --redis=", fresh.address(),
+                            " --pg_url='", fresh_pg.conninfo(), "' 2>&1"));
   const absl::Duration restore_time = absl::Now() - restore_start;
   INFO(restore.output);
   REQUIRE(restore.exit_code == 0);
@@ -119,6 +147,8 @@ TEST_CASE(
               orders, Run(restored, {"DBSIZE"}).integer, absl::ToDoubleSeconds(restore_time),
               restore.output.c_str());
   CHECK(orders >= static_cast<long long>(before_backup.size()));
+  CHECK(absl::StrContains(restore.output, "PostgreSQL restored"));
+  CHECK(ArchivedOrders(fresh_pg.conninfo()) == archived);
 
   // Every order acknowledged before the backup began, with its whole trail.
   int missing = 0, broken = 0;
@@ -144,11 +174,14 @@ TEST_CASE(
   // The restored system is whole (the orders created just before the save
   // have events their consumers had not read yet: work in flight, within
   // the grace).
-  ShellResult fsck =
-      RunShell(absl::StrCat(HOTLINE_FSCK_BIN, " --redis=", fresh.address(), " ", data, " 2>&1"));
+  // With --postgres the tier check runs too: each order in exactly one tier.
+  ShellResult fsck = RunShell(absl::StrCat(HOTLINE_FSCK_BIN, " --redis=", fresh.address(), " ", data,
+                                           " --postgres='", fresh_pg.conninfo(), "' 2>&1"));
   INFO(fsck.output);
   CHECK(fsck.exit_code == 0);
   CHECK(absl::StrContains(fsck.output, "hotline-fsck: clean"));
+  CHECK(absl::StrContains(fsck.output, absl::StrCat("archived orders ", archived)));
+  CHECK_FALSE(absl::StrContains(fsck.output, "tier check is skipped"));
   std::printf("drill: fsck of the restored Redis:\n%s", fsck.output.c_str());
 
   // Restore refuses a Redis that holds anything.

@@ -3,13 +3,18 @@
 // same function its put script applies, and the sums are compared with
 // every aggregate key (unit days, city days, month rollups, the load, the
 // month's addresses, each unit's order list), both ways. And each order's
-// facts are as new as the order (else scoring is behind on it).
+// facts are as new as the order (else scoring is behind on it). Facts stay in
+// Redis when their order moves to the archive tier (not moved yet: README,
+// retention table), so with --postgres an archived order's facts are no
+// orphans; without it they are reported, as nothing says where the order is.
 #include <map>
+#include <memory>
 #include <set>
 
 #include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "archive/archive_store.h"
 #include "clock/city_clock.h"
 #include "fsck/fsck.h"
 #include "scoring/aggregates.h"
@@ -60,7 +65,11 @@ class ScoringCheck final : public Check {
     std::map<std::string, Counts> expected;                    // aggregate key -> counts
     std::map<std::string, bool> sorted;                        // aggregate key -> a sorted set
     std::map<std::string, std::set<std::string>> unit_orders;  // unitorders key -> members
-    int64_t facts = 0;
+    int64_t facts = 0, archived_facts = 0;
+    std::unique_ptr<archive::PgConnection> pg;
+    if (!ctx.options().postgres.empty()) {
+      pg = std::make_unique<archive::PgConnection>(ctx.options().postgres);
+    }
     const std::string facts_head = ctx.keys().prefix() + "scoring:facts:{";
 
     absl::Status s =
@@ -73,6 +82,7 @@ class ScoringCheck final : public Check {
             reads.push_back({"HMGET", ctx.keys().Order(ids.back()), "version", "updated_ms"});
           }
           std::vector<absl::StatusOr<redis::Reply>> got = ctx.ExecuteAll(std::move(reads));
+          std::vector<std::string> orphans;
           for (size_t i = 0; i < ids.size(); ++i) {
             const auto& f = got[2 * i];
             const auto& o = got[2 * i + 1];
@@ -96,19 +106,34 @@ class ScoringCheck final : public Check {
             int64_t fv = 0, ov = 0;
             (void)absl::SimpleAtoi(f->elements[0].str, &fv);
             if (o->elements.size() == 2 && o->elements[0].type == redis::Reply::Type::kNil) {
-              ctx.Report({"scoring_facts_orphan", ids[i],
-                          "facts stored for an order Redis does not hold"});
+              orphans.push_back(ids[i]);
             } else if (o->elements.size() == 2 && absl::SimpleAtoi(o->elements[0].str, &ov) &&
                        fv > ov) {
               ctx.Report({"scoring_facts_ahead", ids[i],
                           absl::StrCat("facts of version ", fv, ", the order is at ", ov)});
             }
           }
+          std::set<std::string> archived;
+          if (pg != nullptr && !orphans.empty()) {
+            absl::StatusOr<std::set<std::string>> in_pg = archive::ArchivedAmong(*pg, orphans);
+            if (!in_pg.ok()) return in_pg.status();
+            archived = std::move(*in_pg);
+          }
+          for (const std::string& id : orphans) {
+            if (archived.count(id) == 1) {
+              ++archived_facts;
+              continue;
+            }
+            ctx.Report({"scoring_facts_orphan", id,
+                        pg != nullptr ? "facts stored for an order in neither tier"
+                                      : "facts stored for an order Redis does not hold"});
+          }
           ctx.Progress(absl::StrCat("scoring: ", facts, " orders' facts summed"));
           return absl::OkStatus();
         });
     if (!s.ok()) return s;
     ctx.Count("scoring facts", facts);
+    if (pg != nullptr) ctx.Count("scoring facts of archived orders", archived_facts);
 
     // Orders whose facts are missing or older than the order (beyond the grace).
     int64_t behind_in_grace = 0;

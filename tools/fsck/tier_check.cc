@@ -48,20 +48,6 @@ class TierCheck final : public Check {
     return out;
   }
 
-  // Which of `ids` PostgreSQL holds a row for (one indexed query).
-  static absl::StatusOr<std::set<std::string>> InArchive(archive::PgConnection& pg,
-                                                         const std::vector<std::string>& ids) {
-    absl::StatusOr<archive::PgRows> r =
-        pg.Exec("SELECT id FROM archived_orders WHERE id = ANY($1::text[])",
-                {archive::TextArrayLiteral(ids)});
-    if (!r.ok()) return r.status();
-    std::set<std::string> out;
-    for (const auto& row : r->rows) {
-      if (!row.empty() && row[0]) out.insert(*row[0]);
-    }
-    return out;
-  }
-
   // Every archived id, in pages: none may still have its Redis record.
   absl::Status FromArchive(Context& ctx, archive::PgConnection& pg) {
     std::string after;
@@ -106,13 +92,8 @@ class TierCheck final : public Check {
         if (live->count(id) == 0) missing.push_back(id);
       }
       if (missing.empty()) return absl::OkStatus();
-      absl::StatusOr<std::set<std::string>> archived = InArchive(pg, missing);
-      if (!archived.ok()) {
-        if (!absl::StrContains(archived.status().message(), "does not exist")) {
-          return archived.status();
-        }
-        archived = std::set<std::string>{};
-      }
+      absl::StatusOr<std::set<std::string>> archived = archive::ArchivedAmong(pg, missing);
+      if (!archived.ok()) return archived.status();
       for (const std::string& id : missing) {
         if (archived->count(id) == 0) suspects.emplace(id, where);
       }
@@ -180,7 +161,7 @@ class TierCheck final : public Check {
     for (const Finding& f : suspects) by_id.emplace(f.order_id, f);
     ctx.Confirm(suspects, [&](const std::string& id) -> std::vector<Finding> {
       absl::StatusOr<std::set<std::string>> live = InRedis(ctx, {id});
-      absl::StatusOr<std::set<std::string>> archived = InArchive(pg, {id});
+      absl::StatusOr<std::set<std::string>> archived = archive::ArchivedAmong(pg, {id});
       if (!live.ok() || !archived.ok()) return {by_id.at(id)};  // cannot tell: still suspect
       const bool in_redis = live->count(id) == 1, in_pg = archived->count(id) == 1;
       const Finding& f = by_id.at(id);
