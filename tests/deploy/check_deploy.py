@@ -6,12 +6,18 @@ Usage: check_deploy.py SOURCE_DIR CHECK [PROMTOOL]
              gRPC port, a healthcheck, a metrics port scraped by Prometheus (by
              DNS discovery when it has several replicas), ports unique; the
              gateway's HOTLINE_*_ADDR point at the services it waits for;
-             stream consumers get a per-container HOTLINE_CONSUMER_NAME.
+             stream consumers get a per-container HOTLINE_CONSUMER_NAME;
+             PostgreSQL on a named volume with a healthcheck, every service
+             with HOTLINE_POSTGRES waits for it and reads its password from
+             the mounted service file; no container mounts the whole secrets
+             folder, each backend only its own identity secret.
   k8s        deploy/k8s: every Deployment probes gRPC on the port the service
              listens on, ports and annotations agree with its env, Service and
              docker-compose.yml; the gateway's HOTLINE_*_ADDR name Services;
              stream consumers take HOTLINE_CONSUMER_NAME from the pod name;
-             Redis has a PVC and appendfsync always.
+             Redis has a PVC and appendfsync always; PostgreSQL a StatefulSet
+             with a PVC; intake and the archive CronJob share one conninfo
+             with no password in it and mount only the key service.
   alerts     every alert in alerts.yml has a firing and a non-firing test case.
   dashboard  hotline.json is valid JSON, panel ids unique, datasource uid matches
              the provisioned one, and every PromQL expression parses (promtool).
@@ -128,6 +134,53 @@ def check_compose(src):
             fail(f"compose: gateway {key} {addr} != {backend}:{port}")
         if not isinstance(gw_dep, dict) or gw_dep.get(backend, {}).get("condition") != "service_healthy":
             fail(f"compose: gateway does not wait for a healthy {backend}")
+    check_compose_postgres_and_secrets(services)
+
+
+# The services that take --postgres (intake reads both tiers) and what they
+# connect with: the password only in the service file PGSERVICEFILE names.
+POSTGRES_CLIENTS = {"intake"}
+BACKENDS = {"intake", "dispatch", "sla", "knowledge", "scoring"}
+
+
+def check_postgres_conninfo(where, name, env):
+    conninfo = env.get("HOTLINE_POSTGRES", "")
+    if "password" in conninfo:
+        fail(f"{where}: {name} HOTLINE_POSTGRES carries a password")
+    if "service=hotline" not in conninfo or "host=postgres" not in conninfo:
+        fail(f"{where}: {name} HOTLINE_POSTGRES {conninfo!r} lacks service=hotline host=postgres")
+    if not env.get("PGSERVICEFILE"):
+        fail(f"{where}: {name} has HOTLINE_POSTGRES but no PGSERVICEFILE")
+
+
+def check_compose_postgres_and_secrets(services):
+    pg = services.get("postgres") or {}
+    if not pg:
+        fail("compose: no postgres service")
+    if not any(str(v).startswith("postgres-data:/var/lib/postgresql/data") for v in pg.get("volumes", [])):
+        fail("compose: postgres data is not on the named volume postgres-data")
+    if "healthcheck" not in pg or not pg.get("environment", {}).get("POSTGRES_PASSWORD_FILE"):
+        fail("compose: postgres needs a healthcheck and POSTGRES_PASSWORD_FILE")
+    for name, svc in services.items():
+        env = svc.get("environment", {})
+        mounts = [str(v) for v in svc.get("volumes", [])]
+        targets = {m.split(":")[-2] if m.endswith((":ro", ":rw")) else m.split(":")[-1] for m in mounts}
+        if "/etc/hotline/secrets" in targets:
+            fail(f"compose: {name} mounts the whole secrets folder")
+        if name in POSTGRES_CLIENTS and "HOTLINE_POSTGRES" not in env:
+            fail(f"compose: {name} takes --postgres but has no HOTLINE_POSTGRES")
+        if "HOTLINE_POSTGRES" in env:
+            check_postgres_conninfo("compose", name, env)
+            if env.get("PGSERVICEFILE") not in targets:
+                fail(f"compose: {name} does not mount its PGSERVICEFILE {env.get('PGSERVICEFILE')}")
+            dep = svc.get("depends_on", {})
+            if not isinstance(dep, dict) or dep.get("postgres", {}).get("condition") != "service_healthy":
+                fail(f"compose: {name} does not wait for a healthy postgres")
+        if name in BACKENDS:
+            own = env.get("HOTLINE_IDENTITY_SECRET_FILE")
+            ids = sorted(t for t in targets if t.startswith("/etc/hotline/secrets/identity"))
+            if ids != [own]:
+                fail(f"compose: {name} mounts identity secrets {ids}, not only its own {own}")
 
 
 def scrape_targets(src):
@@ -259,9 +312,10 @@ def check_k8s(src):
                 fail(f"k8s {f}: {x['metadata']['name']} HOTLINE_REDIS {env.get('HOTLINE_REDIS')} != {want}")
             if int(env.get("HOTLINE_REDIS_WAIT_REPLICAS") or 0) < 1:
                 fail(f"k8s {f}: {x['metadata']['name']} acknowledges writes no replica has")
-    for want in ("redis", "sentinel"):
+    for want in ("redis", "sentinel", "postgres"):
         if ("StatefulSet", want) not in kinds:
             fail(f"k8s: no {want} StatefulSet")
+    check_k8s_postgres(docs)
     # Every workload of more than one pod has a disruption budget that selects
     # it and lets at most one go at a time (none for single pods: it would
     # block every node drain).
@@ -280,6 +334,47 @@ def check_k8s(src):
         for b in mine:
             if b["spec"].get("maxUnavailable") != 1 or "minAvailable" in b["spec"]:
                 fail(f"k8s: PodDisruptionBudget {b['metadata']['name']} must be maxUnavailable: 1")
+
+
+def check_k8s_postgres(docs):
+    """PostgreSQL on a PVC; its clients (the Deployments that take --postgres
+    and the archive CronJob) share one conninfo and mount only the key
+    service of Secret hotline-postgres."""
+    conninfos = set()
+    have_cron = False
+    for f, x in docs:
+        if x["kind"] == "StatefulSet" and x["metadata"]["name"] == "postgres":
+            if not x["spec"].get("volumeClaimTemplates"):
+                fail(f"k8s {f}: postgres has no volumeClaimTemplates")
+            c = x["spec"]["template"]["spec"]["containers"][0]
+            if c.get("command") != ["hotline-postgres-start"]:
+                fail(f"k8s {f}: postgres does not run hotline-postgres-start")
+        if x["kind"] == "Deployment":
+            pod = x["spec"]["template"]["spec"]
+        elif x["kind"] == "CronJob":
+            pod = x["spec"]["jobTemplate"]["spec"]["template"]["spec"]
+        else:
+            continue
+        name = x["metadata"]["name"]
+        c = pod["containers"][0]
+        env = {e["name"]: e.get("value") for e in c.get("env", [])}
+        if name in POSTGRES_CLIENTS and "HOTLINE_POSTGRES" not in env:
+            fail(f"k8s {f}: {name} takes --postgres but has no HOTLINE_POSTGRES")
+        if c.get("command", [])[:3] == ["hotline-admin", "archive", "run"]:
+            have_cron = x["kind"] == "CronJob"
+        if "HOTLINE_POSTGRES" not in env:
+            continue
+        check_postgres_conninfo(f"k8s {f}", name, env)
+        conninfos.add(env["HOTLINE_POSTGRES"])
+        for v in pod.get("volumes", []):
+            sec = v.get("secret", {})
+            if sec.get("secretName") == "hotline-postgres" and \
+                    [i.get("key") for i in sec.get("items", [])] != ["service"]:
+                fail(f"k8s {f}: {name} mounts keys of hotline-postgres other than service")
+    if len(conninfos) != 1:
+        fail(f"k8s: the PostgreSQL clients use different conninfos {sorted(conninfos)}")
+    if not have_cron:
+        fail("k8s: no CronJob runs hotline-admin archive run")
 
 
 def check_alerts(src):
