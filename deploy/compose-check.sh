@@ -162,11 +162,11 @@ phase secrets
 # Every secret file a container can see, anywhere in its file system (as
 # the container's user): each must see exactly what it needs.
 visible() {
-  "$DOCKER" exec "$1" sh -c 'find / \( -path /proc -o -path /sys -o -path /dev \) -prune -o -type f \( -name "*.secret" -o -name "jwt_keys*" -o -name "postgres.*" -o -name "*.key" -o -name "redis.password" -o -name "phone_keys" \) -print 2>/dev/null | sort | tr "\n" " "'
+  "$DOCKER" exec "$1" sh -c 'find / \( -path /proc -o -path /sys -o -path /dev \) -prune -o -type f \( -name "*.secret" -o -name "jwt_keys*" -o -name "postgres.password" -o -name "postgres.service" -o -name "*.key" -o -name "redis.password" -o -name "phone_keys" \) -print 2>/dev/null | sort | tr "\n" " "'
 }
 backends="intake dispatch sla knowledge scoring"
 for svc in $backends; do
-  c=$(dc ps -q "$svc" | head -1)
+  c=$(dc ps -q "$svc" | sed -n 1p)
   seen=$(visible "$c")
   want="/etc/hotline/secrets/identity/$svc.secret"
   "$DOCKER" exec "$c" cat "$want" >/dev/null || fail "$svc cannot read its own identity secret $want"
@@ -279,7 +279,7 @@ DTOKEN=$(dc exec -T gateway hotline-admin token issue --user dispatcher001 --rol
 json_field() { python3 -c 'import json,sys; d=json.load(sys.stdin); d=d.get("order", d); print(d.get(sys.argv[1], ""))' "$1"; }
 archived_id=$(cli hotline create --json --type consultation --district 440106 --category 0601 \
   --phone 13800138097 --content "compose-check: archived and moved" --channel phone \
-  --answered-by KB.06.01 --answer "compose-check" | json_field id)
+  --answered-by KB.06.01.001 --answer "compose-check" | json_field id)
 [ -n "$archived_id" ] || fail "no order taken for the archive"
 TOKEN=$DTOKEN cli hotline act "$archived_id" archive >/dev/null || fail "the dispatcher could not archive $archived_id"
 tier=$(cli hotline get "$archived_id" --json | json_field storage_tier)
@@ -310,7 +310,7 @@ echo "$fsck_out" | tail -3 | sed 's/^/  fsck: /'
 ########## restart ##########
 phase restart
 for svc in intake dispatch; do
-  c=$(dc ps -q "$svc" | head -1)
+  c=$(dc ps -q "$svc" | sed -n 1p)
   name=$("$DOCKER" inspect -f '{{.Name}}' "$c" | tr -d /)
   before=$("$DOCKER" inspect -f '{{.RestartCount}}' "$c")
   pid=$("$DOCKER" inspect -f '{{.State.Pid}}' "$c")
