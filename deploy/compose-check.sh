@@ -305,7 +305,7 @@ listed_after=$(count_orders)
 [ "$listed_after" -eq "$listed_before" ] || fail "the listing changed with the move: $listed_before -> $listed_after"
 echo "  hotline list across both tiers: $listed_after orders before and after the move"
 fsck_out=$(archiver hotline-fsck --checks=tiers --grace=0s 2>&1) || { echo "$fsck_out" >&2; fail "hotline-fsck --checks=tiers"; }
-echo "$fsck_out" | tail -3 | sed 's/^/  fsck: /'
+echo "$fsck_out" | tail -3 | sed 's/^/  /'
 
 ########## restart ##########
 phase restart
