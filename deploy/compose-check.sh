@@ -289,12 +289,14 @@ listed_before=$(count_orders)
 # The mover, as the archiver runs it each night, against the compose
 # PostgreSQL, with an age of 1 s instead of the policy's 30 days.
 sleep 2
-archiver() { dc run --rm -T --no-deps --entrypoint "$1" archiver "${@:2}"; }
-run_out=$(archiver hotline-admin archive run --min_age 1s 2>&1) || { echo "$run_out" >&2; fail "archive run failed"; }
+# The run as an operator types it (a one-off container of the archiver's
+# service); stats and fsck in the running archiver (the same settings, and
+# no new container: vfs copies the whole image for each).
+run_out=$(dc run --rm -T --no-deps --entrypoint hotline-admin archiver archive run --min_age 1s 2>&1) || { echo "$run_out" >&2; fail "archive run failed"; }
 echo "$run_out" | grep '^archive run' | sed 's/^/  /'
 moved=$(echo "$run_out" | sed -n 's/.* looked at, \([0-9]*\) moved to PostgreSQL.*/\1/p')
 [ "${moved:-0}" -ge 1 ] || fail "archive run moved nothing: $run_out"
-archiver hotline-admin archive stats 2>&1 | sed 's/^/  /'
+dc exec -T archiver hotline-admin archive stats 2>&1 | sed 's/^/  /'
 got=$(cli hotline get "$archived_id" --json)
 tier=$(echo "$got" | json_field storage_tier)
 state=$(echo "$got" | json_field state)
@@ -304,7 +306,7 @@ echo "  $archived_id read back through the gateway and intake: $tier, $state"
 listed_after=$(count_orders)
 [ "$listed_after" -eq "$listed_before" ] || fail "the listing changed with the move: $listed_before -> $listed_after"
 echo "  hotline list across both tiers: $listed_after orders before and after the move"
-fsck_out=$(archiver hotline-fsck --checks=tiers --grace=0s 2>&1) || { echo "$fsck_out" >&2; fail "hotline-fsck --checks=tiers"; }
+fsck_out=$(dc exec -T archiver hotline-fsck --checks=tiers --grace=0s 2>&1) || { echo "$fsck_out" >&2; fail "hotline-fsck --checks=tiers"; }
 echo "$fsck_out" | tail -3 | sed 's/^/  /'
 
 ########## restart ##########
