@@ -133,7 +133,8 @@ FROM archived_orders,
 WHERE id = $1)sql",
                                      {id, absl::StrCat(window.offset), absl::StrCat(window.limit)});
   if (!r.ok() && !NoArchiveYet(r.status())) return r.status();
-  if (!r.ok() || r->rows.empty()) return absl::NotFoundError(absl::StrCat("order ", id, " not found"));
+  if (!r.ok() || r->rows.empty())
+    return absl::NotFoundError(absl::StrCat("order ", id, " not found"));
   const auto& row = r->rows[0];
   StoredOrder out;
   absl::StatusOr<std::vector<std::string>> record = ParseTextArray(row[0].value_or("{}"));
@@ -209,8 +210,8 @@ absl::StatusOr<std::vector<v1::WorkOrder>> ListArchived(PgConnection& pg,
 
 absl::StatusOr<std::set<std::string>> ArchivedAmong(PgConnection& pg,
                                                     const std::vector<std::string>& ids) {
-  absl::StatusOr<PgRows> r = pg.Exec("SELECT id FROM archived_orders WHERE id = ANY($1::text[])",
-                                     {TextArrayLiteral(ids)});
+  absl::StatusOr<PgRows> r =
+      pg.Exec("SELECT id FROM archived_orders WHERE id = ANY($1::text[])", {TextArrayLiteral(ids)});
   std::set<std::string> out;
   if (!r.ok() && NoArchiveYet(r.status())) return out;
   if (!r.ok()) return r.status();

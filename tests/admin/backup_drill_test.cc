@@ -69,9 +69,10 @@ TEST_CASE(
   // The orders the simulator archived move to PostgreSQL (1 s instead of the
   // policy's 30 days): the backup holds both tiers.
   const std::string source_pg = stack.postgres()->conninfo();
-  ShellResult moved = RunShell(absl::StrCat(
-      HOTLINE_ADMIN_BIN, " archive run --redis=", stack.redis().address(), " --postgres='",
-      source_pg, "' --policy=", HOTLINE_SOURCE_DIR, "/data/archive_policy.textproto --min_age=1s 2>&1"));
+  ShellResult moved =
+      RunShell(absl::StrCat(HOTLINE_ADMIN_BIN, " archive run --redis=", stack.redis().address(),
+                            " --postgres='", source_pg, "' --policy=", HOTLINE_SOURCE_DIR,
+                            "/data/archive_policy.textproto --min_age=1s 2>&1"));
   INFO(moved.output);
   REQUIRE(moved.exit_code == 0);
   const long long archived = ArchivedOrders(source_pg);
@@ -109,9 +110,9 @@ TEST_CASE(
     before_backup = acknowledged;  // acknowledged before the backup began
   }
   const std::string dir = temp.path() + "/backup";
-  ShellResult backup =
-      RunShell(absl::StrCat(HOTLINE_ADMIN_BIN, " backup ", dir, " --redis=", stack.redis().address(),
-                            " --pg_url='", source_pg, "' 2>&1"));
+  ShellResult backup = RunShell(absl::StrCat(HOTLINE_ADMIN_BIN, " backup ", dir,
+                                             " --redis=", stack.redis().address(), " --pg_url='",
+                                             source_pg, "' 2>&1"));
   absl::SleepFor(absl::Milliseconds(500));
   stop = true;
   writer.join();
@@ -175,8 +176,8 @@ TEST_CASE(
   // have events their consumers had not read yet: work in flight, within
   // the grace).
   // With --postgres the tier check runs too: each order in exactly one tier.
-  ShellResult fsck = RunShell(absl::StrCat(HOTLINE_FSCK_BIN, " --redis=", fresh.address(), " ", data,
-                                           " --postgres='", fresh_pg.conninfo(), "' 2>&1"));
+  ShellResult fsck = RunShell(absl::StrCat(HOTLINE_FSCK_BIN, " --redis=", fresh.address(), " ",
+                                           data, " --postgres='", fresh_pg.conninfo(), "' 2>&1"));
   INFO(fsck.output);
   CHECK(fsck.exit_code == 0);
   CHECK(absl::StrContains(fsck.output, "hotline-fsck: clean"));
