@@ -27,5 +27,9 @@ struct LegacySealCounts {
 absl::StatusOr<LegacySealCounts> SealLegacyPhones(orders::LegacyPhoneStore& store,
                                                   const crypto::PhoneVault& vault,
                                                   const std::atomic<bool>& stop, int batch = 500);
+// SealLegacyPhones with its outcome logged: what it sealed, or why it stopped
+// (retried at the next start). For the service's background thread.
+void SealLegacyPhonesLogged(orders::LegacyPhoneStore& store, const crypto::PhoneVault& vault,
+                            const std::atomic<bool>& stop);
 
 }  // namespace hotline::intake
