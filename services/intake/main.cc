@@ -1,8 +1,5 @@
 // hotline-intake: takes work orders in, keeps them in Redis, serves the
 // directory. Settings come from flags or the environment (--help lists them).
-#include <atomic>
-#include <thread>
-
 #include "archive/audit_archive.h"
 #include "archive/pg.h"
 #include "archive/tiered_order_store.h"
@@ -75,11 +72,7 @@ int main(int argc, char** argv) {
     // Redis's memory and append-only file, for the alerts.
     s.Background(s.Make<redis::ServerStats>(s.redis(), s.metrics()));
     // Numbers stored before sealing existed: sealed in the background, once.
-    auto& stop_sealing = s.Make<std::atomic<bool>>(false);
-    auto& sealer = s.Make<std::thread>();
-    s.Background([&] { return sealer = std::thread([&] { intake::SealLegacyPhonesLogged(store, vault, stop_sealing); }),
-                             absl::OkStatus(); },
-                 [&] { stop_sealing = true; sealer.join(); });
+    s.Background(s.Make<intake::LegacySealer>(store, vault));
     return absl::OkStatus();
   });
 }
