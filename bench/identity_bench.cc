@@ -6,8 +6,8 @@
 //   digest             RequestDigest: deterministic serialization + SHA-256
 //   sign (gateway)     digest + HMAC + the five metadata entries
 //   verify (backend)   digest + HMAC + comparison + expiry and role checks
-// The gateway signs once per call and the backend verifies once or twice
-// (RefuseUnverified, then IdentityOf in most handlers).
+// The gateway signs once per call and the backend verifies once
+// (RefuseUnverified hands the verified caller to the handler).
 //
 //   build/bench/hotline-identity-bench [--iterations N]
 #include <grpcpp/client_context.h>

@@ -268,9 +268,13 @@ std::optional<v1::Actor> IdentityOf(const grpc::ServerContextBase& context,
 }
 
 grpc::ServerUnaryReactor* RefuseUnverified(grpc::CallbackServerContext* context,
-                                           const google::protobuf::MessageLite& request) {
+                                           const google::protobuf::MessageLite& request,
+                                           std::optional<v1::Actor>* caller) {
   absl::StatusOr<v1::Actor> actor = VerifiedIdentity(*context, request);
-  if (actor.ok()) return nullptr;
+  if (actor.ok()) {
+    if (caller != nullptr) *caller = *std::move(actor);
+    return nullptr;
+  }
   grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
   const grpc::StatusCode code = absl::IsPermissionDenied(actor.status())
                                     ? grpc::StatusCode::PERMISSION_DENIED

@@ -115,12 +115,16 @@ std::optional<v1::Actor> IdentityOf(const grpc::ServerContextBase& context,
                                     const google::protobuf::MessageLite& request);
 
 // First thing in every backend handler:
-//   if (auto* refused = server::RefuseUnverified(context, *request)) return refused;
+//   std::optional<v1::Actor> caller;
+//   if (auto* refused = server::RefuseUnverified(context, *request, &caller)) return refused;
 // When the call's identity does not verify, returns the call's reactor
 // finished UNAUTHENTICATED (PERMISSION_DENIED for the wall screen's
-// identity); nullptr when it verifies.
+// identity); nullptr when it verifies, with the verified caller in `*caller`
+// (when given), so that a call verifies its identity once (the digest and
+// the HMAC are the costly part).
 grpc::ServerUnaryReactor* RefuseUnverified(grpc::CallbackServerContext* context,
-                                           const google::protobuf::MessageLite& request);
+                                           const google::protobuf::MessageLite& request,
+                                           std::optional<v1::Actor>* caller = nullptr);
 
 // The server interceptor that makes the call's method path readable by the
 // handler (a ServerContext does not expose it): Server::Start installs it.

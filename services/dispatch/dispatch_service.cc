@@ -19,14 +19,15 @@ DispatchService::DispatchService(Dispatcher& dispatcher, audit::ReadRecorder& re
 grpc::ServerUnaryReactor* DispatchService::Act(grpc::CallbackServerContext* context,
                                                const v1::ActRequest* request,
                                                v1::ActResponse* response) {
-  if (auto* refused = server::RefuseUnverified(context, *request)) return refused;
+  std::optional<v1::Actor> caller;
+  if (auto* refused = server::RefuseUnverified(context, *request, &caller)) return refused;
   auto* reactor = context->DefaultReactor();
   // Both labels are bounded: an enum and a status code.
   std::string action = v1::Action_IsValid(request->action())
                            ? ActionName(request->action())
                            : std::string("unknown");
   auto finish = server::ReplyTo(reactor, response);
-  dispatcher_.Act(server::IdentityOf(*context, *request), *request,
+  dispatcher_.Act(caller, *request,
                   [this, action, finish = std::move(finish)](
                       absl::StatusOr<v1::ActResponse> result) mutable {
                     actions_
@@ -41,9 +42,9 @@ grpc::ServerUnaryReactor* DispatchService::Act(grpc::CallbackServerContext* cont
 grpc::ServerUnaryReactor* DispatchService::ListQueue(grpc::CallbackServerContext* context,
                                                      const v1::ListQueueRequest* request,
                                                      v1::ListQueueResponse* response) {
-  if (auto* refused = server::RefuseUnverified(context, *request)) return refused;
+  std::optional<v1::Actor> actor;
+  if (auto* refused = server::RefuseUnverified(context, *request, &actor)) return refused;
   auto* reactor = context->DefaultReactor();
-  std::optional<v1::Actor> actor = server::IdentityOf(*context, *request);
   dispatcher_.ListQueue(
       actor, *request,
       [this, actor, reactor, response](absl::StatusOr<v1::ListQueueResponse> page) {

@@ -71,18 +71,19 @@ void GuardianMetrics::Verified(const v1::TrailVerdict& verdict) {
 grpc::ServerUnaryReactor* IntakeService::CreateWorkOrder(grpc::CallbackServerContext* context,
                                                          const v1::CreateWorkOrderRequest* request,
                                                          v1::CreateWorkOrderResponse* response) {
-  if (auto* refused = server::RefuseUnverified(context, *request)) return refused;
+  std::optional<v1::Actor> caller;
+  if (auto* refused = server::RefuseUnverified(context, *request, &caller)) return refused;
   auto* reactor = context->DefaultReactor();
-  intake_.Create(server::IdentityOf(*context, *request), *request, server::ReplyTo(reactor, response));
+  intake_.Create(caller, *request, server::ReplyTo(reactor, response));
   return reactor;
 }
 
 grpc::ServerUnaryReactor* IntakeService::GetWorkOrder(grpc::CallbackServerContext* context,
                                                       const v1::GetWorkOrderRequest* request,
                                                       v1::GetWorkOrderResponse* response) {
-  if (auto* refused = server::RefuseUnverified(context, *request)) return refused;
+  std::optional<v1::Actor> actor;
+  if (auto* refused = server::RefuseUnverified(context, *request, &actor)) return refused;
   auto* reactor = context->DefaultReactor();
-  std::optional<v1::Actor> actor = server::IdentityOf(*context, *request);
   intake_.Get(actor, *request,
               [this, actor, reactor, response](absl::StatusOr<v1::GetWorkOrderResponse> got) {
                 if (!got.ok()) return reactor->Finish(ToGrpcStatus(got.status()));
@@ -96,9 +97,9 @@ grpc::ServerUnaryReactor* IntakeService::GetWorkOrder(grpc::CallbackServerContex
 grpc::ServerUnaryReactor* IntakeService::ListWorkOrders(grpc::CallbackServerContext* context,
                                                         const v1::ListWorkOrdersRequest* request,
                                                         v1::ListWorkOrdersResponse* response) {
-  if (auto* refused = server::RefuseUnverified(context, *request)) return refused;
+  std::optional<v1::Actor> actor;
+  if (auto* refused = server::RefuseUnverified(context, *request, &actor)) return refused;
   auto* reactor = context->DefaultReactor();
-  std::optional<v1::Actor> actor = server::IdentityOf(*context, *request);
   intake_.List(actor, *request,
                [this, actor, reactor, response](absl::StatusOr<v1::ListWorkOrdersResponse> page) {
                  if (!page.ok()) return reactor->Finish(ToGrpcStatus(page.status()));
@@ -112,27 +113,30 @@ grpc::ServerUnaryReactor* IntakeService::ListWorkOrders(grpc::CallbackServerCont
 grpc::ServerUnaryReactor* IntakeService::RevealCallerPhone(
     grpc::CallbackServerContext* context, const v1::RevealCallerPhoneRequest* request,
     v1::RevealCallerPhoneResponse* response) {
-  if (auto* refused = server::RefuseUnverified(context, *request)) return refused;
+  std::optional<v1::Actor> caller;
+  if (auto* refused = server::RefuseUnverified(context, *request, &caller)) return refused;
   auto* reactor = context->DefaultReactor();
-  guardian_.Reveal(server::IdentityOf(*context, *request), *request, server::ReplyTo(reactor, response));
+  guardian_.Reveal(caller, *request, server::ReplyTo(reactor, response));
   return reactor;
 }
 
 grpc::ServerUnaryReactor* IntakeService::FindOrdersByPhone(
     grpc::CallbackServerContext* context, const v1::FindOrdersByPhoneRequest* request,
     v1::FindOrdersByPhoneResponse* response) {
-  if (auto* refused = server::RefuseUnverified(context, *request)) return refused;
+  std::optional<v1::Actor> caller;
+  if (auto* refused = server::RefuseUnverified(context, *request, &caller)) return refused;
   auto* reactor = context->DefaultReactor();
-  guardian_.FindByPhone(server::IdentityOf(*context, *request), *request, server::ReplyTo(reactor, response));
+  guardian_.FindByPhone(caller, *request, server::ReplyTo(reactor, response));
   return reactor;
 }
 
 grpc::ServerUnaryReactor* IntakeService::VerifyOrderTrail(
     grpc::CallbackServerContext* context, const v1::VerifyOrderTrailRequest* request,
     v1::VerifyOrderTrailResponse* response) {
-  if (auto* refused = server::RefuseUnverified(context, *request)) return refused;
+  std::optional<v1::Actor> caller;
+  if (auto* refused = server::RefuseUnverified(context, *request, &caller)) return refused;
   auto* reactor = context->DefaultReactor();
-  guardian_.Verify(server::IdentityOf(*context, *request), *request, server::ReplyTo(reactor, response));
+  guardian_.Verify(caller, *request, server::ReplyTo(reactor, response));
   return reactor;
 }
 

@@ -1,5 +1,7 @@
 #include "intake/legacy_phones.h"
 
+#include "absl/strings/str_cat.h"
+
 #include "log/log.h"
 #include "orders/phone.h"
 
@@ -41,6 +43,25 @@ absl::StatusOr<LegacySealCounts> SealLegacyPhones(orders::LegacyPhoneStore& stor
     }
   }
   return counts;
+}
+
+void LegacySealer::Start() {
+  thread_ = std::thread([this] {
+    absl::StatusOr<LegacySealCounts> counts = SealLegacyPhones(store_, vault_, stop_);
+    if (!counts.ok()) {
+      log::Warning("sealing of legacy phone numbers stopped (retried at the next start)",
+                   {{"error", counts.status().ToString()}});
+    } else if (counts->sealed > 0 || counts->resealed > 0) {
+      log::Info("legacy phone numbers sealed", {{"orders_scanned", absl::StrCat(counts->scanned)},
+                                                {"sealed", absl::StrCat(counts->sealed)},
+                                                {"resealed", absl::StrCat(counts->resealed)}});
+    }
+  });
+}
+
+void LegacySealer::Stop() {
+  stop_ = true;
+  if (thread_.joinable()) thread_.join();
 }
 
 }  // namespace hotline::intake

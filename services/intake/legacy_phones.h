@@ -8,6 +8,7 @@
 // in the background at every start; once every order is sealed as version 2
 // a pass only reads.
 #include <atomic>
+#include <thread>
 
 #include "absl/status/statusor.h"
 #include "crypto/phone_vault.h"
@@ -27,5 +28,23 @@ struct LegacySealCounts {
 absl::StatusOr<LegacySealCounts> SealLegacyPhones(orders::LegacyPhoneStore& store,
                                                   const crypto::PhoneVault& vault,
                                                   const std::atomic<bool>& stop, int batch = 500);
+// SealLegacyPhones on a thread of its own, once, with its outcome logged
+// (what it sealed, or why it stopped: retried at the next start). Stop (or
+// the destructor) asks it to stop and joins it.
+class LegacySealer {
+ public:
+  LegacySealer(orders::LegacyPhoneStore& store, const crypto::PhoneVault& vault) : store_(store), vault_(vault) {}
+  ~LegacySealer() { Stop(); }
+  LegacySealer(const LegacySealer&) = delete;
+  LegacySealer& operator=(const LegacySealer&) = delete;
+  void Start();  // at most once
+  void Stop();
+
+ private:
+  orders::LegacyPhoneStore& store_;
+  const crypto::PhoneVault& vault_;
+  std::atomic<bool> stop_{false};
+  std::thread thread_;
+};
 
 }  // namespace hotline::intake

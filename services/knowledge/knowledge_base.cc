@@ -6,6 +6,7 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/blocking_counter.h"
+#include "absl/time/clock.h"
 #include "knowledge_points/kb_code.h"
 #include "knowledge_points/point_validation.h"
 #include "knowledge/rules.h"
@@ -347,6 +348,18 @@ absl::StatusOr<int> KnowledgeBase::LoadSeed(const SeedBase& seed) {
   pending.Wait();
   if (!first_error.ok()) return first_error;
   return written;
+}
+
+void KnowledgeBase::LoadSeedRetrying(const SeedBase& seed, const std::atomic<bool>& stop) {
+  while (!stop) {
+    absl::StatusOr<int> written = LoadSeed(seed);
+    if (written.ok()) {
+      log::Info("seed loaded", {{"points", absl::StrCat(seed.points.size())}, {"written", absl::StrCat(*written)}});
+      return;
+    }
+    log::Warning("cannot load the seed yet; retrying", {{"error", written.status().ToString()}});
+    absl::SleepFor(absl::Seconds(1));
+  }
 }
 
 }  // namespace hotline::knowledge

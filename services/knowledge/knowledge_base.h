@@ -60,6 +60,9 @@ class KnowledgeBase {
   // version 1 (written by "seed"); points already there are left as they are,
   // so every replica may run it at start. Blocks; the number written.
   absl::StatusOr<int> LoadSeed(const SeedBase& seed);
+  // LoadSeed retried every second until it succeeds (Redis may come up
+  // later) or `stop`; the outcome is logged. For the service's background thread.
+  void LoadSeedRetrying(const SeedBase& seed, const std::atomic<bool>& stop);
 
   void MarkIndexReady() { index_ready_ = true; }
   bool index_ready() const { return index_ready_; }

@@ -91,45 +91,50 @@ Done<v1::KnowledgePointResponse> KnowledgeService::CountedWrite(
 grpc::ServerUnaryReactor* KnowledgeService::CreateKnowledgePoint(
     grpc::CallbackServerContext* context, const v1::CreateKnowledgePointRequest* request,
     v1::KnowledgePointResponse* response) {
-  if (auto* refused = server::RefuseUnverified(context, *request)) return refused;
+  std::optional<v1::Actor> caller;
+  if (auto* refused = server::RefuseUnverified(context, *request, &caller)) return refused;
   auto* reactor = context->DefaultReactor();
-  base_.Create(server::IdentityOf(*context, *request), *request, CountedWrite("create", reactor, response));
+  base_.Create(caller, *request, CountedWrite("create", reactor, response));
   return reactor;
 }
 
 grpc::ServerUnaryReactor* KnowledgeService::EditKnowledgePoint(
     grpc::CallbackServerContext* context, const v1::EditKnowledgePointRequest* request,
     v1::KnowledgePointResponse* response) {
-  if (auto* refused = server::RefuseUnverified(context, *request)) return refused;
+  std::optional<v1::Actor> caller;
+  if (auto* refused = server::RefuseUnverified(context, *request, &caller)) return refused;
   auto* reactor = context->DefaultReactor();
-  base_.Edit(server::IdentityOf(*context, *request), *request, CountedWrite("edit", reactor, response));
+  base_.Edit(caller, *request, CountedWrite("edit", reactor, response));
   return reactor;
 }
 
 grpc::ServerUnaryReactor* KnowledgeService::PublishKnowledgePoint(
     grpc::CallbackServerContext* context, const v1::ChangeKnowledgeStatusRequest* request,
     v1::KnowledgePointResponse* response) {
-  if (auto* refused = server::RefuseUnverified(context, *request)) return refused;
+  std::optional<v1::Actor> caller;
+  if (auto* refused = server::RefuseUnverified(context, *request, &caller)) return refused;
   auto* reactor = context->DefaultReactor();
-  base_.Publish(server::IdentityOf(*context, *request), *request, CountedWrite("publish", reactor, response));
+  base_.Publish(caller, *request, CountedWrite("publish", reactor, response));
   return reactor;
 }
 
 grpc::ServerUnaryReactor* KnowledgeService::RetireKnowledgePoint(
     grpc::CallbackServerContext* context, const v1::ChangeKnowledgeStatusRequest* request,
     v1::KnowledgePointResponse* response) {
-  if (auto* refused = server::RefuseUnverified(context, *request)) return refused;
+  std::optional<v1::Actor> caller;
+  if (auto* refused = server::RefuseUnverified(context, *request, &caller)) return refused;
   auto* reactor = context->DefaultReactor();
-  base_.Retire(server::IdentityOf(*context, *request), *request, CountedWrite("retire", reactor, response));
+  base_.Retire(caller, *request, CountedWrite("retire", reactor, response));
   return reactor;
 }
 
 grpc::ServerUnaryReactor* KnowledgeService::MarkKnowledgeNotHelpful(
     grpc::CallbackServerContext* context, const v1::MarkKnowledgeNotHelpfulRequest* request,
     v1::MarkKnowledgeNotHelpfulResponse* response) {
-  if (auto* refused = server::RefuseUnverified(context, *request)) return refused;
+  std::optional<v1::Actor> caller;
+  if (auto* refused = server::RefuseUnverified(context, *request, &caller)) return refused;
   auto* reactor = context->DefaultReactor();
-  base_.MarkNotHelpful(server::IdentityOf(*context, *request), *request, server::ReplyTo(reactor, response));
+  base_.MarkNotHelpful(caller, *request, server::ReplyTo(reactor, response));
   return reactor;
 }
 

@@ -1,7 +1,5 @@
 #include "scoring/scoring_service.h"
 
-#include <future>
-
 #include "absl/strings/str_cat.h"
 #include "server/identity.h"
 #include "status/status.h"
@@ -29,66 +27,88 @@ absl::StatusOr<Response> Refused(absl::Status status) {
 }  // namespace
 
 template <typename Response>
-grpc::Status ScoringService::Finish(const char* rpc, absl::StatusOr<Response> answer, Response* response) {
+grpc::ServerUnaryReactor* ScoringService::Finish(grpc::ServerUnaryReactor* reactor, const char* rpc,
+                                                 absl::StatusOr<Response> answer, Response* response) {
   calls_.Add({{"rpc", rpc}, {"code", absl::StatusCodeToString(answer.status().code())}}).Increment();
   if (answer.ok()) *response = std::move(*answer);
-  return ToGrpcStatus(answer.status());
+  reactor->Finish(ToGrpcStatus(answer.status()));
+  return reactor;
 }
 
-grpc::Status ScoringService::GetUnitScore(grpc::ServerContext* context, const v1::GetUnitScoreRequest* request,
-                                          v1::GetUnitScoreResponse* response) {
+grpc::ServerUnaryReactor* ScoringService::GetUnitScore(grpc::CallbackServerContext* context,
+                                                       const v1::GetUnitScoreRequest* request,
+                                                       v1::GetUnitScoreResponse* response) {
+  auto* reactor = context->DefaultReactor();
   absl::StatusOr<v1::Actor> caller = server::VerifiedIdentity(*context, *request);
-  if (!caller.ok()) return Finish("GetUnitScore", Refused<v1::GetUnitScoreResponse>(caller.status()), response);
-  return Finish("GetUnitScore", assessor_.GetUnitScore(*caller, *request), response);
+  if (!caller.ok()) return Finish(reactor, "GetUnitScore", Refused<v1::GetUnitScoreResponse>(caller.status()), response);
+  return Finish(reactor, "GetUnitScore", assessor_.GetUnitScore(*caller, *request), response);
 }
 
-grpc::Status ScoringService::ExplainScore(grpc::ServerContext* context, const v1::ExplainScoreRequest* request,
-                                          v1::ExplainScoreResponse* response) {
+grpc::ServerUnaryReactor* ScoringService::ExplainScore(grpc::CallbackServerContext* context,
+                                                       const v1::ExplainScoreRequest* request,
+                                                       v1::ExplainScoreResponse* response) {
+  auto* reactor = context->DefaultReactor();
   absl::StatusOr<v1::Actor> caller = server::VerifiedIdentity(*context, *request);
-  if (!caller.ok()) return Finish("ExplainScore", Refused<v1::ExplainScoreResponse>(caller.status()), response);
-  return Finish("ExplainScore", assessor_.ExplainScore(*caller, *request), response);
+  if (!caller.ok()) return Finish(reactor, "ExplainScore", Refused<v1::ExplainScoreResponse>(caller.status()), response);
+  return Finish(reactor, "ExplainScore", assessor_.ExplainScore(*caller, *request), response);
 }
 
-grpc::Status ScoringService::RankUnits(grpc::ServerContext* context, const v1::RankUnitsRequest* request,
-                                       v1::RankUnitsResponse* response) {
+grpc::ServerUnaryReactor* ScoringService::RankUnits(grpc::CallbackServerContext* context,
+                                                    const v1::RankUnitsRequest* request,
+                                                    v1::RankUnitsResponse* response) {
+  auto* reactor = context->DefaultReactor();
   absl::StatusOr<v1::Actor> caller = server::VerifiedIdentity(*context, *request);
-  if (!caller.ok()) return Finish("RankUnits", Refused<v1::RankUnitsResponse>(caller.status()), response);
-  return Finish("RankUnits", assessor_.RankUnits(*caller, *request), response);
+  if (!caller.ok()) return Finish(reactor, "RankUnits", Refused<v1::RankUnitsResponse>(caller.status()), response);
+  return Finish(reactor, "RankUnits", assessor_.RankUnits(*caller, *request), response);
 }
 
-grpc::Status ScoringService::GetHotSpots(grpc::ServerContext* context, const v1::GetHotSpotsRequest* request,
-                                         v1::GetHotSpotsResponse* response) {
+grpc::ServerUnaryReactor* ScoringService::GetHotSpots(grpc::CallbackServerContext* context,
+                                                      const v1::GetHotSpotsRequest* request,
+                                                      v1::GetHotSpotsResponse* response) {
+  auto* reactor = context->DefaultReactor();
   absl::StatusOr<v1::Actor> caller = server::VerifiedIdentity(*context, *request);
-  if (!caller.ok()) return Finish("GetHotSpots", Refused<v1::GetHotSpotsResponse>(caller.status()), response);
+  if (!caller.ok()) return Finish(reactor, "GetHotSpots", Refused<v1::GetHotSpotsResponse>(caller.status()), response);
   absl::StatusOr<v1::GetHotSpotsResponse> answer = assessor_.GetHotSpots(*request, *caller);
-  if (answer.ok() && request->kind() == v1::HOT_KIND_ADDRESSES && answer->entries_size() > 0) {
-    // Addresses are personal data: the read is logged before it is answered
-    // (a read that cannot be logged is not served: UNAVAILABLE).
-    std::promise<absl::Status> logged;
-    reads_.RecordAggregate(*caller, v1::AUDIT_ACTION_READ_HOT_ADDRESSES,
-                           absl::StrCat("hot addresses ", answer->period_label()),
-                           [&logged](absl::Status s) { logged.set_value(std::move(s)); });
-    if (absl::Status s = logged.get_future().get(); !s.ok()) answer = s;
+  if (!answer.ok() || request->kind() != v1::HOT_KIND_ADDRESSES || answer->entries_size() == 0) {
+    return Finish(reactor, "GetHotSpots", std::move(answer), response);
   }
-  return Finish("GetHotSpots", std::move(answer), response);
+  // Addresses are personal data: the read is logged before it is answered
+  // (a read that cannot be logged is not served: UNAVAILABLE).
+  const std::string what = absl::StrCat("hot addresses ", answer->period_label());
+  *response = *std::move(answer);
+  reads_.RecordAggregate(*caller, v1::AUDIT_ACTION_READ_HOT_ADDRESSES, what,
+                         [this, reactor, response](absl::Status logged) {
+                           if (logged.ok()) {
+                             Finish(reactor, "GetHotSpots", absl::StatusOr<v1::GetHotSpotsResponse>(std::move(*response)),
+                                    response);
+                           } else {
+                             response->Clear();
+                             Finish(reactor, "GetHotSpots", Refused<v1::GetHotSpotsResponse>(logged), response);
+                           }
+                         });
+  return reactor;
 }
 
-grpc::Status ScoringService::GetAgentFigures(grpc::ServerContext* context,
-                                             const v1::GetAgentFiguresRequest* request,
-                                             v1::GetAgentFiguresResponse* response) {
+grpc::ServerUnaryReactor* ScoringService::GetAgentFigures(grpc::CallbackServerContext* context,
+                                                          const v1::GetAgentFiguresRequest* request,
+                                                          v1::GetAgentFiguresResponse* response) {
+  auto* reactor = context->DefaultReactor();
   absl::StatusOr<v1::Actor> caller = server::VerifiedIdentity(*context, *request);
-  if (!caller.ok()) return Finish("GetAgentFigures", Refused<v1::GetAgentFiguresResponse>(caller.status()), response);
-  return Finish("GetAgentFigures", assessor_.GetAgentFigures(*caller, *request), response);
+  if (!caller.ok()) {
+    return Finish(reactor, "GetAgentFigures", Refused<v1::GetAgentFiguresResponse>(caller.status()), response);
+  }
+  return Finish(reactor, "GetAgentFigures", assessor_.GetAgentFigures(*caller, *request), response);
 }
 
-grpc::Status ScoringService::GetScreen(grpc::ServerContext* context,
-                                       const v1::GetScreenRequest* request,
-                                       v1::GetScreenResponse* response) {
+grpc::ServerUnaryReactor* ScoringService::GetScreen(grpc::CallbackServerContext* context,
+                                                    const v1::GetScreenRequest* request,
+                                                    v1::GetScreenResponse* response) {
+  auto* reactor = context->DefaultReactor();
   // The one RPC the wall screen's identity may call: its answer is the same
   // for every caller and has no personal data (server/identity.h).
   absl::StatusOr<v1::Actor> caller = server::VerifiedScreenReader(*context, *request);
-  if (!caller.ok()) return Finish("GetScreen", Refused<v1::GetScreenResponse>(caller.status()), response);
-  return Finish("GetScreen", assessor_.GetScreen(), response);
+  if (!caller.ok()) return Finish(reactor, "GetScreen", Refused<v1::GetScreenResponse>(caller.status()), response);
+  return Finish(reactor, "GetScreen", assessor_.GetScreen(), response);
 }
 
 }  // namespace hotline::scoring

@@ -1,8 +1,8 @@
 #pragma once
-// The gRPC edge of the scoring service: hotline.v1.Scoring on the synchronous
-// API (a request loads one period's facts and computes; the callers are
-// people and the wall screen), with per-RPC outcome counts. The work is in
-// Assessor. Thread-safe.
+// The gRPC edge of the scoring service: hotline.v1.Scoring on the callback
+// API, with per-RPC outcome counts. A request loads one period's facts and
+// computes (the callers are people and the wall screen), answered in its
+// handler. The work is in Assessor. Thread-safe.
 #include <prometheus/counter.h>
 #include <prometheus/registry.h>
 
@@ -12,27 +12,29 @@
 
 namespace hotline::scoring {
 
-class ScoringService final : public v1::Scoring::Service {
+class ScoringService final : public v1::Scoring::CallbackService {
  public:
   // `reads` logs each answered read of addresses (HOT_KIND_ADDRESSES).
   ScoringService(Assessor& assessor, audit::ReadRecorder& reads, prometheus::Registry& metrics);
 
-  grpc::Status GetUnitScore(grpc::ServerContext* context, const v1::GetUnitScoreRequest* request,
+  grpc::ServerUnaryReactor* GetUnitScore(grpc::CallbackServerContext* context, const v1::GetUnitScoreRequest* request,
                             v1::GetUnitScoreResponse* response) override;
-  grpc::Status ExplainScore(grpc::ServerContext* context, const v1::ExplainScoreRequest* request,
+  grpc::ServerUnaryReactor* ExplainScore(grpc::CallbackServerContext* context, const v1::ExplainScoreRequest* request,
                             v1::ExplainScoreResponse* response) override;
-  grpc::Status RankUnits(grpc::ServerContext* context, const v1::RankUnitsRequest* request,
+  grpc::ServerUnaryReactor* RankUnits(grpc::CallbackServerContext* context, const v1::RankUnitsRequest* request,
                          v1::RankUnitsResponse* response) override;
-  grpc::Status GetHotSpots(grpc::ServerContext* context, const v1::GetHotSpotsRequest* request,
+  grpc::ServerUnaryReactor* GetHotSpots(grpc::CallbackServerContext* context, const v1::GetHotSpotsRequest* request,
                            v1::GetHotSpotsResponse* response) override;
-  grpc::Status GetAgentFigures(grpc::ServerContext* context, const v1::GetAgentFiguresRequest* request,
+  grpc::ServerUnaryReactor* GetAgentFigures(grpc::CallbackServerContext* context, const v1::GetAgentFiguresRequest* request,
                                v1::GetAgentFiguresResponse* response) override;
-  grpc::Status GetScreen(grpc::ServerContext* context, const v1::GetScreenRequest* request,
+  grpc::ServerUnaryReactor* GetScreen(grpc::CallbackServerContext* context, const v1::GetScreenRequest* request,
                          v1::GetScreenResponse* response) override;
 
  private:
+  // Counts the call, fills `response` with the answer and finishes the call.
   template <typename Response>
-  grpc::Status Finish(const char* rpc, absl::StatusOr<Response> answer, Response* response);
+  grpc::ServerUnaryReactor* Finish(grpc::ServerUnaryReactor* reactor, const char* rpc,
+                                   absl::StatusOr<Response> answer, Response* response);
 
   Assessor& assessor_;
   audit::ReadRecorder& reads_;

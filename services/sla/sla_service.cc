@@ -12,57 +12,63 @@ SlaService::SlaService(Monitor& monitor, prometheus::Registry& metrics)
                  .Help("Calls of the SLA API, by method and outcome (status code).")
                  .Register(metrics)) {}
 
-grpc::Status SlaService::Finish(const char* rpc, const absl::Status& status) {
+grpc::ServerUnaryReactor* SlaService::Finish(grpc::CallbackServerContext* context, const char* rpc,
+                                             const absl::Status& status) {
   calls_.Add({{"rpc", rpc}, {"code", absl::StatusCodeToString(status.code())}}).Increment();
-  return ToGrpcStatus(status);
+  grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
+  reactor->Finish(ToGrpcStatus(status));
+  return reactor;
 }
 
-grpc::Status SlaService::GetOrderSla(grpc::ServerContext* context, const v1::GetOrderSlaRequest* request,
-                                     v1::GetOrderSlaResponse* response) {
+grpc::ServerUnaryReactor* SlaService::GetOrderSla(grpc::CallbackServerContext* context,
+                                                  const v1::GetOrderSlaRequest* request,
+                                                  v1::GetOrderSlaResponse* response) {
   absl::StatusOr<v1::Actor> caller = server::VerifiedIdentity(*context, *request);
-  if (!caller.ok()) return Finish("GetOrderSla", caller.status());
+  if (!caller.ok()) return Finish(context, "GetOrderSla", caller.status());
   absl::StatusOr<v1::OrderSla> sla = monitor_.Get(*caller, request->order_id());
   if (sla.ok()) *response->mutable_sla() = std::move(*sla);
-  return Finish("GetOrderSla", sla.status());
+  return Finish(context, "GetOrderSla", sla.status());
 }
 
-grpc::Status SlaService::ListUnitDeadlines(grpc::ServerContext* context,
-                                           const v1::ListUnitDeadlinesRequest* request,
-                                           v1::ListUnitDeadlinesResponse* response) {
+grpc::ServerUnaryReactor* SlaService::ListUnitDeadlines(grpc::CallbackServerContext* context,
+                                                        const v1::ListUnitDeadlinesRequest* request,
+                                                        v1::ListUnitDeadlinesResponse* response) {
   absl::StatusOr<v1::Actor> caller = server::VerifiedIdentity(*context, *request);
-  if (!caller.ok()) return Finish("ListUnitDeadlines", caller.status());
+  if (!caller.ok()) return Finish(context, "ListUnitDeadlines", caller.status());
   absl::StatusOr<v1::ListUnitDeadlinesResponse> list = monitor_.ListUnit(*caller, *request);
   if (list.ok()) *response = std::move(*list);
-  return Finish("ListUnitDeadlines", list.status());
+  return Finish(context, "ListUnitDeadlines", list.status());
 }
 
-grpc::Status SlaService::RequestExtension(grpc::ServerContext* context,
-                                          const v1::RequestExtensionRequest* request,
-                                          v1::RequestExtensionResponse* response) {
+grpc::ServerUnaryReactor* SlaService::RequestExtension(grpc::CallbackServerContext* context,
+                                                       const v1::RequestExtensionRequest* request,
+                                                       v1::RequestExtensionResponse* response) {
   absl::StatusOr<v1::Actor> caller = server::VerifiedIdentity(*context, *request);
-  if (!caller.ok()) return Finish("RequestExtension", caller.status());
+  if (!caller.ok()) return Finish(context, "RequestExtension", caller.status());
   absl::StatusOr<v1::OrderSla> sla = monitor_.RequestExtension(*caller, *request);
   if (sla.ok()) *response->mutable_sla() = std::move(*sla);
-  return Finish("RequestExtension", sla.status());
+  return Finish(context, "RequestExtension", sla.status());
 }
 
-grpc::Status SlaService::DecideExtension(grpc::ServerContext* context, const v1::DecideExtensionRequest* request,
-                                         v1::DecideExtensionResponse* response) {
+grpc::ServerUnaryReactor* SlaService::DecideExtension(grpc::CallbackServerContext* context,
+                                                      const v1::DecideExtensionRequest* request,
+                                                      v1::DecideExtensionResponse* response) {
   absl::StatusOr<v1::Actor> caller = server::VerifiedIdentity(*context, *request);
-  if (!caller.ok()) return Finish("DecideExtension", caller.status());
+  if (!caller.ok()) return Finish(context, "DecideExtension", caller.status());
   absl::StatusOr<v1::OrderSla> sla = monitor_.DecideExtension(*caller, *request);
   if (sla.ok()) *response->mutable_sla() = std::move(*sla);
-  return Finish("DecideExtension", sla.status());
+  return Finish(context, "DecideExtension", sla.status());
 }
 
-grpc::Status SlaService::QueryCalendar(grpc::ServerContext* context, const v1::QueryCalendarRequest* request,
-                                       v1::QueryCalendarResponse* response) {
+grpc::ServerUnaryReactor* SlaService::QueryCalendar(grpc::CallbackServerContext* context,
+                                                    const v1::QueryCalendarRequest* request,
+                                                    v1::QueryCalendarResponse* response) {
   if (absl::StatusOr<v1::Actor> caller = server::VerifiedIdentity(*context, *request); !caller.ok()) {
-    return Finish("QueryCalendar", caller.status());
+    return Finish(context, "QueryCalendar", caller.status());
   }
   absl::StatusOr<v1::QueryCalendarResponse> answer = monitor_.QueryCalendar(*request);
   if (answer.ok()) *response = std::move(*answer);
-  return Finish("QueryCalendar", answer.status());
+  return Finish(context, "QueryCalendar", answer.status());
 }
 
 }  // namespace hotline::sla
