@@ -3,6 +3,7 @@
 #include <signal.h>
 #include <stdlib.h>
 
+#include <algorithm>
 #include <catch2/catch.hpp>
 #include <cstdlib>
 #include <filesystem>
@@ -90,16 +91,22 @@ TEST_CASE("with no Sentinel answering, commands fail at once with UNAVAILABLE", 
   o.sentinels = {{"127.0.0.1", hotline::testing::FreePort()}, {"127.0.0.1", hotline::testing::FreePort()}};
   o.master_name = "hotline";
   Client client(o);
+  // "At once" means without waiting out a timeout (connect 500 ms, command
+  // 2 s): the median is judged, so one scheduling stall on a loaded machine
+  // does not fail it, and every call stays below the connect timeout.
+  std::vector<SteadyClock::duration> took;
   for (int i = 0; i < 20; ++i) {
     const auto start = SteadyClock::now();
     absl::StatusOr<Reply> r = client.Execute({"PING"});
-    const auto took = SteadyClock::now() - start;
+    took.push_back(SteadyClock::now() - start);
     INFO(r.status().ToString());
     CHECK(absl::IsUnavailable(r.status()));
     CHECK(absl::StrContains(r.status().message(), "no Redis master known"));
-    CHECK(took < std::chrono::milliseconds(100));
+    CHECK(took.back() < std::chrono::milliseconds(400));
     std::this_thread::sleep_for(std::chrono::milliseconds(20));
   }
+  std::sort(took.begin(), took.end());
+  CHECK(took[took.size() / 2] < std::chrono::milliseconds(50));
 }
 
 TEST_CASE("a script is acknowledged only once the required replicas have it", "[redis][wait]") {
