@@ -117,6 +117,45 @@ Record ToRecord(const v1::WorkOrder& o) {
   return r;
 }
 
+const RecordWriters& Writers() {
+  static const RecordWriters* writers = [] {
+    // create.lua writes the whole record: every field ToRecord can give.
+    v1::WorkOrder full;
+    full.mutable_caller()->set_confidential(true);
+    full.mutable_handling_time()->set_seconds(1);
+    full.mutable_location()->mutable_point()->set_latitude(1);
+    std::vector<std::string> create = {field::kId, field::kCallerPhoneSealed, field::kCallerPhoneHash};
+    for (const auto& [name, value] : ToRecord(full)) create.push_back(name);
+    return new RecordWriters{
+        {"create", std::move(create)},
+        {"transition",
+         {field::kVersion, field::kState, field::kUnit, field::kPendingUnit, field::kLastRating,
+          field::kUpdatedMs, field::kHandedDownBy, field::kClosedMs, field::kMaster, field::kDispatchRule,
+          field::kBounces, field::kRedos, field::kUrges, field::kSupervises}},
+        // The SLA monitor (services/sla/scripts/settle.lua): its own fields
+        // (services/sla/sla_keys.h) and the counters its marks raise.
+        {"settle",
+         {field::kVersion, field::kUpdatedMs, kSlaSignDue, kSlaCloseDue, kSlaCloseOriginal, kSlaStatus,
+          kSlaLevel, "sla_rev", "sla_unit", "sla_district", "sla_provisional", "sla_no_deadline",
+          field::kUrges, field::kSupervises, kNotices}},
+        // Sealing numbers stored before sealing, and sealing again
+        // (scripts/seal_phone.lua, reseal_phone.lua).
+        {"phone", {field::kCallerPhoneSealed, field::kCallerPhoneHash, kCallerPhoneMasked, field::kCallerPhoneLegacy}},
+    };
+  }();
+  return *writers;
+}
+
+std::string WritersLua() {
+  std::string out = "local ORDER_WRITABLE = {\n";
+  for (const auto& [writer, fields] : Writers()) {
+    absl::StrAppend(&out, "  ", writer, " = {");
+    for (const std::string& f : fields) absl::StrAppend(&out, "[\"", f, "\"] = true, ");
+    absl::StrAppend(&out, "},\n");
+  }
+  return absl::StrCat(out, "}\n");
+}
+
 absl::StatusOr<v1::WorkOrder> FromRecord(const std::vector<std::string>& flat) {
   if (flat.empty() || flat.size() % 2 != 0) {
     return absl::DataLossError("order record is empty or malformed");

@@ -47,6 +47,16 @@ inline constexpr char kTrailLegacy[] = "trail_legacy";
 
 using Record = std::vector<std::pair<std::string, std::string>>;
 
+// The fields of the record each writing script may set or count, by writer
+// name: the one definition of who writes what. The scripts get it as the Lua
+// table ORDER_WRITABLE and write through order_writer(name)
+// (scripts/order_codec.lua), which refuses any other field. The trail's
+// fields are the chain's own (trail.h). A new writer adds its row here.
+using RecordWriters = std::vector<std::pair<std::string, std::vector<std::string>>>;
+const RecordWriters& Writers();
+// ORDER_WRITABLE as Lua source.
+std::string WritersLua();
+
 // Every field of `order` except id and history.
 Record ToRecord(const v1::WorkOrder& order);
 // From HGETALL's flat field/value list. DATA_LOSS if the record is unusable.

@@ -9,7 +9,9 @@
 #include "clock/clock.h"
 #include "knowledge_points/knowledge_keys.h"
 #include "log/log.h"
+#include "orders/order_codec.h"
 #include "orders/order_record.h"
+#include "orders/script_args.h"
 #include "redis/reply_status.h"
 
 namespace hotline::orders {
@@ -18,7 +20,6 @@ namespace hotline::orders {
 namespace scripts {
 extern const std::string_view kCreateOrder;
 extern const std::string_view kReserveOrderId;
-extern const std::string_view kGetOrder;
 extern const std::string_view kListOrders;
 extern const std::string_view kTransition;
 extern const std::string_view kVerifyTrail;
@@ -30,15 +31,11 @@ extern const std::string_view kResealPhone;
 namespace {
 
 const redis::Script& CreateScript() {
-  static const redis::Script script(WithHistoryChain(scripts::kCreateOrder));
+  static const redis::Script script(WithOrderCodec(scripts::kCreateOrder));
   return script;
 }
 const redis::Script& ReserveIdScript() {
   static const redis::Script script(scripts::kReserveOrderId);
-  return script;
-}
-const redis::Script& GetScript() {
-  static const redis::Script script(scripts::kGetOrder);
   return script;
 }
 const redis::Script& ListScript() {
@@ -46,7 +43,7 @@ const redis::Script& ListScript() {
   return script;
 }
 const redis::Script& TransitionScript() {
-  static const redis::Script script(WithHistoryChain(scripts::kTransition));
+  static const redis::Script script(WithOrderCodec(scripts::kTransition));
   return script;
 }
 const redis::Script& LegacyPhonesScript() {
@@ -54,11 +51,11 @@ const redis::Script& LegacyPhonesScript() {
   return script;
 }
 const redis::Script& SealPhoneScript() {
-  static const redis::Script script(scripts::kSealPhone);
+  static const redis::Script script(WithOrderCodec(scripts::kSealPhone));
   return script;
 }
 const redis::Script& ResealPhoneScript() {
-  static const redis::Script script(scripts::kResealPhone);
+  static const redis::Script script(WithOrderCodec(scripts::kResealPhone));
   return script;
 }
 const redis::Script& VerifyTrailScript() {
@@ -77,26 +74,6 @@ absl::StatusOr<std::vector<std::string>> Strings(const redis::Reply& reply) {
   out.reserve(reply.elements.size());
   for (const redis::Reply& e : reply.elements) out.push_back(e.str);
   return out;
-}
-
-// An order from its record (HGETALL), a page of its history (LRANGE) and
-// the history's length, all read in one script; NOT_FOUND when the record is
-// empty.
-absl::StatusOr<v1::WorkOrder> OrderWithHistory(const std::string& id, const redis::Reply& record,
-                                               const redis::Reply& history,
-                                               const redis::Reply& history_length) {
-  absl::StatusOr<std::vector<std::string>> fields = Strings(record);
-  if (!fields.ok()) return fields.status();
-  if (fields->empty()) return absl::NotFoundError(absl::StrCat("order ", id, " not found"));
-  absl::StatusOr<v1::WorkOrder> order = FromRecord(*fields);
-  if (!order.ok()) return order.status();
-  for (const redis::Reply& json : history.elements) {
-    absl::StatusOr<v1::HistoryEntry> entry = HistoryEntryFromJson(json.str);
-    if (!entry.ok()) return entry.status();
-    *order->add_history() = std::move(*entry);
-  }
-  order->set_history_total(static_cast<int32_t>(history_length.integer));
-  return order;
 }
 
 // A history entry for several orders at once (duplicates), whose seq each
@@ -217,39 +194,38 @@ void RedisOrderStore::WriteReserved(const std::string& id, std::vector<std::stri
                                       keys_.IndexDistrict(o.location().district_code())};
   if (!o.assigned_unit_code().empty()) indexes.push_back(keys_.IndexUnit(o.assigned_unit_code()));
   if (!in.phone_hash.empty()) indexes.push_back(keys_.IndexPhone(in.phone_hash));
-  std::vector<std::string> args = {
-      keys_.prefix(),
-      id,
-      "",
-      in.idempotency_key.empty() ? "" : keys_.CreateIdempotency(in.idempotency_key),
-      in.fingerprint,
-      absl::StrCat(absl::ToInt64Seconds(options_.idempotency_ttl)),
-      keys_.Events(),
-      HistoryEntryToJson(in.first_entry),
-      absl::StrCat(ToMillis(o.created_at())),
-      absl::StrCat(o.state()),
-      absl::StrCat(o.type()),
-      o.location().district_code(),
-      absl::StrCat(o.channel()),
-      o.category_code(),
-      o.urgent() ? "1" : "0",
-      absl::StrCat(indexes.size()),
-  };
-  args.insert(args.end(), indexes.begin(), indexes.end());
+  std::vector<std::string> record;
   for (auto& [name, value] : ToRecord(o)) {
-    args.push_back(name);
-    args.push_back(std::move(value));
+    record.push_back(name);
+    record.push_back(std::move(value));
   }
   if (in.seal_phone) {
     absl::StatusOr<std::string> sealed = in.seal_phone(id);
     if (!sealed.ok()) return done(sealed.status());
-    args.insert(args.end(), {field::kCallerPhoneSealed, *std::move(sealed), field::kCallerPhoneHash,
-                             in.phone_hash});
+    record.insert(record.end(), {field::kCallerPhoneSealed, *std::move(sealed), field::kCallerPhoneHash,
+                                 in.phone_hash});
   }
+  ScriptArgs args;
+  args.Set("prefix", keys_.prefix())
+      .Set("order_id", id)
+      .Set("idempotency_key", in.idempotency_key.empty() ? "" : keys_.CreateIdempotency(in.idempotency_key))
+      .Set("fingerprint", in.fingerprint)
+      .Set("idempotency_ttl", absl::StrCat(absl::ToInt64Seconds(options_.idempotency_ttl)))
+      .Set("events", keys_.Events())
+      .Set("entry", HistoryEntryToJson(in.first_entry))
+      .Set("created_ms", absl::StrCat(ToMillis(o.created_at())))
+      .Set("state", absl::StrCat(o.state()))
+      .Set("type", absl::StrCat(o.type()))
+      .Set("district", o.location().district_code())
+      .Set("channel", absl::StrCat(o.channel()))
+      .Set("category", o.category_code())
+      .Set("urgent", o.urgent() ? "1" : "0")
+      .SetList("indexes", indexes)
+      .SetList("record", record);
   // An on-spot answer must cite a published knowledge point: the script
   // checks it again in the same atomic step and counts the use.
   redis_.SubmitScript(
-      CreateScript(), std::move(keys), std::move(args),
+      CreateScript(), std::move(keys), {args.Encode()},
       [this, order = std::move(in.order), done = std::move(done)](absl::StatusOr<redis::Reply> reply) mutable {
         if (!reply.ok()) return done(reply.status());
         if (reply->is_error()) return done(CreateRefusal(reply->str, order));
@@ -266,14 +242,13 @@ void RedisOrderStore::WriteReserved(const std::string& id, std::vector<std::stri
 }
 
 void RedisOrderStore::GetPage(std::string id, HistoryWindow window, Done<v1::WorkOrder> done) {
+  OrderRead call = ReadOrderCall(keys_, id, window);
   redis_.SubmitScript(
-      GetScript(), {keys_.Order(id), keys_.History(id)},
-      {absl::StrCat(window.offset), absl::StrCat(window.limit)},
+      ReadOrderScript(), std::move(call.keys), std::move(call.args),
       [id, done = std::move(done)](absl::StatusOr<redis::Reply> reply) mutable {
-        if (!reply.ok()) return done(reply.status());
-        if (reply->is_error()) return done(RedisErrorToStatus(reply->str));
-        if (reply->elements.size() != 3) return done(absl::InternalError("get script: bad reply"));
-        done(OrderWithHistory(id, reply->elements[0], reply->elements[1], reply->elements[2]));
+        absl::StatusOr<StoredOrder> stored = DecodeOrder(id, reply);
+        if (!stored.ok()) return done(stored.status());
+        done(std::move(stored->order));
       });
 }
 
@@ -381,38 +356,37 @@ void RedisOrderStore::Apply(Change c, Done<ApplyResult> done) {
   // script puts each duplicate's own new version in place of the marker.
   std::string duplicate_entry = EntryWithSeqMarker(std::move(c.duplicate_entry));
   std::string relinked_entry = EntryWithSeqMarker(std::move(c.relinked_entry));
-  std::vector<std::string> args = {
-      keys_.prefix(),
-      c.order_id,
-      absl::StrCat(c.expected_version),
-      c.idempotency_key.empty() ? "" : keys_.ActionIdempotency(c.idempotency_key),
-      c.fingerprint,
-      absl::StrCat(absl::ToInt64Seconds(options_.idempotency_ttl)),
-      absl::StrCat(absl::ToUnixMillis(c.at)),
-      absl::StrCat(c.from_state),
-      absl::StrCat(c.to_state),
-      c.to_unit,
-      c.pending_unit,
-      absl::StrCat(c.last_rating),
-      c.bounce ? "1" : "0",
-      c.redo ? "1" : "0",
-      c.closes ? "1" : "0",
-      c.supervision_field,
-      c.master_order_id,
-      c.dispatch_rule,
-      HistoryEntryToJson(c.entry),
-      c.event,
-      keys_.Events(),
-      duplicate_entry,
-      absl::StrCat(v1::ORDER_STATE_CLOSED),
-      absl::StrCat(v1::ORDER_STATE_ARCHIVED),
-      absl::StrCat(v1::ORDER_STATE_MERGED),
-      relinked_entry,
-      absl::StrCat(kAnswerHistoryEntries),
-      c.handed_down_by,
-  };
+  ScriptArgs args;
+  args.Set("prefix", keys_.prefix())
+      .Set("order_id", c.order_id)
+      .Set("expected_version", absl::StrCat(c.expected_version))
+      .Set("idempotency_key", c.idempotency_key.empty() ? "" : keys_.ActionIdempotency(c.idempotency_key))
+      .Set("fingerprint", c.fingerprint)
+      .Set("idempotency_ttl", absl::StrCat(absl::ToInt64Seconds(options_.idempotency_ttl)))
+      .Set("now_ms", absl::StrCat(absl::ToUnixMillis(c.at)))
+      .Set("from_state", absl::StrCat(c.from_state))
+      .Set("to_state", absl::StrCat(c.to_state))
+      .Set("to_unit", c.to_unit)
+      .Set("pending_unit", c.pending_unit)
+      .Set("last_rating", absl::StrCat(c.last_rating))
+      .Set("bounce", c.bounce ? "1" : "0")
+      .Set("redo", c.redo ? "1" : "0")
+      .Set("closes", c.closes ? "1" : "0")
+      .Set("counter", c.supervision_field)
+      .Set("master", c.master_order_id)
+      .Set("dispatch_rule", c.dispatch_rule)
+      .Set("entry", HistoryEntryToJson(c.entry))
+      .Set("event", c.event)
+      .Set("events", keys_.Events())
+      .Set("duplicate_entry", duplicate_entry)
+      .Set("closed", absl::StrCat(v1::ORDER_STATE_CLOSED))
+      .Set("archived", absl::StrCat(v1::ORDER_STATE_ARCHIVED))
+      .Set("merged", absl::StrCat(v1::ORDER_STATE_MERGED))
+      .Set("relinked_entry", relinked_entry)
+      .Set("answer_entries", absl::StrCat(kAnswerHistoryEntries))
+      .Set("handed_down_by", c.handed_down_by);
   redis_.SubmitScript(
-      TransitionScript(), {}, std::move(args),
+      TransitionScript(), {}, {args.Encode()},
       [id = c.order_id, done = std::move(done)](absl::StatusOr<redis::Reply> reply) mutable {
         if (!reply.ok()) return done(reply.status());
         if (reply->is_error()) {
@@ -435,11 +409,10 @@ void RedisOrderStore::Apply(Change c, Done<ApplyResult> done) {
         if (reply->type != redis::Reply::Type::kArray || reply->elements.size() != 5) {
           return done(absl::InternalError("transition script: unexpected reply"));
         }
-        absl::StatusOr<v1::WorkOrder> order =
-            OrderWithHistory(id, reply->elements[2], reply->elements[3], reply->elements[4]);
-        if (!order.ok()) return done(order.status());
+        absl::StatusOr<StoredOrder> stored = DecodeOrderParts(id, &reply->elements[2], 3);
+        if (!stored.ok()) return done(stored.status());
         done(ApplyResult{reply->elements[1].integer, reply->elements[0].str == "replayed",
-                         std::move(*order)});
+                         std::move(stored->order)});
       });
 }
 

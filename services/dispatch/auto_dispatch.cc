@@ -6,21 +6,21 @@
 
 #include "absl/strings/str_cat.h"
 #include "log/log.h"
+#include "orders/order_event.h"
 
 namespace hotline::dispatch {
 
 stream::BatchHandler AutoDispatchHandler(Dispatcher& dispatcher) {
   return [&dispatcher](const std::vector<stream::Entry>& entries) {
     using Result = Dispatcher::AutoDispatchResult;
-    static const std::string kCreated = absl::StrCat(v1::ORDER_STATE_CREATED);
     std::vector<std::optional<std::future<absl::StatusOr<Result>>>> routing(entries.size());
     for (size_t i = 0; i < entries.size(); ++i) {
-      const stream::Entry& e = entries[i];
+      absl::StatusOr<v1::OrderEvent> e = orders::DecodeOrderEvent(entries[i].fields);
       // Only new orders that wait for dispatch concern us.
-      if (e.Field("event") != "order.created" || e.Field("state") != kCreated) continue;
+      if (!e.ok() || e->event() != "order.created" || e->state() != v1::ORDER_STATE_CREATED) continue;
       auto promise = std::make_shared<std::promise<absl::StatusOr<Result>>>();
       routing[i] = promise->get_future();
-      dispatcher.AutoDispatch(e.Field("order_id"), [promise](absl::StatusOr<Result> result) {
+      dispatcher.AutoDispatch(e->order_id(), [promise](absl::StatusOr<Result> result) {
         promise->set_value(std::move(result));
       });
     }

@@ -2,6 +2,7 @@
 
 #include "absl/container/flat_hash_map.h"
 #include "log/log.h"
+#include "orders/order_event.h"
 #include "scoring/facts.h"
 
 namespace hotline::scoring {
@@ -12,7 +13,12 @@ stream::BatchHandler EventHandler(OrderSource& orders, FactStore& store, std::fu
     absl::flat_hash_map<std::string, absl::Status> done;  // order id -> outcome
     int writes = 0;
     for (size_t i = 0; i < entries.size(); ++i) {
-      const std::string& id = entries[i].Field("order_id");
+      absl::StatusOr<v1::OrderEvent> event = orders::DecodeOrderEvent(entries[i].fields);
+      if (!event.ok()) {
+        out[i] = absl::FailedPreconditionError(event.status().message());
+        continue;
+      }
+      const std::string& id = event->order_id();
       if (id.empty()) {
         out[i] = absl::FailedPreconditionError("no order id");
         continue;

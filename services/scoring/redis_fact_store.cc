@@ -7,6 +7,7 @@
 
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "orders/order_codec.h"
 #include "orders/order_record.h"
 #include "redis/reply_status.h"
 
@@ -14,7 +15,6 @@ namespace hotline::scoring {
 
 namespace scripts {
 extern const std::string_view kPutFacts;
-extern const std::string_view kLoadOrder;
 extern const std::string_view kGetFacts;
 extern const std::string_view kSumHashes;
 extern const std::string_view kTopOfMonth;
@@ -36,10 +36,6 @@ const redis::Script& SumHashesScript() {
 }
 const redis::Script& TopOfMonthScript() {
   static const redis::Script script(scripts::kTopOfMonth);
-  return script;
-}
-const redis::Script& LoadOrderScript() {
-  static const redis::Script script(scripts::kLoadOrder);
   return script;
 }
 
@@ -68,15 +64,18 @@ std::vector<absl::StatusOr<redis::Reply>> ExecuteAll(redis::Client& redis, std::
   return out;
 }
 
-// Runs `script` once per key list, all calls in flight at once.
+// Runs `script` once per key list (with the same index's arguments, if
+// any), all calls in flight at once.
 std::vector<absl::StatusOr<redis::Reply>> RunScripts(redis::Client& redis, const redis::Script& script,
-                                                     std::vector<std::vector<std::string>> key_lists) {
+                                                     std::vector<std::vector<std::string>> key_lists,
+                                                     std::vector<std::vector<std::string>> arg_lists = {}) {
   std::vector<absl::StatusOr<redis::Reply>> out(key_lists.size(), absl::UnknownError("no reply"));
   std::mutex mu;
   std::condition_variable cv;
   size_t left = key_lists.size();
   for (size_t i = 0; i < key_lists.size(); ++i) {
-    redis.SubmitScript(script, std::move(key_lists[i]), {}, [&, i](absl::StatusOr<redis::Reply> reply) {
+    std::vector<std::string> args = i < arg_lists.size() ? std::move(arg_lists[i]) : std::vector<std::string>();
+    redis.SubmitScript(script, std::move(key_lists[i]), std::move(args), [&, i](absl::StatusOr<redis::Reply> reply) {
       std::lock_guard<std::mutex> lock(mu);
       out[i] = std::move(reply);
       if (--left == 0) cv.notify_all();
@@ -331,42 +330,34 @@ absl::StatusOr<std::vector<v1::OrderFacts>> RedisFactStore::LoadUnit(const std::
   return LoadIds({ids.begin(), ids.end()});
 }
 
-absl::StatusOr<v1::WorkOrder> RedisFactStore::ParseWhole(
-    const std::string& id, const absl::StatusOr<redis::Reply>& reply) {
-  if (absl::Status s = ErrorOf(reply); !s.ok()) return s;
-  if (reply->elements.size() != 2) return absl::InternalError("redis: unexpected load reply");
-  std::vector<std::string> flat;
-  for (const redis::Reply& e : reply->elements[0].elements) flat.push_back(e.str);
-  if (flat.empty()) return absl::NotFoundError(absl::StrCat("order ", id, " not found"));
-  absl::StatusOr<v1::WorkOrder> order = orders::FromRecord(flat);
-  if (!order.ok()) return order.status();
-  order->set_id(id);
-  for (const redis::Reply& json : reply->elements[1].elements) {
-    absl::StatusOr<v1::HistoryEntry> entry = orders::HistoryEntryFromJson(json.str);
-    if (!entry.ok()) return entry.status();
-    *order->add_history() = std::move(*entry);
-  }
-  order->set_history_total(order->history_size());
-  return order;
-}
-
 absl::StatusOr<v1::WorkOrder> RedisFactStore::LoadWhole(const std::string& id) {
-  return ParseWhole(
-      id, redis_.ExecuteScript(LoadOrderScript(),
-                               {keys_.orders().Order(id), keys_.orders().History(id)}, {}));
+  absl::StatusOr<orders::StoredOrder> stored = orders::ReadOrder(redis_, keys_.orders(), id, orders::kWholeHistory);
+  if (!stored.ok()) return stored.status();
+  return std::move(stored->order);
 }
 
 std::vector<absl::StatusOr<v1::WorkOrder>> RedisFactStore::LoadWholeMany(
     const std::vector<std::string>& ids) {
-  std::vector<std::vector<std::string>> key_lists;
+  std::vector<std::vector<std::string>> key_lists, arg_lists;
   key_lists.reserve(ids.size());
-  for (const std::string& id : ids)
-    key_lists.push_back({keys_.orders().Order(id), keys_.orders().History(id)});
+  arg_lists.reserve(ids.size());
+  for (const std::string& id : ids) {
+    orders::OrderRead call = orders::ReadOrderCall(keys_.orders(), id, orders::kWholeHistory);
+    key_lists.push_back(std::move(call.keys));
+    arg_lists.push_back(std::move(call.args));
+  }
   std::vector<absl::StatusOr<redis::Reply>> replies =
-      RunScripts(redis_, LoadOrderScript(), std::move(key_lists));
+      RunScripts(redis_, orders::ReadOrderScript(), std::move(key_lists), std::move(arg_lists));
   std::vector<absl::StatusOr<v1::WorkOrder>> out;
   out.reserve(ids.size());
-  for (size_t i = 0; i < ids.size(); ++i) out.push_back(ParseWhole(ids[i], replies[i]));
+  for (size_t i = 0; i < ids.size(); ++i) {
+    absl::StatusOr<orders::StoredOrder> stored = orders::DecodeOrder(ids[i], replies[i]);
+    if (!stored.ok()) {
+      out.push_back(stored.status());
+    } else {
+      out.push_back(std::move(stored->order));
+    }
+  }
   return out;
 }
 

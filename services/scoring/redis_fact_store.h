@@ -54,8 +54,6 @@ class RedisFactStore final : public FactStore, public OrderSource {
   };
   absl::StatusOr<std::optional<PutCall>> PreparePut(const v1::OrderFacts& facts,
                                                     const absl::StatusOr<redis::Reply>& stored);
-  absl::StatusOr<v1::WorkOrder> ParseWhole(const std::string& order_id,
-                                           const absl::StatusOr<redis::Reply>& reply);
 
   redis::Client& redis_;
   ScoringKeys keys_;

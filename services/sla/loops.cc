@@ -3,6 +3,7 @@
 #include "absl/container/flat_hash_map.h"
 #include "absl/strings/match.h"
 #include "log/log.h"
+#include "orders/order_event.h"
 
 namespace hotline::sla {
 
@@ -11,9 +12,13 @@ stream::BatchHandler EventHandler(Monitor& monitor) {
     std::vector<absl::Status> out(entries.size());
     absl::flat_hash_map<std::string, absl::Status> settled;  // order id -> outcome
     for (size_t i = 0; i < entries.size(); ++i) {
-      const stream::Entry& e = entries[i];
-      const std::string& event = e.Field("event");
-      const std::string& id = e.Field("order_id");
+      absl::StatusOr<v1::OrderEvent> decoded = orders::DecodeOrderEvent(entries[i].fields);
+      if (!decoded.ok()) {
+        out[i] = absl::FailedPreconditionError(decoded.status().message());
+        continue;
+      }
+      const std::string& event = decoded->event();
+      const std::string& id = decoded->order_id();
       if (id.empty() || absl::StartsWith(event, "order.sla_") || absl::StartsWith(event, "order.extension_")) {
         out[i] = absl::FailedPreconditionError("nothing to do");
         continue;

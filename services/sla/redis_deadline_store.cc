@@ -3,6 +3,8 @@
 #include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "orders/order_codec.h"
+#include "orders/script_args.h"
 #include "orders/trail.h"
 #include "orders/order_record.h"
 #include "redis/reply_status.h"
@@ -10,19 +12,14 @@
 namespace hotline::sla {
 
 namespace scripts {
-extern const std::string_view kLoadOrder;
 extern const std::string_view kSettle;
 extern const std::string_view kRequeueForCalendar;
 }  // namespace scripts
 
 namespace {
 
-const redis::Script& LoadScript() {
-  static const redis::Script script(scripts::kLoadOrder);
-  return script;
-}
 const redis::Script& SettleScript() {
-  static const redis::Script script(orders::WithHistoryChain(scripts::kSettle));
+  static const redis::Script script(orders::WithOrderCodec(scripts::kSettle));
   return script;
 }
 
@@ -44,39 +41,29 @@ std::string Ms(const std::optional<absl::Time>& t) {
 }  // namespace
 
 absl::StatusOr<LoadedOrder> RedisDeadlineStore::Load(const std::string& id) {
-  absl::StatusOr<redis::Reply> reply = redis_.ExecuteScript(
-      LoadScript(), {keys_.orders().Order(id), keys_.orders().History(id), keys_.Due(), keys_.CalendarApplied()},
-      {id});
-  if (absl::Status s = ErrorOf(reply); !s.ok()) return s;
-  if (reply->elements.size() != 4) return absl::InternalError("redis: unexpected load reply");
-  std::vector<std::string> flat;
-  for (const redis::Reply& e : reply->elements[0].elements) flat.push_back(e.str);
-  if (flat.empty()) return absl::NotFoundError(absl::StrCat("order ", id, " not found"));
-  absl::StatusOr<v1::WorkOrder> order = orders::FromRecord(flat);
-  if (!order.ok()) return order.status();
+  // The due score and the calendar version are read in the same snapshot.
+  absl::StatusOr<orders::StoredOrder> stored = orders::ReadOrder(
+      redis_, keys_.orders(), id, orders::kWholeHistory, {keys_.Due(), keys_.CalendarApplied()});
+  if (!stored.ok()) return stored.status();
+  if (stored->along.size() != 2) return absl::InternalError("redis: unexpected load reply");
   LoadedOrder out;
-  out.order = std::move(*order);
-  for (size_t i = 0; i + 1 < flat.size(); i += 2) {
-    const std::string& name = flat[i];
-    const std::string& value = flat[i + 1];
-    if (name == field::kRev) (void)absl::SimpleAtoi(value, &out.sla.rev);
-    if (name == field::kStatus) out.sla.status = value;
-    if (name == field::kLevel) out.sla.level = value;
-    if (name == field::kUnit) out.sla.unit = value;
-    if (name == field::kDistrict) out.sla.district = value;
-    if (name == field::kSignDue) out.sla.sign_due_ms = value;
-    if (name == field::kCloseDue) out.sla.close_due_ms = value;
-    if (name == field::kCloseOriginal) out.sla.close_original_ms = value;
-    if (name == field::kProvisional) out.sla.provisional = value == "1";
-    if (name == field::kNoDeadline) out.sla.no_deadline = value == "1";
-  }
-  out.sla.next_due_ms = reply->elements[2].str;  // nil (not filed): ""
-  (void)absl::SimpleAtoi(reply->elements[3].str, &out.calendar_acted_on);
-  for (const redis::Reply& json : reply->elements[1].elements) {
-    absl::StatusOr<v1::HistoryEntry> entry = orders::HistoryEntryFromJson(json.str);
-    if (!entry.ok()) return entry.status();
-    *out.order.add_history() = std::move(*entry);
-  }
+  out.order = std::move(stored->order);
+  auto value = [&](const char* name) -> std::string {
+    auto it = stored->fields.find(name);
+    return it == stored->fields.end() ? "" : it->second;
+  };
+  (void)absl::SimpleAtoi(value(field::kRev), &out.sla.rev);
+  out.sla.status = value(field::kStatus);
+  out.sla.level = value(field::kLevel);
+  out.sla.unit = value(field::kUnit);
+  out.sla.district = value(field::kDistrict);
+  out.sla.sign_due_ms = value(field::kSignDue);
+  out.sla.close_due_ms = value(field::kCloseDue);
+  out.sla.close_original_ms = value(field::kCloseOriginal);
+  out.sla.provisional = value(field::kProvisional) == "1";
+  out.sla.no_deadline = value(field::kNoDeadline) == "1";
+  out.sla.next_due_ms = stored->along[0];  // not filed: ""
+  (void)absl::SimpleAtoi(stored->along[1], &out.calendar_acted_on);
   return out;
 }
 
@@ -112,31 +99,33 @@ absl::Status RedisDeadlineStore::Settle(const Settlement& s) {
       keys_.Provisional(),
       keys_.NoDeadline(),
   };
-  std::vector<std::string> args = {
-      id,
-      absl::StrCat(s.expected_version),
-      absl::StrCat(s.expected_rev),
-      absl::StrCat(absl::ToUnixMillis(s.now)),
-      Ms(s.next_due),
-      Ms(next.sign_due),
-      Ms(next.close_due),
-      Ms(next.close_original),
-      next.status,
-      next.level,
-      next.unit,
-      next.status.empty() ? "" : next.district,
-      next.provisional ? "1" : "",
-      next.no_deadline ? "1" : "",
-      absl::StrCat(s.steps.size()),
-  };
+  std::vector<orders::ScriptArgs> steps;
   for (const Settlement::Step& step : s.steps) {
-    args.push_back(orders::HistoryEntryToJson(step.entry));
-    args.push_back(step.event);
-    args.push_back(step.counter);
-    args.push_back(step.mark);
-    args.push_back(Ms(step.due));
+    steps.emplace_back();
+    steps.back()
+        .Set("entry", orders::HistoryEntryToJson(step.entry))
+        .Set("event", step.event)
+        .Set("counter", step.counter)
+        .Set("mark", step.mark)
+        .Set("due_ms", Ms(step.due));
   }
-  absl::StatusOr<redis::Reply> reply = redis_.ExecuteScript(SettleScript(), std::move(keys), std::move(args));
+  orders::ScriptArgs args;
+  args.Set("order_id", id)
+      .Set("expected_version", absl::StrCat(s.expected_version))
+      .Set("expected_rev", absl::StrCat(s.expected_rev))
+      .Set("now_ms", absl::StrCat(absl::ToUnixMillis(s.now)))
+      .Set("next_due_ms", Ms(s.next_due))
+      .Set("sign_due_ms", Ms(next.sign_due))
+      .Set("close_due_ms", Ms(next.close_due))
+      .Set("close_original_ms", Ms(next.close_original))
+      .Set("status", next.status)
+      .Set("level", next.level)
+      .Set("unit", next.unit)
+      .Set("district", next.status.empty() ? "" : next.district)
+      .Set("provisional", next.provisional ? "1" : "")
+      .Set("no_deadline", next.no_deadline ? "1" : "")
+      .SetTables("steps", steps);
+  absl::StatusOr<redis::Reply> reply = redis_.ExecuteScript(SettleScript(), std::move(keys), {args.Encode()});
   if (!reply.ok()) return reply.status();
   if (reply->is_error()) {
     // Redis 7 puts "ERR " before an error without a code of its own.

@@ -10,19 +10,21 @@
 -- single Redis shard, like the rest of the platform today. Every other key is
 -- named by the key schema (order_keys.h) and passed in.
 --
--- ARGV[1]  key prefix, e.g. "hotline:" (for the order's own keys)
--- ARGV[2]  the order id reserved by reserve_order_id.lua, e.g. "GZ20261128000123"
--- ARGV[3]  (unused)                           ARGV[4]  idempotency key ("" for none)
--- ARGV[5]  request fingerprint (compared on replay)
--- ARGV[6]  idempotency record TTL, seconds
--- ARGV[7]  events stream key
--- ARGV[8]  history entry (JSON; chained by history_chain.lua, prepended)
--- ARGV[9]  created_ms       ARGV[10] state      ARGV[11] type
--- ARGV[12] district code    ARGV[13] channel    ARGV[14] category
--- ARGV[15] urgent ("1"/"0")
--- ARGV[16] number of index keys, then that many sorted-set keys to add the
---          order to (all, state, type, district, unit), then the
---          field, value pairs of the order record (without id)
+-- Loaded with the order codec in front (order_codec.h): the record is
+-- written through order_writer("create"), the event through order_event, the
+-- first history entry chained by history_chain.lua.
+--
+-- ARGV[1]: the arguments as one named table (JSON, script_args.h):
+--   prefix           key prefix, e.g. "hotline:" (for the order's own keys)
+--   order_id         reserved by reserve_order_id.lua, e.g. "GZ20261128000123"
+--   idempotency_key  ("" for none)   fingerprint  (compared on replay)
+--   idempotency_ttl  seconds         events       events stream key
+--   entry            the first history entry (JSON)
+--   created_ms, state, type, district, channel, category, urgent ("1"/"0"):
+--                    what the order.created event says
+--   indexes          the sorted-set keys to add the order to (all, state,
+--                    type, district, unit, phone)
+--   record           the field, value pairs of the order record (without id)
 -- KEYS[1]  (only for an order answered on the spot) the cited knowledge
 --          point's hash (libs/knowledge/knowledge_keys.h): it must be
 --          published; its use_count and fcr_count rise with the order.
@@ -33,14 +35,15 @@
 -- "IDEMPOTENCY_MISMATCH <id>" when the key was used for a different request,
 -- "KNOWLEDGE_NOT_PUBLISHED <status|missing>" when the cited point cannot be cited,
 -- "ORDER_EXISTS <id>" when an order already has the reserved number.
-local p = ARGV[1]
+local a = cjson.decode(ARGV[1])
+local p = a.prefix
 
-local idem_key = ARGV[4]
+local idem_key = a.idempotency_key
 if idem_key ~= "" then
   local seen = redis.call("GET", idem_key)
   if seen then
     local fingerprint, id = string.match(seen, "^([^|]*)|(.*)$")
-    if fingerprint ~= ARGV[5] then
+    if fingerprint ~= a.fingerprint then
       return redis.error_reply("IDEMPOTENCY_MISMATCH " .. id)
     end
     return {"replayed", id}
@@ -55,34 +58,30 @@ if #KEYS >= 1 then
 end
 
 -- The number was taken by reserve_order_id.lua; it must still be free.
-local id = ARGV[2]
+local id = a.order_id
 local order_key = p .. "order:{" .. id .. "}"
 if redis.call("EXISTS", order_key) == 1 then
   return redis.error_reply("ORDER_EXISTS " .. id)
 end
 
-local n_index = tonumber(ARGV[16])
 local fields = {"id", id}
-for i = 17 + n_index, #ARGV do
-  fields[#fields + 1] = ARGV[i]
+for _, v in ipairs(a.record) do
+  fields[#fields + 1] = v
 end
-redis.call("HSET", order_key, unpack(fields))
-chain_push(order_key, order_key .. ":history", id, ARGV[8], ARGV[9])
+order_writer("create").set(order_key, fields)
+local created_ms = a.created_ms
+chain_push(order_key, order_key .. ":history", id, a.entry, created_ms)
 
-local created_ms = ARGV[9]
-for i = 17, 16 + n_index do
-  redis.call("ZADD", ARGV[i], created_ms, id)
+for _, index in ipairs(a.indexes) do
+  redis.call("ZADD", index, created_ms, id)
 end
 
--- No MAXLEN: the stream is trimmed up to what every consumer group has
--- settled (event_retention.h), never past an event a group still needs.
-redis.call("XADD", ARGV[7], "*",
-  "event", "order.created", "order_id", id, "version", "1", "at_ms", created_ms,
-  "state", ARGV[10], "type", ARGV[11], "district", ARGV[12], "channel", ARGV[13],
-  "category", ARGV[14], "urgent", ARGV[15])
+order_event(a.events, {event = "order.created", order_id = id, version = "1", at_ms = created_ms,
+  state = a.state, type = a.type, district = a.district, channel = a.channel,
+  category = a.category, urgent = a.urgent})
 
 if idem_key ~= "" then
-  redis.call("SET", idem_key, ARGV[5] .. "|" .. id, "EX", ARGV[6])
+  redis.call("SET", idem_key, a.fingerprint .. "|" .. id, "EX", a.idempotency_ttl)
 end
 if #KEYS >= 1 then
   redis.call("HINCRBY", KEYS[1], "use_count", 1)
