@@ -15,7 +15,7 @@ stream::BatchHandler EventHandler(OrderSource& orders, FactStore& store, std::fu
     for (size_t i = 0; i < entries.size(); ++i) {
       absl::StatusOr<v1::OrderEvent> event = orders::DecodeOrderEvent(entries[i].fields);
       if (!event.ok()) {
-        out[i] = absl::FailedPreconditionError(event.status().message());
+        out[i] = event.status();  // retried, then parked in the dead letters for a human
         continue;
       }
       const std::string& id = event->order_id();

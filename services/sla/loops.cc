@@ -14,7 +14,7 @@ stream::BatchHandler EventHandler(Monitor& monitor) {
     for (size_t i = 0; i < entries.size(); ++i) {
       absl::StatusOr<v1::OrderEvent> decoded = orders::DecodeOrderEvent(entries[i].fields);
       if (!decoded.ok()) {
-        out[i] = absl::FailedPreconditionError(decoded.status().message());
+        out[i] = decoded.status();  // retried, then parked in the dead letters for a human
         continue;
       }
       const std::string& event = decoded->event();
