@@ -158,11 +158,14 @@ TEST_CASE("two streets merged while each has open orders: queues, deadlines, tra
   REQUIRE_FALSE(queued_at.empty());
   const std::string units_before = redis.Command({"GET", "hotline:ref:units:version"}).str;
 
+  auto merge = [&](const std::string& flags) {
+    return RunShell(absl::StrCat(HOTLINE_ADMIN_BIN, " units merge ", kOld, " ", kNew, " --redis=",
+                                 stack.redis_address(), " --data_dir=", HOTLINE_SOURCE_DIR,
+                                 "/data --user=e2e-admin", flags));
+  };
   SECTION("the merge") {
     // A dry run lists the three orders and changes nothing.
-    ShellResult dry = RunShell(absl::StrCat(HOTLINE_ADMIN_BIN, " units merge ", kOld, " ", kNew, " --redis=",
-                                            stack.redis_address(), " --data_dir=", HOTLINE_SOURCE_DIR,
-                                            "/data --user=e2e-admin --dry_run"));
+    ShellResult dry = merge(" --dry_run");
     INFO(dry.output);
     REQUIRE(dry.exit_code == 0);
     CHECK(absl::StrContains(dry.output, "dry run: 3 open orders of 440106001 would move to 440106002"));
@@ -170,9 +173,7 @@ TEST_CASE("two streets merged while each has open orders: queues, deadlines, tra
     CHECK(redis.Command({"GET", "hotline:ref:units:version"}).str == units_before);
     CHECK(Fields(redis, signed_old, {"unit"})["unit"] == kOld);
 
-    ShellResult merged = RunShell(absl::StrCat(HOTLINE_ADMIN_BIN, " units merge ", kOld, " ", kNew, " --redis=",
-                                               stack.redis_address(), " --data_dir=", HOTLINE_SOURCE_DIR,
-                                               "/data --user=e2e-admin"));
+    ShellResult merged = merge("");
     INFO(merged.output);
     REQUIRE(merged.exit_code == 0);
     CHECK(absl::StrContains(merged.output, "440106001 merged into 440106002: units v"));
@@ -226,9 +227,7 @@ TEST_CASE("two streets merged while each has open orders: queues, deadlines, tra
     CHECK(google::protobuf::util::MessageDifferencer::Equals(after, old_november));
 
     // A re-run moves nothing and still works.
-    ShellResult again = RunShell(absl::StrCat(HOTLINE_ADMIN_BIN, " units merge ", kOld, " ", kNew, " --redis=",
-                                              stack.redis_address(), " --data_dir=", HOTLINE_SOURCE_DIR,
-                                              "/data --user=e2e-admin"));
+    ShellResult again = merge("");
     INFO(again.output);
     CHECK(again.exit_code == 0);
     CHECK(absl::StrContains(again.output, "(retired already), 0 open orders moved"));
