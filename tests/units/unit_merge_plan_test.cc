@@ -9,6 +9,7 @@
 #include "directory/directory.h"
 #include "dispatch/catalogue.h"
 #include "dispatch/state_machine.h"
+#include "intake/validation.h"
 
 namespace hotline {
 namespace {
@@ -163,6 +164,31 @@ TEST_CASE("a retired unit takes no new orders: dispatch, hand-down and the catal
   absl::StatusOr<dispatch::Catalogue> c = dispatch::Catalogue::Build(catalogue, dir, "catalogue");
   CHECK(absl::IsInvalidArgument(c.status()));
   CHECK(absl::StrContains(c.status().message(), "unit_code: unit \"440106001\" is retired (merged into \"440106002\")"));
+}
+
+TEST_CASE("intake takes no new order located in a retired street, and names its successor") {
+  v1::UnitDirectory units = SeedUnits();
+  Find(units, kOld)->set_retired(true);
+  Find(units, kOld)->set_merged_into(kNew);
+  const directory::Directory dir = Build(units);
+  v1::CreateWorkOrderRequest r;
+  r.set_type(v1::ORDER_TYPE_COMPLAINT);
+  r.set_channel(v1::CHANNEL_PHONE);
+  r.mutable_caller()->set_name("张先生");
+  r.mutable_caller()->set_phone("13812345678");
+  r.mutable_location()->set_district_code("440106");
+  r.mutable_location()->set_street_code(kNew);
+  r.mutable_location()->set_address("五山路某小区3栋");
+  r.set_category_code("0101");
+  r.set_content("夜间施工噪声扰民");
+  std::optional<intake::FieldError> ok = intake::ValidateCreate(r, dir);
+  INFO((ok ? ok->field + ": " + ok->message : ""));
+  REQUIRE_FALSE(ok);
+  r.mutable_location()->set_street_code(kOld);
+  std::optional<intake::FieldError> refused = intake::ValidateCreate(r, dir);
+  REQUIRE(refused);
+  CHECK(refused->field == "location.street_code");
+  CHECK(refused->message == "location.street_code: \"440106001\" (五山街道) is retired; it was merged into \"440106002\"");
 }
 
 TEST_CASE("the directory refuses a retirement that does not hold together") {
