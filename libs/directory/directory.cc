@@ -77,6 +77,32 @@ absl::StatusOr<Directory> Directory::Build(v1::UnitDirectory units, v1::Category
                                      "\""));
     }
   }
+  // Retirement (merge): a retired unit names an active successor, keeps no
+  // active unit under it, and the centre never retires.
+  for (const v1::Unit& u : d.units_.units()) {
+    if (!u.merged_into().empty() && !u.retired()) {
+      return EntryError(units_name, u.code(), "merged_into: set on a unit that is not retired");
+    }
+    if (!u.retired()) {
+      const v1::Unit* parent = d.FindUnit(u.parent_code());
+      if (parent != nullptr && parent->retired()) {
+        return EntryError(units_name, u.code(),
+                          absl::StrCat("parent_code: \"", parent->code(), "\" is retired"));
+      }
+      continue;
+    }
+    if (u.kind() == v1::UNIT_KIND_CENTRE) return EntryError(units_name, u.code(), "retired: the centre cannot retire");
+    if (u.merged_into().empty()) continue;
+    const v1::Unit* successor = d.FindUnit(u.merged_into());
+    if (successor == nullptr) {
+      return EntryError(units_name, u.code(),
+                        absl::StrCat("merged_into: unknown unit \"", u.merged_into(), "\""));
+    }
+    if (successor->retired() || successor->code() == u.code()) {
+      return EntryError(units_name, u.code(),
+                        absl::StrCat("merged_into: \"", u.merged_into(), "\" is not an active unit"));
+    }
+  }
   // Walk up from every unit: a path longer than the directory is a cycle.
   for (const v1::Unit& u : d.units_.units()) {
     const v1::Unit* at = &u;
@@ -116,6 +142,22 @@ const v1::Unit* Directory::FindUnit(absl::string_view code) const {
 const v1::Category* Directory::FindCategory(absl::string_view code) const {
   auto it = category_index_.find(code);
   return it == category_index_.end() ? nullptr : &categories_.categories(it->second);
+}
+
+absl::Status Directory::CheckTakesOrders(absl::string_view code, absl::string_view field) const {
+  const v1::Unit* u = FindUnit(code);
+  if (u == nullptr) return absl::InvalidArgumentError(absl::StrCat(field, ": unknown unit \"", code, "\""));
+  if (!u->retired()) return absl::OkStatus();
+  return absl::FailedPreconditionError(absl::StrCat(
+      field, ": unit ", u->code(), " (", u->name(), ") is retired and takes no new orders",
+      u->merged_into().empty() ? "" : absl::StrCat("; it was merged into ", u->merged_into())));
+}
+
+const v1::Unit* Directory::ActiveSuccessor(absl::string_view code) const {
+  const v1::Unit* u = FindUnit(code);
+  // Build() guarantees a successor is active, so one step is enough.
+  if (u != nullptr && u->retired()) u = u->merged_into().empty() ? nullptr : FindUnit(u->merged_into());
+  return u;
 }
 
 bool Directory::IsDistrict(absl::string_view code) const {

@@ -31,6 +31,13 @@ class Directory {
 
   const v1::Unit* FindUnit(absl::string_view code) const;
   const v1::Category* FindCategory(absl::string_view code) const;
+  // OK when `code` is a unit that takes new orders; INVALID_ARGUMENT for an
+  // unknown unit, FAILED_PRECONDITION naming a retired one (and its
+  // successor). `field` starts the message ("unit_code").
+  absl::Status CheckTakesOrders(absl::string_view code, absl::string_view field) const;
+  // The unit itself when active; for a retired unit, the unit it was merged
+  // into; nullptr for an unknown unit or one retired without a successor.
+  const v1::Unit* ActiveSuccessor(absl::string_view code) const;
   bool IsDistrict(absl::string_view code) const;
   // True if `street_code` is a street/town directly under `district_code`.
   bool IsStreetOf(absl::string_view street_code, absl::string_view district_code) const;

@@ -29,6 +29,10 @@ absl::StatusOr<Catalogue> Catalogue::Build(const v1::DispatchCatalogue& catalogu
       const v1::Unit* unit = directory.FindUnit(rule.unit_code());
       if (unit == nullptr) return bad(absl::StrCat("unit_code: unknown unit \"", rule.unit_code(), "\""));
       if (unit->kind() == v1::UNIT_KIND_CENTRE) return bad("unit_code: the centre is not a handling unit");
+      if (unit->retired()) {
+        return bad(absl::StrCat("unit_code: unit \"", rule.unit_code(), "\" is retired",
+                                unit->merged_into().empty() ? "" : absl::StrCat(" (merged into \"", unit->merged_into(), "\")")));
+      }
     }
     if (!c.rules_.emplace(rule.category_prefix(), rule).second) return bad("category_prefix: duplicate category");
   }

@@ -184,13 +184,21 @@ void Dispatcher::AutoDispatchAttempt(const std::string& order_id, int attempt,
     absl::StatusOr<Route> route =
         catalogue->RouteFor(order->category_code(), order->location().district_code());
     if (!route.ok()) return (*finish)(route.status());
-    step->request.set_unit_code(route->unit_code);
+    // A catalogue never names a retired unit (refdata validation), but the
+    // order's district may be one: its successor takes the matter.
+    const v1::Unit* target = directory->ActiveSuccessor(route->unit_code);
+    if (target == nullptr) {
+      return (*finish)(directory->CheckTakesOrders(route->unit_code, "route"));
+    }
+    const bool succeeded = target->code() != route->unit_code;
+    step->request.set_unit_code(target->code());
     step->dispatch_rule = route->rule_prefix;
     step->catalogue_version = catalogue->version();
     const v1::Category* category = directory->FindCategory(route->rule_prefix);
     step->auto_note = absl::StrCat("auto-dispatch by catalogue entry ", route->rule_prefix,
                                    category ? absl::StrCat(" (", category->name(), ")") : "",
-                                   ", catalogue v", catalogue->version());
+                                   ", catalogue v", catalogue->version(),
+                                   succeeded ? absl::StrCat(", ", route->unit_code, " merged into ", target->code()) : "");
     Decided(step, std::move(*order));
   });
 }

@@ -93,7 +93,7 @@ absl::Status CheckTarget(const std::string& code, const directory::Directory& di
   if (unit->kind() == v1::UNIT_KIND_CENTRE) {
     return absl::InvalidArgumentError("unit_code: orders are dispatched to units, not to the centre");
   }
-  return absl::OkStatus();
+  return directory.CheckTakesOrders(code, "unit_code");
 }
 
 absl::Status Require(const std::string& value, const char* field, const char* what) {
@@ -178,11 +178,15 @@ absl::StatusOr<Outcome> Decide(const OrderFacts& order, const ActionRequest& r,
         return absl::InvalidArgumentError(absl::StrCat(
             "unit_code: \"", r.unit_code, "\" is not a street, town or sub-unit of ", order.unit_code));
       }
+      if (absl::Status s = directory.CheckTakesOrders(r.unit_code, "unit_code"); !s.ok()) return s;
       out.to = v1::ORDER_STATE_HAND_DOWN_REQUESTED;
       out.pending_unit_code = r.unit_code;
       break;
     }
     case v1::ACTION_APPROVE_HAND_DOWN:
+      if (absl::Status s = directory.CheckTakesOrders(order.pending_unit_code, "pending_unit_code"); !s.ok()) {
+        return s;
+      }
       out.to = v1::ORDER_STATE_DISPATCHED;
       out.unit_code = order.pending_unit_code;
       out.handed_down_by = order.unit_code;  // it signed before handing down

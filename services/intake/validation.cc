@@ -52,6 +52,15 @@ std::optional<FieldError> ValidateCreate(const v1::CreateWorkOrderRequest& r,
       return error("location.street_code",
                    absl::StrCat("unknown street or town \"", loc.street_code(), "\""));
     }
+    // A street merged away is no longer a place orders are taken for: its
+    // successor is (the error names it, for the agent's desktop).
+    if (street->retired()) {
+      return error("location.street_code",
+                   absl::StrCat("\"", loc.street_code(), "\" (", street->name(), ") is retired",
+                                street->merged_into().empty()
+                                    ? ""
+                                    : absl::StrCat("; it was merged into \"", street->merged_into(), "\"")));
+    }
     if (!directory.IsStreetOf(loc.street_code(), loc.district_code())) {
       return error("location.street_code",
                    absl::StrCat("\"", loc.street_code(), "\" is not in district \"",

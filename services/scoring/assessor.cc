@@ -25,6 +25,25 @@ bool IsCentreStaff(const Caller& caller) { return caller && caller->role() != v1
 
 }  // namespace
 
+absl::StatusOr<const v1::ScoringRules*> Assessor::RulesFor(const RuleBook& book, const v1::Period& period,
+                                                         const Interval& interval,
+                                                         const std::string& version) {
+  // A version asked for is a recompute under it: nothing is recorded.
+  const bool month = period.kind() == v1::PERIOD_KIND_MONTH || period.kind() == v1::PERIOD_KIND_UNSPECIFIED;
+  if (!version.empty() || !month) return book.Find(version);
+  const std::string yyyymm = absl::FormatTime("%Y%m", interval.start, zone_);
+  const bool closed = interval.end <= clock_.Now();
+  absl::StatusOr<std::string> kept = store_.MonthRules(yyyymm, book.current().version(), closed);
+  if (!kept.ok()) return kept.status();
+  absl::StatusOr<const v1::ScoringRules*> rules = book.Find(*kept);
+  if (!rules.ok()) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        "month ", interval.label, " was scored under rules \"", *kept,
+        "\", which the rule book no longer has; name a rules_version to recompute it"));
+  }
+  return rules;
+}
+
 absl::StatusOr<v1::UnitScore> Assessor::Score(const Caller& caller, const std::string& unit,
                                               const v1::Period& period, const std::string& version,
                                               int item_limit) {
@@ -36,10 +55,10 @@ absl::StatusOr<v1::UnitScore> Assessor::Score(const Caller& caller, const std::s
     return absl::NotFoundError(absl::StrCat("unit_code: no unit ", unit));
   }
   if (absl::Status s = CheckMaySee(caller, unit, *directory_in_force); !s.ok()) return s;
-  absl::StatusOr<const v1::ScoringRules*> rules = rules_in_force->Find(version);
-  if (!rules.ok()) return rules.status();
   absl::StatusOr<Interval> interval = Resolve(period, clock_.Now(), zone_);
   if (!interval.ok()) return interval.status();
+  absl::StatusOr<const v1::ScoringRules*> rules = RulesFor(*rules_in_force, period, *interval, version);
+  if (!rules.ok()) return rules.status();
   const Scorer scorer(**rules, *directory_in_force);
   if (item_limit == 0) {  // the figures alone: from the unit's per-day aggregates
     absl::StatusOr<std::vector<Counts>> counts = store_.SumUnitDays({unit}, interval->start, interval->end);
@@ -93,10 +112,10 @@ absl::StatusOr<v1::RankUnitsResponse> Assessor::RankUnits(const Caller& caller, 
   const std::shared_ptr<const directory::Directory> directory_in_force = directory_.Current();
   if (!caller) return absl::UnauthenticatedError("no caller identity");
   if (!v1::UnitLevel_IsValid(r.level())) return absl::InvalidArgumentError("level: unknown level");
-  absl::StatusOr<const v1::ScoringRules*> rules = rules_in_force->Find(r.rules_version());
-  if (!rules.ok()) return rules.status();
   absl::StatusOr<Interval> interval = Resolve(r.period(), clock_.Now(), zone_);
   if (!interval.ok()) return interval.status();
+  absl::StatusOr<const v1::ScoringRules*> rules = RulesFor(*rules_in_force, r.period(), *interval, r.rules_version());
+  if (!rules.ok()) return rules.status();
   absl::StatusOr<v1::RankUnitsResponse> ranked = Rank(**rules, r.level(), *interval);
   if (!ranked.ok()) return ranked.status();
   v1::RankUnitsResponse out = std::move(*ranked);

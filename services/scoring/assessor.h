@@ -48,6 +48,11 @@ class Assessor {
   absl::StatusOr<v1::GetScreenResponse> GetScreen();
 
  private:
+  // The rules a score of `period` uses: `version` when named (a recompute);
+  // for a month, the version kept for it (FactStore::MonthRules: a past
+  // month keeps the rules it was scored under); else the current ones.
+  absl::StatusOr<const v1::ScoringRules*> RulesFor(const RuleBook& book, const v1::Period& period,
+                                                   const Interval& interval, const std::string& version);
   absl::StatusOr<v1::UnitScore> Score(const Caller& caller, const std::string& unit, const v1::Period& period,
                                       const std::string& version, int item_limit);
   // The month's shared addresses from its sorted set (never summed by day).

@@ -42,6 +42,13 @@ class FactStore {
   // days of [start, end) (and only those: an explanation reads one unit's orders).
   virtual absl::StatusOr<std::vector<v1::OrderFacts>> LoadUnit(const std::string& unit, absl::Time start,
                                                                absl::Time end) = 0;
+  // The rules version month `month` (YYYYMM) is scored under (issue 22: a
+  // past month keeps its rules). While the month is open (`closed` false)
+  // `current` is recorded for it, so the last version in force during the
+  // month is kept; once closed, the recorded version is returned (the first
+  // read of a month never read while open records `current`).
+  virtual absl::StatusOr<std::string> MonthRules(const std::string& month, const std::string& current,
+                                                 bool closed) = 0;
 };
 
 // Where orders are read from, with their whole history.

@@ -310,6 +310,22 @@ absl::StatusOr<Counts> RedisFactStore::OpenLoad() {
   return CountsOf(*reply);
 }
 
+absl::StatusOr<std::string> RedisFactStore::MonthRules(const std::string& month, const std::string& current,
+                                                      bool closed) {
+  if (!closed) {
+    absl::StatusOr<redis::Reply> set = redis_.Execute({"HSET", keys_.MonthRules(), month, current});
+    if (absl::Status s = ErrorOf(set); !s.ok()) return s;
+    return current;
+  }
+  // HSETNX then HGET: replicas reading a closed month for the first time at
+  // once agree on whichever wrote first.
+  absl::StatusOr<redis::Reply> pin = redis_.Execute({"HSETNX", keys_.MonthRules(), month, current});
+  if (absl::Status s = ErrorOf(pin); !s.ok()) return s;
+  absl::StatusOr<redis::Reply> got = redis_.Execute({"HGET", keys_.MonthRules(), month});
+  if (absl::Status s = ErrorOf(got); !s.ok()) return s;
+  return got->is_nil() ? current : got->str;
+}
+
 absl::StatusOr<Counts> RedisFactStore::TopOfMonth(const std::string& list, const std::string& month,
                                                   int n, int64_t min_count) {
   absl::StatusOr<redis::Reply> reply =

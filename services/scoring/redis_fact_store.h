@@ -40,6 +40,8 @@ class RedisFactStore final : public FactStore, public OrderSource {
                                     int64_t min_count) override;
   absl::StatusOr<std::vector<v1::OrderFacts>> LoadUnit(const std::string& unit, absl::Time start,
                                                        absl::Time end) override;
+  absl::StatusOr<std::string> MonthRules(const std::string& month, const std::string& current,
+                                         bool closed) override;
 
  private:
   absl::StatusOr<std::vector<v1::OrderFacts>> LoadIds(const std::vector<std::string>& ids);

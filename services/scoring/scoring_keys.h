@@ -17,7 +17,10 @@
 //   <p>scoring:unitorders:{UNIT}  sorted set: "YYYYMMDD:<order id>" scored
 //                             YYYYMMDD, the orders with a fact for the unit's
 //                             subtree that day (explanations read only these)
-// All but the facts are maintained by put_facts.lua together with the facts.
+//   <p>scoring:month_rules    hash: YYYYMM -> the rules version the month is
+//                             scored under (FactStore::MonthRules)
+// All but the facts and month_rules are maintained by put_facts.lua together
+// with the facts.
 //
 // The orders themselves are read through libs/orders' keys (order_keys.h).
 #include <string>
@@ -45,6 +48,7 @@ class ScoringKeys {
   std::string CityMonth(absl::string_view list, absl::string_view month) const {
     return absl::StrCat(prefix_, "scoring:citymonth:", list, ":", month);
   }
+  std::string MonthRules() const { return absl::StrCat(prefix_, "scoring:month_rules"); }
   std::string Load() const { return absl::StrCat(prefix_, "scoring:load"); }
   std::string UnitOrders(absl::string_view unit) const {
     return absl::StrCat(prefix_, "scoring:unitorders:{", unit, "}");

@@ -6,6 +6,7 @@
 #include "absl/container/flat_hash_set.h"
 #include "absl/strings/str_cat.h"
 #include "clock/clock.h"
+#include "orders/merge_action.h"
 #include "orders/order_record.h"
 
 namespace hotline::sla {
@@ -274,7 +275,9 @@ Timeline BuildTimeline(const v1::WorkOrder& order, const v1::SlaPolicy& policy,
     }
 
     // The sign-off clock: one per dispatch to a unit.
-    const bool dispatched_now = state == v1::ORDER_STATE_DISPATCHED &&
+    // A unit merge (kMergeUnitAction) hands the order to the successor with
+    // its clocks as they were: it is not a dispatch.
+    const bool dispatched_now = state == v1::ORDER_STATE_DISPATCHED && e.action() != orders::kMergeUnitAction &&
                                 (prev != v1::ORDER_STATE_DISPATCHED || unit != prev_unit);
     if (has_sign_off && dispatched_now) {
       sign.armed = sign.running = true;

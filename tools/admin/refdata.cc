@@ -3,6 +3,9 @@
 #include <set>
 
 #include "absl/strings/str_cat.h"
+#include "audit/audit_log.h"
+#include "clock/proto_time.h"
+#include <future>
 #include "config/text_proto.h"
 #include "directory/city.h"
 #include "directory/directory.h"
@@ -97,6 +100,17 @@ absl::StatusOr<RefLoadResult> LoadReferenceData(refdata::RefStore& store, const 
   if (user.empty()) return absl::InvalidArgumentError("user: who loads it is required");
   absl::StatusOr<std::string> candidate = refdata::ReadCanonicalFile(kind, path);
   if (!candidate.ok()) return candidate.status();
+  return LoadReferenceContent(store, kind, *candidate, path, BaseName(path), user, at, data_dir);
+}
+
+absl::StatusOr<RefLoadResult> LoadReferenceContent(refdata::RefStore& store, const std::string& kind,
+                                                   const std::string& content, const std::string& origin,
+                                                   const std::string& file, const std::string& user,
+                                                   absl::Time at, const std::string& data_dir) {
+  if (refdata::FindKind(kind) == nullptr)
+    return absl::InvalidArgumentError(absl::StrCat("kind: \"", kind, "\" is unknown"));
+  if (user.empty()) return absl::InvalidArgumentError("user: who loads it is required");
+  const std::string* candidate = &content;
   std::vector<std::string> kinds;
   for (const refdata::KindInfo& k : refdata::Kinds()) kinds.push_back(k.name);
 
@@ -129,19 +143,34 @@ absl::StatusOr<RefLoadResult> LoadReferenceData(refdata::RefStore& store, const 
     if (in_force.has_value() && in_force->content == *candidate) {
       return RefLoadResult{.changed = false, .record = *in_force};
     }
-    set[kind] = {*candidate, path};
+    set[kind] = {*candidate, origin};
     if (absl::Status s = ValidateReferenceSet(set); !s.ok()) return s;
     absl::StatusOr<refdata::WriteOutcome> written = store.Write({.kind = kind,
                                                                  .content = *candidate,
                                                                  .user = user,
                                                                  .at = at,
-                                                                 .file = BaseName(path),
+                                                                 .file = file,
                                                                  .expected = *versions});
     if (!written.ok()) return written.status();
     if (written->applied) return RefLoadResult{.changed = true, .record = written->record};
   }
   return absl::AbortedError(
       absl::StrCat(kind, ": reference data kept moving while loading; try again"));
+}
+
+absl::Status AuditReferenceLoad(redis::Client& redis, const refdata::RefRecord& r) {
+  v1::AuditEntry entry;
+  *entry.mutable_at() = ToTimestamp(absl::Now());
+  entry.mutable_actor()->set_user_id(r.loaded_by);
+  // Whoever runs hotline-admin holds the Redis secrets: an administrator.
+  entry.mutable_actor()->set_role(v1::ROLE_ADMIN);
+  entry.set_action(v1::AUDIT_ACTION_REFERENCE_DATA_LOAD);
+  entry.set_reason(absl::StrCat(r.kind, " loaded, version ", r.version, ", sha256 ", r.sha256,
+                                ", file ", r.file, ", validated against ", r.validated_against));
+  audit::AuditLog log(redis);
+  std::promise<absl::StatusOr<std::string>> done;
+  log.Append(entry, [&done](absl::StatusOr<std::string> id) { done.set_value(std::move(id)); });
+  return done.get_future().get().status();
 }
 
 }  // namespace hotline::admin

@@ -20,6 +20,7 @@
 
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
+#include "redis/client.h"
 #include "refdata/ref_store.h"
 
 namespace hotline::admin {
@@ -48,5 +49,16 @@ struct RefLoadResult {
 absl::StatusOr<RefLoadResult> LoadReferenceData(refdata::RefStore& store, const std::string& kind,
                                                 const std::string& path, const std::string& user,
                                                 absl::Time at, const std::string& data_dir);
+
+// LoadReferenceData of content already in canonical text (kinds.h):
+// `origin` names it in errors, `file` is recorded as the version's file.
+absl::StatusOr<RefLoadResult> LoadReferenceContent(refdata::RefStore& store, const std::string& kind,
+                                                   const std::string& content, const std::string& origin,
+                                                   const std::string& file, const std::string& user,
+                                                   absl::Time at, const std::string& data_dir);
+
+// Appends the load of `record` to the access log (AUDIT_ACTION_REFERENCE_DATA_LOAD)
+// as an administrator, waiting for the answer.
+absl::Status AuditReferenceLoad(redis::Client& redis, const refdata::RefRecord& record);
 
 }  // namespace hotline::admin

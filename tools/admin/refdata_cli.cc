@@ -10,6 +10,8 @@
 #include "absl/strings/str_split.h"
 #include "absl/time/clock.h"
 #include "admin/refdata.h"
+#include "admin/unit_merge.h"
+#include "enums/enum_names.h"
 #include "audit/audit_log.h"
 #include "clock/proto_time.h"
 #include "config/flags.h"
@@ -36,25 +38,10 @@ int Usage(const std::string& kind) {
                "usage: hotline-admin %s load FILE [--user U] [--data_dir data]\n"
                "       hotline-admin %s history\n"
                "       hotline-admin %s diff V1 V2\n"
-               "       hotline-admin %s show [V]\n",
+               "       hotline-admin %s show [V]\n"
+               "       hotline-admin units merge OLD NEW [--user U] [--dry_run] [--settle 1s]\n",
                kind.c_str(), kind.c_str(), kind.c_str(), kind.c_str());
   return 2;
-}
-
-// Appends the load to the access log, waiting for the answer.
-absl::Status AuditLoad(redis::Client& redis, const refdata::RefRecord& r) {
-  v1::AuditEntry entry;
-  *entry.mutable_at() = ToTimestamp(absl::Now());
-  entry.mutable_actor()->set_user_id(r.loaded_by);
-  // Whoever runs hotline-admin holds the Redis secrets: an administrator.
-  entry.mutable_actor()->set_role(v1::ROLE_ADMIN);
-  entry.set_action(v1::AUDIT_ACTION_REFERENCE_DATA_LOAD);
-  entry.set_reason(absl::StrCat(r.kind, " loaded, version ", r.version, ", sha256 ", r.sha256,
-                                ", file ", r.file, ", validated against ", r.validated_against));
-  audit::AuditLog log(redis);
-  std::promise<absl::StatusOr<std::string>> done;
-  log.Append(entry, [&done](absl::StatusOr<std::string> id) { done.set_value(std::move(id)); });
-  return done.get_future().get().status();
 }
 
 // Lines added and removed from `before` to `after`.
@@ -72,6 +59,40 @@ std::string Describe(const refdata::RefRecord& r) {
                       Rfc3339(r.loaded_at), ", sha256 ", r.sha256.substr(0, 12), ")");
 }
 
+// Prints what the merge did (or would do).
+int MergeMain(redis::Client& redis, refdata::RefStore& store, const MergeRequest& request) {
+  if (request.user.empty()) return Fail(absl::InvalidArgumentError("--user: required (or $USER)"));
+  absl::StatusOr<MergeResult> merged = MergeUnits(redis, store, request);
+  if (merged.status().code() == absl::StatusCode::kInvalidArgument ||
+      merged.status().code() == absl::StatusCode::kFailedPrecondition ||
+      merged.status().code() == absl::StatusCode::kNotFound) {
+    std::fprintf(stderr, "hotline-admin: merge refused: %s\n", std::string(merged.status().message()).c_str());
+    return 2;
+  }
+  if (!merged.ok()) {
+    std::fprintf(stderr, "hotline-admin: merge stopped (safe to run again): %s\n",
+                 merged.status().ToString().c_str());
+    return 1;
+  }
+  const char* verb = request.dry_run ? "would move" : "moved";
+  for (const MergedOrder& o : merged->moved) {
+    std::printf("%s %s (%s):%s%s%s\n", verb, o.id.c_str(),
+                enums::SnakeName(static_cast<v1::OrderState>(o.state)).c_str(),
+                o.move.unit ? " queue" : "", o.move.pending_unit ? " pending_unit" : "",
+                o.move.handed_down_by ? " handed_down_by" : "");
+  }
+  if (request.dry_run) {
+    std::printf("dry run: %zu open orders of %s would move to %s; units v%lld in force; nothing changed\n",
+                merged->moved.size(), request.old_code.c_str(), request.new_code.c_str(),
+                static_cast<long long>(merged->units_version));
+  } else {
+    std::printf("%s merged into %s: units v%lld%s, %zu open orders moved\n", request.old_code.c_str(),
+                request.new_code.c_str(), static_cast<long long>(merged->units_version),
+                merged->units_written ? " written" : " (retired already)", merged->moved.size());
+  }
+  return 0;
+}
+
 }  // namespace
 
 bool IsRefDataKind(const char* noun) { return refdata::FindKind(noun) != nullptr; }
@@ -83,7 +104,7 @@ int RefDataMain(int argc, char** argv) {
   std::vector<std::string> positional;
   // The verb's positional arguments come first among the non-flags; a flag's
   // value given as the next word ("--user alice") goes to the flags parser.
-  const size_t wanted = verb == "load" || verb == "show" ? 1 : verb == "diff" ? 2 : 0;
+  const size_t wanted = verb == "load" || verb == "show" ? 1 : verb == "diff" || verb == "merge" ? 2 : 0;
   for (int i = 3; i < argc; ++i) {
     if (argv[i][0] != '-' && positional.size() < wanted) {
       positional.push_back(argv[i]);
@@ -101,6 +122,15 @@ int RefDataMain(int argc, char** argv) {
                &user);
   flags.String("data_dir", "HOTLINE_DATA_DIR",
                "load: the seed files, standing for kinds not in Redis yet", &data_dir);
+  bool dry_run = false;
+  absl::Duration settle = absl::Seconds(1);
+  if (verb == "merge") {
+    flags.Bool("dry_run", "", "merge: list what would move, change nothing", &dry_run);
+    flags.Duration("settle", "",
+                   "merge: wait after retiring OLD before moving orders (longer than the services' "
+                   "--refdata_poll)",
+                   &settle);
+  }
   flags.ParseOrExit(static_cast<int>(rest.size()), rest.data());
 
   absl::StatusOr<redis::Options> redis_options = redis::ToOptions(redis_flags);
@@ -130,7 +160,7 @@ int RefDataMain(int argc, char** argv) {
     }
     // The version is written; the access log is a second write, so its
     // failure is reported, not hidden.
-    if (absl::Status s = AuditLoad(redis, r); !s.ok()) {
+    if (absl::Status s = AuditReferenceLoad(redis, r); !s.ok()) {
       std::fprintf(stderr, "hotline-admin: %s loaded as version %lld, but its access-log entry failed: %s\n",
                    kind.c_str(), static_cast<long long>(r.version), s.ToString().c_str());
       return 1;
@@ -139,6 +169,12 @@ int RefDataMain(int argc, char** argv) {
                 static_cast<long long>(r.version), r.sha256.c_str(), user.c_str(),
                 r.validated_against.c_str());
     return 0;
+  }
+  if (verb == "merge" && kind == refdata::kUnits) {
+    if (positional.size() != 2) return Fail(absl::InvalidArgumentError("merge: OLD NEW, two unit codes"));
+    return MergeMain(redis, store,
+                     {.old_code = positional[0], .new_code = positional[1], .user = user,
+                      .data_dir = data_dir, .dry_run = dry_run, .settle = settle});
   }
   if (verb == "history") {
     absl::StatusOr<std::vector<refdata::RefRecord>> history = store.History(kind);

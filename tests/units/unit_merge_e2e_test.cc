@@ -1,0 +1,309 @@
+// Issue 22 item 2, must-show: two streets are merged while each has open
+// orders. Real binaries (redis-server, intake, dispatch, sla, scoring,
+// gateway) on a city clock that starts on 2026-11-30 23:50 and runs 60 times
+// as fast, so November is a past month when the merge runs. Afterwards every
+// open order of the old street is in the new one's queue with its deadlines
+// unchanged and a trail entry saying so, the old street's November scores as
+// it did, a new order cannot go to the old street, a re-run moves nothing,
+// the access log has the merge and hotline-fsck is clean. A second section
+// stands for a merge that stopped right after retiring the old street: the
+// same command run again moves the orders.
+#include <catch2/catch.hpp>
+#include <google/protobuf/util/message_differencer.h>
+
+#include <fstream>
+#include <map>
+#include <sstream>
+#include <thread>
+
+#include "absl/strings/match.h"
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
+#include "e2e/stack.h"
+#include "hotline/v1/audit.pb.h"
+#include "absl/strings/str_join.h"
+#include "redis/client.h"
+#include "support/service_process.h"
+
+namespace hotline::testing {
+namespace {
+
+// A blocking Redis client for looking at what the services wrote.
+struct Redis {
+  redis::Client client;
+  explicit Redis(int port) : client(redis::Options{.port = port, .connections = 1}) {}
+  redis::Reply Command(std::vector<std::string> command) {
+    absl::StatusOr<redis::Reply> r = client.Execute(std::move(command));
+    REQUIRE(r.ok());
+    return *r;
+  }
+};
+
+constexpr char kOld[] = "440106001";  // 五山街道 (kStreetToken's unit)
+constexpr char kNew[] = "440106002";
+
+std::string Dispatched(v1::Hotline::Stub& stub, const std::string& unit) {
+  v1::CreateWorkOrderResponse created;
+  {
+    auto ctx = CallContext(kAgentToken);
+    const grpc::Status s = stub.CreateWorkOrder(ctx.get(), SampleComplaint(), &created);
+    INFO(s.error_message());
+    REQUIRE(s.ok());
+  }
+  // Automatic dispatch sends it to its district first (0101 -> 天河区).
+  const std::string id = created.order().id();
+  v1::WorkOrder order;
+  const absl::Time until = absl::Now() + absl::Seconds(10);
+  do {
+    order = GetOrder(stub, id);
+    if (order.state() == v1::ORDER_STATE_DISPATCHED) break;
+    absl::SleepFor(absl::Milliseconds(50));
+  } while (absl::Now() < until);
+  REQUIRE(order.state() == v1::ORDER_STATE_DISPATCHED);
+  if (order.assigned_unit_code() == unit) return id;
+  v1::ActRequest r;
+  r.set_order_id(id);
+  r.set_action(v1::ACTION_DISPATCH);
+  r.set_unit_code(unit);
+  auto ctx = CallContext(kDispatcherToken);
+  v1::ActResponse response;
+  const grpc::Status s = stub.Act(ctx.get(), r, &response);
+  INFO(s.error_message());
+  REQUIRE(s.ok());
+  return id;
+}
+
+grpc::Status Act(v1::Hotline::Stub& stub, const std::string& token, const std::string& id, v1::Action action,
+                 const std::string& unit = "") {
+  v1::ActRequest r;
+  r.set_order_id(id);
+  r.set_action(action);
+  r.set_unit_code(unit);
+  auto ctx = CallContext(token);
+  v1::ActResponse response;
+  return stub.Act(ctx.get(), r, &response);
+}
+
+v1::UnitScore November(v1::Hotline::Stub& stub, const std::string& unit) {
+  v1::GetUnitScoreRequest r;
+  r.set_unit_code(unit);
+  r.mutable_period()->set_kind(v1::PERIOD_KIND_MONTH);
+  r.mutable_period()->set_date("2026-11");
+  auto ctx = CallContext(kSupervisorToken);
+  v1::GetUnitScoreResponse response;
+  const grpc::Status s = stub.GetUnitScore(ctx.get(), r, &response);
+  INFO(s.error_message());
+  REQUIRE(s.ok());
+  return response.score();
+}
+
+// The order's record fields (HMGET).
+std::map<std::string, std::string> Fields(Redis& redis, const std::string& id,
+                                          const std::vector<std::string>& names) {
+  std::vector<std::string> command = {"HMGET", "hotline:order:{" + id + "}"};
+  command.insert(command.end(), names.begin(), names.end());
+  const redis::Reply r = redis.Command(command);
+  std::map<std::string, std::string> out;
+  for (size_t i = 0; i < names.size(); ++i) out[names[i]] = r.elements[i].str;
+  return out;
+}
+
+const std::vector<std::string> kDeadlineFields = {"sla_sign_due_ms", "sla_close_due_ms", "sla_close_original_ms"};
+
+// Waits until sla's per-unit list of every order in `ids` is `unit` (the
+// monitor settled the order's latest event).
+void WaitSlaUnit(Redis& redis, const std::vector<std::string>& ids, const std::string& unit) {
+  const absl::Time until = absl::Now() + absl::Seconds(15);
+  for (const std::string& id : ids) {
+    while (Fields(redis, id, {"sla_unit"})["sla_unit"] != unit && absl::Now() < until) {
+      absl::SleepFor(absl::Milliseconds(50));
+    }
+    INFO(id);
+    REQUIRE(Fields(redis, id, {"sla_unit"})["sla_unit"] == unit);
+  }
+}
+
+// hotline-fsck with every check, on the stack's city clock.
+void CheckFsckClean(Stack& stack) {
+  ShellResult fsck = RunShell(absl::StrCat(HOTLINE_FSCK_BIN, " --redis=", stack.redis_address(), " --data_dir=",
+                                           HOTLINE_SOURCE_DIR, "/data ", absl::StrJoin(stack.clock_args(), " ")));
+  INFO(fsck.output);
+  CHECK(fsck.exit_code == 0);
+  CHECK(absl::StrContains(fsck.output, "hotline-fsck: clean"));
+}
+
+TEST_CASE("two streets merged while each has open orders: queues, deadlines, trail, past scores, fsck") {
+  Stack stack(Stack::Options{.sla_replicas = 1,
+                             .clock_start = "2026-11-30T23:50:00+08:00",
+                             .clock_rate = "60",
+                             .scoring_replicas = 1});
+  auto stub = stack.NewClient();
+  Redis redis(stack.redis().port());
+
+  // November: two orders of the old street (one signed), one of the new one,
+  // one whose hand-down to the old street awaits the centre.
+  const std::string signed_old = Dispatched(*stub, kOld);
+  REQUIRE(Act(*stub, kStreetToken, signed_old, v1::ACTION_SIGN).ok());
+  const std::string unsigned_old = Dispatched(*stub, kOld);
+  const std::string of_new = Dispatched(*stub, kNew);
+  const std::string pending = Dispatched(*stub, "440106");
+  REQUIRE(Act(*stub, kHandlerToken, pending, v1::ACTION_SIGN).ok());
+  REQUIRE(Act(*stub, kHandlerToken, pending, v1::ACTION_REQUEST_HAND_DOWN, kOld).ok());
+  WaitSlaUnit(redis, {signed_old, unsigned_old}, kOld);
+  REQUIRE(stack.CityNow() < absl::FromCivil(absl::CivilDay(2026, 12, 1), absl::FixedTimeZone(8 * 3600)));
+
+  // Into December (10 city minutes at 60x: about 10 s).
+  while (stack.CityNow() < absl::FromCivil(absl::CivilMinute(2026, 12, 1, 0, 1), absl::FixedTimeZone(8 * 3600))) {
+    absl::SleepFor(absl::Milliseconds(200));
+  }
+  const v1::UnitScore old_november = November(*stub, kOld);
+  REQUIRE(old_november.counts().at("dispatched") == 2);  // re-dispatched from 天河区
+  REQUIRE(old_november.counts().at("signed_on_time") == 1);
+
+  std::map<std::string, std::map<std::string, std::string>> before;
+  for (const std::string& id : {signed_old, unsigned_old}) before[id] = Fields(redis, id, kDeadlineFields);
+  CHECK_FALSE(before[signed_old]["sla_close_due_ms"].empty());
+  CHECK_FALSE(before[unsigned_old]["sla_sign_due_ms"].empty());
+  const std::string queued_at =
+      redis.Command({"ZSCORE", absl::StrCat("hotline:idx:queue:", kOld, ":", int{v1::ORDER_STATE_DISPATCHED}),
+                     unsigned_old}).str;
+  REQUIRE_FALSE(queued_at.empty());
+  const std::string units_before = redis.Command({"GET", "hotline:ref:units:version"}).str;
+
+  auto merge = [&](const std::string& flags) {
+    return RunShell(absl::StrCat(HOTLINE_ADMIN_BIN, " units merge ", kOld, " ", kNew, " --redis=",
+                                 stack.redis_address(), " --data_dir=", HOTLINE_SOURCE_DIR,
+                                 "/data --user=e2e-admin", flags));
+  };
+  SECTION("the merge") {
+    // A dry run lists the three orders and changes nothing.
+    ShellResult dry = merge(" --dry_run");
+    INFO(dry.output);
+    REQUIRE(dry.exit_code == 0);
+    CHECK(absl::StrContains(dry.output, "dry run: 3 open orders of 440106001 would move to 440106002"));
+    CHECK(absl::StrContains(dry.output, "would move " + signed_old));
+    CHECK(redis.Command({"GET", "hotline:ref:units:version"}).str == units_before);
+    CHECK(Fields(redis, signed_old, {"unit"})["unit"] == kOld);
+
+    ShellResult merged = merge("");
+    INFO(merged.output);
+    REQUIRE(merged.exit_code == 0);
+    CHECK(absl::StrContains(merged.output, "440106001 merged into 440106002: units v"));
+    CHECK(absl::StrContains(merged.output, "3 open orders moved"));
+
+    // Queues: every open order of the old street is in the new one's, in its
+    // state and at its place; the old street's queues are empty.
+    CHECK(redis.Command({"ZSCORE", absl::StrCat("hotline:idx:queue:", kNew, ":", int{v1::ORDER_STATE_SIGNED}),
+                         signed_old}).type == redis::Reply::Type::kString);
+    CHECK(redis.Command({"ZSCORE", absl::StrCat("hotline:idx:queue:", kNew, ":", int{v1::ORDER_STATE_DISPATCHED}),
+                         unsigned_old}).str == queued_at);
+    CHECK(redis.Command({"ZSCORE", absl::StrCat("hotline:idx:queue:", kNew, ":", int{v1::ORDER_STATE_DISPATCHED}),
+                         of_new}).type == redis::Reply::Type::kString);
+    for (int state : {v1::ORDER_STATE_DISPATCHED, v1::ORDER_STATE_SIGNED}) {
+      CHECK(redis.Command({"ZCARD", absl::StrCat("hotline:idx:queue:", kOld, ":", state)}).integer == 0);
+    }
+    CHECK(Fields(redis, pending, {"pending_unit", "unit"})["pending_unit"] == kNew);
+    CHECK(Fields(redis, pending, {"unit"})["unit"] == "440106");
+
+    // Deadlines unchanged, once sla moved its per-unit lists.
+    WaitSlaUnit(redis, {signed_old, unsigned_old}, kNew);
+    for (const std::string& id : {signed_old, unsigned_old}) {
+      INFO(id);
+      CHECK(Fields(redis, id, kDeadlineFields) == before[id]);
+    }
+    CHECK(redis.Command({"ZCARD", absl::StrCat("hotline:sla:unit:", kOld)}).integer == 0);
+
+    // The trail: one chained entry naming both streets; what came before reads as it was.
+    const v1::WorkOrder order = GetOrder(*stub, unsigned_old);
+    REQUIRE(order.history_size() >= 3);
+    const v1::HistoryEntry& last = order.history(order.history_size() - 1);
+    CHECK(last.action() == "merge_unit");
+    CHECK(last.unit_code() == kNew);
+    CHECK(last.actor().user_id() == "e2e-admin");
+    CHECK(absl::StrContains(last.note(), "440106001"));
+    CHECK(last.reference_versions().units() > 0);
+    CHECK(order.history(order.history_size() - 2).unit_code() == kOld);
+    CHECK(order.assigned_unit_code() == kNew);
+
+    // A new order cannot go to the old street; the centre's consent to the
+    // pending hand-down now sends it to the new one.
+    const grpc::Status refused = Act(*stub, kDispatcherToken, of_new, v1::ACTION_DISPATCH, kOld);
+    CHECK(refused.error_code() == grpc::StatusCode::FAILED_PRECONDITION);
+    CHECK(absl::StrContains(refused.error_message(), "440106001"));
+    CHECK(absl::StrContains(refused.error_message(), "retired"));
+    REQUIRE(Act(*stub, kDispatcherToken, pending, v1::ACTION_APPROVE_HAND_DOWN).ok());
+    CHECK(Fields(redis, pending, {"unit"})["unit"] == kNew);
+
+    // The old street's past month scores as it did.
+    const v1::UnitScore after = November(*stub, kOld);
+    CHECK(google::protobuf::util::MessageDifferencer::Equals(after, old_november));
+
+    // A re-run moves nothing and still works.
+    ShellResult again = merge("");
+    INFO(again.output);
+    CHECK(again.exit_code == 0);
+    CHECK(absl::StrContains(again.output, "(retired already), 0 open orders moved"));
+
+    // The access log has the merge (and the units load it wrote).
+    int merges = 0, loads = 0;
+    const redis::Reply log = redis.Command({"XRANGE", "hotline:audit", "-", "+"});
+    for (const redis::Reply& e : log.elements) {
+      for (size_t i = 0; i + 1 < e.elements[1].elements.size(); i += 2) {
+        if (e.elements[1].elements[i].str != "e") continue;
+        v1::AuditEntry entry;
+        REQUIRE(entry.ParseFromString(e.elements[1].elements[i + 1].str));
+        if (entry.action() == v1::AUDIT_ACTION_UNITS_MERGE) {
+          ++merges;
+          CHECK(absl::StrContains(entry.reason(), "unit 440106001 merged into 440106002"));
+        }
+        if (entry.action() == v1::AUDIT_ACTION_REFERENCE_DATA_LOAD) ++loads;
+      }
+    }
+    CHECK(merges == 2);  // the merge and its re-run
+    CHECK(loads == 1);
+
+    // Nothing out of place: indexes, queues, deadlines, trails, aggregates.
+    WaitSlaUnit(redis, {pending}, kNew);
+    CheckFsckClean(stack);
+  }
+  SECTION("a merge that stopped after retiring OLD is finished by running it again") {
+    // What a crash right after step 1 leaves: OLD retired into NEW, its
+    // orders still on it (written here as an operator's units load would).
+    std::string units;
+    {
+      std::ifstream in(absl::StrCat(HOTLINE_SOURCE_DIR, "/data/units.textproto"));
+      std::stringstream text;
+      text << in.rdbuf();
+      units = text.str();
+    }
+    const std::string entry = absl::StrCat("code: \"", kOld, "\"");
+    REQUIRE(units.find(entry) != std::string::npos);
+    units.replace(units.find(entry), entry.size(),
+                  absl::StrCat(entry, "\n  retired: true\n  merged_into: \"", kNew, "\""));
+    const std::string path = stack.dir() + "/retired_units.textproto";
+    std::ofstream(path) << units;
+    ShellResult load = RunShell(absl::StrCat(HOTLINE_ADMIN_BIN, " units load ", path, " --redis=",
+                                             stack.redis_address(), " --data_dir=", HOTLINE_SOURCE_DIR,
+                                             "/data --user=e2e-admin"));
+    INFO(load.output);
+    REQUIRE(load.exit_code == 0);
+    CHECK(Fields(redis, unsigned_old, {"unit"})["unit"] == kOld);
+
+    ShellResult finished = merge("");
+    INFO(finished.output);
+    REQUIRE(finished.exit_code == 0);
+    CHECK(absl::StrContains(finished.output, "(retired already), 3 open orders moved"));
+    CHECK(Fields(redis, unsigned_old, {"unit"})["unit"] == kNew);
+    CHECK(Fields(redis, signed_old, {"unit"})["unit"] == kNew);
+    WaitSlaUnit(redis, {signed_old, unsigned_old}, kNew);
+    for (const std::string& id : {signed_old, unsigned_old}) {
+      INFO(id);
+      CHECK(Fields(redis, id, kDeadlineFields) == before[id]);
+    }
+    CheckFsckClean(stack);
+  }
+}
+
+}  // namespace
+}  // namespace hotline::testing

@@ -1,0 +1,220 @@
+// Issue 22 item 2, pure parts: retiring a unit in the directory (validated),
+// the refusal to send orders to a retired unit (dispatch's state machine,
+// the catalogue), and the planning of `hotline-admin units merge`.
+#include <catch2/catch.hpp>
+
+#include "absl/strings/match.h"
+#include "admin/unit_merge_plan.h"
+#include "config/text_proto.h"
+#include "directory/directory.h"
+#include "dispatch/catalogue.h"
+#include "dispatch/state_machine.h"
+#include "intake/validation.h"
+
+namespace hotline {
+namespace {
+
+const std::string kData = HOTLINE_SOURCE_DIR "/data";
+constexpr char kOld[] = "440106001";  // 五山街道
+constexpr char kNew[] = "440106002";  // another street of 天河区
+
+v1::UnitDirectory SeedUnits() {
+  v1::UnitDirectory units;
+  REQUIRE(config::ReadTextProto(kData + "/units.textproto", &units).ok());
+  return units;
+}
+
+v1::CategoryList SeedCategories() {
+  v1::CategoryList categories;
+  REQUIRE(config::ReadTextProto(kData + "/categories.textproto", &categories).ok());
+  return categories;
+}
+
+v1::Unit* Find(v1::UnitDirectory& units, const std::string& code) {
+  for (v1::Unit& u : *units.mutable_units()) {
+    if (u.code() == code) return &u;
+  }
+  FAIL("no unit " << code);
+  return nullptr;
+}
+
+directory::Directory Build(v1::UnitDirectory units) {
+  absl::StatusOr<directory::Directory> d = directory::Directory::Build(std::move(units), SeedCategories());
+  INFO(d.status().ToString());
+  REQUIRE(d.ok());
+  return std::move(*d);
+}
+
+TEST_CASE("merge plan: OLD retired into NEW, everything else as it was") {
+  const v1::UnitDirectory units = SeedUnits();
+  absl::StatusOr<admin::UnitsMergePlan> plan = admin::PlanUnitsMerge(units, kOld, kNew);
+  REQUIRE(plan.ok());
+  CHECK_FALSE(plan->already_retired);
+  REQUIRE(plan->next.units_size() == units.units_size());
+  int changed = 0;
+  for (int i = 0; i < units.units_size(); ++i) {
+    if (plan->next.units(i).SerializeAsString() != units.units(i).SerializeAsString()) {
+      ++changed;
+      CHECK(plan->next.units(i).code() == kOld);
+      CHECK(plan->next.units(i).retired());
+      CHECK(plan->next.units(i).merged_into() == kNew);
+      CHECK(plan->next.units(i).name() == units.units(i).name());  // the code and name stay
+    }
+  }
+  CHECK(changed == 1);
+  Build(plan->next);  // a valid directory
+
+  SECTION("a re-run finds it done and changes no unit") {
+    absl::StatusOr<admin::UnitsMergePlan> again = admin::PlanUnitsMerge(plan->next, kOld, kNew);
+    REQUIRE(again.ok());
+    CHECK(again->already_retired);
+    CHECK(again->next.SerializeAsString() == plan->next.SerializeAsString());
+  }
+  SECTION("OLD retired into another unit is refused") {
+    absl::StatusOr<admin::UnitsMergePlan> other = admin::PlanUnitsMerge(plan->next, kOld, "440106003");
+    CHECK(absl::IsFailedPrecondition(other.status()));
+    CHECK(absl::StrContains(other.status().message(), "merged into 440106002"));
+  }
+  SECTION("nothing merges into a retired unit") {
+    absl::StatusOr<admin::UnitsMergePlan> into = admin::PlanUnitsMerge(plan->next, "440106003", kOld);
+    CHECK(absl::IsFailedPrecondition(into.status()));
+    CHECK(absl::StrContains(into.status().message(), "NEW: unit 440106001 is retired"));
+  }
+}
+
+TEST_CASE("merge plan refusals name the argument") {
+  const v1::UnitDirectory units = SeedUnits();
+  auto message = [&](const std::string& a, const std::string& b) {
+    absl::StatusOr<admin::UnitsMergePlan> plan = admin::PlanUnitsMerge(units, a, b);
+    REQUIRE_FALSE(plan.ok());
+    return std::string(plan.status().message());
+  };
+  CHECK(absl::StartsWith(message("999999", kNew), "OLD: unknown unit \"999999\""));
+  CHECK(absl::StartsWith(message(kOld, "999999"), "NEW: unknown unit \"999999\""));
+  CHECK(absl::StartsWith(message(kOld, kOld), "NEW: a unit cannot merge into itself"));
+  CHECK(absl::StrContains(message(kOld, "440106"), "only units of one kind merge"));
+  CHECK(absl::StrContains(message("GZ12345", "440106"), "the centre does not merge"));
+  // A district with active streets cannot go first.
+  CHECK(absl::StrContains(message("440103", "440104"), "under it; merge or move its units first"));
+}
+
+TEST_CASE("merge plan per order: only open orders naming OLD move") {
+  using admin::OrderPlace;
+  auto plan = [](int state, std::string unit, std::string pending = "", std::string handed = "") {
+    return admin::PlanOrderMove(OrderPlace{state, unit, pending, handed}, kOld);
+  };
+  std::optional<admin::OrderMove> held = plan(v1::ORDER_STATE_DISPATCHED, kOld);
+  REQUIRE(held);
+  CHECK(held->unit);
+  CHECK_FALSE(held->pending_unit);
+  std::optional<admin::OrderMove> pending = plan(v1::ORDER_STATE_HAND_DOWN_REQUESTED, "440106", kOld);
+  REQUIRE(pending);
+  CHECK_FALSE(pending->unit);
+  CHECK(pending->pending_unit);
+  std::optional<admin::OrderMove> handed = plan(v1::ORDER_STATE_SIGNED, "440106001001", "", kOld);
+  REQUIRE(handed);
+  CHECK(handed->handed_down_by);
+  // Records stay as written: closed, archived and duplicates are not moved.
+  CHECK_FALSE(plan(v1::ORDER_STATE_CLOSED, kOld));
+  CHECK_FALSE(plan(v1::ORDER_STATE_ARCHIVED, kOld));
+  CHECK_FALSE(plan(v1::ORDER_STATE_MERGED, kOld));
+  // Already moved, or never OLD's: a re-run changes nothing.
+  CHECK_FALSE(plan(v1::ORDER_STATE_SIGNED, kNew));
+}
+
+TEST_CASE("a retired unit takes no new orders: dispatch, hand-down and the catalogue refuse it") {
+  v1::UnitDirectory units = SeedUnits();
+  Find(units, kOld)->set_retired(true);
+  Find(units, kOld)->set_merged_into(kNew);
+  const directory::Directory dir = Build(units);
+
+  // Still found: its past orders, trails and scores keep naming it.
+  REQUIRE(dir.FindUnit(kOld) != nullptr);
+  CHECK(dir.ActiveSuccessor(kOld)->code() == kNew);
+  CHECK(dir.ActiveSuccessor(kNew)->code() == kNew);
+  absl::Status takes = dir.CheckTakesOrders(kOld, "unit_code");
+  CHECK(absl::IsFailedPrecondition(takes));
+  CHECK(absl::StrContains(takes.message(), "unit_code: unit 440106001"));
+  CHECK(absl::StrContains(takes.message(), "is retired and takes no new orders; it was merged into 440106002"));
+  CHECK(dir.CheckTakesOrders(kNew, "unit_code").ok());
+
+  v1::Actor centre;
+  centre.set_user_id("dispatcher");
+  centre.set_role(v1::ROLE_DISPATCHER);
+  centre.set_unit_code("GZ12345");
+  dispatch::OrderFacts created{v1::ORDER_STATE_CREATED, "", "", v1::RATING_UNSPECIFIED, "GZ1", ""};
+  absl::StatusOr<dispatch::Outcome> to_old =
+      dispatch::Decide(created, {v1::ACTION_DISPATCH, centre, kOld, "", v1::RATING_UNSPECIFIED, ""}, dir);
+  CHECK(absl::IsFailedPrecondition(to_old.status()));
+  CHECK(absl::StrContains(to_old.status().message(), "440106001"));
+  CHECK(dispatch::Decide(created, {v1::ACTION_DISPATCH, centre, kNew, "", v1::RATING_UNSPECIFIED, ""}, dir).ok());
+
+  v1::Actor district;
+  district.set_user_id("tianhe");
+  district.set_role(v1::ROLE_UNIT_HANDLER);
+  district.set_unit_code("440106");
+  dispatch::OrderFacts signed_by_district{v1::ORDER_STATE_SIGNED, "440106", "", v1::RATING_UNSPECIFIED, "GZ1", ""};
+  absl::StatusOr<dispatch::Outcome> down = dispatch::Decide(
+      signed_by_district, {v1::ACTION_REQUEST_HAND_DOWN, district, kOld, "", v1::RATING_UNSPECIFIED, ""}, dir);
+  CHECK(absl::IsFailedPrecondition(down.status()));
+
+  v1::DispatchCatalogue catalogue;
+  REQUIRE(config::ReadTextProto(kData + "/dispatch_catalogue.textproto", &catalogue).ok());
+  catalogue.mutable_rules(0)->set_unit_code(kOld);
+  absl::StatusOr<dispatch::Catalogue> c = dispatch::Catalogue::Build(catalogue, dir, "catalogue");
+  CHECK(absl::IsInvalidArgument(c.status()));
+  CHECK(absl::StrContains(c.status().message(), "unit_code: unit \"440106001\" is retired (merged into \"440106002\")"));
+}
+
+TEST_CASE("intake takes no new order located in a retired street, and names its successor") {
+  v1::UnitDirectory units = SeedUnits();
+  Find(units, kOld)->set_retired(true);
+  Find(units, kOld)->set_merged_into(kNew);
+  const directory::Directory dir = Build(units);
+  v1::CreateWorkOrderRequest r;
+  r.set_type(v1::ORDER_TYPE_COMPLAINT);
+  r.set_channel(v1::CHANNEL_PHONE);
+  r.mutable_caller()->set_name("张先生");
+  r.mutable_caller()->set_phone("13812345678");
+  r.mutable_location()->set_district_code("440106");
+  r.mutable_location()->set_street_code(kNew);
+  r.mutable_location()->set_address("五山路某小区3栋");
+  r.set_category_code("0101");
+  r.set_content("夜间施工噪声扰民");
+  std::optional<intake::FieldError> ok = intake::ValidateCreate(r, dir);
+  INFO((ok ? ok->field + ": " + ok->message : ""));
+  REQUIRE_FALSE(ok);
+  r.mutable_location()->set_street_code(kOld);
+  std::optional<intake::FieldError> refused = intake::ValidateCreate(r, dir);
+  REQUIRE(refused);
+  CHECK(refused->field == "location.street_code");
+  CHECK(refused->message == "location.street_code: \"440106001\" (五山街道) is retired; it was merged into \"440106002\"");
+}
+
+TEST_CASE("the directory refuses a retirement that does not hold together") {
+  auto refused = [](const std::function<void(v1::UnitDirectory&)>& edit) {
+    v1::UnitDirectory units = SeedUnits();
+    edit(units);
+    absl::StatusOr<directory::Directory> d = directory::Directory::Build(units, SeedCategories());
+    REQUIRE_FALSE(d.ok());
+    return std::string(d.status().message());
+  };
+  CHECK(absl::StrContains(refused([](v1::UnitDirectory& u) { Find(u, kOld)->set_merged_into(kNew); }),
+                          "merged_into: set on a unit that is not retired"));
+  CHECK(absl::StrContains(refused([](v1::UnitDirectory& u) {
+                            Find(u, kOld)->set_retired(true);
+                            Find(u, kOld)->set_merged_into("999");
+                          }),
+                          "merged_into: unknown unit \"999\""));
+  CHECK(absl::StrContains(refused([](v1::UnitDirectory& u) {
+                            Find(u, kOld)->set_retired(true);
+                            Find(u, kOld)->set_merged_into(kNew);
+                            Find(u, kNew)->set_retired(true);
+                          }),
+                          "merged_into: \"440106002\" is not an active unit"));
+  CHECK(absl::StrContains(refused([](v1::UnitDirectory& u) { Find(u, "440106")->set_retired(true); }),
+                          "parent_code: \"440106\" is retired"));
+}
+
+}  // namespace
+}  // namespace hotline

@@ -1,0 +1,231 @@
+#include "admin/unit_merge.h"
+
+#include <future>
+#include <set>
+
+#include "absl/strings/match.h"
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
+#include "admin/refdata.h"
+#include "audit/audit_log.h"
+#include "clock/proto_time.h"
+#include "hotline/v1/audit.pb.h"
+#include "orders/merge_action.h"
+#include "orders/order_keys.h"
+#include "orders/order_record.h"
+#include "orders/trail.h"
+#include "refdata/kinds.h"
+
+namespace hotline::admin {
+namespace scripts {
+extern const std::string_view kMergeUnit;
+}  // namespace scripts
+
+namespace {
+
+constexpr int kMaxPasses = 10;
+constexpr int kMaxAttempts = 5;
+// Open states: an order in one of these is still being worked on.
+constexpr int kOpenStates[] = {v1::ORDER_STATE_CREATED,        v1::ORDER_STATE_DISPATCHED,
+                               v1::ORDER_STATE_SIGNED,         v1::ORDER_STATE_RETURN_REQUESTED,
+                               v1::ORDER_STATE_HAND_DOWN_REQUESTED, v1::ORDER_STATE_REPLIED,
+                               v1::ORDER_STATE_CALLBACK_PENDING, v1::ORDER_STATE_SENT_BACK};
+
+const redis::Script& MergeScript() {
+  static const redis::Script script(orders::WithHistoryChain(scripts::kMergeUnit));
+  return script;
+}
+
+struct UnitsInForce {
+  v1::UnitDirectory units;
+  int64_t version = 0;
+};
+
+absl::StatusOr<UnitsInForce> ReadUnits(refdata::RefStore& store, const std::string& data_dir) {
+  absl::StatusOr<std::optional<refdata::RefRecord>> current = store.Current(refdata::kUnits);
+  if (!current.ok()) return current.status();
+  UnitsInForce out;
+  std::string content, origin;
+  if (current->has_value()) {
+    content = (*current)->content;
+    out.version = (*current)->version;
+    origin = absl::StrCat("units v", out.version);
+  } else {
+    origin = absl::StrCat(data_dir, "/units.textproto");
+    absl::StatusOr<std::string> seed = refdata::ReadCanonicalFile(refdata::kUnits, origin);
+    if (!seed.ok()) return seed.status();
+    content = *seed;
+  }
+  if (absl::Status s = refdata::ParseStored(content, origin, &out.units); !s.ok()) return s;
+  return out;
+}
+
+// Orders that may name OLD: those OLD holds, those pending a hand-down to
+// it (held by its parent) and those it handed down (held by units under it),
+// each in an open state. Read from the work queues, so closed orders are not
+// even listed.
+absl::StatusOr<std::vector<std::string>> Candidates(redis::Client& redis, const orders::OrderKeys& keys,
+                                                    const v1::UnitDirectory& units,
+                                                    const std::string& old_code) {
+  std::vector<std::string> queues;
+  for (int state : kOpenStates) queues.push_back(keys.Queue(old_code, state));
+  for (const v1::Unit& u : units.units()) {
+    if (u.code() == old_code && !u.parent_code().empty()) {
+      queues.push_back(keys.Queue(u.parent_code(), v1::ORDER_STATE_HAND_DOWN_REQUESTED));
+    }
+    if (u.parent_code() == old_code) {
+      for (int state : kOpenStates) queues.push_back(keys.Queue(u.code(), state));
+    }
+  }
+  std::set<std::string> ids;
+  for (const std::string& queue : queues) {
+    absl::StatusOr<redis::Reply> r = redis.Execute({"ZRANGE", queue, "0", "-1"});
+    if (!r.ok()) return r.status();
+    for (const redis::Reply& e : r->elements) ids.insert(e.str);
+  }
+  return std::vector<std::string>(ids.begin(), ids.end());
+}
+
+struct ReadPlace {
+  bool found = false;
+  int64_t version = 0;
+  OrderPlace place;
+};
+
+absl::StatusOr<ReadPlace> ReadOrderPlace(redis::Client& redis, const orders::OrderKeys& keys,
+                                         const std::string& id) {
+  absl::StatusOr<redis::Reply> r = redis.Execute({"HMGET", keys.Order(id), "version", "state", "unit",
+                                                  "pending_unit", "handed_down_by"});
+  if (!r.ok()) return r.status();
+  ReadPlace out;
+  if (r->elements.size() != 5 || r->elements[0].is_nil()) return out;
+  out.found = true;
+  if (!absl::SimpleAtoi(r->elements[0].str, &out.version) ||
+      !absl::SimpleAtoi(r->elements[1].str, &out.place.state)) {
+    return absl::InternalError(absl::StrCat("order ", id, ": version or state is not a number"));
+  }
+  out.place.unit = r->elements[2].str;
+  out.place.pending_unit = r->elements[3].str;
+  out.place.handed_down_by = r->elements[4].str;
+  return out;
+}
+
+std::string UnitLabel(const v1::UnitDirectory& units, const std::string& code) {
+  for (const v1::Unit& u : units.units()) {
+    if (u.code() == code) return absl::StrCat(code, " (", u.name(), ")");
+  }
+  return code;
+}
+
+// Moves one order if it still names OLD; nullopt when it does not (any more).
+absl::StatusOr<std::optional<MergedOrder>> MoveOrder(redis::Client& redis, const orders::OrderKeys& keys,
+                                                     const MergeRequest& request,
+                                                     const v1::UnitDirectory& units,
+                                                     int64_t units_version, const std::string& id) {
+  for (int attempt = 0; attempt < kMaxAttempts; ++attempt) {
+    absl::StatusOr<ReadPlace> read = ReadOrderPlace(redis, keys, id);
+    if (!read.ok()) return read.status();
+    if (!read->found) return std::nullopt;  // archived away meanwhile
+    std::optional<OrderMove> move = PlanOrderMove(read->place, request.old_code);
+    if (!move) return std::nullopt;
+    MergedOrder out{id, read->place.state, *move, read->version};
+    if (request.dry_run) return out;
+
+    const absl::Time now = absl::Now();
+    v1::HistoryEntry entry;
+    entry.set_seq(read->version + 1);
+    *entry.mutable_at() = ToTimestamp(now);
+    entry.mutable_actor()->set_user_id(request.user);
+    entry.mutable_actor()->set_role(v1::ROLE_ADMIN);
+    entry.set_action(orders::kMergeUnitAction);
+    entry.set_from_state(static_cast<v1::OrderState>(read->place.state));
+    entry.set_to_state(static_cast<v1::OrderState>(read->place.state));
+    entry.set_unit_code(move->unit ? request.new_code : read->place.unit);
+    entry.set_note(absl::StrCat("unit ", UnitLabel(units, request.old_code), " merged into ",
+                                UnitLabel(units, request.new_code), ", units v", units_version));
+    entry.mutable_reference_versions()->set_units(units_version);
+    absl::StatusOr<redis::Reply> r = redis.ExecuteScript(
+        MergeScript(), {},
+        {keys.prefix(), id, absl::StrCat(read->version), absl::StrCat(read->place.state),
+         request.old_code, request.new_code, absl::StrCat(absl::ToUnixMillis(now)), move->unit ? "1" : "0",
+         move->pending_unit ? "1" : "0", move->handed_down_by ? "1" : "0",
+         orders::HistoryEntryToJson(entry), orders::kMergeUnitEvent, keys.Events()});
+    if (!r.ok()) return r.status();
+    if (r->is_error()) {
+      if (absl::StartsWith(r->str, "VERSION_CONFLICT")) continue;  // it moved: plan it again
+      if (absl::StartsWith(r->str, "NOT_FOUND")) return std::nullopt;
+      return absl::InternalError(absl::StrCat("merge_unit.lua on ", id, ": ", r->str));
+    }
+    out.version = read->version + 1;
+    return out;
+  }
+  return absl::AbortedError(absl::StrCat("order ", id, " kept changing; run the merge again"));
+}
+
+absl::Status AuditMerge(redis::Client& redis, const MergeRequest& request, const MergeResult& result) {
+  v1::AuditEntry entry;
+  *entry.mutable_at() = ToTimestamp(absl::Now());
+  entry.mutable_actor()->set_user_id(request.user);
+  entry.mutable_actor()->set_role(v1::ROLE_ADMIN);
+  entry.set_action(v1::AUDIT_ACTION_UNITS_MERGE);
+  entry.set_reason(absl::StrCat("unit ", request.old_code, " merged into ", request.new_code,
+                                ", units v", result.units_version,
+                                result.units_written ? " (written by this run)" : " (in force already)",
+                                ", ", result.moved.size(), " open orders moved"));
+  audit::AuditLog log(redis);
+  std::promise<absl::StatusOr<std::string>> done;
+  log.Append(entry, [&done](absl::StatusOr<std::string> id) { done.set_value(std::move(id)); });
+  return done.get_future().get().status();
+}
+
+}  // namespace
+
+absl::StatusOr<MergeResult> MergeUnits(redis::Client& redis, refdata::RefStore& store,
+                                       const MergeRequest& request) {
+  if (request.user.empty()) return absl::InvalidArgumentError("user: who merges is required");
+  absl::StatusOr<UnitsInForce> in_force = ReadUnits(store, request.data_dir);
+  if (!in_force.ok()) return in_force.status();
+  absl::StatusOr<UnitsMergePlan> plan = PlanUnitsMerge(in_force->units, request.old_code, request.new_code);
+  if (!plan.ok()) return plan.status();
+
+  MergeResult result;
+  result.units_version = in_force->version;
+  if (!plan->already_retired && !request.dry_run) {
+    absl::StatusOr<RefLoadResult> load = LoadReferenceContent(
+        store, refdata::kUnits, refdata::CanonicalText(plan->next),
+        absl::StrCat("units with ", request.old_code, " merged into ", request.new_code),
+        absl::StrCat("merge ", request.old_code, " into ", request.new_code), request.user, absl::Now(),
+        request.data_dir);
+    if (!load.ok()) return load.status();
+    result.units_version = load->record.version;
+    result.units_written = load->changed;
+    if (load->changed) {
+      if (absl::Status s = AuditReferenceLoad(redis, load->record); !s.ok()) return s;
+    }
+    // Every replica takes the version within its poll: wait that out so no
+    // order lands on OLD after the last pass.
+    absl::SleepFor(request.settle);
+  }
+
+  const orders::OrderKeys keys(store.keys().prefix());
+  for (int pass = 0; pass < kMaxPasses; ++pass) {
+    absl::StatusOr<std::vector<std::string>> ids = Candidates(redis, keys, plan->next, request.old_code);
+    if (!ids.ok()) return ids.status();
+    size_t moved_before = result.moved.size();
+    for (const std::string& id : *ids) {
+      absl::StatusOr<std::optional<MergedOrder>> moved =
+          MoveOrder(redis, keys, request, plan->next, result.units_version, id);
+      if (!moved.ok()) return moved.status();
+      if (moved->has_value()) result.moved.push_back(std::move(**moved));
+    }
+    if (request.dry_run || result.moved.size() == moved_before) break;
+  }
+  // Every completed run is recorded, a re-run included: who ran it and what it found.
+  if (!request.dry_run) {
+    if (absl::Status s = AuditMerge(redis, request, result); !s.ok()) return s;
+  }
+  return result;
+}
+
+}  // namespace hotline::admin

@@ -1,0 +1,50 @@
+#pragma once
+// Pure planning of `hotline-admin units merge OLD NEW` (unit_merge.h): the
+// units version that retires OLD into NEW, and what a merge does to one order.
+// No I/O; thread-safe.
+#include <optional>
+#include <string>
+
+#include "absl/status/statusor.h"
+#include "hotline/v1/directory.pb.h"
+
+namespace hotline::admin {
+
+struct UnitsMergePlan {
+  // The units in force with OLD marked retired, merged_into NEW (when
+  // already_retired, the units in force unchanged).
+  v1::UnitDirectory next;
+  // OLD is retired into NEW already: an earlier run wrote the units version
+  // (and may have crashed before moving every order); only orders move.
+  bool already_retired = false;
+};
+
+// INVALID_ARGUMENT naming the argument when OLD or NEW is unknown, the same
+// unit, the centre, or of different kinds; FAILED_PRECONDITION when NEW is
+// retired, OLD is retired into another unit, or OLD still has active units
+// under it (merge or move them first).
+absl::StatusOr<UnitsMergePlan> PlanUnitsMerge(const v1::UnitDirectory& in_force,
+                                              const std::string& old_code,
+                                              const std::string& new_code);
+
+// The fields of an order that say where it is (as stored; states by number).
+struct OrderPlace {
+  int state = 0;  // hotline.v1.OrderState
+  std::string unit;
+  std::string pending_unit;
+  std::string handed_down_by;
+};
+
+// What the merge changes on one order: each field that named OLD names NEW.
+struct OrderMove {
+  bool unit = false;            // held by OLD: moves to NEW's queue
+  bool pending_unit = false;    // a hand-down to OLD awaits the centre
+  bool handed_down_by = false;  // handed down by OLD: a hand-up goes to NEW
+};
+
+// nullopt when the merge leaves the order alone: it is closed, archived or
+// a linked duplicate (its records stay OLD's, as they were written), or no
+// field of it names OLD (already moved: a re-run changes nothing).
+std::optional<OrderMove> PlanOrderMove(const OrderPlace& order, const std::string& old_code);
+
+}  // namespace hotline::admin
