@@ -302,12 +302,27 @@ TEST_CASE(
   int killed = 0, mid_move = 0, in_both = 0;
   std::vector<std::string> at_kill;
   for (int round = 0; round < 10; ++round) {
+    const int64_t rows_before = t.Rows("audit_entries");
     const pid_t pid = StartMover(t);
     REQUIRE(pid > 0);
-    std::this_thread::sleep_for(std::chrono::milliseconds(60 + rng() % 200));
-    if (::kill(pid, SIGKILL) == 0) ++killed;
+    // Kill only once this mover has committed a batch of its own (on a loaded
+    // machine starting it and connecting can take longer than any fixed
+    // sleep), then a random few ms on, so the kill falls anywhere in a batch.
     int status = 0;
-    ::waitpid(pid, &status, 0);
+    bool exited = false;
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+    while (t.Rows("audit_entries") == rows_before && std::chrono::steady_clock::now() < deadline) {
+      if (::waitpid(pid, &status, WNOHANG) == pid) {
+        exited = true;
+        break;
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(2));
+    }
+    if (!exited) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(rng() % 20));
+      if (::kill(pid, SIGKILL) == 0) ++killed;
+      ::waitpid(pid, &status, 0);
+    }
     // Where the kill fell: entries copied, entries still in Redis.
     const int64_t rows = t.Rows("audit_entries"), live = t.Int({"XLEN", t.keys.Log()});
     if (rows > 0 && live > 0) ++mid_move;
