@@ -13,8 +13,9 @@
 #include "hotline/v1/audit.pb.h"
 #include "orders/merge_action.h"
 #include "orders/order_keys.h"
+#include "orders/order_codec.h"
 #include "orders/order_record.h"
-#include "orders/trail.h"
+#include "orders/script_args.h"
 #include "refdata/kinds.h"
 
 namespace hotline::admin {
@@ -33,7 +34,7 @@ constexpr int kOpenStates[] = {v1::ORDER_STATE_CREATED,        v1::ORDER_STATE_D
                                v1::ORDER_STATE_CALLBACK_PENDING, v1::ORDER_STATE_SENT_BACK};
 
 const redis::Script& MergeScript() {
-  static const redis::Script script(orders::WithHistoryChain(scripts::kMergeUnit));
+  static const redis::Script script(orders::WithOrderCodec(scripts::kMergeUnit));
   return script;
 }
 
@@ -147,10 +148,21 @@ absl::StatusOr<std::optional<MergedOrder>> MoveOrder(redis::Client& redis, const
     entry.mutable_reference_versions()->set_units(units_version);
     absl::StatusOr<redis::Reply> r = redis.ExecuteScript(
         MergeScript(), {},
-        {keys.prefix(), id, absl::StrCat(read->version), absl::StrCat(read->place.state),
-         request.old_code, request.new_code, absl::StrCat(absl::ToUnixMillis(now)), move->unit ? "1" : "0",
-         move->pending_unit ? "1" : "0", move->handed_down_by ? "1" : "0",
-         orders::HistoryEntryToJson(entry), orders::kMergeUnitEvent, keys.Events()});
+        {orders::ScriptArgs()
+             .Set("prefix", keys.prefix())
+             .Set("order_id", id)
+             .Set("expected_version", absl::StrCat(read->version))
+             .Set("expected_state", absl::StrCat(read->place.state))
+             .Set("old_unit", request.old_code)
+             .Set("new_unit", request.new_code)
+             .Set("now_ms", absl::StrCat(absl::ToUnixMillis(now)))
+             .Set("move_unit", move->unit ? "1" : "0")
+             .Set("move_pending_unit", move->pending_unit ? "1" : "0")
+             .Set("move_handed_down_by", move->handed_down_by ? "1" : "0")
+             .Set("history", orders::HistoryEntryToJson(entry))
+             .Set("event", orders::kMergeUnitEvent)
+             .Set("events", keys.Events())
+             .Encode()});
     if (!r.ok()) return r.status();
     if (r->is_error()) {
       if (absl::StartsWith(r->str, "VERSION_CONFLICT")) continue;  // it moved: plan it again

@@ -8,35 +8,37 @@
 -- event. The state and every deadline field stay as they are.
 --
 -- Keys are built from the prefix as libs/orders/order_keys.h names them.
--- ARGV[1] key prefix        ARGV[2] order id
--- ARGV[3] expected version  ARGV[4] expected state (number)
--- ARGV[5] old unit          ARGV[6] new unit
--- ARGV[7] now, ms
--- ARGV[8] "1" to move the holder (field unit, idx:unit, idx:queue), else "0"
--- ARGV[9] "1" to rewrite pending_unit, else "0"
--- ARGV[10] "1" to rewrite handed_down_by, else "0"
--- ARGV[11] history entry (JSON, seq = expected version + 1)
--- ARGV[12] event name       ARGV[13] events stream key
+-- The record is written through order_writer("unit_merge") and the event
+-- through order_event (libs/orders/scripts/order_codec.lua, prepended).
+-- ARGV[1]: a named table (orders::ScriptArgs) with
+--   prefix, order_id, expected_version, expected_state (number),
+--   old_unit, new_unit, now_ms,
+--   move_unit, move_pending_unit, move_handed_down_by ("1" or "0": whether
+--     the field unit (with idx:unit and idx:queue), pending_unit and
+--     handed_down_by change from old_unit to new_unit),
+--   history (the entry as JSON, seq = expected version + 1), event, events.
 --
 -- Returns {"applied", new_version}. Error replies: "NOT_FOUND <id>",
 -- "VERSION_CONFLICT <current version> <current state>".
-local p, id = ARGV[1], ARGV[2]
+local a = cjson.decode(ARGV[1])
+local p, id = a.prefix, a.order_id
 local key = p .. "order:{" .. id .. "}"
-local old, new, now = ARGV[5], ARGV[6], ARGV[7]
+local old, new, now = a.old_unit, a.new_unit, a.now_ms
+local record = order_writer("unit_merge")
 
 local cur = redis.call("HMGET", key, "version", "state", "created_ms")
 if not cur[1] then
   return redis.error_reply("NOT_FOUND " .. id)
 end
 local version = tonumber(cur[1])
-if version ~= tonumber(ARGV[3]) or cur[2] ~= ARGV[4] then
+if version ~= tonumber(a.expected_version) or cur[2] ~= a.expected_state then
   return redis.error_reply("VERSION_CONFLICT " .. version .. " " .. cur[2])
 end
 local state = cur[2]
 
 local new_version = version + 1
 local fields = {"version", new_version, "updated_ms", now}
-if ARGV[8] == "1" then
+if a.move_unit == "1" then
   fields[#fields + 1] = "unit"; fields[#fields + 1] = new
   redis.call("ZREM", p .. "idx:unit:" .. old, id)
   redis.call("ZADD", p .. "idx:unit:" .. new, cur[3], id)
@@ -45,16 +47,14 @@ if ARGV[8] == "1" then
   redis.call("ZREM", old_queue, id)
   redis.call("ZADD", p .. "idx:queue:" .. new .. ":" .. state, entered, id)
 end
-if ARGV[9] == "1" then
+if a.move_pending_unit == "1" then
   fields[#fields + 1] = "pending_unit"; fields[#fields + 1] = new
 end
-if ARGV[10] == "1" then
+if a.move_handed_down_by == "1" then
   fields[#fields + 1] = "handed_down_by"; fields[#fields + 1] = new
 end
-redis.call("HSET", key, unpack(fields))
-chain_push(key, key .. ":history", id, ARGV[11], now)
-local unit = redis.call("HGET", key, "unit") or ""
-redis.call("XADD", ARGV[13], "*",
-  "event", ARGV[12], "order_id", id, "version", tostring(new_version), "at_ms", now,
-  "state", state, "unit", unit)
+record.set(key, fields)
+chain_push(key, key .. ":history", id, a.history, now)
+order_event(a.events, {event = a.event, order_id = id, version = new_version, at_ms = now,
+                       state = state, unit = redis.call("HGET", key, "unit") or ""})
 return {"applied", new_version}
