@@ -26,8 +26,8 @@ int main(int argc, char** argv) {
   runner.flags().Duration("gauge_interval", "HOTLINE_SCORING_GAUGE_INTERVAL",
                           "how often the districts' score gauges are recomputed", &gauge_interval);
   return runner.Run(argc, argv, [&](server::ServiceRunner& s) -> absl::Status {
-    // The directory and the rule book followed live by the assessor. The fact
-    // store attributes facts with the directory in force at start.
+    // The directory and the rule book, followed live by the assessor and the
+    // fact store (which places each fact under the directory in force).
     absl::StatusOr<refdata::Live<scoring::ScoringReferenceData>*> reference = s.Reference(
         scoring::MakeLiveScoringReferenceData, "cannot load the unit directory and the scoring rules");
     if (!reference.ok()) return reference.status();
@@ -36,8 +36,7 @@ int main(int argc, char** argv) {
     auto& live_rules = s.Make<refdata::PartSource<scoring::RuleBook, scoring::ScoringReferenceData>>(
         **reference, &scoring::ScoringReferenceData::rules);
     scoring::ScoringKeys keys;
-    auto& start_directory = s.Make<std::shared_ptr<const directory::Directory>>(live_directory.Current());
-    auto& store = s.Make<scoring::RedisFactStore>(s.redis(), keys, CityTimeZone(), *start_directory);
+    auto& store = s.Make<scoring::RedisFactStore>(s.redis(), keys, CityTimeZone(), live_directory);
     auto& assessor = s.Make<scoring::Assessor>(live_rules, live_directory, store, s.clock(), CityTimeZone());
     auto& access_log = s.Make<audit::AuditLog>(s.redis(), audit::AuditKeys(keys.orders().prefix()));
     auto& reads = s.Make<audit::ReadRecorder>(access_log, s.clock());

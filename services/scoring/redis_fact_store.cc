@@ -125,8 +125,9 @@ absl::StatusOr<std::optional<RedisFactStore::PutCall>> RedisFactStore::PreparePu
   if (stored >= facts.version()) return std::optional<PutCall>();
 
   // The aggregates move by (new contribution - old contribution).
-  const Contribution now = ContributionOf(facts, directory_, zone_);
-  const Contribution old = stored == 0 ? Contribution{} : ContributionOf(before, directory_, zone_);
+  const std::shared_ptr<const directory::Directory> directory = directory_.Current();
+  const Contribution now = ContributionOf(facts, *directory, zone_);
+  const Contribution old = stored == 0 ? Contribution{} : ContributionOf(before, *directory, zone_);
   std::map<Bucket, Counts> delta = now.counts;
   for (const auto& [bucket, counts] : old.counts) {
     for (const auto& [field, n] : counts) delta[bucket][field] -= n;

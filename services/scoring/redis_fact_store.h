@@ -6,6 +6,7 @@
 
 #include "directory/directory.h"
 #include "redis/client.h"
+#include "refdata/source.h"
 #include "scoring/fact_store.h"
 #include "scoring/scoring_keys.h"
 
@@ -13,11 +14,15 @@ namespace hotline::scoring {
 
 class RedisFactStore final : public FactStore, public OrderSource {
  public:
-  // `directory` places facts in the aggregates of their units' ancestors;
-  // it must stay the same while aggregates are written (a unit moved under
-  // another parent leaves past aggregates where they were).
-  RedisFactStore(redis::Client& redis, ScoringKeys keys, absl::TimeZone zone, const directory::Directory& directory)
-      : redis_(redis), keys_(std::move(keys)), zone_(zone), directory_(directory) {}
+  // `directory` places facts in the aggregates of their units' ancestors.
+  // Each Put reads the version in force (a street added live counts in its
+  // district at once). A unit moved under another parent is not followed:
+  // the past aggregates stay where they were, and an order's old
+  // contribution is taken back from its new ancestors, so after such a load
+  // run `hotline-admin rebuild scoring`.
+  RedisFactStore(redis::Client& redis, ScoringKeys keys, absl::TimeZone zone,
+                 refdata::SourceRef<directory::Directory> directory)
+      : redis_(redis), keys_(std::move(keys)), zone_(zone), directory_(std::move(directory)) {}
 
   absl::StatusOr<bool> Put(const v1::OrderFacts& facts) override;
   absl::StatusOr<v1::WorkOrder> LoadWhole(const std::string& order_id) override;
@@ -60,7 +65,7 @@ class RedisFactStore final : public FactStore, public OrderSource {
   redis::Client& redis_;
   ScoringKeys keys_;
   absl::TimeZone zone_;
-  const directory::Directory& directory_;
+  refdata::SourceRef<directory::Directory> directory_;
 };
 
 }  // namespace hotline::scoring

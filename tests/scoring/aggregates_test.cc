@@ -306,3 +306,74 @@ TEST_CASE("aggregates: figures of a busy month equal those of the facts and a re
 
 }  // namespace
 }  // namespace hotline::scoring
+
+namespace hotline::scoring {
+namespace {
+
+// A directory source that the test switches, as a units load does live.
+class SwitchedDirectory final : public refdata::Source<directory::Directory> {
+ public:
+  explicit SwitchedDirectory(const directory::Directory& first)
+      : current_(&first, [](const directory::Directory*) {}) {}  // borrowed
+  std::shared_ptr<const directory::Directory> Current() const override { return current_; }
+  void Set(directory::Directory next) { current_ = std::make_shared<const directory::Directory>(std::move(next)); }
+
+ private:
+  std::shared_ptr<const directory::Directory> current_;  // switched between Puts only
+};
+
+// Dir() with one more street under district 440103.
+directory::Directory WithNewStreet() {
+  v1::UnitDirectory units;
+  for (const v1::Unit& u : Dir().ListUnits("", v1::UNIT_KIND_UNSPECIFIED)) *units.add_units() = u;
+  v1::Unit* street = units.add_units();
+  street->set_code("440103099");
+  street->set_name("新街街道");
+  street->set_kind(v1::UNIT_KIND_STREET);
+  street->set_parent_code("440103");
+  v1::CategoryList categories;
+  for (const v1::Category& c : Dir().ListCategories("")) *categories.add_categories() = c;
+  return directory::Directory::Build(units, categories).value();
+}
+
+v1::OrderFacts DispatchedTo(const std::string& id, const std::string& unit, absl::Time at) {
+  v1::OrderFacts facts;
+  facts.set_order_id(id);
+  facts.set_version(2);
+  facts.set_open(true);
+  v1::Fact* f = facts.add_facts();
+  f->set_seq(2);
+  f->set_at_ms(absl::ToUnixMillis(at));
+  f->set_unit_code(unit);
+  f->set_kind(v1::FACT_KIND_DISPATCHED);
+  return facts;
+}
+
+TEST_CASE("a street added while scoring runs counts in its district's figures from the next fact on") {
+  hotline::testing::RedisServer server;
+  redis::Options options;
+  options.port = server.port();
+  redis::Client redis(options);
+  const absl::TimeZone zone = fixture::Guangzhou();
+  SwitchedDirectory directory(Dir());
+  RedisFactStore store(redis, ScoringKeys("t:"), zone, directory);
+  const absl::Time day = absl::FromCivil(absl::CivilSecond(2026, 12, 7, 10, 0, 0), zone);
+  auto dispatched = [&](const std::string& unit) {
+    std::vector<Counts> sums = store.SumUnitDays({unit}, day - absl::Hours(10), day + absl::Hours(10)).value();
+    REQUIRE(sums.size() == 1);
+    return sums[0]["dispatched"];
+  };
+
+  // Before the load the street is unknown: its fact counts for itself only.
+  REQUIRE(store.Put(DispatchedTo("A1", "440103099", day)).value());
+  CHECK(dispatched("440103099") == 1);
+  CHECK(dispatched("440103") == 0);
+
+  directory.Set(WithNewStreet());
+  REQUIRE(store.Put(DispatchedTo("A2", "440103099", day)).value());
+  CHECK(dispatched("440103099") == 2);
+  CHECK(dispatched("440103") == 1);  // the district counts the street's facts once it is in force
+}
+
+}  // namespace
+}  // namespace hotline::scoring
