@@ -6,7 +6,7 @@
 // role may call which RPC at all is the gateway's table (route_table.h).
 //
 // Services call these where the data is, with the verified caller identity
-// (server::IdentityOf). An order the caller may not see is answered exactly
+// (the caller server::RefuseUnverified hands back). An order the caller may not see is answered exactly
 // as a missing one (OrderNotFound), for reads and actions alike, so that its
 // existence and state do not leak. Pure functions; thread-safe.
 #include <string>

@@ -260,13 +260,6 @@ absl::StatusOr<v1::Actor> VerifiedIdentity(const grpc::ServerContextBase& contex
   return actor;
 }
 
-std::optional<v1::Actor> IdentityOf(const grpc::ServerContextBase& context,
-                                    const google::protobuf::MessageLite& request) {
-  absl::StatusOr<v1::Actor> actor = VerifiedIdentity(context, request);
-  if (!actor.ok()) return std::nullopt;
-  return *std::move(actor);
-}
-
 grpc::ServerUnaryReactor* RefuseUnverified(grpc::CallbackServerContext* context,
                                            const google::protobuf::MessageLite& request,
                                            std::optional<v1::Actor>* caller) {

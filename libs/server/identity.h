@@ -110,9 +110,6 @@ absl::StatusOr<v1::Actor> VerifiedIdentity(const grpc::ServerContextBase& contex
 absl::StatusOr<v1::Actor> VerifiedScreenReader(const grpc::ServerContextBase& context,
                                                const google::protobuf::MessageLite& request,
                                                absl::Time now = absl::Now());
-// VerifiedIdentity, or nullopt.
-std::optional<v1::Actor> IdentityOf(const grpc::ServerContextBase& context,
-                                    const google::protobuf::MessageLite& request);
 
 // First thing in every backend handler:
 //   std::optional<v1::Actor> caller;
