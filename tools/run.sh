@@ -159,7 +159,7 @@ for replica in 0 1; do
     "$BIN/services/sla/hotline-sla" --grpc_port "$((SLA_PORT + replica * 100))" \
     --metrics_port "$((SLA_METRICS + replica * 100))" --consumer_name "sla-$replica" \
     --identity_secret_file "$IDENTITY/sla.secret" \
-    --redis "$REDIS_ADDR" --data_dir "$ROOT/data"
+    --redis "$REDIS_ADDR" --data_dir "$ROOT/data" --postgres "$HOTLINE_POSTGRES"
 done
 supervise knowledge "$RUN_DIR/logs/knowledge.log" \
   "$BIN/services/knowledge/hotline-knowledge" --grpc_port "$KNOWLEDGE_PORT" --metrics_port "$KNOWLEDGE_METRICS" \

@@ -9,6 +9,7 @@
 #include "log/log.h"
 #include "refdata/directory_source.h"
 #include "server/service_runner.h"
+#include "sla/archive_reader.h"
 #include "sla/calendar_metrics.h"
 #include "sla/loops.h"
 #include "sla/redis_deadline_store.h"
@@ -24,20 +25,15 @@ int main(int argc, char** argv) {
        .data_dir_help = "folder with sla_policies.textproto, calendar/YYYY.textproto and the unit directory",
        .city_clock = true,
        .consumer_group = "sla"});
-  absl::Duration pass_interval = absl::Milliseconds(100), calendar_wait = absl::Seconds(60);
+  absl::Duration pass_interval = absl::Milliseconds(100);
   int pass_batch = 200;
-  calendar::LiveCalendarOptions calendar_options;
+  sla::CalendarFlags calendar_flags;
+  sla::ArchiveFlags archive_flags;
   config::Flags& flags = runner.flags();
   flags.Duration("pass_interval", "HOTLINE_SLA_PASS_INTERVAL", "how often to look for due deadlines", &pass_interval);
   flags.Int("pass_batch", "HOTLINE_SLA_PASS_BATCH", "most orders one due pass settles", &pass_batch);
-  flags.Bool("provisional_years", "HOTLINE_SLA_PROVISIONAL_YEARS",
-             "count years without an official schedule as weekends plus statutory days (false: such "
-             "years are missing; tests inject that)",
-             &calendar_options.provisional_years);
-  flags.Duration("calendar_poll", "HOTLINE_SLA_CALENDAR_POLL", "how often to look for a newly loaded calendar in Redis",
-                 &calendar_options.poll_interval);
-  flags.Duration("calendar_wait", "HOTLINE_SLA_CALENDAR_WAIT", "how long to wait at start for Redis to give the calendar",
-                 &calendar_wait);
+  sla::AddCalendarFlags(flags, &calendar_flags);
+  sla::AddArchiveFlags(flags, &archive_flags);
   return runner.Run(argc, argv, [&](server::ServiceRunner& s) -> absl::Status {
     // The unit tree (unit scoping of reads and extensions) and the SLA policies.
     absl::StatusOr<refdata::Live<sla::SlaReferenceData>*> reference =
@@ -51,7 +47,8 @@ int main(int argc, char** argv) {
     auto& store = s.Make<sla::RedisDeadlineStore>(s.redis(), keys);
     auto& calendar_store = s.Make<calendar::CalendarStore>(s.redis());
     absl::StatusOr<std::unique_ptr<calendar::LiveCalendar>> live_calendar =
-        sla::StartCalendar(calendar_store, s.data_dir() + "/calendar", s.clock(), calendar_options, calendar_wait);
+        sla::StartCalendar(calendar_store, s.data_dir() + "/calendar", s.clock(), calendar_flags.options,
+                          calendar_flags.wait);
     if (!live_calendar.ok()) return server::Fail(1, "cannot load the working-day calendar", live_calendar.status());
     auto& calendar = s.Make<std::unique_ptr<calendar::LiveCalendar>>(*std::move(live_calendar));
     auto& monitor = s.Make<sla::Monitor>(store, policies, *calendar, s.clock(), dir);
@@ -60,13 +57,15 @@ int main(int argc, char** argv) {
     auto& metrics = s.Make<sla::SlaMetrics>(s.metrics(), scaled ? scaled->rate() : 1.0);
     auto& calendar_metrics = s.Make<sla::CalendarMetrics>(s.metrics(), *calendar, s.clock());
     monitor.OnFire([&metrics](const sla::Mark& mark, absl::Duration lag) { metrics.Fired(mark, lag); });
+    sla::ReadArchivedOrders(s, archive_flags, monitor);
     s.Serve(s.Make<sla::SlaService>(monitor, s.metrics()), "hotline.v1.Sla");
     sla::FollowCalendar(*calendar, monitor);
-    // Loads are followed before the first request is served.
-    calendar->Start();
+    calendar->Start();  // loads are followed before the first request is served
     calendar_metrics.Start();
-    s.Background(nullptr, [&calendar] { calendar->Stop(); });
-    s.Background(nullptr, [&calendar_metrics] { calendar_metrics.Stop(); });
+    s.Background(nullptr, [&calendar, &calendar_metrics] {
+      calendar_metrics.Stop();
+      calendar->Stop();
+    });
     s.ConsumeEvents(keys.orders().Events(), keys.orders().Events() + ":dead", sla::EventHandler(monitor));
     s.Background(s.Make<sla::DueLoop>(monitor, store, metrics, pass_interval, pass_batch));
     log::Info("sla monitor running",

@@ -388,8 +388,11 @@ absl::StatusOr<v1::OrderSla> Monitor::Get(const std::string& order_id) {
         absl::StrCat("order_id: \"", order_id, "\" is not an order number like ", orders::OrderIdExample()));
   }
   absl::StatusOr<Loaded> l = LoadTimeline(order_id, clock_.Now(), *calendar_.Current());
+  if (absl::IsNotFound(l.status())) return GetArchived(order_id, nullptr);
   if (!l.ok()) return l.status();
-  return ToProto(l->loaded.order, l->timeline);
+  v1::OrderSla sla = ToProto(l->loaded.order, l->timeline);
+  sla.set_storage_tier(v1::STORAGE_TIER_LIVE);
+  return sla;
 }
 
 absl::StatusOr<v1::OrderSla> Monitor::Get(const std::optional<v1::Actor>& actor,
@@ -397,8 +400,27 @@ absl::StatusOr<v1::OrderSla> Monitor::Get(const std::optional<v1::Actor>& actor,
   if (!actor) return absl::UnauthenticatedError("no caller identity: call through the gateway");
   if (!orders::LooksLikeOrderId(order_id)) return Get(order_id);  // the same INVALID_ARGUMENT
   absl::StatusOr<Loaded> l = LoadTimeline(order_id, clock_.Now(), *calendar_.Current(), &*actor);
+  if (absl::IsNotFound(l.status())) return GetArchived(order_id, &*actor);
   if (!l.ok()) return l.status();
-  return ToProto(l->loaded.order, l->timeline);
+  v1::OrderSla sla = ToProto(l->loaded.order, l->timeline);
+  sla.set_storage_tier(v1::STORAGE_TIER_LIVE);
+  return sla;
+}
+
+absl::StatusOr<v1::OrderSla> Monitor::GetArchived(const std::string& order_id, const v1::Actor* reader) {
+  if (!archive_) return authz::OrderNotFound(order_id);
+  absl::StatusOr<v1::WorkOrder> order = archive_(order_id);
+  if (!order.ok()) return order.status();
+  if (reader != nullptr && !authz::MayAccessOrder(*reader, *order, *directory_.Current())) {
+    return authz::OrderNotFound(order_id);
+  }
+  absl::StatusOr<PolicyChoice> policy = PolicyFor(*order);
+  if (!policy.ok()) return policy.status();
+  // An archived order is closed: its timeline is final, whatever `now`.
+  v1::OrderSla sla =
+      ToProto(*order, BuildTimeline(*order, *policy->policy, *calendar_.Current(), clock_.Now()));
+  sla.set_storage_tier(v1::STORAGE_TIER_ARCHIVE);
+  return sla;
 }
 
 absl::StatusOr<v1::ListUnitDeadlinesResponse> Monitor::ListUnit(const std::optional<v1::Actor>& actor,

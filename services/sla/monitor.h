@@ -48,6 +48,13 @@ class Monitor {
           const calendar::CalendarSource& calendar, const Clock& clock,
           refdata::SourceRef<directory::Directory> directory);
 
+  // An order that left Redis for the archive tier (libs/archive), with its
+  // whole history; NOT_FOUND when it is in neither tier.
+  using ArchiveReader = std::function<absl::StatusOr<v1::WorkOrder>(const std::string& order_id)>;
+  // With a reader, Get answers for archived orders too (read only: their
+  // timeline is final), with storage_tier ARCHIVE. Set before serving.
+  void ReadArchive(ArchiveReader reader) { archive_ = std::move(reader); }
+
   // Called once per mark written (after the write), with how late it fired.
   void OnFire(std::function<void(const Mark&, absl::Duration lag)> f) { on_fire_ = std::move(f); }
 
@@ -95,6 +102,8 @@ class Monitor {
   absl::StatusOr<Loaded> LoadTimeline(const std::string& order_id, absl::Time now,
                                       const calendar::WorkingCalendar& calendar,
                                       const v1::Actor* reader = nullptr);
+  // Get's answer for an order Redis no longer holds (scoped as LoadTimeline).
+  absl::StatusOr<v1::OrderSla> GetArchived(const std::string& order_id, const v1::Actor* reader);
   // The history entry that records `timeline.to_record` (seq set by the caller).
   v1::HistoryEntry RecordEntry(const Loaded& loaded, const calendar::WorkingCalendar& calendar,
                                absl::Time now) const;
@@ -118,6 +127,7 @@ class Monitor {
   const Clock& clock_;
   refdata::SourceRef<directory::Directory> directory_;
   std::function<void(const Mark&, absl::Duration)> on_fire_;
+  ArchiveReader archive_;
   // The version of the policies in force last written to the store.
   absl::Mutex published_mu_;
   std::string published_ ABSL_GUARDED_BY(published_mu_);

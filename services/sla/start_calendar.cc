@@ -9,6 +9,17 @@
 
 namespace hotline::sla {
 
+void AddCalendarFlags(config::Flags& flags, CalendarFlags* out) {
+  flags.Bool("provisional_years", "HOTLINE_SLA_PROVISIONAL_YEARS",
+             "count years without an official schedule as weekends plus statutory days (false: such "
+             "years are missing; tests inject that)",
+             &out->options.provisional_years);
+  flags.Duration("calendar_poll", "HOTLINE_SLA_CALENDAR_POLL", "how often to look for a newly loaded calendar in Redis",
+                 &out->options.poll_interval);
+  flags.Duration("calendar_wait", "HOTLINE_SLA_CALENDAR_WAIT", "how long to wait at start for Redis to give the calendar",
+                 &out->wait);
+}
+
 absl::StatusOr<std::unique_ptr<calendar::LiveCalendar>> StartCalendar(calendar::CalendarStore& store,
                                                                       const std::string& seed_dir,
                                                                       const Clock& clock,

@@ -10,9 +10,18 @@
 #include "calendar/calendar_store.h"
 #include "calendar/live_calendar.h"
 #include "clock/clock.h"
+#include "config/flags.h"
 #include "sla/monitor.h"
 
 namespace hotline::sla {
+
+// The calendar's flags: provisional years, how often to look for a load, and
+// how long to wait for Redis at start.
+struct CalendarFlags {
+  calendar::LiveCalendarOptions options;
+  absl::Duration wait = absl::Seconds(60);
+};
+void AddCalendarFlags(config::Flags& flags, CalendarFlags* out);
 
 // Writes the years of `seed_dir` that Redis does not have yet, then builds
 // the calendar from Redis. Redis may still be starting (compose, Kubernetes),

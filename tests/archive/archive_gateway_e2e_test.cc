@@ -4,7 +4,9 @@
 // say which tier served, keep unit scoping and the access log (whose
 // entries, once moved to PostgreSQL, the auditor's same call still lists); and the
 // figure: GetWorkOrder latency (p50, p99) for a live and an archived order,
-// through the gateway, printed side by side.
+// through the gateway, printed side by side. And the SLA view (GetOrderSla)
+// of an archived order: the same timeline as before the move, from
+// PostgreSQL, scoped alike.
 #include <catch2/catch.hpp>
 
 #include <algorithm>
@@ -16,6 +18,7 @@
 #include "archive/mover.h"
 #include "archive/pg.h"
 #include "e2e/stack.h"
+#include "google/protobuf/util/message_differencer.h"
 #include "orders/order_keys.h"
 
 namespace hotline::testing {
@@ -42,6 +45,17 @@ grpc::Status Get(v1::Hotline::Stub& stub, const std::string& token, const std::s
   v1::GetWorkOrderResponse response;
   grpc::Status s = stub.GetWorkOrder(ctx.get(), r, &response);
   if (out != nullptr) *out = response.order();
+  return s;
+}
+
+grpc::Status GetSla(v1::Hotline::Stub& stub, const std::string& token, const std::string& id,
+                    v1::OrderSla* out) {
+  auto ctx = CallContext(token);
+  v1::GetOrderSlaRequest r;
+  r.set_order_id(id);
+  v1::GetOrderSlaResponse response;
+  grpc::Status s = stub.GetOrderSla(ctx.get(), r, &response);
+  if (out != nullptr) *out = response.sla();
   return s;
 }
 
@@ -190,6 +204,69 @@ TEST_CASE("archived orders answer through the gateway like live ones and the rea
   auto plan = pg.Exec("EXPLAIN SELECT record FROM archived_orders WHERE id = $1", {archived[0]});
   REQUIRE(plan.ok());
   CHECK(plan->rows[0][0]->find("Index Scan using archived_orders_pkey") != std::string::npos);
+}
+
+TEST_CASE("the SLA view of an archived order is its timeline as it was before the move") {
+  Stack::Options options;
+  options.postgres = true;
+  options.auto_dispatch = false;
+  options.sla_replicas = 1;  // with --postgres, as intake
+  Stack stack(options);
+  auto stub = stack.NewClient();
+  auto ctx = CallContext(kAgentToken);
+  v1::CreateWorkOrderResponse created;
+  REQUIRE(stub->CreateWorkOrder(ctx.get(), SampleComplaint(), &created).ok());
+  const std::string id = created.order().id();
+  REQUIRE(Act(*stub, kDispatcherToken, id, v1::ACTION_DISPATCH, "440106").ok());
+  REQUIRE(Act(*stub, kHandlerToken, id, v1::ACTION_SIGN).ok());
+  REQUIRE(Act(*stub, kHandlerToken, id, v1::ACTION_REPLY, "", "已处理").ok());
+  REQUIRE(Act(*stub, kDispatcherToken, id, v1::ACTION_APPROVE_REPLY).ok());
+  REQUIRE(Act(*stub, kDispatcherToken, id, v1::ACTION_CALLBACK).ok());
+  REQUIRE(Act(*stub, kDispatcherToken, id, v1::ACTION_ARCHIVE).ok());
+  // The monitor has settled the archived order (its deadlines recorded in
+  // the history): the view it gives from Redis.
+  v1::OrderSla before;
+  for (int i = 0; i < 100; ++i) {
+    REQUIRE(GetSla(*stub, kDispatcherToken, id, &before).ok());
+    if (before.status() == "done" && before.has_closing()) break;
+    absl::SleepFor(absl::Milliseconds(50));
+  }
+  REQUIRE(before.status() == "done");
+  CHECK(before.storage_tier() == v1::STORAGE_TIER_LIVE);
+  const int64_t history_before = GetOrder(*stub, id).history_total();
+
+  archive::PgConnection pg(stack.postgres()->conninfo());
+  archive::MoveOptions move;
+  move.min_age = absl::ZeroDuration();
+  move.now = absl::Now() + absl::Hours(1);
+  auto moved = archive::MoveDueOrders(stack.redis_client(), pg, orders::OrderKeys(), move);
+  REQUIRE(moved.ok());
+  REQUIRE(moved->moved == 1);
+  REQUIRE(GetOrder(*stub, id).storage_tier() == v1::STORAGE_TIER_ARCHIVE);
+
+  // The same timeline, deadlines, holders and marks; only the tier differs.
+  v1::OrderSla after;
+  REQUIRE(GetSla(*stub, kDispatcherToken, id, &after).ok());
+  CHECK(after.storage_tier() == v1::STORAGE_TIER_ARCHIVE);
+  after.set_storage_tier(before.storage_tier());
+  std::string diff;
+  google::protobuf::util::MessageDifferencer differ;
+  differ.ReportDifferencesToString(&diff);
+  CHECK(differ.Compare(before, after));
+  INFO(diff);
+  // Read only: the monitor wrote nothing back to Redis for it.
+  CHECK(GetOrder(*stub, id).history_total() == history_before);
+  auto record = stack.redis_client().Execute({"EXISTS", orders::OrderKeys().Order(id)});
+  REQUIRE(record.ok());
+  CHECK(record->integer == 0);
+
+  // Scoped as a live order: 天河区 held it, 越秀区 is told it does not exist.
+  CHECK(GetSla(*stub, kHandlerToken, id, nullptr).ok());
+  CHECK(GetSla(*stub, kYuexiuToken, id, nullptr).error_code() == grpc::StatusCode::NOT_FOUND);
+  // An order in neither tier is NOT_FOUND, not an error of the archive.
+  std::string missing = id;
+  missing.back() = missing.back() == '9' ? '8' : '9';
+  CHECK(GetSla(*stub, kDispatcherToken, missing, nullptr).error_code() == grpc::StatusCode::NOT_FOUND);
 }
 
 }  // namespace

@@ -137,9 +137,10 @@ def check_compose(src):
     check_compose_postgres_and_secrets(services)
 
 
-# The services that take --postgres (intake reads both tiers) and what they
-# connect with: the password only in the service file PGSERVICEFILE names.
-POSTGRES_CLIENTS = {"intake"}
+# The services that take --postgres (intake reads both tiers, sla the SLA view
+# of archived orders) and what they connect with: the password only in the
+# service file PGSERVICEFILE names.
+POSTGRES_CLIENTS = {"intake", "sla"}
 BACKENDS = {"intake", "dispatch", "sla", "knowledge", "scoring"}
 
 

@@ -305,6 +305,7 @@ void Stack::StartSla(int i) {
                                    absl::StrCat("--consumer_name=sla-", i), "--reclaim_idle=2s",
                                    "--pass_interval=20ms"};
   for (std::string& a : RedisArgs()) args.push_back(std::move(a));
+  if (postgres_) args.push_back("--postgres=" + postgres_->conninfo());  // the SLA view of archived orders
   args.insert(args.end(), clock_args_.begin(), clock_args_.end());
   args.insert(args.end(), options_.sla_args.begin(), options_.sla_args.end());
   // A log of its own per start: a restart must not read the "serving" line
