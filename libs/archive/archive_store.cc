@@ -208,6 +208,30 @@ absl::StatusOr<std::vector<v1::WorkOrder>> ListArchived(PgConnection& pg,
   return out;
 }
 
+absl::StatusOr<ArchivedIds> ListArchivedIds(PgConnection& pg, const ListCursor& after, int64_t offset,
+                                            int limit) {
+  absl::StatusOr<PgRows> r =
+      after.set ? pg.Exec("SELECT id, created_ms FROM archived_orders WHERE (created_ms, id) > ($1::bigint, $2) "
+                          "ORDER BY created_ms, id LIMIT $3::int",
+                          {absl::StrCat(after.created_ms), after.id, absl::StrCat(limit)})
+                : pg.Exec("SELECT id, created_ms FROM archived_orders ORDER BY created_ms, id "
+                          "OFFSET $1::bigint LIMIT $2::int",
+                          {absl::StrCat(offset), absl::StrCat(limit)});
+  if (!r.ok() && NoArchiveYet(r.status())) return ArchivedIds{};
+  if (!r.ok()) return r.status();
+  ArchivedIds out;
+  out.ids.reserve(r->rows.size());
+  for (const auto& row : r->rows) {
+    out.ids.push_back(row[0].value_or(""));
+    out.last.set = true;
+    out.last.id = out.ids.back();
+    if (!absl::SimpleAtoi(row[1].value_or(""), &out.last.created_ms)) {
+      return absl::DataLossError(absl::StrCat("archived order ", out.last.id, ": created_ms unreadable"));
+    }
+  }
+  return out;
+}
+
 absl::StatusOr<std::set<std::string>> ArchivedAmong(PgConnection& pg,
                                                     const std::vector<std::string>& ids) {
   absl::StatusOr<PgRows> r =

@@ -78,6 +78,18 @@ absl::StatusOr<std::vector<v1::WorkOrder>> ListArchived(PgConnection& pg,
                                                         const orders::ListQuery& query,
                                                         const ListCursor& after, int limit);
 
+// A page of the city-wide walk (VerifyOrderTrail all) over the archive:
+// ids oldest first by (created_ms, id), strictly after `after` when it is
+// set (an index range scan), else from row `offset` on (the index walks
+// `offset` rows first). `last` is the page's last row, the next call's
+// `after`. Empty before the first move has made the table.
+struct ArchivedIds {
+  std::vector<std::string> ids;
+  ListCursor last;
+};
+absl::StatusOr<ArchivedIds> ListArchivedIds(PgConnection& pg, const ListCursor& after, int64_t offset,
+                                            int limit);
+
 // Which of `ids` the archive holds (one indexed query); none before the
 // first move has made the table.
 absl::StatusOr<std::set<std::string>> ArchivedAmong(PgConnection& pg,

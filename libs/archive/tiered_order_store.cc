@@ -175,7 +175,42 @@ void TieredOrderStore::LoadTrail(std::string id, absl::Time now,
 
 void TieredOrderStore::ListOrderIds(int64_t offset, int count,
                                     orders::Done<std::vector<std::string>> done) {
-  live_.ListOrderIds(offset, count, std::move(done));
+  live_.ListOrderIds(offset, count, [this, offset, count, done = std::move(done)](
+                                        absl::StatusOr<std::vector<std::string>> ids) mutable {
+    if (!ids.ok() || static_cast<int>(ids->size()) >= count) return done(std::move(ids));
+    // The live tier ends within this page: the archive from its first row.
+    if (!ids->empty()) return ArchivePage(0, std::move(*ids), count, std::move(done));
+    live_.CountOrders([this, offset, count, done = std::move(done)](absl::StatusOr<int64_t> live) mutable {
+      if (!live.ok()) return done(live.status());
+      ArchivePage(std::max<int64_t>(0, offset - *live), {}, count, std::move(done));
+    });
+  });
+}
+
+void TieredOrderStore::ArchivePage(int64_t archive_offset, std::vector<std::string> head, int count,
+                                   orders::Done<std::vector<std::string>> done) {
+  auto shared = std::make_shared<orders::Done<std::vector<std::string>>>(std::move(done));
+  archive_.Submit([this, archive_offset, head = std::move(head), count, shared](PgConnection& pg) mutable {
+    ListCursor after;
+    if (archive_offset > 0) {
+      absl::MutexLock lock(&cursors_mu_);
+      if (auto it = cursors_.find(archive_offset); it != cursors_.end()) {
+        after = it->second;
+        cursors_.erase(it);
+      }
+    }
+    const int limit = count - static_cast<int>(head.size());
+    absl::StatusOr<ArchivedIds> page = ListArchivedIds(pg, after, archive_offset, limit);
+    if (!page.ok()) return (*shared)(page.status());
+    if (static_cast<int>(page->ids.size()) == limit) {
+      absl::MutexLock lock(&cursors_mu_);
+      cursors_[archive_offset + limit] = page->last;
+      constexpr size_t kWalksRemembered = 64;
+      if (cursors_.size() > kWalksRemembered) cursors_.erase(cursors_.begin());
+    }
+    head.insert(head.end(), page->ids.begin(), page->ids.end());
+    (*shared)(std::move(head));
+  });
 }
 
 }  // namespace hotline::archive

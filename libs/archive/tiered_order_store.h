@@ -16,8 +16,11 @@
 //
 // PostgreSQL work runs on a PgPool; callbacks come on its threads or on the
 // Redis client's. Thread-safe.
+#include <map>
 #include <memory>
 
+#include "absl/synchronization/mutex.h"
+#include "archive/archive_store.h"
 #include "archive/pg.h"
 #include "orders/redis_order_store.h"
 
@@ -37,14 +40,26 @@ class TieredOrderStore final : public orders::OrderStore, public orders::Guarded
   void ListQueue(orders::QueueQuery query, orders::Done<orders::ListPage> done) override;
   void LoadPhone(std::string id, orders::Done<orders::StoredPhone> done) override;
   void LoadTrail(std::string id, absl::Time now, orders::Done<orders::StoredTrail> done) override;
-  // The live tier's ids only (the city-wide verification walks Redis; an
-  // archived trail is verified by id, and was compared byte for byte when moved).
+  // The city-wide walk (VerifyOrderTrail all): one offset space, the live
+  // tier's ids by creation first, then the archive's by (created_ms, id).
+  // The archive is paged by key, not by offset: the row after each page is
+  // remembered under the offset that follows it (the walk asks for it next).
+  // An order that moves between tiers during a walk shifts the live offsets
+  // by one: it may be missed or seen twice by that walk (the mover compared
+  // its copy byte for byte).
   void ListOrderIds(int64_t offset, int count,
                     orders::Done<std::vector<std::string>> done) override;
 
  private:
+  // Appends up to `count - head.size()` archived ids from `archive_offset`.
+  void ArchivePage(int64_t archive_offset, std::vector<std::string> head, int count,
+                   orders::Done<std::vector<std::string>> done);
+
   orders::RedisOrderStore& live_;
   PgPool& archive_;
+  absl::Mutex cursors_mu_;
+  // Archive offset -> the last row before it; a few walks at once at most.
+  std::map<int64_t, ListCursor> cursors_ ABSL_GUARDED_BY(cursors_mu_);
 };
 
 }  // namespace hotline::archive

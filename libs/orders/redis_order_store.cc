@@ -467,6 +467,14 @@ void RedisOrderStore::ListOrderIds(int64_t offset, int count,
                 });
 }
 
+void RedisOrderStore::CountOrders(Done<int64_t> done) {
+  redis_.Submit({"ZCARD", keys_.IndexAll()}, [done = std::move(done)](absl::StatusOr<redis::Reply> reply) mutable {
+    if (!reply.ok()) return done(reply.status());
+    if (reply->is_error()) return done(RedisErrorToStatus(reply->str));
+    done(reply->integer);
+  });
+}
+
 absl::StatusOr<LegacyPhones> RedisOrderStore::FindLegacyPhones(int64_t offset, int count) {
   absl::StatusOr<redis::Reply> reply = redis_.ExecuteScript(
       LegacyPhonesScript(), {keys_.IndexAll()},

@@ -33,6 +33,8 @@ class RedisOrderStore final : public OrderStore, public GuardedStore, public Leg
   void LoadPhone(std::string id, Done<StoredPhone> done) override;
   void LoadTrail(std::string id, absl::Time now, Done<StoredTrail> done) override;
   void ListOrderIds(int64_t offset, int count, Done<std::vector<std::string>> done) override;
+  // How many orders Redis holds (the length of ListOrderIds's walk).
+  void CountOrders(Done<int64_t> done);
   // Blocking (a start-up pass): not on a Redis worker thread.
   absl::StatusOr<LegacyPhones> FindLegacyPhones(int64_t offset, int count) override;
   absl::StatusOr<bool> SealLegacyPhone(const std::string& id, const std::string& plain,

@@ -195,6 +195,43 @@ TEST_CASE("listings page through both tiers in one order with every order once")
   }
 }
 
+TEST_CASE("the city-wide walk takes every order once from both tiers and verifies their trails") {
+  FakeClock clock(kStart);
+  ArchiveFixture f(clock);
+  std::vector<std::string> live, archived;
+  for (int i = 0; i < 23; ++i) {
+    clock.Set(kStart + absl::Seconds(i / 2));  // pairs share a creation ms: ties by id
+    auto id = f.Create("13800000000");
+    REQUIRE(id.ok());
+    if (i % 3 != 0) REQUIRE(f.Work(*id, 0, 9).ok());
+    (i % 3 != 0 ? archived : live).push_back(*id);
+  }
+  REQUIRE(f.Move(kStart + kPolicyAge + absl::Hours(1), kPolicyAge)->moved == 15);
+  std::vector<std::string> expected = live;  // Redis's by creation, then the archive's
+  expected.insert(expected.end(), archived.begin(), archived.end());
+  for (int count : {1, 4, 7, 8, 50}) {
+    std::vector<std::string> seen;
+    for (int64_t offset = 0; offset < 100;) {
+      auto ids = Wait<std::vector<std::string>>(
+          [&](auto done) { f.tiered.ListOrderIds(offset, count, std::move(done)); });
+      REQUIRE(ids.ok());
+      if (ids->empty()) break;
+      seen.insert(seen.end(), ids->begin(), ids->end());
+      offset += static_cast<int64_t>(ids->size());
+    }
+    INFO("count " << count);
+    CHECK(seen == expected);
+  }
+  // VerifyOrderTrail all: every trail of both tiers, all intact.
+  v1::VerifyOrderTrailRequest all;
+  all.set_all(true);
+  auto verified =
+      Wait<v1::VerifyOrderTrailResponse>([&](auto done) { f.guardian.Verify(f.auditor, all, std::move(done)); });
+  REQUIRE(verified.ok());
+  CHECK(verified->orders_checked() == 23);
+  CHECK(verified->orders_broken() == 0);
+}
+
 TEST_CASE("a move stopped after the copy is completed by the next run and a changed order is copied again") {
   FakeClock clock(kStart);
   ArchiveFixture f(clock);
