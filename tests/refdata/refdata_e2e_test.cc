@@ -81,8 +81,9 @@ struct World {
 };
 
 // CreateWorkOrder of category `category` on one replica, as the gateway
-// would call it (signed identity).
-grpc::Status Create(const std::string& address, const std::string& category, int n) {
+// would call it (signed identity); the new order's number into `id`.
+grpc::Status Create(const std::string& address, const std::string& category, int n,
+                    std::string* id = nullptr) {
   v1::Actor agent;
   agent.set_user_id("e2e-agent");
   agent.set_role(v1::ROLE_AGENT);
@@ -105,7 +106,9 @@ grpc::Status Create(const std::string& address, const std::string& category, int
   static auto* channels = new std::map<std::string, std::shared_ptr<grpc::Channel>>();
   auto& channel = (*channels)[address];
   if (!channel) channel = grpc::CreateChannel(address, grpc::InsecureChannelCredentials());
-  return v1::Intake::NewStub(channel)->CreateWorkOrder(&ctx, r, &response);
+  grpc::Status status = v1::Intake::NewStub(channel)->CreateWorkOrder(&ctx, r, &response);
+  if (id != nullptr) *id = response.order().id();
+  return status;
 }
 
 const char kNewCategory[] =
@@ -217,6 +220,75 @@ TEST_CASE("two sla and two dispatch replicas take loaded SLA policies and catalo
         LogTime(log, R"("name":"dispatch reference data","versions":"units=1 categories=1 catalogue=2")");
     INFO("dispatch took " << absl::FormatDuration(t - catalogue_loaded));
     CHECK(t - catalogue_loaded < absl::Seconds(1));
+  }
+}
+
+TEST_CASE("a city profile loaded with hotline-admin is followed by running intake and sla replicas within a second") {
+  World w;
+  const std::string a = w.StartIntake("intake-a");
+  const std::string b = w.StartIntake("intake-b");
+  ServiceProcess& sla_a = w.Start(HOTLINE_SLA_BIN, "sla-a");
+  ServiceProcess& sla_b = w.Start(HOTLINE_SLA_BIN, "sla-b");
+  int n = 0;
+  std::string id;
+  for (const std::string& replica : {a, b}) {
+    REQUIRE(Create(replica, "010101", ++n, &id).ok());
+    CHECK(absl::StartsWith(id, "GZ"));
+  }
+  const std::string city = ReadFile(kData + "/city.textproto");
+  REQUIRE(absl::StrContains(city, "order_prefix: \"GZ\""));
+  const std::string gx = w.Write("city.textproto", absl::StrReplaceAll(city, {{"order_prefix: \"GZ\"", "order_prefix: \"GX\""}}));
+  ShellResult load = w.Admin("city load " + gx);
+  const absl::Time loaded = absl::Now();
+  INFO(load.output);
+  REQUIRE(load.exit_code == 0);
+  CHECK(absl::StrContains(load.output, "city loaded: version 2"));
+  // Each intake replica numbers its next orders with the new prefix.
+  absl::Time seen_a = absl::InfiniteFuture(), seen_b = absl::InfiniteFuture();
+  while (absl::Now() < loaded + absl::Seconds(3) &&
+         (seen_a == absl::InfiniteFuture() || seen_b == absl::InfiniteFuture())) {
+    if (seen_a == absl::InfiniteFuture() && Create(a, "010101", ++n, &id).ok() && absl::StartsWith(id, "GX"))
+      seen_a = absl::Now();
+    if (seen_b == absl::InfiniteFuture() && Create(b, "010101", ++n, &id).ok() && absl::StartsWith(id, "GX"))
+      seen_b = absl::Now();
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  INFO("intake a took " << absl::FormatDuration(seen_a - loaded) << ", b " << absl::FormatDuration(seen_b - loaded));
+  CHECK(seen_a - loaded < absl::Seconds(1));
+  CHECK(seen_b - loaded < absl::Seconds(1));
+  absl::SleepFor(absl::Milliseconds(1200));
+  for (ServiceProcess* sla : {&sla_a, &sla_b}) {
+    const std::string log = sla->Log();
+    INFO(log);
+    const absl::Time t = LogTime(log, R"("name":"city","versions":"units=1 categories=1 city=2")");
+    INFO("sla took " << absl::FormatDuration(t - loaded));
+    CHECK(t - loaded < absl::Seconds(1));
+  }
+
+  // A new time zone is refused, naming the field, and nothing changes ...
+  const std::string tokyo = w.Write(
+      "city_tokyo.textproto", absl::StrReplaceAll(ReadFile(gx), {{"Asia/Shanghai", "Asia/Tokyo"}}));
+  ShellResult refused = w.Admin("city load " + tokyo);
+  INFO(refused.output);
+  CHECK(refused.exit_code == 2);
+  CHECK(absl::StrContains(refused.output, "refused, nothing changed"));
+  CHECK(absl::StrContains(refused.output, "time_zone: \"Asia/Tokyo\" is not \"Asia/Shanghai\" of city v2"));
+  ShellResult show = w.Admin("city show");
+  CHECK(absl::StrContains(show.output, "# city v2"));
+  // ... unless asked for (a stopped centre); a running replica then keeps its
+  // zone and its city v2 whole, and says why.
+  ShellResult forced = w.Admin("city load " + tokyo + " --allow_time_zone_change");
+  INFO(forced.output);
+  REQUIRE(forced.exit_code == 0);
+  CHECK(absl::StrContains(forced.output, "city loaded: version 3"));
+  absl::SleepFor(absl::Milliseconds(1000));
+  REQUIRE(Create(a, "010101", ++n, &id).ok());
+  CHECK(absl::StartsWith(id, "GX"));
+  for (ServiceProcess* sla : {&sla_a, &sla_b}) {
+    const std::string log = sla->Log();
+    INFO(log);
+    CHECK(absl::StrContains(log, "city v3: time_zone: \\\"Asia/Tokyo\\\" is not \\\"Asia/Shanghai\\\""));
+    CHECK(!absl::StrContains(log, "city=3\""));
   }
 }
 

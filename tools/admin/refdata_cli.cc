@@ -35,7 +35,7 @@ int Fail(const absl::Status& s) {
 
 int Usage(const std::string& kind) {
   std::fprintf(stderr,
-               "usage: hotline-admin %s load FILE [--user U] [--data_dir data]\n"
+               "usage: hotline-admin %s load FILE [--user U] [--data_dir data] [--allow_time_zone_change (city)]\n"
                "       hotline-admin %s history\n"
                "       hotline-admin %s diff V1 V2\n"
                "       hotline-admin %s show [V]\n"
@@ -122,6 +122,12 @@ int RefDataMain(int argc, char** argv) {
                &user);
   flags.String("data_dir", "HOTLINE_DATA_DIR",
                "load: the seed files, standing for kinds not in Redis yet", &data_dir);
+  bool allow_time_zone_change = false;
+  if (verb == "load" && kind == refdata::kCity) {
+    flags.Bool("allow_time_zone_change", "",
+               "load: accept a new time_zone (every service stopped; they take it when started)",
+               &allow_time_zone_change);
+  }
   bool dry_run = false;
   absl::Duration settle = absl::Seconds(1);
   if (verb == "merge") {
@@ -143,7 +149,7 @@ int RefDataMain(int argc, char** argv) {
     if (positional.size() != 1) return Fail(absl::InvalidArgumentError("load: which file?"));
     if (user.empty()) return Fail(absl::InvalidArgumentError("--user: required (or $USER)"));
     absl::StatusOr<RefLoadResult> load =
-        LoadReferenceData(store, kind, positional[0], user, absl::Now(), data_dir);
+        LoadReferenceData(store, kind, positional[0], user, absl::Now(), data_dir, allow_time_zone_change);
     if (load.status().code() == absl::StatusCode::kInvalidArgument ||
         load.status().code() == absl::StatusCode::kNotFound) {
       std::fprintf(stderr, "hotline-admin: refused, nothing changed: %s\n",
