@@ -91,6 +91,8 @@ int Main(int argc, char** argv) {
     return bad_seed ? 2 : 3;
   }
   const directory::Directory* dir = &in_force->directory;
+  std::fprintf(stderr, "hotline-fsck: reference data %s (0: the data/ seed)\n",
+               refdata::FormatVersions(in_force->versions).c_str());
   absl::Time last_progress = absl::InfinitePast();
   options.progress = [&](const std::string& line) {
     if (!options.verbose && absl::Now() - last_progress < absl::Seconds(1)) return;
