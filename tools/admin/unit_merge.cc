@@ -11,6 +11,7 @@
 #include "audit/audit_log.h"
 #include "clock/proto_time.h"
 #include "hotline/v1/audit.pb.h"
+#include "hotline/v1/dispatch.pb.h"
 #include "orders/merge_action.h"
 #include "orders/order_keys.h"
 #include "orders/order_codec.h"
@@ -191,6 +192,39 @@ absl::Status AuditMerge(redis::Client& redis, const MergeRequest& request, const
   return done.get_future().get().status();
 }
 
+// The catalogue in force (or its seed) with OLD's rules pointed at NEW,
+// written as the next version (dry run: counted only).
+absl::Status Repoint(redis::Client& redis, refdata::RefStore& store, const MergeRequest& request,
+                     MergeResult* result) {
+  absl::StatusOr<std::optional<refdata::RefRecord>> current = store.Current(refdata::kCatalogue);
+  if (!current.ok()) return current.status();
+  std::string content, origin;
+  if (current->has_value()) {
+    content = (*current)->content;
+    origin = absl::StrCat("catalogue v", (*current)->version);
+  } else {
+    origin = absl::StrCat(request.data_dir, "/dispatch_catalogue.textproto");
+    absl::StatusOr<std::string> seed = refdata::ReadCanonicalFile(refdata::kCatalogue, origin);
+    if (!seed.ok()) return seed.status();
+    content = *seed;
+  }
+  v1::DispatchCatalogue catalogue;
+  if (absl::Status s = refdata::ParseStored(content, origin, &catalogue); !s.ok()) return s;
+  result->catalogue_rules = RepointCatalogue(&catalogue, request.old_code, request.new_code);
+  if (result->catalogue_rules == 0 || request.dry_run) return absl::OkStatus();
+  absl::StatusOr<RefLoadResult> load = LoadReferenceContent(
+      store, refdata::kCatalogue, refdata::CanonicalText(catalogue),
+      absl::StrCat(origin, " with ", request.old_code, " repointed to ", request.new_code),
+      absl::StrCat("merge ", request.old_code, " into ", request.new_code), request.user, absl::Now(),
+      request.data_dir);
+  if (!load.ok()) return load.status();
+  if (load->changed) {
+    result->catalogue_version = load->record.version;
+    if (absl::Status s = AuditReferenceLoad(redis, load->record); !s.ok()) return s;
+  }
+  return absl::OkStatus();
+}
+
 }  // namespace
 
 absl::StatusOr<MergeResult> MergeUnits(redis::Client& redis, refdata::RefStore& store,
@@ -203,13 +237,26 @@ absl::StatusOr<MergeResult> MergeUnits(redis::Client& redis, refdata::RefStore& 
 
   MergeResult result;
   result.units_version = in_force->version;
+  if (request.repoint_catalogue && !plan->already_retired) {
+    if (absl::Status s = Repoint(redis, store, request, &result); !s.ok()) return s;
+  }
   if (!plan->already_retired && !request.dry_run) {
     absl::StatusOr<RefLoadResult> load = LoadReferenceContent(
         store, refdata::kUnits, refdata::CanonicalText(plan->next),
         absl::StrCat("units with ", request.old_code, " merged into ", request.new_code),
         absl::StrCat("merge ", request.old_code, " into ", request.new_code), request.user, absl::Now(),
         request.data_dir);
-    if (!load.ok()) return load.status();
+    if (!load.ok()) {
+      // A catalogue rule still naming OLD refuses the retirement.
+      if (!request.repoint_catalogue &&
+          absl::StrContains(load.status().message(),
+                            absl::StrCat("unit_code: unit \"", request.old_code, "\" is retired"))) {
+        return absl::Status(load.status().code(),
+                            absl::StrCat(load.status().message(), "; --repoint_catalogue points its rules at ",
+                                         request.new_code, " in the same merge"));
+      }
+      return load.status();
+    }
     result.units_version = load->record.version;
     result.units_written = load->changed;
     if (load->changed) {
