@@ -4,7 +4,6 @@
 #include <set>
 
 #include "absl/strings/match.h"
-#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "admin/refdata.h"
@@ -95,21 +94,21 @@ struct ReadPlace {
   OrderPlace place;
 };
 
+// The order's place as the order codec reads it (no history entries).
 absl::StatusOr<ReadPlace> ReadOrderPlace(redis::Client& redis, const orders::OrderKeys& keys,
                                          const std::string& id) {
-  absl::StatusOr<redis::Reply> r = redis.Execute({"HMGET", keys.Order(id), "version", "state", "unit",
-                                                  "pending_unit", "handed_down_by"});
-  if (!r.ok()) return r.status();
+  absl::StatusOr<orders::StoredOrder> stored =
+      orders::ReadOrder(redis, keys, id, orders::HistoryWindow{.offset = 0, .limit = 0});
   ReadPlace out;
-  if (r->elements.size() != 5 || r->elements[0].is_nil()) return out;
+  if (absl::IsNotFound(stored.status())) return out;
+  if (!stored.ok()) return stored.status();
+  const v1::WorkOrder& o = stored->order;
   out.found = true;
-  if (!absl::SimpleAtoi(r->elements[0].str, &out.version) ||
-      !absl::SimpleAtoi(r->elements[1].str, &out.place.state)) {
-    return absl::InternalError(absl::StrCat("order ", id, ": version or state is not a number"));
-  }
-  out.place.unit = r->elements[2].str;
-  out.place.pending_unit = r->elements[3].str;
-  out.place.handed_down_by = r->elements[4].str;
+  out.version = o.version();
+  out.place.state = o.state();
+  out.place.unit = o.assigned_unit_code();
+  out.place.pending_unit = o.pending_unit_code();
+  out.place.handed_down_by = o.handed_down_by();
   return out;
 }
 
