@@ -8,6 +8,7 @@
 #include <grpcpp/grpcpp.h>
 
 #include <deque>
+#include <functional>
 #include <regex>
 #include <fstream>
 #include <sstream>
@@ -22,6 +23,7 @@
 #include "hotline/v1/intake.grpc.pb.h"
 #include "redis/client.h"
 #include "server/identity.h"
+#include "support/redis_dump.h"
 #include "support/redis_server.h"
 #include "support/service_process.h"
 #include "support/temp_dir.h"
@@ -111,6 +113,20 @@ grpc::Status Create(const std::string& address, const std::string& category, int
   return status;
 }
 
+// When replicas a and b each first pass `took` (polled every 20 ms for up
+// to 3 s after `from`); InfiniteFuture for one that never did.
+std::pair<absl::Time, absl::Time> FirstSeen(const std::string& a, const std::string& b, absl::Time from,
+                                            const std::function<bool(const std::string&)>& took) {
+  absl::Time seen_a = absl::InfiniteFuture(), seen_b = absl::InfiniteFuture();
+  while (absl::Now() < from + absl::Seconds(3) &&
+         (seen_a == absl::InfiniteFuture() || seen_b == absl::InfiniteFuture())) {
+    if (seen_a == absl::InfiniteFuture() && took(a)) seen_a = absl::Now();
+    if (seen_b == absl::InfiniteFuture() && took(b)) seen_b = absl::Now();
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  return {seen_a, seen_b};
+}
+
 const char kNewCategory[] =
     "categories {\n  code: \"010199\"\n  name: \"测试噪声\"\n  name_en: \"Test noise\"\n"
     "  parent_code: \"0101\"\n}\n";
@@ -135,13 +151,8 @@ TEST_CASE("a category loaded with hotline-admin is accepted by two intake replic
   REQUIRE(load.exit_code == 0);
   // The replicas seeded version 1; the load is version 2.
   CHECK(absl::StrContains(load.output, "categories loaded: version 2"));
-  absl::Time seen_a = absl::InfiniteFuture(), seen_b = absl::InfiniteFuture();
-  while (absl::Now() < loaded + absl::Seconds(3) &&
-         (seen_a == absl::InfiniteFuture() || seen_b == absl::InfiniteFuture())) {
-    if (seen_a == absl::InfiniteFuture() && Create(a, "010199", ++n).ok()) seen_a = absl::Now();
-    if (seen_b == absl::InfiniteFuture() && Create(b, "010199", ++n).ok()) seen_b = absl::Now();
-    std::this_thread::sleep_for(std::chrono::milliseconds(20));
-  }
+  const auto [seen_a, seen_b] =
+      FirstSeen(a, b, loaded, [&](const std::string& replica) { return Create(replica, "010199", ++n).ok(); });
   INFO("admin took " << absl::FormatDuration(loaded - started) << "; replica a took "
                      << absl::FormatDuration(seen_a - loaded) << ", b "
                      << absl::FormatDuration(seen_b - loaded) << " after the load returned");
@@ -244,15 +255,9 @@ TEST_CASE("a city profile loaded with hotline-admin is followed by running intak
   REQUIRE(load.exit_code == 0);
   CHECK(absl::StrContains(load.output, "city loaded: version 2"));
   // Each intake replica numbers its next orders with the new prefix.
-  absl::Time seen_a = absl::InfiniteFuture(), seen_b = absl::InfiniteFuture();
-  while (absl::Now() < loaded + absl::Seconds(3) &&
-         (seen_a == absl::InfiniteFuture() || seen_b == absl::InfiniteFuture())) {
-    if (seen_a == absl::InfiniteFuture() && Create(a, "010101", ++n, &id).ok() && absl::StartsWith(id, "GX"))
-      seen_a = absl::Now();
-    if (seen_b == absl::InfiniteFuture() && Create(b, "010101", ++n, &id).ok() && absl::StartsWith(id, "GX"))
-      seen_b = absl::Now();
-    std::this_thread::sleep_for(std::chrono::milliseconds(20));
-  }
+  const auto [seen_a, seen_b] = FirstSeen(a, b, loaded, [&](const std::string& replica) {
+    return Create(replica, "010101", ++n, &id).ok() && absl::StartsWith(id, "GX");
+  });
   INFO("intake a took " << absl::FormatDuration(seen_a - loaded) << ", b " << absl::FormatDuration(seen_b - loaded));
   CHECK(seen_a - loaded < absl::Seconds(1));
   CHECK(seen_b - loaded < absl::Seconds(1));
@@ -295,16 +300,7 @@ TEST_CASE("a city profile loaded with hotline-admin is followed by running intak
 TEST_CASE("hotline-admin refuses a bad load with the field named and exit 2, and history and diff show the loads") {
   World w;
   redis::Client redis(redis::Options{.port = w.redis.port(), .connections = 1});
-  auto keys_dump = [&redis] {
-    absl::StatusOr<redis::Reply> keys = redis.Execute({"KEYS", "*"});
-    REQUIRE(keys.ok());
-    std::vector<std::string> names;
-    for (const redis::Reply& k : keys->elements) names.push_back(k.str);
-    std::sort(names.begin(), names.end());
-    std::string out;
-    for (const std::string& k : names) absl::StrAppend(&out, k, "=", redis.Execute({"DUMP", k})->str, "\n");
-    return out;
-  };
+  auto keys_dump = [&redis] { return DumpKeys(redis); };
   ShellResult first = w.Admin("catalogue load " + kData + "/dispatch_catalogue.textproto");
   INFO(first.output);
   REQUIRE(first.exit_code == 0);

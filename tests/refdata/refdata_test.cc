@@ -20,6 +20,7 @@
 #include "refdata/line_diff.h"
 #include "refdata/live.h"
 #include "refdata/ref_store.h"
+#include "support/redis_dump.h"
 #include "support/redis_server.h"
 #include "support/temp_dir.h"
 
@@ -59,20 +60,7 @@ struct World {
     return admin::LoadReferenceData(store, kind, path, user, absl::Now(), kData);
   }
   // Every key with its value, so "nothing changed" is checked on Redis itself.
-  std::string Snapshot() {
-    absl::StatusOr<redis::Reply> keys = redis.Execute({"KEYS", "*"});
-    REQUIRE(keys.ok());
-    std::vector<std::string> names;
-    for (const redis::Reply& k : keys->elements) names.push_back(k.str);
-    std::sort(names.begin(), names.end());
-    std::string out;
-    for (const std::string& k : names) {
-      absl::StatusOr<redis::Reply> dump = redis.Execute({"DUMP", k});
-      REQUIRE(dump.ok());
-      absl::StrAppend(&out, k, "=", dump->str, "\n");
-    }
-    return out;
-  }
+  std::string Snapshot() { return testing::DumpKeys(redis); }
 };
 
 TEST_CASE("a load is a new version with who, when and the content hash, and the same content again is none") {

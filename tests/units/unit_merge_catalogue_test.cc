@@ -17,6 +17,7 @@
 #include "redis/client.h"
 #include "refdata/kinds.h"
 #include "refdata/ref_store.h"
+#include "support/redis_dump.h"
 #include "support/redis_server.h"
 
 namespace hotline {
@@ -32,16 +33,7 @@ struct World {
   redis::Client redis{redis::Options{.port = server.port(), .connections = 1}};
   refdata::RefStore store{redis};
 
-  std::string Dump() {
-    absl::StatusOr<redis::Reply> keys = redis.Execute({"KEYS", "*"});
-    REQUIRE(keys.ok());
-    std::vector<std::string> names;
-    for (const redis::Reply& k : keys->elements) names.push_back(k.str);
-    std::sort(names.begin(), names.end());
-    std::string out;
-    for (const std::string& k : names) absl::StrAppend(&out, k, "=", redis.Execute({"DUMP", k})->str, "\n");
-    return out;
-  }
+  std::string Dump() { return testing::DumpKeys(redis); }
   admin::MergeRequest Request(bool repoint) {
     return {.old_code = kOld, .new_code = kNew, .user = "alice", .data_dir = kData,
             .repoint_catalogue = repoint, .settle = absl::ZeroDuration()};
