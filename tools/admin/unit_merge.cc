@@ -1,7 +1,10 @@
 #include "admin/unit_merge.h"
 
+#include <algorithm>
+#include <atomic>
 #include <future>
 #include <set>
+#include <thread>
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
@@ -27,6 +30,7 @@ namespace {
 
 constexpr int kMaxPasses = 10;
 constexpr int kMaxAttempts = 5;
+constexpr size_t kMovers = 16;  // orders moved at once
 // Open states: an order in one of these is still being worked on.
 constexpr int kOpenStates[] = {v1::ORDER_STATE_CREATED,        v1::ORDER_STATE_DISPATCHED,
                                v1::ORDER_STATE_SIGNED,         v1::ORDER_STATE_RETURN_REQUESTED,
@@ -271,11 +275,21 @@ absl::StatusOr<MergeResult> MergeUnits(redis::Client& redis, refdata::RefStore& 
     absl::StatusOr<std::vector<std::string>> ids = Candidates(redis, keys, plan->next, request.old_code);
     if (!ids.ok()) return ids.status();
     size_t moved_before = result.moved.size();
-    for (const std::string& id : *ids) {
-      absl::StatusOr<std::optional<MergedOrder>> moved =
-          MoveOrder(redis, keys, request, plan->next, result.units_version, id);
-      if (!moved.ok()) return moved.status();
-      if (moved->has_value()) result.moved.push_back(std::move(**moved));
+    // Orders move independently (each its own checked script), so several
+    // are in flight at once: one at a time waits a round trip per call.
+    std::vector<absl::StatusOr<std::optional<MergedOrder>>> moved(ids->size(), std::nullopt);
+    std::atomic<size_t> next{0};
+    std::vector<std::thread> workers;
+    for (size_t w = 0; w < std::min<size_t>(kMovers, ids->size()); ++w) {
+      workers.emplace_back([&] {
+        for (size_t i = next++; i < ids->size(); i = next++)
+          moved[i] = MoveOrder(redis, keys, request, plan->next, result.units_version, (*ids)[i]);
+      });
+    }
+    for (std::thread& t : workers) t.join();
+    for (absl::StatusOr<std::optional<MergedOrder>>& m : moved) {
+      if (!m.ok()) return m.status();
+      if (m->has_value()) result.moved.push_back(std::move(**m));
     }
     if (request.dry_run || result.moved.size() == moved_before) break;
   }

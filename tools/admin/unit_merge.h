@@ -15,7 +15,7 @@
 //      automatic dispatch routes to NEW instead).
 //   3. Wait `settle` (longer than the services' poll) so that no replica
 //      still routes to OLD, then move every open order naming OLD, one
-//      atomic script each (scripts/merge_unit.lua): held by OLD -> NEW's
+//      atomic script each, 16 in flight (scripts/merge_unit.lua): held by OLD -> NEW's
 //      queue in the same state with the same queue position; a hand-down
 //      pending to OLD -> pending to NEW; handed down by OLD -> by NEW. Each
 //      moved order gets a chained history entry (action "merge_unit",
