@@ -8,7 +8,8 @@
 //   hotline-admin calendar history
 //   hotline-admin units|categories|catalogue|policies|rules|city load FILE [--user U]
 //   hotline-admin units|categories|catalogue|policies|rules|city history | diff V1 V2 | show [V]
-//   hotline-admin units merge OLD NEW [--user U] [--dry_run] [--settle 1s]
+//   hotline-admin city load FILE [--allow_time_zone_change]   (a new zone: the centre stopped)
+//   hotline-admin units merge OLD NEW [--user U] [--dry_run] [--repoint_catalogue] [--settle 1s]
 //   hotline-admin rebuild sla|scoring [--data_dir data] [--batch 500] [--parallel 32] [--slices 4]
 //
 // Common flags: --jwt_keys FILE (issue only), --redis HOST:PORT, --jwt_issuer,
@@ -89,7 +90,8 @@ constexpr char kUsage[] =
     "       hotline-admin calendar list|history\n"
     "       hotline-admin units|categories|catalogue|policies|rules|city load FILE [--user U]\n"
     "       hotline-admin units|categories|catalogue|policies|rules|city history|diff V1 V2|show [V]\n"
-    "       hotline-admin units merge OLD NEW [--user U] [--dry_run]   (tools/admin/README.md)\n"
+    "       hotline-admin city load FILE --allow_time_zone_change   (a new time zone, every service stopped)\n"
+    "       hotline-admin units merge OLD NEW [--user U] [--dry_run] [--repoint_catalogue]   (tools/admin/README.md)\n"
     "       hotline-admin rebuild sla|scoring [--data_dir data] [--batch 500] [--parallel 32] [--slices 4]\n"
     "       hotline-admin backup DIR [--pg_url URL] [--redis_dir D]   (tools/admin/README.md)\n"
     "       hotline-admin restore DIR [--pg_url URL]                  (onto an empty Redis only)\n"
