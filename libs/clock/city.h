@@ -5,7 +5,7 @@
 // the values come from the city profile (hotline.v1.CityProfile, `city`
 // reference data, seeded from data/city.textproto), never from code:
 //   - services: at start and at each `city load` (refdata::MakeLiveCity);
-//   - tools: Redis's version in force, else data/ (refdata::AdoptToolCity);
+//   - tools: Redis's version in force, else data/ (refdata::AdoptInForce);
 //   - tests: tests/support/test_main.cc, from the repository's data/.
 // Until set, the zone is UTC and the prefix and centre are empty: a process
 // that forgot to adopt its city shows UTC times and numbers no orders, rather

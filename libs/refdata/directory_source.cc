@@ -94,17 +94,4 @@ absl::StatusOr<InForce> AdoptInForce(RefStore& store, const std::string& data_di
   return in_force;
 }
 
-absl::StatusOr<directory::City> ReadCity(RefStore& store, LiveOptions options) {
-  absl::StatusOr<std::unique_ptr<Live<directory::City>>> city = Live<directory::City>::Create(
-      store, {kUnits, kCategories, kCity}, BuildCity, std::move(options), "city");
-  if (!city.ok()) return city.status();
-  return *(*city)->Current();
-}
-
-absl::StatusOr<directory::City> AdoptCity(RefStore& store, LiveOptions options) {
-  absl::StatusOr<directory::City> city = ReadCity(store, std::move(options));
-  if (city.ok()) directory::AdoptCity(*city);
-  return city;
-}
-
 }  // namespace hotline::refdata

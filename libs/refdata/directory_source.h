@@ -46,10 +46,4 @@ absl::StatusOr<InForce> ReadInForce(RefStore& store, const std::string& data_dir
 // ReadInForce, whose city is made the process's (directory::AdoptCity).
 absl::StatusOr<InForce> AdoptInForce(RefStore& store, const std::string& data_dir);
 
-// The city profile in force, read once (seeded first, from data/ when Redis
-// does not answer, as live.h's Create).
-absl::StatusOr<directory::City> ReadCity(RefStore& store, LiveOptions options);
-// ReadCity, then makes it the process's city, once (`hotline-admin rebuild`).
-absl::StatusOr<directory::City> AdoptCity(RefStore& store, LiveOptions options);
-
 }  // namespace hotline::refdata
