@@ -4,15 +4,15 @@
 // prefix and its centre's unit code. The only place code reads them from;
 // the values come from the city profile (hotline.v1.CityProfile, `city`
 // reference data, seeded from data/city.textproto), never from code:
-//   - services: refdata::AdoptCity at start (libs/refdata/directory_source.h);
-//   - tools: directory::AdoptCityFile on the data/ seed;
+//   - services: at start and at each `city load` (refdata::MakeLiveCity);
+//   - tools: Redis's version in force, else data/ (refdata::AdoptInForce);
 //   - tests: tests/support/test_main.cc, from the repository's data/.
 // Until set, the zone is UTC and the prefix and centre are empty: a process
 // that forgot to adopt its city shows UTC times and numbers no orders, rather
 // than silently using another city's constants.
 //
-// Set once from main() (or a test's main) before other threads read it; read
-// freely after.
+// Thread-safe: SetCity may run while others read. Each City() is one whole,
+// immutable city that is never freed (a few per year), so references last.
 #include <string>
 
 #include "absl/time/time.h"

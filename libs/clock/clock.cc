@@ -1,5 +1,6 @@
 #include "clock/clock.h"
 
+#include <atomic>
 #include <utility>
 
 namespace hotline {
@@ -10,13 +11,17 @@ SystemClock& SystemClock::Get() {
 }
 
 namespace {
-CityConstants& InForce() {
-  static CityConstants city;
+// Each city set is kept for ever (a `city load` is rare): a reader holding
+// City()'s reference, or a string of it, never sees it freed or changed.
+std::atomic<const CityConstants*>& InForce() {
+  static std::atomic<const CityConstants*> city{new CityConstants()};
   return city;
 }
 }  // namespace
 
-const CityConstants& City() { return InForce(); }
-void SetCity(CityConstants city) { InForce() = std::move(city); }
+const CityConstants& City() { return *InForce().load(std::memory_order_acquire); }
+void SetCity(CityConstants city) {
+  InForce().store(new CityConstants(std::move(city)), std::memory_order_release);
+}
 
 }  // namespace hotline

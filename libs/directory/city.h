@@ -24,7 +24,7 @@ absl::StatusOr<City> ValidateCity(v1::CityProfile profile, const Directory& dire
                                   absl::string_view source = "city");
 
 // Makes `city` the process's city (clock/city.h: CityTimeZone(),
-// CityOrderPrefix(), CityCentreCode()). Call from main() before other threads.
+// CityOrderPrefix(), CityCentreCode()); thread-safe (a live city calls it).
 void AdoptCity(const City& city);
 // For tools and tests, which read the seed files rather than Redis: the
 // city of `data_dir` (city.textproto checked against its units and

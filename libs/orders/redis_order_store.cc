@@ -141,12 +141,15 @@ absl::Status CreateRefusal(const std::string& error, const v1::WorkOrder& order)
 // runs in the first step too, so a refused create takes no number.
 void RedisOrderStore::Create(NewOrder in, Done<CreateResult> done) {
   const v1::WorkOrder& o = in.order;
-  const std::string& prefix = options_.city_prefix.empty() ? CityOrderPrefix() : options_.city_prefix;
+  // One city snapshot for the prefix and the day (`city load` may change it
+  // meanwhile).
+  const CityConstants& city = City();
+  const std::string& prefix = options_.city_prefix.empty() ? city.order_prefix : options_.city_prefix;
   if (prefix.empty()) {
     return done(absl::FailedPreconditionError("no order prefix: the process has not adopted its city profile"));
   }
   const std::string day =
-      absl::FormatTime("%Y%m%d", absl::FromUnixMillis(ToMillis(o.created_at())), CityTimeZone());
+      absl::FormatTime("%Y%m%d", absl::FromUnixMillis(ToMillis(o.created_at())), city.time_zone);
   std::vector<std::string> keys;
   const std::string& cited = o.on_spot_answer().knowledge_code();
   if (!cited.empty()) keys.push_back(knowledge::KnowledgeKeys(keys_.prefix()).Point(cited));

@@ -85,22 +85,28 @@ absl::StatusOr<RefSnapshot> RefWatcher::ReadRedis(const std::map<std::string, in
   return snapshot;
 }
 
+absl::StatusOr<RefRecord> ReadSeed(const std::string& kind, const std::string& data_dir) {
+  const KindInfo* info = FindKind(kind);
+  if (info == nullptr) return absl::InvalidArgumentError(absl::StrCat("kind: \"", kind, "\" is unknown"));
+  const std::string path = absl::StrCat(data_dir, "/", info->seed_file);
+  absl::StatusOr<std::string> content = ReadCanonicalFile(kind, path);
+  if (!content.ok()) return content.status();
+  RefRecord r;
+  r.kind = kind;
+  r.version = 0;
+  r.content = std::move(*content);
+  r.sha256 = Sha256Hex(r.content);
+  r.loaded_by = "file";
+  r.file = path;
+  return r;
+}
+
 absl::StatusOr<RefSnapshot> RefWatcher::ReadFiles() {
   RefSnapshot snapshot;
   for (const std::string& kind : kinds_) {
-    const KindInfo* info = FindKind(kind);
-    if (info == nullptr) return absl::InvalidArgumentError(absl::StrCat("kind: \"", kind, "\" is unknown"));
-    const std::string path = absl::StrCat(options_.data_dir, "/", info->seed_file);
-    absl::StatusOr<std::string> content = ReadCanonicalFile(kind, path);
-    if (!content.ok()) return content.status();
-    RefRecord r;
-    r.kind = kind;
-    r.version = 0;
-    r.content = std::move(*content);
-    r.sha256 = Sha256Hex(r.content);
-    r.loaded_by = "file";
-    r.file = path;
-    snapshot.Put(std::move(r));
+    absl::StatusOr<RefRecord> seed = ReadSeed(kind, options_.data_dir);
+    if (!seed.ok()) return seed.status();
+    snapshot.Put(*std::move(seed));
   }
   return snapshot;
 }

@@ -85,6 +85,9 @@ class RefSnapshot {
   std::map<std::string, RefRecord> records_;
 };
 
+// The seed file of `kind` in `data_dir` as a record of version 0.
+absl::StatusOr<RefRecord> ReadSeed(const std::string& kind, const std::string& data_dir);
+
 // The poller and start-up behind every Live<T>; `apply` builds and swaps.
 class RefWatcher {
  public:

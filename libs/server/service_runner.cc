@@ -84,13 +84,18 @@ refdata::RefStore& ServiceRunner::ref_store() {
 
 absl::Status ServiceRunner::AdoptCity(const std::map<std::string, int64_t>& versions) {
   if (city_adopted_) return absl::OkStatus();
-  // The city (time zone, centre, order prefix) in force at start, for every
-  // thread after (clock/city.h). When Redis did not answer for the first
-  // source, it is not waited for again.
+  // The city (time zone, centre, order prefix) for every thread
+  // (clock/city.h), followed live like the other kinds (the zone stays the
+  // one of the start: refdata::MakeLiveCity). When Redis did not answer for
+  // the first source, it is not waited for again.
   refdata::LiveOptions city_options = refdata_options_;
   if (refdata::FromDataDir(versions)) city_options.redis_wait = absl::ZeroDuration();
-  absl::StatusOr<directory::City> city = refdata::AdoptCity(ref_store(), city_options);
+  absl::StatusOr<std::unique_ptr<refdata::Live<directory::City>>> city =
+      refdata::MakeLiveCity(ref_store(), city_options);
   if (!city.ok()) return Fail(1, "cannot load the city profile", city.status());
+  refdata::Live<directory::City>* raw = city->get();
+  references_.push_back({[raw] { return raw->Start(), absl::OkStatus(); }, [raw] { raw->Stop(); }});
+  Own(std::shared_ptr<refdata::Live<directory::City>>(std::move(*city)));
   city_adopted_ = true;
   return absl::OkStatus();
 }

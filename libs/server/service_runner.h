@@ -108,9 +108,9 @@ class ServiceRunner {
   redis::Client& OwnRedis(int connections);
 
   // Reference data followed live (refdata/live.h): made by `make` from Redis
-  // (seeded from --data_dir), then the city profile is adopted
-  // (refdata::AdoptCity, without waiting for Redis again when it did not
-  // answer). Started before the server serves, stopped after it drained.
+  // (seeded from --data_dir), then, the first time, the city profile is
+  // adopted and followed live (refdata::MakeLiveCity, without waiting for
+  // Redis again when it did not answer). Started before the server serves, stopped after it drained.
   // Errors are logged as `what` and make Run() exit 1.
   template <typename T>
   using MakeLive = absl::StatusOr<std::unique_ptr<refdata::Live<T>>> (*)(refdata::RefStore&, refdata::LiveOptions);

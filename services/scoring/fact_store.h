@@ -45,8 +45,10 @@ class FactStore {
   // The rules version month `month` (YYYYMM) is scored under (issue 22: a
   // past month keeps its rules). While the month is open (`closed` false)
   // `current` is recorded for it, so the last version in force during the
-  // month is kept; once closed, the recorded version is returned (the first
-  // read of a month never read while open records `current`).
+  // month is kept; once closed, the recorded version is returned. The
+  // scoring service's fact writes record it too (RedisFactStore::
+  // RecordMonthRules), so only a month with neither writes nor reads while
+  // open records `current` at its first read.
   virtual absl::StatusOr<std::string> MonthRules(const std::string& month, const std::string& current,
                                                  bool closed) = 0;
 };

@@ -37,6 +37,7 @@ int main(int argc, char** argv) {
         **reference, &scoring::ScoringReferenceData::rules);
     scoring::ScoringKeys keys;
     auto& store = s.Make<scoring::RedisFactStore>(s.redis(), keys, CityTimeZone(), live_directory);
+    store.RecordMonthRules(live_rules, s.clock());  // a month keeps its rules with no one reading
     auto& assessor = s.Make<scoring::Assessor>(live_rules, live_directory, store, s.clock(), CityTimeZone());
     auto& access_log = s.Make<audit::AuditLog>(s.redis(), audit::AuditKeys(keys.orders().prefix()));
     auto& reads = s.Make<audit::ReadRecorder>(access_log, s.clock());

@@ -159,6 +159,10 @@ absl::StatusOr<std::optional<RedisFactStore::PutCall>> RedisFactStore::PreparePu
       args.insert(args.end(), {"a", key_index(keys_.UnitOrders(unit)), member, member.substr(0, 8)});
     }
   }
+  if (rules_ != nullptr) {
+    const std::string month = absl::FormatTime("%Y%m", clock_->Now(), zone_);
+    args.insert(args.end(), {"s", key_index(keys_.MonthRules()), month, rules_->Current()->current().version()});
+  }
   return std::optional<PutCall>(std::move(call));
 }
 

@@ -4,10 +4,12 @@
 #include <optional>
 #include <vector>
 
+#include "clock/clock.h"
 #include "directory/directory.h"
 #include "redis/client.h"
 #include "refdata/source.h"
 #include "scoring/fact_store.h"
+#include "scoring/rules.h"
 #include "scoring/scoring_keys.h"
 
 namespace hotline::scoring {
@@ -23,6 +25,17 @@ class RedisFactStore final : public FactStore, public OrderSource {
   RedisFactStore(redis::Client& redis, ScoringKeys keys, absl::TimeZone zone,
                  refdata::SourceRef<directory::Directory> directory)
       : redis_(redis), keys_(std::move(keys)), zone_(zone), directory_(std::move(directory)) {}
+
+  // The scoring service's own writes: with each Put, the month it is
+  // written in (by `clock`, in the store's zone) records the rules version
+  // in force (`rules`' current; scoring:month_rules, as an open month's score
+  // does), so a month nobody scored while it was open keeps the rules in
+  // force while its facts came in. Not set by a rebuild (it would pin past
+  // months to today's rules). Before the first Put; both must outlive the store.
+  void RecordMonthRules(const refdata::Source<RuleBook>& rules, const Clock& clock) {
+    rules_ = &rules;
+    clock_ = &clock;
+  }
 
   absl::StatusOr<bool> Put(const v1::OrderFacts& facts) override;
   absl::StatusOr<v1::WorkOrder> LoadWhole(const std::string& order_id) override;
@@ -66,6 +79,8 @@ class RedisFactStore final : public FactStore, public OrderSource {
   ScoringKeys keys_;
   absl::TimeZone zone_;
   refdata::SourceRef<directory::Directory> directory_;
+  const refdata::Source<RuleBook>* rules_ = nullptr;  // RecordMonthRules
+  const Clock* clock_ = nullptr;
 };
 
 }  // namespace hotline::scoring

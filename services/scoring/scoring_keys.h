@@ -18,7 +18,9 @@
 //                             YYYYMMDD, the orders with a fact for the unit's
 //                             subtree that day (explanations read only these)
 //   <p>scoring:month_rules    hash: YYYYMM -> the rules version the month is
-//                             scored under (FactStore::MonthRules)
+//                             scored under (FactStore::MonthRules; the
+//                             service's fact writes set it for the month
+//                             they are written in)
 // All but the facts and month_rules are maintained by put_facts.lua together
 // with the facts.
 //

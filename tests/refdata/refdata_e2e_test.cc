@@ -8,6 +8,7 @@
 #include <grpcpp/grpcpp.h>
 
 #include <deque>
+#include <functional>
 #include <regex>
 #include <fstream>
 #include <sstream>
@@ -22,6 +23,7 @@
 #include "hotline/v1/intake.grpc.pb.h"
 #include "redis/client.h"
 #include "server/identity.h"
+#include "support/redis_dump.h"
 #include "support/redis_server.h"
 #include "support/service_process.h"
 #include "support/temp_dir.h"
@@ -81,8 +83,9 @@ struct World {
 };
 
 // CreateWorkOrder of category `category` on one replica, as the gateway
-// would call it (signed identity).
-grpc::Status Create(const std::string& address, const std::string& category, int n) {
+// would call it (signed identity); the new order's number into `id`.
+grpc::Status Create(const std::string& address, const std::string& category, int n,
+                    std::string* id = nullptr) {
   v1::Actor agent;
   agent.set_user_id("e2e-agent");
   agent.set_role(v1::ROLE_AGENT);
@@ -105,7 +108,23 @@ grpc::Status Create(const std::string& address, const std::string& category, int
   static auto* channels = new std::map<std::string, std::shared_ptr<grpc::Channel>>();
   auto& channel = (*channels)[address];
   if (!channel) channel = grpc::CreateChannel(address, grpc::InsecureChannelCredentials());
-  return v1::Intake::NewStub(channel)->CreateWorkOrder(&ctx, r, &response);
+  grpc::Status status = v1::Intake::NewStub(channel)->CreateWorkOrder(&ctx, r, &response);
+  if (id != nullptr) *id = response.order().id();
+  return status;
+}
+
+// When replicas a and b each first pass `took` (polled every 20 ms for up
+// to 3 s after `from`); InfiniteFuture for one that never did.
+std::pair<absl::Time, absl::Time> FirstSeen(const std::string& a, const std::string& b, absl::Time from,
+                                            const std::function<bool(const std::string&)>& took) {
+  absl::Time seen_a = absl::InfiniteFuture(), seen_b = absl::InfiniteFuture();
+  while (absl::Now() < from + absl::Seconds(3) &&
+         (seen_a == absl::InfiniteFuture() || seen_b == absl::InfiniteFuture())) {
+    if (seen_a == absl::InfiniteFuture() && took(a)) seen_a = absl::Now();
+    if (seen_b == absl::InfiniteFuture() && took(b)) seen_b = absl::Now();
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  return {seen_a, seen_b};
 }
 
 const char kNewCategory[] =
@@ -132,13 +151,8 @@ TEST_CASE("a category loaded with hotline-admin is accepted by two intake replic
   REQUIRE(load.exit_code == 0);
   // The replicas seeded version 1; the load is version 2.
   CHECK(absl::StrContains(load.output, "categories loaded: version 2"));
-  absl::Time seen_a = absl::InfiniteFuture(), seen_b = absl::InfiniteFuture();
-  while (absl::Now() < loaded + absl::Seconds(3) &&
-         (seen_a == absl::InfiniteFuture() || seen_b == absl::InfiniteFuture())) {
-    if (seen_a == absl::InfiniteFuture() && Create(a, "010199", ++n).ok()) seen_a = absl::Now();
-    if (seen_b == absl::InfiniteFuture() && Create(b, "010199", ++n).ok()) seen_b = absl::Now();
-    std::this_thread::sleep_for(std::chrono::milliseconds(20));
-  }
+  const auto [seen_a, seen_b] =
+      FirstSeen(a, b, loaded, [&](const std::string& replica) { return Create(replica, "010199", ++n).ok(); });
   INFO("admin took " << absl::FormatDuration(loaded - started) << "; replica a took "
                      << absl::FormatDuration(seen_a - loaded) << ", b "
                      << absl::FormatDuration(seen_b - loaded) << " after the load returned");
@@ -220,19 +234,73 @@ TEST_CASE("two sla and two dispatch replicas take loaded SLA policies and catalo
   }
 }
 
+TEST_CASE("a city profile loaded with hotline-admin is followed by running intake and sla replicas within a second") {
+  World w;
+  const std::string a = w.StartIntake("intake-a");
+  const std::string b = w.StartIntake("intake-b");
+  ServiceProcess& sla_a = w.Start(HOTLINE_SLA_BIN, "sla-a");
+  ServiceProcess& sla_b = w.Start(HOTLINE_SLA_BIN, "sla-b");
+  int n = 0;
+  std::string id;
+  for (const std::string& replica : {a, b}) {
+    REQUIRE(Create(replica, "010101", ++n, &id).ok());
+    CHECK(absl::StartsWith(id, "GZ"));
+  }
+  const std::string city = ReadFile(kData + "/city.textproto");
+  REQUIRE(absl::StrContains(city, "order_prefix: \"GZ\""));
+  const std::string gx = w.Write("city.textproto", absl::StrReplaceAll(city, {{"order_prefix: \"GZ\"", "order_prefix: \"GX\""}}));
+  ShellResult load = w.Admin("city load " + gx);
+  const absl::Time loaded = absl::Now();
+  INFO(load.output);
+  REQUIRE(load.exit_code == 0);
+  CHECK(absl::StrContains(load.output, "city loaded: version 2"));
+  // Each intake replica numbers its next orders with the new prefix.
+  const auto [seen_a, seen_b] = FirstSeen(a, b, loaded, [&](const std::string& replica) {
+    return Create(replica, "010101", ++n, &id).ok() && absl::StartsWith(id, "GX");
+  });
+  INFO("intake a took " << absl::FormatDuration(seen_a - loaded) << ", b " << absl::FormatDuration(seen_b - loaded));
+  CHECK(seen_a - loaded < absl::Seconds(1));
+  CHECK(seen_b - loaded < absl::Seconds(1));
+  absl::SleepFor(absl::Milliseconds(1200));
+  for (ServiceProcess* sla : {&sla_a, &sla_b}) {
+    const std::string log = sla->Log();
+    INFO(log);
+    const absl::Time t = LogTime(log, R"("name":"city","versions":"units=1 categories=1 city=2")");
+    INFO("sla took " << absl::FormatDuration(t - loaded));
+    CHECK(t - loaded < absl::Seconds(1));
+  }
+
+  // A new time zone is refused, naming the field, and nothing changes ...
+  const std::string tokyo = w.Write(
+      "city_tokyo.textproto", absl::StrReplaceAll(ReadFile(gx), {{"Asia/Shanghai", "Asia/Tokyo"}}));
+  ShellResult refused = w.Admin("city load " + tokyo);
+  INFO(refused.output);
+  CHECK(refused.exit_code == 2);
+  CHECK(absl::StrContains(refused.output, "refused, nothing changed"));
+  CHECK(absl::StrContains(refused.output, "time_zone: \"Asia/Tokyo\" is not \"Asia/Shanghai\" of city v2"));
+  ShellResult show = w.Admin("city show");
+  CHECK(absl::StrContains(show.output, "# city v2"));
+  // ... unless asked for (a stopped centre); a running replica then keeps its
+  // zone and its city v2 whole, and says why.
+  ShellResult forced = w.Admin("city load " + tokyo + " --allow_time_zone_change");
+  INFO(forced.output);
+  REQUIRE(forced.exit_code == 0);
+  CHECK(absl::StrContains(forced.output, "city loaded: version 3"));
+  absl::SleepFor(absl::Milliseconds(1000));
+  REQUIRE(Create(a, "010101", ++n, &id).ok());
+  CHECK(absl::StartsWith(id, "GX"));
+  for (ServiceProcess* sla : {&sla_a, &sla_b}) {
+    const std::string log = sla->Log();
+    INFO(log);
+    CHECK(absl::StrContains(log, "city v3: time_zone: \\\"Asia/Tokyo\\\" is not \\\"Asia/Shanghai\\\""));
+    CHECK(!absl::StrContains(log, R"("versions":"units=1 categories=1 city=3")"));
+  }
+}
+
 TEST_CASE("hotline-admin refuses a bad load with the field named and exit 2, and history and diff show the loads") {
   World w;
   redis::Client redis(redis::Options{.port = w.redis.port(), .connections = 1});
-  auto keys_dump = [&redis] {
-    absl::StatusOr<redis::Reply> keys = redis.Execute({"KEYS", "*"});
-    REQUIRE(keys.ok());
-    std::vector<std::string> names;
-    for (const redis::Reply& k : keys->elements) names.push_back(k.str);
-    std::sort(names.begin(), names.end());
-    std::string out;
-    for (const std::string& k : names) absl::StrAppend(&out, k, "=", redis.Execute({"DUMP", k})->str, "\n");
-    return out;
-  };
+  auto keys_dump = [&redis] { return DumpKeys(redis); };
   ShellResult first = w.Admin("catalogue load " + kData + "/dispatch_catalogue.textproto");
   INFO(first.output);
   REQUIRE(first.exit_code == 0);

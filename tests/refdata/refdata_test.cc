@@ -13,11 +13,14 @@
 #include "absl/strings/str_replace.h"
 #include "absl/time/clock.h"
 #include "admin/refdata.h"
+#include "clock/city.h"
+#include "directory/city.h"
 #include "refdata/directory_source.h"
 #include "refdata/kinds.h"
 #include "refdata/line_diff.h"
 #include "refdata/live.h"
 #include "refdata/ref_store.h"
+#include "support/redis_dump.h"
 #include "support/redis_server.h"
 #include "support/temp_dir.h"
 
@@ -57,20 +60,7 @@ struct World {
     return admin::LoadReferenceData(store, kind, path, user, absl::Now(), kData);
   }
   // Every key with its value, so "nothing changed" is checked on Redis itself.
-  std::string Snapshot() {
-    absl::StatusOr<redis::Reply> keys = redis.Execute({"KEYS", "*"});
-    REQUIRE(keys.ok());
-    std::vector<std::string> names;
-    for (const redis::Reply& k : keys->elements) names.push_back(k.str);
-    std::sort(names.begin(), names.end());
-    std::string out;
-    for (const std::string& k : names) {
-      absl::StatusOr<redis::Reply> dump = redis.Execute({"DUMP", k});
-      REQUIRE(dump.ok());
-      absl::StrAppend(&out, k, "=", dump->str, "\n");
-    }
-    return out;
-  }
+  std::string Snapshot() { return testing::DumpKeys(redis); }
 };
 
 TEST_CASE("a load is a new version with who, when and the content hash, and the same content again is none") {
@@ -281,6 +271,64 @@ TEST_CASE("with Redis away at start the seed files are used and Redis is followe
   REQUIRE(polled);
   CHECK((*live)->versions().at(kUnits) == 1);
   CHECK((*live)->versions().at(kCategories) == 1);
+}
+
+TEST_CASE("a tool reads the directory and city in force in Redis, the seed only for a kind Redis has none of") {
+  World w;
+  const std::string street =
+      "units {\n  code: \"440106099\"\n  name: \"测试街道\"\n  name_en: \"Test Subdistrict\"\n"
+      "  kind: UNIT_KIND_STREET\n  parent_code: \"440106\"\n}\n";
+  // Nothing in Redis: the seed's, and nothing is seeded (a tool only reads).
+  absl::StatusOr<InForce> seed = ReadInForce(w.store, kData);
+  REQUIRE(seed.ok());
+  CHECK(seed->directory.FindUnit("440106099") == nullptr);
+  CHECK(seed->versions == std::map<std::string, int64_t>{{kUnits, 0}, {kCategories, 0}, {kCity, 0}});
+  CHECK(w.Snapshot().empty());
+
+  REQUIRE(w.Load(kUnits, w.Write("units.textproto", ReadFile(kData + "/units.textproto") + street)).ok());
+  const std::string city = ReadFile(kData + "/city.textproto");
+  REQUIRE(w.Load(kCity, w.Write("city.textproto",
+                                absl::StrReplaceAll(city, {{"order_prefix: \"GZ\"", "order_prefix: \"GX\""}})))
+              .ok());
+  absl::StatusOr<InForce> loaded = AdoptInForce(w.store, kData);
+  REQUIRE(loaded.ok());
+  CHECK(loaded->directory.FindUnit("440106099") != nullptr);
+  CHECK(loaded->city.profile.order_prefix() == "GX");
+  CHECK(CityOrderPrefix() == "GX");
+  CHECK(loaded->versions == std::map<std::string, int64_t>{{kUnits, 1}, {kCategories, 0}, {kCity, 1}});
+  // The test's process city is the repository's again.
+  REQUIRE(directory::AdoptCityFile(kData).ok());
+}
+
+TEST_CASE("a live city takes a new prefix and keeps the zone it started with") {
+  World w;
+  LiveOptions options;
+  options.data_dir = kData;
+  absl::StatusOr<std::unique_ptr<Live<directory::City>>> city = MakeLiveCity(w.store, options);
+  REQUIRE(city.ok());
+  const std::string text = ReadFile(kData + "/city.textproto");
+  REQUIRE(w.Load(kCity, w.Write("gx.textproto",
+                                absl::StrReplaceAll(text, {{"order_prefix: \"GZ\"", "order_prefix: \"GX\""}})))
+              .ok());
+  CHECK((*city)->Poll());
+  CHECK(CityOrderPrefix() == "GX");
+  CHECK((*city)->Current()->profile.order_prefix() == "GX");
+  // A new zone is refused by the load unless asked for; a running city then
+  // keeps its version whole and counts the error.
+  const std::string tokyo = w.Write(
+      "tokyo.textproto", absl::StrReplaceAll(text, {{"Asia/Shanghai", "Asia/Tokyo"}}));
+  absl::StatusOr<admin::RefLoadResult> refused = w.Load(kCity, tokyo);
+  CHECK(absl::IsInvalidArgument(refused.status()));
+  CHECK(absl::StrContains(refused.status().message(), "time_zone: \"Asia/Tokyo\" is not \"Asia/Shanghai\""));
+  REQUIRE(admin::LoadReferenceData(w.store, kCity, tokyo, "alice", absl::Now(), kData,
+                                   /*allow_time_zone_change=*/true)
+              .ok());
+  CHECK_FALSE((*city)->Poll());
+  CHECK((*city)->reload_errors() == 1);
+  CHECK((*city)->Current()->profile.order_prefix() == "GX");
+  CHECK(CityTimeZone() == (*city)->Current()->time_zone);
+  CHECK((*city)->Current()->profile.time_zone() == "Asia/Shanghai");
+  REQUIRE(directory::AdoptCityFile(kData).ok());
 }
 
 TEST_CASE("the line diff shows removed and added lines with context and nothing for equal texts") {

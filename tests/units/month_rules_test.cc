@@ -8,6 +8,7 @@
 #include "clock/clock.h"
 #include "config/text_proto.h"
 #include "scoring/assessor.h"
+#include "scoring/facts.h"
 #include "scoring/redis_rig.h"
 
 namespace hotline::scoring {
@@ -92,6 +93,34 @@ TEST_CASE("a past month keeps the rules it was scored under unless a recompute n
   absl::StatusOr<redis::Reply> kept = rig.redis.Execute({"HGETALL", rig.keys.MonthRules()});
   REQUIRE(kept.ok());
   CHECK(kept->elements.size() == 6);  // 202610, 202611, 202612
+}
+
+TEST_CASE("a month nobody scored while open keeps the rules in force while its facts were written") {
+  fixture::RedisRig rig;
+  const absl::TimeZone zone = fixture::Guangzhou();
+  const RuleBook old_rules = WithCurrent("2026.1");
+  const RuleBook new_rules = WithCurrent("2026.2");
+  refdata::FixedSource<RuleBook> november_rules(old_rules);
+  // The service writes October's facts during November (no one scores).
+  FakeClock november(absl::FromCivil(absl::CivilSecond(2026, 11, 20, 12, 0, 0), zone));
+  rig.store.RecordMonthRules(november_rules, november);
+  int written = 0;
+  for (const v1::WorkOrder& order : fixture::BusyMonth(fixture::Dir(), absl::CivilMonth(2026, 11), 20, 7)) {
+    absl::StatusOr<v1::OrderFacts> facts = DeriveFacts(order);
+    REQUIRE(facts.ok());
+    absl::StatusOr<bool> put = rig.store.Put(*facts);
+    REQUIRE(put.ok());
+    written += *put ? 1 : 0;
+  }
+  REQUIRE(written > 0);
+  absl::StatusOr<redis::Reply> kept = rig.redis.Execute({"HGET", rig.keys.MonthRules(), "202611"});
+  REQUIRE(kept.ok());
+  CHECK(kept->str == "2026.1");
+  // December, `current` is 2026.2: November was first scored only now, and
+  // still under the rules in force while it was open.
+  FakeClock december(absl::FromCivil(absl::CivilSecond(2026, 12, 2, 10, 0, 0), zone));
+  Assessor after(new_rules, fixture::Dir(), rig.store, december, zone);
+  CHECK(RulesOf(after, "2026-11") == "2026.1");
 }
 
 }  // namespace

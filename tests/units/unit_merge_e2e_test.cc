@@ -5,7 +5,9 @@
 // open order of the old street is in the new one's queue with its deadlines
 // unchanged and a trail entry saying so, the old street's November scores as
 // it did, a new order cannot go to the old street, a re-run moves nothing,
-// the access log has the merge and hotline-fsck is clean. A second section
+// the access log has the merge and hotline-fsck is clean, also after a street
+// opened since takes an order (fsck reads the directory in force in Redis:
+// with data/'s it found its district's aggregates off). A second section
 // stands for a merge that stopped right after retiring the old street: the
 // same command run again moves the orders.
 #include <catch2/catch.hpp>
@@ -43,11 +45,13 @@ struct Redis {
 constexpr char kOld[] = "440106001";  // 五山街道 (kStreetToken's unit)
 constexpr char kNew[] = "440106002";
 
-std::string Dispatched(v1::Hotline::Stub& stub, const std::string& unit) {
+std::string Dispatched(v1::Hotline::Stub& stub, const std::string& unit, const std::string& street = "") {
   v1::CreateWorkOrderResponse created;
   {
     auto ctx = CallContext(kAgentToken);
-    const grpc::Status s = stub.CreateWorkOrder(ctx.get(), SampleComplaint(), &created);
+    v1::CreateWorkOrderRequest request = SampleComplaint();
+    if (!street.empty()) request.mutable_location()->set_street_code(street);
+    const grpc::Status s = stub.CreateWorkOrder(ctx.get(), request, &created);
     INFO(s.error_message());
     REQUIRE(s.ok());
   }
@@ -125,12 +129,23 @@ void WaitSlaUnit(Redis& redis, const std::vector<std::string>& ids, const std::s
 }
 
 // hotline-fsck with every check, on the stack's city clock.
-void CheckFsckClean(Stack& stack) {
+// Its output.
+std::string CheckFsckClean(Stack& stack) {
   ShellResult fsck = RunShell(absl::StrCat(HOTLINE_FSCK_BIN, " --redis=", stack.redis_address(), " --data_dir=",
                                            HOTLINE_SOURCE_DIR, "/data ", absl::StrJoin(stack.clock_args(), " ")));
   INFO(fsck.output);
   CHECK(fsck.exit_code == 0);
   CHECK(absl::StrContains(fsck.output, "hotline-fsck: clean"));
+  return fsck.output;
+}
+
+// The version of `kind` in force, as `hotline-admin KIND show` prints it
+// (its first line, a comment, parses as text format).
+std::string GetShow(Stack& stack, const std::string& kind) {
+  ShellResult show = RunShell(absl::StrCat(HOTLINE_ADMIN_BIN, " ", kind, " show --redis=", stack.redis_address()));
+  INFO(show.output);
+  REQUIRE(show.exit_code == 0);
+  return show.output;
 }
 
 TEST_CASE("two streets merged while each has open orders: queues, deadlines, trail, past scores, fsck") {
@@ -263,9 +278,26 @@ TEST_CASE("two streets merged while each has open orders: queues, deadlines, tra
     CHECK(merges == 2);  // the merge and its re-run
     CHECK(loads == 1);
 
+    // A street opened since (a units load): an order dispatched to it is
+    // judged by fsck under the directory in force in Redis, not data/'s.
+    const std::string units_text = GetShow(stack, "units");
+    const std::string with_street = stack.dir() + "/units_with_street.textproto";
+    std::ofstream(with_street) << units_text
+                               << "units {\n  code: \"440106099\"\n  name: \"测试新街道\"\n"
+                                  "  kind: UNIT_KIND_STREET\n  parent_code: \"440106\"\n}\n";
+    ShellResult street = RunShell(absl::StrCat(HOTLINE_ADMIN_BIN, " units load ", with_street, " --redis=",
+                                               stack.redis_address(), " --data_dir=", HOTLINE_SOURCE_DIR,
+                                               "/data --user=e2e-admin"));
+    INFO(street.output);
+    REQUIRE(street.exit_code == 0);
+    absl::SleepFor(absl::Milliseconds(500));  // the services' poll
+    const std::string in_new_street = Dispatched(*stub, "440106099", "440106099");
+    WaitSlaUnit(redis, {in_new_street}, "440106099");
+
     // Nothing out of place: indexes, queues, deadlines, trails, aggregates.
     WaitSlaUnit(redis, {pending}, kNew);
-    CheckFsckClean(stack);
+    const std::string fsck = CheckFsckClean(stack);
+    CHECK(absl::StrContains(fsck, "reference data units=3 categories=1 city=1"));
   }
   SECTION("a merge that stopped after retiring OLD is finished by running it again") {
     // What a crash right after step 1 leaves: OLD retired into NEW, its

@@ -8,7 +8,8 @@
 //   hotline-admin calendar history
 //   hotline-admin units|categories|catalogue|policies|rules|city load FILE [--user U]
 //   hotline-admin units|categories|catalogue|policies|rules|city history | diff V1 V2 | show [V]
-//   hotline-admin units merge OLD NEW [--user U] [--dry_run] [--settle 1s]
+//   hotline-admin city load FILE [--allow_time_zone_change]   (a new zone: the centre stopped)
+//   hotline-admin units merge OLD NEW [--user U] [--dry_run] [--repoint_catalogue] [--settle 1s]
 //   hotline-admin rebuild sla|scoring [--data_dir data] [--batch 500] [--parallel 32] [--slices 4]
 //
 // Common flags: --jwt_keys FILE (issue only), --redis HOST:PORT, --jwt_issuer,
@@ -89,7 +90,8 @@ constexpr char kUsage[] =
     "       hotline-admin calendar list|history\n"
     "       hotline-admin units|categories|catalogue|policies|rules|city load FILE [--user U]\n"
     "       hotline-admin units|categories|catalogue|policies|rules|city history|diff V1 V2|show [V]\n"
-    "       hotline-admin units merge OLD NEW [--user U] [--dry_run]   (tools/admin/README.md)\n"
+    "       hotline-admin city load FILE --allow_time_zone_change   (a new time zone, every service stopped)\n"
+    "       hotline-admin units merge OLD NEW [--user U] [--dry_run] [--repoint_catalogue]   (tools/admin/README.md)\n"
     "       hotline-admin rebuild sla|scoring [--data_dir data] [--batch 500] [--parallel 32] [--slices 4]\n"
     "       hotline-admin backup DIR [--pg_url URL] [--redis_dir D]   (tools/admin/README.md)\n"
     "       hotline-admin restore DIR [--pg_url URL]                  (onto an empty Redis only)\n"
@@ -214,6 +216,19 @@ absl::Status AuditLoad(redis::Client& redis, const std::string& user, const cale
   return done.get_future().get().status();
 }
 
+// Makes the city in force in Redis the process's (over the seed Main
+// adopted); when Redis cannot give one, says so and keeps the seed's.
+void AdoptRedisCity(redis::Client& redis) {
+  refdata::RefStore ref_store(redis);
+  const char* env = std::getenv("HOTLINE_DATA_DIR");
+  const std::string data_dir = env != nullptr && *env != '\0' ? env : "data";
+  absl::StatusOr<refdata::InForce> in_force = refdata::AdoptInForce(ref_store, data_dir);
+  if (!in_force.ok()) {
+    std::fprintf(stderr, "hotline-admin: the city in force is unreadable (%s); using the seed's\n",
+                 in_force.status().ToString().c_str());
+  }
+}
+
 int CalendarMain(int argc, char** argv) {
   const std::string verb = argv[2];
   // The flags parser sees the program name and what follows the verb, minus
@@ -291,6 +306,8 @@ int CalendarMain(int argc, char** argv) {
   }
   absl::StatusOr<calendar::StoredCalendar> stored = store.ReadAll();
   if (!stored.ok()) return Fail(stored.status());
+  // "This year" in the city in force (Redis's; Main adopted the seed's).
+  AdoptRedisCity(redis);
   const int this_year = static_cast<int>(absl::ToCivilYear(absl::Now(), CityTimeZone()).year());
   int first = this_year, last = this_year + 1;
   if (!stored->years.empty()) {
@@ -362,13 +379,12 @@ int RebuildMain(int argc, char** argv) {
   absl::StatusOr<redis::Options> redis_options = redis::ToOptions(redis_flags);
   if (!redis_options.ok()) return Fail(redis_options.status());
   redis::Client redis(*redis_options);
-  absl::StatusOr<directory::Directory> dir = directory::Directory::LoadDataDir(data_dir);
-  if (!dir.ok()) return Fail(dir.status());
-  // The city the services run under (Redis's version; the seed when none).
+  // The directory and the city the services run under (Redis's versions;
+  // the seed of a kind Redis has none of).
   refdata::RefStore ref_store(redis);
-  refdata::LiveOptions city_options;
-  city_options.data_dir = data_dir;
-  if (absl::Status s = refdata::AdoptCity(ref_store, city_options).status(); !s.ok()) return Fail(s);
+  absl::StatusOr<refdata::InForce> in_force = refdata::AdoptInForce(ref_store, data_dir);
+  if (!in_force.ok()) return Fail(in_force.status());
+  const directory::Directory* dir = &in_force->directory;
 
   // scoring counts the orders whose facts were written (0 over what is
   // stored); sla the orders settled (written, or found up to date).
@@ -428,8 +444,9 @@ int RebuildMain(int argc, char** argv) {
 }
 
 int Main(int argc, char** argv) {
-  // Local days and times are the city's (clock/city.h): the seed's (rebuild
-  // adopts Redis's version below).
+  // Local days and times are the city's (clock/city.h): the seed's until a
+  // command that reads Redis adopts the version in force there
+  // (AdoptRedisCity, rebuild).
   directory::AdoptToolCity("hotline-admin");
   const std::string noun = argc >= 3 ? argv[1] : "";
   if (noun == "token") return TokenMain(argc, argv);

@@ -40,6 +40,26 @@ const std::string& OriginOf(const std::map<std::string, RefInput>& set, const st
   return set.at(kind).origin;
 }
 
+// A city whose time zone is not the one in force (its version, or its seed
+// when Redis has none) is refused: running services keep the zone they
+// started with (refdata::MakeLiveCity), so it would only split the centre.
+absl::Status RefuseZoneChange(const std::map<std::string, RefInput>& set, const std::string& candidate,
+                              const std::string& origin) {
+  auto it = set.find(refdata::kCity);
+  if (it == set.end()) return absl::OkStatus();  // nothing in force to differ from
+  v1::CityProfile in_force, loaded;
+  if (absl::Status s = ParseInput(set, refdata::kCity, &in_force); !s.ok()) return s;
+  if (absl::Status s = config::ParseTextProto(candidate, origin, &loaded); !s.ok())
+    return absl::InvalidArgumentError(s.message());
+  if (loaded.time_zone() == in_force.time_zone()) return absl::OkStatus();
+  return absl::InvalidArgumentError(absl::StrCat(
+      origin, ": time_zone: \"", loaded.time_zone(), "\" is not \"", in_force.time_zone(), "\" of ",
+      it->second.origin,
+      ": the running services keep the zone they started with (armed deadlines, today's order "
+      "numbers and the open days' scores were reckoned in it); stop every service, load with "
+      "--allow_time_zone_change, then start them"));
+}
+
 }  // namespace
 
 absl::Status ValidateReferenceSet(const std::map<std::string, RefInput>& set) {
@@ -94,19 +114,22 @@ absl::Status ValidateReferenceSet(const std::map<std::string, RefInput>& set) {
 
 absl::StatusOr<RefLoadResult> LoadReferenceData(refdata::RefStore& store, const std::string& kind,
                                                 const std::string& path, const std::string& user,
-                                                absl::Time at, const std::string& data_dir) {
+                                                absl::Time at, const std::string& data_dir,
+                                                bool allow_time_zone_change) {
   if (refdata::FindKind(kind) == nullptr)
     return absl::InvalidArgumentError(absl::StrCat("kind: \"", kind, "\" is unknown"));
   if (user.empty()) return absl::InvalidArgumentError("user: who loads it is required");
   absl::StatusOr<std::string> candidate = refdata::ReadCanonicalFile(kind, path);
   if (!candidate.ok()) return candidate.status();
-  return LoadReferenceContent(store, kind, *candidate, path, BaseName(path), user, at, data_dir);
+  return LoadReferenceContent(store, kind, *candidate, path, BaseName(path), user, at, data_dir,
+                              allow_time_zone_change);
 }
 
 absl::StatusOr<RefLoadResult> LoadReferenceContent(refdata::RefStore& store, const std::string& kind,
                                                    const std::string& content, const std::string& origin,
                                                    const std::string& file, const std::string& user,
-                                                   absl::Time at, const std::string& data_dir) {
+                                                   absl::Time at, const std::string& data_dir,
+                                                   bool allow_time_zone_change) {
   if (refdata::FindKind(kind) == nullptr)
     return absl::InvalidArgumentError(absl::StrCat("kind: \"", kind, "\" is unknown"));
   if (user.empty()) return absl::InvalidArgumentError("user: who loads it is required");
@@ -142,6 +165,9 @@ absl::StatusOr<RefLoadResult> LoadReferenceContent(refdata::RefStore& store, con
     }
     if (in_force.has_value() && in_force->content == *candidate) {
       return RefLoadResult{.changed = false, .record = *in_force};
+    }
+    if (kind == refdata::kCity && !allow_time_zone_change) {
+      if (absl::Status s = RefuseZoneChange(set, *candidate, origin); !s.ok()) return s;
     }
     set[kind] = {*candidate, origin};
     if (absl::Status s = ValidateReferenceSet(set); !s.ok()) return s;

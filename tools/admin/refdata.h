@@ -45,17 +45,21 @@ struct RefLoadResult {
 // seed file in `data_dir`, which is what the services would seed), then
 // written only if none of them moved meanwhile (else read and validated
 // again). A refusal writes nothing. Loading the content in force again
-// writes nothing (changed = false).
+// writes nothing (changed = false). A city whose time_zone is not the one in
+// force is refused unless `allow_time_zone_change` (running services keep
+// the zone they started with: refdata::MakeLiveCity).
 absl::StatusOr<RefLoadResult> LoadReferenceData(refdata::RefStore& store, const std::string& kind,
                                                 const std::string& path, const std::string& user,
-                                                absl::Time at, const std::string& data_dir);
+                                                absl::Time at, const std::string& data_dir,
+                                                bool allow_time_zone_change = false);
 
 // LoadReferenceData of content already in canonical text (kinds.h):
 // `origin` names it in errors, `file` is recorded as the version's file.
 absl::StatusOr<RefLoadResult> LoadReferenceContent(refdata::RefStore& store, const std::string& kind,
                                                    const std::string& content, const std::string& origin,
                                                    const std::string& file, const std::string& user,
-                                                   absl::Time at, const std::string& data_dir);
+                                                   absl::Time at, const std::string& data_dir,
+                                                   bool allow_time_zone_change = false);
 
 // Appends the load of `record` to the access log (AUDIT_ACTION_REFERENCE_DATA_LOAD)
 // as an administrator, waiting for the answer.

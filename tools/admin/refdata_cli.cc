@@ -35,11 +35,11 @@ int Fail(const absl::Status& s) {
 
 int Usage(const std::string& kind) {
   std::fprintf(stderr,
-               "usage: hotline-admin %s load FILE [--user U] [--data_dir data]\n"
+               "usage: hotline-admin %s load FILE [--user U] [--data_dir data] [--allow_time_zone_change (city)]\n"
                "       hotline-admin %s history\n"
                "       hotline-admin %s diff V1 V2\n"
                "       hotline-admin %s show [V]\n"
-               "       hotline-admin units merge OLD NEW [--user U] [--dry_run] [--settle 1s]\n",
+               "       hotline-admin units merge OLD NEW [--user U] [--dry_run] [--repoint_catalogue] [--settle 1s]\n",
                kind.c_str(), kind.c_str(), kind.c_str(), kind.c_str());
   return 2;
 }
@@ -73,6 +73,18 @@ int MergeMain(redis::Client& redis, refdata::RefStore& store, const MergeRequest
     std::fprintf(stderr, "hotline-admin: merge stopped (safe to run again): %s\n",
                  merged.status().ToString().c_str());
     return 1;
+  }
+  if (request.repoint_catalogue) {
+    if (request.dry_run) {
+      std::printf("dry run: %d catalogue rules naming %s would name %s\n", merged->catalogue_rules,
+                  request.old_code.c_str(), request.new_code.c_str());
+    } else if (merged->catalogue_version > 0) {
+      std::printf("catalogue v%lld written: %d rules naming %s now name %s\n",
+                  static_cast<long long>(merged->catalogue_version), merged->catalogue_rules,
+                  request.old_code.c_str(), request.new_code.c_str());
+    } else {
+      std::printf("catalogue: no rule names %s\n", request.old_code.c_str());
+    }
   }
   const char* verb = request.dry_run ? "would move" : "moved";
   for (const MergedOrder& o : merged->moved) {
@@ -122,10 +134,20 @@ int RefDataMain(int argc, char** argv) {
                &user);
   flags.String("data_dir", "HOTLINE_DATA_DIR",
                "load: the seed files, standing for kinds not in Redis yet", &data_dir);
-  bool dry_run = false;
+  bool allow_time_zone_change = false;
+  if (verb == "load" && kind == refdata::kCity) {
+    flags.Bool("allow_time_zone_change", "",
+               "load: accept a new time_zone (every service stopped; they take it when started)",
+               &allow_time_zone_change);
+  }
+  bool dry_run = false, repoint_catalogue = false;
   absl::Duration settle = absl::Seconds(1);
   if (verb == "merge") {
     flags.Bool("dry_run", "", "merge: list what would move, change nothing", &dry_run);
+    flags.Bool("repoint_catalogue", "",
+               "merge: rules of the dispatch catalogue naming OLD name NEW (a new catalogue version); "
+               "without it the merge is refused while a rule names OLD",
+               &repoint_catalogue);
     flags.Duration("settle", "",
                    "merge: wait after retiring OLD before moving orders (longer than the services' "
                    "--refdata_poll)",
@@ -143,7 +165,7 @@ int RefDataMain(int argc, char** argv) {
     if (positional.size() != 1) return Fail(absl::InvalidArgumentError("load: which file?"));
     if (user.empty()) return Fail(absl::InvalidArgumentError("--user: required (or $USER)"));
     absl::StatusOr<RefLoadResult> load =
-        LoadReferenceData(store, kind, positional[0], user, absl::Now(), data_dir);
+        LoadReferenceData(store, kind, positional[0], user, absl::Now(), data_dir, allow_time_zone_change);
     if (load.status().code() == absl::StatusCode::kInvalidArgument ||
         load.status().code() == absl::StatusCode::kNotFound) {
       std::fprintf(stderr, "hotline-admin: refused, nothing changed: %s\n",
@@ -174,7 +196,8 @@ int RefDataMain(int argc, char** argv) {
     if (positional.size() != 2) return Fail(absl::InvalidArgumentError("merge: OLD NEW, two unit codes"));
     return MergeMain(redis, store,
                      {.old_code = positional[0], .new_code = positional[1], .user = user,
-                      .data_dir = data_dir, .dry_run = dry_run, .settle = settle});
+                      .data_dir = data_dir, .dry_run = dry_run,
+                      .repoint_catalogue = repoint_catalogue, .settle = settle});
   }
   if (verb == "history") {
     absl::StatusOr<std::vector<refdata::RefRecord>> history = store.History(kind);

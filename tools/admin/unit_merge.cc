@@ -1,16 +1,19 @@
 #include "admin/unit_merge.h"
 
+#include <algorithm>
+#include <atomic>
 #include <future>
 #include <set>
+#include <thread>
 
 #include "absl/strings/match.h"
-#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "admin/refdata.h"
 #include "audit/audit_log.h"
 #include "clock/proto_time.h"
 #include "hotline/v1/audit.pb.h"
+#include "hotline/v1/dispatch.pb.h"
 #include "orders/merge_action.h"
 #include "orders/order_keys.h"
 #include "orders/order_codec.h"
@@ -27,6 +30,7 @@ namespace {
 
 constexpr int kMaxPasses = 10;
 constexpr int kMaxAttempts = 5;
+constexpr size_t kMovers = 16;  // orders moved at once
 // Open states: an order in one of these is still being worked on.
 constexpr int kOpenStates[] = {v1::ORDER_STATE_CREATED,        v1::ORDER_STATE_DISPATCHED,
                                v1::ORDER_STATE_SIGNED,         v1::ORDER_STATE_RETURN_REQUESTED,
@@ -94,21 +98,21 @@ struct ReadPlace {
   OrderPlace place;
 };
 
+// The order's place as the order codec reads it (no history entries).
 absl::StatusOr<ReadPlace> ReadOrderPlace(redis::Client& redis, const orders::OrderKeys& keys,
                                          const std::string& id) {
-  absl::StatusOr<redis::Reply> r = redis.Execute({"HMGET", keys.Order(id), "version", "state", "unit",
-                                                  "pending_unit", "handed_down_by"});
-  if (!r.ok()) return r.status();
+  absl::StatusOr<orders::StoredOrder> stored =
+      orders::ReadOrder(redis, keys, id, orders::HistoryWindow{.offset = 0, .limit = 0});
   ReadPlace out;
-  if (r->elements.size() != 5 || r->elements[0].is_nil()) return out;
+  if (absl::IsNotFound(stored.status())) return out;
+  if (!stored.ok()) return stored.status();
+  const v1::WorkOrder& o = stored->order;
   out.found = true;
-  if (!absl::SimpleAtoi(r->elements[0].str, &out.version) ||
-      !absl::SimpleAtoi(r->elements[1].str, &out.place.state)) {
-    return absl::InternalError(absl::StrCat("order ", id, ": version or state is not a number"));
-  }
-  out.place.unit = r->elements[2].str;
-  out.place.pending_unit = r->elements[3].str;
-  out.place.handed_down_by = r->elements[4].str;
+  out.version = o.version();
+  out.place.state = o.state();
+  out.place.unit = o.assigned_unit_code();
+  out.place.pending_unit = o.pending_unit_code();
+  out.place.handed_down_by = o.handed_down_by();
   return out;
 }
 
@@ -191,6 +195,39 @@ absl::Status AuditMerge(redis::Client& redis, const MergeRequest& request, const
   return done.get_future().get().status();
 }
 
+// The catalogue in force (or its seed) with OLD's rules pointed at NEW,
+// written as the next version (dry run: counted only).
+absl::Status Repoint(redis::Client& redis, refdata::RefStore& store, const MergeRequest& request,
+                     MergeResult* result) {
+  absl::StatusOr<std::optional<refdata::RefRecord>> current = store.Current(refdata::kCatalogue);
+  if (!current.ok()) return current.status();
+  std::string content, origin;
+  if (current->has_value()) {
+    content = (*current)->content;
+    origin = absl::StrCat("catalogue v", (*current)->version);
+  } else {
+    origin = absl::StrCat(request.data_dir, "/dispatch_catalogue.textproto");
+    absl::StatusOr<std::string> seed = refdata::ReadCanonicalFile(refdata::kCatalogue, origin);
+    if (!seed.ok()) return seed.status();
+    content = *seed;
+  }
+  v1::DispatchCatalogue catalogue;
+  if (absl::Status s = refdata::ParseStored(content, origin, &catalogue); !s.ok()) return s;
+  result->catalogue_rules = RepointCatalogue(&catalogue, request.old_code, request.new_code);
+  if (result->catalogue_rules == 0 || request.dry_run) return absl::OkStatus();
+  absl::StatusOr<RefLoadResult> load = LoadReferenceContent(
+      store, refdata::kCatalogue, refdata::CanonicalText(catalogue),
+      absl::StrCat(origin, " with ", request.old_code, " repointed to ", request.new_code),
+      absl::StrCat("merge ", request.old_code, " into ", request.new_code), request.user, absl::Now(),
+      request.data_dir);
+  if (!load.ok()) return load.status();
+  if (load->changed) {
+    result->catalogue_version = load->record.version;
+    if (absl::Status s = AuditReferenceLoad(redis, load->record); !s.ok()) return s;
+  }
+  return absl::OkStatus();
+}
+
 }  // namespace
 
 absl::StatusOr<MergeResult> MergeUnits(redis::Client& redis, refdata::RefStore& store,
@@ -203,13 +240,26 @@ absl::StatusOr<MergeResult> MergeUnits(redis::Client& redis, refdata::RefStore& 
 
   MergeResult result;
   result.units_version = in_force->version;
+  if (request.repoint_catalogue && !plan->already_retired) {
+    if (absl::Status s = Repoint(redis, store, request, &result); !s.ok()) return s;
+  }
   if (!plan->already_retired && !request.dry_run) {
     absl::StatusOr<RefLoadResult> load = LoadReferenceContent(
         store, refdata::kUnits, refdata::CanonicalText(plan->next),
         absl::StrCat("units with ", request.old_code, " merged into ", request.new_code),
         absl::StrCat("merge ", request.old_code, " into ", request.new_code), request.user, absl::Now(),
         request.data_dir);
-    if (!load.ok()) return load.status();
+    if (!load.ok()) {
+      // A catalogue rule still naming OLD refuses the retirement.
+      if (!request.repoint_catalogue &&
+          absl::StrContains(load.status().message(),
+                            absl::StrCat("unit_code: unit \"", request.old_code, "\" is retired"))) {
+        return absl::Status(load.status().code(),
+                            absl::StrCat(load.status().message(), "; --repoint_catalogue points its rules at ",
+                                         request.new_code, " in the same merge"));
+      }
+      return load.status();
+    }
     result.units_version = load->record.version;
     result.units_written = load->changed;
     if (load->changed) {
@@ -225,11 +275,21 @@ absl::StatusOr<MergeResult> MergeUnits(redis::Client& redis, refdata::RefStore& 
     absl::StatusOr<std::vector<std::string>> ids = Candidates(redis, keys, plan->next, request.old_code);
     if (!ids.ok()) return ids.status();
     size_t moved_before = result.moved.size();
-    for (const std::string& id : *ids) {
-      absl::StatusOr<std::optional<MergedOrder>> moved =
-          MoveOrder(redis, keys, request, plan->next, result.units_version, id);
-      if (!moved.ok()) return moved.status();
-      if (moved->has_value()) result.moved.push_back(std::move(**moved));
+    // Orders move independently (each its own checked script), so several
+    // are in flight at once: one at a time waits a round trip per call.
+    std::vector<absl::StatusOr<std::optional<MergedOrder>>> moved(ids->size(), std::nullopt);
+    std::atomic<size_t> next{0};
+    std::vector<std::thread> workers;
+    for (size_t w = 0; w < std::min<size_t>(kMovers, ids->size()); ++w) {
+      workers.emplace_back([&] {
+        for (size_t i = next++; i < ids->size(); i = next++)
+          moved[i] = MoveOrder(redis, keys, request, plan->next, result.units_version, (*ids)[i]);
+      });
+    }
+    for (std::thread& t : workers) t.join();
+    for (absl::StatusOr<std::optional<MergedOrder>>& m : moved) {
+      if (!m.ok()) return m.status();
+      if (m->has_value()) result.moved.push_back(std::move(**m));
     }
     if (request.dry_run || result.moved.size() == moved_before) break;
   }

@@ -6,12 +6,16 @@
 //   2. Unless an earlier run did it: write the next units version with OLD
 //      retired, merged_into NEW (validated against every other kind like any
 //      load: a catalogue in force that still names OLD refuses it), and
-//      record that load in the access log. Services take it within their
+//      record that load in the access log. With repoint_catalogue, first
+//      write the next catalogue version with every rule naming OLD naming
+//      NEW (RepointCatalogue; validated and access-logged like a
+//      `catalogue load`), so the refusal does not apply; a crash between
+//      the two leaves a valid catalogue routing to NEW, and a re-run goes on. Services take it within their
 //      --refdata_poll, so OLD gets no new orders (dispatch refuses it,
 //      automatic dispatch routes to NEW instead).
 //   3. Wait `settle` (longer than the services' poll) so that no replica
 //      still routes to OLD, then move every open order naming OLD, one
-//      atomic script each (scripts/merge_unit.lua): held by OLD -> NEW's
+//      atomic script each, 16 in flight (scripts/merge_unit.lua): held by OLD -> NEW's
 //      queue in the same state with the same queue position; a hand-down
 //      pending to OLD -> pending to NEW; handed down by OLD -> by NEW. Each
 //      moved order gets a chained history entry (action "merge_unit",
@@ -49,6 +53,9 @@ struct MergeRequest {
   std::string user;
   std::string data_dir = "data";  // seeds standing for kinds not in Redis yet
   bool dry_run = false;           // plan and list; write nothing
+  // Rewrite catalogue rules naming OLD to name NEW (a new catalogue
+  // version) instead of refusing the merge while a rule names OLD.
+  bool repoint_catalogue = false;
   absl::Duration settle = absl::Seconds(1);
 };
 
@@ -62,6 +69,10 @@ struct MergedOrder {
 struct MergeResult {
   int64_t units_version = 0;  // the version retiring OLD (dry run: the one in force)
   bool units_written = false;  // this run wrote it
+  // repoint_catalogue: the rules naming OLD (that would be) repointed, and
+  // the catalogue version this run wrote (0: none).
+  int catalogue_rules = 0;
+  int64_t catalogue_version = 0;
   std::vector<MergedOrder> moved;  // dry run: what would move
 };
 

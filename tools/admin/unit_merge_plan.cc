@@ -59,6 +59,19 @@ absl::StatusOr<UnitsMergePlan> PlanUnitsMerge(const v1::UnitDirectory& in_force,
   return plan;
 }
 
+int RepointCatalogue(v1::DispatchCatalogue* catalogue, const std::string& old_code,
+                     const std::string& new_code) {
+  int changed = 0;
+  for (v1::DispatchRule& rule : *catalogue->mutable_rules()) {
+    if (rule.target_case() != v1::DispatchRule::kUnitCode || rule.unit_code() != old_code) continue;
+    rule.set_unit_code(new_code);
+    rule.set_note(rule.note().empty() ? absl::StrCat("was ", old_code, " (merged)")
+                                      : absl::StrCat(rule.note(), "; was ", old_code, " (merged)"));
+    ++changed;
+  }
+  return changed;
+}
+
 std::optional<OrderMove> PlanOrderMove(const OrderPlace& order, const std::string& old_code) {
   switch (order.state) {
     case v1::ORDER_STATE_CLOSED:

@@ -7,6 +7,7 @@
 
 #include "absl/status/statusor.h"
 #include "hotline/v1/directory.pb.h"
+#include "hotline/v1/dispatch.pb.h"
 
 namespace hotline::admin {
 
@@ -26,6 +27,12 @@ struct UnitsMergePlan {
 absl::StatusOr<UnitsMergePlan> PlanUnitsMerge(const v1::UnitDirectory& in_force,
                                               const std::string& old_code,
                                               const std::string& new_code);
+
+// `units merge --repoint_catalogue`: every rule of `catalogue` sending a
+// matter to OLD sends it to NEW instead (its note says so); how many rules
+// changed (0: none named OLD, the catalogue is as it was).
+int RepointCatalogue(v1::DispatchCatalogue* catalogue, const std::string& old_code,
+                     const std::string& new_code);
 
 // The fields of an order that say where it is (as stored; states by number).
 struct OrderPlace {

@@ -16,6 +16,7 @@
 #include "fsck/fsck.h"
 #include "redis/client.h"
 #include "redis/flags.h"
+#include "refdata/directory_source.h"
 
 namespace hotline::fsck {
 namespace {
@@ -72,22 +73,26 @@ int Main(int argc, char** argv) {
     return 2;
   }
   redis_options->connections = 4;
-  absl::StatusOr<directory::Directory> dir = directory::Directory::LoadDataDir(options.data_dir);
-  if (!dir.ok()) {
-    std::fprintf(stderr, "hotline-fsck: --data_dir: %s\n", dir.status().ToString().c_str());
-    return 2;
-  }
-  // Days and deadlines are the city's (clock/city.h), as in the services.
-  if (absl::Status s = directory::AdoptCityFile(options.data_dir).status(); !s.ok()) {
-    std::fprintf(stderr, "hotline-fsck: --data_dir: %s\n", s.ToString().c_str());
-    return 2;
-  }
   absl::StatusOr<std::unique_ptr<Clock>> clock = MakeCityClock(clock_flags);
   if (!clock.ok()) {
     std::fprintf(stderr, "hotline-fsck: %s\n", clock.status().ToString().c_str());
     return 2;
   }
   redis::Client redis(*redis_options);
+  // The directory and the city in force, as the services read them (Redis's
+  // versions; data/ for a kind Redis has none of): a street loaded since is
+  // known. Days and deadlines are the city's (clock/city.h).
+  refdata::RefStore ref_store(redis);
+  absl::StatusOr<refdata::InForce> in_force = refdata::AdoptInForce(ref_store, options.data_dir);
+  if (!in_force.ok()) {
+    const bool bad_seed = absl::IsInvalidArgument(in_force.status()) || absl::IsNotFound(in_force.status());
+    std::fprintf(stderr, "hotline-fsck: %s%s\n", bad_seed ? "--data_dir: " : "cannot read the reference data: ",
+                 in_force.status().ToString().c_str());
+    return bad_seed ? 2 : 3;
+  }
+  const directory::Directory* dir = &in_force->directory;
+  std::fprintf(stderr, "hotline-fsck: reference data %s (0: the data/ seed)\n",
+               refdata::FormatVersions(in_force->versions).c_str());
   absl::Time last_progress = absl::InfinitePast();
   options.progress = [&](const std::string& line) {
     if (!options.verbose && absl::Now() - last_progress < absl::Seconds(1)) return;

@@ -11,7 +11,8 @@
 -- ARGV[4 ..] operations of four: "h" key-index field delta (HINCRBY; a field
 --            back at 0 is deleted) | "a" key-index member score (ZADD) |
 --            "r" key-index member - (ZREM) |
---            "z" key-index member delta (ZINCRBY; a member back at 0 is removed)
+--            "z" key-index member delta (ZINCRBY; a member back at 0 is removed) |
+--            "s" key-index field value (HSET: the month's rules version)
 -- Returns 1 if written, 0 if not newer, -1 if the stored version moved.
 local stored = tonumber(redis.call("HGET", KEYS[1], "version") or "0")
 if stored >= tonumber(ARGV[1]) then
@@ -32,6 +33,8 @@ for i = 4, #ARGV, 4 do
     if tonumber(redis.call("ZINCRBY", key, ARGV[i + 3], ARGV[i + 2])) == 0 then
       redis.call("ZREM", key, ARGV[i + 2])
     end
+  elseif op == "s" then
+    redis.call("HSET", key, ARGV[i + 2], ARGV[i + 3])
   elseif op == "a" then
     redis.call("ZADD", key, ARGV[i + 3], ARGV[i + 2])
   else
