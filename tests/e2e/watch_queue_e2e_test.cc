@@ -366,6 +366,55 @@ TEST_CASE("WatchQueue: at most N open watches per user, and a stopping gateway e
   CHECK(ended_in < absl::Seconds(1));
 }
 
+TEST_CASE("WatchQueue: a deadline turning yellow, then red, is pushed", "[e2e][sla]") {
+  // 600 city seconds per second: an urgent order's 2-hour limit passes in
+  // 12 s, its 50% warning after 6 s.
+  Stack stack(Stack::Options{.auto_dispatch = false, .sla_replicas = 1,
+                             .clock_start = "2026-10-01T22:59:00+08:00", .clock_rate = "600"});
+  auto stub = stack.NewClient();
+  Watch watch(*stub, kHandlerToken, "440106");
+  REQUIRE(watch.WaitFor(v1::QUEUE_CHANGE_SNAPSHOT_END));
+  v1::CreateWorkOrderRequest r = SampleComplaint();
+  r.set_urgent(true);
+  auto ctx = CallContext(kAgentToken);
+  v1::CreateWorkOrderResponse created;
+  REQUIRE(stub->CreateWorkOrder(ctx.get(), r, &created).ok());
+  const std::string id = created.order().id();
+  // The monitor's own writes may move the version under an action: ask again.
+  auto act = [&](const std::string& token, v1::Action action, const std::string& unit) {
+    grpc::Status done;
+    for (int attempt = 0; attempt < 5; ++attempt) {
+      v1::ActRequest r;
+      r.set_order_id(id);
+      r.set_action(action);
+      r.set_unit_code(unit);
+      auto actx = CallContext(token);
+      v1::ActResponse response;
+      done = stub->Act(actx.get(), r, &response);
+      if (done.error_code() != grpc::StatusCode::ABORTED) break;
+    }
+    INFO(v1::Action_Name(action) << ": " << done.error_message());
+    REQUIRE(done.ok());
+  };
+  act(kDispatcherToken, v1::ACTION_DISPATCH, "440106");
+  act(kHandlerToken, v1::ACTION_SIGN, "");  // signed in time: only the closing clock runs on
+  std::optional<Message> yellow = watch.WaitFor(
+      [&](const Message& m) { return m.order_id() == id && m.sla_colour() == v1::SLA_COLOUR_YELLOW; },
+      absl::Seconds(30));
+  REQUIRE(yellow);
+  CHECK(yellow->change() == v1::QUEUE_CHANGE_SLA);
+  CHECK(yellow->event() == "order.sla_warning");
+  CHECK(yellow->mark() == "closing.0.warning.50pct");
+  std::optional<Message> red = watch.WaitFor(
+      [&](const Message& m) { return m.order_id() == id && m.sla_colour() == v1::SLA_COLOUR_RED; },
+      absl::Seconds(30));
+  REQUIRE(red);
+  CHECK(red->change() == v1::QUEUE_CHANGE_SLA);
+  CHECK(red->event() == "order.sla_breach");
+  CHECK(red->mark() == "closing.0.breach");
+  CHECK(Position(yellow->position()) < Position(red->position()));
+}
+
 TEST_CASE("WatchQueue: 200 watchers on one gateway, each order to all within 1 s", "[e2e]") {
   constexpr int kWatchers = 200;
   constexpr int kOrders = 10;
