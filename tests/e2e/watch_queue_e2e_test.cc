@@ -16,6 +16,7 @@
 
 #include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "absl/synchronization/mutex.h"
 #include "e2e/stack.h"
@@ -398,21 +399,19 @@ TEST_CASE("WatchQueue: a deadline turning yellow, then red, is pushed", "[e2e][s
   };
   act(kDispatcherToken, v1::ACTION_DISPATCH, "440106");
   act(kHandlerToken, v1::ACTION_SIGN, "");  // signed in time: only the closing clock runs on
-  std::optional<Message> yellow = watch.WaitFor(
-      [&](const Message& m) { return m.order_id() == id && m.sla_colour() == v1::SLA_COLOUR_YELLOW; },
-      absl::Seconds(30));
-  REQUIRE(yellow);
-  CHECK(yellow->change() == v1::QUEUE_CHANGE_SLA);
-  CHECK(yellow->event() == "order.sla_warning");
-  CHECK(yellow->mark() == "closing.0.warning.50pct");
-  std::optional<Message> red = watch.WaitFor(
-      [&](const Message& m) { return m.order_id() == id && m.sla_colour() == v1::SLA_COLOUR_RED; },
-      absl::Seconds(30));
-  REQUIRE(red);
-  CHECK(red->change() == v1::QUEUE_CHANGE_SLA);
-  CHECK(red->event() == "order.sla_breach");
-  CHECK(red->mark() == "closing.0.breach");
-  CHECK(Position(yellow->position()) < Position(red->position()));
+  // The first message of that colour for the order: an SLA one, of that event and mark.
+  auto turned = [&](v1::SlaColour colour, const std::string& event, const std::string& mark) {
+    std::optional<Message> m = watch.WaitFor(
+        [&](const Message& m) { return m.order_id() == id && m.sla_colour() == colour; }, absl::Seconds(30));
+    REQUIRE(m);
+    CHECK(m->change() == v1::QUEUE_CHANGE_SLA);
+    CHECK(m->event() == event);
+    CHECK(m->mark() == mark);
+    return *m;
+  };
+  const Message yellow = turned(v1::SLA_COLOUR_YELLOW, "order.sla_warning", "closing.0.warning.50pct");
+  const Message red = turned(v1::SLA_COLOUR_RED, "order.sla_breach", "closing.0.breach");
+  CHECK(Position(yellow.position()) < Position(red.position()));
 }
 
 TEST_CASE("WatchQueue: 200 watchers on one gateway, each order to all within 1 s", "[e2e]") {
@@ -446,16 +445,16 @@ TEST_CASE("WatchQueue: 200 watchers on one gateway, each order to all within 1 s
   const double wall = absl::ToDoubleSeconds(absl::Now() - began);
   const Usage gateway_after = UsageOf(stack.gateway().pid());
   const Usage dispatch_after = UsageOf(stack.dispatch().pid());
+  auto usage = [&](const char* process, const Usage& idle, const Usage& open, const Usage& after) {
+    const double cpu = after.cpu_seconds - open.cpu_seconds;
+    return absl::StrCat(process, " RSS MiB: idle ", idle.rss_mib, ", ", kWatchers, " open ", open.rss_mib,
+                        ", after ", after.rss_mib, "; CPU s while fanning out ", cpu, " (", 100 * cpu / wall,
+                        "% of a core)\n");
+  };
   WARN(kWatchers << " watchers, " << kOrders << " orders in " << wall << " s; slowest order to all "
                  << kWatchers << ": " << absl::FormatDuration(worst) << "\n"
-                 << "gateway RSS MiB: idle " << gateway_idle.rss_mib << ", " << kWatchers << " open "
-                 << gateway_open.rss_mib << ", after " << gateway_after.rss_mib << "; CPU s while fanning out "
-                 << gateway_after.cpu_seconds - gateway_open.cpu_seconds << " ("
-                 << 100 * (gateway_after.cpu_seconds - gateway_open.cpu_seconds) / wall << "% of a core)\n"
-                 << "dispatch RSS MiB: idle " << dispatch_idle.rss_mib << ", " << kWatchers << " open "
-                 << dispatch_open.rss_mib << ", after " << dispatch_after.rss_mib << "; CPU s while fanning out "
-                 << dispatch_after.cpu_seconds - dispatch_open.cpu_seconds << " ("
-                 << 100 * (dispatch_after.cpu_seconds - dispatch_open.cpu_seconds) / wall << "% of a core)");
+                 << usage("gateway", gateway_idle, gateway_open, gateway_after)
+                 << usage("dispatch", dispatch_idle, dispatch_open, dispatch_after));
   CHECK(worst < absl::Seconds(1));
 }
 
