@@ -430,8 +430,15 @@ TEST_CASE("WatchQueue: 200 watchers on one gateway, each order to all within 1 s
   for (auto& w : watches) REQUIRE(w->WaitFor(v1::QUEUE_CHANGE_SNAPSHOT_END, "", absl::Seconds(30)));
   CHECK(Gauge(stack.gateway_metrics_port(), "hotline_gateway_open_streams") == kWatchers);
   CHECK(Gauge(stack.dispatch_metrics_port(), "hotline_dispatch_queue_watches") == kWatchers);
+  // Open and quiet: no polling, so next to no CPU.
+  const Usage gateway_quiet = UsageOf(stack.gateway().pid());
+  const Usage dispatch_quiet = UsageOf(stack.dispatch().pid());
+  absl::SleepFor(absl::Seconds(3));
   const Usage gateway_open = UsageOf(stack.gateway().pid());
   const Usage dispatch_open = UsageOf(stack.dispatch().pid());
+  WARN("CPU s over 3 s with " << kWatchers << " watches open and no change: gateway "
+                              << gateway_open.cpu_seconds - gateway_quiet.cpu_seconds << ", dispatch "
+                              << dispatch_open.cpu_seconds - dispatch_quiet.cpu_seconds);
 
   absl::Duration worst;
   const absl::Time began = absl::Now();
