@@ -239,15 +239,12 @@ void QueueWatchers::Start() {
 }
 
 void QueueWatchers::Stop() {
-  {
-    absl::MutexLock lock(&mu_);
-    stopping_ = true;
-  }
-  stop_ = true;
-  if (thread_.joinable()) thread_.join();
+  // The watches end first (the reader may sit in XREAD BLOCK); one that is
+  // starting on the reader's thread is ended there (stopping_).
   std::vector<std::shared_ptr<Watcher>> open;
   {
     absl::MutexLock lock(&mu_);
+    stopping_ = true;
     open.swap(live_);
     for (auto& w : starting_) open.push_back(std::move(w));
     starting_.clear();
@@ -256,6 +253,8 @@ void QueueWatchers::Stop() {
     w->End(grpc::Status(grpc::StatusCode::UNAVAILABLE,
                         "dispatch is stopping: watch again from the last position seen"));
   }
+  stop_ = true;
+  if (thread_.joinable()) thread_.join();
 }
 
 void QueueWatchers::Remove(Watcher* w) {

@@ -319,7 +319,8 @@ TEST_CASE("WatchQueue: a snapshot, a new order within 1 s with no queue reads, a
   CHECK(in_snapshot == std::set<std::string>{b, c});
 }
 
-TEST_CASE("WatchQueue: at most N open watches per user, and a stopping gateway ends them", "[e2e]") {
+TEST_CASE("WatchQueue: at most N open watches per user, and a stopping dispatch or gateway ends them",
+          "[e2e]") {
   Stack::Options options;
   options.auto_dispatch = false;
   options.gateway_args = {"--max_streams_per_user=2"};
@@ -350,11 +351,48 @@ TEST_CASE("WatchQueue: at most N open watches per user, and a stopping gateway e
   }
   CHECK(admitted);
 
+  // A graceful stop of dispatch ends its watches UNAVAILABLE, through the
+  // gateway; once it is back, the watch resumes.
+  {
+    Watch& handler = second;
+    const absl::Time stop = absl::Now();
+    std::thread terminate([&] { stack.dispatch().Terminate(); });
+    std::optional<grpc::Status> ended = handler.Ended(absl::Seconds(5));
+    const absl::Duration ended_in = absl::Now() - stop;
+    terminate.join();
+    REQUIRE(ended);
+    CHECK(ended->error_code() == grpc::StatusCode::UNAVAILABLE);
+    CHECK_THAT(ended->error_message(), Catch::Contains("dispatch"));
+    WARN("SIGTERM to dispatch: its open watch ended in " << absl::FormatDuration(ended_in));
+    CHECK(ended_in < absl::Seconds(1));
+    stack.Start(Stack::Process::kDispatch);
+    // The gateway's channel may take a moment to reconnect (UNAVAILABLE until
+    // then; a refused try leaves the user's count of streams a moment later).
+    std::unique_ptr<Watch> resumed;
+    for (int i = 0; i < 50; ++i) {
+      resumed = std::make_unique<Watch>(*stub, kHandlerToken, "440106", handler.Messages().back().position());
+      std::optional<grpc::Status> gone = resumed->Ended(absl::Milliseconds(300));
+      if (!gone) break;
+      REQUIRE((gone->error_code() == grpc::StatusCode::UNAVAILABLE ||
+               gone->error_code() == grpc::StatusCode::RESOURCE_EXHAUSTED));
+      absl::SleepFor(absl::Milliseconds(100));
+    }
+    const std::string id = CreateOrder(*stub, "440106");
+    Dispatch(*stub, id, "440106");
+    CHECK(resumed->WaitFor(v1::QUEUE_CHANGE_ENTERED, id));
+  }
+  // The street's watch went the same way; new ones for the gateway's stop
+  // (the closed ones leave the gateway's count a moment later).
+  Watch street_again(*stub, kStreetToken, "440106001");
+  REQUIRE(street_again.WaitFor(v1::QUEUE_CHANGE_SNAPSHOT_END));
+  Watch second_again(*stub, kHandlerToken, "440106");
+  REQUIRE(second_again.WaitFor(v1::QUEUE_CHANGE_SNAPSHOT_END));
+
   // A graceful stop ends the open streams at once, UNAVAILABLE (resume elsewhere).
   // (Not the drain's deadline: the streams end as the stop begins.)
   const absl::Time stop = absl::Now();
   std::thread terminate([&] { stack.gateway().Terminate(); });
-  for (Watch* w : {&second, &street}) {
+  for (Watch* w : {&second_again, &street_again}) {
     std::optional<grpc::Status> ended = w->Ended(absl::Seconds(5));
     REQUIRE(ended);
     CHECK(ended->error_code() == grpc::StatusCode::UNAVAILABLE);
