@@ -8,9 +8,10 @@
 namespace hotline::dispatch {
 
 DispatchService::DispatchService(Dispatcher& dispatcher, audit::ReadRecorder& reads,
-                                 prometheus::Registry& metrics)
+                                 QueueWatchers& watchers, prometheus::Registry& metrics)
     : dispatcher_(dispatcher),
       reads_(reads),
+      watchers_(watchers),
       actions_(prometheus::BuildCounter()
                    .Name("hotline_dispatch_actions_total")
                    .Help("Actions on orders, by action and outcome (status code).")
@@ -54,6 +55,18 @@ grpc::ServerUnaryReactor* DispatchService::ListQueue(grpc::CallbackServerContext
                                  response, reactor);
       });
   return reactor;
+}
+
+grpc::ServerWriteReactor<v1::WatchQueueResponse>* DispatchService::WatchQueue(
+    grpc::CallbackServerContext* context, const v1::WatchQueueRequest* request) {
+  absl::StatusOr<v1::Actor> actor = server::VerifiedIdentity(*context, *request);
+  if (!actor.ok()) {
+    return RefusedWatch(grpc::Status(absl::IsPermissionDenied(actor.status())
+                                         ? grpc::StatusCode::PERMISSION_DENIED
+                                         : grpc::StatusCode::UNAUTHENTICATED,
+                                     std::string(actor.status().message())));
+  }
+  return watchers_.Watch(context, *actor, *request);
 }
 
 }  // namespace hotline::dispatch

@@ -36,7 +36,10 @@ int main(int argc, char** argv) {
     auto& dispatcher = s.Make<dispatch::Dispatcher>(store, dir, catalogue, s.clock());
     auto& access_log = s.Make<audit::AuditLog>(s.redis());
     auto& reads = s.Make<audit::ReadRecorder>(access_log, s.clock());
-    s.Serve(s.Make<dispatch::DispatchService>(dispatcher, reads, s.metrics()), "hotline.v1.Dispatch");
+    // WatchQueue's one reader of the events stream (its XREAD blocks).
+    auto& watchers = s.Background(
+        s.Make<dispatch::QueueWatchers>(s.OwnRedis(1), store.keys(), dir, s.metrics()));
+    s.Serve(s.Make<dispatch::DispatchService>(dispatcher, reads, watchers, s.metrics()), "hotline.v1.Dispatch");
     if (auto_dispatch) {
       s.ConsumeEvents(store.keys().Events(), store.keys().DeadEvents(), dispatch::AutoDispatchHandler(dispatcher));
       log::Info("auto-dispatch running", {{"consumer", s.events().consumer}});

@@ -1,6 +1,7 @@
 #include "gateway/gateway_service.h"
 
 #include <google/protobuf/descriptor.h>
+#include <atomic>
 #include <google/protobuf/message.h>
 
 #include "absl/strings/str_cat.h"
@@ -26,7 +27,7 @@ grpc::Status FromBackend(const grpc::Status& status, const char* backend) {
 
 GatewayService::GatewayService(const TokenAuth& auth, Backends backends,
                                absl::Duration backend_timeout, prometheus::Registry& metrics,
-                               RateLimiter* limiter, Admission* admission)
+                               RateLimiter* limiter, Admission* admission, int max_streams_per_user)
     : auth_(auth),
       backend_timeout_(backend_timeout),
       auth_failures_(prometheus::BuildCounter()
@@ -40,7 +41,16 @@ GatewayService::GatewayService(const TokenAuth& auth, Backends backends,
                         .Help("Calls refused RESOURCE_EXHAUSTED: the caller's rate limit.")
                         .Register(metrics)
                         .Add({})),
-      admission_(admission) {
+      admission_(admission),
+      max_streams_per_user_(max_streams_per_user),
+      open_streams_(prometheus::BuildGauge()
+                        .Name("hotline_gateway_open_streams")
+                        .Help("Server-streaming calls open (WatchQueue), by method.")
+                        .Register(metrics)),
+      stream_messages_(prometheus::BuildCounter()
+                           .Name("hotline_gateway_stream_messages_total")
+                           .Help("Messages relayed to clients on server-streaming calls, by method.")
+                           .Register(metrics)) {
   // Which process serves which backend service: the wiring, not the table.
   auto process = [&](const char* name, const std::shared_ptr<grpc::Channel>& channel,
                      std::initializer_list<const char*> services) {
@@ -160,8 +170,7 @@ grpc::ServerUnaryReactor* GatewayService::Unary(const Handler& handler,
                                                 grpc::ByteBuffer* response) {
   auto* reactor = context->DefaultReactor();
   if (handler.backend != nullptr && handler.backend->stub == nullptr) {
-    reactor->Finish(grpc::Status(grpc::StatusCode::UNAVAILABLE,
-                                 absl::StrCat(handler.backend->name, ": no address configured")));
+    reactor->Finish(Unreachable(handler));
     return reactor;
   }
   // Shed first, before any other work (admission.h); the slot is held until
@@ -177,9 +186,8 @@ grpc::ServerUnaryReactor* GatewayService::Unary(const Handler& handler,
       return reactor;
     }
   }
-  if (handler.backend != nullptr && handler.backend->identity_secret.empty()) {
-    reactor->Finish(grpc::Status(grpc::StatusCode::UNAVAILABLE,
-                                 absl::StrCat(handler.backend->name, ": no identity secret configured")));
+  if (grpc::Status unreachable = Unreachable(handler); !unreachable.ok()) {
+    reactor->Finish(unreachable);
     return reactor;
   }
   grpc::Status refusal;
@@ -188,18 +196,10 @@ grpc::ServerUnaryReactor* GatewayService::Unary(const Handler& handler,
     reactor->Finish(refusal);
     return reactor;
   }
-  // The request must be a well-formed message of the method's type, its
-  // strings UTF-8; else INVALID_ARGUMENT naming the field. The bytes that
-  // passed go on unchanged; the identity is signed over the digest of this
-  // parse, which the backend recomputes from its own (server/identity.h).
   std::string digest;
-  {
-    std::unique_ptr<google::protobuf::Message> parsed(handler.request_type->New());
-    if (grpc::Status status = ParseRequest(*request, parsed.get()); !status.ok()) {
-      reactor->Finish(status);
-      return reactor;
-    }
-    if (handler.backend != nullptr) digest = server::RequestDigest(*parsed);
+  if (grpc::Status status = CheckRequest(handler, *request, &digest); !status.ok()) {
+    reactor->Finish(status);
+    return reactor;
   }
   if (handler.backend == nullptr) {
     reactor->Finish(AnswerLocally(handler, *caller, response));
@@ -225,6 +225,31 @@ grpc::ServerUnaryReactor* GatewayService::Unary(const Handler& handler,
   return reactor;
 }
 
+grpc::Status GatewayService::Unreachable(const Handler& handler) {
+  if (handler.backend == nullptr) return grpc::Status::OK;
+  if (handler.backend->stub == nullptr) {
+    return grpc::Status(grpc::StatusCode::UNAVAILABLE,
+                        absl::StrCat(handler.backend->name, ": no address configured"));
+  }
+  if (handler.backend->identity_secret.empty()) {
+    return grpc::Status(grpc::StatusCode::UNAVAILABLE,
+                        absl::StrCat(handler.backend->name, ": no identity secret configured"));
+  }
+  return grpc::Status::OK;
+}
+
+grpc::Status GatewayService::CheckRequest(const Handler& handler, const grpc::ByteBuffer& request,
+                                          std::string* digest) {
+  // The request must be a well-formed message of the method's type, its
+  // strings UTF-8; else INVALID_ARGUMENT naming the field. The bytes that
+  // passed go on unchanged; the identity is signed over the digest of this
+  // parse, which the backend recomputes from its own (server/identity.h).
+  std::unique_ptr<google::protobuf::Message> parsed(handler.request_type->New());
+  if (grpc::Status status = ParseRequest(request, parsed.get()); !status.ok()) return status;
+  if (handler.backend != nullptr) *digest = server::RequestDigest(*parsed);
+  return grpc::Status::OK;
+}
+
 grpc::Status GatewayService::AnswerLocally(const Handler& handler, const v1::TokenEntry& caller,
                                            grpc::ByteBuffer* response) const {
   if (handler.route->method == "WhoAmI") {
@@ -239,24 +264,180 @@ grpc::Status GatewayService::AnswerLocally(const Handler& handler, const v1::Tok
                       absl::StrCat(handler.route->method, ": the gateway has no local answer"));
 }
 
+// One server-streaming call: the client's side (down, a ServerWriteReactor)
+// and the backend's (up, a ClientBidiReactor: on the wire a server-streaming
+// call is a bidirectional one with one request). One message at a time: the
+// next is read from the backend only when the last was written to the
+// client. Deletes itself when both sides are done.
+class GatewayService::Relay {
+ public:
+  Relay(GatewayService* service, const Handler& handler, std::string user,
+        std::unique_ptr<grpc::ClientContext> context, const grpc::ByteBuffer& request)
+      : service_(service),
+        handler_(handler),
+        user_(std::move(user)),
+        context_(std::move(context)),
+        request_(request),
+        messages_(service->stream_messages_.Add({{"method", std::string(handler.route->method)}})),
+        down_(this),
+        up_(this) {}
+
+  const std::string& user() const { return user_; }
+  const Handler& handler() const { return handler_; }
+
+  grpc::ServerWriteReactor<grpc::ByteBuffer>* Start() {
+    handler_.backend->stub->PrepareBidiStreamingCall(context_.get(), handler_.backend_path,
+                                                     grpc::StubOptions(), &up_);
+    up_.StartWriteLast(&request_, grpc::WriteOptions());
+    up_.StartRead(&message_);
+    up_.StartCall();
+    return &down_;
+  }
+
+  // Ends the call: the backend call is cancelled and the client told `why`.
+  void Cancel(grpc::Status why) {
+    {
+      absl::MutexLock lock(&mu_);
+      if (!cancelled_) cancelled_ = std::move(why);
+    }
+    context_->TryCancel();
+  }
+
+ private:
+  class Down final : public grpc::ServerWriteReactor<grpc::ByteBuffer> {
+   public:
+    explicit Down(Relay* relay) : relay_(relay) {}
+    void OnWriteDone(bool ok) override { relay_->Written(ok); }
+    void OnCancel() override { relay_->context_->TryCancel(); }
+    void OnDone() override { relay_->SideDone(); }
+
+   private:
+    Relay* relay_;
+  };
+  class Up final : public grpc::ClientBidiReactor<grpc::ByteBuffer, grpc::ByteBuffer> {
+   public:
+    explicit Up(Relay* relay) : relay_(relay) {}
+    void OnReadDone(bool ok) override { relay_->Read(ok); }
+    void OnDone(const grpc::Status& status) override { relay_->Ended(status); }
+
+   private:
+    Relay* relay_;
+  };
+
+  void Read(bool ok) {
+    if (!ok) return;  // the backend's stream ended: its status comes to Ended
+    absl::MutexLock lock(&mu_);
+    if (finished_) return;
+    writing_ = true;
+    down_.StartWrite(&message_);
+  }
+  void Written(bool ok) {
+    {
+      absl::MutexLock lock(&mu_);
+      writing_ = false;
+      if (ok) messages_.Increment();
+      if (ended_) {
+        FinishLocked();
+      } else if (ok) {
+        up_.StartRead(&message_);
+        return;
+      }
+    }
+    if (!ok) context_->TryCancel();  // the client is gone
+  }
+  void Ended(const grpc::Status& status) {
+    {
+      absl::MutexLock lock(&mu_);
+      ended_ = FromBackend(status, handler_.backend->name);
+      if (!writing_) FinishLocked();
+    }
+    SideDone();
+  }
+  void FinishLocked() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+    if (finished_) return;
+    finished_ = true;
+    down_.Finish(cancelled_ ? *cancelled_ : *ended_);
+  }
+  void SideDone() {
+    if (--sides_ > 0) return;
+    service_->StreamClosed(this);
+    delete this;
+  }
+
+  GatewayService* service_;
+  const Handler& handler_;
+  const std::string user_;
+  std::unique_ptr<grpc::ClientContext> context_;
+  grpc::ByteBuffer request_;
+  grpc::ByteBuffer message_;  // the one message between backend and client
+  prometheus::Counter& messages_;
+  Down down_;
+  Up up_;
+  std::atomic<int> sides_{2};  // down and up, each done once
+  absl::Mutex mu_;
+  bool writing_ ABSL_GUARDED_BY(mu_) = false;
+  bool finished_ ABSL_GUARDED_BY(mu_) = false;
+  std::optional<grpc::Status> ended_ ABSL_GUARDED_BY(mu_);
+  std::optional<grpc::Status> cancelled_ ABSL_GUARDED_BY(mu_);
+};
+
 grpc::ServerWriteReactor<grpc::ByteBuffer>* GatewayService::Stream(
-    const Handler& handler, grpc::CallbackServerContext* context, const grpc::ByteBuffer*) {
-  // The seam for server streaming (WatchQueue): admission and the request
-  // check as in Unary, then a grpc::ClientBidiReactor on the generic stub to
-  // handler.backend_path (on the wire a server-streaming call is a
-  // bidirectional one with one request), each backend message written on
-  // as it comes, the backend's status as the call's. Not built until the
-  // first streaming RPC lands.
+    const Handler& handler, grpc::CallbackServerContext* context, const grpc::ByteBuffer* request) {
   class Refused : public grpc::ServerWriteReactor<grpc::ByteBuffer> {
    public:
     explicit Refused(grpc::Status status) { Finish(std::move(status)); }
     void OnDone() override { delete this; }
   };
+  if (grpc::Status unreachable = Unreachable(handler); !unreachable.ok()) return new Refused(unreachable);
+  if (handler.backend == nullptr) {
+    return new Refused(grpc::Status(grpc::StatusCode::UNIMPLEMENTED,
+                                    absl::StrCat(handler.route->method, ": the gateway has no local stream")));
+  }
   grpc::Status refusal;
-  if (!Admit(context, handler.route->method, &refusal)) return new Refused(refusal);
-  return new Refused(grpc::Status(
-      grpc::StatusCode::UNIMPLEMENTED,
-      absl::StrCat(handler.route->method, ": server streaming is not forwarded yet")));
+  std::optional<v1::TokenEntry> caller = Admit(context, handler.route->method, &refusal);
+  if (!caller) return new Refused(refusal);
+  std::string digest;
+  if (grpc::Status status = CheckRequest(handler, *request, &digest); !status.ok()) return new Refused(status);
+  // The backend call has the caller's deadline only: a watch lives for hours.
+  std::unique_ptr<grpc::ClientContext> backend = BackendContext(context, *caller, handler, digest);
+  backend->set_deadline(context->deadline());
+  auto* relay = new Relay(this, handler, caller->user_id(), std::move(backend), *request);
+  {
+    absl::MutexLock lock(&streams_mu_);
+    if (streams_stopping_) {
+      delete relay;
+      return new Refused(grpc::Status(grpc::StatusCode::UNAVAILABLE, "the gateway is stopping"));
+    }
+    int& open = streams_by_user_[caller->user_id()];
+    if (open >= max_streams_per_user_) {
+      if (open == 0) streams_by_user_.erase(caller->user_id());
+      delete relay;
+      return new Refused(grpc::Status(
+          grpc::StatusCode::RESOURCE_EXHAUSTED,
+          absl::StrCat("at most ", max_streams_per_user_, " open streams per user; close one first")));
+    }
+    ++open;
+    relays_.insert(relay);
+    open_streams_.Add({{"method", std::string(handler.route->method)}}).Increment();
+  }
+  return relay->Start();
+}
+
+void GatewayService::StreamClosed(Relay* relay) {
+  absl::MutexLock lock(&streams_mu_);
+  relays_.erase(relay);
+  auto it = streams_by_user_.find(relay->user());
+  if (it != streams_by_user_.end() && --it->second <= 0) streams_by_user_.erase(it);
+  open_streams_.Add({{"method", std::string(relay->handler().route->method)}}).Decrement();
+}
+
+void GatewayService::StopStreams() {
+  absl::MutexLock lock(&streams_mu_);
+  streams_stopping_ = true;
+  for (Relay* relay : relays_) {
+    relay->Cancel(grpc::Status(grpc::StatusCode::UNAVAILABLE,
+                               "the gateway is stopping: watch again from the last position seen"));
+  }
 }
 
 }  // namespace hotline::gateway

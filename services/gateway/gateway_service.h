@@ -12,10 +12,15 @@
 // for that backend, method and request (server/identity.h), and deadline (the backend call ends when the caller's would, and is
 // cancelled with it). Backend answers pass through unchanged.
 //
-// Server-streaming rows fit the same table (the row type says nothing about
-// streaming: the descriptor does); the seam is GatewayService::Stream, which
-// answers UNIMPLEMENTED until the first streaming RPC (WatchQueue) lands: see
-// README.md "Adding an RPC".
+// Server-streaming rows (WatchQueue) fit the same table (the descriptor, not
+// the row, says a method streams): Stream checks them as Unary does
+// (authentication, rate limit, roles, request, signed identity) and relays
+// the backend's messages as they come, one at a time (a slow client slows
+// the backend's stream, never buffers it). A stream takes no admission slot
+// (it lives for hours); instead each user has at most max_streams_per_user
+// open (RESOURCE_EXHAUSTED beyond). Its backend call has the caller's
+// deadline only, not backend_timeout. StopStreams() ends every open stream
+// UNAVAILABLE (graceful stop: the client resumes elsewhere).
 // Thread-safe.
 #include <grpcpp/generic/generic_stub.h>
 #include <grpcpp/grpcpp.h>
@@ -24,10 +29,13 @@
 
 #include <deque>
 #include <memory>
+#include <prometheus/gauge.h>
 #include <optional>
 #include <string>
 
 #include "absl/container/flat_hash_map.h"
+#include "absl/container/flat_hash_set.h"
+#include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
 #include "gateway/admission.h"
 #include "gateway/rate_limiter.h"
@@ -61,9 +69,13 @@ class GatewayService final : public grpc::Service {
   // that from happening.
   GatewayService(const TokenAuth& auth, Backends backends, absl::Duration backend_timeout,
                  prometheus::Registry& metrics, RateLimiter* limiter = nullptr,
-                 Admission* admission = nullptr);
+                 Admission* admission = nullptr, int max_streams_per_user = 4);
+
+  // Ends every open stream UNAVAILABLE and refuses new ones (graceful stop).
+  void StopStreams();
 
  private:
+  class Relay;  // one server-streaming call, relayed
   // One backend process: its channel (null: none configured) and the name
   // errors and logs use.
   struct Backend {
@@ -84,6 +96,14 @@ class GatewayService final : public grpc::Service {
   grpc::ServerWriteReactor<grpc::ByteBuffer>* Stream(const Handler& handler,
                                                      grpc::CallbackServerContext* context,
                                                      const grpc::ByteBuffer* request);
+  // A relay is done: it leaves the open streams.
+  void StreamClosed(Relay* relay);
+  // UNAVAILABLE when the row's backend has no address or no identity secret.
+  static grpc::Status Unreachable(const Handler& handler);
+  // The request checked as a message of the row's type (INVALID_ARGUMENT
+  // naming the field), and its digest for the identity when it goes on.
+  static grpc::Status CheckRequest(const Handler& handler, const grpc::ByteBuffer& request,
+                                   std::string* digest);
   // The methods the gateway answers itself (rows with no backend service).
   grpc::Status AnswerLocally(const Handler& handler, const v1::TokenEntry& caller,
                              grpc::ByteBuffer* response) const;
@@ -110,6 +130,14 @@ class GatewayService final : public grpc::Service {
   RateLimiter* limiter_;
   prometheus::Counter& rate_limited_;
   Admission* admission_;
+
+  const int max_streams_per_user_;
+  absl::Mutex streams_mu_;
+  bool streams_stopping_ ABSL_GUARDED_BY(streams_mu_) = false;
+  absl::flat_hash_map<std::string, int> streams_by_user_ ABSL_GUARDED_BY(streams_mu_);
+  absl::flat_hash_set<Relay*> relays_ ABSL_GUARDED_BY(streams_mu_);
+  prometheus::Family<prometheus::Gauge>& open_streams_;
+  prometheus::Family<prometheus::Counter>& stream_messages_;
 };
 
 }  // namespace hotline::gateway

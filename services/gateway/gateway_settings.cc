@@ -39,6 +39,9 @@ void AddGatewayFlags(config::Flags& flags, GatewaySettings* settings, server::Se
             "most calls in flight to the backends; more are refused RESOURCE_EXHAUSTED at once "
             "(0: no cap)",
             &settings->max_in_flight);
+  flags.Int("max_streams_per_user", "HOTLINE_MAX_STREAMS_PER_USER",
+            "most streams (WatchQueue) one user may have open; more are refused RESOURCE_EXHAUSTED",
+            &settings->max_streams_per_user);
   flags.Duration("shed_retry_after", "HOTLINE_SHED_RETRY_AFTER",
                  "the retry delay a call refused at capacity is given (RetryInfo)",
                  &settings->shed_retry_after);
@@ -74,6 +77,11 @@ absl::Status CheckGatewaySettings(const GatewaySettings& settings, const server:
     log::Error("--max_in_flight must be >= 0 (0: no cap) and --shed_retry_after > 0",
                {{"max_in_flight", std::to_string(settings.max_in_flight)},
                 {"shed_retry_after", absl::FormatDuration(settings.shed_retry_after)}});
+    return server::ExitWith(2);
+  }
+  if (settings.max_streams_per_user < 1) {
+    log::Error("--max_streams_per_user must be >= 1",
+               {{"max_streams_per_user", std::to_string(settings.max_streams_per_user)}});
     return server::ExitWith(2);
   }
   if (!settings.refused_tokens_path.empty()) {

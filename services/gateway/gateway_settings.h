@@ -33,6 +33,7 @@ struct GatewaySettings {
   int rate_limit = 20;
   int rate_burst = 40;
   int max_in_flight = 64;
+  int max_streams_per_user = 4;  // open WatchQueue streams per user
   absl::Duration shed_retry_after = absl::Milliseconds(100);
   int screen_port = 8080;
   absl::Duration screen_cache = absl::Seconds(3);

@@ -53,9 +53,9 @@ int main(int argc, char** argv) {
         {"sla", settings.sla_address, backends->sla},
         {"knowledge", settings.knowledge_address, backends->knowledge}});
     s.Background(nullptr, [&watch] { watch.Stop(); });  // the backends stop too: their going is no news
-    s.Serve(s.Make<gateway::GatewayService>(auth, *backends, settings.backend_timeout, s.metrics(), &limiter,
-                                            &admission),
-            "hotline.v1.Hotline");
+    auto& service = s.Make<gateway::GatewayService>(auth, *backends, settings.backend_timeout, s.metrics(),
+                                                    &limiter, &admission, settings.max_streams_per_user);
+    s.Serve(service, "hotline.v1.Hotline");
     // The big screen: the page and its JSON API, on the same host as the API.
     auto& screen = s.Make<gateway::ScreenServer>(backends->scoring, backends->identity_secrets["scoring"],
                                                  absl::Seconds(3), settings.screen_cache, &s.metrics());
@@ -68,6 +68,9 @@ int main(int argc, char** argv) {
         return absl::OkStatus();
       }, [&screen] { screen.Stop(); });
     }
+    // Open streams end first on SIGTERM (workers stop last started first),
+    // before the server drains: they would hold the drain to its deadline.
+    s.Background(nullptr, [&service] { service.StopStreams(); });
     log::Info("forwarding", {{"intake", settings.intake_address}, {"dispatch", settings.dispatch_address},
                              {"sla", settings.sla_address}, {"knowledge", settings.knowledge_address},
                              {"scoring", settings.scoring_address}});

@@ -38,6 +38,7 @@ const std::vector<Route>& Routes() {
       // The flow: the state machine decides which of these may take which action.
       {"Act", kDispatch, {kDispatcher, kSupervisor, kHandler, kAdmin}},
       {"ListQueue", kDispatch, {kDispatcher, kSupervisor, kHandler, kAdmin}},
+      {"WatchQueue", kDispatch, {kDispatcher, kSupervisor, kHandler, kAdmin}},
       // Deadlines. Only units ask for extensions (their own orders': sla
       // checks the unit); only the centre decides them.
       {"GetOrderSla", kSla, {kAgent, kDispatcher, kSupervisor, kHandler, kAdmin}},

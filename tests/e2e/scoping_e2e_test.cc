@@ -286,6 +286,30 @@ std::map<std::string, Case> Cases() {
       CheckNothingOf(w, mine);
     }
   };
+  c["WatchQueue"] = [](Seeded& w) {
+    // A stream: read until the snapshot is complete (or the call ends).
+    auto watch = [&](const std::string& unit) {
+      v1::WatchQueueRequest r;
+      r.set_unit_code(unit);
+      auto ctx = CallContext(kHandlerToken);
+      auto reader = w.stub().WatchQueue(ctx.get(), r);
+      Outcome out;
+      v1::WatchQueueResponse m;
+      while (reader->Read(&m)) {
+        out.answer += m.SerializeAsString() + m.DebugString();
+        if (m.change() == v1::QUEUE_CHANGE_SNAPSHOT_END) {
+          ctx->TryCancel();
+          break;
+        }
+      }
+      out.status = reader->Finish();
+      return out;
+    };
+    CheckDenied(w, watch("440104"));
+    Outcome mine = watch("440106");
+    CHECK(mine.status.error_code() == grpc::StatusCode::CANCELLED);  // ended by the reader
+    CheckNothingOf(w, mine);
+  };
   c["GetOrderSla"] = [](Seeded& w) {
     auto get = [&](const std::string& id) {
       v1::GetOrderSlaRequest r;

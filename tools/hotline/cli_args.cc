@@ -165,6 +165,15 @@ const std::vector<CommandSpec>& Commands() {
            {"page-token", "T", "the next page, as printed under the previous one"},
            {"oldest-first", "", "oldest first (by when the order entered the queue)"},
        }},
+      {"watch-queue",
+       {"UNIT"},
+       "Watch a unit's queue live (to sign, in progress, sent back): a snapshot, then one\n"
+       "line per change as it happens (entered, updated, left, sla yellow/red), each\n"
+       "starting with the position to resume from with --from. Runs until stopped.",
+       {
+           {"from", "POSITION", "resume after this position (a line's first column)"},
+           {"count", "N", "stop after N changes (not counting the snapshot)"},
+       }},
       {"units",
        {},
        "List handling units.",

@@ -31,6 +31,7 @@
 #include "tools/hotline/local_time.h"
 #include "tools/hotline/names.h"
 #include "tools/hotline/rpc_call.h"
+#include "tools/hotline/watch_command.h"
 #include "tools/hotline/score_commands.h"
 #include "tools/hotline/sla_commands.h"
 #include "tools/hotline/table.h"
@@ -728,6 +729,7 @@ ExitCode RunCommand(const CommandLine& cl, HotlineStub& stub, Output io) {
       {"whoami", &RunWhoAmI}, {"create", &RunCreate},
       {"get", &RunGet},       {"list", &RunList},
       {"act", &RunAct},       {"queue", &RunQueue},
+      {"watch-queue", &RunWatchQueue},
       {"units", &RunUnits},   {"categories", &RunCategories},
       {"sla", &RunSla},       {"deadlines", &RunDeadlines},
       {"extend", &RunExtend}, {"extension", &RunExtension},
