@@ -515,7 +515,8 @@ void CallScreen::SearchKnowledge() {
                                "</small><br>" + HighlightSnippet(hit.snippet()));
       label->setWordWrap(true);
       label->setMargin(4);
-      item->setSizeHint(QSize(100, label->sizeHint().height() + 24));
+      // As tall as the wrapped text at the list's width.
+      item->setSizeHint(QSize(100, label->heightForWidth(hits_->viewport()->width() - 12) + 4));
       hits_->addItem(item);
       hits_->setItemWidget(item, label);
     }

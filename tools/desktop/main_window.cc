@@ -11,6 +11,7 @@
 #include "enums/enum_names.h"
 #include "tools/desktop/call_screen.h"
 #include "tools/desktop/order_view.h"
+#include "tools/desktop/queue_view.h"
 #include "tools/desktop/text.h"
 
 namespace hotline::desktop {
@@ -28,11 +29,17 @@ MainWindow::MainWindow(Gateway& gateway, QWidget* parent) : QMainWindow(parent),
   call_ = new CallScreen(gateway);
   order_ = new OrderView(gateway);
   tabs_->addTab(call_, "受理 Ctrl+1");
+  queue_ = new QueueView(gateway);
   tabs_->addTab(order_, "工单 Ctrl+2");
+  tabs_->addTab(queue_, "队列 Ctrl+3");
   tabs_->setFocusPolicy(Qt::NoFocus);
   setCentralWidget(tabs_);
 
   connect(call_, &CallScreen::openOrder, this, [this](const QString& id) {
+    order_->Open(id);
+    tabs_->setCurrentWidget(order_);
+  });
+  connect(queue_, &QueueView::openOrder, this, [this](const QString& id) {
     order_->Open(id);
     tabs_->setCurrentWidget(order_);
   });
@@ -41,6 +48,7 @@ MainWindow::MainWindow(Gateway& gateway, QWidget* parent) : QMainWindow(parent),
   };
   key(QKeySequence(Qt::CTRL | Qt::Key_1), [this] { tabs_->setCurrentWidget(call_); });
   key(QKeySequence(Qt::CTRL | Qt::Key_2), [this] { tabs_->setCurrentWidget(order_); });
+  key(QKeySequence(Qt::CTRL | Qt::Key_3), [this] { tabs_->setCurrentWidget(queue_); });
   key(QKeySequence(Qt::CTRL | Qt::Key_O), [this] {
     if (!call_->filed_order().isEmpty()) {
       order_->Open(call_->filed_order());
@@ -53,7 +61,7 @@ MainWindow::MainWindow(Gateway& gateway, QWidget* parent) : QMainWindow(parent),
   statusBar()->addPermanentWidget(who);
   statusBar()->showMessage("F1 快捷键一览");
   gateway_.Call(&v1::Hotline::Stub::WhoAmI, v1::WhoAmIRequest(), this,
-                std::function([who](const grpc::Status& s, const v1::WhoAmIResponse& me) {
+                std::function([this, who](const grpc::Status& s, const v1::WhoAmIResponse& me) {
     if (!s.ok()) {
       who->setText(CallError("登录", s));
       return;
@@ -61,6 +69,11 @@ MainWindow::MainWindow(Gateway& gateway, QWidget* parent) : QMainWindow(parent),
     who->setText("坐席: " + Q(me.display_name().empty() ? me.actor().user_id() : me.display_name()) + " (" +
                  Q(enums::ShortName(me.actor().role())) +
                  (me.actor().unit_code().empty() ? "" : ", " + Q(me.actor().unit_code())) + ")");
+    // A unit handler's desk opens on its unit's live queue.
+    if (me.actor().role() == v1::ROLE_UNIT_HANDLER) {
+      queue_->Watch(Q(me.actor().unit_code()));
+      tabs_->setCurrentWidget(queue_);
+    }
   }));
 }
 
@@ -75,7 +88,10 @@ void MainWindow::ShowShortcuts() {
                            "  Alt+K  知识库搜索   Alt+↑/↓  选择知识点   F8  引用并直接答复立单\n"
                            "  Alt+H  历史工单   F6  打开所选历史工单   Ctrl+O  打开刚立的工单\n"
                            "工单 (Ctrl+2)\n"
-                           "  Ctrl+L  输入工单号   Ctrl+R  查看完整号码（须填原因，留痕）");
+                           "  Ctrl+L  输入工单号   Ctrl+R  查看完整号码（须填原因，留痕）\n"
+                           "队列 (Ctrl+3，实时)\n"
+                           "  Ctrl+U  单位代码   ↑/↓  选择工单   Enter  打开\n"
+                           "  Ctrl+S 签收   Ctrl+T 退回   Ctrl+D 下派   Ctrl+P 办结   Ctrl+E 延期");
 }
 
 }  // namespace hotline::desktop

@@ -12,6 +12,7 @@ namespace hotline::desktop {
 
 class CallScreen;
 class OrderView;
+class QueueView;
 
 // Noto Sans CJK SC (Debian fonts-noto-cjk) at a size readable at 1920x1080,
 // when installed; else Qt's default.
@@ -23,6 +24,7 @@ class MainWindow : public QMainWindow {
   explicit MainWindow(Gateway& gateway, QWidget* parent = nullptr);
   CallScreen* call_screen() const { return call_; }
   OrderView* order_view() const { return order_; }
+  QueueView* queue_view() const { return queue_; }
   QTabWidget* tabs() const { return tabs_; }
 
  private:
@@ -32,6 +34,7 @@ class MainWindow : public QMainWindow {
   QTabWidget* tabs_;
   CallScreen* call_;
   OrderView* order_;
+  QueueView* queue_;
 };
 
 }  // namespace hotline::desktop
