@@ -57,6 +57,7 @@ TEST_CASE("desktop: a handler's queue shows a newly dispatched order within 1 s,
           "[desktop]") {
   Stack::Options options;
   options.auto_dispatch = false;
+  options.sla_replicas = 1;  // deadlines and colours
   Stack stack(options);
   auto stub = stack.NewClient();
   const std::string waiting = CreateComplaint(*stub);
@@ -100,6 +101,7 @@ TEST_CASE("desktop: a handler's queue shows a newly dispatched order within 1 s,
 TEST_CASE("desktop: the order view shows the timeline and reveals the number only with a reason", "[desktop]") {
   Stack::Options options;
   options.auto_dispatch = false;
+  options.sla_replicas = 1;  // deadlines and colours
   Stack stack(options);
   auto stub = stack.NewClient();
   const std::string id = CreateComplaint(*stub);
@@ -115,6 +117,7 @@ TEST_CASE("desktop: the order view shows the timeline and reveals the number onl
   desk.Key(Qt::Key_Return);
   REQUIRE(desk.WaitFor([&] { return shown; }));
   CHECK(view.timeline_rows() >= 2);  // created, dispatched
+  REQUIRE(desk.WaitFor([&] { return view.deadlines_text().contains("办结时限"); }));
   CHECK(view.shown_phone().contains("138****5678"));
   CHECK_FALSE(view.shown_phone().contains("13812345678"));
   desk.Screenshot("order_view");

@@ -82,6 +82,7 @@ OrderView::OrderView(Gateway& gateway, QWidget* parent) : QWidget(parent), gatew
 }
 
 QString OrderView::shown_phone() const { return phone_->text(); }
+QString OrderView::deadlines_text() const { return deadlines_->text(); }
 int OrderView::timeline_rows() const { return timeline_->rowCount(); }
 
 void OrderView::Open(const QString& id) {
@@ -130,7 +131,7 @@ void OrderView::ShowOrder() {
     const google::protobuf::Timestamp until =
         i + 1 < o.history_size() ? o.history(i + 1).at() : TimeUtil::GetCurrentTime();
     const int64_t held = TimeUtil::DurationToSeconds(until - e.at());
-    const QString state = e.from_state() == e.to_state()
+    const QString state = e.from_state() == e.to_state() || e.from_state() == v1::ORDER_STATE_UNSPECIFIED
                               ? Q(enums::ChineseName(e.to_state()))
                               : Q(enums::ChineseName(e.from_state())) + " → " + Q(enums::ChineseName(e.to_state()));
     const QStringList cells = {QString::number(e.seq()), LocalTime(e.at()),

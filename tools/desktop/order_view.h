@@ -21,6 +21,7 @@ class OrderView : public QWidget {
   QString shown_order() const { return QString::fromStdString(order_.id()); }
   QString shown_phone() const;
   int timeline_rows() const;
+  QString deadlines_text() const;
 
  public slots:
   void Open(const QString& id);
