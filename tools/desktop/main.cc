@@ -10,10 +10,8 @@
 #include "tools/desktop/options.h"
 
 int main(int argc, char** argv) {
-  QApplication app(argc, argv);  // takes Qt's own options out of argv
-  hotline::directory::AdoptToolCity("hotline-desktop");
-  std::vector<std::string> args;
-  for (const QString& a : app.arguments().mid(1)) args.push_back(a.toStdString());
+  // The command line first: --help and usage errors need no display.
+  const std::vector<std::string> args(argv + 1, argv + argc);
   absl::StatusOr<hotline::desktop::DesktopOptions> options =
       hotline::desktop::ParseOptions(args, [](const std::string& name) -> std::optional<std::string> {
         const char* v = std::getenv(name.c_str());
@@ -27,6 +25,8 @@ int main(int argc, char** argv) {
     std::cout << hotline::desktop::kUsage;
     return 0;
   }
+  QApplication app(argc, argv);
+  hotline::directory::AdoptToolCity("hotline-desktop");
   auto gateway = hotline::desktop::Gateway::Open(options->gateway);
   if (!gateway.ok()) {
     std::cerr << "error: --tls-ca: " << gateway.status().message() << "\n";

@@ -40,7 +40,7 @@ absl::StatusOr<DesktopOptions> ParseOptions(
   if (o.help) return o;
   if (o.gateway.address.empty()) return absl::InvalidArgumentError("--gateway HOST:PORT is required");
   if (o.gateway.token.empty()) {
-    return absl::InvalidArgumentError("HOTLINE_TOKEN is not set (a token from hotline-admin tokens issue)");
+    return absl::InvalidArgumentError("HOTLINE_TOKEN is not set (a token from hotline-admin token issue)");
   }
   return o;
 }
