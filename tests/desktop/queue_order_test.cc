@@ -51,17 +51,32 @@ void Dispatch(v1::Hotline::Stub& stub, const std::string& id, const std::string&
   REQUIRE(s.ok());
 }
 
+// A stack that dispatches by hand and runs an SLA monitor (deadlines and
+// colours), with one order dispatched to 天河区.
+struct StackWithOrder {
+  static Stack::Options Options() {
+    Stack::Options options;
+    options.auto_dispatch = false;
+    options.sla_replicas = 1;
+    return options;
+  }
+  Stack stack{Options()};
+  std::unique_ptr<v1::Hotline::Stub> stub = stack.NewClient();
+  std::string id = [this] {
+    std::string created = CreateComplaint(*stub);
+    Dispatch(*stub, created, "440106");
+    return created;
+  }();
+};
+
 }  // namespace
 
 TEST_CASE("desktop: a handler's queue shows a newly dispatched order within 1 s, with no polling",
           "[desktop]") {
-  Stack::Options options;
-  options.auto_dispatch = false;
-  options.sla_replicas = 1;  // deadlines and colours
-  Stack stack(options);
-  auto stub = stack.NewClient();
-  const std::string waiting = CreateComplaint(*stub);
-  Dispatch(*stub, waiting, "440106");
+  StackWithOrder setup;
+  Stack& stack = setup.stack;
+  auto& stub = setup.stub;
+  const std::string waiting = setup.id;
 
   // A unit handler's desk opens on its unit's live queue: the snapshot.
   Desk desk(stack.gateway_address(), TokenFor(kHandlerToken));
@@ -99,13 +114,9 @@ TEST_CASE("desktop: a handler's queue shows a newly dispatched order within 1 s,
 }
 
 TEST_CASE("desktop: the order view shows the timeline and reveals the number only with a reason", "[desktop]") {
-  Stack::Options options;
-  options.auto_dispatch = false;
-  options.sla_replicas = 1;  // deadlines and colours
-  Stack stack(options);
-  auto stub = stack.NewClient();
-  const std::string id = CreateComplaint(*stub);
-  Dispatch(*stub, id, "440106");
+  StackWithOrder setup;
+  Stack& stack = setup.stack;
+  const std::string id = setup.id;
 
   Desk desk(stack.gateway_address(), TokenFor(kDispatcherToken));
   desktop::OrderView& view = *desk.window().order_view();

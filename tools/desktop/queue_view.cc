@@ -36,12 +36,6 @@ const char* ColourText(v1::SlaColour c) {
   }
 }
 
-// A built request, or the builder's message (the same the CLI prints).
-template <typename T>
-QString Problem(const absl::StatusOr<T>& r) {
-  return r.ok() ? QString() : Q(std::string(r.status().message()));
-}
-
 }  // namespace
 
 QueueView::QueueView(Gateway& gateway, QWidget* parent) : QWidget(parent), gateway_(gateway) {
@@ -185,17 +179,23 @@ void QueueView::Select(const QString& order_id) {
   }
 }
 
+template <typename Request>
+std::optional<Request> QueueView::Built(const std::vector<std::string>& line,
+                                        absl::StatusOr<Request> (*build)(const cli::CommandLine&)) {
+  absl::StatusOr<cli::CommandLine> cl = cli::ParseCommandLine(line, [](const std::string&) { return std::nullopt; });
+  absl::StatusOr<Request> request = cl.ok() ? build(*cl) : absl::StatusOr<Request>(cl.status());
+  if (request.ok()) return *request;
+  // The CLI's own words for what is wrong.
+  status_->setText("未提交: " + Q(std::string(request.status().message())));
+  emit acted(false);
+  return std::nullopt;
+}
+
 void QueueView::Act(const std::vector<std::string>& args) {
   std::vector<std::string> line = {"act", selected().toStdString()};
   line.insert(line.end(), args.begin(), args.end());
-  absl::StatusOr<cli::CommandLine> cl = cli::ParseCommandLine(line, [](const std::string&) { return std::nullopt; });
-  absl::StatusOr<v1::ActRequest> request =
-      cl.ok() ? cli::BuildActRequest(*cl) : absl::StatusOr<v1::ActRequest>(cl.status());
-  if (!request.ok()) {
-    status_->setText("未提交: " + Problem(request));
-    emit acted(false);
-    return;
-  }
+  std::optional<v1::ActRequest> request = Built(line, &cli::BuildActRequest);
+  if (!request) return;
   status_->setText("提交中 …");
   gateway_.Call(&v1::Hotline::Stub::Act, *request, this,
                 std::function([this](const grpc::Status& s, const v1::ActResponse& done) {
@@ -257,15 +257,9 @@ void QueueView::Extend() {
 }
 
 void QueueView::Extend(const std::string& due, const std::string& reason) {
-  std::vector<std::string> line = {"extend", selected().toStdString(), "--due", due, "--reason", reason};
-  absl::StatusOr<cli::CommandLine> cl = cli::ParseCommandLine(line, [](const std::string&) { return std::nullopt; });
-  absl::StatusOr<v1::RequestExtensionRequest> request =
-      cl.ok() ? cli::BuildExtendRequest(*cl) : absl::StatusOr<v1::RequestExtensionRequest>(cl.status());
-  if (!request.ok()) {
-    status_->setText("未提交: " + Problem(request));
-    emit acted(false);
-    return;
-  }
+  std::optional<v1::RequestExtensionRequest> request = Built(
+      {"extend", selected().toStdString(), "--due", due, "--reason", reason}, &cli::BuildExtendRequest);
+  if (!request) return;
   gateway_.Call(&v1::Hotline::Stub::RequestExtension, *request, this,
                 std::function([this](const grpc::Status& s, const v1::RequestExtensionResponse&) {
     status_->setText(s.ok() ? "已申请延期" : CallError("延期", s));

@@ -8,7 +8,12 @@
 #include <QWidget>
 #include <map>
 #include <memory>
+#include <optional>
 #include <set>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
 
 #include "hotline/v1/gateway.pb.h"
 #include "tools/desktop/gateway.h"
@@ -16,6 +21,10 @@
 class QLabel;
 class QLineEdit;
 class QTableWidget;
+
+namespace hotline::cli {
+struct CommandLine;
+}
 
 namespace hotline::desktop {
 
@@ -60,6 +69,11 @@ class QueueView : public QWidget {
   // Runs `hotline act ORDER ACTION extra...` as the CLI would build it.
   void Act(const std::vector<std::string>& args);
   void Extend(const std::string& due, const std::string& reason);
+  // The request the CLI builds from `line` (e.g. act ID sign); nullopt, with
+  // the builder's message shown, when it refuses.
+  template <typename Request>
+  std::optional<Request> Built(const std::vector<std::string>& line,
+                               absl::StatusOr<Request> (*build)(const cli::CommandLine&));
 
   Gateway& gateway_;
   std::unique_ptr<QueueWatch> watch_;
