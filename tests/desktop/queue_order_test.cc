@@ -111,6 +111,17 @@ TEST_CASE("desktop: a handler's queue shows a newly dispatched order within 1 s,
   // No queue reads: everything came down the stream.
   CHECK(GatewayCalls(stack, "ListQueue") == reads_before);
   CHECK(GatewayCalls(stack, "WatchQueue") >= 1);
+
+  // The gateway restarts: the desk reconnects by itself (from the last
+  // position it saw) and the next dispatched order arrives.
+  stack.Kill(Stack::Process::kGateway);
+  stack.Start(Stack::Process::kGateway);
+  auto again = stack.NewClient();
+  const std::string after = CreateComplaint(*again);
+  Dispatch(*again, after, "440106");
+  REQUIRE(desk.WaitFor([&] { return queue.Has(QString::fromStdString(after)); }, 10000));
+  CHECK(queue.Has(QString::fromStdString(fresh)));
+  CHECK(GatewayCalls(stack, "ListQueue") == 0);
 }
 
 TEST_CASE("desktop: the order view shows the timeline and reveals the number only with a reason", "[desktop]") {
