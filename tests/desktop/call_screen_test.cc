@@ -221,4 +221,24 @@ TEST_CASE("desktop: the gateway restarted in the middle of a submit files exactl
   CHECK(found.orders(0).id() == first.toStdString());
 }
 
+TEST_CASE("desktop: signs in over TLS trusting the deployment's CA, and not over plaintext", "[desktop]") {
+  Stack stack;
+  // The certificates operators make (tools/make-certs.sh); a second gateway
+  // of the stack serving TLS with them.
+  const std::string dir = stack.dir() + "/tls";
+  REQUIRE(std::system(("bash " HOTLINE_SOURCE_DIR "/tools/make-certs.sh " + stack.dir() + " >/dev/null 2>&1").c_str()) == 0);
+  int port = 0;
+  auto gateway = stack.StartGateway({"--tls_cert=" + dir + "/gateway.crt", "--tls_key=" + dir + "/gateway.key"},
+                                    "gateway-tls.log", &port);
+  const std::string address = "127.0.0.1:" + std::to_string(port);
+  {
+    Desk desk(address, TokenFor(kAgentToken), dir + "/ca.crt");
+    REQUIRE(desk.WaitFor([&] { return desk.window().call_screen()->directory_loaded(); }));
+  }
+  // Plaintext to the TLS port: the directory never loads, the screen says why.
+  Desk plain(address, TokenFor(kAgentToken));
+  QTest::qWait(2000);
+  CHECK_FALSE(plain.window().call_screen()->directory_loaded());
+}
+
 }  // namespace hotline::testing

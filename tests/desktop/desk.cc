@@ -7,10 +7,11 @@
 
 namespace hotline::testing {
 
-Desk::Desk(const std::string& gateway_address, const std::string& token) {
+Desk::Desk(const std::string& gateway_address, const std::string& token, const std::string& tls_ca) {
   desktop::GatewayOptions options;
   options.address = gateway_address;
   options.token = token;
+  options.tls_ca = tls_ca;
   auto gateway = desktop::Gateway::Open(options);
   if (!gateway.ok()) throw std::runtime_error(std::string(gateway.status().message()));
   gateway_ = std::move(*gateway);

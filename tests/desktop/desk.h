@@ -16,8 +16,8 @@ namespace hotline::testing {
 
 class Desk {
  public:
-  // A window signed in with the token the stack issued for `identity`.
-  Desk(const std::string& gateway_address, const std::string& token);
+  // A window signed in with `token`; TLS trusting `tls_ca` when given.
+  Desk(const std::string& gateway_address, const std::string& token, const std::string& tls_ca = "");
   ~Desk();
 
   desktop::MainWindow& window() { return *window_; }
