@@ -153,6 +153,12 @@ class QueueWatchers::Watcher final : public grpc::ServerWriteReactor<v1::WatchQu
     EndLocked(std::move(status));
   }
 
+  // Ended or ending: nothing more goes to it.
+  bool Over() {
+    absl::MutexLock lock(&mu_);
+    return done_ || ending_.has_value();
+  }
+
   void OnWriteDone(bool ok) override {
     absl::MutexLock lock(&mu_);
     if (ok) {
@@ -450,7 +456,7 @@ void QueueWatchers::Begin(const std::shared_ptr<Watcher>& w) {
   absl::MutexLock lock(&mu_);
   if (stopping_) {
     w->End(grpc::Status(grpc::StatusCode::UNAVAILABLE, "dispatch is stopping"));
-  } else {
+  } else if (!w->Over()) {  // a call that ended while it started has left no list to remove it from
     live_.push_back(w);
   }
 }

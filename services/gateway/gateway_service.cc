@@ -1,8 +1,9 @@
 #include "gateway/gateway_service.h"
 
 #include <google/protobuf/descriptor.h>
-#include <atomic>
 #include <google/protobuf/message.h>
+
+#include <atomic>
 
 #include "absl/strings/str_cat.h"
 #include "gateway/raw_messages.h"
@@ -401,22 +402,20 @@ grpc::ServerWriteReactor<grpc::ByteBuffer>* GatewayService::Stream(
   // The backend call has the caller's deadline only: a watch lives for hours.
   std::unique_ptr<grpc::ClientContext> backend = BackendContext(context, *caller, handler, digest);
   backend->set_deadline(context->deadline());
-  auto* relay = new Relay(this, handler, caller->user_id(), std::move(backend), *request);
+  Relay* relay;
   {
     absl::MutexLock lock(&streams_mu_);
     if (streams_stopping_) {
-      delete relay;
       return new Refused(grpc::Status(grpc::StatusCode::UNAVAILABLE, "the gateway is stopping"));
     }
     int& open = streams_by_user_[caller->user_id()];
     if (open >= max_streams_per_user_) {
-      if (open == 0) streams_by_user_.erase(caller->user_id());
-      delete relay;
       return new Refused(grpc::Status(
           grpc::StatusCode::RESOURCE_EXHAUSTED,
           absl::StrCat("at most ", max_streams_per_user_, " open streams per user; close one first")));
     }
     ++open;
+    relay = new Relay(this, handler, caller->user_id(), std::move(backend), *request);
     relays_.insert(relay);
     open_streams_.Add({{"method", std::string(handler.route->method)}}).Increment();
   }

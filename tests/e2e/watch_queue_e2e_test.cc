@@ -16,6 +16,7 @@
 
 #include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "absl/synchronization/mutex.h"
 #include "e2e/stack.h"
@@ -366,6 +367,53 @@ TEST_CASE("WatchQueue: at most N open watches per user, and a stopping gateway e
   CHECK(ended_in < absl::Seconds(1));
 }
 
+TEST_CASE("WatchQueue: a deadline turning yellow, then red, is pushed", "[e2e][sla]") {
+  // 600 city seconds per second: an urgent order's 2-hour limit passes in
+  // 12 s, its 50% warning after 6 s.
+  Stack stack(Stack::Options{.auto_dispatch = false, .sla_replicas = 1,
+                             .clock_start = "2026-10-01T22:59:00+08:00", .clock_rate = "600"});
+  auto stub = stack.NewClient();
+  Watch watch(*stub, kHandlerToken, "440106");
+  REQUIRE(watch.WaitFor(v1::QUEUE_CHANGE_SNAPSHOT_END));
+  v1::CreateWorkOrderRequest r = SampleComplaint();
+  r.set_urgent(true);
+  auto ctx = CallContext(kAgentToken);
+  v1::CreateWorkOrderResponse created;
+  REQUIRE(stub->CreateWorkOrder(ctx.get(), r, &created).ok());
+  const std::string id = created.order().id();
+  // The monitor's own writes may move the version under an action: ask again.
+  auto act = [&](const std::string& token, v1::Action action, const std::string& unit) {
+    grpc::Status done;
+    for (int attempt = 0; attempt < 5; ++attempt) {
+      v1::ActRequest r;
+      r.set_order_id(id);
+      r.set_action(action);
+      r.set_unit_code(unit);
+      auto actx = CallContext(token);
+      v1::ActResponse response;
+      done = stub->Act(actx.get(), r, &response);
+      if (done.error_code() != grpc::StatusCode::ABORTED) break;
+    }
+    INFO(v1::Action_Name(action) << ": " << done.error_message());
+    REQUIRE(done.ok());
+  };
+  act(kDispatcherToken, v1::ACTION_DISPATCH, "440106");
+  act(kHandlerToken, v1::ACTION_SIGN, "");  // signed in time: only the closing clock runs on
+  // The first message of that colour for the order: an SLA one, of that event and mark.
+  auto turned = [&](v1::SlaColour colour, const std::string& event, const std::string& mark) {
+    std::optional<Message> m = watch.WaitFor(
+        [&](const Message& m) { return m.order_id() == id && m.sla_colour() == colour; }, absl::Seconds(30));
+    REQUIRE(m);
+    CHECK(m->change() == v1::QUEUE_CHANGE_SLA);
+    CHECK(m->event() == event);
+    CHECK(m->mark() == mark);
+    return *m;
+  };
+  const Message yellow = turned(v1::SLA_COLOUR_YELLOW, "order.sla_warning", "closing.0.warning.50pct");
+  const Message red = turned(v1::SLA_COLOUR_RED, "order.sla_breach", "closing.0.breach");
+  CHECK(Position(yellow.position()) < Position(red.position()));
+}
+
 TEST_CASE("WatchQueue: 200 watchers on one gateway, each order to all within 1 s", "[e2e]") {
   constexpr int kWatchers = 200;
   constexpr int kOrders = 10;
@@ -397,16 +445,16 @@ TEST_CASE("WatchQueue: 200 watchers on one gateway, each order to all within 1 s
   const double wall = absl::ToDoubleSeconds(absl::Now() - began);
   const Usage gateway_after = UsageOf(stack.gateway().pid());
   const Usage dispatch_after = UsageOf(stack.dispatch().pid());
+  auto usage = [&](const char* process, const Usage& idle, const Usage& open, const Usage& after) {
+    const double cpu = after.cpu_seconds - open.cpu_seconds;
+    return absl::StrCat(process, " RSS MiB: idle ", idle.rss_mib, ", ", kWatchers, " open ", open.rss_mib,
+                        ", after ", after.rss_mib, "; CPU s while fanning out ", cpu, " (", 100 * cpu / wall,
+                        "% of a core)\n");
+  };
   WARN(kWatchers << " watchers, " << kOrders << " orders in " << wall << " s; slowest order to all "
                  << kWatchers << ": " << absl::FormatDuration(worst) << "\n"
-                 << "gateway RSS MiB: idle " << gateway_idle.rss_mib << ", " << kWatchers << " open "
-                 << gateway_open.rss_mib << ", after " << gateway_after.rss_mib << "; CPU s while fanning out "
-                 << gateway_after.cpu_seconds - gateway_open.cpu_seconds << " ("
-                 << 100 * (gateway_after.cpu_seconds - gateway_open.cpu_seconds) / wall << "% of a core)\n"
-                 << "dispatch RSS MiB: idle " << dispatch_idle.rss_mib << ", " << kWatchers << " open "
-                 << dispatch_open.rss_mib << ", after " << dispatch_after.rss_mib << "; CPU s while fanning out "
-                 << dispatch_after.cpu_seconds - dispatch_open.cpu_seconds << " ("
-                 << 100 * (dispatch_after.cpu_seconds - dispatch_open.cpu_seconds) / wall << "% of a core)");
+                 << usage("gateway", gateway_idle, gateway_open, gateway_after)
+                 << usage("dispatch", dispatch_idle, dispatch_open, dispatch_after));
   CHECK(worst < absl::Seconds(1));
 }
 
