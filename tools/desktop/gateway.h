@@ -31,7 +31,7 @@ class Reply : public QObject {
 struct GatewayOptions {
   std::string address;     // host:port
   std::string token;       // the bearer token (HOTLINE_TOKEN)
-  std::string tls_ca;      // PEM of the CA to trust; empty: plaintext
+  std::string tls_ca;      // the CA certificate file (PEM) to trust; empty: plaintext
   bool tls_system = false; // TLS with the system's CAs
 };
 
