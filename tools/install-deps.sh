@@ -32,6 +32,9 @@ PACKAGES=(
   # the fuzz targets (tools/fuzz.sh, run by tools/test.sh): clang 14 with
   # libFuzzer and the ASan/UBSan runtimes
   clang-14 libclang-rt-14-dev
+  # the agent desktop (tools/desktop, Qt 6 Widgets) and its tests, which
+  # drive the real window on a virtual X server (tests/desktop)
+  qt6-base-dev qt6-qpa-plugins xvfb
 )
 
 [ "${1:-}" = --build ] && PACKAGES=("${BUILD_PACKAGES[@]}")

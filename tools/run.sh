@@ -230,6 +230,10 @@ Hotline is running.
   signed tokens                 keys $RUN_DIR/secrets/jwt_keys.textproto; issue with hotline-admin (below)
   logs                          $RUN_DIR/logs/
 
+The agent desktop (Qt 6; needs a display), as an agent, then as 天河区's handler (its live queue):
+  HOTLINE_TOKEN=$HOTLINE_TOKEN $BIN/tools/desktop/hotline-desktop --gateway $HOTLINE_GATEWAY
+  HOTLINE_TOKEN=$(grep -m1 -o 'demo-tianhe-[0-9a-f]*' config/tokens.textproto) $BIN/tools/desktop/hotline-desktop --gateway $HOTLINE_GATEWAY
+
 Try, in another terminal:
   export HOTLINE_GATEWAY=$HOTLINE_GATEWAY HOTLINE_TOKEN=$HOTLINE_TOKEN
   $CLI list
