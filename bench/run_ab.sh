@@ -93,33 +93,47 @@ for r in $(seq "$ROUNDS"); do
   done
 done
 echo "load average after: $(cut -d' ' -f1-3 /proc/loadavg)"
+printf '%s\n' "${ROWS[@]}" >"$LOGS/rows"
 
-# Per pair new/base, then the medians (of each side, and of the pairs' ratios).
+# Per pair new/base, then the medians (of the pairs' ratios, and of each
+# side). The last two columns divide each side's figure by the echo of the
+# same run first: how much of a swing the machine's load explains.
 printf '%s\n' "${ROWS[@]}" | awk '
   function median(a, n,   i, j, t) {
     for (i = 1; i <= n; i++) for (j = i + 1; j <= n; j++) if (a[j] < a[i]) { t = a[i]; a[i] = a[j]; a[j] = t }
     return n % 2 ? a[(n + 1) / 2] : (a[n / 2] + a[n / 2 + 1]) / 2
   }
+  function per_echo(r, s, k) { return v[r, s, k + 1] > 0 ? v[r, s, k] / v[r, s, k + 1] : 0 }
   { v[$1, $2, 1] = $3; v[$1, $2, 2] = $4; v[$1, $2, 3] = $5; v[$1, $2, 4] = $6; if ($1 > rounds) rounds = $1 }
   END {
+    for (r = 1; r <= rounds; r++) for (s = 1; s <= 2; s++) {
+      side = s == 1 ? "base" : "new"
+      v[r, side, 5] = per_echo(r, side, 1); v[r, side, 6] = per_echo(r, side, 3)
+    }
     print ""
-    printf "%-12s %10s %10s %13s %10s\n", "new/base", "create", "echo", "transitions", "echo"
+    printf "%-12s %10s %10s %13s %10s %13s %13s\n", "new/base", "create", "echo", "transitions", "echo",
+      "create/echo", "trans/echo"
     for (r = 1; r <= rounds; r++) {
       printf "%-12s", "round " r
-      for (k = 1; k <= 4; k++) {
-        q = v[r, "base", k] > 0 ? v[r, "new", k] / v[r, "base", k] : 0
-        ratio[k, r] = q
-        printf (k == 3 ? " %13.3f" : " %10.3f"), q
+      for (k = 1; k <= 6; k++) {
+        ratio[k, r] = v[r, "base", k] > 0 ? v[r, "new", k] / v[r, "base", k] : 0
+        printf (k == 3 || k >= 5 ? " %13.3f" : " %10.3f"), ratio[k, r]
       }
       printf "\n"
     }
     printf "%-12s", "median"
-    for (k = 1; k <= 4; k++) { for (r = 1; r <= rounds; r++) x[r] = ratio[k, r]; printf (k == 3 ? " %13.3f" : " %10.3f"), median(x, rounds) }
+    for (k = 1; k <= 6; k++) {
+      for (r = 1; r <= rounds; r++) x[r] = ratio[k, r]
+      printf (k == 3 || k >= 5 ? " %13.3f" : " %10.3f"), median(x, rounds)
+    }
     printf "\n\n%-12s %10s %10s %13s %10s\n", "median/s", "create", "echo", "transitions", "echo"
-    split("base new", sides, " ")
     for (s = 1; s <= 2; s++) {
-      printf "%-12s", sides[s]
-      for (k = 1; k <= 4; k++) { for (r = 1; r <= rounds; r++) x[r] = v[r, sides[s], k]; printf (k == 3 ? " %13.1f" : " %10.1f"), median(x, rounds) }
+      side = s == 1 ? "base" : "new"
+      printf "%-12s", side
+      for (k = 1; k <= 4; k++) {
+        for (r = 1; r <= rounds; r++) x[r] = v[r, side, k]
+        printf (k == 3 ? " %13.1f" : " %10.1f"), median(x, rounds)
+      }
       printf "\n"
     }
   }'
