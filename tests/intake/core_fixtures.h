@@ -1,13 +1,13 @@
 #pragma once
-// What the intake core tests share: the demo directory, a test phone vault
-// and callers by role and unit.
+// What the intake core tests share: the demo directory, a test phone vault,
+// callers by role and unit, and an agent of the centre.
 #include <string>
 
 #include "crypto/phone_vault.h"
 #include "directory/directory.h"
 #include "hotline/v1/work_order.pb.h"
 
-namespace hotline::intake::test {
+namespace hotline::intake {
 
 inline const directory::Directory& Demo() {
   static const directory::Directory d =
@@ -29,4 +29,6 @@ inline v1::Actor Person(const std::string& id, v1::Role role, const std::string&
   return a;
 }
 
-}  // namespace hotline::intake::test
+inline const v1::Actor kAgent = Person("agent-1", v1::ROLE_AGENT, "GZ12345");
+
+}  // namespace hotline::intake

@@ -22,11 +22,6 @@
 namespace hotline::intake {
 namespace {
 
-using test::Demo;
-using test::Person;
-using test::Vault;
-
-const v1::Actor kAgent = Person("agent-1", v1::ROLE_AGENT, "GZ12345");
 const v1::Actor kDispatcher = Person("disp-1", v1::ROLE_DISPATCHER, "GZ12345");
 const v1::Actor kHandler = Person("handler-tianhe", v1::ROLE_UNIT_HANDLER, "440106");
 

@@ -17,11 +17,6 @@
 namespace hotline::intake {
 namespace {
 
-using test::Demo;
-using test::Person;
-using test::Vault;
-
-const v1::Actor kAgent = Person("agent-1", v1::ROLE_AGENT, "GZ12345");
 
 struct Observed : IntakeObserver {
   std::vector<std::string> rejected;
