@@ -5,6 +5,7 @@
 #include "absl/strings/str_cat.h"
 #include "archive/archive_store.h"
 #include "config/text_proto.h"
+#include "orders/order_codec.h"
 #include "redis/reply_status.h"
 
 namespace hotline::archive {
@@ -17,7 +18,7 @@ extern const std::string_view kArchiveDelete;
 namespace {
 
 const redis::Script& SnapshotScript() {
-  static const redis::Script script(scripts::kArchiveSnapshot);
+  static const redis::Script script(orders::WithOrderCodec(scripts::kArchiveSnapshot));
   return script;
 }
 const redis::Script& DeleteScript() {

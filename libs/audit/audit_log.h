@@ -61,18 +61,27 @@ class AuditArchive {
       absl::AnyInvocable<void(absl::StatusOr<std::vector<StoredEntry>>)> done) = 0;
 };
 
-class AuditLog {
+// Where the services append entries: the log below, or a core test's fake.
+class AuditWriter {
+ public:
+  virtual ~AuditWriter() = default;
+  // Appends `entry` (its id is assigned; `at` and `actor` are the caller's to
+  // set). `done` gets the new id, or the error: a read whose access cannot be
+  // logged should not be served.
+  virtual void Append(const v1::AuditEntry& entry,
+                      absl::AnyInvocable<void(absl::StatusOr<std::string>)> done) = 0;
+};
+
+class AuditLog final : public AuditWriter {
  public:
   // With `archive`, List reads Redis and the archive and merges them.
   explicit AuditLog(redis::Client& redis, AuditKeys keys = AuditKeys(),
                     AuditArchive* archive = nullptr);
 
-  // Appends `entry` (its id is assigned; `at` and `actor` are the caller's to
-  // set), and its id to the index of each order it names (an order named
-  // twice is indexed once). `done` gets the new id, or the Redis error: a read
-  // whose access cannot be logged should not be served.
+  // As AuditWriter, and the entry's id goes to the index of each order it
+  // names (an order named twice is indexed once); the error is Redis's.
   void Append(const v1::AuditEntry& entry,
-              absl::AnyInvocable<void(absl::StatusOr<std::string>)> done);
+              absl::AnyInvocable<void(absl::StatusOr<std::string>)> done) override;
 
   // One page, newest first: the whole log, or one order's (its index's ids
   // resolved to their entries, then any legacy entries), and with an archive

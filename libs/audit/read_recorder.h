@@ -17,7 +17,7 @@ namespace hotline::audit {
 
 class ReadRecorder {
  public:
-  ReadRecorder(AuditLog& log, const Clock& clock) : log_(log), clock_(clock) {}
+  ReadRecorder(AuditWriter& log, const Clock& clock) : log_(log), clock_(clock) {}
 
   // One entry: `actor` read `order_ids` now (READ_ORDER names its one order
   // in order_id; a page names them all in order_ids). `done` gets OK once it
@@ -34,7 +34,7 @@ class ReadRecorder {
  private:
   void Append(v1::AuditEntry entry, absl::AnyInvocable<void(absl::Status)> done);
 
-  AuditLog& log_;
+  AuditWriter& log_;
   const Clock& clock_;
 };
 

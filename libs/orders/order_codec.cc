@@ -1,5 +1,6 @@
 #include "orders/order_codec.h"
 
+#include <algorithm>
 #include <string_view>
 
 #include "absl/strings/str_cat.h"
@@ -15,8 +16,31 @@ extern const std::string_view kGetOrder;
 extern const std::string_view kOrderCodec;
 }  // namespace scripts
 
+namespace {
+
+// The writers `script` names as order_writer("name"), each once.
+std::vector<std::string> NamedWriters(std::string_view script) {
+  constexpr std::string_view kCall = "order_writer(\"";
+  std::vector<std::string> out;
+  for (size_t at = script.find(kCall); at != std::string_view::npos; at = script.find(kCall, at + 1)) {
+    const size_t start = at + kCall.size();
+    const size_t end = script.find('"', start);
+    if (end == std::string_view::npos) break;
+    std::string name(script.substr(start, end - start));
+    if (std::find(out.begin(), out.end(), name) == out.end()) out.push_back(std::move(name));
+  }
+  return out;
+}
+
+}  // namespace
+
+// The tables are built on every call of the script: each script carries only
+// the writer rows it names, and the event's fields only if it writes one.
 std::string WithOrderCodec(std::string_view script) {
-  std::string out = OrderEventFieldsLua() + WritersLua();
+  std::string out = script.find("order_event(") != std::string_view::npos
+                        ? OrderEventFieldsLua()
+                        : "local ORDER_EVENT_FIELDS = {}\n";
+  out += WritersLua(NamedWriters(script));
   out.append(scripts::kOrderCodec);
   out += '\n';
   out.append(script);

@@ -49,7 +49,9 @@ absl::StatusOr<StoredOrder> DecodeOrderParts(const std::string& id, const redis:
 // `script` with the codec's Lua in front: the history chain (trail.h), the
 // tables ORDER_EVENT_FIELDS and ORDER_WRITABLE, and scripts/order_codec.lua
 // (order_read, order_event, order_writer). Every script that writes an order
-// or its events is loaded through this.
+// or its events is loaded through this. The tables hold only what `script`
+// uses: the rows of the writers it names as order_writer("name") (a literal
+// name), and the event's fields if it calls order_event.
 std::string WithOrderCodec(std::string_view script);
 
 // Blocking read (for services that read on their own threads).

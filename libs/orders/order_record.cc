@@ -2,6 +2,8 @@
 
 #include <google/protobuf/util/json_util.h>
 
+#include <algorithm>
+
 #include "absl/container/flat_hash_map.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
@@ -149,9 +151,10 @@ const RecordWriters& Writers() {
   return *writers;
 }
 
-std::string WritersLua() {
+std::string WritersLua(const std::vector<std::string>& names) {
   std::string out = "local ORDER_WRITABLE = {\n";
   for (const auto& [writer, fields] : Writers()) {
+    if (std::find(names.begin(), names.end(), writer) == names.end()) continue;
     absl::StrAppend(&out, "  ", writer, " = {");
     for (const std::string& f : fields) absl::StrAppend(&out, "[\"", f, "\"] = true, ");
     absl::StrAppend(&out, "},\n");

@@ -54,8 +54,9 @@ using Record = std::vector<std::pair<std::string, std::string>>;
 // fields are the chain's own (trail.h). A new writer adds its row here.
 using RecordWriters = std::vector<std::pair<std::string, std::vector<std::string>>>;
 const RecordWriters& Writers();
-// ORDER_WRITABLE as Lua source.
-std::string WritersLua();
+// ORDER_WRITABLE as Lua source, with the rows of the writers in `names`
+// only (a name without a row is left out: order_writer then refuses it).
+std::string WritersLua(const std::vector<std::string>& names);
 
 // Every field of `order` except id and history.
 Record ToRecord(const v1::WorkOrder& order);

@@ -37,7 +37,7 @@ absl::Status CheckOrderId(const std::string& field, const std::string& id) {
 }  // namespace
 
 Guardian::Guardian(orders::OrderStore& orders, orders::GuardedStore& guarded,
-                   audit::AuditLog& audit, const crypto::PhoneVault& vault, const Clock& clock,
+                   audit::AuditWriter& audit, const crypto::PhoneVault& vault, const Clock& clock,
                    GuardianObserver& observer)
     : orders_(orders),
       guarded_(guarded),

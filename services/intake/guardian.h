@@ -32,7 +32,7 @@ class GuardianObserver {
 
 class Guardian {
  public:
-  Guardian(orders::OrderStore& orders, orders::GuardedStore& guarded, audit::AuditLog& audit,
+  Guardian(orders::OrderStore& orders, orders::GuardedStore& guarded, audit::AuditWriter& audit,
            const crypto::PhoneVault& vault, const Clock& clock, GuardianObserver& observer);
 
   void Reveal(const std::optional<v1::Actor>& actor, const v1::RevealCallerPhoneRequest& request,
@@ -48,7 +48,7 @@ class Guardian {
 
   orders::OrderStore& orders_;
   orders::GuardedStore& guarded_;
-  audit::AuditLog& audit_;
+  audit::AuditWriter& audit_;
   const crypto::PhoneVault& vault_;
   const Clock& clock_;
   GuardianObserver& observer_;

@@ -2,7 +2,8 @@
 // against a real redis-server and PostgreSQL 15 whose orders the real intake
 // and dispatch cores worked and the archive mover moved: clean when every
 // order is in one tier; a planted order in both tiers is tier_both, and an
-// order Redis names that no tier holds is tier_neither, each naming the order.
+// order Redis names that no tier holds (in an index, or in an event) is
+// tier_neither, each naming the order.
 #include <catch2/catch.hpp>
 #include <cstdio>
 
@@ -101,6 +102,16 @@ TEST_CASE("hotline-fsck finds an order in both tiers and one in neither, naming 
     CHECK(r.exit_code == 1);
     CHECK(r.out.find("FINDING tier_neither " + gone + " named by idx:all") != std::string::npos);
     CHECK(r.out.find("tier_both") == std::string::npos);
+  }
+  SECTION("an order only an event names, read through the event's codec") {
+    const std::string ghost = "GZ20260914999999";
+    REQUIRE(f.client.Execute({"XADD", f.store.keys().Events(), "*", "event", "order.dispatch",
+                              "order_id", ghost, "version", "2"}).ok());
+    Ran r = Fsck(f);
+    INFO(r.out);
+    CHECK(r.exit_code == 1);
+    CHECK(r.out.find("FINDING tier_neither " + ghost + " named by the events stream") !=
+          std::string::npos);
   }
 }
 

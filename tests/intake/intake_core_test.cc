@@ -8,34 +8,15 @@
 #include <vector>
 
 #include "absl/strings/match.h"
-#include "crypto/phone_vault.h"
 #include "intake/intake.h"
 #include "orders/order_record.h"
 #include "support/fake_order_store.h"
 
+#include "core_fixtures.h"
+
 namespace hotline::intake {
 namespace {
 
-const directory::Directory& Demo() {
-  static const directory::Directory d =
-      *directory::Directory::LoadDataDir(std::string(HOTLINE_SOURCE_DIR) + "/data");
-  return d;
-}
-
-const crypto::PhoneVault& Vault() {
-  static const crypto::PhoneVault v =
-      *crypto::PhoneVault::Parse(crypto::PhoneVault::GenerateKeyFile("test"), "test keys");
-  return v;
-}
-
-v1::Actor Person(const std::string& id, v1::Role role, const std::string& unit) {
-  v1::Actor a;
-  a.set_user_id(id);
-  a.set_role(role);
-  a.set_unit_code(unit);
-  return a;
-}
-const v1::Actor kAgent = Person("agent-1", v1::ROLE_AGENT, "GZ12345");
 
 struct Observed : IntakeObserver {
   std::vector<std::string> rejected;

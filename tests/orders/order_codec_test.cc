@@ -181,10 +181,12 @@ TEST_CASE("a writer may touch only its own fields, and events only the message's
   RedisServer server;
   redis::Client redis(redis::Options{.port = server.port(), .connections = 2});
   REQUIRE(redis.Execute({"HSET", "o", "state", "1", "caller_name", "张三"}).ok());
+  // The script names the writers it uses; it carries only their rows.
   const redis::Script script(WithOrderCodec(R"(
     local a = cjson.decode(ARGV[1])
+    local named = {transition = order_writer("transition"), settle = order_writer("settle")}
     if a.what == "record" then
-      order_writer(a.writer).set(KEYS[1], {a.field, "x"})
+      (named[a.writer] or order_writer(a.writer)).set(KEYS[1], {a.field, "x"})
     else
       order_event(KEYS[2], {event = "order.x", order_id = "1", [a.field] = "x"})
     end
@@ -200,11 +202,31 @@ TEST_CASE("a writer may touch only its own fields, and events only the message's
   CHECK(refused.str.find("transition may not write field caller_name") != std::string::npos);
   CHECK(run(ScriptArgs().Set("what", "record").Set("writer", "settle").Set("field", "state")).is_error());
   CHECK(run(ScriptArgs().Set("what", "record").Set("writer", "nobody").Set("field", "state")).is_error());
+  // create may write state, but this script does not name it.
+  redis::Reply unnamed = run(ScriptArgs().Set("what", "record").Set("writer", "create").Set("field", "state"));
+  CHECK(unnamed.is_error());
+  CHECK(unnamed.str.find("no writer create in this script") != std::string::npos);
   CHECK(redis.Execute({"HGET", "o", "caller_name"})->str == "张三");
 
   CHECK(run(ScriptArgs().Set("what", "event").Set("field", "unit")).str == "ok");
   CHECK(run(ScriptArgs().Set("what", "event").Set("field", "colour")).is_error());
   CHECK(redis.Execute({"XLEN", "events"})->integer == 1);
+}
+
+TEST_CASE("a script carries only the writer rows it names, and the event's fields only if it writes one",
+          "[codec]") {
+  const std::string reader = WithOrderCodec("return order_read(KEYS[1], KEYS[2], 0, 1)");
+  CHECK(reader.find("local ORDER_WRITABLE = {\n}") != std::string::npos);
+  CHECK(reader.find("local ORDER_EVENT_FIELDS = {}") != std::string::npos);
+  const std::string phone =
+      WithOrderCodec(R"(order_writer("phone").set(KEYS[1], {"caller_phone_enc", ARGV[1]}))");
+  CHECK(phone.find("  phone = {") != std::string::npos);
+  CHECK(phone.find("  create = {") == std::string::npos);
+  CHECK(phone.find("  transition = {") == std::string::npos);
+  const std::string writes = WithOrderCodec(
+      R"(order_writer("transition").incr(KEYS[1], "version") order_event(KEYS[2], {event = "x"}))");
+  CHECK(writes.find("  transition = {") != std::string::npos);
+  CHECK(writes.find("\"order_id\"") != std::string::npos);
 }
 
 }  // namespace hotline::orders

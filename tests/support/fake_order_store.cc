@@ -65,6 +65,7 @@ void FakeOrderStore::Create(orders::NewOrder in, orders::Done<orders::CreateResu
         v1::WorkOrder stored = o;
         *stored.add_history() = in.first_entry;
         orders_[o.id()] = std::move(stored);
+        if (!in.phone_hash.empty()) phone_hashes_[o.id()] = in.phone_hash;
         if (!in.idempotency_key.empty()) {
           create_keys_[in.idempotency_key] = {in.fingerprint, o.id()};
         }
@@ -102,6 +103,10 @@ void FakeOrderStore::List(orders::ListQuery query, orders::Done<orders::ListPage
     absl::MutexLock lock(&mu_);
     for (const auto& [id, o] : orders_) {
       if (!Matches(o, query)) continue;
+      if (!query.phone_hash.empty() &&
+          (!phone_hashes_.contains(id) || phone_hashes_.at(id) != query.phone_hash)) {
+        continue;
+      }
       v1::WorkOrder copy = o;
       copy.clear_history();
       page.orders.push_back(std::move(copy));

@@ -44,6 +44,7 @@ class FakeOrderStore final : public orders::OrderStore {
   std::map<std::string, std::pair<std::string, std::string>> create_keys_ ABSL_GUARDED_BY(mu_);
   std::map<std::string, std::pair<std::string, int64_t>> action_keys_ ABSL_GUARDED_BY(mu_);
   std::map<std::string, std::vector<std::string>> duplicates_ ABSL_GUARDED_BY(mu_);
+  std::map<std::string, std::string> phone_hashes_ ABSL_GUARDED_BY(mu_);  // id -> keyed hash
   std::vector<std::string> events_ ABSL_GUARDED_BY(mu_);
   std::function<void()> before_get_answer_ ABSL_GUARDED_BY(mu_);
   absl::Status fail_next_get_ ABSL_GUARDED_BY(mu_);

@@ -121,9 +121,8 @@ class EventsCheck final : public Check {
           if (absl::Status st = StatusOf(got[i]); !st.ok()) return st;
           std::string order = "-";
           if (!got[i]->elements.empty() && got[i]->elements[0].elements.size() == 2) {
-            const auto& fields = got[i]->elements[0].elements[1].elements;
-            for (size_t k = 0; k + 1 < fields.size(); k += 2) {
-              if (fields[k].str == "order_id") order = fields[k + 1].str;
+            if (std::string named = EventOrderId(got[i]->elements[0].elements[1]); !named.empty()) {
+              order = std::move(named);
             }
           }
           if (got[i]->elements.empty()) {

@@ -6,6 +6,7 @@
 #include <set>
 
 #include "absl/strings/str_cat.h"
+#include "orders/order_event.h"
 #include "redis/reply_status.h"
 
 namespace hotline::fsck {
@@ -15,6 +16,14 @@ std::map<std::string, std::string> FieldsOf(const redis::Reply& reply) {
   for (size_t i = 0; i + 1 < reply.elements.size(); i += 2)
     out[reply.elements[i].str] = reply.elements[i + 1].str;
   return out;
+}
+
+std::string EventOrderId(const redis::Reply& fields) {
+  orders::StreamFields flat;
+  for (size_t i = 0; i + 1 < fields.elements.size(); i += 2)
+    flat.emplace_back(fields.elements[i].str, fields.elements[i + 1].str);
+  absl::StatusOr<v1::OrderEvent> event = orders::DecodeOrderEvent(flat);
+  return event.ok() ? event->order_id() : "";
 }
 
 absl::Status StatusOf(const absl::StatusOr<redis::Reply>& reply) {

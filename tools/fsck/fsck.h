@@ -151,6 +151,10 @@ std::unique_ptr<Check> MakeTierCheck();
 // Helpers shared by the checks.
 // An HGETALL reply as a map.
 std::map<std::string, std::string> FieldsOf(const redis::Reply& reply);
+// The order an events-stream entry names (its [field, value, ...] as XRANGE
+// answers them), read through the codec (orders::DecodeOrderEvent); "" when
+// the entry does not decode or names none.
+std::string EventOrderId(const redis::Reply& fields);
 absl::Status StatusOf(const absl::StatusOr<redis::Reply>& reply);
 
 }  // namespace hotline::fsck

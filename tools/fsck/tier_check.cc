@@ -130,10 +130,7 @@ class TierCheck final : public Check {
       std::set<std::string> named;
       for (const redis::Reply& e : r->elements) {
         if (e.elements.size() != 2) continue;
-        const auto& fields = e.elements[1].elements;
-        for (size_t k = 0; k + 1 < fields.size(); k += 2) {
-          if (fields[k].str == "order_id") named.insert(fields[k + 1].str);
-        }
+        if (std::string id = EventOrderId(e.elements[1]); !id.empty()) named.insert(std::move(id));
       }
       events += static_cast<int64_t>(r->elements.size());
       from = "(" + r->elements.back().elements[0].str;

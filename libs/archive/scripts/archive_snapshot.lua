@@ -7,7 +7,9 @@
 -- ARGV[1] ARCHIVED (state number)   ARGV[2] cutoff, ms
 --
 -- Returns {"gone"} (no such order), {"young", state, updated_ms} (not due),
--- or {"due", HGETALL, LRANGE 0 -1, SMEMBERS}.
+-- or {"due", HGETALL, LRANGE 0 -1, SMEMBERS}: the record and every history
+-- entry read by the order codec's reader (order_read; loaded with the codec
+-- in front), then the duplicates.
 local f = redis.call("HMGET", KEYS[1], "id", "state", "updated_ms")
 if not f[1] then
   return {"gone"}
@@ -15,5 +17,5 @@ end
 if f[2] ~= ARGV[1] or tonumber(f[3] or "0") > tonumber(ARGV[2]) then
   return {"young", f[2] or "", f[3] or ""}
 end
-return {"due", redis.call("HGETALL", KEYS[1]), redis.call("LRANGE", KEYS[2], 0, -1),
-        redis.call("SMEMBERS", KEYS[3])}
+local whole = order_read(KEYS[1], KEYS[2], 0, redis.call("LLEN", KEYS[2]))
+return {"due", whole[1], whole[2], redis.call("SMEMBERS", KEYS[3])}

@@ -2,8 +2,10 @@
 -- history chain to every script that reads or writes orders. The store puts
 -- two tables in front of it, made from their one definition in C++:
 --   ORDER_EVENT_FIELDS  hotline.v1.OrderEvent's field names, in field order
+--                       (empty in a script that calls no order_event)
 --   ORDER_WRITABLE      writer name -> set of record fields it may write
---                       (order_record.h, RecordWriters)
+--                       (order_record.h, RecordWriters), only the rows of the
+--                       writers the script names as order_writer("name")
 
 -- An order's record and a page of its history in one snapshot:
 -- {HGETALL, LRANGE first..first+count-1, LLEN} (count 0: no entries).
@@ -45,7 +47,10 @@ end
 -- ORDER_WRITABLE row.
 local function order_writer(name)
   local allowed = ORDER_WRITABLE[name]
-  if not allowed then error("order_writer: no writer " .. name) end
+  if not allowed then
+    error("order_writer: no writer " .. name .. " in this script (a script carries the rows it " ..
+          "names as order_writer(\"name\"))")
+  end
   local function check(field)
     if not allowed[field] then
       error("order_writer: " .. name .. " may not write field " .. tostring(field))
