@@ -12,6 +12,12 @@
 #                      reused when it exists: `rm -rf` it for a new one)
 #   FRESH_RUN_SECONDS  how long run.sh runs before it is stopped (default 90)
 #   FRESH_HOST_COUNT   test count to compare with (default: ctest -N on ./build)
+#   FRESH_TEST_ARGS    ctest arguments for tools/test.sh (e.g. "-L desktop"
+#                      after a change to one part's packages); the count is
+#                      then compared with ctest -N with the same arguments here
+#   FRESH_CCACHE=1     lend the root this machine's compiler cache (read and
+#                      written): packages still install from scratch, the
+#                      build takes minutes instead of most of an hour
 set -euo pipefail
 cd "$(dirname "$0")/.."
 REPO=$PWD
@@ -44,17 +50,24 @@ cp /etc/resolv.conf "$ROOT/etc/resolv.conf" 2>/dev/null || true
 rm -rf "$ROOT/src/hotline"
 mkdir -p "$ROOT/src/hotline"
 git -C "$REPO" archive HEAD | tar -x -C "$ROOT/src/hotline"
+if [ "${FRESH_CCACHE:-0}" = 1 ]; then
+  mkdir -p "$HOME/.cache/hotline-ccache" "$ROOT/root/.cache/hotline-ccache"
+  mount --bind "$HOME/.cache/hotline-ccache" "$ROOT/root/.cache/hotline-ccache"
+  mounted+=("$ROOT/root/.cache/hotline-ccache")
+fi
 
 inside() { chroot "$ROOT" /usr/bin/env -i HOME=/root PATH=/usr/sbin:/usr/bin:/sbin:/bin LANG=C.UTF-8 \
   bash -c "cd /src/hotline && $1"; }
 
 echo "fresh-check: bash tools/test.sh (inside the fresh root)"
 set +e
-inside "bash tools/test.sh" 2>&1 | tee "$ROOT/test.log" | tail -n 25
+inside "bash tools/test.sh ${FRESH_TEST_ARGS:-}" 2>&1 | tee "$ROOT/test.log" | tail -n 25
 test_rc=${PIPESTATUS[0]}
 set -e
 fresh_count=$(grep -oE 'tests failed out of [0-9]+' "$ROOT/test.log" | tail -1 | awk '{ print $NF }')
-host_count=${FRESH_HOST_COUNT:-$(ctest --test-dir "${BUILD_DIR:-build}" -N 2>/dev/null | awk '/Total Tests:/ { print $3 }')}
+# shellcheck disable=SC2086  # FRESH_TEST_ARGS is a list of ctest arguments
+host_count=${FRESH_HOST_COUNT:-$(ctest --test-dir "${BUILD_DIR:-build}" -N ${FRESH_TEST_ARGS:-} 2>/dev/null |
+                                 awk '/Total Tests:/ { print $3 }')}
 
 echo "fresh-check: bash tools/run.sh for ${FRESH_RUN_SECONDS:-90} s (inside the fresh root)"
 set +e
