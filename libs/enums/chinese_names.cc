@@ -1,5 +1,8 @@
 #include "enums/chinese_names.h"
 
+#include <map>
+#include <optional>
+
 #include "enums/enum_names.h"
 
 namespace hotline::enums {
@@ -43,6 +46,72 @@ std::string ChineseName(v1::Channel channel) {
     case v1::CHANNEL_API: return "接口";
     default: return ShortName(channel);
   }
+}
+
+std::string ChineseName(v1::Action action) {
+  switch (action) {
+    case v1::ACTION_DISPATCH: return "派单";
+    case v1::ACTION_SIGN: return "签收";
+    case v1::ACTION_RETURN: return "申请退回";
+    case v1::ACTION_APPROVE_RETURN: return "同意退回";
+    case v1::ACTION_REJECT_RETURN: return "驳回退回";
+    case v1::ACTION_REQUEST_HAND_DOWN: return "申请下派";
+    case v1::ACTION_APPROVE_HAND_DOWN: return "同意下派";
+    case v1::ACTION_REJECT_HAND_DOWN: return "驳回下派";
+    case v1::ACTION_HAND_UP: return "退回上级";
+    case v1::ACTION_REPLY: return "办结回复";
+    case v1::ACTION_APPROVE_REPLY: return "审核通过";
+    case v1::ACTION_SEND_BACK: return "审核退回";
+    case v1::ACTION_CALLBACK: return "回访";
+    case v1::ACTION_REDO: return "重办";
+    case v1::ACTION_CLOSE: return "结案";
+    case v1::ACTION_ARCHIVE: return "归档";
+    case v1::ACTION_LINK_DUPLICATE: return "并入重复件";
+    case v1::ACTION_URGE: return "催办";
+    case v1::ACTION_SUPERVISE: return "督办";
+    default: return ShortName(action);
+  }
+}
+
+std::string HistoryActionName(absl::string_view action) {
+  // Steps written by others than dispatch's Act (intake, sla, the merge).
+  static const auto* const kOthers = new std::map<std::string, std::string, std::less<>>{
+      {"create", "受理立单"},
+      {"answer_on_spot", "直接答复"},
+      {"sla_deadline", "计算时限"},
+      {"sla_warning", "预警"},
+      {"sla_breach", "超时"},
+      {"sla_urge", "系统催办"},
+      {"sla_supervise", "系统督办"},
+      {"sla_notice", "通报"},
+      {"request_extension", "申请延期"},
+      {"approve_extension", "同意延期"},
+      {"refuse_extension", "驳回延期"},
+      {"merge_unit", "单位合并转移"},
+      {"close_with_master", "随主件办结"},
+      {"relink_duplicate", "改挂主件"},
+  };
+  if (auto it = kOthers->find(action); it != kOthers->end()) return it->second;
+  if (std::optional<v1::Action> a = ParseShortName<v1::Action>(action)) return ChineseName(*a);
+  return std::string(action);
+}
+
+std::string SlaStatusName(absl::string_view status) {
+  if (status == "on_time") return "正常";
+  if (status == "warned") return "已预警";
+  if (status == "breached") return "已超时";
+  if (status == "escalated") return "已督办";
+  if (status == "stopped") return "计时暂停";
+  if (status == "done") return "已办结";
+  if (status == "none") return "无时限";
+  return std::string(status);
+}
+
+std::string SlaLevelName(absl::string_view level) {
+  if (level == "urge") return "催办";
+  if (level == "supervise") return "督办";
+  if (level == "notice") return "通报";
+  return "无";
 }
 
 }  // namespace hotline::enums

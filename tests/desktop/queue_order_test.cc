@@ -4,10 +4,7 @@
 #include <QTest>
 #include <catch2/catch.hpp>
 #include <cstdio>
-#include <sstream>
 
-#include "absl/strings/match.h"
-#include "absl/strings/numbers.h"
 #include "desktop/desk.h"
 #include "e2e/stack.h"
 #include "support/service_process.h"
@@ -16,21 +13,6 @@
 
 namespace hotline::testing {
 namespace {
-
-// Calls of a method the gateway started (hotline_grpc_server_started_total).
-double GatewayCalls(Stack& stack, const std::string& method) {
-  std::istringstream lines(HttpGet(stack.gateway_metrics_port(), "/metrics"));
-  double sum = 0;
-  for (std::string line; std::getline(lines, line);) {
-    if (!absl::StartsWith(line, "hotline_grpc_server_started_total{") ||
-        !absl::StrContains(line, "\"" + method + "\"")) {
-      continue;
-    }
-    double v = 0;
-    if (absl::SimpleAtod(line.substr(line.rfind(' ') + 1), &v)) sum += v;
-  }
-  return sum;
-}
 
 std::string CreateComplaint(v1::Hotline::Stub& stub) {
   v1::CreateWorkOrderResponse created;
@@ -83,7 +65,7 @@ TEST_CASE("desktop: a handler's queue shows a newly dispatched order within 1 s,
   desktop::QueueView& queue = *desk.window().queue_view();
   REQUIRE(desk.WaitFor([&] { return queue.snapshot_done(); }));
   CHECK(queue.Has(QString::fromStdString(waiting)));
-  const double reads_before = GatewayCalls(stack, "ListQueue");
+  const double reads_before = StartedCalls(stack.gateway_metrics_port(), "ListQueue");
 
   const std::string fresh = CreateComplaint(*stub);
   QElapsedTimer clock;
@@ -109,8 +91,8 @@ TEST_CASE("desktop: a handler's queue shows a newly dispatched order within 1 s,
   CHECK(ok);
   REQUIRE(desk.WaitFor([&] { return queue.StateOf(QString::fromStdString(fresh)) == v1::ORDER_STATE_SIGNED; }));
   // No queue reads: everything came down the stream.
-  CHECK(GatewayCalls(stack, "ListQueue") == reads_before);
-  CHECK(GatewayCalls(stack, "WatchQueue") >= 1);
+  CHECK(StartedCalls(stack.gateway_metrics_port(), "ListQueue") == reads_before);
+  CHECK(StartedCalls(stack.gateway_metrics_port(), "WatchQueue") >= 1);
 
   // The gateway restarts: the desk reconnects by itself (from the last
   // position it saw) and the next dispatched order arrives.
@@ -121,7 +103,7 @@ TEST_CASE("desktop: a handler's queue shows a newly dispatched order within 1 s,
   Dispatch(*again, after, "440106");
   REQUIRE(desk.WaitFor([&] { return queue.Has(QString::fromStdString(after)); }, 10000));
   CHECK(queue.Has(QString::fromStdString(fresh)));
-  CHECK(GatewayCalls(stack, "ListQueue") == 0);
+  CHECK(StartedCalls(stack.gateway_metrics_port(), "ListQueue") == 0);
 }
 
 TEST_CASE("desktop: the order view shows the timeline and reveals the number only with a reason", "[desktop]") {

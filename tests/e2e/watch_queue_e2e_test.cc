@@ -138,22 +138,6 @@ void Dispatch(v1::Hotline::Stub& stub, const std::string& id, const std::string&
   Act(stub, kDispatcherToken, id, v1::ACTION_DISPATCH, unit);
 }
 
-// The calls a server started of a method, summed over its label sets
-// (hotline_grpc_server_started_total).
-double StartedCalls(int metrics_port, const std::string& method) {
-  std::istringstream lines(HttpGet(metrics_port, "/metrics"));
-  double sum = 0;
-  for (std::string line; std::getline(lines, line);) {
-    if (!absl::StartsWith(line, "hotline_grpc_server_started_total{") ||
-        !absl::StrContains(line, "\"" + method + "\"")) {
-      continue;
-    }
-    double v = 0;
-    if (absl::SimpleAtod(line.substr(line.rfind(' ') + 1), &v)) sum += v;
-  }
-  return sum;
-}
-
 // A gauge's value (the first sample named exactly so), or -1.
 double Gauge(int metrics_port, const std::string& name) {
   std::istringstream lines(HttpGet(metrics_port, "/metrics"));

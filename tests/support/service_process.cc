@@ -16,6 +16,8 @@
 #include <stdexcept>
 #include <thread>
 
+#include "absl/strings/match.h"
+#include "absl/strings/numbers.h"
 #include "grpc/health/v1/health.grpc.pb.h"
 
 namespace hotline::testing {
@@ -141,6 +143,20 @@ std::string HttpGet(int port, const std::string& path) {
   ::close(fd);
   auto body = response.find("\r\n\r\n");
   return body == std::string::npos ? "" : response.substr(body + 4);
+}
+
+double StartedCalls(int metrics_port, const std::string& method) {
+  std::istringstream lines(HttpGet(metrics_port, "/metrics"));
+  double sum = 0;
+  for (std::string line; std::getline(lines, line);) {
+    if (!absl::StartsWith(line, "hotline_grpc_server_started_total{") ||
+        !absl::StrContains(line, "\"" + method + "\"")) {
+      continue;
+    }
+    double v = 0;
+    if (absl::SimpleAtod(line.substr(line.rfind(' ') + 1), &v)) sum += v;
+  }
+  return sum;
 }
 
 ShellResult RunShell(const std::string& command) {

@@ -49,6 +49,9 @@ std::string HealthStatus(const std::string& address, const std::string& service 
 
 // GET http://127.0.0.1:port/path over a plain socket; the body, or "" on failure.
 std::string HttpGet(int port, const std::string& path);
+// The calls a server started of a method, summed over its label sets
+// (hotline_grpc_server_started_total on its /metrics); 0 when unreachable.
+double StartedCalls(int metrics_port, const std::string& method);
 
 // Runs `command` with /bin/sh, stderr joined to stdout.
 struct ShellResult {

@@ -17,6 +17,7 @@
 #include "absl/synchronization/mutex.h"
 #include "absl/time/clock.h"
 #include "enums/chinese_names.h"
+#include "enums/enum_names.h"
 #include "google/protobuf/util/json_util.h"
 #include "google/rpc/error_details.pb.h"
 #include "google/rpc/status.pb.h"
@@ -915,6 +916,34 @@ TEST_CASE("every order type, state and channel has a Chinese name for tables and
   CHECK(enums::ChineseName(v1::ORDER_STATE_DISPATCHED) == "已派单");
   CHECK(enums::ChineseName(v1::ORDER_STATE_SIGNED) == "已签收");
   CHECK(enums::ChineseName(v1::ORDER_TYPE_COMPLAINT) == "投诉");
+}
+
+TEST_CASE("every step of an order's history and every SLA status reads in Chinese", "[cli][commands]") {
+  auto chinese = [](const std::string& name) {
+    return std::any_of(name.begin(), name.end(), [](char c) { return static_cast<unsigned char>(c) >= 0x80; });
+  };
+  const google::protobuf::EnumDescriptor* actions = v1::Action_descriptor();
+  for (int i = 0; i < actions->value_count(); ++i) {
+    const auto a = static_cast<v1::Action>(actions->value(i)->number());
+    if (a == v1::ACTION_UNSPECIFIED) continue;
+    INFO(actions->value(i)->name());
+    CHECK(chinese(enums::ChineseName(a)));
+    CHECK(enums::HistoryActionName(enums::SnakeName(a)) == enums::ChineseName(a));  // as history stores it
+  }
+  // The steps other writers record: intake, the SLA monitor, the unit merge.
+  for (const char* written : {"create", "answer_on_spot", "sla_deadline", "sla_warning", "sla_breach", "sla_urge",
+                              "sla_supervise", "sla_notice", "request_extension", "approve_extension",
+                              "refuse_extension", "merge_unit", "close_with_master", "relink_duplicate"}) {
+    INFO(written);
+    CHECK(chinese(enums::HistoryActionName(written)));
+  }
+  CHECK(enums::HistoryActionName("request_hand_down") == "申请下派");
+  CHECK(enums::HistoryActionName("some_future_step") == "some_future_step");
+  for (const char* status : {"on_time", "warned", "breached", "escalated", "stopped", "done", "none"}) {
+    INFO(status);
+    CHECK(chinese(enums::SlaStatusName(status)));
+  }
+  CHECK(enums::SlaLevelName("supervise") == "督办");
 }
 
 }  // namespace

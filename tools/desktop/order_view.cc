@@ -136,7 +136,8 @@ void OrderView::ShowOrder() {
                               : Q(enums::ChineseName(e.from_state())) + " → " + Q(enums::ChineseName(e.to_state()));
     const QStringList cells = {QString::number(e.seq()), LocalTime(e.at()),
                                Q(e.actor().user_id()) + " (" + Q(enums::ShortName(e.actor().role())) + ")",
-                               Q(e.action()) + (e.note().empty() ? "" : "：" + Q(e.note())), state,
+                               Q(enums::HistoryActionName(e.action())) + (e.note().empty() ? "" : "：" + Q(e.note())),
+                               state,
                                Q(e.unit_code()), Span(held)};
     for (int c = 0; c < cells.size(); ++c) timeline_->setItem(i, c, new QTableWidgetItem(cells[c]));
   }
@@ -148,7 +149,8 @@ void OrderView::ShowOrder() {
 
 void OrderView::ShowSla(const v1::OrderSla& sla) {
   QStringList lines;
-  lines << "时限状态: " + Q(sla.status()) + (sla.level().empty() || sla.level() == "none" ? "" : " / " + Q(sla.level()));
+  lines << "时限状态: " + Q(enums::SlaStatusName(sla.status())) +
+               (sla.level().empty() || sla.level() == "none" ? "" : " / " + Q(enums::SlaLevelName(sla.level())));
   for (const QString& d : {DeadlineText("签收时限", sla.sign_off()), DeadlineText("办结时限", sla.closing())}) {
     if (!d.isEmpty()) lines << d;
   }

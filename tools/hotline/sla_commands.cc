@@ -5,6 +5,8 @@
 
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_replace.h"
+#include "enums/chinese_names.h"
 #include "tools/hotline/local_time.h"
 #include "tools/hotline/table.h"
 
@@ -29,22 +31,17 @@ absl::StatusOr<int> IntFlag(const CommandLine& cl, absl::string_view flag, int m
   return value;
 }
 
+// The Chinese name (libs/enums, as the desktop shows it) and the status word.
 std::string StatusText(const std::string& status) {
-  if (status == "on_time") return "正常 (on time)";
-  if (status == "warned") return "已预警 (warned)";
-  if (status == "breached") return "已超时 (breached)";
-  if (status == "escalated") return "已督办 (escalated)";
-  if (status == "stopped") return "计时暂停 (stopped: replied)";
-  if (status == "done") return "已办结 (done)";
-  if (status == "none") return "无时限 (none)";
-  return status;
+  const std::string name = enums::SlaStatusName(status);
+  if (name == status) return status;  // not one this build knows
+  return absl::StrCat(name, " (", status == "stopped" ? "stopped: replied" : absl::StrReplaceAll(status, {{"_", " "}}),
+                      ")");
 }
 
 std::string LevelText(const std::string& level) {
-  if (level == "urge") return "催办 (urge)";
-  if (level == "supervise") return "督办 (supervise)";
-  if (level == "notice") return "通报 (notice)";
-  return "无 (none)";
+  const std::string name = enums::SlaLevelName(level);
+  return absl::StrCat(name, " (", name == "无" ? "none" : level, ")");
 }
 
 std::string KindText(const std::string& kind) {
