@@ -46,6 +46,18 @@ SCORING_METRICS=${SCORING_METRICS:-9106}
 SCREEN_PORT=${SCREEN_PORT:-8080}
 
 bash tools/install-deps.sh
+# The gRPC ports lie in Linux's ephemeral range (32768-60999): a service's
+# outgoing connections (to Redis, PostgreSQL) may be given one as their source
+# port (consecutive connections take consecutive ports), and a service started
+# later then cannot listen there ("cannot listen for gRPC", seen on a fresh
+# machine). Reserve them for listeners, where we may (root, a writable /proc).
+reserved=/proc/sys/net/ipv4/ip_local_reserved_ports
+if [ -w "$reserved" ]; then
+  ours="$GATEWAY_PORT,$INTAKE_PORT,$DISPATCH_PORT,$SLA_PORT,$((SLA_PORT + 100)),$KNOWLEDGE_PORT,$SCORING_PORT"
+  current=$(cat "$reserved")
+  echo "${current:+$current,}$ours" >"$reserved" 2>/dev/null ||
+    echo "could not reserve ports $ours; a start may find one taken by an outgoing connection" >&2
+fi
 bash tools/build.sh hotline-intake hotline-dispatch hotline-gateway hotline hotline-healthcheck hotline-admin \
   hotline-simulator hotline-sla hotline-knowledge hotline-scoring
 BIN=$BUILD_DIR
