@@ -119,7 +119,10 @@ TEST_CASE("5000 orders move to PostgreSQL while others flow and the mover is kil
   for (int round = 0; round < 10; ++round) {
     const pid_t pid = StartMover(f);
     REQUIRE(pid > 0);
-    std::this_thread::sleep_for(std::chrono::milliseconds(300 + rng() % 1700));
+    // Short enough that ten runs leave work for the last (a run moves several
+    // hundred orders a second here); 300-2000 ms let a faster mover finish all
+    // 5000 by the 7th kill, so the last runs ended before theirs.
+    std::this_thread::sleep_for(std::chrono::milliseconds(50 + rng() % 450));
     ::kill(pid, SIGKILL);
     int status = 0;
     ::waitpid(pid, &status, 0);
