@@ -175,36 +175,44 @@ void TieredOrderStore::LoadTrail(std::string id, absl::Time now,
 
 void TieredOrderStore::ListOrderIds(int64_t offset, int count,
                                     orders::Done<std::vector<std::string>> done) {
+  {
+    absl::MutexLock lock(&cursors_mu_);
+    if (auto it = cursors_.find(offset); it != cursors_.end()) {
+      ArchiveCursor at = it->second;
+      cursors_.erase(it);
+      return ArchivePage(std::move(at), offset, {}, count, std::move(done));
+    }
+  }
   live_.ListOrderIds(offset, count, [this, offset, count, done = std::move(done)](
                                         absl::StatusOr<std::vector<std::string>> ids) mutable {
     if (!ids.ok() || static_cast<int>(ids->size()) >= count) return done(std::move(ids));
     // The live tier ends within this page: the archive from its first row.
-    if (!ids->empty()) return ArchivePage(0, std::move(*ids), count, std::move(done));
+    if (!ids->empty()) {
+      const int64_t live_count = offset + static_cast<int64_t>(ids->size());
+      return ArchivePage({live_count, {}}, offset, std::move(*ids), count, std::move(done));
+    }
     live_.CountOrders([this, offset, count, done = std::move(done)](absl::StatusOr<int64_t> live) mutable {
       if (!live.ok()) return done(live.status());
-      ArchivePage(std::max<int64_t>(0, offset - *live), {}, count, std::move(done));
+      ArchivePage({std::min(*live, offset), {}}, offset, {}, count, std::move(done));
     });
   });
 }
 
-void TieredOrderStore::ArchivePage(int64_t archive_offset, std::vector<std::string> head, int count,
-                                   orders::Done<std::vector<std::string>> done) {
+void TieredOrderStore::ArchivePage(ArchiveCursor at, int64_t offset, std::vector<std::string> head,
+                                   int count, orders::Done<std::vector<std::string>> done) {
   auto shared = std::make_shared<orders::Done<std::vector<std::string>>>(std::move(done));
-  archive_.Submit([this, archive_offset, head = std::move(head), count, shared](PgConnection& pg) mutable {
-    ListCursor after;
-    if (archive_offset > 0) {
-      absl::MutexLock lock(&cursors_mu_);
-      if (auto it = cursors_.find(archive_offset); it != cursors_.end()) {
-        after = it->second;
-        cursors_.erase(it);
-      }
-    }
+  archive_.Submit([this, at = std::move(at), offset, head = std::move(head), count,
+                   shared](PgConnection& pg) mutable {
     const int limit = count - static_cast<int>(head.size());
-    absl::StatusOr<ArchivedIds> page = ListArchivedIds(pg, after, archive_offset, limit);
+    const int64_t archive_offset = offset + static_cast<int64_t>(head.size()) - at.live_count;
+    absl::StatusOr<ArchivedIds> page = ListArchivedIds(pg, at.after, archive_offset, limit);
     if (!page.ok()) return (*shared)(page.status());
-    if (static_cast<int>(page->ids.size()) == limit) {
+    // Remembered after a short page too: the walk's last call, which finds
+    // nothing, then costs no Redis round trip either.
+    if (!page->ids.empty()) {
       absl::MutexLock lock(&cursors_mu_);
-      cursors_[archive_offset + limit] = page->last;
+      const int64_t next = offset + static_cast<int64_t>(head.size() + page->ids.size());
+      cursors_[next] = ArchiveCursor{at.live_count, page->last};
       constexpr size_t kWalksRemembered = 64;
       if (cursors_.size() > kWalksRemembered) cursors_.erase(cursors_.begin());
     }

@@ -42,8 +42,10 @@ class TieredOrderStore final : public orders::OrderStore, public orders::Guarded
   void LoadTrail(std::string id, absl::Time now, orders::Done<orders::StoredTrail> done) override;
   // The city-wide walk (VerifyOrderTrail all): one offset space, the live
   // tier's ids by creation first, then the archive's by (created_ms, id).
-  // The archive is paged by key, not by offset: the row after each page is
-  // remembered under the offset that follows it (the walk asks for it next).
+  // The archive is paged by key, not by offset: the row after each page and
+  // the live count the walk began the archive with are remembered under the
+  // offset that follows it, so the walk's next page goes straight to the
+  // archive (no Redis round trip).
   // An order that moves between tiers during a walk shifts the live offsets
   // by one: it may be missed or seen twice by that walk (the mover compared
   // its copy byte for byte).
@@ -51,15 +53,21 @@ class TieredOrderStore final : public orders::OrderStore, public orders::Guarded
                     orders::Done<std::vector<std::string>> done) override;
 
  private:
-  // Appends up to `count - head.size()` archived ids from `archive_offset`.
-  void ArchivePage(int64_t archive_offset, std::vector<std::string> head, int count,
+  // Where a walk stands in the archive.
+  struct ArchiveCursor {
+    int64_t live_count = 0;  // the walk's offset of the archive's first row
+    ListCursor after;        // the last row read (unset: page by offset)
+  };
+  // Appends up to `count - head.size()` archived ids after `at`.
+  void ArchivePage(ArchiveCursor at, int64_t offset, std::vector<std::string> head, int count,
                    orders::Done<std::vector<std::string>> done);
 
   orders::RedisOrderStore& live_;
   PgPool& archive_;
   absl::Mutex cursors_mu_;
-  // Archive offset -> the last row before it; a few walks at once at most.
-  std::map<int64_t, ListCursor> cursors_ ABSL_GUARDED_BY(cursors_mu_);
+  // The walk's offset -> where its archive part stands; a few walks at once
+  // at most.
+  std::map<int64_t, ArchiveCursor> cursors_ ABSL_GUARDED_BY(cursors_mu_);
 };
 
 }  // namespace hotline::archive
