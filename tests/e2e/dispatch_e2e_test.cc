@@ -20,16 +20,7 @@ using v1::ActRequest;
 
 std::string CreateOrder(v1::Hotline::Stub& stub, const std::string& category = "010101",
                         const std::string& district = "440106") {
-  v1::CreateWorkOrderRequest r = SampleComplaint();
-  r.set_category_code(category);
-  r.mutable_location()->set_district_code(district);
-  if (district != "440106") r.mutable_location()->clear_street_code();
-  auto ctx = CallContext(kAgentToken);
-  v1::CreateWorkOrderResponse response;
-  grpc::Status s = stub.CreateWorkOrder(ctx.get(), r, &response);
-  INFO(s.error_message());
-  REQUIRE(s.ok());
-  return response.order().id();
+  return FileOrder(stub, ComplaintIn(category, district)).id();
 }
 
 // Waits until auto-dispatch has routed the order.

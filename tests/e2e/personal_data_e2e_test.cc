@@ -20,12 +20,7 @@ v1::WorkOrder CreateWith(v1::Hotline::Stub& stub, const std::string& phone, bool
   v1::CreateWorkOrderRequest request = SampleComplaint();
   request.mutable_caller()->set_phone(phone);
   request.mutable_caller()->set_confidential(confidential);
-  auto ctx = CallContext(kAgentToken);
-  v1::CreateWorkOrderResponse response;
-  grpc::Status status = stub.CreateWorkOrder(ctx.get(), request, &response);
-  INFO(status.error_message());
-  REQUIRE(status.ok());
-  return response.order();
+  return FileOrder(stub, request);
 }
 
 // The access-log entries naming `order_id`, oldest first, as an auditor

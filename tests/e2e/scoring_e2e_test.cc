@@ -72,13 +72,8 @@ v1::WorkOrder Act(v1::Hotline::Stub& stub, const std::string& token, const std::
   return response.order();
 }
 
-std::string Create(v1::Hotline::Stub& stub, v1::CreateWorkOrderRequest r) {
-  auto ctx = CallContext(kAgentToken);
-  v1::CreateWorkOrderResponse response;
-  const grpc::Status s = stub.CreateWorkOrder(ctx.get(), r, &response);
-  INFO(s.error_message());
-  REQUIRE(s.ok());
-  return response.order().id();
+std::string Create(v1::Hotline::Stub& stub, const v1::CreateWorkOrderRequest& r) {
+  return FileOrder(stub, r).id();
 }
 
 // Waits until auto-dispatch has sent the order to a unit.

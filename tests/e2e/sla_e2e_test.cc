@@ -33,12 +33,7 @@ std::string Create(v1::Hotline::Stub& stub, bool urgent) {
   v1::CreateWorkOrderRequest r = SampleComplaint();
   r.set_category_code("010101");
   r.set_urgent(urgent);
-  auto ctx = CallContext(kAgentToken);
-  v1::CreateWorkOrderResponse response;
-  grpc::Status s = stub.CreateWorkOrder(ctx.get(), r, &response);
-  INFO(s.error_message());
-  REQUIRE(s.ok());
-  return response.order().id();
+  return FileOrder(stub, r).id();
 }
 
 v1::OrderSla Sla(v1::Hotline::Stub& stub, const std::string& id) {

@@ -579,4 +579,20 @@ v1::CreateWorkOrderRequest SampleComplaint() {
   return r;
 }
 
+v1::CreateWorkOrderRequest ComplaintIn(const std::string& category, const std::string& district) {
+  v1::CreateWorkOrderRequest r = SampleComplaint();
+  r.set_category_code(category);
+  if (district != r.location().district_code()) r.mutable_location()->clear_street_code();
+  r.mutable_location()->set_district_code(district);
+  return r;
+}
+
+v1::WorkOrder FileOrder(v1::Hotline::Stub& stub, const v1::CreateWorkOrderRequest& request) {
+  auto ctx = CallContext(kAgentToken);
+  v1::CreateWorkOrderResponse response;
+  grpc::Status s = stub.CreateWorkOrder(ctx.get(), request, &response);
+  if (!s.ok()) throw std::runtime_error("CreateWorkOrder: " + s.error_message());
+  return response.order();
+}
+
 }  // namespace hotline::testing

@@ -246,6 +246,14 @@ std::unique_ptr<grpc::ClientContext> CallContext(const std::string& token);
 // A valid complaint in Chinese, in 天河区 / 五山街道.
 v1::CreateWorkOrderRequest SampleComplaint();
 
+// SampleComplaint under `category` in `district` (the sample's street only
+// in its own district).
+v1::CreateWorkOrderRequest ComplaintIn(const std::string& category, const std::string& district);
+
+// Files `request` as the agent: the order as acknowledged (the test fails
+// with the gateway's message if it is refused).
+v1::WorkOrder FileOrder(v1::Hotline::Stub& stub, const v1::CreateWorkOrderRequest& request);
+
 // An order with its history, read through the gateway as an agent (the
 // test fails if it cannot be read).
 v1::WorkOrder GetOrder(v1::Hotline::Stub& stub, const std::string& id);

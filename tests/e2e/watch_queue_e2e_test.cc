@@ -109,15 +109,7 @@ std::pair<uint64_t, uint64_t> Position(const std::string& p) {
 }
 
 std::string CreateOrder(v1::Hotline::Stub& stub, const std::string& district) {
-  v1::CreateWorkOrderRequest r = SampleComplaint();
-  r.mutable_location()->set_district_code(district);
-  if (district != "440106") r.mutable_location()->clear_street_code();
-  auto ctx = CallContext(kAgentToken);
-  v1::CreateWorkOrderResponse response;
-  grpc::Status s = stub.CreateWorkOrder(ctx.get(), r, &response);
-  INFO(s.error_message());
-  REQUIRE(s.ok());
-  return response.order().id();
+  return FileOrder(stub, ComplaintIn(SampleComplaint().category_code(), district)).id();
 }
 
 void Act(v1::Hotline::Stub& stub, const std::string& token, const std::string& id, v1::Action action,
