@@ -173,7 +173,6 @@ std::string Scorer::AncestorOfKind(const v1::Fact& fact, v1::UnitKind kind) cons
   return "";
 }
 
-
 v1::UnitScore Scorer::Score(const FactsList& facts, const std::string& unit_code, const Interval& period,
                             int item_limit) const {
   std::vector<ItemRef> items;

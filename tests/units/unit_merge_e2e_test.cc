@@ -93,17 +93,31 @@ grpc::Status Act(v1::Hotline::Stub& stub, const std::string& token, const std::s
   return stub.Act(ctx.get(), r, &response);
 }
 
+// One scoring call through the gateway as a supervisor; the test fails if it does.
+template <typename Request, typename Response>
+Response AskScoring(v1::Hotline::Stub& stub,
+                    grpc::Status (v1::Hotline::Stub::*method)(grpc::ClientContext*, const Request&, Response*),
+                    const Request& request) {
+  auto ctx = CallContext(kSupervisorToken);
+  Response response;
+  const grpc::Status s = (stub.*method)(ctx.get(), request, &response);
+  INFO(s.error_message());
+  REQUIRE(s.ok());
+  return response;
+}
+
+v1::Period Month(const std::string& month) {
+  v1::Period period;
+  period.set_kind(v1::PERIOD_KIND_MONTH);
+  period.set_date(month);
+  return period;
+}
+
 v1::UnitScore MonthScore(v1::Hotline::Stub& stub, const std::string& unit, const std::string& month) {
   v1::GetUnitScoreRequest r;
   r.set_unit_code(unit);
-  r.mutable_period()->set_kind(v1::PERIOD_KIND_MONTH);
-  r.mutable_period()->set_date(month);
-  auto ctx = CallContext(kSupervisorToken);
-  v1::GetUnitScoreResponse response;
-  const grpc::Status s = stub.GetUnitScore(ctx.get(), r, &response);
-  INFO(s.error_message());
-  REQUIRE(s.ok());
-  return response.score();
+  *r.mutable_period() = Month(month);
+  return AskScoring(stub, &v1::Hotline::Stub::GetUnitScore, r).score();
 }
 
 v1::UnitScore November(v1::Hotline::Stub& stub, const std::string& unit) { return MonthScore(stub, unit, "2026-11"); }
@@ -112,30 +126,19 @@ v1::UnitScore November(v1::Hotline::Stub& stub, const std::string& unit) { retur
 v1::UnitScore ExplainNovember(v1::Hotline::Stub& stub, const std::string& unit) {
   v1::ExplainScoreRequest r;
   r.set_unit_code(unit);
-  r.mutable_period()->set_kind(v1::PERIOD_KIND_MONTH);
-  r.mutable_period()->set_date("2026-11");
+  *r.mutable_period() = Month("2026-11");
   r.set_limit(5000);
-  auto ctx = CallContext(kSupervisorToken);
-  v1::ExplainScoreResponse response;
-  const grpc::Status s = stub.ExplainScore(ctx.get(), r, &response);
-  INFO(s.error_message());
-  REQUIRE(s.ok());
-  return response.score();
+  return AskScoring(stub, &v1::Hotline::Stub::ExplainScore, r).score();
 }
 
 // November's district ranking: code -> rank.
 std::map<std::string, int> DistrictRanks(v1::Hotline::Stub& stub) {
   v1::RankUnitsRequest r;
   r.set_level(v1::UNIT_LEVEL_DISTRICT);
-  r.mutable_period()->set_kind(v1::PERIOD_KIND_MONTH);
-  r.mutable_period()->set_date("2026-11");
-  auto ctx = CallContext(kSupervisorToken);
-  v1::RankUnitsResponse response;
-  const grpc::Status s = stub.RankUnits(ctx.get(), r, &response);
-  INFO(s.error_message());
-  REQUIRE(s.ok());
+  *r.mutable_period() = Month("2026-11");
+  const v1::RankUnitsResponse ranked = AskScoring(stub, &v1::Hotline::Stub::RankUnits, r);
   std::map<std::string, int> out;
-  for (const v1::UnitScore& row : response.ranking()) out[row.unit_code()] = row.rank();
+  for (const v1::UnitScore& row : ranked.ranking()) out[row.unit_code()] = row.rank();
   return out;
 }
 
