@@ -188,11 +188,17 @@ std::string GetShow(Stack& stack, const std::string& kind) {
   return show.output;
 }
 
+// The stack of these tests: sla and scoring, on a city clock 10 minutes
+// before December, 60 times as fast.
+Stack::Options NovemberEnding() {
+  return Stack::Options{.sla_replicas = 1,
+                        .clock_start = "2026-11-30T23:50:00+08:00",
+                        .clock_rate = "60",
+                        .scoring_replicas = 1};
+}
+
 TEST_CASE("two streets merged while each has open orders: queues, deadlines, trail, past scores, fsck") {
-  Stack stack(Stack::Options{.sla_replicas = 1,
-                             .clock_start = "2026-11-30T23:50:00+08:00",
-                             .clock_rate = "60",
-                             .scoring_replicas = 1});
+  Stack stack(NovemberEnding());
   auto stub = stack.NewClient();
   Redis redis(stack.redis().port());
 
@@ -391,10 +397,7 @@ TEST_CASE("two districts merged with their streets: orders, deadlines, past mont
   constexpr char kNewDistrict[] = "440106";  // 天河区 (kHandlerToken)
   constexpr char kOldStreet[] = "440104001";
   constexpr char kOldStreet2[] = "440104002";
-  Stack stack(Stack::Options{.sla_replicas = 1,
-                             .clock_start = "2026-11-30T23:50:00+08:00",
-                             .clock_rate = "60",
-                             .scoring_replicas = 1});
+  Stack stack(NovemberEnding());
   auto stub = stack.NewClient();
   Redis redis(stack.redis().port());
   const absl::TimeZone city = absl::FixedTimeZone(8 * 3600);
