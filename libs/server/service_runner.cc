@@ -94,6 +94,7 @@ absl::Status ServiceRunner::AdoptCity(const std::map<std::string, int64_t>& vers
       refdata::MakeLiveCity(ref_store(), city_options);
   if (!city.ok()) return Fail(1, "cannot load the city profile", city.status());
   refdata::Live<directory::City>* raw = city->get();
+  city_ = raw;
   references_.push_back({[raw] { return raw->Start(), absl::OkStatus(); }, [raw] { raw->Stop(); }});
   Own(std::shared_ptr<refdata::Live<directory::City>>(std::move(*city)));
   city_adopted_ = true;

@@ -43,6 +43,7 @@
 #include "clock/city_clock.h"
 #include "clock/clock.h"
 #include "config/flags.h"
+#include "directory/city.h"
 #include "redis/client.h"
 #include "redis/flags.h"
 #include "refdata/live.h"
@@ -151,6 +152,9 @@ class ServiceRunner {
   stream::ConsumerGroup& ConsumeEvents(std::string stream, std::string dead_letter,
                                        stream::BatchHandler handler);
   const stream::GroupOptions& events() const { return events_; }
+  // The city profile followed live (see Reference); nullptr until the first
+  // Reference was made.
+  refdata::Live<directory::City>* city() const { return city_; }
 
  private:
   refdata::RefStore& ref_store();
@@ -177,6 +181,7 @@ class ServiceRunner {
   redis::Client* redis_ = nullptr;
   std::unique_ptr<refdata::RefStore> ref_store_;
   bool city_adopted_ = false;
+  refdata::Live<directory::City>* city_ = nullptr;
   std::vector<std::shared_ptr<void>> owned_;
   std::vector<StartStop> references_;
   std::vector<StartStop> workers_;

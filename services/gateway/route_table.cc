@@ -50,6 +50,8 @@ const std::vector<Route>& Routes() {
       {"ListUnits", kDirectory, {kAgent, kDispatcher, kSupervisor, kHandler, kEditor, kAuditor, kAdmin}},
       {"ListCategories", kDirectory,
        {kAgent, kDispatcher, kSupervisor, kHandler, kEditor, kAuditor, kAdmin}},
+      // The city in force: clients show and read times in its zone.
+      {"GetCity", kDirectory, {kAgent, kDispatcher, kSupervisor, kHandler, kEditor, kAuditor, kAdmin}},
       // Knowledge: everyone reads; knowledge decides who may write which point
       // (an editor, or a handler of the owning unit: data).
       {"SearchKnowledge", kKnowledge,

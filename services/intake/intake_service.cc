@@ -3,6 +3,7 @@
 #include "absl/strings/str_cat.h"
 #include "audit/reply_once_recorded.h"
 #include "enums/enum_names.h"
+#include "refdata/kinds.h"
 #include "server/identity.h"
 #include "server/reply.h"
 #include "status/status.h"
@@ -164,6 +165,19 @@ grpc::ServerUnaryReactor* DirectoryService::ListCategories(
   for (v1::Category& c : directory_.Current()->ListCategories(request->code_prefix())) {
     *response->add_categories() = std::move(c);
   }
+  reactor->Finish(grpc::Status::OK);
+  return reactor;
+}
+
+grpc::ServerUnaryReactor* DirectoryService::GetCity(grpc::CallbackServerContext* context,
+                                                    const v1::GetCityRequest* request,
+                                                    v1::GetCityResponse* response) {
+  if (auto* refused = server::RefuseUnverified(context, *request)) return refused;
+  auto* reactor = context->DefaultReactor();
+  *response->mutable_city() = city_.Current()->profile;
+  const std::map<std::string, int64_t> versions = city_.versions();
+  auto version = versions.find(refdata::kCity);
+  response->set_version(version == versions.end() ? 0 : version->second);
   reactor->Finish(grpc::Status::OK);
   return reactor;
 }

@@ -12,6 +12,8 @@
 #include "hotline/v1/intake.grpc.pb.h"
 #include "intake/guardian.h"
 #include "intake/intake.h"
+#include "directory/city.h"
+#include "refdata/live.h"
 
 namespace hotline::intake {
 
@@ -91,8 +93,9 @@ class AuditService final : public v1::Audit::CallbackService {
 
 class DirectoryService final : public v1::Directory::CallbackService {
  public:
-  explicit DirectoryService(refdata::SourceRef<directory::Directory> directory)
-      : directory_(std::move(directory)) {}
+  // `city`: the city profile this process follows live (GetCity).
+  DirectoryService(refdata::SourceRef<directory::Directory> directory, const refdata::Live<directory::City>& city)
+      : directory_(std::move(directory)), city_(city) {}
 
   grpc::ServerUnaryReactor* ListUnits(grpc::CallbackServerContext* context,
                                       const v1::ListUnitsRequest* request,
@@ -100,9 +103,12 @@ class DirectoryService final : public v1::Directory::CallbackService {
   grpc::ServerUnaryReactor* ListCategories(grpc::CallbackServerContext* context,
                                            const v1::ListCategoriesRequest* request,
                                            v1::ListCategoriesResponse* response) override;
+  grpc::ServerUnaryReactor* GetCity(grpc::CallbackServerContext* context, const v1::GetCityRequest* request,
+                                    v1::GetCityResponse* response) override;
 
  private:
   refdata::SourceRef<directory::Directory> directory_;
+  const refdata::Live<directory::City>& city_;
 };
 
 }  // namespace hotline::intake

@@ -58,7 +58,7 @@ int main(int argc, char** argv) {
     auto& guardian_metrics = s.Make<intake::GuardianMetrics>(s.metrics());
     auto& guardian = s.Make<intake::Guardian>(*order_reads, *guarded, access_log, vault, s.clock(), guardian_metrics);
     s.Serve(s.Make<intake::IntakeService>(core, reads, guardian), "hotline.v1.Intake");
-    s.Serve(s.Make<intake::DirectoryService>(**dir), "hotline.v1.Directory");
+    s.Serve(s.Make<intake::DirectoryService>(**dir, *s.city()), "hotline.v1.Directory");
     s.Serve(s.Make<intake::AuditService>(access_log), "hotline.v1.Audit");
     if (absl::Status ping = s.redis().Execute({"PING"}).status(); !ping.ok()) {
       // Not fatal: requests answer UNAVAILABLE until Redis is reachable.

@@ -8,7 +8,7 @@
 namespace hotline::scoring {
 namespace {
 
-// The unit and every unit above it (as Scorer::InSubtree walks it).
+// The unit and every unit above it, as `directory` has them.
 std::vector<std::string> SelfAndAncestors(const std::string& unit, const directory::Directory& directory) {
   std::vector<std::string> out;
   std::string code = unit;
@@ -39,6 +39,31 @@ std::string AddressMember(const std::string& street_code, const std::string& add
   return absl::StrCat(street_code, "|", address);
 }
 
+std::vector<std::string> UnitsOf(const v1::Fact& f, const directory::Directory& directory) {
+  if (f.above().empty()) return SelfAndAncestors(f.unit_code(), directory);
+  std::vector<std::string> out = {f.unit_code()};
+  out.insert(out.end(), f.above().begin(), f.above().end());
+  return out;
+}
+
+void RecordUnitsAbove(const v1::OrderFacts& before, const directory::Directory& directory,
+                      v1::OrderFacts* facts) {
+  std::map<std::pair<int64_t, std::string>, const v1::Fact*> recorded;
+  for (const v1::Fact& f : before.facts()) {
+    if (!f.above().empty()) recorded.emplace(std::make_pair(f.seq(), f.unit_code()), &f);
+  }
+  for (v1::Fact& f : *facts->mutable_facts()) {
+    f.clear_above();
+    auto it = recorded.find({f.seq(), f.unit_code()});
+    if (it != recorded.end()) {
+      *f.mutable_above() = it->second->above();
+      continue;
+    }
+    std::vector<std::string> units = SelfAndAncestors(f.unit_code(), directory);
+    for (size_t i = 1; i < units.size(); ++i) f.add_above(units[i]);
+  }
+}
+
 Contribution ContributionOf(const v1::OrderFacts& o, const directory::Directory& directory, absl::TimeZone zone) {
   Contribution out;
   auto unit_day = [&](const std::string& unit, const std::string& day) -> Counts& {
@@ -47,13 +72,14 @@ Contribution ContributionOf(const v1::OrderFacts& o, const directory::Directory&
   std::map<std::string, std::set<std::string>> unit_fact_days, dept_days;
   for (const v1::Fact& f : o.facts()) {
     const std::string day = CityDay(absl::FromUnixMillis(f.at_ms()), zone);
-    for (const std::string& unit : SelfAndAncestors(f.unit_code(), directory)) {
+    const std::vector<std::string> units = UnitsOf(f, directory);
+    for (const std::string& unit : units) {
       unit_day(unit, day)[FactName(f.kind())] += 1;
       unit_fact_days[unit].insert(day);
       out.unit_days.insert({unit, absl::StrCat(day, ":", o.order_id())});
     }
     if (f.kind() == v1::FACT_KIND_DISPATCHED) {
-      for (const std::string& unit : SelfAndAncestors(f.unit_code(), directory)) {
+      for (const std::string& unit : units) {
         const v1::Unit* u = directory.FindUnit(unit);
         if (u != nullptr && u->kind() == v1::UNIT_KIND_DEPARTMENT) {
           dept_days[unit].insert(day);

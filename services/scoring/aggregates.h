@@ -71,6 +71,21 @@ std::string AddressMember(const std::string& street_code, const std::string& add
 
 inline constexpr const char* kCityLists[] = {"cat", "dcat", "street", "volume", "agent", "dept"};
 
+// A fact counts for its unit and every unit above it: those it recorded
+// when first stored (Fact.above), else those `directory` names (facts
+// stored before Fact.above existed). Nearest first.
+std::vector<std::string> UnitsOf(const v1::Fact& fact, const directory::Directory& directory);
+
+// Fills Fact.above of each of `facts` before it is stored: as `before` (the
+// order's facts stored so far) recorded it for the same history entry and
+// unit, else as `directory` (the one in force) says now. So a fact keeps the
+// district it was first counted in when its street moves to another one
+// (`hotline-admin units merge` of two districts): past days stay where they
+// were counted, the new facts count under the new parent.
+void RecordUnitsAbove(const v1::OrderFacts& before, const directory::Directory& directory,
+                      v1::OrderFacts* facts);
+
+// Facts are placed under UnitsOf each fact.
 Contribution ContributionOf(const v1::OrderFacts& facts, const directory::Directory& directory,
                             absl::TimeZone zone);
 

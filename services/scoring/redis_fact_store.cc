@@ -112,20 +112,24 @@ std::string RedisFactStore::KeyOf(const Bucket& b) const {
 }
 
 absl::StatusOr<std::optional<RedisFactStore::PutCall>> RedisFactStore::PreparePut(
-    const v1::OrderFacts& facts, const absl::StatusOr<redis::Reply>& read) {
+    const v1::OrderFacts& derived, const absl::StatusOr<redis::Reply>& read) {
   if (absl::Status s = ErrorOf(read); !s.ok()) return s;
   if (read->elements.size() != 2) return absl::InternalError("redis: unexpected HMGET reply");
   int64_t stored = 0;
   v1::OrderFacts before;
   if (read->elements[0].type == redis::Reply::Type::kString) {
     if (!absl::SimpleAtoi(read->elements[0].str, &stored) || !before.ParseFromString(read->elements[1].str)) {
-      return absl::DataLossError(absl::StrCat("scoring: unreadable facts of order ", facts.order_id()));
+      return absl::DataLossError(absl::StrCat("scoring: unreadable facts of order ", derived.order_id()));
     }
   }
-  if (stored >= facts.version()) return std::optional<PutCall>();
+  if (stored >= derived.version()) return std::optional<PutCall>();
 
-  // The aggregates move by (new contribution - old contribution).
+  // The aggregates move by (new contribution - old contribution); each fact
+  // counts under the units above it as first stored (a street moved to
+  // another district leaves its past facts where they counted).
   const std::shared_ptr<const directory::Directory> directory = directory_.Current();
+  v1::OrderFacts facts = derived;
+  RecordUnitsAbove(before, *directory, &facts);
   const Contribution now = ContributionOf(facts, *directory, zone_);
   const Contribution old = stored == 0 ? Contribution{} : ContributionOf(before, *directory, zone_);
   std::map<Bucket, Counts> delta = now.counts;

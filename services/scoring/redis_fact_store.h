@@ -18,10 +18,11 @@ class RedisFactStore final : public FactStore, public OrderSource {
  public:
   // `directory` places facts in the aggregates of their units' ancestors.
   // Each Put reads the version in force (a street added live counts in its
-  // district at once). A unit moved under another parent is not followed:
-  // the past aggregates stay where they were, and an order's old
-  // contribution is taken back from its new ancestors, so after such a load
-  // run `hotline-admin rebuild scoring`.
+  // district at once) and records, in each fact first stored, the units
+  // above its unit (Fact.above, aggregates.h RecordUnitsAbove); a fact keeps
+  // them in every later version of its order. So a street moved under
+  // another district (a district merge) leaves its past facts counted where
+  // they were, and its new facts count under the new district.
   RedisFactStore(redis::Client& redis, ScoringKeys keys, absl::TimeZone zone,
                  refdata::SourceRef<directory::Directory> directory)
       : redis_(redis), keys_(std::move(keys)), zone_(zone), directory_(std::move(directory)) {}

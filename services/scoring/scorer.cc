@@ -160,24 +160,15 @@ std::string FactLabel(v1::FactKind kind) {
 Scorer::Scorer(const v1::ScoringRules& rules, const directory::Directory& directory)
     : rules_(rules), directory_(directory) {}
 
-bool Scorer::InSubtree(const std::string& unit_code, const std::string& root) const {
-  std::string code = unit_code;
-  for (int depth = 0; depth < 16 && !code.empty(); ++depth) {
-    if (code == root) return true;
-    const v1::Unit* u = directory_.FindUnit(code);
-    if (u == nullptr) return false;
-    code = u->parent_code();
-  }
-  return false;
+bool Scorer::InSubtree(const v1::Fact& fact, const std::string& root) const {
+  const std::vector<std::string> units = UnitsOf(fact, directory_);  // as the aggregates place it
+  return std::find(units.begin(), units.end(), root) != units.end();
 }
 
-std::string Scorer::AncestorOfKind(const std::string& unit_code, v1::UnitKind kind) const {
-  std::string code = unit_code;
-  for (int depth = 0; depth < 16 && !code.empty(); ++depth) {
+std::string Scorer::AncestorOfKind(const v1::Fact& fact, v1::UnitKind kind) const {
+  for (const std::string& code : UnitsOf(fact, directory_)) {
     const v1::Unit* u = directory_.FindUnit(code);
-    if (u == nullptr) return "";
-    if (u->kind() == kind) return code;
-    code = u->parent_code();
+    if (u != nullptr && u->kind() == kind) return code;
   }
   return "";
 }
@@ -187,7 +178,7 @@ v1::UnitScore Scorer::Score(const FactsList& facts, const std::string& unit_code
   std::vector<ItemRef> items;
   for (const v1::OrderFacts* o : facts) {
     for (const v1::Fact& f : o->facts()) {
-      if (period.Contains(f.at_ms()) && InSubtree(f.unit_code(), unit_code)) items.push_back({o, &f});
+      if (period.Contains(f.at_ms()) && InSubtree(f, unit_code)) items.push_back({o, &f});
     }
   }
   std::sort(items.begin(), items.end(), ByTime);
@@ -286,7 +277,7 @@ v1::RankUnitsResponse Scorer::Rank(const FactsList& facts, v1::UnitLevel level, 
     std::set<std::string> touched;
     for (const v1::Fact& f : o->facts()) {
       if (!period.Contains(f.at_ms())) continue;
-      const std::string unit = AncestorOfKind(f.unit_code(), kind);
+      const std::string unit = AncestorOfKind(f, kind);
       if (!unit.empty()) touched.insert(unit);
     }
     for (const std::string& u : touched) by_unit[u].push_back(o);
@@ -412,7 +403,7 @@ std::vector<v1::HotEntry> Scorer::TopDepartments(const FactsList& facts, const I
     std::set<std::string> departments;  // an order counts once per department
     for (const v1::Fact& f : o->facts()) {
       if (f.kind() != v1::FACT_KIND_DISPATCHED || !period.Contains(f.at_ms())) continue;
-      const std::string d = AncestorOfKind(f.unit_code(), v1::UNIT_KIND_DEPARTMENT);
+      const std::string d = AncestorOfKind(f, v1::UNIT_KIND_DEPARTMENT);
       if (!d.empty()) departments.insert(d);
     }
     for (const std::string& d : departments) ++counts[d];

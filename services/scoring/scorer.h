@@ -66,12 +66,13 @@ class Scorer {
   v1::GetAgentFiguresResponse AgentsFromDays(const std::vector<Counts>& city_days, const Interval& period,
                                              const std::string& agent_id = "") const;
 
-  // The unit a fact counts for at `level` (itself or the ancestor of that
-  // level's kind); "" if none.
-  std::string AncestorOfKind(const std::string& unit_code, v1::UnitKind kind) const;
+  // The unit a fact counts for at `level` (its own or the one of that
+  // level's kind above it, as recorded: aggregates.h UnitsOf); "" if none.
+  std::string AncestorOfKind(const v1::Fact& fact, v1::UnitKind kind) const;
 
  private:
-  bool InSubtree(const std::string& unit_code, const std::string& root) const;
+  // Whether `fact` counts for `root` (its unit or one recorded above it).
+  bool InSubtree(const v1::Fact& fact, const std::string& root) const;
 
   const v1::ScoringRules& rules_;
   const directory::Directory& directory_;

@@ -367,6 +367,9 @@ std::map<std::string, Case> Cases() {
     CheckNothingOf(w, Call<v1::ListCategoriesRequest, v1::ListCategoriesResponse>(
                           w.stub(), &S::ListCategories, kHandlerToken, {}));
   };
+  c["GetCity"] = [](Seeded& w) {
+    CheckNothingOf(w, Call<v1::GetCityRequest, v1::GetCityResponse>(w.stub(), &S::GetCity, kHandlerToken, {}));
+  };
   // The knowledge base holds no orders: none of its answers carries one, and
   // naming 越秀's order in the feedback is answered as naming a missing one.
   c["SearchKnowledge"] = [](Seeded& w) {

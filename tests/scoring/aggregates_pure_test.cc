@@ -63,6 +63,76 @@ TEST_CASE("aggregates: an order spanning days counts once per period, under its 
   CHECK(orders_in("20261103", "20261105") == 0);  // days without a fact
 }
 
+// A centre, two districts and one street, under `district`.
+directory::Directory StreetUnder(const std::string& district) {
+  v1::UnitDirectory units;
+  auto unit = [&](std::string code, v1::UnitKind kind, std::string parent) {
+    v1::Unit* u = units.add_units();
+    u->set_code(code);
+    u->set_name(code);
+    u->set_kind(kind);
+    u->set_parent_code(parent);
+  };
+  unit("C", v1::UNIT_KIND_CENTRE, "");
+  unit("D1", v1::UNIT_KIND_DISTRICT, "C");
+  unit("D2", v1::UNIT_KIND_DISTRICT, "C");
+  unit("S", v1::UNIT_KIND_STREET, district);
+  v1::CategoryList categories;
+  v1::Category* c = categories.add_categories();
+  c->set_code("01");
+  c->set_name("01");
+  absl::StatusOr<directory::Directory> dir = directory::Directory::Build(units, categories);
+  REQUIRE(dir.ok());
+  return *std::move(dir);
+}
+
+TEST_CASE("aggregates: a fact keeps the district it was first stored under when its street moves") {
+  const directory::Directory before_move = StreetUnder("D1");
+  const directory::Directory after_move = StreetUnder("D2");
+  v1::OrderFacts first;
+  first.set_order_id("M");
+  v1::Fact* f = first.add_facts();
+  f->set_seq(2);
+  f->set_at_ms(Ms(11, 2, 10));
+  f->set_unit_code("S");
+  f->set_kind(v1::FACT_KIND_DISPATCHED);
+  RecordUnitsAbove(v1::OrderFacts(), before_move, &first);
+  REQUIRE(first.facts(0).above_size() == 2);
+  CHECK(first.facts(0).above(0) == "D1");
+  CHECK(first.facts(0).above(1) == "C");
+
+  // The street moves to D2; the order's next version has the old fact again
+  // (its verdict changed) and a new one.
+  v1::OrderFacts next = first;
+  next.mutable_facts(0)->clear_above();
+  next.mutable_facts(0)->set_kind(v1::FACT_KIND_LATE_SIGN_OFF);
+  v1::Fact* g = next.add_facts();
+  g->set_seq(3);
+  g->set_at_ms(Ms(12, 1, 10));
+  g->set_unit_code("S");
+  g->set_kind(v1::FACT_KIND_SIGNED_ON_TIME);
+  RecordUnitsAbove(first, after_move, &next);
+  CHECK(next.facts(0).above(0) == "D1");  // as first stored
+  CHECK(next.facts(1).above(0) == "D2");  // as the directory in force says
+
+  // The aggregates follow what was recorded, whatever the directory says now.
+  const Contribution old = ContributionOf(first, after_move, fixture::Guangzhou());
+  const Contribution now = ContributionOf(next, after_move, fixture::Guangzhou());
+  CHECK(old.counts.contains({BucketKind::kUnitDay, "D1", "20261102", ""}));
+  CHECK_FALSE(old.counts.contains({BucketKind::kUnitDay, "D2", "20261102", ""}));
+  CHECK(now.counts.at({BucketKind::kUnitDay, "D1", "20261102", ""}) ==
+        Counts{{"late_sign_off", 1}, {"orders|0", 1}});
+  CHECK(now.counts.at({BucketKind::kUnitDay, "D2", "20261201", ""}) ==
+        Counts{{"orders|0", 1}, {"signed_on_time", 1}});
+  CHECK(now.unit_days.contains({"D1", "20261102:M"}));
+  CHECK_FALSE(now.unit_days.contains({"D2", "20261102:M"}));
+  // Facts stored before Fact.above existed are placed by the directory given.
+  v1::OrderFacts unrecorded = first;
+  unrecorded.mutable_facts(0)->clear_above();
+  CHECK(ContributionOf(unrecorded, after_move, fixture::Guangzhou())
+            .counts.contains({BucketKind::kUnitDay, "D2", "20261102", ""}));
+}
+
 TEST_CASE("aggregates: a month's rollup is the sum of its days, and whole months are summed as rollups") {
   v1::OrderFacts o;
   o.set_order_id("Y");

@@ -45,12 +45,16 @@ struct Redis {
 constexpr char kOld[] = "440106001";  // 五山街道 (kStreetToken's unit)
 constexpr char kNew[] = "440106002";
 
-std::string Dispatched(v1::Hotline::Stub& stub, const std::string& unit, const std::string& street = "") {
+// A complaint located in `street` (of `district`; default 天河区 五山街道),
+// dispatched to `unit`.
+std::string Dispatched(v1::Hotline::Stub& stub, const std::string& unit, const std::string& street = "",
+                       const std::string& district = "") {
   v1::CreateWorkOrderResponse created;
   {
     auto ctx = CallContext(kAgentToken);
     v1::CreateWorkOrderRequest request = SampleComplaint();
     if (!street.empty()) request.mutable_location()->set_street_code(street);
+    if (!district.empty()) request.mutable_location()->set_district_code(district);
     const grpc::Status s = stub.CreateWorkOrder(ctx.get(), request, &created);
     INFO(s.error_message());
     REQUIRE(s.ok());
@@ -89,17 +93,53 @@ grpc::Status Act(v1::Hotline::Stub& stub, const std::string& token, const std::s
   return stub.Act(ctx.get(), r, &response);
 }
 
-v1::UnitScore November(v1::Hotline::Stub& stub, const std::string& unit) {
-  v1::GetUnitScoreRequest r;
-  r.set_unit_code(unit);
-  r.mutable_period()->set_kind(v1::PERIOD_KIND_MONTH);
-  r.mutable_period()->set_date("2026-11");
+// One scoring call through the gateway as a supervisor; the test fails if it does.
+template <typename Request, typename Response>
+Response AskScoring(v1::Hotline::Stub& stub,
+                    grpc::Status (v1::Hotline::Stub::*method)(grpc::ClientContext*, const Request&, Response*),
+                    const Request& request) {
   auto ctx = CallContext(kSupervisorToken);
-  v1::GetUnitScoreResponse response;
-  const grpc::Status s = stub.GetUnitScore(ctx.get(), r, &response);
+  Response response;
+  const grpc::Status s = (stub.*method)(ctx.get(), request, &response);
   INFO(s.error_message());
   REQUIRE(s.ok());
-  return response.score();
+  return response;
+}
+
+v1::Period Month(const std::string& month) {
+  v1::Period period;
+  period.set_kind(v1::PERIOD_KIND_MONTH);
+  period.set_date(month);
+  return period;
+}
+
+v1::UnitScore MonthScore(v1::Hotline::Stub& stub, const std::string& unit, const std::string& month) {
+  v1::GetUnitScoreRequest r;
+  r.set_unit_code(unit);
+  *r.mutable_period() = Month(month);
+  return AskScoring(stub, &v1::Hotline::Stub::GetUnitScore, r).score();
+}
+
+v1::UnitScore November(v1::Hotline::Stub& stub, const std::string& unit) { return MonthScore(stub, unit, "2026-11"); }
+
+// The explanation of `unit`'s November: every item, from the facts themselves.
+v1::UnitScore ExplainNovember(v1::Hotline::Stub& stub, const std::string& unit) {
+  v1::ExplainScoreRequest r;
+  r.set_unit_code(unit);
+  *r.mutable_period() = Month("2026-11");
+  r.set_limit(5000);
+  return AskScoring(stub, &v1::Hotline::Stub::ExplainScore, r).score();
+}
+
+// November's district ranking: code -> rank.
+std::map<std::string, int> DistrictRanks(v1::Hotline::Stub& stub) {
+  v1::RankUnitsRequest r;
+  r.set_level(v1::UNIT_LEVEL_DISTRICT);
+  *r.mutable_period() = Month("2026-11");
+  const v1::RankUnitsResponse ranked = AskScoring(stub, &v1::Hotline::Stub::RankUnits, r);
+  std::map<std::string, int> out;
+  for (const v1::UnitScore& row : ranked.ranking()) out[row.unit_code()] = row.rank();
+  return out;
 }
 
 // The order's record fields (HMGET).
@@ -148,11 +188,17 @@ std::string GetShow(Stack& stack, const std::string& kind) {
   return show.output;
 }
 
+// The stack of these tests: sla and scoring, on a city clock 10 minutes
+// before December, 60 times as fast.
+Stack::Options NovemberEnding() {
+  return Stack::Options{.sla_replicas = 1,
+                        .clock_start = "2026-11-30T23:50:00+08:00",
+                        .clock_rate = "60",
+                        .scoring_replicas = 1};
+}
+
 TEST_CASE("two streets merged while each has open orders: queues, deadlines, trail, past scores, fsck") {
-  Stack stack(Stack::Options{.sla_replicas = 1,
-                             .clock_start = "2026-11-30T23:50:00+08:00",
-                             .clock_rate = "60",
-                             .scoring_replicas = 1});
+  Stack stack(NovemberEnding());
   auto stub = stack.NewClient();
   Redis redis(stack.redis().port());
 
@@ -335,6 +381,139 @@ TEST_CASE("two streets merged while each has open orders: queues, deadlines, tra
     }
     CheckFsckClean(stack);
   }
+}
+
+// Two districts merge, each with streets and open orders: 越秀区 (OLD) into
+// 天河区 (NEW). OLD's streets move under NEW with their codes; OLD's own open
+// order moves to NEW's queue at its place; an order OLD handed down to its
+// street now names NEW as the unit that handed it down; no deadline moves.
+// OLD's November scores, explains and ranks as before (its streets' facts of
+// November still count for it: each fact records its district as first
+// stored), a December fact of a moved street counts for NEW, and fsck is
+// clean. Merging a district into a street is refused, naming NEW, with
+// nothing changed.
+TEST_CASE("two districts merged with their streets: orders, deadlines, past months, fsck") {
+  constexpr char kOldDistrict[] = "440104";  // 越秀区 (kYuexiuToken)
+  constexpr char kNewDistrict[] = "440106";  // 天河区 (kHandlerToken)
+  constexpr char kOldStreet[] = "440104001";
+  constexpr char kOldStreet2[] = "440104002";
+  Stack stack(NovemberEnding());
+  auto stub = stack.NewClient();
+  Redis redis(stack.redis().port());
+  const absl::TimeZone city = absl::FixedTimeZone(8 * 3600);
+
+  // November. OLD's own order (signed), one dispatched to OLD's street, one
+  // OLD handed down to its other street, and NEW's own (signed).
+  const std::string held_old = Dispatched(*stub, kOldDistrict, kOldStreet, kOldDistrict);
+  REQUIRE(Act(*stub, kYuexiuToken, held_old, v1::ACTION_SIGN).ok());
+  const std::string street_old = Dispatched(*stub, kOldStreet, kOldStreet, kOldDistrict);
+  const std::string handed_old = Dispatched(*stub, kOldDistrict, kOldStreet2, kOldDistrict);
+  REQUIRE(Act(*stub, kYuexiuToken, handed_old, v1::ACTION_SIGN).ok());
+  REQUIRE(Act(*stub, kYuexiuToken, handed_old, v1::ACTION_REQUEST_HAND_DOWN, kOldStreet2).ok());
+  REQUIRE(Act(*stub, kDispatcherToken, handed_old, v1::ACTION_APPROVE_HAND_DOWN).ok());
+  const std::string of_new = Dispatched(*stub, kNewDistrict);
+  REQUIRE(Act(*stub, kHandlerToken, of_new, v1::ACTION_SIGN).ok());
+  WaitSlaUnit(redis, {held_old}, kOldDistrict);
+  WaitSlaUnit(redis, {street_old}, kOldStreet);
+  WaitSlaUnit(redis, {handed_old}, kOldStreet2);
+  REQUIRE(Fields(redis, handed_old, {"handed_down_by"})["handed_down_by"] == kOldDistrict);
+  REQUIRE(stack.CityNow() < absl::FromCivil(absl::CivilDay(2026, 12, 1), city));
+
+  while (stack.CityNow() < absl::FromCivil(absl::CivilMinute(2026, 12, 1, 0, 1), city)) {
+    absl::SleepFor(absl::Milliseconds(200));
+  }
+  // November as scoring has it: OLD answers for its streets' facts too.
+  const v1::UnitScore old_november = November(*stub, kOldDistrict);
+  REQUIRE(old_november.counts().at("dispatched") == 5);  // to OLD (3 orders), to its streets (2)
+  REQUIRE(old_november.counts().at("signed_on_time") == 2);
+  const v1::UnitScore new_november = November(*stub, kNewDistrict);
+  const v1::UnitScore old_explained = ExplainNovember(*stub, kOldDistrict);
+  REQUIRE(old_explained.items_total() > 0);
+  const std::map<std::string, int> ranks = DistrictRanks(*stub);
+
+  std::map<std::string, std::map<std::string, std::string>> before;
+  for (const std::string& id : {held_old, street_old, handed_old}) before[id] = Fields(redis, id, kDeadlineFields);
+  CHECK_FALSE(before[held_old]["sla_close_due_ms"].empty());
+  const std::string queued_at =
+      redis.Command({"ZSCORE", absl::StrCat("hotline:idx:queue:", kOldDistrict, ":", int{v1::ORDER_STATE_SIGNED}),
+                     held_old}).str;
+  REQUIRE_FALSE(queued_at.empty());
+  const std::string units_before = redis.Command({"GET", "hotline:ref:units:version"}).str;
+
+  auto merge = [&](const std::string& old_code, const std::string& new_code) {
+    return RunShell(absl::StrCat(HOTLINE_ADMIN_BIN, " units merge ", old_code, " ", new_code, " --redis=",
+                                 stack.redis_address(), " --data_dir=", HOTLINE_SOURCE_DIR,
+                                 "/data --user=e2e-admin 2>&1"));
+  };
+  // A district into a street: refused, NEW named, nothing written.
+  ShellResult refused = merge(kOldDistrict, "440106001");
+  INFO(refused.output);
+  CHECK(refused.exit_code == 2);
+  CHECK(absl::StrContains(refused.output, "NEW: \"440106001\" is a UNIT_KIND_STREET"));
+  CHECK(redis.Command({"GET", "hotline:ref:units:version"}).str == units_before);
+  CHECK(Fields(redis, held_old, {"unit"})["unit"] == kOldDistrict);
+
+  ShellResult merged = merge(kOldDistrict, kNewDistrict);
+  INFO(merged.output);
+  REQUIRE(merged.exit_code == 0);
+  CHECK(absl::StrContains(merged.output, absl::StrCat("moved unit ", kOldStreet, " under ", kNewDistrict)));
+  CHECK(absl::StrContains(merged.output, "440104 merged into 440106: units v"));
+  CHECK(absl::StrContains(merged.output, "2 open orders moved"));  // held_old, handed_old
+
+  // The streets are NEW's now, with their codes.
+  const std::string units = GetShow(stack, "units");
+  CHECK(absl::StrContains(units, absl::StrCat("code: \"", kOldStreet, "\"")));
+  const size_t street_at = units.find(absl::StrCat("code: \"", kOldStreet2, "\""));
+  REQUIRE(street_at != std::string::npos);
+  CHECK(units.substr(street_at, units.find('}', street_at) - street_at).find("parent_code: \"440106\"") !=
+        std::string::npos);
+
+  // Queues: OLD's own order is in NEW's, in its state at its place; the
+  // streets' orders stay in their streets' queues.
+  CHECK(redis.Command({"ZSCORE", absl::StrCat("hotline:idx:queue:", kNewDistrict, ":", int{v1::ORDER_STATE_SIGNED}),
+                       held_old}).str == queued_at);
+  for (int state : {v1::ORDER_STATE_DISPATCHED, v1::ORDER_STATE_SIGNED}) {
+    CHECK(redis.Command({"ZCARD", absl::StrCat("hotline:idx:queue:", kOldDistrict, ":", state)}).integer == 0);
+  }
+  CHECK(Fields(redis, street_old, {"unit"})["unit"] == kOldStreet);
+  CHECK(Fields(redis, handed_old, {"unit", "handed_down_by"}) ==
+        std::map<std::string, std::string>{{"unit", kOldStreet2}, {"handed_down_by", kNewDistrict}});
+  const v1::WorkOrder handed = GetOrder(*stub, handed_old);
+  CHECK(handed.history(handed.history_size() - 1).action() == "merge_unit");
+
+  // Deadlines unchanged, once sla moved its per-unit lists.
+  WaitSlaUnit(redis, {held_old}, kNewDistrict);
+  for (const std::string& id : {held_old, street_old, handed_old}) {
+    INFO(id);
+    CHECK(Fields(redis, id, kDeadlineFields) == before[id]);
+  }
+
+  // December facts of a moved street count for NEW, not OLD: the order goes
+  // to NEW first (its district now), then to the street.
+  const std::string december = Dispatched(*stub, kOldStreet, kOldStreet, kNewDistrict);
+  const absl::Time until = absl::Now() + absl::Seconds(15);
+  v1::UnitScore new_december;
+  do {
+    new_december = MonthScore(*stub, kNewDistrict, "2026-12");
+    if (new_december.counts().contains("dispatched") && new_december.counts().at("dispatched") >= 2) break;
+    absl::SleepFor(absl::Milliseconds(100));
+  } while (absl::Now() < until);
+  auto dispatched = [](const v1::UnitScore& score) {
+    auto it = score.counts().find("dispatched");
+    return it == score.counts().end() ? int64_t{0} : int64_t{it->second};
+  };
+  CHECK(dispatched(new_december) == 2);
+  CHECK(dispatched(MonthScore(*stub, kOldStreet, "2026-12")) == 1);
+  CHECK_FALSE(MonthScore(*stub, kOldDistrict, "2026-12").counts().contains("dispatched"));
+  WaitSlaUnit(redis, {december}, kOldStreet);
+
+  // November scores, explains and ranks as it did, for both.
+  CHECK(google::protobuf::util::MessageDifferencer::Equals(November(*stub, kOldDistrict), old_november));
+  CHECK(google::protobuf::util::MessageDifferencer::Equals(November(*stub, kNewDistrict), new_november));
+  CHECK(ExplainNovember(*stub, kOldDistrict).items_total() == old_explained.items_total());
+  CHECK(DistrictRanks(*stub) == ranks);
+
+  CheckFsckClean(stack);
 }
 
 }  // namespace

@@ -94,8 +94,36 @@ TEST_CASE("merge plan refusals name the argument") {
   CHECK(absl::StartsWith(message(kOld, kOld), "NEW: a unit cannot merge into itself"));
   CHECK(absl::StrContains(message(kOld, "440106"), "only units of one kind merge"));
   CHECK(absl::StrContains(message("GZ12345", "440106"), "the centre does not merge"));
-  // A district with active streets cannot go first.
-  CHECK(absl::StrContains(message("440103", "440104"), "under it; merge or move its units first"));
+  // A department with active sub-units cannot go first (a district takes its streets along).
+  CHECK(absl::StrContains(message("GZD001", "GZD002"), "under it; merge or move its units first"));
+  CHECK(absl::StrContains(message("440104", "440106001"), "NEW: \"440106001\" is a UNIT_KIND_STREET"));
+}
+
+TEST_CASE("two districts merge: OLD's streets move under NEW, keeping their codes") {
+  const v1::UnitDirectory units = SeedUnits();
+  absl::StatusOr<admin::UnitsMergePlan> plan = admin::PlanUnitsMerge(units, "440104", "440106");
+  REQUIRE(plan.ok());
+  CHECK_FALSE(plan->already_retired);
+  std::vector<std::string> streets;
+  for (const v1::Unit& u : units.units()) {
+    if (u.parent_code() == "440104") streets.push_back(u.code());
+  }
+  REQUIRE(streets.size() >= 2);
+  CHECK(plan->reparented == streets);
+  for (const v1::Unit& u : plan->next.units()) {
+    INFO(u.code());
+    CHECK(u.parent_code() != "440104");  // nothing left under OLD
+    if (u.code() == "440104") {
+      CHECK(u.retired());
+      CHECK(u.merged_into() == "440106");
+    }
+  }
+  Build(plan->next);  // a valid directory: the streets' new parent is a district
+  // A re-run finds it done: the streets are NEW's already.
+  absl::StatusOr<admin::UnitsMergePlan> again = admin::PlanUnitsMerge(plan->next, "440104", "440106");
+  REQUIRE(again.ok());
+  CHECK(again->already_retired);
+  CHECK(again->reparented.empty());
 }
 
 TEST_CASE("merge plan per order: only open orders naming OLD move") {

@@ -87,6 +87,9 @@ int MergeMain(redis::Client& redis, refdata::RefStore& store, const MergeRequest
     }
   }
   const char* verb = request.dry_run ? "would move" : "moved";
+  for (const std::string& unit : merged->reparented) {
+    std::printf("%s unit %s under %s\n", verb, unit.c_str(), request.new_code.c_str());
+  }
   for (const MergedOrder& o : merged->moved) {
     std::printf("%s %s (%s):%s%s%s\n", verb, o.id.c_str(),
                 enums::SnakeName(static_cast<v1::OrderState>(o.state)).c_str(),

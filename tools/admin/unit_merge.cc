@@ -8,6 +8,7 @@
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
 #include "absl/time/clock.h"
 #include "admin/refdata.h"
 #include "audit/audit_log.h"
@@ -67,19 +68,22 @@ absl::StatusOr<UnitsInForce> ReadUnits(refdata::RefStore& store, const std::stri
 }
 
 // Orders that may name OLD: those OLD holds, those pending a hand-down to
-// it (held by its parent) and those it handed down (held by units under it),
-// each in an open state. Read from the work queues, so closed orders are not
-// even listed.
+// it (held by its parent) and those it handed down (held by units under it
+// in `units`, the directory this run started from; with `new_children`,
+// also by NEW's: a district merge's re-run, whose streets an earlier run
+// moved under NEW), each in an open state. Read from the work queues, so
+// closed orders are not even listed.
 absl::StatusOr<std::vector<std::string>> Candidates(redis::Client& redis, const orders::OrderKeys& keys,
                                                     const v1::UnitDirectory& units,
-                                                    const std::string& old_code) {
+                                                    const MergeRequest& request, bool new_children) {
+  const std::string& old_code = request.old_code;
   std::vector<std::string> queues;
   for (int state : kOpenStates) queues.push_back(keys.Queue(old_code, state));
   for (const v1::Unit& u : units.units()) {
     if (u.code() == old_code && !u.parent_code().empty()) {
       queues.push_back(keys.Queue(u.parent_code(), v1::ORDER_STATE_HAND_DOWN_REQUESTED));
     }
-    if (u.parent_code() == old_code) {
+    if (u.parent_code() == old_code || (new_children && u.parent_code() == request.new_code)) {
       for (int state : kOpenStates) queues.push_back(keys.Queue(u.code(), state));
     }
   }
@@ -186,6 +190,10 @@ absl::Status AuditMerge(redis::Client& redis, const MergeRequest& request, const
   entry.mutable_actor()->set_role(v1::ROLE_ADMIN);
   entry.set_action(v1::AUDIT_ACTION_UNITS_MERGE);
   entry.set_reason(absl::StrCat("unit ", request.old_code, " merged into ", request.new_code,
+                                result.reparented.empty()
+                                    ? ""
+                                    : absl::StrCat(" with its ", result.reparented.size(), " units (",
+                                                   absl::StrJoin(result.reparented, " "), ")"),
                                 ", units v", result.units_version,
                                 result.units_written ? " (written by this run)" : " (in force already)",
                                 ", ", result.moved.size(), " open orders moved"));
@@ -240,6 +248,11 @@ absl::StatusOr<MergeResult> MergeUnits(redis::Client& redis, refdata::RefStore& 
 
   MergeResult result;
   result.units_version = in_force->version;
+  result.reparented = plan->reparented;
+  v1::UnitKind in_force_kind = v1::UNIT_KIND_UNSPECIFIED;
+  for (const v1::Unit& u : in_force->units.units()) {
+    if (u.code() == request.old_code) in_force_kind = u.kind();
+  }
   if (request.repoint_catalogue && !plan->already_retired) {
     if (absl::Status s = Repoint(redis, store, request, &result); !s.ok()) return s;
   }
@@ -272,7 +285,8 @@ absl::StatusOr<MergeResult> MergeUnits(redis::Client& redis, refdata::RefStore& 
 
   const orders::OrderKeys keys(store.keys().prefix());
   for (int pass = 0; pass < kMaxPasses; ++pass) {
-    absl::StatusOr<std::vector<std::string>> ids = Candidates(redis, keys, plan->next, request.old_code);
+    absl::StatusOr<std::vector<std::string>> ids = Candidates(
+        redis, keys, in_force->units, request, in_force_kind == v1::UNIT_KIND_DISTRICT && plan->already_retired);
     if (!ids.ok()) return ids.status();
     size_t moved_before = result.moved.size();
     // Orders move independently (each its own checked script), so several

@@ -27,6 +27,12 @@
 //      on OLD meanwhile), then record the merge in the access log
 //      (AUDIT_ACTION_UNITS_MERGE).
 //
+// Two districts: the units version of step 2 also moves OLD's streets under
+// NEW (unit_merge_plan.h); the streets keep their orders and queues, and step
+// 3 also finds the orders OLD handed down to them (a re-run: in NEW's
+// streets). Scoring keeps their past facts in OLD: each fact records the
+// units above it as first stored (scoring/aggregates.h RecordUnitsAbove).
+//
 // Closed, archived and duplicate orders stay OLD's, as written: their trail
 // and the facts scoring derives from it keep naming OLD, so OLD's past
 // months score as they did. A re-run finds OLD retired into NEW and only
@@ -74,6 +80,9 @@ struct MergeResult {
   int catalogue_rules = 0;
   int64_t catalogue_version = 0;
   std::vector<MergedOrder> moved;  // dry run: what would move
+  // Two districts: OLD's streets, moved under NEW by the units version
+  // (dry run: that would move; a re-run: none, moved already).
+  std::vector<std::string> reparented;
 };
 
 absl::StatusOr<MergeResult> MergeUnits(redis::Client& redis, refdata::RefStore& store,

@@ -46,8 +46,18 @@ absl::StatusOr<UnitsMergePlan> PlanUnitsMerge(const v1::UnitDirectory& in_force,
     plan.already_retired = true;
     return plan;
   }
-  for (const v1::Unit& u : in_force.units()) {
-    if (u.parent_code() == old_code && !u.retired()) {
+  // Two districts merge with their streets: each street (retired ones too,
+  // so OLD keeps nothing under it) moves under NEW, keeping its code.
+  // Scoring keeps the street's past facts in OLD (each fact records the
+  // district it was first counted in: scoring/aggregates.h RecordUnitsAbove).
+  const bool districts = old_unit->kind() == v1::UNIT_KIND_DISTRICT;
+  for (int i = 0; i < in_force.units_size(); ++i) {
+    const v1::Unit& u = in_force.units(i);
+    if (u.parent_code() != old_code) continue;
+    if (districts) {
+      plan.next.mutable_units(i)->set_parent_code(new_code);
+      plan.reparented.push_back(u.code());
+    } else if (!u.retired()) {
       return absl::FailedPreconditionError(absl::StrCat(
           "OLD: unit ", old_code, " still has ", u.code(), " (", u.name(),
           ") under it; merge or move its units first"));

@@ -4,6 +4,7 @@
 // No I/O; thread-safe.
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "absl/status/statusor.h"
 #include "hotline/v1/directory.pb.h"
@@ -18,12 +19,15 @@ struct UnitsMergePlan {
   // OLD is retired into NEW already: an earlier run wrote the units version
   // (and may have crashed before moving every order); only orders move.
   bool already_retired = false;
+  // Two districts: OLD's streets (codes), each moved under NEW in `next`.
+  std::vector<std::string> reparented;
 };
 
 // INVALID_ARGUMENT naming the argument when OLD or NEW is unknown, the same
 // unit, the centre, or of different kinds; FAILED_PRECONDITION when NEW is
-// retired, OLD is retired into another unit, or OLD still has active units
-// under it (merge or move them first).
+// retired, OLD is retired into another unit, or OLD (not a district) still
+// has active units under it (merge or move them first). A district's
+// streets move under NEW with it.
 absl::StatusOr<UnitsMergePlan> PlanUnitsMerge(const v1::UnitDirectory& in_force,
                                               const std::string& old_code,
                                               const std::string& new_code);

@@ -95,6 +95,7 @@ std::vector<FlagSpec> WithPeriod(std::vector<FlagSpec> flags) {
 const std::vector<CommandSpec>& Commands() {
   static const auto* const kCommands = new std::vector<CommandSpec>{
       {"whoami", {}, "Show the user, role and unit the token stands for.", {}},
+      {"city", {}, "Show the city in force at the services (name, order prefix, centre, time zone, version).", {}},
       {"create",
        {},
        "Take in a new work order. Prints the order (or notes that the idempotency key replayed "

@@ -26,6 +26,7 @@
 #include "text/utf8.h"
 #include "enums/chinese_names.h"
 #include "enums/enum_names.h"
+#include "tools/hotline/city_in_force.h"
 #include "tools/hotline/guarded_commands.h"
 #include "tools/hotline/kb_commands.h"
 #include "tools/hotline/local_time.h"
@@ -726,7 +727,8 @@ ExitCode RunAgents(const CommandLine& cl, HotlineStub& stub, Output io) {
 ExitCode RunCommand(const CommandLine& cl, HotlineStub& stub, Output io) {
   using Runner = ExitCode (*)(const CommandLine&, HotlineStub&, Output);
   static const auto* const kRunners = new std::map<absl::string_view, Runner>{
-      {"whoami", &RunWhoAmI}, {"create", &RunCreate},
+      {"whoami", &RunWhoAmI}, {"city", &RunCity},
+      {"create", &RunCreate},
       {"get", &RunGet},       {"list", &RunList},
       {"act", &RunAct},       {"queue", &RunQueue},
       {"watch-queue", &RunWatchQueue},

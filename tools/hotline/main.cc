@@ -11,6 +11,7 @@
 
 #include "directory/city.h"
 #include "server/channel_tls.h"
+#include "tools/hotline/city_in_force.h"
 #include "tools/hotline/cli_args.h"
 #include "tools/hotline/commands.h"
 
@@ -25,7 +26,8 @@ int Run(int argc, char** argv) {
     return std::string(value);
   };
 
-  // Times are shown and read in the city's zone (clock/city.h).
+  // Times are shown and read in the city's zone (clock/city.h): the seed's
+  // first (data/), for a command that makes no call.
   hotline::directory::AdoptToolCity("hotline");
   absl::StatusOr<hotline::cli::CommandLine> cl = hotline::cli::ParseCommandLine(args, env);
   if (!cl.ok()) {
@@ -54,6 +56,15 @@ int Run(int argc, char** argv) {
   }
   std::shared_ptr<grpc::Channel> channel = grpc::CreateChannel(cl->global.gateway, *credentials);
   std::unique_ptr<hotline::v1::Hotline::Stub> stub = hotline::v1::Hotline::NewStub(channel);
+  // Then the city in force at the services replaces the seed's (a city
+  // loaded since shows at once). Without it (an older gateway, no token)
+  // the seed's stays, said on stderr; the command's own call reports the rest.
+  if (cl->command != "city" && !cl->global.token.empty()) {
+    if (absl::Status s = hotline::cli::AdoptCityInForce(*cl, *stub); !s.ok() && !absl::IsUnavailable(s) &&
+        !absl::IsUnauthenticated(s) && !absl::IsPermissionDenied(s)) {
+      std::cerr << "hotline: the city in force is not known (" << s.message() << "); times are in the seed's zone\n";
+    }
+  }
   return static_cast<int>(hotline::cli::RunCommand(*cl, *stub, {std::cout, std::cerr}));
 }
 
