@@ -337,6 +337,7 @@ absl::StatusOr<int> Monitor::Settle(const std::string& order_id) {
     absl::Status written = store_.Settle(s);
     if (absl::IsAborted(written)) continue;  // moved on meanwhile: decide again
     if (!written.ok()) return written;
+    if (on_filed_ && s.next_due) on_filed_(*s.next_due - now);
     if (on_fire_) {
       for (const Mark& m : due) on_fire_(m, now - m.at);
     }
@@ -357,6 +358,13 @@ absl::Status Monitor::CalendarChanged(int64_t version) {
               {{"calendar_version", absl::StrCat(version)}, {"orders", absl::StrCat(*queued)}});
   }
   return absl::OkStatus();
+}
+
+absl::StatusOr<std::optional<absl::Duration>> Monitor::UntilNextDue() {
+  absl::StatusOr<std::optional<absl::Time>> next = store_.NextDue();
+  if (!next.ok()) return next.status();
+  if (!next->has_value()) return std::optional<absl::Duration>();
+  return std::optional<absl::Duration>(**next - clock_.Now());
 }
 
 absl::StatusOr<int> Monitor::DuePass(int limit) {
@@ -512,6 +520,7 @@ absl::StatusOr<v1::OrderSla> Monitor::AppendStep(const std::string& order_id, co
     absl::Status w = store_.Settle(s);
     if (absl::IsAborted(w)) continue;
     if (!w.ok()) return w;
+    if (on_filed_ && s.next_due) on_filed_(*s.next_due - now);
     return ToProto(order, after);
   }
   return absl::AbortedError(absl::StrCat("order ", order_id, " kept changing meanwhile; try again"));

@@ -57,6 +57,13 @@ class Monitor {
 
   // Called once per mark written (after the write), with how late it fired.
   void OnFire(std::function<void(const Mark&, absl::Duration lag)> f) { on_fire_ = std::move(f); }
+  // Called after each write that files the order's next due moment, with how
+  // far ahead (city time) it is: the due loop wakes for a mark earlier than
+  // it planned to. Set before use, as OnFire.
+  void OnFiled(std::function<void(absl::Duration until_due)> f) { on_filed_ = std::move(f); }
+  // How long (city time) until the earliest mark in the due set falls due;
+  // nullopt when nothing is filed.
+  absl::StatusOr<std::optional<absl::Duration>> UntilNextDue();
 
   // Brings one order up to date; answers how many marks it fired.
   absl::StatusOr<int> Settle(const std::string& order_id);
@@ -127,6 +134,7 @@ class Monitor {
   const Clock& clock_;
   refdata::SourceRef<directory::Directory> directory_;
   std::function<void(const Mark&, absl::Duration)> on_fire_;
+  std::function<void(absl::Duration)> on_filed_;
   ArchiveReader archive_;
   // The version of the policies in force last written to the store.
   absl::Mutex published_mu_;
