@@ -105,12 +105,21 @@ class Monitor {
   // The policy an order was taken under (its first record), else the one in
   // force now.
   absl::StatusOr<PolicyChoice> PolicyFor(const v1::WorkOrder& order);
-  // With a `reader`, an order outside its units is NOT_FOUND (libs/authz).
+  // An order's timeline under its policy; with a `reader`, an order outside
+  // its units is NOT_FOUND (libs/authz), before anything else is looked at.
+  struct Timed {
+    Timeline timeline;
+    PolicyChoice policy;
+  };
+  absl::StatusOr<Timed> TimelineOf(const v1::WorkOrder& order, absl::Time now,
+                                   const calendar::WorkingCalendar& calendar, const v1::Actor* reader);
+  // The order as the store holds it, with its timeline (scoped as TimelineOf).
   absl::StatusOr<Loaded> LoadTimeline(const std::string& order_id, absl::Time now,
                                       const calendar::WorkingCalendar& calendar,
                                       const v1::Actor* reader = nullptr);
-  // Get's answer for an order Redis no longer holds (scoped as LoadTimeline).
-  absl::StatusOr<v1::OrderSla> GetArchived(const std::string& order_id, const v1::Actor* reader);
+  // Get's answer (scoped to `reader` when given): the live order, else one
+  // the archive tier holds (read only, storage_tier ARCHIVE).
+  absl::StatusOr<v1::OrderSla> View(const std::string& order_id, const v1::Actor* reader);
   // The history entry that records `timeline.to_record` (seq set by the caller).
   v1::HistoryEntry RecordEntry(const Loaded& loaded, const calendar::WorkingCalendar& calendar,
                                absl::Time now) const;
