@@ -436,7 +436,6 @@ absl::StatusOr<v1::OrderSla> Monitor::View(const std::string& order_id, const v1
   return sla;
 }
 
-
 absl::StatusOr<v1::ListUnitDeadlinesResponse> Monitor::ListUnit(const std::optional<v1::Actor>& actor,
                                                                 const v1::ListUnitDeadlinesRequest& r) {
   if (!actor) return absl::UnauthenticatedError("no caller identity: call through the gateway");
