@@ -71,8 +71,22 @@ struct ListPage {
   std::string next_page_token;  // "" on the last page
 };
 
+// The fields of an order a dispatch decision reads (its state, where it is,
+// its rating and hand-down): a decision made on them stays right for as long
+// as they are unchanged, whatever else (a deadline, an urge) moved the version.
+struct DecidedOn {
+  v1::OrderState state = v1::ORDER_STATE_UNSPECIFIED;
+  std::string unit;
+  std::string pending_unit;
+  v1::Rating last_rating = v1::RATING_UNSPECIFIED;
+  std::string handed_down_by;
+};
+
 // One transition decided by the dispatch state machine, to be applied only if
-// the order is still at `expected_version` and `from_state`.
+// the order is still at `expected_version` and `from_state`; or, with
+// `decided_on`, only if the order's fields are still those (and its version
+// `expected_version` unless that is 0): one read-check-write, without a read
+// before it.
 struct Change {
   std::string order_id;
   int64_t expected_version = 0;
@@ -95,6 +109,7 @@ struct Change {
   std::string idempotency_key;
   std::string fingerprint;
   absl::Time at;
+  std::optional<DecidedOn> decided_on;  // entry.seq is then filled in by the store
 };
 
 struct ApplyResult {
@@ -103,6 +118,10 @@ struct ApplyResult {
   // As it is after the change (read in the same step), with its latest
   // kAnswerHistoryEntries history entries.
   v1::WorkOrder order;
+  // Only with Change::decided_on: the order is no longer as decided on (or
+  // not at expected_version); nothing was written, and `order` is as it is
+  // now, without history, to decide on again.
+  bool moved = false;
 };
 
 struct QueueQuery {
@@ -129,7 +148,7 @@ class OrderStore {
   virtual void List(ListQuery query, Done<ListPage> done) = 0;       // without history
 
   // Applies a decided change atomically. ABORTED when the order moved on since
-  // the decision; NOT_FOUND; INVALID_ARGUMENT for an idempotency key reused
+  // the decision (with decided_on: an answer with `moved` instead); NOT_FOUND; INVALID_ARGUMENT for an idempotency key reused
   // for another request or a master order that cannot take duplicates. A
   // repeat with the same key changes nothing and reports replayed.
   virtual void Apply(Change change, Done<ApplyResult> done) = 0;

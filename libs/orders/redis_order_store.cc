@@ -378,7 +378,7 @@ void RedisOrderStore::Apply(Change c, Done<ApplyResult> done) {
       .Set("counter", c.supervision_field)
       .Set("master", c.master_order_id)
       .Set("dispatch_rule", c.dispatch_rule)
-      .Set("entry", HistoryEntryToJson(c.entry))
+      .Set("entry", c.decided_on ? EntryWithSeqMarker(std::move(c.entry)) : HistoryEntryToJson(c.entry))
       .Set("event", c.event)
       .Set("events", keys_.Events())
       .Set("duplicate_entry", duplicate_entry)
@@ -388,6 +388,13 @@ void RedisOrderStore::Apply(Change c, Done<ApplyResult> done) {
       .Set("relinked_entry", relinked_entry)
       .Set("answer_entries", absl::StrCat(kAnswerHistoryEntries))
       .Set("handed_down_by", c.handed_down_by);
+  if (c.decided_on) {
+    args.Set("decided_on", "1")
+        .Set("from_unit", c.decided_on->unit)
+        .Set("from_pending", c.decided_on->pending_unit)
+        .Set("from_rating", absl::StrCat(c.decided_on->last_rating))
+        .Set("from_handed", c.decided_on->handed_down_by);
+  }
   redis_.SubmitScript(
       TransitionScript(), {}, {args.Encode()},
       [id = c.order_id, done = std::move(done)](absl::StatusOr<redis::Reply> reply) mutable {
@@ -414,8 +421,9 @@ void RedisOrderStore::Apply(Change c, Done<ApplyResult> done) {
         }
         absl::StatusOr<StoredOrder> stored = DecodeOrderParts(id, &reply->elements[2], 3);
         if (!stored.ok()) return done(stored.status());
-        done(ApplyResult{reply->elements[1].integer, reply->elements[0].str == "replayed",
-                         std::move(stored->order)});
+        const std::string& outcome = reply->elements[0].str;
+        done(ApplyResult{reply->elements[1].integer, outcome == "replayed", std::move(stored->order),
+                         outcome == "moved"});
       });
 }
 

@@ -85,13 +85,54 @@ void Dispatcher::Act(const std::optional<v1::Actor>& actor, const v1::ActRequest
     step->scoped_key = orders::CallerScopedKey(actor->user_id(), request.idempotency_key());
   }
 
+  // Seen before (read or written by this dispatcher): decided at once and
+  // applied in one script call that checks the order is still as seen.
+  // Linking keeps its reads (it looks the master up first).
+  if (request.action() != v1::ACTION_LINK_DUPLICATE) {
+    if (std::optional<v1::WorkOrder> seen = memo_.Find(request.order_id())) {
+      return ActAsSeen(step, *std::move(seen));
+    }
+  }
+  ActByReading(step);
+}
+
+void Dispatcher::ActAsSeen(std::shared_ptr<Step> step, v1::WorkOrder seen) {
+  const v1::ActRequest& r = step->request;
+  // What seen says about a named version or a refusal may be out of date:
+  // those are answered on the order as it is.
+  if (r.expected_version() != 0 && r.expected_version() != seen.version()) return ActByReading(step);
+  absl::StatusOr<Planned> planned = Plan(*step, seen);
+  if (!planned.ok()) return ActByReading(step);
+  orders::Change& c = planned->change;
+  c.expected_version = r.expected_version();
+  c.decided_on = orders::DecidedOn{seen.state(), seen.assigned_unit_code(), seen.pending_unit_code(),
+                                   seen.last_rating(), seen.handed_down_by()};
+  ++step->decisions;
+  store_.Apply(std::move(c), [this, step](absl::StatusOr<orders::ApplyResult> applied) {
+    // Gone from Redis (the archive tier may still hold it): as the read path
+    // answers it.
+    if (absl::IsNotFound(applied.status())) return ActByReading(step);
+    if (!applied.ok()) return step->Fail(applied.status());
+    // Moved since it was seen: decide again on the order the call answered.
+    if (applied->moved) return Decided(step, std::move(applied->order));
+    // A retry: the order may have left the caller's units since (as a
+    // replay found by FindAction).
+    if (applied->replayed &&
+        !authz::MayAccessOrder(step->actor, applied->order, *directory_.Current())) {
+      return step->Fail(authz::OrderNotFound(applied->order.id()));
+    }
+    Reply(step, *std::move(applied));
+  });
+}
+
+void Dispatcher::ActByReading(std::shared_ptr<Step> step) {
   auto load = [this, step] {
     store_.GetPage(step->request.order_id(), kNoHistory, [this, step](absl::StatusOr<v1::WorkOrder> order) {
       if (!order.ok()) return step->Fail(order.status());
       Decided(step, std::move(*order));
     });
   };
-  if (request.idempotency_key().empty()) return ResolveRootMaster(step, 0, load);
+  if (step->request.idempotency_key().empty()) return ResolveRootMaster(step, 0, load);
   // A retry of an action that already happened answers with the order as it
   // is, without deciding again (the state has moved on since).
   // Keys are the caller's own: another user's same key is another key.
@@ -102,6 +143,7 @@ void Dispatcher::Act(const std::optional<v1::Actor>& actor, const v1::ActRequest
                       store_.GetPage(step->request.order_id(), kLatestHistory,
                                  [this, step](absl::StatusOr<v1::WorkOrder> order) {
                                    if (!order.ok()) return step->Fail(order.status());
+                                   memo_.Put(*order);
                                    // The order may have left the caller's
                                    // units since; then it is not theirs to see.
                                    if (!authz::MayAccessOrder(step->actor, *order, *directory_.Current())) {
@@ -203,34 +245,36 @@ void Dispatcher::AutoDispatchAttempt(const std::string& order_id, int attempt,
   });
 }
 
-void Dispatcher::Decided(std::shared_ptr<Step> step, v1::WorkOrder order) {
-  const v1::ActRequest& r = step->request;
+absl::StatusOr<Dispatcher::Planned> Dispatcher::Plan(const Step& step, const v1::WorkOrder& order) const {
+  const v1::ActRequest& r = step.request;
   // Before anything that depends on the order (its version, its state): an
   // order outside the caller's units answers as a missing one.
   const std::shared_ptr<const directory::Directory> directory = directory_.Current();
-  if (!authz::MayAccessOrder(step->actor, order, *directory)) {
-    return step->Fail(authz::OrderNotFound(order.id()));
+  if (!authz::MayAccessOrder(step.actor, order, *directory)) {
+    return authz::OrderNotFound(order.id());
   }
   if (r.expected_version() != 0 && r.expected_version() != order.version()) {
-    return step->Fail(absl::AbortedError(
+    return absl::AbortedError(
         absl::StrCat("order ", order.id(), " is at version ", order.version(), ", not ",
-                     r.expected_version(), "; reload it and try again")));
+                     r.expected_version(), "; reload it and try again"));
   }
   if (r.action() == v1::ACTION_LINK_DUPLICATE && r.master_order_id() == order.id() &&
-      step->asked_master != order.id()) {
-    return step->Fail(absl::InvalidArgumentError(absl::StrCat(
-        "master_order_id: ", step->asked_master, " is itself a duplicate of this order")));
+      step.asked_master != order.id()) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "master_order_id: ", step.asked_master, " is itself a duplicate of this order"));
   }
   OrderFacts facts{order.state(),       order.assigned_unit_code(), order.pending_unit_code(),
                    order.last_rating(), order.id(),                order.handed_down_by()};
-  ActionRequest action{r.action(), step->actor, r.unit_code(), r.note(), r.rating(),
+  ActionRequest action{r.action(), step.actor, r.unit_code(), r.note(), r.rating(),
                        r.master_order_id()};
   absl::StatusOr<Outcome> out = Decide(facts, action, *directory);
-  if (!out.ok()) return step->Fail(out.status());
+  if (!out.ok()) return out.status();
 
   const absl::Time now = clock_.Now();
   const google::protobuf::Timestamp at = orders::FromMillis(absl::ToUnixMillis(now));
-  orders::Change c;
+  Planned planned;
+  planned.unit = out->unit_code;
+  orders::Change& c = planned.change;
   c.order_id = order.id();
   c.expected_version = order.version();
   c.from_state = order.state();
@@ -244,10 +288,10 @@ void Dispatcher::Decided(std::shared_ptr<Step> step, v1::WorkOrder order) {
   c.closes = out->closes;
   if (out->supervision) c.supervision_field = r.action() == v1::ACTION_URGE ? "urges" : "supervises";
   c.master_order_id = out->master_order_id;
-  c.dispatch_rule = step->dispatch_rule;
+  c.dispatch_rule = step.dispatch_rule;
   c.entry.set_seq(order.version() + 1);
   *c.entry.mutable_at() = at;
-  *c.entry.mutable_actor() = step->actor;
+  *c.entry.mutable_actor() = step.actor;
   c.entry.set_action(ActionName(r.action()));
   c.entry.set_from_state(order.state());
   c.entry.set_to_state(out->to);
@@ -258,28 +302,28 @@ void Dispatcher::Decided(std::shared_ptr<Step> step, v1::WorkOrder order) {
     v1::ReferenceVersions* versions = c.entry.mutable_reference_versions();
     versions->set_units(directory->units_version());
     versions->set_categories(directory->categories_version());
-    if (step->catalogue_version) versions->set_catalogue(*step->catalogue_version);
+    if (step.catalogue_version) versions->set_catalogue(*step.catalogue_version);
   }
-  std::string note = step->auto_note.empty() ? r.note() : step->auto_note;
+  std::string note = step.auto_note.empty() ? r.note() : step.auto_note;
   if (r.action() == v1::ACTION_CALLBACK) {
     note = absl::StrCat("rating: ", enums::SnakeName(r.rating()),
                         note.empty() ? "" : "; ", note);
   }
   if (r.action() == v1::ACTION_LINK_DUPLICATE) {
-    const std::string via = step->asked_master == r.master_order_id()
+    const std::string via = step.asked_master == r.master_order_id()
                                 ? ""
-                                : absl::StrCat(" (asked: ", step->asked_master, ", itself a duplicate)");
+                                : absl::StrCat(" (asked: ", step.asked_master, ", itself a duplicate)");
     note = absl::StrCat("duplicate of ", r.master_order_id(), via, note.empty() ? "" : "; ", note);
   }
   c.entry.set_note(note);
   *c.duplicate_entry.mutable_at() = at;
-  *c.duplicate_entry.mutable_actor() = step->actor;
+  *c.duplicate_entry.mutable_actor() = step.actor;
   c.duplicate_entry.set_action("close_with_master");
   c.duplicate_entry.set_from_state(v1::ORDER_STATE_MERGED);
   c.duplicate_entry.set_to_state(v1::ORDER_STATE_CLOSED);
   c.duplicate_entry.set_note(absl::StrCat("closed with master order ", order.id()));
   *c.relinked_entry.mutable_at() = at;
-  *c.relinked_entry.mutable_actor() = step->actor;
+  *c.relinked_entry.mutable_actor() = step.actor;
   c.relinked_entry.set_action("relink_duplicate");
   c.relinked_entry.set_from_state(v1::ORDER_STATE_MERGED);
   c.relinked_entry.set_to_state(v1::ORDER_STATE_MERGED);
@@ -287,13 +331,20 @@ void Dispatcher::Decided(std::shared_ptr<Step> step, v1::WorkOrder order) {
                                          r.master_order_id(), "; now a duplicate of ",
                                          r.master_order_id()));
   c.event = absl::StrCat("order.", ActionName(r.action()));
-  c.idempotency_key = step->scoped_key;
-  c.fingerprint = step->fingerprint;
+  c.idempotency_key = step.scoped_key;
+  c.fingerprint = step.fingerprint;
   c.at = now;
 
-  const std::string unit = out->unit_code;
+  return planned;
+}
+
+void Dispatcher::Decided(std::shared_ptr<Step> step, v1::WorkOrder order) {
+  memo_.Put(order);
+  absl::StatusOr<Planned> planned = Plan(*step, order);
+  if (!planned.ok()) return step->Fail(planned.status());
   ++step->decisions;
-  store_.Apply(std::move(c), [this, step, unit](absl::StatusOr<orders::ApplyResult> applied) {
+  store_.Apply(std::move(planned->change), [this, step, unit = planned->unit](
+                                               absl::StatusOr<orders::ApplyResult> applied) {
     // A caller who named no version asked for "whatever is current": when
     // another writer (the SLA monitor filing a deadline, a colleague) moved
     // the order between our read and our write, nothing was written, so read
@@ -309,13 +360,21 @@ void Dispatcher::Decided(std::shared_ptr<Step> step, v1::WorkOrder order) {
                             });
     }
     if (!applied.ok()) return step->Fail(applied.status());
-    if (step->routed) return step->routed(unit);
-    v1::ActResponse response;
-    *response.mutable_order() = std::move(applied->order);
-    orders::MaskForReading(response.mutable_order(), step->actor);
-    response.set_replayed(applied->replayed);
-    step->reply(std::move(response));
+    if (step->routed) {
+      memo_.Put(applied->order);
+      return step->routed(unit);
+    }
+    Reply(step, *std::move(applied));
   });
+}
+
+void Dispatcher::Reply(const std::shared_ptr<Step>& step, orders::ApplyResult applied) {
+  memo_.Put(applied.order);
+  v1::ActResponse response;
+  *response.mutable_order() = std::move(applied.order);
+  orders::MaskForReading(response.mutable_order(), step->actor);
+  response.set_replayed(applied.replayed);
+  step->reply(std::move(response));
 }
 
 void Dispatcher::ListQueue(const std::optional<v1::Actor>& actor,

@@ -2,7 +2,14 @@
 // The dispatch domain core: applies actions to orders (read, decide with the
 // state machine, apply atomically if the order has not moved on, answer with the order as written)
 // and serves units' work queues. Plain C++ against an OrderStore, the
-// directory, the catalogue and a Clock. Thread-safe (no mutable state).
+// directory, the catalogue and a Clock. Thread-safe (its one mutable part,
+// the memo of orders seen, has its own lock).
+//
+// An order this dispatcher has read or written before is not read again: the
+// action is decided on what was seen, and one script call checks the order
+// is still so, writes and answers (one Redis round trip, also for a retry
+// with an idempotency key). When it is not, that call answers with the order
+// as it is and the action is decided again on it.
 //
 // Errors: those of Decide (state_machine.h), ABORTED when the order changed
 // between read and write (or differs from expected_version), NOT_FOUND,
@@ -15,6 +22,7 @@
 #include "clock/clock.h"
 #include "directory/directory.h"
 #include "dispatch/catalogue.h"
+#include "dispatch/order_memo.h"
 #include "refdata/source.h"
 #include "dispatch/state_machine.h"
 #include "hotline/v1/dispatch.pb.h"
@@ -26,6 +34,8 @@ namespace hotline::dispatch {
 inline constexpr size_t kMaxNote = 1000;
 inline constexpr size_t kMaxUnitCode = 32;
 inline constexpr int kMaxMasterHops = 16;
+// Orders the memo of orders seen keeps (about 150 bytes each).
+inline constexpr size_t kMemoOrders = 100000;
 
 // Who auto-dispatch acts as, in history entries: a system user of the centre.
 v1::Actor AutoDispatchActor(const directory::Directory& directory);
@@ -66,7 +76,21 @@ class Dispatcher {
   // links (a duplicate's master, and so on), so that every duplicate hangs on
   // one open master and closes with it; then runs `then`.
   void ResolveRootMaster(std::shared_ptr<Step> step, int hops, absl::AnyInvocable<void()> then);
+  // The change an action calls for on `order`, and the unit it leaves the
+  // order with; or why not (the errors Act answers).
+  struct Planned {
+    orders::Change change;
+    std::string unit;
+  };
+  absl::StatusOr<Planned> Plan(const Step& step, const v1::WorkOrder& order) const;
+  // Decides on `seen` (from the memo) and applies in one call that checks
+  // the order is still as seen; anything seen cannot settle is read.
+  void ActAsSeen(std::shared_ptr<Step> step, v1::WorkOrder seen);
+  // Checks for a retry (idempotency key), reads the order, then Decided.
+  void ActByReading(std::shared_ptr<Step> step);
+  // Decides on `order` as read and applies if it is still at its version.
   void Decided(std::shared_ptr<Step> step, v1::WorkOrder order);
+  void Reply(const std::shared_ptr<Step>& step, orders::ApplyResult applied);
   void AutoDispatchAttempt(const std::string& order_id, int attempt,
                            std::shared_ptr<orders::Done<AutoDispatchResult>> finish);
 
@@ -74,6 +98,7 @@ class Dispatcher {
   refdata::SourceRef<directory::Directory> directory_;
   refdata::SourceRef<Catalogue> catalogue_;
   const Clock& clock_;
+  OrderMemo memo_{kMemoOrders};
 };
 
 }  // namespace hotline::dispatch

@@ -94,6 +94,8 @@ class DeadlineStore {
   virtual absl::StatusOr<LoadedOrder> Load(const std::string& order_id) = 0;
   // Up to `limit` orders with a mark due at or before `now`, earliest first.
   virtual absl::StatusOr<std::vector<std::string>> Due(absl::Time now, int limit) = 0;
+  // When the earliest mark in the due set falls due (nullopt: the set is empty).
+  virtual absl::StatusOr<std::optional<absl::Time>> NextDue() = 0;
   virtual absl::Status Settle(const Settlement& settlement) = 0;
   // Moves an order in the due set (only if it is there), or takes it out
   // (nullopt): for orders that are gone or cannot be settled now, so that

@@ -1,5 +1,7 @@
 #include "sla/loops.h"
 
+#include <algorithm>
+
 #include "absl/container/flat_hash_map.h"
 #include "absl/strings/match.h"
 #include "log/log.h"
@@ -34,8 +36,12 @@ stream::BatchHandler EventHandler(Monitor& monitor) {
   };
 }
 
-DueLoop::DueLoop(Monitor& monitor, DeadlineStore& store, SlaMetrics& metrics, absl::Duration interval, int batch)
-    : monitor_(monitor), store_(store), metrics_(metrics), interval_(interval), batch_(batch) {}
+DueLoop::DueLoop(Monitor& monitor, DeadlineStore& store, SlaMetrics& metrics, absl::Duration interval,
+                 int batch, double clock_rate)
+    : monitor_(monitor), store_(store), metrics_(metrics), interval_(interval), batch_(batch),
+      clock_rate_(clock_rate > 0 ? clock_rate : 1.0) {
+  monitor_.OnFiled([this](absl::Duration until_due) { Wake(until_due); });
+}
 
 DueLoop::~DueLoop() { Stop(); }
 
@@ -44,13 +50,34 @@ void DueLoop::Start() {
 }
 
 void DueLoop::Stop() {
-  stop_ = true;
+  {
+    absl::MutexLock lock(&mu_);
+    stop_ = true;
+    woken_cv_.Signal();
+  }
   if (thread_.joinable()) thread_.join();
+}
+
+absl::Duration DueLoop::Gap(absl::Duration until_due) const {
+  return std::clamp(until_due / clock_rate_, kMinPassGap, interval_);
+}
+
+void DueLoop::Wake(absl::Duration until_due) {
+  absl::MutexLock lock(&mu_);
+  const absl::Time at = absl::Now() + Gap(until_due);
+  if (at < wake_at_) {
+    wake_at_ = at;
+    woken_cv_.Signal();
+  }
 }
 
 void DueLoop::Run() {
   absl::Time next_gauges = absl::Now();
   while (!stop_) {
+    {
+      absl::MutexLock lock(&mu_);
+      wake_at_ = absl::InfiniteFuture();
+    }
     absl::StatusOr<int> fired = monitor_.DuePass(batch_);
     metrics_.PassDone();
     if (!fired.ok()) log::Warning("due pass failed", {{"error", fired.status().ToString()}});
@@ -61,7 +88,19 @@ void DueLoop::Run() {
       next_gauges = absl::Now() + absl::Seconds(1);
     }
     // A pass that found work may have left more: go again at once.
-    if (!fired.ok() || *fired == 0) absl::SleepFor(interval_);
+    if (fired.ok() && *fired > 0) continue;
+    absl::Duration gap = interval_;
+    if (fired.ok()) {
+      absl::StatusOr<std::optional<absl::Duration>> next = monitor_.UntilNextDue();
+      if (next.ok() && next->has_value()) gap = Gap(**next);
+    }
+    absl::MutexLock lock(&mu_);
+    const absl::Time planned = absl::Now() + gap;
+    while (!stop_) {
+      const absl::Time until = std::min(planned, wake_at_);
+      if (absl::Now() >= until) break;
+      woken_cv_.WaitWithDeadline(&mu_, until);
+    }
   }
 }
 

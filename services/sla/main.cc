@@ -67,7 +67,8 @@ int main(int argc, char** argv) {
       calendar->Stop();
     });
     s.ConsumeEvents(keys.orders().Events(), keys.orders().Events() + ":dead", sla::EventHandler(monitor));
-    s.Background(s.Make<sla::DueLoop>(monitor, store, metrics, pass_interval, pass_batch));
+    s.Background(s.Make<sla::DueLoop>(monitor, store, metrics, pass_interval, pass_batch,
+                                           scaled ? scaled->rate() : 1.0));
     log::Info("sla monitor running",
               {{"consumer", s.events().consumer},
                {"city_time", absl::FormatTime(absl::RFC3339_sec, s.clock().Now(), CityTimeZone())}});

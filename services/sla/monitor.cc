@@ -248,21 +248,29 @@ v1::HistoryEntry Monitor::RecordEntry(const Loaded& l, const calendar::WorkingCa
   return e;
 }
 
+absl::StatusOr<Monitor::Timed> Monitor::TimelineOf(const v1::WorkOrder& order, absl::Time now,
+                                                   const calendar::WorkingCalendar& calendar,
+                                                   const v1::Actor* reader) {
+  // Before anything that depends on the order (even a timeline that cannot
+  // be built): another unit's order answers as a missing one.
+  if (reader != nullptr && !authz::MayAccessOrder(*reader, order, *directory_.Current())) {
+    return authz::OrderNotFound(order.id());
+  }
+  absl::StatusOr<PolicyChoice> policy = PolicyFor(order);
+  if (!policy.ok()) return policy.status();
+  Timeline tl = BuildTimeline(order, *policy->policy, calendar, now);
+  return Timed{std::move(tl), *std::move(policy)};
+}
+
 absl::StatusOr<Monitor::Loaded> Monitor::LoadTimeline(const std::string& order_id, absl::Time now,
                                                       const calendar::WorkingCalendar& calendar,
                                                       const v1::Actor* reader) {
   absl::StatusOr<LoadedOrder> loaded = store_.Load(order_id);
   if (!loaded.ok()) return loaded.status();
-  // Before anything that depends on the order (even a timeline that cannot
-  // be built): another unit's order answers as a missing one.
-  if (reader != nullptr && !authz::MayAccessOrder(*reader, loaded->order, *directory_.Current())) {
-    return authz::OrderNotFound(order_id);
-  }
-  absl::StatusOr<PolicyChoice> policy = PolicyFor(loaded->order);
-  if (!policy.ok()) return policy.status();
-  Timeline tl = BuildTimeline(loaded->order, *policy->policy, calendar, now);
-  return Loaded{std::move(*loaded), std::move(tl), policy->policy, policy->version,
-                policy->ref_version, std::move(policy->in_force)};
+  absl::StatusOr<Timed> t = TimelineOf(loaded->order, now, calendar, reader);
+  if (!t.ok()) return t.status();
+  return Loaded{std::move(*loaded), std::move(t->timeline), t->policy.policy, t->policy.version,
+                t->policy.ref_version, std::move(t->policy.in_force)};
 }
 
 absl::StatusOr<int> Monitor::Settle(const std::string& order_id) {
@@ -337,6 +345,7 @@ absl::StatusOr<int> Monitor::Settle(const std::string& order_id) {
     absl::Status written = store_.Settle(s);
     if (absl::IsAborted(written)) continue;  // moved on meanwhile: decide again
     if (!written.ok()) return written;
+    if (on_filed_ && s.next_due) on_filed_(*s.next_due - now);
     if (on_fire_) {
       for (const Mark& m : due) on_fire_(m, now - m.at);
     }
@@ -357,6 +366,13 @@ absl::Status Monitor::CalendarChanged(int64_t version) {
               {{"calendar_version", absl::StrCat(version)}, {"orders", absl::StrCat(*queued)}});
   }
   return absl::OkStatus();
+}
+
+absl::StatusOr<std::optional<absl::Duration>> Monitor::UntilNextDue() {
+  absl::StatusOr<std::optional<absl::Time>> next = store_.NextDue();
+  if (!next.ok()) return next.status();
+  if (!next->has_value()) return std::optional<absl::Duration>();
+  return std::optional<absl::Duration>(**next - clock_.Now());
 }
 
 absl::StatusOr<int> Monitor::DuePass(int limit) {
@@ -387,38 +403,35 @@ absl::StatusOr<v1::OrderSla> Monitor::Get(const std::string& order_id) {
     return absl::InvalidArgumentError(
         absl::StrCat("order_id: \"", order_id, "\" is not an order number like ", orders::OrderIdExample()));
   }
-  absl::StatusOr<Loaded> l = LoadTimeline(order_id, clock_.Now(), *calendar_.Current());
-  if (absl::IsNotFound(l.status())) return GetArchived(order_id, nullptr);
-  if (!l.ok()) return l.status();
-  v1::OrderSla sla = ToProto(l->loaded.order, l->timeline);
-  sla.set_storage_tier(v1::STORAGE_TIER_LIVE);
-  return sla;
+  return View(order_id, nullptr);
 }
 
 absl::StatusOr<v1::OrderSla> Monitor::Get(const std::optional<v1::Actor>& actor,
                                           const std::string& order_id) {
   if (!actor) return absl::UnauthenticatedError("no caller identity: call through the gateway");
   if (!orders::LooksLikeOrderId(order_id)) return Get(order_id);  // the same INVALID_ARGUMENT
-  absl::StatusOr<Loaded> l = LoadTimeline(order_id, clock_.Now(), *calendar_.Current(), &*actor);
-  if (absl::IsNotFound(l.status())) return GetArchived(order_id, &*actor);
-  if (!l.ok()) return l.status();
-  v1::OrderSla sla = ToProto(l->loaded.order, l->timeline);
-  sla.set_storage_tier(v1::STORAGE_TIER_LIVE);
-  return sla;
+  return View(order_id, &*actor);
 }
 
-absl::StatusOr<v1::OrderSla> Monitor::GetArchived(const std::string& order_id, const v1::Actor* reader) {
+absl::StatusOr<v1::OrderSla> Monitor::View(const std::string& order_id, const v1::Actor* reader) {
+  const absl::Time now = clock_.Now();
+  const std::shared_ptr<const calendar::WorkingCalendar> cal = calendar_.Current();
+  v1::OrderSla sla;
+  absl::StatusOr<Loaded> l = LoadTimeline(order_id, now, *cal, reader);
+  if (l.ok()) {
+    sla = ToProto(l->loaded.order, l->timeline);
+    sla.set_storage_tier(v1::STORAGE_TIER_LIVE);
+    return sla;
+  }
+  if (!absl::IsNotFound(l.status())) return l.status();
+  // Not in Redis (or not the reader's): the archive tier, read only.
   if (!archive_) return authz::OrderNotFound(order_id);
   absl::StatusOr<v1::WorkOrder> order = archive_(order_id);
   if (!order.ok()) return order.status();
-  if (reader != nullptr && !authz::MayAccessOrder(*reader, *order, *directory_.Current())) {
-    return authz::OrderNotFound(order_id);
-  }
-  absl::StatusOr<PolicyChoice> policy = PolicyFor(*order);
-  if (!policy.ok()) return policy.status();
   // An archived order is closed: its timeline is final, whatever `now`.
-  v1::OrderSla sla =
-      ToProto(*order, BuildTimeline(*order, *policy->policy, *calendar_.Current(), clock_.Now()));
+  absl::StatusOr<Timed> t = TimelineOf(*order, now, *cal, reader);
+  if (!t.ok()) return t.status();
+  sla = ToProto(*order, t->timeline);
   sla.set_storage_tier(v1::STORAGE_TIER_ARCHIVE);
   return sla;
 }
@@ -512,6 +525,7 @@ absl::StatusOr<v1::OrderSla> Monitor::AppendStep(const std::string& order_id, co
     absl::Status w = store_.Settle(s);
     if (absl::IsAborted(w)) continue;
     if (!w.ok()) return w;
+    if (on_filed_ && s.next_due) on_filed_(*s.next_due - now);
     return ToProto(order, after);
   }
   return absl::AbortedError(absl::StrCat("order ", order_id, " kept changing meanwhile; try again"));

@@ -57,6 +57,13 @@ class Monitor {
 
   // Called once per mark written (after the write), with how late it fired.
   void OnFire(std::function<void(const Mark&, absl::Duration lag)> f) { on_fire_ = std::move(f); }
+  // Called after each write that files the order's next due moment, with how
+  // far ahead (city time) it is: the due loop wakes for a mark earlier than
+  // it planned to. Set before use, as OnFire.
+  void OnFiled(std::function<void(absl::Duration until_due)> f) { on_filed_ = std::move(f); }
+  // How long (city time) until the earliest mark in the due set falls due;
+  // nullopt when nothing is filed.
+  absl::StatusOr<std::optional<absl::Duration>> UntilNextDue();
 
   // Brings one order up to date; answers how many marks it fired.
   absl::StatusOr<int> Settle(const std::string& order_id);
@@ -98,12 +105,21 @@ class Monitor {
   // The policy an order was taken under (its first record), else the one in
   // force now.
   absl::StatusOr<PolicyChoice> PolicyFor(const v1::WorkOrder& order);
-  // With a `reader`, an order outside its units is NOT_FOUND (libs/authz).
+  // An order's timeline under its policy; with a `reader`, an order outside
+  // its units is NOT_FOUND (libs/authz), before anything else is looked at.
+  struct Timed {
+    Timeline timeline;
+    PolicyChoice policy;
+  };
+  absl::StatusOr<Timed> TimelineOf(const v1::WorkOrder& order, absl::Time now,
+                                   const calendar::WorkingCalendar& calendar, const v1::Actor* reader);
+  // The order as the store holds it, with its timeline (scoped as TimelineOf).
   absl::StatusOr<Loaded> LoadTimeline(const std::string& order_id, absl::Time now,
                                       const calendar::WorkingCalendar& calendar,
                                       const v1::Actor* reader = nullptr);
-  // Get's answer for an order Redis no longer holds (scoped as LoadTimeline).
-  absl::StatusOr<v1::OrderSla> GetArchived(const std::string& order_id, const v1::Actor* reader);
+  // Get's answer (scoped to `reader` when given): the live order, else one
+  // the archive tier holds (read only, storage_tier ARCHIVE).
+  absl::StatusOr<v1::OrderSla> View(const std::string& order_id, const v1::Actor* reader);
   // The history entry that records `timeline.to_record` (seq set by the caller).
   v1::HistoryEntry RecordEntry(const Loaded& loaded, const calendar::WorkingCalendar& calendar,
                                absl::Time now) const;
@@ -127,6 +143,7 @@ class Monitor {
   const Clock& clock_;
   refdata::SourceRef<directory::Directory> directory_;
   std::function<void(const Mark&, absl::Duration)> on_fire_;
+  std::function<void(absl::Duration)> on_filed_;
   ArchiveReader archive_;
   // The version of the policies in force last written to the store.
   absl::Mutex published_mu_;

@@ -77,6 +77,17 @@ absl::StatusOr<std::vector<std::string>> RedisDeadlineStore::Due(absl::Time now,
   return ids;
 }
 
+absl::StatusOr<std::optional<absl::Time>> RedisDeadlineStore::NextDue() {
+  absl::StatusOr<redis::Reply> reply = redis_.Execute({"ZRANGE", keys_.Due(), "0", "0", "WITHSCORES"});
+  if (absl::Status s = ErrorOf(reply); !s.ok()) return s;
+  if (reply->elements.size() < 2) return std::optional<absl::Time>();
+  int64_t ms = 0;
+  if (!absl::SimpleAtoi(reply->elements[1].str, &ms)) {
+    return absl::DataLossError(absl::StrCat("due set: bad score \"", reply->elements[1].str, "\""));
+  }
+  return std::optional<absl::Time>(absl::FromUnixMillis(ms));
+}
+
 absl::Status RedisDeadlineStore::Settle(const Settlement& s) {
   const std::string& id = s.order_id;
   const SlaFields& prev = s.previous;

@@ -16,6 +16,7 @@ class RedisDeadlineStore final : public DeadlineStore {
 
   absl::StatusOr<LoadedOrder> Load(const std::string& order_id) override;
   absl::StatusOr<std::vector<std::string>> Due(absl::Time now, int limit) override;
+  absl::StatusOr<std::optional<absl::Time>> NextDue() override;
   absl::Status Settle(const Settlement& settlement) override;
   absl::Status Reschedule(const std::string& order_id, std::optional<absl::Time> due) override;
   absl::StatusOr<std::vector<std::string>> ListUnit(const UnitListQuery& query) override;

@@ -45,6 +45,9 @@ struct Fixture {
   testing::FakeOrderStore store;
   FakeClock clock{absl::FromCivil(absl::CivilSecond(2026, 11, 30, 10, 0, 0), CityTimeZone())};
   Dispatcher dispatcher{store, Demo(), DemoCatalogue(), clock};
+  // Another replica, with a memo of its own: what it writes `dispatcher` has
+  // not seen.
+  Dispatcher other{store, Demo(), DemoCatalogue(), clock};
 
   // A new complaint about construction noise in 天河区 (the catalogue sends
   // it to the district), as intake would have stored it.
@@ -71,12 +74,18 @@ struct Fixture {
 
   absl::StatusOr<v1::ActResponse> Act(const v1::Actor& actor, const std::string& id,
                                       v1::Action action, const std::string& unit = "") {
+    return ActThrough(dispatcher, actor, id, action, unit);
+  }
+  absl::StatusOr<v1::ActResponse> ActThrough(Dispatcher& d, const v1::Actor& actor, const std::string& id,
+                                             v1::Action action, const std::string& unit = "",
+                                             int64_t expected_version = 0) {
     v1::ActRequest r;
     r.set_order_id(id);
     r.set_action(action);
     r.set_unit_code(unit);
+    r.set_expected_version(expected_version);
     absl::StatusOr<v1::ActResponse> out = absl::InternalError("no answer");
-    dispatcher.Act(actor, r, [&](absl::StatusOr<v1::ActResponse> a) { out = std::move(a); });
+    d.Act(actor, r, [&](absl::StatusOr<v1::ActResponse> a) { out = std::move(a); });
     return out;
   }
 
@@ -136,15 +145,24 @@ TEST_CASE("a caller's act that names no version is decided again when another wr
   Fixture f;
   const std::string id = f.NewOrder();
   REQUIRE(f.Auto(id).ok());  // dispatched to 440106, version 2
-  // CI saw this through the gateway: the SLA monitor filed the deadline
-  // between the handler's read and write, and the sign came back ABORTED
-  // although the handler had asked for "whatever is current".
-  f.ActDuringNextRead(id, v1::ACTION_URGE, "", "请尽快签收");
-  absl::StatusOr<v1::ActResponse> r = f.Act(Handler("440106"), id, v1::ACTION_SIGN);
+  absl::StatusOr<v1::ActResponse> r;
+  SECTION("an order this dispatcher has not seen is read") {
+    // CI saw this through the gateway: the SLA monitor filed the deadline
+    // between the handler's read and write, and the sign came back ABORTED
+    // although the handler had asked for "whatever is current".
+    f.ActDuringNextRead(id, v1::ACTION_URGE, "", "请尽快签收");
+    r = f.ActThrough(f.other, Handler("440106"), id, v1::ACTION_SIGN);
+  }
+  SECTION("an order seen before is decided on what was seen, and the write it missed changes nothing decided") {
+    REQUIRE(f.ActThrough(f.other, Dispatcher1(), id, v1::ACTION_URGE).ok());
+    r = f.Act(Handler("440106"), id, v1::ACTION_SIGN);
+  }
   INFO(r.status().message());
   REQUIRE(r.ok());
   CHECK(r->order().state() == v1::ORDER_STATE_SIGNED);
+  CHECK(r->order().version() == 4);
   CHECK(f.Order(id).version() == 4);
+  CHECK(f.Order(id).history(3).seq() == 4);
 }
 
 TEST_CASE("a caller's act that names a version is refused ABORTED when the order moved on",
@@ -152,16 +170,45 @@ TEST_CASE("a caller's act that names a version is refused ABORTED when the order
   Fixture f;
   const std::string id = f.NewOrder();
   REQUIRE(f.Auto(id).ok());
-  f.ActDuringNextRead(id, v1::ACTION_URGE, "", "请尽快签收");
-  v1::ActRequest r;
-  r.set_order_id(id);
-  r.set_action(v1::ACTION_SIGN);
-  r.set_expected_version(2);
   absl::StatusOr<v1::ActResponse> out = absl::InternalError("no answer");
-  f.dispatcher.Act(Handler("440106"), r, [&](absl::StatusOr<v1::ActResponse> a) { out = std::move(a); });
+  SECTION("an order this dispatcher has not seen is read") {
+    f.ActDuringNextRead(id, v1::ACTION_URGE, "", "请尽快签收");
+    out = f.ActThrough(f.other, Handler("440106"), id, v1::ACTION_SIGN, "", 2);
+  }
+  SECTION("an order seen before at that version") {
+    REQUIRE(f.ActThrough(f.other, Dispatcher1(), id, v1::ACTION_URGE).ok());
+    out = f.ActThrough(f.dispatcher, Handler("440106"), id, v1::ACTION_SIGN, "", 2);
+    CHECK(out.status().message() == absl::StrCat("order ", id, " is at version 3, not 2; reload it and try again"));
+  }
   CHECK(absl::IsAborted(out.status()));
   CHECK(f.Order(id).state() == v1::ORDER_STATE_DISPATCHED);
   CHECK(f.Order(id).version() == 3);
+}
+
+TEST_CASE("an order moved by another writer since it was seen is decided again on the order as it is",
+          "[dispatcher]") {
+  Fixture f;
+  const std::string id = f.NewOrder();
+  REQUIRE(f.Auto(id).ok());  // seen by f.dispatcher: dispatched to 440106, version 2
+  // Another replica re-dispatches it; f.dispatcher still has it at 440106.
+  REQUIRE(f.ActThrough(f.other, Dispatcher1(), id, v1::ACTION_DISPATCH, "GZD002").ok());
+  // Allowed on what was seen, refused on the order as it is: nothing written.
+  absl::StatusOr<v1::ActResponse> again = f.Act(Dispatcher1(), id, v1::ACTION_DISPATCH, "GZD002");
+  CHECK(again.status().code() == absl::StatusCode::kInvalidArgument);
+  CHECK(again.status().message() == "unit_code: the order is already with GZD002");
+  absl::StatusOr<v1::ActResponse> sign = f.Act(Handler("440106"), id, v1::ACTION_SIGN);
+  CHECK(sign.status().code() == absl::StatusCode::kNotFound);  // no longer 440106's order
+  CHECK(f.Order(id).version() == 3);
+  // Refused on what was seen (it was with 440106 then), allowed as it is.
+  absl::StatusOr<v1::ActResponse> back = f.ActThrough(f.other, Dispatcher1(), id, v1::ACTION_DISPATCH, "440106");
+  REQUIRE(back.ok());
+  REQUIRE(f.ActThrough(f.other, Dispatcher1(), id, v1::ACTION_DISPATCH, "GZD002").ok());
+  absl::StatusOr<v1::ActResponse> to_440106 = f.Act(Dispatcher1(), id, v1::ACTION_DISPATCH, "440106");
+  INFO(to_440106.status().message());
+  REQUIRE(to_440106.ok());
+  CHECK(to_440106->order().assigned_unit_code() == "440106");
+  CHECK(f.Order(id).version() == 6);
+  CHECK(f.Order(id).bounce_count() == 4);
 }
 
 TEST_CASE("a late event does not override a dispatcher's choice", "[dispatcher]") {

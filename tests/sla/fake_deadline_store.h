@@ -92,6 +92,11 @@ class FakeDeadlineStore final : public DeadlineStore {
     }
     return out;
   }
+  absl::StatusOr<std::optional<absl::Time>> NextDue() override {
+    absl::MutexLock lock(&mu_);
+    if (by_due_.empty()) return std::optional<absl::Time>();
+    return std::optional<absl::Time>(absl::FromUnixMillis(by_due_.begin()->first.first));
+  }
   absl::Status Settle(const Settlement& s) override {
     absl::MutexLock lock(&mu_);
     auto it = orders_.find(s.order_id);

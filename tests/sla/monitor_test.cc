@@ -12,6 +12,7 @@
 #include "config/text_proto.h"
 #include "orders/order_record.h"
 #include "sla/fake_deadline_store.h"
+#include "sla/loops.h"
 #include "sla/monitor.h"
 #include "sla/sla_metrics.h"
 
@@ -785,6 +786,31 @@ TEST_CASE("the fire lag is reported in wall seconds under a fast city clock") {
     if (f.name == "hotline_sla_fire_lag_seconds") sum = f.metric.at(0).histogram.sample_sum;
   }
   CHECK(sum == Approx(0.1));
+}
+
+TEST_CASE("the due loop wakes when the earliest mark falls due, not a whole interval later") {
+  World w;
+  const std::string id = w.Create("GZ20260105000001", v1::ORDER_TYPE_COMPLAINT, false, Local(2026, 1, 5, 9));
+  absl::StatusOr<std::optional<absl::Time>> due = w.store.NextDue();
+  REQUIRE(due.ok());
+  REQUIRE(due->has_value());
+  w.clock.Set(**due - absl::Milliseconds(300));
+  prometheus::Registry registry;
+  SlaMetrics metrics(registry);
+  // An interval far longer than the test: only sleeping until the due moment
+  // fires the mark in time.
+  DueLoop loop(w.monitor, w.store, metrics, absl::Seconds(30), 100);
+  const absl::Time started = absl::Now();
+  loop.Start();
+  absl::SleepFor(absl::Milliseconds(100));
+  w.clock.Set(**due);  // the city clock reaches the mark before the loop wakes
+  while (w.MarksOf(id).empty() && absl::Now() - started < absl::Seconds(5)) {
+    absl::SleepFor(absl::Milliseconds(5));
+  }
+  const absl::Duration took = absl::Now() - started;
+  loop.Stop();
+  CHECK(w.MarksOf(id).size() == 1);
+  CHECK(took < absl::Seconds(2));
 }
 
 }  // namespace

@@ -120,6 +120,16 @@ void FakeOrderStore::List(orders::ListQuery query, orders::Done<orders::ListPage
   done(std::move(page));
 }
 
+namespace {
+// As the transition script checks a change with decided_on.
+bool StillAsDecided(const v1::WorkOrder& o, const orders::Change& c) {
+  const orders::DecidedOn& d = *c.decided_on;
+  return (c.expected_version == 0 || o.version() == c.expected_version) && o.state() == d.state &&
+         o.assigned_unit_code() == d.unit && o.pending_unit_code() == d.pending_unit &&
+         o.last_rating() == d.last_rating && o.handed_down_by() == d.handed_down_by;
+}
+}  // namespace
+
 void FakeOrderStore::Apply(orders::Change c, orders::Done<orders::ApplyResult> done) {
   absl::StatusOr<orders::ApplyResult> result;
   {
@@ -136,7 +146,10 @@ void FakeOrderStore::Apply(orders::Change c, orders::Done<orders::ApplyResult> d
             seen->second.second, true,
             Windowed(it->second, {-orders::kAnswerHistoryEntries, orders::kAnswerHistoryEntries})};
       }
-    } else if (it->second.version() != c.expected_version || it->second.state() != c.from_state) {
+    } else if (c.decided_on && !StillAsDecided(it->second, c)) {
+      result = orders::ApplyResult{it->second.version(), false, Windowed(it->second, {0, 0}), true};
+    } else if (!c.decided_on &&
+               (it->second.version() != c.expected_version || it->second.state() != c.from_state)) {
       result = absl::AbortedError(absl::StrCat("order ", c.order_id, " changed meanwhile"));
     } else if (!c.master_order_id.empty() &&
                (!orders_.contains(c.master_order_id) ||
@@ -177,6 +190,7 @@ void FakeOrderStore::Apply(orders::Change c, orders::Done<orders::ApplyResult> d
       }
       if (!c.dispatch_rule.empty()) o.set_dispatch_rule(c.dispatch_rule);
       *o.add_history() = c.entry;
+      if (c.decided_on) o.mutable_history()->rbegin()->set_seq(o.version());
       events_.push_back(c.event);
       if (c.closes) {
         for (const std::string& dup : duplicates_[o.id()]) {

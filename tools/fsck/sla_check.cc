@@ -47,6 +47,7 @@ class DryRunStore final : public sla::DeadlineStore {
   absl::StatusOr<std::vector<std::string>> Due(absl::Time now, int limit) override {
     return real_.Due(now, limit);
   }
+  absl::StatusOr<std::optional<absl::Time>> NextDue() override { return real_.NextDue(); }
   absl::Status Settle(const sla::Settlement& s) override {
     std::lock_guard<std::mutex> lock(mu_);
     wanted_[s.order_id] = s;

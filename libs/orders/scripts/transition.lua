@@ -31,10 +31,17 @@
 --                     with its root master
 --   closed, archived, merged   hotline.v1.OrderState numbers
 --   answer_entries    history entries to answer with (the latest)
+--   decided_on        "1": check the fields the decision read instead of the
+--                     version: from_state, from_unit, from_pending,
+--                     from_rating, from_handed (and the version only if
+--                     expected_version is not 0); entry's seq is "__SEQ__"
 --
 -- Returns {"applied", new_version, record, history, history length} or
 -- {"replayed", ...}: the order as it is afterwards, read in the same step so
--- the caller needs no second read. Error replies:
+-- the caller needs no second read. With decided_on, an order no longer as
+-- decided on answers {"moved", version, record, {}, history length}: nothing
+-- written, the order as it is to decide again on (no second read either).
+-- Error replies:
 -- "NOT_FOUND", "VERSION_CONFLICT <current version> <current state>",
 -- "IDEMPOTENCY_MISMATCH", "MASTER_INVALID <why>".
 local a = cjson.decode(ARGV[1])
@@ -65,12 +72,26 @@ if a.idempotency_key ~= "" then
   end
 end
 
-local cur = redis.call("HMGET", key, "version", "state", "unit", "created_ms")
+local cur = redis.call("HMGET", key, "version", "state", "unit", "created_ms",
+  "pending_unit", "last_rating", "handed_down_by")
 if not cur[1] then
   return redis.error_reply("NOT_FOUND " .. id)
 end
 local version = tonumber(cur[1])
-if version ~= tonumber(a.expected_version) or cur[2] ~= a.from_state then
+local entry = a.entry
+if a.decided_on == "1" then
+  local expected = tonumber(a.expected_version)
+  local rating = cur[6]
+  if not rating or rating == "" then rating = "0" end
+  if (expected ~= 0 and version ~= expected) or cur[2] ~= a.from_state or
+      (cur[3] or "") ~= a.from_unit or (cur[5] or "") ~= a.from_pending or
+      rating ~= a.from_rating or (cur[7] or "") ~= a.from_handed then
+    local read = order_read(key, key .. ":history", 0, 0)
+    return {"moved", version, read[1], read[2], read[3]}
+  end
+  -- The marker is the entry's first field (a note cannot come before it).
+  entry = string.gsub(entry, '"__SEQ__"', tostring(version + 1), 1)
+elseif version ~= tonumber(a.expected_version) or cur[2] ~= a.from_state then
   return redis.error_reply("VERSION_CONFLICT " .. version .. " " .. cur[2])
 end
 local from_state, to_state = cur[2], a.to_state
@@ -132,7 +153,7 @@ record.set(key, fields)
 if a.bounce == "1" then record.incr(key, "bounces") end
 if a.redo == "1" then record.incr(key, "redos") end
 if a.counter ~= "" then record.incr(key, a.counter) end
-chain_push(key, key .. ":history", id, a.entry, now)
+chain_push(key, key .. ":history", id, entry, now)
 move(id, from_state, to_state, from_unit, to_unit, created)
 event(id, a.event, new_version, to_state, to_unit)
 

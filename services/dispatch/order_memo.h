@@ -1,0 +1,39 @@
+#pragma once
+// What this dispatcher last saw of each order it read or wrote: the fields a
+// decision reads (orders::DecidedOn), its id and version. An action on an
+// order found here is decided at once and applied in one script call that
+// checks those fields are still as seen (Change::decided_on); an order not
+// here, or no longer as seen, is read (or answered back by that call) and
+// decided again. So a stale entry costs a round trip, never a wrong write.
+// Bounded: past `capacity` orders the oldest entries go. Thread-safe.
+#include <deque>
+#include <optional>
+#include <string>
+
+#include "absl/container/flat_hash_map.h"
+#include "absl/synchronization/mutex.h"
+#include "hotline/v1/work_order.pb.h"
+#include "orders/order_store.h"
+
+namespace hotline::dispatch {
+
+class OrderMemo {
+ public:
+  explicit OrderMemo(size_t capacity) : capacity_(capacity) {}
+  // Keeps what a decision needs of `order` (not its history or contents).
+  void Put(const v1::WorkOrder& order);
+  // As last put (id, version and those fields only), or nullopt.
+  std::optional<v1::WorkOrder> Find(const std::string& order_id) const;
+
+ private:
+  struct Seen {
+    int64_t version = 0;
+    orders::DecidedOn fields;
+  };
+  const size_t capacity_;
+  mutable absl::Mutex mu_;
+  absl::flat_hash_map<std::string, Seen> orders_ ABSL_GUARDED_BY(mu_);
+  std::deque<std::string> order_ ABSL_GUARDED_BY(mu_);  // ids, oldest put first
+};
+
+}  // namespace hotline::dispatch
