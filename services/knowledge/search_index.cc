@@ -2,11 +2,14 @@
 
 #include <xapian.h>
 
+#include <fcntl.h>
 #include <signal.h>
 #include <stdlib.h>
+#include <sys/file.h>
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstring>
 
 #include <algorithm>
 #include <filesystem>
@@ -19,6 +22,7 @@
 #include "absl/strings/str_replace.h"
 #include "knowledge_points/kb_code.h"
 #include "knowledge_points/point_validation.h"
+#include "log/log.h"
 
 namespace hotline::knowledge {
 namespace {
@@ -101,20 +105,148 @@ std::string MakeIndexDir() {
 
 }  // namespace
 
-SearchIndex::SearchIndex(v1::KnowledgeSearchSettings settings, v1::KnowledgeSynonyms synonyms)
-    : settings_(std::move(settings)), synonyms_(std::move(synonyms)), dir_(MakeIndexDir()) {
+namespace {
+
+// Metadata keys of a kept index.
+constexpr char kFormatKey[] = "hotline:format";
+constexpr char kPositionKey[] = "hotline:position";
+// Raise when what a document holds changes (its terms, values or data).
+constexpr int kFormatVersion = 1;
+constexpr int kMaxReplicaDirs = 16;
+
+// Takes the first replica-N subfolder of `parent` no live process holds:
+// the lock is an flock on replica-N.lock beside it (kept open; the kernel
+// drops it when the process dies, however it dies).
+std::string ClaimReplicaDir(const std::string& parent, int* lock_fd) {
+  std::error_code error;
+  std::filesystem::create_directories(parent, error);
+  if (error) throw std::runtime_error("cannot create the index folder " + parent + ": " + error.message());
+  for (int i = 0; i < kMaxReplicaDirs; ++i) {
+    const std::string base = (std::filesystem::path(parent) / absl::StrCat("replica-", i)).string();
+    const int fd = ::open((base + ".lock").c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+    if (fd < 0) throw std::runtime_error("cannot open " + base + ".lock: " + std::strerror(errno));
+    if (::flock(fd, LOCK_EX | LOCK_NB) == 0) {
+      *lock_fd = fd;
+      return base;
+    }
+    ::close(fd);
+  }
+  throw std::runtime_error(absl::StrCat("every index folder under ", parent, " (", kMaxReplicaDirs,
+                                        ") is held by another replica"));
+}
+
+}  // namespace
+
+SearchIndex::SearchIndex(v1::KnowledgeSearchSettings settings, v1::KnowledgeSynonyms synonyms,
+                         const std::string& index_dir)
+    : settings_(std::move(settings)),
+      synonyms_(std::move(synonyms)),
+      kept_(!index_dir.empty()),
+      dir_(kept_ ? ClaimReplicaDir(index_dir, &lock_fd_) : MakeIndexDir()) {
+  if (kept_) {
+    OpenKept();
+    return;
+  }
   // Glass, not the InMemory backend: measured on 100 000 points, InMemory
   // took 72 s and 35 KB a point; glass in a private folder (mostly in the
-  // page cache) is far smaller. No fsync: the index is rebuilt from Redis at
-  // every start. Searches through this handle see uncommitted changes at once.
-  db_ = std::make_unique<Xapian::WritableDatabase>(
-      dir_, Xapian::DB_CREATE_OR_OVERWRITE | Xapian::DB_NO_SYNC | Xapian::DB_BACKEND_GLASS);
+  // page cache) is far smaller. No fsync: a temporary index is rebuilt from
+  // Redis at every start. Searches through this handle see uncommitted
+  // changes at once.
+  opened_ = "temporary";
+  absl::MutexLock lock(&mu_);
+  StartEmpty(Xapian::DB_NO_SYNC);
 }
 
 SearchIndex::~SearchIndex() {
-  db_.reset();
+  {
+    absl::MutexLock lock(&mu_);
+    db_.reset();  // a kept index commits what is pending (its position stays the last checkpoint)
+  }
+  if (kept_) {
+    ::close(lock_fd_);
+    return;
+  }
   std::error_code ignored;
   std::filesystem::remove_all(dir_, ignored);
+}
+
+std::string SearchIndex::Format() const {
+  return absl::StrCat("hotline-kb-index ", kFormatVersion, " weights ", WeightOr(settings_.title_weight(), 4),
+                      ",", WeightOr(settings_.question_weight(), 3), ",",
+                      WeightOr(settings_.keyword_weight(), 3), ",", WeightOr(settings_.answer_weight(), 1));
+}
+
+void SearchIndex::StartEmpty(int extra_flags) {
+  db_.reset();
+  points_.clear();
+  docids_.clear();
+  expiry_by_docid_.clear();
+  uncommitted_ = 0;
+  position_.clear();
+  std::error_code ignored;
+  std::filesystem::remove_all(dir_, ignored);
+  db_ = std::make_unique<Xapian::WritableDatabase>(
+      dir_, Xapian::DB_CREATE_OR_OVERWRITE | Xapian::DB_BACKEND_GLASS | extra_flags);
+  db_->set_metadata(kFormatKey, Format());
+  db_->commit();
+}
+
+void SearchIndex::OpenKept() {
+  absl::MutexLock lock(&mu_);
+  // A kept index is synced at each commit: after a power loss it must read
+  // back as a committed state (or fail to open and be rebuilt), never as a
+  // mix of two.
+  try {
+    if (!std::filesystem::exists(std::filesystem::path(dir_) / "iamglass")) {
+      opened_ = "new";
+    } else {
+      db_ = std::make_unique<Xapian::WritableDatabase>(dir_, Xapian::DB_OPEN | Xapian::DB_BACKEND_GLASS);
+      if (db_->get_metadata(kFormatKey) != Format()) {
+        opened_ = "other format";
+      } else {
+        LoadDocuments();
+        position_ = db_->get_metadata(kPositionKey);
+        opened_ = "reopened";
+        return;
+      }
+    }
+  } catch (const Xapian::Error& e) {
+    opened_ = "unreadable: " + e.get_description();
+  } catch (const std::exception& e) {  // a document whose data does not parse, a bad file
+    opened_ = absl::StrCat("unreadable: ", e.what());
+  }
+  if (opened_ != "new") log::Warning("the kept search index cannot be used; starting it afresh",
+                                     {{"dir", dir_}, {"why", opened_}});
+  StartEmpty(0);
+}
+
+void SearchIndex::LoadDocuments() {
+  // Every document carries its point (Put): the maps searches need are made
+  // from them, with no read of Redis.
+  for (auto it = db_->postlist_begin(""); it != db_->postlist_end(""); ++it) {
+    const Xapian::docid id = *it;
+    v1::KnowledgePoint point;
+    if (!point.ParseFromString(db_->get_document(id, Xapian::DOC_ASSUME_VALID).get_data()) ||
+        point.code().empty() || !docids_.emplace(point.code(), id).second) {
+      throw std::runtime_error(absl::StrCat("document ", id, " does not hold a point"));
+    }
+    if (expiry_by_docid_.size() <= id) expiry_by_docid_.resize(id + 1);
+    expiry_by_docid_[id] = point.expires_on().empty() ? kNoExpiry : point.expires_on();
+    points_.emplace(point.code(), std::move(point));
+  }
+}
+
+std::string SearchIndex::Position() const {
+  absl::MutexLock lock(&mu_);
+  return position_;
+}
+
+void SearchIndex::Checkpoint(const std::string& position) {
+  absl::MutexLock lock(&mu_);
+  db_->set_metadata(kPositionKey, position);
+  db_->commit();
+  uncommitted_ = 0;
+  position_ = position;
 }
 
 bool SearchIndex::Upsert(const v1::KnowledgePoint& point) { return Put(point, false); }
@@ -159,6 +291,8 @@ bool SearchIndex::Put(const v1::KnowledgePoint& point, bool even_if_older) {
     if (!prefix.empty()) doc.add_boolean_term(PrefixTerm(prefix));
   }
   doc.add_value(kSlotCode, code);
+  // The whole point, so a kept index is read back without Redis.
+  doc.set_data(point.SerializeAsString());
 
   absl::MutexLock lock(&mu_);
   auto it = points_.find(code);
