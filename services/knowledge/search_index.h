@@ -15,9 +15,12 @@
 // Filters: code prefix (domain/topic), owning unit, status (published by
 // default; retired only when asked), expiry (expired points only when asked).
 //
-// Thread-safe: Xapian objects are not, so one mutex guards them; a search on
-// the seed takes well under a millisecond (bench/).
+// Thread-safe: Xapian objects are not, so writes go through one writable
+// handle under an exclusive lock, and searches run side by side, each on a
+// read-only handle of its own (a pool) over the last commit.
+#include <atomic>
 #include <map>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -27,6 +30,7 @@
 #include "hotline/v1/knowledge.pb.h"
 
 namespace Xapian {
+class Database;
 class WritableDatabase;
 }
 
@@ -121,6 +125,13 @@ class SearchIndex {
   void LoadDocuments() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   // The format stamp: the index layout and the field weights it was made with.
   std::string Format() const;
+  // Commits the writable handle; read handles reopen at their next search.
+  // Const: a search commits a write not yet committed (nothing it answers changes).
+  void Commit() const ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // A read handle at the last commit (`*generation`), from the pool or new.
+  std::unique_ptr<Xapian::Database> TakeReader(uint64_t* generation) const
+      ABSL_SHARED_LOCKS_REQUIRED(mu_);
+  void GiveBack(std::unique_ptr<Xapian::Database> reader, uint64_t generation) const;
 
   v1::KnowledgeSearchSettings settings_;
   v1::KnowledgeSynonyms synonyms_;
@@ -136,7 +147,12 @@ class SearchIndex {
   // Expiry day (YYYY-MM-DD, "9999-12-31" for none) by document id: the
   // expiry filter reads it from here, not from a Xapian value slot (below).
   std::vector<std::string> expiry_by_docid_ ABSL_GUARDED_BY(mu_);
-  int uncommitted_ ABSL_GUARDED_BY(mu_) = 0;
+  mutable int uncommitted_ ABSL_GUARDED_BY(mu_) = 0;
+  mutable std::atomic<bool> dirty_{false};  // changes not yet committed (searches do not see them)
+  mutable uint64_t generation_ ABSL_GUARDED_BY(mu_) = 0;  // commits so far
+  mutable absl::Mutex readers_mu_;
+  mutable std::vector<std::pair<std::unique_ptr<Xapian::Database>, uint64_t>> idle_readers_
+      ABSL_GUARDED_BY(readers_mu_);
 };
 
 }  // namespace hotline::knowledge

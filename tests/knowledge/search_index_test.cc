@@ -3,11 +3,15 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <catch2/catch.hpp>
+#include <thread>
 #include <filesystem>
 #include <fstream>
 #include <string>
 
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
 #include "knowledge/search_index.h"
 
 namespace hotline::knowledge {
@@ -161,6 +165,36 @@ TEST_CASE("A new index removes the folders of dead replicas, not of live ones", 
   CHECK_FALSE(std::filesystem::exists(orphan));
   CHECK(std::filesystem::exists(live));
   std::filesystem::remove_all(live);
+}
+
+TEST_CASE_METHOD(Fixture, "Searches run side by side while points are written, and see each write",
+                 "[knowledge][search]") {
+  std::atomic<bool> writing{true};
+  std::atomic<int> wrong{0}, done{0};
+  std::vector<std::thread> searchers;
+  for (int t = 0; t < 6; ++t) {
+    searchers.emplace_back([&] {
+      while (writing || done < 600) {
+        auto found = index.Search({.text = "外国驾照换国内的", .today = absl::CivilDay(2026, 6, 1)});
+        if (!found.ok() || found->hits.empty() || found->hits[0].code() != "KB.09.02.001") ++wrong;
+        ++done;
+      }
+    });
+  }
+  // Writes between searches: new points and new versions, each searchable at once.
+  for (int i = 1; i <= 300; ++i) {
+    const std::string code = absl::StrFormat("KB.30.01.%03d", i);
+    index.Upsert(Point(code.c_str(), "公积金贷款", "公积金贷款怎么办", absl::StrCat("第", i, "号答复").c_str()));
+    if (i % 50 == 0) {
+      auto found = index.Search({.text = "公积金贷款", .limit = 400, .today = absl::CivilDay(2026, 6, 1)});
+      REQUIRE(found.ok());
+      CHECK(found->hits.size() == static_cast<size_t>(i) + 1);  // and the fixture's 住房公积金提取
+    }
+  }
+  writing = false;
+  for (auto& t : searchers) t.join();
+  CHECK(wrong == 0);
+  CHECK(done >= 600);
 }
 
 // A fresh folder for kept indexes, removed at the end.
