@@ -85,14 +85,7 @@ grep -q '"from":"kept index and change stream"' "$WORK/knowledge.log" ||
   { echo "the restarted replica did not use its kept index:" >&2; grep -m3 'index' "$WORK/knowledge.log" >&2; exit 1; }
 echo "kept index: $(du -sh "$WORK/kb-index" | cut -f1) on disk"
 
-ECHO_PORT=$(free_port); PROXY_PORT=$(free_port)
-"$BIN/bench/hotline-echo" --mode server --host 127.0.0.1 --grpc_port "$ECHO_PORT" \
-  --metrics_port "$(free_port)" 2>/dev/null &
-pids+=($!)
-"$BIN/bench/hotline-echo" --mode proxy --upstream "127.0.0.1:$ECHO_PORT" --host 127.0.0.1 \
-  --grpc_port "$PROXY_PORT" --metrics_port "$(free_port)" 2>/dev/null &
-pids+=($!)
-wait_healthy "$ECHO_PORT" "$PROXY_PORT"
+start_echo_pair
 
 echo "== open loop, $RATE calls/s, ${DURATION}s each, 2 gRPC hops"
 run() {

@@ -20,6 +20,7 @@
 #include "knowledge/knowledge_base.h"
 #include "knowledge_points/redis_knowledge_store.h"
 #include "support/redis_server.h"
+#include "support/temp_dir.h"
 
 namespace hotline::knowledge {
 namespace {
@@ -408,16 +409,6 @@ TEST_CASE("After a restore, edits that reach the version the index had are taken
   CHECK_FALSE(r.Finds("医保卡挂失", "KB.06.01.001"));
 }
 
-// A fresh folder for kept indexes, removed at the end.
-struct KeptDir {
-  KeptDir() {
-    std::string tmpl = (std::filesystem::temp_directory_path() / "kb-kept-store-test-XXXXXX").string();
-    REQUIRE(::mkdtemp(tmpl.data()) != nullptr);
-    path = tmpl;
-  }
-  ~KeptDir() { std::filesystem::remove_all(path); }
-  std::string path;
-};
 
 constexpr const char* kAnswers[] = {"社保卡补办到银行网点。", "公积金提取到管理中心。", "驾驶证换领到车管所。",
                                     "医保报销到医院窗口。", "户口迁移到派出所办理。"};
@@ -443,14 +434,14 @@ TEST_CASE("A replica restarted on its kept index catches up to what a fresh buil
           "[knowledge][redis][follower][kept]") {
   RedisServer server;
   directory::Directory dir = *directory::Directory::LoadDataDir(HOTLINE_SOURCE_DIR "/data");
-  KeptDir kept;
+  testing::TempDir kept("kb-kept-store-test");
   redis::Client writer_redis(At(server));
   RedisKnowledgeStore writer(writer_redis);
   for (int i = 1; i <= 200; ++i) {
     REQUIRE(Put(writer, Version(absl::StrFormat("KB.06.%02d.%03d", i % 5 + 1, i), 1, kAnswers[i % 5]), 0).ok());
   }
   {
-    Replica first(server, dir, {}, /*start=*/false, kept.path);
+    Replica first(server, dir, {}, /*start=*/false, kept.path());
     bool rebuilt = false;
     REQUIRE(first.follower.Open(&rebuilt).ok());
     CHECK(rebuilt);
@@ -467,7 +458,7 @@ TEST_CASE("A replica restarted on its kept index catches up to what a fresh buil
     REQUIRE(Put(writer, Version(absl::StrFormat("KB.07.%02d.%03d", i % 5 + 1, i), 1, kAnswers[i % 5]), 0).ok());
   }
 
-  Replica restarted(server, dir, {}, /*start=*/false, kept.path);
+  Replica restarted(server, dir, {}, /*start=*/false, kept.path());
   CHECK(restarted.index.opened() == "reopened");
   CHECK(restarted.index.size() == 200);  // read back from disk, before any read of Redis
   bool rebuilt = true;
@@ -485,14 +476,14 @@ TEST_CASE("A kept index the change stream cannot bring up to date is rebuilt",
           "[knowledge][redis][follower][kept]") {
   RedisServer server;
   directory::Directory dir = *directory::Directory::LoadDataDir(HOTLINE_SOURCE_DIR "/data");
-  KeptDir kept;
+  testing::TempDir kept("kb-kept-store-test");
   // A writer whose stream is capped at ~10 entries (Redis trims whole nodes of 100).
   redis::Client writer_redis(At(server));
   RedisKnowledgeStore writer(writer_redis, RedisKnowledgeStoreOptions{.changes_max_length = 10});
   REQUIRE(Put(writer, Version("KB.06.01.001", 1, kAnswers[0]), 0).ok());
   REQUIRE(Put(writer, Version("KB.06.01.002", 1, kAnswers[1]), 0).ok());
   {
-    Replica first(server, dir, {}, /*start=*/false, kept.path);
+    Replica first(server, dir, {}, /*start=*/false, kept.path());
     bool rebuilt = false;
     REQUIRE(first.follower.Open(&rebuilt).ok());
   }
@@ -517,7 +508,7 @@ TEST_CASE("A kept index the change stream cannot bring up to date is rebuilt",
     REQUIRE(writer_redis.Execute({"HSET", writer.keys().Point("KB.06.01.001"), "point",
                                   Version("KB.06.01.001", 1, kAnswers[4]).SerializeAsString()}).ok());
   }
-  Replica restarted(server, dir, {}, /*start=*/false, kept.path);
+  Replica restarted(server, dir, {}, /*start=*/false, kept.path());
   CHECK(restarted.index.opened() == "reopened");
   bool rebuilt = false;
   REQUIRE(restarted.follower.Open(&rebuilt).ok());

@@ -13,6 +13,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "knowledge/search_index.h"
+#include "support/temp_dir.h"
 
 namespace hotline::knowledge {
 namespace {
@@ -197,16 +198,6 @@ TEST_CASE_METHOD(Fixture, "Searches run side by side while points are written, a
   CHECK(done >= 600);
 }
 
-// A fresh folder for kept indexes, removed at the end.
-struct KeptDir {
-  KeptDir() {
-    std::string tmpl = (std::filesystem::temp_directory_path() / "kb-kept-test-XXXXXX").string();
-    REQUIRE(::mkdtemp(tmpl.data()) != nullptr);
-    path = tmpl;
-  }
-  ~KeptDir() { std::filesystem::remove_all(path); }
-  std::string path;
-};
 
 // Every indexed code and version, then the hits (code, score, snippet) of
 // searches with each filter: what an index answers.
@@ -228,17 +219,17 @@ std::string Answers(const SearchIndex& index) {
 }
 
 TEST_CASE("A kept index reads back whole with its position", "[knowledge][search][kept]") {
-  KeptDir kept;
+  testing::TempDir kept("kb-kept-test");
   const std::string expected = Answers(Fixture().index);
   {
-    SearchIndex index(Fixture::Settings(), Fixture::Synonyms(), kept.path);
+    SearchIndex index(Fixture::Settings(), Fixture::Synonyms(), kept.path());
     CHECK(index.opened() == "new");
     CHECK(index.Position().empty());
     for (const auto& p : Fixture::Points()) index.Upsert(p);
     index.Checkpoint("1700000000000-3");
     CHECK(Answers(index) == expected);
   }
-  SearchIndex reopened(Fixture::Settings(), Fixture::Synonyms(), kept.path);
+  SearchIndex reopened(Fixture::Settings(), Fixture::Synonyms(), kept.path());
   CHECK(reopened.opened() == "reopened");
   CHECK(reopened.Position() == "1700000000000-3");
   CHECK(reopened.size() == Fixture::Points().size());
@@ -255,10 +246,10 @@ TEST_CASE("A kept index reads back whole with its position", "[knowledge][search
 
 TEST_CASE("A kept index of another format, unreadable or half built is not used as it is",
           "[knowledge][search][kept]") {
-  KeptDir kept;
+  testing::TempDir kept("kb-kept-test");
   std::string dir;
   {
-    SearchIndex index(Fixture::Settings(), Fixture::Synonyms(), kept.path);
+    SearchIndex index(Fixture::Settings(), Fixture::Synonyms(), kept.path());
     for (const auto& p : Fixture::Points()) index.Upsert(p);
     index.Checkpoint("1700000000000-3");
     dir = index.dir();
@@ -266,7 +257,7 @@ TEST_CASE("A kept index of another format, unreadable or half built is not used 
   SECTION("other field weights: its terms were weighted otherwise") {
     v1::KnowledgeSearchSettings weights = Fixture::Settings();
     weights.set_title_weight(9);
-    SearchIndex index(weights, Fixture::Synonyms(), kept.path);
+    SearchIndex index(weights, Fixture::Synonyms(), kept.path());
     CHECK(index.opened() == "other format");
     CHECK(index.size() == 0);
     CHECK(index.Position().empty());
@@ -276,7 +267,7 @@ TEST_CASE("A kept index of another format, unreadable or half built is not used 
       if (entry.path().extension() != ".glass") continue;
       std::ofstream(entry.path(), std::ios::binary | std::ios::trunc) << std::string(8192, 'x');
     }
-    SearchIndex index(Fixture::Settings(), Fixture::Synonyms(), kept.path);
+    SearchIndex index(Fixture::Settings(), Fixture::Synonyms(), kept.path());
     CHECK(index.opened().rfind("unreadable: ", 0) == 0);
     CHECK(index.size() == 0);
     CHECK(index.Position().empty());
@@ -286,28 +277,28 @@ TEST_CASE("A kept index of another format, unreadable or half built is not used 
     CHECK(Answers(index) == Answers(Fixture().index));
   }
   SECTION("a rebuild under way (no position): its points are kept, its position is not") {
-    { SearchIndex index(Fixture::Settings(), Fixture::Synonyms(), kept.path); index.Checkpoint(""); }
-    SearchIndex index(Fixture::Settings(), Fixture::Synonyms(), kept.path);
+    { SearchIndex index(Fixture::Settings(), Fixture::Synonyms(), kept.path()); index.Checkpoint(""); }
+    SearchIndex index(Fixture::Settings(), Fixture::Synonyms(), kept.path());
     CHECK(index.opened() == "reopened");
     CHECK(index.Position().empty());
   }
 }
 
 TEST_CASE("Two replicas never share a kept index folder", "[knowledge][search][kept]") {
-  KeptDir kept;
+  testing::TempDir kept("kb-kept-test");
   std::string first_dir;
   {
-    SearchIndex first(Fixture::Settings(), Fixture::Synonyms(), kept.path);
+    SearchIndex first(Fixture::Settings(), Fixture::Synonyms(), kept.path());
     first.Upsert(Fixture::Points()[0]);
     first.Checkpoint("1-0");
     first_dir = first.dir();
-    SearchIndex second(Fixture::Settings(), Fixture::Synonyms(), kept.path);
+    SearchIndex second(Fixture::Settings(), Fixture::Synonyms(), kept.path());
     CHECK(second.dir() != first_dir);
     CHECK(second.opened() == "new");
     CHECK(second.size() == 0);
   }
   // Once both are gone, the first folder is free again and the next replica takes it.
-  SearchIndex next(Fixture::Settings(), Fixture::Synonyms(), kept.path);
+  SearchIndex next(Fixture::Settings(), Fixture::Synonyms(), kept.path());
   CHECK(next.dir() == first_dir);
   CHECK(next.Position() == "1-0");
 }
