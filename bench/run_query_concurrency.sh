@@ -57,14 +57,8 @@ pids+=($!)
   --scoring "127.0.0.1:$SCORING_PORT" --knowledge "127.0.0.1:$KB_PORT" \
   --demo_tokens "$ROOT/config/tokens.textproto" 2>"$WORK/gateway.log" &
 pids+=($!)
-ECHO_PORT=$(free_port); PROXY_PORT=$(free_port)
-"$BIN/bench/hotline-echo" --mode server --host 127.0.0.1 --grpc_port "$ECHO_PORT" \
-  --metrics_port "$(free_port)" 2>/dev/null &
-pids+=($!)
-"$BIN/bench/hotline-echo" --mode proxy --upstream "127.0.0.1:$ECHO_PORT" --host 127.0.0.1 \
-  --grpc_port "$PROXY_PORT" --metrics_port "$(free_port)" 2>/dev/null &
-pids+=($!)
-wait_healthy "$SCORING_PORT" "$KB_PORT" "$GATEWAY_PORT" "$ECHO_PORT" "$PROXY_PORT"
+start_echo_pair
+wait_healthy "$SCORING_PORT" "$KB_PORT" "$GATEWAY_PORT"
 for _ in $(seq 12000); do grep -q '"search index built"' "$WORK/knowledge.log" && break; sleep 0.1; done
 grep -q '"search index built"' "$WORK/knowledge.log" || { echo "the index was not built in 20 min" >&2; exit 1; }
 
