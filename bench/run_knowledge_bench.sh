@@ -83,6 +83,11 @@ awk -v s="$(ready_s)" -v n="$POINTS" -v c="$CHANGED" -v t0="$STARTED" -v t1="$RE
          c, t1 - t0, cpu, s }'
 grep -q '"from":"kept index and change stream"' "$WORK/knowledge.log" ||
   { echo "the restarted replica did not use its kept index:" >&2; grep -m3 'index' "$WORK/knowledge.log" >&2; exit 1; }
+# Where the time went, from the log's timestamps: the kept index read back
+# (before the follower starts), then the catch-up.
+log_s() { date -d "$(grep -m1 "\"msg\":\"$1\"" "$WORK/knowledge.log" | sed 's/.*"ts":"\([^"]*\)".*/\1/')" +%s.%N; }
+awk -v t0="$STARTED" -v opened="$(log_s 'search index folder')" -v ready="$(log_s 'search index built')" 'BEGIN {
+  printf "  of which: process start and the kept index read back %.2f s, catching up %.2f s\n", opened - t0, ready - opened }'
 echo "kept index: $(du -sh "$WORK/kb-index" | cut -f1) on disk"
 
 start_echo_pair

@@ -228,7 +228,7 @@ absl::StatusOr<std::string> ChangeFollower::Open(bool* rebuilt) {
   absl::StatusOr<std::string> why = CannotCatchUp(position);
   if (!why.ok()) return why.status();
   if (why->empty()) {
-    // Read without waiting until a read comes back short: then the index is
+    // Read without waiting until a read brings nothing: then the index is
     // as current as the stream was a moment ago. A trim meanwhile makes Poll
     // rebuild.
     for (;;) {
@@ -237,8 +237,7 @@ absl::StatusOr<std::string> ChangeFollower::Open(bool* rebuilt) {
       if (!n.ok()) return n.status();
       if (*n == 0 || position == before) break;
     }
-    index_.Checkpoint(position);
-    return position;
+    return position;  // checkpointed by Run once serving (a commit, fsynced: not on the way to serving)
   }
   if (index_.size() > 0 || position != "") {
     log::Warning("the kept search index cannot catch up; building it from Redis", {{"why", *why}});
@@ -395,7 +394,7 @@ void ChangeFollower::Run() {
   // background, serving meanwhile): a Redis restored from an older copy, or
   // another Redis, can still hold a stream that seems to follow on.
   absl::Time next_check = rebuilt ? absl::Now() + options_.drift_check_interval : absl::Now();
-  std::string checkpointed = last_id;
+  std::string checkpointed = index_.Position();
   while (!stop_) {
     absl::StatusOr<int> applied = Poll(&last_id, 200);
     if (!applied.ok()) {

@@ -465,7 +465,6 @@ TEST_CASE("A replica restarted on its kept index catches up to what a fresh buil
   absl::StatusOr<std::string> position = restarted.follower.Open(&rebuilt);
   REQUIRE(position.ok());
   CHECK_FALSE(rebuilt);
-  CHECK(restarted.index.Position() == *position);
   Replica fresh(server, dir, {}, /*start=*/false);
   REQUIRE(fresh.follower.Build().ok());
   CHECK(restarted.index.size() == 230);
