@@ -151,8 +151,7 @@ SearchIndex::SearchIndex(v1::KnowledgeSearchSettings settings, v1::KnowledgeSyno
   // Glass, not the InMemory backend: measured on 100 000 points, InMemory
   // took 72 s and 35 KB a point; glass in a private folder (mostly in the
   // page cache) is far smaller. No fsync: a temporary index is rebuilt from
-  // Redis at every start. Searches through this handle see uncommitted
-  // changes at once.
+  // Redis at every start.
   opened_ = "temporary";
   absl::MutexLock lock(&mu_);
   StartEmpty(Xapian::DB_NO_SYNC);
@@ -162,6 +161,10 @@ SearchIndex::~SearchIndex() {
   {
     absl::MutexLock lock(&mu_);
     db_.reset();  // a kept index commits what is pending (its position stays the last checkpoint)
+  }
+  {
+    absl::MutexLock lock(&readers_mu_);
+    idle_readers_.clear();
   }
   if (kept_) {
     ::close(lock_fd_);
