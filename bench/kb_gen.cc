@@ -64,6 +64,7 @@ int main(int argc, char** argv) {
   int search_limit = 10;
   int points = 100000;
   bool store = true;
+  bool measure_index = true;
   config::Flags flags("hotline-kb-gen", "generates knowledge points from the seed for the benchmark");
   flags.String("redis", "HOTLINE_REDIS", "Redis host:port to store them in", &redis_address);
   flags.String("data_dir", "HOTLINE_DATA_DIR", "units and knowledge/ seed", &data_dir);
@@ -73,6 +74,8 @@ int main(int argc, char** argv) {
   flags.Int("search_limit", "HOTLINE_BENCH_SEARCH_LIMIT", "hits per in-process search", &search_limit);
   flags.Int("points", "HOTLINE_BENCH_POINTS", "how many (at most 100800)", &points);
   flags.Bool("store", "HOTLINE_BENCH_STORE", "store them in Redis (else only measure the index)", &store);
+  flags.Bool("measure_index", "HOTLINE_BENCH_MEASURE_INDEX",
+             "build the index in this process and print its cost (off: only store)", &measure_index);
   flags.ParseOrExit(argc, argv);
   if (points < 1 || points > 70 * 1440) {
     std::fprintf(stderr, "kb-gen: --points must be 1..100800\n");
@@ -145,6 +148,7 @@ int main(int argc, char** argv) {
                 points / seconds, failed);
     if (failed > 0) return 1;
   }
+  if (!measure_index) return 0;
 
   // The index a replica builds, in this process: time and resident memory.
   const long long rss_before = RssBytes();

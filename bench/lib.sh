@@ -59,3 +59,18 @@ wait_healthy() {
     return 1
   done
 }
+
+# start_echo_pair: the bare gRPC hops the services are compared with, an
+# hotline-echo server and an hotline-echo proxy in front of it; PROXY_PORT is
+# where to call.
+start_echo_pair() {
+  local echo_port
+  echo_port=$(free_port); PROXY_PORT=$(free_port)
+  "$BIN/bench/hotline-echo" --mode server --host 127.0.0.1 --grpc_port "$echo_port" \
+    --metrics_port "$(free_port)" 2>/dev/null &
+  pids+=($!)
+  "$BIN/bench/hotline-echo" --mode proxy --upstream "127.0.0.1:$echo_port" --host 127.0.0.1 \
+    --grpc_port "$PROXY_PORT" --metrics_port "$(free_port)" 2>/dev/null &
+  pids+=($!)
+  wait_healthy "$echo_port" "$PROXY_PORT"
+}

@@ -8,6 +8,7 @@
 #include <set>
 #include <utility>
 
+#include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
@@ -32,10 +33,46 @@ bool ParseStreamId(const std::string& id, StreamId* out) {
   return parts.second.empty() || absl::SimpleAtoi(parts.second, &out->second);
 }
 
+// What XINFO STREAM says of the stream's ends.
+struct StreamEnds {
+  bool exists = false;
+  std::optional<StreamId> first;  // the oldest entry left, none when empty
+  StreamId last_generated = {0, 0};
+};
+
 absl::Status ReplyError(const absl::StatusOr<redis::Reply>& r) {
   if (!r.ok()) return r.status();
   if (r->is_error()) return redis::ErrorReplyToStatus(r->str);
   return absl::OkStatus();
+}
+
+absl::StatusOr<StreamEnds> ReadStreamEnds(redis::Client& redis, const std::string& key) {
+  absl::StatusOr<redis::Reply> info = redis.Execute({"XINFO", "STREAM", key});
+  StreamEnds ends;
+  if (info.ok() && info->is_error() && absl::StrContains(info->str, "no such key")) return ends;
+  if (absl::Status s = ReplyError(info); !s.ok()) return s;
+  ends.exists = true;
+  for (size_t i = 0; i + 1 < info->elements.size(); i += 2) {
+    const std::string& field = info->elements[i].str;
+    const redis::Reply& value = info->elements[i + 1];
+    StreamId id;
+    if (field == "first-entry" && !value.elements.empty() && ParseStreamId(value.elements[0].str, &id)) {
+      ends.first = id;
+    } else if (field == "last-generated-id" && ParseStreamId(value.str, &id)) {
+      ends.last_generated = id;
+    }
+  }
+  return ends;
+}
+
+// One family, two reasons (the registry merges the second registration).
+prometheus::Family<prometheus::Counter>& Rebuilds(prometheus::Registry& metrics) {
+  return prometheus::BuildCounter()
+      .Name("hotline_knowledge_index_rebuilds_total")
+      .Help("Index rebuilds from the store: at start when no kept index could catch up "
+            "(reason start), or because changes this replica had not read were trimmed from "
+            "the change stream (reason gap: it fell behind the cap).")
+      .Register(metrics);
 }
 
 }  // namespace
@@ -55,7 +92,8 @@ ChangeFollower::ChangeFollower(redis::Client& redis, KnowledgeKeys keys, SearchI
                           .Add({})),
       build_seconds_(prometheus::BuildGauge()
                          .Name("hotline_knowledge_index_build_seconds")
-                         .Help("How long building the search index at start took (0 until built).")
+                         .Help("How long making the search index ready at start took: a build "
+                               "from Redis, or opening the kept index and catching up (0 until ready).")
                          .Register(metrics)
                          .Add({})),
       last_poll_(prometheus::BuildGauge()
@@ -74,12 +112,8 @@ ChangeFollower::ChangeFollower(redis::Client& redis, KnowledgeKeys keys, SearchI
                          .Help("Failed reads of the store or the change stream (retried).")
                          .Register(metrics)
                          .Add({})),
-      rebuilds_gap_(prometheus::BuildCounter()
-                        .Name("hotline_knowledge_index_rebuilds_total")
-                        .Help("Index rebuilds from the store because changes this replica had not "
-                              "read were trimmed from the change stream (it fell behind the cap).")
-                        .Register(metrics)
-                        .Add({{"reason", "gap"}})),
+      rebuilds_gap_(Rebuilds(metrics).Add({{"reason", "gap"}})),
+      rebuilds_start_(Rebuilds(metrics).Add({{"reason", "start"}})),
       drift_(prometheus::BuildCounter()
                  .Name("hotline_knowledge_index_drift_total")
                  .Help("Indexed points found at another version than Redis holds (or gone from "
@@ -141,6 +175,9 @@ absl::Status ChangeFollower::Reindex(const std::vector<std::string>& codes, bool
 }
 
 absl::StatusOr<std::string> ChangeFollower::Build() {
+  // A kept index half rebuilt reflects no position: if the replica dies
+  // meanwhile, the next start builds again.
+  index_.Checkpoint("");
   absl::StatusOr<redis::Reply> last = redis_.Execute({"XREVRANGE", keys_.Changes(), "+", "-", "COUNT", "1"});
   if (absl::Status s = ReplyError(last); !s.ok()) return s;
   std::string last_id = last->elements.empty() || last->elements[0].elements.empty()
@@ -163,36 +200,74 @@ absl::StatusOr<std::string> ChangeFollower::Build() {
     if (!in_store.contains(code)) index_.Remove(code);
   }
   indexed_points_.Set(static_cast<double>(index_.size()));
+  index_.Checkpoint(last_id);
   return last_id;
 }
 
+absl::StatusOr<std::string> ChangeFollower::CannotCatchUp(const std::string& position) {
+  StreamId mine;
+  // 0-0: the stream was empty when the index was built, so nothing tells
+  // whether entries were added and trimmed since.
+  if (position.empty() || position == "0-0" || !ParseStreamId(position, &mine)) {
+    return position.empty() ? "no position" : "position " + position;
+  }
+  absl::StatusOr<StreamEnds> ends = ReadStreamEnds(redis_, keys_.Changes());
+  if (!ends.ok()) return ends.status();
+  if (!ends->exists) return "the change stream is gone";
+  // Redis restored from an older copy, or another Redis.
+  if (ends->last_generated < mine) return "the change stream is behind the index";
+  if (!ends->first ? ends->last_generated != mine : mine < *ends->first) {
+    return "changes after the index's position were trimmed";
+  }
+  return "";
+}
+
+absl::StatusOr<std::string> ChangeFollower::Open(bool* rebuilt) {
+  *rebuilt = false;
+  std::string position = index_.Position();
+  absl::StatusOr<std::string> why = CannotCatchUp(position);
+  if (!why.ok()) return why.status();
+  if (why->empty()) {
+    // Read without waiting until a read brings nothing: then the index is
+    // as current as the stream was a moment ago. A trim meanwhile makes Poll
+    // rebuild.
+    for (;;) {
+      const std::string before = position;
+      absl::StatusOr<int> n = Poll(&position, -1);
+      if (!n.ok()) return n.status();
+      if (*n == 0 || position == before) break;
+    }
+    return position;  // checkpointed by Run once serving (a commit, fsynced: not on the way to serving)
+  }
+  if (index_.size() > 0 || position != "") {
+    log::Warning("the kept search index cannot catch up; building it from Redis", {{"why", *why}});
+  }
+  *rebuilt = true;
+  rebuilds_start_.Increment();
+  return Build();
+}
+
 absl::StatusOr<bool> ChangeFollower::Trimmed(const std::string& last_id) {
-  absl::StatusOr<redis::Reply> info = redis_.Execute({"XINFO", "STREAM", keys_.Changes()});
-  if (absl::Status s = ReplyError(info); !s.ok()) return s;
+  absl::StatusOr<StreamEnds> ends = ReadStreamEnds(redis_, keys_.Changes());
+  if (!ends.ok()) return ends.status();
   // A stream that was empty at the build: nothing of it can have been
   // trimmed before this replica's first read.
   if (last_id == "0-0") return false;
-  StreamId mine, first;
+  StreamId mine;
   if (!ParseStreamId(last_id, &mine)) {
     return absl::InternalError(absl::StrCat("bad stream position ", last_id));
   }
-  for (size_t i = 0; i + 1 < info->elements.size(); i += 2) {
-    const redis::Reply& value = info->elements[i + 1];
-    if (info->elements[i].str == "first-entry" && !value.elements.empty() &&
-        ParseStreamId(value.elements[0].str, &first)) {
-      // Trimming removes the oldest entries (and leaves max-deleted-entry-id
-      // alone), so entries were lost iff the oldest left is past ours. At
-      // worst, when the trim ended exactly at ours, a needless rebuild.
-      return mine < first;
-    }
-  }
-  return false;
+  // Trimming removes the oldest entries (and leaves max-deleted-entry-id
+  // alone), so entries were lost iff the oldest left is past ours. At worst,
+  // when the trim ended exactly at ours, a needless rebuild.
+  return ends->first && mine < *ends->first;
 }
 
 absl::StatusOr<int> ChangeFollower::Poll(std::string* last_id, int block_ms) {
-  absl::StatusOr<redis::Reply> r =
-      redis_.Execute({"XREAD", "COUNT", "500", "BLOCK", absl::StrCat(block_ms), "STREAMS",
-                      keys_.Changes(), *last_id});
+  std::vector<std::string> read = {"XREAD", "COUNT", "500"};
+  if (block_ms >= 0) read.insert(read.end(), {"BLOCK", absl::StrCat(block_ms)});
+  read.insert(read.end(), {"STREAMS", keys_.Changes(), *last_id});
+  absl::StatusOr<redis::Reply> r = redis_.Execute(read);
   last_poll_.Set(absl::ToDoubleSeconds(absl::Now() - absl::UnixEpoch()));
   if (absl::Status s = ReplyError(r); !s.ok()) return s;
   if (r->is_nil() || r->elements.empty()) return 0;
@@ -298,27 +373,38 @@ absl::StatusOr<int> ChangeFollower::CheckDrift() {
 void ChangeFollower::Run() {
   const absl::Time start = absl::Now();
   std::string last_id;
+  bool rebuilt = true;
   while (!stop_) {
-    absl::StatusOr<std::string> built = Build();
-    if (built.ok()) {
-      last_id = *built;
+    absl::StatusOr<std::string> ready = Open(&rebuilt);
+    if (ready.ok()) {
+      last_id = *ready;
       break;
     }
     follow_errors_.Increment();
-    log::Warning("cannot build the search index yet; retrying", {{"error", built.status().ToString()}});
+    log::Warning("cannot build the search index yet; retrying", {{"error", ready.status().ToString()}});
     absl::SleepFor(absl::Milliseconds(500));
   }
   if (stop_) return;
   build_seconds_.Set(absl::ToDoubleSeconds(absl::Now() - start));
   base_.MarkIndexReady();
-  log::Info("search index built", {{"points", absl::StrCat(index_.size())}});
-  absl::Time next_check = absl::Now() + options_.drift_check_interval;
+  log::Info("search index built", {{"points", absl::StrCat(index_.size())},
+                                   {"from", rebuilt ? "redis" : "kept index and change stream"},
+                                   {"seconds", absl::StrCat(absl::ToDoubleSeconds(absl::Now() - start))}});
+  // An index kept on disk is compared with Redis at once (in the
+  // background, serving meanwhile): a Redis restored from an older copy, or
+  // another Redis, can still hold a stream that seems to follow on.
+  absl::Time next_check = rebuilt ? absl::Now() + options_.drift_check_interval : absl::Now();
+  std::string checkpointed = index_.Position();
   while (!stop_) {
     absl::StatusOr<int> applied = Poll(&last_id, 200);
     if (!applied.ok()) {
       follow_errors_.Increment();
       absl::SleepFor(absl::Milliseconds(200));
       continue;
+    }
+    if (last_id != checkpointed) {
+      index_.Checkpoint(last_id);
+      checkpointed = last_id;
     }
     if (absl::Now() < next_check) continue;
     absl::StatusOr<int> fixed = CheckDrift();

@@ -1,7 +1,8 @@
 #pragma once
 // Keeps this replica's search index equal to the store of record: builds it
-// from the store (every point's current version) and then follows the change
-// stream (kb:changes), re-reading each changed point. A replica started while
+// from the store (every point's current version), or, when the index was kept
+// on disk with the stream position it reflects, catches up from there; then
+// follows the change stream (kb:changes), re-reading each changed point. A replica started while
 // Redis is down retries until Redis is back, then builds and serves.
 //
 // Converges whatever happens to the stream or the store:
@@ -52,11 +53,17 @@ class ChangeFollower {
   void Start();
   void Stop();
 
+  // Makes the index ready at start (blocking): when it was kept on disk at a
+  // position the stream still follows on from (not trimmed past it, not
+  // behind it, not gone), applies the changes since; else Build. The stream
+  // id to follow from; `*rebuilt` says whether it built from the store.
+  absl::StatusOr<std::string> Open(bool* rebuilt);
   // Makes the index what the store holds (blocking): every stored point at
   // its stored version, even an older one, and no point the store lacks. The
   // stream id to follow from.
   absl::StatusOr<std::string> Build();
-  // Applies the changes after `*last_id` (waiting up to `block_ms` for some)
+  // Applies the changes after `*last_id` (waiting up to `block_ms` for some;
+  // not at all when negative)
   // and then advances `*last_id`; on an error `*last_id` stays, so the batch
   // is read again. When entries after `*last_id` were trimmed away, rebuilds
   // (Build) and sets `*last_id` to the build's position. The number of
@@ -73,6 +80,8 @@ class ChangeFollower {
   absl::Status Reindex(const std::vector<std::string>& codes, bool exact);
   // True when entries after `last_id` were trimmed from the stream.
   absl::StatusOr<bool> Trimmed(const std::string& last_id);
+  // Why the stream cannot bring an index kept at `position` up to date ("" when it can).
+  absl::StatusOr<std::string> CannotCatchUp(const std::string& position);
 
   redis::Client& redis_;
   KnowledgeKeys keys_;
@@ -87,6 +96,7 @@ class ChangeFollower {
   prometheus::Counter& changes_applied_;
   prometheus::Counter& follow_errors_;
   prometheus::Counter& rebuilds_gap_;
+  prometheus::Counter& rebuilds_start_;
   prometheus::Counter& drift_;
 };
 

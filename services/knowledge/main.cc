@@ -1,6 +1,6 @@
 // hotline-knowledge: the knowledge base. Store of record in Redis; each
-// replica keeps its own in-memory search index, built at start and kept
-// current from the change stream. Several replicas may run.
+// replica keeps its own search index, built at start (or kept on disk and
+// caught up) and kept current from the change stream. Several replicas may run.
 #include <atomic>
 #include <thread>
 
@@ -22,7 +22,7 @@ int main(int argc, char** argv) {
   server::ServiceRunner runner({.server = {.service_name = "knowledge", .grpc_port = 50055, .metrics_port = 9105},
                                 .summary = "the knowledge base: search, points, versions",
                                 .data_dir_help = "folder with units and categories .textproto"});
-  std::string knowledge_dir, search_settings_path;
+  std::string knowledge_dir, search_settings_path, index_dir;
   bool load_seed = false;
   knowledge::ChangeFollowerOptions follower_options;
   config::Flags& flags = runner.flags();
@@ -32,6 +32,11 @@ int main(int argc, char** argv) {
                "stopwords and field weights (default <data_dir>/knowledge_search.textproto)", &search_settings_path);
   flags.Bool("load_seed", "HOTLINE_LOAD_SEED", "store the seed points Redis does not have yet (published), at start",
              &load_seed);
+  flags.String("index_dir", "HOTLINE_INDEX_DIR",
+               "keep the search index in this folder across restarts (a replica-N subfolder per "
+               "running replica) and catch up from the change stream at start; default: a "
+               "temporary folder, rebuilt from Redis at every start",
+               &index_dir);
   flags.Duration("index_check_interval", "HOTLINE_INDEX_CHECK_INTERVAL",
                  "how often the search index's versions are compared with Redis (drift fixed)",
                  &follower_options.drift_check_interval);
@@ -54,7 +59,14 @@ int main(int argc, char** argv) {
       return server::Fail(1, "cannot load the search settings", st);
     }
     auto& store = s.Make<knowledge::RedisKnowledgeStore>(s.redis());
-    auto& index = s.Make<knowledge::SearchIndex>(settings, seed.synonyms);
+    knowledge::SearchIndex* made = nullptr;
+    try {
+      made = &s.Make<knowledge::SearchIndex>(settings, seed.synonyms, index_dir);
+    } catch (const std::runtime_error& e) {
+      return server::Fail(1, "cannot open the search index folder", absl::InternalError(e.what()));
+    }
+    auto& index = *made;
+    log::Info("search index folder", {{"dir", index.dir()}, {"found", index.opened()}});
     auto& base = s.Make<knowledge::KnowledgeBase>(store, index, **dir, s.clock());
     // Reads of the unanswered queries go to the access log (libs/audit).
     auto& access_log = s.Make<audit::AuditLog>(s.redis(), audit::AuditKeys(store.keys().prefix()));

@@ -3,7 +3,9 @@
 // listing, a replica's index following another's writes, a replica started
 // while Redis is down; the index converging after a Redis error in the middle
 // of a batch, after falling behind the change stream's cap and after Redis is
-// restored from an older copy; the zero-hit searches shared in Redis.
+// restored from an older copy; a replica restarted on its kept index catching
+// up to what a fresh build holds, or rebuilding when the stream cannot bring
+// it there; the zero-hit searches shared in Redis.
 #include <atomic>
 #include <catch2/catch.hpp>
 #include <filesystem>
@@ -18,6 +20,7 @@
 #include "knowledge/knowledge_base.h"
 #include "knowledge_points/redis_knowledge_store.h"
 #include "support/redis_server.h"
+#include "support/temp_dir.h"
 
 namespace hotline::knowledge {
 namespace {
@@ -59,11 +62,11 @@ absl::Status Put(RedisKnowledgeStore& store, v1::KnowledgePoint p, int64_t expec
 // One replica: its own index, core and follower over a shared Redis.
 struct Replica {
   Replica(const RedisServer& server, const directory::Directory& dir,
-          ChangeFollowerOptions options = {}, bool start = true)
+          ChangeFollowerOptions options = {}, bool start = true, const std::string& index_dir = "")
       : redis(At(server)),
         follow_redis(At(server, 2)),
         store(redis),
-        index(v1::KnowledgeSearchSettings{}, v1::KnowledgeSynonyms{}),
+        index(v1::KnowledgeSearchSettings{}, v1::KnowledgeSynonyms{}, index_dir),
         clock(absl::Now()),
         base(store, index, dir, clock),
         follower(follow_redis, store.keys(), index, base, metrics, options) {
@@ -404,6 +407,114 @@ TEST_CASE("After a restore, edits that reach the version the index had are taken
   }
   CHECK(r.Finds("户口迁移", "KB.06.01.001"));
   CHECK_FALSE(r.Finds("医保卡挂失", "KB.06.01.001"));
+}
+
+
+constexpr const char* kAnswers[] = {"社保卡补办到银行网点。", "公积金提取到管理中心。", "驾驶证换领到车管所。",
+                                    "医保报销到医院窗口。", "户口迁移到派出所办理。"};
+
+// What a replica's index answers: every code and version, then the hits
+// (code, score, snippet) of searches over every status.
+std::string Answers(Replica& r) {
+  std::string out;
+  for (const auto& [code, v] : r.index.Versions()) {
+    out += absl::StrCat(code, "@", v.version, "/", v.updated_at_ms, " ");
+  }
+  for (const char* words : {"社保卡补办", "公积金提取", "驾驶证换领 车管所", "医保报销", "户口迁移", "银行 医院"}) {
+    auto found = r.index.Search({.text = words, .include_retired = true, .limit = 30,
+                                 .today = absl::CivilDay(2026, 3, 1)});
+    REQUIRE(found.ok());
+    out += "\n";
+    for (const auto& h : found->hits) absl::StrAppend(&out, h.code(), " ", h.score(), " ", h.snippet(), "; ");
+  }
+  return out;
+}
+
+TEST_CASE("A replica restarted on its kept index catches up to what a fresh build holds",
+          "[knowledge][redis][follower][kept]") {
+  RedisServer server;
+  directory::Directory dir = *directory::Directory::LoadDataDir(HOTLINE_SOURCE_DIR "/data");
+  testing::TempDir kept("kb-kept-store-test");
+  redis::Client writer_redis(At(server));
+  RedisKnowledgeStore writer(writer_redis);
+  for (int i = 1; i <= 200; ++i) {
+    REQUIRE(Put(writer, Version(absl::StrFormat("KB.06.%02d.%03d", i % 5 + 1, i), 1, kAnswers[i % 5]), 0).ok());
+  }
+  {
+    Replica first(server, dir, {}, /*start=*/false, kept.path());
+    bool rebuilt = false;
+    REQUIRE(first.follower.Open(&rebuilt).ok());
+    CHECK(rebuilt);
+    CHECK(first.index.size() == 200);
+  }
+  // While no replica runs: edits, a retirement, new points.
+  for (int i = 1; i <= 40; ++i) {
+    REQUIRE(Put(writer, Version(absl::StrFormat("KB.06.%02d.%03d", i % 5 + 1, i), 2, kAnswers[(i + 2) % 5]), 1).ok());
+  }
+  v1::KnowledgePoint retired = Version("KB.06.02.001", 3, kAnswers[3]);
+  retired.set_status(v1::KNOWLEDGE_STATUS_RETIRED);
+  REQUIRE(Put(writer, retired, 2).ok());
+  for (int i = 201; i <= 230; ++i) {
+    REQUIRE(Put(writer, Version(absl::StrFormat("KB.07.%02d.%03d", i % 5 + 1, i), 1, kAnswers[i % 5]), 0).ok());
+  }
+
+  Replica restarted(server, dir, {}, /*start=*/false, kept.path());
+  CHECK(restarted.index.opened() == "reopened");
+  CHECK(restarted.index.size() == 200);  // read back from disk, before any read of Redis
+  bool rebuilt = true;
+  absl::StatusOr<std::string> position = restarted.follower.Open(&rebuilt);
+  REQUIRE(position.ok());
+  CHECK_FALSE(rebuilt);
+  Replica fresh(server, dir, {}, /*start=*/false);
+  REQUIRE(fresh.follower.Build().ok());
+  CHECK(restarted.index.size() == 230);
+  CHECK(Answers(restarted) == Answers(fresh));
+}
+
+TEST_CASE("A kept index the change stream cannot bring up to date is rebuilt",
+          "[knowledge][redis][follower][kept]") {
+  RedisServer server;
+  directory::Directory dir = *directory::Directory::LoadDataDir(HOTLINE_SOURCE_DIR "/data");
+  testing::TempDir kept("kb-kept-store-test");
+  // A writer whose stream is capped at ~10 entries (Redis trims whole nodes of 100).
+  redis::Client writer_redis(At(server));
+  RedisKnowledgeStore writer(writer_redis, RedisKnowledgeStoreOptions{.changes_max_length = 10});
+  REQUIRE(Put(writer, Version("KB.06.01.001", 1, kAnswers[0]), 0).ok());
+  REQUIRE(Put(writer, Version("KB.06.01.002", 1, kAnswers[1]), 0).ok());
+  {
+    Replica first(server, dir, {}, /*start=*/false, kept.path());
+    bool rebuilt = false;
+    REQUIRE(first.follower.Open(&rebuilt).ok());
+  }
+  SECTION("changes after its position were trimmed") {
+    // The edit's entry is pushed out of the stream by 300 later writes.
+    REQUIRE(Put(writer, Version("KB.06.01.001", 2, kAnswers[3]), 1).ok());
+    for (int v = 2; v <= 300; ++v) REQUIRE(Put(writer, Version("KB.06.01.002", v, kAnswers[1]), v - 1).ok());
+    auto first = writer_redis.Execute({"XRANGE", writer.keys().Changes(), "-", "+", "COUNT", "1"});
+    REQUIRE(first.ok());
+    REQUIRE(first->elements[0].elements[1].elements[1].str == "KB.06.01.002");  // the edit is gone
+  }
+  SECTION("Redis emptied and written again: its position is not in the new stream") {
+    REQUIRE(writer_redis.Execute({"FLUSHALL"}).ok());
+    REQUIRE(Put(writer, Version("KB.06.01.001", 1, kAnswers[4]), 0).ok());
+    REQUIRE(Put(writer, Version("KB.06.01.003", 1, kAnswers[2]), 0).ok());
+  }
+  SECTION("the stream is behind its position (Redis restored from an older copy)") {
+    // As a copy taken before the replica's position: an older stream, and
+    // the point as it was then (written straight into the record).
+    REQUIRE(writer_redis.Execute({"DEL", writer.keys().Changes()}).ok());
+    REQUIRE(writer_redis.Execute({"XADD", writer.keys().Changes(), "1-1", "code", "KB.06.01.001"}).ok());
+    REQUIRE(writer_redis.Execute({"HSET", writer.keys().Point("KB.06.01.001"), "point",
+                                  Version("KB.06.01.001", 1, kAnswers[4]).SerializeAsString()}).ok());
+  }
+  Replica restarted(server, dir, {}, /*start=*/false, kept.path());
+  CHECK(restarted.index.opened() == "reopened");
+  bool rebuilt = false;
+  REQUIRE(restarted.follower.Open(&rebuilt).ok());
+  CHECK(rebuilt);
+  Replica fresh(server, dir, {}, /*start=*/false);
+  REQUIRE(fresh.follower.Build().ok());
+  CHECK(Answers(restarted) == Answers(fresh));
 }
 
 TEST_CASE("Zero-hit searches are one list in Redis: every replica's, kept across restarts, bounded",
