@@ -51,7 +51,9 @@ struct Tiers {
   audit::AuditLog log{redis, keys, &archive};
 
   Tiers() {
-    if (absl::Status s = EnsureSchema(pg); !s.ok()) throw std::runtime_error(s.ToString());
+    PgConnection owner{pg_server.conninfo(testing::PostgresServer::kOwner)};
+    if (absl::Status s = MigrateSchema(owner, {testing::PostgresServer::kServices}); !s.ok())
+      throw std::runtime_error(s.ToString());
   }
 
   // Entry i reads order GZ<i % orders>; every 10th lists a page of 5 orders.
@@ -250,21 +252,64 @@ TEST_CASE(
   }
 }
 
-TEST_CASE("the archived access log is append-only") {
+TEST_CASE("the archived access log is append-only: the services' role has no UPDATE or DELETE") {
   Tiers t;
   t.AppendMany(10, 3);
   AuditMoveOptions o;
   o.now = absl::Now() + absl::Seconds(1);
   o.min_age = absl::ZeroDuration();
-  REQUIRE(MoveOldAuditEntries(t.redis, t.pg, t.keys, o).ok());
+  REQUIRE(MoveOldAuditEntries(t.redis, t.pg, t.keys, o).ok());  // as the services' role
   REQUIRE(t.Rows("audit_entries") == 10);
-  auto update = t.pg.Exec("UPDATE audit_entries SET entry = '\\x00'");
+  // The services' role (t.pg) is refused by the grants, before any trigger.
+  for (const char* sql :
+       {"UPDATE audit_entries SET entry = '\\x00'", "DELETE FROM audit_entries",
+        "UPDATE audit_entry_orders SET order_id = 'x'", "DELETE FROM audit_entry_orders",
+        "TRUNCATE audit_entries", "TRUNCATE audit_entry_orders"}) {
+    INFO(sql);
+    auto refused = t.pg.Exec(sql);
+    REQUIRE_FALSE(refused.ok());
+    CHECK(std::string(refused.status().message()).find("permission denied for table") !=
+          std::string::npos);
+  }
+  // It may still append and read (the services' writes and reads).
+  CHECK(t.pg.Exec("INSERT INTO audit_entry_orders VALUES ('GZX', 1, 1)").ok());
+  CHECK(t.pg.Exec("SELECT count(*) FROM audit_entries").ok());
+  // The owner is stopped by the trigger.
+  PgConnection owner{t.pg_server.conninfo(testing::PostgresServer::kOwner)};
+  auto update = owner.Exec("UPDATE audit_entries SET entry = '\\x00'");
   REQUIRE_FALSE(update.ok());
   CHECK(std::string(update.status().message()).find("append-only") != std::string::npos);
-  CHECK_FALSE(t.pg.Exec("DELETE FROM audit_entries").ok());
-  CHECK_FALSE(t.pg.Exec("DELETE FROM audit_entry_orders").ok());
+  CHECK_FALSE(owner.Exec("DELETE FROM audit_entries").ok());
+  CHECK_FALSE(owner.Exec("DELETE FROM audit_entry_orders").ok());
   CHECK(t.Rows("audit_entries") == 10);
-  CHECK(t.Rows("audit_entry_orders") == 9 + 3);  // entry 9 lists GZ0..GZ2
+  CHECK(t.Rows("audit_entry_orders") == 9 + 3 + 1);  // entry 9 lists GZ0..GZ2; GZX above
+}
+
+TEST_CASE("the schema's migration is the owner's: the services' role cannot make or widen it") {
+  testing::PostgresServer server;
+  PgConnection services{server.conninfo()};
+  PgConnection owner{server.conninfo(testing::PostgresServer::kOwner)};
+  // Before the migration the mover, as the services' role, is told what to run.
+  absl::Status s = EnsureSchema(services);
+  CHECK(absl::IsFailedPrecondition(s));
+  CHECK(std::string(s.message()).find("hotline-admin archive migrate") != std::string::npos);
+  // Bad role names and the owner granting to itself are refused; nothing is made.
+  CHECK(absl::IsInvalidArgument(MigrateSchema(owner, {"hotline; DROP TABLE x"})));
+  CHECK(absl::IsInvalidArgument(MigrateSchema(owner, {"hotline_owner"})));
+  CHECK_FALSE(owner.Exec("SELECT 1 FROM archive_schema").ok());
+  REQUIRE(MigrateSchema(owner, {"hotline"}).ok());
+  REQUIRE(MigrateSchema(owner, {"hotline"}).ok());  // idempotent
+  CHECK(EnsureSchema(services).ok());
+  // The services' role cannot grant itself more (not the owner).
+  (void)services.Exec("GRANT UPDATE, DELETE ON audit_entries TO hotline");  // grants nothing
+  CHECK_FALSE(services.Exec("DELETE FROM audit_entries").ok());
+  // A services' role that owns a table is refused: no grant would narrow it.
+  PgConnection superuser{server.conninfo(testing::PostgresServer::kSuperuser)};
+  REQUIRE(superuser.Exec("ALTER TABLE audit_entries OWNER TO hotline").ok());
+  s = MigrateSchema(owner, {"hotline"});
+  INFO(s.ToString());
+  CHECK(absl::IsFailedPrecondition(s));
+  CHECK(std::string(s.message()).find("REASSIGN OWNED BY hotline") != std::string::npos);
 }
 
 pid_t StartMover(const Tiers& t) {

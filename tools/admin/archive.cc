@@ -2,6 +2,7 @@
 //                           [--min_age 720h] [--max_orders N] [--batch N]
 //                           [--access_log_min_age 2160h] [--max_entries N]
 // hotline-admin archive stats [--postgres CONNINFO]
+// hotline-admin archive migrate --postgres OWNER_CONNINFO --grant_to ROLE[,ROLE]
 //
 // `run` moves every order ARCHIVED (归档) for longer than the policy's
 // archive_after_days out of Redis into PostgreSQL (libs/archive/mover.h):
@@ -16,6 +17,11 @@
 // access_log_after_days the same way (libs/archive/audit_archive.h): copied
 // in one transaction, read back, deleted with its order-index ids by one
 // script; the age is measured on the wall clock (Redis's stream ids).
+// `migrate`, run as the schema's owner (not the services' role), creates or
+// updates the tables and grants each --grant_to role what the services and
+// the mover need: the access log's tables SELECT and INSERT only
+// (libs/archive/archive_store.h, MigrateSchema). Run it before the services
+// and the mover, and again after an upgrade; it is idempotent.
 // `stats` prints how many orders and history entries the archive holds and
 // its bytes on disk.
 #include "admin/archive.h"
@@ -25,6 +31,8 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "absl/strings/str_split.h"
 #include "archive/archive_store.h"
 #include "archive/audit_archive.h"
 #include "audit/audit_log.h"
@@ -69,11 +77,25 @@ int ArchiveMain(int argc, char** argv) {
                  "overrides the policy's access-log age (e.g. 1s in drills)", &access_log_min_age);
   flags.Int("max_entries", "", "stop after moving this many access-log entries (0: all due)",
             &max_entries);
+  std::string grant_to;
+  flags.String("grant_to", "", "migrate: the services' roles, comma-separated", &grant_to);
   CityClockFlags clock_flags;  // the city's clock: orders' times are written on it
   AddCityClockFlags(flags, &clock_flags);
   flags.ParseOrExit(static_cast<int>(rest.size()), rest.data());
 
   archive::PgConnection pg(postgres);
+  if (verb == "migrate") {
+    std::vector<std::string> roles = absl::StrSplit(grant_to, ',', absl::SkipEmpty());
+    if (roles.empty()) {
+      std::fputs("hotline-admin archive migrate: --grant_to names the services' role\n", stderr);
+      return 2;
+    }
+    if (absl::Status s = archive::MigrateSchema(pg, roles); !s.ok()) return Fail(s);
+    std::printf("archive migrate: schema version %d; %s may read the archive, move orders, and "
+                "append to the access log (no UPDATE or DELETE on it)\n",
+                archive::kSchemaVersion, absl::StrJoin(roles, ", ").c_str());
+    return 0;
+  }
   if (verb == "stats") {
     // A PostgreSQL no move has run against yet: empty tables, not an error.
     if (absl::Status s = archive::EnsureSchema(pg); !s.ok()) return Fail(s);
@@ -92,7 +114,7 @@ int ArchiveMain(int argc, char** argv) {
     return 0;
   }
   if (verb != "run") {
-    std::fputs("usage: hotline-admin archive run|stats [--help]\n", stderr);
+    std::fputs("usage: hotline-admin archive run|stats|migrate [--help]\n", stderr);
     return 2;
   }
   absl::StatusOr<v1::ArchivePolicy> policy = archive::LoadArchivePolicy(policy_path);
