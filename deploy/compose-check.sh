@@ -328,8 +328,10 @@ for sql in "DELETE FROM audit_entries" "UPDATE audit_entries SET moved_ms = 0" "
 done
 echo "  the services' role hotline: UPDATE and DELETE on the access log refused by its grants"
 # A backup from the image (pg_dump is in it), as an operator runs it in a
-# one-off archiver container with the primary's Redis volume mounted.
-backup_out=$(dc run --rm -T --no-deps -v "$(dc ps -q redis-1 | xargs "$DOCKER" inspect -f '{{range .Mounts}}{{if eq .Destination "/data"}}{{.Name}}{{end}}{{end}}'):/redis-data:ro" \
+# one-off archiver container with the primary's Redis volume mounted, as
+# Redis's uid (the RDB is readable by it alone) and the secrets' group 10001.
+redis_uid=$(dc exec -T redis-1 id -u | tr -d '\r')
+backup_out=$(dc run --rm -T --no-deps -u "$redis_uid:10001" -v "$(dc ps -q redis-1 | xargs "$DOCKER" inspect -f '{{range .Mounts}}{{if eq .Destination "/data"}}{{.Name}}{{end}}{{end}}'):/redis-data:ro" \
   --entrypoint sh archiver -c 'hotline-admin backup /tmp/b --redis redis-1:6379 --redis_dir /redis-data --pg_url "$HOTLINE_POSTGRES" && ls -l /tmp/b' 2>&1) ||
   { echo "$backup_out" >&2; fail "hotline-admin backup in the image failed"; }
 echo "$backup_out" | grep -E '^backup:|postgres.dump' | sed 's/^/  /'
