@@ -10,7 +10,8 @@
 #             profile "grafana", off here: no Debian package, no registry)
 #   secrets   each container sees only its own secret files: a backend finds
 #             no other backend's identity secret, no token key, and only
-#             intake and the archiver the PostgreSQL password
+#             intake, sla and the archiver the PostgreSQL service file, none
+#             the schema owner's (postgres-migrate's, which ran and exited)
 #   traffic   tools/demo_calls.sh with the CLI (TLS) through the gateway's
 #             published port, then the orders listed back
 #   prometheus  every target up == 1, every rule group loaded and healthy
@@ -18,7 +19,9 @@
 #   archive   an order taken, closed and archived through the gateway, then
 #             `hotline-admin archive run` in the archiver's container against
 #             the compose PostgreSQL: moved; read back through the gateway
-#             from the archive tier; hotline-fsck's tier check clean
+#             from the archive tier; hotline-fsck's tier check clean; the
+#             role hotline refused UPDATE and DELETE on the access log; a
+#             backup (Redis and pg_dump) from the image
 #   restart   the main process of intake and of one dispatch replica SIGKILLed
 #             (docker kill would count as a manual stop): restarted by the
 #             policy, healthy again, and the gateway keeps taking orders
@@ -147,22 +150,25 @@ dc down -v --remove-orphans >/dev/null 2>&1 || true
 dc up -d --no-build 2>&1 | sed 's/^/  /'
 deadline=$((SECONDS + 240))
 while :; do
-  states=$(dc ps -q | xargs "$DOCKER" inspect -f '{{.Name}} {{.State.Status}} {{if .State.Health}}{{.State.Health.Status}}{{else}}none{{end}}')
-  pending=$(echo "$states" | awk '$2 != "running" || ($3 != "healthy" && $3 != "none")')
+  states=$(dc ps -q | xargs "$DOCKER" inspect -f '{{.Name}} {{.State.Status}} {{if .State.Health}}{{.State.Health.Status}}{{else}}none{{end}} {{.State.ExitCode}}')
+  # The schema's migration is a one-shot: done when it exited 0.
+  pending=$(echo "$states" | awk '!($1 ~ /postgres-migrate/ && $2 == "exited" && $4 == 0) &&
+    ($2 != "running" || ($3 != "healthy" && $3 != "none"))')
   [ -z "$pending" ] && break
   [ $SECONDS -lt $deadline ] || { echo "$states" >&2; fail "not every container became healthy in 240 s"; }
   sleep 3
 done
 echo "$states" | sed 's#^/#  #'
 n_containers=$(echo "$states" | wc -l)
-echo "  $n_containers containers running, every one with a healthcheck healthy"
+echo "  $n_containers containers up, every one with a healthcheck healthy; the schema's migration done"
+dc logs postgres-migrate 2>&1 | grep 'archive migrate:' | sed 's/^/  /'
 
 ########## secrets ##########
 phase secrets
 # Every secret file a container can see, anywhere in its file system (as
 # the container's user): each must see exactly what it needs.
 visible() {
-  "$DOCKER" exec "$1" sh -c 'find / \( -path /proc -o -path /sys -o -path /dev \) -prune -o -type f \( -name "*.secret" -o -name "jwt_keys*" -o -name "postgres.password" -o -name "postgres.service" -o -name "*.key" -o -name "redis.password" -o -name "phone_keys" \) -print 2>/dev/null | sort | tr "\n" " "'
+  "$DOCKER" exec "$1" sh -c 'find / \( -path /proc -o -path /sys -o -path /dev \) -prune -o -type f \( -name "*.secret" -o -name "jwt_keys*" -o -name "postgres.password" -o -name "postgres.service" -o -name "postgres-owner.*" -o -name "*.key" -o -name "redis.password" -o -name "phone_keys" \) -print 2>/dev/null | sort | tr "\n" " "'
 }
 backends="intake dispatch sla knowledge scoring"
 for svc in $backends; do
@@ -178,10 +184,11 @@ for svc in $backends; do
     fi
   done
   case "$seen" in *jwt_keys*) fail "$svc sees the token signing keys: $seen" ;; esac
-  case "$seen" in *postgres.password*) fail "$svc sees the PostgreSQL server's password: $seen" ;; esac
-  if [ "$svc" != intake ]; then
-    case "$seen" in *postgres.*) fail "$svc sees the PostgreSQL password: $seen" ;; esac
-  fi
+  case "$seen" in *postgres.password*|*postgres-owner.*) fail "$svc sees a PostgreSQL password not its: $seen" ;; esac
+  case "$svc" in
+    intake|sla) case "$seen" in *postgres.service*) ;; *) fail "$svc does not see its PostgreSQL service file: $seen" ;; esac ;;
+    *) case "$seen" in *postgres.*) fail "$svc sees the PostgreSQL password: $seen" ;; esac ;;
+  esac
   echo "  $svc sees only: $seen"
 done
 seen=$(visible "$(dc ps -q intake)")
@@ -192,6 +199,10 @@ for svc in $backends; do
 done
 case "$seen" in *postgres.*|*backend.key*) fail "the gateway sees what is not its: $seen" ;; esac
 echo "  gateway sees: $seen"
+seen=$(visible "$(dc ps -q archiver)")
+case "$seen" in *postgres.service*) ;; *) fail "the archiver does not see its PostgreSQL service file: $seen" ;; esac
+case "$seen" in *postgres-owner.*|*postgres.password*) fail "the archiver sees the owner's or the server's password: $seen" ;; esac
+echo "  archiver sees only: $seen"
 for svc in postgres redis-1 sentinel-1; do
   echo "  $svc sees only: $(visible "$(dc ps -q "$svc")")"
 done
@@ -308,6 +319,22 @@ listed_after=$(count_orders)
 echo "  hotline list across both tiers: $listed_after orders before and after the move"
 fsck_out=$(dc exec -T archiver hotline-fsck --checks=tiers --grace=0s 2>&1) || { echo "$fsck_out" >&2; fail "hotline-fsck --checks=tiers"; }
 echo "$fsck_out" | tail -3 | sed 's/^/  /'
+# The access log is append-only by the grants: the services' role hotline
+# (as intake, sla and the archiver connect) is refused UPDATE and DELETE.
+for sql in "DELETE FROM audit_entries" "UPDATE audit_entries SET moved_ms = 0" "DELETE FROM audit_entry_orders"; do
+  out=$(dc exec -T postgres psql -h /var/run/postgresql -U postgres -d hotline -v ON_ERROR_STOP=1 \
+    -c "SET ROLE hotline" -c "$sql" 2>&1) && fail "the services' role may run: $sql"
+  case "$out" in *"permission denied for table"*) ;; *) fail "$sql as hotline: $out" ;; esac
+done
+echo "  the services' role hotline: UPDATE and DELETE on the access log refused by its grants"
+# A backup from the image (pg_dump is in it), as an operator runs it in a
+# one-off archiver container with the primary's Redis volume mounted, as
+# Redis's uid (the RDB is readable by it alone) and the secrets' group 10001.
+redis_uid=$(dc exec -T redis-1 id -u | tr -d '\r')
+backup_out=$(dc run --rm -T --no-deps -u "$redis_uid:10001" -v "$(dc ps -q redis-1 | xargs "$DOCKER" inspect -f '{{range .Mounts}}{{if eq .Destination "/data"}}{{.Name}}{{end}}{{end}}'):/redis-data:ro" \
+  --entrypoint sh archiver -c 'hotline-admin backup /tmp/b --redis redis-1:6379 --redis_dir /redis-data --pg_url "$HOTLINE_POSTGRES" && ls -l /tmp/b' 2>&1) ||
+  { echo "$backup_out" >&2; fail "hotline-admin backup in the image failed"; }
+echo "$backup_out" | grep -E '^backup:|postgres.dump' | sed 's/^/  /'
 
 ########## restart ##########
 phase restart

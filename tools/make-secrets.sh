@@ -19,6 +19,11 @@
 #                        passfile: libpq ignores a passfile that is group-
 #                        readable, and containers read these through a group.
 #                        Rewritten from postgres.password on every run.
+#   postgres-owner.password, postgres-owner.service  the same pair for the
+#                        schema's owner hotline_owner ([hotline_owner]), which
+#                        only the schema migration uses (hotline-admin archive
+#                        migrate): the services' role hotline may not alter the
+#                        tables, nor update or delete the access log.
 # Used by tools/run.sh; for compose and Kubernetes see deploy/README.md.
 #
 # --group GID (Docker Compose): the containers do not run as the user who made
@@ -51,6 +56,9 @@ fi
 [ -s "$dir/postgres.password" ] || random >"$dir/postgres.password"
 printf '# libpq service file (tools/make-secrets.sh), from postgres.password\n[hotline]\npassword=%s\n' \
   "$(tr -d '\n' <"$dir/postgres.password")" >"$dir/postgres.service"
+[ -s "$dir/postgres-owner.password" ] || random >"$dir/postgres-owner.password"
+printf '# libpq service file (tools/make-secrets.sh), from postgres-owner.password\n[hotline_owner]\npassword=%s\n' \
+  "$(tr -d '\n' <"$dir/postgres-owner.password")" >"$dir/postgres-owner.service"
 if [ -n "$group" ]; then
   if ! chgrp -R "$group" "$dir" 2>/dev/null; then
     echo "make-secrets.sh: cannot give $dir to group $group (not root and not in it): run it with sudo" >&2

@@ -144,9 +144,32 @@ fi
 "${PG_AS[@]}" "$PG_BIN/pg_ctl" -D "$PG_DATA" -l "$PG_DATA/postgres.log" -w \
   -o "-p $PG_PORT -c listen_addresses=127.0.0.1 -c unix_socket_directories=$PG_DATA" start >/dev/null ||
   { echo "PostgreSQL did not start: $PG_DATA/postgres.log" >&2; exit 1; }
-"$PG_BIN/psql" -h 127.0.0.1 -p "$PG_PORT" -U postgres -tAc "SELECT 1 FROM pg_database WHERE datname = 'hotline'" |
-  grep -q 1 || "$PG_BIN/createdb" -h 127.0.0.1 -p "$PG_PORT" -U postgres hotline
-export HOTLINE_POSTGRES="host=127.0.0.1 port=$PG_PORT user=postgres dbname=hotline"
+# Two roles, as in Compose and Kubernetes: hotline_owner owns the database and
+# runs the schema's migration; hotline, the role the services and the mover
+# connect as, gets only what the migration grants (the access log: SELECT and
+# INSERT, no UPDATE or DELETE). A RUN_DIR from before the split has its tables
+# owned by postgres: they are handed to hotline_owner.
+"$PG_BIN/psql" -q -v ON_ERROR_STOP=1 -h 127.0.0.1 -p "$PG_PORT" -U postgres -d postgres >/dev/null <<'SQL' ||
+SELECT 'CREATE ROLE hotline_owner LOGIN' WHERE NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'hotline_owner') \gexec
+SELECT 'CREATE ROLE hotline LOGIN' WHERE NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'hotline') \gexec
+SELECT 'CREATE DATABASE hotline OWNER hotline_owner' WHERE NOT EXISTS (SELECT 1 FROM pg_database WHERE datname = 'hotline') \gexec
+ALTER DATABASE hotline OWNER TO hotline_owner;
+\c hotline
+DO $$DECLARE r record; BEGIN
+  FOR r IN SELECT tablename FROM pg_tables WHERE schemaname = 'public' AND tableowner <> 'hotline_owner' LOOP
+    EXECUTE format('ALTER TABLE public.%I OWNER TO hotline_owner', r.tablename);
+  END LOOP;
+  FOR r IN SELECT p.oid::regprocedure AS f FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace
+           WHERE n.nspname = 'public' LOOP
+    EXECUTE format('ALTER FUNCTION %s OWNER TO hotline_owner', r.f);
+  END LOOP;
+END$$;
+SQL
+  { echo "setting up PostgreSQL's roles failed" >&2; exit 1; }
+"$BIN/tools/admin/hotline-admin" archive migrate --grant_to hotline \
+  --postgres "host=127.0.0.1 port=$PG_PORT user=hotline_owner dbname=hotline" >"$RUN_DIR/logs/migrate.log" 2>&1 ||
+  { echo "the archive's schema migration failed: $RUN_DIR/logs/migrate.log" >&2; exit 1; }
+export HOTLINE_POSTGRES="host=127.0.0.1 port=$PG_PORT user=hotline dbname=hotline"
 
 # Demo phone keys (seal callers' numbers, key their lookup hash): kept across
 # runs of the same RUN_DIR so earlier orders still open; never for production.

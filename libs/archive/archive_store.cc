@@ -14,7 +14,7 @@ namespace {
 
 // id is compared byte-wise (COLLATE "C") so ties on created_ms order exactly
 // as Redis orders sorted-set members of equal score.
-constexpr char kSchema[] = R"sql(
+constexpr char kOrderSchema[] = R"sql(
 CREATE TABLE IF NOT EXISTS archived_orders (
   id          text COLLATE "C" PRIMARY KEY,
   version     bigint  NOT NULL,
@@ -58,18 +58,7 @@ bool NoArchiveYet(const absl::Status& s) {
 
 }  // namespace
 
-absl::Status EnsureSchema(PgConnection& pg) {
-  for (const char* sql : {"BEGIN", "SELECT pg_advisory_xact_lock(1812345)"}) {
-    if (auto r = pg.Exec(sql); !r.ok()) return r.status();
-  }
-  for (const char* sql : {static_cast<const char*>(kSchema), AuditSchemaSql()}) {
-    if (auto r = pg.Exec(sql); !r.ok()) {
-      (void)pg.Exec("ROLLBACK");
-      return r.status();
-    }
-  }
-  return pg.Exec("COMMIT").status();
-}
+const char* OrderSchemaSql() { return kOrderSchema; }
 
 absl::Status UpsertCopy(PgConnection& pg, const OrderCopy& c, absl::Time moved_at) {
   const auto f = Fields(c.record);

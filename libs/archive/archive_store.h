@@ -25,10 +25,26 @@
 
 namespace hotline::archive {
 
-// Creates the tables (these and the access log's, audit_archive.h) and
-// their indexes if missing (idempotent; serialized by an
-// advisory lock, so several processes may call it at once).
+// The schema (schema.cc). Two roles: the schema's owner runs MigrateSchema
+// (hotline-admin archive migrate), which creates the tables (these, the
+// access log's in audit_archive.h) and their indexes if missing, records
+// kSchemaVersion, and grants each of `service_roles` what the services and
+// the mover need and no more: SELECT, INSERT, UPDATE, DELETE on
+// archived_orders (the mover upserts and withdraws copies), SELECT and INSERT
+// only on the access log's tables, so the log is append-only by the grants
+// and again by its trigger. Idempotent; serialized by an advisory lock.
+// INVALID_ARGUMENT for a bad role name or one that is the caller itself;
+// FAILED_PRECONDITION when a service role owns one of the tables (an owner's
+// rights are not taken away by grants: reassign it first, README).
+inline constexpr int kSchemaVersion = 2;
+absl::Status MigrateSchema(PgConnection& owner, const std::vector<std::string>& service_roles);
+// For the mover and the tools: OK when the schema is at kSchemaVersion;
+// otherwise migrates it as the caller (a single-role set-up, tests), and when
+// the caller may not create it, FAILED_PRECONDITION saying to run
+// `hotline-admin archive migrate` as the owner.
 absl::Status EnsureSchema(PgConnection& pg);
+// The archived_orders table and its indexes.
+const char* OrderSchemaSql();
 
 // One order as the mover read it from Redis in one snapshot.
 struct OrderCopy {

@@ -14,6 +14,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "archive/archive_store.h"
+#include "archive/audit_batch.h"
 #include "hotline/v1/audit.pb.h"
 #include "redis/reply_status.h"
 
@@ -53,117 +54,20 @@ CREATE OR REPLACE TRIGGER audit_entry_orders_append_only BEFORE UPDATE OR DELETE
   ON audit_entry_orders FOR EACH ROW EXECUTE FUNCTION audit_append_only();
 )sql";
 
-struct Id {
-  std::string ms, seq;
-};
-
-absl::StatusOr<Id> SplitId(const std::string& id) {
-  const size_t dash = id.find('-');
-  uint64_t a = 0, b = 0;
-  if (dash == std::string::npos || !absl::SimpleAtoi(id.substr(0, dash), &a) ||
-      !absl::SimpleAtoi(id.substr(dash + 1), &b)) {
-    return absl::DataLossError(absl::StrCat("access log: not a stream id: ", id));
-  }
-  return Id{id.substr(0, dash), id.substr(dash + 1)};
-}
-
-// One batch as read from Redis.
-struct Batch {
-  std::vector<std::string> ids;
-  std::vector<std::string> ms, seq, hex;                     // per entry
-  std::vector<std::string> order_ids, order_ms, order_seq;   // per (order, entry)
-  std::map<std::string, std::vector<std::string>> by_order;  // order -> ids
-};
-
 absl::Status ReadBatch(redis::Client& redis, const audit::AuditKeys& keys, int64_t cutoff_ms,
-                       int count, Batch* batch) {
+                       int count, AuditBatch* batch) {
   absl::StatusOr<redis::Reply> r =
       redis.Execute({"XRANGE", keys.Log(), "-", absl::StrCat("(", cutoff_ms, "-0"), "COUNT",
                      absl::StrCat(count)});
   if (!r.ok()) return r.status();
   if (r->is_error()) return redis::ErrorReplyToStatus(r->str);
   for (const redis::Reply& item : r->elements) {
-    if (item.elements.size() != 2 || item.elements[1].elements.size() < 2) {
-      return absl::DataLossError("access log: an entry of an unexpected shape");
-    }
-    const std::string& id = item.elements[0].str;
-    const std::string& bytes = item.elements[1].elements[1].str;
-    v1::AuditEntry entry;
-    if (!entry.ParseFromString(bytes)) {
-      return absl::DataLossError(absl::StrCat("access log: entry ", id, " does not parse"));
-    }
-    absl::StatusOr<Id> split = SplitId(id);
-    if (!split.ok()) return split.status();
-    batch->ids.push_back(id);
-    batch->ms.push_back(split->ms);
-    batch->seq.push_back(split->seq);
-    batch->hex.push_back(absl::BytesToHexString(bytes));
-    // Each named order once, as append_audit.lua indexed it.
-    std::set<std::string> named(entry.order_ids().begin(), entry.order_ids().end());
-    if (!entry.order_id().empty()) named.insert(entry.order_id());
-    for (const std::string& order : named) {
-      batch->order_ids.push_back(order);
-      batch->order_ms.push_back(split->ms);
-      batch->order_seq.push_back(split->seq);
-      batch->by_order[order].push_back(id);
-    }
+    if (absl::Status s = AddAuditEntry(item, batch); !s.ok()) return s;
   }
   return absl::OkStatus();
 }
 
-absl::Status Copy(PgConnection& pg, const Batch& b, absl::Time now) {
-  if (auto r = pg.Exec("BEGIN"); !r.ok()) return r.status();
-  auto run = [&]() -> absl::Status {
-    absl::StatusOr<PgRows> r = pg.Exec(
-        "INSERT INTO audit_entries (ms, seq, entry, moved_ms) "
-        "SELECT ms, seq, decode(hex, 'hex'), $4 FROM unnest($1::bigint[], $2::bigint[], "
-        "$3::text[]) AS t(ms, seq, hex) ON CONFLICT DO NOTHING",
-        {TextArrayLiteral(b.ms), TextArrayLiteral(b.seq), TextArrayLiteral(b.hex),
-         absl::StrCat(absl::ToUnixMillis(now))});
-    if (!r.ok()) return r.status();
-    if (b.order_ids.empty()) return absl::OkStatus();
-    r = pg.Exec(
-        "INSERT INTO audit_entry_orders (order_id, ms, seq) "
-        "SELECT * FROM unnest($1::text[], $2::bigint[], $3::bigint[]) ON CONFLICT DO NOTHING",
-        {TextArrayLiteral(b.order_ids), TextArrayLiteral(b.order_ms),
-         TextArrayLiteral(b.order_seq)});
-    return r.status();
-  };
-  if (absl::Status s = run(); !s.ok()) {
-    (void)pg.Exec("ROLLBACK");
-    return s;
-  }
-  return pg.Exec("COMMIT").status();
-}
-
-// Every entry of the batch is stored with the same bytes, and every order
-// index row is there.
-absl::Status Verify(PgConnection& pg, const Batch& b) {
-  absl::StatusOr<PgRows> r = pg.Exec(
-      "SELECT count(*) FROM unnest($1::bigint[], $2::bigint[], $3::text[]) AS t(ms, seq, hex) "
-      "JOIN audit_entries e USING (ms, seq) WHERE e.entry = decode(t.hex, 'hex')",
-      {TextArrayLiteral(b.ms), TextArrayLiteral(b.seq), TextArrayLiteral(b.hex)});
-  if (!r.ok()) return r.status();
-  if (r->rows.empty() || !r->rows[0][0] ||
-      std::atoll(r->rows[0][0]->c_str()) != static_cast<long long>(b.ids.size())) {
-    return absl::DataLossError(absl::StrCat("access log: batch from ", b.ids.front(),
-                                            " does not read back equal from PostgreSQL"));
-  }
-  if (b.order_ids.empty()) return absl::OkStatus();
-  r = pg.Exec(
-      "SELECT count(*) FROM unnest($1::text[], $2::bigint[], $3::bigint[]) AS t(order_id, ms, seq) "
-      "JOIN audit_entry_orders o USING (order_id, ms, seq)",
-      {TextArrayLiteral(b.order_ids), TextArrayLiteral(b.order_ms), TextArrayLiteral(b.order_seq)});
-  if (!r.ok()) return r.status();
-  if (r->rows.empty() || !r->rows[0][0] ||
-      std::atoll(r->rows[0][0]->c_str()) != static_cast<long long>(b.order_ids.size())) {
-    return absl::DataLossError(absl::StrCat("access log: order index of the batch from ",
-                                            b.ids.front(), " does not read back whole"));
-  }
-  return absl::OkStatus();
-}
-
-absl::Status DeleteFromRedis(redis::Client& redis, const audit::AuditKeys& keys, const Batch& b) {
+absl::Status DeleteFromRedis(redis::Client& redis, const audit::AuditKeys& keys, const AuditBatch& b) {
   static const redis::Script script(scripts::kAuditDelete);
   std::vector<std::string> k = {keys.Log()};
   std::vector<std::string> argv = {absl::StrJoin(b.ids, " ")};
@@ -193,11 +97,11 @@ absl::StatusOr<AuditMoveResult> MoveOldAuditEntries(redis::Client& redis, PgConn
     int count = o.batch;
     if (o.max_entries != 0)
       count = static_cast<int>(std::min<int64_t>(count, o.max_entries - result.moved));
-    Batch b;
+    AuditBatch b;
     if (absl::Status s = ReadBatch(redis, keys, cutoff_ms, count, &b); !s.ok()) return s;
     if (b.ids.empty()) break;
-    if (absl::Status s = Copy(pg, b, now); !s.ok()) return s;
-    if (absl::Status s = Verify(pg, b); !s.ok()) return s;
+    if (absl::Status s = CopyAuditBatch(pg, b, now); !s.ok()) return s;
+    if (absl::Status s = VerifyAuditBatch(pg, b); !s.ok()) return s;
     if (o.before_delete) {
       if (absl::Status s = o.before_delete(); !s.ok()) return s;
     }
@@ -225,9 +129,9 @@ absl::StatusOr<std::vector<audit::StoredEntry>> ListArchivedAudit(PgConnection& 
                                                                   const std::string& order_id,
                                                                   const std::string& before,
                                                                   int limit) {
-  Id bound{"9223372036854775807", "9223372036854775807"};
+  AuditId bound{"9223372036854775807", "9223372036854775807"};
   if (!before.empty()) {
-    absl::StatusOr<Id> split = SplitId(before);
+    absl::StatusOr<AuditId> split = SplitAuditId(before);
     if (!split.ok()) return absl::InvalidArgumentError("page_token: not a token this API gave out");
     bound = *split;
   }

@@ -1,8 +1,9 @@
 #pragma once
 // The access log's archive tier: entries older than the archive policy's
 // access_log_after_days leave Redis (libs/audit) for PostgreSQL, where they
-// are kept for good, append-only (a trigger refuses UPDATE and DELETE on both
-// tables, whoever asks).
+// are kept for good, append-only: the services' role is granted SELECT and
+// INSERT only (MigrateSchema, archive_store.h), and a trigger refuses UPDATE
+// and DELETE on both tables whoever asks, the owner included.
 //
 // Tables (schema in audit_archive.cc, created by EnsureSchema):
 //   audit_entries        (ms, seq) the entry's Redis stream id, entry bytea

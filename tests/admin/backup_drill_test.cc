@@ -138,7 +138,7 @@ TEST_CASE(
   const absl::Time restore_start = absl::Now();
   ShellResult restore =
       RunShell(absl::StrCat(HOTLINE_ADMIN_BIN, " restore ", dir, " --redis=", fresh.address(),
-                            " --pg_url='", fresh_pg.conninfo(), "' 2>&1"));
+                            " --pg_url='", fresh_pg.conninfo(PostgresServer::kOwner), "' 2>&1"));
   const absl::Duration restore_time = absl::Now() - restore_start;
   INFO(restore.output);
   REQUIRE(restore.exit_code == 0);

@@ -88,7 +88,9 @@ class ArchiveFixture {
         intake(tiered, dir, clock, intake_metrics, vault),
         audit_log(client),
         guardian(tiered, tiered, audit_log, vault, clock, guardian_metrics) {
-    if (absl::Status s = archive::EnsureSchema(pg); !s.ok()) throw std::runtime_error(s.ToString());
+    archive::PgConnection owner(pg_server.conninfo(PostgresServer::kOwner));
+    if (absl::Status s = archive::MigrateSchema(owner, {PostgresServer::kServices}); !s.ok())
+      throw std::runtime_error(s.ToString());
   }
 
   const v1::Actor agent = MakeActor("agent-1", v1::ROLE_AGENT, "GZ12345");

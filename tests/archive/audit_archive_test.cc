@@ -29,6 +29,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "archive/archive_store.h"
+#include "archive/legacy_audit.h"
 #include "archive/pg.h"
 #include "audit/audit_log.h"
 #include "redis/client.h"
@@ -51,7 +52,9 @@ struct Tiers {
   audit::AuditLog log{redis, keys, &archive};
 
   Tiers() {
-    if (absl::Status s = EnsureSchema(pg); !s.ok()) throw std::runtime_error(s.ToString());
+    PgConnection owner{pg_server.conninfo(testing::PostgresServer::kOwner)};
+    if (absl::Status s = MigrateSchema(owner, {testing::PostgresServer::kServices}); !s.ok())
+      throw std::runtime_error(s.ToString());
   }
 
   // Entry i reads order GZ<i % orders>; every 10th lists a page of 5 orders.
@@ -250,21 +253,178 @@ TEST_CASE(
   }
 }
 
-TEST_CASE("the archived access log is append-only") {
+TEST_CASE("the archived access log is append-only: the services' role has no UPDATE or DELETE") {
   Tiers t;
   t.AppendMany(10, 3);
   AuditMoveOptions o;
   o.now = absl::Now() + absl::Seconds(1);
   o.min_age = absl::ZeroDuration();
-  REQUIRE(MoveOldAuditEntries(t.redis, t.pg, t.keys, o).ok());
+  REQUIRE(MoveOldAuditEntries(t.redis, t.pg, t.keys, o).ok());  // as the services' role
   REQUIRE(t.Rows("audit_entries") == 10);
-  auto update = t.pg.Exec("UPDATE audit_entries SET entry = '\\x00'");
+  // The services' role (t.pg) is refused by the grants, before any trigger.
+  for (const char* sql :
+       {"UPDATE audit_entries SET entry = '\\x00'", "DELETE FROM audit_entries",
+        "UPDATE audit_entry_orders SET order_id = 'x'", "DELETE FROM audit_entry_orders",
+        "TRUNCATE audit_entries", "TRUNCATE audit_entry_orders"}) {
+    INFO(sql);
+    auto refused = t.pg.Exec(sql);
+    REQUIRE_FALSE(refused.ok());
+    CHECK(std::string(refused.status().message()).find("permission denied for table") !=
+          std::string::npos);
+  }
+  // It may still append and read (the services' writes and reads).
+  CHECK(t.pg.Exec("INSERT INTO audit_entry_orders VALUES ('GZX', 1, 1)").ok());
+  CHECK(t.pg.Exec("SELECT count(*) FROM audit_entries").ok());
+  // The owner is stopped by the trigger.
+  PgConnection owner{t.pg_server.conninfo(testing::PostgresServer::kOwner)};
+  auto update = owner.Exec("UPDATE audit_entries SET entry = '\\x00'");
   REQUIRE_FALSE(update.ok());
   CHECK(std::string(update.status().message()).find("append-only") != std::string::npos);
-  CHECK_FALSE(t.pg.Exec("DELETE FROM audit_entries").ok());
-  CHECK_FALSE(t.pg.Exec("DELETE FROM audit_entry_orders").ok());
+  CHECK_FALSE(owner.Exec("DELETE FROM audit_entries").ok());
+  CHECK_FALSE(owner.Exec("DELETE FROM audit_entry_orders").ok());
   CHECK(t.Rows("audit_entries") == 10);
-  CHECK(t.Rows("audit_entry_orders") == 9 + 3);  // entry 9 lists GZ0..GZ2
+  CHECK(t.Rows("audit_entry_orders") == 9 + 3 + 1);  // entry 9 lists GZ0..GZ2; GZX above
+}
+
+TEST_CASE("the schema's migration is the owner's: the services' role cannot make or widen it") {
+  testing::PostgresServer server;
+  PgConnection services{server.conninfo()};
+  PgConnection owner{server.conninfo(testing::PostgresServer::kOwner)};
+  // Before the migration the mover, as the services' role, is told what to run.
+  absl::Status s = EnsureSchema(services);
+  CHECK(absl::IsFailedPrecondition(s));
+  CHECK(std::string(s.message()).find("hotline-admin archive migrate") != std::string::npos);
+  // Bad role names and the owner granting to itself are refused; nothing is made.
+  CHECK(absl::IsInvalidArgument(MigrateSchema(owner, {"hotline; DROP TABLE x"})));
+  CHECK(absl::IsInvalidArgument(MigrateSchema(owner, {"hotline_owner"})));
+  CHECK_FALSE(owner.Exec("SELECT 1 FROM archive_schema").ok());
+  REQUIRE(MigrateSchema(owner, {"hotline"}).ok());
+  REQUIRE(MigrateSchema(owner, {"hotline"}).ok());  // idempotent
+  CHECK(EnsureSchema(services).ok());
+  // The services' role cannot grant itself more (not the owner).
+  (void)services.Exec("GRANT UPDATE, DELETE ON audit_entries TO hotline");  // grants nothing
+  CHECK_FALSE(services.Exec("DELETE FROM audit_entries").ok());
+  // A services' role that owns a table is refused: no grant would narrow it.
+  PgConnection superuser{server.conninfo(testing::PostgresServer::kSuperuser)};
+  REQUIRE(superuser.Exec("ALTER TABLE audit_entries OWNER TO hotline").ok());
+  s = MigrateSchema(owner, {"hotline"});
+  INFO(s.ToString());
+  CHECK(absl::IsFailedPrecondition(s));
+  CHECK(std::string(s.message()).find("REASSIGN OWNED BY hotline") != std::string::npos);
+}
+
+// Entries as the version before the index wrote them: the whole entry in the
+// log and again, under the same id, in the stream of each order it names.
+// Entry i names GZ(i % 4); every 5th also GZ((i + 1) % 4) and GZ((i + 2) % 4).
+struct Legacy {
+  std::vector<std::string> ids;
+  int64_t order_rows = 0;
+};
+Legacy PlantLegacy(Tiers& t, int n) {
+  Legacy out;
+  for (int i = 0; i < n; ++i) {
+    v1::AuditEntry e;
+    e.mutable_actor()->set_user_id(absl::StrCat("old", i));
+    std::vector<std::string> named = {absl::StrCat("GZ", i % 4)};
+    if (i % 5 == 4) {
+      e.set_action(v1::AUDIT_ACTION_LIST_ORDERS);
+      for (int k = 0; k < 3; ++k) e.add_order_ids(absl::StrCat("GZ", (i + k) % 4));
+      named = {e.order_ids().begin(), e.order_ids().end()};
+    } else {
+      e.set_action(v1::AUDIT_ACTION_READ_ORDER);
+      e.set_order_id(named[0]);
+    }
+    const std::string bytes = e.SerializeAsString();
+    auto id = t.redis.Execute({"XADD", t.keys.Log(), "*", "e", bytes});
+    REQUIRE(id.ok());
+    for (const std::string& order : named) {
+      REQUIRE(t.redis.Execute({"XADD", t.keys.LegacyOrderLog(order), id->str, "e", bytes}).ok());
+    }
+    out.ids.push_back(id->str);
+    out.order_rows += static_cast<int64_t>(named.size());
+  }
+  return out;
+}
+
+TEST_CASE("old per-order audit streams move into PostgreSQL's access log and list as before") {
+  Tiers t;
+  const Legacy legacy = PlantLegacy(t, 60);
+  t.AppendMany(40, 4);  // indexed entries, newer
+  std::map<std::string, std::vector<std::string>> before;
+  for (int order = 0; order < 4; ++order) {
+    before[absl::StrCat("GZ", order)] = t.ListAll(absl::StrCat("GZ", order), 7);
+  }
+  auto count = CountLegacyAudit(t.redis, t.keys);
+  REQUIRE(count.ok());
+  CHECK(count->streams == 4);
+  CHECK(count->entries == legacy.order_rows);
+
+  // Stopped after the second batch's verify, as a kill would: nothing of
+  // that batch leaves Redis.
+  LegacyCompactOptions o;
+  o.batch = 7;
+  int batches = 0;
+  o.before_delete = [&]() {
+    return ++batches == 2 ? absl::AbortedError("killed") : absl::OkStatus();
+  };
+  CHECK(absl::IsAborted(CompactLegacyAudit(t.redis, t.pg, t.keys, o).status()));
+  count = CountLegacyAudit(t.redis, t.keys);
+  REQUIRE(count.ok());
+  CHECK(count->entries == legacy.order_rows - 7);
+  o.before_delete = nullptr;
+  auto done = CompactLegacyAudit(t.redis, t.pg, t.keys, o);
+  REQUIRE(done.ok());
+  CHECK(done->streams == 4);
+  CHECK(done->entries == legacy.order_rows - 7);
+  count = CountLegacyAudit(t.redis, t.keys);
+  REQUIRE(count.ok());
+  CHECK(count->streams == 0);
+  CHECK(count->entries == 0);
+  for (int order = 0; order < 4; ++order) {
+    CHECK(t.Int({"EXISTS", t.keys.LegacyOrderLog(absl::StrCat("GZ", order))}) == 0);
+  }
+  // Each entry once, with a row for each order it names.
+  CHECK(t.Rows("audit_entries") == 60);
+  CHECK(t.Rows("audit_entry_orders") == legacy.order_rows);
+  // The same pages, read from both tiers.
+  for (const auto& [order, ids] : before) CHECK(t.ListAll(order, 7) == ids);
+  // Again: nothing to do.
+  done = CompactLegacyAudit(t.redis, t.pg, t.keys, o);
+  REQUIRE(done.ok());
+  CHECK(done->entries == 0);
+  // The log's own move later takes the same entries from the log stream:
+  // already there, byte for byte, so nothing is doubled.
+  AuditMoveOptions move;
+  move.now = absl::Now() + absl::Seconds(1);
+  move.min_age = absl::ZeroDuration();
+  REQUIRE(MoveOldAuditEntries(t.redis, t.pg, t.keys, move).ok());
+  CHECK(t.Rows("audit_entries") == 100);
+  for (const auto& [order, ids] : before) CHECK(t.ListAll(order, 7) == ids);
+
+  // An entry that does not parse stops the run and stays in Redis.
+  REQUIRE(t.redis.Execute({"XADD", t.keys.LegacyOrderLog("GZ9"), "1-1", "e", "\xff\xff"}).ok());
+  auto bad = CompactLegacyAudit(t.redis, t.pg, t.keys, o);
+  CHECK(absl::IsDataLoss(bad.status()));
+  CHECK(t.Int({"XLEN", t.keys.LegacyOrderLog("GZ9")}) == 1);
+  REQUIRE(t.redis.Execute({"DEL", t.keys.LegacyOrderLog("GZ9")}).ok());
+
+  // The command as an operator runs it, on a stream planted afresh.
+  Tiers fresh;
+  PlantLegacy(fresh, 12);
+  const std::string cmd = absl::StrCat(
+      HOTLINE_ADMIN_BIN, " archive compact-audit --redis ", fresh.redis_server.address(),
+      " --postgres '", fresh.pg_server.conninfo(), "' 2>&1");
+  FILE* p = ::popen(cmd.c_str(), "r");
+  REQUIRE(p != nullptr);
+  std::string out;
+  char buf[512];
+  while (size_t n = std::fread(buf, 1, sizeof buf, p)) out.append(buf, n);
+  const int status = ::pclose(p);
+  INFO(out);
+  CHECK(status == 0);
+  CHECK(out.find("of 4 per-order streams moved to PostgreSQL") != std::string::npos);
+  CHECK(out.find("0 per-order streams (audit:order:{ID}) remain, 0 entries") != std::string::npos);
+  CHECK(fresh.Rows("audit_entries") == 12);
 }
 
 pid_t StartMover(const Tiers& t) {

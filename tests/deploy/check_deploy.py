@@ -144,6 +144,23 @@ POSTGRES_CLIENTS = {"intake", "sla"}
 BACKENDS = {"intake", "dispatch", "sla", "knowledge", "scoring"}
 
 
+# The schema's owner migrates (hotline-admin archive migrate); every other
+# client connects as the services' role, granted no UPDATE or DELETE on the
+# access log. Only the migration and the server see the owner's password.
+MIGRATE_COMMAND = ["hotline-admin", "archive", "migrate"]
+
+
+def postgres_user(conninfo):
+    return dict(kv.split("=", 1) for kv in conninfo.split() if "=" in kv).get("user")
+
+
+def check_postgres_role(where, name, env, migrates):
+    want = "hotline_owner" if migrates else "hotline"
+    got = postgres_user(env.get("HOTLINE_POSTGRES", ""))
+    if got != want:
+        fail(f"{where}: {name} connects to PostgreSQL as {got}, not {want}")
+
+
 def check_postgres_conninfo(where, name, env):
     conninfo = env.get("HOTLINE_POSTGRES", "")
     if "password" in conninfo:
@@ -162,6 +179,12 @@ def check_compose_postgres_and_secrets(services):
         fail("compose: postgres data is not on the named volume postgres-data")
     if "healthcheck" not in pg or not pg.get("environment", {}).get("POSTGRES_PASSWORD_FILE"):
         fail("compose: postgres needs a healthcheck and POSTGRES_PASSWORD_FILE")
+    if not pg.get("environment", {}).get("POSTGRES_OWNER_PASSWORD_FILE"):
+        fail("compose: postgres needs POSTGRES_OWNER_PASSWORD_FILE (the schema's owner)")
+    arch_dep = (services.get("archiver") or {}).get("depends_on", {})
+    if not isinstance(arch_dep, dict) or \
+            arch_dep.get("postgres-migrate", {}).get("condition") != "service_completed_successfully":
+        fail("compose: the archiver does not wait for postgres-migrate to complete")
     for name, svc in services.items():
         env = svc.get("environment", {})
         mounts = [str(v) for v in svc.get("volumes", [])]
@@ -170,8 +193,13 @@ def check_compose_postgres_and_secrets(services):
             fail(f"compose: {name} mounts the whole secrets folder")
         if name in POSTGRES_CLIENTS and "HOTLINE_POSTGRES" not in env:
             fail(f"compose: {name} takes --postgres but has no HOTLINE_POSTGRES")
+        command = list(svc.get("entrypoint") or []) + list(svc.get("command") or [])
+        migrates = command[:3] == MIGRATE_COMMAND
+        if any("postgres-owner." in m for m in mounts) and name not in ("postgres", "postgres-migrate"):
+            fail(f"compose: {name} sees the schema owner's password")
         if "HOTLINE_POSTGRES" in env:
             check_postgres_conninfo("compose", name, env)
+            check_postgres_role("compose", name, env, migrates)
             if env.get("PGSERVICEFILE") not in targets:
                 fail(f"compose: {name} does not mount its PGSERVICEFILE {env.get('PGSERVICEFILE')}")
             dep = svc.get("depends_on", {})
@@ -342,7 +370,7 @@ def check_k8s_postgres(docs):
     and the archive CronJob) share one conninfo and mount only the key
     service of Secret hotline-postgres."""
     conninfos = set()
-    have_cron = False
+    have_cron = have_migrate = False
     for f, x in docs:
         if x["kind"] == "StatefulSet" and x["metadata"]["name"] == "postgres":
             if not x["spec"].get("volumeClaimTemplates"):
@@ -350,7 +378,7 @@ def check_k8s_postgres(docs):
             c = x["spec"]["template"]["spec"]["containers"][0]
             if c.get("command") != ["hotline-postgres-start"]:
                 fail(f"k8s {f}: postgres does not run hotline-postgres-start")
-        if x["kind"] == "Deployment":
+        if x["kind"] in ("Deployment", "Job"):
             pod = x["spec"]["template"]["spec"]
         elif x["kind"] == "CronJob":
             pod = x["spec"]["jobTemplate"]["spec"]["template"]["spec"]
@@ -363,19 +391,26 @@ def check_k8s_postgres(docs):
             fail(f"k8s {f}: {name} takes --postgres but has no HOTLINE_POSTGRES")
         if c.get("command", [])[:3] == ["hotline-admin", "archive", "run"]:
             have_cron = x["kind"] == "CronJob"
+        migrates = c.get("command", [])[:3] == MIGRATE_COMMAND
+        have_migrate = have_migrate or (migrates and x["kind"] == "Job")
         if "HOTLINE_POSTGRES" not in env:
             continue
         check_postgres_conninfo(f"k8s {f}", name, env)
-        conninfos.add(env["HOTLINE_POSTGRES"])
+        check_postgres_role(f"k8s {f}", name, env, migrates)
+        if not migrates:
+            conninfos.add(env["HOTLINE_POSTGRES"])
+        key = "owner-service" if migrates else "service"
         for v in pod.get("volumes", []):
             sec = v.get("secret", {})
             if sec.get("secretName") == "hotline-postgres" and \
-                    [i.get("key") for i in sec.get("items", [])] != ["service"]:
-                fail(f"k8s {f}: {name} mounts keys of hotline-postgres other than service")
+                    [i.get("key") for i in sec.get("items", [])] != [key]:
+                fail(f"k8s {f}: {name} mounts keys of hotline-postgres other than {key}")
     if len(conninfos) != 1:
         fail(f"k8s: the PostgreSQL clients use different conninfos {sorted(conninfos)}")
     if not have_cron:
         fail("k8s: no CronJob runs hotline-admin archive run")
+    if not have_migrate:
+        fail("k8s: no Job runs hotline-admin archive migrate")
 
 
 def check_alerts(src):

@@ -18,6 +18,7 @@
 #include "absl/container/flat_hash_map.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/clock.h"
+#include "archive/archive_store.h"
 #include "crypto/phone_vault.h"
 #include "auth/jwt.h"
 #include "auth/token_registry.h"
@@ -46,7 +47,13 @@ Stack::Stack(Options options) {
   char tmpl[] = "/tmp/hotline-e2e-XXXXXX";
   if (::mkdtemp(tmpl) == nullptr) throw std::runtime_error("mkdtemp failed");
   dir_ = tmpl;
-  if (options.postgres) postgres_ = std::make_unique<PostgresServer>();
+  if (options.postgres) {
+    postgres_ = std::make_unique<PostgresServer>();
+    // As in a deployment: the owner migrates, the services connect as hotline.
+    archive::PgConnection owner(postgres_->conninfo(PostgresServer::kOwner));
+    if (absl::Status s = archive::MigrateSchema(owner, {PostgresServer::kServices}); !s.ok())
+      throw std::runtime_error("archive migrate: " + s.ToString());
+  }
   options_ = options;
   if (options.redis_ha) {
     // down-after 2 s: short enough for a test, long enough that a primary

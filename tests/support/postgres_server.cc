@@ -77,9 +77,15 @@ PostgresServer::PostgresServer() {
   const std::string ready = std::string(kBin) + "/pg_isready -q -h 127.0.0.1 -p " + std::to_string(port_);
   for (int i = 0; i < 300; ++i) {  // up to 15 s
     if (Run(ready) == 0) {
-      if (Run(std::string(kBin) + "/createdb -h 127.0.0.1 -p " + std::to_string(port_) +
-              " -U postgres hotline") != 0) {
-        throw std::runtime_error("createdb failed");
+      // Two roles as in production: hotline_owner owns the database (and so
+      // its public schema) and migrates; hotline, the services' role, gets
+      // only what the migration grants it.
+      const std::string psql = std::string(kBin) + "/psql -q -v ON_ERROR_STOP=1 -h 127.0.0.1 -p " +
+                               std::to_string(port_) + " -U postgres -d postgres -c ";
+      if (Run(psql + "'CREATE ROLE hotline_owner LOGIN' -c 'CREATE ROLE hotline LOGIN' -c " +
+              "'CREATE DATABASE hotline OWNER hotline_owner' >>" + dir_ + "/initdb.log 2>&1") != 0) {
+        throw std::runtime_error("creating the roles and the database failed; see " + dir_ +
+                                 "/initdb.log");
       }
       return;
     }
@@ -108,8 +114,8 @@ PostgresServer::~PostgresServer() {
   std::filesystem::remove_all(dir_, ignored);
 }
 
-std::string PostgresServer::conninfo() const {
-  return "host=127.0.0.1 port=" + std::to_string(port_) + " user=postgres dbname=hotline";
+std::string PostgresServer::conninfo(const std::string& user) const {
+  return "host=127.0.0.1 port=" + std::to_string(port_) + " user=" + user + " dbname=hotline";
 }
 
 }  // namespace hotline::testing

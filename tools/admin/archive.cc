@@ -2,6 +2,8 @@
 //                           [--min_age 720h] [--max_orders N] [--batch N]
 //                           [--access_log_min_age 2160h] [--max_entries N]
 // hotline-admin archive stats [--postgres CONNINFO]
+// hotline-admin archive migrate --postgres OWNER_CONNINFO --grant_to ROLE[,ROLE]
+// hotline-admin archive compact-audit [--postgres CONNINFO] [--batch N] [--dry_run]
 //
 // `run` moves every order ARCHIVED (归档) for longer than the policy's
 // archive_after_days out of Redis into PostgreSQL (libs/archive/mover.h):
@@ -16,6 +18,15 @@
 // access_log_after_days the same way (libs/archive/audit_archive.h): copied
 // in one transaction, read back, deleted with its order-index ids by one
 // script; the age is measured on the wall clock (Redis's stream ids).
+// `migrate`, run as the schema's owner (not the services' role), creates or
+// updates the tables and grants each --grant_to role what the services and
+// the mover need: the access log's tables SELECT and INSERT only
+// (libs/archive/archive_store.h, MigrateSchema). Run it before the services
+// and the mover, and again after an upgrade; it is idempotent.
+// `compact-audit` moves the per-order access-log streams an older version
+// wrote (audit:order:{ID}) into PostgreSQL's access log, then deletes them
+// (libs/archive/legacy_audit.h: copied, read back, deleted; safe to kill and
+// to run again), and prints how many remain; --dry_run only counts them.
 // `stats` prints how many orders and history entries the archive holds and
 // its bytes on disk.
 #include "admin/archive.h"
@@ -25,9 +36,12 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "absl/strings/str_split.h"
 #include "archive/archive_store.h"
 #include "archive/audit_archive.h"
 #include "audit/audit_log.h"
+#include "archive/legacy_audit.h"
 #include "archive/mover.h"
 #include "clock/city_clock.h"
 #include "config/flags.h"
@@ -41,6 +55,33 @@ namespace {
 int Fail(const absl::Status& s) {
   std::fprintf(stderr, "hotline-admin archive: %s\n", s.ToString().c_str());
   return 1;
+}
+
+// `compact-audit`: the old per-order streams into PostgreSQL, then the count
+// of what remains (0 after a whole run).
+int CompactAudit(const redis::RedisFlags& redis_flags, archive::PgConnection& pg, int batch,
+                 bool dry_run) {
+  absl::StatusOr<redis::Options> redis_options = redis::ToOptions(redis_flags);
+  if (!redis_options.ok()) return Fail(redis_options.status());
+  redis_options->connections = 1;
+  redis::Client redis(*redis_options);
+  const audit::AuditKeys keys(orders::OrderKeys().prefix());
+  if (!dry_run) {
+    archive::LegacyCompactOptions options;
+    if (batch > 0) options.batch = batch;
+    absl::StatusOr<archive::LegacyCompactResult> moved =
+        archive::CompactLegacyAudit(redis, pg, keys, options);
+    if (!moved.ok()) return Fail(moved.status());
+    std::printf("archive compact-audit: %lld entries of %lld per-order streams moved to "
+                "PostgreSQL's access log, the streams deleted\n",
+                static_cast<long long>(moved->entries), static_cast<long long>(moved->streams));
+  }
+  absl::StatusOr<archive::LegacyAuditCount> left = archive::CountLegacyAudit(redis, keys);
+  if (!left.ok()) return Fail(left.status());
+  std::printf("archive compact-audit: %lld per-order streams (audit:order:{ID}) remain, "
+              "%lld entries\n",
+              static_cast<long long>(left->streams), static_cast<long long>(left->entries));
+  return 0;
 }
 
 }  // namespace
@@ -69,11 +110,28 @@ int ArchiveMain(int argc, char** argv) {
                  "overrides the policy's access-log age (e.g. 1s in drills)", &access_log_min_age);
   flags.Int("max_entries", "", "stop after moving this many access-log entries (0: all due)",
             &max_entries);
+  bool dry_run = false;
+  flags.Bool("dry_run", "", "compact-audit: only count what remains", &dry_run);
+  std::string grant_to;
+  flags.String("grant_to", "", "migrate: the services' roles, comma-separated", &grant_to);
   CityClockFlags clock_flags;  // the city's clock: orders' times are written on it
   AddCityClockFlags(flags, &clock_flags);
   flags.ParseOrExit(static_cast<int>(rest.size()), rest.data());
 
   archive::PgConnection pg(postgres);
+  if (verb == "migrate") {
+    std::vector<std::string> roles = absl::StrSplit(grant_to, ',', absl::SkipEmpty());
+    if (roles.empty()) {
+      std::fputs("hotline-admin archive migrate: --grant_to names the services' role\n", stderr);
+      return 2;
+    }
+    if (absl::Status s = archive::MigrateSchema(pg, roles); !s.ok()) return Fail(s);
+    std::printf("archive migrate: schema version %d; %s may read the archive, move orders, and "
+                "append to the access log (no UPDATE or DELETE on it)\n",
+                archive::kSchemaVersion, absl::StrJoin(roles, ", ").c_str());
+    return 0;
+  }
+  if (verb == "compact-audit") return CompactAudit(redis_flags, pg, batch, dry_run);
   if (verb == "stats") {
     // A PostgreSQL no move has run against yet: empty tables, not an error.
     if (absl::Status s = archive::EnsureSchema(pg); !s.ok()) return Fail(s);
@@ -92,7 +150,7 @@ int ArchiveMain(int argc, char** argv) {
     return 0;
   }
   if (verb != "run") {
-    std::fputs("usage: hotline-admin archive run|stats [--help]\n", stderr);
+    std::fputs("usage: hotline-admin archive run|stats|migrate|compact-audit [--help]\n", stderr);
     return 2;
   }
   absl::StatusOr<v1::ArchivePolicy> policy = archive::LoadArchivePolicy(policy_path);

@@ -96,6 +96,8 @@ constexpr char kUsage[] =
     "       hotline-admin backup DIR [--pg_url URL] [--redis_dir D]   (tools/admin/README.md)\n"
     "       hotline-admin restore DIR [--pg_url URL]                  (onto an empty Redis only)\n"
     "       hotline-admin archive run|stats [--postgres CONNINFO] [--policy FILE] [--min_age D]\n"
+    "       hotline-admin archive migrate --postgres OWNER_CONNINFO --grant_to ROLE\n"
+    "       hotline-admin archive compact-audit [--postgres CONNINFO] [--dry_run]\n"
     "       (hotline-admin token issue --help, hotline-admin calendar load --help,\n"
     "        hotline-admin rebuild sla --help list the flags)\n";
 
