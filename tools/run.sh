@@ -198,7 +198,8 @@ for replica in 0 1; do
 done
 supervise knowledge "$RUN_DIR/logs/knowledge.log" \
   "$BIN/services/knowledge/hotline-knowledge" --grpc_port "$KNOWLEDGE_PORT" --metrics_port "$KNOWLEDGE_METRICS" \
-  --identity_secret_file "$IDENTITY/knowledge.secret" --redis "$REDIS_ADDR" --data_dir "$ROOT/data" --load_seed
+  --identity_secret_file "$IDENTITY/knowledge.secret" --redis "$REDIS_ADDR" --data_dir "$ROOT/data" --load_seed \
+  --index_dir "$RUN_DIR/knowledge-index"
 supervise scoring "$RUN_DIR/logs/scoring.log" \
   "$BIN/services/scoring/hotline-scoring" --grpc_port "$SCORING_PORT" --metrics_port "$SCORING_METRICS" \
   --identity_secret_file "$IDENTITY/scoring.secret" --redis "$REDIS_ADDR" --data_dir "$ROOT/data" --gauge_interval 10s

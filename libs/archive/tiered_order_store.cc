@@ -177,6 +177,9 @@ void TieredOrderStore::ListOrderIds(int64_t offset, int count,
                                     orders::Done<std::vector<std::string>> done) {
   {
     absl::MutexLock lock(&cursors_mu_);
+    // A walk begins at 0: what earlier walks left (one stopped by an error
+    // midway) must not send this one past live orders added since.
+    if (offset == 0) cursors_.clear();
     if (auto it = cursors_.find(offset); it != cursors_.end()) {
       ArchiveCursor at = it->second;
       cursors_.erase(it);

@@ -191,6 +191,10 @@ void SearchIndex::StartEmpty(int extra_flags) {
   std::filesystem::remove_all(dir_, ignored);
   db_ = std::make_unique<Xapian::WritableDatabase>(
       dir_, Xapian::DB_CREATE_OR_OVERWRITE | Xapian::DB_BACKEND_GLASS | extra_flags);
+  // Xapian makes the folder 0755; the index holds drafts and retired points.
+  std::error_code unchanged;
+  std::filesystem::permissions(dir_, std::filesystem::perms::owner_all,
+                               std::filesystem::perm_options::replace, unchanged);
   db_->set_metadata(kFormatKey, Format());
   db_->commit();
 }

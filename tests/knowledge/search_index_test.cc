@@ -87,6 +87,12 @@ TEST_CASE_METHOD(Fixture, "Chinese without spaces finds the right point first", 
   CHECK(codes[0] == "KB.07.01.001");
 }
 
+TEST_CASE_METHOD(Fixture, "The index folder is its owner's only", "[knowledge][search]") {
+  // It holds drafts and retired points; Xapian itself makes it 0755.
+  const auto perms = std::filesystem::status(index.dir()).permissions();
+  CHECK((perms & std::filesystem::perms::all) == std::filesystem::perms::owner_all);
+}
+
 TEST_CASE_METHOD(Fixture, "Synonyms from data widen the query", "[knowledge][search]") {
   CHECK(index.Rewrite("驾照").find("驾驶证") != std::string::npos);
   CHECK(index.Rewrite("我的驾照怎么办吗").find("怎么") == std::string::npos);

@@ -166,6 +166,9 @@ TEST_CASE("Usage errors name what is wrong", "[cli][args]") {
   CHECK_THAT(ErrorOf({"list", "--state", "--json"}), Catch::Contains("--state needs a value"));
   CHECK_THAT(ErrorOf({"whoami", "--timeout", "soon"}), Catch::Contains("--timeout"));
   CHECK_THAT(ErrorOf({"whoami", "--timeout", "-1"}), Catch::Contains("--timeout"));
+  // Found by fuzz_cli_args: positive, but a zero deadline.
+  CHECK_THAT(ErrorOf({"whoami", "--timeout=1e-055"}), Catch::Contains("at least 0.001"));
+  CHECK(MustParse({"--timeout", "0.001", "whoami"}).global.timeout == absl::Milliseconds(1));
   CHECK_THAT(ErrorOf({"whoami", "--json=maybe"}), Catch::Contains("--json"));
   CHECK_THAT(ErrorOf({"get"}), Catch::Contains("'get' needs ORDER_ID"));
   CHECK_THAT(ErrorOf({"get", "a", "b"}), Catch::Contains("unexpected argument 'b'"));

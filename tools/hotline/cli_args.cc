@@ -360,10 +360,12 @@ absl::Status ApplyGlobalFlag(absl::string_view name, const std::string& value,
   } else if (name == "help") {
     help = help || value == "true";
   } else if (name == "timeout") {
+    // At least a millisecond: a smaller positive number (1e-55) would make a
+    // zero deadline, and every call would fail at once.
     double seconds = 0;
-    if (!absl::SimpleAtod(value, &seconds) || !std::isfinite(seconds) || seconds <= 0) {
-      return UsageError(
-          absl::StrCat("--timeout wants a positive number of seconds; got '", value, "'"));
+    if (!absl::SimpleAtod(value, &seconds) || !std::isfinite(seconds) || seconds < 0.001) {
+      return UsageError(absl::StrCat(
+          "--timeout wants a number of seconds, at least 0.001; got '", value, "'"));
     }
     global.timeout = absl::Seconds(seconds);
   }
