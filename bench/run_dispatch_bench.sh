@@ -91,14 +91,7 @@ echo
 
 # Transitions vs. echo through the same two hops, closed loop, one after the other.
 redis-cli -p "$REDIS_PORT" zrange hotline:idx:all 0 -1 > "$WORK/order_ids"
-ECHO_PORT=$(free_port); PROXY_PORT=$(free_port)
-"$BIN/bench/hotline-echo" --mode server --host 127.0.0.1 --grpc_port "$ECHO_PORT" \
-  --metrics_port "$(free_port)" 2>/dev/null &
-pids+=($!)
-"$BIN/bench/hotline-echo" --mode proxy --upstream "127.0.0.1:$ECHO_PORT" --host 127.0.0.1 \
-  --grpc_port "$PROXY_PORT" --metrics_port "$(free_port)" 2>/dev/null &
-pids+=($!)
-wait_healthy "$ECHO_PORT" "$PROXY_PORT"
+start_echo_pair
 echo "== transitions (urge) vs echo, 2 hops, concurrency $CONCURRENCY, ${ACT_SECONDS}s each"
 echo_line=$("$BIN/bench/hotline-loadgen" --target "127.0.0.1:$PROXY_PORT" --rpc echo \
   --concurrency "$CONCURRENCY" --duration "$ACT_SECONDS" --warmup 2 --channels 4 --data_dir "$ROOT/data" | head -1)

@@ -104,7 +104,8 @@ while true; do
 done
 grep -E "exited|did not" "$WORK/run.out" >&2 || true
 
-for f in search hot; do echo "reads ($f): $(tail -1 "$WORK/$f.out")"; done
+# loadgen's summary (calls, errors, latency), not its last line (CPU time).
+for f in search hot; do echo "reads ($f): $(grep -m1 'ok=' "$WORK/$f.out" || tail -1 "$WORK/$f.out")"; done
 # The samples outlive WORK (removed on exit) for a second look.
 SAVED=${SOAK_SAMPLES_DIR:-/tmp/hotline-soak-samples}
 mkdir -p "$SAVED" && cp "$SAMPLES" "$REDIS_SAMPLES" "$SAVED/"
