@@ -114,7 +114,10 @@ void Dispatcher::ActAsSeen(std::shared_ptr<Step> step, v1::WorkOrder seen) {
     if (absl::IsNotFound(applied.status())) return ActByReading(step);
     if (!applied.ok()) return step->Fail(applied.status());
     // Moved since it was seen: decide again on the order the call answered.
-    if (applied->moved) return Decided(step, std::move(applied->order));
+    if (applied->moved) {
+      memo_.PutAsFound(applied->order);
+      return Decided(step, std::move(applied->order));
+    }
     // A retry: the order may have left the caller's units since (as a
     // replay found by FindAction).
     if (applied->replayed &&

@@ -2,7 +2,11 @@
 
 namespace hotline::dispatch {
 
-void OrderMemo::Put(const v1::WorkOrder& order) {
+void OrderMemo::Put(const v1::WorkOrder& order) { Keep(order, false); }
+
+void OrderMemo::PutAsFound(const v1::WorkOrder& order) { Keep(order, true); }
+
+void OrderMemo::Keep(const v1::WorkOrder& order, bool even_if_older) {
   if (capacity_ == 0) return;
   Seen kept{order.version(),
             {order.state(), order.assigned_unit_code(), order.pending_unit_code(), order.last_rating(),
@@ -10,8 +14,7 @@ void OrderMemo::Put(const v1::WorkOrder& order) {
   absl::MutexLock lock(&mu_);
   auto [it, added] = orders_.try_emplace(order.id(), kept);
   if (!added) {
-    // Answers may arrive out of order: an older one does not undo a newer.
-    if (it->second.version <= kept.version) it->second = std::move(kept);
+    if (even_if_older || it->second.version <= kept.version) it->second = std::move(kept);
     return;
   }
   order_.push_back(order.id());

@@ -21,11 +21,19 @@ class OrderMemo {
  public:
   explicit OrderMemo(size_t capacity) : capacity_(capacity) {}
   // Keeps what a decision needs of `order` (not its history or contents).
+  // An older version than kept is ignored: answers may arrive out of order.
   void Put(const v1::WorkOrder& order);
+  // Keeps `order` even if older than kept: a script found the order moved
+  // since it was seen and answered with it as it is. Older only when Redis
+  // went back (restored from a backup, a failover that lost writes); kept
+  // newer, the memo would cost a round trip on each action until Redis
+  // passed its version.
+  void PutAsFound(const v1::WorkOrder& order);
   // As last put (id, version and those fields only), or nullopt.
   std::optional<v1::WorkOrder> Find(const std::string& order_id) const;
 
  private:
+  void Keep(const v1::WorkOrder& order, bool even_if_older);
   struct Seen {
     int64_t version = 0;
     orders::DecidedOn fields;

@@ -241,3 +241,60 @@ TEST_CASE("an order not seen, or moved since, costs one more round trip and is d
 }
 
 }  // namespace hotline::dispatch
+
+namespace hotline::dispatch {
+namespace {
+
+// Every key with its DUMP, to put Redis back as it was (a restore from a
+// backup taken then).
+std::vector<std::pair<std::string, std::string>> Snapshot(redis::Client& redis) {
+  absl::StatusOr<redis::Reply> keys = redis.Execute({"KEYS", "*"});
+  REQUIRE(keys.ok());
+  std::vector<std::pair<std::string, std::string>> dumps;
+  for (const redis::Reply& key : keys->elements) {
+    absl::StatusOr<redis::Reply> dump = redis.Execute({"DUMP", key.str});
+    REQUIRE(dump.ok());
+    dumps.emplace_back(key.str, dump->str);
+  }
+  return dumps;
+}
+
+void Restore(redis::Client& redis, const std::vector<std::pair<std::string, std::string>>& dumps) {
+  REQUIRE(redis.Execute({"FLUSHALL"}).ok());
+  for (const auto& [key, dump] : dumps) {
+    absl::StatusOr<redis::Reply> r = redis.Execute({"RESTORE", key, "0", dump});
+    REQUIRE(r.ok());
+    REQUIRE_FALSE(r->is_error());
+  }
+}
+
+}  // namespace
+
+TEST_CASE("after Redis goes back to an older copy, an order the dispatcher saw costs one more round trip once",
+          "[dispatcher][redis]") {
+  World w;
+  const v1::Actor handler = Actor(v1::ROLE_UNIT_HANDLER, "handler-1", "440106");
+  const v1::Actor supervisor = Actor(v1::ROLE_SUPERVISOR, "supervisor-1", "GZ12345");
+  const std::string id = w.NewOrder();
+  w.Auto(id);  // version 2, dispatched to 440106
+  const auto backup = Snapshot(w.redis);
+  REQUIRE(w.Act(w.dispatcher, handler, id, v1::ACTION_SIGN).ok());
+  REQUIRE(w.Act(w.dispatcher, supervisor, id, v1::ACTION_URGE).ok());  // the memo: version 4, signed
+  Restore(w.redis, backup);  // Redis: version 2, not signed
+
+  // Seen as signed, found dispatched: answered with the order as it is and
+  // decided again on it.
+  absl::StatusOr<v1::ActResponse> first, second;
+  CHECK(w.Count([&] { first = w.Act(w.dispatcher, supervisor, id, v1::ACTION_URGE); }) == 2);
+  REQUIRE(first.ok());
+  CHECK(first->order().state() == v1::ORDER_STATE_DISPATCHED);
+  CHECK(first->order().version() == 3);
+  // The memo now holds the order as Redis has it, though older than what it
+  // held: one call again.
+  CHECK(w.Count([&] { second = w.Act(w.dispatcher, supervisor, id, v1::ACTION_URGE); }) == 1);
+  REQUIRE(second.ok());
+  CHECK(second->order().version() == 4);
+  CHECK(second->order().urge_count() == 2);
+}
+
+}  // namespace hotline::dispatch
