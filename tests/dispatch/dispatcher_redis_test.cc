@@ -20,6 +20,7 @@
 #include "dispatch/dispatcher.h"
 #include "orders/order_record.h"
 #include "orders/redis_order_store.h"
+#include "support/redis_dump.h"
 #include "support/redis_server.h"
 
 namespace hotline::dispatch {
@@ -240,36 +241,6 @@ TEST_CASE("an order not seen, or moved since, costs one more round trip and is d
   CHECK(theirs->order().version() == 4);
 }
 
-}  // namespace hotline::dispatch
-
-namespace hotline::dispatch {
-namespace {
-
-// Every key with its DUMP, to put Redis back as it was (a restore from a
-// backup taken then).
-std::vector<std::pair<std::string, std::string>> Snapshot(redis::Client& redis) {
-  absl::StatusOr<redis::Reply> keys = redis.Execute({"KEYS", "*"});
-  REQUIRE(keys.ok());
-  std::vector<std::pair<std::string, std::string>> dumps;
-  for (const redis::Reply& key : keys->elements) {
-    absl::StatusOr<redis::Reply> dump = redis.Execute({"DUMP", key.str});
-    REQUIRE(dump.ok());
-    dumps.emplace_back(key.str, dump->str);
-  }
-  return dumps;
-}
-
-void Restore(redis::Client& redis, const std::vector<std::pair<std::string, std::string>>& dumps) {
-  REQUIRE(redis.Execute({"FLUSHALL"}).ok());
-  for (const auto& [key, dump] : dumps) {
-    absl::StatusOr<redis::Reply> r = redis.Execute({"RESTORE", key, "0", dump});
-    REQUIRE(r.ok());
-    REQUIRE_FALSE(r->is_error());
-  }
-}
-
-}  // namespace
-
 TEST_CASE("after Redis goes back to an older copy, an order the dispatcher saw costs one more round trip once",
           "[dispatcher][redis]") {
   World w;
@@ -277,10 +248,10 @@ TEST_CASE("after Redis goes back to an older copy, an order the dispatcher saw c
   const v1::Actor supervisor = Actor(v1::ROLE_SUPERVISOR, "supervisor-1", "GZ12345");
   const std::string id = w.NewOrder();
   w.Auto(id);  // version 2, dispatched to 440106
-  const auto backup = Snapshot(w.redis);
+  const auto backup = testing::DumpEachKey(w.redis);
   REQUIRE(w.Act(w.dispatcher, handler, id, v1::ACTION_SIGN).ok());
   REQUIRE(w.Act(w.dispatcher, supervisor, id, v1::ACTION_URGE).ok());  // the memo: version 4, signed
-  Restore(w.redis, backup);  // Redis: version 2, not signed
+  testing::RestoreKeys(w.redis, backup);  // Redis: version 2, not signed
 
   // Seen as signed, found dispatched: answered with the order as it is and
   // decided again on it.
