@@ -14,6 +14,7 @@
 #include "tools/hotline/cli_args.h"
 #include "tools/hotline/commands.h"
 #include "tools/hotline/kb_commands.h"
+#include "support/cli_harness.h"
 
 namespace hotline::cli {
 namespace {
@@ -71,27 +72,7 @@ class FakeGateway final : public v1::Hotline::Service {
   std::vector<std::string> created;
 };
 
-struct Harness {
-  Harness() {
-    grpc::ServerBuilder builder;
-    builder.RegisterService(&gateway);
-    server = builder.BuildAndStart();
-    stub = v1::Hotline::NewStub(server->InProcessChannel(grpc::ChannelArguments()));
-  }
-  ~Harness() { server->Shutdown(); }
-  ExitCode Run(std::vector<std::string> args) {
-    absl::StatusOr<CommandLine> cl = ParseCommandLine(args, [](const std::string&) { return std::nullopt; });
-    INFO(cl.status().ToString());
-    REQUIRE(cl.ok());
-    out.str("");
-    err.str("");
-    return RunCommand(*cl, *stub, {out, err});
-  }
-  FakeGateway gateway;
-  std::unique_ptr<grpc::Server> server;
-  std::unique_ptr<v1::Hotline::Stub> stub;
-  std::ostringstream out, err;
-};
+using Harness = testing::CliHarness<FakeGateway>;
 
 TEST_CASE("kb search sends the words and filters and prints an aligned table", "[knowledge][cli]") {
   Harness h;

@@ -3,27 +3,21 @@
 
 #include "absl/strings/match.h"
 #include "tools/hotline/commands.h"
+#include "support/cli_harness.h"
 
 namespace hotline::cli {
 namespace {
 
-CommandLine Parse(std::vector<std::string> args) {
-  absl::StatusOr<CommandLine> cl = ParseCommandLine(args, {});
-  INFO(cl.status().ToString());
-  REQUIRE(cl.ok());
-  return *cl;
-}
-
 TEST_CASE("audit lists one order's entries or all, paged", "[cli][audit]") {
   absl::StatusOr<v1::ListAuditEntriesRequest> one =
-      BuildAuditRequest(Parse({"audit", "--order", "GZ20261201000001", "--limit", "5"}));
+      BuildAuditRequest(testing::ParsedOrFail({"audit", "--order", "GZ20261201000001", "--limit", "5"}));
   REQUIRE(one.ok());
   CHECK(one->order_id() == "GZ20261201000001");
   CHECK(one->page_size() == 5);
-  absl::StatusOr<v1::ListAuditEntriesRequest> all = BuildAuditRequest(Parse({"audit"}));
+  absl::StatusOr<v1::ListAuditEntriesRequest> all = BuildAuditRequest(testing::ParsedOrFail({"audit"}));
   REQUIRE(all.ok());
   CHECK(all->order_id().empty());
-  CHECK(absl::StartsWith(BuildAuditRequest(Parse({"audit", "--limit", "x"})).status().message(),
+  CHECK(absl::StartsWith(BuildAuditRequest(testing::ParsedOrFail({"audit", "--limit", "x"})).status().message(),
                          "--limit: "));
 }
 

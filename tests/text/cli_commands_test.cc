@@ -26,6 +26,7 @@
 #include "tools/hotline/cli_args.h"
 #include "tools/hotline/commands.h"
 #include "tools/hotline/local_time.h"
+#include "support/cli_harness.h"
 
 namespace hotline::cli {
 namespace {
@@ -289,29 +290,7 @@ class FakeGateway final : public v1::Hotline::Service {
   v1::ListQueueRequest last_queue_;
 };
 
-struct Harness {
-  Harness() {
-    grpc::ServerBuilder builder;
-    builder.RegisterService(&gateway);
-    server = builder.BuildAndStart();
-    stub = v1::Hotline::NewStub(server->InProcessChannel(grpc::ChannelArguments()));
-  }
-  ~Harness() { server->Shutdown(); }
-
-  // Runs the command line; fills out/err.
-  ExitCode Run(std::vector<std::string> args) {
-    absl::StatusOr<CommandLine> cl = ParseCommandLine(args, {});
-    REQUIRE(cl.ok());
-    out.str("");
-    err.str("");
-    return RunCommand(*cl, *stub, {out, err});
-  }
-
-  FakeGateway gateway;
-  std::unique_ptr<grpc::Server> server;
-  std::unique_ptr<v1::Hotline::Stub> stub;
-  std::ostringstream out, err;
-};
+using Harness = testing::CliHarness<FakeGateway>;
 
 std::vector<std::string> Lines(const std::string& text) {
   return absl::StrSplit(text, '\n', absl::SkipEmpty());

@@ -4,37 +4,31 @@
 
 #include "tools/hotline/cli_args.h"
 #include "tools/hotline/guarded_commands.h"
+#include "support/cli_harness.h"
 
 namespace hotline::cli {
 namespace {
-
-CommandLine Parsed(const std::vector<std::string>& args) {
-  absl::StatusOr<CommandLine> cl = ParseCommandLine(args, {});
-  INFO(cl.status().ToString());
-  REQUIRE(cl.ok());
-  return *cl;
-}
 
 }  // namespace
 
 TEST_CASE("reveal needs a reason, lookup-phone and verify take their arguments", "[cli]") {
   CHECK_FALSE(ParseCommandLine({"reveal", "GZ20261128000123"}, {}).ok());  // --reason required
   v1::RevealCallerPhoneRequest reveal =
-      *BuildRevealRequest(Parsed({"reveal", "GZ20261128000123", "--reason", "回访"}));
+      *BuildRevealRequest(testing::ParsedOrFail({"reveal", "GZ20261128000123", "--reason", "回访"}));
   CHECK(reveal.order_id() == "GZ20261128000123");
   CHECK(reveal.reason() == "回访");
 
   v1::FindOrdersByPhoneRequest lookup =
-      *BuildLookupPhoneRequest(Parsed({"lookup-phone", "13812345678", "--limit", "5"}));
+      *BuildLookupPhoneRequest(testing::ParsedOrFail({"lookup-phone", "13812345678", "--limit", "5"}));
   CHECK(lookup.phone() == "13812345678");
   CHECK(lookup.page_size() == 5);
-  CHECK_FALSE(BuildLookupPhoneRequest(Parsed({"lookup-phone", "138", "--limit", "x"})).ok());
+  CHECK_FALSE(BuildLookupPhoneRequest(testing::ParsedOrFail({"lookup-phone", "138", "--limit", "x"})).ok());
 
-  CHECK(BuildVerifyRequest(Parsed({"verify", "GZ20261128000123"}))->order_id() ==
+  CHECK(BuildVerifyRequest(testing::ParsedOrFail({"verify", "GZ20261128000123"}))->order_id() ==
         "GZ20261128000123");
-  CHECK(BuildVerifyRequest(Parsed({"verify", "--all"}))->all());
-  CHECK_FALSE(BuildVerifyRequest(Parsed({"verify"})).ok());
-  CHECK_FALSE(BuildVerifyRequest(Parsed({"verify", "GZ20261128000123", "--all"})).ok());
+  CHECK(BuildVerifyRequest(testing::ParsedOrFail({"verify", "--all"}))->all());
+  CHECK_FALSE(BuildVerifyRequest(testing::ParsedOrFail({"verify"})).ok());
+  CHECK_FALSE(BuildVerifyRequest(testing::ParsedOrFail({"verify", "GZ20261128000123", "--all"})).ok());
 }
 
 TEST_CASE("verify prints the verdicts, the problem named", "[cli]") {

@@ -5,47 +5,41 @@
 #include "absl/strings/match.h"
 #include "tools/hotline/local_time.h"
 #include "tools/hotline/score_commands.h"
+#include "support/cli_harness.h"
 
 namespace hotline::cli {
 namespace {
 
-CommandLine Parse(std::vector<std::string> args) {
-  absl::StatusOr<CommandLine> cl = ParseCommandLine(args, {});
-  INFO(cl.status().ToString());
-  REQUIRE(cl.ok());
-  return *cl;
-}
-
 TEST_CASE("score, rank and hot requests come from flags, bad ones name the flag", "[cli][scoring]") {
-  absl::StatusOr<v1::GetUnitScoreRequest> score = BuildScoreRequest(Parse({"score", "--unit", "440106", "--month", "2026-11"}));
+  absl::StatusOr<v1::GetUnitScoreRequest> score = BuildScoreRequest(testing::ParsedOrFail({"score", "--unit", "440106", "--month", "2026-11"}));
   REQUIRE(score.ok());
   CHECK(score->unit_code() == "440106");
   CHECK(score->period().kind() == v1::PERIOD_KIND_MONTH);
   CHECK(score->period().date() == "2026-11");
-  CHECK(BuildScoreRequest(Parse({"score", "--unit", "440106", "--month", "2026-11", "--year", "2026"}))
+  CHECK(BuildScoreRequest(testing::ParsedOrFail({"score", "--unit", "440106", "--month", "2026-11", "--year", "2026"}))
             .status()
             .message() == "--year: give one of --day, --week, --month, --quarter, --year");
-  CHECK(BuildRankRequest(Parse({"rank", "--level", "county"})).status().message() ==
+  CHECK(BuildRankRequest(testing::ParsedOrFail({"rank", "--level", "county"})).status().message() ==
         "--level: district, street or department");
-  absl::StatusOr<v1::RankUnitsRequest> rank = BuildRankRequest(Parse({"rank", "--level", "street", "--rules", "2026.1"}));
+  absl::StatusOr<v1::RankUnitsRequest> rank = BuildRankRequest(testing::ParsedOrFail({"rank", "--level", "street", "--rules", "2026.1"}));
   REQUIRE(rank.ok());
   CHECK(rank->level() == v1::UNIT_LEVEL_STREET);
   CHECK(rank->rules_version() == "2026.1");
-  absl::StatusOr<v1::GetHotSpotsRequest> today = BuildHotRequest(Parse({"hot", "today"}));
+  absl::StatusOr<v1::GetHotSpotsRequest> today = BuildHotRequest(testing::ParsedOrFail({"hot", "today"}));
   REQUIRE(today.ok());
   CHECK(today->kind() == v1::HOT_KIND_MATTERS);
   CHECK(today->period().kind() == v1::PERIOD_KIND_DAY);
-  CHECK(BuildHotRequest(Parse({"hot", "district"})).status().message() == "--district: which district (e.g. 440106)");
+  CHECK(BuildHotRequest(testing::ParsedOrFail({"hot", "district"})).status().message() == "--district: which district (e.g. 440106)");
   absl::StatusOr<v1::GetHotSpotsRequest> addresses =
-      BuildHotRequest(Parse({"hot", "addresses", "--month", "2026-11"}));
+      BuildHotRequest(testing::ParsedOrFail({"hot", "addresses", "--month", "2026-11"}));
   REQUIRE(addresses.ok());
   CHECK(addresses->kind() == v1::HOT_KIND_ADDRESSES);
   CHECK(addresses->period().kind() == v1::PERIOD_KIND_MONTH);
   CHECK(addresses->period().date() == "2026-11");
-  CHECK(BuildHotRequest(Parse({"hot", "addresses"})).value().period().kind() ==
+  CHECK(BuildHotRequest(testing::ParsedOrFail({"hot", "addresses"})).value().period().kind() ==
         v1::PERIOD_KIND_MONTH);
-  CHECK(absl::StartsWith(BuildHotRequest(Parse({"hot", "weather"})).status().message(), "WHAT: "));
-  CHECK(BuildExplainRequest(Parse({"explain", "--unit", "440106", "--limit", "0"})).status().message() ==
+  CHECK(absl::StartsWith(BuildHotRequest(testing::ParsedOrFail({"hot", "weather"})).status().message(), "WHAT: "));
+  CHECK(BuildExplainRequest(testing::ParsedOrFail({"explain", "--unit", "440106", "--limit", "0"})).status().message() ==
         "--limit: wants a number from 1 to 5000");
 }
 

@@ -5,16 +5,10 @@
 #include "absl/strings/match.h"
 #include "tools/hotline/local_time.h"
 #include "tools/hotline/sla_commands.h"
+#include "support/cli_harness.h"
 
 namespace hotline::cli {
 namespace {
-
-CommandLine Parse(std::vector<std::string> args) {
-  absl::StatusOr<CommandLine> cl = ParseCommandLine(args, {});
-  INFO(cl.status().ToString());
-  REQUIRE(cl.ok());
-  return *cl;
-}
 
 TEST_CASE("working durations read as days, hours and minutes", "[cli][sla]") {
   CHECK(WorkingDuration(0) == "0");
@@ -26,24 +20,24 @@ TEST_CASE("working durations read as days, hours and minutes", "[cli][sla]") {
 
 TEST_CASE("extension and calendar requests come from flags, bad values name the flag", "[cli][sla]") {
   absl::StatusOr<v1::RequestExtensionRequest> ask =
-      BuildExtendRequest(Parse({"extend", "GZ20260302000001", "--due", "2026-04-10", "--reason", "勘查"}));
+      BuildExtendRequest(testing::ParsedOrFail({"extend", "GZ20260302000001", "--due", "2026-04-10", "--reason", "勘查"}));
   REQUIRE(ask.ok());
   CHECK(FormatLocalTime(ask->new_due()) == "2026-04-10 00:00:00");
   CHECK(ask->reason() == "勘查");
-  absl::Status bad = BuildExtendRequest(Parse({"extend", "GZ20260302000001", "--due", "next week", "--reason", "x"}))
+  absl::Status bad = BuildExtendRequest(testing::ParsedOrFail({"extend", "GZ20260302000001", "--due", "next week", "--reason", "x"}))
                          .status();
   CHECK(absl::StartsWith(bad.message(), "--due: "));
-  CHECK(BuildDecideExtensionRequest(Parse({"extension", "GZ20260302000001"})).status().message() ==
+  CHECK(BuildDecideExtensionRequest(testing::ParsedOrFail({"extension", "GZ20260302000001"})).status().message() ==
         "--approve: give --approve or --refuse");
-  CHECK(BuildDecideExtensionRequest(Parse({"extension", "GZ20260302000001", "--refuse", "--due", "2026-05-01"}))
+  CHECK(BuildDecideExtensionRequest(testing::ParsedOrFail({"extension", "GZ20260302000001", "--refuse", "--due", "2026-05-01"}))
             .status()
             .message() == "--due: only with --approve");
-  absl::StatusOr<v1::QueryCalendarRequest> cal = BuildCalendarRequest(Parse({"calendar", "--add-days", "20"}));
+  absl::StatusOr<v1::QueryCalendarRequest> cal = BuildCalendarRequest(testing::ParsedOrFail({"calendar", "--add-days", "20"}));
   REQUIRE(cal.ok());
   CHECK(cal->add_working_days() == 20);
-  CHECK_FALSE(BuildCalendarRequest(Parse({"calendar", "--add-days", "-1"})).ok());
+  CHECK_FALSE(BuildCalendarRequest(testing::ParsedOrFail({"calendar", "--add-days", "-1"})).ok());
   absl::StatusOr<v1::ListUnitDeadlinesRequest> list =
-      BuildDeadlinesRequest(Parse({"deadlines", "--unit", "440106", "--overdue"}));
+      BuildDeadlinesRequest(testing::ParsedOrFail({"deadlines", "--unit", "440106", "--overdue"}));
   REQUIRE(list.ok());
   CHECK(list->overdue());
 }

@@ -9,6 +9,7 @@
 #include "tools/hotline/cli_args.h"
 #include "tools/hotline/commands.h"
 #include "tools/hotline/watch_command.h"
+#include "support/cli_harness.h"
 
 namespace hotline::cli {
 namespace {
@@ -51,24 +52,7 @@ class FakeGateway final : public v1::Hotline::Service {
   grpc::Status end_with_ = grpc::Status::OK;
 };
 
-struct Harness {
-  Harness() {
-    grpc::ServerBuilder builder;
-    builder.RegisterService(&gateway);
-    server = builder.BuildAndStart();
-    stub = v1::Hotline::NewStub(server->InProcessChannel(grpc::ChannelArguments()));
-  }
-  ~Harness() { server->Shutdown(); }
-  ExitCode Run(std::vector<std::string> args) {
-    absl::StatusOr<CommandLine> cl = ParseCommandLine(args, {});
-    REQUIRE(cl.ok());
-    return RunCommand(*cl, *stub, {out, err});
-  }
-  FakeGateway gateway;
-  std::unique_ptr<grpc::Server> server;
-  std::unique_ptr<v1::Hotline::Stub> stub;
-  std::ostringstream out, err;
-};
+using Harness = testing::CliHarness<FakeGateway>;
 
 TEST_CASE("watch-queue prints one line per message and stops after --count changes", "[cli]") {
   Harness h;
