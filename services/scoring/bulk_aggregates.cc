@@ -54,16 +54,21 @@ absl::Status SendPipelined(redis::Client& redis, std::vector<redis::Command> com
 absl::Status BulkAggregates::Add(std::vector<v1::OrderFacts> facts) {
   std::vector<redis::Command> writes;
   writes.reserve(facts.size() + 64);
-  absl::flat_hash_map<std::string, Sums> sums;
+  // Summed by bucket first: the orders of a call share most buckets, so each
+  // bucket's key is made once a call, not once an order.
+  std::map<Bucket, Counts> sums;
   std::map<std::string, redis::Command> unit_orders;  // unit -> its ZADD
   const v1::OrderFacts none;  // nothing stored before: every Fact.above from the directory
   for (v1::OrderFacts& f : facts) {
     RecordUnitsAbove(none, directory_, &f);
-    const Contribution c = ContributionOf(f, directory_, zone_);
-    for (const auto& [bucket, counts] : c.counts) {
-      Sums& s = sums[BucketKey(keys_, bucket)];
-      s.sorted_set = bucket.kind == BucketKind::kCityMonth;
-      for (const auto& [field, n] : counts) s.counts[field] += n;
+    Contribution c = ContributionOf(f, directory_, zone_);
+    for (auto& [bucket, counts] : c.counts) {
+      auto [at, added] = sums.try_emplace(bucket);
+      if (added) {
+        at->second = std::move(counts);
+        continue;
+      }
+      for (const auto& [field, n] : counts) at->second[field] += n;
     }
     for (const auto& [unit, member] : c.unit_days) {
       redis::Command& zadd = unit_orders[unit];
@@ -77,10 +82,10 @@ absl::Status BulkAggregates::Add(std::vector<v1::OrderFacts> facts) {
   for (auto& [unit, zadd] : unit_orders) writes.push_back(std::move(zadd));
   {
     std::lock_guard<std::mutex> lock(mu_);
-    for (auto& [key, s] : sums) {
-      Sums& into = sums_[key];
-      into.sorted_set = s.sorted_set;
-      for (const auto& [field, n] : s.counts) into.counts[field] += n;
+    for (const auto& [bucket, counts] : sums) {
+      Sums& into = sums_[BucketKey(keys_, bucket)];
+      into.sorted_set = bucket.kind == BucketKind::kCityMonth;
+      for (const auto& [field, n] : counts) into.counts[field] += n;
     }
   }
   return SendPipelined(redis_, std::move(writes));

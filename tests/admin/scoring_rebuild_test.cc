@@ -268,6 +268,24 @@ TEST_CASE("rebuild scoring --bulk: refuses a keyspace with scoring keys in it an
   CHECK(Run(w.redis, {"EXISTS", w.keys.RebuildMark()}).integer == 0);
 }
 
+TEST_CASE("rebuild scoring --bulk: refuses while hotline-scoring's consumer reads the events") {
+  World w(40);
+  const std::string events = w.keys.orders().Events();
+  Run(w.redis, {"XGROUP", "CREATE", events, "scoring", "$", "MKSTREAM"});
+  Run(w.redis, {"XADD", events, "*", "event", "order.created", "order_id", w.orders[0].id()});
+  // A consumer that read just now stops it (one that last read long ago
+  // does not: the service stopped leaves its group and consumers).
+  Run(w.redis, {"XREADGROUP", "GROUP", "scoring", "scoring-1", "COUNT", "1", "STREAMS", events, ">"});
+  absl::StatusOr<Result> refused = Bulk(w);
+  CHECK(absl::IsFailedPrecondition(refused.status()));
+  CHECK(refused.status().message().find("scoring-1") != std::string::npos);
+  CHECK(DumpScoring(w.redis).empty());
+  Run(w.redis, {"XGROUP", "DELCONSUMER", events, "scoring", "scoring-1"});
+  absl::StatusOr<Result> rebuilt = Bulk(w);
+  REQUIRE(rebuilt.ok());
+  CHECK(rebuilt->written == 40);
+}
+
 TEST_CASE(
     "rebuild scoring --bulk: one interrupted midway is started again clean, and the one-at-a-time "
     "rebuild refuses to run over it") {

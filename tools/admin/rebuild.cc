@@ -205,6 +205,34 @@ absl::Status ForEachScoringKey(redis::Client& redis, const scoring::ScoringKeys&
   return absl::OkStatus();
 }
 
+// The scoring service's consumer group (services/scoring/main.cc) and how
+// recently one of its consumers must have read to count as running (they
+// block 500 ms a read, libs/stream/consumer_group.h).
+constexpr char kScoringGroup[] = "scoring";
+constexpr int64_t kRunningIdleMs = 10000;
+
+// FAILED_PRECONDITION when a consumer of scoring's group read the events
+// lately: hotline-scoring is running, and its writes would be counted twice.
+absl::Status ScoringStopped(redis::Client& redis, const orders::OrderKeys& keys) {
+  absl::StatusOr<redis::Reply> consumers = redis.Execute({"XINFO", "CONSUMERS", keys.Events(), kScoringGroup});
+  if (!consumers.ok()) return consumers.status();
+  if (consumers->is_error()) return absl::OkStatus();  // no stream or no group: nobody consumes
+  for (const redis::Reply& c : consumers->elements) {
+    std::string name;
+    int64_t idle = -1;
+    for (size_t i = 0; i + 1 < c.elements.size(); i += 2) {
+      if (c.elements[i].str == "name") name = c.elements[i + 1].str;
+      if (c.elements[i].str == "idle") idle = c.elements[i + 1].integer;
+    }
+    if (idle >= 0 && idle < kRunningIdleMs) {
+      return absl::FailedPreconditionError(absl::StrCat(
+          "hotline-scoring is running (consumer ", name, " of group ", kScoringGroup, " read ", idle,
+          " ms ago): stop it for a bulk rebuild"));
+    }
+  }
+  return absl::OkStatus();
+}
+
 // Refuses a keyspace with scoring keys unless an interrupted bulk rebuild
 // left them (its mark): then deletes them, counted in `cleared`. Then marks
 // the rebuild. FAILED_PRECONDITION: not empty, or another bulk rebuild
@@ -273,12 +301,15 @@ absl::StatusOr<Result> RebuildScoringBulk(redis::Client& redis, const scoring::S
                                           const Options& options) {
   const absl::Time start = absl::Now();
   Result result;
+  if (absl::Status s = ScoringStopped(redis, keys.orders()); !s.ok()) return s;
   if (absl::Status s = StartBulk(redis, keys, result.cleared); !s.ok()) return s;
   scoring::BulkAggregates bulk(redis, keys, zone, directory);
   absl::Status walked = WalkInSlices(
       redis, keys.orders(), options, start,
       [&](const std::vector<std::string>& ids, size_t from, size_t to, std::vector<absl::Status>& statuses,
           std::vector<char>& written) {
+        // Checked again each slice: a service started meanwhile stops the rebuild.
+        if (absl::Status s = ScoringStopped(redis, keys.orders()); !s.ok()) return s;
         Derived d = LoadAndDerive(store, ids, from, to, statuses);
         // A failed write stops the rebuild (its sums would count facts
         // perhaps not written); the mark stays for the next run.

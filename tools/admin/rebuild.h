@@ -25,7 +25,9 @@
 // the same facts and aggregates, but each order's facts and unit-order
 // members are written with plain pipelined commands and the aggregates are
 // summed in memory and written once at the end (scoring/bulk_aggregates.h),
-// no script call per order. It refuses a keyspace with scoring keys in it.
+// no script call per order. It refuses a keyspace with scoring keys in it,
+// and refuses to start or go on while a consumer of scoring's group has read
+// the events in the last 10 s (hotline-scoring running).
 // Crash-safe by a mark (scoring:rebuild_bulk) set before its first write and
 // deleted after its last: a bulk rebuild killed midway leaves the mark, the
 // next one deletes every scoring key but month_rules and starts again, and
@@ -96,7 +98,8 @@ absl::StatusOr<Result> RebuildScoring(redis::Client& redis, const orders::OrderK
 
 // `store` loads the orders (LoadWholeMany); `directory` and `zone` must be
 // the store's. FAILED_PRECONDITION when the keyspace is not empty (and
-// nothing is written) or another bulk rebuild marked it first. Any failed
+// nothing is written), another bulk rebuild marked it first, or
+// hotline-scoring is running. Any failed
 // write stops it with the mark left.
 absl::StatusOr<Result> RebuildScoringBulk(redis::Client& redis, const scoring::ScoringKeys& keys,
                                           scoring::RedisFactStore& store,
