@@ -21,8 +21,14 @@
 //                             scored under (FactStore::MonthRules; the
 //                             service's fact writes set it for the month
 //                             they are written in)
-// All but the facts and month_rules are maintained by put_facts.lua together
-// with the facts.
+//   <p>scoring:months         hash: YYYYMM -> "moving" | "moved": a closed
+//                             month the archiver (month_archive.h) is moving
+//                             to PostgreSQL or has moved there; its day,
+//                             rollup and address keys and its unitorders
+//                             members are then read from PostgreSQL, and
+//                             put_facts.lua refuses a change to it
+// All but the facts, month_rules and months are maintained by put_facts.lua
+// together with the facts.
 //
 // The orders themselves are read through libs/orders' keys (order_keys.h).
 #include <string>
@@ -51,6 +57,7 @@ class ScoringKeys {
     return absl::StrCat(prefix_, "scoring:citymonth:", list, ":", month);
   }
   std::string MonthRules() const { return absl::StrCat(prefix_, "scoring:month_rules"); }
+  std::string Months() const { return absl::StrCat(prefix_, "scoring:months"); }
   std::string Load() const { return absl::StrCat(prefix_, "scoring:load"); }
   std::string UnitOrders(absl::string_view unit) const {
     return absl::StrCat(prefix_, "scoring:unitorders:{", unit, "}");
