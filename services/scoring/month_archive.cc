@@ -23,27 +23,6 @@ extern const std::string_view kMonthDelete;
 
 namespace {
 
-absl::StatusOr<redis::Reply> Run(redis::Client& redis, redis::Command c) {
-  absl::StatusOr<redis::Reply> r = redis.Execute(std::move(c));
-  if (!r.ok()) return r.status();
-  if (r->is_error()) return redis::ErrorReplyToStatus(r->str);
-  return r;
-}
-
-absl::Status Scan(redis::Client& redis, const std::string& pattern, const std::string& type,
-                  std::set<std::string>* out) {
-  std::string cursor = "0";
-  do {
-    absl::StatusOr<redis::Reply> r =
-        Run(redis, {"SCAN", cursor, "MATCH", pattern, "COUNT", "1000", "TYPE", type});
-    if (!r.ok()) return r.status();
-    if (r->elements.size() != 2) return absl::InternalError("SCAN: unexpected reply");
-    cursor = r->elements[0].str;
-    for (const redis::Reply& k : r->elements[1].elements) out->insert(k.str);
-  } while (cursor != "0");
-  return absl::OkStatus();
-}
-
 // Replies of `commands`, all in flight at once; the first error stops.
 absl::StatusOr<std::vector<redis::Reply>> RunAll(redis::Client& redis,
                                                  std::vector<redis::Command> commands) {
@@ -65,6 +44,27 @@ absl::StatusOr<std::vector<redis::Reply>> RunAll(redis::Client& redis,
   }
   if (!first.ok()) return first;
   return out;
+}
+
+// One command, an error reply as its status.
+absl::StatusOr<redis::Reply> Run(redis::Client& redis, redis::Command c) {
+  absl::StatusOr<std::vector<redis::Reply>> r = RunAll(redis, {std::move(c)});
+  if (!r.ok()) return r.status();
+  return std::move(r->front());
+}
+
+absl::Status Scan(redis::Client& redis, const std::string& pattern, const std::string& type,
+                  std::set<std::string>* out) {
+  std::string cursor = "0";
+  do {
+    absl::StatusOr<redis::Reply> r =
+        Run(redis, {"SCAN", cursor, "MATCH", pattern, "COUNT", "1000", "TYPE", type});
+    if (!r.ok()) return r.status();
+    if (r->elements.size() != 2) return absl::InternalError("SCAN: unexpected reply");
+    cursor = r->elements[0].str;
+    for (const redis::Reply& k : r->elements[1].elements) out->insert(k.str);
+  } while (cursor != "0");
+  return absl::OkStatus();
 }
 
 // The month (YYYYMM) of a day or month aggregate key (…:YYYYMMDD or

@@ -16,6 +16,8 @@
 
 #include <chrono>
 #include <cstdio>
+#include <cstdlib>
+#include <tuple>
 #include <random>
 #include <sstream>
 #include <thread>
@@ -53,13 +55,7 @@ v1::Period PeriodOf(v1::PeriodKind kind, const std::string& date) {
   return p;
 }
 
-v1::Actor Centre() {
-  v1::Actor a;
-  a.set_user_id("d1");
-  a.set_role(v1::ROLE_DISPATCHER);
-  a.set_unit_code("GZ12345");
-  return a;
-}
+using fixture::Centre;
 
 struct Rig {
   hotline::testing::RedisServer redis_server;
@@ -376,6 +372,53 @@ TEST_CASE("hotline-admin archive run killed with SIGKILL while moving scoring mo
   INFO(found.out);
   CHECK(found.exit_code == 1);
   CHECK(absl::StrContains(found.out, "FINDING scoring_aggregate - hotline:scoring:cityday:volume:202612"));
+}
+
+// Not run by ctest ([.bench]; bench/run_scoring_month_archive_bench.sh): the
+// Redis bytes of one busy month of scoring before and after its move, and
+// the PostgreSQL bytes it takes; HOTLINE_MONTH_ORDERS orders (default 40,000)
+// created in November, a few in December (left live).
+TEST_CASE("scoring month archive: Redis bytes of a month before and after the move", "[.bench]") {
+  const char* env = std::getenv("HOTLINE_MONTH_ORDERS");
+  const int n = env != nullptr ? std::atoi(env) : 40000;
+  REQUIRE(n > 0);
+  Rig r;
+  for (const auto& [month, count, seed] : {std::tuple{11, n, 1}, std::tuple{12, 500, 2}}) {
+    std::vector<v1::OrderFacts> batch;
+    for (const v1::WorkOrder& o : fixture::BusyMonth(Dir(), absl::CivilMonth(2026, month), count, seed)) {
+      batch.push_back(DeriveFacts(o).value());
+      REQUIRE(r.redis.Execute({"HSET", r.keys.orders().Order(o.id()), "state",
+                               absl::StrCat(v1::ORDER_STATE_ARCHIVED), "version",
+                               absl::StrCat(o.version())}).ok());
+      if (batch.size() == 500) {
+        for (const auto& w : r.store.PutMany(batch)) REQUIRE(w.ok());
+        batch.clear();
+      }
+    }
+    for (const auto& w : r.store.PutMany(batch)) REQUIRE(w.ok());
+  }
+  const auto [agg_before, facts_before] = r.ScoringBytes();
+  const absl::Time start = absl::Now();
+  auto moved = MoveClosedMonths(r.redis, r.pg, r.keys, Options());
+  const double seconds = absl::ToDoubleSeconds(absl::Now() - start);
+  REQUIRE(moved.ok());
+  REQUIRE(moved->moved == std::vector<std::string>{"202611"});
+  const auto [agg_after, facts_after] = r.ScoringBytes();
+  auto pg_bytes = r.pg.Exec(
+      "SELECT sum(pg_total_relation_size(t)) FROM unnest(ARRAY['scoring_hashes', 'scoring_members', "
+      "'scoring_unit_orders', 'scoring_months']::regclass[]) AS t");
+  REQUIRE(pg_bytes.ok());
+  const double per_order = static_cast<double>(agg_before - agg_after) / n;
+  std::printf(
+      "one month of %d orders (and 500 in the next, live): Redis bytes of scoring's aggregates, "
+      "address sets and order lists %lld before the move, %lld after (%.0f bytes an order moved); "
+      "facts %lld, stay; PostgreSQL %s bytes; %zu keys, %lld rows moved in %.1f s. The demo city's "
+      "month (43,200 orders a day x 30) at this rate: %.0f MiB of Redis moved\n",
+      n, static_cast<long long>(agg_before), static_cast<long long>(agg_after), per_order,
+      static_cast<long long>(facts_before), pg_bytes->rows[0][0].value_or("?").c_str(),
+      static_cast<size_t>(moved->keys), static_cast<long long>(moved->rows), seconds,
+      per_order * 43200 * 30 / 1048576);
+  CHECK(facts_after == facts_before);
 }
 
 }  // namespace
