@@ -198,6 +198,10 @@ int ArchiveMain(int argc, char** argv) {
     std::fputs("usage: hotline-admin archive run|stats|migrate|compact-audit|ready [--help]\n", stderr);
     return 2;
   }
+  if (scoring_month_after <= absl::ZeroDuration()) {
+    std::fputs("hotline-admin archive run: --scoring_month_after must be positive\n", stderr);
+    return 2;
+  }
   absl::StatusOr<v1::ArchivePolicy> policy = archive::LoadArchivePolicy(policy_path);
   if (!policy.ok()) return Fail(policy.status());
   absl::StatusOr<redis::Options> redis_options = redis::ToOptions(redis_flags);
