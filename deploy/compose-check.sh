@@ -10,7 +10,7 @@
 #             profile "grafana", off here: no Debian package, no registry)
 #   secrets   each container sees only its own secret files: a backend finds
 #             no other backend's identity secret, no token key, and only
-#             intake, sla and the archiver the PostgreSQL service file, none
+#             intake, sla, scoring and the archiver the PostgreSQL service file, none
 #             the schema owner's (postgres-migrate's, which ran and exited)
 #   traffic   tools/demo_calls.sh with the CLI (TLS) through the gateway's
 #             published port, then the orders listed back
@@ -186,7 +186,7 @@ for svc in $backends; do
   case "$seen" in *jwt_keys*) fail "$svc sees the token signing keys: $seen" ;; esac
   case "$seen" in *postgres.password*|*postgres-owner.*) fail "$svc sees a PostgreSQL password not its: $seen" ;; esac
   case "$svc" in
-    intake|sla) case "$seen" in *postgres.service*) ;; *) fail "$svc does not see its PostgreSQL service file: $seen" ;; esac ;;
+    intake|sla|scoring) case "$seen" in *postgres.service*) ;; *) fail "$svc does not see its PostgreSQL service file: $seen" ;; esac ;;
     *) case "$seen" in *postgres.*) fail "$svc sees the PostgreSQL password: $seen" ;; esac ;;
   esac
   echo "  $svc sees only: $seen"

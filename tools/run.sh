@@ -202,7 +202,8 @@ supervise knowledge "$RUN_DIR/logs/knowledge.log" \
   --index_dir "$RUN_DIR/knowledge-index"
 supervise scoring "$RUN_DIR/logs/scoring.log" \
   "$BIN/services/scoring/hotline-scoring" --grpc_port "$SCORING_PORT" --metrics_port "$SCORING_METRICS" \
-  --identity_secret_file "$IDENTITY/scoring.secret" --redis "$REDIS_ADDR" --data_dir "$ROOT/data" --gauge_interval 10s
+  --identity_secret_file "$IDENTITY/scoring.secret" --redis "$REDIS_ADDR" --data_dir "$ROOT/data" --gauge_interval 10s \
+  --postgres "$HOTLINE_POSTGRES"
 # The demo tokens plus a simulated handler for every unit (fresh secrets each run).
 TOKENS=$RUN_DIR/tokens.textproto
 "$BIN/tools/simulator/hotline-simulator" --write_tokens "$TOKENS" \

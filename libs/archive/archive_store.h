@@ -32,17 +32,26 @@ namespace hotline::archive {
 // the mover need and no more: SELECT, INSERT, UPDATE, DELETE on
 // archived_orders (the mover upserts and withdraws copies), SELECT and INSERT
 // only on the access log's tables, so the log is append-only by the grants
-// and again by its trigger. Idempotent; serialized by an advisory lock.
+// and again by its trigger; SELECT, INSERT and DELETE on scoring's month
+// tables (services/scoring/month_archive.h). Idempotent; serialized by an advisory lock.
 // INVALID_ARGUMENT for a bad role name or one that is the caller itself;
 // FAILED_PRECONDITION when a service role owns one of the tables (an owner's
 // rights are not taken away by grants: reassign it first, README).
-inline constexpr int kSchemaVersion = 2;
+inline constexpr int kSchemaVersion = 3;  // 3: scoring's closed months
 absl::Status MigrateSchema(PgConnection& owner, const std::vector<std::string>& service_roles);
 // For the mover and the tools: OK when the schema is at kSchemaVersion;
 // otherwise migrates it as the caller (a single-role set-up, tests), and when
 // the caller may not create it, FAILED_PRECONDITION saying to run
 // `hotline-admin archive migrate` as the owner.
 absl::Status EnsureSchema(PgConnection& pg);
+// For the services' start (hotline-admin archive ready, k8s initContainers):
+// OK when the schema is at kSchemaVersion and the caller's role may SELECT
+// every table of ServiceTables(), i.e. the owner's migrate has granted;
+// FAILED_PRECONDITION saying what is missing; UNAVAILABLE when PostgreSQL
+// cannot be reached. Read only.
+absl::Status CheckGranted(PgConnection& pg);
+// The tables the services' role is granted (MigrateSchema).
+std::vector<std::string> ServiceTables();
 // The archived_orders table and its indexes.
 const char* OrderSchemaSql();
 

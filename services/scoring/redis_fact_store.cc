@@ -156,6 +156,23 @@ absl::StatusOr<std::optional<RedisFactStore::PutCall>> RedisFactStore::PreparePu
       args.insert(args.end(), {"a", key_index(keys_.UnitOrders(unit)), member, member.substr(0, 8)});
     }
   }
+  // The months the write changes: refused by the script if one has moved.
+  std::set<std::string> months;
+  for (const auto& [bucket, counts] : delta) {
+    if (bucket.kind == BucketKind::kLoad) continue;
+    for (const auto& [field, n] : counts) {
+      if (n != 0) months.insert(bucket.day.substr(0, 6));
+    }
+  }
+  for (const auto* days : {&old.unit_days, &now.unit_days}) {
+    for (const auto& [unit, member] : *days) {
+      if (!old.unit_days.contains({unit, member}) || !now.unit_days.contains({unit, member}))
+        months.insert(member.substr(0, 6));
+    }
+  }
+  for (const std::string& month : months) {
+    args.insert(args.end(), {"m", key_index(keys_.Months()), month, "-"});
+  }
   if (rules_ != nullptr) {
     const std::string month = absl::FormatTime("%Y%m", clock_->Now(), zone_);
     args.insert(args.end(), {"s", key_index(keys_.MonthRules()), month, rules_->Current()->current().version()});
@@ -171,6 +188,12 @@ absl::StatusOr<int64_t> RedisFactStore::TryPut(const v1::OrderFacts& facts) {
   absl::StatusOr<redis::Reply> reply =
       redis_.ExecuteScript(PutScript(), std::move((*call)->keys), std::move((*call)->args));
   if (absl::Status s = ErrorOf(reply); !s.ok()) return s;
+  if (reply->integer == -2) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        "scoring: order ", facts.order_id(),
+        " changes a month already moved to PostgreSQL (scoring:months): refused, README "
+        "\"Closed months\""));
+  }
   return reply->integer;
 }
 
@@ -234,7 +257,7 @@ absl::StatusOr<bool> RedisFactStore::Put(const v1::OrderFacts& facts) {
   return absl::AbortedError(absl::StrCat("scoring: order ", facts.order_id(), " kept changing while stored"));
 }
 
-absl::StatusOr<std::vector<v1::OrderFacts>> RedisFactStore::LoadIds(const std::vector<std::string>& ids) {
+absl::StatusOr<std::vector<v1::OrderFacts>> RedisFactStore::LoadFacts(const std::vector<std::string>& ids) {
   // Chunks of kChunk orders, one script call each, all in flight at once.
   constexpr size_t kChunk = 500;
   std::vector<std::vector<std::string>> chunks;
@@ -337,15 +360,22 @@ absl::StatusOr<Counts> RedisFactStore::TopOfMonth(const std::string& list, const
   return CountsOf(*reply);
 }
 
-absl::StatusOr<std::vector<v1::OrderFacts>> RedisFactStore::LoadUnit(const std::string& unit, absl::Time start,
-                                                                     absl::Time end) {
+absl::StatusOr<std::set<std::string>> RedisFactStore::UnitOrderIds(const std::string& unit,
+                                                                   absl::Time start, absl::Time end) {
   absl::StatusOr<redis::Reply> reply =
       redis_.Execute({"ZRANGEBYSCORE", keys_.UnitOrders(unit), CityDay(start, zone_),
                       absl::StrCat("(", CityDay(end, zone_))});
   if (absl::Status s = ErrorOf(reply); !s.ok()) return s;
   std::set<std::string> ids;
   for (const redis::Reply& e : reply->elements) ids.insert(e.str.substr(e.str.find(':') + 1));
-  return LoadIds({ids.begin(), ids.end()});
+  return ids;
+}
+
+absl::StatusOr<std::vector<v1::OrderFacts>> RedisFactStore::LoadUnit(const std::string& unit, absl::Time start,
+                                                                     absl::Time end) {
+  absl::StatusOr<std::set<std::string>> ids = UnitOrderIds(unit, start, end);
+  if (!ids.ok()) return ids.status();
+  return LoadFacts({ids->begin(), ids->end()});
 }
 
 absl::StatusOr<v1::WorkOrder> RedisFactStore::LoadWhole(const std::string& id) {

@@ -2,6 +2,7 @@
 // FactStore and OrderSource on Redis (keys: scoring_keys.h). Thread-safe
 // (the client is).
 #include <optional>
+#include <set>
 #include <vector>
 
 #include "clock/clock.h"
@@ -61,9 +62,15 @@ class RedisFactStore final : public FactStore, public OrderSource {
                                                        absl::Time end) override;
   absl::StatusOr<std::string> MonthRules(const std::string& month, const std::string& current,
                                          bool closed) override;
+  // LoadUnit's two steps (the archive's decorator adds the ids of moved
+  // months between them): the ids in the unit's order list within the days
+  // of [start, end), and the facts of `ids` in their order (an id without
+  // facts is skipped).
+  absl::StatusOr<std::set<std::string>> UnitOrderIds(const std::string& unit, absl::Time start,
+                                                     absl::Time end);
+  absl::StatusOr<std::vector<v1::OrderFacts>> LoadFacts(const std::vector<std::string>& ids);
 
  private:
-  absl::StatusOr<std::vector<v1::OrderFacts>> LoadIds(const std::vector<std::string>& ids);
   std::vector<std::string> DaysIn(absl::Time start, absl::Time end) const;
   std::string KeyOf(const Bucket& bucket) const;
   // One Put attempt: 1 written, 0 not newer, -1 raced by another writer.

@@ -24,8 +24,14 @@
 //   <p>scoring:rebuild_bulk   string: a bulk rebuild is writing scoring's
 //                             keys (tools/admin/rebuild.h); left by one that
 //                             was interrupted, so the next starts clean
-// All but the facts and month_rules are maintained by put_facts.lua together
-// with the facts.
+//   <p>scoring:months         hash: YYYYMM -> "moving" | "moved": a closed
+//                             month the archiver (month_archive.h) is moving
+//                             to PostgreSQL or has moved there; its day,
+//                             rollup and address keys and its unitorders
+//                             members are then read from PostgreSQL, and
+//                             put_facts.lua refuses a change to it
+// All but the facts, month_rules and months are maintained by put_facts.lua
+// together with the facts.
 //
 // The orders themselves are read through libs/orders' keys (order_keys.h).
 #include <string>
@@ -57,6 +63,7 @@ class ScoringKeys {
   std::string RebuildMark() const { return absl::StrCat(prefix_, "scoring:rebuild_bulk"); }
   // Every scoring key matches this SCAN pattern (the prefix has no glob characters).
   std::string Pattern() const { return absl::StrCat(prefix_, "scoring:*"); }
+  std::string Months() const { return absl::StrCat(prefix_, "scoring:months"); }
   std::string Load() const { return absl::StrCat(prefix_, "scoring:load"); }
   std::string UnitOrders(absl::string_view unit) const {
     return absl::StrCat(prefix_, "scoring:unitorders:{", unit, "}");

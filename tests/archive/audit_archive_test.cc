@@ -19,6 +19,7 @@
 #include <catch2/catch.hpp>
 #include <chrono>
 #include <cstdio>
+#include <cstdlib>
 #include <future>
 #include <map>
 #include <random>
@@ -286,6 +287,14 @@ TEST_CASE("the archived access log is append-only: the services' role has no UPD
   CHECK(t.Rows("audit_entry_orders") == 9 + 3 + 1);  // entry 9 lists GZ0..GZ2; GZX above
 }
 
+// `hotline-admin archive ready` as the services' role: its exit code.
+int AdminReady(testing::PostgresServer& server) {
+  const std::string cmd = absl::StrCat(HOTLINE_ADMIN_BIN, " archive ready --postgres '",
+                                       server.conninfo(), "' >/dev/null 2>&1");
+  const int status = std::system(cmd.c_str());
+  return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
 TEST_CASE("the schema's migration is the owner's: the services' role cannot make or widen it") {
   testing::PostgresServer server;
   PgConnection services{server.conninfo()};
@@ -298,9 +307,19 @@ TEST_CASE("the schema's migration is the owner's: the services' role cannot make
   CHECK(absl::IsInvalidArgument(MigrateSchema(owner, {"hotline; DROP TABLE x"})));
   CHECK(absl::IsInvalidArgument(MigrateSchema(owner, {"hotline_owner"})));
   CHECK_FALSE(owner.Exec("SELECT 1 FROM archive_schema").ok());
+  // What the services' initContainers wait for (hotline-admin archive ready):
+  // not before the tables exist, nor while they are not granted.
+  CHECK(absl::IsFailedPrecondition(CheckGranted(services)));
+  CHECK(AdminReady(server) == 1);
+  REQUIRE(MigrateSchema(owner, {}).ok());
+  s = CheckGranted(services);
+  CHECK(absl::IsFailedPrecondition(s));
+  CHECK(std::string(s.message()).find("not migrated or not granted") != std::string::npos);
   REQUIRE(MigrateSchema(owner, {"hotline"}).ok());
   REQUIRE(MigrateSchema(owner, {"hotline"}).ok());  // idempotent
   CHECK(EnsureSchema(services).ok());
+  CHECK(CheckGranted(services).ok());
+  CHECK(AdminReady(server) == 0);
   // The services' role cannot grant itself more (not the owner).
   (void)services.Exec("GRANT UPDATE, DELETE ON audit_entries TO hotline");  // grants nothing
   CHECK_FALSE(services.Exec("DELETE FROM audit_entries").ok());

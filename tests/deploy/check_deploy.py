@@ -8,7 +8,8 @@ Usage: check_deploy.py SOURCE_DIR CHECK [PROMTOOL]
              gateway's HOTLINE_*_ADDR point at the services it waits for;
              stream consumers get a per-container HOTLINE_CONSUMER_NAME;
              PostgreSQL on a named volume with a healthcheck, every service
-             with HOTLINE_POSTGRES waits for it and reads its password from
+             with HOTLINE_POSTGRES waits for it (and for postgres-migrate
+             to complete) and reads its password from
              the mounted service file; no container mounts the whole secrets
              folder, each backend only its own identity secret.
   k8s        deploy/k8s: every Deployment probes gRPC on the port the service
@@ -17,7 +18,10 @@ Usage: check_deploy.py SOURCE_DIR CHECK [PROMTOOL]
              stream consumers take HOTLINE_CONSUMER_NAME from the pod name;
              Redis has a PVC and appendfsync always; PostgreSQL a StatefulSet
              with a PVC; intake and the archive CronJob share one conninfo
-             with no password in it and mount only the key service.
+             with no password in it and mount only the key service; every
+             Deployment with HOTLINE_POSTGRES starts only after an
+             initContainer's `hotline-admin archive ready --wait` (the
+             migrate Job has granted) with the same conninfo.
   alerts     every alert in alerts.yml has a firing and a non-firing test case.
   dashboard  hotline.json is valid JSON, panel ids unique, datasource uid matches
              the provisioned one, and every PromQL expression parses (promtool).
@@ -138,9 +142,9 @@ def check_compose(src):
 
 
 # The services that take --postgres (intake reads both tiers, sla the SLA view
-# of archived orders) and what they connect with: the password only in the
-# service file PGSERVICEFILE names.
-POSTGRES_CLIENTS = {"intake", "sla"}
+# of archived orders, scoring its closed months) and what they connect with:
+# the password only in the service file PGSERVICEFILE names.
+POSTGRES_CLIENTS = {"intake", "sla", "scoring"}
 BACKENDS = {"intake", "dispatch", "sla", "knowledge", "scoring"}
 
 
@@ -148,6 +152,9 @@ BACKENDS = {"intake", "dispatch", "sla", "knowledge", "scoring"}
 # client connects as the services' role, granted no UPDATE or DELETE on the
 # access log. Only the migration and the server see the owner's password.
 MIGRATE_COMMAND = ["hotline-admin", "archive", "migrate"]
+# A service with the archive starts after the migration has granted its role
+# the tables (else its archived reads fail "permission denied").
+READY_COMMAND = ["hotline-admin", "archive", "ready"]
 
 
 def postgres_user(conninfo):
@@ -205,6 +212,9 @@ def check_compose_postgres_and_secrets(services):
             dep = svc.get("depends_on", {})
             if not isinstance(dep, dict) or dep.get("postgres", {}).get("condition") != "service_healthy":
                 fail(f"compose: {name} does not wait for a healthy postgres")
+            if not migrates and (not isinstance(dep, dict) or
+                                 dep.get("postgres-migrate", {}).get("condition") != "service_completed_successfully"):
+                fail(f"compose: {name} does not wait for postgres-migrate to grant its role")
         if name in BACKENDS:
             own = env.get("HOTLINE_IDENTITY_SECRET_FILE")
             ids = sorted(t for t in targets if t.startswith("/etc/hotline/secrets/identity"))
@@ -397,6 +407,8 @@ def check_k8s_postgres(docs):
             continue
         check_postgres_conninfo(f"k8s {f}", name, env)
         check_postgres_role(f"k8s {f}", name, env, migrates)
+        if x["kind"] == "Deployment":
+            check_k8s_waits_for_grants(f, name, pod, env)
         if not migrates:
             conninfos.add(env["HOTLINE_POSTGRES"])
         key = "owner-service" if migrates else "service"
@@ -407,10 +419,46 @@ def check_k8s_postgres(docs):
                 fail(f"k8s {f}: {name} mounts keys of hotline-postgres other than {key}")
     if len(conninfos) != 1:
         fail(f"k8s: the PostgreSQL clients use different conninfos {sorted(conninfos)}")
+    # The NetworkPolicy in front of PostgreSQL lets every client in.
+    allowed = set()
+    for f, x in docs:
+        if x["kind"] == "NetworkPolicy" and \
+                x["spec"]["podSelector"].get("matchLabels", {}).get("app.kubernetes.io/name") == "postgres":
+            for rule in x["spec"].get("ingress", []):
+                for src in rule.get("from", []):
+                    for e in src.get("podSelector", {}).get("matchExpressions", []):
+                        if e.get("key") == "app.kubernetes.io/name" and e.get("operator") == "In":
+                            allowed.update(e.get("values", []))
+    for f, x in docs:
+        if x["kind"] == "Deployment" and x["metadata"]["name"] in POSTGRES_CLIENTS and \
+                x["metadata"]["name"] not in allowed:
+            fail(f"k8s {f}: no NetworkPolicy lets {x['metadata']['name']} reach postgres")
     if not have_cron:
         fail("k8s: no CronJob runs hotline-admin archive run")
     if not have_migrate:
         fail("k8s: no Job runs hotline-admin archive migrate")
+
+
+def check_k8s_waits_for_grants(f, name, pod, env):
+    """A Deployment with the archive waits in an initContainer until its role
+    may read the archive: `hotline-admin archive ready --wait`, as the same
+    role, through the same service file."""
+    ready = [c for c in pod.get("initContainers", []) if c.get("command", [])[:3] == READY_COMMAND]
+    if not ready:
+        fail(f"k8s {f}: {name} does not wait for the archive's grants "
+             f"(no initContainer runs {' '.join(READY_COMMAND)})")
+        return
+    c = ready[0]
+    if "--wait" not in c["command"]:
+        fail(f"k8s {f}: {name}'s {' '.join(READY_COMMAND)} asks once (no --wait)")
+    init_env = {e["name"]: e.get("value") for e in c.get("env", [])}
+    for k in ("HOTLINE_POSTGRES", "PGSERVICEFILE"):
+        if init_env.get(k) != env.get(k):
+            fail(f"k8s {f}: {name}'s readiness initContainer has {k} {init_env.get(k)!r}, "
+                 f"the service {env.get(k)!r}")
+    mounts = {m.get("mountPath") for m in c.get("volumeMounts", [])}
+    if os.path.dirname(env.get("PGSERVICEFILE") or "") not in mounts:
+        fail(f"k8s {f}: {name}'s readiness initContainer does not mount its PGSERVICEFILE")
 
 
 def check_alerts(src):

@@ -7,6 +7,7 @@
 #include <catch2/catch.hpp>
 #include <cstdio>
 
+#include "archive/legacy_audit.h"
 #include "tests/archive/archive_fixture.h"
 
 namespace hotline::testing {
@@ -20,11 +21,13 @@ struct Ran {
   std::string out;
 };
 
-Ran Fsck(ArchiveFixture& f) {
+Ran Fsck(ArchiveFixture& f, const std::string& checks = "tiers", bool with_postgres = true) {
+  const std::string postgres =
+      with_postgres ? absl::StrCat(" --postgres='", f.pg_server.conninfo(), "'") : "";
   const std::string cmd =
-      absl::StrCat(HOTLINE_FSCK_BIN, " --redis=", f.redis_server.address(), " --postgres='",
-                   f.pg_server.conninfo(), "' --data_dir=", HOTLINE_SOURCE_DIR,
-                   "/data --checks=tiers --recheck_after=10ms 2>&1");
+      absl::StrCat(HOTLINE_FSCK_BIN, " --redis=", f.redis_server.address(), postgres,
+                   " --data_dir=", HOTLINE_SOURCE_DIR, "/data --checks=", checks,
+                   " --recheck_after=10ms 2>&1");
   Ran r;
   FILE* p = ::popen(cmd.c_str(), "r");
   REQUIRE(p != nullptr);
@@ -113,6 +116,45 @@ TEST_CASE("hotline-fsck finds an order in both tiers and one in neither, naming 
     CHECK(r.out.find("FINDING tier_neither " + ghost + " named by the events stream") !=
           std::string::npos);
   }
+}
+
+TEST_CASE("hotline-fsck counts legacy per-order audit streams and points at compact-audit") {
+  FakeClock clock(kStart);
+  ArchiveFixture f(clock);
+  const audit::AuditKeys keys(f.store.keys().prefix());
+  Ran clean = Fsck(f, "audit");
+  INFO(clean.out);
+  CHECK(clean.exit_code == 0);
+  CHECK(clean.out.find("legacy audit streams 0") != std::string::npos);
+
+  // One stream an older version wrote: an entry naming the order, stored whole.
+  v1::AuditEntry entry;
+  *entry.mutable_actor() = f.auditor;
+  entry.set_action(v1::AUDIT_ACTION_READ_ORDER);
+  entry.set_order_id("GZ20260914000001");
+  entry.set_reason("a citizen's call back");
+  REQUIRE(f.client.Execute({"XADD", keys.LegacyOrderLog("GZ20260914000001"), "1700000000000-0",
+                            "e", entry.SerializeAsString()}).ok());
+  Ran found = Fsck(f, "audit");
+  INFO(found.out);
+  CHECK(found.exit_code == 1);
+  CHECK(found.out.find("FINDING audit_legacy_streams - 1 per-order access-log streams") !=
+        std::string::npos);
+  CHECK(found.out.find("hotline-admin archive compact-audit") != std::string::npos);
+
+  // Without an archive the stream is the only copy: counted, not a finding.
+  Ran redis_only = Fsck(f, "audit", /*with_postgres=*/false);
+  INFO(redis_only.out);
+  CHECK(redis_only.exit_code == 0);
+  CHECK(redis_only.out.find("legacy audit streams 1") != std::string::npos);
+
+  // The repair it names: compacted, fsck is clean again.
+  auto compacted = archive::CompactLegacyAudit(f.client, f.pg, keys, {});
+  REQUIRE(compacted.ok());
+  CHECK(compacted->streams == 1);
+  Ran after = Fsck(f, "audit");
+  INFO(after.out);
+  CHECK(after.exit_code == 0);
 }
 
 }  // namespace

@@ -48,13 +48,7 @@ v1::Period Quarter(const std::string& date) {
   return p;
 }
 
-v1::Actor Centre() {
-  v1::Actor a;
-  a.set_user_id("d1");
-  a.set_role(v1::ROLE_DISPATCHER);
-  a.set_unit_code("GZ12345");
-  return a;
-}
+using fixture::Centre;
 
 // Every aggregate key and its contents, as text.
 std::string DumpAggregates(redis::Client& redis) {

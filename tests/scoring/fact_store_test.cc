@@ -55,13 +55,7 @@ v1::Period Nov() {
   return p;
 }
 
-v1::Actor Centre() {
-  v1::Actor a;
-  a.set_user_id("d1");
-  a.set_role(v1::ROLE_DISPATCHER);
-  a.set_unit_code("GZ12345");
-  return a;
-}
+using fixture::Centre;
 
 
 // Everything the assessor says about November, as text, to compare runs.

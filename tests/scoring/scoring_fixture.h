@@ -17,6 +17,15 @@ namespace hotline::scoring::fixture {
 
 inline absl::TimeZone Guangzhou() { return absl::FixedTimeZone(8 * 3600); }
 
+// The centre's dispatcher (d1, GZ12345): sees every unit's figures.
+inline v1::Actor Centre() {
+  v1::Actor a;
+  a.set_user_id("d1");
+  a.set_role(v1::ROLE_DISPATCHER);
+  a.set_unit_code("GZ12345");
+  return a;
+}
+
 // The city's unit directory and categories from the repository's data/.
 const directory::Directory& Dir();
 

@@ -1,9 +1,11 @@
 // hotline-admin archive run [--postgres CONNINFO] [--policy data/archive_policy.textproto]
 //                           [--min_age 720h] [--max_orders N] [--batch N]
 //                           [--access_log_min_age 2160h] [--max_entries N]
+//                           [--scoring_month_after 1440h] [--max_months N]
 // hotline-admin archive stats [--postgres CONNINFO]
 // hotline-admin archive migrate --postgres OWNER_CONNINFO --grant_to ROLE[,ROLE]
 // hotline-admin archive compact-audit [--postgres CONNINFO] [--batch N] [--dry_run]
+// hotline-admin archive ready [--postgres CONNINFO] [--wait 5m]
 //
 // `run` moves every order ARCHIVED (归档) for longer than the policy's
 // archive_after_days out of Redis into PostgreSQL (libs/archive/mover.h):
@@ -18,6 +20,11 @@
 // access_log_after_days the same way (libs/archive/audit_archive.h): copied
 // in one transaction, read back, deleted with its order-index ids by one
 // script; the age is measured on the wall clock (Redis's stream ids).
+// Last, scoring's closed months (services/scoring/month_archive.h): a city
+// month --scoring_month_after (HOTLINE_SCORING_MONTH_AFTER, 60 days) past its end, with no order in
+// it that can still change, is copied in one transaction, read back, and
+// deleted from Redis by one script, oldest first; a month held back is named
+// with why.
 // `migrate`, run as the schema's owner (not the services' role), creates or
 // updates the tables and grants each --grant_to role what the services and
 // the mover need: the access log's tables SELECT and INSERT only
@@ -27,6 +34,10 @@
 // wrote (audit:order:{ID}) into PostgreSQL's access log, then deletes them
 // (libs/archive/legacy_audit.h: copied, read back, deleted; safe to kill and
 // to run again), and prints how many remain; --dry_run only counts them.
+// `ready`, as the services' role, exits 0 once the schema is at this
+// build's version and granted to it (archive::CheckGranted), 1 otherwise,
+// saying what is missing; with --wait it asks every 2 s until then (a k8s
+// initContainer: the services start after the migrate Job has granted).
 // `stats` prints how many orders and history entries the archive holds and
 // its bytes on disk.
 #include "admin/archive.h"
@@ -38,6 +49,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
+#include "absl/time/clock.h"
 #include "archive/archive_store.h"
 #include "archive/audit_archive.h"
 #include "audit/audit_log.h"
@@ -48,6 +60,7 @@
 #include "orders/order_keys.h"
 #include "redis/client.h"
 #include "redis/flags.h"
+#include "scoring/month_archive.h"
 
 namespace hotline::admin {
 namespace {
@@ -84,6 +97,27 @@ int CompactAudit(const redis::RedisFlags& redis_flags, archive::PgConnection& pg
   return 0;
 }
 
+// `ready`: the services' role may read the archive (the migration ran and
+// granted), asked every 2 s for up to `wait`.
+int Ready(archive::PgConnection& pg, absl::Duration wait) {
+  const absl::Time deadline = absl::Now() + wait;
+  std::string last;
+  while (true) {
+    absl::Status s = archive::CheckGranted(pg);
+    if (s.ok()) {
+      std::printf("archive ready: schema version %d, granted to this role\n",
+                  archive::kSchemaVersion);
+      return 0;
+    }
+    if (s.ToString() != last) {
+      last = s.ToString();
+      std::fprintf(stderr, "hotline-admin archive ready: not yet: %s\n", last.c_str());
+    }
+    if (absl::Now() + absl::Seconds(2) > deadline) return 1;
+    absl::SleepFor(absl::Seconds(2));
+  }
+}
+
 }  // namespace
 
 int ArchiveMain(int argc, char** argv) {
@@ -110,6 +144,16 @@ int ArchiveMain(int argc, char** argv) {
                  "overrides the policy's access-log age (e.g. 1s in drills)", &access_log_min_age);
   flags.Int("max_entries", "", "stop after moving this many access-log entries (0: all due)",
             &max_entries);
+  absl::Duration wait = absl::ZeroDuration();
+  flags.Duration("wait", "", "ready: keep asking this long (0: once)", &wait);
+  // Not in ArchivePolicy: its proto is compiled into every service.
+  absl::Duration scoring_month_after = absl::Hours(24 * 60);
+  flags.Duration("scoring_month_after", "HOTLINE_SCORING_MONTH_AFTER",
+                 "how long after a city month's end scoring's data of it moves to PostgreSQL",
+                 &scoring_month_after);
+  int max_months = 0;
+  flags.Int("max_months", "", "stop after moving this many scoring months (0: all closed)",
+            &max_months);
   bool dry_run = false;
   flags.Bool("dry_run", "", "compact-audit: only count what remains", &dry_run);
   std::string grant_to;
@@ -132,6 +176,7 @@ int ArchiveMain(int argc, char** argv) {
     return 0;
   }
   if (verb == "compact-audit") return CompactAudit(redis_flags, pg, batch, dry_run);
+  if (verb == "ready") return Ready(pg, wait);
   if (verb == "stats") {
     // A PostgreSQL no move has run against yet: empty tables, not an error.
     if (absl::Status s = archive::EnsureSchema(pg); !s.ok()) return Fail(s);
@@ -150,7 +195,11 @@ int ArchiveMain(int argc, char** argv) {
     return 0;
   }
   if (verb != "run") {
-    std::fputs("usage: hotline-admin archive run|stats|migrate|compact-audit [--help]\n", stderr);
+    std::fputs("usage: hotline-admin archive run|stats|migrate|compact-audit|ready [--help]\n", stderr);
+    return 2;
+  }
+  if (scoring_month_after <= absl::ZeroDuration()) {
+    std::fputs("hotline-admin archive run: --scoring_month_after must be positive\n", stderr);
     return 2;
   }
   absl::StatusOr<v1::ArchivePolicy> policy = archive::LoadArchivePolicy(policy_path);
@@ -201,6 +250,22 @@ int ArchiveMain(int argc, char** argv) {
               static_cast<long long>(audit_result->moved),
               absl::FormatDuration(audit_options.min_age).c_str(),
               absl::ToDoubleSeconds(absl::Now() - audit_start));
+  scoring::MonthMoveOptions month_options;
+  month_options.now = options.now;
+  month_options.zone = CityTimeZone();
+  month_options.after = scoring_month_after;
+  month_options.max_months = max_months;
+  const absl::Time month_start = absl::Now();
+  absl::StatusOr<scoring::MonthMoveResult> months = scoring::MoveClosedMonths(
+      redis, pg, scoring::ScoringKeys(orders::OrderKeys().prefix()), month_options);
+  if (!months.ok()) return Fail(months.status());
+  for (const auto& [month, why] : months->held)
+    std::fprintf(stderr, "archive run: scoring month %s held in Redis: %s\n", month.c_str(), why.c_str());
+  std::printf("archive run: %zu scoring months moved to PostgreSQL (%s), %lld Redis keys, %lld rows, "
+              "in %.1f s\n",
+              months->moved.size(), absl::StrJoin(months->moved, ",").c_str(),
+              static_cast<long long>(months->keys), static_cast<long long>(months->rows),
+              absl::ToDoubleSeconds(absl::Now() - month_start));
   return result->failed == 0 ? 0 : 1;
 }
 

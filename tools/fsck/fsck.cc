@@ -199,6 +199,7 @@ std::vector<std::unique_ptr<Check>> DefaultChecks() {
   out.push_back(MakeScoringCheck());
   out.push_back(MakeEventsCheck());
   out.push_back(MakeTierCheck());  // with --postgres
+  out.push_back(MakeLegacyAuditCheck());
   return out;
 }
 

@@ -137,7 +137,8 @@ class Check {
 
 // The checks, in the order they run: orders (indexes, queues, phone index,
 // duplicates, stray index members), trails, sla, scoring, events, tiers
-// (Redis and the PostgreSQL archive: tier_check.cc).
+// (Redis and the PostgreSQL archive: tier_check.cc), audit (legacy per-order
+// access-log streams left: audit_check.cc).
 std::vector<std::unique_ptr<Check>> DefaultChecks();
 std::vector<std::string> CheckNames();
 
@@ -147,6 +148,7 @@ std::unique_ptr<Check> MakeSlaCheck();
 std::unique_ptr<Check> MakeScoringCheck();
 std::unique_ptr<Check> MakeEventsCheck();
 std::unique_ptr<Check> MakeTierCheck();
+std::unique_ptr<Check> MakeLegacyAuditCheck();
 
 // Helpers shared by the checks.
 // An HGETALL reply as a map.

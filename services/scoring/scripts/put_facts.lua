@@ -12,14 +12,22 @@
 --            back at 0 is deleted) | "a" key-index member score (ZADD) |
 --            "r" key-index member - (ZREM) |
 --            "z" key-index member delta (ZINCRBY; a member back at 0 is removed) |
---            "s" key-index field value (HSET: the month's rules version)
--- Returns 1 if written, 0 if not newer, -1 if the stored version moved.
+--            "s" key-index field value (HSET: the month's rules version) |
+--            "m" key-index month - (the write changes that month: refused,
+--            nothing written, when scoring:months names it, moving or moved)
+-- Returns 1 if written, 0 if not newer, -1 if the stored version moved,
+-- -2 if it would change a month moved (or moving) to PostgreSQL.
 local stored = tonumber(redis.call("HGET", KEYS[1], "version") or "0")
 if stored >= tonumber(ARGV[1]) then
   return 0
 end
 if stored ~= tonumber(ARGV[3]) then
   return -1
+end
+for i = 4, #ARGV, 4 do
+  if ARGV[i] == "m" and redis.call("HEXISTS", KEYS[tonumber(ARGV[i + 1])], ARGV[i + 2]) == 1 then
+    return -2
+  end
 end
 redis.call("HSET", KEYS[1], "version", ARGV[1], "facts", ARGV[2])
 for i = 4, #ARGV, 4 do
@@ -35,6 +43,8 @@ for i = 4, #ARGV, 4 do
     end
   elseif op == "s" then
     redis.call("HSET", key, ARGV[i + 2], ARGV[i + 3])
+  elseif op == "m" then
+    -- checked above
   elseif op == "a" then
     redis.call("ZADD", key, ARGV[i + 3], ARGV[i + 2])
   else

@@ -1,0 +1,365 @@
+#include "scoring/month_archive.h"
+
+#include <algorithm>
+#include <cctype>
+#include <future>
+#include <map>
+#include <memory>
+#include <set>
+#include <tuple>
+
+#include "absl/strings/match.h"
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "archive/archive_store.h"
+#include "hotline/v1/work_order.pb.h"
+#include "redis/reply_status.h"
+
+namespace hotline::scoring {
+
+namespace scripts {
+extern const std::string_view kMonthDelete;
+}  // namespace scripts
+
+namespace {
+
+// Replies of `commands`, all in flight at once; the first error stops.
+absl::StatusOr<std::vector<redis::Reply>> RunAll(redis::Client& redis,
+                                                 std::vector<redis::Command> commands) {
+  std::vector<std::future<absl::StatusOr<redis::Reply>>> pending;
+  pending.reserve(commands.size());
+  for (redis::Command& c : commands) {
+    auto p = std::make_shared<std::promise<absl::StatusOr<redis::Reply>>>();
+    pending.push_back(p->get_future());
+    redis.Submit(std::move(c), [p](absl::StatusOr<redis::Reply> r) { p->set_value(std::move(r)); });
+  }
+  std::vector<redis::Reply> out;
+  out.reserve(pending.size());
+  absl::Status first;
+  for (auto& f : pending) {
+    absl::StatusOr<redis::Reply> r = f.get();
+    if (first.ok() && !r.ok()) first = r.status();
+    if (first.ok() && r->is_error()) first = redis::ErrorReplyToStatus(r->str);
+    if (r.ok()) out.push_back(std::move(*r));
+  }
+  if (!first.ok()) return first;
+  return out;
+}
+
+// One command, an error reply as its status.
+absl::StatusOr<redis::Reply> Run(redis::Client& redis, redis::Command c) {
+  absl::StatusOr<std::vector<redis::Reply>> r = RunAll(redis, {std::move(c)});
+  if (!r.ok()) return r.status();
+  return std::move(r->front());
+}
+
+absl::Status Scan(redis::Client& redis, const std::string& pattern, const std::string& type,
+                  std::set<std::string>* out) {
+  std::string cursor = "0";
+  do {
+    absl::StatusOr<redis::Reply> r =
+        Run(redis, {"SCAN", cursor, "MATCH", pattern, "COUNT", "1000", "TYPE", type});
+    if (!r.ok()) return r.status();
+    if (r->elements.size() != 2) return absl::InternalError("SCAN: unexpected reply");
+    cursor = r->elements[0].str;
+    for (const redis::Reply& k : r->elements[1].elements) out->insert(k.str);
+  } while (cursor != "0");
+  return absl::OkStatus();
+}
+
+// The month (YYYYMM) of a day or month aggregate key (…:YYYYMMDD or
+// …:YYYYMM), "" for another key.
+std::string MonthOfKey(const std::string& key) {
+  const size_t colon = key.rfind(':');
+  if (colon == std::string::npos) return "";
+  const std::string day = key.substr(colon + 1);
+  if ((day.size() != 6 && day.size() != 8) || !std::all_of(day.begin(), day.end(), ::isdigit))
+    return "";
+  return day.substr(0, 6);
+}
+
+// The unit of <p>scoring:unitorders:{UNIT}.
+std::string UnitOf(const std::string& key) {
+  const size_t open = key.find('{'), close = key.rfind('}');
+  return open == std::string::npos || close == std::string::npos ? ""
+                                                                 : key.substr(open + 1, close - open - 1);
+}
+
+// One month as read from Redis (relative keys: without the prefix).
+struct MonthCopy {
+  std::set<std::tuple<std::string, std::string, int64_t>> hashes;   // key, field, n
+  std::set<std::tuple<std::string, std::string, int64_t>> members;  // key, member, n
+  std::set<std::tuple<std::string, int64_t, std::string>> unit_orders;  // unit, day, member
+  std::vector<std::string> keys;         // the hash and sorted-set keys to delete
+  std::vector<std::string> order_lists;  // every unitorders key
+  std::set<std::string> order_ids;       // orders with a unit fact in the month
+};
+
+absl::StatusOr<int64_t> Count(const std::string& s) {
+  int64_t n = 0;
+  double d = 0;
+  if (absl::SimpleAtoi(s, &n)) return n;
+  if (absl::SimpleAtod(s, &d)) return static_cast<int64_t>(d);
+  return absl::DataLossError(absl::StrCat("scoring: \"", s, "\" is not a count"));
+}
+
+// Reads every key of `month` (after the fence: nothing changes it).
+absl::StatusOr<MonthCopy> ReadMonth(redis::Client& redis, const ScoringKeys& keys,
+                                    const std::string& month) {
+  const std::string p = keys.orders().prefix();
+  MonthCopy copy;
+  std::set<std::string> hashes, zsets, lists;
+  for (const std::string& pattern : {absl::StrCat(p, "scoring:unitday:{*}:", month, "*"),
+                                     absl::StrCat(p, "scoring:cityday:*:", month, "*")}) {
+    if (absl::Status s = Scan(redis, pattern, "hash", &hashes); !s.ok()) return s;
+  }
+  if (absl::Status s = Scan(redis, absl::StrCat(p, "scoring:citymonth:*:", month), "zset", &zsets);
+      !s.ok())
+    return s;
+  if (absl::Status s = Scan(redis, absl::StrCat(p, "scoring:unitorders:{*}"), "zset", &lists);
+      !s.ok())
+    return s;
+  std::vector<std::string> hash_keys, zset_keys;
+  for (const std::string& k : hashes) {
+    if (MonthOfKey(k) == month) hash_keys.push_back(k);
+  }
+  for (const std::string& k : zsets) {
+    if (MonthOfKey(k) == month) zset_keys.push_back(k);
+  }
+  copy.order_lists.assign(lists.begin(), lists.end());
+  std::vector<redis::Command> reads;
+  for (const std::string& k : hash_keys) reads.push_back({"HGETALL", k});
+  for (const std::string& k : zset_keys) reads.push_back({"ZRANGE", k, "0", "-1", "WITHSCORES"});
+  const std::string lo = absl::StrCat(month, "01"), hi = absl::StrCat(month, "31");
+  for (const std::string& k : copy.order_lists)
+    reads.push_back({"ZRANGEBYSCORE", k, lo, hi, "WITHSCORES"});
+  absl::StatusOr<std::vector<redis::Reply>> got = RunAll(redis, std::move(reads));
+  if (!got.ok()) return got.status();
+  size_t i = 0;
+  for (const auto* group : {&hash_keys, &zset_keys}) {
+    for (const std::string& k : *group) {
+      const redis::Reply& r = (*got)[i++];
+      const std::string rel = k.substr(p.size());
+      for (size_t e = 0; e + 1 < r.elements.size(); e += 2) {
+        absl::StatusOr<int64_t> n = Count(r.elements[e + 1].str);
+        if (!n.ok()) return n.status();
+        (group == &hash_keys ? copy.hashes : copy.members).emplace(rel, r.elements[e].str, *n);
+      }
+      copy.keys.push_back(k);
+    }
+  }
+  for (const std::string& k : copy.order_lists) {
+    const redis::Reply& r = (*got)[i++];
+    for (size_t e = 0; e + 1 < r.elements.size(); e += 2) {
+      absl::StatusOr<int64_t> day = Count(r.elements[e + 1].str);
+      if (!day.ok()) return day.status();
+      const std::string& member = r.elements[e].str;
+      copy.unit_orders.emplace(UnitOf(k), *day, member);
+      copy.order_ids.insert(member.substr(member.find(':') + 1));
+    }
+  }
+  return copy;
+}
+
+// Why `month` may still change: an order with facts in it that is in Redis
+// and not archived, or whose facts are behind it. "" when none.
+absl::StatusOr<std::string> StillChanging(redis::Client& redis, const ScoringKeys& keys,
+                                          const std::set<std::string>& ids) {
+  std::vector<std::string> list(ids.begin(), ids.end());
+  std::vector<redis::Command> reads;
+  for (const std::string& id : list) {
+    reads.push_back({"HMGET", keys.orders().Order(id), "state", "version"});
+    reads.push_back({"HGET", keys.Facts(id), "version"});
+  }
+  absl::StatusOr<std::vector<redis::Reply>> got = RunAll(redis, std::move(reads));
+  if (!got.ok()) return got.status();
+  int64_t open = 0;
+  std::string example;
+  for (size_t i = 0; i < list.size(); ++i) {
+    const redis::Reply& order = (*got)[2 * i];
+    if (order.elements.size() != 2 || order.elements[0].type != redis::Reply::Type::kString)
+      continue;  // not in Redis: in the archive tier, final
+    const bool archived = order.elements[0].str == absl::StrCat(v1::ORDER_STATE_ARCHIVED);
+    const bool scored = order.elements[1].str == (*got)[2 * i + 1].str;
+    if (archived && scored) continue;
+    if (open++ == 0) example = absl::StrCat(list[i], archived ? " (facts behind)" : " (not archived)");
+  }
+  if (open == 0) return std::string();
+  return absl::StrCat(open, " orders with facts in it may still change, e.g. ", example);
+}
+
+absl::Status Exec(archive::PgConnection& pg, const std::string& sql, const archive::PgParams& params = {}) {
+  absl::StatusOr<archive::PgRows> r = pg.Exec(sql, params);
+  return r.ok() ? absl::OkStatus() : r.status();
+}
+
+// Writes the month's rows in one transaction, replacing any earlier copy.
+absl::Status CopyMonth(archive::PgConnection& pg, const std::string& month, const MonthCopy& c) {
+  constexpr size_t kChunk = 5000;
+  auto body = [&]() -> absl::Status {
+    for (const char* table : {"scoring_hashes", "scoring_members", "scoring_unit_orders", "scoring_months"}) {
+      if (absl::Status s = Exec(pg, absl::StrCat("DELETE FROM ", table, " WHERE month = $1"), {month});
+          !s.ok())
+        return s;
+    }
+    for (const auto* rows : {&c.hashes, &c.members}) {
+      const std::string sql = absl::StrCat(
+          "INSERT INTO ", rows == &c.hashes ? "scoring_hashes (month, key, field, n)" : "scoring_members (month, key, member, n)",
+          " SELECT $1, * FROM unnest($2::text[], $3::text[], $4::bigint[])");
+      std::vector<std::string> a, b, n;
+      auto flush = [&]() -> absl::Status {
+        if (a.empty()) return absl::OkStatus();
+        absl::Status s = Exec(pg, sql, {month, archive::TextArrayLiteral(a), archive::TextArrayLiteral(b),
+                                        archive::TextArrayLiteral(n)});
+        a.clear(), b.clear(), n.clear();
+        return s;
+      };
+      for (const auto& [key, field, count] : *rows) {
+        a.push_back(key), b.push_back(field), n.push_back(absl::StrCat(count));
+        if (a.size() == kChunk) {
+          if (absl::Status s = flush(); !s.ok()) return s;
+        }
+      }
+      if (absl::Status s = flush(); !s.ok()) return s;
+    }
+    std::vector<std::string> units, days, members;
+    auto flush = [&]() -> absl::Status {
+      if (units.empty()) return absl::OkStatus();
+      absl::Status s = Exec(pg,
+                            "INSERT INTO scoring_unit_orders (month, unit, day, member) "
+                            "SELECT $1, * FROM unnest($2::text[], $3::int[], $4::text[])",
+                            {month, archive::TextArrayLiteral(units), archive::TextArrayLiteral(days),
+                             archive::TextArrayLiteral(members)});
+      units.clear(), days.clear(), members.clear();
+      return s;
+    };
+    for (const auto& [unit, day, member] : c.unit_orders) {
+      units.push_back(unit), days.push_back(absl::StrCat(day)), members.push_back(member);
+      if (units.size() == kChunk) {
+        if (absl::Status s = flush(); !s.ok()) return s;
+      }
+    }
+    if (absl::Status s = flush(); !s.ok()) return s;
+    const size_t rows = c.hashes.size() + c.members.size() + c.unit_orders.size();
+    return Exec(pg, "INSERT INTO scoring_months (month, moved_at, keys, rows) VALUES ($1, now(), $2, $3)",
+                {month, absl::StrCat(c.keys.size()), absl::StrCat(rows)});
+  };
+  if (absl::Status s = Exec(pg, "BEGIN"); !s.ok()) return s;
+  if (absl::Status s = body(); !s.ok()) {
+    (void)pg.Exec("ROLLBACK");
+    return s;
+  }
+  return Exec(pg, "COMMIT");
+}
+
+// The month's rows read back equal what Redis held.
+absl::Status VerifyMonth(archive::PgConnection& pg, const std::string& month, const MonthCopy& c) {
+  MonthCopy back;
+  for (const auto* table : {"scoring_hashes", "scoring_members"}) {
+    absl::StatusOr<archive::PgRows> r = pg.Exec(
+        absl::StrCat("SELECT key, ", std::string(table) == "scoring_hashes" ? "field" : "member",
+                     ", n FROM ", table, " WHERE month = $1"),
+        {month});
+    if (!r.ok()) return r.status();
+    for (const auto& row : r->rows) {
+      absl::StatusOr<int64_t> n = Count(row[2].value_or(""));
+      if (!n.ok()) return n.status();
+      (std::string(table) == "scoring_hashes" ? back.hashes : back.members)
+          .emplace(row[0].value_or(""), row[1].value_or(""), *n);
+    }
+  }
+  absl::StatusOr<archive::PgRows> r =
+      pg.Exec("SELECT unit, day, member FROM scoring_unit_orders WHERE month = $1", {month});
+  if (!r.ok()) return r.status();
+  for (const auto& row : r->rows) {
+    absl::StatusOr<int64_t> day = Count(row[1].value_or(""));
+    if (!day.ok()) return day.status();
+    back.unit_orders.emplace(row[0].value_or(""), *day, row[2].value_or(""));
+  }
+  if (back.hashes != c.hashes || back.members != c.members || back.unit_orders != c.unit_orders) {
+    return absl::DataLossError(absl::StrCat("scoring month ", month,
+                                            ": the copy in PostgreSQL does not read back equal; "
+                                            "nothing deleted from Redis"));
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace
+
+absl::StatusOr<std::map<std::string, std::string>> MonthStates(redis::Client& redis,
+                                                               const ScoringKeys& keys) {
+  absl::StatusOr<redis::Reply> r = Run(redis, {"HGETALL", keys.Months()});
+  if (!r.ok()) return r.status();
+  std::map<std::string, std::string> out;
+  for (size_t i = 0; i + 1 < r->elements.size(); i += 2)
+    out[r->elements[i].str] = r->elements[i + 1].str;
+  return out;
+}
+
+absl::StatusOr<MonthMoveResult> MoveClosedMonths(redis::Client& redis, archive::PgConnection& pg,
+                                                 const ScoringKeys& keys, const MonthMoveOptions& o) {
+  if (absl::Status s = archive::EnsureSchema(pg); !s.ok()) return s;
+  static const redis::Script script(scripts::kMonthDelete);
+  absl::StatusOr<std::map<std::string, std::string>> states = MonthStates(redis, keys);
+  if (!states.ok()) return states.status();
+  // The months Redis holds day aggregates of (a month's volume list counts
+  // every order created in it; its unit days every fact).
+  std::set<std::string> found, months;
+  const std::string p = keys.orders().prefix();
+  for (const std::string& pattern : {p + "scoring:cityday:*", p + "scoring:unitday:*"}) {
+    if (absl::Status s = Scan(redis, pattern, "hash", &found); !s.ok()) return s;
+  }
+  for (const std::string& k : found) {
+    if (std::string m = MonthOfKey(k); !m.empty()) months.insert(m);
+  }
+  for (const auto& [m, state] : *states) {
+    if (state == "moving") months.insert(m);  // a run killed after its fence
+  }
+  MonthMoveResult result;
+  for (const std::string& month : months) {
+    if (o.max_months > 0 && static_cast<int>(result.moved.size()) >= o.max_months) break;
+    auto it = states->find(month);
+    if (it != states->end() && it->second == "moved") continue;
+    int year = 0, mon = 0;
+    if (!absl::SimpleAtoi(month.substr(0, 4), &year) || !absl::SimpleAtoi(month.substr(4), &mon)) continue;
+    const absl::Time end = absl::FromCivil(absl::CivilMonth(year, mon) + 1, o.zone);
+    if (end + o.after > o.now) break;  // months come in order: the rest are younger
+    const bool fenced = it != states->end() && it->second == "moving";
+    if (!fenced) {
+      absl::StatusOr<MonthCopy> probe = ReadMonth(redis, keys, month);
+      if (!probe.ok()) return probe.status();
+      absl::StatusOr<std::string> why = StillChanging(redis, keys, probe->order_ids);
+      if (!why.ok()) return why.status();
+      if (!why->empty()) {
+        result.held.emplace_back(month, *why);
+        break;  // a later month waits for this one
+      }
+      if (absl::StatusOr<redis::Reply> f = Run(redis, {"HSETNX", keys.Months(), month, "moving"}); !f.ok())
+        return f.status();
+    }
+    absl::StatusOr<MonthCopy> copy = ReadMonth(redis, keys, month);
+    if (!copy.ok()) return copy.status();
+    if (absl::Status s = CopyMonth(pg, month, *copy); !s.ok()) return s;
+    if (absl::Status s = VerifyMonth(pg, month, *copy); !s.ok()) return s;
+    if (o.before_delete) {
+      if (absl::Status s = o.before_delete(month); !s.ok()) return s;
+    }
+    std::vector<std::string> script_keys = {keys.Months()};
+    script_keys.insert(script_keys.end(), copy->keys.begin(), copy->keys.end());
+    script_keys.insert(script_keys.end(), copy->order_lists.begin(), copy->order_lists.end());
+    absl::StatusOr<redis::Reply> d = redis.ExecuteScript(
+        script, std::move(script_keys),
+        {month, absl::StrCat(copy->keys.size()), absl::StrCat(month, "01"), absl::StrCat(month, "31")});
+    if (!d.ok()) return d.status();
+    if (d->is_error()) return redis::ErrorReplyToStatus(d->str);
+    if (d->integer < 0) {
+      return absl::AbortedError(absl::StrCat("scoring month ", month, " is no longer being moved"));
+    }
+    result.moved.push_back(month);
+    result.keys += static_cast<int64_t>(copy->keys.size());
+    result.rows += static_cast<int64_t>(copy->hashes.size() + copy->members.size() + copy->unit_orders.size());
+  }
+  return result;
+}
+
+}  // namespace hotline::scoring
