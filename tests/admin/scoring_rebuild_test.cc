@@ -268,6 +268,16 @@ TEST_CASE("rebuild scoring --bulk: refuses a keyspace with scoring keys in it an
   CHECK(Run(w.redis, {"EXISTS", w.keys.RebuildMark()}).integer == 0);
 }
 
+TEST_CASE("rebuild scoring --bulk: refuses once a month has moved to PostgreSQL, and changes nothing") {
+  World w(40);
+  Run(w.redis, {"HSET", w.keys.Months(), "202610", "moved"});
+  const std::string before = DumpScoring(w.redis);  // that one key
+  absl::StatusOr<Result> bulk = Bulk(w);
+  CHECK(absl::IsFailedPrecondition(bulk.status()));
+  CHECK_THAT(std::string(bulk.status().message()), Catch::Contains("moved or moving to PostgreSQL"));
+  CHECK(DumpScoring(w.redis) == before);
+}
+
 TEST_CASE("rebuild scoring --bulk: refuses while hotline-scoring's consumer reads the events") {
   World w(40);
   const std::string events = w.keys.orders().Events();

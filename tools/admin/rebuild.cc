@@ -184,7 +184,8 @@ absl::Status WalkInSlices(redis::Client& redis, const orders::OrderKeys& keys, c
 }
 
 // Calls `visit` with each SCAN page of scoring's keys but month_rules (not
-// derived from the orders) and the bulk rebuild's mark.
+// derived from the orders), the months moved to PostgreSQL and the bulk
+// rebuild's mark.
 absl::Status ForEachScoringKey(redis::Client& redis, const scoring::ScoringKeys& keys,
                                const std::function<absl::Status(std::vector<std::string>)>& visit) {
   std::string cursor = "0";
@@ -196,7 +197,9 @@ absl::Status ForEachScoringKey(redis::Client& redis, const scoring::ScoringKeys&
     cursor = page->elements[0].str;
     std::vector<std::string> found;
     for (const redis::Reply& k : page->elements[1].elements) {
-      if (k.str != keys.MonthRules() && k.str != keys.RebuildMark()) found.push_back(k.str);
+      if (k.str != keys.MonthRules() && k.str != keys.Months() && k.str != keys.RebuildMark()) {
+        found.push_back(k.str);
+      }
     }
     if (!found.empty()) {
       if (absl::Status s = visit(std::move(found)); !s.ok()) return s;
@@ -238,6 +241,16 @@ absl::Status ScoringStopped(redis::Client& redis, const orders::OrderKeys& keys)
 // the rebuild. FAILED_PRECONDITION: not empty, or another bulk rebuild
 // marked meanwhile.
 absl::Status StartBulk(redis::Client& redis, const scoring::ScoringKeys& keys, int64_t& cleared) {
+  // A moved month's aggregates are in PostgreSQL: summed again into Redis
+  // they would be counted twice (put_facts.lua refuses such writes; --bulk
+  // does not go through it).
+  absl::StatusOr<redis::Reply> months = Checked(redis.Execute({"HLEN", keys.Months()}));
+  if (!months.ok()) return months.status();
+  if (months->integer > 0) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        months->integer, " scoring month(s) moved or moving to PostgreSQL (", keys.Months(),
+        "): --bulk would write them into Redis again; rebuild without --bulk"));
+  }
   absl::StatusOr<redis::Reply> marked = Checked(redis.Execute({"EXISTS", keys.RebuildMark()}));
   if (!marked.ok()) return marked.status();
   if (marked->integer == 1) {
