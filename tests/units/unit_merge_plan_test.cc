@@ -10,6 +10,7 @@
 #include "dispatch/catalogue.h"
 #include "dispatch/state_machine.h"
 #include "intake/validation.h"
+#include "sla/monitor.h"
 
 namespace hotline {
 namespace {
@@ -129,7 +130,7 @@ TEST_CASE("two districts merge: OLD's streets move under NEW, keeping their code
 TEST_CASE("merge plan per order: only open orders naming OLD move") {
   using admin::OrderPlace;
   auto plan = [](int state, std::string unit, std::string pending = "", std::string handed = "") {
-    return admin::PlanOrderMove(OrderPlace{state, unit, pending, handed}, kOld);
+    return admin::PlanOrderMove(OrderPlace{state, unit, pending, handed, ""}, kOld);
   };
   std::optional<admin::OrderMove> held = plan(v1::ORDER_STATE_DISPATCHED, kOld);
   REQUIRE(held);
@@ -148,6 +149,74 @@ TEST_CASE("merge plan per order: only open orders naming OLD move") {
   CHECK_FALSE(plan(v1::ORDER_STATE_MERGED, kOld));
   // Already moved, or never OLD's: a re-run changes nothing.
   CHECK_FALSE(plan(v1::ORDER_STATE_SIGNED, kNew));
+}
+
+TEST_CASE("merge plan per order: an open order located in OLD (a district) is located in NEW, whoever holds it") {
+  using admin::OrderPlace;
+  auto plan = [](int state, std::string unit, std::string district) {
+    return admin::PlanOrderMove(OrderPlace{state, unit, "", "", district}, "440104");
+  };
+  // Held by a department, located in OLD: only its district moves.
+  std::optional<admin::OrderMove> elsewhere = plan(v1::ORDER_STATE_DISPATCHED, "GZD004", "440104");
+  REQUIRE(elsewhere);
+  CHECK(elsewhere->district);
+  CHECK_FALSE(elsewhere->unit);
+  // Not yet dispatched (held by nobody).
+  std::optional<admin::OrderMove> created = plan(v1::ORDER_STATE_CREATED, "", "440104");
+  REQUIRE(created);
+  CHECK(created->district);
+  // Held by OLD and located there: both.
+  std::optional<admin::OrderMove> both = plan(v1::ORDER_STATE_SIGNED, "440104", "440104");
+  REQUIRE(both);
+  CHECK((both->unit && both->district));
+  // Closed orders stay located where they were; moved ones are not moved again.
+  CHECK_FALSE(plan(v1::ORDER_STATE_CLOSED, "440104001", "440104"));
+  CHECK_FALSE(plan(v1::ORDER_STATE_DISPATCHED, "GZD004", "440106"));
+}
+
+TEST_CASE("intake takes no new order located in a district merged away, and names its successor") {
+  absl::StatusOr<admin::UnitsMergePlan> merged = admin::PlanUnitsMerge(SeedUnits(), "440104", "440106");
+  REQUIRE(merged.ok());
+  const directory::Directory dir = Build(merged->next);
+  v1::CreateWorkOrderRequest r;
+  r.set_type(v1::ORDER_TYPE_COMPLAINT);
+  r.set_channel(v1::CHANNEL_PHONE);
+  r.mutable_caller()->set_name("张先生");
+  r.mutable_caller()->set_phone("13812345678");
+  r.mutable_location()->set_district_code("440104");
+  r.mutable_location()->set_address("北京路某号");
+  r.set_category_code("0101");
+  r.set_content("夜间施工噪声扰民");
+  std::optional<intake::FieldError> refused = intake::ValidateCreate(r, dir);
+  REQUIRE(refused);
+  CHECK(refused->field == "location.district_code");
+  CHECK(absl::StrContains(refused->message, "\"440104\" (越秀区) is retired; it was merged into \"440106\""));
+  // Its streets are NEW's now: located in NEW, they are taken.
+  r.mutable_location()->set_district_code("440106");
+  r.mutable_location()->set_street_code("440104001");
+  std::optional<intake::FieldError> ok = intake::ValidateCreate(r, dir);
+  INFO((ok ? ok->field + ": " + ok->message : ""));
+  CHECK_FALSE(ok);
+}
+
+TEST_CASE("sla counts an order under the district it is located in now, also when its deadline cannot be computed") {
+  v1::WorkOrder order;
+  order.set_state(v1::ORDER_STATE_SIGNED);
+  order.set_assigned_unit_code("GZD004");
+  order.mutable_location()->set_district_code("440106");  // moved from 440104 by a district merge
+  sla::Timeline timeline;
+  timeline.closing.armed = timeline.closing.running = true;
+  timeline.closing.known = false;  // a year the calendar lacks
+  sla::SlaFields previous;
+  previous.status = "warned";
+  previous.district = "440104";
+  previous.close_due_ms = "1764547200000";
+  const sla::Summary summary = sla::SummaryOf(order, timeline, previous);
+  CHECK(summary.status == "warned");
+  CHECK(summary.district == "440106");
+  // Not in a status set: in no district set either.
+  previous.status = previous.district = "";
+  CHECK(sla::SummaryOf(order, timeline, previous).district.empty());
 }
 
 TEST_CASE("a retired unit takes no new orders: dispatch, hand-down and the catalogue refuse it") {

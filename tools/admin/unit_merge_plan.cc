@@ -94,8 +94,9 @@ std::optional<OrderMove> PlanOrderMove(const OrderPlace& order, const std::strin
   }
   OrderMove move{.unit = order.unit == old_code,
                  .pending_unit = order.pending_unit == old_code,
-                 .handed_down_by = order.handed_down_by == old_code};
-  if (!move.unit && !move.pending_unit && !move.handed_down_by) return std::nullopt;
+                 .handed_down_by = order.handed_down_by == old_code,
+                 .district = order.district == old_code};
+  if (!move.unit && !move.pending_unit && !move.handed_down_by && !move.district) return std::nullopt;
   return move;
 }
 

@@ -44,6 +44,7 @@ struct OrderPlace {
   std::string unit;
   std::string pending_unit;
   std::string handed_down_by;
+  std::string district;  // location.district_code: where the matter is
 };
 
 // What the merge changes on one order: each field that named OLD names NEW.
@@ -51,6 +52,9 @@ struct OrderMove {
   bool unit = false;            // held by OLD: moves to NEW's queue
   bool pending_unit = false;    // a hand-down to OLD awaits the centre
   bool handed_down_by = false;  // handed down by OLD: a hand-up goes to NEW
+  // Located in OLD (a district): counted under NEW from now on (idx:district,
+  // and sla's and scoring's per-district counts as they follow the event).
+  bool district = false;
 };
 
 // nullopt when the merge leaves the order alone: it is closed, archived or
