@@ -46,6 +46,21 @@ directory::Directory Build(v1::UnitDirectory units) {
   return std::move(*d);
 }
 
+// A valid complaint located in `district` (and `street`, if any).
+v1::CreateWorkOrderRequest Complaint(const std::string& district, const std::string& street) {
+  v1::CreateWorkOrderRequest r;
+  r.set_type(v1::ORDER_TYPE_COMPLAINT);
+  r.set_channel(v1::CHANNEL_PHONE);
+  r.mutable_caller()->set_name("张先生");
+  r.mutable_caller()->set_phone("13812345678");
+  r.mutable_location()->set_district_code(district);
+  r.mutable_location()->set_street_code(street);
+  r.mutable_location()->set_address("五山路某小区3栋");
+  r.set_category_code("0101");
+  r.set_content("夜间施工噪声扰民");
+  return r;
+}
+
 TEST_CASE("merge plan: OLD retired into NEW, everything else as it was") {
   const v1::UnitDirectory units = SeedUnits();
   absl::StatusOr<admin::UnitsMergePlan> plan = admin::PlanUnitsMerge(units, kOld, kNew);
@@ -95,8 +110,6 @@ TEST_CASE("merge plan refusals name the argument") {
   CHECK(absl::StartsWith(message(kOld, kOld), "NEW: a unit cannot merge into itself"));
   CHECK(absl::StrContains(message(kOld, "440106"), "only units of one kind merge"));
   CHECK(absl::StrContains(message("GZ12345", "440106"), "the centre does not merge"));
-  // A department with active sub-units cannot go first (a district takes its streets along).
-  CHECK(absl::StrContains(message("GZD001", "GZD002"), "under it; merge or move its units first"));
   CHECK(absl::StrContains(message("440104", "440106001"), "NEW: \"440106001\" is a UNIT_KIND_STREET"));
 }
 
@@ -125,6 +138,30 @@ TEST_CASE("two districts merge: OLD's streets move under NEW, keeping their code
   REQUIRE(again.ok());
   CHECK(again->already_retired);
   CHECK(again->reparented.empty());
+}
+
+TEST_CASE("two departments merge: OLD's sub-units move under NEW, keeping their codes") {
+  const v1::UnitDirectory units = SeedUnits();
+  absl::StatusOr<admin::UnitsMergePlan> plan = admin::PlanUnitsMerge(units, "GZD001", "GZD002");
+  REQUIRE(plan.ok());
+  CHECK(plan->reparented == std::vector<std::string>{"GZD001-01", "GZD001-02"});
+  for (const v1::Unit& u : plan->next.units()) {
+    INFO(u.code());
+    CHECK(u.parent_code() != "GZD001");
+    if (u.code() == "GZD001-01") CHECK(u.parent_code() == "GZD002");
+    if (u.code() == "GZD001") CHECK((u.retired() && u.merged_into() == "GZD002"));
+  }
+  const directory::Directory dir = Build(plan->next);  // valid: a sub-unit under a department
+  CHECK(dir.ActiveSuccessor("GZD001")->code() == "GZD002");
+  CHECK(dir.CheckTakesOrders("GZD001-01", "unit_code").ok());
+  absl::StatusOr<admin::UnitsMergePlan> again = admin::PlanUnitsMerge(plan->next, "GZD001", "GZD002");
+  REQUIRE(again.ok());
+  CHECK(again->already_retired);
+  // Only districts and departments have units under them to take along.
+  CHECK(admin::CarriesUnits(v1::UNIT_KIND_DEPARTMENT));
+  CHECK(admin::CarriesUnits(v1::UNIT_KIND_DISTRICT));
+  CHECK_FALSE(admin::CarriesUnits(v1::UNIT_KIND_STREET));
+  CHECK_FALSE(admin::CarriesUnits(v1::UNIT_KIND_SUB_UNIT));
 }
 
 TEST_CASE("merge plan per order: only open orders naming OLD move") {
@@ -178,15 +215,7 @@ TEST_CASE("intake takes no new order located in a district merged away, and name
   absl::StatusOr<admin::UnitsMergePlan> merged = admin::PlanUnitsMerge(SeedUnits(), "440104", "440106");
   REQUIRE(merged.ok());
   const directory::Directory dir = Build(merged->next);
-  v1::CreateWorkOrderRequest r;
-  r.set_type(v1::ORDER_TYPE_COMPLAINT);
-  r.set_channel(v1::CHANNEL_PHONE);
-  r.mutable_caller()->set_name("张先生");
-  r.mutable_caller()->set_phone("13812345678");
-  r.mutable_location()->set_district_code("440104");
-  r.mutable_location()->set_address("北京路某号");
-  r.set_category_code("0101");
-  r.set_content("夜间施工噪声扰民");
+  v1::CreateWorkOrderRequest r = Complaint("440104", "");
   std::optional<intake::FieldError> refused = intake::ValidateCreate(r, dir);
   REQUIRE(refused);
   CHECK(refused->field == "location.district_code");
@@ -268,16 +297,7 @@ TEST_CASE("intake takes no new order located in a retired street, and names its 
   Find(units, kOld)->set_retired(true);
   Find(units, kOld)->set_merged_into(kNew);
   const directory::Directory dir = Build(units);
-  v1::CreateWorkOrderRequest r;
-  r.set_type(v1::ORDER_TYPE_COMPLAINT);
-  r.set_channel(v1::CHANNEL_PHONE);
-  r.mutable_caller()->set_name("张先生");
-  r.mutable_caller()->set_phone("13812345678");
-  r.mutable_location()->set_district_code("440106");
-  r.mutable_location()->set_street_code(kNew);
-  r.mutable_location()->set_address("五山路某小区3栋");
-  r.set_category_code("0101");
-  r.set_content("夜间施工噪声扰民");
+  v1::CreateWorkOrderRequest r = Complaint("440106", kNew);
   std::optional<intake::FieldError> ok = intake::ValidateCreate(r, dir);
   INFO((ok ? ok->field + ": " + ok->message : ""));
   REQUIRE_FALSE(ok);

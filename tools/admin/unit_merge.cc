@@ -70,8 +70,8 @@ absl::StatusOr<UnitsInForce> ReadUnits(refdata::RefStore& store, const std::stri
 // Orders that may name OLD: those OLD holds, those pending a hand-down to
 // it (held by its parent) and those it handed down (held by units under it
 // in `units`, the directory this run started from; with `new_children`,
-// also by NEW's: a district merge's re-run, whose streets an earlier run
-// moved under NEW), each in an open state. Read from the work queues, so
+// also by NEW's: a district or department merge's re-run, whose streets or
+// sub-units an earlier run moved under NEW), each in an open state. Read from the work queues, so
 // closed orders are not even listed. With `districts`, also every open
 // order located in OLD, whoever holds it (idx:district:OLD and the open
 // states' idx:state, intersected in Redis: OLD's closed history is not read).
@@ -301,8 +301,8 @@ absl::StatusOr<MergeResult> MergeUnits(redis::Client& redis, refdata::RefStore& 
   const orders::OrderKeys keys(store.keys().prefix());
   for (int pass = 0; pass < kMaxPasses; ++pass) {
     const bool districts = in_force_kind == v1::UNIT_KIND_DISTRICT;
-    absl::StatusOr<std::vector<std::string>> ids =
-        Candidates(redis, keys, in_force->units, request, districts && plan->already_retired, districts);
+    absl::StatusOr<std::vector<std::string>> ids = Candidates(
+        redis, keys, in_force->units, request, CarriesUnits(in_force_kind) && plan->already_retired, districts);
     if (!ids.ok()) return ids.status();
     size_t moved_before = result.moved.size();
     // Orders move independently (each its own checked script), so several
