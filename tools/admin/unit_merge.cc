@@ -71,10 +71,11 @@ absl::StatusOr<UnitsInForce> ReadUnits(refdata::RefStore& store, const std::stri
 // it (held by its parent) and those it handed down (held by units under it
 // in `units`, the directory this run started from; with `new_children`,
 // also by NEW's: a district or department merge's re-run, whose streets or
-// sub-units an earlier run moved under NEW), each in an open state. Read from the work queues, so
-// closed orders are not even listed. With `districts`, also every open
-// order located in OLD, whoever holds it (idx:district:OLD and the open
-// states' idx:state, intersected in Redis: OLD's closed history is not read).
+// sub-units an earlier run moved under NEW), each in an open state. Read
+// from the work queues, so closed orders are not even listed. With
+// `districts`, also every open order located in OLD, whoever holds it
+// (idx:district:OLD and the open states' idx:state, intersected in Redis:
+// OLD's closed history is not read).
 absl::StatusOr<std::vector<std::string>> Candidates(redis::Client& redis, const orders::OrderKeys& keys,
                                                     const v1::UnitDirectory& units,
                                                     const MergeRequest& request, bool new_children,
