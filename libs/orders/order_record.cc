@@ -141,8 +141,11 @@ const RecordWriters& Writers() {
           kSlaLevel, "sla_rev", "sla_unit", "sla_district", "sla_provisional", "sla_no_deadline",
           field::kUrges, field::kSupervises, kNotices}},
         // A unit merge moves an open order to the successor unit as it
-        // stands (tools/admin/scripts/merge_unit.lua).
-        {"unit_merge", {field::kVersion, field::kUpdatedMs, field::kUnit, field::kPendingUnit, field::kHandedDownBy}},
+        // stands, and one located in a merged district into the successor
+        // district (tools/admin/scripts/merge_unit.lua).
+        {"unit_merge",
+         {field::kVersion, field::kUpdatedMs, field::kUnit, field::kPendingUnit, field::kHandedDownBy,
+          field::kDistrict}},
         // Sealing numbers stored before sealing, and sealing again
         // (scripts/seal_phone.lua, reseal_phone.lua).
         {"phone", {field::kCallerPhoneSealed, field::kCallerPhoneHash, kCallerPhoneMasked, field::kCallerPhoneLegacy}},

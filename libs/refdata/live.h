@@ -152,6 +152,17 @@ class Live final : public Source<T> {
   }
   ~Live() override { Stop(); }
 
+  // The value in force and the versions of the kinds it was built from,
+  // taken in one read: Current() and versions() called apart may straddle
+  // a load and pair a value with another value's versions.
+  struct InForce {
+    std::shared_ptr<const T> value;
+    std::map<std::string, int64_t> versions;
+  };
+  InForce Snapshot() const {
+    absl::MutexLock lock(&mu_);
+    return {current_, versions_};
+  }
   std::shared_ptr<const T> Current() const override {
     absl::MutexLock lock(&mu_);
     return current_;
@@ -162,7 +173,11 @@ class Live final : public Source<T> {
     if (watcher_) watcher_->Stop();
   }
   bool Poll() { return watcher_->Poll(); }
-  std::map<std::string, int64_t> versions() const { return watcher_->versions(); }
+  // The versions Current() was built from (Snapshot() for both at once).
+  std::map<std::string, int64_t> versions() const {
+    absl::MutexLock lock(&mu_);
+    return versions_;
+  }
   int64_t reload_errors() const { return watcher_->reload_errors(); }
 
  private:
@@ -176,6 +191,7 @@ class Live final : public Source<T> {
       absl::MutexLock lock(&mu_);
       first = current_ == nullptr;
       current_ = std::move(next);
+      versions_ = snapshot.versions();
     }
     if (!first) {
       for (const ChangeCallback& callback : callbacks_) callback(snapshot.versions());
@@ -187,6 +203,7 @@ class Live final : public Source<T> {
   std::vector<ChangeCallback> callbacks_;  // set before Start
   mutable absl::Mutex mu_;
   std::shared_ptr<const T> current_ ABSL_GUARDED_BY(mu_);
+  std::map<std::string, int64_t> versions_ ABSL_GUARDED_BY(mu_);  // current_'s
   std::unique_ptr<RefWatcher> watcher_;
 };
 

@@ -174,10 +174,12 @@ grpc::ServerUnaryReactor* DirectoryService::GetCity(grpc::CallbackServerContext*
                                                     v1::GetCityResponse* response) {
   if (auto* refused = server::RefuseUnverified(context, *request)) return refused;
   auto* reactor = context->DefaultReactor();
-  *response->mutable_city() = city_.Current()->profile;
-  const std::map<std::string, int64_t> versions = city_.versions();
-  auto version = versions.find(refdata::kCity);
-  response->set_version(version == versions.end() ? 0 : version->second);
+  // The profile and its version in one read: a load between two reads
+  // would pair them wrongly.
+  const refdata::Live<directory::City>::InForce city = city_.Snapshot();
+  *response->mutable_city() = city.value->profile;
+  auto version = city.versions.find(refdata::kCity);
+  response->set_version(version == city.versions.end() ? 0 : version->second);
   reactor->Finish(grpc::Status::OK);
   return reactor;
 }

@@ -46,6 +46,14 @@ std::optional<FieldError> ValidateCreate(const v1::CreateWorkOrderRequest& r,
     return error("location.district_code",
                  absl::StrCat("unknown district \"", loc.district_code(), "\""));
   }
+  // A district merged away takes no new orders (its open ones moved to its successor).
+  if (const v1::Unit* district = directory.FindUnit(loc.district_code()); district->retired()) {
+    return error("location.district_code",
+                 absl::StrCat("\"", loc.district_code(), "\" (", district->name(), ") is retired",
+                              district->merged_into().empty()
+                                  ? ""
+                                  : absl::StrCat("; it was merged into \"", district->merged_into(), "\"")));
+  }
   if (!loc.street_code().empty()) {
     const v1::Unit* street = directory.FindUnit(loc.street_code());
     if (street == nullptr || street->kind() != v1::UNIT_KIND_STREET) {

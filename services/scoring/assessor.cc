@@ -289,6 +289,12 @@ absl::StatusOr<v1::GetScreenResponse> Assessor::GetScreen() {
     return it == c.end() ? int64_t{0} : it->second;
   };
   for (const v1::Unit& d : directory_in_force->ListUnits("", v1::UNIT_KIND_DISTRICT)) {
+    // A district merged away is no live district once nothing open is
+    // counted there (its past records stay readable elsewhere).
+    if (d.retired() && count_of(open, d.code()) == 0 && count_of(overdue, d.code()) == 0 &&
+        count_of(provisional, d.code()) == 0) {
+      continue;
+    }
     v1::DistrictLoad* l = out.add_districts();
     l->set_district_code(d.code());
     l->set_name(d.name());

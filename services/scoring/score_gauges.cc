@@ -1,6 +1,8 @@
 #include "scoring/score_gauges.h"
 
 #include <limits>
+#include <set>
+#include <string>
 #include <tuple>
 
 #include "log/log.h"
@@ -61,10 +63,19 @@ absl::Status ScoreGauges::Refresh() {
       rate_.Add({{"district", s.unit_code()}, {"rate", name}}).Set(trials > 0 ? value : kNotApplicable);
     }
   }
+  std::set<std::string> shown;
   for (const v1::DistrictLoad& d : screen->districts()) {
     open_.Add({{"district", d.district_code()}, {"overdue", "false"}}).Set(d.open() - d.overdue());
     open_.Add({{"district", d.district_code()}, {"overdue", "true"}}).Set(d.overdue());
+    shown.insert(d.district_code());
   }
+  // A district gone from the screen (merged away, nothing open there): its
+  // series go too, rather than keep their last value.
+  for (const std::string& code : open_districts_) {
+    if (shown.contains(code)) continue;
+    for (const char* overdue : {"false", "true"}) open_.Remove(&open_.Add({{"district", code}, {"overdue", overdue}}));
+  }
+  open_districts_ = std::move(shown);
   return absl::OkStatus();
 }
 

@@ -4,6 +4,8 @@
 // `interval`, and the count of facts records the consumer wrote. Labels:
 // district (the 11 district codes), rate (response, resolution, satisfaction).
 #include <atomic>
+#include <set>
+#include <string>
 #include <thread>
 
 #include <prometheus/counter.h>
@@ -27,6 +29,7 @@ class ScoreGauges {
  private:
   Assessor& assessor_;
   absl::Duration interval_;
+  std::set<std::string> open_districts_;  // on the last Refresh's screen
   prometheus::Family<prometheus::Gauge>& score_;
   prometheus::Family<prometheus::Gauge>& rate_;
   prometheus::Family<prometheus::Gauge>& open_;

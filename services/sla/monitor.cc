@@ -148,7 +148,8 @@ Summary SummaryOf(const v1::WorkOrder& order, const Timeline& tl, const SlaField
     s.no_deadline = !s.close_due.has_value();
     s.status = previous.status;
     s.level = previous.level;
-    s.district = previous.district;
+    // Counted where the order is located now (a district merge moves it).
+    s.district = previous.status.empty() ? "" : order.location().district_code();
     s.unit = previous.unit;
     s.provisional = tl.provisional;
     return s;

@@ -253,6 +253,42 @@ TEST_CASE("a version in Redis that does not build keeps the value in force and c
   CHECK((*live)->reload_errors() == 1);
 }
 
+// A value built from a version must be read with that version. The
+// OnChange callback runs right after the swap, inside the window where
+// Current() and versions() read apart disagreed (the versions lagged behind
+// the value until the poller's bookkeeping caught up).
+TEST_CASE("a live value is read together with the versions it was built from, also right after a load") {
+  World w;
+  LiveOptions options{.data_dir = kData};
+  // The value is the categories version it was built from.
+  auto built_from = [](const RefSnapshot& s) -> absl::StatusOr<int64_t> { return s.versions().at(kCategories); };
+  absl::StatusOr<std::unique_ptr<Live<int64_t>>> live =
+      Live<int64_t>::Create(w.store, {kCategories}, built_from, options, "test");
+  REQUIRE(live.ok());
+  Live<int64_t>& source = **live;
+  CHECK(*source.Snapshot().value == 1);
+  CHECK(source.Snapshot().versions.at(kCategories) == 1);
+  std::vector<std::pair<int64_t, int64_t>> seen_apart, seen_together;  // {value, version}
+  source.OnChange([&](const std::map<std::string, int64_t>&) {
+    seen_apart.push_back({*source.Current(), source.versions().at(kCategories)});
+    const Live<int64_t>::InForce in_force = source.Snapshot();
+    seen_together.push_back({*in_force.value, in_force.versions.at(kCategories)});
+  });
+  for (int n = 1; n <= 3; ++n) {
+    const std::string added = w.Write(
+        "categories.textproto",
+        ReadFile(kData + "/categories.textproto") +
+            absl::StrReplaceAll(kNewCategory, {{"010199", absl::StrCat("01019", n)}}));
+    REQUIRE(w.Load(kCategories, added).ok());
+    REQUIRE(source.Poll());
+  }
+  const std::vector<std::pair<int64_t, int64_t>> want = {{2, 2}, {3, 3}, {4, 4}};
+  CHECK(seen_apart == want);
+  CHECK(seen_together == want);
+  CHECK(*source.Snapshot().value == 4);
+  CHECK(source.versions().at(kCategories) == 4);
+}
+
 TEST_CASE("with Redis away at start the seed files are used and Redis is followed once it answers") {
   World w;
   w.server.Stop();

@@ -2,7 +2,8 @@
 // OLD, against a real redis-server: refused by default (the rule named, a
 // hint at --repoint_catalogue, nothing written); with repoint_catalogue, one
 // merge writes the catalogue version with OLD's rules naming NEW, then the
-// units version retiring OLD, both validated and in the access log.
+// units version retiring OLD, both validated and in the access log. Two
+// departments merge with their sub-units.
 #include <catch2/catch.hpp>
 
 #include <algorithm>
@@ -13,6 +14,7 @@
 #include "admin/unit_merge_plan.h"
 #include "config/text_proto.h"
 #include "hotline/v1/audit.pb.h"
+#include "hotline/v1/directory.pb.h"
 #include "hotline/v1/dispatch.pb.h"
 #include "redis/client.h"
 #include "refdata/kinds.h"
@@ -117,6 +119,28 @@ TEST_CASE("a merge is refused while the catalogue names OLD, and repoint_catalog
   REQUIRE(again.ok());
   CHECK(again->catalogue_version == 0);
   CHECK_FALSE(again->units_written);
+}
+
+TEST_CASE("two departments merge with their sub-units, which move under NEW keeping their codes") {
+  World w;
+  admin::MergeRequest request = w.Request(true);
+  request.old_code = "GZD001";  // with GZD001-01, GZD001-02
+  request.new_code = "GZD002";
+  absl::StatusOr<admin::MergeResult> merged = admin::MergeUnits(w.redis, w.store, request);
+  INFO(merged.status().ToString());
+  REQUIRE(merged.ok());
+  CHECK(merged->reparented == std::vector<std::string>{"GZD001-01", "GZD001-02"});
+  CHECK(merged->units_written);
+  absl::StatusOr<std::optional<refdata::RefRecord>> units = w.store.Current(refdata::kUnits);
+  REQUIRE(units.ok());
+  REQUIRE(units->has_value());
+  v1::UnitDirectory directory;
+  REQUIRE(config::ParseTextProto((*units)->content, "units", &directory).ok());
+  for (const v1::Unit& u : directory.units()) {
+    INFO(u.code());
+    if (u.code() == "GZD001-01" || u.code() == "GZD001-02") CHECK((u.parent_code() == "GZD002" && !u.retired()));
+    if (u.code() == "GZD001") CHECK(u.merged_into() == "GZD002");
+  }
 }
 
 }  // namespace

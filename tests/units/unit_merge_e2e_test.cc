@@ -13,8 +13,11 @@
 #include <catch2/catch.hpp>
 #include <google/protobuf/util/message_differencer.h>
 
+#include <algorithm>
 #include <fstream>
+#include <functional>
 #include <map>
+#include <set>
 #include <sstream>
 #include <thread>
 
@@ -166,6 +169,54 @@ void WaitSlaUnit(Redis& redis, const std::vector<std::string>& ids, const std::s
     INFO(id);
     REQUIRE(Fields(redis, id, {"sla_unit"})["sla_unit"] == unit);
   }
+}
+
+// Waits until `ready` holds (15 s at most); whether it did.
+bool Within(const std::function<bool()>& ready) {
+  const absl::Time until = absl::Now() + absl::Seconds(15);
+  while (!ready()) {
+    if (absl::Now() > until) return false;
+    absl::SleepFor(absl::Milliseconds(50));
+  }
+  return true;
+}
+
+// Scoring's open orders of `district` (scoring:load, what the wall screen shows).
+int64_t OpenLoad(Redis& redis, const std::string& district) {
+  const redis::Reply r = redis.Command({"HGET", "hotline:scoring:load", absl::StrCat("open:", district)});
+  int64_t n = 0;
+  return r.str.empty() || !absl::SimpleAtoi(r.str, &n) ? 0 : n;
+}
+
+// The orders in sla's per-district sets of `district`, every status.
+std::set<std::string> SlaDistrictMembers(Redis& redis, const std::string& district) {
+  std::set<std::string> out;
+  for (const redis::Reply& key : redis.Command({"KEYS", absl::StrCat("hotline:sla:district:", district, ":*")}).elements) {
+    for (const redis::Reply& id : redis.Command({"SMEMBERS", key.str}).elements) out.insert(id.str);
+  }
+  return out;
+}
+
+// November's district matters of `district`: the orders counted, summed over its categories.
+int64_t DistrictMatters(v1::Hotline::Stub& stub, const std::string& district) {
+  v1::GetHotSpotsRequest r;
+  r.set_kind(v1::HOT_KIND_DISTRICT_MATTERS);
+  r.set_district_code(district);
+  *r.mutable_period() = Month("2026-11");
+  int64_t n = 0;
+  const v1::GetHotSpotsResponse hot = AskScoring(stub, &v1::Hotline::Stub::GetHotSpots, r);
+  for (const v1::HotEntry& e : hot.entries()) n += e.count();
+  return n;
+}
+
+// The wall screen's open-orders entry of `district` as its JSON has it
+// ("district_code":"D","name":...,"open":"N"), or "" when it is not listed.
+std::string ScreenDistrict(Stack& stack, const std::string& district) {
+  const std::string api = HttpGet(stack.screen_port(), "/api/screen");
+  const std::string key = absl::StrCat("{\"district_code\":\"", district, "\"");
+  const size_t at = api.find(key);
+  if (at == std::string::npos) return "";
+  return api.substr(at, api.find('}', at) - at + 1);
 }
 
 // hotline-fsck with every check, on the stack's city clock.
@@ -387,6 +438,10 @@ TEST_CASE("two streets merged while each has open orders: queues, deadlines, tra
 // 天河区 (NEW). OLD's streets move under NEW with their codes; OLD's own open
 // order moves to NEW's queue at its place; an order OLD handed down to its
 // street now names NEW as the unit that handed it down; no deadline moves.
+// Every open order located in OLD is located in NEW and counted there (the
+// record and idx:district, sla's per-district sets, scoring's load and the
+// wall screen, which no longer lists OLD, district matters); a closed one
+// stays OLD's.
 // OLD's November scores, explains and ranks as before (its streets' facts of
 // November still count for it: each fact records its district as first
 // stored), a December fact of a moved street counts for NEW, and fsck is
@@ -413,6 +468,13 @@ TEST_CASE("two districts merged with their streets: orders, deadlines, past mont
   REQUIRE(Act(*stub, kDispatcherToken, handed_old, v1::ACTION_APPROVE_HAND_DOWN).ok());
   const std::string of_new = Dispatched(*stub, kNewDistrict);
   REQUIRE(Act(*stub, kHandlerToken, of_new, v1::ACTION_SIGN).ok());
+  // A consultation located in OLD, answered on the spot: closed, it stays OLD's.
+  v1::CreateWorkOrderRequest consultation = SampleComplaint();
+  consultation.set_type(v1::ORDER_TYPE_CONSULTATION);
+  consultation.mutable_location()->set_district_code(kOldDistrict);
+  consultation.mutable_location()->set_street_code(kOldStreet);
+  consultation.mutable_on_spot_answer()->set_knowledge_code("KB.20.03.001");
+  const std::string closed_old = FileOrder(*stub, consultation).id();
   WaitSlaUnit(redis, {held_old}, kOldDistrict);
   WaitSlaUnit(redis, {street_old}, kOldStreet);
   WaitSlaUnit(redis, {handed_old}, kOldStreet2);
@@ -430,6 +492,18 @@ TEST_CASE("two districts merged with their streets: orders, deadlines, past mont
   const v1::UnitScore old_explained = ExplainNovember(*stub, kOldDistrict);
   REQUIRE(old_explained.items_total() > 0);
   const std::map<std::string, int> ranks = DistrictRanks(*stub);
+  // What is counted per district before: OLD's three open orders in
+  // scoring's load, on the screen, in sla's sets and in district matters.
+  const std::vector<std::string> located_old = {held_old, street_old, handed_old};
+  REQUIRE(Within([&] { return OpenLoad(redis, kOldDistrict) == 3; }));
+  const int64_t new_load = OpenLoad(redis, kNewDistrict);
+  REQUIRE(Within([&] { return absl::StrContains(ScreenDistrict(stack, kOldDistrict), "\"open\":\"3\""); }));
+  const std::set<std::string> sla_old = SlaDistrictMembers(redis, kOldDistrict);
+  REQUIRE_FALSE(sla_old.empty());
+  for (const std::string& id : sla_old) REQUIRE(std::find(located_old.begin(), located_old.end(), id) != located_old.end());
+  const std::set<std::string> sla_new = SlaDistrictMembers(redis, kNewDistrict);
+  REQUIRE(DistrictMatters(*stub, kOldDistrict) == 4);  // the three and the consultation
+  const int64_t new_matters = DistrictMatters(*stub, kNewDistrict);
 
   std::map<std::string, std::map<std::string, std::string>> before;
   for (const std::string& id : {held_old, street_old, handed_old}) before[id] = Fields(redis, id, kDeadlineFields);
@@ -458,7 +532,9 @@ TEST_CASE("two districts merged with their streets: orders, deadlines, past mont
   REQUIRE(merged.exit_code == 0);
   CHECK(absl::StrContains(merged.output, absl::StrCat("moved unit ", kOldStreet, " under ", kNewDistrict)));
   CHECK(absl::StrContains(merged.output, "440104 merged into 440106: units v"));
-  CHECK(absl::StrContains(merged.output, "2 open orders moved"));  // held_old, handed_old
+  // held_old, handed_old; street_old (held by its street) is located in OLD.
+  CHECK(absl::StrContains(merged.output, "3 open orders moved"));
+  CHECK(absl::StrContains(merged.output, absl::StrCat("moved ", street_old, " (dispatched): district")));
 
   // The streets are NEW's now, with their codes.
   const std::string units = GetShow(stack, "units");
@@ -487,6 +563,36 @@ TEST_CASE("two districts merged with their streets: orders, deadlines, past mont
     INFO(id);
     CHECK(Fields(redis, id, kDeadlineFields) == before[id]);
   }
+
+  // Every open order located in OLD counts under NEW now: the record and
+  // idx:district at once; sla's sets, scoring's load (the screen) and
+  // district matters once the services took the merge's events.
+  for (const std::string& id : located_old) {
+    INFO(id);
+    CHECK(Fields(redis, id, {"district"})["district"] == kNewDistrict);
+    CHECK(redis.Command({"ZSCORE", absl::StrCat("hotline:idx:district:", kNewDistrict), id}).type ==
+          redis::Reply::Type::kString);
+    CHECK(redis.Command({"ZSCORE", absl::StrCat("hotline:idx:district:", kOldDistrict), id}).type ==
+          redis::Reply::Type::kNil);
+  }
+  const v1::WorkOrder street_order = GetOrder(*stub, street_old);
+  CHECK(street_order.location().district_code() == kNewDistrict);
+  CHECK(street_order.location().street_code() == kOldStreet);
+  CHECK(absl::StrContains(street_order.history(street_order.history_size() - 1).note(), "located in 440106"));
+  CHECK(Fields(redis, closed_old, {"district"})["district"] == kOldDistrict);
+  CHECK(redis.Command({"ZSCORE", absl::StrCat("hotline:idx:district:", kOldDistrict), closed_old}).type ==
+        redis::Reply::Type::kString);
+  CHECK(Within([&] { return SlaDistrictMembers(redis, kOldDistrict).empty(); }));
+  std::set<std::string> sla_new_after = sla_new;
+  sla_new_after.insert(sla_old.begin(), sla_old.end());
+  CHECK(Within([&] { return SlaDistrictMembers(redis, kNewDistrict) == sla_new_after; }));
+  CHECK(Within([&] { return OpenLoad(redis, kOldDistrict) == 0 && OpenLoad(redis, kNewDistrict) == new_load + 3; }));
+  // The screen: OLD, retired with nothing open, is not listed; NEW has the three.
+  CHECK(Within([&] { return ScreenDistrict(stack, kOldDistrict).empty(); }));
+  INFO(ScreenDistrict(stack, kNewDistrict));
+  CHECK(absl::StrContains(ScreenDistrict(stack, kNewDistrict), absl::StrCat("\"open\":\"", new_load + 3, "\"")));
+  CHECK(DistrictMatters(*stub, kOldDistrict) == 1);  // the closed consultation, as it was
+  CHECK(DistrictMatters(*stub, kNewDistrict) == new_matters + 3);
 
   // December facts of a moved street count for NEW, not OLD: the order goes
   // to NEW first (its district now), then to the street.

@@ -10,6 +10,7 @@
 #include "dispatch/catalogue.h"
 #include "dispatch/state_machine.h"
 #include "intake/validation.h"
+#include "sla/monitor.h"
 
 namespace hotline {
 namespace {
@@ -43,6 +44,21 @@ directory::Directory Build(v1::UnitDirectory units) {
   INFO(d.status().ToString());
   REQUIRE(d.ok());
   return std::move(*d);
+}
+
+// A valid complaint located in `district` (and `street`, if any).
+v1::CreateWorkOrderRequest Complaint(const std::string& district, const std::string& street) {
+  v1::CreateWorkOrderRequest r;
+  r.set_type(v1::ORDER_TYPE_COMPLAINT);
+  r.set_channel(v1::CHANNEL_PHONE);
+  r.mutable_caller()->set_name("张先生");
+  r.mutable_caller()->set_phone("13812345678");
+  r.mutable_location()->set_district_code(district);
+  r.mutable_location()->set_street_code(street);
+  r.mutable_location()->set_address("五山路某小区3栋");
+  r.set_category_code("0101");
+  r.set_content("夜间施工噪声扰民");
+  return r;
 }
 
 TEST_CASE("merge plan: OLD retired into NEW, everything else as it was") {
@@ -94,8 +110,6 @@ TEST_CASE("merge plan refusals name the argument") {
   CHECK(absl::StartsWith(message(kOld, kOld), "NEW: a unit cannot merge into itself"));
   CHECK(absl::StrContains(message(kOld, "440106"), "only units of one kind merge"));
   CHECK(absl::StrContains(message("GZ12345", "440106"), "the centre does not merge"));
-  // A department with active sub-units cannot go first (a district takes its streets along).
-  CHECK(absl::StrContains(message("GZD001", "GZD002"), "under it; merge or move its units first"));
   CHECK(absl::StrContains(message("440104", "440106001"), "NEW: \"440106001\" is a UNIT_KIND_STREET"));
 }
 
@@ -126,10 +140,34 @@ TEST_CASE("two districts merge: OLD's streets move under NEW, keeping their code
   CHECK(again->reparented.empty());
 }
 
+TEST_CASE("two departments merge: OLD's sub-units move under NEW, keeping their codes") {
+  const v1::UnitDirectory units = SeedUnits();
+  absl::StatusOr<admin::UnitsMergePlan> plan = admin::PlanUnitsMerge(units, "GZD001", "GZD002");
+  REQUIRE(plan.ok());
+  CHECK(plan->reparented == std::vector<std::string>{"GZD001-01", "GZD001-02"});
+  for (const v1::Unit& u : plan->next.units()) {
+    INFO(u.code());
+    CHECK(u.parent_code() != "GZD001");
+    if (u.code() == "GZD001-01") CHECK(u.parent_code() == "GZD002");
+    if (u.code() == "GZD001") CHECK((u.retired() && u.merged_into() == "GZD002"));
+  }
+  const directory::Directory dir = Build(plan->next);  // valid: a sub-unit under a department
+  CHECK(dir.ActiveSuccessor("GZD001")->code() == "GZD002");
+  CHECK(dir.CheckTakesOrders("GZD001-01", "unit_code").ok());
+  absl::StatusOr<admin::UnitsMergePlan> again = admin::PlanUnitsMerge(plan->next, "GZD001", "GZD002");
+  REQUIRE(again.ok());
+  CHECK(again->already_retired);
+  // Only districts and departments have units under them to take along.
+  CHECK(admin::CarriesUnits(v1::UNIT_KIND_DEPARTMENT));
+  CHECK(admin::CarriesUnits(v1::UNIT_KIND_DISTRICT));
+  CHECK_FALSE(admin::CarriesUnits(v1::UNIT_KIND_STREET));
+  CHECK_FALSE(admin::CarriesUnits(v1::UNIT_KIND_SUB_UNIT));
+}
+
 TEST_CASE("merge plan per order: only open orders naming OLD move") {
   using admin::OrderPlace;
   auto plan = [](int state, std::string unit, std::string pending = "", std::string handed = "") {
-    return admin::PlanOrderMove(OrderPlace{state, unit, pending, handed}, kOld);
+    return admin::PlanOrderMove(OrderPlace{state, unit, pending, handed, ""}, kOld);
   };
   std::optional<admin::OrderMove> held = plan(v1::ORDER_STATE_DISPATCHED, kOld);
   REQUIRE(held);
@@ -148,6 +186,66 @@ TEST_CASE("merge plan per order: only open orders naming OLD move") {
   CHECK_FALSE(plan(v1::ORDER_STATE_MERGED, kOld));
   // Already moved, or never OLD's: a re-run changes nothing.
   CHECK_FALSE(plan(v1::ORDER_STATE_SIGNED, kNew));
+}
+
+TEST_CASE("merge plan per order: an open order located in OLD (a district) is located in NEW, whoever holds it") {
+  using admin::OrderPlace;
+  auto plan = [](int state, std::string unit, std::string district) {
+    return admin::PlanOrderMove(OrderPlace{state, unit, "", "", district}, "440104");
+  };
+  // Held by a department, located in OLD: only its district moves.
+  std::optional<admin::OrderMove> elsewhere = plan(v1::ORDER_STATE_DISPATCHED, "GZD004", "440104");
+  REQUIRE(elsewhere);
+  CHECK(elsewhere->district);
+  CHECK_FALSE(elsewhere->unit);
+  // Not yet dispatched (held by nobody).
+  std::optional<admin::OrderMove> created = plan(v1::ORDER_STATE_CREATED, "", "440104");
+  REQUIRE(created);
+  CHECK(created->district);
+  // Held by OLD and located there: both.
+  std::optional<admin::OrderMove> both = plan(v1::ORDER_STATE_SIGNED, "440104", "440104");
+  REQUIRE(both);
+  CHECK((both->unit && both->district));
+  // Closed orders stay located where they were; moved ones are not moved again.
+  CHECK_FALSE(plan(v1::ORDER_STATE_CLOSED, "440104001", "440104"));
+  CHECK_FALSE(plan(v1::ORDER_STATE_DISPATCHED, "GZD004", "440106"));
+}
+
+TEST_CASE("intake takes no new order located in a district merged away, and names its successor") {
+  absl::StatusOr<admin::UnitsMergePlan> merged = admin::PlanUnitsMerge(SeedUnits(), "440104", "440106");
+  REQUIRE(merged.ok());
+  const directory::Directory dir = Build(merged->next);
+  v1::CreateWorkOrderRequest r = Complaint("440104", "");
+  std::optional<intake::FieldError> refused = intake::ValidateCreate(r, dir);
+  REQUIRE(refused);
+  CHECK(refused->field == "location.district_code");
+  CHECK(absl::StrContains(refused->message, "\"440104\" (越秀区) is retired; it was merged into \"440106\""));
+  // Its streets are NEW's now: located in NEW, they are taken.
+  r.mutable_location()->set_district_code("440106");
+  r.mutable_location()->set_street_code("440104001");
+  std::optional<intake::FieldError> ok = intake::ValidateCreate(r, dir);
+  INFO((ok ? ok->field + ": " + ok->message : ""));
+  CHECK_FALSE(ok);
+}
+
+TEST_CASE("sla counts an order under the district it is located in now, also when its deadline cannot be computed") {
+  v1::WorkOrder order;
+  order.set_state(v1::ORDER_STATE_SIGNED);
+  order.set_assigned_unit_code("GZD004");
+  order.mutable_location()->set_district_code("440106");  // moved from 440104 by a district merge
+  sla::Timeline timeline;
+  timeline.closing.armed = timeline.closing.running = true;
+  timeline.closing.known = false;  // a year the calendar lacks
+  sla::SlaFields previous;
+  previous.status = "warned";
+  previous.district = "440104";
+  previous.close_due_ms = "1764547200000";
+  const sla::Summary summary = sla::SummaryOf(order, timeline, previous);
+  CHECK(summary.status == "warned");
+  CHECK(summary.district == "440106");
+  // Not in a status set: in no district set either.
+  previous.status = previous.district = "";
+  CHECK(sla::SummaryOf(order, timeline, previous).district.empty());
 }
 
 TEST_CASE("a retired unit takes no new orders: dispatch, hand-down and the catalogue refuse it") {
@@ -199,16 +297,7 @@ TEST_CASE("intake takes no new order located in a retired street, and names its 
   Find(units, kOld)->set_retired(true);
   Find(units, kOld)->set_merged_into(kNew);
   const directory::Directory dir = Build(units);
-  v1::CreateWorkOrderRequest r;
-  r.set_type(v1::ORDER_TYPE_COMPLAINT);
-  r.set_channel(v1::CHANNEL_PHONE);
-  r.mutable_caller()->set_name("张先生");
-  r.mutable_caller()->set_phone("13812345678");
-  r.mutable_location()->set_district_code("440106");
-  r.mutable_location()->set_street_code(kNew);
-  r.mutable_location()->set_address("五山路某小区3栋");
-  r.set_category_code("0101");
-  r.set_content("夜间施工噪声扰民");
+  v1::CreateWorkOrderRequest r = Complaint("440106", kNew);
   std::optional<intake::FieldError> ok = intake::ValidateCreate(r, dir);
   INFO((ok ? ok->field + ": " + ok->message : ""));
   REQUIRE_FALSE(ok);

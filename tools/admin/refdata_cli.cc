@@ -91,10 +91,10 @@ int MergeMain(redis::Client& redis, refdata::RefStore& store, const MergeRequest
     std::printf("%s unit %s under %s\n", verb, unit.c_str(), request.new_code.c_str());
   }
   for (const MergedOrder& o : merged->moved) {
-    std::printf("%s %s (%s):%s%s%s\n", verb, o.id.c_str(),
+    std::printf("%s %s (%s):%s%s%s%s\n", verb, o.id.c_str(),
                 enums::SnakeName(static_cast<v1::OrderState>(o.state)).c_str(),
                 o.move.unit ? " queue" : "", o.move.pending_unit ? " pending_unit" : "",
-                o.move.handed_down_by ? " handed_down_by" : "");
+                o.move.handed_down_by ? " handed_down_by" : "", o.move.district ? " district" : "");
   }
   if (request.dry_run) {
     std::printf("dry run: %zu open orders of %s would move to %s; units v%lld in force; nothing changed\n",

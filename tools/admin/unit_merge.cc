@@ -70,12 +70,16 @@ absl::StatusOr<UnitsInForce> ReadUnits(refdata::RefStore& store, const std::stri
 // Orders that may name OLD: those OLD holds, those pending a hand-down to
 // it (held by its parent) and those it handed down (held by units under it
 // in `units`, the directory this run started from; with `new_children`,
-// also by NEW's: a district merge's re-run, whose streets an earlier run
-// moved under NEW), each in an open state. Read from the work queues, so
-// closed orders are not even listed.
+// also by NEW's: a district or department merge's re-run, whose streets or
+// sub-units an earlier run moved under NEW), each in an open state. Read
+// from the work queues, so closed orders are not even listed. With
+// `districts`, also every open order located in OLD, whoever holds it
+// (idx:district:OLD and the open states' idx:state, intersected in Redis:
+// OLD's closed history is not read).
 absl::StatusOr<std::vector<std::string>> Candidates(redis::Client& redis, const orders::OrderKeys& keys,
                                                     const v1::UnitDirectory& units,
-                                                    const MergeRequest& request, bool new_children) {
+                                                    const MergeRequest& request, bool new_children,
+                                                    bool districts) {
   const std::string& old_code = request.old_code;
   std::vector<std::string> queues;
   for (int state : kOpenStates) queues.push_back(keys.Queue(old_code, state));
@@ -87,10 +91,18 @@ absl::StatusOr<std::vector<std::string>> Candidates(redis::Client& redis, const 
       for (int state : kOpenStates) queues.push_back(keys.Queue(u.code(), state));
     }
   }
+  std::vector<redis::Command> reads;
+  for (const std::string& queue : queues) reads.push_back({"ZRANGE", queue, "0", "-1"});
+  if (districts) {
+    for (int state : kOpenStates) {
+      reads.push_back({"ZINTER", "2", keys.IndexDistrict(old_code), keys.IndexState(state)});
+    }
+  }
   std::set<std::string> ids;
-  for (const std::string& queue : queues) {
-    absl::StatusOr<redis::Reply> r = redis.Execute({"ZRANGE", queue, "0", "-1"});
+  for (redis::Command& read : reads) {
+    absl::StatusOr<redis::Reply> r = redis.Execute(std::move(read));
     if (!r.ok()) return r.status();
+    if (r->is_error()) return absl::InternalError(absl::StrCat("reading the open orders: ", r->str));
     for (const redis::Reply& e : r->elements) ids.insert(e.str);
   }
   return std::vector<std::string>(ids.begin(), ids.end());
@@ -117,6 +129,7 @@ absl::StatusOr<ReadPlace> ReadOrderPlace(redis::Client& redis, const orders::Ord
   out.place.unit = o.assigned_unit_code();
   out.place.pending_unit = o.pending_unit_code();
   out.place.handed_down_by = o.handed_down_by();
+  out.place.district = o.location().district_code();
   return out;
 }
 
@@ -152,7 +165,9 @@ absl::StatusOr<std::optional<MergedOrder>> MoveOrder(redis::Client& redis, const
     entry.set_to_state(static_cast<v1::OrderState>(read->place.state));
     entry.set_unit_code(move->unit ? request.new_code : read->place.unit);
     entry.set_note(absl::StrCat("unit ", UnitLabel(units, request.old_code), " merged into ",
-                                UnitLabel(units, request.new_code), ", units v", units_version));
+                                UnitLabel(units, request.new_code), ", units v", units_version,
+                                move->district ? absl::StrCat("; located in ", request.new_code, " from now on")
+                                               : ""));
     entry.mutable_reference_versions()->set_units(units_version);
     absl::StatusOr<redis::Reply> r = redis.ExecuteScript(
         MergeScript(), {},
@@ -167,6 +182,7 @@ absl::StatusOr<std::optional<MergedOrder>> MoveOrder(redis::Client& redis, const
              .Set("move_unit", move->unit ? "1" : "0")
              .Set("move_pending_unit", move->pending_unit ? "1" : "0")
              .Set("move_handed_down_by", move->handed_down_by ? "1" : "0")
+             .Set("move_district", move->district ? "1" : "0")
              .Set("history", orders::HistoryEntryToJson(entry))
              .Set("event", orders::kMergeUnitEvent)
              .Set("events", keys.Events())
@@ -285,8 +301,9 @@ absl::StatusOr<MergeResult> MergeUnits(redis::Client& redis, refdata::RefStore& 
 
   const orders::OrderKeys keys(store.keys().prefix());
   for (int pass = 0; pass < kMaxPasses; ++pass) {
+    const bool districts = in_force_kind == v1::UNIT_KIND_DISTRICT;
     absl::StatusOr<std::vector<std::string>> ids = Candidates(
-        redis, keys, in_force->units, request, in_force_kind == v1::UNIT_KIND_DISTRICT && plan->already_retired);
+        redis, keys, in_force->units, request, CarriesUnits(in_force_kind) && plan->already_retired, districts);
     if (!ids.ok()) return ids.status();
     size_t moved_before = result.moved.size();
     // Orders move independently (each its own checked script), so several

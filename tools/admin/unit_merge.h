@@ -27,16 +27,20 @@
 //      on OLD meanwhile), then record the merge in the access log
 //      (AUDIT_ACTION_UNITS_MERGE).
 //
-// Two districts: the units version of step 2 also moves OLD's streets under
-// NEW (unit_merge_plan.h); the streets keep their orders and queues, and step
-// 3 also finds the orders OLD handed down to them (a re-run: in NEW's
-// streets). Scoring keeps their past facts in OLD: each fact records the
-// units above it as first stored (scoring/aggregates.h RecordUnitsAbove).
+// Two districts (or departments): the units version of step 2 also moves
+// OLD's streets (sub-units) under NEW (unit_merge_plan.h); they keep their
+// orders and queues, and step 3 also finds the orders OLD handed down to them
+// (a re-run: in NEW's), and for districts every open order located in OLD,
+// whoever holds it: its location's district becomes NEW (record and
+// idx:district in the same script; sla's per-district sets and scoring's
+// load follow the event). Scoring keeps their past facts in OLD: each fact
+// records the units above it as first stored (scoring/aggregates.h
+// RecordUnitsAbove).
 //
-// Closed, archived and duplicate orders stay OLD's, as written: their trail
-// and the facts scoring derives from it keep naming OLD, so OLD's past
-// months score as they did. A re-run finds OLD retired into NEW and only
-// moves what is left (nothing, after a complete run).
+// Closed, archived and duplicate orders stay OLD's (and located in OLD), as
+// written: their trail and the facts scoring derives from it keep naming
+// OLD, so OLD's past months score as they did. A re-run finds OLD retired
+// into NEW and only moves what is left (nothing, after a complete run).
 //
 // Errors: as PlanUnitsMerge and LoadReferenceContent; UNAVAILABLE and the
 // like from Redis (then run it again). Blocking; for the admin tool.

@@ -5,6 +5,10 @@
 
 namespace hotline::admin {
 
+bool CarriesUnits(v1::UnitKind kind) {
+  return kind == v1::UNIT_KIND_DISTRICT || kind == v1::UNIT_KIND_DEPARTMENT;
+}
+
 absl::StatusOr<UnitsMergePlan> PlanUnitsMerge(const v1::UnitDirectory& in_force,
                                               const std::string& old_code,
                                               const std::string& new_code) {
@@ -46,15 +50,16 @@ absl::StatusOr<UnitsMergePlan> PlanUnitsMerge(const v1::UnitDirectory& in_force,
     plan.already_retired = true;
     return plan;
   }
-  // Two districts merge with their streets: each street (retired ones too,
-  // so OLD keeps nothing under it) moves under NEW, keeping its code.
-  // Scoring keeps the street's past facts in OLD (each fact records the
-  // district it was first counted in: scoring/aggregates.h RecordUnitsAbove).
-  const bool districts = old_unit->kind() == v1::UNIT_KIND_DISTRICT;
+  // Two districts merge with their streets, two departments with their
+  // sub-units: each (retired ones too, so OLD keeps nothing under it) moves
+  // under NEW, keeping its code. Scoring keeps its past facts in OLD (each
+  // fact records the units above it as first counted: scoring/aggregates.h
+  // RecordUnitsAbove).
+  const bool carries_units = CarriesUnits(old_unit->kind());
   for (int i = 0; i < in_force.units_size(); ++i) {
     const v1::Unit& u = in_force.units(i);
     if (u.parent_code() != old_code) continue;
-    if (districts) {
+    if (carries_units) {
       plan.next.mutable_units(i)->set_parent_code(new_code);
       plan.reparented.push_back(u.code());
     } else if (!u.retired()) {
@@ -94,8 +99,9 @@ std::optional<OrderMove> PlanOrderMove(const OrderPlace& order, const std::strin
   }
   OrderMove move{.unit = order.unit == old_code,
                  .pending_unit = order.pending_unit == old_code,
-                 .handed_down_by = order.handed_down_by == old_code};
-  if (!move.unit && !move.pending_unit && !move.handed_down_by) return std::nullopt;
+                 .handed_down_by = order.handed_down_by == old_code,
+                 .district = order.district == old_code};
+  if (!move.unit && !move.pending_unit && !move.handed_down_by && !move.district) return std::nullopt;
   return move;
 }
 

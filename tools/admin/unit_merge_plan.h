@@ -19,18 +19,24 @@ struct UnitsMergePlan {
   // OLD is retired into NEW already: an earlier run wrote the units version
   // (and may have crashed before moving every order); only orders move.
   bool already_retired = false;
-  // Two districts: OLD's streets (codes), each moved under NEW in `next`.
+  // Two districts or departments: OLD's streets or sub-units (codes), each
+  // moved under NEW in `next`.
   std::vector<std::string> reparented;
 };
 
 // INVALID_ARGUMENT naming the argument when OLD or NEW is unknown, the same
 // unit, the centre, or of different kinds; FAILED_PRECONDITION when NEW is
-// retired, OLD is retired into another unit, or OLD (not a district) still
-// has active units under it (merge or move them first). A district's
-// streets move under NEW with it.
+// retired, OLD is retired into another unit, or OLD (not a district or
+// department) still has active units under it (merge or move them first).
+// A district's streets and a department's sub-units move under NEW with it
+// (`reparented`).
 absl::StatusOr<UnitsMergePlan> PlanUnitsMerge(const v1::UnitDirectory& in_force,
                                               const std::string& old_code,
                                               const std::string& new_code);
+
+// Districts and departments merge with the units under them (CarriesUnits);
+// streets and sub-units have none.
+bool CarriesUnits(v1::UnitKind kind);
 
 // `units merge --repoint_catalogue`: every rule of `catalogue` sending a
 // matter to OLD sends it to NEW instead (its note says so); how many rules
@@ -44,6 +50,7 @@ struct OrderPlace {
   std::string unit;
   std::string pending_unit;
   std::string handed_down_by;
+  std::string district;  // location.district_code: where the matter is
 };
 
 // What the merge changes on one order: each field that named OLD names NEW.
@@ -51,6 +58,9 @@ struct OrderMove {
   bool unit = false;            // held by OLD: moves to NEW's queue
   bool pending_unit = false;    // a hand-down to OLD awaits the centre
   bool handed_down_by = false;  // handed down by OLD: a hand-up goes to NEW
+  // Located in OLD (a district): counted under NEW from now on (idx:district,
+  // and sla's and scoring's per-district counts as they follow the event).
+  bool district = false;
 };
 
 // nullopt when the merge leaves the order alone: it is closed, archived or

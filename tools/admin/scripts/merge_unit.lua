@@ -3,7 +3,8 @@
 -- transition.lua applies a transition: checks the order is still at the
 -- version and state the move was planned on, rewrites the fields that name
 -- the old unit, moves its unit index and work-queue entries (the queue entry
--- keeps its score, when it entered the queue, so the order keeps its place),
+-- keeps its score, when it entered the queue, so the order keeps its place)
+-- and, for an order located in a merged district, its district index,
 -- appends the history entry chained (history_chain.lua, prepended) and the
 -- event. The state and every deadline field stay as they are.
 --
@@ -13,9 +14,10 @@
 -- ARGV[1]: a named table (orders::ScriptArgs) with
 --   prefix, order_id, expected_version, expected_state (number),
 --   old_unit, new_unit, now_ms,
---   move_unit, move_pending_unit, move_handed_down_by ("1" or "0": whether
---     the field unit (with idx:unit and idx:queue), pending_unit and
---     handed_down_by change from old_unit to new_unit),
+--   move_unit, move_pending_unit, move_handed_down_by, move_district ("1"
+--     or "0": whether the field unit (with idx:unit and idx:queue),
+--     pending_unit, handed_down_by and district (the location's, with
+--     idx:district) change from old_unit to new_unit),
 --   history (the entry as JSON, seq = expected version + 1), event, events.
 --
 -- Returns {"applied", new_version}. Error replies: "NOT_FOUND <id>",
@@ -52,6 +54,11 @@ if a.move_pending_unit == "1" then
 end
 if a.move_handed_down_by == "1" then
   fields[#fields + 1] = "handed_down_by"; fields[#fields + 1] = new
+end
+if a.move_district == "1" then
+  fields[#fields + 1] = "district"; fields[#fields + 1] = new
+  redis.call("ZREM", p .. "idx:district:" .. old, id)
+  redis.call("ZADD", p .. "idx:district:" .. new, cur[3], id)
 end
 record.set(key, fields)
 chain_push(key, key .. ":history", id, a.history, now)
