@@ -1,7 +1,6 @@
 #include "crypto/phone_vault.h"
 
 #include <openssl/evp.h>
-#include <openssl/hmac.h>
 #include <openssl/rand.h>
 
 #include <fstream>
@@ -14,6 +13,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
+#include "crypto/digest.h"
 
 namespace hotline::crypto {
 namespace {
@@ -190,11 +190,8 @@ absl::StatusOr<std::string> PhoneVault::Open(absl::string_view sealed,
 }
 
 std::string PhoneVault::LookupHash(absl::string_view phone) const {
-  unsigned char digest[EVP_MAX_MD_SIZE];
-  unsigned int length = 0;
-  HMAC(EVP_sha256(), lookup_key_.data(), static_cast<int>(lookup_key_.size()),
-       reinterpret_cast<const unsigned char*>(phone.data()), phone.size(), digest, &length);
-  return ToHex(digest, length);
+  const std::string mac = HmacSha256(lookup_key_, phone);
+  return ToHex(reinterpret_cast<const unsigned char*>(mac.data()), mac.size());
 }
 
 std::string PhoneVault::GenerateKeyFile(absl::string_view key_id) {
