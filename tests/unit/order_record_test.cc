@@ -8,6 +8,7 @@
 #include "absl/strings/match.h"
 
 #include "orders/order_record.h"
+#include "orders/script_args.h"
 
 namespace hotline::orders {
 
@@ -228,6 +229,13 @@ TEST_CASE("history entries are stored exactly as protobuf's JSON printer writes 
     INFO(entry.ShortDebugString());
     CHECK(HistoryEntryToJson(entry) == PrinterJson(entry));
   }
+}
+
+TEST_CASE("script arguments escape quotes, backslashes and control bytes only", "[record]") {
+  const std::string value = std::string("a\"b\\c\nd\x01") + "\x1f天河<>/" + std::string(1, '\0') + "end";
+  CHECK(ScriptArgs().Set("k\"", value).SetList("l", {"", "x\ty", "plain"}).Encode() ==
+        "{\"k\\\"\":\"a\\\"b\\\\c\\u000ad\\u0001\\u001f天河<>/\\u0000end\","
+        "\"l\":[\"\",\"x\\u0009y\",\"plain\"]}");
 }
 
 }  // namespace hotline::orders
