@@ -7,6 +7,7 @@
 // Thread-safe. Both return "" if libcrypto fails (as the one-shot calls
 // leave no result).
 #include <string>
+
 #include "absl/strings/string_view.h"
 
 namespace hotline::crypto {

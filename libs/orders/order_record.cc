@@ -246,8 +246,9 @@ absl::StatusOr<v1::WorkOrder> FromRecord(const std::vector<std::string>& flat) {
 namespace {
 
 // protobuf's JSON printer escapes more than quotes and control bytes (e.g.
-// '<', '>', and invisible Unicode format characters): a string made only of
-// these bytes it prints as it is, so the direct writer below may too.
+// '<', '>', and invisible Unicode format characters). A string of printable
+// ASCII without any of the characters below it prints as it is, so the
+// direct writer may too; anything else is left to the printer.
 bool PrintsVerbatim(const std::string& s) {
   for (char c : s) {
     if (c < 0x20 || c > 0x7e || c == '"' || c == '\\' || c == '<' || c == '>' || c == '&' ||
@@ -291,7 +292,7 @@ bool DirectHistoryJson(const v1::HistoryEntry& e, std::string* out) {
     name(field);
     absl::StrAppend(out, "\"", value, "\"");
   };
-  auto time = [&](const char* field, const google::protobuf::Timestamp& t) {
+  auto timestamp = [&](const char* field, const google::protobuf::Timestamp& t) {
     name(field);
     absl::StrAppend(out, "\"", google::protobuf::util::TimeUtil::ToString(t), "\"");
   };
@@ -304,7 +305,7 @@ bool DirectHistoryJson(const v1::HistoryEntry& e, std::string* out) {
     name("seq");
     absl::StrAppend(out, "\"", e.seq(), "\"");
   }
-  if (e.has_at()) time("at", e.at());
+  if (e.has_at()) timestamp("at", e.at());
   if (e.has_actor()) {
     name("actor");
     const size_t open = out->size();
@@ -334,7 +335,7 @@ bool DirectHistoryJson(const v1::HistoryEntry& e, std::string* out) {
   text("unit_code", e.unit_code());
   text("note", e.note());
   text("sla_mark", e.sla_mark());
-  if (e.has_extension_due()) time("extension_due", e.extension_due());
+  if (e.has_extension_due()) timestamp("extension_due", e.extension_due());
   out->push_back('}');
   return true;
 }
