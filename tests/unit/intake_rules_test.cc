@@ -3,10 +3,13 @@
 #include <google/protobuf/io/coded_stream.h>
 #include <google/protobuf/io/zero_copy_stream_impl_lite.h>
 #include <google/protobuf/unknown_field_set.h>
+#include <prometheus/text_serializer.h>
 
+#include "absl/strings/match.h"
 #include "absl/strings/str_format.h"
 
 #include "intake/intake.h"
+#include "intake/intake_service.h"
 #include "intake/validation.h"
 #include "orders/order_helpers.h"
 
@@ -181,6 +184,28 @@ TEST_CASE("the fingerprint is the one idempotency records were written with", "[
     INFO(request.ShortDebugString());
     CHECK(orders::RequestFingerprint(request) == FingerprintAsDefined(request));
   }
+}
+
+TEST_CASE("orders created are counted by type and channel", "[metrics]") {
+  prometheus::Registry registry;
+  IntakeMetrics metrics(registry);
+  v1::WorkOrder complaint;
+  complaint.set_type(v1::ORDER_TYPE_COMPLAINT);
+  complaint.set_channel(v1::CHANNEL_PHONE);
+  v1::WorkOrder consultation;
+  consultation.set_type(v1::ORDER_TYPE_CONSULTATION);
+  consultation.set_channel(v1::CHANNEL_APP);
+  metrics.OrderCreated(complaint, false);
+  metrics.OrderCreated(consultation, false);
+  metrics.OrderCreated(complaint, false);
+  metrics.OrderCreated(complaint, true);  // a replay: counted apart
+  metrics.OrderCreated(complaint, false);
+  const std::string text = prometheus::TextSerializer().Serialize(registry.Collect());
+  INFO(text);
+  CHECK(absl::StrContains(text, "hotline_intake_orders_created_total{channel=\"phone\",type=\"complaint\"} 3\n"));
+  CHECK(absl::StrContains(text, "hotline_intake_orders_created_total{channel=\"app\",type=\"consultation\"} 1\n"));
+  CHECK(absl::StrContains(text, "hotline_intake_idempotent_replays_total 1\n"));
+  CHECK_FALSE(absl::StrContains(text, "type=\"report\""));  // no series before its first order
 }
 
 TEST_CASE("order numbers have the documented shape", "[numbering]") {
