@@ -23,6 +23,9 @@
 #                       rate 0 skips it); appendfsync=always only
 #   BENCH_MEMORY_ORDERS orders for the Redis bytes-per-order figure (default 100000;
 #                       0 skips it), of which a tenth go through a whole life
+#   BENCH_PERF          a folder: each closed-loop create run is profiled there with
+#                       `perf record -g` (gateway, intake and Redis, after the warmup),
+#                       the top of each process's profile beside it (needs linux-perf)
 # Only loopback addresses are used; everything started here is stopped on exit.
 set -euo pipefail
 # The gateway signs caller identities with each backend's secret
@@ -53,6 +56,7 @@ SWEEP=${BENCH_SWEEP-"100 1000"}
 REWRITE_RATE=${BENCH_REWRITE_RATE:-1000}
 REWRITE_ORDERS=${BENCH_REWRITE_ORDERS:-100000}
 MEMORY_ORDERS=${BENCH_MEMORY_ORDERS:-100000}
+PERF_DIR=${BENCH_PERF:-}
 # Redis as deployed (docker-compose.yml, deploy/k8s/redis.yaml, tools/run.sh):
 # no automatic AOF rewrite until the file is huge; a nightly job rewrites it.
 REDIS_POLICY=(--auto-aof-rewrite-percentage 400 --auto-aof-rewrite-min-size 4gb)
@@ -66,6 +70,10 @@ die() { log "run_create_bench: $*"; exit 1; }
 
 command -v redis-server >/dev/null || die "redis-server not found (apt-get install redis-server)"
 command -v redis-cli >/dev/null || die "redis-cli not found (apt-get install redis-tools)"
+if [[ -n $PERF_DIR ]]; then
+  command -v perf >/dev/null || die "perf not found (apt-get install linux-perf)"
+  mkdir -p "$PERF_DIR"
+fi
 
 # --- build ------------------------------------------------------------------
 if [[ ! -f "$BUILD_DIR/CMakeCache.txt" ]]; then
@@ -172,6 +180,25 @@ wait_no_rewrite() {
 # field NAME LINE: the value of NAME=... in a loadgen line (numbers only).
 field() { { grep -o "$1=[0-9.]*" <<<"$2" || true; } | head -1 | cut -d= -f2; }
 
+# profile NAME PIDS_TO_WATCH: perf record of each of those processes for the
+# measured window of a run (after its warmup), into $PERF_DIR/NAME-PROCESS.data,
+# and the top of its flat profile (self time by library and function) into
+# $PERF_DIR/NAME-PROCESS.txt.
+profile() {
+  local name=$1 p out
+  sleep "$WARMUP"
+  for p in $2; do
+    out="$PERF_DIR/$name-${p#PID_}"
+    perf record -q -g -F 499 -p "${!p}" -o "$out.data" -- sleep "$DURATION" >/dev/null 2>&1 &
+  done
+  wait
+  for p in $2; do
+    out="$PERF_DIR/$name-${p#PID_}"
+    perf report -i "$out.data" --no-children --sort dso,sym --percent-limit 0.5 --stdio -g none \
+      2>/dev/null | grep -v '^#' | grep -v '^$' >"$out.txt" || true
+  done
+}
+
 # run_loadgen NAME PIDS_TO_WATCH -- ARGS...: runs the loadgen, prints its line and
 # how busy each watched process (and the loadgen) was; sets LAST_LINE.
 run_loadgen() {
@@ -185,9 +212,15 @@ run_loadgen() {
   steal_before=$(steal_ticks)
   busy_before=$(busy_ticks)
   start_ns=$(date +%s%N)
+  local perf_pid=""
+  if [[ -n $PERF_DIR && $name =~ ^create-[a-z]+-[0-9]+-[0-9]+$ ]]; then
+    profile "$name" "$watch" &
+    perf_pid=$!
+  fi
   "$LOADGEN" --data_dir "$DATA_DIR" --token "$TOKEN" --duration "$DURATION" --warmup "$WARMUP" \
     --channels "$CHANNELS" "$@" >"$WORK/$name.txt" 2>"$WORK/$name.err" || rc=$?
   end_ns=$(date +%s%N)
+  [[ -n $perf_pid ]] && wait "$perf_pid"
   busy_after=$(busy_ticks)
   local steal=$(( $(steal_ticks) - steal_before )) forks=$(( $(redis_info total_forks) - forks_before ))
   LAST_LINE=$(cat "$WORK/$name.txt")

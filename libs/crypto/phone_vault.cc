@@ -1,7 +1,6 @@
 #include "crypto/phone_vault.h"
 
 #include <openssl/evp.h>
-#include <openssl/hmac.h>
 #include <openssl/rand.h>
 
 #include <fstream>
@@ -14,6 +13,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
+#include "crypto/digest.h"
 
 namespace hotline::crypto {
 namespace {
@@ -53,6 +53,17 @@ std::string ToHex(const unsigned char* data, size_t size) {
 }
 
 using CipherContext = std::unique_ptr<EVP_CIPHER_CTX, decltype(&EVP_CIPHER_CTX_free)>;
+
+// AES-256-GCM looked up once: OpenSSL 3 looks EVP_aes_256_gcm() up again by
+// name on every use (it showed in intake's create profile). Falls back to
+// that if the lookup fails.
+const EVP_CIPHER* Aes256Gcm() {
+  static const EVP_CIPHER* cipher = [] {
+    const EVP_CIPHER* fetched = EVP_CIPHER_fetch(nullptr, "AES-256-GCM", nullptr);
+    return fetched != nullptr ? fetched : EVP_aes_256_gcm();
+  }();
+  return cipher;
+}
 
 }  // namespace
 
@@ -123,7 +134,7 @@ absl::StatusOr<std::string> PhoneVault::Seal(absl::string_view phone,
   out.resize(kNonceBytes + phone.size() + kTagBytes);
   auto* body = reinterpret_cast<unsigned char*>(out.data() + kNonceBytes);
   int written = 0, final_written = 0;
-  if (!ctx || EVP_EncryptInit_ex(ctx.get(), EVP_aes_256_gcm(), nullptr, nullptr, nullptr) != 1 ||
+  if (!ctx || EVP_EncryptInit_ex(ctx.get(), Aes256Gcm(), nullptr, nullptr, nullptr) != 1 ||
       EVP_CIPHER_CTX_ctrl(ctx.get(), EVP_CTRL_GCM_SET_IVLEN, kNonceBytes, nullptr) != 1 ||
       EVP_EncryptInit_ex(ctx.get(), nullptr, nullptr,
                          reinterpret_cast<const unsigned char*>(key.data()), nonce) != 1 ||
@@ -167,7 +178,7 @@ absl::StatusOr<std::string> PhoneVault::Open(absl::string_view sealed,
   std::string phone(length, '\0');
   int written = 0, final_written = 0;
   CipherContext ctx(EVP_CIPHER_CTX_new(), &EVP_CIPHER_CTX_free);
-  if (!ctx || EVP_DecryptInit_ex(ctx.get(), EVP_aes_256_gcm(), nullptr, nullptr, nullptr) != 1 ||
+  if (!ctx || EVP_DecryptInit_ex(ctx.get(), Aes256Gcm(), nullptr, nullptr, nullptr) != 1 ||
       EVP_CIPHER_CTX_ctrl(ctx.get(), EVP_CTRL_GCM_SET_IVLEN, kNonceBytes, nullptr) != 1 ||
       EVP_DecryptInit_ex(ctx.get(), nullptr, nullptr,
                          reinterpret_cast<const unsigned char*>(key->second.data()), bytes) != 1 ||
@@ -190,11 +201,8 @@ absl::StatusOr<std::string> PhoneVault::Open(absl::string_view sealed,
 }
 
 std::string PhoneVault::LookupHash(absl::string_view phone) const {
-  unsigned char digest[EVP_MAX_MD_SIZE];
-  unsigned int length = 0;
-  HMAC(EVP_sha256(), lookup_key_.data(), static_cast<int>(lookup_key_.size()),
-       reinterpret_cast<const unsigned char*>(phone.data()), phone.size(), digest, &length);
-  return ToHex(digest, length);
+  const std::string mac = HmacSha256(lookup_key_, phone);
+  return ToHex(reinterpret_cast<const unsigned char*>(mac.data()), mac.size());
 }
 
 std::string PhoneVault::GenerateKeyFile(absl::string_view key_id) {

@@ -3,6 +3,7 @@
 #include <google/protobuf/io/coded_stream.h>
 #include <google/protobuf/io/zero_copy_stream_impl_lite.h>
 #include <google/protobuf/message.h>
+#include <google/protobuf/wire_format_lite.h>
 
 #include <algorithm>
 #include <memory>
@@ -40,23 +41,38 @@ void MaskForReading(v1::WorkOrder* order, const std::optional<v1::Actor>& reader
 }
 
 std::string RequestFingerprint(const google::protobuf::Message& request) {
-  std::unique_ptr<google::protobuf::Message> keyless(request.New());
-  keyless->CopyFrom(request);
-  if (const auto* key = keyless->GetDescriptor()->FindFieldByName("idempotency_key")) {
-    keyless->GetReflection()->ClearField(keyless.get(), key);
-  }
+  // The request's deterministic bytes without its idempotency_key: the same
+  // bytes as a copy with the key cleared would serialize to (each top-level
+  // field is serialized on its own, in field order), without the copy.
   std::string bytes;
   {
     google::protobuf::io::StringOutputStream stream(&bytes);
     google::protobuf::io::CodedOutputStream coded(&stream);
     coded.SetSerializationDeterministic(true);
-    keyless->SerializeToCodedStream(&coded);
+    request.SerializeToCodedStream(&coded);
   }
+  const google::protobuf::FieldDescriptor* key = request.GetDescriptor()->FindFieldByName("idempotency_key");
+  const uint32_t key_tag =
+      key == nullptr ? 0
+                     : google::protobuf::internal::WireFormatLite::MakeTag(
+                           key->number(), google::protobuf::internal::WireFormatLite::WIRETYPE_LENGTH_DELIMITED);
   uint64_t hash = 1469598103934665603ULL;  // FNV-1a 64
-  for (unsigned char c : bytes) {
-    hash ^= c;
-    hash *= 1099511628211ULL;
+  auto add = [&hash](const char* begin, const char* end) {
+    for (const char* c = begin; c != end; ++c) {
+      hash ^= static_cast<unsigned char>(*c);
+      hash *= 1099511628211ULL;
+    }
+  };
+  google::protobuf::io::CodedInputStream in(reinterpret_cast<const uint8_t*>(bytes.data()),
+                                            static_cast<int>(bytes.size()));
+  int start = 0;
+  while (uint32_t tag = in.ReadTag()) {
+    if (!google::protobuf::internal::WireFormatLite::SkipField(&in, tag)) break;
+    const int end = in.CurrentPosition();
+    if (tag != key_tag) add(bytes.data() + start, bytes.data() + end);
+    start = end;
   }
+  add(bytes.data() + start, bytes.data() + bytes.size());  // nothing, unless the walk stopped short
   return absl::StrFormat("%016x", hash);
 }
 

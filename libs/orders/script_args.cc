@@ -10,16 +10,20 @@ namespace {
 // (UTF-8) as they are, which cjson passes through unchanged.
 void AppendQuoted(std::string* out, std::string_view s) {
   out->push_back('"');
-  for (char c : s) {
+  size_t plain = 0;  // start of the bytes not yet appended, none needing an escape
+  for (size_t i = 0; i < s.size(); ++i) {
+    const char c = s[i];
+    if (c != '"' && c != '\\' && static_cast<unsigned char>(c) >= 0x20) continue;
+    out->append(s.data() + plain, i - plain);
+    plain = i + 1;
     if (c == '"' || c == '\\') {
       out->push_back('\\');
       out->push_back(c);
-    } else if (static_cast<unsigned char>(c) < 0x20) {
-      absl::StrAppendFormat(out, "\\u%04x", static_cast<unsigned char>(c));
     } else {
-      out->push_back(c);
+      absl::StrAppendFormat(out, "\\u%04x", static_cast<unsigned char>(c));
     }
   }
+  out->append(s.data() + plain, s.size() - plain);
   out->push_back('"');
 }
 

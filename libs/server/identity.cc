@@ -4,9 +4,6 @@
 #include <google/protobuf/io/zero_copy_stream_impl_lite.h>
 #include <google/protobuf/message_lite.h>
 #include <openssl/crypto.h>
-#include <openssl/evp.h>
-#include <openssl/hmac.h>
-#include <openssl/sha.h>
 
 #include <fstream>
 #include <sstream>
@@ -18,6 +15,7 @@
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
 #include "absl/synchronization/mutex.h"
+#include "crypto/digest.h"
 
 namespace hotline::server {
 namespace {
@@ -94,11 +92,7 @@ std::string IdentitySignature(const std::string& secret, absl::string_view metho
       absl::StrCat("v2", method_path.size(), ":", method_path, request_digest.size(), ":",
                    request_digest, user.size(), ":", user, role.size(), ":", role, unit.size(),
                    ":", unit, expiry_ms);
-  unsigned char mac[EVP_MAX_MD_SIZE];
-  unsigned int mac_len = 0;
-  HMAC(EVP_sha256(), secret.data(), static_cast<int>(secret.size()),
-       reinterpret_cast<const unsigned char*>(message.data()), message.size(), mac, &mac_len);
-  return absl::BytesToHexString(absl::string_view(reinterpret_cast<const char*>(mac), mac_len));
+  return absl::BytesToHexString(crypto::HmacSha256(secret, message));
 }
 
 std::string RequestDigest(const google::protobuf::MessageLite& request) {
@@ -109,10 +103,7 @@ std::string RequestDigest(const google::protobuf::MessageLite& request) {
     out.SetSerializationDeterministic(true);
     request.SerializePartialToCodedStream(&out);
   }
-  unsigned char digest[SHA256_DIGEST_LENGTH];
-  SHA256(reinterpret_cast<const unsigned char*>(bytes.data()), bytes.size(), digest);
-  return absl::BytesToHexString(
-      absl::string_view(reinterpret_cast<const char*>(digest), sizeof digest));
+  return absl::BytesToHexString(crypto::Sha256(bytes));
 }
 
 absl::StatusOr<std::vector<std::string>> ReadIdentitySecrets(const std::string& path) {

@@ -31,10 +31,19 @@ void IntakeMetrics::OrderCreated(const v1::WorkOrder& order, bool replayed) {
   }
   // Family::Add returns the existing child for known labels; both label sets
   // are small enums.
-  created_
-      .Add({{"type", enums::SnakeName(order.type())},
-            {"channel", enums::SnakeName(order.channel())}})
-      .Increment();
+  auto child = [&]() -> prometheus::Counter& {
+    return created_.Add({{"type", enums::SnakeName(order.type())},
+                         {"channel", enums::SnakeName(order.channel())}});
+  };
+  const int type = order.type(), channel = order.channel();
+  if (type < 0 || type >= kTypes || channel < 0 || channel >= kChannels) return child().Increment();
+  std::atomic<prometheus::Counter*>& slot = created_by_kind_[type * kChannels + channel];
+  prometheus::Counter* counter = slot.load(std::memory_order_acquire);
+  if (counter == nullptr) {
+    counter = &child();
+    slot.store(counter, std::memory_order_release);
+  }
+  counter->Increment();
 }
 
 void IntakeMetrics::Rejected(const std::string& field) {

@@ -1,7 +1,15 @@
 // Pure intake rules: field validation, fingerprints, order numbers.
 #include <catch2/catch.hpp>
+#include <google/protobuf/io/coded_stream.h>
+#include <google/protobuf/io/zero_copy_stream_impl_lite.h>
+#include <google/protobuf/unknown_field_set.h>
+#include <prometheus/text_serializer.h>
+
+#include "absl/strings/match.h"
+#include "absl/strings/str_format.h"
 
 #include "intake/intake.h"
+#include "intake/intake_service.h"
 #include "intake/validation.h"
 #include "orders/order_helpers.h"
 
@@ -126,6 +134,78 @@ TEST_CASE("the fingerprint ignores the idempotency key and sees the content", "[
   b.set_content("别的内容");
   CHECK(RequestFingerprint(a) != RequestFingerprint(b));
   CHECK(RequestFingerprint(a).size() == 16);
+}
+
+// The fingerprint as first defined (a copy without the key, its
+// deterministic bytes, FNV-1a 64): idempotency records in Redis keep it, so a
+// retry after an upgrade must find the same value.
+std::string FingerprintAsDefined(const google::protobuf::Message& request) {
+  std::unique_ptr<google::protobuf::Message> keyless(request.New());
+  keyless->CopyFrom(request);
+  keyless->GetReflection()->ClearField(keyless.get(),
+                                       keyless->GetDescriptor()->FindFieldByName("idempotency_key"));
+  std::string bytes;
+  {
+    google::protobuf::io::StringOutputStream stream(&bytes);
+    google::protobuf::io::CodedOutputStream coded(&stream);
+    coded.SetSerializationDeterministic(true);
+    keyless->SerializeToCodedStream(&coded);
+  }
+  uint64_t hash = 1469598103934665603ULL;
+  for (unsigned char c : bytes) {
+    hash ^= c;
+    hash *= 1099511628211ULL;
+  }
+  return absl::StrFormat("%016x", hash);
+}
+
+TEST_CASE("the fingerprint is the one idempotency records were written with", "[idempotency]") {
+  std::vector<v1::CreateWorkOrderRequest> requests;
+  v1::CreateWorkOrderRequest r = Valid();
+  requests.push_back(r);
+  r.set_idempotency_key("key-1");
+  requests.push_back(r);
+  r.mutable_on_spot_answer()->set_knowledge_code("KB.01");
+  r.mutable_handling_time()->set_seconds(90);
+  r.set_urgent(true);
+  requests.push_back(r);
+  requests.push_back(v1::CreateWorkOrderRequest());
+  v1::CreateWorkOrderRequest key_only;
+  key_only.set_idempotency_key("only");
+  requests.push_back(key_only);
+  // Unknown fields (a newer client), one with the key's number but another
+  // wire type: kept, as the copy keeps them.
+  r = Valid();
+  r.set_idempotency_key("key-2");
+  r.GetReflection()->MutableUnknownFields(&r)->AddVarint(1, 7);
+  r.GetReflection()->MutableUnknownFields(&r)->AddLengthDelimited(999, "new field");
+  requests.push_back(r);
+  for (const v1::CreateWorkOrderRequest& request : requests) {
+    INFO(request.ShortDebugString());
+    CHECK(orders::RequestFingerprint(request) == FingerprintAsDefined(request));
+  }
+}
+
+TEST_CASE("orders created are counted by type and channel", "[metrics]") {
+  prometheus::Registry registry;
+  IntakeMetrics metrics(registry);
+  v1::WorkOrder complaint;
+  complaint.set_type(v1::ORDER_TYPE_COMPLAINT);
+  complaint.set_channel(v1::CHANNEL_PHONE);
+  v1::WorkOrder consultation;
+  consultation.set_type(v1::ORDER_TYPE_CONSULTATION);
+  consultation.set_channel(v1::CHANNEL_APP);
+  metrics.OrderCreated(complaint, false);
+  metrics.OrderCreated(consultation, false);
+  metrics.OrderCreated(complaint, false);
+  metrics.OrderCreated(complaint, true);  // a replay: counted apart
+  metrics.OrderCreated(complaint, false);
+  const std::string text = prometheus::TextSerializer().Serialize(registry.Collect());
+  INFO(text);
+  CHECK(absl::StrContains(text, "hotline_intake_orders_created_total{channel=\"phone\",type=\"complaint\"} 3\n"));
+  CHECK(absl::StrContains(text, "hotline_intake_orders_created_total{channel=\"app\",type=\"consultation\"} 1\n"));
+  CHECK(absl::StrContains(text, "hotline_intake_idempotent_replays_total 1\n"));
+  CHECK_FALSE(absl::StrContains(text, "type=\"report\""));  // no series before its first order
 }
 
 TEST_CASE("order numbers have the documented shape", "[numbering]") {
