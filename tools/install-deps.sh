@@ -35,8 +35,6 @@ PACKAGES=(
   # the agent desktop (tools/desktop, Qt 6 Widgets) and its tests, which
   # drive the real window on a virtual X server (tests/desktop)
   qt6-base-dev qt6-qpa-plugins xvfb
-  # profiles of the create benchmark (BENCH_PERF=DIR bash bench/run_create_bench.sh)
-  linux-perf
 )
 
 [ "${1:-}" = --build ] && PACKAGES=("${BUILD_PACKAGES[@]}")
