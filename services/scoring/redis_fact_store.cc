@@ -10,6 +10,7 @@
 #include "orders/order_codec.h"
 #include "orders/order_record.h"
 #include "redis/reply_status.h"
+#include "scoring/bulk_aggregates.h"
 
 namespace hotline::scoring {
 
@@ -101,15 +102,7 @@ absl::StatusOr<Counts> CountsOf(const redis::Reply& reply) {
 
 }  // namespace
 
-std::string RedisFactStore::KeyOf(const Bucket& b) const {
-  switch (b.kind) {
-    case BucketKind::kUnitDay: return keys_.UnitDay(b.unit, b.day);
-    case BucketKind::kCityDay: return keys_.CityDay(b.list, b.day);
-    case BucketKind::kLoad: return keys_.Load();
-    case BucketKind::kCityMonth: return keys_.CityMonth(b.list, b.day);
-  }
-  return "";
-}
+std::string RedisFactStore::KeyOf(const Bucket& b) const { return BucketKey(keys_, b); }
 
 absl::StatusOr<std::optional<RedisFactStore::PutCall>> RedisFactStore::PreparePut(
     const v1::OrderFacts& derived, const absl::StatusOr<redis::Reply>& read) {

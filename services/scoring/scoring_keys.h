@@ -21,6 +21,9 @@
 //                             scored under (FactStore::MonthRules; the
 //                             service's fact writes set it for the month
 //                             they are written in)
+//   <p>scoring:rebuild_bulk   string: a bulk rebuild is writing scoring's
+//                             keys (tools/admin/rebuild.h); left by one that
+//                             was interrupted, so the next starts clean
 // All but the facts and month_rules are maintained by put_facts.lua together
 // with the facts.
 //
@@ -51,6 +54,9 @@ class ScoringKeys {
     return absl::StrCat(prefix_, "scoring:citymonth:", list, ":", month);
   }
   std::string MonthRules() const { return absl::StrCat(prefix_, "scoring:month_rules"); }
+  std::string RebuildMark() const { return absl::StrCat(prefix_, "scoring:rebuild_bulk"); }
+  // Every scoring key matches this SCAN pattern (the prefix has no glob characters).
+  std::string Pattern() const { return absl::StrCat(prefix_, "scoring:*"); }
   std::string Load() const { return absl::StrCat(prefix_, "scoring:load"); }
   std::string UnitOrders(absl::string_view unit) const {
     return absl::StrCat(prefix_, "scoring:unitorders:{", unit, "}");

@@ -1,7 +1,8 @@
 // `hotline-admin rebuild scoring|sla`, the real binary against a real
 // redis-server holding a month of orders as intake keeps them: the tally on
 // stdout, exit 0; a second run writes no facts; a verb or flag it does not
-// know exits 2 and changes nothing.
+// know exits 2 and changes nothing; --bulk refuses stored scoring keys and
+// fills an empty scoring keyspace.
 #include <catch2/catch.hpp>
 
 #include "absl/strings/match.h"
@@ -84,7 +85,24 @@ TEST_CASE(
   ShellResult bad_batch = w.Admin("scoring --batch 0");
   CHECK(bad_batch.exit_code == 2);
   CHECK(absl::StrContains(bad_batch.output, "--batch"));
+  ShellResult sla_bulk = w.Admin("sla --bulk");
+  CHECK(sla_bulk.exit_code == 2);
+  CHECK(absl::StrContains(sla_bulk.output, "--bulk: scoring only"));
+  // Over stored scoring keys the bulk path refuses.
+  ShellResult not_empty = w.Admin("scoring --bulk");
+  INFO(not_empty.output);
+  CHECK(not_empty.exit_code != 0);
+  CHECK(absl::StrContains(not_empty.output, "not empty"));
   CHECK(w.Run({"DBSIZE"}).integer == keys_before);
+
+  // Into an empty scoring keyspace it writes every order's facts.
+  for (const redis::Reply& k : w.Run({"KEYS", "hotline:scoring:*"}).elements) w.Run({"DEL", k.str});
+  ShellResult bulk = w.Admin("scoring --bulk --batch 70");
+  INFO(bulk.output);
+  CHECK(bulk.exit_code == 0);
+  CHECK(absl::StrContains(bulk.output, "300 written, 0 missing, 0 failed"));
+  CHECK(w.Count("hotline:scoring:facts:*") == 300);
+  CHECK(w.Count("hotline:scoring:rebuild_bulk") == 0);
 }
 
 }  // namespace

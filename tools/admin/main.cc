@@ -10,7 +10,7 @@
 //   hotline-admin units|categories|catalogue|policies|rules|city history | diff V1 V2 | show [V]
 //   hotline-admin city load FILE [--allow_time_zone_change]   (a new zone: the centre stopped)
 //   hotline-admin units merge OLD NEW [--user U] [--dry_run] [--repoint_catalogue] [--settle 1s]
-//   hotline-admin rebuild sla|scoring [--data_dir data] [--batch 500] [--parallel 32] [--slices 4]
+//   hotline-admin rebuild sla|scoring [--data_dir data] [--batch 500] [--parallel 32] [--slices 4] [--bulk]
 //
 // Common flags: --jwt_keys FILE (issue only), --redis HOST:PORT, --jwt_issuer,
 // --jwt_audience (or their HOTLINE_* variables, as the gateway reads them).
@@ -42,6 +42,8 @@
 // every few seconds), after scoring's keys were lost, or after a change that
 // needs every order looked at again. Idempotent, so it may run while the
 // services serve. Progress on stderr about every second; the tally on stdout.
+// `rebuild scoring --bulk` is the fast path into an empty scoring keyspace
+// (hotline-scoring stopped; rebuild.h).
 // It needs what the service needs: --data_dir (sla: policies, calendar seed
 // and units; scoring: units) and, for sla, the city clock flags.
 #include <algorithm>
@@ -92,7 +94,7 @@ constexpr char kUsage[] =
     "       hotline-admin units|categories|catalogue|policies|rules|city history|diff V1 V2|show [V]\n"
     "       hotline-admin city load FILE --allow_time_zone_change   (a new time zone, every service stopped)\n"
     "       hotline-admin units merge OLD NEW [--user U] [--dry_run] [--repoint_catalogue]   (tools/admin/README.md)\n"
-    "       hotline-admin rebuild sla|scoring [--data_dir data] [--batch 500] [--parallel 32] [--slices 4]\n"
+    "       hotline-admin rebuild sla|scoring [--data_dir data] [--batch 500] [--parallel 32] [--slices 4] [--bulk]\n"
     "       hotline-admin backup DIR [--pg_url URL] [--redis_dir D]   (tools/admin/README.md)\n"
     "       hotline-admin restore DIR [--pg_url URL]                  (onto an empty Redis only)\n"
     "       hotline-admin archive run|stats [--postgres CONNINFO] [--policy FILE] [--min_age D]\n"
@@ -369,6 +371,11 @@ int RebuildMain(int argc, char** argv) {
   flags.Int("batch", "", "orders a step (scoring: pipelined together)", &options.batch);
   flags.Int("parallel", "", "sla: orders settled at once", &options.parallel);
   flags.Int("slices", "", "scoring: slices of a step processed at once, each pipelined", &options.slices);
+  bool bulk = false;
+  flags.Bool("bulk", "",
+             "scoring: into an empty scoring keyspace (hotline-scoring stopped), aggregates summed in "
+             "memory and written once",
+             &bulk);
   flags.ParseOrExit(static_cast<int>(rest.size()), rest.data());
   if (what != "sla" && what != "scoring") {
     std::fputs(kUsage, stderr);
@@ -377,6 +384,7 @@ int RebuildMain(int argc, char** argv) {
   if (options.batch <= 0) return Fail(absl::InvalidArgumentError("--batch: must be positive"));
   if (options.parallel <= 0) return Fail(absl::InvalidArgumentError("--parallel: must be positive"));
   if (options.slices <= 0) return Fail(absl::InvalidArgumentError("--slices: must be positive"));
+  if (bulk && what != "scoring") return Fail(absl::InvalidArgumentError("--bulk: scoring only"));
 
   absl::StatusOr<redis::Options> redis_options = redis::ToOptions(redis_flags);
   if (!redis_options.ok()) return Fail(redis_options.status());
@@ -408,7 +416,13 @@ int RebuildMain(int argc, char** argv) {
   const orders::OrderKeys keys;
   if (what == "scoring") {
     scoring::RedisFactStore store(redis, scoring::ScoringKeys(keys.prefix()), CityTimeZone(), *dir);
-    result = rebuild::RebuildScoring(redis, keys, store, options);
+    result = bulk ? rebuild::RebuildScoringBulk(redis, scoring::ScoringKeys(keys.prefix()), store, *dir,
+                                                CityTimeZone(), options)
+                  : rebuild::RebuildScoring(redis, keys, store, options);
+    if (result.ok() && result->cleared > 0) {
+      std::fprintf(stderr, "rebuild scoring: an interrupted bulk rebuild's %s keys deleted first\n",
+                   Thousands(result->cleared).c_str());
+    }
   } else {
     // As hotline-sla builds its monitor (services/sla/main.cc): the policies
     // file, the calendar in Redis (the seed's missing years first), the clock.

@@ -20,6 +20,21 @@
 // So it may run while the services serve, as often as wanted. Orders created
 // after it started are left to the consumers (their events are on the stream).
 //
+// scoring --bulk (RebuildScoringBulk) is the fast path for an EMPTY scoring
+// keyspace (all but scoring:month_rules deleted, hotline-scoring stopped):
+// the same facts and aggregates, but each order's facts and unit-order
+// members are written with plain pipelined commands and the aggregates are
+// summed in memory and written once at the end (scoring/bulk_aggregates.h),
+// no script call per order. It refuses a keyspace with scoring keys in it,
+// and refuses to start or go on while a consumer of scoring's group has read
+// the events in the last 10 s (hotline-scoring running).
+// Crash-safe by a mark (scoring:rebuild_bulk) set before its first write and
+// deleted after its last: a bulk rebuild killed midway leaves the mark, the
+// next one deletes every scoring key but month_rules and starts again, and
+// the one-at-a-time rebuild refuses to run over it. Start hotline-scoring
+// only once it has finished (its consumer then takes the events of the
+// meantime from the stream: Put writes only newer versions).
+//
 // Cost: scoring is batched, `batch` orders a step in `slices` slices at
 // once, each slice's commands pipelined (a load script per order, then an
 // HMGET per order, then a put script per order); sla settles `parallel` orders at a time (its store
@@ -54,6 +69,7 @@ struct Progress {
 
 struct Result : Progress {
   std::vector<std::string> failed_ids;  // the first few, with their error
+  int64_t cleared = 0;  // scoring --bulk: keys an interrupted bulk rebuild left, deleted first
 };
 
 struct Options {
@@ -76,7 +92,18 @@ absl::Status ForEachOrderPage(
 absl::StatusOr<Result> RebuildSla(redis::Client& redis, const orders::OrderKeys& keys,
                                   sla::Monitor& monitor, const Options& options);
 
+// FAILED_PRECONDITION while a bulk rebuild's mark is set.
 absl::StatusOr<Result> RebuildScoring(redis::Client& redis, const orders::OrderKeys& keys,
                                       scoring::RedisFactStore& store, const Options& options);
+
+// `store` loads the orders (LoadWholeMany); `directory` and `zone` must be
+// the store's. FAILED_PRECONDITION when the keyspace is not empty (and
+// nothing is written), another bulk rebuild marked it first, or
+// hotline-scoring is running. Any failed
+// write stops it with the mark left.
+absl::StatusOr<Result> RebuildScoringBulk(redis::Client& redis, const scoring::ScoringKeys& keys,
+                                          scoring::RedisFactStore& store,
+                                          const directory::Directory& directory, absl::TimeZone zone,
+                                          const Options& options);
 
 }  // namespace hotline::rebuild
