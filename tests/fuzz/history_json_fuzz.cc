@@ -18,5 +18,6 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   hotline::v1::HistoryEntry slow;
   FUZZ_CHECK(hotline::orders::ProtobufHistoryEntryFromJson(json, &slow));
   FUZZ_CHECK(google::protobuf::util::MessageDifferencer::Equals(fast, slow));
+  FUZZ_CHECK(fast.SerializeAsString() == slow.SerializeAsString());  // presence too
   return 0;
 }

@@ -30,6 +30,7 @@ bool Agree(const std::string& json, Fast fast_must = Fast::kMayDecline) {
     CHECK(slow_ok);
     INFO("fast: " << fast.ShortDebugString() << "\nprotobuf: " << slow.ShortDebugString());
     CHECK(google::protobuf::util::MessageDifferencer::Equals(fast, slow));
+    CHECK(fast.SerializeAsString() == slow.SerializeAsString());  // presence too
   }
   return slow_ok;
 }
