@@ -5,6 +5,8 @@
 #include <cstdint>
 #include <string>
 
+#include "text/utf8.h"
+
 namespace hotline::orders {
 namespace {
 
@@ -182,7 +184,7 @@ class Reader {
       }
       if (c < 0x20) return false;
       if (c >= 0x80) {
-        const int n = Utf8Length();
+        const size_t n = text::DecodeFront(std::string_view(p_, static_cast<size_t>(end_ - p_))).length;
         if (n == 0) return false;
         out->append(p_, p_ + n);
         p_ += n;
@@ -190,27 +192,6 @@ class Reader {
       }
       if (!Escape(out)) return false;
     }
-  }
-
-  // Length of the well-formed UTF-8 sequence at p_ (lead byte >= 0x80), or 0.
-  int Utf8Length() const {
-    const auto at = [&](int i) { return static_cast<unsigned char>(p_[i]); };
-    const auto cont = [&](int i) { return p_ + i < end_ && (at(i) & 0xC0) == 0x80; };
-    const unsigned char c = at(0);
-    if (c >= 0xC2 && c <= 0xDF) return cont(1) ? 2 : 0;
-    if (c >= 0xE0 && c <= 0xEF) {
-      if (!cont(1) || !cont(2)) return 0;
-      if (c == 0xE0 && at(1) < 0xA0) return 0;   // overlong
-      if (c == 0xED && at(1) >= 0xA0) return 0;  // surrogate
-      return 3;
-    }
-    if (c >= 0xF0 && c <= 0xF4) {
-      if (!cont(1) || !cont(2) || !cont(3)) return 0;
-      if (c == 0xF0 && at(1) < 0x90) return 0;   // overlong
-      if (c == 0xF4 && at(1) >= 0x90) return 0;  // above U+10FFFF
-      return 4;
-    }
-    return 0;
   }
 
   bool Hex4(uint32_t* v) {
@@ -256,21 +237,7 @@ class Reader {
       if (!Hex4(&low) || low < 0xDC00 || low > 0xDFFF) return false;
       cp = 0x10000 + ((cp - 0xD800) << 10) + (low - 0xDC00);
     }
-    if (cp < 0x80) {
-      out->push_back(static_cast<char>(cp));
-    } else if (cp < 0x800) {
-      out->push_back(static_cast<char>(0xC0 | (cp >> 6)));
-      out->push_back(static_cast<char>(0x80 | (cp & 0x3F)));
-    } else if (cp < 0x10000) {
-      out->push_back(static_cast<char>(0xE0 | (cp >> 12)));
-      out->push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
-      out->push_back(static_cast<char>(0x80 | (cp & 0x3F)));
-    } else {
-      out->push_back(static_cast<char>(0xF0 | (cp >> 18)));
-      out->push_back(static_cast<char>(0x80 | ((cp >> 12) & 0x3F)));
-      out->push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
-      out->push_back(static_cast<char>(0x80 | (cp & 0x3F)));
-    }
+    text::AppendUtf8(cp, out);
     return true;
   }
 
