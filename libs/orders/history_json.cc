@@ -3,6 +3,7 @@
 #include <google/protobuf/util/json_util.h>
 
 #include <cstdint>
+#include <iterator>
 #include <string>
 
 #include "text/utf8.h"
@@ -16,107 +17,106 @@ class Reader {
   explicit Reader(std::string_view json) : p_(json.data()), end_(json.data() + json.size()) {}
 
   bool Entry(v1::HistoryEntry* e) {
-    if (!Open()) return false;
-    uint32_t seen = 0;
-    if (Peek('}')) {
-      ++p_;
-      return End();
-    }
-    for (;;) {
-      if (!Key()) return false;
-      int bit;
-      bool ok;
-      if (key_ == "seq") {
-        bit = 0;
-        int64_t v = 0;
-        ok = Int64(&v);
-        e->set_seq(v);
-      } else if (key_ == "at") {
-        bit = 1;
-        ok = Timestamp(e->mutable_at());
-      } else if (key_ == "actor") {
-        bit = 2;
-        ok = Actor(e->mutable_actor());
-      } else if (key_ == "action") {
-        bit = 3;
-        ok = String(e->mutable_action());
-      } else if (key_ == "from_state" || key_ == "to_state") {
-        bit = key_[0] == 'f' ? 4 : 5;
-        int v = 0;
-        ok = Enum(&v, [](const std::string& name, int* out) {
-          v1::OrderState s;
-          if (!v1::OrderState_Parse(name, &s)) return false;
-          *out = s;
-          return true;
-        });
-        if (bit == 4) e->set_from_state(static_cast<v1::OrderState>(v));
-        else e->set_to_state(static_cast<v1::OrderState>(v));
-      } else if (key_ == "unit_code") {
-        bit = 6;
-        ok = String(e->mutable_unit_code());
-      } else if (key_ == "note") {
-        bit = 7;
-        ok = String(e->mutable_note());
-      } else if (key_ == "sla_mark") {
-        bit = 8;
-        ok = String(e->mutable_sla_mark());
-      } else if (key_ == "extension_due") {
-        bit = 9;
-        ok = Timestamp(e->mutable_extension_due());
-      } else if (key_ == "prev_hash") {
-        bit = 10;
-        ok = String(e->mutable_prev_hash());
-      } else if (key_ == "hash") {
-        bit = 11;
-        ok = String(e->mutable_hash());
-      } else {
-        return false;  // sla_record, reference_versions, camelCase, unknown
-      }
-      if (!ok || (seen & (1u << bit)) != 0) return false;
-      seen |= 1u << bit;
-      if (!Next()) return false;
-      if (closed_) return End();
-    }
+    return Members([&](int* bit) { return EntryMember(e, bit); }) && End();
   }
 
  private:
-  bool Actor(v1::Actor* a) {
-    if (!Open()) return false;
-    uint32_t seen = 0;
+  // The entry's member named key_; its bit in *bit (a key read twice is
+  // declined). Unknown keys decline: sla_record, reference_versions, camelCase.
+  bool EntryMember(v1::HistoryEntry* e, int* bit) {
+    using Text = std::string* (v1::HistoryEntry::*)();
+    static constexpr struct {
+      std::string_view key;
+      Text field;
+    } kTexts[] = {{"action", &v1::HistoryEntry::mutable_action},
+                  {"unit_code", &v1::HistoryEntry::mutable_unit_code},
+                  {"note", &v1::HistoryEntry::mutable_note},
+                  {"sla_mark", &v1::HistoryEntry::mutable_sla_mark},
+                  {"prev_hash", &v1::HistoryEntry::mutable_prev_hash},
+                  {"hash", &v1::HistoryEntry::mutable_hash}};
+    constexpr int kOthers = static_cast<int>(std::size(kTexts));
+    for (int i = 0; i < kOthers; ++i) {
+      if (key_ == kTexts[i].key) {
+        *bit = i;
+        return String((e->*kTexts[i].field)());
+      }
+    }
+    if (key_ == "seq") {
+      *bit = kOthers;
+      int64_t v = 0;
+      if (!Int64(&v)) return false;
+      e->set_seq(v);
+      return true;
+    }
+    if (key_ == "at") {
+      *bit = kOthers + 1;
+      return Timestamp(e->mutable_at());
+    }
+    if (key_ == "extension_due") {
+      *bit = kOthers + 2;
+      return Timestamp(e->mutable_extension_due());
+    }
+    if (key_ == "actor") {
+      *bit = kOthers + 3;
+      v1::Actor* a = e->mutable_actor();
+      return Members([&](int* actor_bit) { return ActorMember(a, actor_bit); });
+    }
+    v1::OrderState state = v1::ORDER_STATE_UNSPECIFIED;
+    if (key_ == "from_state") {
+      *bit = kOthers + 4;
+      if (!Enum(&v1::OrderState_Parse, &state)) return false;
+      e->set_from_state(state);
+      return true;
+    }
+    if (key_ == "to_state") {
+      *bit = kOthers + 5;
+      if (!Enum(&v1::OrderState_Parse, &state)) return false;
+      e->set_to_state(state);
+      return true;
+    }
+    return false;
+  }
+
+  bool ActorMember(v1::Actor* a, int* bit) {
+    if (key_ == "user_id") {
+      *bit = 0;
+      return String(a->mutable_user_id());
+    }
+    if (key_ == "unit_code") {
+      *bit = 1;
+      return String(a->mutable_unit_code());
+    }
+    if (key_ == "role") {
+      *bit = 2;
+      v1::Role role = v1::ROLE_UNSPECIFIED;
+      if (!Enum(&v1::Role_Parse, &role)) return false;
+      a->set_role(role);
+      return true;
+    }
+    return false;
+  }
+
+  // A JSON object: each "key": value read by member(&bit) with the key in
+  // key_; false (decline) when a member declines or a key comes twice.
+  template <typename Member>
+  bool Members(Member member) {
+    if (!Peek('{')) return false;
+    ++p_;
     if (Peek('}')) {
       ++p_;
       return true;
     }
+    uint32_t seen = 0;
     for (;;) {
       if (!Key()) return false;
-      int bit;
-      bool ok;
-      if (key_ == "user_id") {
-        bit = 0;
-        ok = String(a->mutable_user_id());
-      } else if (key_ == "role") {
-        bit = 1;
-        int v = 0;
-        ok = Enum(&v, [](const std::string& name, int* out) {
-          v1::Role r;
-          if (!v1::Role_Parse(name, &r)) return false;
-          *out = r;
-          return true;
-        });
-        a->set_role(static_cast<v1::Role>(v));
-      } else if (key_ == "unit_code") {
-        bit = 2;
-        ok = String(a->mutable_unit_code());
-      } else {
-        return false;
-      }
-      if (!ok || (seen & (1u << bit)) != 0) return false;
+      int bit = -1;
+      if (!member(&bit) || (seen & (1u << bit)) != 0) return false;
       seen |= 1u << bit;
-      if (!Next()) return false;
-      if (closed_) {
-        closed_ = false;
-        return true;
-      }
+      Skip();
+      if (p_ == end_) return false;
+      const char c = *p_++;
+      if (c == '}') return true;
+      if (c != ',') return false;
     }
   }
 
@@ -127,11 +127,6 @@ class Reader {
   bool Peek(char c) {
     Skip();
     return p_ < end_ && *p_ == c;
-  }
-  bool Open() {
-    if (!Peek('{')) return false;
-    ++p_;
-    return true;
   }
   bool End() {
     Skip();
@@ -145,22 +140,6 @@ class Reader {
     if (!Peek(':')) return false;
     ++p_;
     return true;
-  }
-
-  // After a value: ',' (another key follows) or '}' (sets closed_).
-  bool Next() {
-    Skip();
-    if (p_ == end_) return false;
-    if (*p_ == ',') {
-      ++p_;
-      return true;
-    }
-    if (*p_ == '}') {
-      ++p_;
-      closed_ = true;
-      return true;
-    }
-    return false;
   }
 
   // A JSON string appended to *out: escapes decoded, UTF-8 checked.
@@ -272,11 +251,10 @@ class Reader {
   }
 
   // An enum by its exact name; numbers and unknown names are declined.
-  template <typename Lookup>
-  bool Enum(int* v, Lookup lookup) {
+  template <typename E>
+  bool Enum(bool (*parse)(const std::string&, E*), E* out) {
     name_.clear();
-    if (!String(&name_)) return false;
-    return lookup(name_, v);
+    return String(&name_) && parse(name_, out);
   }
 
   bool Digits(int n, int* v) {
@@ -342,7 +320,6 @@ class Reader {
 
   const char* p_;
   const char* end_;
-  bool closed_ = false;
   std::string key_;
   std::string name_;
 };
