@@ -274,6 +274,7 @@ class Reader {
     return true;
   }
 
+  // Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant's days_from_civil).
   static int64_t DaysFromCivil(int64_t y, int m, int d) {
     y -= m <= 2;
     const int64_t era = (y >= 0 ? y : y - 399) / 400;
