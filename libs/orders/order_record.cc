@@ -9,6 +9,7 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "orders/history_json.h"
 #include "orders/phone.h"
 
 namespace hotline::orders {
@@ -362,9 +363,9 @@ std::string HistoryEntryToJson(const v1::HistoryEntry& in) {
 
 absl::StatusOr<v1::HistoryEntry> HistoryEntryFromJson(const std::string& json) {
   v1::HistoryEntry entry;
-  google::protobuf::util::JsonParseOptions options;
-  options.ignore_unknown_fields = true;  // written by a newer version
-  if (!google::protobuf::util::JsonStringToMessage(json, &entry, options).ok()) {
+  if (FastHistoryEntryFromJson(json, &entry)) return entry;  // history_json.h
+  entry.Clear();
+  if (!ProtobufHistoryEntryFromJson(json, &entry)) {
     return absl::DataLossError("history entry is not valid JSON of HistoryEntry");
   }
   return entry;

@@ -127,3 +127,21 @@ for i, argv in enumerate([
         ['rank', '--level', 'district', '--month', '2026-11', '--gateway=host:1'],
         ['help', 'create'], ['--', '-x']]):
     write('cli_args', f'seed-{i:02d}', bytes([i & 1]) + '\0'.join(argv).encode())
+
+# history_json: stored history entries as protobuf's printer and
+# history_chain.lua write them, and cjson-style variants.
+chain = ',"prev_hash":"0a1b2c3d4e5f60718293a4b5c6d7e8f901234567","hash":"ffeeddccbbaa99887766554433221100ffeeddcc"}'
+for i, s in enumerate([
+        '{"seq":"1","at":"2026-11-28T09:15:02.123Z","actor":{"user_id":"agent001","role":"ROLE_AGENT",'
+        '"unit_code":"GZ12345"},"action":"create","to_state":"ORDER_STATE_CREATED","unit_code":"440106",'
+        '"note":"夜间施工噪声扰民"' + chain,
+        '{"seq":"4","at":"2026-11-29T01:00:00Z","actor":{"user_id":"sla","role":"ROLE_ADMIN"},'
+        '"action":"sla_warning","from_state":"ORDER_STATE_SIGNED","to_state":"ORDER_STATE_SIGNED",'
+        '"sla_mark":"closing.0.warning.1","extension_due":"2026-12-08T03:00:00.123456789Z"' + chain,
+        '{"seq":7,"action":"unit_merge","note":"http:\\/\\/x\\/y \\u5929\\u6cb3 \\ud83d\\ude00","unit_code":"GZ2"}',
+        '{ "seq" : 2 ,\n\t"actor" : { } , "at":"2024-02-29T23:59:59.5Z" }\r\n',
+        '{"seq":"3","action":"sla_deadline","sla_record":{"policy":"p","deadlines":[{"key":"closing.0",'
+        '"due":"2026-12-08T03:00:00Z"}]},"reference_versions":{"units":"3"},"unknown":[1,null]}',
+        '{"note":"\\"\\\\\\/\\b\\f\\n\\r\\t\\u0000\\u007f"}',
+        '{}']):
+    write('history_json', f'seed-{i:02d}', s)
