@@ -231,6 +231,11 @@ TEST_CASE("scoring's closed months read from PostgreSQL give the same answers as
   const v1::WorkOrder september = fixture::BusyMonth(Dir(), absl::CivilMonth(2026, 9), 250, 3).front();
   CHECK(r.Int({"EXISTS", r.keys.Facts(september.id())}) == 0);
   CHECK(r.Rows("scoring_facts", absl::StrCat("order_id = '", september.id(), "'")) == 1);
+  // As `hotline-admin rebuild scoring` stores it again: refused, not re-derived into Redis.
+  v1::WorkOrder rebuilt = september;
+  rebuilt.set_state(v1::ORDER_STATE_ARCHIVED);
+  CHECK(absl::IsFailedPrecondition(r.store.PutMany({DeriveFacts(rebuilt).value()}).at(0).status()));
+  CHECK(r.Int({"EXISTS", r.keys.Facts(september.id())}) == 0);
   const v1::WorkOrder december = fixture::BusyMonth(Dir(), absl::CivilMonth(2026, 12), 250, 6).front();
   CHECK(r.Int({"EXISTS", r.keys.Facts(december.id())}) == 1);
 
