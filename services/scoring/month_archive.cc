@@ -467,6 +467,9 @@ absl::StatusOr<MonthMoveResult> MoveClosedMonths(redis::Client& redis, archive::
         result.held.emplace_back(month, *why);
         break;  // a later month waits for this one
       }
+      // Marked first: a run killed after the fence still leads to the facts step.
+      if (absl::StatusOr<redis::Reply> f = Run(redis, {"SET", keys.FactsPending(), month}); !f.ok())
+        return f.status();
       if (absl::StatusOr<redis::Reply> f = Run(redis, {"HSETNX", keys.Months(), month, "moving"}); !f.ok())
         return f.status();
     }
@@ -492,9 +495,12 @@ absl::StatusOr<MonthMoveResult> MoveClosedMonths(redis::Client& redis, archive::
     result.keys += static_cast<int64_t>(copy->keys.size());
     result.rows += static_cast<int64_t>(copy->hashes.size() + copy->members.size() + copy->unit_orders.size());
   }
-  // Then the facts of the orders settled in moved months (those of months
-  // moved by earlier runs too: a run killed before this step, or an order
-  // archived since).
+  // Then the facts of the orders settled in moved months: only after a
+  // month was fenced (orders settle only when a month they count in moves),
+  // by this run or one killed before it finished this step.
+  absl::StatusOr<redis::Reply> pending = Run(redis, {"EXISTS", keys.FactsPending()});
+  if (!pending.ok()) return pending.status();
+  if (pending->integer == 0) return result;
   absl::StatusOr<std::map<std::string, std::string>> now_states = MonthStates(redis, keys);
   if (!now_states.ok()) return now_states.status();
   std::set<std::string> moved;
@@ -504,6 +510,7 @@ absl::StatusOr<MonthMoveResult> MoveClosedMonths(redis::Client& redis, archive::
   absl::StatusOr<int64_t> facts = MoveSettledFacts(redis, pg, keys, moved, o.zone);
   if (!facts.ok()) return facts.status();
   result.facts = *facts;
+  if (absl::StatusOr<redis::Reply> d = Run(redis, {"DEL", keys.FactsPending()}); !d.ok()) return d.status();
   return result;
 }
 

@@ -38,7 +38,10 @@
 // only at the version copied). Killed anywhere and run again: the facts are
 // in Redis, in PostgreSQL, or both until the rerun deletes them from Redis.
 // put_facts.lua refuses any write for such an order (all its months moved),
-// so its facts never come back to Redis.
+// so its facts never come back to Redis. The step scans every facts key, so
+// it runs only after a month was fenced (scoring:facts_pending, set before
+// the fence and deleted when the step is done): an order settles only when
+// a month it counts in moves.
 //
 // Errors: UNAVAILABLE (Redis or PostgreSQL down: run again),
 // FAILED_PRECONDITION (schema not migrated), DATA_LOSS (a copy that does not

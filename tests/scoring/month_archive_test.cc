@@ -227,6 +227,7 @@ TEST_CASE("scoring's closed months read from PostgreSQL give the same answers as
   CHECK(moved->facts > 1000);
   CHECK(r.Rows("scoring_facts") == moved->facts);
   CHECK(r.FactsInRedis() + moved->facts == orders);
+  CHECK(r.Int({"EXISTS", r.keys.FactsPending()}) == 0);  // the facts step done
   CHECK(facts_after * 3 < facts_before);
   const v1::WorkOrder september = fixture::BusyMonth(Dir(), absl::CivilMonth(2026, 9), 250, 3).front();
   CHECK(r.Int({"EXISTS", r.keys.Facts(september.id())}) == 0);
@@ -429,6 +430,7 @@ TEST_CASE("hotline-admin archive run killed with SIGKILL while moving scoring mo
   REQUIRE(last.exit_code == 0);
   auto states = MonthStates(r.redis, r.keys);
   for (const std::string& m : kClosed) CHECK(states->at(m) == "moved");
+  CHECK(r.Int({"EXISTS", r.keys.FactsPending()}) == 0);
   // Each month's rows once: as many as the month's copy counted.
   auto counted = r.pg.Exec("SELECT sum(rows) FROM scoring_months");
   REQUIRE(counted.ok());
