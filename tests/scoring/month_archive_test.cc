@@ -419,6 +419,7 @@ TEST_CASE("hotline-admin archive run killed with SIGKILL while moving scoring mo
       if (s == "moved") CHECK(r.Int({"EXISTS", r.keys.CityDay("volume", m)}) == 0);
       if (s != "moved") CHECK(r.Int({"EXISTS", r.keys.CityDay("volume", m)}) == 1);
     }
+    where.push_back(absl::StrCat("facts:", r.FactsInRedis(), "+", r.Rows("scoring_facts")));
     at_kill.push_back(absl::StrJoin(where, ","));
   }
   std::printf("scoring months at each kill: %s\n", absl::StrJoin(at_kill, " | ").c_str());
