@@ -364,50 +364,60 @@ absl::Status MoveFacts(redis::Client& redis, archive::PgConnection& pg, const Sc
 // facts count in scoring:load, which stays). Returns how many orders' facts
 // moved.
 absl::StatusOr<int64_t> MoveSettledFacts(redis::Client& redis, archive::PgConnection& pg,
-                                         const ScoringKeys& keys, const std::set<std::string>& moved,
-                                         absl::TimeZone zone) {
+                                         const ScoringKeys& keys,
+                                         const std::set<std::string>& moved, absl::TimeZone zone) {
   if (moved.empty()) return 0;
-  std::set<std::string> fkeys;
-  if (absl::Status s = Scan(redis, keys.Facts("*"), "hash", &fkeys); !s.ok()) return s;
   const std::string head = keys.Facts("");
-  std::vector<std::string> ids;
-  for (const std::string& k : fkeys) ids.push_back(k.substr(head.size() - 1, k.size() - head.size()));
   int64_t total = 0;
   constexpr size_t kPage = 500;
-  for (size_t from = 0; from < ids.size(); from += kPage) {
-    const size_t to = std::min(ids.size(), from + kPage);
-    std::vector<redis::Command> reads;
-    for (size_t i = from; i < to; ++i) {
-      reads.push_back({"HMGET", keys.Facts(ids[i]), "version", "facts"});
-      reads.push_back({"HMGET", keys.orders().Order(ids[i]), "state", "version"});
-    }
-    absl::StatusOr<std::vector<redis::Reply>> got = RunAll(redis, std::move(reads));
-    if (!got.ok()) return got.status();
-    std::vector<std::tuple<std::string, std::string, std::string>> settled;
-    for (size_t i = from; i < to; ++i) {
-      const redis::Reply& f = (*got)[2 * (i - from)];
-      const redis::Reply& order = (*got)[2 * (i - from) + 1];
-      if (f.elements.size() != 2 || f.elements[0].type != redis::Reply::Type::kString) continue;
-      v1::OrderFacts facts;
-      if (!facts.ParseFromString(f.elements[1].str)) {
-        return absl::DataLossError(absl::StrCat("scoring: the facts of order ", ids[i], " do not parse"));
+  // Page by page of the SCAN (not every key held at once: ~10 million a year).
+  std::string cursor = "0";
+  do {
+    absl::StatusOr<redis::Reply> r =
+        Run(redis, {"SCAN", cursor, "MATCH", keys.Facts("*"), "COUNT", "1000", "TYPE", "hash"});
+    if (!r.ok()) return r.status();
+    if (r->elements.size() != 2) return absl::InternalError("SCAN: unexpected reply");
+    cursor = r->elements[0].str;
+    std::vector<std::string> ids;
+    for (const redis::Reply& k : r->elements[1].elements)
+      ids.push_back(k.str.substr(head.size() - 1, k.str.size() - head.size()));
+    for (size_t from = 0; from < ids.size(); from += kPage) {
+      const size_t to = std::min(ids.size(), from + kPage);
+      std::vector<redis::Command> reads;
+      for (size_t i = from; i < to; ++i) {
+        reads.push_back({"HMGET", keys.Facts(ids[i]), "version", "facts"});
+        reads.push_back({"HMGET", keys.orders().Order(ids[i]), "state", "version"});
       }
-      if (facts.open()) continue;  // counted in scoring:load, which stays in Redis
-      bool all_moved = true;
-      for (const std::string& m : MonthsOf(facts, zone)) all_moved = all_moved && moved.count(m) == 1;
-      if (!all_moved) continue;
-      if (order.elements.size() == 2 && order.elements[0].type == redis::Reply::Type::kString) {
-        const std::string& state = order.elements[0].str;
-        const bool final = state == absl::StrCat(v1::ORDER_STATE_ARCHIVED) ||
-                           state == absl::StrCat(v1::ORDER_STATE_MERGED);
-        if (!final || order.elements[1].str != f.elements[0].str) continue;
+      absl::StatusOr<std::vector<redis::Reply>> got = RunAll(redis, std::move(reads));
+      if (!got.ok()) return got.status();
+      std::vector<std::tuple<std::string, std::string, std::string>> settled;
+      for (size_t i = from; i < to; ++i) {
+        const redis::Reply& f = (*got)[2 * (i - from)];
+        const redis::Reply& order = (*got)[2 * (i - from) + 1];
+        if (f.elements.size() != 2 || f.elements[0].type != redis::Reply::Type::kString) continue;
+        v1::OrderFacts facts;
+        if (!facts.ParseFromString(f.elements[1].str)) {
+          return absl::DataLossError(
+              absl::StrCat("scoring: the facts of order ", ids[i], " do not parse"));
+        }
+        if (facts.open()) continue;  // counted in scoring:load, which stays in Redis
+        bool all_moved = true;
+        for (const std::string& m : MonthsOf(facts, zone))
+          all_moved = all_moved && moved.count(m) == 1;
+        if (!all_moved) continue;
+        if (order.elements.size() == 2 && order.elements[0].type == redis::Reply::Type::kString) {
+          const std::string& state = order.elements[0].str;
+          const bool final = state == absl::StrCat(v1::ORDER_STATE_ARCHIVED) ||
+                             state == absl::StrCat(v1::ORDER_STATE_MERGED);
+          if (!final || order.elements[1].str != f.elements[0].str) continue;
+        }
+        settled.emplace_back(ids[i], f.elements[0].str, f.elements[1].str);
       }
-      settled.emplace_back(ids[i], f.elements[0].str, f.elements[1].str);
+      if (settled.empty()) continue;
+      if (absl::Status s = MoveFacts(redis, pg, keys, settled); !s.ok()) return s;
+      total += static_cast<int64_t>(settled.size());
     }
-    if (settled.empty()) continue;
-    if (absl::Status s = MoveFacts(redis, pg, keys, settled); !s.ok()) return s;
-    total += static_cast<int64_t>(settled.size());
-  }
+  } while (cursor != "0");
   return total;
 }
 
