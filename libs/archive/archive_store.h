@@ -37,7 +37,7 @@ namespace hotline::archive {
 // INVALID_ARGUMENT for a bad role name or one that is the caller itself;
 // FAILED_PRECONDITION when a service role owns one of the tables (an owner's
 // rights are not taken away by grants: reassign it first, README).
-inline constexpr int kSchemaVersion = 3;  // 3: scoring's closed months
+inline constexpr int kSchemaVersion = 4;  // 3: scoring's closed months; 4: their orders' facts
 absl::Status MigrateSchema(PgConnection& owner, const std::vector<std::string>& service_roles);
 // For the mover and the tools: OK when the schema is at kSchemaVersion;
 // otherwise migrates it as the caller (a single-role set-up, tests), and when

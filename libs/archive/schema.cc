@@ -20,7 +20,8 @@ CREATE TABLE IF NOT EXISTS archive_schema (version integer NOT NULL);
 // Redis without the prefix: each hash field of a day or month aggregate, each
 // member of a month's sorted set, each member of a unit's order list; and
 // one row per month moved. Rows of a month are replaced whole in the move's
-// transaction.
+// transaction. And the facts (scoring:facts:{ID}) of each order whose every
+// month has moved, replaced whole per batch the same way.
 constexpr char kScoringSql[] = R"sql(
 CREATE TABLE IF NOT EXISTS scoring_hashes (
   month text NOT NULL, key text NOT NULL, field text NOT NULL, n bigint NOT NULL,
@@ -37,6 +38,8 @@ CREATE TABLE IF NOT EXISTS scoring_unit_orders (
 CREATE INDEX IF NOT EXISTS scoring_unit_orders_month ON scoring_unit_orders (month);
 CREATE TABLE IF NOT EXISTS scoring_months (
   month text PRIMARY KEY, moved_at timestamptz NOT NULL, keys bigint NOT NULL, rows bigint NOT NULL);
+CREATE TABLE IF NOT EXISTS scoring_facts (
+  order_id text PRIMARY KEY, version bigint NOT NULL, facts bytea NOT NULL);
 )sql";
 
 // Role names are spliced into GRANT statements: lower-case identifiers only.
@@ -97,7 +100,7 @@ absl::Status Migrate(PgConnection& pg, const std::vector<std::string>& roles) {
         // The scoring archiver replaces a month's rows whole (a rerun after
         // a kill): no UPDATE.
         "GRANT SELECT, INSERT, DELETE ON scoring_hashes, scoring_members, scoring_unit_orders, "
-        "scoring_months TO ", r, ";\n");
+        "scoring_months, scoring_facts TO ", r, ";\n");
     if (absl::Status s = Run(pg, sql); !s.ok()) return s;
   }
   if (absl::Status s = Run(pg, "DELETE FROM archive_schema"); !s.ok()) return s;
@@ -109,7 +112,8 @@ absl::Status Migrate(PgConnection& pg, const std::vector<std::string>& roles) {
 
 std::vector<std::string> ServiceTables() {
   return {"archive_schema",  "archived_orders", "audit_entries",      "audit_entry_orders",
-          "scoring_hashes",  "scoring_members", "scoring_unit_orders", "scoring_months"};
+          "scoring_hashes",  "scoring_members", "scoring_unit_orders", "scoring_months",
+          "scoring_facts"};
 }
 
 absl::Status MigrateSchema(PgConnection& pg, const std::vector<std::string>& roles) {

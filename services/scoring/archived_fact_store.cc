@@ -1,8 +1,10 @@
 #include "scoring/archived_fact_store.h"
 
 #include <future>
+#include <map>
 #include <memory>
 
+#include "absl/strings/escaping.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "scoring/month_archive.h"
@@ -227,7 +229,38 @@ absl::StatusOr<std::vector<v1::OrderFacts>> ArchivedFactStore::LoadUnit(const st
       ids.insert(m.substr(m.find(':') + 1));
     }
   }
-  return live_.LoadFacts({ids.begin(), ids.end()});
+  return LoadFacts({ids.begin(), ids.end()});
+}
+
+absl::StatusOr<std::vector<v1::OrderFacts>> ArchivedFactStore::LoadFacts(const std::vector<std::string>& ids) {
+  absl::StatusOr<std::vector<v1::OrderFacts>> live = live_.LoadFacts(ids);
+  if (!live.ok()) return live.status();
+  std::map<std::string, v1::OrderFacts> found;
+  for (v1::OrderFacts& f : *live) found.emplace(f.order_id(), std::move(f));
+  std::vector<std::string> missing;
+  for (const std::string& id : ids) {
+    if (found.count(id) == 0) missing.push_back(id);
+  }
+  if (!missing.empty()) {
+    // An order settled in moved months: its facts moved too (month_archive.h).
+    absl::StatusOr<archive::PgRows> r =
+        Query("SELECT order_id, encode(facts, 'hex') FROM scoring_facts WHERE order_id = ANY($1::text[])",
+              {archive::TextArrayLiteral(missing)});
+    if (!r.ok()) return r.status();
+    for (const auto& row : r->rows) {
+      v1::OrderFacts f;
+      if (!f.ParseFromString(absl::HexStringToBytes(row[1].value_or("")))) {
+        return absl::DataLossError("scoring archive: unreadable facts record");
+      }
+      found.emplace(row[0].value_or(""), std::move(f));
+    }
+  }
+  std::vector<v1::OrderFacts> out;  // in the order of `ids`, as RedisFactStore answers
+  for (const std::string& id : ids) {
+    auto it = found.find(id);
+    if (it != found.end()) out.push_back(std::move(it->second));
+  }
+  return out;
 }
 
 }  // namespace hotline::scoring

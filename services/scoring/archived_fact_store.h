@@ -4,7 +4,9 @@
 // Redis (RedisFactStore), and the answers added up, so a score, ranking,
 // top list or explanation of a moved month is the same as before the move.
 // Writes (Put), the load and month_rules go to Redis as before; a write that
-// would change a moved month is refused there (put_facts.lua).
+// would change a moved month is refused there (put_facts.lua). An
+// explanation's facts are read from Redis, and those of orders settled in
+// moved months (moved with them) from scoring_facts.
 //
 // A period is cut at month boundaries into runs of live and moved months;
 // the sums are additive (the same buckets, BucketDaysCovering, summed on
@@ -55,6 +57,9 @@ class ArchivedFactStore final : public FactStore {
 
  private:
   absl::StatusOr<std::set<std::string>> Moved();
+  // The facts of `ids` in order: from Redis, else from scoring_facts (an
+  // order settled in moved months).
+  absl::StatusOr<std::vector<v1::OrderFacts>> LoadFacts(const std::vector<std::string>& ids);
   absl::StatusOr<archive::PgRows> Query(std::string sql, archive::PgParams params);
   // Field-wise sums of each group of keys (PostgreSQL's scoring_hashes).
   absl::StatusOr<std::vector<Counts>> SumKeys(const std::vector<std::vector<std::string>>& groups);

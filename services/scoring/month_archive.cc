@@ -8,10 +8,12 @@
 #include <set>
 #include <tuple>
 
+#include "absl/strings/escaping.h"
 #include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "archive/archive_store.h"
+#include "hotline/v1/scoring.pb.h"
 #include "hotline/v1/work_order.pb.h"
 #include "redis/reply_status.h"
 
@@ -19,6 +21,7 @@ namespace hotline::scoring {
 
 namespace scripts {
 extern const std::string_view kMonthDelete;
+extern const std::string_view kFactsDelete;
 }  // namespace scripts
 
 namespace {
@@ -103,6 +106,23 @@ absl::StatusOr<int64_t> Count(const std::string& s) {
   return absl::DataLossError(absl::StrCat("scoring: \"", s, "\" is not a count"));
 }
 
+// The ids idx:all lists as created in `month` (city time).
+absl::StatusOr<std::vector<std::string>> CreatedIn(redis::Client& redis, const ScoringKeys& keys,
+                                                   const std::string& month, absl::TimeZone zone) {
+  int year = 0, mon = 0;
+  if (!absl::SimpleAtoi(month.substr(0, 4), &year) || !absl::SimpleAtoi(month.substr(4), &mon))
+    return absl::InvalidArgumentError(absl::StrCat("scoring: \"", month, "\" is not YYYYMM"));
+  const absl::Time start = absl::FromCivil(absl::CivilMonth(year, mon), zone);
+  const absl::Time end = absl::FromCivil(absl::CivilMonth(year, mon) + 1, zone);
+  absl::StatusOr<redis::Reply> r =
+      Run(redis, {"ZRANGEBYSCORE", keys.orders().IndexAll(), absl::StrCat(absl::ToUnixMillis(start)),
+                  absl::StrCat("(", absl::ToUnixMillis(end))});
+  if (!r.ok()) return r.status();
+  std::vector<std::string> out;
+  for (const redis::Reply& e : r->elements) out.push_back(e.str);
+  return out;
+}
+
 // Reads every key of `month` (after the fence: nothing changes it).
 absl::StatusOr<MonthCopy> ReadMonth(redis::Client& redis, const ScoringKeys& keys,
                                     const std::string& month) {
@@ -179,7 +199,9 @@ absl::StatusOr<std::string> StillChanging(redis::Client& redis, const ScoringKey
     const redis::Reply& order = (*got)[2 * i];
     if (order.elements.size() != 2 || order.elements[0].type != redis::Reply::Type::kString)
       continue;  // not in Redis: in the archive tier, final
-    const bool archived = order.elements[0].str == absl::StrCat(v1::ORDER_STATE_ARCHIVED);
+    // Archived (归档) or merged: no action changes the order any more.
+    const bool archived = order.elements[0].str == absl::StrCat(v1::ORDER_STATE_ARCHIVED) ||
+                          order.elements[0].str == absl::StrCat(v1::ORDER_STATE_MERGED);
     const bool scored = order.elements[1].str == (*got)[2 * i + 1].str;
     if (archived && scored) continue;
     if (open++ == 0) example = absl::StrCat(list[i], archived ? " (facts behind)" : " (not archived)");
@@ -284,6 +306,121 @@ absl::Status VerifyMonth(archive::PgConnection& pg, const std::string& month, co
   return absl::OkStatus();
 }
 
+// The months (YYYYMM, city time) an order's facts count in: its creation's
+// (the city days) and each fact's (the unit days).
+std::set<std::string> MonthsOf(const v1::OrderFacts& f, absl::TimeZone zone) {
+  std::set<std::string> out = {absl::FormatTime("%Y%m", absl::FromUnixMillis(f.created_ms()), zone)};
+  for (const v1::Fact& fact : f.facts())
+    out.insert(absl::FormatTime("%Y%m", absl::FromUnixMillis(fact.at_ms()), zone));
+  return out;
+}
+
+// One page of settled facts: copied in one transaction (replacing any
+// earlier copy of them), read back, then deleted from Redis by one script.
+absl::Status MoveFacts(redis::Client& redis, archive::PgConnection& pg, const ScoringKeys& keys,
+                       const std::vector<std::tuple<std::string, std::string, std::string>>& page) {
+  static const redis::Script script(scripts::kFactsDelete);
+  std::vector<std::string> ids, versions, hex, fkeys;
+  for (const auto& [id, version, bytes] : page) {
+    ids.push_back(id), versions.push_back(version), hex.push_back(absl::BytesToHexString(bytes));
+    fkeys.push_back(keys.Facts(id));
+  }
+  const std::string id_array = archive::TextArrayLiteral(ids);
+  if (absl::Status s = Exec(pg, "BEGIN"); !s.ok()) return s;
+  absl::Status copied = Exec(pg, "DELETE FROM scoring_facts WHERE order_id = ANY($1::text[])", {id_array});
+  if (copied.ok()) {
+    copied = Exec(pg,
+                  "INSERT INTO scoring_facts (order_id, version, facts) SELECT i, v, decode(h, 'hex') "
+                  "FROM unnest($1::text[], $2::bigint[], $3::text[]) AS u(i, v, h)",
+                  {id_array, archive::TextArrayLiteral(versions), archive::TextArrayLiteral(hex)});
+  }
+  if (!copied.ok()) {
+    (void)pg.Exec("ROLLBACK");
+    return copied;
+  }
+  if (absl::Status s = Exec(pg, "COMMIT"); !s.ok()) return s;
+  absl::StatusOr<archive::PgRows> back = pg.Exec(
+      "SELECT order_id, version::text, encode(facts, 'hex') FROM scoring_facts WHERE order_id = "
+      "ANY($1::text[])",
+      {id_array});
+  if (!back.ok()) return back.status();
+  std::set<std::tuple<std::string, std::string, std::string>> want, got;
+  for (size_t i = 0; i < ids.size(); ++i) want.emplace(ids[i], versions[i], hex[i]);
+  for (const auto& row : back->rows)
+    got.emplace(row[0].value_or(""), row[1].value_or(""), row[2].value_or(""));
+  if (got != want) {
+    return absl::DataLossError(
+        "scoring facts: the copy in PostgreSQL does not read back equal; nothing deleted from Redis");
+  }
+  absl::StatusOr<redis::Reply> d = redis.ExecuteScript(script, std::move(fkeys), std::move(versions));
+  if (!d.ok()) return d.status();
+  if (d->is_error()) return redis::ErrorReplyToStatus(d->str);
+  return absl::OkStatus();
+}
+
+// Moves the facts of every order all of whose months have moved and that
+// is final: archived or merged in Redis at the facts' version, or in the
+// archive tier (not in Redis); and whose facts say closed (an open order's
+// facts count in scoring:load, which stays). Returns how many orders' facts
+// moved.
+absl::StatusOr<int64_t> MoveSettledFacts(redis::Client& redis, archive::PgConnection& pg,
+                                         const ScoringKeys& keys,
+                                         const std::set<std::string>& moved, absl::TimeZone zone) {
+  if (moved.empty()) return 0;
+  const std::string head = keys.Facts("");
+  int64_t total = 0;
+  constexpr size_t kPage = 500;
+  // Page by page of the SCAN (not every key held at once: ~10 million a year).
+  std::string cursor = "0";
+  do {
+    absl::StatusOr<redis::Reply> r =
+        Run(redis, {"SCAN", cursor, "MATCH", keys.Facts("*"), "COUNT", "1000", "TYPE", "hash"});
+    if (!r.ok()) return r.status();
+    if (r->elements.size() != 2) return absl::InternalError("SCAN: unexpected reply");
+    cursor = r->elements[0].str;
+    std::vector<std::string> ids;
+    for (const redis::Reply& k : r->elements[1].elements)
+      ids.push_back(k.str.substr(head.size() - 1, k.str.size() - head.size()));
+    for (size_t from = 0; from < ids.size(); from += kPage) {
+      const size_t to = std::min(ids.size(), from + kPage);
+      std::vector<redis::Command> reads;
+      for (size_t i = from; i < to; ++i) {
+        reads.push_back({"HMGET", keys.Facts(ids[i]), "version", "facts"});
+        reads.push_back({"HMGET", keys.orders().Order(ids[i]), "state", "version"});
+      }
+      absl::StatusOr<std::vector<redis::Reply>> got = RunAll(redis, std::move(reads));
+      if (!got.ok()) return got.status();
+      std::vector<std::tuple<std::string, std::string, std::string>> settled;
+      for (size_t i = from; i < to; ++i) {
+        const redis::Reply& f = (*got)[2 * (i - from)];
+        const redis::Reply& order = (*got)[2 * (i - from) + 1];
+        if (f.elements.size() != 2 || f.elements[0].type != redis::Reply::Type::kString) continue;
+        v1::OrderFacts facts;
+        if (!facts.ParseFromString(f.elements[1].str)) {
+          return absl::DataLossError(
+              absl::StrCat("scoring: the facts of order ", ids[i], " do not parse"));
+        }
+        if (facts.open()) continue;  // counted in scoring:load, which stays in Redis
+        bool all_moved = true;
+        for (const std::string& m : MonthsOf(facts, zone))
+          all_moved = all_moved && moved.count(m) == 1;
+        if (!all_moved) continue;
+        if (order.elements.size() == 2 && order.elements[0].type == redis::Reply::Type::kString) {
+          const std::string& state = order.elements[0].str;
+          const bool final = state == absl::StrCat(v1::ORDER_STATE_ARCHIVED) ||
+                             state == absl::StrCat(v1::ORDER_STATE_MERGED);
+          if (!final || order.elements[1].str != f.elements[0].str) continue;
+        }
+        settled.emplace_back(ids[i], f.elements[0].str, f.elements[1].str);
+      }
+      if (settled.empty()) continue;
+      if (absl::Status s = MoveFacts(redis, pg, keys, settled); !s.ok()) return s;
+      total += static_cast<int64_t>(settled.size());
+    }
+  } while (cursor != "0");
+  return total;
+}
+
 }  // namespace
 
 absl::StatusOr<std::map<std::string, std::string>> MonthStates(redis::Client& redis,
@@ -328,12 +465,21 @@ absl::StatusOr<MonthMoveResult> MoveClosedMonths(redis::Client& redis, archive::
     if (!fenced) {
       absl::StatusOr<MonthCopy> probe = ReadMonth(redis, keys, month);
       if (!probe.ok()) return probe.status();
+      // And the orders created in it: one with city-day facts only (a
+      // consultation never dispatched) is on no unit's list, yet may still
+      // change its category, address or agent.
+      absl::StatusOr<std::vector<std::string>> created = CreatedIn(redis, keys, month, o.zone);
+      if (!created.ok()) return created.status();
+      probe->order_ids.insert(created->begin(), created->end());
       absl::StatusOr<std::string> why = StillChanging(redis, keys, probe->order_ids);
       if (!why.ok()) return why.status();
       if (!why->empty()) {
         result.held.emplace_back(month, *why);
         break;  // a later month waits for this one
       }
+      // Marked first: a run killed after the fence still leads to the facts step.
+      if (absl::StatusOr<redis::Reply> f = Run(redis, {"SET", keys.FactsPending(), month}); !f.ok())
+        return f.status();
       if (absl::StatusOr<redis::Reply> f = Run(redis, {"HSETNX", keys.Months(), month, "moving"}); !f.ok())
         return f.status();
     }
@@ -359,6 +505,22 @@ absl::StatusOr<MonthMoveResult> MoveClosedMonths(redis::Client& redis, archive::
     result.keys += static_cast<int64_t>(copy->keys.size());
     result.rows += static_cast<int64_t>(copy->hashes.size() + copy->members.size() + copy->unit_orders.size());
   }
+  // Then the facts of the orders settled in moved months: only after a
+  // month was fenced (orders settle only when a month they count in moves),
+  // by this run or one killed before it finished this step.
+  absl::StatusOr<redis::Reply> pending = Run(redis, {"EXISTS", keys.FactsPending()});
+  if (!pending.ok()) return pending.status();
+  if (pending->integer == 0) return result;
+  absl::StatusOr<std::map<std::string, std::string>> now_states = MonthStates(redis, keys);
+  if (!now_states.ok()) return now_states.status();
+  std::set<std::string> moved;
+  for (const auto& [m, state] : *now_states) {
+    if (state == "moved") moved.insert(m);
+  }
+  absl::StatusOr<int64_t> facts = MoveSettledFacts(redis, pg, keys, moved, o.zone);
+  if (!facts.ok()) return facts.status();
+  result.facts = *facts;
+  if (absl::StatusOr<redis::Reply> d = Run(redis, {"DEL", keys.FactsPending()}); !d.ok()) return d.status();
   return result;
 }
 

@@ -6,8 +6,9 @@
 // version (an order already in the archive tier cannot change). What moves:
 // the month's day and rollup aggregates (scoring:unitday / cityday keys of
 // its days and of YYYYMM), its address sets (scoring:citymonth:*:YYYYMM),
-// and the members of every unit's order list dated in it. What stays: the
-// facts (per order, possibly of several months), the load, month_rules.
+// and the members of every unit's order list dated in it; then the facts of
+// the orders settled in moved months (below). What stays: the load,
+// month_rules, scoring:months.
 //
 // Per month, oldest first:
 //   1. fence: scoring:months[M] = "moving" (put_facts.lua then refuses any
@@ -23,6 +24,24 @@
 // Redis and the copy is replaced whole (nothing doubled); after 5 it is
 // "moved" and skipped (nothing lost). Readers (archived_fact_store.h) read
 // a month from PostgreSQL once it is "moved".
+//
+// A month holds while an order with facts in it may change: one on a unit's
+// order list dated in it, or created in it (idx:all; its city-day facts),
+// that is in Redis and neither archived nor merged at its facts' version.
+//
+// Then the facts (scoring:facts:{ID}) of every order whose facts count only
+// in moved months (its creation's and each fact's month) and that is final
+// (archived or merged at the facts' version, or in the archive tier) with
+// facts that say closed (so nothing of them in scoring:load), 500
+// orders a step: copied to scoring_facts in one transaction (replacing any
+// earlier copy of them), read back, deleted by one script (facts_delete.lua,
+// only at the version copied). Killed anywhere and run again: the facts are
+// in Redis, in PostgreSQL, or both until the rerun deletes them from Redis.
+// put_facts.lua refuses any write for such an order (all its months moved),
+// so its facts never come back to Redis. The step scans every facts key, so
+// it runs only after a month was fenced (scoring:facts_pending, set before
+// the fence and deleted when the step is done): an order settles only when
+// a month it counts in moves.
 //
 // Errors: UNAVAILABLE (Redis or PostgreSQL down: run again),
 // FAILED_PRECONDITION (schema not migrated), DATA_LOSS (a copy that does not
@@ -54,6 +73,7 @@ struct MonthMoveResult {
   std::vector<std::pair<std::string, std::string>> held;  // month, why it may still change
   int64_t keys = 0;                                     // Redis keys deleted
   int64_t rows = 0;                                     // PostgreSQL rows written
+  int64_t facts = 0;                                    // orders whose facts moved
 };
 absl::StatusOr<MonthMoveResult> MoveClosedMonths(redis::Client& redis, archive::PgConnection& pg,
                                                  const ScoringKeys& keys,

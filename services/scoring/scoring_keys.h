@@ -30,6 +30,9 @@
 //                             rollup and address keys and its unitorders
 //                             members are then read from PostgreSQL, and
 //                             put_facts.lua refuses a change to it
+//   <p>scoring:facts_pending  string: a month was fenced since the facts of
+//                             the orders settled in moved months were last
+//                             moved (month_archive.h); the next run moves them
 // All but the facts, month_rules and months are maintained by put_facts.lua
 // together with the facts.
 //
@@ -64,6 +67,7 @@ class ScoringKeys {
   // Every scoring key matches this SCAN pattern (the prefix has no glob characters).
   std::string Pattern() const { return absl::StrCat(prefix_, "scoring:*"); }
   std::string Months() const { return absl::StrCat(prefix_, "scoring:months"); }
+  std::string FactsPending() const { return absl::StrCat(prefix_, "scoring:facts_pending"); }
   std::string Load() const { return absl::StrCat(prefix_, "scoring:load"); }
   std::string UnitOrders(absl::string_view unit) const {
     return absl::StrCat(prefix_, "scoring:unitorders:{", unit, "}");

@@ -261,10 +261,11 @@ int ArchiveMain(int argc, char** argv) {
   if (!months.ok()) return Fail(months.status());
   for (const auto& [month, why] : months->held)
     std::fprintf(stderr, "archive run: scoring month %s held in Redis: %s\n", month.c_str(), why.c_str());
-  std::printf("archive run: %zu scoring months moved to PostgreSQL (%s), %lld Redis keys, %lld rows, "
-              "in %.1f s\n",
+  std::printf("archive run: %zu scoring months moved to PostgreSQL (%s), %lld Redis keys, %lld rows; "
+              "facts of %lld orders settled in moved months, in %.1f s\n",
               months->moved.size(), absl::StrJoin(months->moved, ",").c_str(),
               static_cast<long long>(months->keys), static_cast<long long>(months->rows),
+              static_cast<long long>(months->facts),
               absl::ToDoubleSeconds(absl::Now() - month_start));
   return result->failed == 0 ? 0 : 1;
 }

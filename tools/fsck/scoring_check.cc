@@ -4,13 +4,16 @@
 // every aggregate key (unit days, city days, month rollups, the load, the
 // month's addresses, each unit's order list), both ways. And each order's
 // facts are as new as the order (else scoring is behind on it). Facts stay in
-// Redis when their order moves to the archive tier (not moved yet: README,
-// retention table), so with --postgres an archived order's facts are no
+// Redis when their order moves to the archive tier (until all their months
+// have moved), so with --postgres an archived order's facts are no
 // orphans; without it they are reported, as nothing says where the order is.
 // A closed month moved to PostgreSQL (scoring:months "moved",
 // services/scoring/month_archive.h) has no aggregates in Redis: the facts'
 // contributions to it are not expected there (and a key of it that is there
-// is a finding).
+// is a finding). The facts of an order settled in moved months move too
+// (scoring_facts): with --postgres an order in Redis whose facts are there
+// at its version is not missing them (their contributions are all to moved
+// months); without it, such an order is reported as missing its facts.
 #include <map>
 #include <memory>
 #include <set>
@@ -56,6 +59,24 @@ std::vector<std::string> Diff(const Counts& stored, const Counts& expected) {
     auto e = expected.find(f);
     const int64_t sv = s == stored.end() ? 0 : s->second, ev = e == expected.end() ? 0 : e->second;
     if (sv != ev) out.push_back(absl::StrCat(f, " is ", sv, ", the facts sum to ", ev));
+  }
+  return out;
+}
+
+// The version of each of `ids` whose facts moved to PostgreSQL
+// (scoring_facts, services/scoring/month_archive.h).
+absl::StatusOr<std::map<std::string, int64_t>> MovedFacts(archive::PgConnection& pg,
+                                                          const std::vector<std::string>& ids) {
+  std::map<std::string, int64_t> out;
+  if (ids.empty()) return out;
+  absl::StatusOr<archive::PgRows> r =
+      pg.Exec("SELECT order_id, version FROM scoring_facts WHERE order_id = ANY($1::text[])",
+              {archive::TextArrayLiteral(ids)});
+  if (!r.ok()) return r.status();
+  for (const auto& row : r->rows) {
+    int64_t v = 0;
+    (void)absl::SimpleAtoi(row[1].value_or("0"), &v);
+    out[row[0].value_or("")] = v;
   }
   return out;
 }
@@ -153,7 +174,18 @@ class ScoringCheck final : public Check {
             reads.push_back({"HGET", keys.Facts(ids.back()), "version"});
           }
           std::vector<absl::StatusOr<redis::Reply>> got = ctx.ExecuteAll(std::move(reads));
-          std::vector<Finding> suspects;
+          // Facts not in Redis may have moved to PostgreSQL with their months.
+          std::map<std::string, int64_t> moved_facts;
+          if (pg != nullptr) {
+            std::vector<std::string> absent;
+            for (size_t i = 0; i < ids.size(); ++i) {
+              if (StatusOf(got[2 * i + 1]).ok() && got[2 * i + 1]->type == redis::Reply::Type::kNil)
+                absent.push_back(ids[i]);
+            }
+            absl::StatusOr<std::map<std::string, int64_t>> in_pg = MovedFacts(*pg, absent);
+            if (!in_pg.ok()) return in_pg.status();
+            moved_facts = std::move(*in_pg);
+          }
           for (size_t i = 0; i < ids.size(); ++i) {
             if (!StatusOf(got[2 * i]).ok() || !StatusOf(got[2 * i + 1]).ok()) continue;
             int64_t ov = 0, updated = 0, fv = 0;
@@ -162,6 +194,7 @@ class ScoringCheck final : public Check {
               continue;
             (void)absl::SimpleAtoi(got[2 * i]->elements[1].str, &updated);
             (void)absl::SimpleAtoi(got[2 * i + 1]->str, &fv);
+            if (auto m = moved_facts.find(ids[i]); m != moved_facts.end()) fv = m->second;
             if (fv >= ov) continue;
             if (ctx.clock().Now() - absl::FromUnixMillis(updated) < ctx.options().grace) {
               ++behind_in_grace;
@@ -174,6 +207,13 @@ class ScoringCheck final : public Check {
         });
     if (!s.ok()) return s;
     ctx.Count("scoring orders changed within the grace", behind_in_grace);
+    if (pg != nullptr) {
+      absl::StatusOr<archive::PgRows> n = pg->Exec("SELECT count(*) FROM scoring_facts");
+      if (!n.ok()) return n.status();
+      int64_t count = 0;
+      (void)absl::SimpleAtoi(n->rows.at(0).at(0).value_or("0"), &count);
+      ctx.Count("scoring facts moved to PostgreSQL", count);
+    }
 
     // Moved months are PostgreSQL's: nothing of them is expected in Redis.
     const std::string p = ctx.keys().prefix();
