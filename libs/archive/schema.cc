@@ -98,7 +98,9 @@ absl::Status Migrate(PgConnection& pg, const std::vector<std::string>& roles) {
         "REVOKE ALL ON audit_entries, audit_entry_orders FROM ", r, ";\n",
         "GRANT SELECT, INSERT ON audit_entries, audit_entry_orders TO ", r, ";\n",
         // The scoring archiver replaces a month's rows whole (a rerun after
-        // a kill): no UPDATE.
+        // a kill): no UPDATE, whatever was granted before.
+        "REVOKE ALL ON scoring_hashes, scoring_members, scoring_unit_orders, scoring_months, "
+        "scoring_facts FROM ", r, ";\n",
         "GRANT SELECT, INSERT, DELETE ON scoring_hashes, scoring_members, scoring_unit_orders, "
         "scoring_months, scoring_facts TO ", r, ";\n");
     if (absl::Status s = Run(pg, sql); !s.ok()) return s;

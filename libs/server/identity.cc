@@ -46,7 +46,8 @@ std::optional<std::string> Metadata(const grpc::ServerContextBase& context, cons
 }
 
 bool SameHex(const std::string& a, const std::string& b) {
-  return a.size() == b.size() && CRYPTO_memcmp(a.data(), b.data(), a.size()) == 0;
+  // Empty is what a failed digest answers: it never matches, not even itself.
+  return !a.empty() && a.size() == b.size() && CRYPTO_memcmp(a.data(), b.data(), a.size()) == 0;
 }
 
 // Replaces whatever the client metadata holds under kMethodKey by the path

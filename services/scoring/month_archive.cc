@@ -8,6 +8,7 @@
 #include <set>
 #include <tuple>
 
+#include "absl/cleanup/cleanup.h"
 #include "absl/strings/escaping.h"
 #include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
@@ -436,6 +437,24 @@ absl::StatusOr<std::map<std::string, std::string>> MonthStates(redis::Client& re
 absl::StatusOr<MonthMoveResult> MoveClosedMonths(redis::Client& redis, archive::PgConnection& pg,
                                                  const ScoringKeys& keys, const MonthMoveOptions& o) {
   if (absl::Status s = archive::EnsureSchema(pg); !s.ok()) return s;
+  // One run at a time (a manual run beside the nightly job): a second run
+  // that read a month after the first deleted it from Redis would replace its
+  // rows with an empty copy. Held by this session: a killed run's goes with it.
+  absl::StatusOr<archive::PgRows> locked = pg.Exec("SELECT pg_try_advisory_lock(1812346)");
+  if (!locked.ok()) return locked.status();
+  if (locked->rows.empty() || locked->rows[0][0] != "t") {
+    return absl::FailedPreconditionError("another archive run is moving scoring months; run it again later");
+  }
+  const absl::Cleanup unlock = [&pg] { (void)pg.Exec("SELECT pg_advisory_unlock(1812346)"); };
+  // A bulk rebuild writes the aggregates last, outside put_facts.lua's fence:
+  // a month moved meanwhile would lose what it writes after.
+  absl::StatusOr<redis::Reply> rebuilding = Run(redis, {"EXISTS", keys.RebuildMark()});
+  if (!rebuilding.ok()) return rebuilding.status();
+  if (rebuilding->integer != 0) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        "a bulk rebuild of scoring is running or was interrupted (", keys.RebuildMark(),
+        "): no month moves until it has finished"));
+  }
   static const redis::Script script(scripts::kMonthDelete);
   absl::StatusOr<std::map<std::string, std::string>> states = MonthStates(redis, keys);
   if (!states.ok()) return states.status();
@@ -483,8 +502,22 @@ absl::StatusOr<MonthMoveResult> MoveClosedMonths(redis::Client& redis, archive::
       if (absl::StatusOr<redis::Reply> f = Run(redis, {"HSETNX", keys.Months(), month, "moving"}); !f.ok())
         return f.status();
     }
+    // Fenced by this run or a killed one, or moved by another meanwhile.
+    absl::StatusOr<redis::Reply> state = Run(redis, {"HGET", keys.Months(), month});
+    if (!state.ok()) return state.status();
+    if (state->str == "moved") continue;
     absl::StatusOr<MonthCopy> copy = ReadMonth(redis, keys, month);
     if (!copy.ok()) return copy.status();
+    if (copy->keys.empty()) {
+      // Nothing left in Redis of a fenced month: never let that replace a copy.
+      absl::StatusOr<archive::PgRows> kept = pg.Exec("SELECT 1 FROM scoring_months WHERE month = $1", {month});
+      if (!kept.ok()) return kept.status();
+      if (!kept->rows.empty()) {
+        return absl::AbortedError(absl::StrCat("scoring month ", month,
+                                               ": Redis holds none of its keys and PostgreSQL a copy; "
+                                               "the copy is kept (the month stays \"moving\")"));
+      }
+    }
     if (absl::Status s = CopyMonth(pg, month, *copy); !s.ok()) return s;
     if (absl::Status s = VerifyMonth(pg, month, *copy); !s.ok()) return s;
     if (o.before_delete) {

@@ -330,6 +330,12 @@ def check_k8s(src):
                     fail(f"k8s {f}: {name} runs {c.get('command')}")
             if not spec.get("securityContext", {}).get("runAsNonRoot"):
                 fail(f"k8s {f}: {name} does not require a non-root user")
+            # A secret mounted 0440 is root:fsGroup: without fsGroup the
+            # non-root user cannot read it.
+            for v in spec.get("volumes", []):
+                mode = (v.get("secret") or {}).get("defaultMode")
+                if mode is not None and mode & 0o004 == 0 and spec.get("securityContext", {}).get("fsGroup") is None:
+                    fail(f"k8s {f}: {name} mounts secret volume {v.get('name')} mode {mode:o} but sets no fsGroup")
         if x["kind"] == "StatefulSet" and x["metadata"]["name"] in ("redis", "sentinel"):
             name = x["metadata"]["name"]
             c = x["spec"]["template"]["spec"]["containers"][0]

@@ -280,6 +280,53 @@ TEST_CASE("scoring's closed months read from PostgreSQL give the same answers as
   }
 }
 
+TEST_CASE("two archive runs never move scoring months at once, and an empty read never replaces a copy") {
+  Rig r;
+  Load(r);
+  const std::string before = Answers(r.store);
+  const auto copied = [&r] {
+    return r.Rows("scoring_hashes") + r.Rows("scoring_members") + r.Rows("scoring_unit_orders");
+  };
+  // A second run (its own connection, as a manual run beside the nightly
+  // job) while the first is between its copy and its delete: refused.
+  archive::PgConnection other(r.pg_server.conninfo());
+  int refused = 0;
+  MonthMoveOptions first = Options();
+  first.before_delete = [&](const std::string&) {
+    absl::StatusOr<MonthMoveResult> second = MoveClosedMonths(r.redis, other, r.keys, Options());
+    if (absl::IsFailedPrecondition(second.status()) &&
+        absl::StrContains(second.status().message(), "another archive run")) {
+      ++refused;
+    }
+    return absl::OkStatus();
+  };
+  auto moved = MoveClosedMonths(r.redis, r.pg, r.keys, first);
+  REQUIRE(moved.ok());
+  CHECK(moved->moved.size() == static_cast<size_t>(kClosed.size()));
+  CHECK(refused == static_cast<int>(kClosed.size()));
+  const int64_t rows = copied();
+  REQUIRE(rows > 0);
+  CHECK(Answers(r.tiers) == before);
+  // The lock went with the run: the other connection may run now (nothing left to move).
+  auto after = MoveClosedMonths(r.redis, other, r.keys, Options());
+  REQUIRE(after.ok());
+  CHECK(after->moved.empty());
+
+  // A month fenced again with nothing left of it in Redis (what a run that
+  // read it after another's delete would see): its copy is kept.
+  REQUIRE(r.redis.Execute({"HSET", r.keys.Months(), "202611", "moving"}).ok());
+  auto empty = MoveClosedMonths(r.redis, r.pg, r.keys, Options());
+  CHECK(absl::IsAborted(empty.status()));
+  CHECK(copied() == rows);
+  REQUIRE(r.redis.Execute({"HSET", r.keys.Months(), "202611", "moved"}).ok());
+  CHECK(Answers(r.tiers) == before);
+
+  // A bulk rebuild under way (its mark): no month moves.
+  REQUIRE(r.redis.Execute({"SET", r.keys.RebuildMark(), "x"}).ok());
+  auto rebuilding = MoveClosedMonths(r.redis, r.pg, r.keys, Options());
+  CHECK(absl::IsFailedPrecondition(rebuilding.status()));
+}
+
 TEST_CASE("a closed month with an order that may still change stays in Redis") {
   Rig r;
   Load(r);

@@ -331,6 +331,9 @@ absl::StatusOr<Result> RebuildScoringBulk(redis::Client& redis, const scoring::S
         return absl::OkStatus();
       },
       result);
+  // Once more before the sums are written: hotline-scoring started since the
+  // last page would have its increments overwritten.
+  if (walked.ok()) walked = ScoringStopped(redis, keys.orders());
   if (walked.ok()) walked = bulk.Finish();
   // Only a rebuild that wrote everything lifts the mark: an interrupted one
   // leaves it, and the next starts clean.
